@@ -1,0 +1,47 @@
+# The two commands of the README: `make run` and `make test`. Everything else is a helper of theirs.
+SHELL := /bin/bash
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
+VENV := .venv
+BIN := $(VENV)/bin
+INSTALLED := $(VENV)/.installed
+
+.PHONY: run test install gates pytest browser lock clean-data schema
+
+run: install
+	$(BIN)/python scripts/run.py
+
+# The whole suite and every quality gate; starts embedded PostgreSQL/Redis when DATABASE_URL/REDIS_URL are unset.
+test: install browser
+	$(BIN)/python scripts/services.py exec -- $(MAKE) --no-print-directory gates pytest
+
+install: $(INSTALLED)
+
+$(INSTALLED): pyproject.toml requirements.lock
+	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install -q --disable-pip-version-check --upgrade "pip>=24"
+	$(BIN)/python -m pip install -q --disable-pip-version-check -c requirements.lock -e '.[dev]'
+	@touch $(INSTALLED)
+
+# Debian's Chromium for the browser tests (Playwright drives it through its executable path).
+browser:
+	@bash scripts/ensure-browser.sh
+
+# Static checks load the settings, which need a SECRET_KEY; they never serve anything with it.
+gates: export SECRET_KEY ?= insecure-key-for-static-checks-only-never-served-0123456789abcdef
+gates:
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/mypy
+	$(BIN)/lint-imports
+	$(BIN)/python manage.py makemigrations --check --dry-run
+	$(BIN)/python manage.py spectacular --validate --fail-on-warn --file $(VENV)/openapi.yaml
+
+pytest:
+	$(BIN)/pytest -n 2 --dist loadgroup -p no:cacheprovider
+
+schema: install
+	$(BIN)/python manage.py spectacular --validate --file openapi.yaml
+
+# Re-pin every dependency after changing pyproject.toml.
+lock:
+	$(BIN)/python -m pip freeze --exclude-editable | grep -v '^-e' > requirements.lock

@@ -1,0 +1,210 @@
+"""The standard billing run (../shared/WORKLOAD.md) through the product's own clock path.
+
+    .venv/bin/python bench/billing_run.py [--customers 10000] [--concurrency 2]
+
+Seeds (not timed) the "Pro" plan, N customers subscribed from month M's first day and 100 raw
+events per customer in month M (COPY), then starts a Celery worker with `--concurrency` processes,
+sends the clock tick for M+1's first day (and ticks again every second, as beat would, until every
+invoice is finalized), and prints seconds from the first tick to the last finalization, invoices
+per second, and the sum of totals checked against the workload's expected figure. PDFs go to their
+own queue (CELERY_PDF_QUEUE) and are not rendered during the run.
+"""
+
+from __future__ import annotations
+
+import argparse
+import io
+import os
+import signal
+import subprocess
+import sys
+import time
+from datetime import UTC, datetime, timedelta
+from decimal import Decimal
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT / "scripts"))
+sys.path.insert(0, str(ROOT / "bench"))
+import services  # noqa: E402
+from common import bench_env, connect, manage, recreate_database  # noqa: E402
+
+DB = "billing_bench_run"
+M = datetime(2026, 1, 1, tzinfo=UTC)
+M1 = datetime(2026, 2, 1, tzinfo=UTC)
+
+SEED = """
+from datetime import UTC, datetime
+from decimal import Decimal
+from django.utils import timezone
+from billing.models import Customer, Subscription
+from catalog import services as c
+from core.audit import Actor
+a = Actor.system("bench")
+M, M1 = datetime(2026, 1, 1, tzinfo=UTC), datetime(2026, 2, 1, tzinfo=UTC)
+calls = c.metric_create(actor=a, as_of=M, data={"code": "api_calls", "name": "API calls",
+                                                 "aggregation": "sum", "field_name": "calls"})
+gb = c.metric_create(actor=a, as_of=M, data={"code": "storage_gb", "name": "Storage",
+                                              "aggregation": "sum", "field_name": "gb"})
+pro = c.plan_create(actor=a, as_of=M, data={"code": "pro", "name": "Pro", "currency": "USD",
+                                             "interval_unit": "month", "interval_count": 1})
+v = c.plan_version_create(plan_id=pro.pk, actor=a, as_of=M,
+    data={"effective_from": M, "fixed_fee": Decimal("49.00"), "fee_timing": "arrears"},
+    charges=[{"metric": calls, "pricing_model": "graduated", "params": {"tiers": [
+                {"from": "0", "to": "10000", "unit_price": "0"},
+                {"from": "10000", "to": None, "unit_price": "0.002"}]}},
+             {"metric": gb, "pricing_model": "per_unit", "params": {"unit_price": "0.10"}}])
+v = c.plan_version_publish(version_id=v.pk, actor=a, as_of=M)
+customers = Customer.objects.bulk_create(
+    [Customer(external_id=f"c{i}", name=f"Customer {i}", currency="USD", created_at=M,
+              updated_at=M) for i in range(1, N + 1)], batch_size=5000)
+Subscription.objects.bulk_create(
+    [Subscription(customer=cu, plan=pro, plan_version=v, quantity=1, status="active", start_at=M,
+                  billing_anchor=M.date(), current_period_start=M, current_period_end=M1,
+                  current_period_index=0, fee_since=M, created_at=M, updated_at=M)
+     for cu in customers], batch_size=5000)
+print(calls.pk, gb.pk)
+"""
+
+
+def expected_total(n: int) -> Decimal:
+    total = Decimal(0)
+    for i in range(1, n + 1):
+        calls = 5 * ((i * 7919) % 5000)
+        total += Decimal("49.00") + max(0, calls - 10_000) * Decimal("0.002")
+        total += Decimal(i % 200) / 10 * Decimal("0.10")
+    return total.quantize(Decimal("0.01"))
+
+
+def copy_events(url: str, n: int, calls_id: int, gb_id: int) -> int:
+    """100 events per customer in month M: api_calls in 50 events that add up, storage in 50."""
+    span = int((M1 - M).total_seconds())
+    with connect(url) as conn:
+        ids = dict(conn.execute("SELECT external_id, id FROM billing_customer").fetchall())
+        rows, keys = io.StringIO(), io.StringIO()
+        now = M1.isoformat()
+        for i in range(1, n + 1):
+            cid = ids[f"c{i}"]
+            calls = 5 * ((i * 7919) % 5000)
+            gb = Decimal(i % 200) / 10
+            for k in range(50):
+                at = (M + timedelta(seconds=(i * 131 + k * 53_000) % span)).isoformat()
+                value = calls // 50 + (calls % 50 if k == 49 else 0)
+                rows.write(
+                    f'{cid}\t{calls_id}\tc{i}-{k}\t{at}\t{now}\t{value}\t{{"calls": {value}}}\tf\n'
+                )
+                keys.write(f"{cid}\tc{i}-{k}\n")
+                g = gb if k == 49 else Decimal(0)
+                rows.write(f'{cid}\t{gb_id}\tg{i}-{k}\t{at}\t{now}\t{g}\t{{"gb": "{g}"}}\tf\n')
+                keys.write(f"{cid}\tg{i}-{k}\n")
+        with conn.cursor() as cursor:
+            cursor.execute(
+                "CREATE TABLE IF NOT EXISTS billing_usageevent_y2026m01 PARTITION OF "
+                "billing_usageevent FOR VALUES FROM ('2026-01-01') TO ('2026-02-01')"
+            )
+            with cursor.copy(
+                "COPY billing_usageevent (customer_id, metric_id, event_id, event_time, "
+                "received_at, value, properties, late) FROM STDIN"
+            ) as copy:
+                copy.write(rows.getvalue())
+            with cursor.copy("COPY billing_usageeventkey (customer_id, event_id) FROM STDIN") as c:
+                c.write(keys.getvalue())
+            cursor.execute("VACUUM ANALYZE billing_usageevent")
+    return n * 100
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--customers", type=int, default=10_000)
+    parser.add_argument("--concurrency", type=int, default=2)
+    args = parser.parse_args()
+    started = services.ensure()
+    url = recreate_database(started.database_url, DB)
+    queue = f"bench-{os.getpid()}"
+    env = {
+        **bench_env(url, started.redis_url),
+        "CELERY_QUEUE": queue,
+        "DB_CONN_MAX_AGE": "600",
+        "MEDIA_ROOT": str(ROOT / ".data" / "bench-media"),
+    }
+    worker = None
+    try:
+        seed_start = time.perf_counter()
+        manage(env, "migrate", "-v", "0")
+        out = manage(
+            env, "shell", "-c", SEED.replace("N + 1", f"{args.customers} + 1"), capture=True
+        )
+        calls_id, gb_id = (int(x) for x in out.strip().splitlines()[-1].split())
+        events = copy_events(url, args.customers, calls_id, gb_id)
+        seeded = time.perf_counter() - seed_start
+        print(
+            f"seeded {args.customers:,} customers and subscriptions, {events:,} raw events "
+            f"in {seeded:.0f} s (not counted)"
+        )
+        (ROOT / ".data").mkdir(exist_ok=True)
+        log = open(ROOT / ".data" / "bench-worker.log", "w")  # noqa: SIM115
+        worker = subprocess.Popen(
+            [
+                sys.executable,
+                "-m",
+                "celery",
+                "-A",
+                "config",
+                "worker",
+                "-Q",
+                queue,
+                "--concurrency",
+                str(args.concurrency),
+                "--loglevel",
+                "WARNING",
+                "--without-gossip",
+                "--without-mingle",
+                "--without-heartbeat",
+            ],
+            cwd=ROOT,
+            env=env,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
+        time.sleep(4)
+        os.environ.update(env)  # this process sends the ticks, as beat would
+        import django
+
+        os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
+        django.setup()
+        from invoicing.tasks import clock_tick_task
+
+        with connect(url) as conn:
+            begin = time.perf_counter()
+            instant = M1 + timedelta(minutes=5)
+            finalized = 0
+            while finalized < args.customers:
+                clock_tick_task.apply_async(kwargs={"as_of": instant.isoformat()}, queue=queue)
+                time.sleep(1)
+                instant += timedelta(seconds=1)
+                finalized = conn.execute(
+                    "SELECT count(*) FROM invoicing_invoice WHERE status = 'open'"
+                ).fetchone()[0]
+                if time.perf_counter() - begin > 3600:
+                    raise SystemExit("gave up after an hour")
+            elapsed = time.perf_counter() - begin
+            total = conn.execute("SELECT sum(total) FROM invoicing_invoice").fetchone()[0]
+            count = conn.execute("SELECT count(*) FROM invoicing_invoice").fetchone()[0]
+        expected = expected_total(args.customers)
+        verdict = "matches" if Decimal(total) == expected else "DOES NOT MATCH"
+        print(
+            f"billing run: {count:,} invoices finalized in {elapsed:.1f} s from the first tick "
+            f"= {count / elapsed:.1f} invoices/s ({args.concurrency} worker processes); "
+            f"sum of totals {total} {verdict} the expected {expected}"
+        )
+    finally:
+        if worker is not None:
+            os.killpg(worker.pid, signal.SIGTERM)
+            worker.wait(timeout=60)
+        recreate_database(started.database_url, DB, drop_only=True)
+        services.release(started)
+
+
+if __name__ == "__main__":
+    main()

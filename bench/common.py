@@ -1,0 +1,110 @@
+"""Plumbing shared by the benchmarks: a scratch database beside DATABASE_URL's (or in the embedded
+server), and gunicorn started with the product's config on a free port."""
+
+from __future__ import annotations
+
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+from typing import Any
+from urllib.parse import unquote
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def with_db(url: str, name: str) -> str:
+    """The same server as `url`, another database."""
+    return url.rpartition("/")[0] + "/" + name
+
+
+def connect(url: str) -> Any:
+    import environ
+    import psycopg
+
+    cfg = environ.Env.db_url_config(url)
+    params = {
+        "host": unquote(cfg["HOST"]) or "127.0.0.1",
+        "user": cfg["USER"],
+        "dbname": cfg["NAME"],
+    }
+    if cfg.get("PORT"):
+        params["port"] = str(cfg["PORT"])
+    if cfg.get("PASSWORD"):
+        params["password"] = cfg["PASSWORD"]
+    return psycopg.connect(**params, autocommit=True)
+
+
+def recreate_database(base_url: str, name: str, *, drop_only: bool = False) -> str:
+    with connect(with_db(base_url, "postgres")) as admin:
+        admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        if not drop_only:
+            admin.execute(f'CREATE DATABASE "{name}"')
+    return with_db(base_url, name)
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def bench_env(database_url: str, redis_url: str) -> dict[str, str]:
+    import os
+
+    return {
+        **os.environ,
+        "DATABASE_URL": database_url,
+        "REDIS_URL": redis_url,
+        "SECRET_KEY": "bench-only-secret-key-0123456789-abcdefghijklmnopqrstuvwxyz",
+        "DEBUG": "false",
+        "ALLOWED_HOSTS": "127.0.0.1,localhost",
+        "SECURE_SSL_REDIRECT": "false",
+        "STATIC_MANIFEST": "false",
+        "LOG_LEVEL": "WARNING",
+    }
+
+
+def start_gunicorn(env: dict[str, str], *, workers: int, threads: int) -> tuple[Any, int]:
+    """gunicorn with config/gunicorn.conf.py on a free port, once /healthz answers."""
+    port = free_port()
+    server = subprocess.Popen(
+        [
+            str(Path(sys.executable).parent / "gunicorn"),
+            "-c",
+            "config/gunicorn.conf.py",
+            "--bind",
+            f"127.0.0.1:{port}",
+            "--workers",
+            str(workers),
+            "--threads",
+            str(threads),
+            "--access-logfile",
+            "/dev/null",
+            "--log-level",
+            "warning",
+        ],
+        cwd=ROOT,
+        env=env,
+    )
+    for _ in range(150):
+        try:
+            urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz", timeout=1)
+            break
+        except OSError:
+            time.sleep(0.2)
+    return server, port
+
+
+def manage(env: dict[str, str], *args: str, capture: bool = False) -> str:
+    result = subprocess.run(
+        [sys.executable, "manage.py", *args],
+        cwd=ROOT,
+        env=env,
+        check=True,
+        capture_output=capture,
+        text=True,
+    )
+    return result.stdout or ""

@@ -1,0 +1,292 @@
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import admin, messages
+from django.db.models import QuerySet
+from django.forms import ModelForm
+from django.http import HttpRequest
+from django.utils import timezone
+from django.utils.html import format_html
+
+from billing import services
+from billing.admin_subscriptions import CurrentUsageMixin, EntitlementInline
+from billing.models import ApiKey, Customer, JournalDelivery, JournalEvent, LedgerEntry
+from core.admin import HistoryAdminMixin
+from core.admin_services import ServiceChangeFormMixin
+from core.audit import Actor
+from core.exceptions import ApplicationError
+
+
+def _actor(request: HttpRequest) -> Actor:
+    return Actor.for_user(request.user)
+
+
+class ArchivedFilter(admin.SimpleListFilter):
+    title = "status"
+    parameter_name = "archived"
+
+    def lookups(self, request: HttpRequest, model_admin: Any) -> list[tuple[str, str]]:
+        return [("no", "Active"), ("yes", "Archived")]
+
+    def queryset(self, request: HttpRequest, queryset: QuerySet[Any]) -> QuerySet[Any]:
+        if self.value() == "no":
+            return queryset.filter(archived_at__isnull=True)
+        if self.value() == "yes":
+            return queryset.filter(archived_at__isnull=False)
+        return queryset
+
+
+@admin.register(Customer)
+class CustomerAdmin(
+    CurrentUsageMixin, ServiceChangeFormMixin, HistoryAdminMixin, admin.ModelAdmin[Customer]
+):
+    list_display = ("external_id", "name", "email", "currency", "country", "created_at", "status")
+    search_fields = ("external_id", "name", "email")
+    list_filter = (ArchivedFilter, "currency", "country", "timezone")
+    date_hierarchy = "created_at"
+    readonly_fields = ("created_at", "updated_at", "archived_at")
+    actions = ("archive_selected", "unarchive_selected", "block_selected", "unblock_selected")
+    inlines = (EntitlementInline,)
+    change_form_template = "admin/billing/customer/change_form.html"
+    fieldsets = (
+        (None, {"fields": ("external_id", "name", "email", "currency")}),
+        ("Locale and time", {"fields": ("timezone", "locale")}),
+        (
+            "Billing address",
+            {
+                "fields": (
+                    "address_line1",
+                    "address_line2",
+                    "city",
+                    "postal_code",
+                    "state",
+                    "country",
+                )
+            },
+        ),
+        ("Terms", {"fields": ("payment_terms_days", "invoice_grace_period_days")}),
+        ("Other", {"fields": ("metadata", "created_at", "updated_at", "archived_at")}),
+    )
+
+    @admin.display(description="Status")
+    def status(self, obj: Customer) -> str:
+        return "archived" if obj.is_archived else "active"
+
+    def get_readonly_fields(self, request: HttpRequest, obj: Customer | None = None) -> Any:
+        fields = tuple(super().get_readonly_fields(request, obj))
+        return (*fields, "external_id") if obj is not None else fields
+
+    def has_delete_permission(self, request: HttpRequest, obj: Customer | None = None) -> bool:
+        return False  # customers are archived, never deleted
+
+    def save_model(
+        self, request: HttpRequest, obj: Customer, form: ModelForm[Customer], change: bool
+    ) -> None:
+        now = timezone.now()
+        if change:
+            changes = {
+                f: form.cleaned_data[f] for f in form.changed_data if f in services.CUSTOMER_FIELDS
+            }
+            saved = services.customer_update(
+                customer_id=obj.pk,
+                actor=_actor(request),
+                as_of=now,
+                changes=changes,
+                reason="edited in the admin",
+            )
+        else:
+            data = {
+                f: form.cleaned_data[f] for f in services.CUSTOMER_FIELDS if f in form.cleaned_data
+            }
+            saved = services.customer_create(
+                actor=_actor(request), as_of=now, data=data, reason="created in the admin"
+            )
+        obj.pk = saved.pk
+        obj.created_at, obj.updated_at = saved.created_at, saved.updated_at
+
+    def _set_archived(
+        self, request: HttpRequest, queryset: QuerySet[Customer], archive: bool
+    ) -> None:
+        service = services.customer_archive if archive else services.customer_unarchive
+        done = 0
+        for customer in queryset:
+            try:
+                service(
+                    customer_id=customer.pk,
+                    actor=_actor(request),
+                    as_of=timezone.now(),
+                    reason="admin action",
+                )
+                done += 1
+            except ApplicationError as exc:
+                self.message_user(request, f"{customer}: {exc.message}", messages.WARNING)
+        self.message_user(request, f"{done} customer(s) {'archived' if archive else 'restored'}.")
+
+    @admin.action(description="Block entitlements of selected customers")
+    def block_selected(self, request: HttpRequest, queryset: QuerySet[Customer]) -> None:
+        for customer in queryset:
+            services.entitlements_block(
+                customer_id=customer.pk,
+                blocked=True,
+                actor=_actor(request),
+                as_of=timezone.now(),
+                reason="blocked in the admin",
+            )
+        self.message_user(request, "Entitlements blocked.")
+
+    @admin.action(description="Unblock entitlements of selected customers")
+    def unblock_selected(self, request: HttpRequest, queryset: QuerySet[Customer]) -> None:
+        for customer in queryset:
+            services.entitlements_block(
+                customer_id=customer.pk, blocked=False, actor=_actor(request), as_of=timezone.now()
+            )
+        self.message_user(request, "Entitlements unblocked.")
+
+    @admin.action(description="Archive selected customers")
+    def archive_selected(self, request: HttpRequest, queryset: QuerySet[Customer]) -> None:
+        self._set_archived(request, queryset, True)
+
+    @admin.action(description="Restore selected archived customers")
+    def unarchive_selected(self, request: HttpRequest, queryset: QuerySet[Customer]) -> None:
+        self._set_archived(request, queryset, False)
+
+
+class ApiKeyForm(ModelForm[ApiKey]):
+    class Meta:
+        model = ApiKey
+        fields = ("name",)
+
+
+@admin.register(ApiKey)
+class ApiKeyAdmin(ServiceChangeFormMixin, HistoryAdminMixin, admin.ModelAdmin[ApiKey]):
+    form = ApiKeyForm
+    list_display = ("name", "prefix", "created_at", "created_by", "last_used_at", "revoked_at")
+    list_filter = (("revoked_at", admin.EmptyFieldListFilter),)
+    search_fields = ("name", "prefix")
+    readonly_fields = ("prefix", "created_at", "created_by", "last_used_at", "revoked_at")
+    actions = ("revoke_selected",)
+
+    def get_readonly_fields(self, request: HttpRequest, obj: ApiKey | None = None) -> Any:
+        return ("name", *self.readonly_fields) if obj is not None else ()
+
+    def has_delete_permission(self, request: HttpRequest, obj: ApiKey | None = None) -> bool:
+        return False  # revoke instead: the key stays in the audit trail
+
+    def save_model(
+        self, request: HttpRequest, obj: ApiKey, form: ModelForm[ApiKey], change: bool
+    ) -> None:
+        if change:
+            return
+        key, raw = services.api_key_create(
+            name=form.cleaned_data["name"],
+            actor=_actor(request),
+            as_of=timezone.now(),
+            created_by_id=request.user.pk,
+        )
+        obj.pk, obj.prefix, obj.created_at = key.pk, key.prefix, key.created_at
+        self.message_user(
+            request,
+            format_html(
+                "API key created. Copy it now, it will not be shown again: "
+                "<code id='new-api-key'>{}</code>",
+                raw,
+            ),
+            messages.SUCCESS,
+        )
+
+    @admin.action(description="Revoke selected API keys")
+    def revoke_selected(self, request: HttpRequest, queryset: QuerySet[ApiKey]) -> None:
+        for key in queryset.filter(revoked_at__isnull=True):
+            services.api_key_revoke(
+                api_key_id=key.pk,
+                actor=_actor(request),
+                as_of=timezone.now(),
+                reason="revoked in the admin",
+            )
+        self.message_user(request, "Selected keys revoked.")
+
+
+class JournalDeliveryInline(admin.TabularInline[JournalDelivery, JournalEvent]):
+    model = JournalDelivery
+    extra = 0
+    can_delete = False
+    fields = ("handler", "status", "attempts", "delivered_at", "next_attempt_at", "last_error")
+    readonly_fields = fields
+
+    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+
+@admin.register(JournalEvent)
+class JournalEventAdmin(admin.ModelAdmin[JournalEvent]):
+    list_display = ("id", "type", "subject_type", "subject_id", "occurred_at", "actor_label")
+    list_filter = ("type", "subject_type")
+    search_fields = ("=subject_id", "type")
+    date_hierarchy = "occurred_at"
+    inlines = (JournalDeliveryInline,)
+
+    @admin.display(description="Actor")
+    def actor_label(self, obj: JournalEvent) -> str:
+        return str(obj.actor.get("label", ""))
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+
+@admin.register(JournalDelivery)
+class JournalDeliveryAdmin(admin.ModelAdmin[JournalDelivery]):
+    list_display = ("event", "handler", "status", "attempts", "delivered_at", "next_attempt_at")
+    list_filter = ("status", "handler")
+    readonly_fields = (
+        "event",
+        "handler",
+        "status",
+        "attempts",
+        "last_error",
+        "next_attempt_at",
+        "delivered_at",
+        "updated_at",
+    )
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+
+@admin.register(LedgerEntry)
+class LedgerEntryAdmin(admin.ModelAdmin[LedgerEntry]):
+    """The double-entry ledger, read-only: postings are written with their documents."""
+
+    list_display = (
+        "posted_at",
+        "account",
+        "customer",
+        "debit",
+        "credit",
+        "currency",
+        "document_type",
+        "document_id",
+        "memo",
+    )
+    list_filter = ("account", "currency", "document_type")
+    search_fields = ("=customer__external_id", "memo")
+    list_select_related = ("customer",)
+    date_hierarchy = "posted_at"
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False

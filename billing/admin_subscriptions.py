@@ -1,0 +1,524 @@
+"""Back office for subscriptions: the timeline (periods, changes, scheduled changes, pauses,
+proration lines) and the actions (change plan, cancel, pause, resume, activate, end), each
+calling the same services as the API; and entitlement overrides."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import datetime
+from typing import Any
+
+from django import forms
+from django.contrib import admin, messages
+from django.contrib.admin import widgets as admin_widgets
+from django.db.models import QuerySet
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.shortcuts import get_object_or_404
+from django.template.response import TemplateResponse
+from django.urls import URLPattern, path, reverse
+from django.utils import timezone
+
+from billing import services
+from billing.enums import TERMINAL
+from billing.models import (
+    Customer,
+    CustomerEntitlement,
+    EntitlementOverride,
+    ProrationLine,
+    Subscription,
+    SubscriptionChange,
+    UsageEvent,
+)
+from catalog.models import Plan
+from core.admin import HistoryAdminMixin
+from core.admin_services import ServiceChangeFormMixin
+from core.audit import Actor
+from core.exceptions import ApplicationError
+
+
+def _actor(request: HttpRequest) -> Actor:
+    return Actor.for_user(request.user)
+
+
+class SubscriptionAddForm(forms.ModelForm[Subscription]):
+    start_at = forms.SplitDateTimeField(
+        required=False, widget=admin_widgets.AdminSplitDateTime, help_text="Empty: now."
+    )
+    trial_days = forms.IntegerField(
+        required=False, min_value=0, max_value=730, help_text="Empty: the price book's trial."
+    )
+    billing_anchor = forms.DateField(
+        required=False, widget=admin_widgets.AdminDateWidget, help_text="Empty: from the start."
+    )
+
+    class Meta:
+        model = Subscription
+        fields = ("customer", "plan", "quantity")
+
+
+class ChangePlanForm(forms.Form):
+    plan = forms.ModelChoiceField(queryset=Plan.objects.filter(archived_at__isnull=True))
+    quantity = forms.IntegerField(min_value=1)
+    when = forms.ChoiceField(
+        choices=[
+            ("auto", "Upgrade now, downgrade at period end"),
+            ("now", "Now (prorated)"),
+            ("period_end", "At the end of the current period"),
+            ("date", "On a date"),
+        ]
+    )
+    on = forms.SplitDateTimeField(required=False, widget=admin_widgets.AdminSplitDateTime)
+    prorate = forms.BooleanField(required=False, initial=True)
+    reason = forms.CharField(required=False, max_length=255)
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        if data.get("when") == "date" and not data.get("on"):
+            self.add_error("on", "Give the date and time of the change.")
+        return data
+
+
+class CancelForm(forms.Form):
+    mode = forms.ChoiceField(
+        choices=[("period_end", "At the end of the current period"), ("now", "Now")]
+    )
+    prorate = forms.BooleanField(
+        required=False, initial=True, help_text="Now: credit the unused part of the fixed fee."
+    )
+    reason = forms.CharField(required=False, max_length=255)
+
+
+class EndForm(forms.Form):
+    ends_at = forms.SplitDateTimeField(widget=admin_widgets.AdminSplitDateTime)
+    reason = forms.CharField(required=False, max_length=255)
+
+
+class ChangeInline(admin.TabularInline[SubscriptionChange, Subscription]):
+    model = SubscriptionChange
+    extra = 0
+    can_delete = False
+    fields = (
+        "kind",
+        "status",
+        "effective_at",
+        "from_plan_version",
+        "new_plan",
+        "from_quantity",
+        "new_quantity",
+        "prorate",
+        "requested_by",
+        "reason",
+    )
+    readonly_fields = fields
+    verbose_name_plural = "changes (applied, scheduled and canceled)"
+
+    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+
+class ProrationInline(admin.TabularInline[ProrationLine, Subscription]):
+    model = ProrationLine
+    extra = 0
+    can_delete = False
+    fields = (
+        "kind",
+        "description",
+        "amount_rounded",
+        "currency",
+        "period_start",
+        "period_end",
+        "formula",
+        "invoiced_at",
+    )
+    readonly_fields = fields
+    verbose_name_plural = "proration lines (for the next invoice)"
+
+    @admin.display(description="formula")
+    def formula(self, obj: ProrationLine) -> str:
+        return str(obj.explanation.get("formula", ""))
+
+    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+
+@admin.register(Subscription)
+class SubscriptionAdmin(ServiceChangeFormMixin, HistoryAdminMixin, admin.ModelAdmin[Subscription]):
+    list_display = (
+        "id",
+        "customer",
+        "plan",
+        "plan_version",
+        "quantity",
+        "status",
+        "current_period_start",
+        "current_period_end",
+        "cancel_at_period_end",
+    )
+    list_filter = ("status", "plan", "cancel_at_period_end")
+    search_fields = ("customer__external_id", "customer__name", "plan__code")
+    list_select_related = ("customer", "plan", "plan_version__plan")
+    inlines = (ChangeInline, ProrationInline)
+    actions = ("cancel_at_period_end_selected", "pause_selected", "resume_selected")
+    change_form_template = "admin/billing/subscription/change_form.html"
+    readonly_fields = (
+        "customer",
+        "plan",
+        "plan_version",
+        "quantity",
+        "status",
+        "start_at",
+        "billing_anchor",
+        "trial_end",
+        "current_period_start",
+        "current_period_end",
+        "fee_since",
+        "cancel_at_period_end",
+        "canceled_at",
+        "ends_at",
+        "ended_at",
+        "paused_at",
+        "metadata",
+        "created_at",
+        "updated_at",
+    )
+
+    def get_form(
+        self, request: HttpRequest, obj: Any = None, change: bool = False, **kwargs: Any
+    ) -> Any:
+        if obj is None:
+            kwargs["form"] = SubscriptionAddForm
+        return super().get_form(request, obj, change=change, **kwargs)
+
+    def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> Any:
+        return self.readonly_fields if obj is not None else ()
+
+    def get_inlines(self, request: HttpRequest, obj: Any = None) -> Any:
+        return self.inlines if obj is not None else ()
+
+    def get_fields(self, request: HttpRequest, obj: Any = None) -> Any:
+        if obj is None:
+            return ("customer", "plan", "quantity", "start_at", "trial_days", "billing_anchor")
+        return self.readonly_fields
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def save_model(self, request: HttpRequest, obj: Subscription, form: Any, change: bool) -> None:
+        if change:
+            return  # a subscription changes only through its actions
+        data = form.cleaned_data
+        created = services.subscription_create(
+            customer_id=data["customer"].pk,
+            plan_id=data["plan"].pk,
+            actor=_actor(request),
+            as_of=timezone.now(),
+            start_at=data.get("start_at"),
+            quantity=data["quantity"],
+            trial_days=data.get("trial_days"),
+            billing_anchor=data.get("billing_anchor"),
+            reason="created in the admin",
+        )
+        obj.pk = created.pk
+
+    def save_related(self, request: HttpRequest, form: Any, formsets: Any, change: bool) -> None:
+        return
+
+    def change_view(
+        self,
+        request: HttpRequest,
+        object_id: str,
+        form_url: str = "",
+        extra_context: dict[str, Any] | None = None,
+    ) -> HttpResponse:
+        sub = get_object_or_404(
+            Subscription.objects.select_related("customer", "plan"), pk=object_id
+        )
+        periods = services.subscription_periods(subscription=sub, count=6)
+        context = {
+            **(extra_context or {}),
+            "periods": periods,
+            "current_index": sub.current_period_index,
+            "terminal": sub.status in TERMINAL,
+            "sub": sub,
+        }
+        return super().change_view(request, object_id, form_url, context)
+
+    # ----------------------------------------------------------------------- actions (pages)
+
+    def get_urls(self) -> list[URLPattern]:
+        view = self.admin_site.admin_view
+        own = [
+            path(
+                "<int:pk>/change-plan/",
+                view(self.change_plan_view),
+                name="billing_subscription_change_plan",
+            ),
+            path("<int:pk>/cancel/", view(self.cancel_view), name="billing_subscription_cancel"),
+            path("<int:pk>/end/", view(self.end_view), name="billing_subscription_end"),
+            path(
+                "<int:pk>/do/<slug:action>/",
+                view(self.simple_action_view),
+                name="billing_subscription_do",
+            ),
+        ]
+        return own + super().get_urls()
+
+    def _back(self, pk: int) -> HttpResponseRedirect:
+        return HttpResponseRedirect(reverse("admin:billing_subscription_change", args=[pk]))
+
+    def _try(self, request: HttpRequest, call: Callable[[], Any], done: str) -> bool:
+        try:
+            call()
+        except ApplicationError as exc:
+            self.message_user(request, exc.message, messages.ERROR)
+            return False
+        self.message_user(request, done, messages.SUCCESS)
+        return True
+
+    def _form_page(
+        self, request: HttpRequest, sub: Subscription, form: forms.Form, title: str
+    ) -> HttpResponse:
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.model._meta,
+            "title": title,
+            "original": sub,
+            "form": form,
+        }
+        return TemplateResponse(request, "admin/billing/subscription/action_form.html", context)
+
+    def change_plan_view(self, request: HttpRequest, pk: int) -> HttpResponse:
+        sub = get_object_or_404(Subscription, pk=pk)
+        form = ChangePlanForm(
+            request.POST or None, initial={"plan": sub.plan_id, "quantity": sub.quantity}
+        )
+        if request.method == "POST" and form.is_valid():
+            d = form.cleaned_data
+            when: str | datetime = d["on"] if d["when"] == "date" else d["when"]
+            if self._try(
+                request,
+                lambda: services.subscription_change(
+                    subscription_id=pk,
+                    actor=_actor(request),
+                    as_of=timezone.now(),
+                    plan_id=d["plan"].pk if d["plan"].pk != sub.plan_id else None,
+                    quantity=d["quantity"] if d["quantity"] != sub.quantity else None,
+                    when=when,
+                    prorate=d["prorate"],
+                    reason=d["reason"],
+                ),
+                "Change recorded.",
+            ):
+                return self._back(pk)
+        return self._form_page(request, sub, form, f"Change plan or quantity: {sub}")
+
+    def cancel_view(self, request: HttpRequest, pk: int) -> HttpResponse:
+        sub = get_object_or_404(Subscription, pk=pk)
+        form = CancelForm(request.POST or None)
+        if request.method == "POST" and form.is_valid():
+            d = form.cleaned_data
+            if self._try(
+                request,
+                lambda: services.subscription_cancel(
+                    subscription_id=pk,
+                    actor=_actor(request),
+                    as_of=timezone.now(),
+                    at_period_end=d["mode"] == "period_end",
+                    prorate=d["prorate"],
+                    reason=d["reason"],
+                ),
+                "Cancellation recorded.",
+            ):
+                return self._back(pk)
+        return self._form_page(request, sub, form, f"Cancel: {sub}")
+
+    def end_view(self, request: HttpRequest, pk: int) -> HttpResponse:
+        sub = get_object_or_404(Subscription, pk=pk)
+        form = EndForm(request.POST or None)
+        if request.method == "POST" and form.is_valid():
+            d = form.cleaned_data
+            if self._try(
+                request,
+                lambda: services.subscription_end(
+                    subscription_id=pk,
+                    actor=_actor(request),
+                    as_of=timezone.now(),
+                    ends_at=d["ends_at"],
+                    reason=d["reason"],
+                ),
+                "End date set.",
+            ):
+                return self._back(pk)
+        return self._form_page(request, sub, form, f"End on a date: {sub}")
+
+    SIMPLE = {
+        "pause": services.subscription_pause,
+        "resume": services.subscription_resume,
+        "undo-cancel": services.subscription_undo_cancel,
+        "activate": services.subscription_activate,
+    }
+
+    def simple_action_view(self, request: HttpRequest, pk: int, action: str) -> HttpResponse:
+        service = self.SIMPLE.get(action)
+        if service is None or request.method != "POST":
+            return self._back(pk)
+        self._try(
+            request,
+            lambda: service(
+                subscription_id=pk, actor=_actor(request), as_of=timezone.now(), reason="admin"
+            ),
+            f"{action.replace('-', ' ').capitalize()}: done.",
+        )
+        return self._back(pk)
+
+    # ----------------------------------------------------------------------- list actions
+
+    def _each(
+        self,
+        request: HttpRequest,
+        queryset: QuerySet[Subscription],
+        call: Callable[[Subscription], Any],
+    ) -> None:
+        done = 0
+        for sub in queryset:
+            try:
+                call(sub)
+                done += 1
+            except ApplicationError as exc:
+                self.message_user(request, f"#{sub.pk}: {exc.message}", messages.WARNING)
+        self.message_user(request, f"{done} subscription(s) updated.")
+
+    @admin.action(description="Cancel at period end")
+    def cancel_at_period_end_selected(
+        self, request: HttpRequest, queryset: QuerySet[Subscription]
+    ) -> None:
+        self._each(
+            request,
+            queryset,
+            lambda s: services.subscription_cancel(
+                subscription_id=s.pk,
+                actor=_actor(request),
+                as_of=timezone.now(),
+                at_period_end=True,
+                reason="admin action",
+            ),
+        )
+
+    @admin.action(description="Pause")
+    def pause_selected(self, request: HttpRequest, queryset: QuerySet[Subscription]) -> None:
+        self._each(
+            request,
+            queryset,
+            lambda s: services.subscription_pause(
+                subscription_id=s.pk,
+                actor=_actor(request),
+                as_of=timezone.now(),
+                reason="admin action",
+            ),
+        )
+
+    @admin.action(description="Resume")
+    def resume_selected(self, request: HttpRequest, queryset: QuerySet[Subscription]) -> None:
+        self._each(
+            request,
+            queryset,
+            lambda s: services.subscription_resume(
+                subscription_id=s.pk,
+                actor=_actor(request),
+                as_of=timezone.now(),
+                reason="admin action",
+            ),
+        )
+
+
+@admin.register(EntitlementOverride)
+class EntitlementOverrideAdmin(
+    ServiceChangeFormMixin, HistoryAdminMixin, admin.ModelAdmin[EntitlementOverride]
+):
+    list_display = ("customer", "feature", "enabled", "limit", "reason", "updated_at")
+    search_fields = ("customer__external_id", "feature__code")
+    list_select_related = ("customer", "feature")
+    fields = ("customer", "feature", "enabled", "limit", "reason")
+
+    def save_model(
+        self, request: HttpRequest, obj: EntitlementOverride, form: Any, change: bool
+    ) -> None:
+        saved = services.entitlement_override_set(
+            customer_id=obj.customer_id,
+            feature_id=obj.feature_id,
+            actor=_actor(request),
+            as_of=timezone.now(),
+            enabled=obj.enabled,
+            limit=obj.limit,
+            reason=obj.reason,
+        )
+        obj.pk = saved.pk
+
+    def delete_model(self, request: HttpRequest, obj: EntitlementOverride) -> None:
+        services.entitlement_override_remove(
+            customer_id=obj.customer_id,
+            feature_id=obj.feature_id,
+            actor=_actor(request),
+            as_of=timezone.now(),
+            reason="removed in the admin",
+        )
+
+
+class EntitlementInline(admin.TabularInline[CustomerEntitlement, Customer]):
+    model = CustomerEntitlement
+    extra = 0
+    can_delete = False
+    fields = ("feature_code", "enabled", "limit", "source", "updated_at")
+    readonly_fields = fields
+    verbose_name_plural = "entitlements now (from plans and overrides)"
+
+    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+
+@admin.register(UsageEvent)
+class UsageEventAdmin(admin.ModelAdmin[UsageEvent]):
+    """Stored usage, read-only; `late` events wait for a correction."""
+
+    list_display = ("event_id", "customer", "metric", "event_time", "received_at", "value", "late")
+    list_filter = ("late", "metric")
+    search_fields = ("=event_id", "=customer__external_id")
+    list_select_related = ("customer", "metric")
+    date_hierarchy = "event_time"
+    show_full_result_count = False
+    readonly_fields = (*list_display, "properties")
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+
+class CurrentUsageMixin:
+    """A customer's current usage page: quantities so far and estimated charges, explained."""
+
+    def get_urls(self) -> list[URLPattern]:
+        model_admin: Any = self
+        view = model_admin.admin_site.admin_view(self.current_usage_view)
+        return [
+            path("<int:pk>/usage/", view, name="billing_customer_usage"),
+            *super().get_urls(),  # type: ignore[misc]
+        ]
+
+    def current_usage_view(self, request: HttpRequest, pk: int) -> HttpResponse:
+        from billing.aggregation import current_usage
+
+        model_admin: Any = self
+        customer = get_object_or_404(Customer, pk=pk)
+        context = {
+            **model_admin.admin_site.each_context(request),
+            "opts": Customer._meta,
+            "title": f"Current usage: {customer}",
+            "original": customer,
+            "subscriptions": current_usage(customer_id=pk, as_of=timezone.now()),
+        }
+        return TemplateResponse(request, "admin/billing/customer/usage.html", context)

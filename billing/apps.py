@@ -1,0 +1,9 @@
+from django.apps import AppConfig
+
+
+class BillingConfig(AppConfig):
+    name = "billing"
+    verbose_name = "Billing"
+
+    def ready(self) -> None:
+        from billing.api import schema  # noqa: F401 - registers the OpenAPI auth extensions

@@ -1,0 +1,69 @@
+"""The journal's handler registry. Apps register handlers in their AppConfig.ready():
+
+    from billing.journal import register_handler
+    register_handler("payments.charge", on_invoice_finalized, types={"invoice.finalized"})
+
+The dispatcher (billing.services.journal_dispatch, run by Celery after each commit and by beat
+as a sweep) hands every event of a matching type to every handler, at least once, in journal
+order per subject: while an event of a subject is failing for a handler, that handler gets no
+later event of the same subject. A handler's database writes commit together with its delivery
+record, so for database-side effects the delivery is exactly once. Handlers that reach outside
+(webhooks, gateways) must be idempotent, keyed on the event id.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from billing.models import JournalEvent
+
+HandlerFunc = Callable[["JournalEvent"], None]
+
+
+@dataclass(frozen=True)
+class Handler:
+    name: str
+    func: HandlerFunc
+    types: frozenset[str] | None  # None: every event type
+
+    def wants(self, event_type: str) -> bool:
+        return self.types is None or event_type in self.types
+
+
+_handlers: dict[str, Handler] = {}
+
+
+def register_handler(name: str, func: HandlerFunc, *, types: set[str] | None = None) -> None:
+    existing = _handlers.get(name)
+    if existing is not None and existing.func is not func:
+        raise ValueError(f"A journal handler named {name!r} is already registered.")
+    _handlers[name] = Handler(name, func, frozenset(types) if types is not None else None)
+
+
+def unregister_handler(name: str) -> None:
+    _handlers.pop(name, None)
+
+
+def handlers() -> list[Handler]:
+    return sorted(_handlers.values(), key=lambda h: h.name)
+
+
+@contextmanager
+def handler_registered(
+    name: str, func: HandlerFunc, *, types: set[str] | None = None
+) -> Iterator[None]:
+    """Register a handler for the duration of a block (tests, one-off replays)."""
+    register_handler(name, func, types=types)
+    try:
+        yield
+    finally:
+        unregister_handler(name)
+
+
+def backoff_seconds(attempts: int) -> int:
+    """Seconds before retrying a failed delivery: 10 s, 20 s, 40 s ... capped at one hour."""
+    return int(min(3600, 10 * 2 ** max(0, attempts - 1)))

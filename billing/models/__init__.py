@@ -1,0 +1,30 @@
+from billing.models.apikeys import ApiKey
+from billing.models.customers import Customer, external_id_validator
+from billing.models.entitlements import CustomerEntitlement, EntitlementOverride
+from billing.models.journal import JournalDelivery, JournalEvent
+from billing.models.ledger import LedgerAccount, LedgerEntry
+from billing.models.subscriptions import (
+    ProrationLine,
+    Subscription,
+    SubscriptionChange,
+    SubscriptionPause,
+)
+from billing.models.usage import UsageEvent, UsageEventKey
+
+__all__ = [
+    "ApiKey",
+    "Customer",
+    "CustomerEntitlement",
+    "EntitlementOverride",
+    "JournalDelivery",
+    "JournalEvent",
+    "LedgerAccount",
+    "LedgerEntry",
+    "ProrationLine",
+    "Subscription",
+    "SubscriptionChange",
+    "SubscriptionPause",
+    "UsageEvent",
+    "UsageEventKey",
+    "external_id_validator",
+]

@@ -1,0 +1,98 @@
+from __future__ import annotations
+
+import pghistory
+from django.core.validators import MaxValueValidator, RegexValidator
+from django.db import models
+
+from billing.validators import validate_metadata
+from catalog.validators import validate_currency
+from core.validators import validate_country, validate_locale, validate_timezone
+
+external_id_validator = RegexValidator(
+    r"^[A-Za-z0-9][A-Za-z0-9._:@/-]*$",
+    "Use letters, digits and . _ : @ / - (starting with a letter or digit).",
+    code="invalid_external_id",
+)
+
+
+@pghistory.track(pghistory.InsertEvent(), pghistory.UpdateEvent(), pghistory.DeleteEvent())
+class Customer(models.Model):
+    """Someone we bill. Never hard-deleted once it has documents: it is archived instead."""
+
+    external_id = models.CharField(
+        max_length=255,
+        unique=True,
+        validators=[external_id_validator],
+        help_text="Your system's id for this customer; unique, used by the API and usage events.",
+    )
+    name = models.CharField(max_length=255)
+    email = models.EmailField(blank=True)
+    currency = models.CharField(
+        max_length=3, validators=[validate_currency], help_text="ISO 4217 code, e.g. USD."
+    )
+    timezone = models.CharField(
+        max_length=64,
+        default="UTC",
+        validators=[validate_timezone],
+        help_text="IANA zone; billing periods start at midnight here.",
+    )
+    locale = models.CharField(
+        max_length=35, default="en", validators=[validate_locale], help_text="e.g. en-US, de-DE."
+    )
+    address_line1 = models.CharField("address line 1", max_length=255, blank=True)
+    address_line2 = models.CharField("address line 2", max_length=255, blank=True)
+    city = models.CharField(max_length=128, blank=True)
+    postal_code = models.CharField(max_length=32, blank=True)
+    state = models.CharField("state / region", max_length=128, blank=True)
+    country = models.CharField(
+        max_length=2, blank=True, validators=[validate_country], help_text="ISO 3166-1 alpha-2."
+    )
+    payment_terms_days = models.PositiveSmallIntegerField(
+        default=30,
+        validators=[MaxValueValidator(365)],
+        help_text="Days from finalization to the invoice's due date.",
+    )
+    invoice_grace_period_days = models.PositiveSmallIntegerField(
+        default=0,
+        validators=[MaxValueValidator(60)],
+        help_text="Days a usage invoice stays draft after its period ends, for late events.",
+    )
+    metadata = models.JSONField(default=dict, blank=True, validators=[validate_metadata])
+    created_at = models.DateTimeField()
+    updated_at = models.DateTimeField()
+    archived_at = models.DateTimeField(null=True, blank=True)
+    entitlements_blocked = models.BooleanField(
+        default=False, help_text="Set by dunning (or staff): every feature check answers no."
+    )
+    entitlements_blocked_reason = models.CharField(max_length=255, blank=True)
+    usage_billed_until = models.DateTimeField(
+        null=True,
+        blank=True,
+        help_text="Usage before this instant is on invoices (drafts included): events for it "
+        "refresh the drafts. Set by invoicing.",
+    )
+    usage_invoiced_until = models.DateTimeField(
+        null=True,
+        blank=True,
+        help_text="Usage before this instant is on finalized invoices: later events for it are "
+        "late and need a correction. Set by invoicing.",
+    )
+
+    class Meta:
+        ordering = ("-created_at", "-id")
+        indexes = [
+            models.Index(fields=["created_at", "id"], name="customer_created_idx"),
+            models.Index(fields=["email"], name="customer_email_idx"),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(currency__regex=r"^[A-Z]{3}$"), name="customer_currency_upper"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.external_id})"
+
+    @property
+    def is_archived(self) -> bool:
+        return self.archived_at is not None

@@ -1,0 +1,179 @@
+from __future__ import annotations
+
+from datetime import date, datetime
+
+import pghistory
+from django.core.validators import MinValueValidator
+from django.db import models
+from django.db.models import Q
+
+from billing import periods
+from billing.enums import ChangeKind, ChangeStatus, ProrationKind, SubscriptionStatus
+from billing.models.customers import Customer
+from billing.validators import validate_metadata
+from catalog.models import Plan, PlanVersion
+
+
+@pghistory.track(pghistory.InsertEvent(), pghistory.UpdateEvent(), pghistory.DeleteEvent())
+class Subscription(models.Model):
+    """A customer's subscription to a plan. Its periods come from `billing_anchor` (a local date
+    in the customer's time zone) plus n x the plan's interval: see billing/periods.py."""
+
+    customer = models.ForeignKey(Customer, on_delete=models.PROTECT, related_name="subscriptions")
+    plan = models.ForeignKey(Plan, on_delete=models.PROTECT, related_name="subscriptions")
+    plan_version = models.ForeignKey(
+        PlanVersion,
+        on_delete=models.PROTECT,
+        related_name="subscriptions",
+        help_text="The price book in force for this subscription now.",
+    )
+    quantity = models.PositiveIntegerField(default=1, validators=[MinValueValidator(1)])
+    status = models.CharField(max_length=10, choices=SubscriptionStatus.choices)
+    start_at = models.DateTimeField()
+    billing_anchor = models.DateField(help_text="Local date the periods are counted from.")
+    trial_end = models.DateTimeField(null=True, blank=True)
+    current_period_start = models.DateTimeField()
+    current_period_end = models.DateTimeField()
+    current_period_index = models.IntegerField(
+        help_text="n of the current period; -1 for a trial or a calendar-aligned first period."
+    )
+    fee_since = models.DateTimeField(
+        help_text="Start of the current fee segment in the period (the last change of plan or "
+        "quantity): a fee billed in arrears is charged from here at the current price."
+    )
+    cancel_at_period_end = models.BooleanField(default=False)
+    cancel_requested_at = models.DateTimeField(null=True, blank=True)
+    canceled_at = models.DateTimeField(null=True, blank=True)
+    ends_at = models.DateTimeField(null=True, blank=True, help_text="A set end date.")
+    ended_at = models.DateTimeField(null=True, blank=True)
+    paused_at = models.DateTimeField(null=True, blank=True)
+    trial_will_end_sent = models.BooleanField(default=False)
+    metadata = models.JSONField(default=dict, blank=True, validators=[validate_metadata])
+    created_at = models.DateTimeField()
+    updated_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ("-created_at", "-id")
+        indexes = [
+            models.Index(fields=["status", "current_period_end"], name="sub_due_idx"),
+            models.Index(fields=["customer", "status"], name="sub_customer_idx"),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(current_period_end__gt=models.F("current_period_start")),
+                name="subscription_period_not_empty",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"#{self.pk} {self.customer.external_id} on {self.plan.code} ({self.status})"
+
+    @property
+    def interval(self) -> periods.Interval:
+        return periods.Interval(self.plan.interval_unit, self.plan.interval_count)
+
+    @property
+    def zone(self) -> str:
+        return self.customer.timezone
+
+    def period_at(self, instant: datetime) -> periods.Period:
+        """The billing period containing `instant` (a calendar-aligned first period is a stub
+        from the start's day to the anchor)."""
+        anchor_start = periods.local_midnight(self.billing_anchor, self.zone)
+        start_day = periods.local_midnight(periods.local_date(self.start_at, self.zone), self.zone)
+        if instant < anchor_start and start_day < anchor_start:
+            return periods.Period(start_day, anchor_start, -1)
+        return periods.period_at(self.billing_anchor, self.interval, instant, self.zone)
+
+    @property
+    def anchor(self) -> date:
+        return self.billing_anchor
+
+
+@pghistory.track(pghistory.InsertEvent(), pghistory.UpdateEvent(), pghistory.DeleteEvent())
+class SubscriptionChange(models.Model):
+    """A change of plan and/or quantity: applied at once (kept for the timeline) or scheduled."""
+
+    subscription = models.ForeignKey(Subscription, on_delete=models.CASCADE, related_name="changes")
+    kind = models.CharField(max_length=13, choices=ChangeKind.choices)
+    status = models.CharField(max_length=9, choices=ChangeStatus.choices)
+    from_plan_version = models.ForeignKey(
+        PlanVersion, on_delete=models.PROTECT, related_name="+", null=True, blank=True
+    )
+    new_plan = models.ForeignKey(
+        Plan, on_delete=models.PROTECT, related_name="+", null=True, blank=True
+    )
+    applied_plan_version = models.ForeignKey(
+        PlanVersion, on_delete=models.PROTECT, related_name="+", null=True, blank=True
+    )
+    from_quantity = models.PositiveIntegerField()
+    new_quantity = models.PositiveIntegerField(null=True, blank=True)
+    effective_at = models.DateTimeField()
+    prorate = models.BooleanField(default=True)
+    reason = models.CharField(max_length=255, blank=True)
+    requested_by = models.CharField(max_length=255, blank=True)
+    created_at = models.DateTimeField()
+    applied_at = models.DateTimeField(null=True, blank=True)
+    canceled_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ("effective_at", "id")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["subscription", "effective_at"],
+                condition=Q(status="scheduled"),
+                name="one_scheduled_change_per_instant",
+            )
+        ]
+        indexes = [models.Index(fields=["status", "effective_at"], name="sub_change_due_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} of #{self.subscription_id} at {self.effective_at}"
+
+
+@pghistory.track(pghistory.InsertEvent(), pghistory.UpdateEvent(), pghistory.DeleteEvent())
+class SubscriptionPause(models.Model):
+    subscription = models.ForeignKey(Subscription, on_delete=models.CASCADE, related_name="pauses")
+    paused_at = models.DateTimeField()
+    resumed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ("paused_at",)
+
+    def __str__(self) -> str:
+        return f"pause of #{self.subscription_id} from {self.paused_at}"
+
+
+@pghistory.track(pghistory.InsertEvent(), pghistory.UpdateEvent(), pghistory.DeleteEvent())
+class ProrationLine(models.Model):
+    """An explained credit or charge waiting for the customer's next invoice."""
+
+    subscription = models.ForeignKey(
+        Subscription, on_delete=models.PROTECT, related_name="proration_lines"
+    )
+    change = models.ForeignKey(
+        SubscriptionChange, on_delete=models.PROTECT, null=True, blank=True, related_name="lines"
+    )
+    kind = models.CharField(max_length=6, choices=ProrationKind.choices)
+    description = models.CharField(max_length=255)
+    currency = models.CharField(max_length=3)
+    amount = models.DecimalField(max_digits=28, decimal_places=12, help_text="exact")
+    amount_rounded = models.DecimalField(max_digits=20, decimal_places=4)
+    period_start = models.DateTimeField()
+    period_end = models.DateTimeField()
+    explanation = models.JSONField()
+    created_at = models.DateTimeField()
+    invoiced_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ("created_at", "id")
+        indexes = [
+            models.Index(
+                fields=["subscription"],
+                condition=Q(invoiced_at__isnull=True),
+                name="proration_pending_idx",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.kind} {self.amount_rounded} {self.currency}: {self.description}"

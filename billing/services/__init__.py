@@ -1,0 +1,83 @@
+"""Writes of the billing app. Each public service is one transaction, takes `actor` and `as_of`,
+and writes its journal event and its audit context in that same transaction."""
+
+from billing.services.apikeys import (
+    API_KEY_PATTERN,
+    api_key_authenticate,
+    api_key_create,
+    api_key_revoke,
+)
+from billing.services.customers import (
+    CUSTOMER_FIELDS,
+    customer_archive,
+    customer_create,
+    customer_snapshot,
+    customer_unarchive,
+    customer_update,
+)
+from billing.services.entitlements import (
+    entitlement_override_remove,
+    entitlement_override_set,
+    entitlements_block,
+    entitlements_recompute,
+)
+from billing.services.journal import journal_dispatch, journal_write
+from billing.services.ledger import account_balances, ledger_post, trial_balance
+from billing.services.subscriptions import (
+    subscription_activate,
+    subscription_advance,
+    subscription_cancel,
+    subscription_change,
+    subscription_change_cancel,
+    subscription_create,
+    subscription_end,
+    subscription_ids_due,
+    subscription_pause,
+    subscription_periods,
+    subscription_resume,
+    subscription_undo_cancel,
+    subscriptions_due,
+)
+from billing.services.usage import (
+    usage_ingest,
+    usage_partitions_ahead,
+    usage_partitions_ensure,
+)
+
+__all__ = [
+    "API_KEY_PATTERN",
+    "CUSTOMER_FIELDS",
+    "account_balances",
+    "api_key_authenticate",
+    "api_key_create",
+    "api_key_revoke",
+    "customer_archive",
+    "customer_create",
+    "customer_snapshot",
+    "customer_unarchive",
+    "customer_update",
+    "entitlement_override_remove",
+    "entitlement_override_set",
+    "entitlements_block",
+    "entitlements_recompute",
+    "journal_dispatch",
+    "journal_write",
+    "ledger_post",
+    "subscription_activate",
+    "subscription_advance",
+    "subscription_cancel",
+    "subscription_change",
+    "subscription_change_cancel",
+    "subscription_create",
+    "subscription_end",
+    "subscription_ids_due",
+    "subscription_pause",
+    "subscription_periods",
+    "subscription_resume",
+    "subscription_undo_cancel",
+    "subscriptions_due",
+    "trial_balance",
+    "usage_ingest",
+    "usage_partitions_ahead",
+    "usage_partitions_ensure",
+]

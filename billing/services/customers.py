@@ -1,0 +1,179 @@
+"""Customers: create, update, archive. Each service is one transaction with its journal event
+and audit context."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from datetime import datetime
+from typing import Any
+
+from django.db import IntegrityError, transaction
+
+from billing.models import Customer
+from billing.services.journal import journal_write
+from core.audit import Actor, audit_context
+from core.exceptions import Conflict, NotFound, ValidationFailed
+
+CUSTOMER_FIELDS = (
+    "external_id",
+    "name",
+    "email",
+    "currency",
+    "timezone",
+    "locale",
+    "address_line1",
+    "address_line2",
+    "city",
+    "postal_code",
+    "state",
+    "country",
+    "payment_terms_days",
+    "invoice_grace_period_days",
+    "metadata",
+)
+IMMUTABLE_CUSTOMER_FIELDS = ("external_id",)
+
+
+def customer_snapshot(customer: Customer) -> dict[str, Any]:
+    data: dict[str, Any] = {field: getattr(customer, field) for field in CUSTOMER_FIELDS}
+    data["id"] = customer.pk
+    data["archived_at"] = customer.archived_at.isoformat() if customer.archived_at else None
+    return data
+
+
+def _check_fields(values: Mapping[str, Any]) -> None:
+    unknown = sorted(set(values) - set(CUSTOMER_FIELDS))
+    if unknown:
+        raise ValidationFailed(f"Unknown customer field {unknown[0]!r}.", field=unknown[0])
+
+
+def _normalise(values: Mapping[str, Any]) -> dict[str, Any]:
+    data = dict(values)
+    if isinstance(data.get("currency"), str):
+        data["currency"] = data["currency"].upper()
+    if isinstance(data.get("country"), str):
+        data["country"] = data["country"].upper()
+    return data
+
+
+def _save_customer(customer: Customer, *, creating: bool) -> None:
+    customer.full_clean(validate_unique=False)  # field errors surface as HTTP 400 / form errors
+    try:
+        with transaction.atomic():
+            customer.save(force_insert=creating)
+    except IntegrityError as exc:
+        if "external_id" in str(exc):
+            raise ValidationFailed(
+                f"A customer with external id {customer.external_id!r} already exists.",
+                field="external_id",
+                code="unique",
+            ) from None
+        raise
+
+
+def customer_create(
+    *, actor: Actor, as_of: datetime, data: Mapping[str, Any], reason: str = ""
+) -> Customer:
+    _check_fields(data)
+    customer = Customer(**_normalise(data), created_at=as_of, updated_at=as_of)
+    with transaction.atomic(durable=True), audit_context(actor=actor, reason=reason):
+        _save_customer(customer, creating=True)
+        journal_write(
+            type="customer.created",
+            subject_type="customer",
+            subject_id=customer.pk,
+            payload={"customer": customer_snapshot(customer)},
+            actor=actor,
+            occurred_at=as_of,
+        )
+    return customer
+
+
+def locked_customer(customer_id: int) -> Customer:
+    """The customer, row-locked (the first lock of every service that changes it)."""
+    try:
+        return Customer.objects.select_for_update().get(pk=customer_id)
+    except Customer.DoesNotExist:
+        raise NotFound(f"No customer with id {customer_id}.") from None
+
+
+def customer_update(
+    *,
+    customer_id: int,
+    actor: Actor,
+    as_of: datetime,
+    changes: Mapping[str, Any],
+    reason: str = "",
+) -> Customer:
+    _check_fields(changes)
+    changes = _normalise(changes)
+    with transaction.atomic(durable=True), audit_context(actor=actor, reason=reason):
+        customer = locked_customer(customer_id)
+        before = customer_snapshot(customer)
+        for field in IMMUTABLE_CUSTOMER_FIELDS:
+            if field in changes and changes[field] != before[field]:
+                raise ValidationFailed(
+                    f"{field} cannot change once the customer exists.",
+                    field=field,
+                    code="immutable",
+                )
+        diff = {
+            field: [before[field], value]
+            for field, value in changes.items()
+            if before[field] != value
+        }
+        if not diff:
+            return customer
+        for field in diff:
+            setattr(customer, field, changes[field])
+        customer.updated_at = as_of
+        _save_customer(customer, creating=False)
+        journal_write(
+            type="customer.updated",
+            subject_type="customer",
+            subject_id=customer.pk,
+            payload={"customer": customer_snapshot(customer), "changes": diff},
+            actor=actor,
+            occurred_at=as_of,
+        )
+    return customer
+
+
+def _set_archived(
+    *, customer_id: int, archived: bool, actor: Actor, as_of: datetime, reason: str
+) -> Customer:
+    with transaction.atomic(durable=True), audit_context(actor=actor, reason=reason):
+        customer = locked_customer(customer_id)
+        if customer.is_archived == archived:
+            state = "archived" if archived else "not archived"
+            raise Conflict(f"Customer {customer.external_id} is already {state}.")
+        customer.archived_at = as_of if archived else None
+        customer.updated_at = as_of
+        customer.save(update_fields=["archived_at", "updated_at"])
+        journal_write(
+            type="customer.archived" if archived else "customer.unarchived",
+            subject_type="customer",
+            subject_id=customer.pk,
+            payload={"customer": customer_snapshot(customer), "reason": reason},
+            actor=actor,
+            occurred_at=as_of,
+        )
+    return customer
+
+
+def customer_archive(
+    *, customer_id: int, actor: Actor, as_of: datetime, reason: str = ""
+) -> Customer:
+    """Archive instead of delete: the customer keeps its documents and history, and new
+    subscriptions and usage are refused for it."""
+    return _set_archived(
+        customer_id=customer_id, archived=True, actor=actor, as_of=as_of, reason=reason
+    )
+
+
+def customer_unarchive(
+    *, customer_id: int, actor: Actor, as_of: datetime, reason: str = ""
+) -> Customer:
+    return _set_archived(
+        customer_id=customer_id, archived=False, actor=actor, as_of=as_of, reason=reason
+    )

@@ -1,0 +1,153 @@
+"""The journal: domain events written in the transaction of their change, and their dispatch."""
+
+from __future__ import annotations
+
+import logging
+import traceback
+from collections.abc import Mapping
+from datetime import datetime, timedelta
+from functools import cache
+from typing import Any
+
+from django.conf import settings
+from django.db import connection, transaction
+from django.db.models import Exists, OuterRef
+
+from billing import journal
+from billing.models import JournalDelivery, JournalEvent
+from core.audit import Actor
+from core.db import advisory_lock
+
+logger = logging.getLogger(__name__)
+
+
+def journal_write(
+    *,
+    type: str,
+    subject_type: str,
+    subject_id: object,
+    payload: Mapping[str, Any],
+    actor: Actor,
+    occurred_at: datetime,
+) -> JournalEvent:
+    """Append a domain event. Must run inside the transaction of the change it records."""
+    if not connection.in_atomic_block:
+        raise RuntimeError("journal_write must run inside the transaction of its change")
+    event = JournalEvent.objects.create(
+        type=type,
+        subject_type=subject_type,
+        subject_id=str(subject_id),
+        payload=dict(payload),
+        actor=actor.as_dict(),
+        occurred_at=occurred_at,
+    )
+    if not any(item[1] is _dispatch_soon for item in connection.run_on_commit):
+        transaction.on_commit(_dispatch_soon, robust=True)
+    return event
+
+
+DISPATCH_DEBOUNCE_MS = 250
+
+
+@cache
+def _redis() -> Any:
+    import redis
+
+    return redis.Redis.from_url(settings.REDIS_URL, socket_timeout=1, socket_connect_timeout=1)
+
+
+def _dispatch_soon() -> None:
+    """After commit: ask a worker to dispatch, at most once per DISPATCH_DEBOUNCE_MS (a busy
+    billing run commits thousands of events a second; one dispatch picks them all up). If the
+    broker is down, beat's sweep catches up."""
+    from billing.tasks import journal_dispatch_task
+
+    if _redis().set("billing:journal-dispatch-scheduled", 1, nx=True, px=DISPATCH_DEBOUNCE_MS):
+        journal_dispatch_task.apply_async(countdown=DISPATCH_DEBOUNCE_MS / 1000)
+
+
+def journal_dispatch(*, as_of: datetime, batch_size: int = 500) -> dict[str, int]:
+    """Hand undelivered journal events to every registered handler; see billing.journal."""
+    report = {"delivered": 0, "failed": 0, "waiting": 0}
+    for handler in journal.handlers():
+        with advisory_lock(f"journal-dispatch:{handler.name}", wait=False) as acquired:
+            if acquired:  # else another dispatcher is on this handler right now
+                _dispatch_to(handler, as_of=as_of, batch_size=batch_size, report=report)
+    return report
+
+
+def _dispatch_to(
+    handler: journal.Handler, *, as_of: datetime, batch_size: int, report: dict[str, int]
+) -> None:
+    delivered = JournalDelivery.objects.filter(
+        event=OuterRef("pk"), handler=handler.name, status=JournalDelivery.Status.DELIVERED
+    )
+    pending = JournalEvent.objects.filter(~Exists(delivered)).order_by("id")
+    if handler.types is not None:
+        pending = pending.filter(type__in=handler.types)
+    blocked: set[str] = set()  # subjects with an undelivered earlier event: keep their order
+    cursor = 0
+    while True:
+        batch = list(pending.filter(id__gt=cursor)[:batch_size])
+        if not batch:
+            return
+        cursor = batch[-1].pk
+        failures = {
+            d.event_id: d
+            for d in JournalDelivery.objects.filter(
+                handler=handler.name, event__in=[e.pk for e in batch]
+            )
+        }
+        for event in batch:
+            previous = failures.get(event.pk)
+            due = previous is None or previous.next_attempt_at is None
+            if not due and previous is not None and previous.next_attempt_at is not None:
+                due = previous.next_attempt_at <= as_of
+            if event.subject in blocked or not due:
+                blocked.add(event.subject)
+                report["waiting"] += 1
+                continue
+            attempts = (previous.attempts if previous else 0) + 1
+            if _deliver(handler, event, attempts=attempts, as_of=as_of):
+                report["delivered"] += 1
+            else:
+                blocked.add(event.subject)
+                report["failed"] += 1
+        if len(batch) < batch_size:
+            return
+
+
+def _deliver(
+    handler: journal.Handler, event: JournalEvent, *, attempts: int, as_of: datetime
+) -> bool:
+    try:
+        with transaction.atomic():
+            handler.func(event)
+            JournalDelivery.objects.update_or_create(
+                event=event,
+                handler=handler.name,
+                defaults={
+                    "status": JournalDelivery.Status.DELIVERED,
+                    "attempts": attempts,
+                    "last_error": "",
+                    "next_attempt_at": None,
+                    "delivered_at": as_of,
+                    "updated_at": as_of,
+                },
+            )
+        return True
+    except Exception:  # recorded below and retried with backoff: a handler never loses an event
+        logger.exception("journal handler %s failed on %s", handler.name, event)
+        with transaction.atomic():
+            JournalDelivery.objects.update_or_create(
+                event=event,
+                handler=handler.name,
+                defaults={
+                    "status": JournalDelivery.Status.FAILED,
+                    "attempts": attempts,
+                    "last_error": traceback.format_exc(limit=20)[-8000:],
+                    "next_attempt_at": as_of + timedelta(seconds=journal.backoff_seconds(attempts)),
+                    "updated_at": as_of,
+                },
+            )
+        return False

@@ -1,0 +1,712 @@
+"""Subscriptions: create, change plan or quantity (now, at period end or on a date, prorated),
+cancel, pause and resume, end, and the clock's advance through trials, periods and scheduled
+changes. Each public service is one transaction: row locks (customer, then subscription), the
+transition checked against ALLOWED_TRANSITIONS, journal events, proration lines, the customer's
+entitlements recomputed, and the audit context."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import date, datetime, timedelta
+from typing import Any
+
+from django.db import transaction
+from django.db.models import QuerySet
+
+from billing import periods, proration
+from billing.enums import (
+    ALLOWED_TRANSITIONS,
+    TERMINAL,
+    ChangeKind,
+    ChangeStatus,
+    SubscriptionStatus,
+)
+from billing.models import (
+    Customer,
+    ProrationLine,
+    Subscription,
+    SubscriptionChange,
+    SubscriptionPause,
+)
+from billing.services.entitlements import entitlements_recompute
+from billing.services.journal import journal_write
+from catalog.models import Plan, PlanVersion
+from catalog.selectors import NoPriceInForce, plan_version_at
+from core.audit import Actor, audit_context
+from core.exceptions import Conflict, NotFound, TransitionNotAllowed, ValidationFailed
+
+S = SubscriptionStatus
+TRIAL_WILL_END_NOTICE = timedelta(days=3)
+
+
+# ----------------------------------------------------------------------------------- helpers
+
+
+def _snapshot(sub: Subscription) -> dict[str, Any]:
+    def iso(value: datetime | date | None) -> str | None:
+        return value.isoformat() if value is not None else None
+
+    return {
+        "id": sub.pk,
+        "customer": sub.customer.external_id,
+        "plan": sub.plan.code,
+        "plan_version": sub.plan_version.label,
+        "quantity": sub.quantity,
+        "status": sub.status,
+        "start_at": iso(sub.start_at),
+        "billing_anchor": iso(sub.billing_anchor),
+        "trial_end": iso(sub.trial_end),
+        "current_period": [iso(sub.current_period_start), iso(sub.current_period_end)],
+        "cancel_at_period_end": sub.cancel_at_period_end,
+        "ends_at": iso(sub.ends_at),
+    }
+
+
+def _event(sub: Subscription, type_: str, actor: Actor, at: datetime, **extra: Any) -> None:
+    journal_write(
+        type=f"subscription.{type_}",
+        subject_type="subscription",
+        subject_id=sub.pk,
+        payload={"subscription": _snapshot(sub), **extra},
+        actor=actor,
+        occurred_at=at,
+    )
+
+
+def _move(sub: Subscription, to: str) -> None:
+    if to not in ALLOWED_TRANSITIONS[sub.status]:
+        raise TransitionNotAllowed(f"A {sub.status} subscription cannot become {to}.")
+    sub.status = to
+
+
+def _locked(subscription_id: int) -> Subscription:
+    """Lock the customer, then the subscription (the order every service follows)."""
+    try:
+        customer_id = Subscription.objects.values_list("customer_id", flat=True).get(
+            pk=subscription_id
+        )
+    except Subscription.DoesNotExist:
+        raise NotFound(f"No subscription with id {subscription_id}.") from None
+    Customer.objects.select_for_update().get(pk=customer_id)
+    return (
+        Subscription.objects.select_for_update(of=("self",))
+        .select_related("customer", "plan", "plan_version", "plan_version__plan")
+        .get(pk=subscription_id)
+    )
+
+
+def _terms(version: PlanVersion, quantity: int) -> proration.FeeTerms:
+    return proration.FeeTerms(version.fixed_fee, quantity, version.label, version.fee_timing)
+
+
+def _save_lines(
+    sub: Subscription,
+    lines: Iterable[proration.Line],
+    at: datetime,
+    change: SubscriptionChange | None = None,
+) -> list[ProrationLine]:
+    saved = [
+        ProrationLine(
+            subscription=sub,
+            change=change,
+            kind=item.kind,
+            description=item.description,
+            currency=sub.plan.currency,
+            amount=item.amount,
+            amount_rounded=item.rounded,
+            period_start=item.start,
+            period_end=item.end,
+            explanation=item.explanation,
+            created_at=at,
+        )
+        for item in lines
+    ]
+    return ProrationLine.objects.bulk_create(saved)
+
+
+def _set_period(sub: Subscription, at: datetime) -> None:
+    period = sub.period_at(at)
+    if period.index != sub.current_period_index or sub.current_period_start != period.start:
+        sub.fee_since = period.start
+    sub.current_period_start, sub.current_period_end = period.start, period.end
+    sub.current_period_index = period.index
+
+
+def _current_period(sub: Subscription) -> periods.Period:
+    return periods.Period(
+        sub.current_period_start, sub.current_period_end, sub.current_period_index
+    )
+
+
+def _version_for(plan: Plan, at: datetime, field: str = "plan") -> PlanVersion:
+    try:
+        return plan_version_at(plan=plan, at=at)
+    except NoPriceInForce as exc:
+        raise ValidationFailed(str(exc), field=field, code="no_price_in_force") from None
+
+
+# ------------------------------------------------------------------------------------ create
+
+
+def subscription_create(
+    *,
+    customer_id: int,
+    plan_id: int,
+    actor: Actor,
+    as_of: datetime,
+    start_at: datetime | None = None,
+    quantity: int = 1,
+    trial_days: int | None = None,
+    billing_anchor: date | None = None,
+    ends_at: datetime | None = None,
+    metadata: dict[str, str] | None = None,
+    reason: str = "",
+) -> Subscription:
+    """Start now or on a future date. The trial comes from the price book unless overridden;
+    the anchor is the given local date, else the calendar boundary (calendar-aligned plans),
+    else the day the trial ends, else the day of the start."""
+    start = start_at or as_of
+    if quantity < 1:
+        raise ValidationFailed("quantity is at least 1.", field="quantity", code="min_value")
+    with transaction.atomic(durable=True), audit_context(actor=actor, reason=reason):
+        try:
+            customer = Customer.objects.select_for_update().get(pk=customer_id)
+        except Customer.DoesNotExist:
+            raise NotFound(f"No customer with id {customer_id}.") from None
+        if customer.is_archived:
+            raise Conflict(f"Customer {customer.external_id} is archived.", field="customer")
+        try:
+            plan = Plan.objects.get(pk=plan_id)
+        except Plan.DoesNotExist:
+            raise NotFound(f"No plan with id {plan_id}.") from None
+        if plan.currency != customer.currency:
+            raise ValidationFailed(
+                f"Plan {plan.code} is priced in {plan.currency}; customer "
+                f"{customer.external_id} is billed in {customer.currency}.",
+                field="plan",
+                code="currency_mismatch",
+            )
+        if plan.archived_at is not None:
+            raise Conflict(f"Plan {plan.code} is archived.", field="plan")
+        version = _version_for(plan, start)
+        if ends_at is not None and ends_at <= start:
+            raise ValidationFailed("ends_at must come after the start.", field="ends_at")
+        zone = customer.timezone
+        days = version.trial_days if trial_days is None else trial_days
+        if days < 0:
+            raise ValidationFailed("trial_days cannot be negative.", field="trial_days")
+        start_day = periods.local_date(start, zone)
+        trial_end = periods.local_midnight(start_day + timedelta(days=days), zone) if days else None
+        interval = periods.Interval(plan.interval_unit, plan.interval_count)
+        if billing_anchor is not None:
+            anchor = billing_anchor
+        elif plan.calendar_aligned:
+            anchor = periods.calendar_anchor(trial_end or start, interval, zone)
+        else:
+            anchor = periods.local_date(trial_end, zone) if trial_end else start_day
+        sub = Subscription(
+            customer=customer,
+            plan=plan,
+            plan_version=version,
+            quantity=quantity,
+            status=S.PENDING if start > as_of else (S.TRIALING if trial_end else S.ACTIVE),
+            start_at=start,
+            billing_anchor=anchor,
+            trial_end=trial_end,
+            ends_at=ends_at,
+            metadata=metadata or {},
+            created_at=as_of,
+            updated_at=as_of,
+            current_period_index=-1,
+        )
+        if trial_end is not None:
+            first_start = periods.local_midnight(start_day, zone)
+            sub.current_period_start, sub.current_period_end = first_start, trial_end
+            sub.fee_since = first_start
+        else:
+            _set_period(sub, start)
+            sub.fee_since = sub.current_period_start
+        sub.full_clean(exclude=["customer", "plan", "plan_version"])
+        sub.save()
+        _event(sub, "created", actor, as_of)
+        entitlements_recompute(customer=customer, as_of=as_of)
+    return sub
+
+
+# ---------------------------------------------------------------------------- plan changes
+
+
+def _check_change_instant(sub: Subscription, when: datetime, as_of: datetime) -> None:
+    if sub.status in TERMINAL:
+        raise TransitionNotAllowed(f"The subscription is {sub.status}.")
+    if when < as_of:
+        raise ValidationFailed("A change cannot take effect in the past.", field="effective_at")
+    end = sub.ends_at
+    if sub.cancel_at_period_end:
+        end = sub.current_period_end if end is None else min(end, sub.current_period_end)
+    if end is not None and when >= end:
+        raise Conflict(
+            f"The subscription ends at {end.isoformat()}; a change at {when.isoformat()} "
+            "would come after its end.",
+            field="effective_at",
+            code="change_after_end",
+        )
+    taken = sub.changes.filter(status=ChangeStatus.SCHEDULED, effective_at=when).first()
+    if taken is not None:
+        raise Conflict(
+            f"Change #{taken.pk} is already scheduled at {when.isoformat()}; cancel it first.",
+            field="effective_at",
+            code="conflicting_change",
+        )
+
+
+def subscription_change(
+    *,
+    subscription_id: int,
+    actor: Actor,
+    as_of: datetime,
+    plan_id: int | None = None,
+    quantity: int | None = None,
+    when: str | datetime = "auto",
+    prorate: bool = True,
+    reason: str = "",
+) -> SubscriptionChange:
+    """Change the plan and/or the quantity. `when`: "now", "period_end", an instant, or "auto"
+    (an upgrade, one that raises the period's fee, takes effect now; a downgrade at period end)."""
+    if plan_id is None and quantity is None:
+        raise ValidationFailed("Give a new plan or a new quantity.", field="plan")
+    if quantity is not None and quantity < 1:
+        raise ValidationFailed("quantity is at least 1.", field="quantity", code="min_value")
+    with transaction.atomic(durable=True), audit_context(actor=actor, reason=reason):
+        sub = _locked(subscription_id)
+        new_plan = sub.plan
+        if plan_id is not None:
+            try:
+                new_plan = Plan.objects.get(pk=plan_id)
+            except Plan.DoesNotExist:
+                raise NotFound(f"No plan with id {plan_id}.") from None
+            if new_plan.currency != sub.customer.currency:
+                raise ValidationFailed(
+                    f"Plan {new_plan.code} is priced in {new_plan.currency}, the customer is "
+                    f"billed in {sub.customer.currency}.",
+                    field="plan",
+                    code="currency_mismatch",
+                )
+        new_quantity = quantity if quantity is not None else sub.quantity
+        if new_plan.pk == sub.plan_id and new_quantity == sub.quantity:
+            raise ValidationFailed("That is the subscription's current plan and quantity.",
+                                   field="plan", code="no_change")  # fmt: skip
+        if when == "auto":
+            probe = _version_for(new_plan, max(as_of, sub.start_at))
+            old_amount = sub.plan_version.fixed_fee * sub.quantity
+            upgrade = probe.fixed_fee * new_quantity >= old_amount
+            when = "now" if upgrade or sub.status in (S.PENDING, S.TRIALING) else "period_end"
+        if when == "now":
+            instant = as_of
+        elif when == "period_end":
+            instant = sub.current_period_end
+        elif isinstance(when, datetime):
+            instant = when
+        else:
+            raise ValidationFailed(
+                "when is now, period_end, auto or an ISO 8601 instant.", field="when"
+            )
+        _check_change_instant(sub, instant, as_of)
+        if new_plan.pk != sub.plan_id:
+            _version_for(new_plan, instant)  # priced at that instant?
+        kind = (
+            ChangeKind.PLAN_AND_QUANTITY
+            if new_plan.pk != sub.plan_id and new_quantity != sub.quantity
+            else ChangeKind.PLAN
+            if new_plan.pk != sub.plan_id
+            else ChangeKind.QUANTITY
+        )
+        change = SubscriptionChange.objects.create(
+            subscription=sub,
+            kind=kind,
+            status=ChangeStatus.SCHEDULED,
+            from_plan_version=sub.plan_version,
+            new_plan=new_plan if new_plan.pk != sub.plan_id else None,
+            from_quantity=sub.quantity,
+            new_quantity=new_quantity if new_quantity != sub.quantity else None,
+            effective_at=instant,
+            prorate=prorate,
+            reason=reason,
+            requested_by=actor.label,
+            created_at=as_of,
+        )
+        if instant <= as_of:
+            _apply_change(sub, change, actor, as_of)
+        else:
+            _event(sub, "updated", actor, as_of, scheduled_change=_change_dict(change))
+    return change
+
+
+def _change_dict(change: SubscriptionChange) -> dict[str, Any]:
+    return {
+        "id": change.pk,
+        "kind": change.kind,
+        "status": change.status,
+        "new_plan": change.new_plan.code if change.new_plan else None,
+        "new_quantity": change.new_quantity,
+        "effective_at": change.effective_at.isoformat(),
+        "prorate": change.prorate,
+    }
+
+
+def _apply_change(
+    sub: Subscription, change: SubscriptionChange, actor: Actor, as_of: datetime
+) -> None:
+    at = change.effective_at
+    new_plan = change.new_plan or sub.plan
+    new_version = _version_for(new_plan, at)
+    new_quantity = change.new_quantity or sub.quantity
+    old_terms = _terms(sub.plan_version, sub.quantity)
+    new_terms = _terms(new_version, new_quantity)
+    lines: list[proration.Line] = []
+    billing_fees = sub.status in (S.ACTIVE, S.PAST_DUE)
+    period = _current_period(sub)
+    if change.prorate and billing_fees and period.start < at < period.end:
+        lines = proration.change_lines(old_terms, new_terms, at, period, sub.plan.currency)
+    sub.plan, sub.plan_version, sub.quantity = new_plan, new_version, new_quantity
+    if billing_fees:
+        sub.fee_since = max(at, sub.current_period_start)
+    sub.updated_at = as_of
+    sub.save()
+    change.status = ChangeStatus.APPLIED
+    change.applied_plan_version = new_version
+    change.applied_at = as_of
+    change.save(update_fields=["status", "applied_plan_version", "applied_at"])
+    saved = _save_lines(sub, lines, as_of, change)
+    _event(
+        sub,
+        "updated",
+        actor,
+        as_of,
+        change=_change_dict(change),
+        proration=[
+            {"kind": line.kind, "amount": str(line.amount_rounded), "currency": line.currency}
+            for line in saved
+        ],
+    )
+    entitlements_recompute(customer=sub.customer, as_of=as_of)
+
+
+def subscription_change_cancel(
+    *, change_id: int, actor: Actor, as_of: datetime, reason: str = ""
+) -> SubscriptionChange:
+    with transaction.atomic(durable=True), audit_context(actor=actor, reason=reason):
+        try:
+            subscription_id = SubscriptionChange.objects.values_list(
+                "subscription_id", flat=True
+            ).get(pk=change_id)
+        except SubscriptionChange.DoesNotExist:
+            raise NotFound(f"No scheduled change with id {change_id}.") from None
+        sub = _locked(subscription_id)
+        change = SubscriptionChange.objects.select_for_update().get(pk=change_id)
+        if change.status != ChangeStatus.SCHEDULED:
+            raise TransitionNotAllowed(f"Change #{change.pk} is {change.status}, not scheduled.")
+        change.status = ChangeStatus.CANCELED
+        change.canceled_at = as_of
+        change.save(update_fields=["status", "canceled_at"])
+        _event(sub, "updated", actor, as_of, canceled_change=_change_dict(change))
+    return change
+
+
+# ---------------------------------------------------------------------------- cancel, end
+
+
+def subscription_cancel(
+    *,
+    subscription_id: int,
+    actor: Actor,
+    as_of: datetime,
+    at_period_end: bool = False,
+    prorate: bool = True,
+    reason: str = "",
+) -> Subscription:
+    """At period end (undoable until then), or at once, with or without a prorated credit for
+    the unused part of the fixed fee."""
+    with transaction.atomic(durable=True), audit_context(actor=actor, reason=reason):
+        sub = _locked(subscription_id)
+        if sub.status in TERMINAL:
+            raise TransitionNotAllowed(f"The subscription is already {sub.status}.")
+        if at_period_end:
+            if sub.status == S.PENDING:
+                raise Conflict("A subscription that has not started is canceled at once.")
+            if sub.cancel_at_period_end:
+                raise Conflict("A cancellation at period end is already pending.")
+            sub.cancel_at_period_end = True
+            sub.cancel_requested_at = as_of
+            sub.updated_at = as_of
+            sub.save()
+            sub.changes.filter(
+                status=ChangeStatus.SCHEDULED, effective_at__gte=sub.current_period_end
+            ).update(status=ChangeStatus.CANCELED, canceled_at=as_of)
+            _event(sub, "updated", actor, as_of, cancel_at_period_end=True, reason=reason)
+            return sub
+        lines: list[proration.Line] = []
+        period = _current_period(sub)
+        if prorate and sub.status in (S.ACTIVE, S.PAST_DUE) and period.start < as_of < period.end:
+            lines = proration.cancel_lines(
+                _terms(sub.plan_version, sub.quantity), as_of, period, sub.plan.currency,
+                sub.fee_since,
+            )  # fmt: skip
+        _finish(sub, S.CANCELED, as_of, actor, reason=reason)
+        _save_lines(sub, lines, as_of)
+    return sub
+
+
+def subscription_undo_cancel(
+    *, subscription_id: int, actor: Actor, as_of: datetime, reason: str = ""
+) -> Subscription:
+    with transaction.atomic(durable=True), audit_context(actor=actor, reason=reason):
+        sub = _locked(subscription_id)
+        if not sub.cancel_at_period_end or sub.status in TERMINAL:
+            raise Conflict("There is no pending cancellation to undo.")
+        sub.cancel_at_period_end = False
+        sub.cancel_requested_at = None
+        sub.updated_at = as_of
+        sub.save()
+        _event(sub, "updated", actor, as_of, cancel_at_period_end=False)
+    return sub
+
+
+def subscription_end(
+    *, subscription_id: int, actor: Actor, as_of: datetime, ends_at: datetime, reason: str = ""
+) -> Subscription:
+    """End on a set date (or at once when the date has come)."""
+    with transaction.atomic(durable=True), audit_context(actor=actor, reason=reason):
+        sub = _locked(subscription_id)
+        if sub.status in TERMINAL:
+            raise TransitionNotAllowed(f"The subscription is already {sub.status}.")
+        if ends_at <= sub.start_at:
+            raise ValidationFailed("ends_at must come after the start.", field="ends_at")
+        if ends_at < as_of:
+            raise ValidationFailed("ends_at cannot be in the past.", field="ends_at")
+        later = sub.changes.filter(status=ChangeStatus.SCHEDULED, effective_at__gte=ends_at)
+        if later.exists():
+            raise Conflict(
+                f"Change #{later.first().pk} is scheduled after that end; cancel it first.",  # type: ignore[union-attr]
+                field="ends_at",
+                code="change_after_end",
+            )
+        sub.ends_at = ends_at
+        sub.updated_at = as_of
+        if ends_at <= as_of:
+            _finish(sub, S.ENDED, as_of, actor, reason=reason)
+        else:
+            sub.save()
+            _event(sub, "updated", actor, as_of, ends_at=ends_at.isoformat())
+    return sub
+
+
+def _finish(sub: Subscription, status: str, at: datetime, actor: Actor, *, reason: str) -> None:
+    _move(sub, status)
+    if status == S.CANCELED:
+        sub.canceled_at = at
+    sub.ended_at = at
+    sub.cancel_at_period_end = False
+    sub.updated_at = at
+    if sub.paused_at is not None:
+        sub.pauses.filter(resumed_at__isnull=True).update(resumed_at=at)
+        sub.paused_at = None
+    sub.save()
+    sub.changes.filter(status=ChangeStatus.SCHEDULED).update(
+        status=ChangeStatus.CANCELED, canceled_at=at
+    )
+    _event(sub, "canceled" if status == S.CANCELED else "ended", actor, at, reason=reason)
+    entitlements_recompute(customer=sub.customer, as_of=at)
+
+
+# ------------------------------------------------------------------------- pause and resume
+
+
+def subscription_pause(
+    *, subscription_id: int, actor: Actor, as_of: datetime, reason: str = ""
+) -> Subscription:
+    """Pause: no entitlements, no fixed fee for the paused time. Periods do not move: on resume
+    the paused part of each period it touched is credited (by the second)."""
+    with transaction.atomic(durable=True), audit_context(actor=actor, reason=reason):
+        sub = _locked(subscription_id)
+        _move(sub, S.PAUSED)
+        sub.paused_at = as_of
+        sub.updated_at = as_of
+        sub.save()
+        SubscriptionPause.objects.create(subscription=sub, paused_at=as_of)
+        _event(sub, "updated", actor, as_of, paused=True)
+        entitlements_recompute(customer=sub.customer, as_of=as_of)
+    return sub
+
+
+def subscription_resume(
+    *, subscription_id: int, actor: Actor, as_of: datetime, reason: str = ""
+) -> Subscription:
+    with transaction.atomic(durable=True), audit_context(actor=actor, reason=reason):
+        sub = _locked(subscription_id)
+        if sub.status != S.PAUSED or sub.paused_at is None:
+            raise TransitionNotAllowed("Only a paused subscription can be resumed.")
+        pause = sub.pauses.select_for_update().get(resumed_at__isnull=True)
+        pause.resumed_at = as_of
+        pause.save(update_fields=["resumed_at"])
+        in_trial = sub.trial_end is not None and as_of < sub.trial_end
+        _move(sub, S.TRIALING if in_trial else S.ACTIVE)
+        lines: list[proration.Line] = []
+        terms = _terms(sub.plan_version, sub.quantity)
+        cursor = sub.period_at(pause.paused_at)
+        while cursor.start < as_of:
+            if sub.trial_end is None or cursor.end > sub.trial_end:
+                start = (
+                    pause.paused_at
+                    if sub.trial_end is None
+                    else max(pause.paused_at, sub.trial_end)
+                )
+                credit = proration.pause_credit(terms, start, as_of, cursor, sub.plan.currency)
+                if credit is not None:
+                    lines.append(credit)
+            cursor = sub.period_at(cursor.end)
+        sub.paused_at = None
+        _set_period(sub, as_of)
+        sub.updated_at = as_of
+        sub.save()
+        _save_lines(sub, lines, as_of)
+        _event(sub, "updated", actor, as_of, resumed=True,
+               paused_seconds=int((as_of - pause.paused_at).total_seconds()))  # fmt: skip
+        entitlements_recompute(customer=sub.customer, as_of=as_of)
+    return sub
+
+
+def subscription_activate(
+    *, subscription_id: int, actor: Actor, as_of: datetime, reason: str = ""
+) -> Subscription:
+    """End a trial now: the first paid period starts today."""
+    with transaction.atomic(durable=True), audit_context(actor=actor, reason=reason):
+        sub = _locked(subscription_id)
+        if sub.status != S.TRIALING:
+            raise TransitionNotAllowed("Only a trialing subscription can be activated early.")
+        _start_paid(sub, as_of, reanchor=True)
+        sub.updated_at = as_of
+        sub.save()
+        _event(sub, "updated", actor, as_of, trial_ended_early=True)
+        entitlements_recompute(customer=sub.customer, as_of=as_of)
+    return sub
+
+
+def _start_paid(sub: Subscription, at: datetime, *, reanchor: bool) -> None:
+    _move(sub, S.ACTIVE)
+    if reanchor:
+        zone = sub.zone
+        sub.billing_anchor = (
+            periods.calendar_anchor(at, sub.interval, zone)
+            if sub.plan.calendar_aligned
+            else periods.local_date(at, zone)
+        )
+        sub.trial_end = at
+    _set_period(sub, at)
+    sub.fee_since = max(sub.current_period_start, at if reanchor else sub.current_period_start)
+
+
+# ------------------------------------------------------------------------------- the clock
+
+
+def subscriptions_due(*, as_of: datetime) -> QuerySet[Subscription]:
+    """Subscriptions with something to do at `as_of` (for the clock tick)."""
+    from django.db.models import Exists, OuterRef, Q
+
+    changes = SubscriptionChange.objects.filter(
+        subscription=OuterRef("pk"), status=ChangeStatus.SCHEDULED, effective_at__lte=as_of
+    )
+    return Subscription.objects.exclude(status__in=TERMINAL).filter(
+        Q(current_period_end__lte=as_of)
+        | Q(status=S.PENDING, start_at__lte=as_of)
+        | Q(status=S.TRIALING, trial_end__lte=as_of + TRIAL_WILL_END_NOTICE,
+            trial_will_end_sent=False)
+        | Q(ends_at__lte=as_of)
+        | Exists(changes)
+    )  # fmt: skip
+
+
+def subscription_advance(*, subscription_id: int, as_of: datetime, actor: Actor) -> Subscription:
+    """Bring one subscription up to `as_of`: start, trial notices and ends, scheduled changes,
+    period ends (cancellations at period end, new periods), set end dates, in time order.
+    Idempotent: running it twice, or for an earlier instant, does nothing more."""
+    with transaction.atomic(durable=True), audit_context(actor=actor, reason="billing clock"):
+        sub = _locked(subscription_id)
+        for _ in range(10_000):  # bounded: every step moves the subscription forward in time
+            if not _advance_one(sub, as_of, actor):
+                break
+    return sub
+
+
+def _advance_one(sub: Subscription, as_of: datetime, actor: Actor) -> bool:
+    if sub.status in TERMINAL:
+        return False
+    next_change = (
+        sub.changes.filter(status=ChangeStatus.SCHEDULED, effective_at__lte=as_of)
+        .select_related("new_plan")
+        .first()
+    )
+    candidates: list[tuple[datetime, int, str]] = []
+    if sub.status == S.PENDING and sub.start_at <= as_of:
+        candidates.append((sub.start_at, 0, "start"))
+    if sub.status == S.TRIALING and sub.trial_end is not None:
+        notice = sub.trial_end - TRIAL_WILL_END_NOTICE
+        if not sub.trial_will_end_sent and notice <= as_of:
+            candidates.append((max(notice, sub.start_at), 1, "trial_notice"))
+        if sub.trial_end <= as_of:
+            candidates.append((sub.trial_end, 2, "trial_end"))
+    if sub.ends_at is not None and sub.ends_at <= as_of:
+        candidates.append((sub.ends_at, 3, "end"))
+    if next_change is not None:
+        candidates.append((next_change.effective_at, 4, "change"))
+    if sub.status not in (S.PENDING, S.TRIALING) and sub.current_period_end <= as_of:
+        candidates.append((sub.current_period_end, 5, "period_end"))
+    if not candidates:
+        return False
+    at, _, what = min(candidates)
+    if what == "start":
+        _move(sub, S.TRIALING if sub.trial_end and sub.trial_end > at else S.ACTIVE)
+        if sub.status == S.ACTIVE:
+            _set_period(sub, at)
+        sub.updated_at = as_of
+        sub.save()
+        _event(sub, "updated", actor, at, started=True)
+        entitlements_recompute(customer=sub.customer, as_of=as_of)
+    elif what == "trial_notice":
+        sub.trial_will_end_sent = True
+        sub.save(update_fields=["trial_will_end_sent"])
+        _event(sub, "trial_will_end", actor, at)
+    elif what == "trial_end":
+        _start_paid(sub, at, reanchor=False)
+        sub.updated_at = as_of
+        sub.save()
+        _event(sub, "updated", actor, at, trial_ended=True)
+        entitlements_recompute(customer=sub.customer, as_of=as_of)
+    elif what == "end":
+        _finish(sub, S.ENDED, at, actor, reason="set end date")
+    elif what == "change":
+        assert next_change is not None
+        _apply_change(sub, next_change, actor, as_of)
+    else:  # the period ended
+        if sub.cancel_at_period_end:
+            _finish(sub, S.CANCELED, at, actor, reason="canceled at period end")
+        else:
+            _set_period(sub, at)
+            sub.updated_at = as_of
+            sub.save()
+            bounds = [sub.current_period_start.isoformat(), sub.current_period_end.isoformat()]
+            _event(sub, "updated", actor, at, new_period=bounds)
+    return True
+
+
+def subscription_periods(*, subscription: Subscription, count: int = 12) -> list[periods.Period]:
+    """The subscription's billing periods from its first paid one (for timelines)."""
+    first = subscription.period_at(subscription.trial_end or subscription.start_at)
+    result = [first]
+    while len(result) < count:
+        result.append(subscription.period_at(result[-1].end))
+    return result
+
+
+def subscription_ids_due(*, as_of: datetime) -> list[int]:
+    return list(subscriptions_due(as_of=as_of).values_list("pk", flat=True))

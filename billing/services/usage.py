@@ -1,0 +1,279 @@
+"""Usage ingestion: check every event, deduplicate by (customer, event id), store the accepted
+ones in one transaction per call with one multi-row statement, flag late ones, and report each
+event: accepted, duplicate or rejected (with the field and the reason).
+
+Deduplication holds under concurrent submission: the accepted keys are inserted into
+billing_usageeventkey with ON CONFLICT DO NOTHING in the same statement that inserts the events,
+so of two requests carrying the same event exactly one stores it (the other waits for the first
+to commit, then sees a conflict and reports a duplicate).
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from functools import partial
+from typing import Any
+
+import orjson
+from django.conf import settings
+from django.db import connection, transaction
+
+from billing.metering import Checked, MetricDef, Problem, check_event
+from billing.models import Customer
+from billing.services.journal import journal_write
+from catalog.models import BillableMetric
+from core.audit import Actor
+from core.db import lock_id
+
+_known_partitions: set[str] = set()
+
+# The batch arrives as one JSON document (serialized once, in C) and is unpacked by PostgreSQL.
+INSERT_SQL = """
+WITH incoming AS (
+    SELECT * FROM json_to_recordset(%s::json) AS t(
+        customer_id bigint, metric_id bigint, event_id varchar, event_time timestamptz,
+        value numeric, properties jsonb, late boolean
+    )
+),
+keys AS (
+    INSERT INTO billing_usageeventkey (customer_id, event_id)
+    SELECT customer_id, event_id FROM incoming
+    ON CONFLICT DO NOTHING
+    RETURNING customer_id, event_id
+),
+stored AS (
+    INSERT INTO billing_usageevent
+        (customer_id, metric_id, event_id, event_time, received_at, value, properties, late)
+    SELECT i.customer_id, i.metric_id, i.event_id, i.event_time, %s, i.value, i.properties, i.late
+    FROM incoming i JOIN keys k ON k.customer_id = i.customer_id AND k.event_id = i.event_id
+)
+SELECT i.customer_id, i.event_id FROM incoming i
+WHERE NOT EXISTS (SELECT 1 FROM keys k WHERE k.customer_id = i.customer_id
+                                         AND k.event_id = i.event_id)
+"""  # returns the duplicates only (usually none): every other event was stored
+
+
+@dataclass
+class Outcome:
+    index: int
+    event_id: str | None
+    status: str  # accepted | duplicate | rejected
+    errors: list[dict[str, str]] = field(default_factory=list)
+    late: bool = False
+
+    def as_dict(self) -> dict[str, Any]:
+        body: dict[str, Any] = {
+            "index": self.index,
+            "event_id": self.event_id,
+            "status": self.status,
+        }
+        if self.errors:
+            body["errors"] = self.errors
+        if self.late:
+            body["late"] = True
+        return body
+
+
+@dataclass
+class Report:
+    outcomes: list[Outcome]
+
+    def count(self, status: str) -> int:
+        return sum(1 for o in self.outcomes if o.status == status)
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "accepted": self.count("accepted"),
+            "duplicates": self.count("duplicate"),
+            "rejected": self.count("rejected"),
+            "events": [o.as_dict() for o in self.outcomes],
+        }
+
+
+def metric_definitions() -> dict[str, MetricDef]:
+    return {
+        m.code: MetricDef(m.id, m.code, m.aggregation, m.field_name)
+        for m in BillableMetric.objects.filter(archived_at__isnull=True)
+    }
+
+
+def month_start(instant: datetime) -> datetime:
+    utc = instant.astimezone(UTC)
+    return datetime(utc.year, utc.month, 1, tzinfo=UTC)
+
+
+def next_month(start: datetime) -> datetime:
+    return datetime(start.year + (start.month == 12), start.month % 12 + 1, 1, tzinfo=UTC)
+
+
+def _months(instants: Iterable[datetime]) -> set[datetime]:
+    """The distinct UTC months of many instants (cheap for the common UTC ones)."""
+    utc_months: set[tuple[int, int]] = set()
+    others: set[datetime] = set()
+    for instant in instants:
+        if instant.utcoffset() == ZERO:
+            utc_months.add((instant.year, instant.month))
+        else:
+            others.add(month_start(instant))
+    return others | {datetime(y, m, 1, tzinfo=UTC) for y, m in utc_months}
+
+
+ZERO = timedelta(0)
+
+
+def usage_partitions_ensure(*, months: Iterable[datetime]) -> list[str]:
+    """Create the monthly partitions (UTC months) that do not exist yet. Each in its own short
+    transaction, outside the callers': DDL locks the parent table briefly."""
+    created = []
+    for start in sorted({month_start(m) for m in months}):
+        name = f"billing_usageevent_y{start.year:04d}m{start.month:02d}"
+        if name in _known_partitions:
+            continue
+        with transaction.atomic(), connection.cursor() as cursor:
+            # one creator at a time: concurrent requests for a new month wait, then find it
+            cursor.execute("SELECT pg_advisory_xact_lock(%s)", [lock_id("usage-partitions")])
+            cursor.execute("SELECT to_regclass(%s) IS NOT NULL", [name])
+            row = cursor.fetchone()
+            if not (row and row[0]):
+                cursor.execute(
+                    f"CREATE TABLE IF NOT EXISTS {name} PARTITION OF billing_usageevent "
+                    "FOR VALUES FROM (%s) TO (%s)",
+                    [start, next_month(start)],
+                )
+                created.append(name)
+            # remembered only once committed: a rolled-back DDL must be tried again
+            transaction.on_commit(partial(_known_partitions.add, name))
+    return created
+
+
+def usage_partitions_ahead(*, as_of: datetime, months: int = 3) -> list[str]:
+    """The clock keeps this month's and the next months' partitions ready."""
+    starts = [month_start(as_of)]
+    for _ in range(months):
+        starts.append(next_month(starts[-1]))
+    return usage_partitions_ensure(months=starts)
+
+
+def usage_ingest(
+    *,
+    events: Sequence[Any],
+    actor: Actor,
+    as_of: datetime,
+    metrics: dict[str, MetricDef] | None = None,
+) -> Report:
+    """Check, deduplicate and store a batch. Nothing of a rejected event is stored; every accepted
+    event is stored when this returns (one transaction)."""
+    metrics = metrics if metrics is not None else metric_definitions()
+    margin = timedelta(seconds=settings.USAGE_FUTURE_MARGIN_SECONDS)
+    outcomes: list[Outcome] = []
+    checked: list[tuple[int, Checked]] = []
+    seen: set[tuple[str, str]] = set()
+    for index, raw in enumerate(events):
+        result = check_event(raw, metrics=metrics, now=as_of, future_margin=margin)
+        if isinstance(result, Problem):
+            event_id = raw.get("event_id") if isinstance(raw, dict) else None
+            outcomes.append(Outcome(index, event_id if isinstance(event_id, str) else None,
+                                    "rejected", [result.as_dict()]))  # fmt: skip
+            continue
+        key = (result.customer, result.event_id)
+        if key in seen:
+            outcomes.append(Outcome(index, result.event_id, "duplicate"))
+            continue
+        seen.add(key)
+        outcomes.append(Outcome(index, result.event_id, "pending"))
+        checked.append((index, result))
+    if not checked:
+        return Report(outcomes)
+    customers = {
+        c.external_id: c
+        for c in Customer.objects.filter(external_id__in={c.customer for _, c in checked}).only(
+            "id", "external_id", "archived_at", "usage_invoiced_until", "usage_billed_until"
+        )
+    }
+    rows: list[tuple[int, Checked, Customer, bool]] = []
+    for index, event in checked:
+        customer = customers.get(event.customer)
+        if customer is None or customer.archived_at is not None:
+            why = "unknown_customer" if customer is None else "archived_customer"
+            text = "No customer" if customer is None else "Archived customer"
+            outcomes[index].status = "rejected"
+            outcomes[index].errors = [
+                {"field": "customer", "code": why, "message": f"{text} {event.customer!r}."}
+            ]
+            continue
+        late = customer.usage_invoiced_until is not None and (
+            event.event_time < customer.usage_invoiced_until
+        )
+        rows.append((index, event, customer, late))
+    if not rows:
+        return Report(outcomes)
+    usage_partitions_ensure(months=_months(e.event_time for _, e, _, _ in rows))
+    with transaction.atomic(durable=True), connection.cursor() as cursor:
+        document = orjson.dumps(
+            [
+                {
+                    "customer_id": customer.pk,
+                    "metric_id": event.metric.id,
+                    "event_id": event.event_id,
+                    "event_time": event.event_time.isoformat(),  # normalized for PostgreSQL
+                    "value": None if event.value is None else str(event.value),
+                    "properties": event.properties,
+                    "late": late,
+                }
+                for _, event, customer, late in rows
+            ],
+            default=str,  # decimals in properties, as exact text
+        ).decode()
+        cursor.execute(INSERT_SQL, [document, as_of])
+        duplicates = {(customer_id, event_id) for customer_id, event_id in cursor.fetchall()}
+        late_by_customer: dict[int, list[Checked]] = {}
+        for_drafts: dict[int, list[Checked]] = {}
+        for index, event, customer, late in rows:
+            if (customer.pk, event.event_id) not in duplicates:
+                outcomes[index].status = "accepted"
+                outcomes[index].late = late
+                billed = customer.usage_billed_until
+                if late:
+                    late_by_customer.setdefault(customer.pk, []).append(event)
+                elif billed is not None and event.event_time < billed:
+                    for_drafts.setdefault(customer.pk, []).append(event)
+            else:
+                outcomes[index].status = "duplicate"
+        for customer_id, late_events in late_by_customer.items():
+            _record_usage("usage.late_received", customer_id, late_events, actor, as_of)
+        for customer_id, draft_events in for_drafts.items():
+            _record_usage("usage.received_for_draft", customer_id, draft_events, actor, as_of)
+    return Report(outcomes)
+
+
+def _record_usage(
+    type_: str, customer_id: int, events: list[Checked], actor: Actor, as_of: datetime
+) -> None:
+    """Journal a customer's events that concern usage already billed: `usage.late_received`
+    (after finalization: invoicing corrects from it) or `usage.received_for_draft` (in the
+    grace period: invoicing refreshes the draft)."""
+    times = [e.event_time for e in events]
+    journal_write(
+        type=type_,
+        subject_type="customer",
+        subject_id=customer_id,
+        payload={
+            "count": len(events),
+            "metrics": sorted({e.metric.code for e in events}),
+            "earliest": min(times).isoformat(),
+            "latest": max(times).isoformat(),
+            "event_ids": [e.event_id for e in events[:1000]],
+        },
+        actor=actor,
+        occurred_at=as_of,
+    )
+
+
+def parse_json_body(body: bytes) -> Any:
+    """JSON with decimals kept exact (never floats)."""
+    from decimal import Decimal
+
+    return json.loads(body, parse_float=Decimal)

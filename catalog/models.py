@@ -1,0 +1,427 @@
+"""The catalog: what can be sold and at what price, effective-dated.
+
+Plan (currency, billing interval) -> PlanVersion, the price book (effective_from / effective_until,
+fixed fee, trial, charges, features). A published version is immutable: a price change is a new
+version. Versions of one plan never overlap (a PostgreSQL exclusion constraint stands behind the
+services' checks).
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Any
+
+import pghistory
+from django.contrib.postgres.constraints import ExclusionConstraint
+from django.contrib.postgres.fields import RangeBoundary, RangeOperators
+from django.core.exceptions import ValidationError
+from django.core.serializers.json import DjangoJSONEncoder
+from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
+from django.db import models
+from django.db.models import Func, Q
+
+from catalog.validators import validate_currency
+from core.validators import validate_country
+
+# Prices are DecimalField(max_digits=28, decimal_places=12): unit prices keep 12 decimal places.
+code_validator = RegexValidator(
+    r"^[a-z0-9][a-z0-9_.-]*$",
+    "Use lower-case letters, digits and _ . - (starting with a letter or digit).",
+    code="invalid_code",
+)
+
+
+def tracked() -> Any:
+    """History on every change (fresh trackers for each model: they are bound to it)."""
+    return pghistory.track(
+        pghistory.InsertEvent(), pghistory.UpdateEvent(), pghistory.DeleteEvent()
+    )
+
+
+class TsTzRange(Func):
+    function = "TSTZRANGE"
+    output_field = models.DateTimeField()
+
+
+class Int8Range(Func):
+    """A one-value range: lets plain GiST (no btree_gist extension) compare plan ids."""
+
+    function = "INT8RANGE"
+    output_field = models.BigIntegerField()
+
+
+class IntervalUnit(models.TextChoices):
+    DAY = "day"
+    WEEK = "week"
+    MONTH = "month"
+    YEAR = "year"
+
+
+class FeeTiming(models.TextChoices):
+    ADVANCE = "advance", "in advance"
+    ARREARS = "arrears", "in arrears"
+
+
+class Aggregation(models.TextChoices):
+    COUNT = "count"
+    SUM = "sum"
+    MAX = "max"
+    UNIQUE_COUNT = "unique_count", "unique count"
+    LATEST = "latest"
+    WEIGHTED_SUM = "weighted_sum", "weighted sum (time-weighted)"
+
+
+class PricingModel(models.TextChoices):
+    PER_UNIT = "per_unit", "per unit"
+    GRADUATED = "graduated"
+    VOLUME = "volume"
+    PACKAGE = "package"
+    PERCENTAGE = "percentage"
+    FLAT = "flat", "flat fee"
+
+
+class VersionStatus(models.TextChoices):
+    DRAFT = "draft"
+    PUBLISHED = "published"
+
+
+@tracked()
+class Product(models.Model):
+    code = models.CharField(max_length=64, unique=True, validators=[code_validator])
+    name = models.CharField(max_length=200)
+    description = models.TextField(blank=True)
+    created_at = models.DateTimeField()
+    updated_at = models.DateTimeField()
+    archived_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ("code",)
+
+    def __str__(self) -> str:
+        return self.name
+
+
+@tracked()
+class Plan(models.Model):
+    """What a subscription is to. Its price book lives in its versions."""
+
+    code = models.CharField(max_length=64, unique=True, validators=[code_validator])
+    name = models.CharField(max_length=200)
+    description = models.TextField(blank=True)
+    product = models.ForeignKey(
+        Product, null=True, blank=True, on_delete=models.PROTECT, related_name="plans"
+    )
+    currency = models.CharField(max_length=3, validators=[validate_currency])
+    interval_unit = models.CharField(max_length=5, choices=IntervalUnit.choices)
+    interval_count = models.PositiveSmallIntegerField(
+        default=1, validators=[MinValueValidator(1), MaxValueValidator(366)]
+    )
+    calendar_aligned = models.BooleanField(
+        default=False,
+        help_text="Periods start on calendar boundaries (the 1st of the month, Jan 1, Mondays); "
+        "the first period runs from the start to the first boundary and is prorated.",
+    )
+    created_at = models.DateTimeField()
+    updated_at = models.DateTimeField()
+    archived_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ("code",)
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.code})"
+
+    @property
+    def interval_label(self) -> str:
+        unit = self.interval_unit
+        return (
+            f"every {unit}" if self.interval_count == 1 else f"every {self.interval_count} {unit}s"
+        )
+
+
+@tracked()
+class PlanVersion(models.Model):
+    """A price book: immutable once published. In force on [effective_from, effective_until)."""
+
+    plan = models.ForeignKey(Plan, on_delete=models.PROTECT, related_name="versions")
+    number = models.PositiveIntegerField()
+    status = models.CharField(
+        max_length=10, choices=VersionStatus.choices, default=VersionStatus.DRAFT
+    )
+    effective_from = models.DateTimeField()
+    effective_until = models.DateTimeField(
+        null=True, blank=True, help_text="Empty: until a later version takes over."
+    )
+    fixed_fee = models.DecimalField(max_digits=28, decimal_places=12, default=Decimal(0))
+    fee_timing = models.CharField(
+        max_length=7, choices=FeeTiming.choices, default=FeeTiming.ADVANCE
+    )
+    trial_days = models.PositiveSmallIntegerField(default=0, validators=[MaxValueValidator(730)])
+    note = models.CharField(max_length=255, blank=True, help_text="Why this version exists.")
+    created_at = models.DateTimeField()
+    updated_at = models.DateTimeField()
+    published_at = models.DateTimeField(null=True, blank=True)
+    copied_from = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="copies"
+    )
+
+    class Meta:
+        ordering = ("plan", "number")
+        constraints = [
+            models.UniqueConstraint(fields=["plan", "number"], name="plan_version_number_unique"),
+            models.CheckConstraint(
+                condition=Q(effective_until__isnull=True)
+                | Q(effective_until__gt=models.F("effective_from")),
+                name="plan_version_until_after_from",
+            ),
+            models.CheckConstraint(
+                condition=Q(status="draft") | Q(published_at__isnull=False),
+                name="plan_version_published_at",
+            ),
+            ExclusionConstraint(
+                name="plan_versions_never_overlap",
+                expressions=[
+                    (
+                        Int8Range("plan", "plan", RangeBoundary(inclusive_upper=True)),
+                        RangeOperators.OVERLAPS,
+                    ),
+                    (
+                        TsTzRange("effective_from", "effective_until", RangeBoundary()),
+                        RangeOperators.OVERLAPS,
+                    ),
+                ],
+                condition=Q(status="published"),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.plan.code} v{self.number}"
+
+    def clean(self) -> None:
+        if self.effective_until is not None and self.effective_until <= self.effective_from:
+            raise ValidationError(
+                {"effective_until": "The end of a version must come after its start."},
+                code="until_before_from",
+            )
+
+    def validate_constraints(self, exclude: Any = None) -> None:
+        """The status and overlap constraints are the publishing service's to check (with the
+        plan locked), and PostgreSQL's to enforce; forms and full_clean check the range above."""
+
+    @property
+    def label(self) -> str:
+        return f"{self.plan.code}@v{self.number}"
+
+    @property
+    def is_published(self) -> bool:
+        return self.status == VersionStatus.PUBLISHED
+
+
+@tracked()
+class BillableMetric(models.Model):
+    """What usage events are measured by: an aggregation of one property over a window."""
+
+    code = models.CharField(max_length=64, unique=True, validators=[code_validator])
+    name = models.CharField(max_length=200)
+    description = models.TextField(blank=True)
+    aggregation = models.CharField(max_length=12, choices=Aggregation.choices)
+    field_name = models.CharField(
+        max_length=100,
+        blank=True,
+        help_text="The event property aggregated (not used by count).",
+    )
+    filters = models.JSONField(
+        default=dict,
+        blank=True,
+        help_text='Only events whose properties match: {"region": ["eu", "us"]}.',
+    )
+    created_at = models.DateTimeField()
+    updated_at = models.DateTimeField()
+    archived_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ("code",)
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.code})"
+
+
+@tracked()
+class Charge(models.Model):
+    """A usage charge of a price book: a metric priced by a model with its parameters."""
+
+    plan_version = models.ForeignKey(PlanVersion, on_delete=models.CASCADE, related_name="charges")
+    metric = models.ForeignKey(BillableMetric, on_delete=models.PROTECT, related_name="charges")
+    pricing_model = models.CharField(max_length=10, choices=PricingModel.choices)
+    params = models.JSONField(
+        encoder=DjangoJSONEncoder, help_text="The pricing model's parameters (see the README)."
+    )
+    display_name = models.CharField(max_length=200, blank=True)
+    minimum_amount = models.DecimalField(
+        max_digits=28,
+        decimal_places=12,
+        null=True,
+        blank=True,
+        help_text="Minimum commitment per period (true-up).",
+    )
+    position = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        ordering = ("plan_version", "position", "id")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["plan_version", "metric"], name="one_charge_per_metric_per_version"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.display_name or f"{self.metric.code} ({self.pricing_model})"
+
+
+@tracked()
+class Feature(models.Model):
+    """Something a plan entitles to: on/off, or up to a numeric limit."""
+
+    class Kind(models.TextChoices):
+        BOOLEAN = "boolean"
+        LIMIT = "limit"
+
+    code = models.CharField(max_length=64, unique=True, validators=[code_validator])
+    name = models.CharField(max_length=200)
+    description = models.TextField(blank=True)
+    kind = models.CharField(max_length=7, choices=Kind.choices)
+    created_at = models.DateTimeField()
+    updated_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ("code",)
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.code})"
+
+
+@tracked()
+class VersionFeature(models.Model):
+    """A feature entry of a price book: enabled or not, and its limit (empty: unlimited)."""
+
+    plan_version = models.ForeignKey(PlanVersion, on_delete=models.CASCADE, related_name="features")
+    feature = models.ForeignKey(Feature, on_delete=models.PROTECT, related_name="entries")
+    enabled = models.BooleanField(default=True)
+    limit = models.DecimalField(max_digits=20, decimal_places=4, null=True, blank=True)
+
+    class Meta:
+        ordering = ("plan_version", "id")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["plan_version", "feature"], name="one_entry_per_feature_per_version"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.feature.code}={self.limit if self.limit is not None else self.enabled}"
+
+
+@tracked()
+class Coupon(models.Model):
+    class Kind(models.TextChoices):
+        PERCENT = "percent"
+        FIXED = "fixed", "fixed amount"
+
+    class Duration(models.TextChoices):
+        ONCE = "once"
+        REPEATING = "repeating", "N periods"
+        FOREVER = "forever"
+
+    code = models.CharField(max_length=64, unique=True, validators=[code_validator])
+    name = models.CharField(max_length=200)
+    kind = models.CharField(max_length=7, choices=Kind.choices)
+    percent_off = models.DecimalField(
+        max_digits=7,
+        decimal_places=4,
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(Decimal(0)), MaxValueValidator(Decimal(100))],
+    )
+    amount_off = models.DecimalField(max_digits=28, decimal_places=12, null=True, blank=True)
+    currency = models.CharField(max_length=3, blank=True, validators=[validate_currency])
+    duration = models.CharField(max_length=9, choices=Duration.choices)
+    duration_periods = models.PositiveSmallIntegerField(null=True, blank=True)
+    max_redemptions = models.PositiveIntegerField(null=True, blank=True)
+    redeem_by = models.DateTimeField(null=True, blank=True)
+    plans = models.ManyToManyField(
+        Plan, blank=True, related_name="coupons", help_text="Empty: any plan."
+    )
+    created_at = models.DateTimeField()
+    updated_at = models.DateTimeField()
+    archived_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ("code",)
+        constraints = [
+            models.CheckConstraint(
+                condition=(
+                    Q(kind="percent", percent_off__isnull=False, amount_off__isnull=True)
+                    | Q(kind="fixed", amount_off__isnull=False, percent_off__isnull=True)
+                    & ~Q(currency="")
+                ),
+                name="coupon_kind_matches_value",
+            ),
+            models.CheckConstraint(
+                condition=Q(duration="repeating", duration_periods__gte=1)
+                | (~Q(duration="repeating") & Q(duration_periods__isnull=True)),
+                name="coupon_duration_periods",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.code})"
+
+
+@tracked()
+class AddOn(models.Model):
+    """A one-off priced item that can be added to an invoice."""
+
+    code = models.CharField(max_length=64, unique=True, validators=[code_validator])
+    name = models.CharField(max_length=200)
+    description = models.TextField(blank=True)
+    currency = models.CharField(max_length=3, validators=[validate_currency])
+    amount = models.DecimalField(max_digits=28, decimal_places=12)
+    created_at = models.DateTimeField()
+    updated_at = models.DateTimeField()
+    archived_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ("code",)
+        verbose_name = "add-on"
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.code})"
+
+
+@tracked()
+class TaxRate(models.Model):
+    code = models.CharField(max_length=64, unique=True, validators=[code_validator])
+    name = models.CharField(max_length=200)
+    percentage = models.DecimalField(
+        max_digits=7,
+        decimal_places=4,
+        validators=[MinValueValidator(Decimal(0)), MaxValueValidator(Decimal(100))],
+    )
+    inclusive = models.BooleanField(
+        default=False, help_text="Inclusive: prices already contain the tax."
+    )
+    country = models.CharField(
+        max_length=2, blank=True, validators=[validate_country], help_text="ISO 3166-1 alpha-2"
+    )
+    region = models.CharField(max_length=100, blank=True)
+    description = models.TextField(blank=True)
+    created_at = models.DateTimeField()
+    updated_at = models.DateTimeField()
+    archived_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ("code",)
+
+    def __str__(self) -> str:
+        kind = "incl." if self.inclusive else "excl."
+        return f"{self.name} {self.percentage.normalize()}% {kind}"

@@ -1,0 +1,571 @@
+"""The rating engine: pure functions from a quantity and a charge's parameters to an amount and an
+explanation. No ORM, no clock, no floats.
+
+    rater = compile_charge("graduated", {"tiers": [...]}, currency="USD", minimum="50")
+    rating = rater.rate(Decimal("1234"))
+    rating.amount          # exact amount, Decimal (unit prices keep their precision)
+    rating.rounded         # the line amount, rounded once by catalog.money.quantize
+    rating.true_up         # exact minimum-commitment true-up (0 when usage reaches the minimum)
+    rating.explanation()   # JSON-ready: model, formula, tiers applied, price version ...
+
+Pricing models (parameters in `params`, decimals as strings or integers):
+
+- per_unit:   unit_price. amount = quantity x unit_price.
+- graduated:  tiers. Each tier prices the units that fall inside it, plus its optional flat fee
+              when any unit falls inside it.
+- volume:     tiers. Every unit is priced at the tier the total reaches, plus that tier's flat fee.
+- package:    package_size, package_price, free_units (optional). Units beyond the free ones are
+              billed by whole packages, a partial package rounded up.
+- percentage: rate (percent), fixed_fee (per transaction), min_per_transaction,
+              max_per_transaction, free_transactions (optional). The quantity is the total of the
+              transactions' amounts; per-transaction parameters need the transactions themselves.
+- flat:       amount, whatever the quantity.
+
+Tiers: [{"from": "0", "to": "1000", "unit_price": "0.10", "flat_fee": "0"},
+        {"from": "1000", "to": null, "unit_price": "0.08"}]
+A tier covers quantities q with from < q <= to; the first starts at 0, each next one starts where
+the previous ends, and only the last is unbounded. Gaps, overlaps, unsorted and bounded-last tiers
+are refused. A quantity of 0 costs nothing (no flat fee) in every tiered and per-unit model.
+
+The minimum commitment of a charge adds a true-up of (minimum - amount) when the amount falls short;
+it is a separate, separately rounded line.
+"""
+
+from __future__ import annotations
+
+from bisect import bisect_left
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from decimal import ROUND_CEILING, Decimal, InvalidOperation
+from typing import Any
+
+from catalog.money import get_currency, quantize
+
+MODELS = ("per_unit", "graduated", "volume", "package", "percentage", "flat")
+ZERO = Decimal(0)
+HUNDRED = Decimal(100)
+
+
+class PricingError(ValueError):
+    """Parameters or a quantity the engine refuses. `field` is a path into the parameters."""
+
+    def __init__(self, message: str, *, field: str | None = None) -> None:
+        super().__init__(message)
+        self.message = message
+        self.field = field
+
+
+def _decimal(value: Any, field: str, *, allow_negative: bool = False) -> Decimal:
+    if isinstance(value, bool | float):
+        raise PricingError(
+            f"{field} must be a decimal string or an integer, not {type(value).__name__}.",
+            field=field,
+        )
+    if isinstance(value, Decimal):
+        number = value
+    elif isinstance(value, int | str):
+        try:
+            number = Decimal(value)
+        except InvalidOperation:
+            raise PricingError(f"{field}: {value!r} is not a number.", field=field) from None
+    else:
+        raise PricingError(f"{field} must be a number.", field=field)
+    if not number.is_finite():
+        raise PricingError(f"{field} must be a finite number.", field=field)
+    if number < 0 and not allow_negative:
+        raise PricingError(f"{field} cannot be negative.", field=field)
+    return number
+
+
+def _optional(params: Mapping[str, Any], key: str) -> Decimal | None:
+    value = params.get(key)
+    return None if value is None or value == "" else _decimal(value, key)
+
+
+def _required(params: Mapping[str, Any], key: str) -> Decimal:
+    if key not in params or params[key] is None or params[key] == "":
+        raise PricingError(f"{key} is required.", field=key)
+    return _decimal(params[key], key)
+
+
+def _check_keys(params: Mapping[str, Any], allowed: set[str]) -> None:
+    unknown = sorted(set(params) - allowed)
+    if unknown:
+        raise PricingError(f"Unknown parameter {unknown[0]!r}.", field=unknown[0])
+
+
+def plain(value: Decimal) -> str:
+    """A decimal without trailing zeros or exponent, for formulas."""
+    text = format(value.normalize(), "f")
+    return text if text != "-0" else "0"
+
+
+@dataclass(frozen=True)
+class Tier:
+    lower: Decimal
+    upper: Decimal | None
+    unit_price: Decimal
+    flat_fee: Decimal
+
+    def as_dict(self) -> dict[str, str | None]:
+        return {
+            "from": plain(self.lower),
+            "to": None if self.upper is None else plain(self.upper),
+            "unit_price": plain(self.unit_price),
+            "flat_fee": plain(self.flat_fee),
+        }
+
+
+def parse_tiers(raw: Any) -> tuple[Tier, ...]:
+    if not isinstance(raw, list | tuple) or not raw:
+        raise PricingError("tiers must be a non-empty list.", field="tiers")
+    tiers: list[Tier] = []
+    for index, item in enumerate(raw):
+        path = f"tiers[{index}]"
+        if not isinstance(item, Mapping):
+            raise PricingError(f"{path} must be an object.", field=path)
+        unknown = sorted(set(item) - {"from", "to", "unit_price", "flat_fee"})
+        if unknown:
+            raise PricingError(f"{path}: unknown key {unknown[0]!r}.", field=f"{path}.{unknown[0]}")
+        lower = _decimal(item.get("from", tiers[-1].upper if tiers else 0), f"{path}.from")
+        upper_raw = item.get("to")
+        upper = None if upper_raw is None else _decimal(upper_raw, f"{path}.to")
+        if "unit_price" not in item:
+            raise PricingError(f"{path}.unit_price is required.", field=f"{path}.unit_price")
+        unit_price = _decimal(item["unit_price"], f"{path}.unit_price")
+        flat_fee = _decimal(item.get("flat_fee", 0) or 0, f"{path}.flat_fee")
+        if upper is not None and upper <= lower:
+            raise PricingError(
+                f"{path} ends at {plain(upper)}, not after its start {plain(lower)}.",
+                field=f"{path}.to",
+            )
+        if not tiers:
+            if lower != 0:
+                raise PricingError("The first tier must start at 0.", field=f"{path}.from")
+        else:
+            previous = tiers[-1]
+            if previous.upper is None:
+                raise PricingError(
+                    f"Only the last tier may be unbounded; tiers[{index - 1}] has no end.",
+                    field=f"tiers[{index - 1}].to",
+                )
+            if lower < previous.lower:
+                raise PricingError("Tiers must be sorted by their start.", field=f"{path}.from")
+            if lower > previous.upper:
+                raise PricingError(
+                    f"Gap between tiers: tiers[{index - 1}] ends at {plain(previous.upper)} "
+                    f"and {path} starts at {plain(lower)}.",
+                    field=f"{path}.from",
+                )
+            if lower < previous.upper:
+                raise PricingError(
+                    f"Tiers overlap: tiers[{index - 1}] ends at {plain(previous.upper)} "
+                    f"and {path} starts at {plain(lower)}.",
+                    field=f"{path}.from",
+                )
+        tiers.append(Tier(lower, upper, unit_price, flat_fee))
+    if tiers[-1].upper is not None:
+        raise PricingError(
+            f'The last tier must be unbounded ("to": null); it ends at {plain(tiers[-1].upper)}.',
+            field=f"tiers[{len(tiers) - 1}].to",
+        )
+    return tuple(tiers)
+
+
+class Rating:
+    """The result of rating one quantity. `explanation()` is built on demand from the inputs."""
+
+    __slots__ = ("amount", "quantity", "rater", "transactions", "true_up")
+
+    def __init__(
+        self,
+        rater: Rater,
+        quantity: Decimal,
+        amount: Decimal,
+        true_up: Decimal,
+        transactions: tuple[Decimal, ...] | None = None,
+    ) -> None:
+        self.rater = rater
+        self.quantity = quantity
+        self.amount = amount
+        self.true_up = true_up
+        self.transactions = transactions
+
+    @property
+    def rounded(self) -> Decimal:
+        return quantize(self.amount, self.rater.currency)
+
+    @property
+    def rounded_true_up(self) -> Decimal:
+        return quantize(self.true_up, self.rater.currency)
+
+    @property
+    def total(self) -> Decimal:
+        """The charge's lines after rounding each once: usage line + true-up line."""
+        return self.rounded + self.rounded_true_up
+
+    def explanation(self) -> dict[str, Any]:
+        return self.rater.explain(self)
+
+
+class Rater:
+    """A charge compiled once (parameters parsed and checked), then rated many times."""
+
+    model: str = ""
+
+    def __init__(
+        self,
+        params: Mapping[str, Any],
+        *,
+        currency: str,
+        minimum: Decimal | None = None,
+        price_version: str | None = None,
+    ) -> None:
+        self.currency = get_currency(currency).code
+        self.minimum = minimum if minimum is not None and minimum > 0 else None
+        self.price_version = price_version
+        self.parse(params)
+
+    def parse(self, params: Mapping[str, Any]) -> None:  # pragma: no cover - abstract
+        raise NotImplementedError
+
+    def amount(self, quantity: Decimal) -> Decimal:  # pragma: no cover - abstract
+        raise NotImplementedError
+
+    def check_quantity(self, quantity: Decimal) -> Decimal:
+        if not isinstance(quantity, Decimal):
+            quantity = _decimal(quantity, "quantity")
+        if quantity < 0:
+            raise PricingError(
+                f"A quantity cannot be negative ({plain(quantity)}).", field="quantity"
+            )
+        if not quantity.is_finite():
+            raise PricingError("A quantity must be finite.", field="quantity")
+        return quantity
+
+    def rate(self, quantity: Decimal) -> Rating:
+        quantity = self.check_quantity(quantity)
+        amount = self.amount(quantity)
+        minimum = self.minimum
+        true_up = minimum - amount if minimum is not None and amount < minimum else ZERO
+        return Rating(self, quantity, amount, true_up)
+
+    def formula(self, rating: Rating) -> tuple[str, list[dict[str, Any]]]:  # pragma: no cover
+        raise NotImplementedError
+
+    def describe_params(self) -> dict[str, Any]:  # pragma: no cover - abstract
+        raise NotImplementedError
+
+    def explain(self, rating: Rating) -> dict[str, Any]:
+        formula, tiers = self.formula(rating)
+        explanation: dict[str, Any] = {
+            "model": self.model,
+            "currency": self.currency,
+            "quantity": plain(rating.quantity),
+            "parameters": self.describe_params(),
+            "formula": formula,
+            "amount": plain(rating.amount),
+            "amount_rounded": str(rating.rounded),
+            "rounding": "half away from zero to the currency's minor unit, once per line",
+            "price_version": self.price_version,
+        }
+        if tiers:
+            explanation["tiers"] = tiers
+        if self.minimum is not None:
+            explanation["minimum_commitment"] = {
+                "minimum": plain(self.minimum),
+                "true_up": plain(rating.true_up),
+                "true_up_rounded": str(rating.rounded_true_up),
+                "formula": f"max(0, {plain(self.minimum)} - {plain(rating.amount)}) "
+                f"= {plain(rating.true_up)}",
+            }
+        return explanation
+
+
+class PerUnit(Rater):
+    model = "per_unit"
+
+    def parse(self, params: Mapping[str, Any]) -> None:
+        _check_keys(params, {"unit_price"})
+        self.unit_price = _required(params, "unit_price")
+
+    def amount(self, quantity: Decimal) -> Decimal:
+        return quantity * self.unit_price
+
+    def describe_params(self) -> dict[str, Any]:
+        return {"unit_price": plain(self.unit_price)}
+
+    def formula(self, rating: Rating) -> tuple[str, list[dict[str, Any]]]:
+        return (
+            f"{plain(rating.quantity)} x {plain(self.unit_price)} = {plain(rating.amount)}",
+            [],
+        )
+
+
+class _Tiered(Rater):
+    def parse(self, params: Mapping[str, Any]) -> None:
+        _check_keys(params, {"tiers"})
+        self.tiers = parse_tiers(params.get("tiers"))
+        # the bounded ends, for a binary search of the tier a quantity reaches
+        self.uppers = [t.upper for t in self.tiers[:-1] if t.upper is not None]
+
+    def tier_index(self, quantity: Decimal) -> int:
+        return bisect_left(self.uppers, quantity)
+
+    def describe_params(self) -> dict[str, Any]:
+        return {"tiers": [t.as_dict() for t in self.tiers]}
+
+
+class Graduated(_Tiered):
+    model = "graduated"
+
+    def parse(self, params: Mapping[str, Any]) -> None:
+        super().parse(params)
+        # what all the tiers below tier i cost when full: amount = before[i] + partial tier i
+        before = [ZERO]
+        for tier in self.tiers[:-1]:
+            assert tier.upper is not None
+            before.append(before[-1] + (tier.upper - tier.lower) * tier.unit_price + tier.flat_fee)
+        self.before = before
+
+    def amount(self, quantity: Decimal) -> Decimal:
+        if not quantity:
+            return ZERO
+        i = bisect_left(self.uppers, quantity)
+        tier = self.tiers[i]
+        return self.before[i] + (quantity - tier.lower) * tier.unit_price + tier.flat_fee
+
+    def formula(self, rating: Rating) -> tuple[str, list[dict[str, Any]]]:
+        used: list[dict[str, Any]] = []
+        parts: list[str] = []
+        for tier in self.tiers:
+            if rating.quantity <= tier.lower:
+                break
+            top = rating.quantity if tier.upper is None else min(rating.quantity, tier.upper)
+            units = top - tier.lower
+            amount = units * tier.unit_price + tier.flat_fee
+            used.append(
+                {
+                    **tier.as_dict(),
+                    "units": plain(units),
+                    "amount": plain(amount),
+                }
+            )
+            part = f"{plain(units)} x {plain(tier.unit_price)}"
+            parts.append(part + (f" + {plain(tier.flat_fee)}" if tier.flat_fee else ""))
+        text = " + ".join(parts) if parts else "0"
+        return f"{text} = {plain(rating.amount)}", used
+
+
+class Volume(_Tiered):
+    model = "volume"
+
+    def amount(self, quantity: Decimal) -> Decimal:
+        if not quantity:
+            return ZERO
+        tier = self.tiers[bisect_left(self.uppers, quantity)]
+        return quantity * tier.unit_price + tier.flat_fee
+
+    def formula(self, rating: Rating) -> tuple[str, list[dict[str, Any]]]:
+        if not rating.quantity:
+            return "0 units = 0", []
+        tier = self.tiers[self.tier_index(rating.quantity)]
+        used = [{**tier.as_dict(), "units": plain(rating.quantity), "amount": plain(rating.amount)}]
+        flat = f" + {plain(tier.flat_fee)}" if tier.flat_fee else ""
+        return (
+            f"{plain(rating.quantity)} x {plain(tier.unit_price)}{flat} = {plain(rating.amount)} "
+            f"(every unit at the tier the total reaches)",
+            used,
+        )
+
+
+class Package(Rater):
+    model = "package"
+
+    def parse(self, params: Mapping[str, Any]) -> None:
+        _check_keys(params, {"package_size", "package_price", "free_units"})
+        size = _required(params, "package_size")
+        if size <= 0 or size != size.to_integral_value():
+            raise PricingError("package_size must be a whole number above 0.", field="package_size")
+        self.size = size
+        self.price = _required(params, "package_price")
+        self.free = _optional(params, "free_units") or ZERO
+
+    def packages(self, quantity: Decimal) -> Decimal:
+        billable = quantity - self.free
+        if billable <= 0:
+            return ZERO
+        return (billable / self.size).to_integral_value(rounding=ROUND_CEILING)
+
+    def amount(self, quantity: Decimal) -> Decimal:
+        return self.packages(quantity) * self.price
+
+    def describe_params(self) -> dict[str, Any]:
+        return {
+            "package_size": plain(self.size),
+            "package_price": plain(self.price),
+            "free_units": plain(self.free),
+        }
+
+    def formula(self, rating: Rating) -> tuple[str, list[dict[str, Any]]]:
+        packages = self.packages(rating.quantity)
+        billable = max(ZERO, rating.quantity - self.free)
+        return (
+            f"ceil(max(0, {plain(rating.quantity)} - {plain(self.free)} free) "
+            f"/ {plain(self.size)}) "
+            f"= {plain(packages)} packages for {plain(billable)} units; "
+            f"{plain(packages)} x {plain(self.price)} = {plain(rating.amount)}",
+            [],
+        )
+
+
+class Percentage(Rater):
+    model = "percentage"
+
+    def parse(self, params: Mapping[str, Any]) -> None:
+        _check_keys(
+            params,
+            {
+                "rate",
+                "fixed_fee",
+                "min_per_transaction",
+                "max_per_transaction",
+                "free_transactions",
+            },
+        )
+        self.rate_percent = _required(params, "rate")
+        if self.rate_percent > HUNDRED:
+            raise PricingError("rate is a percentage between 0 and 100.", field="rate")
+        self.fraction = self.rate_percent / HUNDRED
+        self.fixed_fee = _optional(params, "fixed_fee") or ZERO
+        self.min_fee = _optional(params, "min_per_transaction")
+        self.max_fee = _optional(params, "max_per_transaction")
+        free = _optional(params, "free_transactions") or ZERO
+        if free != free.to_integral_value():
+            raise PricingError(
+                "free_transactions must be a whole number.", field="free_transactions"
+            )
+        self.free_transactions = int(free)
+        if self.min_fee is not None and self.max_fee is not None and self.min_fee > self.max_fee:
+            raise PricingError(
+                "min_per_transaction cannot exceed max_per_transaction.",
+                field="min_per_transaction",
+            )
+
+    @property
+    def per_transaction(self) -> bool:
+        return (
+            bool(self.fixed_fee)
+            or self.min_fee is not None
+            or self.max_fee is not None
+            or self.free_transactions > 0
+        )
+
+    def fee(self, amount: Decimal) -> Decimal:
+        fee = amount * self.fraction + self.fixed_fee
+        if self.min_fee is not None and fee < self.min_fee:
+            fee = self.min_fee
+        if self.max_fee is not None and fee > self.max_fee:
+            fee = self.max_fee
+        return fee
+
+    def amount(self, quantity: Decimal) -> Decimal:
+        if self.per_transaction:
+            raise PricingError(
+                "This percentage charge has per-transaction parameters: rate the transactions "
+                "with rate_transactions().",
+                field="quantity",
+            )
+        return quantity * self.fraction
+
+    def rate_transactions(self, amounts: Sequence[Decimal]) -> Rating:
+        values = tuple(self.check_quantity(a) for a in amounts)
+        total = sum(values, ZERO)
+        fees = sum((self.fee(a) for a in values[self.free_transactions :]), ZERO)
+        true_up = self.minimum - fees if self.minimum is not None and fees < self.minimum else ZERO
+        return Rating(self, total, fees, true_up, transactions=values)
+
+    def describe_params(self) -> dict[str, Any]:
+        return {
+            "rate_percent": plain(self.rate_percent),
+            "fixed_fee": plain(self.fixed_fee),
+            "min_per_transaction": None if self.min_fee is None else plain(self.min_fee),
+            "max_per_transaction": None if self.max_fee is None else plain(self.max_fee),
+            "free_transactions": self.free_transactions,
+        }
+
+    def formula(self, rating: Rating) -> tuple[str, list[dict[str, Any]]]:
+        rate = plain(self.rate_percent)
+        if rating.transactions is None:
+            return f"{plain(rating.quantity)} x {rate}% = {plain(rating.amount)}", []
+        count = len(rating.transactions)
+        charged = max(0, count - self.free_transactions)
+        clamp = ""
+        if self.min_fee is not None or self.max_fee is not None:
+            low = "-" if self.min_fee is None else plain(self.min_fee)
+            high = "-" if self.max_fee is None else plain(self.max_fee)
+            clamp = f", each fee kept within [{low}, {high}]"
+        return (
+            f"sum over {charged} of {count} transactions (first {self.free_transactions} free) of "
+            f"(amount x {rate}% + {plain(self.fixed_fee)}){clamp} = {plain(rating.amount)}; "
+            f"transaction total {plain(rating.quantity)}",
+            [],
+        )
+
+
+class Flat(Rater):
+    model = "flat"
+
+    def parse(self, params: Mapping[str, Any]) -> None:
+        _check_keys(params, {"amount"})
+        self.flat_amount = _required(params, "amount")
+
+    def amount(self, quantity: Decimal) -> Decimal:
+        return self.flat_amount
+
+    def describe_params(self) -> dict[str, Any]:
+        return {"amount": plain(self.flat_amount)}
+
+    def formula(self, rating: Rating) -> tuple[str, list[dict[str, Any]]]:
+        return f"flat {plain(self.flat_amount)} per period", []
+
+
+RATERS: dict[str, type[Rater]] = {
+    cls.model: cls for cls in (PerUnit, Graduated, Volume, Package, Percentage, Flat)
+}
+
+
+def compile_charge(
+    model: str,
+    params: Mapping[str, Any],
+    *,
+    currency: str,
+    minimum: Decimal | str | int | None = None,
+    price_version: str | None = None,
+) -> Rater:
+    """Parse and check a charge's parameters once; the result rates any number of quantities."""
+    if model not in RATERS:
+        raise PricingError(
+            f"Unknown pricing model {model!r}; use one of {', '.join(MODELS)}.", field="model"
+        )
+    if not isinstance(params, Mapping):
+        raise PricingError("Parameters must be an object.", field="params")
+    minimum_value = None if minimum in (None, "") else _decimal(minimum, "minimum")
+    return RATERS[model](
+        params, currency=currency, minimum=minimum_value, price_version=price_version
+    )
+
+
+def rate(
+    model: str,
+    params: Mapping[str, Any],
+    quantity: Decimal,
+    *,
+    currency: str,
+    minimum: Decimal | str | int | None = None,
+    price_version: str | None = None,
+) -> Rating:
+    """Rate one quantity (compiles the charge each call; compile once to rate many)."""
+    return compile_charge(
+        model, params, currency=currency, minimum=minimum, price_version=price_version
+    ).rate(quantity)

@@ -1,0 +1,67 @@
+"""Reads of the catalog."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from django.db.models import Count, Q, QuerySet
+
+from catalog.models import Charge, Plan, PlanVersion, VersionStatus
+from catalog.pricing import Rater, compile_charge
+
+
+class NoPriceInForce(LookupError):
+    pass
+
+
+def plan_version_at(*, plan: Plan, at: datetime) -> PlanVersion:
+    """The published price book of `plan` in force at the instant `at`."""
+    version = (
+        PlanVersion.objects.filter(
+            plan=plan, status=VersionStatus.PUBLISHED, effective_from__lte=at
+        )
+        .filter(Q(effective_until__isnull=True) | Q(effective_until__gt=at))
+        .select_related("plan")
+        .first()
+    )
+    if version is None:
+        raise NoPriceInForce(
+            f"Plan {plan.code} has no published version in force at {at.isoformat()}."
+        )
+    return version
+
+
+def plan_timeline(*, plan: Plan) -> list[dict[str, Any]]:
+    """Every version of a plan in order, with the range it is (or would be) in force."""
+    rows = []
+    versions = plan.versions.annotate(charge_count=Count("charges"))
+    for version in versions.order_by("effective_from", "number"):
+        rows.append(
+            {
+                "id": version.pk,
+                "number": version.number,
+                "status": version.status,
+                "effective_from": version.effective_from,
+                "effective_until": version.effective_until,
+                "fixed_fee": version.fixed_fee,
+                "charges": version.charge_count,
+                "note": version.note,
+            }
+        )
+    return rows
+
+
+def published_versions(*, plan: Plan) -> QuerySet[PlanVersion]:
+    return plan.versions.filter(status=VersionStatus.PUBLISHED).order_by("effective_from")
+
+
+def charge_rater(*, charge: Charge) -> Rater:
+    version = charge.plan_version
+    return compile_charge(
+        charge.pricing_model,
+        charge.params,
+        currency=version.plan.currency,
+        minimum=charge.minimum_amount,
+        price_version=version.label,
+    )

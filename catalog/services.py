@@ -1,0 +1,544 @@
+"""Writes of the catalog. Each public service is one transaction with its audit context.
+
+Price books: a plan version is created as a draft (with its charges and features), may be edited
+while draft, and is then published for a range [effective_from, effective_until). Publishing an
+open-ended version after an open-ended one closes the earlier one where the new one starts.
+A published version never changes again (but for that closing of its end); a price change is a
+new version, made by copying the one in force and editing the copy.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from datetime import datetime
+from typing import Any, TypeVar
+
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, models, transaction
+from django.db.models import Max
+
+from catalog.models import (
+    AddOn,
+    BillableMetric,
+    Charge,
+    Coupon,
+    Feature,
+    Plan,
+    PlanVersion,
+    Product,
+    TaxRate,
+    VersionFeature,
+    VersionStatus,
+)
+from catalog.pricing import PricingError, compile_charge
+from core.audit import Actor, audit_context
+from core.exceptions import Conflict, NotFound, TransitionNotAllowed, ValidationFailed
+
+M = TypeVar("M", bound=models.Model)
+
+
+def _full_clean(obj: models.Model, *, prefix: str = "", exclude: Sequence[str] = ()) -> None:
+    try:
+        obj.full_clean(exclude=list(exclude), validate_unique=False, validate_constraints=False)
+    except ValidationError as exc:
+        if not prefix:
+            raise
+        raise ValidationError(
+            {f"{prefix}.{field}": errors for field, errors in exc.message_dict.items()}
+        ) from None
+
+
+def _save_new(obj: M, *, unique_field: str = "code") -> M:
+    try:
+        with transaction.atomic():
+            obj.save(force_insert=True)
+    except IntegrityError as exc:
+        if unique_field in str(exc):
+            value = getattr(obj, unique_field)
+            raise ValidationFailed(
+                f"A {obj._meta.verbose_name} with {unique_field} {value!r} already exists.",
+                field=unique_field,
+                code="unique",
+            ) from None
+        raise
+    return obj
+
+
+def _check_fields(
+    model: type[models.Model], data: Mapping[str, Any], allowed: Sequence[str]
+) -> None:
+    for key in data:
+        if key not in allowed:
+            raise ValidationFailed(f"Unknown {model._meta.verbose_name} field {key!r}.", field=key)
+
+
+def _create_simple(
+    model: type[M],
+    allowed: Sequence[str],
+    *,
+    actor: Actor,
+    as_of: datetime,
+    data: Mapping[str, Any],
+    reason: str,
+) -> M:
+    _check_fields(model, data, allowed)
+    with transaction.atomic(durable=True), audit_context(actor=actor, reason=reason):
+        obj = model(**data, created_at=as_of, updated_at=as_of)
+        _full_clean(obj)
+        return _save_new(obj)
+
+
+PRODUCT_FIELDS = ("code", "name", "description")
+PLAN_FIELDS = (
+    "code",
+    "name",
+    "description",
+    "product",
+    "currency",
+    "interval_unit",
+    "interval_count",
+    "calendar_aligned",
+)
+METRIC_FIELDS = ("code", "name", "description", "aggregation", "field_name", "filters")
+FEATURE_FIELDS = ("code", "name", "description", "kind")
+ADDON_FIELDS = ("code", "name", "description", "currency", "amount")
+TAX_FIELDS = ("code", "name", "percentage", "inclusive", "country", "region", "description")
+COUPON_FIELDS = (
+    "code", "name", "kind", "percent_off", "amount_off", "currency", "duration",
+    "duration_periods", "max_redemptions", "redeem_by",
+)  # fmt: skip
+
+
+def product_create(
+    *, actor: Actor, as_of: datetime, data: Mapping[str, Any], reason: str = ""
+) -> Product:
+    return _create_simple(
+        Product, PRODUCT_FIELDS, actor=actor, as_of=as_of, data=data, reason=reason
+    )
+
+
+def plan_create(
+    *, actor: Actor, as_of: datetime, data: Mapping[str, Any], reason: str = ""
+) -> Plan:
+    data = dict(data)
+    if isinstance(data.get("currency"), str):
+        data["currency"] = data["currency"].upper()
+    return _create_simple(Plan, PLAN_FIELDS, actor=actor, as_of=as_of, data=data, reason=reason)
+
+
+def _check_metric(metric: BillableMetric) -> None:
+    if metric.aggregation != "count" and not metric.field_name:
+        raise ValidationFailed(
+            f"A {metric.aggregation} metric needs the event property it reads.",
+            field="field_name",
+            code="required",
+        )
+    if metric.aggregation == "count" and metric.field_name:
+        raise ValidationFailed(
+            "A count metric counts events; it reads no property.", field="field_name"
+        )
+    filters = metric.filters
+    if not isinstance(filters, dict) or not all(
+        isinstance(k, str) and isinstance(v, list) and v and all(isinstance(x, str) for x in v)
+        for k, v in filters.items()
+    ):
+        raise ValidationFailed(
+            'filters maps a property to the list of values kept: {"region": ["eu", "us"]}.',
+            field="filters",
+        )
+
+
+def metric_create(
+    *, actor: Actor, as_of: datetime, data: Mapping[str, Any], reason: str = ""
+) -> BillableMetric:
+    _check_fields(BillableMetric, data, METRIC_FIELDS)
+    with transaction.atomic(durable=True), audit_context(actor=actor, reason=reason):
+        metric = BillableMetric(**data, created_at=as_of, updated_at=as_of)
+        _full_clean(metric)
+        _check_metric(metric)
+        return _save_new(metric)
+
+
+def metric_update(
+    *, metric_id: int, actor: Actor, as_of: datetime, changes: Mapping[str, Any], reason: str = ""
+) -> BillableMetric:
+    """Name and description may always change; what it measures only while no published price
+    book charges it (past invoices must stay reproducible)."""
+    _check_fields(BillableMetric, changes, METRIC_FIELDS)
+    with transaction.atomic(durable=True), audit_context(actor=actor, reason=reason):
+        metric = _locked(BillableMetric, metric_id)
+        measuring = {"code", "aggregation", "field_name", "filters"} & {
+            f for f, v in changes.items() if getattr(metric, f) != v
+        }
+        if measuring and metric.charges.filter(plan_version__status="published").exists():
+            field = sorted(measuring)[0]
+            raise Conflict(
+                f"{field} cannot change: a published price book charges this metric. "
+                "Create a new metric instead.",
+                field=field,
+            )
+        for field, value in changes.items():
+            setattr(metric, field, value)
+        metric.updated_at = as_of
+        _full_clean(metric)
+        _check_metric(metric)
+        metric.save()
+    return metric
+
+
+def feature_create(
+    *, actor: Actor, as_of: datetime, data: Mapping[str, Any], reason: str = ""
+) -> Feature:
+    return _create_simple(
+        Feature, FEATURE_FIELDS, actor=actor, as_of=as_of, data=data, reason=reason
+    )
+
+
+def addon_create(
+    *, actor: Actor, as_of: datetime, data: Mapping[str, Any], reason: str = ""
+) -> AddOn:
+    data = {**data, "currency": str(data.get("currency", "")).upper()}
+    return _create_simple(AddOn, ADDON_FIELDS, actor=actor, as_of=as_of, data=data, reason=reason)
+
+
+def tax_rate_create(
+    *, actor: Actor, as_of: datetime, data: Mapping[str, Any], reason: str = ""
+) -> TaxRate:
+    return _create_simple(TaxRate, TAX_FIELDS, actor=actor, as_of=as_of, data=data, reason=reason)
+
+
+def coupon_create(
+    *,
+    actor: Actor,
+    as_of: datetime,
+    data: Mapping[str, Any],
+    plan_ids: Sequence[int] = (),
+    reason: str = "",
+) -> Coupon:
+    _check_fields(Coupon, data, COUPON_FIELDS)
+    data = dict(data)
+    if isinstance(data.get("currency"), str):
+        data["currency"] = data["currency"].upper()
+    kind = data.get("kind")
+    if kind == Coupon.Kind.PERCENT and data.get("percent_off") is None:
+        raise ValidationFailed("A percent coupon needs percent_off.", field="percent_off")
+    if kind == Coupon.Kind.PERCENT and data.get("amount_off") is not None:
+        raise ValidationFailed("A percent coupon has no amount_off.", field="amount_off")
+    if kind == Coupon.Kind.FIXED:
+        if data.get("amount_off") is None:
+            raise ValidationFailed("A fixed coupon needs amount_off.", field="amount_off")
+        if not data.get("currency"):
+            raise ValidationFailed("A fixed coupon needs its currency.", field="currency")
+        if data.get("percent_off") is not None:
+            raise ValidationFailed("A fixed coupon has no percent_off.", field="percent_off")
+    duration = data.get("duration")
+    periods = data.get("duration_periods")
+    if duration == Coupon.Duration.REPEATING and not periods:
+        raise ValidationFailed(
+            "A repeating coupon needs duration_periods (1 or more).", field="duration_periods"
+        )
+    if duration != Coupon.Duration.REPEATING and periods is not None:
+        raise ValidationFailed(
+            "duration_periods applies to repeating coupons only.", field="duration_periods"
+        )
+    if data.get("redeem_by") is not None and data["redeem_by"] <= as_of:
+        raise ValidationFailed("redeem_by must be in the future.", field="redeem_by")
+    with transaction.atomic(durable=True), audit_context(actor=actor, reason=reason):
+        coupon = Coupon(**data, created_at=as_of, updated_at=as_of)
+        _full_clean(coupon)
+        _save_new(coupon)
+        plans = list(Plan.objects.filter(pk__in=plan_ids))
+        missing = set(plan_ids) - {p.pk for p in plans}
+        if missing:
+            raise ValidationFailed(f"No plan with id {sorted(missing)[0]}.", field="plans")
+        coupon.plans.set(plans)
+    return coupon
+
+
+# ------------------------------------------------------------------------------- price books
+
+
+def _locked(model: type[M], pk: int) -> M:
+    try:
+        return model._default_manager.select_for_update().get(pk=pk)
+    except model.DoesNotExist:  # type: ignore[attr-defined]
+        raise NotFound(f"No {model._meta.verbose_name} with id {pk}.") from None
+
+
+def _build_charges(version: PlanVersion, charges: Sequence[Mapping[str, Any]]) -> list[Charge]:
+    built: list[Charge] = []
+    seen: set[int] = set()
+    for index, spec in enumerate(charges):
+        path = f"charges[{index}]"
+        unknown = sorted(
+            set(spec) - {"metric", "pricing_model", "params", "display_name", "minimum_amount"}
+        )
+        if unknown:
+            raise ValidationFailed(
+                f"Unknown charge field {unknown[0]!r}.", field=f"{path}.{unknown[0]}"
+            )
+        metric = spec.get("metric")
+        if not isinstance(metric, BillableMetric):
+            raise ValidationFailed("Each charge needs a billable metric.", field=f"{path}.metric")
+        if metric.pk in seen:
+            raise ValidationFailed(
+                f"The metric {metric.code} is charged twice in this price book.",
+                field=f"{path}.metric",
+            )
+        seen.add(metric.pk)
+        charge = Charge(
+            plan_version=version,
+            metric=metric,
+            pricing_model=spec.get("pricing_model", ""),
+            params=spec.get("params", {}),
+            display_name=spec.get("display_name", "") or "",
+            minimum_amount=spec.get("minimum_amount"),
+            position=index,
+        )
+        _full_clean(charge, prefix=path, exclude=["plan_version"])
+        try:
+            compile_charge(
+                charge.pricing_model,
+                charge.params,
+                currency=version.plan.currency,
+                minimum=charge.minimum_amount,
+            )
+        except PricingError as exc:
+            field = f"{path}.params" + (f".{exc.field}" if exc.field else "")
+            if exc.field in ("model", "minimum"):
+                field = f"{path}.{'pricing_model' if exc.field == 'model' else 'minimum_amount'}"
+            raise ValidationFailed(exc.message, field=field, code="invalid_pricing") from None
+        built.append(charge)
+    return built
+
+
+def _build_features(
+    version: PlanVersion, features: Sequence[Mapping[str, Any]]
+) -> list[VersionFeature]:
+    built: list[VersionFeature] = []
+    seen: set[int] = set()
+    for index, spec in enumerate(features):
+        path = f"features[{index}]"
+        feature = spec.get("feature")
+        if not isinstance(feature, Feature):
+            raise ValidationFailed("Each entry needs a feature.", field=f"{path}.feature")
+        if feature.pk in seen:
+            raise ValidationFailed(f"{feature.code} is listed twice.", field=f"{path}.feature")
+        seen.add(feature.pk)
+        limit = spec.get("limit")
+        if feature.kind == Feature.Kind.BOOLEAN and limit is not None:
+            raise ValidationFailed(
+                f"{feature.code} is on/off: it takes no limit.", field=f"{path}.limit"
+            )
+        entry = VersionFeature(
+            plan_version=version, feature=feature, enabled=spec.get("enabled", True), limit=limit
+        )
+        _full_clean(entry, prefix=path, exclude=["plan_version"])
+        built.append(entry)
+    return built
+
+
+VERSION_FIELDS = (
+    "effective_from",
+    "effective_until",
+    "fixed_fee",
+    "fee_timing",
+    "trial_days",
+    "note",
+)
+
+
+def plan_version_create(
+    *,
+    plan_id: int,
+    actor: Actor,
+    as_of: datetime,
+    data: Mapping[str, Any],
+    charges: Sequence[Mapping[str, Any]] = (),
+    features: Sequence[Mapping[str, Any]] = (),
+    copied_from_id: int | None = None,
+    reason: str = "",
+) -> PlanVersion:
+    """A new draft price book for a plan, numbered after the plan's last version."""
+    _check_fields(PlanVersion, data, VERSION_FIELDS)
+    with transaction.atomic(durable=True), audit_context(actor=actor, reason=reason):
+        return _create_version(
+            plan_id=plan_id, as_of=as_of, data=data, charges=charges, features=features,
+            copied_from_id=copied_from_id,
+        )  # fmt: skip
+
+
+def _create_version(
+    *,
+    plan_id: int,
+    as_of: datetime,
+    data: Mapping[str, Any],
+    charges: Sequence[Mapping[str, Any]],
+    features: Sequence[Mapping[str, Any]],
+    copied_from_id: int | None,
+) -> PlanVersion:
+    plan = _locked(Plan, plan_id)
+    if plan.archived_at is not None:
+        raise Conflict(f"Plan {plan.code} is archived.", field="plan")
+    number = (plan.versions.aggregate(n=Max("number"))["n"] or 0) + 1
+    version = PlanVersion(
+        plan=plan,
+        number=number,
+        status=VersionStatus.DRAFT,
+        created_at=as_of,
+        updated_at=as_of,
+        copied_from_id=copied_from_id,
+        **data,
+    )
+    _full_clean(version, exclude=["plan", "copied_from"])
+    built_charges = _build_charges(version, charges)
+    built_features = _build_features(version, features)
+    version.save(force_insert=True)
+    for charge in built_charges:
+        charge.plan_version = version
+        charge.save(force_insert=True)
+    for entry in built_features:
+        entry.plan_version = version
+        entry.save(force_insert=True)
+    return version
+
+
+def plan_version_update(
+    *,
+    version_id: int,
+    actor: Actor,
+    as_of: datetime,
+    data: Mapping[str, Any],
+    charges: Sequence[Mapping[str, Any]] | None = None,
+    features: Sequence[Mapping[str, Any]] | None = None,
+    reason: str = "",
+) -> PlanVersion:
+    """Edit a draft. Charges and features, when given, replace the draft's lists."""
+    _check_fields(PlanVersion, data, VERSION_FIELDS)
+    with transaction.atomic(durable=True), audit_context(actor=actor, reason=reason):
+        version = _locked(PlanVersion, version_id)
+        if version.is_published:
+            raise TransitionNotAllowed(
+                f"{version.label} is published and cannot change; copy it to a new version.",
+            )
+        for field, value in data.items():
+            setattr(version, field, value)
+        version.updated_at = as_of
+        _full_clean(version, exclude=["plan", "copied_from"])
+        if charges is not None:
+            built = _build_charges(version, charges)
+            version.charges.all().delete()
+            Charge.objects.bulk_create(built)
+        if features is not None:
+            entries = _build_features(version, features)
+            version.features.all().delete()
+            VersionFeature.objects.bulk_create(entries)
+        version.save()
+    return version
+
+
+def _charge_specs(version: PlanVersion) -> list[dict[str, Any]]:
+    return [
+        {
+            "metric": c.metric,
+            "pricing_model": c.pricing_model,
+            "params": c.params,
+            "display_name": c.display_name,
+            "minimum_amount": c.minimum_amount,
+        }
+        for c in version.charges.select_related("metric")
+    ]
+
+
+def _feature_specs(version: PlanVersion) -> list[dict[str, Any]]:
+    return [
+        {"feature": e.feature, "enabled": e.enabled, "limit": e.limit}
+        for e in version.features.select_related("feature")
+    ]
+
+
+def plan_version_copy(
+    *,
+    version_id: int,
+    actor: Actor,
+    as_of: datetime,
+    effective_from: datetime | None = None,
+    reason: str = "",
+) -> PlanVersion:
+    """A new draft with the same fee, trial, charges and features: the way to change a price."""
+    with transaction.atomic(durable=True), audit_context(actor=actor, reason=reason or "copy"):
+        try:
+            source = PlanVersion.objects.select_related("plan").get(pk=version_id)
+        except PlanVersion.DoesNotExist:
+            raise NotFound(f"No plan version with id {version_id}.") from None
+        data = {
+            "effective_from": effective_from or source.effective_from,
+            "effective_until": None,
+            "fixed_fee": source.fixed_fee,
+            "fee_timing": source.fee_timing,
+            "trial_days": source.trial_days,
+            "note": f"copy of v{source.number}",
+        }
+        return _create_version(
+            plan_id=source.plan_id,
+            as_of=as_of,
+            data=data,
+            charges=_charge_specs(source),
+            features=_feature_specs(source),
+            copied_from_id=source.pk,
+        )
+
+
+def plan_version_publish(
+    *, version_id: int, actor: Actor, as_of: datetime, reason: str = ""
+) -> PlanVersion:
+    """Put a draft in force on [effective_from, effective_until). An open-ended version that
+    started before it is closed at its start; any other overlap is refused."""
+    with transaction.atomic(durable=True), audit_context(actor=actor, reason=reason or "publish"):
+        try:
+            plan_id = PlanVersion.objects.values_list("plan_id", flat=True).get(pk=version_id)
+        except PlanVersion.DoesNotExist:
+            raise NotFound(f"No plan version with id {version_id}.") from None
+        _locked(Plan, plan_id)  # one publisher per plan at a time
+        version = _locked(PlanVersion, version_id)
+        if version.is_published:
+            raise TransitionNotAllowed(f"{version.label} is already published.")
+        _build_charges(version, _charge_specs(version))  # still valid?
+        start, end = version.effective_from, version.effective_until
+        published = PlanVersion.objects.filter(plan_id=plan_id, status=VersionStatus.PUBLISHED)
+        for other in published.select_for_update().order_by("effective_from"):
+            other_end = other.effective_until
+            overlaps = (end is None or other.effective_from < end) and (
+                other_end is None or start < other_end
+            )
+            if not overlaps:
+                continue
+            if other_end is None and other.effective_from < start and end is None:
+                other.effective_until = start  # superseded from our start on
+                other.updated_at = as_of
+                other.save(update_fields=["effective_until", "updated_at"])
+                continue
+            until = "open-ended" if other_end is None else f"until {other_end.isoformat()}"
+            raise Conflict(
+                f"{version.label} [{start.isoformat()}, "
+                f"{'open-ended' if end is None else end.isoformat()}) overlaps {other.label} "
+                f"(from {other.effective_from.isoformat()}, {until}).",
+                field="effective_from",
+                code="overlapping_versions",
+            )
+        version.status = VersionStatus.PUBLISHED
+        version.published_at = as_of
+        version.updated_at = as_of
+        version.save(update_fields=["status", "published_at", "updated_at"])
+    return version
+
+
+def plan_version_discard(
+    *, version_id: int, actor: Actor, as_of: datetime, reason: str = ""
+) -> None:
+    """Delete a draft (published versions are never deleted)."""
+    with transaction.atomic(durable=True), audit_context(actor=actor, reason=reason or "discard"):
+        version = _locked(PlanVersion, version_id)
+        if version.is_published:
+            raise TransitionNotAllowed(f"{version.label} is published and cannot be deleted.")
+        version.delete()

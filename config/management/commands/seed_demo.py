@@ -1,0 +1,239 @@
+"""The demo data set of `make run`. Idempotent: running it again changes nothing."""
+
+from datetime import UTC, datetime
+from decimal import Decimal
+from typing import Any
+
+from django.contrib.auth import get_user_model
+from django.core.management.base import BaseCommand
+from django.utils import timezone
+
+from billing.models import ApiKey, Customer
+from billing.services import (
+    api_key_create,
+    customer_create,
+    subscription_create,
+    usage_ingest,
+)
+from catalog import services as catalog
+from catalog.models import BillableMetric, Feature, Plan, Product, TaxRate
+from core.audit import Actor
+
+DEMO_ADMIN = ("admin", "admin")
+DEMO_API_KEY = "bk_000000000000_demo-key-for-local-use-only-never-in-production"
+DEMO_CUSTOMERS: list[dict[str, Any]] = [
+    {
+        "external_id": "acme",
+        "name": "Acme Corporation",
+        "email": "ap@acme.example",
+        "currency": "USD",
+        "timezone": "America/New_York",
+        "locale": "en-US",
+        "address_line1": "1 Acme Way",
+        "city": "New York",
+        "postal_code": "10001",
+        "state": "NY",
+        "country": "US",
+        "payment_terms_days": 30,
+    },
+    {
+        "external_id": "globex",
+        "name": "Globex GmbH",
+        "email": "rechnungen@globex.example",
+        "currency": "EUR",
+        "timezone": "Europe/Berlin",
+        "locale": "de-DE",
+        "address_line1": "Hauptstraße 5",
+        "city": "Berlin",
+        "postal_code": "10115",
+        "country": "DE",
+        "payment_terms_days": 14,
+        "invoice_grace_period_days": 3,
+    },
+    {
+        "external_id": "initech",
+        "name": "Initech KK",
+        "email": "billing@initech.example",
+        "currency": "JPY",
+        "timezone": "Asia/Tokyo",
+        "locale": "ja-JP",
+        "city": "Tokyo",
+        "country": "JP",
+    },
+    {
+        "external_id": "umbrella",
+        "name": "Umbrella Trading WLL",
+        "email": "finance@umbrella.example",
+        "currency": "KWD",
+        "timezone": "Asia/Kuwait",
+        "locale": "ar-KW",
+        "city": "Kuwait City",
+        "country": "KW",
+    },
+    {
+        "external_id": "hooli",
+        "name": "Hooli Pty Ltd",
+        "email": "accounts@hooli.example",
+        "currency": "AUD",
+        "timezone": "Australia/Sydney",
+        "locale": "en-AU",
+        "city": "Sydney",
+        "country": "AU",
+        "metadata": {"segment": "enterprise"},
+    },
+]
+
+
+class Command(BaseCommand):
+    help = "Load the demo data set (admin login, an API key, customers). Safe to run again."
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        actor = Actor.system("seed_demo")
+        now = timezone.now()
+        user_model = get_user_model()
+        username, password = DEMO_ADMIN
+        if not user_model.objects.filter(username=username).exists():
+            user_model.objects.create_superuser(username, "admin@example.com", password)
+            self.stdout.write(f"created superuser {username}")
+        if not ApiKey.objects.filter(prefix=DEMO_API_KEY.split("_")[1]).exists():
+            api_key_create(name="demo", actor=actor, as_of=now, raw_key=DEMO_API_KEY)
+            self.stdout.write("created the demo API key")
+        created = 0
+        for data in DEMO_CUSTOMERS:
+            if not Customer.objects.filter(external_id=data["external_id"]).exists():
+                customer_create(actor=actor, as_of=now, data=data, reason="demo data set")
+                created += 1
+        self._catalog(actor, now)
+        self._subscriptions(actor, now)
+        self.stdout.write(f"demo data set ready ({created} customers created)")
+
+    def _subscriptions(self, actor: Actor, now: Any) -> None:
+        """Acme on Pro since the start of this month (so the clock has periods to roll)."""
+        acme = Customer.objects.get(external_id="acme")
+        if acme.subscriptions.exists():
+            return
+        start = now.replace(day=1, hour=0, minute=0, second=0, microsecond=0)
+        subscription_create(
+            customer_id=acme.pk,
+            plan_id=Plan.objects.get(code="pro").pk,
+            actor=actor,
+            as_of=now,
+            start_at=start,
+            reason="demo data set",
+        )
+        # some usage so far this month (event ids are fixed: running again adds nothing)
+        events = [
+            {
+                "event_id": f"demo-{start:%Y%m}-{i}",
+                "customer": "acme",
+                "metric": "api_calls",
+                "event_time": (start + (now - start) * i / 40).isoformat(),
+                "properties": {"calls": 400 + 37 * i},
+            }
+            for i in range(40)
+        ] + [
+            {
+                "event_id": f"demo-{start:%Y%m}-gb",
+                "customer": "acme",
+                "metric": "storage_gb",
+                "event_time": start.isoformat(),
+                "properties": {"gb": "12.5"},
+            }
+        ]
+        usage_ingest(events=events, actor=actor, as_of=now)
+
+    def _catalog(self, actor: Actor, now: Any) -> None:
+        """The "Pro" plan of the standard workload (shared/WORKLOAD.md), and a few neighbours."""
+        if Plan.objects.filter(code="pro").exists():
+            return
+        product = catalog.product_create(
+            actor=actor, as_of=now, data={"code": "platform", "name": "Platform"}
+        )
+        calls = BillableMetric.objects.filter(code="api_calls").first() or catalog.metric_create(
+            actor=actor,
+            as_of=now,
+            data={
+                "code": "api_calls",
+                "name": "API calls",
+                "aggregation": "sum",
+                "field_name": "calls",
+            },
+        )
+        storage = BillableMetric.objects.filter(code="storage_gb").first() or catalog.metric_create(
+            actor=actor,
+            as_of=now,
+            data={
+                "code": "storage_gb",
+                "name": "Storage (GB)",
+                "aggregation": "sum",
+                "field_name": "gb",
+            },
+        )
+        seats = Feature.objects.filter(code="seats").first() or catalog.feature_create(
+            actor=actor, as_of=now, data={"code": "seats", "name": "Seats", "kind": "limit"}
+        )
+        sso = Feature.objects.filter(code="sso").first() or catalog.feature_create(
+            actor=actor,
+            as_of=now,
+            data={"code": "sso", "name": "Single sign-on", "kind": "boolean"},
+        )
+        pro = catalog.plan_create(
+            actor=actor,
+            as_of=now,
+            data={
+                "code": "pro",
+                "name": "Pro",
+                "currency": "USD",
+                "interval_unit": "month",
+                "interval_count": 1,
+                "product": product,
+            },
+        )
+        version = catalog.plan_version_create(
+            plan_id=pro.pk,
+            actor=actor,
+            as_of=now,
+            reason="demo data set",
+            data={
+                "effective_from": datetime(2024, 1, 1, tzinfo=UTC),
+                "fixed_fee": Decimal("49.00"),
+                "fee_timing": "arrears",
+                "note": "the standard workload's Pro plan",
+            },
+            charges=[
+                {
+                    "metric": calls,
+                    "pricing_model": "graduated",
+                    "display_name": "API calls",
+                    "params": {
+                        "tiers": [
+                            {"from": "0", "to": "10000", "unit_price": "0"},
+                            {"from": "10000", "to": None, "unit_price": "0.002"},
+                        ]
+                    },
+                },
+                {
+                    "metric": storage,
+                    "pricing_model": "per_unit",
+                    "display_name": "Storage",
+                    "params": {"unit_price": "0.10"},
+                },
+            ],
+            features=[{"feature": seats, "limit": Decimal(10)}, {"feature": sso, "enabled": False}],
+        )
+        catalog.plan_version_publish(version_id=version.pk, actor=actor, as_of=now)
+        if not TaxRate.objects.filter(code="de-vat").exists():
+            catalog.tax_rate_create(
+                actor=actor,
+                as_of=now,
+                data={
+                    "code": "de-vat",
+                    "name": "Umsatzsteuer",
+                    "percentage": Decimal("19"),
+                    "country": "DE",
+                },
+            )
+        if not Product.objects.filter(code="support").exists():
+            catalog.product_create(
+                actor=actor, as_of=now, data={"code": "support", "name": "Support"}
+            )

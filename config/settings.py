@@ -1,0 +1,239 @@
+"""Settings, all read from the environment through django-environ.
+
+Production defaults are the safe ones (DEBUG off, HTTPS-only cookies, HSTS); the development run
+(`make run`) sets DEBUG=true. See the README's "Configuration" section for every variable.
+"""
+
+from pathlib import Path
+from urllib.parse import unquote
+
+import django_stubs_ext
+import environ
+from django.core.exceptions import ImproperlyConfigured
+
+django_stubs_ext.monkeypatch()  # lets admin.ModelAdmin[Model] etc. be subscripted at run time
+
+BASE_DIR = Path(__file__).resolve().parent.parent
+env = environ.Env()
+
+DEBUG = env.bool("DEBUG", default=False)
+_secret = env.str("SECRET_KEY", default="")
+if not _secret:
+    if not DEBUG:
+        raise ImproperlyConfigured("SECRET_KEY must be set when DEBUG is off.")
+    _secret = "django-insecure-development-only-key-never-use-in-production"  # noqa: S105
+SECRET_KEY = _secret
+ALLOWED_HOSTS = env.list(
+    "ALLOWED_HOSTS", default=["localhost", "127.0.0.1", "[::1]", "testserver"] if DEBUG else []
+)
+CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
+
+INSTALLED_APPS = [
+    "django.contrib.admin",
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "whitenoise.runserver_nostatic",
+    "django.contrib.staticfiles",
+    "django.contrib.postgres",
+    "rest_framework",
+    "django_filters",
+    "drf_spectacular",
+    "drf_spectacular_sidecar",
+    "pgtrigger",
+    "pghistory",
+    "pghistory.admin",
+    "core",
+    "catalog",
+    "billing",
+    "invoicing",
+    "payments",
+    "config.apps.WiringConfig",
+]
+
+MIDDLEWARE = [
+    "django.middleware.security.SecurityMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "pghistory.middleware.HistoryMiddleware",
+    "core.idempotency.IdempotencyMiddleware",
+]
+
+ROOT_URLCONF = "config.urls"
+WSGI_APPLICATION = "config.wsgi.application"
+
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [BASE_DIR / "templates"],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+            ],
+        },
+    },
+]
+
+# ------------------------------------------------------------------------------------ database
+# PostgreSQL only. `make run` / `make test` start an embedded server when DATABASE_URL is unset.
+_db = env.db_url("DATABASE_URL", default="postgres://postgres@127.0.0.1:5432/billing")
+if _db.get("ENGINE") != "django.db.backends.postgresql":
+    raise ImproperlyConfigured("DATABASE_URL must point at PostgreSQL (postgres://...).")
+_db["HOST"] = unquote(str(_db.get("HOST", "")))  # a socket directory arrives percent-encoded
+_db["CONN_MAX_AGE"] = env.int("DB_CONN_MAX_AGE", default=60)
+_db["CONN_HEALTH_CHECKS"] = True
+_db.setdefault("OPTIONS", {})
+_db["OPTIONS"]["connect_timeout"] = env.int("DB_CONNECT_TIMEOUT", default=5)
+_db["TEST"] = {"NAME": env.str("TEST_DATABASE_NAME", default="test_" + str(_db["NAME"]))}
+DATABASES = {"default": _db}
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+REDIS_URL = env.str("REDIS_URL", default="redis://127.0.0.1:6379/0")
+
+AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
+    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+]
+
+# ------------------------------------------------------------------------------ time and locale
+LANGUAGE_CODE = "en-us"
+TIME_ZONE = env.str("TIME_ZONE", default="UTC")
+USE_I18N = True
+USE_TZ = True
+
+STATIC_URL = "static/"
+STATIC_ROOT = env.path("STATIC_ROOT", default=BASE_DIR / ".data" / "static")
+MEDIA_ROOT = env.path("MEDIA_ROOT", default=BASE_DIR / ".data" / "media")
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
+}
+if not env.bool("STATIC_MANIFEST", default=not DEBUG):  # hashed names need collectstatic first
+    STORAGES["staticfiles"] = {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}
+
+# ------------------------------------------------------------------------------------- security
+SECURE_PROXY_SSL_HEADER = (
+    ("HTTP_X_FORWARDED_PROTO", "https") if env.bool("BEHIND_TLS_PROXY", default=False) else None
+)
+SECURE_SSL_REDIRECT = env.bool("SECURE_SSL_REDIRECT", default=not DEBUG)
+SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
+SESSION_COOKIE_SECURE = env.bool("SESSION_COOKIE_SECURE", default=not DEBUG)
+CSRF_COOKIE_SECURE = env.bool("CSRF_COOKIE_SECURE", default=not DEBUG)
+SECURE_HSTS_SECONDS = env.int("SECURE_HSTS_SECONDS", default=0 if DEBUG else 31536000)
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env.bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", default=not DEBUG)
+SECURE_HSTS_PRELOAD = env.bool("SECURE_HSTS_PRELOAD", default=not DEBUG)
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "same-origin"
+X_FRAME_OPTIONS = "DENY"
+
+# --------------------------------------------------------------------------------- the company
+# Printed on invoices and credit notes.
+COMPANY = {
+    "name": env.str("COMPANY_NAME", default="Example Billing Ltd"),
+    "address": env.str("COMPANY_ADDRESS", default="1 Example Street, 10115 Berlin, Germany"),
+    "email": env.str("COMPANY_EMAIL", default="billing@example.com"),
+    "tax_id": env.str("COMPANY_TAX_ID", default=""),
+    "registration": env.str("COMPANY_REGISTRATION", default=""),
+    "payment_instructions": env.str(
+        "COMPANY_PAYMENT_INSTRUCTIONS", default="Bank transfer to IBAN DE00 0000 0000 0000 0000 00"
+    ),
+}
+
+# ----------------------------------------------------------------------------------- REST API
+REST_FRAMEWORK = {
+    "DEFAULT_AUTHENTICATION_CLASSES": [
+        "billing.api.auth.ApiKeyAuthentication",
+        "billing.api.auth.StaffSessionAuthentication",
+    ],
+    "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
+    "DEFAULT_PAGINATION_CLASS": "core.api.pagination.CursorPagination",
+    "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "EXCEPTION_HANDLER": "core.api.errors.exception_handler",
+    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    "DEFAULT_PARSER_CLASSES": ["core.api.parsers.JSONParser"],
+    "PAGE_SIZE": 50,
+    "COERCE_DECIMAL_TO_STRING": True,
+    "UNAUTHENTICATED_USER": None,
+}
+if DEBUG:
+    REST_FRAMEWORK["DEFAULT_RENDERER_CLASSES"] = [
+        "rest_framework.renderers.JSONRenderer",
+        "rest_framework.renderers.BrowsableAPIRenderer",
+    ]
+
+SPECTACULAR_SETTINGS = {
+    "TITLE": "Billing API",
+    "DESCRIPTION": (
+        "Customers, catalog, subscriptions, usage events and invoices. Authenticate with "
+        "`Authorization: Bearer <api key>`. POST requests accept an `Idempotency-Key` header."
+    ),
+    "VERSION": "1.0.0",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "SERVE_PERMISSIONS": ["rest_framework.permissions.AllowAny"],
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
+    "COMPONENT_SPLIT_REQUEST": True,
+    "ENUM_NAME_OVERRIDES": {
+        "FeatureKindEnum": "catalog.models.Feature.Kind",
+        "CouponKindEnum": "catalog.models.Coupon.Kind",
+    },
+}
+
+# Usage events: how far in the future an event_time may be, and the largest batch.
+USAGE_FUTURE_MARGIN_SECONDS = env.int("USAGE_FUTURE_MARGIN_SECONDS", default=300)
+USAGE_MAX_BATCH = env.int("USAGE_MAX_BATCH", default=10_000)
+DATA_UPLOAD_MAX_MEMORY_SIZE = env.int("DATA_UPLOAD_MAX_MEMORY_SIZE", default=32 * 1024 * 1024)
+
+# Late usage after finalization: corrections are applied at once (true) or wait for finance's
+# approval in the admin (false, the default).
+CORRECTIONS_AUTO_APPLY = env.bool("CORRECTIONS_AUTO_APPLY", default=False)
+
+# How long an Idempotency-Key is remembered (hours).
+IDEMPOTENCY_KEY_TTL_HOURS = env.int("IDEMPOTENCY_KEY_TTL_HOURS", default=24)
+
+# ------------------------------------------------------------------------------------- Celery
+CELERY_BROKER_URL = REDIS_URL
+CELERY_TASK_DEFAULT_QUEUE = env.str("CELERY_QUEUE", default="billing")
+# PDFs render on their own queue, so that rendering never delays billing or finalization.
+CELERY_PDF_QUEUE = env.str("CELERY_PDF_QUEUE", default="pdf")
+CELERY_TASK_ROUTES = {"invoicing.render_pdf": {"queue": CELERY_PDF_QUEUE}}
+CELERY_TASK_ACKS_LATE = True
+CELERY_TASK_REJECT_ON_WORKER_LOST = True
+CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+CELERY_TASK_TIME_LIMIT = env.int("CELERY_TASK_TIME_LIMIT", default=600)
+CELERY_TASK_SOFT_TIME_LIMIT = env.int("CELERY_TASK_SOFT_TIME_LIMIT", default=540)
+CELERY_TASK_IGNORE_RESULT = True
+CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": CELERY_TASK_TIME_LIMIT + 60}
+CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+CELERY_TIMEZONE = "UTC"
+CLOCK_TICK_SECONDS = env.int("CLOCK_TICK_SECONDS", default=300)
+JOURNAL_SWEEP_SECONDS = env.int("JOURNAL_SWEEP_SECONDS", default=30)
+CELERY_BEAT_SCHEDULE = {
+    "billing-clock-tick": {"task": "invoicing.clock_tick", "schedule": CLOCK_TICK_SECONDS},
+    "journal-dispatch": {"task": "billing.journal_dispatch", "schedule": JOURNAL_SWEEP_SECONDS},
+    "idempotency-keys-purge": {"task": "core.idempotency_keys_purge", "schedule": 3600},
+    "reconcile-daily": {"task": "invoicing.reconcile_daily", "schedule": 86400},
+}
+
+# -------------------------------------------------------------------------------------- logging
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
+    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
+    "loggers": {"django.db.backends": {"level": "WARNING"}},
+}

@@ -1,0 +1,257 @@
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import admin, messages
+from django.db.models import QuerySet
+from django.http import HttpRequest
+from django.utils import timezone
+from django.utils.html import format_html
+
+from core.admin import HistoryAdminMixin
+from core.audit import Actor
+from core.exceptions import ApplicationError
+from invoicing.models import (
+    ClockTick,
+    Correction,
+    CreditNote,
+    CreditNoteLine,
+    Invoice,
+    InvoiceLine,
+    NumberSeries,
+    ReconciliationReport,
+)
+from invoicing.services import (
+    correction_apply,
+    invoice_finalize,
+    invoice_mark_uncollectible,
+    invoice_void,
+)
+
+
+@admin.register(ClockTick)
+class ClockTickAdmin(admin.ModelAdmin[ClockTick]):
+    list_display = ("as_of", "started_at", "finished_at", "worker", "task_id")
+    date_hierarchy = "as_of"
+    readonly_fields = ("as_of", "started_at", "finished_at", "worker", "task_id", "summary")
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+
+class LineInline(admin.TabularInline[InvoiceLine, Invoice]):
+    model = InvoiceLine
+    extra = 0
+    can_delete = False
+    fields = ("kind", "description", "quantity", "amount", "period_start", "period_end", "how")
+    readonly_fields = fields
+
+    @admin.display(description="how")
+    def how(self, obj: InvoiceLine) -> str:
+        explanation = obj.explanation or {}
+        parts = [str(explanation.get("formula", ""))]
+        if explanation.get("price_version"):
+            parts.append(f"price book {explanation['price_version']}")
+        if "event_count" in explanation:
+            parts.append(f"{explanation['event_count']} events ({explanation.get('aggregation')})")
+        return "; ".join(p for p in parts if p)
+
+    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+
+def _each_invoice(
+    model_admin: admin.ModelAdmin[Invoice],
+    request: HttpRequest,
+    queryset: QuerySet[Invoice],
+    service: Any,
+    **extra: Any,
+) -> None:
+    """Run an invoice service on each selected invoice, in billing order; refusals are shown."""
+    for invoice in queryset.order_by("billing_date", "id"):
+        try:
+            done = service(
+                invoice_id=invoice.pk,
+                as_of=timezone.now(),
+                actor=Actor.for_user(request.user),
+                **extra,
+            )
+            model_admin.message_user(request, f"{done}: {done.status}.")
+        except ApplicationError as exc:
+            model_admin.message_user(request, f"{invoice}: {exc.message}", messages.WARNING)
+
+
+@admin.register(Invoice)
+class InvoiceAdmin(HistoryAdminMixin, admin.ModelAdmin[Invoice]):
+    list_display = ("__str__", "customer", "status", "billing_date", "total", "currency", "due_at")
+    list_filter = ("status", "currency")
+    search_fields = ("number", "customer__external_id", "customer__name")
+    list_select_related = ("customer",)
+    date_hierarchy = "billing_date"
+    inlines = (LineInline,)
+    actions = ("finalize_selected", "void_selected", "uncollectible_selected")
+    readonly_fields = (
+        "pdf_link",
+        "customer",
+        "currency",
+        "status",
+        "number",
+        "billing_date",
+        "grace_until",
+        "subtotal",
+        "tax_total",
+        "total",
+        "finalized_at",
+        "due_at",
+        "paid_at",
+        "voided_at",
+        "created_at",
+        "updated_at",
+        "customer_snapshot",
+        "company_snapshot",
+    )
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    @admin.display(description="PDF")
+    def pdf_link(self, obj: Invoice) -> str:
+        if obj.status == "draft":
+            return "(after finalization)"
+        return format_html(
+            '<a href="/api/v1/invoices/{}/pdf/" id="invoice-pdf">Download PDF</a> '
+            "<small>sha256 {}</small>",
+            obj.pk,
+            obj.pdf_sha256 or "rendered on first download",
+        )
+
+    @admin.action(description="Void selected invoices")
+    def void_selected(self, request: HttpRequest, queryset: QuerySet[Invoice]) -> None:
+        _each_invoice(self, request, queryset, invoice_void, reason="voided in the admin")
+
+    @admin.action(description="Mark selected invoices uncollectible")
+    def uncollectible_selected(self, request: HttpRequest, queryset: QuerySet[Invoice]) -> None:
+        _each_invoice(
+            self, request, queryset, invoice_mark_uncollectible, reason="written off in the admin"
+        )
+
+    @admin.action(description="Finalize selected drafts")
+    def finalize_selected(self, request: HttpRequest, queryset: QuerySet[Invoice]) -> None:
+        _each_invoice(self, request, queryset, invoice_finalize)
+
+
+@admin.register(NumberSeries)
+class NumberSeriesAdmin(admin.ModelAdmin[NumberSeries]):
+    list_display = ("prefix", "year", "last_number")
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+
+class CreditNoteLineInline(admin.TabularInline[CreditNoteLine, CreditNote]):
+    model = CreditNoteLine
+    extra = 0
+    can_delete = False
+    readonly_fields = ("invoice_line", "description", "amount")
+
+    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+
+@admin.register(CreditNote)
+class CreditNoteAdmin(HistoryAdminMixin, admin.ModelAdmin[CreditNote]):
+    list_display = ("number", "invoice", "total", "currency", "reason", "issued_at", "issued_by")
+    search_fields = ("number", "invoice__number", "reason")
+    list_select_related = ("invoice",)
+    inlines = (CreditNoteLineInline,)
+    readonly_fields = ("invoice", "number", "currency", "total", "reason", "issued_at", "issued_by")
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False  # issued against an invoice through the API or the invoice's services
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+
+@admin.register(Correction)
+class CorrectionAdmin(HistoryAdminMixin, admin.ModelAdmin[Correction]):
+    """Re-ratings of billed periods after late events; proposed ones wait for approval."""
+
+    list_display = (
+        "invoice",
+        "metric_code",
+        "period_start",
+        "invoiced",
+        "recomputed",
+        "difference",
+        "status",
+        "credit_note",
+        "supplementary_invoice",
+    )
+    list_filter = ("status", "metric_code")
+    list_select_related = ("invoice", "credit_note", "supplementary_invoice")
+    actions = ("apply_selected",)
+    readonly_fields = (
+        "invoice",
+        "subscription",
+        "metric_code",
+        "period_start",
+        "period_end",
+        "invoiced",
+        "recomputed",
+        "difference",
+        "status",
+        "credit_note",
+        "supplementary_invoice",
+        "explanation",
+        "created_at",
+        "applied_at",
+        "applied_by",
+    )
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    @admin.action(description="Apply selected corrections (issue their documents)")
+    def apply_selected(self, request: HttpRequest, queryset: QuerySet[Correction]) -> None:
+        for correction in queryset:
+            try:
+                correction_apply(
+                    correction_id=correction.pk,
+                    as_of=timezone.now(),
+                    actor=Actor.for_user(request.user),
+                )
+                self.message_user(request, f"{correction}: applied.")
+            except ApplicationError as exc:
+                self.message_user(request, f"{correction}: {exc.message}", messages.WARNING)
+
+
+@admin.register(ReconciliationReport)
+class ReconciliationReportAdmin(admin.ModelAdmin[ReconciliationReport]):
+    """The reconciliation reports, newest first: the last one is the first row."""
+
+    list_display = ("created_at", "window_start", "window_end", "ok", "mismatch_count", "checked")
+    list_filter = ("ok",)
+    readonly_fields = ("created_at", "window_start", "window_end", "ok", "checked", "mismatches")
+
+    @admin.display(description="mismatches")
+    def mismatch_count(self, obj: ReconciliationReport) -> int:
+        return len(obj.mismatches)
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False

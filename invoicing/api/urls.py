@@ -1,0 +1,18 @@
+from django.urls import path
+
+from invoicing.api import views
+
+urlpatterns = [
+    path("invoices/", views.InvoiceList.as_view(), name="invoice-list"),
+    path("invoices/<int:pk>/", views.InvoiceDetail.as_view(), name="invoice-detail"),
+    path("invoices/<int:pk>/finalize/", views.InvoiceFinalize.as_view(), name="invoice-finalize"),
+    path("invoices/<int:pk>/void/", views.InvoiceVoid.as_view(), name="invoice-void"),
+    path("invoices/<int:pk>/mark-uncollectible/", views.InvoiceUncollectible.as_view()),
+    path("invoices/<int:pk>/credit-notes/", views.CreditNoteCreate.as_view()),
+    path("credit-notes/", views.CreditNoteList.as_view(), name="credit-note-list"),
+    path("invoices/<int:pk>/pdf/", views.InvoicePdf.as_view(), name="invoice-pdf"),
+    path("invoices/<int:pk>/lines/", views.InvoiceLineAdd.as_view()),
+    path("invoices/<int:pk>/lines/<int:line_id>/", views.InvoiceLineRemove.as_view()),
+    path("customers/<int:pk>/upcoming-invoice/", views.UpcomingInvoice.as_view()),
+    path("corrections/rerate/", views.Rerate.as_view(), name="corrections-rerate"),
+]

@@ -1,0 +1,447 @@
+"""Invoice endpoints (read, finalize); the rest of the invoicing API comes with its issue."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Any
+
+from django.http import FileResponse
+from django.utils import timezone
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema
+from rest_framework import generics, serializers
+from rest_framework.request import Request
+from rest_framework.response import Response
+
+from core.api.actors import request_actor
+from core.api.schema import IDEMPOTENCY_KEY, error_responses
+from core.exceptions import ValidationFailed
+from invoicing.models import Correction, CreditNote, CreditNoteLine, Invoice, InvoiceLine
+from invoicing.services import (
+    credit_note_issue,
+    invoice_finalize,
+    invoice_line_add,
+    invoice_line_remove,
+    invoice_mark_uncollectible,
+    invoice_render_pdf,
+    invoice_void,
+    rerate_scope,
+    upcoming_invoice,
+)
+
+TAGS = ["invoices"]
+
+
+class LineOut(serializers.ModelSerializer[InvoiceLine]):
+    class Meta:
+        model = InvoiceLine
+        fields = (
+            "id",
+            "kind",
+            "description",
+            "quantity",
+            "unit_amount",
+            "amount",
+            "period_start",
+            "period_end",
+            "metric_code",
+            "explanation",
+        )
+
+
+class InvoiceOut(serializers.ModelSerializer[Invoice]):
+    customer: serializers.SlugRelatedField[Any] = serializers.SlugRelatedField(
+        slug_field="external_id", read_only=True
+    )
+    lines = LineOut(many=True, read_only=True)
+
+    class Meta:
+        model = Invoice
+        fields = (
+            "id",
+            "number",
+            "customer",
+            "currency",
+            "status",
+            "billing_date",
+            "grace_until",
+            "subtotal",
+            "tax_total",
+            "total",
+            "finalized_at",
+            "due_at",
+            "paid_at",
+            "voided_at",
+            "created_at",
+            "updated_at",
+            "lines",
+        )
+
+
+def _queryset() -> Any:
+    return Invoice.objects.select_related("customer").prefetch_related("lines")
+
+
+class InvoiceList(generics.GenericAPIView[Any]):
+    serializer_class = InvoiceOut
+    filterset_fields = {
+        "status": ["exact"],
+        "customer__external_id": ["exact"],
+        "billing_date": ["gte", "lt"],
+    }
+
+    def get_queryset(self) -> Any:
+        return _queryset()
+
+    @extend_schema(operation_id="invoices_list", responses={200: InvoiceOut(many=True)}, tags=TAGS)
+    def get(self, request: Request) -> Response:
+        page = self.paginate_queryset(self.filter_queryset(self.get_queryset()))
+        return self.get_paginated_response(InvoiceOut(page, many=True).data)
+
+
+class InvoiceDetail(generics.GenericAPIView[Any]):
+    serializer_class = InvoiceOut
+
+    def get_queryset(self) -> Any:
+        return _queryset()
+
+    @extend_schema(
+        operation_id="invoices_retrieve",
+        responses={200: InvoiceOut, **error_responses(404)},
+        tags=TAGS,
+        description="An invoice with its lines and each line's explanation.",
+    )
+    def get(self, request: Request, pk: int) -> Response:
+        return Response(InvoiceOut(self.get_object()).data)
+
+
+class InvoiceFinalize(generics.GenericAPIView[Any]):
+    serializer_class = InvoiceOut
+
+    def get_queryset(self) -> Any:
+        return _queryset()
+
+    @extend_schema(
+        operation_id="invoices_finalize",
+        request=None,
+        responses={200: InvoiceOut, **error_responses(404, 409)},
+        tags=TAGS,
+        description="Number and freeze a draft now (the clock does it after the grace period).",
+    )
+    def post(self, request: Request, pk: int) -> Response:
+        invoice = self.get_object()
+        invoice_finalize(invoice_id=invoice.pk, as_of=timezone.now(), actor=request_actor(request))
+        return Response(InvoiceOut(_queryset().get(pk=invoice.pk)).data)
+
+
+class RequiredReasonIn(serializers.Serializer[Any]):
+    reason = serializers.CharField(max_length=255)
+
+
+class CreditLineIn(serializers.Serializer[Any]):
+    line = serializers.IntegerField(help_text="invoice line id")
+    amount = serializers.DecimalField(max_digits=20, decimal_places=4, min_value=Decimal("0.0001"))
+
+
+class CreditNoteIn(serializers.Serializer[Any]):
+    reason = serializers.CharField(max_length=255)
+    lines = CreditLineIn(many=True, required=False, help_text="omit to credit the whole invoice")
+
+
+class CreditNoteLineOut(serializers.ModelSerializer[CreditNoteLine]):
+    class Meta:
+        model = CreditNoteLine
+        fields = ("invoice_line", "description", "amount")
+
+
+class CreditNoteOut(serializers.ModelSerializer[CreditNote]):
+    invoice_number = serializers.CharField(source="invoice.number")
+    lines = CreditNoteLineOut(many=True, read_only=True)
+
+    class Meta:
+        model = CreditNote
+        fields = (
+            "id",
+            "number",
+            "invoice",
+            "invoice_number",
+            "currency",
+            "total",
+            "reason",
+            "issued_at",
+            "issued_by",
+            "lines",
+        )
+
+
+def _state_change(name: str, service: Any, description: str) -> type[generics.GenericAPIView[Any]]:
+    @extend_schema(
+        operation_id=f"invoices_{name}",
+        request=RequiredReasonIn,
+        responses={200: InvoiceOut, **error_responses(400, 404, 409)},
+        tags=TAGS,
+        description=description,
+    )
+    def post(self: generics.GenericAPIView[Any], request: Request, pk: int) -> Response:
+        invoice = self.get_object()
+        data = RequiredReasonIn(data=request.data)
+        data.is_valid(raise_exception=True)
+        service(
+            invoice_id=invoice.pk,
+            as_of=timezone.now(),
+            actor=request_actor(request),
+            reason=data.validated_data["reason"],
+        )
+        return Response(InvoiceOut(_queryset().get(pk=invoice.pk)).data)
+
+    attrs = {"post": post, "serializer_class": InvoiceOut, "get_queryset": lambda self: _queryset()}
+    return type(f"Invoice{name.title().replace('_', '')}", (generics.GenericAPIView,), attrs)
+
+
+InvoiceVoid = _state_change(
+    "void", invoice_void, "Void an open invoice nothing was credited against (posting reversed)."
+)
+InvoiceUncollectible = _state_change(
+    "mark_uncollectible", invoice_mark_uncollectible, "Write the outstanding amount off."
+)
+
+
+class CreditNoteCreate(generics.GenericAPIView[Any]):
+    serializer_class = CreditNoteOut
+
+    def get_queryset(self) -> Any:
+        return _queryset()
+
+    @extend_schema(
+        operation_id="invoices_credit",
+        request=CreditNoteIn,
+        parameters=[IDEMPOTENCY_KEY],
+        responses={201: CreditNoteOut, **error_responses(400, 404, 409)},
+        tags=TAGS,
+        description="Issue a credit note: the whole invoice, or by line and amount. Never more "
+        "than what is left to credit.",
+    )
+    def post(self, request: Request, pk: int) -> Response:
+        invoice = self.get_object()
+        data = CreditNoteIn(data=request.data)
+        data.is_valid(raise_exception=True)
+        lines = data.validated_data.get("lines")
+        note = credit_note_issue(
+            invoice_id=invoice.pk,
+            as_of=timezone.now(),
+            actor=request_actor(request),
+            reason=data.validated_data["reason"],
+            lines=[(item["line"], item["amount"]) for item in lines] if lines else None,
+        )
+        return Response(CreditNoteOut(note).data, status=201)
+
+
+class CreditNoteList(generics.GenericAPIView[Any]):
+    serializer_class = CreditNoteOut
+    filterset_fields = {"invoice": ["exact"]}
+
+    def get_queryset(self) -> Any:
+        return CreditNote.objects.select_related("invoice").prefetch_related("lines")
+
+    def paginate_queryset(self, queryset: Any) -> Any:
+        self.paginator.ordering = ("-issued_at", "-id")  # type: ignore[union-attr]
+        return super().paginate_queryset(queryset)
+
+    @extend_schema(
+        operation_id="credit_notes_list", responses={200: CreditNoteOut(many=True)}, tags=TAGS
+    )
+    def get(self, request: Request) -> Response:
+        page = self.paginate_queryset(self.filter_queryset(self.get_queryset()))
+        return self.get_paginated_response(CreditNoteOut(page, many=True).data)
+
+
+class InvoicePdf(generics.GenericAPIView[Any]):
+    serializer_class = InvoiceOut
+
+    def get_queryset(self) -> Any:
+        return Invoice.objects.all()
+
+    @extend_schema(
+        operation_id="invoices_pdf",
+        responses={(200, "application/pdf"): OpenApiTypes.BINARY, **error_responses(404, 409)},
+        tags=TAGS,
+        description="The invoice as issued (rendered once after finalization; its SHA-256 is in "
+        "the X-Content-SHA256 header).",
+    )
+    def get(self, request: Request, pk: int) -> FileResponse:
+        invoice = invoice_render_pdf(invoice_id=self.get_object().pk, as_of=timezone.now())
+        response = FileResponse(
+            invoice.pdf.open("rb"), content_type="application/pdf", filename=f"{invoice.number}.pdf"
+        )
+        response["X-Content-SHA256"] = invoice.pdf_sha256
+        return response
+
+
+class OneOffIn(serializers.Serializer[Any]):
+    description = serializers.CharField(max_length=255)
+    amount = serializers.DecimalField(max_digits=28, decimal_places=12, help_text="per unit")
+    quantity = serializers.DecimalField(
+        max_digits=20, decimal_places=6, default=Decimal(1), min_value=Decimal("0.000001")
+    )
+
+
+class InvoiceLineAdd(generics.GenericAPIView[Any]):
+    serializer_class = LineOut
+
+    def get_queryset(self) -> Any:
+        return Invoice.objects.all()
+
+    @extend_schema(
+        operation_id="invoices_lines_add",
+        request=OneOffIn,
+        parameters=[IDEMPOTENCY_KEY],
+        responses={201: LineOut, **error_responses(400, 404, 409)},
+        tags=TAGS,
+        description="Add a one-off line to a draft (negative amounts credit).",
+    )
+    def post(self, request: Request, pk: int) -> Response:
+        invoice = self.get_object()
+        data = OneOffIn(data=request.data)
+        data.is_valid(raise_exception=True)
+        v = data.validated_data
+        line = invoice_line_add(
+            invoice_id=invoice.pk,
+            description=v["description"],
+            amount=v["amount"],
+            quantity=v["quantity"],
+            as_of=timezone.now(),
+            actor=request_actor(request),
+        )
+        return Response(LineOut(line).data, status=201)
+
+
+class InvoiceLineRemove(generics.GenericAPIView[Any]):
+    serializer_class = LineOut
+
+    def get_queryset(self) -> Any:
+        return Invoice.objects.all()
+
+    @extend_schema(
+        operation_id="invoices_lines_remove",
+        responses={204: None, **error_responses(404, 409)},
+        tags=TAGS,
+        description="Remove a one-off line from a draft (billed lines stay).",
+    )
+    def delete(self, request: Request, pk: int, line_id: int) -> Response:
+        invoice = self.get_object()
+        invoice_line_remove(
+            invoice_id=invoice.pk,
+            line_id=line_id,
+            as_of=timezone.now(),
+            actor=request_actor(request),
+        )
+        return Response(status=204)
+
+
+class UpcomingLineOut(serializers.Serializer[Any]):
+    kind = serializers.CharField()
+    description = serializers.CharField()
+    quantity = serializers.DecimalField(max_digits=38, decimal_places=12)
+    amount = serializers.DecimalField(max_digits=20, decimal_places=4)
+    period_start = serializers.DateTimeField(allow_null=True)
+    period_end = serializers.DateTimeField(allow_null=True)
+    explanation = serializers.JSONField()
+
+
+class UpcomingOut(serializers.Serializer[Any]):
+    customer = serializers.CharField()
+    currency = serializers.CharField()
+    as_of = serializers.DateTimeField()
+    lines = UpcomingLineOut(many=True)
+    subtotal = serializers.DecimalField(max_digits=20, decimal_places=4)
+    total = serializers.DecimalField(max_digits=20, decimal_places=4)
+
+
+class UpcomingInvoice(generics.GenericAPIView[Any]):
+    serializer_class = UpcomingOut
+    pagination_class = None
+
+    def get_queryset(self) -> Any:
+        from billing.models import Customer
+
+        return Customer.objects.all()
+
+    @extend_schema(
+        operation_id="customers_upcoming_invoice",
+        responses={200: UpcomingOut, **error_responses(404)},
+        tags=TAGS,
+        description="What the customer would be billed if its current periods ended now.",
+    )
+    def get(self, request: Request, pk: int) -> Response:
+        customer = self.get_object()
+        return Response(
+            UpcomingOut(upcoming_invoice(customer_id=customer.pk, as_of=timezone.now())).data
+        )
+
+
+class RerateIn(serializers.Serializer[Any]):
+    customers = serializers.ListField(
+        child=serializers.CharField(), min_length=1, max_length=1000, help_text="external ids"
+    )
+    metric = serializers.CharField(required=False, help_text="a metric code; default: all")
+    start = serializers.DateTimeField()
+    end = serializers.DateTimeField()
+
+
+class CorrectionOut(serializers.ModelSerializer[Correction]):
+    invoice_number = serializers.CharField(source="invoice.number")
+
+    class Meta:
+        model = Correction
+        fields = (
+            "id",
+            "invoice",
+            "invoice_number",
+            "metric_code",
+            "period_start",
+            "period_end",
+            "invoiced",
+            "recomputed",
+            "difference",
+            "status",
+            "credit_note",
+            "supplementary_invoice",
+            "created_at",
+            "applied_at",
+            "applied_by",
+        )
+
+
+class Rerate(generics.GenericAPIView[Any]):
+    serializer_class = CorrectionOut
+    queryset = Correction.objects.none()
+
+    @extend_schema(
+        operation_id="corrections_rerate",
+        request=RerateIn,
+        responses={200: CorrectionOut(many=True), **error_responses(400)},
+        tags=TAGS,
+        description="Re-rate the finalized periods of some customers in a window (optionally one "
+        "metric) with the events stored now; returns the corrections recorded.",
+    )
+    def post(self, request: Request) -> Response:
+        from billing.models import Customer
+
+        data = RerateIn(data=request.data)
+        data.is_valid(raise_exception=True)
+        v = data.validated_data
+        ids = dict(
+            Customer.objects.filter(external_id__in=v["customers"]).values_list("external_id", "pk")
+        )
+        missing = sorted(set(v["customers"]) - set(ids))
+        if missing:
+            raise ValidationFailed(f"No customer {missing[0]!r}.", field="customers")
+        found = rerate_scope(
+            customer_ids=list(ids.values()),
+            start=v["start"],
+            end=v["end"],
+            as_of=timezone.now(),
+            actor=request_actor(request),
+            metric_code=v.get("metric"),
+        )
+        return Response(CorrectionOut(found, many=True).data)

@@ -1,0 +1,256 @@
+from decimal import Decimal
+
+import pghistory
+from django.db import models
+
+from billing.models import Customer, Subscription
+
+
+class ClockTick(models.Model):
+    """One run of the billing clock: when it ran, for which instant, and what it found to do."""
+
+    as_of = models.DateTimeField(help_text="The instant the tick billed for.")
+    started_at = models.DateTimeField()
+    finished_at = models.DateTimeField(null=True, blank=True)
+    worker = models.CharField(max_length=255, blank=True, help_text="host and process that ran it")
+    task_id = models.CharField(max_length=255, blank=True)
+    summary = models.JSONField(default=dict, help_text="What the tick found due and enqueued.")
+
+    class Meta:
+        ordering = ("-started_at",)
+        indexes = [models.Index(fields=["-as_of"], name="clock_tick_as_of_idx")]
+
+    def __str__(self) -> str:
+        return f"tick {self.as_of:%Y-%m-%d %H:%M:%S}"
+
+
+class InvoiceStatus(models.TextChoices):
+    DRAFT = "draft"
+    OPEN = "open"  # finalized, numbered, awaiting payment
+    PAID = "paid"
+    VOID = "void"
+    UNCOLLECTIBLE = "uncollectible"
+
+
+INVOICE_TRANSITIONS: dict[str, set[str]] = {
+    InvoiceStatus.DRAFT: {InvoiceStatus.OPEN, InvoiceStatus.PAID},
+    InvoiceStatus.OPEN: {InvoiceStatus.PAID, InvoiceStatus.VOID, InvoiceStatus.UNCOLLECTIBLE},
+    InvoiceStatus.UNCOLLECTIBLE: {InvoiceStatus.PAID, InvoiceStatus.VOID},
+    InvoiceStatus.PAID: set(),
+    InvoiceStatus.VOID: set(),
+}
+
+
+class NumberSeries(models.Model):
+    """A gapless counter per prefix and year, taken under a row lock at finalization."""
+
+    prefix = models.CharField(max_length=10)
+    year = models.PositiveSmallIntegerField()
+    last_number = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        verbose_name_plural = "number series"
+        constraints = [
+            models.UniqueConstraint(fields=["prefix", "year"], name="one_series_per_prefix_year")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.prefix}-{self.year}: {self.last_number}"
+
+
+@pghistory.track(pghistory.InsertEvent(), pghistory.UpdateEvent(), pghistory.DeleteEvent())
+class Invoice(models.Model):
+    """One invoice per customer and billing date (its subscriptions' periods that end then).
+    A draft may change; once finalized (open) it never does: corrections are new documents."""
+
+    customer = models.ForeignKey(Customer, on_delete=models.PROTECT, related_name="invoices")
+    currency = models.CharField(max_length=3)
+    status = models.CharField(
+        max_length=13, choices=InvoiceStatus.choices, default=InvoiceStatus.DRAFT
+    )
+    number = models.CharField(max_length=32, null=True, blank=True, unique=True)
+    billing_date = models.DateTimeField(help_text="The period end it bills (the billing date).")
+    grace_until = models.DateTimeField(help_text="Late usage still lands in it until then.")
+    subtotal = models.DecimalField(max_digits=20, decimal_places=4, default=Decimal(0))
+    tax_total = models.DecimalField(max_digits=20, decimal_places=4, default=Decimal(0))
+    total = models.DecimalField(max_digits=20, decimal_places=4, default=Decimal(0))
+    customer_snapshot = models.JSONField(default=dict, help_text="Frozen at finalization.")
+    company_snapshot = models.JSONField(default=dict, help_text="Frozen at finalization.")
+    created_at = models.DateTimeField()
+    updated_at = models.DateTimeField()
+    finalized_at = models.DateTimeField(null=True, blank=True)
+    due_at = models.DateTimeField(null=True, blank=True)
+    paid_at = models.DateTimeField(null=True, blank=True)
+    voided_at = models.DateTimeField(null=True, blank=True)
+    corrects = models.ForeignKey(
+        "self",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="corrections",
+        help_text="The finalized invoice this supplementary invoice corrects.",
+    )
+    pdf = models.FileField(upload_to="invoices/%Y/", blank=True)
+    pdf_sha256 = models.CharField(max_length=64, blank=True)
+    pdf_rendered_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ("-billing_date", "-id")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["customer", "billing_date"], name="one_invoice_per_customer_and_date"
+            )
+        ]
+        indexes = [models.Index(fields=["status", "grace_until"], name="invoice_due_idx")]
+
+    def __str__(self) -> str:
+        return self.number or f"draft #{self.pk}"
+
+
+class LineKind(models.TextChoices):
+    FIXED_FEE = "fixed_fee", "fixed fee"
+    USAGE = "usage"
+    MINIMUM = "minimum", "minimum commitment true-up"
+    PRORATION = "proration"
+    ONE_OFF = "one_off", "one-off"
+
+
+@pghistory.track(pghistory.InsertEvent(), pghistory.UpdateEvent(), pghistory.DeleteEvent())
+class InvoiceLine(models.Model):
+    invoice = models.ForeignKey(Invoice, on_delete=models.CASCADE, related_name="lines")
+    subscription = models.ForeignKey(
+        Subscription, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    kind = models.CharField(max_length=9, choices=LineKind.choices)
+    description = models.CharField(max_length=255)
+    quantity = models.DecimalField(max_digits=38, decimal_places=12, default=Decimal(1))
+    unit_amount = models.DecimalField(max_digits=28, decimal_places=12, null=True, blank=True)
+    amount = models.DecimalField(max_digits=20, decimal_places=4, help_text="rounded once")
+    period_start = models.DateTimeField(null=True, blank=True)
+    period_end = models.DateTimeField(null=True, blank=True)
+    metric_code = models.CharField(max_length=64, blank=True)
+    explanation = models.JSONField(default=dict)
+    position = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        ordering = ("invoice", "position", "id")
+
+    def __str__(self) -> str:
+        return f"{self.description}: {self.amount}"
+
+
+class BilledPeriod(models.Model):
+    """The idempotency key of billing: each subscription period is billed once, ever, for each
+    kind: its advance fee (at its start) and its usage and arrears fee (at its end)."""
+
+    class Kind(models.TextChoices):
+        ADVANCE = "advance"
+        PERIOD_END = "period_end", "period end"
+
+    subscription = models.ForeignKey(Subscription, on_delete=models.PROTECT, related_name="+")
+    kind = models.CharField(max_length=10, choices=Kind.choices, default=Kind.PERIOD_END)
+    period_start = models.DateTimeField()
+    period_end = models.DateTimeField()
+    invoice = models.ForeignKey(Invoice, on_delete=models.PROTECT, related_name="billed_periods")
+    created_at = models.DateTimeField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["subscription", "period_start", "kind"], name="bill_each_period_once"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"#{self.subscription_id} {self.period_start:%Y-%m-%d} -> {self.invoice_id}"
+
+
+@pghistory.track(pghistory.InsertEvent(), pghistory.UpdateEvent(), pghistory.DeleteEvent())
+class CreditNote(models.Model):
+    """A credit against a finalized invoice (whole, or by line and amount), with its reason.
+    Issued once and never edited; the invoice it credits never changes."""
+
+    invoice = models.ForeignKey(Invoice, on_delete=models.PROTECT, related_name="credit_notes")
+    number = models.CharField(max_length=32, unique=True)
+    currency = models.CharField(max_length=3)
+    total = models.DecimalField(max_digits=20, decimal_places=4)
+    reason = models.CharField(max_length=255)
+    issued_at = models.DateTimeField()
+    issued_by = models.CharField(max_length=255)
+
+    class Meta:
+        ordering = ("-issued_at", "-id")
+
+    def __str__(self) -> str:
+        return self.number
+
+
+class CreditNoteLine(models.Model):
+    credit_note = models.ForeignKey(CreditNote, on_delete=models.CASCADE, related_name="lines")
+    invoice_line = models.ForeignKey(
+        InvoiceLine, on_delete=models.PROTECT, null=True, blank=True, related_name="credits"
+    )
+    description = models.CharField(max_length=255)
+    amount = models.DecimalField(max_digits=20, decimal_places=4, help_text="positive: credited")
+
+    class Meta:
+        ordering = ("credit_note", "id")
+
+    def __str__(self) -> str:
+        return f"{self.description}: {self.amount}"
+
+
+@pghistory.track(pghistory.InsertEvent(), pghistory.UpdateEvent(), pghistory.DeleteEvent())
+class Correction(models.Model):
+    """A re-rating of one billed period and metric: what was invoiced, what it comes to with the
+    events stored now, and the document that settles the difference (a credit note on the
+    original, or a supplementary invoice linked to it)."""
+
+    class Status(models.TextChoices):
+        PROPOSED = "proposed"  # waiting for finance's approval
+        APPLIED = "applied"
+        NOTHING = "nothing", "nothing to correct"
+
+    invoice = models.ForeignKey(Invoice, on_delete=models.PROTECT, related_name="usage_corrections")
+    subscription = models.ForeignKey(Subscription, on_delete=models.PROTECT, related_name="+")
+    metric_code = models.CharField(max_length=64)
+    period_start = models.DateTimeField()
+    period_end = models.DateTimeField()
+    invoiced = models.DecimalField(max_digits=20, decimal_places=4)
+    recomputed = models.DecimalField(max_digits=20, decimal_places=4)
+    difference = models.DecimalField(max_digits=20, decimal_places=4)
+    status = models.CharField(max_length=8, choices=Status.choices)
+    credit_note = models.ForeignKey(
+        CreditNote, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    supplementary_invoice = models.ForeignKey(
+        Invoice, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    explanation = models.JSONField(default=dict)
+    created_at = models.DateTimeField()
+    applied_at = models.DateTimeField(null=True, blank=True)
+    applied_by = models.CharField(max_length=255, blank=True)
+
+    class Meta:
+        ordering = ("-created_at", "-id")
+
+    def __str__(self) -> str:
+        return f"{self.metric_code} on {self.invoice}: {self.difference:+}"
+
+
+class ReconciliationReport(models.Model):
+    """A check of a window: events -> aggregates -> invoice lines -> invoice totals -> ledger."""
+
+    window_start = models.DateTimeField()
+    window_end = models.DateTimeField()
+    created_at = models.DateTimeField()
+    ok = models.BooleanField()
+    checked = models.JSONField(default=dict, help_text="How many of each thing were checked.")
+    mismatches = models.JSONField(default=list)
+
+    class Meta:
+        ordering = ("-created_at", "-id")
+
+    def __str__(self) -> str:
+        state = "ok" if self.ok else f"{len(self.mismatches)} mismatches"
+        return f"{self.window_start:%Y-%m-%d} to {self.window_end:%Y-%m-%d}: {state}"

@@ -1,0 +1,976 @@
+"""Writes of the invoicing app."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable, Sequence
+from datetime import datetime, timedelta
+from decimal import Decimal
+from functools import partial
+from typing import Any
+
+from django.conf import settings
+from django.core.files.base import ContentFile
+from django.db import transaction
+from django.db.models import Exists, OuterRef, Sum
+
+from billing.models import Customer, LedgerAccount, ProrationLine, Subscription
+from billing.periods import Period
+from billing.services import (
+    customer_snapshot,
+    journal_write,
+    ledger_post,
+    subscription_advance,
+    subscription_ids_due,
+    subscriptions_due,
+    usage_partitions_ahead,
+)
+from catalog.money import quantize
+from core.audit import CLOCK, Actor, audit_context
+from core.exceptions import Conflict, NotFound, TransitionNotAllowed, ValidationFailed
+from invoicing import builder, pdf
+from invoicing.models import (
+    INVOICE_TRANSITIONS,
+    BilledPeriod,
+    ClockTick,
+    Correction,
+    CreditNote,
+    CreditNoteLine,
+    Invoice,
+    InvoiceLine,
+    InvoiceStatus,
+    LineKind,
+    NumberSeries,
+)
+
+logger = logging.getLogger(__name__)
+
+
+def clock_tick_start(
+    *, as_of: datetime, started_at: datetime, worker: str, task_id: str
+) -> ClockTick:
+    """Record that a tick of the billing clock began, at `started_at`, to work for `as_of`."""
+    with transaction.atomic(durable=True):
+        tick = ClockTick.objects.create(
+            as_of=as_of, started_at=started_at, worker=worker, task_id=task_id, summary={}
+        )
+    logger.info("billing clock tick %s as of %s on %s", tick.pk, as_of.isoformat(), worker)
+    return tick
+
+
+def clock_tick_finish(*, tick_id: int, finished_at: datetime, summary: dict[str, Any]) -> ClockTick:
+    with transaction.atomic(durable=True):
+        tick = ClockTick.objects.select_for_update().get(pk=tick_id)
+        tick.finished_at = finished_at
+        tick.summary = summary
+        tick.save(update_fields=["finished_at", "summary"])
+    return tick
+
+
+CHUNK = 200
+
+
+Enqueue = Callable[[list[int], datetime], None]
+
+
+def clock_tick_work(
+    *, as_of: datetime, enqueue: Enqueue, enqueue_finalize: Enqueue | None = None
+) -> dict[str, Any]:
+    """Find what is due at `as_of` and hand it, in chunks, to the enqueue functions (Celery tasks
+    in production): subscriptions with something due (periods ended, advance fees, starts, trial
+    notices and ends, scheduled changes, end dates) to bill and advance, and drafts past their
+    grace period to finalize."""
+    partitions = usage_partitions_ahead(as_of=as_of)
+    due = sorted(set(subscription_ids_due(as_of=as_of)) | set(advance_fees_due(as_of=as_of)))
+    chunks = [due[i : i + CHUNK] for i in range(0, len(due), CHUNK)]
+    for chunk in chunks:
+        enqueue(chunk, as_of)
+    summary: dict[str, Any] = {"subscriptions_due": len(due), "tasks": len(chunks)}
+    if enqueue_finalize is not None:
+        drafts = invoices_due_for_finalization(as_of=as_of)
+        for i in range(0, len(drafts), CHUNK):
+            enqueue_finalize(drafts[i : i + CHUNK], as_of)
+        summary["drafts_to_finalize"] = len(drafts)
+    if partitions:
+        summary["usage_partitions_created"] = partitions
+    return summary
+
+
+# ---------------------------------------------------------------------------------- invoices
+
+
+def _locked_invoice(invoice_id: int) -> Invoice:
+    try:
+        customer_id = Invoice.objects.values_list("customer_id", flat=True).get(pk=invoice_id)
+    except Invoice.DoesNotExist:
+        raise NotFound(f"No invoice with id {invoice_id}.") from None
+    Customer.objects.select_for_update().get(pk=customer_id)
+    return (
+        Invoice.objects.select_for_update(of=("self",))
+        .select_related("customer")
+        .get(pk=invoice_id)
+    )
+
+
+def _recompute_totals(invoice: Invoice) -> None:
+    subtotal = invoice.lines.aggregate(total=Sum("amount"))["total"] or Decimal(0)
+    invoice.subtotal = subtotal
+    invoice.total = subtotal + invoice.tax_total
+
+
+def _add_lines(
+    invoice: Invoice,
+    sub: Subscription,
+    specs: Sequence[builder.LineSpec],
+    *,
+    position: int | None = None,
+    note: dict[str, Any] | None = None,
+) -> None:
+    """Store built lines on an invoice, after its last line (or at `position`)."""
+    start = invoice.lines.count() if position is None else position
+    InvoiceLine.objects.bulk_create(
+        InvoiceLine(
+            invoice=invoice,
+            subscription=sub,
+            kind=spec.kind,
+            description=spec.description,
+            quantity=spec.quantity,
+            unit_amount=spec.unit_amount,
+            amount=spec.amount,
+            period_start=spec.period_start,
+            period_end=spec.period_end,
+            metric_code=spec.metric_code,
+            explanation={**spec.explanation, **(note or {})},
+            position=start + i,
+        )
+        for i, spec in enumerate(specs)
+    )
+
+
+def _bill(
+    *,
+    subscription_id: int,
+    kind: str,
+    period: Period,
+    billing_date: datetime,
+    as_of: datetime,
+    actor: Actor,
+) -> Invoice | None:
+    """One billing step of one subscription period onto the customer's draft for
+    `billing_date`. Idempotent through BilledPeriod (subscription, period start, kind)."""
+    with transaction.atomic(durable=True), audit_context(actor=actor, reason="billing run"):
+        customer_id = Subscription.objects.values_list("customer_id", flat=True).get(
+            pk=subscription_id
+        )
+        customer = Customer.objects.select_for_update().get(pk=customer_id)
+        sub = (
+            Subscription.objects.select_for_update(of=("self",))
+            .select_related("customer", "plan", "plan_version__plan")
+            .get(pk=subscription_id)
+        )
+        done = BilledPeriod.objects.filter(
+            subscription=sub, period_start=period.start, kind=kind
+        ).first()
+        if done is not None:
+            return done.invoice
+        if kind == BilledPeriod.Kind.ADVANCE:
+            fee = builder.advance_fee_line(sub, period)
+            specs = [fee] if fee else []
+        else:
+            specs = builder.period_lines(sub, period)
+        invoice, created = Invoice.objects.select_for_update().get_or_create(
+            customer=customer,
+            billing_date=billing_date,
+            defaults={
+                "currency": customer.currency,
+                "grace_until": billing_date + timedelta(days=customer.invoice_grace_period_days),
+                "created_at": as_of,
+                "updated_at": as_of,
+            },
+        )
+        if invoice.status != InvoiceStatus.DRAFT:
+            raise Conflict(
+                f"The invoice of {customer.external_id} for {billing_date.isoformat()} is already "
+                "finalized; the period needs a correction document.",
+                code="invoice_finalized",
+            )
+        _add_lines(invoice, sub, specs)
+        proration_ids = [s.proration_line_id for s in specs if s.proration_line_id]
+        ProrationLine.objects.filter(pk__in=proration_ids).update(invoiced_at=as_of)
+        if kind == BilledPeriod.Kind.PERIOD_END and (
+            customer.usage_billed_until is None or customer.usage_billed_until < period.end
+        ):  # events before this now concern a draft: they refresh it
+            customer.usage_billed_until = period.end
+            customer.save(update_fields=["usage_billed_until"])
+        BilledPeriod.objects.create(
+            subscription=sub,
+            kind=kind,
+            period_start=period.start,
+            period_end=period.end,
+            invoice=invoice,
+            created_at=as_of,
+        )
+        _recompute_totals(invoice)
+        invoice.updated_at = as_of
+        invoice.save()
+        if created:
+            journal_write(
+                type="invoice.created",
+                subject_type="invoice",
+                subject_id=invoice.pk,
+                payload={
+                    "customer": customer.external_id,
+                    "billing_date": billing_date.isoformat(),
+                },
+                actor=actor,
+                occurred_at=as_of,
+            )
+    return invoice
+
+
+def subscription_period_bill(
+    *,
+    subscription_id: int,
+    period_start: datetime,
+    period_end: datetime,
+    as_of: datetime,
+    actor: Actor,
+) -> Invoice:
+    """Bill an ended period: its usage, its arrears fee and the pending proration lines, onto the
+    draft for its end. Idempotent: a period already billed returns its invoice."""
+    invoice = _bill(
+        subscription_id=subscription_id,
+        kind=BilledPeriod.Kind.PERIOD_END,
+        period=Period(period_start, period_end, -2),
+        billing_date=period_end,
+        as_of=as_of,
+        actor=actor,
+    )
+    assert invoice is not None
+    return invoice
+
+
+BILLABLE = {"active", "past_due", "paused"}
+
+
+def subscription_bill_due(*, subscription_id: int, as_of: datetime, actor: Actor) -> int:
+    """The clock's work for one subscription: bill every step due up to `as_of` in time order
+    (a period's advance fee at its start; its usage and arrears fee at its end), rolling the
+    subscription forward between them, then bring it up to `as_of`. Re-running it bills nothing
+    twice. Returns the number of billing steps taken."""
+    steps = 0
+    for _ in range(1000):  # bounded: each pass moves the subscription to its next period
+        sub = Subscription.objects.select_related("plan_version", "customer", "plan").get(
+            pk=subscription_id
+        )
+        if sub.status not in BILLABLE:
+            if (
+                sub.status in ("pending", "trialing")
+                and subscription_advance(
+                    subscription_id=subscription_id, as_of=as_of, actor=actor
+                ).status
+                in BILLABLE
+            ):
+                continue  # it started or its trial ended: bill its first period
+            break
+        period = sub.period_at(sub.current_period_start)
+        if sub.plan_version.fee_timing == "advance" and period.start <= as_of:
+            _bill(
+                subscription_id=sub.pk,
+                kind=BilledPeriod.Kind.ADVANCE,
+                period=period,
+                billing_date=period.start,
+                as_of=as_of,
+                actor=actor,
+            )
+            steps += 1
+        if sub.current_period_end > as_of:
+            break
+        _bill(
+            subscription_id=sub.pk,
+            kind=BilledPeriod.Kind.PERIOD_END,
+            period=period,
+            billing_date=period.end,
+            as_of=as_of,
+            actor=actor,
+        )
+        steps += 1
+        subscription_advance(subscription_id=sub.pk, as_of=period.end, actor=actor)
+    # anything else due by now (a scheduled change, a trial notice)? one cheap query decides,
+    # rather than locking and walking every subscription again
+    if subscriptions_due(as_of=as_of).filter(pk=subscription_id).exists():
+        subscription_advance(subscription_id=subscription_id, as_of=as_of, actor=actor)
+    return steps
+
+
+def invoice_finalize_if_ready(*, invoice_id: int, as_of: datetime, actor: Actor) -> bool:
+    """Finalize a draft past its grace period, unless one of its customer's subscriptions still
+    has a period ending by its billing date to bill onto it (then the next tick does)."""
+    invoice = Invoice.objects.get(pk=invoice_id)
+    if invoice.status != InvoiceStatus.DRAFT or invoice.grace_until > as_of:
+        return False
+    pending = Subscription.objects.filter(
+        customer_id=invoice.customer_id,
+        status__in=BILLABLE,
+        current_period_end__lte=invoice.billing_date,
+    ).exists()
+    if pending:
+        return False
+    invoice_finalize(invoice_id=invoice_id, as_of=as_of, actor=actor)
+    return True
+
+
+def advance_fees_due(*, as_of: datetime) -> list[int]:
+    """Subscriptions whose current period's advance fee is not billed yet."""
+    billed = BilledPeriod.objects.filter(
+        subscription=OuterRef("pk"),
+        kind=BilledPeriod.Kind.ADVANCE,
+        period_start=OuterRef("current_period_start"),
+    )
+    return list(
+        Subscription.objects.filter(
+            status__in=BILLABLE,
+            plan_version__fee_timing="advance",
+            current_period_start__lte=as_of,
+        )
+        .exclude(Exists(billed))
+        .values_list("pk", flat=True)
+    )
+
+
+def invoices_due_for_finalization(*, as_of: datetime) -> list[int]:
+    return list(
+        Invoice.objects.filter(status=InvoiceStatus.DRAFT, grace_until__lte=as_of)
+        .order_by("billing_date", "id")
+        .values_list("pk", flat=True)
+    )
+
+
+def _next_number(prefix: str, year: int) -> str:
+    series, _ = NumberSeries.objects.select_for_update().get_or_create(prefix=prefix, year=year)
+    series.last_number += 1
+    series.save(update_fields=["last_number"])
+    return f"{prefix}-{year}-{series.last_number:06d}"
+
+
+def invoice_finalize(*, invoice_id: int, as_of: datetime, actor: Actor) -> Invoice:
+    """Number the draft (gapless per series and year, under the series' row lock), freeze the
+    customer and company details, set the due date; a zero total is paid at once."""
+    with transaction.atomic(durable=True), audit_context(actor=actor, reason="finalize"):
+        invoice = _locked_invoice(invoice_id)
+        if invoice.status != InvoiceStatus.DRAFT:
+            raise TransitionNotAllowed(f"Invoice {invoice} is {invoice.status}, not a draft.")
+        customer = invoice.customer
+        _recompute_totals(invoice)
+        invoice.number = _next_number("INV", as_of.year)
+        invoice.status = InvoiceStatus.OPEN
+        invoice.finalized_at = as_of
+        invoice.due_at = as_of + timedelta(days=customer.payment_terms_days)
+        invoice.customer_snapshot = customer_snapshot(customer)
+        invoice.company_snapshot = dict(settings.COMPANY)
+        if invoice.total <= 0:
+            invoice.status = InvoiceStatus.PAID
+            invoice.paid_at = as_of
+        invoice.updated_at = as_of
+        invoice.save()
+        _post_finalized(invoice, as_of)
+        transaction.on_commit(partial(_render_soon, invoice.pk), robust=True)
+        if (
+            customer.usage_invoiced_until is None
+            or customer.usage_invoiced_until < invoice.billing_date
+        ):
+            customer.usage_invoiced_until = invoice.billing_date
+            customer.save(update_fields=["usage_invoiced_until"])
+        journal_write(
+            type="invoice.finalized",
+            subject_type="invoice",
+            subject_id=invoice.pk,
+            payload={
+                "number": invoice.number,
+                "total": str(invoice.total),
+                "currency": invoice.currency,
+                "customer": customer.external_id,
+                "due_at": invoice.due_at.isoformat(),
+            },
+            actor=actor,
+            occurred_at=as_of,
+        )
+    return invoice
+
+
+# --------------------------------------------------------------- after finalization: postings
+
+
+def _post_finalized(invoice: Invoice, at: datetime) -> None:
+    ledger_post(
+        customer=invoice.customer,
+        currency=invoice.currency,
+        amounts=[
+            (LedgerAccount.RECEIVABLE, invoice.total),
+            (LedgerAccount.REVENUE, -invoice.subtotal),
+            (LedgerAccount.TAX, -invoice.tax_total),
+        ],
+        document_type="invoice",
+        document_id=invoice.pk,
+        memo=f"invoice {invoice.number} finalized",
+        at=at,
+    )
+
+
+def credited_total(invoice: Invoice) -> Decimal:
+    return invoice.credit_notes.aggregate(t=Sum("total"))["t"] or Decimal(0)
+
+
+def invoice_void(*, invoice_id: int, as_of: datetime, actor: Actor, reason: str) -> Invoice:
+    """Void an open invoice that nothing has been credited against: its posting is reversed.
+    The invoice stays, marked void, with its number (the series keeps no gap)."""
+    with transaction.atomic(durable=True), audit_context(actor=actor, reason=reason):
+        invoice = _locked_invoice(invoice_id)
+        _move(invoice, InvoiceStatus.VOID)
+        if credited_total(invoice):
+            raise Conflict("Credit notes were issued against this invoice: credit the rest.")
+        invoice.voided_at = as_of
+        invoice.updated_at = as_of
+        invoice.save()
+        ledger_post(
+            customer=invoice.customer,
+            currency=invoice.currency,
+            amounts=[
+                (LedgerAccount.RECEIVABLE, -invoice.total),
+                (LedgerAccount.REVENUE, invoice.subtotal),
+                (LedgerAccount.TAX, invoice.tax_total),
+            ],
+            document_type="invoice",
+            document_id=invoice.pk,
+            memo=f"invoice {invoice.number} voided: {reason}",
+            at=as_of,
+        )
+        journal_write(
+            type="invoice.voided",
+            subject_type="invoice",
+            subject_id=invoice.pk,
+            payload={"number": invoice.number, "reason": reason},
+            actor=actor,
+            occurred_at=as_of,
+        )
+    return invoice
+
+
+def invoice_mark_uncollectible(
+    *, invoice_id: int, as_of: datetime, actor: Actor, reason: str
+) -> Invoice:
+    """Write the outstanding amount off to bad debt."""
+    with transaction.atomic(durable=True), audit_context(actor=actor, reason=reason):
+        invoice = _locked_invoice(invoice_id)
+        _move(invoice, InvoiceStatus.UNCOLLECTIBLE)
+        outstanding = invoice.total - credited_total(invoice)
+        invoice.updated_at = as_of
+        invoice.save()
+        ledger_post(
+            customer=invoice.customer,
+            currency=invoice.currency,
+            amounts=[
+                (LedgerAccount.BAD_DEBT, outstanding),
+                (LedgerAccount.RECEIVABLE, -outstanding),
+            ],
+            document_type="invoice",
+            document_id=invoice.pk,
+            memo=f"invoice {invoice.number} uncollectible: {reason}",
+            at=as_of,
+        )
+        journal_write(
+            type="invoice.marked_uncollectible",
+            subject_type="invoice",
+            subject_id=invoice.pk,
+            payload={"number": invoice.number, "outstanding": str(outstanding), "reason": reason},
+            actor=actor,
+            occurred_at=as_of,
+        )
+    return invoice
+
+
+def _move(invoice: Invoice, to: str) -> None:
+    if to not in INVOICE_TRANSITIONS[invoice.status]:
+        raise TransitionNotAllowed(f"A {invoice.status} invoice cannot become {to}.")
+    invoice.status = to
+
+
+def credit_note_issue(
+    *,
+    invoice_id: int,
+    as_of: datetime,
+    actor: Actor,
+    reason: str,
+    lines: Sequence[tuple[int, Decimal]] | None = None,
+) -> CreditNote:
+    """Credit a finalized invoice: wholly (no `lines`: every line's remaining amount), or by
+    (invoice line id, amount). Never more than a line's amount, nor than the invoice's total."""
+    if not reason.strip():
+        raise ValidationFailed("A credit note needs its reason.", field="reason", code="required")
+    with transaction.atomic(durable=True), audit_context(actor=actor, reason=reason):
+        invoice = _locked_invoice(invoice_id)
+        if invoice.status not in (InvoiceStatus.OPEN, InvoiceStatus.PAID):
+            raise TransitionNotAllowed(f"A {invoice.status} invoice cannot be credited.")
+        credited = {
+            row["invoice_line"]: row["t"]
+            for row in CreditNoteLine.objects.filter(credit_note__invoice=invoice)
+            .values("invoice_line")
+            .annotate(t=Sum("amount"))
+        }
+        by_id = {line.pk: line for line in invoice.lines.all()}
+        wanted = (
+            lines
+            if lines is not None
+            else [
+                (line.pk, line.amount - credited.get(line.pk, Decimal(0)))
+                for line in by_id.values()
+            ]
+        )
+        credit_lines = []
+        for index, (line_id, amount) in enumerate(wanted):
+            line = by_id.get(line_id)
+            field = f"lines[{index}]"
+            if line is None:
+                raise ValidationFailed(f"Line {line_id} is not on {invoice}.", field=field)
+            left = line.amount - credited.get(line_id, Decimal(0))
+            if amount <= 0 and lines is not None:
+                raise ValidationFailed("A credited amount is positive.", field=f"{field}.amount")
+            if quantize(amount, invoice.currency) != amount:
+                raise ValidationFailed(
+                    f"{amount} has more decimals than {invoice.currency} allows.",
+                    field=f"{field}.amount",
+                )
+            if amount > left:
+                raise ValidationFailed(
+                    f"{amount} exceeds what is left to credit on line {line_id} ({left}).",
+                    field=f"{field}.amount",
+                    code="exceeds_invoice",
+                )
+            if amount > 0:
+                credit_lines.append((line, amount))
+        total = sum((amount for _, amount in credit_lines), Decimal(0))
+        if total <= 0:
+            raise ValidationFailed("Nothing is left to credit on this invoice.", field="lines")
+        if total > invoice.total - credited_total(invoice):
+            raise ValidationFailed(
+                "The credit exceeds what is left of the invoice.",
+                field="lines",
+                code="exceeds_invoice",
+            )
+        note = _issue_credit_note(
+            invoice, [(line.pk, amount) for line, amount in credit_lines], as_of, actor, reason
+        )
+    return note
+
+
+# ------------------------------------------------------------------------------------- PDF
+
+
+def _render_soon(invoice_id: int) -> None:
+    """After commit: a worker renders the PDF (finalization never waits for it)."""
+    from invoicing.tasks import invoice_render_pdf_task
+
+    invoice_render_pdf_task.delay(invoice_id)
+
+
+def invoice_render_pdf(*, invoice_id: int, as_of: datetime) -> Invoice:
+    """Render and store a finalized invoice's PDF once, with its SHA-256. An invoice that has
+    one keeps it: the stored document is what was issued."""
+    with transaction.atomic(durable=True):
+        invoice = Invoice.objects.select_for_update().get(pk=invoice_id)
+        if invoice.pdf:
+            return invoice
+        if invoice.status == InvoiceStatus.DRAFT:
+            raise TransitionNotAllowed("A draft has no PDF: finalize it first.")
+        data = pdf.render_pdf(pdf.invoice_html(invoice))
+        invoice.pdf.save(f"{invoice.number}.pdf", ContentFile(data), save=False)
+        invoice.pdf_sha256 = pdf.checksum(data)
+        invoice.pdf_rendered_at = as_of
+        invoice.save(update_fields=["pdf", "pdf_sha256", "pdf_rendered_at"])
+    return invoice
+
+
+def _issue_credit_note(
+    invoice: Invoice,
+    parts: Sequence[tuple[int, Decimal]],
+    as_of: datetime,
+    actor: Actor,
+    reason: str,
+) -> CreditNote:
+    """Number, store, post and journal a credit note (checks are the caller's)."""
+    total = sum((amount for _, amount in parts), Decimal(0))
+    lines = {line.pk: line for line in invoice.lines.filter(pk__in=[pk for pk, _ in parts])}
+    note = CreditNote.objects.create(
+        invoice=invoice,
+        number=_next_number("CN", as_of.year),
+        currency=invoice.currency,
+        total=total,
+        reason=reason,
+        issued_at=as_of,
+        issued_by=actor.label,
+    )
+    CreditNoteLine.objects.bulk_create(
+        CreditNoteLine(
+            credit_note=note, invoice_line_id=pk, description=lines[pk].description, amount=amount
+        )
+        for pk, amount in parts
+    )
+    ledger_post(
+        customer=invoice.customer,
+        currency=invoice.currency,
+        amounts=[(LedgerAccount.REVENUE, total), (LedgerAccount.RECEIVABLE, -total)],
+        document_type="credit_note",
+        document_id=note.pk,
+        memo=f"credit note {note.number} on {invoice.number}: {reason}",
+        at=as_of,
+    )
+    journal_write(
+        type="credit_note.created",
+        subject_type="invoice",
+        subject_id=invoice.pk,
+        payload={
+            "credit_note": note.number,
+            "invoice": invoice.number,
+            "total": str(total),
+            "reason": reason,
+        },
+        actor=actor,
+        occurred_at=as_of,
+    )
+    return note
+
+
+# ------------------------------------------------------------------ drafts: one-off lines, preview
+
+
+def invoice_line_add(
+    *,
+    invoice_id: int,
+    description: str,
+    amount: Decimal,
+    quantity: Decimal,
+    as_of: datetime,
+    actor: Actor,
+) -> InvoiceLine:
+    """A one-off line on a draft (a setup fee, a goodwill credit): amount is per unit, the line is
+    quantity x amount rounded once."""
+    if not description.strip():
+        raise ValidationFailed("A line needs a description.", field="description", code="required")
+    if quantity <= 0:
+        raise ValidationFailed("quantity is positive.", field="quantity", code="min_value")
+    with transaction.atomic(durable=True), audit_context(actor=actor, reason="one-off line"):
+        invoice = _locked_invoice(invoice_id)
+        if invoice.status != InvoiceStatus.DRAFT:
+            raise TransitionNotAllowed("Only a draft takes new lines; credit or correct instead.")
+        line = InvoiceLine.objects.create(
+            invoice=invoice,
+            kind=LineKind.ONE_OFF,
+            description=description.strip(),
+            quantity=quantity,
+            unit_amount=amount,
+            amount=quantize(quantity * amount, invoice.currency),
+            explanation={"formula": f"{quantity} x {amount}", "added_by": actor.label},
+            position=invoice.lines.count(),
+        )
+        _recompute_totals(invoice)
+        invoice.updated_at = as_of
+        invoice.save()
+    return line
+
+
+def invoice_line_remove(*, invoice_id: int, line_id: int, as_of: datetime, actor: Actor) -> None:
+    with (
+        transaction.atomic(durable=True),
+        audit_context(actor=actor, reason="one-off line removed"),
+    ):
+        invoice = _locked_invoice(invoice_id)
+        if invoice.status != InvoiceStatus.DRAFT:
+            raise TransitionNotAllowed("A finalized invoice never changes.")
+        deleted, _ = invoice.lines.filter(pk=line_id, kind=LineKind.ONE_OFF).delete()
+        if not deleted:
+            raise NotFound("No one-off line with that id on this draft (billed lines stay).")
+        _recompute_totals(invoice)
+        invoice.updated_at = as_of
+        invoice.save()
+
+
+def upcoming_invoice(*, customer_id: int, as_of: datetime) -> dict[str, Any]:
+    """What the customer would be billed if its current periods ended now: each live
+    subscription's usage so far, its period's fee, and its pending proration lines."""
+    customer = Customer.objects.get(pk=customer_id)
+    lines: list[builder.LineSpec] = []
+    subs = Subscription.objects.filter(customer=customer, status__in=BILLABLE).select_related(
+        "plan", "plan_version__plan", "customer"
+    )
+    for sub in subs:
+        period = sub.period_at(sub.current_period_start)
+        so_far = Period(period.start, min(as_of, period.end), period.index)
+        fee = builder.fee_line(
+            sub, period, max(sub.fee_since, period.start), period.end, sub.plan_version.fee_timing
+        )
+        lines += [*([fee] if fee else []), *builder.usage_lines(sub, so_far)]
+        lines += builder.proration_lines(sub)
+    subtotal = sum((line.amount for line in lines), Decimal(0))
+    return {
+        "customer": customer.external_id,
+        "currency": customer.currency,
+        "as_of": as_of,
+        "lines": [
+            {
+                "kind": line.kind,
+                "description": line.description,
+                "quantity": line.quantity,
+                "amount": line.amount,
+                "period_start": line.period_start,
+                "period_end": line.period_end,
+                "explanation": line.explanation,
+            }
+            for line in lines
+        ],
+        "subtotal": subtotal,
+        "total": subtotal,
+    }
+
+
+def invoice_drafts_refresh(*, customer_id: int, as_of: datetime) -> list[int]:
+    """Re-rate the usage lines of the customer's draft invoices from the events stored now (late
+    events in the grace period land in the draft). Runs inside the caller's transaction (the
+    journal handler's); returns the refreshed invoice ids."""
+    Customer.objects.select_for_update().get(pk=customer_id)
+    refreshed = []
+    drafts = Invoice.objects.select_for_update().filter(
+        customer_id=customer_id, status=InvoiceStatus.DRAFT
+    )
+    for invoice in drafts:
+        billed = BilledPeriod.objects.filter(
+            invoice=invoice, kind=BilledPeriod.Kind.PERIOD_END
+        ).select_related(
+            "subscription__plan", "subscription__plan_version__plan", "subscription__customer"
+        )
+        for item in billed:
+            sub = item.subscription
+            period = Period(item.period_start, item.period_end, -2)
+            old = invoice.lines.filter(
+                subscription=sub,
+                kind__in=[LineKind.USAGE, LineKind.MINIMUM],
+                period_start=item.period_start,
+            )
+            position = min((line.position for line in old), default=invoice.lines.count())
+            old.delete()
+            _add_lines(
+                invoice,
+                sub,
+                builder.usage_lines(sub, period),
+                position=position,
+                note={"refreshed_at": as_of.isoformat()},
+            )
+        _recompute_totals(invoice)
+        invoice.updated_at = as_of
+        invoice.save()
+        refreshed.append(invoice.pk)
+    return refreshed
+
+
+def on_usage_for_draft(event: Any) -> None:
+    """Journal handler of `usage.received_for_draft` (registered by InvoicingConfig.ready)."""
+    invoice_drafts_refresh(customer_id=int(event.subject_id), as_of=event.occurred_at)
+
+
+# ------------------------------------------------------------------------------- corrections
+
+
+def corrections_propose(
+    *,
+    customer_id: int,
+    start: datetime,
+    end: datetime,
+    as_of: datetime,
+    actor: Actor,
+    metric_code: str | None = None,
+) -> list[Correction]:
+    """Re-rate every finalized, billed period of the customer that overlaps [start, end) with the
+    events stored now and the price books it was billed with; record one correction per metric
+    that differs (applied at once when CORRECTIONS_AUTO_APPLY, else proposed). Runs inside the
+    caller's transaction."""
+    found: list[Correction] = []
+    billed = BilledPeriod.objects.filter(
+        subscription__customer_id=customer_id,
+        kind=BilledPeriod.Kind.PERIOD_END,
+        period_start__lt=end,
+        period_end__gt=start,
+        invoice__status__in=[InvoiceStatus.OPEN, InvoiceStatus.PAID],
+    ).select_related(
+        "invoice",
+        "subscription__plan",
+        "subscription__plan_version__plan",
+        "subscription__customer",
+    )
+    for item in billed:
+        sub, invoice = item.subscription, item.invoice
+        period = Period(item.period_start, item.period_end, -2)
+        now_lines = builder.usage_lines(sub, period)
+        metrics = {line.metric_code for line in now_lines}
+        for metric in sorted(metrics if metric_code is None else metrics & {metric_code}):
+            recomputed = sum((x.amount for x in now_lines if x.metric_code == metric), Decimal(0))
+            invoiced = invoice.lines.filter(
+                subscription=sub,
+                metric_code=metric,
+                period_start=item.period_start,
+                kind__in=[LineKind.USAGE, LineKind.MINIMUM],
+            ).aggregate(t=Sum("amount"))["t"] or Decimal(0)
+            settled = Correction.objects.filter(
+                invoice=invoice,
+                subscription=sub,
+                metric_code=metric,
+                period_start=item.period_start,
+                status=Correction.Status.APPLIED,
+            ).aggregate(t=Sum("difference"))["t"] or Decimal(0)
+            difference = recomputed - invoiced - settled
+            if not difference:
+                continue
+            pending = Correction.objects.filter(
+                invoice=invoice,
+                subscription=sub,
+                metric_code=metric,
+                period_start=item.period_start,
+                status=Correction.Status.PROPOSED,
+            )
+            pending.delete()  # superseded by this newer re-rating
+            correction = Correction.objects.create(
+                invoice=invoice,
+                subscription=sub,
+                metric_code=metric,
+                period_start=item.period_start,
+                period_end=item.period_end,
+                invoiced=invoiced + settled,
+                recomputed=recomputed,
+                difference=difference,
+                status=Correction.Status.PROPOSED,
+                created_at=as_of,
+                explanation={
+                    "lines_now": [x.explanation for x in now_lines if x.metric_code == metric],
+                    "rule": "re-rated with the events stored now and the price book billed",
+                },
+            )
+            if settings.CORRECTIONS_AUTO_APPLY:
+                _apply_correction(correction, as_of, actor)
+            found.append(correction)
+    return found
+
+
+def _apply_correction(correction: Correction, as_of: datetime, actor: Actor) -> None:
+    invoice = correction.invoice
+    reason = (
+        f"re-rating of {correction.metric_code} for "
+        f"{correction.period_start:%Y-%m-%d} to {correction.period_end:%Y-%m-%d}"
+    )
+    if correction.difference < 0:
+        credit = -correction.difference
+        lines = invoice.lines.filter(
+            subscription=correction.subscription,
+            metric_code=correction.metric_code,
+            period_start=correction.period_start,
+            kind__in=[LineKind.USAGE, LineKind.MINIMUM],
+        ).order_by("-amount")
+        parts = []
+        for line in lines:
+            take = min(credit, line.amount)
+            if take > 0:
+                parts.append((line.pk, take))
+                credit -= take
+        correction.credit_note = _issue_credit_note(invoice, parts, as_of, actor, reason)
+    else:
+        supplement = Invoice.objects.create(
+            customer=invoice.customer,
+            currency=invoice.currency,
+            billing_date=as_of,
+            grace_until=as_of,
+            corrects=invoice,
+            created_at=as_of,
+            updated_at=as_of,
+        )
+        InvoiceLine.objects.create(
+            invoice=supplement,
+            subscription=correction.subscription,
+            kind=LineKind.USAGE,
+            description=f"Correction of {invoice.number}: {correction.metric_code}",
+            amount=correction.difference,
+            period_start=correction.period_start,
+            period_end=correction.period_end,
+            metric_code=correction.metric_code,
+            explanation={
+                "corrects": invoice.number,
+                "invoiced": str(correction.invoiced),
+                "recomputed": str(correction.recomputed),
+                "reason": reason,
+            },
+        )
+        _recompute_totals(supplement)
+        supplement.save()
+        journal_write(
+            type="invoice.created",
+            subject_type="invoice",
+            subject_id=supplement.pk,
+            payload={"customer": invoice.customer.external_id, "corrects": invoice.number},
+            actor=actor,
+            occurred_at=as_of,
+        )
+        correction.supplementary_invoice = supplement
+    correction.status = Correction.Status.APPLIED
+    correction.applied_at = as_of
+    correction.applied_by = actor.label
+    correction.save()
+
+
+def correction_apply(*, correction_id: int, as_of: datetime, actor: Actor) -> Correction:
+    """Finance approves a proposed correction: its document is issued now."""
+    with transaction.atomic(durable=True), audit_context(actor=actor, reason="correction"):
+        correction = (
+            Correction.objects.select_for_update().select_related("invoice").get(pk=correction_id)
+        )
+        if correction.status != Correction.Status.PROPOSED:
+            raise TransitionNotAllowed(f"This correction is {correction.status}.")
+        _locked_invoice(correction.invoice_id)
+        _apply_correction(correction, as_of, actor)
+    return correction
+
+
+def on_late_usage(event: Any) -> None:
+    """Journal handler of `usage.late_received`: re-rate the affected finalized periods."""
+    payload = event.payload
+    corrections_propose(
+        customer_id=int(event.subject_id),
+        start=datetime.fromisoformat(payload["earliest"]),
+        end=datetime.fromisoformat(payload["latest"]) + timedelta(microseconds=1),
+        as_of=event.occurred_at,
+        actor=CLOCK,
+    )
+
+
+def rerate_scope(
+    *,
+    customer_ids: Sequence[int],
+    start: datetime,
+    end: datetime,
+    as_of: datetime,
+    actor: Actor,
+    metric_code: str | None = None,
+) -> list[Correction]:
+    """Finance re-rates a scope (customers, optionally one metric, a window of periods): each
+    finalized period is compared with what it comes to now, and corrections are recorded (and
+    applied at once when CORRECTIONS_AUTO_APPLY)."""
+    if end <= start:
+        raise ValidationFailed("end must come after start.", field="end")
+    found: list[Correction] = []
+    for customer_id in customer_ids:
+        with transaction.atomic(durable=True), audit_context(actor=actor, reason="re-rating"):
+            Customer.objects.select_for_update().get(pk=customer_id)
+            found += corrections_propose(
+                customer_id=customer_id,
+                start=start,
+                end=end,
+                as_of=as_of,
+                actor=actor,
+                metric_code=metric_code,
+            )
+    return found

@@ -1,0 +1,77 @@
+"""Celery tasks of the invoicing app: thin wrappers around services."""
+
+import os
+import socket
+from datetime import datetime, timedelta
+from typing import Any
+
+from celery import Task, shared_task
+from django.utils import timezone
+
+from core.audit import CLOCK
+from invoicing.reconciliation import reconcile
+from invoicing.services import (
+    clock_tick_finish,
+    clock_tick_start,
+    clock_tick_work,
+    invoice_finalize_if_ready,
+    invoice_render_pdf,
+    subscription_bill_due,
+)
+
+
+@shared_task(name="invoicing.subscriptions_bill")
+def subscriptions_bill_task(subscription_ids: list[int], as_of: str) -> int:
+    """Bill what is due for a chunk of subscriptions and bring them up to the tick's instant."""
+    instant = datetime.fromisoformat(as_of)
+    return sum(
+        subscription_bill_due(subscription_id=sid, as_of=instant, actor=CLOCK)
+        for sid in subscription_ids
+    )
+
+
+@shared_task(name="invoicing.reconcile_daily")
+def reconcile_daily_task() -> bool:
+    """Every day: the last 35 days of billing dates, checked again."""
+    now = timezone.now()
+    return reconcile(start=now - timedelta(days=35), end=now, as_of=now).ok
+
+
+@shared_task(name="invoicing.render_pdf")
+def invoice_render_pdf_task(invoice_id: int) -> str:
+    return invoice_render_pdf(invoice_id=invoice_id, as_of=timezone.now()).pdf_sha256
+
+
+@shared_task(name="invoicing.invoices_finalize")
+def invoices_finalize_task(invoice_ids: list[int], as_of: str) -> int:
+    instant = datetime.fromisoformat(as_of)
+    return sum(
+        invoice_finalize_if_ready(invoice_id=iid, as_of=instant, actor=CLOCK) for iid in invoice_ids
+    )
+
+
+@shared_task(bind=True, name="invoicing.clock_tick")
+def clock_tick_task(self: Task[Any, Any], as_of: str | None = None) -> int:
+    """The billing clock's tick, run by Celery beat every CLOCK_TICK_SECONDS. The work it finds
+    goes to the queue the tick came from."""
+    now = timezone.now()
+    instant = datetime.fromisoformat(as_of) if as_of else now
+    queue = (self.request.delivery_info or {}).get("routing_key") or None
+    tick = clock_tick_start(
+        as_of=instant,
+        started_at=now,
+        worker=f"{socket.gethostname()}:{os.getpid()}",
+        task_id=self.request.id or "",
+    )
+
+    options: dict[str, Any] = {"queue": queue} if queue else {}
+
+    def enqueue(subscription_ids: list[int], at: datetime) -> None:
+        subscriptions_bill_task.apply_async(args=(subscription_ids, at.isoformat()), **options)
+
+    def enqueue_finalize(invoice_ids: list[int], at: datetime) -> None:
+        invoices_finalize_task.apply_async(args=(invoice_ids, at.isoformat()), **options)
+
+    summary = clock_tick_work(as_of=instant, enqueue=enqueue, enqueue_finalize=enqueue_finalize)
+    clock_tick_finish(tick_id=tick.pk, finished_at=timezone.now(), summary=summary)
+    return tick.pk

@@ -1,0 +1,1 @@
+# Payment methods, gateways, payments, refunds and dunning arrive with the payments issue.

