@@ -18,8 +18,8 @@ from core.audit import Actor
 
 TEST_ACTOR = Actor.system("tests")
 
-# Logs and screenshots of the tests go under the project's git-ignored data folder, which a clean clone
-# running against external PostgreSQL and Redis (CI) does not have yet.
+# Logs and screenshots of the tests go under the project's git-ignored data folder, which a
+# clean clone running against external PostgreSQL and Redis (CI) does not have yet.
 DATA_DIR = Path(__file__).resolve().parent.parent / ".data"
 DATA_DIR.mkdir(exist_ok=True)
 
