@@ -209,7 +209,13 @@ CELERY_BROKER_URL = REDIS_URL
 CELERY_TASK_DEFAULT_QUEUE = env.str("CELERY_QUEUE", default="billing")
 # PDFs render on their own queue, so that rendering never delays billing or finalization.
 CELERY_PDF_QUEUE = env.str("CELERY_PDF_QUEUE", default="pdf")
-CELERY_TASK_ROUTES = {"invoicing.render_pdf": {"queue": CELERY_PDF_QUEUE}}
+CELERY_TASK_ROUTES = {
+    "invoicing.render_pdf": {"queue": CELERY_PDF_QUEUE},
+    "invoicing.render_pdfs": {"queue": CELERY_PDF_QUEUE},
+}
+# Subscriptions per billing task (and drafts per finalization task): a chunk is billed set-based
+# in one transaction (invoicing/run.py).
+BILLING_CHUNK_SIZE = env.int("BILLING_CHUNK_SIZE", default=200)
 CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1

@@ -12,18 +12,20 @@ Rules (work in progress for the invoicing issue; what is built so far):
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
 from billing import periods
-from billing.aggregation import aggregate_one, reproduce_sql
+from billing.aggregation import Aggregate, aggregate, reproduce_sql
 from billing.models import ProrationLine, Subscription, UsageEvent
 from billing.periods import Period
 from billing.proration import share
+from catalog.models import BillableMetric, Charge
 from catalog.money import quantize
-from catalog.pricing import Percentage, plain
+from catalog.pricing import Percentage, Rater, plain
 from catalog.selectors import charge_rater
 from invoicing.models import LineKind
 
@@ -43,61 +45,97 @@ class LineSpec:
 
 
 def usage_lines(sub: Subscription, period: Period) -> list[LineSpec]:
-    lines: list[LineSpec] = []
-    version = sub.plan_version
-    for charge in version.charges.select_related("metric").order_by("position", "id"):
-        metric = charge.metric
-        rater = charge_rater(charge=charge)
-        found = aggregate_one(
-            metric=metric, customer_id=sub.customer_id, start=period.start, end=period.end
-        )
-        if isinstance(rater, Percentage) and rater.per_transaction:
-            values = list(
-                UsageEvent.objects.filter(
-                    customer_id=sub.customer_id,
-                    metric=metric,
-                    event_time__gte=period.start,
-                    event_time__lt=period.end,
-                )
-                .order_by("event_time", "id")
-                .values_list("value", flat=True)
+    return usage_lines_many([(sub, period)])[sub.pk]
+
+
+def usage_lines_many(items: Sequence[tuple[Subscription, Period]]) -> dict[int, list[LineSpec]]:
+    """The usage lines of many subscription periods (a billing run's chunk) by subscription id:
+    one aggregate query per metric and window for all their customers, each charge compiled once."""
+    charges: dict[int, list[Charge]] = {}
+    for charge in (
+        Charge.objects.filter(plan_version__in={sub.plan_version_id for sub, _ in items})
+        .select_related("metric", "plan_version__plan")
+        .order_by("position", "id")
+    ):
+        charges.setdefault(charge.plan_version_id, []).append(charge)
+    raters: dict[int, Rater] = {}
+    wanted: dict[tuple[int, datetime, datetime], set[int]] = {}
+    metrics: dict[int, BillableMetric] = {}
+    for sub, period in items:
+        for charge in charges.get(sub.plan_version_id, []):
+            metrics[charge.metric_id] = charge.metric
+            wanted.setdefault((charge.metric_id, period.start, period.end), set()).add(
+                sub.customer_id
             )
-            rating = rater.rate_transactions([v or Decimal(0) for v in values])
-        else:
-            rating = rater.rate(found.quantity)
-        explanation = rating.explanation()
-        explanation.update(
-            metric=metric.code,
-            aggregation=metric.aggregation,
-            window={"start": period.start.isoformat(), "end": period.end.isoformat()},
-            event_count=found.events,
-            query=reproduce_sql(metric, sub.customer_id, period.start, period.end),
+    found: dict[tuple[int, int, datetime, datetime], Aggregate] = {}
+    for (metric_id, start, end), customers in wanted.items():
+        for row in aggregate(
+            metric=metrics[metric_id], start=start, end=end, customer_ids=sorted(customers)
+        ):
+            found[(metric_id, row.customer_id, start, end)] = row
+    result: dict[int, list[LineSpec]] = {}
+    for sub, period in items:
+        lines = result.setdefault(sub.pk, [])
+        for charge in charges.get(sub.plan_version_id, []):
+            if charge.pk not in raters:
+                raters[charge.pk] = charge_rater(charge=charge)
+            key = (charge.metric_id, sub.customer_id, period.start, period.end)
+            none = Aggregate(sub.customer_id, charge.metric.code, None, Decimal(0), 0)
+            lines += _charge_lines(sub, period, charge, raters[charge.pk], found.get(key, none))
+    return result
+
+
+def _charge_lines(
+    sub: Subscription, period: Period, charge: Charge, rater: Rater, found: Aggregate
+) -> list[LineSpec]:
+    metric = charge.metric
+    if isinstance(rater, Percentage) and rater.per_transaction:
+        values = list(
+            UsageEvent.objects.filter(
+                customer_id=sub.customer_id,
+                metric=metric,
+                event_time__gte=period.start,
+                event_time__lt=period.end,
+            )
+            .order_by("event_time", "id")
+            .values_list("value", flat=True)
         )
-        name = charge.display_name or metric.name
+        rating = rater.rate_transactions([v or Decimal(0) for v in values])
+    else:
+        rating = rater.rate(found.quantity)
+    explanation = rating.explanation()
+    explanation.update(
+        metric=metric.code,
+        aggregation=metric.aggregation,
+        window={"start": period.start.isoformat(), "end": period.end.isoformat()},
+        event_count=found.events,
+        query=reproduce_sql(metric, sub.customer_id, period.start, period.end),
+    )
+    name = charge.display_name or metric.name
+    lines = [
+        LineSpec(
+            kind=LineKind.USAGE,
+            description=f"{name} ({plain(found.quantity)})",
+            amount=rating.rounded,
+            quantity=found.quantity,
+            period_start=period.start,
+            period_end=period.end,
+            metric_code=metric.code,
+            explanation=explanation,
+        )
+    ]
+    if rating.true_up:
         lines.append(
             LineSpec(
-                kind=LineKind.USAGE,
-                description=f"{name} ({plain(found.quantity)})",
-                amount=rating.rounded,
-                quantity=found.quantity,
+                kind=LineKind.MINIMUM,
+                description=f"{name}: minimum commitment true-up",
+                amount=rating.rounded_true_up,
                 period_start=period.start,
                 period_end=period.end,
                 metric_code=metric.code,
-                explanation=explanation,
+                explanation=explanation["minimum_commitment"],
             )
         )
-        if rating.true_up:
-            lines.append(
-                LineSpec(
-                    kind=LineKind.MINIMUM,
-                    description=f"{name}: minimum commitment true-up",
-                    amount=rating.rounded_true_up,
-                    period_start=period.start,
-                    period_end=period.end,
-                    metric_code=metric.code,
-                    explanation=explanation["minimum_commitment"],
-                )
-            )
     return lines
 
 
@@ -152,20 +190,53 @@ def advance_fee_line(sub: Subscription, period: Period) -> LineSpec | None:
 
 
 def proration_lines(sub: Subscription) -> list[LineSpec]:
-    return [
-        LineSpec(
-            kind=LineKind.PRORATION,
-            description=line.description,
-            amount=line.amount_rounded,
-            period_start=line.period_start,
-            period_end=line.period_end,
-            explanation=line.explanation,
-            proration_line_id=line.pk,
+    return proration_lines_many([sub]).get(sub.pk, [])
+
+
+def proration_lines_many(subs: Sequence[Subscription]) -> dict[int, list[LineSpec]]:
+    """The pending (not yet invoiced) proration lines of the subscriptions, by subscription id."""
+    result: dict[int, list[LineSpec]] = {}
+    pending = ProrationLine.objects.filter(
+        subscription__in=[sub.pk for sub in subs], invoiced_at__isnull=True
+    ).order_by("id")
+    for line in pending:
+        result.setdefault(line.subscription_id, []).append(
+            LineSpec(
+                kind=LineKind.PRORATION,
+                description=line.description,
+                amount=line.amount_rounded,
+                period_start=line.period_start,
+                period_end=line.period_end,
+                explanation=line.explanation,
+                proration_line_id=line.pk,
+            )
         )
-        for line in ProrationLine.objects.filter(subscription=sub, invoiced_at__isnull=True)
-    ]
+    return result
+
+
+def final_lines(sub: Subscription, period: Period) -> list[LineSpec]:
+    """The last part of a period cut short by a cancellation or an end date (`period` ends
+    then): its usage and the pending proration lines, and for an end date the arrears fee up to
+    it (a cancellation charged or credited the fee in its own proration lines)."""
+    lines = [*usage_lines(sub, period), *proration_lines(sub)]
+    if sub.status == "ended" and sub.plan_version.fee_timing == "arrears":
+        whole = sub.period_at(period.start)
+        fee = fee_line(sub, whole, max(sub.fee_since, period.start), period.end, "arrears")
+        lines = [*([fee] if fee else []), *lines]
+    return lines
 
 
 def period_lines(sub: Subscription, period: Period) -> list[LineSpec]:
-    fee = arrears_fee_line(sub, period)
-    return [*([fee] if fee else []), *usage_lines(sub, period), *proration_lines(sub)]
+    return period_lines_many([(sub, period)])[sub.pk]
+
+
+def period_lines_many(items: Sequence[tuple[Subscription, Period]]) -> dict[int, list[LineSpec]]:
+    """The lines that bill ended periods: the arrears fee, the usage, the pending proration
+    lines; by subscription id."""
+    usage = usage_lines_many(items)
+    prorations = proration_lines_many([sub for sub, _ in items])
+    result = {}
+    for sub, period in items:
+        fee = arrears_fee_line(sub, period)
+        result[sub.pk] = [*([fee] if fee else []), *usage[sub.pk], *prorations.get(sub.pk, [])]
+    return result

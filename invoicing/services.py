@@ -12,14 +12,17 @@ from typing import Any
 from django.conf import settings
 from django.core.files.base import ContentFile
 from django.db import transaction
-from django.db.models import Exists, OuterRef, Sum
+from django.db.models import Exists, F, OuterRef, Q, QuerySet, Sum
 
 from billing.models import Customer, LedgerAccount, ProrationLine, Subscription
 from billing.periods import Period
 from billing.services import (
+    Posting,
     customer_snapshot,
     journal_write,
+    journal_write_many,
     ledger_post,
+    ledger_post_many,
     subscription_advance,
     subscription_ids_due,
     subscriptions_due,
@@ -67,9 +70,6 @@ def clock_tick_finish(*, tick_id: int, finished_at: datetime, summary: dict[str,
     return tick
 
 
-CHUNK = 200
-
-
 Enqueue = Callable[[list[int], datetime], None]
 
 
@@ -81,15 +81,20 @@ def clock_tick_work(
     notices and ends, scheduled changes, end dates) to bill and advance, and drafts past their
     grace period to finalize."""
     partitions = usage_partitions_ahead(as_of=as_of)
-    due = sorted(set(subscription_ids_due(as_of=as_of)) | set(advance_fees_due(as_of=as_of)))
-    chunks = [due[i : i + CHUNK] for i in range(0, len(due), CHUNK)]
+    due = sorted(
+        set(subscription_ids_due(as_of=as_of))
+        | set(advance_fees_due(as_of=as_of))
+        | set(final_periods_due(as_of=as_of).values_list("pk", flat=True))
+    )
+    size = settings.BILLING_CHUNK_SIZE
+    chunks = [due[i : i + size] for i in range(0, len(due), size)]
     for chunk in chunks:
         enqueue(chunk, as_of)
     summary: dict[str, Any] = {"subscriptions_due": len(due), "tasks": len(chunks)}
     if enqueue_finalize is not None:
         drafts = invoices_due_for_finalization(as_of=as_of)
-        for i in range(0, len(drafts), CHUNK):
-            enqueue_finalize(drafts[i : i + CHUNK], as_of)
+        for i in range(0, len(drafts), size):
+            enqueue_finalize(drafts[i : i + size], as_of)
         summary["drafts_to_finalize"] = len(drafts)
     if partitions:
         summary["usage_partitions_created"] = partitions
@@ -113,9 +118,44 @@ def _locked_invoice(invoice_id: int) -> Invoice:
 
 
 def _recompute_totals(invoice: Invoice) -> None:
-    subtotal = invoice.lines.aggregate(total=Sum("amount"))["total"] or Decimal(0)
-    invoice.subtotal = subtotal
-    invoice.total = subtotal + invoice.tax_total
+    _recompute_totals_many([invoice])
+
+
+def _recompute_totals_many(invoices: Sequence[Invoice]) -> None:
+    """Subtotal from the lines (one query for all), total with the tax (not saved)."""
+    sums = dict(
+        InvoiceLine.objects.filter(invoice__in=[i.pk for i in invoices])
+        .values("invoice")
+        .annotate(t=Sum("amount"))
+        .values_list("invoice", "t")
+    )
+    for invoice in invoices:
+        invoice.subtotal = sums.get(invoice.pk) or Decimal(0)
+        invoice.total = invoice.subtotal + invoice.tax_total
+
+
+def line_of(
+    spec: builder.LineSpec,
+    invoice: Invoice,
+    sub: Subscription | None,
+    position: int,
+    note: dict[str, Any] | None = None,
+) -> InvoiceLine:
+    """An (unsaved) invoice line from a built line."""
+    return InvoiceLine(
+        invoice=invoice,
+        subscription=sub,
+        kind=spec.kind,
+        description=spec.description,
+        quantity=spec.quantity,
+        unit_amount=spec.unit_amount,
+        amount=spec.amount,
+        period_start=spec.period_start,
+        period_end=spec.period_end,
+        metric_code=spec.metric_code,
+        explanation={**spec.explanation, **(note or {})},
+        position=position,
+    )
 
 
 def _add_lines(
@@ -129,21 +169,7 @@ def _add_lines(
     """Store built lines on an invoice, after its last line (or at `position`)."""
     start = invoice.lines.count() if position is None else position
     InvoiceLine.objects.bulk_create(
-        InvoiceLine(
-            invoice=invoice,
-            subscription=sub,
-            kind=spec.kind,
-            description=spec.description,
-            quantity=spec.quantity,
-            unit_amount=spec.unit_amount,
-            amount=spec.amount,
-            period_start=spec.period_start,
-            period_end=spec.period_end,
-            metric_code=spec.metric_code,
-            explanation={**spec.explanation, **(note or {})},
-            position=start + i,
-        )
-        for i, spec in enumerate(specs)
+        line_of(spec, invoice, sub, start + i, note) for i, spec in enumerate(specs)
     )
 
 
@@ -176,6 +202,8 @@ def _bill(
         if kind == BilledPeriod.Kind.ADVANCE:
             fee = builder.advance_fee_line(sub, period)
             specs = [fee] if fee else []
+        elif sub.status in ("canceled", "ended"):
+            specs = builder.final_lines(sub, period)
         else:
             specs = builder.period_lines(sub, period)
         invoice, created = Invoice.objects.select_for_update().get_or_create(
@@ -272,7 +300,26 @@ def subscription_bill_due(*, subscription_id: int, as_of: datetime, actor: Actor
                 in BILLABLE
             ):
                 continue  # it started or its trial ended: bill its first period
+            if final_periods_due(as_of=as_of).filter(pk=sub.pk).exists():
+                assert sub.ended_at is not None
+                _bill(
+                    subscription_id=sub.pk,
+                    kind=BilledPeriod.Kind.PERIOD_END,
+                    period=Period(sub.current_period_start, sub.ended_at, -2),
+                    billing_date=sub.ended_at,
+                    as_of=as_of,
+                    actor=actor,
+                )
+                steps += 1
             break
+        inside = min(as_of, sub.current_period_end - timedelta(microseconds=1))
+        if subscriptions_due(as_of=inside).filter(pk=sub.pk).exists():
+            # a tick missed for a while: what fell due inside the period (a scheduled change,
+            # an end date) happens first, in time order, so the period is billed as it went
+            subscription_advance(subscription_id=sub.pk, as_of=inside, actor=actor)
+            sub.refresh_from_db()
+            if sub.status not in BILLABLE:
+                continue
         period = sub.period_at(sub.current_period_start)
         if sub.plan_version.fee_timing == "advance" and period.start <= as_of:
             _bill(
@@ -303,21 +350,54 @@ def subscription_bill_due(*, subscription_id: int, as_of: datetime, actor: Actor
     return steps
 
 
+def invoices_ready(*, invoice_ids: Sequence[int], as_of: datetime) -> list[int]:
+    """The drafts among `invoice_ids` that the clock may finalize at `as_of`: past their grace
+    period, with no subscription of their customer still to bill a period ending by their
+    billing date onto them (then a later tick does)."""
+    drafts = list(
+        Invoice.objects.filter(
+            pk__in=invoice_ids, status=InvoiceStatus.DRAFT, grace_until__lte=as_of
+        )
+        .order_by("billing_date", "id")
+        .values_list("pk", "customer_id", "billing_date")
+    )
+    ends: dict[int, list[datetime]] = {}
+    for customer_id, end in Subscription.objects.filter(
+        customer_id__in={c for _, c, _ in drafts}, status__in=BILLABLE
+    ).values_list("customer_id", "current_period_end"):
+        ends.setdefault(customer_id, []).append(end)
+    return [
+        pk
+        for pk, customer_id, billing_date in drafts
+        if not any(end <= billing_date for end in ends.get(customer_id, []))
+    ]
+
+
 def invoice_finalize_if_ready(*, invoice_id: int, as_of: datetime, actor: Actor) -> bool:
     """Finalize a draft past its grace period, unless one of its customer's subscriptions still
     has a period ending by its billing date to bill onto it (then the next tick does)."""
-    invoice = Invoice.objects.get(pk=invoice_id)
-    if invoice.status != InvoiceStatus.DRAFT or invoice.grace_until > as_of:
-        return False
-    pending = Subscription.objects.filter(
-        customer_id=invoice.customer_id,
-        status__in=BILLABLE,
-        current_period_end__lte=invoice.billing_date,
-    ).exists()
-    if pending:
-        return False
-    invoice_finalize(invoice_id=invoice_id, as_of=as_of, actor=actor)
-    return True
+    return bool(invoices_finalize_ready(invoice_ids=[invoice_id], as_of=as_of, actor=actor))
+
+
+def invoices_finalize_ready(*, invoice_ids: Sequence[int], as_of: datetime, actor: Actor) -> int:
+    """The clock's finalization of a chunk of drafts, those ready (see `invoices_ready`), in one
+    transaction. Returns how many were finalized."""
+    ready = invoices_ready(invoice_ids=invoice_ids, as_of=as_of)
+    if not ready:
+        return 0
+    with transaction.atomic(durable=True), audit_context(actor=actor, reason="finalize"):
+        customer_ids = sorted(
+            set(Invoice.objects.filter(pk__in=ready).values_list("customer_id", flat=True))
+        )
+        list(Customer.objects.select_for_update().filter(pk__in=customer_ids).order_by("pk"))
+        invoices = list(
+            Invoice.objects.select_for_update(of=("self",))
+            .select_related("customer")
+            .filter(pk__in=invoices_ready(invoice_ids=ready, as_of=as_of))  # again, under lock
+            .order_by("billing_date", "id")
+        )
+        _finalize(invoices, as_of, actor)
+    return len(invoices)
 
 
 def advance_fees_due(*, as_of: datetime) -> list[int]:
@@ -338,6 +418,25 @@ def advance_fees_due(*, as_of: datetime) -> list[int]:
     )
 
 
+def final_periods_due(*, as_of: datetime) -> QuerySet[Subscription]:
+    """Subscriptions canceled or ended inside a paid period whose last part (its usage up to
+    the end, pending proration lines, an arrears fee up to a set end date) is not billed yet."""
+    billed = BilledPeriod.objects.filter(
+        subscription=OuterRef("pk"),
+        kind=BilledPeriod.Kind.PERIOD_END,
+        period_start=OuterRef("current_period_start"),
+    )
+    return (
+        Subscription.objects.filter(
+            status__in=["canceled", "ended"],
+            ended_at__lte=as_of,
+            ended_at__gt=F("current_period_start"),
+        )
+        .filter(Q(trial_end__isnull=True) | Q(trial_end__lte=F("current_period_start")))
+        .exclude(Exists(billed))
+    )
+
+
 def invoices_due_for_finalization(*, as_of: datetime) -> list[int]:
     return list(
         Invoice.objects.filter(status=InvoiceStatus.DRAFT, grace_until__lte=as_of)
@@ -347,10 +446,17 @@ def invoices_due_for_finalization(*, as_of: datetime) -> list[int]:
 
 
 def _next_number(prefix: str, year: int) -> str:
+    return _next_numbers(prefix, year, 1)[0]
+
+
+def _next_numbers(prefix: str, year: int, count: int) -> list[str]:
+    """The next `count` numbers of a series, under its row lock (held to the commit, so numbers
+    are gapless and in commit order also under concurrent finalization)."""
     series, _ = NumberSeries.objects.select_for_update().get_or_create(prefix=prefix, year=year)
-    series.last_number += 1
+    first = series.last_number + 1
+    series.last_number += count
     series.save(update_fields=["last_number"])
-    return f"{prefix}-{year}-{series.last_number:06d}"
+    return [f"{prefix}-{year}-{n:06d}" for n in range(first, first + count)]
 
 
 def invoice_finalize(*, invoice_id: int, as_of: datetime, actor: Actor) -> Invoice:
@@ -360,61 +466,109 @@ def invoice_finalize(*, invoice_id: int, as_of: datetime, actor: Actor) -> Invoi
         invoice = _locked_invoice(invoice_id)
         if invoice.status != InvoiceStatus.DRAFT:
             raise TransitionNotAllowed(f"Invoice {invoice} is {invoice.status}, not a draft.")
+        _finalize([invoice], as_of, actor)
+    return invoice
+
+
+def _finalize(invoices: list[Invoice], as_of: datetime, actor: Actor) -> None:
+    """Finalize drafts whose customers and rows the caller has locked: totals, snapshots, due
+    dates, then (last, so the series' row lock is held briefly) their numbers in order, the
+    ledger postings and journal events in one write each, and their PDFs after commit."""
+    if not invoices:
+        return
+    _recompute_totals_many(invoices)
+    company = dict(settings.COMPANY)
+    for invoice in invoices:
         customer = invoice.customer
-        _recompute_totals(invoice)
-        invoice.number = _next_number("INV", as_of.year)
         invoice.status = InvoiceStatus.OPEN
         invoice.finalized_at = as_of
         invoice.due_at = as_of + timedelta(days=customer.payment_terms_days)
         invoice.customer_snapshot = customer_snapshot(customer)
-        invoice.company_snapshot = dict(settings.COMPANY)
+        invoice.company_snapshot = company
         if invoice.total <= 0:
             invoice.status = InvoiceStatus.PAID
             invoice.paid_at = as_of
         invoice.updated_at = as_of
-        invoice.save()
-        _post_finalized(invoice, as_of)
-        transaction.on_commit(partial(_render_soon, invoice.pk), robust=True)
-        if (
-            customer.usage_invoiced_until is None
-            or customer.usage_invoiced_until < invoice.billing_date
-        ):
-            customer.usage_invoiced_until = invoice.billing_date
-            customer.save(update_fields=["usage_invoiced_until"])
-        journal_write(
-            type="invoice.finalized",
-            subject_type="invoice",
-            subject_id=invoice.pk,
-            payload={
-                "number": invoice.number,
-                "total": str(invoice.total),
-                "currency": invoice.currency,
-                "customer": customer.external_id,
-                "due_at": invoice.due_at.isoformat(),
-            },
-            actor=actor,
-            occurred_at=as_of,
+    numbers = _next_numbers("INV", as_of.year, len(invoices))
+    for invoice, number in zip(invoices, numbers, strict=True):
+        invoice.number = number
+    Invoice.objects.bulk_update(
+        invoices,
+        [
+            "number",
+            "status",
+            "finalized_at",
+            "due_at",
+            "customer_snapshot",
+            "company_snapshot",
+            "paid_at",
+            "subtotal",
+            "tax_total",
+            "total",
+            "updated_at",
+        ],
+    )
+    ledger_post_many(
+        [
+            Posting(
+                customer_id=invoice.customer_id,
+                currency=invoice.currency,
+                amounts=_finalized_amounts(invoice),
+                document_type="invoice",
+                document_id=invoice.pk,
+                memo=f"invoice {invoice.number} finalized",
+                at=as_of,
+            )
+            for invoice in invoices
+        ]
+    )
+    journal_write_many(
+        [
+            {
+                "type": "invoice.finalized",
+                "subject_type": "invoice",
+                "subject_id": invoice.pk,
+                "payload": {
+                    "number": invoice.number,
+                    "total": str(invoice.total),
+                    "currency": invoice.currency,
+                    "customer": invoice.customer.external_id,
+                    "due_at": invoice.due_at.isoformat() if invoice.due_at else None,
+                },
+                "occurred_at": as_of,
+            }
+            for invoice in invoices
+        ],
+        actor=actor,
+    )
+    latest: dict[int, datetime] = {}
+    for invoice in invoices:
+        latest[invoice.customer_id] = max(
+            invoice.billing_date, latest.get(invoice.customer_id, invoice.billing_date)
         )
-    return invoice
+    for until in sorted(set(latest.values())):
+        Customer.objects.filter(
+            pk__in=[c for c, at in latest.items() if at == until],
+        ).filter(Q(usage_invoiced_until__isnull=True) | Q(usage_invoiced_until__lt=until)).update(
+            usage_invoiced_until=until
+        )
+    ids = [invoice.pk for invoice in invoices]
+    for i in range(0, len(ids), PDF_BATCH):
+        transaction.on_commit(partial(_render_soon, ids[i : i + PDF_BATCH]), robust=True)
+
+
+PDF_BATCH = 10
 
 
 # --------------------------------------------------------------- after finalization: postings
 
 
-def _post_finalized(invoice: Invoice, at: datetime) -> None:
-    ledger_post(
-        customer=invoice.customer,
-        currency=invoice.currency,
-        amounts=[
-            (LedgerAccount.RECEIVABLE, invoice.total),
-            (LedgerAccount.REVENUE, -invoice.subtotal),
-            (LedgerAccount.TAX, -invoice.tax_total),
-        ],
-        document_type="invoice",
-        document_id=invoice.pk,
-        memo=f"invoice {invoice.number} finalized",
-        at=at,
-    )
+def _finalized_amounts(invoice: Invoice) -> list[tuple[str, Decimal]]:
+    return [
+        (LedgerAccount.RECEIVABLE, invoice.total),
+        (LedgerAccount.REVENUE, -invoice.subtotal),
+        (LedgerAccount.TAX, -invoice.tax_total),
+    ]
 
 
 def credited_total(invoice: Invoice) -> Decimal:
@@ -566,11 +720,11 @@ def credit_note_issue(
 # ------------------------------------------------------------------------------------- PDF
 
 
-def _render_soon(invoice_id: int) -> None:
-    """After commit: a worker renders the PDF (finalization never waits for it)."""
-    from invoicing.tasks import invoice_render_pdf_task
+def _render_soon(invoice_ids: list[int]) -> None:
+    """After commit: a worker renders the PDFs (finalization never waits for them)."""
+    from invoicing.tasks import invoice_render_pdfs_task
 
-    invoice_render_pdf_task.delay(invoice_id)
+    invoice_render_pdfs_task.delay(invoice_ids)
 
 
 def invoice_render_pdf(*, invoice_id: int, as_of: datetime) -> Invoice:

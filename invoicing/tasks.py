@@ -10,23 +10,22 @@ from django.utils import timezone
 
 from core.audit import CLOCK
 from invoicing.reconciliation import reconcile
+from invoicing.run import subscriptions_bill_chunk
 from invoicing.services import (
     clock_tick_finish,
     clock_tick_start,
     clock_tick_work,
-    invoice_finalize_if_ready,
     invoice_render_pdf,
-    subscription_bill_due,
+    invoices_finalize_ready,
 )
 
 
 @shared_task(name="invoicing.subscriptions_bill")
 def subscriptions_bill_task(subscription_ids: list[int], as_of: str) -> int:
-    """Bill what is due for a chunk of subscriptions and bring them up to the tick's instant."""
-    instant = datetime.fromisoformat(as_of)
-    return sum(
-        subscription_bill_due(subscription_id=sid, as_of=instant, actor=CLOCK)
-        for sid in subscription_ids
+    """Bill what is due for a chunk of subscriptions, bring them up to the tick's instant, and
+    finalize their drafts that are ready (see invoicing/run.py)."""
+    return subscriptions_bill_chunk(
+        subscription_ids=subscription_ids, as_of=datetime.fromisoformat(as_of), actor=CLOCK
     )
 
 
@@ -42,11 +41,18 @@ def invoice_render_pdf_task(invoice_id: int) -> str:
     return invoice_render_pdf(invoice_id=invoice_id, as_of=timezone.now()).pdf_sha256
 
 
+@shared_task(name="invoicing.render_pdfs")
+def invoice_render_pdfs_task(invoice_ids: list[int]) -> int:
+    """Render the PDFs of a batch of just-finalized invoices (each in its own transaction)."""
+    for invoice_id in invoice_ids:
+        invoice_render_pdf(invoice_id=invoice_id, as_of=timezone.now())
+    return len(invoice_ids)
+
+
 @shared_task(name="invoicing.invoices_finalize")
 def invoices_finalize_task(invoice_ids: list[int], as_of: str) -> int:
-    instant = datetime.fromisoformat(as_of)
-    return sum(
-        invoice_finalize_if_ready(invoice_id=iid, as_of=instant, actor=CLOCK) for iid in invoice_ids
+    return invoices_finalize_ready(
+        invoice_ids=invoice_ids, as_of=datetime.fromisoformat(as_of), actor=CLOCK
     )
 
 

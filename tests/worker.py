@@ -30,10 +30,18 @@ class Worker:
 
 
 @contextmanager
-def celery_worker(concurrency: int = 1, queue: str | None = None) -> Iterator[Worker]:
-    """Yields the worker (its queue name, its process); stops it (warm shutdown) at the end."""
+def celery_worker(
+    concurrency: int = 1, queue: str | None = None, settings: dict[str, str] | None = None
+) -> Iterator[Worker]:
+    """Yields the worker (its queue name, its process); stops it (warm shutdown) at the end.
+    `settings` are extra environment variables for it."""
     queue = queue or f"test-{uuid.uuid4().hex[:10]}"
-    env = {**os.environ, "DATABASE_URL": database_url_of_test_db(), "DB_CONN_MAX_AGE": "0"}
+    env = {
+        **os.environ,
+        "DATABASE_URL": database_url_of_test_db(),
+        "DB_CONN_MAX_AGE": "0",
+        **(settings or {}),
+    }
     (ROOT / ".data").mkdir(exist_ok=True)
     log = open(ROOT / ".data" / f"worker-{queue}.log", "w+")  # noqa: SIM115
     proc = subprocess.Popen(

@@ -21,8 +21,14 @@ from billing.services.entitlements import (
     entitlements_block,
     entitlements_recompute,
 )
-from billing.services.journal import journal_dispatch, journal_write
-from billing.services.ledger import account_balances, ledger_post, trial_balance
+from billing.services.journal import journal_dispatch, journal_write, journal_write_many
+from billing.services.ledger import (
+    Posting,
+    account_balances,
+    ledger_post,
+    ledger_post_many,
+    trial_balance,
+)
 from billing.services.subscriptions import (
     subscription_activate,
     subscription_advance,
@@ -37,6 +43,7 @@ from billing.services.subscriptions import (
     subscription_resume,
     subscription_undo_cancel,
     subscriptions_due,
+    subscriptions_roll,
 )
 from billing.services.usage import (
     usage_ingest,
@@ -47,6 +54,7 @@ from billing.services.usage import (
 __all__ = [
     "API_KEY_PATTERN",
     "CUSTOMER_FIELDS",
+    "Posting",
     "account_balances",
     "api_key_authenticate",
     "api_key_create",
@@ -62,7 +70,9 @@ __all__ = [
     "entitlements_recompute",
     "journal_dispatch",
     "journal_write",
+    "journal_write_many",
     "ledger_post",
+    "ledger_post_many",
     "subscription_activate",
     "subscription_advance",
     "subscription_cancel",
@@ -76,6 +86,7 @@ __all__ = [
     "subscription_resume",
     "subscription_undo_cancel",
     "subscriptions_due",
+    "subscriptions_roll",
     "trial_balance",
     "usage_ingest",
     "usage_partitions_ahead",

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 import traceback
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from datetime import datetime, timedelta
 from functools import cache
 from typing import Any
@@ -44,6 +44,29 @@ def journal_write(
     if not any(item[1] is _dispatch_soon for item in connection.run_on_commit):
         transaction.on_commit(_dispatch_soon, robust=True)
     return event
+
+
+def journal_write_many(events: Sequence[Mapping[str, Any]], *, actor: Actor) -> None:
+    """Append many domain events at once (a billing run's chunk): each mapping holds `type`,
+    `subject_type`, `subject_id`, `payload` and `occurred_at`. Inside the caller's transaction."""
+    if not connection.in_atomic_block:
+        raise RuntimeError("journal_write_many must run inside the transaction of its change")
+    if not events:
+        return
+    who = actor.as_dict()
+    JournalEvent.objects.bulk_create(
+        JournalEvent(
+            type=e["type"],
+            subject_type=e["subject_type"],
+            subject_id=str(e["subject_id"]),
+            payload=dict(e["payload"]),
+            actor=who,
+            occurred_at=e["occurred_at"],
+        )
+        for e in events
+    )
+    if not any(item[1] is _dispatch_soon for item in connection.run_on_commit):
+        transaction.on_commit(_dispatch_soon, robust=True)
 
 
 DISPATCH_DEBOUNCE_MS = 250

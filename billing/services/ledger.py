@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
 
@@ -49,6 +50,46 @@ def ledger_post(
         if amount
     )
     return posting
+
+
+@dataclass(frozen=True)
+class Posting:
+    customer_id: int
+    currency: str
+    amounts: Sequence[tuple[str, Decimal]]
+    document_type: str
+    document_id: int
+    memo: str
+    at: datetime
+
+
+def ledger_post_many(postings: Sequence[Posting]) -> None:
+    """Many balanced postings in one write (a billing run's chunk of invoices); each checked as
+    `ledger_post` checks one. Inside the caller's transaction."""
+    if not connection.in_atomic_block:
+        raise RuntimeError("ledger_post_many must run inside the transaction of its documents")
+    entries = []
+    for p in postings:
+        if sum((amount for _, amount in p.amounts), ZERO) != ZERO:
+            raise ValueError(f"Unbalanced posting for {p.document_type} {p.document_id}")
+        posting = uuid.uuid4()
+        entries += [
+            LedgerEntry(
+                posting=posting,
+                account=account,
+                customer_id=p.customer_id,
+                currency=p.currency,
+                debit=amount if amount > 0 else ZERO,
+                credit=-amount if amount < 0 else ZERO,
+                document_type=p.document_type,
+                document_id=p.document_id,
+                memo=p.memo,
+                posted_at=p.at,
+            )
+            for account, amount in p.amounts
+            if amount
+        ]
+    LedgerEntry.objects.bulk_create(entries)
 
 
 def trial_balance() -> dict[str, Decimal]:

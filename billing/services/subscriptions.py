@@ -29,7 +29,7 @@ from billing.models import (
     SubscriptionPause,
 )
 from billing.services.entitlements import entitlements_recompute
-from billing.services.journal import journal_write
+from billing.services.journal import journal_write, journal_write_many
 from catalog.models import Plan, PlanVersion
 from catalog.selectors import NoPriceInForce, plan_version_at
 from core.audit import Actor, audit_context
@@ -691,12 +691,70 @@ def _advance_one(sub: Subscription, as_of: datetime, actor: Actor) -> bool:
         if sub.cancel_at_period_end:
             _finish(sub, S.CANCELED, at, actor, reason="canceled at period end")
         else:
-            _set_period(sub, at)
-            sub.updated_at = as_of
-            sub.save()
-            bounds = [sub.current_period_start.isoformat(), sub.current_period_end.isoformat()]
-            _event(sub, "updated", actor, at, new_period=bounds)
+            subscriptions_roll(subs=[sub], as_of=as_of, actor=actor)
     return True
+
+
+def _published_versions(plan_ids: Iterable[int]) -> dict[int, list[PlanVersion]]:
+    found: dict[int, list[PlanVersion]] = {}
+    versions = PlanVersion.objects.filter(plan_id__in=set(plan_ids), status="published")
+    for version in versions.select_related("plan").order_by("effective_from"):
+        found.setdefault(version.plan_id, []).append(version)
+    return found
+
+
+def _in_force(versions: list[PlanVersion], at: datetime) -> PlanVersion | None:
+    for version in versions:
+        if version.effective_from <= at and (
+            version.effective_until is None or version.effective_until > at
+        ):
+            return version
+    return None
+
+
+def subscriptions_roll(*, subs: list[Subscription], as_of: datetime, actor: Actor) -> None:
+    """Move subscriptions, locked by the caller, whose period has ended into their next period
+    (the clock's period roll, for one or a whole chunk at once). Each new period is priced with
+    the plan's version in force at its start: a version that took effect during the period that
+    ended applies from this roll on (with the entitlements it grants). Without a version in force
+    then, the subscription keeps the one it has."""
+    versions = _published_versions(sub.plan_id for sub in subs)
+    events, moved = [], []
+    for sub in subs:
+        at = sub.current_period_end
+        _set_period(sub, at)
+        sub.updated_at = as_of
+        extra: dict[str, Any] = {
+            "new_period": [sub.current_period_start.isoformat(), sub.current_period_end.isoformat()]
+        }
+        version = _in_force(versions.get(sub.plan_id, []), sub.current_period_start)
+        if version is not None and version.pk != sub.plan_version_id:
+            extra["price_version"] = {"from": sub.plan_version.label, "to": version.label}
+            sub.plan_version = version
+            moved.append(sub)
+        events.append(
+            {
+                "type": "subscription.updated",
+                "subject_type": "subscription",
+                "subject_id": sub.pk,
+                "payload": {"subscription": _snapshot(sub), **extra},
+                "occurred_at": at,
+            }
+        )
+    Subscription.objects.bulk_update(
+        subs,
+        [
+            "current_period_start",
+            "current_period_end",
+            "current_period_index",
+            "fee_since",
+            "plan_version",
+            "updated_at",
+        ],
+    )
+    journal_write_many(events, actor=actor)
+    for sub in moved:
+        entitlements_recompute(customer=sub.customer, as_of=as_of)
 
 
 def subscription_periods(*, subscription: Subscription, count: int = 12) -> list[periods.Period]:

@@ -46,16 +46,18 @@ def test_a_worker_killed_mid_run_and_restarted_bills_everything_exactly_once() -
     for i in range(1, count + 1):
         workload_customer(i, plan)
     as_of = FEB + timedelta(minutes=5)
-    with celery_worker(concurrency=1) as worker:
+    small = {"BILLING_CHUNK_SIZE": "4"}  # ten chunks, each billed in one transaction
+    with celery_worker(concurrency=1, settings=small) as worker:
         clock_tick_task.apply_async(kwargs={"as_of": as_of.isoformat()}, queue=worker.queue)
-        started = wait_for(lambda: BilledPeriod.objects.count() >= 3, timeout=60, interval=0.05)
+        started = wait_for(lambda: BilledPeriod.objects.count() >= 8, timeout=60, interval=0.02)
         assert started
-        worker.kill()  # SIGKILL to the worker and its pool, in the middle of the chunk
+        worker.kill()  # SIGKILL to the worker and its pool, in the middle of the run
         billed_at_kill = BilledPeriod.objects.count()
         queue = worker.queue
     assert 0 < billed_at_kill < count, "the kill came mid-run"
+    assert billed_at_kill % 4 == 0, "a chunk commits all of its subscriptions or none"
     time.sleep(0.5)
-    with celery_worker(concurrency=1, queue=queue) as worker:
+    with celery_worker(concurrency=1, queue=queue, settings=small) as worker:
         # the clock's next tick finds what is still due and the restarted worker finishes it
         clock_tick_task.apply_async(
             kwargs={"as_of": (as_of + timedelta(minutes=5)).isoformat()}, queue=worker.queue
@@ -77,7 +79,7 @@ def test_two_ticks_at_once_bill_nothing_twice() -> None:
     for i in range(1, count + 1):
         workload_customer(i, plan)
     as_of = FEB + timedelta(minutes=5)
-    with celery_worker(concurrency=2) as worker:
+    with celery_worker(concurrency=2, settings={"BILLING_CHUNK_SIZE": "5"}) as worker:
         for _ in range(2):
             clock_tick_task.apply_async(kwargs={"as_of": as_of.isoformat()}, queue=worker.queue)
         assert wait_for(lambda: BilledPeriod.objects.count() == count, timeout=120)
