@@ -28,6 +28,7 @@ from billing.models import Customer, ProrationLine, Subscription, SubscriptionCh
 from billing.periods import Period
 from billing.services import journal_write_many, subscriptions_due, subscriptions_roll
 from core.audit import Actor, audit_context
+from core.db import bulk_update, copy_insert
 from core.exceptions import Conflict
 from invoicing import builder
 from invoicing.models import BilledPeriod, Invoice, InvoiceLine, InvoiceStatus
@@ -167,20 +168,22 @@ def _bill_plain(subs: list[Subscription], as_of: datetime, actor: Actor) -> int:
         for spec in specs[sub.pk]:
             lines.append(line_of(spec, invoice, sub, positions.get(invoice.pk, 0)))
             positions[invoice.pk] = positions.get(invoice.pk, 0) + 1
-    InvoiceLine.objects.bulk_create(lines, batch_size=2000)
+    copy_insert(lines)
     proration_ids = [s.proration_line_id for v in specs.values() for s in v if s.proration_line_id]
     if proration_ids:
         ProrationLine.objects.filter(pk__in=proration_ids).update(invoiced_at=as_of)
-    BilledPeriod.objects.bulk_create(
-        BilledPeriod(
-            subscription=sub,
-            kind=kind,
-            period_start=period.start,
-            period_end=period.end,
-            invoice=invoices[(sub.customer_id, _billing_date(kind, period))],
-            created_at=as_of,
-        )
-        for sub, kind, period in billed_periods
+    copy_insert(
+        [
+            BilledPeriod(
+                subscription=sub,
+                kind=kind,
+                period_start=period.start,
+                period_end=period.end,
+                invoice=invoices[(sub.customer_id, _billing_date(kind, period))],
+                created_at=as_of,
+            )
+            for sub, kind, period in billed_periods
+        ]
     )
     for end in sorted({period.end for _, period in ended}):
         Customer.objects.filter(
@@ -192,7 +195,7 @@ def _bill_plain(subs: list[Subscription], as_of: datetime, actor: Actor) -> int:
     _recompute_totals_many(touched)
     for invoice in touched:
         invoice.updated_at = as_of
-    Invoice.objects.bulk_update(touched, ["subtotal", "total", "updated_at"], batch_size=1000)
+    bulk_update(touched, ["subtotal", "total", "updated_at"])
     return len(billed_periods)
 
 

@@ -30,6 +30,7 @@ from billing.services import (
 )
 from catalog.money import quantize
 from core.audit import CLOCK, Actor, audit_context
+from core.db import bulk_update
 from core.exceptions import Conflict, NotFound, TransitionNotAllowed, ValidationFailed
 from invoicing import builder, pdf
 from invoicing.models import (
@@ -492,7 +493,7 @@ def _finalize(invoices: list[Invoice], as_of: datetime, actor: Actor) -> None:
     numbers = _next_numbers("INV", as_of.year, len(invoices))
     for invoice, number in zip(invoices, numbers, strict=True):
         invoice.number = number
-    Invoice.objects.bulk_update(
+    bulk_update(
         invoices,
         [
             "number",

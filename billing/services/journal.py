@@ -16,7 +16,7 @@ from django.db.models import Exists, OuterRef
 from billing import journal
 from billing.models import JournalDelivery, JournalEvent
 from core.audit import Actor
-from core.db import advisory_lock
+from core.db import advisory_lock, copy_insert
 
 logger = logging.getLogger(__name__)
 
@@ -54,16 +54,18 @@ def journal_write_many(events: Sequence[Mapping[str, Any]], *, actor: Actor) -> 
     if not events:
         return
     who = actor.as_dict()
-    JournalEvent.objects.bulk_create(
-        JournalEvent(
-            type=e["type"],
-            subject_type=e["subject_type"],
-            subject_id=str(e["subject_id"]),
-            payload=dict(e["payload"]),
-            actor=who,
-            occurred_at=e["occurred_at"],
-        )
-        for e in events
+    copy_insert(
+        [
+            JournalEvent(
+                type=e["type"],
+                subject_type=e["subject_type"],
+                subject_id=str(e["subject_id"]),
+                payload=dict(e["payload"]),
+                actor=who,
+                occurred_at=e["occurred_at"],
+            )
+            for e in events
+        ]
     )
     if not any(item[1] is _dispatch_soon for item in connection.run_on_commit):
         transaction.on_commit(_dispatch_soon, robust=True)

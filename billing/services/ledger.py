@@ -12,6 +12,7 @@ from django.db import connection
 from django.db.models import Sum
 
 from billing.models import Customer, LedgerEntry
+from core.db import copy_insert
 
 ZERO = Decimal(0)
 
@@ -89,7 +90,7 @@ def ledger_post_many(postings: Sequence[Posting]) -> None:
             for account, amount in p.amounts
             if amount
         ]
-    LedgerEntry.objects.bulk_create(entries)
+    copy_insert(entries)
 
 
 def trial_balance() -> dict[str, Decimal]:

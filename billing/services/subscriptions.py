@@ -33,6 +33,7 @@ from billing.services.journal import journal_write, journal_write_many
 from catalog.models import Plan, PlanVersion
 from catalog.selectors import NoPriceInForce, plan_version_at
 from core.audit import Actor, audit_context
+from core.db import bulk_update
 from core.exceptions import Conflict, NotFound, TransitionNotAllowed, ValidationFailed
 
 S = SubscriptionStatus
@@ -741,7 +742,7 @@ def subscriptions_roll(*, subs: list[Subscription], as_of: datetime, actor: Acto
                 "occurred_at": at,
             }
         )
-    Subscription.objects.bulk_update(
+    bulk_update(
         subs,
         [
             "current_period_start",

@@ -19,7 +19,7 @@ from billing.services import (
     usage_ingest,
 )
 from catalog import services as catalog
-from core.audit import CLOCK
+from core.audit import CLOCK, history_rows
 from invoicing.models import BilledPeriod, Invoice
 from invoicing.run import subscriptions_bill_chunk
 from tests.billing.factories import CustomerFactory
@@ -64,6 +64,14 @@ def test_a_chunk_bills_plain_and_special_subscriptions_each_as_it_went() -> None
     assert {i.status for i in Invoice.objects.all()} == {"open"}  # finalized in the same task
     for sub in Subscription.objects.exclude(pk=canceling.pk):
         assert (sub.current_period_start, sub.current_period_end) == (FEB, MAR)
+    # the history of rows written in bulk (COPY, UPDATE ... FROM) names the clock and the reason
+    line = invoice_of("w1").lines.first()
+    sub = Subscription.objects.get(customer__external_id="w1")
+    assert line is not None
+    for obj in (line, sub, invoice_of("w1")):
+        rows = history_rows(obj)
+        assert {row["who"] for row in rows[-1:]} == {CLOCK.label}, obj
+        assert rows[-1]["why"] in ("billing run", "finalize")
     # run twice (a retried task, two ticks): nothing more
     assert subscriptions_bill_chunk(subscription_ids=ids, as_of=FEB, actor=CLOCK) == 0
     assert BilledPeriod.objects.count() == 5
