@@ -114,10 +114,47 @@ def copy_events(url: str, n: int, calls_id: int, gb_id: int) -> int:
     return n * 100
 
 
+def start_worker(env: dict[str, str], queue: str, concurrency: int) -> subprocess.Popen[bytes]:
+    (ROOT / ".data").mkdir(exist_ok=True)
+    log = open(ROOT / ".data" / f"bench-worker-{queue}.log", "w")  # noqa: SIM115
+    worker = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "celery",
+            "-A",
+            "config",
+            "worker",
+            "-Q",
+            queue,
+            "--concurrency",
+            str(concurrency),
+            "--loglevel",
+            "WARNING",
+            "--without-gossip",
+            "--without-mingle",
+            "--without-heartbeat",
+        ],
+        cwd=ROOT,
+        env=env,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+        start_new_session=True,
+    )
+    time.sleep(4)
+    return worker
+
+
+def stop_worker(worker: subprocess.Popen[bytes], *, kill: bool = False) -> None:
+    os.killpg(worker.pid, signal.SIGKILL if kill else signal.SIGTERM)
+    worker.wait(timeout=120)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--customers", type=int, default=10_000)
     parser.add_argument("--concurrency", type=int, default=2)
+    parser.add_argument("--pdfs", type=int, default=400, help="PDFs to time after the run")
     args = parser.parse_args()
     started = services.ensure()
     url = recreate_database(started.database_url, DB)
@@ -127,6 +164,7 @@ def main() -> None:
         "CELERY_QUEUE": queue,
         "DB_CONN_MAX_AGE": "600",
         "MEDIA_ROOT": str(ROOT / ".data" / "bench-media"),
+        "CELERY_PDF_QUEUE": f"{queue}-pdf",
     }
     worker = None
     try:
@@ -142,33 +180,7 @@ def main() -> None:
             f"seeded {args.customers:,} customers and subscriptions, {events:,} raw events "
             f"in {seeded:.0f} s (not counted)"
         )
-        (ROOT / ".data").mkdir(exist_ok=True)
-        log = open(ROOT / ".data" / "bench-worker.log", "w")  # noqa: SIM115
-        worker = subprocess.Popen(
-            [
-                sys.executable,
-                "-m",
-                "celery",
-                "-A",
-                "config",
-                "worker",
-                "-Q",
-                queue,
-                "--concurrency",
-                str(args.concurrency),
-                "--loglevel",
-                "WARNING",
-                "--without-gossip",
-                "--without-mingle",
-                "--without-heartbeat",
-            ],
-            cwd=ROOT,
-            env=env,
-            stdout=log,
-            stderr=subprocess.STDOUT,
-            start_new_session=True,
-        )
-        time.sleep(4)
+        worker = start_worker(env, queue, args.concurrency)
         os.environ.update(env)  # this process sends the ticks, as beat would
         import django
 
@@ -202,10 +214,35 @@ def main() -> None:
             f"= {count / elapsed:.1f} invoices/s ({args.concurrency} worker processes); "
             f"sum of totals {total} {verdict} the expected {expected}"
         )
+        stop_worker(worker)
+        worker = None
+        if args.pdfs:
+            # finalization queued every invoice's PDF on the PDF queue: a worker on that queue
+            # alone now renders them in finalization order; timed over the first --pdfs
+            worker = start_worker(env, f"{queue}-pdf", args.concurrency)
+            with connect(url) as conn:
+                begin = time.perf_counter()
+                rendered = 0
+                while rendered < args.pdfs:
+                    time.sleep(0.2)
+                    rendered = conn.execute(
+                        "SELECT count(*) FROM invoicing_invoice WHERE pdf_sha256 <> ''"
+                    ).fetchone()[0]
+                elapsed = time.perf_counter() - begin
+                size = conn.execute(
+                    "SELECT count(*) FROM invoicing_invoice WHERE pdf_sha256 <> ''"
+                ).fetchone()[0]
+            print(
+                f"PDFs: {rendered:,} rendered and stored in {elapsed:.1f} s = "
+                f"{rendered / elapsed:.1f} PDFs/s ({args.concurrency} worker processes, "
+                f"WeasyPrint; {size:,} by the time the worker was stopped)"
+            )
     finally:
         if worker is not None:
-            os.killpg(worker.pid, signal.SIGTERM)
-            worker.wait(timeout=60)
+            stop_worker(worker, kill=True)
+        import redis
+
+        redis.Redis.from_url(started.redis_url).delete(queue, f"{queue}-pdf")
         recreate_database(started.database_url, DB, drop_only=True)
         services.release(started)
 
