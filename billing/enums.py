@@ -40,3 +40,4 @@ class ChangeStatus(models.TextChoices):
 class ProrationKind(models.TextChoices):
     CREDIT = "credit"
     CHARGE = "charge"
+    ADD_ON = "add_on", "add-on"

@@ -7,7 +7,7 @@ from typing import Any
 
 from django.db.models import Count, Q, QuerySet
 
-from catalog.models import Charge, Plan, PlanVersion, VersionStatus
+from catalog.models import Charge, Plan, PlanVersion, TaxRate, VersionStatus
 from catalog.pricing import Rater, compile_charge
 
 
@@ -65,3 +65,24 @@ def charge_rater(*, charge: Charge) -> Rater:
         minimum=charge.minimum_amount,
         price_version=version.label,
     )
+
+
+def tax_rates_in_use() -> list[TaxRate]:
+    return list(TaxRate.objects.filter(archived_at__isnull=True).order_by("code"))
+
+
+def pick_tax_rate(rates: list[TaxRate], country: str, region: str) -> TaxRate | None:
+    """The rate for an address: the country's rate for its region, else the country's own
+    (no region), else a rate with no country (a default for everyone); None if there is none."""
+    region = region.strip().casefold()
+    if country:
+        for rate in rates:
+            if rate.country == country and rate.region and rate.region.casefold() == region:
+                return rate
+        for rate in rates:
+            if rate.country == country and not rate.region:
+                return rate
+    for rate in rates:
+        if not rate.country:
+            return rate
+    return None

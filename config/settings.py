@@ -189,6 +189,10 @@ SPECTACULAR_SETTINGS = {
     "ENUM_NAME_OVERRIDES": {
         "FeatureKindEnum": "catalog.models.Feature.Kind",
         "CouponKindEnum": "catalog.models.Coupon.Kind",
+        "BalanceKindEnum": "billing.models.BalanceKind",
+        "BalanceAdjustmentKindEnum": ["grant", "adjustment", "prepaid"],
+        "ProrationKindEnum": "billing.enums.ProrationKind",
+        "LineKindEnum": "invoicing.models.LineKind",
     },
 }
 

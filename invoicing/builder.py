@@ -20,13 +20,14 @@ from typing import Any
 
 from billing import periods
 from billing.aggregation import Aggregate, aggregate, reproduce_sql
-from billing.models import ProrationLine, Subscription, UsageEvent
+from billing.models import CouponRedemption, ProrationLine, Subscription, UsageEvent
 from billing.periods import Period
 from billing.proration import share
 from catalog.models import BillableMetric, Charge
 from catalog.money import quantize
 from catalog.pricing import Percentage, Rater, plain
 from catalog.selectors import charge_rater
+from catalog.tax import CouponTerms, discounts
 from invoicing.models import LineKind
 
 
@@ -202,7 +203,7 @@ def proration_lines_many(subs: Sequence[Subscription]) -> dict[int, list[LineSpe
     for line in pending:
         result.setdefault(line.subscription_id, []).append(
             LineSpec(
-                kind=LineKind.PRORATION,
+                kind=LineKind.ADD_ON if line.kind == "add_on" else LineKind.PRORATION,
                 description=line.description,
                 amount=line.amount_rounded,
                 period_start=line.period_start,
@@ -212,6 +213,75 @@ def proration_lines_many(subs: Sequence[Subscription]) -> dict[int, list[LineSpe
             )
         )
     return result
+
+
+DISCOUNTED = {LineKind.FIXED_FEE, LineKind.USAGE, LineKind.MINIMUM}
+
+
+def discount_lines(
+    sub: Subscription,
+    specs: Sequence[LineSpec],
+    redemptions: Sequence[CouponRedemption],
+    invoice_id: int,
+    *,
+    again: bool = False,
+) -> list[tuple[LineSpec, CouponRedemption]]:
+    """The coupon discounts of a subscription's billed lines (see catalog/tax.py), each with the
+    redemption it comes from: redemptions of the customer for this subscription or for all of
+    them, on the coupon's plans. A fixed amount discounts an invoice once."""
+    eligible = []
+    for r in redemptions:
+        coupon = r.coupon
+        plans = {p.pk for p in coupon.plans.all()}
+        if r.subscription_id not in (None, sub.pk) or (plans and sub.plan_id not in plans):
+            continue
+        live = r.status == "active" or (
+            coupon.kind == "percent" and r.last_invoice_id == invoice_id
+        )
+        if not again and (not live or (coupon.kind == "fixed" and r.last_invoice_id == invoice_id)):
+            continue  # `again`: recomputing the discounts this invoice already has
+        eligible.append(r)
+    charged = [spec for spec in specs if spec.kind in DISCOUNTED]
+    base = sum((spec.amount for spec in charged), Decimal(0))
+    if not eligible or base <= 0:
+        return []
+    terms = [
+        CouponTerms(r.coupon.code, r.coupon.kind, r.coupon.percent_off, r.coupon.amount_off,
+                    r.coupon.currency)
+        for r in eligible
+    ]  # fmt: skip
+    by_code = {r.coupon.code: r for r in eligible}
+    starts = [s.period_start for s in charged if s.period_start]
+    ends = [s.period_end for s in charged if s.period_end]
+    found = []
+    for d in discounts(base, terms, sub.plan.currency):
+        r = by_code[d.code]
+        coupon = r.coupon
+        found.append(
+            (
+                LineSpec(
+                    kind=LineKind.DISCOUNT,
+                    description=f"{coupon.name} ({coupon.code})",
+                    amount=d.amount,
+                    period_start=min(starts) if starts else None,
+                    period_end=max(ends) if ends else None,
+                    explanation={
+                        "rule": "coupon on the period's fees, usage and minimums",
+                        "coupon": coupon.code,
+                        "kind": coupon.kind,
+                        "percent_off": str(coupon.percent_off) if coupon.percent_off else None,
+                        "amount_off": str(coupon.amount_off) if coupon.amount_off else None,
+                        "duration": coupon.duration,
+                        "duration_periods": coupon.duration_periods,
+                        "base": str(d.base),
+                        "formula": d.formula,
+                        "redemption_id": r.pk,
+                    },
+                ),
+                r,
+            )
+        )
+    return found
 
 
 def final_lines(sub: Subscription, period: Period) -> list[LineSpec]:

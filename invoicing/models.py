@@ -4,6 +4,7 @@ import pghistory
 from django.db import models
 
 from billing.models import Customer, Subscription
+from catalog.models import TaxRate
 
 
 class ClockTick(models.Model):
@@ -73,7 +74,24 @@ class Invoice(models.Model):
     grace_until = models.DateTimeField(help_text="Late usage still lands in it until then.")
     subtotal = models.DecimalField(max_digits=20, decimal_places=4, default=Decimal(0))
     tax_total = models.DecimalField(max_digits=20, decimal_places=4, default=Decimal(0))
-    total = models.DecimalField(max_digits=20, decimal_places=4, default=Decimal(0))
+    total = models.DecimalField(
+        max_digits=20,
+        decimal_places=4,
+        default=Decimal(0),
+        help_text="subtotal + exclusive taxes (inclusive taxes are inside the subtotal)",
+    )
+    credit_applied = models.DecimalField(
+        max_digits=20,
+        decimal_places=4,
+        default=Decimal(0),
+        help_text="Taken from the customer's credit balance at finalization.",
+    )
+    amount_due = models.DecimalField(
+        max_digits=20,
+        decimal_places=4,
+        default=Decimal(0),
+        help_text="total - credit applied (0 for a total below zero: carried to the balance).",
+    )
     customer_snapshot = models.JSONField(default=dict, help_text="Frozen at finalization.")
     company_snapshot = models.JSONField(default=dict, help_text="Frozen at finalization.")
     created_at = models.DateTimeField()
@@ -113,6 +131,8 @@ class LineKind(models.TextChoices):
     MINIMUM = "minimum", "minimum commitment true-up"
     PRORATION = "proration"
     ONE_OFF = "one_off", "one-off"
+    ADD_ON = "add_on", "add-on"
+    DISCOUNT = "discount"
 
 
 @pghistory.track(pghistory.InsertEvent(), pghistory.UpdateEvent(), pghistory.DeleteEvent())
@@ -131,6 +151,16 @@ class InvoiceLine(models.Model):
     metric_code = models.CharField(max_length=64, blank=True)
     explanation = models.JSONField(default=dict)
     position = models.PositiveIntegerField(default=0)
+    tax_rate = models.ForeignKey(
+        TaxRate, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    tax_percentage = models.DecimalField(
+        max_digits=7, decimal_places=4, default=Decimal(0), help_text="as applied"
+    )
+    tax_inclusive = models.BooleanField(default=False)
+    tax_amount = models.DecimalField(
+        max_digits=20, decimal_places=4, default=Decimal(0), help_text="rounded once per line"
+    )
 
     class Meta:
         ordering = ("invoice", "position", "id")
@@ -173,7 +203,15 @@ class CreditNote(models.Model):
     invoice = models.ForeignKey(Invoice, on_delete=models.PROTECT, related_name="credit_notes")
     number = models.CharField(max_length=32, unique=True)
     currency = models.CharField(max_length=3)
-    total = models.DecimalField(max_digits=20, decimal_places=4)
+    total = models.DecimalField(max_digits=20, decimal_places=4, help_text="with its tax")
+    tax_total = models.DecimalField(max_digits=20, decimal_places=4, default=Decimal(0))
+    to_balance = models.DecimalField(
+        max_digits=20,
+        decimal_places=4,
+        default=Decimal(0),
+        help_text="The part beyond what was still owed on the invoice, credited to the "
+        "customer's balance.",
+    )
     reason = models.CharField(max_length=255)
     issued_at = models.DateTimeField()
     issued_by = models.CharField(max_length=255)
@@ -192,6 +230,9 @@ class CreditNoteLine(models.Model):
     )
     description = models.CharField(max_length=255)
     amount = models.DecimalField(max_digits=20, decimal_places=4, help_text="positive: credited")
+    tax_amount = models.DecimalField(
+        max_digits=20, decimal_places=4, default=Decimal(0), help_text="its share of the tax"
+    )
 
     class Meta:
         ordering = ("credit_note", "id")

@@ -26,7 +26,13 @@ from django.db.models import Count, Q
 
 from billing.models import Customer, ProrationLine, Subscription, SubscriptionChange
 from billing.periods import Period
-from billing.services import journal_write_many, subscriptions_due, subscriptions_roll
+from billing.services import (
+    active_redemptions,
+    journal_write_many,
+    subscriptions_due,
+    subscriptions_roll,
+)
+from catalog.selectors import tax_rates_in_use
 from core.audit import Actor, audit_context
 from core.db import bulk_update, copy_insert
 from core.exceptions import Conflict
@@ -34,11 +40,14 @@ from invoicing import builder
 from invoicing.models import BilledPeriod, Invoice, InvoiceLine, InvoiceStatus
 from invoicing.services import (
     BILLABLE,
+    REDEMPTION_FIELDS,
     _recompute_totals_many,
     final_periods_due,
     invoices_finalize_ready,
     line_of,
     subscription_bill_due,
+    tax_rate_of,
+    use_redemptions,
 )
 
 logger = logging.getLogger(__name__)
@@ -162,13 +171,21 @@ def _bill_plain(subs: list[Subscription], as_of: datetime, actor: Actor) -> int:
         assert new.start == period.end  # both steps bill onto the draft for this instant
     invoices = _drafts({(sub.customer, period.end) for sub, period in ended}, as_of, actor)
     positions = _line_counts([i.pk for i in invoices.values()])
-    lines = []
+    rates = tax_rates_in_use()
+    coupons = active_redemptions([sub.customer_id for sub in subs])
+    lines, redeemed = [], []
     for sub, period in ended:
         invoice = invoices[(sub.customer_id, period.end)]
-        for spec in specs[sub.pk]:
-            lines.append(line_of(spec, invoice, sub, positions.get(invoice.pk, 0)))
+        rate = tax_rate_of(sub.customer, rates)
+        used = builder.discount_lines(
+            sub, specs[sub.pk], coupons.get(sub.customer_id, []), invoice.pk
+        )
+        redeemed += use_redemptions(used, invoice)
+        for spec in [*specs[sub.pk], *(spec for spec, _ in used)]:
+            lines.append(line_of(spec, invoice, sub, positions.get(invoice.pk, 0), rate=rate))
             positions[invoice.pk] = positions.get(invoice.pk, 0) + 1
     copy_insert(lines)
+    bulk_update(list({r.pk: r for r in redeemed}.values()), REDEMPTION_FIELDS)
     proration_ids = [s.proration_line_id for v in specs.values() for s in v if s.proration_line_id]
     if proration_ids:
         ProrationLine.objects.filter(pk__in=proration_ids).update(invoiced_at=as_of)
@@ -195,7 +212,7 @@ def _bill_plain(subs: list[Subscription], as_of: datetime, actor: Actor) -> int:
     _recompute_totals_many(touched)
     for invoice in touched:
         invoice.updated_at = as_of
-    bulk_update(touched, ["subtotal", "total", "updated_at"])
+    bulk_update(touched, ["subtotal", "tax_total", "total", "amount_due", "updated_at"])
     return len(billed_periods)
 
 

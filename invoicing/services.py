@@ -14,10 +14,20 @@ from django.core.files.base import ContentFile
 from django.db import transaction
 from django.db.models import Exists, F, OuterRef, Q, QuerySet, Sum
 
-from billing.models import Customer, LedgerAccount, ProrationLine, Subscription
+from billing.models import (
+    BalanceKind,
+    CouponRedemption,
+    Customer,
+    LedgerAccount,
+    ProrationLine,
+    Subscription,
+)
 from billing.periods import Period
 from billing.services import (
+    BalanceMove,
     Posting,
+    active_redemptions,
+    balance_moves_record,
     customer_snapshot,
     journal_write,
     journal_write_many,
@@ -28,7 +38,11 @@ from billing.services import (
     subscriptions_due,
     usage_partitions_ahead,
 )
+from catalog.models import AddOn, TaxRate
 from catalog.money import quantize
+from catalog.pricing import plain
+from catalog.selectors import pick_tax_rate, tax_rates_in_use
+from catalog.tax import line_tax
 from core.audit import CLOCK, Actor, audit_context
 from core.db import bulk_update
 from core.exceptions import Conflict, NotFound, TransitionNotAllowed, ValidationFailed
@@ -124,15 +138,48 @@ def _recompute_totals(invoice: Invoice) -> None:
 
 def _recompute_totals_many(invoices: Sequence[Invoice]) -> None:
     """Subtotal from the lines (one query for all), total with the tax (not saved)."""
-    sums = dict(
-        InvoiceLine.objects.filter(invoice__in=[i.pk for i in invoices])
+    sums = {
+        row[0]: row[1:]
+        for row in InvoiceLine.objects.filter(invoice__in=[i.pk for i in invoices])
         .values("invoice")
-        .annotate(t=Sum("amount"))
-        .values_list("invoice", "t")
-    )
+        .annotate(
+            t=Sum("amount"),
+            tax=Sum("tax_amount"),
+            excl=Sum("tax_amount", filter=Q(tax_inclusive=False)),
+        )
+        .values_list("invoice", "t", "tax", "excl")
+    }
+    zero = (Decimal(0), Decimal(0), Decimal(0))
     for invoice in invoices:
-        invoice.subtotal = sums.get(invoice.pk) or Decimal(0)
-        invoice.total = invoice.subtotal + invoice.tax_total
+        subtotal, tax, exclusive = (x or Decimal(0) for x in sums.get(invoice.pk, zero))
+        invoice.subtotal = subtotal
+        invoice.tax_total = tax
+        invoice.total = subtotal + exclusive
+        invoice.amount_due = max(invoice.total - invoice.credit_applied, Decimal(0))
+
+
+def tax_rate_of(customer: Customer, rates: list[TaxRate] | None = None) -> TaxRate | None:
+    """The tax rate of a customer's invoice lines: none when it is tax exempt, else the rate of
+    its address (see catalog.selectors.pick_tax_rate)."""
+    if customer.tax_exempt:
+        return None
+    return pick_tax_rate(
+        tax_rates_in_use() if rates is None else rates, customer.country, customer.state
+    )
+
+
+def _taxed(line: InvoiceLine, rate: TaxRate | None, currency: str) -> InvoiceLine:
+    tax = line_tax(
+        line.amount,
+        rate.percentage if rate else Decimal(0),
+        rate.inclusive if rate else False,
+        currency,
+    )
+    line.tax_rate = rate
+    line.tax_percentage = tax.percentage
+    line.tax_inclusive = tax.inclusive
+    line.tax_amount = tax.amount
+    return line
 
 
 def line_of(
@@ -141,9 +188,10 @@ def line_of(
     sub: Subscription | None,
     position: int,
     note: dict[str, Any] | None = None,
+    rate: TaxRate | None = None,
 ) -> InvoiceLine:
-    """An (unsaved) invoice line from a built line."""
-    return InvoiceLine(
+    """An (unsaved) invoice line from a built line, with its tax at `rate`."""
+    line = InvoiceLine(
         invoice=invoice,
         subscription=sub,
         kind=spec.kind,
@@ -157,6 +205,7 @@ def line_of(
         explanation={**spec.explanation, **(note or {})},
         position=position,
     )
+    return _taxed(line, rate, invoice.currency)
 
 
 def _add_lines(
@@ -169,9 +218,34 @@ def _add_lines(
 ) -> None:
     """Store built lines on an invoice, after its last line (or at `position`)."""
     start = invoice.lines.count() if position is None else position
+    rate = tax_rate_of(invoice.customer)
     InvoiceLine.objects.bulk_create(
-        line_of(spec, invoice, sub, start + i, note) for i, spec in enumerate(specs)
+        line_of(spec, invoice, sub, start + i, note, rate) for i, spec in enumerate(specs)
     )
+
+
+def use_redemptions(
+    used: Sequence[tuple[builder.LineSpec, CouponRedemption]], invoice: Invoice
+) -> list[CouponRedemption]:
+    """Count the discounts given onto `invoice` against their redemptions (in memory; the
+    caller saves the returned ones): one more period the first time a redemption discounts this
+    invoice, and used up once its duration is reached."""
+    changed: dict[int, CouponRedemption] = {}
+    for spec, r in used:
+        if r.last_invoice_id != invoice.pk:
+            r.periods_applied += 1
+            r.last_invoice_id = invoice.pk
+        r.amount_discounted -= spec.amount
+        coupon = r.coupon
+        if coupon.duration == "once" or (
+            coupon.duration == "repeating" and r.periods_applied >= (coupon.duration_periods or 0)
+        ):
+            r.status = CouponRedemption.Status.USED_UP
+        changed[r.pk] = r
+    return list(changed.values())
+
+
+REDEMPTION_FIELDS = ["periods_applied", "last_invoice_id", "amount_discounted", "status"]
 
 
 def _bill(
@@ -223,7 +297,12 @@ def _bill(
                 "finalized; the period needs a correction document.",
                 code="invoice_finalized",
             )
+        redemptions = active_redemptions([customer.pk]).get(customer.pk, [])
+        used = builder.discount_lines(sub, specs, redemptions, invoice.pk)
+        specs = [*specs, *(spec for spec, _ in used)]
+        invoice.customer = customer
         _add_lines(invoice, sub, specs)
+        bulk_update(use_redemptions(used, invoice), REDEMPTION_FIELDS)
         proration_ids = [s.proration_line_id for s in specs if s.proration_line_id]
         ProrationLine.objects.filter(pk__in=proration_ids).update(invoiced_at=as_of)
         if kind == BilledPeriod.Kind.PERIOD_END and (
@@ -477,8 +556,10 @@ def _finalize(invoices: list[Invoice], as_of: datetime, actor: Actor) -> None:
     ledger postings and journal events in one write each, and their PDFs after commit."""
     if not invoices:
         return
+    _retax(invoices)
     _recompute_totals_many(invoices)
     company = dict(settings.COMPANY)
+    available = {i.customer_id: i.customer.balance for i in invoices}
     for invoice in invoices:
         customer = invoice.customer
         invoice.status = InvoiceStatus.OPEN
@@ -486,7 +567,12 @@ def _finalize(invoices: list[Invoice], as_of: datetime, actor: Actor) -> None:
         invoice.due_at = as_of + timedelta(days=customer.payment_terms_days)
         invoice.customer_snapshot = customer_snapshot(customer)
         invoice.company_snapshot = company
-        if invoice.total <= 0:
+        # the customer's credit balance pays what it can; a total below zero becomes credit
+        applied = min(available[customer.pk], invoice.total) if invoice.total > 0 else Decimal(0)
+        available[customer.pk] += -applied + max(-invoice.total, Decimal(0))
+        invoice.credit_applied = applied
+        invoice.amount_due = max(invoice.total - applied, Decimal(0))
+        if invoice.amount_due <= 0:
             invoice.status = InvoiceStatus.PAID
             invoice.paid_at = as_of
         invoice.updated_at = as_of
@@ -506,9 +592,23 @@ def _finalize(invoices: list[Invoice], as_of: datetime, actor: Actor) -> None:
             "subtotal",
             "tax_total",
             "total",
+            "credit_applied",
+            "amount_due",
             "updated_at",
         ],
     )
+    moves = []
+    for invoice in invoices:
+        for amount, kind in (
+            (-invoice.credit_applied, BalanceKind.APPLIED),
+            (max(-invoice.total, Decimal(0)), BalanceKind.CARRIED),
+        ):
+            if amount:
+                moves.append(
+                    BalanceMove(invoice.customer, amount, kind, "invoice", invoice.pk,
+                                f"invoice {invoice.number}")
+                )  # fmt: skip
+    balance_moves_record(moves, actor=actor, at=as_of)
     ledger_post_many(
         [
             Posting(
@@ -565,15 +665,63 @@ PDF_BATCH = 10
 
 
 def _finalized_amounts(invoice: Invoice) -> list[tuple[str, Decimal]]:
-    return [
+    """Receivable = total, revenue = total less its tax, tax payable = the tax; credit from the
+    customer's balance settles part of the receivable; a total below zero is moved from the
+    receivable to the customer's credit."""
+    amounts: list[tuple[str, Decimal]] = [
         (LedgerAccount.RECEIVABLE, invoice.total),
-        (LedgerAccount.REVENUE, -invoice.subtotal),
+        (LedgerAccount.REVENUE, -(invoice.total - invoice.tax_total)),
         (LedgerAccount.TAX, -invoice.tax_total),
     ]
+    if invoice.credit_applied:
+        amounts += [
+            (LedgerAccount.CUSTOMER_CREDIT, invoice.credit_applied),
+            (LedgerAccount.RECEIVABLE, -invoice.credit_applied),
+        ]
+    if invoice.total < 0:
+        amounts += [
+            (LedgerAccount.RECEIVABLE, -invoice.total),
+            (LedgerAccount.CUSTOMER_CREDIT, invoice.total),
+        ]
+    return amounts
+
+
+def _retax(invoices: Sequence[Invoice]) -> None:
+    """Lines carry the tax of the customer's rate when they were added; if the customer's rate
+    changed since (a new address, exempted), its draft's lines are taxed again at finalization."""
+    rates = tax_rates_in_use()
+    wanted = {i.pk: tax_rate_of(i.customer, rates) for i in invoices}
+    stale = set()
+    for invoice_id, rate_id, percentage, inclusive in (
+        InvoiceLine.objects.filter(invoice__in=list(wanted))
+        .values_list("invoice", "tax_rate", "tax_percentage", "tax_inclusive")
+        .distinct()
+    ):
+        rate = wanted[invoice_id]
+        now = (rate.pk, rate.percentage, rate.inclusive) if rate else (None, Decimal(0), False)
+        if (rate_id, percentage, inclusive) != now:
+            stale.add(invoice_id)
+    if stale:
+        by_id = {i.pk: i for i in invoices}
+        lines = [
+            _taxed(line, wanted[line.invoice_id], by_id[line.invoice_id].currency)
+            for line in InvoiceLine.objects.filter(invoice__in=stale)
+        ]
+        bulk_update(lines, ["tax_rate", "tax_percentage", "tax_inclusive", "tax_amount"])
 
 
 def credited_total(invoice: Invoice) -> Decimal:
     return invoice.credit_notes.aggregate(t=Sum("total"))["t"] or Decimal(0)
+
+
+def outstanding_of(invoice: Invoice) -> Decimal:
+    """What the customer still owes on a finalized invoice: its amount due less the credit
+    notes against it (their parts that reduced the receivable); payments come with the payments
+    issue."""
+    if invoice.status == InvoiceStatus.PAID:
+        return Decimal(0)
+    notes = invoice.credit_notes.aggregate(t=Sum("total"), b=Sum("to_balance"))
+    return invoice.amount_due - ((notes["t"] or Decimal(0)) - (notes["b"] or Decimal(0)))
 
 
 def invoice_void(*, invoice_id: int, as_of: datetime, actor: Actor, reason: str) -> Invoice:
@@ -590,16 +738,19 @@ def invoice_void(*, invoice_id: int, as_of: datetime, actor: Actor, reason: str)
         ledger_post(
             customer=invoice.customer,
             currency=invoice.currency,
-            amounts=[
-                (LedgerAccount.RECEIVABLE, -invoice.total),
-                (LedgerAccount.REVENUE, invoice.subtotal),
-                (LedgerAccount.TAX, invoice.tax_total),
-            ],
+            amounts=[(account, -amount) for account, amount in _finalized_amounts(invoice)],
             document_type="invoice",
             document_id=invoice.pk,
             memo=f"invoice {invoice.number} voided: {reason}",
             at=as_of,
         )
+        if invoice.credit_applied:  # the credit it took from the balance goes back
+            balance_moves_record(
+                [BalanceMove(invoice.customer, invoice.credit_applied, BalanceKind.RESTORED,
+                             "invoice", invoice.pk, f"invoice {invoice.number} voided")],
+                actor=actor,
+                at=as_of,
+            )  # fmt: skip
         journal_write(
             type="invoice.voided",
             subject_type="invoice",
@@ -618,7 +769,7 @@ def invoice_mark_uncollectible(
     with transaction.atomic(durable=True), audit_context(actor=actor, reason=reason):
         invoice = _locked_invoice(invoice_id)
         _move(invoice, InvoiceStatus.UNCOLLECTIBLE)
-        outstanding = invoice.total - credited_total(invoice)
+        outstanding = outstanding_of(invoice)
         invoice.updated_at = as_of
         invoice.save()
         ledger_post(
@@ -701,7 +852,7 @@ def credit_note_issue(
                     field=f"{field}.amount",
                     code="exceeds_invoice",
                 )
-            if amount > 0:
+            if amount > 0 or (lines is None and amount < 0):  # a whole credit nets discounts
                 credit_lines.append((line, amount))
         total = sum((amount for _, amount in credit_lines), Decimal(0))
         if total <= 0:
@@ -745,6 +896,16 @@ def invoice_render_pdf(*, invoice_id: int, as_of: datetime) -> Invoice:
     return invoice
 
 
+def _tax_share(line: InvoiceLine, amount: Decimal, currency: str) -> Decimal:
+    """The tax in crediting `amount` of a line: the line's tax in proportion, rounded once; the
+    whole rest of the line credits the whole rest of its tax."""
+    if not line.tax_amount or not line.amount:
+        return Decimal(0)
+    if amount == line.amount:
+        return line.tax_amount
+    return quantize(line.tax_amount * amount / line.amount, currency)
+
+
 def _issue_credit_note(
     invoice: Invoice,
     parts: Sequence[tuple[int, Decimal]],
@@ -753,32 +914,55 @@ def _issue_credit_note(
     reason: str,
 ) -> CreditNote:
     """Number, store, post and journal a credit note (checks are the caller's)."""
-    total = sum((amount for _, amount in parts), Decimal(0))
     lines = {line.pk: line for line in invoice.lines.filter(pk__in=[pk for pk, _ in parts])}
+    taxes = {pk: _tax_share(lines[pk], amount, invoice.currency) for pk, amount in parts}
+    amount_total = sum((amount for _, amount in parts), Decimal(0))
+    tax_total = sum(taxes.values(), Decimal(0))
+    exclusive = sum((taxes[pk] for pk, _ in parts if not lines[pk].tax_inclusive), Decimal(0))
+    total = amount_total + exclusive
+    to_balance = max(total - max(outstanding_of(invoice), Decimal(0)), Decimal(0))
     note = CreditNote.objects.create(
         invoice=invoice,
         number=_next_number("CN", as_of.year),
         currency=invoice.currency,
         total=total,
+        tax_total=tax_total,
+        to_balance=to_balance,
         reason=reason,
         issued_at=as_of,
         issued_by=actor.label,
     )
     CreditNoteLine.objects.bulk_create(
         CreditNoteLine(
-            credit_note=note, invoice_line_id=pk, description=lines[pk].description, amount=amount
+            credit_note=note,
+            invoice_line_id=pk,
+            description=lines[pk].description,
+            amount=amount,
+            tax_amount=taxes[pk],
         )
         for pk, amount in parts
     )
     ledger_post(
         customer=invoice.customer,
         currency=invoice.currency,
-        amounts=[(LedgerAccount.REVENUE, total), (LedgerAccount.RECEIVABLE, -total)],
+        amounts=[
+            (LedgerAccount.REVENUE, total - tax_total),
+            (LedgerAccount.TAX, tax_total),
+            (LedgerAccount.RECEIVABLE, -(total - to_balance)),
+            (LedgerAccount.CUSTOMER_CREDIT, -to_balance),
+        ],
         document_type="credit_note",
         document_id=note.pk,
         memo=f"credit note {note.number} on {invoice.number}: {reason}",
         at=as_of,
     )
+    if to_balance:  # beyond what was still owed: the customer keeps it as credit
+        balance_moves_record(
+            [BalanceMove(invoice.customer, to_balance, BalanceKind.CREDIT_NOTE, "credit_note",
+                         note.pk, f"credit note {note.number}")],
+            actor=actor,
+            at=as_of,
+        )  # fmt: skip
     journal_write(
         type="credit_note.created",
         subject_type="invoice",
@@ -817,16 +1001,71 @@ def invoice_line_add(
         invoice = _locked_invoice(invoice_id)
         if invoice.status != InvoiceStatus.DRAFT:
             raise TransitionNotAllowed("Only a draft takes new lines; credit or correct instead.")
-        line = InvoiceLine.objects.create(
-            invoice=invoice,
-            kind=LineKind.ONE_OFF,
-            description=description.strip(),
-            quantity=quantity,
-            unit_amount=amount,
-            amount=quantize(quantity * amount, invoice.currency),
-            explanation={"formula": f"{quantity} x {amount}", "added_by": actor.label},
-            position=invoice.lines.count(),
+        line = _taxed(
+            InvoiceLine(
+                invoice=invoice,
+                kind=LineKind.ONE_OFF,
+                description=description.strip(),
+                quantity=quantity,
+                unit_amount=amount,
+                amount=quantize(quantity * amount, invoice.currency),
+                explanation={"formula": f"{quantity} x {amount}", "added_by": actor.label},
+                position=invoice.lines.count(),
+            ),
+            tax_rate_of(invoice.customer),
+            invoice.currency,
         )
+        line.save()
+        _recompute_totals(invoice)
+        invoice.updated_at = as_of
+        invoice.save()
+    return line
+
+
+def invoice_addon_add(
+    *,
+    invoice_id: int,
+    addon_code: str,
+    quantity: Decimal,
+    as_of: datetime,
+    actor: Actor,
+) -> InvoiceLine:
+    """An add-on from the catalog on a draft: quantity x its price, rounded once, taxed as the
+    customer's other lines."""
+    if quantity <= 0:
+        raise ValidationFailed("quantity is positive.", field="quantity", code="min_value")
+    with transaction.atomic(durable=True), audit_context(actor=actor, reason="add-on"):
+        invoice = _locked_invoice(invoice_id)
+        if invoice.status != InvoiceStatus.DRAFT:
+            raise TransitionNotAllowed("Only a draft takes new lines; credit or correct instead.")
+        addon = AddOn.objects.filter(code=addon_code, archived_at__isnull=True).first()
+        if addon is None:
+            raise NotFound(f"No add-on {addon_code!r}.", field="add_on")
+        if addon.currency != invoice.currency:
+            raise ValidationFailed(
+                f"The add-on is priced in {addon.currency}, the invoice is in {invoice.currency}.",
+                field="add_on",
+                code="currency_mismatch",
+            )
+        line = _taxed(
+            InvoiceLine(
+                invoice=invoice,
+                kind=LineKind.ADD_ON,
+                description=f"{addon.name} x {plain(quantity)}",
+                quantity=quantity,
+                unit_amount=addon.amount,
+                amount=quantize(quantity * addon.amount, invoice.currency),
+                explanation={
+                    "add_on": addon.code,
+                    "formula": f"{plain(quantity)} x {plain(addon.amount)}",
+                    "added_by": actor.label,
+                },
+                position=invoice.lines.count(),
+            ),
+            tax_rate_of(invoice.customer),
+            invoice.currency,
+        )
+        line.save()
         _recompute_totals(invoice)
         invoice.updated_at = as_of
         invoice.save()
@@ -841,9 +1080,13 @@ def invoice_line_remove(*, invoice_id: int, line_id: int, as_of: datetime, actor
         invoice = _locked_invoice(invoice_id)
         if invoice.status != InvoiceStatus.DRAFT:
             raise TransitionNotAllowed("A finalized invoice never changes.")
-        deleted, _ = invoice.lines.filter(pk=line_id, kind=LineKind.ONE_OFF).delete()
+        deleted, _ = invoice.lines.filter(
+            pk=line_id, kind__in=[LineKind.ONE_OFF, LineKind.ADD_ON], subscription__isnull=True
+        ).delete()
         if not deleted:
-            raise NotFound("No one-off line with that id on this draft (billed lines stay).")
+            raise NotFound(
+                "No one-off or add-on line with that id on this draft (billed lines stay)."
+            )
         _recompute_totals(invoice)
         invoice.updated_at = as_of
         invoice.save()
@@ -857,33 +1100,53 @@ def upcoming_invoice(*, customer_id: int, as_of: datetime) -> dict[str, Any]:
     subs = Subscription.objects.filter(customer=customer, status__in=BILLABLE).select_related(
         "plan", "plan_version__plan", "customer"
     )
+    redemptions = active_redemptions([customer.pk]).get(customer.pk, [])
+    rate = tax_rate_of(customer)
     for sub in subs:
         period = sub.period_at(sub.current_period_start)
         so_far = Period(period.start, min(as_of, period.end), period.index)
         fee = builder.fee_line(
             sub, period, max(sub.fee_since, period.start), period.end, sub.plan_version.fee_timing
         )
-        lines += [*([fee] if fee else []), *builder.usage_lines(sub, so_far)]
-        lines += builder.proration_lines(sub)
-    subtotal = sum((line.amount for line in lines), Decimal(0))
-    return {
-        "customer": customer.external_id,
-        "currency": customer.currency,
-        "as_of": as_of,
-        "lines": [
+        specs = [*([fee] if fee else []), *builder.usage_lines(sub, so_far)]
+        specs += builder.proration_lines(sub)
+        lines += specs + [spec for spec, _ in builder.discount_lines(sub, specs, redemptions, 0)]
+    rows: list[dict[str, Any]] = []
+    for line in lines:
+        tax = line_tax(
+            line.amount,
+            rate.percentage if rate else Decimal(0),
+            rate.inclusive if rate else False,
+            customer.currency,
+        )
+        rows.append(
             {
                 "kind": line.kind,
                 "description": line.description,
                 "quantity": line.quantity,
                 "amount": line.amount,
+                "tax_amount": tax.amount,
                 "period_start": line.period_start,
                 "period_end": line.period_end,
                 "explanation": line.explanation,
+                "exclusive_tax": tax.exclusive_amount,
             }
-            for line in lines
-        ],
+        )
+    subtotal = sum((row["amount"] for row in rows), Decimal(0))
+    tax_total = sum((row["tax_amount"] for row in rows), Decimal(0))
+    total = subtotal + sum((row.pop("exclusive_tax") for row in rows), Decimal(0))
+    credit = min(customer.balance, total) if total > 0 else Decimal(0)
+    return {
+        "customer": customer.external_id,
+        "currency": customer.currency,
+        "as_of": as_of,
+        "lines": rows,
         "subtotal": subtotal,
-        "total": subtotal,
+        "tax_total": tax_total,
+        "tax_rate": str(rate) if rate else None,
+        "total": total,
+        "credit_applied": credit,
+        "amount_due": max(total - credit, Decimal(0)),
     }
 
 
@@ -919,11 +1182,45 @@ def invoice_drafts_refresh(*, customer_id: int, as_of: datetime) -> list[int]:
                 position=position,
                 note={"refreshed_at": as_of.isoformat()},
             )
+            _refresh_discounts(invoice, sub, as_of)
         _recompute_totals(invoice)
         invoice.updated_at = as_of
         invoice.save()
         refreshed.append(invoice.pk)
     return refreshed
+
+
+def _refresh_discounts(invoice: Invoice, sub: Subscription, as_of: datetime) -> None:
+    """After a draft's usage changed: its coupon discounts for the subscription, again."""
+    old = list(invoice.lines.filter(subscription=sub, kind=LineKind.DISCOUNT))
+    if not old:
+        return
+    ids = {line.explanation.get("redemption_id") for line in old}
+    redemptions = list(
+        CouponRedemption.objects.select_for_update(of=("self",))
+        .filter(pk__in=ids)
+        .select_related("coupon")
+        .prefetch_related("coupon__plans")
+        .order_by("redeemed_at", "id")
+    )
+    specs = [
+        builder.LineSpec(kind=line.kind, description=line.description, amount=line.amount,
+                         period_start=line.period_start, period_end=line.period_end)
+        for line in invoice.lines.filter(subscription=sub, kind__in=builder.DISCOUNTED)
+    ]  # fmt: skip
+    new = builder.discount_lines(sub, specs, redemptions, invoice.pk, again=True)
+    for r in redemptions:
+        before = sum(
+            (-line.amount for line in old if line.explanation.get("redemption_id") == r.pk),
+            Decimal(0),
+        )
+        after = sum((-spec.amount for spec, x in new if x.pk == r.pk), Decimal(0))
+        r.amount_discounted += after - before
+    bulk_update(redemptions, ["amount_discounted"])
+    position = min(line.position for line in old)
+    InvoiceLine.objects.filter(pk__in=[line.pk for line in old]).delete()
+    _add_lines(invoice, sub, [spec for spec, _ in new], position=position,
+               note={"refreshed_at": as_of.isoformat()})  # fmt: skip
 
 
 def on_usage_for_draft(event: Any) -> None:

@@ -72,6 +72,8 @@ class CustomerIn(serializers.Serializer[Customer]):
     invoice_grace_period_days = serializers.IntegerField(
         min_value=0, max_value=60, required=False, default=0
     )
+    tax_exempt = serializers.BooleanField(required=False, default=False)
+    tax_id = serializers.CharField(max_length=64, required=False, default="", allow_blank=True)
     metadata = serializers.JSONField(required=False, default=dict, validators=[validate_metadata])
 
     def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
@@ -104,6 +106,11 @@ class CustomerOut(serializers.Serializer[Any]):
     billing_address = serializers.SerializerMethodField()
     payment_terms_days = serializers.IntegerField()
     invoice_grace_period_days = serializers.IntegerField()
+    tax_exempt = serializers.BooleanField()
+    tax_id = serializers.CharField()
+    balance = serializers.DecimalField(
+        max_digits=20, decimal_places=4, help_text="credit the customer holds, in its currency"
+    )
     metadata = serializers.JSONField()
     created_at = serializers.DateTimeField()
     updated_at = serializers.DateTimeField()

@@ -56,3 +56,12 @@ urlpatterns += [
     path("events/batch", usage.EventBatchView.as_view(), name="event-batch"),
     path("customers/<int:pk>/usage/", usage.CurrentUsageView.as_view(), name="customer-usage"),
 ]
+
+from billing.api import credits  # noqa: E402
+
+urlpatterns += [
+    path("customers/<int:pk>/balance/", credits.CustomerBalance.as_view()),
+    path("customers/<int:pk>/coupons/", credits.CustomerCoupons.as_view()),
+    path("coupon-redemptions/<int:pk>/remove/", credits.RedemptionRemove.as_view()),
+    path("subscriptions/<int:pk>/add-ons/", credits.SubscriptionAddOn.as_view()),
+]

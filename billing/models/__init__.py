@@ -1,4 +1,5 @@
 from billing.models.apikeys import ApiKey
+from billing.models.credits import BalanceKind, CouponRedemption, CustomerBalanceTransaction
 from billing.models.customers import Customer, external_id_validator
 from billing.models.entitlements import CustomerEntitlement, EntitlementOverride
 from billing.models.journal import JournalDelivery, JournalEvent
@@ -13,7 +14,10 @@ from billing.models.usage import UsageEvent, UsageEventKey
 
 __all__ = [
     "ApiKey",
+    "BalanceKind",
+    "CouponRedemption",
     "Customer",
+    "CustomerBalanceTransaction",
     "CustomerEntitlement",
     "EntitlementOverride",
     "JournalDelivery",

@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from decimal import Decimal
+
 import pghistory
 from django.core.validators import MaxValueValidator, RegexValidator
 from django.db import models
@@ -56,6 +58,21 @@ class Customer(models.Model):
         default=0,
         validators=[MaxValueValidator(60)],
         help_text="Days a usage invoice stays draft after its period ends, for late events.",
+    )
+    tax_exempt = models.BooleanField(
+        default=False, help_text="No tax on its invoices (reverse charge, exempt bodies)."
+    )
+    tax_id = models.CharField(
+        "tax id", max_length=64, blank=True, help_text="VAT or sales-tax number, on invoices."
+    )
+    balance = models.DecimalField(
+        max_digits=20,
+        decimal_places=4,
+        default=Decimal(0),
+        editable=False,
+        help_text="Credit the customer holds in its currency (prepaid, granted, or carried from "
+        "an invoice below zero), applied to its next finalized invoices. Changed only through "
+        "balance transactions.",
     )
     metadata = models.JSONField(default=dict, blank=True, validators=[validate_metadata])
     created_at = models.DateTimeField()

@@ -13,6 +13,8 @@ class LedgerAccount(models.TextChoices):
     TAX = "tax", "tax payable"
     CASH = "cash"
     BAD_DEBT = "bad_debt", "bad debt"
+    CUSTOMER_CREDIT = "customer_credit", "customer credit balances"
+    CREDITS_GRANTED = "credits_granted", "credits granted (expense)"
 
 
 class LedgerEntry(models.Model):
@@ -20,7 +22,7 @@ class LedgerEntry(models.Model):
     always zero. Append-only: a correction is a new posting."""
 
     posting = models.UUIDField(db_index=True, help_text="Entries of one posting share it.")
-    account = models.CharField(max_length=10, choices=LedgerAccount.choices)
+    account = models.CharField(max_length=20, choices=LedgerAccount.choices)
     customer = models.ForeignKey(Customer, on_delete=models.PROTECT, related_name="+")
     currency = models.CharField(max_length=3)
     debit = models.DecimalField(max_digits=20, decimal_places=4, default=Decimal(0))

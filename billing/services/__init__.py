@@ -7,6 +7,14 @@ from billing.services.apikeys import (
     api_key_create,
     api_key_revoke,
 )
+from billing.services.credits import (
+    BalanceMove,
+    active_redemptions,
+    balance_moves_record,
+    coupon_redeem,
+    coupon_redemption_remove,
+    customer_balance_adjust,
+)
 from billing.services.customers import (
     CUSTOMER_FIELDS,
     customer_archive,
@@ -31,6 +39,7 @@ from billing.services.ledger import (
 )
 from billing.services.subscriptions import (
     subscription_activate,
+    subscription_addon_add,
     subscription_advance,
     subscription_cancel,
     subscription_change,
@@ -54,12 +63,18 @@ from billing.services.usage import (
 __all__ = [
     "API_KEY_PATTERN",
     "CUSTOMER_FIELDS",
+    "BalanceMove",
     "Posting",
     "account_balances",
+    "active_redemptions",
     "api_key_authenticate",
     "api_key_create",
     "api_key_revoke",
+    "balance_moves_record",
+    "coupon_redeem",
+    "coupon_redemption_remove",
     "customer_archive",
+    "customer_balance_adjust",
     "customer_create",
     "customer_snapshot",
     "customer_unarchive",
@@ -74,6 +89,7 @@ __all__ = [
     "ledger_post",
     "ledger_post_many",
     "subscription_activate",
+    "subscription_addon_add",
     "subscription_advance",
     "subscription_cancel",
     "subscription_change",

@@ -27,6 +27,8 @@ CUSTOMER_FIELDS = (
     "postal_code",
     "state",
     "country",
+    "tax_exempt",
+    "tax_id",
     "payment_terms_days",
     "invoice_grace_period_days",
     "metadata",

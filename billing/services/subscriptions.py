@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from datetime import date, datetime, timedelta
+from decimal import Decimal
 from typing import Any
 
 from django.db import transaction
@@ -19,6 +20,7 @@ from billing.enums import (
     TERMINAL,
     ChangeKind,
     ChangeStatus,
+    ProrationKind,
     SubscriptionStatus,
 )
 from billing.models import (
@@ -30,7 +32,9 @@ from billing.models import (
 )
 from billing.services.entitlements import entitlements_recompute
 from billing.services.journal import journal_write, journal_write_many
-from catalog.models import Plan, PlanVersion
+from catalog.models import AddOn, Plan, PlanVersion
+from catalog.money import quantize
+from catalog.pricing import plain
 from catalog.selectors import NoPriceInForce, plan_version_at
 from core.audit import Actor, audit_context
 from core.db import bulk_update
@@ -605,6 +609,51 @@ def _start_paid(sub: Subscription, at: datetime, *, reanchor: bool) -> None:
         sub.trial_end = at
     _set_period(sub, at)
     sub.fee_since = max(sub.current_period_start, at if reanchor else sub.current_period_start)
+
+
+# ---------------------------------------------------------------------------------- add-ons
+
+
+def subscription_addon_add(
+    *, subscription_id: int, addon_code: str, quantity: Decimal, actor: Actor, as_of: datetime
+) -> ProrationLine:
+    """Buy a catalog add-on for a subscription: quantity x its price (rounded once), a line that
+    waits, like proration lines, for the subscription's next invoice."""
+    if quantity <= 0:
+        raise ValidationFailed("quantity is positive.", field="quantity", code="min_value")
+    with transaction.atomic(durable=True), audit_context(actor=actor, reason="add-on"):
+        sub = _locked(subscription_id)
+        if sub.status in TERMINAL:
+            raise TransitionNotAllowed(f"The subscription is {sub.status}.")
+        addon = AddOn.objects.filter(code=addon_code, archived_at__isnull=True).first()
+        if addon is None:
+            raise NotFound(f"No add-on {addon_code!r}.", field="add_on")
+        if addon.currency != sub.plan.currency:
+            raise ValidationFailed(
+                f"The add-on is priced in {addon.currency}, the subscription in "
+                f"{sub.plan.currency}.",
+                field="add_on",
+                code="currency_mismatch",
+            )
+        exact = addon.amount * quantity
+        line = ProrationLine.objects.create(
+            subscription=sub,
+            kind=ProrationKind.ADD_ON,
+            description=f"{addon.name} x {plain(quantity)}",
+            currency=addon.currency,
+            amount=exact,
+            amount_rounded=quantize(exact, addon.currency),
+            period_start=sub.current_period_start,
+            period_end=sub.current_period_end,
+            explanation={
+                "add_on": addon.code,
+                "formula": f"{plain(quantity)} x {plain(addon.amount)}",
+                "added_by": actor.label,
+            },
+            created_at=as_of,
+        )
+        _event(sub, "updated", actor, as_of, add_on={"code": addon.code, "quantity": str(quantity)})
+    return line
 
 
 # ------------------------------------------------------------------------------- the clock

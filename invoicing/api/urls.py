@@ -13,6 +13,7 @@ urlpatterns = [
     path("invoices/<int:pk>/pdf/", views.InvoicePdf.as_view(), name="invoice-pdf"),
     path("invoices/<int:pk>/lines/", views.InvoiceLineAdd.as_view()),
     path("invoices/<int:pk>/lines/<int:line_id>/", views.InvoiceLineRemove.as_view()),
+    path("invoices/<int:pk>/add-ons/", views.InvoiceAddOnAdd.as_view()),
     path("customers/<int:pk>/upcoming-invoice/", views.UpcomingInvoice.as_view()),
     path("corrections/rerate/", views.Rerate.as_view(), name="corrections-rerate"),
 ]

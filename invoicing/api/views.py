@@ -19,6 +19,7 @@ from core.exceptions import ValidationFailed
 from invoicing.models import Correction, CreditNote, CreditNoteLine, Invoice, InvoiceLine
 from invoicing.services import (
     credit_note_issue,
+    invoice_addon_add,
     invoice_finalize,
     invoice_line_add,
     invoice_line_remove,
@@ -45,6 +46,9 @@ class LineOut(serializers.ModelSerializer[InvoiceLine]):
             "period_start",
             "period_end",
             "metric_code",
+            "tax_percentage",
+            "tax_inclusive",
+            "tax_amount",
             "explanation",
         )
 
@@ -68,6 +72,8 @@ class InvoiceOut(serializers.ModelSerializer[Invoice]):
             "subtotal",
             "tax_total",
             "total",
+            "credit_applied",
+            "amount_due",
             "finalized_at",
             "due_at",
             "paid_at",
@@ -151,7 +157,7 @@ class CreditNoteIn(serializers.Serializer[Any]):
 class CreditNoteLineOut(serializers.ModelSerializer[CreditNoteLine]):
     class Meta:
         model = CreditNoteLine
-        fields = ("invoice_line", "description", "amount")
+        fields = ("invoice_line", "description", "amount", "tax_amount")
 
 
 class CreditNoteOut(serializers.ModelSerializer[CreditNote]):
@@ -167,6 +173,8 @@ class CreditNoteOut(serializers.ModelSerializer[CreditNote]):
             "invoice_number",
             "currency",
             "total",
+            "tax_total",
+            "to_balance",
             "reason",
             "issued_at",
             "issued_by",
@@ -315,6 +323,41 @@ class InvoiceLineAdd(generics.GenericAPIView[Any]):
         return Response(LineOut(line).data, status=201)
 
 
+class InvoiceAddOnIn(serializers.Serializer[Any]):
+    add_on = serializers.CharField(max_length=64, help_text="the add-on's code")
+    quantity = serializers.DecimalField(
+        max_digits=20, decimal_places=6, default=Decimal(1), min_value=Decimal("0.000001")
+    )
+
+
+class InvoiceAddOnAdd(generics.GenericAPIView[Any]):
+    serializer_class = LineOut
+
+    def get_queryset(self) -> Any:
+        return Invoice.objects.all()
+
+    @extend_schema(
+        operation_id="invoices_add_ons_add",
+        request=InvoiceAddOnIn,
+        parameters=[IDEMPOTENCY_KEY],
+        responses={201: LineOut, **error_responses(400, 404, 409)},
+        tags=TAGS,
+        description="Add a catalog add-on to a draft (quantity x its price, taxed).",
+    )
+    def post(self, request: Request, pk: int) -> Response:
+        invoice = self.get_object()
+        data = InvoiceAddOnIn(data=request.data)
+        data.is_valid(raise_exception=True)
+        line = invoice_addon_add(
+            invoice_id=invoice.pk,
+            addon_code=data.validated_data["add_on"],
+            quantity=data.validated_data["quantity"],
+            as_of=timezone.now(),
+            actor=request_actor(request),
+        )
+        return Response(LineOut(line).data, status=201)
+
+
 class InvoiceLineRemove(generics.GenericAPIView[Any]):
     serializer_class = LineOut
 
@@ -343,6 +386,7 @@ class UpcomingLineOut(serializers.Serializer[Any]):
     description = serializers.CharField()
     quantity = serializers.DecimalField(max_digits=38, decimal_places=12)
     amount = serializers.DecimalField(max_digits=20, decimal_places=4)
+    tax_amount = serializers.DecimalField(max_digits=20, decimal_places=4)
     period_start = serializers.DateTimeField(allow_null=True)
     period_end = serializers.DateTimeField(allow_null=True)
     explanation = serializers.JSONField()
@@ -354,7 +398,11 @@ class UpcomingOut(serializers.Serializer[Any]):
     as_of = serializers.DateTimeField()
     lines = UpcomingLineOut(many=True)
     subtotal = serializers.DecimalField(max_digits=20, decimal_places=4)
+    tax_total = serializers.DecimalField(max_digits=20, decimal_places=4)
+    tax_rate = serializers.CharField(allow_null=True)
     total = serializers.DecimalField(max_digits=20, decimal_places=4)
+    credit_applied = serializers.DecimalField(max_digits=20, decimal_places=4)
+    amount_due = serializers.DecimalField(max_digits=20, decimal_places=4)
 
 
 class UpcomingInvoice(generics.GenericAPIView[Any]):

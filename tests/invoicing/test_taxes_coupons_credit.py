@@ -1,0 +1,302 @@
+"""Taxes (exclusive and inclusive, by the customer's address), coupons, add-ons and the customer's
+credit balance on invoices, through the clock's billing and finalization, with the ledger."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from decimal import Decimal
+from typing import Any
+
+import pytest
+
+from billing.models import Customer, CustomerBalanceTransaction, Subscription
+from billing.services import (
+    account_balances,
+    coupon_redeem,
+    customer_balance_adjust,
+    subscription_addon_add,
+    trial_balance,
+)
+from catalog import services as catalog
+from catalog.models import Coupon, Plan
+from core.exceptions import ApplicationError
+from invoicing.models import Invoice
+from invoicing.services import (
+    credit_note_issue,
+    invoice_addon_add,
+    invoice_finalize,
+    invoice_line_add,
+    invoice_void,
+)
+from tests.conftest import TEST_ACTOR
+from tests.invoicing.test_invoices import FEB, JAN, run_tick, workload_customer, workload_plan
+
+MAR, APR = FEB.replace(month=3), FEB.replace(month=4)
+pytestmark = pytest.mark.django_db
+D = Decimal
+
+
+def tax_rate(code: str, percentage: str, *, inclusive: bool = False, **where: str) -> None:
+    catalog.tax_rate_create(
+        actor=TEST_ACTOR,
+        as_of=JAN,
+        data={"code": code, "name": code.upper(), "percentage": D(percentage),
+              "inclusive": inclusive, **where},
+    )  # fmt: skip
+
+
+def customer_in(i: int, plan: Plan, **fields: Any) -> Customer:
+    customer = workload_customer(i, plan)  # w1: 49.00 fee + 9.19 + 0.01 usage = 58.20
+    Customer.objects.filter(pk=customer.pk).update(**fields)
+    customer.refresh_from_db()
+    return customer
+
+
+def invoice_of(customer: Customer, at: Any = FEB) -> Invoice:
+    return Invoice.objects.get(customer=customer, billing_date=at)
+
+
+def ledger_is_balanced() -> None:
+    assert set(trial_balance().values()) <= {D(0)}
+
+
+def test_exclusive_and_inclusive_taxes_by_address_rounded_per_line() -> None:
+    tax_rate("de_vat", "19", country="DE")
+    tax_rate("fr_vat", "20", inclusive=True, country="FR")
+    tax_rate("us_ca", "7.25", country="US", region="CA")
+    plan = workload_plan()
+    germany = customer_in(1, plan, country="DE")
+    france = customer_in(5001, plan, country="FR")  # i = 5001 bills like i = 1: 58.20
+    california = customer_in(10001, plan, country="US", state="ca")
+    exempt = customer_in(15001, plan, country="DE", tax_exempt=True)
+    texas = customer_in(20001, plan, country="US", state="TX")  # no rate: no tax
+    run_tick(FEB + timedelta(minutes=5))
+
+    de = invoice_of(germany)
+    # 49.00 x 19% = 9.31; 9.19 x 19% = 1.7461 -> 1.75; 0.01 x 19% = 0.0019 -> 0.00
+    assert [line.tax_amount for line in de.lines.order_by("position")] == [
+        D("9.31"), D("1.75"), D("0.00"),
+    ]  # fmt: skip
+    assert (de.subtotal, de.tax_total, de.total) == (D("58.20"), D("11.06"), D("69.26"))
+    fr = invoice_of(france)
+    # inclusive: tax = amount x 20/120: 8.1666 -> 8.17, 1.5316 -> 1.53, 0.0016 -> 0.00
+    assert (fr.subtotal, fr.tax_total, fr.total) == (D("58.20"), D("9.70"), D("58.20"))
+    ca = invoice_of(california)
+    assert ca.tax_total == D("3.55") + D("0.67") + D("0.00")  # region matched case-blind
+    assert invoice_of(exempt).tax_total == D(0)
+    assert invoice_of(texas).tax_total == D(0)
+    balances = account_balances(customer_id=france.pk)
+    assert balances[("revenue", "USD")] == D("-48.50")  # 58.20 less its 9.70 of VAT
+    assert balances[("tax", "USD")] == D("-9.70")
+    assert balances[("receivable", "USD")] == D("58.20")
+    ledger_is_balanced()
+
+    # a credit note of one line carries that line's share of the tax
+    usage = de.lines.get(metric_code="api_calls")
+    note = credit_note_issue(
+        invoice_id=de.pk, as_of=FEB, actor=TEST_ACTOR, reason="goodwill",
+        lines=[(usage.pk, D("9.19"))],
+    )  # fmt: skip
+    assert (note.total, note.tax_total, note.to_balance) == (D("10.94"), D("1.75"), D(0))
+    assert account_balances(customer_id=germany.pk)[("tax", "USD")] == D("-9.31")
+    ledger_is_balanced()
+
+
+def coupon(code: str, **data: Any) -> Coupon:
+    return catalog.coupon_create(
+        actor=TEST_ACTOR, as_of=JAN, data={"code": code, "name": code.title(), **data}
+    )
+
+
+def test_coupons_discount_the_periods_they_last_and_tax_follows_the_discount() -> None:
+    tax_rate("de_vat", "19", country="DE")
+    plan = workload_plan()
+    ten = coupon("ten", kind="percent", percent_off=D(10), duration="repeating",
+                 duration_periods=2)  # fmt: skip
+    twenty = coupon("twenty", kind="fixed", amount_off=D(20), currency="USD", duration="once")
+    first = customer_in(1, plan)
+    second = customer_in(2, plan, country="DE")  # 49.00 + 0.02
+    coupon_redeem(customer_id=first.pk, coupon_code=ten.code, actor=TEST_ACTOR, as_of=JAN)
+    redemption = coupon_redeem(
+        customer_id=second.pk, coupon_code=twenty.code, actor=TEST_ACTOR, as_of=JAN,
+        subscription_id=Subscription.objects.get(customer=second).pk,
+    )  # fmt: skip
+    run_tick(FEB + timedelta(minutes=5))
+    feb = invoice_of(first)
+    discount = feb.lines.get(kind="discount")
+    assert discount.amount == D("-5.82")  # 10% of 58.20
+    assert discount.explanation["formula"] == "58.20 x 10% = 5.82"
+    assert feb.total == D("52.38")
+    taxed = invoice_of(second)
+    # 49.02 - 20.00 = 29.02, taxed at 19%: 9.31 + 0.00 - 3.80 = 5.51
+    assert taxed.subtotal == D("29.02")
+    assert taxed.tax_total == D("5.51")
+    assert taxed.total == D("34.53")
+    redemption.refresh_from_db()
+    assert (redemption.status, redemption.amount_discounted) == ("used_up", D("20.00"))
+    run_tick(MAR + timedelta(minutes=5))
+    assert invoice_of(first, MAR).lines.get(kind="discount").amount == D("-4.90")
+    assert not invoice_of(second, MAR).lines.filter(kind="discount").exists()  # once: used up
+    run_tick(APR + timedelta(minutes=5))
+    assert not invoice_of(first, APR).lines.filter(kind="discount").exists()  # two periods
+    ledger_is_balanced()
+
+
+def test_coupon_redemption_is_refused_with_a_clear_reason(api: Any) -> None:
+    plan = workload_plan()
+    other = catalog.plan_create(
+        actor=TEST_ACTOR, as_of=JAN,
+        data={"code": "other", "name": "Other", "currency": "USD", "interval_unit": "month"},
+    )  # fmt: skip
+    coupon("eur", kind="fixed", amount_off=D(5), currency="EUR", duration="once")
+    only_other = coupon("only-other", kind="percent", percent_off=D(5), duration="forever")
+    only_other.plans.set([other])
+    coupon("one-use", kind="percent", percent_off=D(5), duration="forever", max_redemptions=1)
+    customer = customer_in(1, plan)
+    sub = Subscription.objects.get(customer=customer)
+    url = f"/api/v1/customers/{customer.pk}/coupons/"
+
+    def refused(body: dict[str, Any], status: int, field: str, code: str) -> None:
+        response = api.post(url, body, format="json")
+        assert response.status_code == status, response.content
+        error = response.json()["errors"][0]
+        assert (error["field"], error["code"]) == (field, code), error
+
+    refused({"coupon": "nope"}, 404, "coupon", "not_found")
+    refused({"coupon": "eur"}, 400, "coupon", "currency_mismatch")
+    refused({"coupon": "only-other", "subscription": sub.pk}, 400, "subscription",
+            "plan_not_eligible")  # fmt: skip
+    assert api.post(url, {"coupon": "one-use"}, format="json").status_code == 201
+    refused({"coupon": "one-use"}, 409, "coupon", "redemption_limit")
+    listed = api.get(url).json()["results"]
+    assert [(r["coupon"], r["status"]) for r in listed] == [("one-use", "active")]
+    removed = api.post(f"/api/v1/coupon-redemptions/{listed[0]['id']}/remove/")
+    assert removed.json()["status"] == "removed"
+
+
+def test_the_credit_balance_pays_invoices_and_takes_what_falls_below_zero(api: Any) -> None:
+    plan = workload_plan()
+    customer = customer_in(1, plan)
+    response = api.post(
+        f"/api/v1/customers/{customer.pk}/balance/",
+        {"amount": "30.00", "reason": "service outage"},
+        format="json",
+    )
+    assert response.status_code == 201, response.content
+    assert response.json()["balance_after"] == "30.0000"
+    refused = api.post(
+        f"/api/v1/customers/{customer.pk}/balance/",
+        {"amount": "-50.00", "reason": "too much"},
+        format="json",
+    )
+    assert refused.status_code == 400
+    assert refused.json()["errors"][0]["code"] == "exceeds_balance"
+    run_tick(FEB + timedelta(minutes=5))
+    invoice = invoice_of(customer)
+    assert (invoice.total, invoice.credit_applied, invoice.amount_due) == (
+        D("58.20"), D("30.00"), D("28.20"),
+    )  # fmt: skip
+    assert invoice.status == "open"
+    customer.refresh_from_db()
+    assert customer.balance == D(0)
+    ledger_is_balanced()
+    assert account_balances(customer_id=customer.pk)[("customer_credit", "USD")] == D(0)
+    # voiding gives the credit back
+    invoice_void(invoice_id=invoice.pk, as_of=FEB, actor=TEST_ACTOR, reason="billed by mistake")
+    customer.refresh_from_db()
+    assert customer.balance == D("30.00")
+    ledger_is_balanced()
+    # a draft whose credits exceed its charges: finalized, settled, its credit carried
+    customer_balance_adjust(
+        customer_id=customer.pk, amount=D(-30), actor=TEST_ACTOR, as_of=FEB, reason="reset",
+        kind="adjustment",
+    )  # fmt: skip
+    run_tick(MAR - timedelta(days=1))  # nothing due yet; the March draft comes at March 1
+    run_tick(MAR + timedelta(minutes=1))
+    march = invoice_of(customer, MAR)
+    assert march.status == "open"
+    # (the March invoice was finalized by the tick: a new draft for a one-off refund)
+    refund = Invoice.objects.create(
+        customer=customer, currency="USD", billing_date=MAR + timedelta(days=1),
+        grace_until=MAR + timedelta(days=5), created_at=MAR, updated_at=MAR,
+    )  # fmt: skip
+    invoice_line_add(
+        invoice_id=refund.pk, description="Refund of a setup fee", amount=D("-80"),
+        quantity=D(1), as_of=MAR, actor=TEST_ACTOR,
+    )  # fmt: skip
+    final = invoice_finalize(invoice_id=refund.pk, as_of=MAR, actor=TEST_ACTOR)
+    assert (final.total, final.amount_due, final.status) == (D("-80.00"), D(0), "paid")
+    customer.refresh_from_db()
+    assert customer.balance == D("80.00")
+    # an invoice the balance pays whole is paid; a credit note on it goes back to the balance
+    extra = Invoice.objects.create(
+        customer=customer, currency="USD", billing_date=MAR + timedelta(days=2),
+        grace_until=MAR + timedelta(days=5), created_at=MAR, updated_at=MAR,
+    )  # fmt: skip
+    invoice_line_add(
+        invoice_id=extra.pk, description="Training", amount=D("20"), quantity=D(1), as_of=MAR,
+        actor=TEST_ACTOR,
+    )  # fmt: skip
+    paid = invoice_finalize(invoice_id=extra.pk, as_of=MAR, actor=TEST_ACTOR)
+    assert (paid.credit_applied, paid.amount_due, paid.status) == (D("20.00"), D(0), "paid")
+    note = credit_note_issue(invoice_id=paid.pk, as_of=MAR, actor=TEST_ACTOR, reason="no show")
+    assert note.to_balance == D("20.00")
+    customer.refresh_from_db()
+    assert customer.balance == D("80.00")
+    # one on an open invoice lowers what is owed instead
+    open_note = credit_note_issue(invoice_id=march.pk, as_of=MAR, actor=TEST_ACTOR, reason="sorry")
+    assert open_note.to_balance == D(0)
+    kinds = list(
+        CustomerBalanceTransaction.objects.filter(customer=customer)
+        .order_by("id")
+        .values_list("kind", "amount")
+    )
+    assert kinds == [
+        ("grant", D("30.00")), ("applied", D("-30.00")), ("restored", D("30.00")),
+        ("adjustment", D("-30.00")), ("carried", D("80.00")), ("applied", D("-20.00")),
+        ("credit_note", D("20.00")),
+    ]  # fmt: skip
+    ledger_is_balanced()
+    history = api.get(f"/api/v1/customers/{customer.pk}/balance/").json()["results"]
+    assert sorted(row["kind"] for row in history) == sorted(kind for kind, _ in kinds)
+
+
+def test_add_ons_on_a_draft_and_on_the_next_invoice(api: Any) -> None:
+    plan = workload_plan()
+    catalog.addon_create(
+        actor=TEST_ACTOR, as_of=JAN,
+        data={"code": "onboarding", "name": "Onboarding", "currency": "USD", "amount": D("150")},
+    )  # fmt: skip
+    catalog.addon_create(
+        actor=TEST_ACTOR, as_of=JAN,
+        data={"code": "eu-pack", "name": "EU pack", "currency": "EUR", "amount": D("10")},
+    )  # fmt: skip
+    customer = customer_in(1, plan, invoice_grace_period_days=3)
+    sub = Subscription.objects.get(customer=customer)
+    response = api.post(
+        f"/api/v1/subscriptions/{sub.pk}/add-ons/", {"add_on": "onboarding"}, format="json"
+    )
+    assert response.status_code == 201, response.content
+    assert response.json()["amount_rounded"] == "150.0000"
+    wrong = api.post(f"/api/v1/subscriptions/{sub.pk}/add-ons/", {"add_on": "eu-pack"},
+                     format="json")  # fmt: skip
+    assert wrong.status_code == 400
+    assert wrong.json()["errors"][0]["code"] == "currency_mismatch"
+    run_tick(FEB + timedelta(minutes=5))
+    draft = invoice_of(customer)
+    assert draft.status == "draft"  # three days of grace
+    assert draft.lines.get(kind="add_on").amount == D("150.00")
+    line = invoice_addon_add(invoice_id=draft.pk, addon_code="onboarding", quantity=D("0.5"),
+                             as_of=FEB, actor=TEST_ACTOR)  # fmt: skip
+    assert line.amount == D("75.00")
+    draft.refresh_from_db()
+    assert draft.total == D("58.20") + D("150.00") + D("75.00")
+    removed = api.delete(f"/api/v1/invoices/{draft.pk}/lines/{line.pk}/")
+    assert removed.status_code == 204
+    over_api = api.post(f"/api/v1/invoices/{draft.pk}/add-ons/",
+                        {"add_on": "onboarding", "quantity": "2"}, format="json")  # fmt: skip
+    assert over_api.status_code == 201
+    assert over_api.json()["amount"] == "300.0000"
+    with pytest.raises(ApplicationError):
+        subscription_addon_add(subscription_id=sub.pk, addon_code="missing", quantity=D(1),
+                               actor=TEST_ACTOR, as_of=FEB)  # fmt: skip
