@@ -10,6 +10,7 @@ from django.utils import timezone
 from django.utils.html import format_html
 
 from billing import services
+from billing.admin_credits import BalanceInline, RedemptionInline
 from billing.admin_subscriptions import CurrentUsageMixin, EntitlementInline
 from billing.models import ApiKey, Customer, JournalDelivery, JournalEvent, LedgerEntry
 from core.admin import HistoryAdminMixin
@@ -45,9 +46,9 @@ class CustomerAdmin(
     search_fields = ("external_id", "name", "email")
     list_filter = (ArchivedFilter, "currency", "country", "timezone")
     date_hierarchy = "created_at"
-    readonly_fields = ("created_at", "updated_at", "archived_at")
+    readonly_fields = ("created_at", "updated_at", "archived_at", "balance")
     actions = ("archive_selected", "unarchive_selected", "block_selected", "unblock_selected")
-    inlines = (EntitlementInline,)
+    inlines = (EntitlementInline, RedemptionInline, BalanceInline)
     change_form_template = "admin/billing/customer/change_form.html"
     fieldsets = (
         (None, {"fields": ("external_id", "name", "email", "currency")}),
@@ -66,6 +67,7 @@ class CustomerAdmin(
             },
         ),
         ("Terms", {"fields": ("payment_terms_days", "invoice_grace_period_days")}),
+        ("Tax and credit", {"fields": ("tax_exempt", "tax_id", "balance")}),
         ("Other", {"fields": ("metadata", "created_at", "updated_at", "archived_at")}),
     )
 

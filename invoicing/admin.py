@@ -2,12 +2,17 @@ from __future__ import annotations
 
 from typing import Any
 
+from django import forms
 from django.contrib import admin, messages
 from django.db.models import QuerySet
-from django.http import HttpRequest
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.shortcuts import get_object_or_404
+from django.template.response import TemplateResponse
+from django.urls import URLPattern, path, reverse
 from django.utils import timezone
 from django.utils.html import format_html
 
+from catalog.models import AddOn
 from core.admin import HistoryAdminMixin
 from core.audit import Actor
 from core.exceptions import ApplicationError
@@ -23,10 +28,31 @@ from invoicing.models import (
 )
 from invoicing.services import (
     correction_apply,
+    invoice_addon_add,
     invoice_finalize,
+    invoice_line_add,
     invoice_mark_uncollectible,
     invoice_void,
 )
+
+
+class AddLineForm(forms.Form):
+    add_on = forms.ModelChoiceField(
+        AddOn.objects.filter(archived_at__isnull=True),
+        required=False,
+        help_text="a catalog add-on; or leave empty and describe a one-off line",
+    )
+    description = forms.CharField(max_length=255, required=False)
+    amount = forms.DecimalField(
+        max_digits=28, decimal_places=12, required=False, help_text="per unit; negative credits"
+    )
+    quantity = forms.DecimalField(max_digits=20, decimal_places=6, initial=1, min_value=0)
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        if not data.get("add_on") and (not data.get("description") or data.get("amount") is None):
+            raise forms.ValidationError("Pick an add-on, or give a description and an amount.")
+        return data
 
 
 @admin.register(ClockTick)
@@ -46,8 +72,24 @@ class LineInline(admin.TabularInline[InvoiceLine, Invoice]):
     model = InvoiceLine
     extra = 0
     can_delete = False
-    fields = ("kind", "description", "quantity", "amount", "period_start", "period_end", "how")
+    fields = (
+        "kind",
+        "description",
+        "quantity",
+        "amount",
+        "tax",
+        "period_start",
+        "period_end",
+        "how",
+    )
     readonly_fields = fields
+
+    @admin.display(description="tax")
+    def tax(self, obj: InvoiceLine) -> str:
+        if not obj.tax_percentage:
+            return "-"
+        kind = "incl." if obj.tax_inclusive else "excl."
+        return f"{obj.tax_amount} ({obj.tax_percentage.normalize()}% {kind})"
 
     @admin.display(description="how")
     def how(self, obj: InvoiceLine) -> str:
@@ -55,6 +97,8 @@ class LineInline(admin.TabularInline[InvoiceLine, Invoice]):
         parts = [str(explanation.get("formula", ""))]
         if explanation.get("price_version"):
             parts.append(f"price book {explanation['price_version']}")
+        if explanation.get("coupon"):
+            parts.append(f"coupon {explanation['coupon']} on {explanation.get('base')}")
         if "event_count" in explanation:
             parts.append(f"{explanation['event_count']} events ({explanation.get('aggregation')})")
         return "; ".join(p for p in parts if p)
@@ -93,6 +137,51 @@ class InvoiceAdmin(HistoryAdminMixin, admin.ModelAdmin[Invoice]):
     date_hierarchy = "billing_date"
     inlines = (LineInline,)
     actions = ("finalize_selected", "void_selected", "uncollectible_selected")
+    change_form_template = "admin/invoicing/invoice/change_form.html"
+
+    def get_urls(self) -> list[URLPattern]:
+        view = self.admin_site.admin_view
+        own = [
+            path(
+                "<int:pk>/add-line/",
+                view(self.add_line_view),
+                name="invoicing_invoice_add_line",
+            )
+        ]
+        return own + super().get_urls()
+
+    def add_line_view(self, request: HttpRequest, pk: int) -> HttpResponse:
+        """A one-off line or a catalog add-on on a draft, through the services."""
+        invoice = get_object_or_404(Invoice, pk=pk)
+        form = AddLineForm(request.POST or None)
+        if request.method == "POST" and form.is_valid():
+            d = form.cleaned_data
+            try:
+                if d["add_on"]:
+                    invoice_addon_add(
+                        invoice_id=pk, addon_code=d["add_on"].code, quantity=d["quantity"],
+                        as_of=timezone.now(), actor=Actor.for_user(request.user),
+                    )  # fmt: skip
+                else:
+                    invoice_line_add(
+                        invoice_id=pk, description=d["description"], amount=d["amount"],
+                        quantity=d["quantity"], as_of=timezone.now(),
+                        actor=Actor.for_user(request.user),
+                    )  # fmt: skip
+            except ApplicationError as exc:
+                form.add_error(exc.field if exc.field in form.fields else None, exc.message)
+            else:
+                self.message_user(request, "Line added.", messages.SUCCESS)
+                return HttpResponseRedirect(reverse("admin:invoicing_invoice_change", args=[pk]))
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.model._meta,
+            "title": f"Add a line to {invoice}",
+            "original": invoice,
+            "form": form,
+        }
+        return TemplateResponse(request, "admin/billing/subscription/action_form.html", context)
+
     readonly_fields = (
         "pdf_link",
         "customer",
@@ -104,6 +193,8 @@ class InvoiceAdmin(HistoryAdminMixin, admin.ModelAdmin[Invoice]):
         "subtotal",
         "tax_total",
         "total",
+        "credit_applied",
+        "amount_due",
         "finalized_at",
         "due_at",
         "paid_at",

@@ -30,6 +30,10 @@ LABELS = {
     "subtotal": "Subtotal",
     "tax": "Tax",
     "total": "Total",
+    "credit": "Paid from your credit balance",
+    "due_amount": "Amount due",
+    "your_tax_id": "Your tax ID",
+    "inclusive": "included",
     "pay": "Payment",
     "reference": "Reference",
 }
@@ -58,7 +62,14 @@ def invoice_html(invoice: Invoice) -> str:
         return format_date(value.astimezone(zone).date(), format="medium", locale=locale)
 
     lines = []
+    taxes: dict[tuple[str, bool], Decimal] = {}
     for line in invoice.lines.order_by("position", "id"):
+        if line.tax_percentage:
+            key = (
+                format_decimal(line.tax_percentage.normalize(), locale=locale),
+                line.tax_inclusive,
+            )
+            taxes[key] = taxes.get(key, Decimal(0)) + line.tax_amount
         explanation = line.explanation or {}
         how = str(explanation.get("formula", ""))
         if explanation.get("price_version"):
@@ -88,7 +99,13 @@ def invoice_html(invoice: Invoice) -> str:
             "lines": lines,
             "subtotal": money(invoice.subtotal),
             "tax": money(invoice.tax_total),
+            "taxes": [
+                {"rate": f"{rate} %", "inclusive": inclusive, "amount": money(amount)}
+                for (rate, inclusive), amount in sorted(taxes.items())
+            ],
             "total": money(invoice.total),
+            "credit": money(invoice.credit_applied) if invoice.credit_applied else "",
+            "amount_due": money(invoice.amount_due),
             "labels": LABELS,
         },
     )

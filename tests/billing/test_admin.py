@@ -35,6 +35,8 @@ def change_form_data(customer: Customer, **overrides: Any) -> dict[str, Any]:
         "entitlements-MIN_NUM_FORMS": "0",
         "entitlements-MAX_NUM_FORMS": "1000",
     }
+    for inline in ("redemptions", "balance_transactions"):  # read-only inlines, likewise
+        data |= {f"{inline}-TOTAL_FORMS": "0", f"{inline}-INITIAL_FORMS": "0"}
     data.update(overrides)
     return data
 

@@ -300,3 +300,75 @@ def test_add_ons_on_a_draft_and_on_the_next_invoice(api: Any) -> None:
     with pytest.raises(ApplicationError):
         subscription_addon_add(subscription_id=sub.pk, addon_code="missing", quantity=D(1),
                                actor=TEST_ACTOR, as_of=FEB)  # fmt: skip
+
+
+def test_the_pdf_shows_taxes_discounts_and_the_credit_applied(settings: Any, tmp_path: Any) -> None:
+    import io
+
+    import pypdf
+
+    from invoicing.services import invoice_render_pdf
+
+    settings.MEDIA_ROOT = tmp_path
+    tax_rate("de_vat", "19", country="DE")
+    plan = workload_plan()
+    customer = customer_in(1, plan, country="DE", tax_id="DE123456789", locale="de-DE")
+    coupon("ten", kind="percent", percent_off=D(10), duration="forever")
+    coupon_redeem(customer_id=customer.pk, coupon_code="ten", actor=TEST_ACTOR, as_of=JAN)
+    customer_balance_adjust(customer_id=customer.pk, amount=D("10"), actor=TEST_ACTOR, as_of=JAN,
+                            reason="welcome")  # fmt: skip
+    run_tick(FEB + timedelta(minutes=5))
+    invoice = invoice_of(customer)
+    # 58.20 - 5.82 = 52.38 net; tax 9.31 + 1.75 + 0.00 - 1.11 = 9.95; total 62.33; 10 of credit
+    assert (invoice.subtotal, invoice.tax_total, invoice.total) == (
+        D("52.38"), D("9.95"), D("62.33"),
+    )  # fmt: skip
+    assert (invoice.credit_applied, invoice.amount_due) == (D("10.00"), D("52.33"))
+    rendered = invoice_render_pdf(invoice_id=invoice.pk, as_of=FEB)
+    text = " ".join(
+        page.extract_text() for page in pypdf.PdfReader(io.BytesIO(rendered.pdf.read())).pages
+    )
+    for expected in ("DE123456789", "en (ten)", "-5,82", "19 %", "9,95", "62,33", "52,33"):
+        assert expected in text, expected
+
+
+def test_finance_staff_add_lines_credit_and_coupons_in_the_admin(staff_client: Any) -> None:
+    plan = workload_plan()
+    catalog.addon_create(
+        actor=TEST_ACTOR, as_of=JAN,
+        data={"code": "setup", "name": "Setup", "currency": "USD", "amount": D("99")},
+    )  # fmt: skip
+    coupon("ten", kind="percent", percent_off=D(10), duration="once")
+    customer = customer_in(1, plan, invoice_grace_period_days=5)
+    run_tick(FEB + timedelta(minutes=5))
+    draft = invoice_of(customer)
+    page = staff_client.get(f"/admin/invoicing/invoice/{draft.pk}/change/")
+    assert b"action-add-line" in page.content
+    url = f"/admin/invoicing/invoice/{draft.pk}/add-line/"
+    empty = staff_client.post(url, {"quantity": "1"})
+    assert b"Pick an add-on, or give a description and an amount." in empty.content
+    addon = catalog_addon_id("setup")
+    assert staff_client.post(url, {"add_on": addon, "quantity": "2"}).status_code == 302
+    assert draft.lines.get(kind="add_on").amount == D("198.00")
+    # a balance grant refused by the service shows on the form; a valid one is recorded
+    add = "/admin/billing/customerbalancetransaction/add/"
+    form = {"customer": customer.pk, "kind": "grant", "reason": "x"}
+    refused = staff_client.post(add, {**form, "amount": "-5"})
+    assert b"cannot go below zero" in refused.content
+    assert staff_client.post(add, {**form, "amount": "25"}).status_code == 302
+    customer.refresh_from_db()
+    assert customer.balance == D("25.00")
+    redeem = "/admin/billing/couponredemption/add/"
+    ten = Coupon.objects.get(code="ten").pk
+    assert staff_client.post(redeem, {"customer": customer.pk, "coupon": ten}).status_code == 302
+    again = staff_client.post(redeem, {"customer": customer.pk, "coupon": ten})
+    assert b"already active" in again.content
+    shown = staff_client.get(f"/admin/billing/customer/{customer.pk}/change/")
+    assert b"25.0000" in shown.content
+    assert b"ten" in shown.content
+
+
+def catalog_addon_id(code: str) -> int:
+    from catalog.models import AddOn
+
+    return AddOn.objects.get(code=code).pk

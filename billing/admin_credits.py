@@ -1,0 +1,205 @@
+"""Admin for a customer's credit balance and coupons: finance staff grant or take back credit
+and redeem or remove coupons through the services (checked, audited, posted to the ledger)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.contrib import admin, messages
+from django.db.models import QuerySet
+from django.http import HttpRequest
+from django.utils import timezone
+
+from billing import services
+from billing.models import (
+    BalanceKind,
+    CouponRedemption,
+    Customer,
+    CustomerBalanceTransaction,
+    Subscription,
+)
+from catalog.models import Coupon
+from core.admin import HistoryAdminMixin
+from core.admin_services import ServiceChangeFormMixin
+from core.audit import Actor
+from core.exceptions import ApplicationError
+
+
+class ServiceForm(forms.ModelForm):  # type: ignore[type-arg]
+    """An add form whose `clean` calls the service; its refusals become form errors."""
+
+    request: HttpRequest
+    created: Any = None
+
+    def call(self, actor: Actor) -> Any:
+        raise NotImplementedError
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        if not self.errors:
+            try:
+                self.created = self.call(Actor.for_user(self.request.user))
+            except ApplicationError as exc:
+                field = exc.field if exc.field in self.fields else None
+                self.add_error(field, exc.message)
+        return data
+
+
+class BalanceForm(ServiceForm):
+    kind = forms.ChoiceField(
+        choices=[
+            (k.value, k.label)
+            for k in (BalanceKind.GRANT, BalanceKind.ADJUSTMENT, BalanceKind.PREPAID)
+        ]
+    )
+    amount = forms.DecimalField(
+        max_digits=20, decimal_places=4, help_text="positive: credit added; negative: taken back"
+    )
+
+    class Meta:
+        model = CustomerBalanceTransaction
+        fields = ("customer", "kind", "amount", "reason")
+
+    def call(self, actor: Actor) -> Any:
+        d = self.cleaned_data
+        return services.customer_balance_adjust(
+            customer_id=d["customer"].pk,
+            amount=d["amount"],
+            kind=d["kind"],
+            reason=d.get("reason") or "",
+            actor=actor,
+            as_of=timezone.now(),
+        )
+
+
+class ServiceAddAdmin(ServiceChangeFormMixin, HistoryAdminMixin, admin.ModelAdmin[Any]):
+    """Rows added through a service (the add form calls it), then read-only and never deleted."""
+
+    def get_form(
+        self, request: HttpRequest, obj: Any = None, change: bool = False, **kwargs: Any
+    ) -> Any:
+        form = super().get_form(request, obj, change, **kwargs)
+        return type(form.__name__, (form,), {"request": request})
+
+    def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> Any:
+        return () if obj is None else [f.name for f in self.model._meta.fields]
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return obj is None and super().has_change_permission(request, obj)
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False  # append-only: the history of money never disappears
+
+    def save_model(self, request: HttpRequest, obj: Any, form: Any, change: bool) -> None:
+        obj.pk = form.created.pk
+
+
+@admin.register(CustomerBalanceTransaction)
+class BalanceTransactionAdmin(ServiceAddAdmin):
+    form = BalanceForm
+    list_display = (
+        "customer",
+        "kind",
+        "amount",
+        "currency",
+        "balance_after",
+        "reason",
+        "created_by",
+        "created_at",
+    )
+    list_filter = ("kind", "currency")
+    search_fields = ("customer__external_id", "customer__name", "reason")
+    list_select_related = ("customer",)
+    autocomplete_fields = ("customer",)
+
+    def save_model(self, request: HttpRequest, obj: Any, form: Any, change: bool) -> None:
+        super().save_model(request, obj, form, change)
+        self.message_user(
+            request,
+            f"Balance of {form.created.customer} is now "
+            f"{form.created.balance_after} {form.created.currency}.",
+        )
+
+
+class RedeemForm(ServiceForm):
+    class Meta:
+        model = CouponRedemption
+        fields = ("customer", "coupon", "subscription")
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        fields: dict[str, Any] = dict(self.fields)
+        fields["coupon"].queryset = Coupon.objects.filter(archived_at__isnull=True)
+        fields["subscription"].queryset = Subscription.objects.select_related("customer", "plan")
+
+    def call(self, actor: Actor) -> Any:
+        d = self.cleaned_data
+        sub = d.get("subscription")
+        return services.coupon_redeem(
+            customer_id=d["customer"].pk,
+            coupon_code=d["coupon"].code,
+            subscription_id=sub.pk if sub else None,
+            actor=actor,
+            as_of=timezone.now(),
+        )
+
+
+@admin.register(CouponRedemption)
+class CouponRedemptionAdmin(ServiceAddAdmin):
+    form = RedeemForm
+    list_display = (
+        "coupon",
+        "customer",
+        "subscription",
+        "status",
+        "periods_applied",
+        "amount_discounted",
+        "redeemed_at",
+    )
+    list_filter = ("status", "coupon")
+    search_fields = ("customer__external_id", "coupon__code")
+    list_select_related = ("customer", "coupon")
+    autocomplete_fields = ("customer",)
+    actions = ("remove_selected",)
+
+    @admin.action(description="Remove selected coupons (no further discounts)")
+    def remove_selected(self, request: HttpRequest, queryset: QuerySet[CouponRedemption]) -> None:
+        for redemption in queryset:
+            try:
+                services.coupon_redemption_remove(
+                    redemption_id=redemption.pk,
+                    actor=Actor.for_user(request.user),
+                    as_of=timezone.now(),
+                    reason="removed in the admin",
+                )
+            except ApplicationError as exc:
+                self.message_user(request, f"{redemption}: {exc.message}", messages.WARNING)
+
+
+class BalanceInline(admin.TabularInline[CustomerBalanceTransaction, Customer]):
+    model = CustomerBalanceTransaction
+    extra = 0
+    can_delete = False
+    max_num = 0
+    fields = ("created_at", "kind", "amount", "balance_after", "reason", "created_by")
+    readonly_fields = fields
+    ordering = ("-created_at", "-id")
+    verbose_name_plural = "credit balance (add through Balance transactions)"
+
+
+class RedemptionInline(admin.TabularInline[CouponRedemption, Customer]):
+    model = CouponRedemption
+    extra = 0
+    can_delete = False
+    max_num = 0
+    fields = (
+        "coupon",
+        "subscription",
+        "status",
+        "periods_applied",
+        "amount_discounted",
+        "redeemed_at",
+    )
+    readonly_fields = fields
+    verbose_name_plural = "coupons (redeem through Coupon redemptions)"
