@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from typing import Any
 
@@ -37,6 +37,14 @@ def advisory_lock(name: str, *, wait: bool = True) -> Iterator[bool]:
                 cursor.execute("SELECT pg_advisory_unlock(%s)", [key])
 
 
+def _prep(field: Any) -> Callable[[Any], Any]:
+    """How a field's Python value goes to psycopg: JSON through Django's adapter (its encoder),
+    everything else (numbers, text, decimals, aware datetimes, booleans) as it is."""
+    if isinstance(field, models.JSONField):
+        return lambda value: field.get_db_prep_save(value, connection)
+    return lambda value: value
+
+
 def bulk_update(objs: Sequence[models.Model], fields: Sequence[str]) -> int:
     """UPDATE many rows of one model with their own values in one statement (an UPDATE ... FROM
     unnest(arrays)), for the billing run's chunks: Django's bulk_update builds a CASE per row and
@@ -46,15 +54,14 @@ def bulk_update(objs: Sequence[models.Model], fields: Sequence[str]) -> int:
     meta = type(objs[0])._meta
     pk = meta.pk
     assert pk is not None
-    columns = [meta.get_field(name) for name in fields]
-    arrays: list[list[Any]] = [[pk.get_db_prep_value(o.pk, connection) for o in objs]]
-    arrays += [
-        [field.get_db_prep_save(getattr(o, field.attname), connection) for o in objs]  # type: ignore[union-attr]
-        for field in columns
-    ]
+    columns: list[Any] = [meta.get_field(name) for name in fields]
+    arrays: list[list[Any]] = [[o.pk for o in objs]]
+    for field in columns:
+        prep = _prep(field)
+        arrays.append([prep(getattr(o, field.attname)) for o in objs])
     types = [pk.db_type(connection)] + [field.db_type(connection) for field in columns]
     names = ", ".join(["id_"] + [f"v{i}" for i in range(len(columns))])
-    sets = ", ".join(f'"{field.column}" = v.v{i}' for i, field in enumerate(columns))  # type: ignore[union-attr]
+    sets = ", ".join(f'"{field.column}" = v.v{i}' for i, field in enumerate(columns))
     unnest = ", ".join(f"%s::{kind}[]" for kind in types)
     sql = (
         f'UPDATE "{meta.db_table}" AS t SET {sets} FROM unnest({unnest}) AS v({names}) '  # noqa: S608 - names from the model's metadata
@@ -72,18 +79,17 @@ def copy_insert(objs: Sequence[models.Model]) -> int:
         return 0
     meta = type(objs[0])._meta
     fields = [f for f in meta.concrete_fields if not f.primary_key]
+    preps = [(f.attname, _prep(f), f.get_default if f.has_default() else None) for f in fields]
     columns = ", ".join(f'"{f.column}"' for f in fields)
     with connection.cursor() as cursor:
         raw = cursor.cursor  # psycopg's own cursor, inside Django's transaction
         with raw.copy(f'COPY "{meta.db_table}" ({columns}) FROM STDIN') as copy:
             for obj in objs:
-                for field in fields:
-                    if getattr(obj, field.attname) is None and field.has_default():
-                        setattr(obj, field.attname, field.get_default())
-                copy.write_row(
-                    [
-                        field.get_db_prep_save(getattr(obj, field.attname), connection)
-                        for field in fields
-                    ]
-                )
+                row = []
+                for attname, prep, default in preps:
+                    value = getattr(obj, attname)
+                    if value is None and default is not None:
+                        value = default()
+                    row.append(prep(value))
+                copy.write_row(row)
     return len(objs)
