@@ -32,7 +32,7 @@ from catalog.models import (
     VersionFeature,
     VersionStatus,
 )
-from catalog.pricing import PricingError, compile_charge
+from catalog.pricing import PricingError, compile_charge, plain
 from core.admin import HistoryAdminMixin
 from core.admin_services import ServiceChangeFormMixin
 from core.audit import Actor, audit_context
@@ -431,7 +431,7 @@ class CouponAdmin(CatalogAdmin):
     @admin.display(description="discount")
     def discount(self, obj: Coupon) -> str:
         if obj.kind == Coupon.Kind.PERCENT and obj.percent_off is not None:
-            return f"{obj.percent_off.normalize()}%"
+            return f"{plain(obj.percent_off)}%"
         return f"{obj.amount_off} {obj.currency}"
 
     def save_model(self, request: HttpRequest, obj: Any, form: Any, change: bool) -> None:

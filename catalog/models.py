@@ -424,4 +424,4 @@ class TaxRate(models.Model):
 
     def __str__(self) -> str:
         kind = "incl." if self.inclusive else "excl."
-        return f"{self.name} {self.percentage.normalize()}% {kind}"
+        return f"{self.name} {format(self.percentage.normalize(), 'f')}% {kind}"

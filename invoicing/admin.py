@@ -13,6 +13,7 @@ from django.utils import timezone
 from django.utils.html import format_html
 
 from catalog.models import AddOn
+from catalog.pricing import plain
 from core.admin import HistoryAdminMixin
 from core.audit import Actor
 from core.exceptions import ApplicationError
@@ -89,7 +90,7 @@ class LineInline(admin.TabularInline[InvoiceLine, Invoice]):
         if not obj.tax_percentage:
             return "-"
         kind = "incl." if obj.tax_inclusive else "excl."
-        return f"{obj.tax_amount} ({obj.tax_percentage.normalize()}% {kind})"
+        return f"{obj.tax_amount} ({plain(obj.tax_percentage)}% {kind})"
 
     @admin.display(description="how")
     def how(self, obj: InvoiceLine) -> str:

@@ -372,3 +372,33 @@ def catalog_addon_id(code: str) -> int:
     from catalog.models import AddOn
 
     return AddOn.objects.get(code=code).pk
+
+
+def test_late_events_in_the_grace_period_refresh_the_discount_and_the_preview(api: Any) -> None:
+    from billing.services import journal_dispatch, usage_ingest
+
+    tax_rate("de_vat", "19", country="DE")
+    plan = workload_plan()
+    customer = customer_in(1, plan, country="DE", invoice_grace_period_days=3)
+    coupon("ten", kind="percent", percent_off=D(10), duration="forever")
+    coupon_redeem(customer_id=customer.pk, coupon_code="ten", actor=TEST_ACTOR, as_of=JAN)
+    preview = api.get(f"/api/v1/customers/{customer.pk}/upcoming-invoice/").json()
+    assert {line["kind"] for line in preview["lines"]} >= {"fixed_fee", "discount"}
+    assert preview["tax_rate"] == "DE_VAT 19% excl."
+    run_tick(FEB + timedelta(minutes=5))
+    draft = invoice_of(customer)
+    assert draft.lines.get(kind="discount").amount == D("-5.82")
+    usage_ingest(
+        events=[{"event_id": "late", "customer": "w1", "metric": "api_calls",
+                 "event_time": "2026-01-31T23:00:00Z", "properties": {"calls": 1000}}],
+        actor=TEST_ACTOR,
+        as_of=FEB + timedelta(hours=2),
+    )  # fmt: skip
+    journal_dispatch(as_of=FEB + timedelta(hours=2))
+    draft.refresh_from_db()
+    assert draft.lines.get(metric_code="api_calls").amount == D("11.19")
+    assert draft.lines.get(kind="discount").amount == D("-6.02")  # 10% of 60.20
+    assert draft.subtotal == D("54.18")
+    redemption = customer.redemptions.get()
+    assert redemption.amount_discounted == D("6.02")
+    assert redemption.periods_applied == 1
