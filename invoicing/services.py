@@ -1277,7 +1277,8 @@ def corrections_propose(
                 period_start=item.period_start,
                 status=Correction.Status.APPLIED,
             ).aggregate(t=Sum("difference"))["t"] or Decimal(0)
-            difference = recomputed - invoiced - settled
+            factor, coupons = _percent_discounts(invoice, sub)
+            difference = quantize((recomputed - invoiced) * factor, invoice.currency) - settled
             if not difference:
                 continue
             pending = Correction.objects.filter(
@@ -1302,12 +1303,29 @@ def corrections_propose(
                 explanation={
                     "lines_now": [x.explanation for x in now_lines if x.metric_code == metric],
                     "rule": "re-rated with the events stored now and the price book billed",
+                    **(
+                        {"percent_coupons": coupons, "discount_factor": str(factor)}
+                        if coupons
+                        else {}
+                    ),
                 },
             )
             if settings.CORRECTIONS_AUTO_APPLY:
                 _apply_correction(correction, as_of, actor)
             found.append(correction)
     return found
+
+
+def _percent_discounts(invoice: Invoice, sub: Subscription) -> tuple[Decimal, list[str]]:
+    """The share of a usage difference the customer pays after the percentage coupons that
+    discounted this subscription's lines on the invoice (fixed amounts do not follow usage)."""
+    factor, codes = Decimal(1), []
+    for line in invoice.lines.filter(subscription=sub, kind=LineKind.DISCOUNT):
+        percent = line.explanation.get("percent_off")
+        if percent:
+            factor *= 1 - Decimal(percent) / 100
+            codes.append(str(line.explanation.get("coupon")))
+    return factor, codes
 
 
 def _apply_correction(correction: Correction, as_of: datetime, actor: Actor) -> None:
@@ -1341,22 +1359,27 @@ def _apply_correction(correction: Correction, as_of: datetime, actor: Actor) -> 
             created_at=as_of,
             updated_at=as_of,
         )
-        InvoiceLine.objects.create(
-            invoice=supplement,
-            subscription=correction.subscription,
-            kind=LineKind.USAGE,
-            description=f"Correction of {invoice.number}: {correction.metric_code}",
-            amount=correction.difference,
-            period_start=correction.period_start,
-            period_end=correction.period_end,
-            metric_code=correction.metric_code,
-            explanation={
-                "corrects": invoice.number,
-                "invoiced": str(correction.invoiced),
-                "recomputed": str(correction.recomputed),
-                "reason": reason,
-            },
-        )
+        _taxed(
+            InvoiceLine(
+                invoice=supplement,
+                subscription=correction.subscription,
+                kind=LineKind.USAGE,
+                description=f"Correction of {invoice.number}: {correction.metric_code}",
+                amount=correction.difference,
+                period_start=correction.period_start,
+                period_end=correction.period_end,
+                metric_code=correction.metric_code,
+                explanation={
+                    "corrects": invoice.number,
+                    "invoiced": str(correction.invoiced),
+                    "recomputed": str(correction.recomputed),
+                    "reason": reason,
+                    **{k: v for k, v in correction.explanation.items() if k != "lines_now"},
+                },
+            ),
+            tax_rate_of(invoice.customer),
+            invoice.currency,
+        ).save()
         _recompute_totals(supplement)
         supplement.save()
         journal_write(

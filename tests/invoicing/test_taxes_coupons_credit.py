@@ -402,3 +402,46 @@ def test_late_events_in_the_grace_period_refresh_the_discount_and_the_preview(ap
     redemption = customer.redemptions.get()
     assert redemption.amount_discounted == D("6.02")
     assert redemption.periods_applied == 1
+
+
+def test_corrections_follow_percentage_coupons_and_carry_tax(settings: Any) -> None:
+    from billing.services import journal_dispatch, usage_ingest
+    from invoicing.models import Correction
+
+    settings.CORRECTIONS_AUTO_APPLY = True
+    tax_rate("de_vat", "19", country="DE")
+    plan = workload_plan()
+    customer = customer_in(1, plan, country="DE")
+    coupon("ten", kind="percent", percent_off=D(10), duration="forever")
+    coupon_redeem(customer_id=customer.pk, coupon_code="ten", actor=TEST_ACTOR, as_of=JAN)
+    run_tick(FEB + timedelta(minutes=5))
+    original = invoice_of(customer)
+    assert original.status == "open"
+    later = FEB + timedelta(days=3)
+
+    def late(event_id: str, calls: int) -> Correction:
+        usage_ingest(
+            events=[{"event_id": event_id, "customer": "w1", "metric": "api_calls",
+                     "event_time": "2026-01-20T00:00:00Z", "properties": {"calls": calls}}],
+            actor=TEST_ACTOR,
+            as_of=later,
+        )  # fmt: skip
+        journal_dispatch(as_of=later)
+        found = Correction.objects.order_by("-id").first()
+        assert found is not None
+        return found
+
+    up = late("up", 2000)  # +4.00 of usage, 10% off: 3.60, and 19% VAT on it
+    assert up.difference == D("3.60")
+    assert up.explanation["percent_coupons"] == ["ten"]
+    supplement = up.supplementary_invoice
+    assert supplement is not None
+    assert (supplement.subtotal, supplement.tax_total, supplement.total) == (
+        D("3.60"), D("0.68"), D("4.28"),
+    )  # fmt: skip
+    down = late("down", -3000)  # 7.19 now: -2.00 gross, -1.80 net, less the 3.60 settled
+    assert down.difference == D("-5.40")
+    note = down.credit_note
+    assert note is not None
+    assert (note.total, note.tax_total) == (D("6.43"), D("1.03"))  # 1.75 x 5.40 / 9.19
+    ledger_is_balanced()
