@@ -140,3 +140,31 @@ def test_the_last_part_of_a_period_cut_short_is_billed() -> None:
     assert last.status == "open"
     run_tick(FEB + timedelta(minutes=10))
     assert BilledPeriod.objects.count() == 2  # never twice
+
+
+def test_the_bill_command_runs_the_clock_for_an_instant() -> None:
+    from io import StringIO
+
+    from django.core.management import call_command
+    from django.core.management.base import CommandError
+
+    from invoicing.models import ClockTick
+
+    plan = workload_plan()
+    for i in (1, 2):
+        workload_customer(i, plan)
+    out = StringIO()
+    call_command("bill", "--as-of", "2026-02-01T00:05:00Z", stdout=out)
+    assert '"subscriptions_due": 2' in out.getvalue()
+    assert sorted(Invoice.objects.values_list("status", "total")) == [
+        ("open", Decimal("49.02")),
+        ("open", Decimal("58.20")),
+    ]
+    call_command("bill", "--as-of", "2026-02-01T00:10:00Z", stdout=StringIO())
+    assert Invoice.objects.count() == 2  # nothing twice
+    tick = ClockTick.objects.latest("id")
+    assert (tick.task_id, tick.summary["subscriptions_due"]) == ("manage.py bill", 0)
+    with pytest.raises(CommandError, match="offset"):
+        call_command("bill", "--as-of", "2026-02-01 00:05")
+    with pytest.raises(CommandError, match="future"):
+        call_command("bill", "--as-of", "2999-01-01T00:00:00Z")
