@@ -16,7 +16,7 @@ from billing.services import (
     usage_ingest,
 )
 from catalog import services as catalog
-from catalog.models import BillableMetric, Feature, Plan, Product, TaxRate
+from catalog.models import AddOn, BillableMetric, Coupon, Feature, Plan, Product, TaxRate
 from core.audit import Actor
 
 DEMO_ADMIN = ("admin", "admin")
@@ -104,8 +104,26 @@ class Command(BaseCommand):
                 customer_create(actor=actor, as_of=now, data=data, reason="demo data set")
                 created += 1
         self._catalog(actor, now)
+        self._extras(actor, now)
         self._subscriptions(actor, now)
         self.stdout.write(f"demo data set ready ({created} customers created)")
+
+    def _extras(self, actor: Actor, now: Any) -> None:
+        """A coupon and an add-on to try on invoices."""
+        if not Coupon.objects.filter(code="welcome10").exists():
+            catalog.coupon_create(
+                actor=actor,
+                as_of=now,
+                data={"code": "welcome10", "name": "Welcome 10%", "kind": "percent",
+                      "percent_off": Decimal(10), "duration": "repeating", "duration_periods": 3},
+            )  # fmt: skip
+        if not AddOn.objects.filter(code="onboarding").exists():
+            catalog.addon_create(
+                actor=actor,
+                as_of=now,
+                data={"code": "onboarding", "name": "Onboarding session", "currency": "USD",
+                      "amount": Decimal("150")},
+            )  # fmt: skip
 
     def _subscriptions(self, actor: Actor, now: Any) -> None:
         """Acme on Pro since the start of this month (so the clock has periods to roll)."""
