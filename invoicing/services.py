@@ -998,27 +998,36 @@ def invoice_line_add(
     if quantity <= 0:
         raise ValidationFailed("quantity is positive.", field="quantity", code="min_value")
     with transaction.atomic(durable=True), audit_context(actor=actor, reason="one-off line"):
-        invoice = _locked_invoice(invoice_id)
-        if invoice.status != InvoiceStatus.DRAFT:
-            raise TransitionNotAllowed("Only a draft takes new lines; credit or correct instead.")
-        line = _taxed(
+        invoice = _locked_draft(invoice_id)
+        return _store_on_draft(
+            invoice,
             InvoiceLine(
-                invoice=invoice,
                 kind=LineKind.ONE_OFF,
                 description=description.strip(),
                 quantity=quantity,
                 unit_amount=amount,
                 amount=quantize(quantity * amount, invoice.currency),
                 explanation={"formula": f"{quantity} x {amount}", "added_by": actor.label},
-                position=invoice.lines.count(),
             ),
-            tax_rate_of(invoice.customer),
-            invoice.currency,
+            as_of,
         )
-        line.save()
-        _recompute_totals(invoice)
-        invoice.updated_at = as_of
-        invoice.save()
+
+
+def _locked_draft(invoice_id: int) -> Invoice:
+    invoice = _locked_invoice(invoice_id)
+    if invoice.status != InvoiceStatus.DRAFT:
+        raise TransitionNotAllowed("Only a draft takes new lines; credit or correct instead.")
+    return invoice
+
+
+def _store_on_draft(invoice: Invoice, line: InvoiceLine, as_of: datetime) -> InvoiceLine:
+    """A hand-added line after the draft's last one, taxed as its other lines; totals again."""
+    line.invoice = invoice
+    line.position = invoice.lines.count()
+    _taxed(line, tax_rate_of(invoice.customer), invoice.currency).save()
+    _recompute_totals(invoice)
+    invoice.updated_at = as_of
+    invoice.save()
     return line
 
 
@@ -1035,9 +1044,7 @@ def invoice_addon_add(
     if quantity <= 0:
         raise ValidationFailed("quantity is positive.", field="quantity", code="min_value")
     with transaction.atomic(durable=True), audit_context(actor=actor, reason="add-on"):
-        invoice = _locked_invoice(invoice_id)
-        if invoice.status != InvoiceStatus.DRAFT:
-            raise TransitionNotAllowed("Only a draft takes new lines; credit or correct instead.")
+        invoice = _locked_draft(invoice_id)
         addon = AddOn.objects.filter(code=addon_code, archived_at__isnull=True).first()
         if addon is None:
             raise NotFound(f"No add-on {addon_code!r}.", field="add_on")
@@ -1047,9 +1054,9 @@ def invoice_addon_add(
                 field="add_on",
                 code="currency_mismatch",
             )
-        line = _taxed(
+        return _store_on_draft(
+            invoice,
             InvoiceLine(
-                invoice=invoice,
                 kind=LineKind.ADD_ON,
                 description=f"{addon.name} x {plain(quantity)}",
                 quantity=quantity,
@@ -1060,16 +1067,9 @@ def invoice_addon_add(
                     "formula": f"{plain(quantity)} x {plain(addon.amount)}",
                     "added_by": actor.label,
                 },
-                position=invoice.lines.count(),
             ),
-            tax_rate_of(invoice.customer),
-            invoice.currency,
+            as_of,
         )
-        line.save()
-        _recompute_totals(invoice)
-        invoice.updated_at = as_of
-        invoice.save()
-    return line
 
 
 def invoice_line_remove(*, invoice_id: int, line_id: int, as_of: datetime, actor: Actor) -> None:
