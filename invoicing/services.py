@@ -546,6 +546,26 @@ def invoice_finalize(*, invoice_id: int, as_of: datetime, actor: Actor) -> Invoi
         invoice = _locked_invoice(invoice_id)
         if invoice.status != InvoiceStatus.DRAFT:
             raise TransitionNotAllowed(f"Invoice {invoice} is {invoice.status}, not a draft.")
+        billed = BilledPeriod.objects.filter(
+            subscription=OuterRef("pk"),
+            kind=BilledPeriod.Kind.PERIOD_END,
+            period_start=OuterRef("current_period_start"),
+        )
+        pending = (
+            Subscription.objects.filter(
+                customer_id=invoice.customer_id,
+                status__in=BILLABLE,
+                current_period_end__lte=invoice.billing_date,
+            )
+            .exclude(Exists(billed))
+            .first()
+        )
+        if pending is not None:  # its period would have no draft left to go to
+            raise Conflict(
+                f"Subscription #{pending.pk} has a period ending by this invoice's billing date "
+                "still to bill onto it: the clock bills it first.",
+                code="billing_pending",
+            )
         _finalize([invoice], as_of, actor)
     return invoice
 

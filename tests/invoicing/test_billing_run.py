@@ -20,6 +20,7 @@ from billing.services import (
 )
 from catalog import services as catalog
 from core.audit import CLOCK, history_rows
+from core.exceptions import Conflict
 from invoicing.models import BilledPeriod, Invoice
 from invoicing.run import subscriptions_bill_chunk
 from tests.billing.factories import CustomerFactory
@@ -168,3 +169,25 @@ def test_the_bill_command_runs_the_clock_for_an_instant() -> None:
         call_command("bill", "--as-of", "2026-02-01 00:05")
     with pytest.raises(CommandError, match="future"):
         call_command("bill", "--as-of", "2999-01-01T00:00:00Z")
+
+
+def test_a_draft_is_not_finalized_by_hand_while_a_period_for_it_is_unbilled() -> None:
+    from invoicing.services import invoice_finalize, subscription_period_bill
+
+    plan = workload_plan()
+    customer = workload_customer(1, plan)
+    first = customer.subscriptions.get()
+    second = subscription_create(customer_id=customer.pk, plan_id=plan.pk, actor=TEST_ACTOR,
+                                 as_of=JAN)  # fmt: skip
+    draft = subscription_period_bill(
+        subscription_id=first.pk, period_start=JAN, period_end=FEB, as_of=FEB, actor=CLOCK
+    )
+    first.refresh_from_db()
+    with pytest.raises(Conflict) as refused:
+        invoice_finalize(invoice_id=draft.pk, as_of=FEB, actor=TEST_ACTOR)
+    assert refused.value.code == "billing_pending"
+    assert str(second.pk) in refused.value.message
+    run_tick(FEB + timedelta(minutes=5))  # the clock bills the second onto it, then finalizes
+    draft.refresh_from_db()
+    assert draft.status == "open"
+    assert draft.lines.filter(kind="fixed_fee").count() == 2
