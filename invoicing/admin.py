@@ -13,6 +13,7 @@ from django.utils import timezone
 from django.utils.html import format_html
 
 from catalog.models import AddOn
+from catalog.money import quantize
 from catalog.pricing import plain
 from core.admin import HistoryAdminMixin
 from core.audit import Actor
@@ -76,8 +77,8 @@ class LineInline(admin.TabularInline[InvoiceLine, Invoice]):
     fields = (
         "kind",
         "description",
-        "quantity",
-        "amount",
+        "units",
+        "money",
         "tax",
         "period_start",
         "period_end",
@@ -85,12 +86,21 @@ class LineInline(admin.TabularInline[InvoiceLine, Invoice]):
     )
     readonly_fields = fields
 
+    @admin.display(description="quantity")
+    def units(self, obj: InvoiceLine) -> str:
+        return plain(obj.quantity)
+
+    @admin.display(description="amount")
+    def money(self, obj: InvoiceLine) -> str:
+        return str(quantize(obj.amount, obj.invoice.currency))
+
     @admin.display(description="tax")
     def tax(self, obj: InvoiceLine) -> str:
         if not obj.tax_percentage:
             return "-"
         kind = "incl." if obj.tax_inclusive else "excl."
-        return f"{obj.tax_amount} ({plain(obj.tax_percentage)}% {kind})"
+        amount = quantize(obj.tax_amount, obj.invoice.currency)
+        return f"{amount} ({plain(obj.tax_percentage)}% {kind})"
 
     @admin.display(description="how")
     def how(self, obj: InvoiceLine) -> str:
@@ -183,19 +193,16 @@ class InvoiceAdmin(HistoryAdminMixin, admin.ModelAdmin[Invoice]):
         }
         return TemplateResponse(request, "admin/billing/subscription/action_form.html", context)
 
-    readonly_fields = (
-        "pdf_link",
-        "customer",
-        "currency",
-        "status",
+    fields = (
         "number",
+        "customer",
+        "status",
+        "currency",
         "billing_date",
         "grace_until",
-        "subtotal",
-        "tax_total",
-        "total",
-        "credit_applied",
-        "amount_due",
+        "amounts",
+        "pdf_link",
+        "corrects",
         "finalized_at",
         "due_at",
         "paid_at",
@@ -205,6 +212,32 @@ class InvoiceAdmin(HistoryAdminMixin, admin.ModelAdmin[Invoice]):
         "customer_snapshot",
         "company_snapshot",
     )
+    readonly_fields = fields  # documents change only through their services (actions above)
+
+    def change_view(
+        self,
+        request: HttpRequest,
+        object_id: str,
+        form_url: str = "",
+        extra_context: dict[str, Any] | None = None,
+    ) -> HttpResponse:
+        no_save = {"show_save": False, "show_save_and_continue": False,
+                   "show_save_and_add_another": False}  # fmt: skip
+        return super().change_view(
+            request, object_id, form_url, {**(extra_context or {}), **no_save}
+        )
+
+    @admin.display(description="amounts")
+    def amounts(self, obj: Invoice) -> str:
+        def m(value: Any) -> str:
+            return f"{quantize(value, obj.currency)} {obj.currency}"
+
+        parts = [f"subtotal {m(obj.subtotal)}", f"tax {m(obj.tax_total)}", f"total {m(obj.total)}"]
+        if obj.credit_applied:
+            parts.append(f"paid from the credit balance {m(obj.credit_applied)}")
+        if obj.status != "draft":
+            parts.append(f"amount due {m(obj.amount_due)}")
+        return " · ".join(parts)
 
     def has_add_permission(self, request: HttpRequest) -> bool:
         return False
