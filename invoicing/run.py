@@ -38,14 +38,16 @@ from core.db import bulk_update, copy_insert
 from core.exceptions import Conflict
 from invoicing import builder
 from invoicing.models import BilledPeriod, Invoice, InvoiceLine, InvoiceStatus
-from invoicing.services import (
-    BILLABLE,
-    REDEMPTION_FIELDS,
-    _recompute_totals_many,
+from invoicing.services.clock import (
     final_periods_due,
     invoices_finalize_ready,
-    line_of,
     subscription_bill_due,
+)
+from invoicing.services.lines import (
+    BILLABLE,
+    REDEMPTION_FIELDS,
+    line_of,
+    recompute_totals_many,
     tax_rate_of,
     use_redemptions,
 )
@@ -209,7 +211,7 @@ def _bill_plain(subs: list[Subscription], as_of: datetime, actor: Actor) -> int:
             usage_billed_until=end
         )  # events before this now concern a draft: they refresh it
     touched = list(invoices.values())
-    _recompute_totals_many(touched)
+    recompute_totals_many(touched)
     for invoice in touched:
         invoice.updated_at = as_of
     bulk_update(touched, ["subtotal", "tax_total", "total", "amount_due", "updated_at"])

@@ -17,6 +17,7 @@ from core.api.actors import request_actor
 from core.api.schema import IDEMPOTENCY_KEY, error_responses
 from core.exceptions import ValidationFailed
 from invoicing.models import Correction, CreditNote, CreditNoteLine, Invoice, InvoiceLine
+from invoicing.selectors import upcoming_invoice
 from invoicing.services import (
     credit_note_issue,
     invoice_addon_add,
@@ -27,7 +28,6 @@ from invoicing.services import (
     invoice_render_pdf,
     invoice_void,
     rerate_scope,
-    upcoming_invoice,
 )
 
 TAGS = ["invoices"]

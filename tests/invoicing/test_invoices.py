@@ -505,7 +505,7 @@ def test_one_off_lines_on_drafts_only(api: Any) -> None:
 def test_upcoming_invoice_shows_the_period_so_far(api: Any) -> None:
     plan = workload_plan()
     customer = workload_customer(1, plan)
-    from invoicing.services import upcoming_invoice
+    from invoicing.selectors import upcoming_invoice
 
     mid = JAN + timedelta(days=10)
     preview = upcoming_invoice(customer_id=customer.pk, as_of=mid)

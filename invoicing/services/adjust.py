@@ -1,0 +1,276 @@
+"""After finalization: void, write-off, credit notes."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+from decimal import Decimal
+
+from django.db import transaction
+from django.db.models import Sum
+
+from billing.models import (
+    BalanceKind,
+    LedgerAccount,
+)
+from billing.services import (
+    BalanceMove,
+    balance_moves_record,
+    journal_write,
+    ledger_post,
+)
+from catalog.money import quantize
+from core.audit import Actor, audit_context
+from core.exceptions import Conflict, TransitionNotAllowed, ValidationFailed
+from invoicing.models import (
+    INVOICE_TRANSITIONS,
+    CreditNote,
+    CreditNoteLine,
+    Invoice,
+    InvoiceLine,
+    InvoiceStatus,
+)
+from invoicing.services.finalize import finalized_amounts
+from invoicing.services.lines import locked_invoice, next_number
+
+
+def credited_total(invoice: Invoice) -> Decimal:
+    return invoice.credit_notes.aggregate(t=Sum("total"))["t"] or Decimal(0)
+
+
+def outstanding_of(invoice: Invoice) -> Decimal:
+    """What the customer still owes on a finalized invoice: its amount due less the credit
+    notes against it (their parts that reduced the receivable); payments come with the payments
+    issue."""
+    if invoice.status == InvoiceStatus.PAID:
+        return Decimal(0)
+    notes = invoice.credit_notes.aggregate(t=Sum("total"), b=Sum("to_balance"))
+    return invoice.amount_due - ((notes["t"] or Decimal(0)) - (notes["b"] or Decimal(0)))
+
+
+def invoice_void(*, invoice_id: int, as_of: datetime, actor: Actor, reason: str) -> Invoice:
+    """Void an open invoice that nothing has been credited against: its posting is reversed.
+    The invoice stays, marked void, with its number (the series keeps no gap)."""
+    with transaction.atomic(durable=True), audit_context(actor=actor, reason=reason):
+        invoice = locked_invoice(invoice_id)
+        _move(invoice, InvoiceStatus.VOID)
+        if credited_total(invoice):
+            raise Conflict("Credit notes were issued against this invoice: credit the rest.")
+        invoice.voided_at = as_of
+        invoice.updated_at = as_of
+        invoice.save()
+        ledger_post(
+            customer=invoice.customer,
+            currency=invoice.currency,
+            amounts=[(account, -amount) for account, amount in finalized_amounts(invoice)],
+            document_type="invoice",
+            document_id=invoice.pk,
+            memo=f"invoice {invoice.number} voided: {reason}",
+            at=as_of,
+        )
+        if invoice.credit_applied:  # the credit it took from the balance goes back
+            balance_moves_record(
+                [BalanceMove(invoice.customer, invoice.credit_applied, BalanceKind.RESTORED,
+                             "invoice", invoice.pk, f"invoice {invoice.number} voided")],
+                actor=actor,
+                at=as_of,
+            )  # fmt: skip
+        journal_write(
+            type="invoice.voided",
+            subject_type="invoice",
+            subject_id=invoice.pk,
+            payload={"number": invoice.number, "reason": reason},
+            actor=actor,
+            occurred_at=as_of,
+        )
+    return invoice
+
+
+def invoice_mark_uncollectible(
+    *, invoice_id: int, as_of: datetime, actor: Actor, reason: str
+) -> Invoice:
+    """Write the outstanding amount off to bad debt."""
+    with transaction.atomic(durable=True), audit_context(actor=actor, reason=reason):
+        invoice = locked_invoice(invoice_id)
+        _move(invoice, InvoiceStatus.UNCOLLECTIBLE)
+        outstanding = outstanding_of(invoice)
+        invoice.updated_at = as_of
+        invoice.save()
+        ledger_post(
+            customer=invoice.customer,
+            currency=invoice.currency,
+            amounts=[
+                (LedgerAccount.BAD_DEBT, outstanding),
+                (LedgerAccount.RECEIVABLE, -outstanding),
+            ],
+            document_type="invoice",
+            document_id=invoice.pk,
+            memo=f"invoice {invoice.number} uncollectible: {reason}",
+            at=as_of,
+        )
+        journal_write(
+            type="invoice.marked_uncollectible",
+            subject_type="invoice",
+            subject_id=invoice.pk,
+            payload={"number": invoice.number, "outstanding": str(outstanding), "reason": reason},
+            actor=actor,
+            occurred_at=as_of,
+        )
+    return invoice
+
+
+def _move(invoice: Invoice, to: str) -> None:
+    if to not in INVOICE_TRANSITIONS[invoice.status]:
+        raise TransitionNotAllowed(f"A {invoice.status} invoice cannot become {to}.")
+    invoice.status = to
+
+
+def credit_note_issue(
+    *,
+    invoice_id: int,
+    as_of: datetime,
+    actor: Actor,
+    reason: str,
+    lines: Sequence[tuple[int, Decimal]] | None = None,
+) -> CreditNote:
+    """Credit a finalized invoice: wholly (no `lines`: every line's remaining amount), or by
+    (invoice line id, amount). Never more than a line's amount, nor than the invoice's total."""
+    if not reason.strip():
+        raise ValidationFailed("A credit note needs its reason.", field="reason", code="required")
+    with transaction.atomic(durable=True), audit_context(actor=actor, reason=reason):
+        invoice = locked_invoice(invoice_id)
+        if invoice.status not in (InvoiceStatus.OPEN, InvoiceStatus.PAID):
+            raise TransitionNotAllowed(f"A {invoice.status} invoice cannot be credited.")
+        credited = {
+            row["invoice_line"]: row["t"]
+            for row in CreditNoteLine.objects.filter(credit_note__invoice=invoice)
+            .values("invoice_line")
+            .annotate(t=Sum("amount"))
+        }
+        by_id = {line.pk: line for line in invoice.lines.all()}
+        wanted = (
+            lines
+            if lines is not None
+            else [
+                (line.pk, line.amount - credited.get(line.pk, Decimal(0)))
+                for line in by_id.values()
+            ]
+        )
+        credit_lines = []
+        for index, (line_id, amount) in enumerate(wanted):
+            line = by_id.get(line_id)
+            field = f"lines[{index}]"
+            if line is None:
+                raise ValidationFailed(f"Line {line_id} is not on {invoice}.", field=field)
+            left = line.amount - credited.get(line_id, Decimal(0))
+            if amount <= 0 and lines is not None:
+                raise ValidationFailed("A credited amount is positive.", field=f"{field}.amount")
+            if quantize(amount, invoice.currency) != amount:
+                raise ValidationFailed(
+                    f"{amount} has more decimals than {invoice.currency} allows.",
+                    field=f"{field}.amount",
+                )
+            if amount > left:
+                raise ValidationFailed(
+                    f"{amount} exceeds what is left to credit on line {line_id} ({left}).",
+                    field=f"{field}.amount",
+                    code="exceeds_invoice",
+                )
+            if amount > 0 or (lines is None and amount < 0):  # a whole credit nets discounts
+                credit_lines.append((line, amount))
+        total = sum((amount for _, amount in credit_lines), Decimal(0))
+        if total <= 0:
+            raise ValidationFailed("Nothing is left to credit on this invoice.", field="lines")
+        if total > invoice.total - credited_total(invoice):
+            raise ValidationFailed(
+                "The credit exceeds what is left of the invoice.",
+                field="lines",
+                code="exceeds_invoice",
+            )
+        note = issue_credit_note(
+            invoice, [(line.pk, amount) for line, amount in credit_lines], as_of, actor, reason
+        )
+    return note
+
+
+def _tax_share(line: InvoiceLine, amount: Decimal, currency: str) -> Decimal:
+    """The tax in crediting `amount` of a line: the line's tax in proportion, rounded once; the
+    whole rest of the line credits the whole rest of its tax."""
+    if not line.tax_amount or not line.amount:
+        return Decimal(0)
+    if amount == line.amount:
+        return line.tax_amount
+    return quantize(line.tax_amount * amount / line.amount, currency)
+
+
+def issue_credit_note(
+    invoice: Invoice,
+    parts: Sequence[tuple[int, Decimal]],
+    as_of: datetime,
+    actor: Actor,
+    reason: str,
+) -> CreditNote:
+    """Number, store, post and journal a credit note (checks are the caller's)."""
+    lines = {line.pk: line for line in invoice.lines.filter(pk__in=[pk for pk, _ in parts])}
+    taxes = {pk: _tax_share(lines[pk], amount, invoice.currency) for pk, amount in parts}
+    amount_total = sum((amount for _, amount in parts), Decimal(0))
+    tax_total = sum(taxes.values(), Decimal(0))
+    exclusive = sum((taxes[pk] for pk, _ in parts if not lines[pk].tax_inclusive), Decimal(0))
+    total = amount_total + exclusive
+    to_balance = max(total - max(outstanding_of(invoice), Decimal(0)), Decimal(0))
+    note = CreditNote.objects.create(
+        invoice=invoice,
+        number=next_number("CN", as_of.year),
+        currency=invoice.currency,
+        total=total,
+        tax_total=tax_total,
+        to_balance=to_balance,
+        reason=reason,
+        issued_at=as_of,
+        issued_by=actor.label,
+    )
+    CreditNoteLine.objects.bulk_create(
+        CreditNoteLine(
+            credit_note=note,
+            invoice_line_id=pk,
+            description=lines[pk].description,
+            amount=amount,
+            tax_amount=taxes[pk],
+        )
+        for pk, amount in parts
+    )
+    ledger_post(
+        customer=invoice.customer,
+        currency=invoice.currency,
+        amounts=[
+            (LedgerAccount.REVENUE, total - tax_total),
+            (LedgerAccount.TAX, tax_total),
+            (LedgerAccount.RECEIVABLE, -(total - to_balance)),
+            (LedgerAccount.CUSTOMER_CREDIT, -to_balance),
+        ],
+        document_type="credit_note",
+        document_id=note.pk,
+        memo=f"credit note {note.number} on {invoice.number}: {reason}",
+        at=as_of,
+    )
+    if to_balance:  # beyond what was still owed: the customer keeps it as credit
+        balance_moves_record(
+            [BalanceMove(invoice.customer, to_balance, BalanceKind.CREDIT_NOTE, "credit_note",
+                         note.pk, f"credit note {note.number}")],
+            actor=actor,
+            at=as_of,
+        )  # fmt: skip
+    journal_write(
+        type="credit_note.created",
+        subject_type="invoice",
+        subject_id=invoice.pk,
+        payload={
+            "credit_note": note.number,
+            "invoice": invoice.number,
+            "total": str(total),
+            "reason": reason,
+        },
+        actor=actor,
+        occurred_at=as_of,
+    )
+    return note

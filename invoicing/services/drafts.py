@@ -1,0 +1,225 @@
+"""Drafts: one-off lines and add-ons by hand, and refreshes from events in the grace period."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from decimal import Decimal
+from typing import Any
+
+from django.db import transaction
+
+from billing.models import (
+    CouponRedemption,
+    Customer,
+    Subscription,
+)
+from billing.periods import Period
+from catalog.models import AddOn
+from catalog.money import quantize
+from catalog.pricing import plain
+from core.audit import Actor, audit_context
+from core.db import bulk_update
+from core.exceptions import NotFound, TransitionNotAllowed, ValidationFailed
+from invoicing import builder
+from invoicing.models import (
+    BilledPeriod,
+    Invoice,
+    InvoiceLine,
+    InvoiceStatus,
+    LineKind,
+)
+from invoicing.services.lines import (
+    add_lines,
+    locked_invoice,
+    recompute_totals,
+    tax_rate_of,
+    taxed,
+)
+
+
+def invoice_line_add(
+    *,
+    invoice_id: int,
+    description: str,
+    amount: Decimal,
+    quantity: Decimal,
+    as_of: datetime,
+    actor: Actor,
+) -> InvoiceLine:
+    """A one-off line on a draft (a setup fee, a goodwill credit): amount is per unit, the line is
+    quantity x amount rounded once."""
+    if not description.strip():
+        raise ValidationFailed("A line needs a description.", field="description", code="required")
+    if quantity <= 0:
+        raise ValidationFailed("quantity is positive.", field="quantity", code="min_value")
+    with transaction.atomic(durable=True), audit_context(actor=actor, reason="one-off line"):
+        invoice = _locked_draft(invoice_id)
+        return _store_on_draft(
+            invoice,
+            InvoiceLine(
+                kind=LineKind.ONE_OFF,
+                description=description.strip(),
+                quantity=quantity,
+                unit_amount=amount,
+                amount=quantize(quantity * amount, invoice.currency),
+                explanation={"formula": f"{quantity} x {amount}", "added_by": actor.label},
+            ),
+            as_of,
+        )
+
+
+def _locked_draft(invoice_id: int) -> Invoice:
+    invoice = locked_invoice(invoice_id)
+    if invoice.status != InvoiceStatus.DRAFT:
+        raise TransitionNotAllowed("Only a draft takes new lines; credit or correct instead.")
+    return invoice
+
+
+def _store_on_draft(invoice: Invoice, line: InvoiceLine, as_of: datetime) -> InvoiceLine:
+    """A hand-added line after the draft's last one, taxed as its other lines; totals again."""
+    line.invoice = invoice
+    line.position = invoice.lines.count()
+    taxed(line, tax_rate_of(invoice.customer), invoice.currency).save()
+    recompute_totals(invoice)
+    invoice.updated_at = as_of
+    invoice.save()
+    return line
+
+
+def invoice_addon_add(
+    *,
+    invoice_id: int,
+    addon_code: str,
+    quantity: Decimal,
+    as_of: datetime,
+    actor: Actor,
+) -> InvoiceLine:
+    """An add-on from the catalog on a draft: quantity x its price, rounded once, taxed as the
+    customer's other lines."""
+    if quantity <= 0:
+        raise ValidationFailed("quantity is positive.", field="quantity", code="min_value")
+    with transaction.atomic(durable=True), audit_context(actor=actor, reason="add-on"):
+        invoice = _locked_draft(invoice_id)
+        addon = AddOn.objects.filter(code=addon_code, archived_at__isnull=True).first()
+        if addon is None:
+            raise NotFound(f"No add-on {addon_code!r}.", field="add_on")
+        if addon.currency != invoice.currency:
+            raise ValidationFailed(
+                f"The add-on is priced in {addon.currency}, the invoice is in {invoice.currency}.",
+                field="add_on",
+                code="currency_mismatch",
+            )
+        return _store_on_draft(
+            invoice,
+            InvoiceLine(
+                kind=LineKind.ADD_ON,
+                description=f"{addon.name} x {plain(quantity)}",
+                quantity=quantity,
+                unit_amount=addon.amount,
+                amount=quantize(quantity * addon.amount, invoice.currency),
+                explanation={
+                    "add_on": addon.code,
+                    "formula": f"{plain(quantity)} x {plain(addon.amount)}",
+                    "added_by": actor.label,
+                },
+            ),
+            as_of,
+        )
+
+
+def invoice_line_remove(*, invoice_id: int, line_id: int, as_of: datetime, actor: Actor) -> None:
+    with (
+        transaction.atomic(durable=True),
+        audit_context(actor=actor, reason="one-off line removed"),
+    ):
+        invoice = locked_invoice(invoice_id)
+        if invoice.status != InvoiceStatus.DRAFT:
+            raise TransitionNotAllowed("A finalized invoice never changes.")
+        deleted, _ = invoice.lines.filter(
+            pk=line_id, kind__in=[LineKind.ONE_OFF, LineKind.ADD_ON], subscription__isnull=True
+        ).delete()
+        if not deleted:
+            raise NotFound(
+                "No one-off or add-on line with that id on this draft (billed lines stay)."
+            )
+        recompute_totals(invoice)
+        invoice.updated_at = as_of
+        invoice.save()
+
+
+def invoice_drafts_refresh(*, customer_id: int, as_of: datetime) -> list[int]:
+    """Re-rate the usage lines of the customer's draft invoices from the events stored now (late
+    events in the grace period land in the draft). Runs inside the caller's transaction (the
+    journal handler's); returns the refreshed invoice ids."""
+    Customer.objects.select_for_update().get(pk=customer_id)
+    refreshed = []
+    drafts = Invoice.objects.select_for_update().filter(
+        customer_id=customer_id, status=InvoiceStatus.DRAFT
+    )
+    for invoice in drafts:
+        billed = BilledPeriod.objects.filter(
+            invoice=invoice, kind=BilledPeriod.Kind.PERIOD_END
+        ).select_related(
+            "subscription__plan", "subscription__plan_version__plan", "subscription__customer"
+        )
+        for item in billed:
+            sub = item.subscription
+            period = Period(item.period_start, item.period_end, -2)
+            old = invoice.lines.filter(
+                subscription=sub,
+                kind__in=[LineKind.USAGE, LineKind.MINIMUM],
+                period_start=item.period_start,
+            )
+            position = min((line.position for line in old), default=invoice.lines.count())
+            old.delete()
+            add_lines(
+                invoice,
+                sub,
+                builder.usage_lines(sub, period),
+                position=position,
+                note={"refreshed_at": as_of.isoformat()},
+            )
+            _refresh_discounts(invoice, sub, as_of)
+        recompute_totals(invoice)
+        invoice.updated_at = as_of
+        invoice.save()
+        refreshed.append(invoice.pk)
+    return refreshed
+
+
+def _refresh_discounts(invoice: Invoice, sub: Subscription, as_of: datetime) -> None:
+    """After a draft's usage changed: its coupon discounts for the subscription, again."""
+    old = list(invoice.lines.filter(subscription=sub, kind=LineKind.DISCOUNT))
+    if not old:
+        return
+    ids = {line.explanation.get("redemption_id") for line in old}
+    redemptions = list(
+        CouponRedemption.objects.select_for_update(of=("self",))
+        .filter(pk__in=ids)
+        .select_related("coupon")
+        .prefetch_related("coupon__plans")
+        .order_by("redeemed_at", "id")
+    )
+    specs = [
+        builder.LineSpec(kind=line.kind, description=line.description, amount=line.amount,
+                         period_start=line.period_start, period_end=line.period_end)
+        for line in invoice.lines.filter(subscription=sub, kind__in=builder.DISCOUNTED)
+    ]  # fmt: skip
+    new = builder.discount_lines(sub, specs, redemptions, invoice.pk, again=True)
+    for r in redemptions:
+        before = sum(
+            (-line.amount for line in old if line.explanation.get("redemption_id") == r.pk),
+            Decimal(0),
+        )
+        after = sum((-spec.amount for spec, x in new if x.pk == r.pk), Decimal(0))
+        r.amount_discounted += after - before
+    bulk_update(redemptions, ["amount_discounted"])
+    position = min(line.position for line in old)
+    InvoiceLine.objects.filter(pk__in=[line.pk for line in old]).delete()
+    add_lines(invoice, sub, [spec for spec, _ in new], position=position,
+               note={"refreshed_at": as_of.isoformat()})  # fmt: skip
+
+
+def on_usage_for_draft(event: Any) -> None:
+    """Journal handler of `usage.received_for_draft` (registered by InvoicingConfig.ready)."""
+    invoice_drafts_refresh(customer_id=int(event.subject_id), as_of=event.occurred_at)

@@ -1,0 +1,259 @@
+"""Finalization: numbers, frozen details, the credit balance, ledger postings, and the PDF."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime, timedelta
+from decimal import Decimal
+from functools import partial
+
+from django.conf import settings
+from django.core.files.base import ContentFile
+from django.db import transaction
+from django.db.models import Exists, OuterRef, Q
+
+from billing.models import (
+    BalanceKind,
+    Customer,
+    LedgerAccount,
+    Subscription,
+)
+from billing.services import (
+    BalanceMove,
+    Posting,
+    balance_moves_record,
+    customer_snapshot,
+    journal_write_many,
+    ledger_post_many,
+)
+from catalog.selectors import tax_rates_in_use
+from core.audit import Actor, audit_context
+from core.db import bulk_update
+from core.exceptions import Conflict, TransitionNotAllowed
+from invoicing import pdf
+from invoicing.models import (
+    BilledPeriod,
+    Invoice,
+    InvoiceLine,
+    InvoiceStatus,
+)
+from invoicing.services.lines import (
+    BILLABLE,
+    locked_invoice,
+    next_numbers,
+    recompute_totals_many,
+    tax_rate_of,
+    taxed,
+)
+
+
+def invoice_finalize(*, invoice_id: int, as_of: datetime, actor: Actor) -> Invoice:
+    """Number the draft (gapless per series and year, under the series' row lock), freeze the
+    customer and company details, set the due date; a zero total is paid at once."""
+    with transaction.atomic(durable=True), audit_context(actor=actor, reason="finalize"):
+        invoice = locked_invoice(invoice_id)
+        if invoice.status != InvoiceStatus.DRAFT:
+            raise TransitionNotAllowed(f"Invoice {invoice} is {invoice.status}, not a draft.")
+        billed = BilledPeriod.objects.filter(
+            subscription=OuterRef("pk"),
+            kind=BilledPeriod.Kind.PERIOD_END,
+            period_start=OuterRef("current_period_start"),
+        )
+        pending = (
+            Subscription.objects.filter(
+                customer_id=invoice.customer_id,
+                status__in=BILLABLE,
+                current_period_end__lte=invoice.billing_date,
+            )
+            .exclude(Exists(billed))
+            .first()
+        )
+        if pending is not None:  # its period would have no draft left to go to
+            raise Conflict(
+                f"Subscription #{pending.pk} has a period ending by this invoice's billing date "
+                "still to bill onto it: the clock bills it first.",
+                code="billing_pending",
+            )
+        finalize_locked([invoice], as_of, actor)
+    return invoice
+
+
+def finalize_locked(invoices: list[Invoice], as_of: datetime, actor: Actor) -> None:
+    """Finalize drafts whose customers and rows the caller has locked: totals, snapshots, due
+    dates, then (last, so the series' row lock is held briefly) their numbers in order, the
+    ledger postings and journal events in one write each, and their PDFs after commit."""
+    if not invoices:
+        return
+    _retax(invoices)
+    recompute_totals_many(invoices)
+    company = dict(settings.COMPANY)
+    available = {i.customer_id: i.customer.balance for i in invoices}
+    for invoice in invoices:
+        customer = invoice.customer
+        invoice.status = InvoiceStatus.OPEN
+        invoice.finalized_at = as_of
+        invoice.due_at = as_of + timedelta(days=customer.payment_terms_days)
+        invoice.customer_snapshot = customer_snapshot(customer)
+        invoice.company_snapshot = company
+        # the customer's credit balance pays what it can; a total below zero becomes credit
+        applied = min(available[customer.pk], invoice.total) if invoice.total > 0 else Decimal(0)
+        available[customer.pk] += -applied + max(-invoice.total, Decimal(0))
+        invoice.credit_applied = applied
+        invoice.amount_due = max(invoice.total - applied, Decimal(0))
+        if invoice.amount_due <= 0:
+            invoice.status = InvoiceStatus.PAID
+            invoice.paid_at = as_of
+        invoice.updated_at = as_of
+    numbers = next_numbers("INV", as_of.year, len(invoices))
+    for invoice, number in zip(invoices, numbers, strict=True):
+        invoice.number = number
+    bulk_update(
+        invoices,
+        [
+            "number",
+            "status",
+            "finalized_at",
+            "due_at",
+            "customer_snapshot",
+            "company_snapshot",
+            "paid_at",
+            "subtotal",
+            "tax_total",
+            "total",
+            "credit_applied",
+            "amount_due",
+            "updated_at",
+        ],
+    )
+    moves = []
+    for invoice in invoices:
+        for amount, kind in (
+            (-invoice.credit_applied, BalanceKind.APPLIED),
+            (max(-invoice.total, Decimal(0)), BalanceKind.CARRIED),
+        ):
+            if amount:
+                moves.append(
+                    BalanceMove(invoice.customer, amount, kind, "invoice", invoice.pk,
+                                f"invoice {invoice.number}")
+                )  # fmt: skip
+    balance_moves_record(moves, actor=actor, at=as_of)
+    ledger_post_many(
+        [
+            Posting(
+                customer_id=invoice.customer_id,
+                currency=invoice.currency,
+                amounts=finalized_amounts(invoice),
+                document_type="invoice",
+                document_id=invoice.pk,
+                memo=f"invoice {invoice.number} finalized",
+                at=as_of,
+            )
+            for invoice in invoices
+        ]
+    )
+    journal_write_many(
+        [
+            {
+                "type": "invoice.finalized",
+                "subject_type": "invoice",
+                "subject_id": invoice.pk,
+                "payload": {
+                    "number": invoice.number,
+                    "total": str(invoice.total),
+                    "currency": invoice.currency,
+                    "customer": invoice.customer.external_id,
+                    "due_at": invoice.due_at.isoformat() if invoice.due_at else None,
+                },
+                "occurred_at": as_of,
+            }
+            for invoice in invoices
+        ],
+        actor=actor,
+    )
+    latest: dict[int, datetime] = {}
+    for invoice in invoices:
+        latest[invoice.customer_id] = max(
+            invoice.billing_date, latest.get(invoice.customer_id, invoice.billing_date)
+        )
+    for until in sorted(set(latest.values())):
+        Customer.objects.filter(
+            pk__in=[c for c, at in latest.items() if at == until],
+        ).filter(Q(usage_invoiced_until__isnull=True) | Q(usage_invoiced_until__lt=until)).update(
+            usage_invoiced_until=until
+        )
+    ids = [invoice.pk for invoice in invoices]
+    for i in range(0, len(ids), PDF_BATCH):
+        transaction.on_commit(partial(_render_soon, ids[i : i + PDF_BATCH]), robust=True)
+
+
+PDF_BATCH = 10
+
+
+def finalized_amounts(invoice: Invoice) -> list[tuple[str, Decimal]]:
+    """Receivable = total, revenue = total less its tax, tax payable = the tax; credit from the
+    customer's balance settles part of the receivable; a total below zero is moved from the
+    receivable to the customer's credit."""
+    amounts: list[tuple[str, Decimal]] = [
+        (LedgerAccount.RECEIVABLE, invoice.total),
+        (LedgerAccount.REVENUE, -(invoice.total - invoice.tax_total)),
+        (LedgerAccount.TAX, -invoice.tax_total),
+    ]
+    if invoice.credit_applied:
+        amounts += [
+            (LedgerAccount.CUSTOMER_CREDIT, invoice.credit_applied),
+            (LedgerAccount.RECEIVABLE, -invoice.credit_applied),
+        ]
+    if invoice.total < 0:
+        amounts += [
+            (LedgerAccount.RECEIVABLE, -invoice.total),
+            (LedgerAccount.CUSTOMER_CREDIT, invoice.total),
+        ]
+    return amounts
+
+
+def _retax(invoices: Sequence[Invoice]) -> None:
+    """Lines carry the tax of the customer's rate when they were added; if the customer's rate
+    changed since (a new address, exempted), its draft's lines are taxed again at finalization."""
+    rates = tax_rates_in_use()
+    wanted = {i.pk: tax_rate_of(i.customer, rates) for i in invoices}
+    stale = set()
+    for invoice_id, rate_id, percentage, inclusive in (
+        InvoiceLine.objects.filter(invoice__in=list(wanted))
+        .values_list("invoice", "tax_rate", "tax_percentage", "tax_inclusive")
+        .distinct()
+    ):
+        rate = wanted[invoice_id]
+        now = (rate.pk, rate.percentage, rate.inclusive) if rate else (None, Decimal(0), False)
+        if (rate_id, percentage, inclusive) != now:
+            stale.add(invoice_id)
+    if stale:
+        by_id = {i.pk: i for i in invoices}
+        lines = [
+            taxed(line, wanted[line.invoice_id], by_id[line.invoice_id].currency)
+            for line in InvoiceLine.objects.filter(invoice__in=stale)
+        ]
+        bulk_update(lines, ["tax_rate", "tax_percentage", "tax_inclusive", "tax_amount"])
+
+
+def _render_soon(invoice_ids: list[int]) -> None:
+    """After commit: a worker renders the PDFs (finalization never waits for them)."""
+    from invoicing.tasks import invoice_render_pdfs_task
+
+    invoice_render_pdfs_task.delay(invoice_ids)
+
+
+def invoice_render_pdf(*, invoice_id: int, as_of: datetime) -> Invoice:
+    """Render and store a finalized invoice's PDF once, with its SHA-256. An invoice that has
+    one keeps it: the stored document is what was issued."""
+    with transaction.atomic(durable=True):
+        invoice = Invoice.objects.select_for_update().get(pk=invoice_id)
+        if invoice.pdf:
+            return invoice
+        if invoice.status == InvoiceStatus.DRAFT:
+            raise TransitionNotAllowed("A draft has no PDF: finalize it first.")
+        data = pdf.render_pdf(pdf.invoice_html(invoice))
+        invoice.pdf.save(f"{invoice.number}.pdf", ContentFile(data), save=False)
+        invoice.pdf_sha256 = pdf.checksum(data)
+        invoice.pdf_rendered_at = as_of
+        invoice.save(update_fields=["pdf", "pdf_sha256", "pdf_rendered_at"])
+    return invoice

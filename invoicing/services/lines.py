@@ -1,0 +1,171 @@
+"""The building blocks of invoice documents: locks, lines with their tax, totals, numbers."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from decimal import Decimal
+from typing import Any
+
+from django.db.models import Q, Sum
+
+from billing.models import (
+    CouponRedemption,
+    Customer,
+    Subscription,
+)
+from catalog.models import TaxRate
+from catalog.selectors import pick_tax_rate, tax_rates_in_use
+from catalog.tax import line_tax
+from core.exceptions import NotFound
+from invoicing import builder
+from invoicing.models import (
+    Invoice,
+    InvoiceLine,
+    NumberSeries,
+)
+
+
+def locked_invoice(invoice_id: int) -> Invoice:
+    try:
+        customer_id = Invoice.objects.values_list("customer_id", flat=True).get(pk=invoice_id)
+    except Invoice.DoesNotExist:
+        raise NotFound(f"No invoice with id {invoice_id}.") from None
+    Customer.objects.select_for_update().get(pk=customer_id)
+    return (
+        Invoice.objects.select_for_update(of=("self",))
+        .select_related("customer")
+        .get(pk=invoice_id)
+    )
+
+
+def recompute_totals(invoice: Invoice) -> None:
+    recompute_totals_many([invoice])
+
+
+def recompute_totals_many(invoices: Sequence[Invoice]) -> None:
+    """Subtotal from the lines (one query for all), total with the tax (not saved)."""
+    sums = {
+        row[0]: row[1:]
+        for row in InvoiceLine.objects.filter(invoice__in=[i.pk for i in invoices])
+        .values("invoice")
+        .annotate(
+            t=Sum("amount"),
+            tax=Sum("tax_amount"),
+            excl=Sum("tax_amount", filter=Q(tax_inclusive=False)),
+        )
+        .values_list("invoice", "t", "tax", "excl")
+    }
+    zero = (Decimal(0), Decimal(0), Decimal(0))
+    for invoice in invoices:
+        subtotal, tax, exclusive = (x or Decimal(0) for x in sums.get(invoice.pk, zero))
+        invoice.subtotal = subtotal
+        invoice.tax_total = tax
+        invoice.total = subtotal + exclusive
+        invoice.amount_due = max(invoice.total - invoice.credit_applied, Decimal(0))
+
+
+def tax_rate_of(customer: Customer, rates: list[TaxRate] | None = None) -> TaxRate | None:
+    """The tax rate of a customer's invoice lines: none when it is tax exempt, else the rate of
+    its address (see catalog.selectors.pick_tax_rate)."""
+    if customer.tax_exempt:
+        return None
+    return pick_tax_rate(
+        tax_rates_in_use() if rates is None else rates, customer.country, customer.state
+    )
+
+
+def taxed(line: InvoiceLine, rate: TaxRate | None, currency: str) -> InvoiceLine:
+    tax = line_tax(
+        line.amount,
+        rate.percentage if rate else Decimal(0),
+        rate.inclusive if rate else False,
+        currency,
+    )
+    line.tax_rate = rate
+    line.tax_percentage = tax.percentage
+    line.tax_inclusive = tax.inclusive
+    line.tax_amount = tax.amount
+    return line
+
+
+def line_of(
+    spec: builder.LineSpec,
+    invoice: Invoice,
+    sub: Subscription | None,
+    position: int,
+    note: dict[str, Any] | None = None,
+    rate: TaxRate | None = None,
+) -> InvoiceLine:
+    """An (unsaved) invoice line from a built line, with its tax at `rate`."""
+    line = InvoiceLine(
+        invoice=invoice,
+        subscription=sub,
+        kind=spec.kind,
+        description=spec.description,
+        quantity=spec.quantity,
+        unit_amount=spec.unit_amount,
+        amount=spec.amount,
+        period_start=spec.period_start,
+        period_end=spec.period_end,
+        metric_code=spec.metric_code,
+        explanation={**spec.explanation, **(note or {})},
+        position=position,
+    )
+    return taxed(line, rate, invoice.currency)
+
+
+def add_lines(
+    invoice: Invoice,
+    sub: Subscription,
+    specs: Sequence[builder.LineSpec],
+    *,
+    position: int | None = None,
+    note: dict[str, Any] | None = None,
+) -> None:
+    """Store built lines on an invoice, after its last line (or at `position`)."""
+    start = invoice.lines.count() if position is None else position
+    rate = tax_rate_of(invoice.customer)
+    InvoiceLine.objects.bulk_create(
+        line_of(spec, invoice, sub, start + i, note, rate) for i, spec in enumerate(specs)
+    )
+
+
+def use_redemptions(
+    used: Sequence[tuple[builder.LineSpec, CouponRedemption]], invoice: Invoice
+) -> list[CouponRedemption]:
+    """Count the discounts given onto `invoice` against their redemptions (in memory; the
+    caller saves the returned ones): one more period the first time a redemption discounts this
+    invoice, and used up once its duration is reached."""
+    changed: dict[int, CouponRedemption] = {}
+    for spec, r in used:
+        if r.last_invoice_id != invoice.pk:
+            r.periods_applied += 1
+            r.last_invoice_id = invoice.pk
+        r.amount_discounted -= spec.amount
+        coupon = r.coupon
+        if coupon.duration == "once" or (
+            coupon.duration == "repeating" and r.periods_applied >= (coupon.duration_periods or 0)
+        ):
+            r.status = CouponRedemption.Status.USED_UP
+        changed[r.pk] = r
+    return list(changed.values())
+
+
+REDEMPTION_FIELDS = ["periods_applied", "last_invoice_id", "amount_discounted", "status"]
+
+
+BILLABLE = {"active", "past_due", "paused"}
+
+
+def next_number(prefix: str, year: int) -> str:
+    return next_numbers(prefix, year, 1)[0]
+
+
+def next_numbers(prefix: str, year: int, count: int) -> list[str]:
+    """The next `count` numbers of a series, under its row lock (held to the commit, so numbers
+    are gapless and in commit order also under concurrent finalization)."""
+    series, _ = NumberSeries.objects.select_for_update().get_or_create(prefix=prefix, year=year)
+    first = series.last_number + 1
+    series.last_number += count
+    series.save(update_fields=["last_number"])
+    return [f"{prefix}-{year}-{n:06d}" for n in range(first, first + count)]
