@@ -166,11 +166,12 @@ def _bill_plain(subs: list[Subscription], as_of: datetime, actor: Actor) -> int:
     subscriptions_roll(subs=subs, as_of=as_of, actor=actor)
     for sub, period in ended:
         new = sub.period_at(sub.current_period_start)
-        fee = builder.advance_fee_line(sub, new)
-        if sub.plan_version.fee_timing == "advance":
+        # the new period's advance fee goes onto the same draft (it starts when the old ends);
+        # anything else is left to the general path (advance_fees_due finds it)
+        if sub.plan_version.fee_timing == "advance" and new.start == period.end:
+            fee = builder.advance_fee_line(sub, new)
             specs[sub.pk] = [*specs[sub.pk], *([fee] if fee else [])]
             billed_periods.append((sub, BilledPeriod.Kind.ADVANCE, new))
-        assert new.start == period.end  # both steps bill onto the draft for this instant
     invoices = _drafts({(sub.customer, period.end) for sub, period in ended}, as_of, actor)
     positions = _line_counts([i.pk for i in invoices.values()])
     rates = tax_rates_in_use()

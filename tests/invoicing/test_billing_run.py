@@ -10,7 +10,7 @@ from decimal import Decimal
 
 import pytest
 
-from billing.models import JournalEvent, Subscription
+from billing.models import JournalEvent, ProrationLine, Subscription
 from billing.services import (
     subscription_cancel,
     subscription_change,
@@ -49,10 +49,21 @@ def test_a_chunk_bills_plain_and_special_subscriptions_each_as_it_went() -> None
         subscription_id=upgraded.pk, actor=TEST_ACTOR, as_of=JAN + timedelta(days=1),
         quantity=2, when=JAN + timedelta(days=16),
     )  # fmt: skip
+    earlier = workload_customer(6, plan).subscriptions.get()
+    subscription_change(
+        subscription_id=earlier.pk, actor=TEST_ACTOR, as_of=JAN + timedelta(days=10),
+        quantity=2, when="now",
+    )  # fmt: skip
+    # (applied then: at February it is plain, with its proration lines pending)
     ids = list(Subscription.objects.order_by("pk").values_list("pk", flat=True))
     # the clock was down all January: one chunk catches everything up
     steps = subscriptions_bill_chunk(subscription_ids=ids, as_of=FEB, actor=CLOCK)
-    assert steps == 5
+    assert steps == 6
+    six = {line.kind: line.amount for line in invoice_of("w6").lines.all()}
+    assert six["proration"] == Decimal("15.81")  # 10 of 31 days at 1 seat, charged at the change
+    assert six["fixed_fee"] == Decimal("66.39")  # 2 x 49 x 21/31 from the change on
+    assert invoice_of("w6").total == Decimal("15.81") + Decimal("66.39") + Decimal("5.20")
+    assert not ProrationLine.objects.filter(invoiced_at__isnull=True).exists()
     assert invoice_of("w1").total == Decimal("58.20")  # plain: set-based
     assert invoice_of("w4").total == Decimal("49.00") + Decimal("0.04")  # then canceled
     canceling.refresh_from_db()
@@ -75,8 +86,8 @@ def test_a_chunk_bills_plain_and_special_subscriptions_each_as_it_went() -> None
         assert rows[-1]["why"] in ("billing run", "finalize")
     # run twice (a retried task, two ticks): nothing more
     assert subscriptions_bill_chunk(subscription_ids=ids, as_of=FEB, actor=CLOCK) == 0
-    assert BilledPeriod.objects.count() == 5
-    assert JournalEvent.objects.filter(type="invoice.created").count() == 5
+    assert BilledPeriod.objects.count() == 6
+    assert JournalEvent.objects.filter(type="invoice.created").count() == 6
 
 
 def test_a_price_version_taking_effect_inside_a_period_applies_from_the_next() -> None:
