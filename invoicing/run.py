@@ -175,7 +175,9 @@ def _bill_plain(subs: list[Subscription], as_of: datetime, actor: Actor) -> int:
     invoices = _drafts({(sub.customer, period.end) for sub, period in ended}, as_of, actor)
     positions = _line_counts([i.pk for i in invoices.values()])
     rates = tax_rates_in_use()
-    coupons = active_redemptions([sub.customer_id for sub in subs])
+    coupons = active_redemptions(
+        [sub.customer_id for sub in subs], [i.pk for i in invoices.values()]
+    )
     lines, redeemed = [], []
     for sub, period in ended:
         invoice = invoices[(sub.customer_id, period.end)]

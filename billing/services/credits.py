@@ -15,6 +15,7 @@ from datetime import datetime
 from decimal import Decimal
 
 from django.db import transaction
+from django.db.models import Q
 
 from billing.models import (
     BalanceKind,
@@ -235,13 +236,16 @@ def coupon_redemption_remove(
     return redemption
 
 
-def active_redemptions(customer_ids: Sequence[int]) -> dict[int, list[CouponRedemption]]:
-    """The customers' active coupon redemptions, oldest first, with their coupons and plans."""
+def active_redemptions(
+    customer_ids: Sequence[int], invoice_ids: Sequence[int] = ()
+) -> dict[int, list[CouponRedemption]]:
+    """The customers' active coupon redemptions, and those that last discounted one of
+    `invoice_ids` (a percentage used up on an invoice still discounts that invoice's other
+    subscriptions), oldest first, with their coupons and plans."""
     found: dict[int, list[CouponRedemption]] = {}
     rows = (
-        CouponRedemption.objects.filter(
-            customer_id__in=customer_ids, status=CouponRedemption.Status.ACTIVE
-        )
+        CouponRedemption.objects.filter(customer_id__in=customer_ids)
+        .filter(Q(status=CouponRedemption.Status.ACTIVE) | Q(last_invoice_id__in=invoice_ids))
         .select_related("coupon")
         .prefetch_related("coupon__plans")
         .order_by("redeemed_at", "id")

@@ -149,7 +149,7 @@ def _bill(
                 "finalized; the period needs a correction document.",
                 code="invoice_finalized",
             )
-        redemptions = active_redemptions([customer.pk]).get(customer.pk, [])
+        redemptions = active_redemptions([customer.pk], [invoice.pk]).get(customer.pk, [])
         used = builder.discount_lines(sub, specs, redemptions, invoice.pk)
         specs = [*specs, *(spec for spec, _ in used)]
         invoice.customer = customer

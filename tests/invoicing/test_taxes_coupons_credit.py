@@ -445,3 +445,27 @@ def test_corrections_follow_percentage_coupons_and_carry_tax(settings: Any) -> N
     assert note is not None
     assert (note.total, note.tax_total) == (D("6.43"), D("1.03"))  # 1.75 x 5.40 / 9.19
     ledger_is_balanced()
+
+
+def test_a_once_percentage_discounts_every_subscription_of_its_invoice() -> None:
+    from billing.services import subscription_create
+    from invoicing.services import subscription_period_bill
+
+    plan = workload_plan()
+    customer = customer_in(1, plan)
+    second = subscription_create(customer_id=customer.pk, plan_id=plan.pk, actor=TEST_ACTOR,
+                                 as_of=JAN)  # fmt: skip
+    coupon("ten", kind="percent", percent_off=D(10), duration="once")
+    redemption = coupon_redeem(customer_id=customer.pk, coupon_code="ten", actor=TEST_ACTOR,
+                               as_of=JAN)  # fmt: skip
+    for sub in Subscription.objects.filter(customer=customer).order_by("pk"):  # one by one
+        invoice = subscription_period_bill(
+            subscription_id=sub.pk, period_start=JAN, period_end=FEB, as_of=FEB, actor=TEST_ACTOR
+        )
+    discounts = sorted(invoice.lines.filter(kind="discount").values_list("amount", flat=True))
+    assert discounts == [D("-5.82"), D("-5.82")]  # each subscription's 58.20 (usage is the
+    # customer's: both price book's charges read the same events)
+    redemption.refresh_from_db()
+    assert (redemption.status, redemption.periods_applied) == ("used_up", 1)
+    assert redemption.amount_discounted == D("11.64")
+    assert second.pk in set(invoice.lines.values_list("subscription", flat=True))
