@@ -31,6 +31,7 @@ from invoicing.models import (
 from invoicing.services import (
     correction_apply,
     invoice_addon_add,
+    invoice_draft_create,
     invoice_finalize,
     invoice_line_add,
     invoice_mark_uncollectible,
@@ -157,9 +158,33 @@ class InvoiceAdmin(HistoryAdminMixin, admin.ModelAdmin[Invoice]):
                 "<int:pk>/add-line/",
                 view(self.add_line_view),
                 name="invoicing_invoice_add_line",
-            )
+            ),
+            path(
+                "new-draft/<int:customer_pk>/",
+                view(self.new_draft_view),
+                name="invoicing_invoice_new_draft",
+            ),
         ]
         return own + super().get_urls()
+
+    def new_draft_view(self, request: HttpRequest, customer_pk: int) -> HttpResponse:
+        """A draft for the customer outside its billing periods (POST from its page)."""
+        if request.method != "POST":
+            return HttpResponseRedirect(
+                reverse("admin:billing_customer_change", args=[customer_pk])
+            )
+        try:
+            invoice = invoice_draft_create(
+                customer_id=customer_pk, as_of=timezone.now(), actor=Actor.for_user(request.user),
+                grace_days=7,
+            )  # fmt: skip
+        except ApplicationError as exc:
+            self.message_user(request, exc.message, messages.ERROR)
+            return HttpResponseRedirect(
+                reverse("admin:billing_customer_change", args=[customer_pk])
+            )
+        self.message_user(request, "Draft created: add its lines, then finalize it.")
+        return HttpResponseRedirect(reverse("admin:invoicing_invoice_add_line", args=[invoice.pk]))
 
     def add_line_view(self, request: HttpRequest, pk: int) -> HttpResponse:
         """A one-off line or a catalog add-on on a draft, through the services."""

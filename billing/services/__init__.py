@@ -22,6 +22,7 @@ from billing.services.customers import (
     customer_snapshot,
     customer_unarchive,
     customer_update,
+    locked_customer,
 )
 from billing.services.entitlements import (
     entitlement_override_remove,
@@ -88,6 +89,7 @@ __all__ = [
     "journal_write_many",
     "ledger_post",
     "ledger_post_many",
+    "locked_customer",
     "subscription_activate",
     "subscription_addon_add",
     "subscription_advance",

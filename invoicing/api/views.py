@@ -15,12 +15,13 @@ from rest_framework.response import Response
 
 from core.api.actors import request_actor
 from core.api.schema import IDEMPOTENCY_KEY, error_responses
-from core.exceptions import ValidationFailed
+from core.exceptions import NotFound, ValidationFailed
 from invoicing.models import Correction, CreditNote, CreditNoteLine, Invoice, InvoiceLine
 from invoicing.selectors import upcoming_invoice
 from invoicing.services import (
     credit_note_issue,
     invoice_addon_add,
+    invoice_draft_create,
     invoice_finalize,
     invoice_line_add,
     invoice_line_remove,
@@ -88,6 +89,11 @@ def _queryset() -> Any:
     return Invoice.objects.select_related("customer").prefetch_related("lines")
 
 
+class DraftIn(serializers.Serializer[Any]):
+    customer = serializers.CharField(max_length=255, help_text="the customer's external id")
+    grace_days = serializers.IntegerField(min_value=0, max_value=60, default=7)
+
+
 class InvoiceList(generics.GenericAPIView[Any]):
     serializer_class = InvoiceOut
     filterset_fields = {
@@ -103,6 +109,31 @@ class InvoiceList(generics.GenericAPIView[Any]):
     def get(self, request: Request) -> Response:
         page = self.paginate_queryset(self.filter_queryset(self.get_queryset()))
         return self.get_paginated_response(InvoiceOut(page, many=True).data)
+
+    @extend_schema(
+        operation_id="invoices_create",
+        request=DraftIn,
+        parameters=[IDEMPOTENCY_KEY],
+        responses={201: InvoiceOut, **error_responses(400, 404, 409)},
+        tags=TAGS,
+        description="A draft for a customer outside its billing periods (a one-off sale, a "
+        "refund): add lines and add-ons to it, then finalize it (or the clock does after "
+        "`grace_days`).",
+    )
+    def post(self, request: Request) -> Response:
+        from billing.models import Customer
+
+        data = DraftIn(data=request.data)
+        data.is_valid(raise_exception=True)
+        v = data.validated_data
+        customer = Customer.objects.filter(external_id=v["customer"]).first()
+        if customer is None:
+            raise NotFound(f"No customer {v['customer']!r}.", field="customer")
+        invoice = invoice_draft_create(
+            customer_id=customer.pk, grace_days=v["grace_days"], as_of=timezone.now(),
+            actor=request_actor(request),
+        )  # fmt: skip
+        return Response(InvoiceOut(_queryset().get(pk=invoice.pk)).data, status=201)
 
 
 class InvoiceDetail(generics.GenericAPIView[Any]):

@@ -37,6 +37,7 @@ from invoicing.services.corrections import (
 )
 from invoicing.services.drafts import (
     invoice_addon_add,
+    invoice_draft_create,
     invoice_drafts_refresh,
     invoice_line_add,
     invoice_line_remove,
@@ -57,6 +58,7 @@ __all__ = [
     "credited_total",
     "final_periods_due",
     "invoice_addon_add",
+    "invoice_draft_create",
     "invoice_drafts_refresh",
     "invoice_finalize",
     "invoice_finalize_if_ready",

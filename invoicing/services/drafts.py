@@ -1,8 +1,9 @@
-"""Drafts: one-off lines and add-ons by hand, and refreshes from events in the grace period."""
+"""Drafts: made or added to by hand (one-off lines, add-ons), and refreshed from events in the
+grace period."""
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
@@ -14,12 +15,13 @@ from billing.models import (
     Subscription,
 )
 from billing.periods import Period
+from billing.services import journal_write, locked_customer
 from catalog.models import AddOn
 from catalog.money import quantize
 from catalog.pricing import plain
 from core.audit import Actor, audit_context
 from core.db import bulk_update
-from core.exceptions import NotFound, TransitionNotAllowed, ValidationFailed
+from core.exceptions import Conflict, NotFound, TransitionNotAllowed, ValidationFailed
 from invoicing import builder
 from invoicing.models import (
     BilledPeriod,
@@ -35,6 +37,40 @@ from invoicing.services.lines import (
     tax_rate_of,
     taxed,
 )
+
+
+def invoice_draft_create(
+    *, customer_id: int, as_of: datetime, actor: Actor, grace_days: int = 0
+) -> Invoice:
+    """A draft for a customer outside its billing periods (a one-off sale, a refund), dated
+    `as_of`; lines are then added by hand. The clock finalizes it after `grace_days`, unless
+    finance finalizes it first."""
+    if not 0 <= grace_days <= 60:
+        raise ValidationFailed("grace_days is 0 to 60.", field="grace_days", code="max_value")
+    with transaction.atomic(durable=True), audit_context(actor=actor, reason="draft by hand"):
+        customer = locked_customer(customer_id)
+        if customer.archived_at is not None:
+            raise TransitionNotAllowed("The customer is archived.")
+        if Invoice.objects.filter(customer=customer, billing_date=as_of).exists():
+            raise Conflict("The customer has an invoice for that very instant.")
+        invoice = Invoice.objects.create(
+            customer=customer,
+            currency=customer.currency,
+            billing_date=as_of,
+            grace_until=as_of + timedelta(days=grace_days),
+            created_at=as_of,
+            updated_at=as_of,
+        )
+        journal_write(
+            type="invoice.created",
+            subject_type="invoice",
+            subject_id=invoice.pk,
+            payload={"customer": customer.external_id, "billing_date": as_of.isoformat(),
+                     "by_hand": True},
+            actor=actor,
+            occurred_at=as_of,
+        )  # fmt: skip
+    return invoice
 
 
 def invoice_line_add(

@@ -24,6 +24,7 @@ from invoicing.models import Invoice
 from invoicing.services import (
     credit_note_issue,
     invoice_addon_add,
+    invoice_draft_create,
     invoice_finalize,
     invoice_line_add,
     invoice_void,
@@ -215,11 +216,9 @@ def test_the_credit_balance_pays_invoices_and_takes_what_falls_below_zero(api: A
     run_tick(MAR + timedelta(minutes=1))
     march = invoice_of(customer, MAR)
     assert march.status == "open"
-    # (the March invoice was finalized by the tick: a new draft for a one-off refund)
-    refund = Invoice.objects.create(
-        customer=customer, currency="USD", billing_date=MAR + timedelta(days=1),
-        grace_until=MAR + timedelta(days=5), created_at=MAR, updated_at=MAR,
-    )  # fmt: skip
+    # (the March invoice was finalized by the tick: a draft by hand for a one-off refund)
+    refund = invoice_draft_create(customer_id=customer.pk, as_of=MAR + timedelta(days=1),
+                                  actor=TEST_ACTOR)  # fmt: skip
     invoice_line_add(
         invoice_id=refund.pk, description="Refund of a setup fee", amount=D("-80"),
         quantity=D(1), as_of=MAR, actor=TEST_ACTOR,
@@ -229,10 +228,8 @@ def test_the_credit_balance_pays_invoices_and_takes_what_falls_below_zero(api: A
     customer.refresh_from_db()
     assert customer.balance == D("80.00")
     # an invoice the balance pays whole is paid; a credit note on it goes back to the balance
-    extra = Invoice.objects.create(
-        customer=customer, currency="USD", billing_date=MAR + timedelta(days=2),
-        grace_until=MAR + timedelta(days=5), created_at=MAR, updated_at=MAR,
-    )  # fmt: skip
+    extra = invoice_draft_create(customer_id=customer.pk, as_of=MAR + timedelta(days=2),
+                                 actor=TEST_ACTOR)  # fmt: skip
     invoice_line_add(
         invoice_id=extra.pk, description="Training", amount=D("20"), quantity=D(1), as_of=MAR,
         actor=TEST_ACTOR,
@@ -363,7 +360,11 @@ def test_finance_staff_add_lines_credit_and_coupons_in_the_admin(staff_client: A
     assert staff_client.post(redeem, {"customer": customer.pk, "coupon": ten}).status_code == 302
     again = staff_client.post(redeem, {"customer": customer.pk, "coupon": ten})
     assert b"already active" in again.content
+    created = staff_client.post(f"/admin/invoicing/invoice/new-draft/{customer.pk}/")
+    assert created.status_code == 302
+    assert Invoice.objects.filter(customer=customer, status="draft").count() == 2
     shown = staff_client.get(f"/admin/billing/customer/{customer.pk}/change/")
+    assert b"new-draft-invoice" in shown.content
     assert b"25.0000" in shown.content
     assert b"ten" in shown.content
 
@@ -469,3 +470,28 @@ def test_a_once_percentage_discounts_every_subscription_of_its_invoice() -> None
     assert (redemption.status, redemption.periods_applied) == ("used_up", 1)
     assert redemption.amount_discounted == D("11.64")
     assert second.pk in set(invoice.lines.values_list("subscription", flat=True))
+
+
+def test_a_draft_by_hand_over_the_api(api: Any) -> None:
+    from tests.billing.factories import CustomerFactory
+
+    customer = CustomerFactory(external_id="walk-in")  # no subscription: a one-off sale
+    created = api.post("/api/v1/invoices/", {"customer": "walk-in", "grace_days": 2},
+                       format="json")  # fmt: skip
+    assert created.status_code == 201, created.content
+    body = created.json()
+    assert (body["status"], body["total"], body["lines"]) == ("draft", "0.0000", [])
+    line = api.post(f"/api/v1/invoices/{body['id']}/lines/",
+                    {"description": "Consulting", "amount": "120", "quantity": "3"},
+                    format="json")  # fmt: skip
+    assert line.status_code == 201
+    final = api.post(f"/api/v1/invoices/{body['id']}/finalize/")
+    assert final.json()["total"] == "360.0000"
+    assert final.json()["status"] == "open"
+    missing = api.post("/api/v1/invoices/", {"customer": "nobody"}, format="json")
+    assert missing.status_code == 404
+    assert missing.json()["errors"][0]["field"] == "customer"
+    bad = api.post("/api/v1/invoices/", {"customer": "walk-in", "grace_days": 99}, format="json")
+    assert bad.status_code == 400
+    assert bad.json()["errors"][0]["field"] == "grace_days"
+    assert customer.invoices.count() == 1
