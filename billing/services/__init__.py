@@ -38,22 +38,24 @@ from billing.services.ledger import (
     ledger_post_many,
     trial_balance,
 )
+from billing.services.subscription_clock import (
+    subscription_advance,
+    subscription_ids_due,
+    subscription_periods,
+    subscriptions_due,
+    subscriptions_roll,
+)
 from billing.services.subscriptions import (
     subscription_activate,
     subscription_addon_add,
-    subscription_advance,
     subscription_cancel,
     subscription_change,
     subscription_change_cancel,
     subscription_create,
     subscription_end,
-    subscription_ids_due,
     subscription_pause,
-    subscription_periods,
     subscription_resume,
     subscription_undo_cancel,
-    subscriptions_due,
-    subscriptions_roll,
 )
 from billing.services.usage import (
     usage_ingest,

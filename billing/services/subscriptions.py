@@ -1,8 +1,9 @@
 """Subscriptions: create, change plan or quantity (now, at period end or on a date, prorated),
-cancel, pause and resume, end, and the clock's advance through trials, periods and scheduled
-changes. Each public service is one transaction: row locks (customer, then subscription), the
-transition checked against ALLOWED_TRANSITIONS, journal events, proration lines, the customer's
-entitlements recomputed, and the audit context."""
+cancel, pause and resume, end, add-ons; the clock's advance through trials, periods and scheduled
+changes is in subscription_clock.py, with the helpers here. Each public service is one
+transaction: row locks (customer, then subscription), the transition checked against
+ALLOWED_TRANSITIONS, journal events, proration lines, the customer's entitlements recomputed, and
+the audit context."""
 
 from __future__ import annotations
 
@@ -12,7 +13,6 @@ from decimal import Decimal
 from typing import Any
 
 from django.db import transaction
-from django.db.models import QuerySet
 
 from billing import periods, proration
 from billing.enums import (
@@ -31,13 +31,12 @@ from billing.models import (
     SubscriptionPause,
 )
 from billing.services.entitlements import entitlements_recompute
-from billing.services.journal import journal_write, journal_write_many
+from billing.services.journal import journal_write
 from catalog.models import AddOn, Plan, PlanVersion
 from catalog.money import quantize
 from catalog.pricing import plain
 from catalog.selectors import NoPriceInForce, plan_version_at
 from core.audit import Actor, audit_context
-from core.db import bulk_update
 from core.exceptions import Conflict, NotFound, TransitionNotAllowed, ValidationFailed
 
 S = SubscriptionStatus
@@ -47,7 +46,7 @@ TRIAL_WILL_END_NOTICE = timedelta(days=3)
 # ----------------------------------------------------------------------------------- helpers
 
 
-def _snapshot(sub: Subscription) -> dict[str, Any]:
+def subscription_snapshot(sub: Subscription) -> dict[str, Any]:
     def iso(value: datetime | date | None) -> str | None:
         return value.isoformat() if value is not None else None
 
@@ -67,24 +66,26 @@ def _snapshot(sub: Subscription) -> dict[str, Any]:
     }
 
 
-def _event(sub: Subscription, type_: str, actor: Actor, at: datetime, **extra: Any) -> None:
+def subscription_event(
+    sub: Subscription, type_: str, actor: Actor, at: datetime, **extra: Any
+) -> None:
     journal_write(
         type=f"subscription.{type_}",
         subject_type="subscription",
         subject_id=sub.pk,
-        payload={"subscription": _snapshot(sub), **extra},
+        payload={"subscription": subscription_snapshot(sub), **extra},
         actor=actor,
         occurred_at=at,
     )
 
 
-def _move(sub: Subscription, to: str) -> None:
+def subscription_move(sub: Subscription, to: str) -> None:
     if to not in ALLOWED_TRANSITIONS[sub.status]:
         raise TransitionNotAllowed(f"A {sub.status} subscription cannot become {to}.")
     sub.status = to
 
 
-def _locked(subscription_id: int) -> Subscription:
+def locked_subscription(subscription_id: int) -> Subscription:
     """Lock the customer, then the subscription (the order every service follows)."""
     try:
         customer_id = Subscription.objects.values_list("customer_id", flat=True).get(
@@ -129,7 +130,7 @@ def _save_lines(
     return ProrationLine.objects.bulk_create(saved)
 
 
-def _set_period(sub: Subscription, at: datetime) -> None:
+def set_period(sub: Subscription, at: datetime) -> None:
     period = sub.period_at(at)
     if period.index != sub.current_period_index or sub.current_period_start != period.start:
         sub.fee_since = period.start
@@ -229,11 +230,11 @@ def subscription_create(
             sub.current_period_start, sub.current_period_end = first_start, trial_end
             sub.fee_since = first_start
         else:
-            _set_period(sub, start)
+            set_period(sub, start)
             sub.fee_since = sub.current_period_start
         sub.full_clean(exclude=["customer", "plan", "plan_version"])
         sub.save()
-        _event(sub, "created", actor, as_of)
+        subscription_event(sub, "created", actor, as_of)
         entitlements_recompute(customer=customer, as_of=as_of)
     return sub
 
@@ -283,7 +284,7 @@ def subscription_change(
     if quantity is not None and quantity < 1:
         raise ValidationFailed("quantity is at least 1.", field="quantity", code="min_value")
     with transaction.atomic(durable=True), audit_context(actor=actor, reason=reason):
-        sub = _locked(subscription_id)
+        sub = locked_subscription(subscription_id)
         new_plan = sub.plan
         if plan_id is not None:
             try:
@@ -341,9 +342,9 @@ def subscription_change(
             created_at=as_of,
         )
         if instant <= as_of:
-            _apply_change(sub, change, actor, as_of)
+            apply_change(sub, change, actor, as_of)
         else:
-            _event(sub, "updated", actor, as_of, scheduled_change=_change_dict(change))
+            subscription_event(sub, "updated", actor, as_of, scheduled_change=_change_dict(change))
     return change
 
 
@@ -359,7 +360,7 @@ def _change_dict(change: SubscriptionChange) -> dict[str, Any]:
     }
 
 
-def _apply_change(
+def apply_change(
     sub: Subscription, change: SubscriptionChange, actor: Actor, as_of: datetime
 ) -> None:
     at = change.effective_at
@@ -383,7 +384,7 @@ def _apply_change(
     change.applied_at = as_of
     change.save(update_fields=["status", "applied_plan_version", "applied_at"])
     saved = _save_lines(sub, lines, as_of, change)
-    _event(
+    subscription_event(
         sub,
         "updated",
         actor,
@@ -407,14 +408,14 @@ def subscription_change_cancel(
             ).get(pk=change_id)
         except SubscriptionChange.DoesNotExist:
             raise NotFound(f"No scheduled change with id {change_id}.") from None
-        sub = _locked(subscription_id)
+        sub = locked_subscription(subscription_id)
         change = SubscriptionChange.objects.select_for_update().get(pk=change_id)
         if change.status != ChangeStatus.SCHEDULED:
             raise TransitionNotAllowed(f"Change #{change.pk} is {change.status}, not scheduled.")
         change.status = ChangeStatus.CANCELED
         change.canceled_at = as_of
         change.save(update_fields=["status", "canceled_at"])
-        _event(sub, "updated", actor, as_of, canceled_change=_change_dict(change))
+        subscription_event(sub, "updated", actor, as_of, canceled_change=_change_dict(change))
     return change
 
 
@@ -433,7 +434,7 @@ def subscription_cancel(
     """At period end (undoable until then), or at once, with or without a prorated credit for
     the unused part of the fixed fee."""
     with transaction.atomic(durable=True), audit_context(actor=actor, reason=reason):
-        sub = _locked(subscription_id)
+        sub = locked_subscription(subscription_id)
         if sub.status in TERMINAL:
             raise TransitionNotAllowed(f"The subscription is already {sub.status}.")
         if at_period_end:
@@ -448,7 +449,9 @@ def subscription_cancel(
             sub.changes.filter(
                 status=ChangeStatus.SCHEDULED, effective_at__gte=sub.current_period_end
             ).update(status=ChangeStatus.CANCELED, canceled_at=as_of)
-            _event(sub, "updated", actor, as_of, cancel_at_period_end=True, reason=reason)
+            subscription_event(
+                sub, "updated", actor, as_of, cancel_at_period_end=True, reason=reason
+            )
             return sub
         lines: list[proration.Line] = []
         period = _current_period(sub)
@@ -457,7 +460,7 @@ def subscription_cancel(
                 _terms(sub.plan_version, sub.quantity), as_of, period, sub.plan.currency,
                 sub.fee_since,
             )  # fmt: skip
-        _finish(sub, S.CANCELED, as_of, actor, reason=reason)
+        subscription_finish(sub, S.CANCELED, as_of, actor, reason=reason)
         _save_lines(sub, lines, as_of)
     return sub
 
@@ -466,14 +469,14 @@ def subscription_undo_cancel(
     *, subscription_id: int, actor: Actor, as_of: datetime, reason: str = ""
 ) -> Subscription:
     with transaction.atomic(durable=True), audit_context(actor=actor, reason=reason):
-        sub = _locked(subscription_id)
+        sub = locked_subscription(subscription_id)
         if not sub.cancel_at_period_end or sub.status in TERMINAL:
             raise Conflict("There is no pending cancellation to undo.")
         sub.cancel_at_period_end = False
         sub.cancel_requested_at = None
         sub.updated_at = as_of
         sub.save()
-        _event(sub, "updated", actor, as_of, cancel_at_period_end=False)
+        subscription_event(sub, "updated", actor, as_of, cancel_at_period_end=False)
     return sub
 
 
@@ -482,7 +485,7 @@ def subscription_end(
 ) -> Subscription:
     """End on a set date (or at once when the date has come)."""
     with transaction.atomic(durable=True), audit_context(actor=actor, reason=reason):
-        sub = _locked(subscription_id)
+        sub = locked_subscription(subscription_id)
         if sub.status in TERMINAL:
             raise TransitionNotAllowed(f"The subscription is already {sub.status}.")
         if ends_at <= sub.start_at:
@@ -499,15 +502,17 @@ def subscription_end(
         sub.ends_at = ends_at
         sub.updated_at = as_of
         if ends_at <= as_of:
-            _finish(sub, S.ENDED, as_of, actor, reason=reason)
+            subscription_finish(sub, S.ENDED, as_of, actor, reason=reason)
         else:
             sub.save()
-            _event(sub, "updated", actor, as_of, ends_at=ends_at.isoformat())
+            subscription_event(sub, "updated", actor, as_of, ends_at=ends_at.isoformat())
     return sub
 
 
-def _finish(sub: Subscription, status: str, at: datetime, actor: Actor, *, reason: str) -> None:
-    _move(sub, status)
+def subscription_finish(
+    sub: Subscription, status: str, at: datetime, actor: Actor, *, reason: str
+) -> None:
+    subscription_move(sub, status)
     if status == S.CANCELED:
         sub.canceled_at = at
     sub.ended_at = at
@@ -520,7 +525,9 @@ def _finish(sub: Subscription, status: str, at: datetime, actor: Actor, *, reaso
     sub.changes.filter(status=ChangeStatus.SCHEDULED).update(
         status=ChangeStatus.CANCELED, canceled_at=at
     )
-    _event(sub, "canceled" if status == S.CANCELED else "ended", actor, at, reason=reason)
+    subscription_event(
+        sub, "canceled" if status == S.CANCELED else "ended", actor, at, reason=reason
+    )
     entitlements_recompute(customer=sub.customer, as_of=at)
 
 
@@ -533,13 +540,13 @@ def subscription_pause(
     """Pause: no entitlements, no fixed fee for the paused time. Periods do not move: on resume
     the paused part of each period it touched is credited (by the second)."""
     with transaction.atomic(durable=True), audit_context(actor=actor, reason=reason):
-        sub = _locked(subscription_id)
-        _move(sub, S.PAUSED)
+        sub = locked_subscription(subscription_id)
+        subscription_move(sub, S.PAUSED)
         sub.paused_at = as_of
         sub.updated_at = as_of
         sub.save()
         SubscriptionPause.objects.create(subscription=sub, paused_at=as_of)
-        _event(sub, "updated", actor, as_of, paused=True)
+        subscription_event(sub, "updated", actor, as_of, paused=True)
         entitlements_recompute(customer=sub.customer, as_of=as_of)
     return sub
 
@@ -548,14 +555,14 @@ def subscription_resume(
     *, subscription_id: int, actor: Actor, as_of: datetime, reason: str = ""
 ) -> Subscription:
     with transaction.atomic(durable=True), audit_context(actor=actor, reason=reason):
-        sub = _locked(subscription_id)
+        sub = locked_subscription(subscription_id)
         if sub.status != S.PAUSED or sub.paused_at is None:
             raise TransitionNotAllowed("Only a paused subscription can be resumed.")
         pause = sub.pauses.select_for_update().get(resumed_at__isnull=True)
         pause.resumed_at = as_of
         pause.save(update_fields=["resumed_at"])
         in_trial = sub.trial_end is not None and as_of < sub.trial_end
-        _move(sub, S.TRIALING if in_trial else S.ACTIVE)
+        subscription_move(sub, S.TRIALING if in_trial else S.ACTIVE)
         lines: list[proration.Line] = []
         terms = _terms(sub.plan_version, sub.quantity)
         cursor = sub.period_at(pause.paused_at)
@@ -571,11 +578,11 @@ def subscription_resume(
                     lines.append(credit)
             cursor = sub.period_at(cursor.end)
         sub.paused_at = None
-        _set_period(sub, as_of)
+        set_period(sub, as_of)
         sub.updated_at = as_of
         sub.save()
         _save_lines(sub, lines, as_of)
-        _event(sub, "updated", actor, as_of, resumed=True,
+        subscription_event(sub, "updated", actor, as_of, resumed=True,
                paused_seconds=int((as_of - pause.paused_at).total_seconds()))  # fmt: skip
         entitlements_recompute(customer=sub.customer, as_of=as_of)
     return sub
@@ -586,19 +593,19 @@ def subscription_activate(
 ) -> Subscription:
     """End a trial now: the first paid period starts today."""
     with transaction.atomic(durable=True), audit_context(actor=actor, reason=reason):
-        sub = _locked(subscription_id)
+        sub = locked_subscription(subscription_id)
         if sub.status != S.TRIALING:
             raise TransitionNotAllowed("Only a trialing subscription can be activated early.")
-        _start_paid(sub, as_of, reanchor=True)
+        start_paid(sub, as_of, reanchor=True)
         sub.updated_at = as_of
         sub.save()
-        _event(sub, "updated", actor, as_of, trial_ended_early=True)
+        subscription_event(sub, "updated", actor, as_of, trial_ended_early=True)
         entitlements_recompute(customer=sub.customer, as_of=as_of)
     return sub
 
 
-def _start_paid(sub: Subscription, at: datetime, *, reanchor: bool) -> None:
-    _move(sub, S.ACTIVE)
+def start_paid(sub: Subscription, at: datetime, *, reanchor: bool) -> None:
+    subscription_move(sub, S.ACTIVE)
     if reanchor:
         zone = sub.zone
         sub.billing_anchor = (
@@ -607,7 +614,7 @@ def _start_paid(sub: Subscription, at: datetime, *, reanchor: bool) -> None:
             else periods.local_date(at, zone)
         )
         sub.trial_end = at
-    _set_period(sub, at)
+    set_period(sub, at)
     sub.fee_since = max(sub.current_period_start, at if reanchor else sub.current_period_start)
 
 
@@ -622,7 +629,7 @@ def subscription_addon_add(
     if quantity <= 0:
         raise ValidationFailed("quantity is positive.", field="quantity", code="min_value")
     with transaction.atomic(durable=True), audit_context(actor=actor, reason="add-on"):
-        sub = _locked(subscription_id)
+        sub = locked_subscription(subscription_id)
         if sub.status in TERMINAL:
             raise TransitionNotAllowed(f"The subscription is {sub.status}.")
         addon = AddOn.objects.filter(code=addon_code, archived_at__isnull=True).first()
@@ -652,169 +659,7 @@ def subscription_addon_add(
             },
             created_at=as_of,
         )
-        _event(sub, "updated", actor, as_of, add_on={"code": addon.code, "quantity": str(quantity)})
-    return line
-
-
-# ------------------------------------------------------------------------------- the clock
-
-
-def subscriptions_due(*, as_of: datetime) -> QuerySet[Subscription]:
-    """Subscriptions with something to do at `as_of` (for the clock tick)."""
-    from django.db.models import Exists, OuterRef, Q
-
-    changes = SubscriptionChange.objects.filter(
-        subscription=OuterRef("pk"), status=ChangeStatus.SCHEDULED, effective_at__lte=as_of
-    )
-    return Subscription.objects.exclude(status__in=TERMINAL).filter(
-        Q(current_period_end__lte=as_of)
-        | Q(status=S.PENDING, start_at__lte=as_of)
-        | Q(status=S.TRIALING, trial_end__lte=as_of + TRIAL_WILL_END_NOTICE,
-            trial_will_end_sent=False)
-        | Q(ends_at__lte=as_of)
-        | Exists(changes)
-    )  # fmt: skip
-
-
-def subscription_advance(*, subscription_id: int, as_of: datetime, actor: Actor) -> Subscription:
-    """Bring one subscription up to `as_of`: start, trial notices and ends, scheduled changes,
-    period ends (cancellations at period end, new periods), set end dates, in time order.
-    Idempotent: running it twice, or for an earlier instant, does nothing more."""
-    with transaction.atomic(durable=True), audit_context(actor=actor, reason="billing clock"):
-        sub = _locked(subscription_id)
-        for _ in range(10_000):  # bounded: every step moves the subscription forward in time
-            if not _advance_one(sub, as_of, actor):
-                break
-    return sub
-
-
-def _advance_one(sub: Subscription, as_of: datetime, actor: Actor) -> bool:
-    if sub.status in TERMINAL:
-        return False
-    next_change = (
-        sub.changes.filter(status=ChangeStatus.SCHEDULED, effective_at__lte=as_of)
-        .select_related("new_plan")
-        .first()
-    )
-    candidates: list[tuple[datetime, int, str]] = []
-    if sub.status == S.PENDING and sub.start_at <= as_of:
-        candidates.append((sub.start_at, 0, "start"))
-    if sub.status == S.TRIALING and sub.trial_end is not None:
-        notice = sub.trial_end - TRIAL_WILL_END_NOTICE
-        if not sub.trial_will_end_sent and notice <= as_of:
-            candidates.append((max(notice, sub.start_at), 1, "trial_notice"))
-        if sub.trial_end <= as_of:
-            candidates.append((sub.trial_end, 2, "trial_end"))
-    if sub.ends_at is not None and sub.ends_at <= as_of:
-        candidates.append((sub.ends_at, 3, "end"))
-    if next_change is not None:
-        candidates.append((next_change.effective_at, 4, "change"))
-    if sub.status not in (S.PENDING, S.TRIALING) and sub.current_period_end <= as_of:
-        candidates.append((sub.current_period_end, 5, "period_end"))
-    if not candidates:
-        return False
-    at, _, what = min(candidates)
-    if what == "start":
-        _move(sub, S.TRIALING if sub.trial_end and sub.trial_end > at else S.ACTIVE)
-        if sub.status == S.ACTIVE:
-            _set_period(sub, at)
-        sub.updated_at = as_of
-        sub.save()
-        _event(sub, "updated", actor, at, started=True)
-        entitlements_recompute(customer=sub.customer, as_of=as_of)
-    elif what == "trial_notice":
-        sub.trial_will_end_sent = True
-        sub.save(update_fields=["trial_will_end_sent"])
-        _event(sub, "trial_will_end", actor, at)
-    elif what == "trial_end":
-        _start_paid(sub, at, reanchor=False)
-        sub.updated_at = as_of
-        sub.save()
-        _event(sub, "updated", actor, at, trial_ended=True)
-        entitlements_recompute(customer=sub.customer, as_of=as_of)
-    elif what == "end":
-        _finish(sub, S.ENDED, at, actor, reason="set end date")
-    elif what == "change":
-        assert next_change is not None
-        _apply_change(sub, next_change, actor, as_of)
-    else:  # the period ended
-        if sub.cancel_at_period_end:
-            _finish(sub, S.CANCELED, at, actor, reason="canceled at period end")
-        else:
-            subscriptions_roll(subs=[sub], as_of=as_of, actor=actor)
-    return True
-
-
-def _published_versions(plan_ids: Iterable[int]) -> dict[int, list[PlanVersion]]:
-    found: dict[int, list[PlanVersion]] = {}
-    versions = PlanVersion.objects.filter(plan_id__in=set(plan_ids), status="published")
-    for version in versions.select_related("plan").order_by("effective_from"):
-        found.setdefault(version.plan_id, []).append(version)
-    return found
-
-
-def _in_force(versions: list[PlanVersion], at: datetime) -> PlanVersion | None:
-    for version in versions:
-        if version.effective_from <= at and (
-            version.effective_until is None or version.effective_until > at
-        ):
-            return version
-    return None
-
-
-def subscriptions_roll(*, subs: list[Subscription], as_of: datetime, actor: Actor) -> None:
-    """Move subscriptions, locked by the caller, whose period has ended into their next period
-    (the clock's period roll, for one or a whole chunk at once). Each new period is priced with
-    the plan's version in force at its start: a version that took effect during the period that
-    ended applies from this roll on (with the entitlements it grants). Without a version in force
-    then, the subscription keeps the one it has."""
-    versions = _published_versions(sub.plan_id for sub in subs)
-    events, moved = [], []
-    for sub in subs:
-        at = sub.current_period_end
-        _set_period(sub, at)
-        sub.updated_at = as_of
-        extra: dict[str, Any] = {
-            "new_period": [sub.current_period_start.isoformat(), sub.current_period_end.isoformat()]
-        }
-        version = _in_force(versions.get(sub.plan_id, []), sub.current_period_start)
-        if version is not None and version.pk != sub.plan_version_id:
-            extra["price_version"] = {"from": sub.plan_version.label, "to": version.label}
-            sub.plan_version = version
-            moved.append(sub)
-        events.append(
-            {
-                "type": "subscription.updated",
-                "subject_type": "subscription",
-                "subject_id": sub.pk,
-                "payload": {"subscription": _snapshot(sub), **extra},
-                "occurred_at": at,
-            }
+        subscription_event(
+            sub, "updated", actor, as_of, add_on={"code": addon.code, "quantity": str(quantity)}
         )
-    bulk_update(
-        subs,
-        [
-            "current_period_start",
-            "current_period_end",
-            "current_period_index",
-            "fee_since",
-            "plan_version",
-            "updated_at",
-        ],
-    )
-    journal_write_many(events, actor=actor)
-    for sub in moved:
-        entitlements_recompute(customer=sub.customer, as_of=as_of)
-
-
-def subscription_periods(*, subscription: Subscription, count: int = 12) -> list[periods.Period]:
-    """The subscription's billing periods from its first paid one (for timelines)."""
-    first = subscription.period_at(subscription.trial_end or subscription.start_at)
-    result = [first]
-    while len(result) < count:
-        result.append(subscription.period_at(result[-1].end))
-    return result
-
-
-def subscription_ids_due(*, as_of: datetime) -> list[int]:
-    return list(subscriptions_due(as_of=as_of).values_list("pk", flat=True))
+    return line
