@@ -22,7 +22,7 @@ from datetime import datetime, timedelta
 from decimal import Decimal
 
 from django.db import transaction
-from django.db.models import Count, Q
+from django.db.models import Count
 
 from billing.models import Customer, ProrationLine, Subscription, SubscriptionChange
 from billing.periods import Period
@@ -46,6 +46,8 @@ from invoicing.services.clock import (
 from invoicing.services.lines import (
     BILLABLE,
     REDEMPTION_FIELDS,
+    customers_marked_until,
+    invoice_created,
     line_of,
     recompute_totals_many,
     tax_rate_of,
@@ -207,12 +209,8 @@ def _bill_plain(subs: list[Subscription], as_of: datetime, actor: Actor) -> int:
             for sub, kind, period in billed_periods
         ]
     )
-    for end in sorted({period.end for _, period in ended}):
-        Customer.objects.filter(
-            pk__in={sub.customer_id for sub, period in ended if period.end == end}
-        ).filter(Q(usage_billed_until__isnull=True) | Q(usage_billed_until__lt=end)).update(
-            usage_billed_until=end
-        )  # events before this now concern a draft: they refresh it
+    # events before a period's end now concern a draft: they refresh it
+    customers_marked_until("usage_billed_until", {s.customer_id: p.end for s, p in ended})
     touched = list(invoices.values())
     recompute_totals_many(touched)
     for invoice in touched:
@@ -261,20 +259,7 @@ def _drafts(
         for customer_id, at in sorted(wanted - set(found))
     )
     journal_write_many(
-        [
-            {
-                "type": "invoice.created",
-                "subject_type": "invoice",
-                "subject_id": invoice.pk,
-                "payload": {
-                    "customer": customers[invoice.customer_id].external_id,
-                    "billing_date": invoice.billing_date.isoformat(),
-                },
-                "occurred_at": as_of,
-            }
-            for invoice in new
-        ],
-        actor=actor,
+        [invoice_created(invoice, customers[invoice.customer_id]) for invoice in new], actor=actor
     )
     for invoice in new:
         found[(invoice.customer_id, invoice.billing_date)] = invoice

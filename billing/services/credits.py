@@ -31,7 +31,7 @@ from billing.services.ledger import ledger_post
 from catalog.models import Coupon
 from catalog.money import quantize
 from core.audit import Actor, audit_context
-from core.db import copy_insert
+from core.db import bulk_update, copy_insert
 from core.exceptions import Conflict, NotFound, ValidationFailed
 
 
@@ -73,8 +73,7 @@ def balance_moves_record(moves: Sequence[BalanceMove], *, actor: Actor, at: date
                 created_at=at,
             )
         )
-    for customer in changed.values():
-        Customer.objects.filter(pk=customer.pk).update(balance=customer.balance)
+    bulk_update(list(changed.values()), ["balance"])
     copy_insert(rows)
 
 

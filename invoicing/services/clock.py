@@ -41,6 +41,8 @@ from invoicing.services.lines import (
     BILLABLE,
     REDEMPTION_FIELDS,
     add_lines,
+    customers_marked_until,
+    invoice_created,
     recompute_totals,
     use_redemptions,
 )
@@ -157,11 +159,8 @@ def _bill(
         bulk_update(use_redemptions(used, invoice), REDEMPTION_FIELDS)
         proration_ids = [s.proration_line_id for s in specs if s.proration_line_id]
         ProrationLine.objects.filter(pk__in=proration_ids).update(invoiced_at=as_of)
-        if kind == BilledPeriod.Kind.PERIOD_END and (
-            customer.usage_billed_until is None or customer.usage_billed_until < period.end
-        ):  # events before this now concern a draft: they refresh it
-            customer.usage_billed_until = period.end
-            customer.save(update_fields=["usage_billed_until"])
+        if kind == BilledPeriod.Kind.PERIOD_END:  # events before it now refresh a draft
+            customers_marked_until("usage_billed_until", {customer.pk: period.end})
         BilledPeriod.objects.create(
             subscription=sub,
             kind=kind,
@@ -174,17 +173,7 @@ def _bill(
         invoice.updated_at = as_of
         invoice.save()
         if created:
-            journal_write(
-                type="invoice.created",
-                subject_type="invoice",
-                subject_id=invoice.pk,
-                payload={
-                    "customer": customer.external_id,
-                    "billing_date": billing_date.isoformat(),
-                },
-                actor=actor,
-                occurred_at=as_of,
-            )
+            journal_write(**invoice_created(invoice, customer), actor=actor)
     return invoice
 
 

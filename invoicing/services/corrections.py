@@ -32,7 +32,13 @@ from invoicing.models import (
     LineKind,
 )
 from invoicing.services.adjust import issue_credit_note
-from invoicing.services.lines import locked_invoice, recompute_totals, tax_rate_of, taxed
+from invoicing.services.lines import (
+    invoice_created,
+    locked_invoice,
+    recompute_totals,
+    tax_rate_of,
+    taxed,
+)
 
 
 def corrections_propose(
@@ -187,12 +193,7 @@ def _apply_correction(correction: Correction, as_of: datetime, actor: Actor) -> 
         recompute_totals(supplement)
         supplement.save()
         journal_write(
-            type="invoice.created",
-            subject_type="invoice",
-            subject_id=supplement.pk,
-            payload={"customer": invoice.customer.external_id, "corrects": invoice.number},
-            actor=actor,
-            occurred_at=as_of,
+            **invoice_created(supplement, invoice.customer, corrects=invoice.number), actor=actor
         )
         correction.supplementary_invoice = supplement
     correction.status = Correction.Status.APPLIED

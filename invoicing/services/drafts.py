@@ -32,6 +32,7 @@ from invoicing.models import (
 )
 from invoicing.services.lines import (
     add_lines,
+    invoice_created,
     locked_invoice,
     recompute_totals,
     tax_rate_of,
@@ -61,15 +62,7 @@ def invoice_draft_create(
             created_at=as_of,
             updated_at=as_of,
         )
-        journal_write(
-            type="invoice.created",
-            subject_type="invoice",
-            subject_id=invoice.pk,
-            payload={"customer": customer.external_id, "billing_date": as_of.isoformat(),
-                     "by_hand": True},
-            actor=actor,
-            occurred_at=as_of,
-        )  # fmt: skip
+        journal_write(**invoice_created(invoice, customer, by_hand=True), actor=actor)
     return invoice
 
 

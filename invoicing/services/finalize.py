@@ -10,11 +10,10 @@ from functools import partial
 from django.conf import settings
 from django.core.files.base import ContentFile
 from django.db import transaction
-from django.db.models import Exists, OuterRef, Q
+from django.db.models import Exists, OuterRef
 
 from billing.models import (
     BalanceKind,
-    Customer,
     LedgerAccount,
     Subscription,
 )
@@ -39,6 +38,7 @@ from invoicing.models import (
 )
 from invoicing.services.lines import (
     BILLABLE,
+    customers_marked_until,
     locked_invoice,
     next_numbers,
     recompute_totals_many,
@@ -175,12 +175,7 @@ def finalize_locked(invoices: list[Invoice], as_of: datetime, actor: Actor) -> N
         latest[invoice.customer_id] = max(
             invoice.billing_date, latest.get(invoice.customer_id, invoice.billing_date)
         )
-    for until in sorted(set(latest.values())):
-        Customer.objects.filter(
-            pk__in=[c for c, at in latest.items() if at == until],
-        ).filter(Q(usage_invoiced_until__isnull=True) | Q(usage_invoiced_until__lt=until)).update(
-            usage_invoiced_until=until
-        )
+    customers_marked_until("usage_invoiced_until", latest)  # later events for it are late
     ids = [invoice.pk for invoice in invoices]
     for i in range(0, len(ids), PDF_BATCH):
         transaction.on_commit(partial(_render_soon, ids[i : i + PDF_BATCH]), robust=True)

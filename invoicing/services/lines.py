@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
@@ -169,3 +170,27 @@ def next_numbers(prefix: str, year: int, count: int) -> list[str]:
     series.last_number += count
     series.save(update_fields=["last_number"])
     return [f"{prefix}-{year}-{n:06d}" for n in range(first, first + count)]
+
+
+def invoice_created(invoice: Invoice, customer: Customer, **extra: Any) -> dict[str, Any]:
+    """The `invoice.created` journal event of a new invoice (for journal_write_many)."""
+    return {
+        "type": "invoice.created",
+        "subject_type": "invoice",
+        "subject_id": invoice.pk,
+        "payload": {
+            "customer": customer.external_id,
+            "billing_date": invoice.billing_date.isoformat(),
+            **extra,
+        },
+        "occurred_at": invoice.created_at,
+    }
+
+
+def customers_marked_until(field: str, until: dict[int, datetime]) -> None:
+    """Move a usage mark of customers the caller has locked (`usage_billed_until`,
+    `usage_invoiced_until`) forward to each one's instant, never back: one UPDATE per instant."""
+    for at in sorted(set(until.values())):
+        Customer.objects.filter(pk__in=[c for c, t in until.items() if t == at]).filter(
+            Q(**{f"{field}__isnull": True}) | Q(**{f"{field}__lt": at})
+        ).update(**{field: at})
