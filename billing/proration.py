@@ -12,6 +12,11 @@ daylight-saving change has its real length in seconds.
   the period-end invoice charges the new price from the change on (the subscription's fee_since).
 - Cancelling at once with a credit: the unused part of an advance fee is credited; an arrears fee
   is charged for the used part only.
+
+The share is of the *fee's period*: for a calendar-aligned first period (a stub shorter than the
+interval) that is the whole interval the stub is part of, so the stub's fee is itself prorated and
+a credit inside the stub is at the same rate: never more than the stub fee billed. Parts are
+clamped to the billed period (the stub), the denominator is the reference (the whole interval).
 """
 
 from __future__ import annotations
@@ -49,12 +54,18 @@ class Line:
     explanation: dict[str, Any]
 
 
-def share(amount: Decimal, start: datetime, end: datetime, period: Period) -> tuple[Decimal, int]:
-    """amount x (seconds of [start, end) inside the period) / (seconds of the period), and the
-    seconds counted."""
+def share(
+    amount: Decimal,
+    start: datetime,
+    end: datetime,
+    period: Period,
+    reference: Period | None = None,
+) -> tuple[Decimal, int]:
+    """amount x (seconds of [start, end) inside the period) / (seconds of the reference, the
+    period itself unless given), and the seconds counted."""
     lo, hi = max(start, period.start), min(end, period.end)
     seconds = max(0, int((hi - lo).total_seconds()))
-    return amount * seconds / period.seconds, seconds
+    return amount * seconds / (reference or period).seconds, seconds
 
 
 def line(
@@ -65,8 +76,10 @@ def line(
     period: Period,
     currency: str,
     why: str,
+    reference: Period | None = None,
 ) -> Line | None:
-    exact, seconds = share(terms.period_amount, start, end, period)
+    reference = reference or period
+    exact, seconds = share(terms.period_amount, start, end, period, reference)
     if not exact:
         return None
     sign = -1 if kind == "credit" else 1
@@ -85,13 +98,13 @@ def line(
         "fee_per_period": plain(terms.fee),
         "quantity": terms.quantity,
         "fee_timing": terms.timing,
-        "period": {"start": period.start.isoformat(), "end": period.end.isoformat()},
+        "period": {"start": reference.start.isoformat(), "end": reference.end.isoformat()},
         "part": {"start": start.isoformat(), "end": end.isoformat()},
         "part_seconds": seconds,
-        "period_seconds": period.seconds,
+        "period_seconds": reference.seconds,
         "formula": (
             f"{'-' if sign < 0 else ''}{plain(terms.fee)} x {terms.quantity} x "
-            f"{seconds} / {period.seconds} s = {plain(amount)}"
+            f"{seconds} / {reference.seconds} s = {plain(amount)}"
         ),
         "currency": currency,
     }
@@ -99,40 +112,58 @@ def line(
 
 
 def change_lines(
-    old: FeeTerms, new: FeeTerms, at: datetime, period: Period, currency: str
+    old: FeeTerms,
+    new: FeeTerms,
+    at: datetime,
+    period: Period,
+    currency: str,
+    reference: Period | None = None,
+    fee_since: datetime | None = None,
 ) -> list[Line]:
-    """The lines of a change of plan or quantity at `at` within `period`."""
+    """The lines of a change of plan or quantity at `at` within `period` (an arrears fee is
+    charged for its used part since `fee_since`, the last change, or the period's start)."""
     why = f"change from {old.version} x {old.quantity} to {new.version} x {new.quantity}"
+    used_from = max(fee_since or period.start, period.start)
     lines: list[Line | None]
     if old.timing == "advance":
         lines = [
-            line("credit", old, at, period.end, period, currency, why),
-            line("charge", new, at, period.end, period, currency, why)
+            line("credit", old, at, period.end, period, currency, why, reference),
+            line("charge", new, at, period.end, period, currency, why, reference)
             if new.timing == "advance"
             else None,
         ]
     else:
-        lines = [line("charge", old, period.start, at, period, currency, why)]
+        lines = [line("charge", old, used_from, at, period, currency, why, reference)]
         if new.timing == "advance":
-            lines.append(line("charge", new, at, period.end, period, currency, why))
+            lines.append(line("charge", new, at, period.end, period, currency, why, reference))
     return [item for item in lines if item is not None]
 
 
 def cancel_lines(
-    terms: FeeTerms, at: datetime, period: Period, currency: str, fee_since: datetime
+    terms: FeeTerms,
+    at: datetime,
+    period: Period,
+    currency: str,
+    fee_since: datetime,
+    reference: Period | None = None,
 ) -> list[Line]:
     """Cancelling at once at `at`, with proration: credit the unused part of an advance fee, or
     charge the used part (since the last change) of an arrears fee."""
     why = "canceled before the end of the period"
     if terms.timing == "advance":
-        credit = line("credit", terms, at, period.end, period, currency, why)
+        credit = line("credit", terms, at, period.end, period, currency, why, reference)
         return [credit] if credit else []
-    used = line("charge", terms, max(fee_since, period.start), at, period, currency, why)
+    used = line("charge", terms, max(fee_since, period.start), at, period, currency, why, reference)
     return [used] if used else []
 
 
 def pause_credit(
-    terms: FeeTerms, paused: datetime, resumed: datetime, period: Period, currency: str
+    terms: FeeTerms,
+    paused: datetime,
+    resumed: datetime,
+    period: Period,
+    currency: str,
+    reference: Period | None = None,
 ) -> Line | None:
     """Paused time is not charged: a credit for the paused part of the period."""
-    return line("credit", terms, paused, resumed, period, currency, "paused")
+    return line("credit", terms, paused, resumed, period, currency, "paused", reference)

@@ -20,6 +20,7 @@ from django.core.validators import MaxValueValidator, MinValueValidator, RegexVa
 from django.db import models
 from django.db.models import Func, Q
 
+from catalog.pricebook import PriceBook
 from catalog.validators import validate_currency
 from core.validators import validate_country
 
@@ -211,6 +212,20 @@ class PlanVersion(models.Model):
     @property
     def label(self) -> str:
         return f"{self.plan.code}@v{self.number}"
+
+    def book(self) -> PriceBook:
+        """This version as billing reads it (a plain value; needs its plan loaded)."""
+        return PriceBook(
+            id=self.pk,
+            plan_id=self.plan_id,
+            plan_name=self.plan.name,
+            label=self.label,
+            currency=self.plan.currency,
+            fixed_fee=self.fixed_fee,
+            fee_timing=self.fee_timing,
+            effective_from=self.effective_from,
+            effective_until=self.effective_until,
+        )
 
     @property
     def is_published(self) -> bool:

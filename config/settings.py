@@ -218,13 +218,16 @@ CELERY_TASK_ROUTES = {
     "invoicing.render_pdfs": {"queue": CELERY_PDF_QUEUE},
 }
 # Subscriptions per billing task (and drafts per finalization task): a chunk is billed set-based
-# in one transaction (invoicing/run.py).
+# in one transaction (invoicing/services/writer.py).
 BILLING_CHUNK_SIZE = env.int("BILLING_CHUNK_SIZE", default=200)
 CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_TIME_LIMIT = env.int("CELERY_TASK_TIME_LIMIT", default=600)
 CELERY_TASK_SOFT_TIME_LIMIT = env.int("CELERY_TASK_SOFT_TIME_LIMIT", default=540)
+# What a tick queued is not queued again by later ticks until its task is done, or until this
+# long after the tick's instant (a task lost with its worker is then queued again).
+BILLING_LEASE_SECONDS = env.int("BILLING_LEASE_SECONDS", default=CELERY_TASK_TIME_LIMIT + 300)
 CELERY_TASK_IGNORE_RESULT = True
 CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": CELERY_TASK_TIME_LIMIT + 60}
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True

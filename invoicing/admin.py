@@ -19,6 +19,7 @@ from core.admin import HistoryAdminMixin
 from core.audit import Actor
 from core.exceptions import ApplicationError
 from invoicing.models import (
+    BillingFailure,
     ClockTick,
     Correction,
     CreditNote,
@@ -56,6 +57,33 @@ class AddLineForm(forms.Form):
         if not data.get("add_on") and (not data.get("description") or data.get("amount") is None):
             raise forms.ValidationError("Pick an add-on, or give a description and an amount.")
         return data
+
+
+@admin.register(BillingFailure)
+class BillingFailureAdmin(HistoryAdminMixin, admin.ModelAdmin[BillingFailure]):
+    """Subscriptions the clock could not bill (the rest of their chunk was billed), with the
+    reason; each is tried again at every tick, and resolved when it bills."""
+
+    list_display = (
+        "subscription", "error", "message", "attempts", "first_failed_at", "last_failed_at",
+        "resolved_at",
+    )  # fmt: skip
+    list_filter = ("resolved_at", "error")
+    list_select_related = ("subscription__customer",)
+    search_fields = ("subscription__customer__external_id", "message")
+    readonly_fields = (
+        "subscription", "as_of", "error", "message", "traceback", "attempts", "first_failed_at",
+        "last_failed_at", "resolved_at",
+    )  # fmt: skip
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
 
 
 @admin.register(ClockTick)
@@ -142,8 +170,10 @@ def _each_invoice(
 
 @admin.register(Invoice)
 class InvoiceAdmin(HistoryAdminMixin, admin.ModelAdmin[Invoice]):
-    list_display = ("__str__", "customer", "status", "billing_date", "total", "currency", "due_at")
-    list_filter = ("status", "currency")
+    list_display = (
+        "__str__", "customer", "kind", "status", "billing_date", "total", "currency", "due_at",
+    )  # fmt: skip
+    list_filter = ("status", "kind", "currency")
     search_fields = ("number", "customer__external_id", "customer__name")
     list_select_related = ("customer",)
     date_hierarchy = "billing_date"
@@ -221,6 +251,7 @@ class InvoiceAdmin(HistoryAdminMixin, admin.ModelAdmin[Invoice]):
     fields = (
         "number",
         "customer",
+        "kind",
         "status",
         "currency",
         "billing_date",
@@ -278,7 +309,7 @@ class InvoiceAdmin(HistoryAdminMixin, admin.ModelAdmin[Invoice]):
             '<a href="/api/v1/invoices/{}/pdf/" id="invoice-pdf">Download PDF</a> '
             "<small>sha256 {}</small>",
             obj.pk,
-            obj.pdf_sha256 or "rendered on first download",
+            obj.pdf_sha256 or "being rendered by a worker",
         )
 
     @admin.action(description="Void selected invoices")
@@ -338,6 +369,7 @@ class CorrectionAdmin(HistoryAdminMixin, admin.ModelAdmin[Correction]):
 
     list_display = (
         "invoice",
+        "kind",
         "metric_code",
         "period_start",
         "invoiced",
@@ -347,12 +379,13 @@ class CorrectionAdmin(HistoryAdminMixin, admin.ModelAdmin[Correction]):
         "credit_note",
         "supplementary_invoice",
     )
-    list_filter = ("status", "metric_code")
+    list_filter = ("status", "kind", "metric_code")
     list_select_related = ("invoice", "credit_note", "supplementary_invoice")
     actions = ("apply_selected",)
     readonly_fields = (
         "invoice",
         "subscription",
+        "kind",
         "metric_code",
         "period_start",
         "period_end",
@@ -374,16 +407,22 @@ class CorrectionAdmin(HistoryAdminMixin, admin.ModelAdmin[Correction]):
     def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return False
 
-    @admin.action(description="Apply selected corrections (issue their documents)")
+    @admin.action(description="Apply selected corrections (one document per invoice)")
     def apply_selected(self, request: HttpRequest, queryset: QuerySet[Correction]) -> None:
-        for correction in queryset:
+        done: set[int] = set()
+        for correction in queryset.order_by("invoice_id", "id"):
+            if correction.invoice_id in done:
+                continue  # applied with the others proposed for its invoice
             try:
                 correction_apply(
                     correction_id=correction.pk,
                     as_of=timezone.now(),
                     actor=Actor.for_user(request.user),
                 )
-                self.message_user(request, f"{correction}: applied.")
+                done.add(correction.invoice_id)
+                self.message_user(
+                    request, f"{correction.invoice}: its proposed corrections applied."
+                )
             except ApplicationError as exc:
                 self.message_user(request, f"{correction}: {exc.message}", messages.WARNING)
 

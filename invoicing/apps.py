@@ -7,9 +7,7 @@ class InvoicingConfig(AppConfig):
 
     def ready(self) -> None:
         from billing.journal import register_handler
-        from invoicing.services import on_late_usage, on_usage_for_draft
+        from invoicing.services import on_late_usage
 
-        register_handler(
-            "invoicing.refresh_drafts", on_usage_for_draft, types={"usage.received_for_draft"}
-        )
+        # usage for windows already billed: their drafts refreshed, or their invoices corrected
         register_handler("invoicing.corrections", on_late_usage, types={"usage.late_received"})

@@ -3,8 +3,58 @@ from decimal import Decimal
 import pghistory
 from django.db import models
 
-from billing.models import Customer, Subscription
-from catalog.models import TaxRate
+from billing.models import CouponRedemption, Customer, Subscription
+from catalog.models import PlanVersion, TaxRate
+
+
+class ClockLease(models.Model):
+    """Work the clock has queued and not seen done: a tick does not queue it again until the task
+    releases it or the lease runs out (a lost task is queued again then)."""
+
+    kind = models.CharField(max_length=16)  # "subscription" | "invoice"
+    object_id = models.BigIntegerField()
+    token = models.CharField(max_length=64, help_text="The tick that queued it.")
+    expires_at = models.DateTimeField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["kind", "object_id"], name="one_lease_per_object")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.kind} #{self.object_id} until {self.expires_at:%Y-%m-%d %H:%M:%S}"
+
+
+@pghistory.track(pghistory.InsertEvent(), pghistory.UpdateEvent())
+class BillingFailure(models.Model):
+    """A subscription the clock could not bill: what went wrong, since when, how often. The
+    others of its chunk are billed; it is tried again at every tick until it bills, which marks
+    the failure resolved."""
+
+    subscription = models.ForeignKey(
+        Subscription, on_delete=models.PROTECT, related_name="billing_failures"
+    )
+    as_of = models.DateTimeField(help_text="The instant the clock last tried to bill it for.")
+    error = models.CharField(max_length=255, help_text="The kind of error.")
+    message = models.TextField()
+    traceback = models.TextField(blank=True)
+    attempts = models.PositiveIntegerField(default=1)
+    first_failed_at = models.DateTimeField()
+    last_failed_at = models.DateTimeField()
+    resolved_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ("-last_failed_at", "-id")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["subscription"],
+                condition=models.Q(resolved_at__isnull=True),
+                name="one_open_failure_per_subscription",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"#{self.subscription_id}: {self.error}"
 
 
 class ClockTick(models.Model):
@@ -31,6 +81,12 @@ class InvoiceStatus(models.TextChoices):
     PAID = "paid"
     VOID = "void"
     UNCOLLECTIBLE = "uncollectible"
+
+
+class InvoiceKind(models.TextChoices):
+    BILLING = "billing"  # the clock's: one draft per customer and billing date
+    MANUAL = "manual"  # a draft made by hand (a one-off sale, a refund)
+    CORRECTION = "correction"  # a supplementary invoice correcting a finalized one
 
 
 INVOICE_TRANSITIONS: dict[str, set[str]] = {
@@ -61,10 +117,12 @@ class NumberSeries(models.Model):
 
 @pghistory.track(pghistory.InsertEvent(), pghistory.UpdateEvent(), pghistory.DeleteEvent())
 class Invoice(models.Model):
-    """One invoice per customer and billing date (its subscriptions' periods that end then).
-    A draft may change; once finalized (open) it never does: corrections are new documents."""
+    """The clock bills a customer's steps of one billing date onto one draft (its subscriptions'
+    periods that end or start then). A draft may change; once finalized (open) it never does:
+    corrections are new documents."""
 
     customer = models.ForeignKey(Customer, on_delete=models.PROTECT, related_name="invoices")
+    kind = models.CharField(max_length=10, choices=InvoiceKind.choices, default=InvoiceKind.BILLING)
     currency = models.CharField(max_length=3)
     status = models.CharField(
         max_length=13, choices=InvoiceStatus.choices, default=InvoiceStatus.DRAFT
@@ -115,8 +173,11 @@ class Invoice(models.Model):
     class Meta:
         ordering = ("-billing_date", "-id")
         constraints = [
+            # a step arriving after its date's invoice was finalized goes on a new draft
             models.UniqueConstraint(
-                fields=["customer", "billing_date"], name="one_invoice_per_customer_and_date"
+                fields=["customer", "billing_date"],
+                condition=models.Q(status="draft", kind="billing"),
+                name="one_billing_draft_per_customer_and_date",
             )
         ]
         indexes = [models.Index(fields=["status", "grace_until"], name="invoice_due_idx")]
@@ -161,6 +222,22 @@ class InvoiceLine(models.Model):
     tax_amount = models.DecimalField(
         max_digits=20, decimal_places=4, default=Decimal(0), help_text="rounded once per line"
     )
+    plan_version = models.ForeignKey(
+        PlanVersion,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        help_text="The price book that priced a fee, usage or minimum line.",
+    )
+    redemption = models.ForeignKey(
+        CouponRedemption,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="lines",
+        help_text="The coupon redemption a discount line comes from.",
+    )
 
     class Meta:
         ordering = ("invoice", "position", "id")
@@ -170,8 +247,10 @@ class InvoiceLine(models.Model):
 
 
 class BilledPeriod(models.Model):
-    """The idempotency key of billing: each subscription period is billed once, ever, for each
-    kind: its advance fee (at its start) and its usage and arrears fee (at its end)."""
+    """What has been billed, and the idempotency key of billing: each subscription period is
+    billed once, ever, for each kind: its advance fee (at its start) and its usage and arrears
+    fee (at its end, or at a cut: `period_end` is then the cut). The only record of "billed":
+    late usage is classified against it. A step with nothing to bill has no invoice."""
 
     class Kind(models.TextChoices):
         ADVANCE = "advance"
@@ -181,7 +260,17 @@ class BilledPeriod(models.Model):
     kind = models.CharField(max_length=10, choices=Kind.choices, default=Kind.PERIOD_END)
     period_start = models.DateTimeField()
     period_end = models.DateTimeField()
-    invoice = models.ForeignKey(Invoice, on_delete=models.PROTECT, related_name="billed_periods")
+    invoice = models.ForeignKey(
+        Invoice, on_delete=models.PROTECT, null=True, blank=True, related_name="billed_periods"
+    )
+    plan_version = models.ForeignKey(
+        PlanVersion,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        help_text="The price book the step was billed with (re-rating uses it again).",
+    )
     created_at = models.DateTimeField()
 
     class Meta:
@@ -252,9 +341,14 @@ class Correction(models.Model):
         APPLIED = "applied"
         NOTHING = "nothing", "nothing to correct"
 
+    class Kind(models.TextChoices):
+        USAGE = "usage"  # a metric's usage and minimum lines
+        DISCOUNT = "discount"  # the coupon discounts that follow them
+
     invoice = models.ForeignKey(Invoice, on_delete=models.PROTECT, related_name="usage_corrections")
     subscription = models.ForeignKey(Subscription, on_delete=models.PROTECT, related_name="+")
-    metric_code = models.CharField(max_length=64)
+    kind = models.CharField(max_length=8, choices=Kind.choices, default=Kind.USAGE)
+    metric_code = models.CharField(max_length=64, blank=True)
     period_start = models.DateTimeField()
     period_end = models.DateTimeField()
     invoiced = models.DecimalField(max_digits=20, decimal_places=4)
@@ -276,7 +370,7 @@ class Correction(models.Model):
         ordering = ("-created_at", "-id")
 
     def __str__(self) -> str:
-        return f"{self.metric_code} on {self.invoice}: {self.difference:+}"
+        return f"{self.metric_code or self.kind} on {self.invoice}: {self.difference:+}"
 
 
 class ReconciliationReport(models.Model):

@@ -1,51 +1,283 @@
-"""Reads of the invoicing app."""
+"""Reads of the invoicing app: the planner's inputs (price books' charges, usage aggregates of
+windows, pending lines, billed steps, coupons), and the upcoming invoice, which is the planner
+run forward for "now" without writing."""
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Mapping, Sequence
 from datetime import datetime
 from decimal import Decimal
+from functools import partial
 from typing import Any
 
+from django.db.models import F, Q
+
+from billing.aggregation import aggregate_windows, reproduce_sql, transactions_windows
+from billing.lifecycle import FINISHED, State
 from billing.models import (
+    CouponRedemption,
     Customer,
+    ProrationLine,
     Subscription,
+    SubscriptionChange,
 )
-from billing.periods import Period
-from billing.services import (
-    active_redemptions,
-)
+from catalog.models import BillableMetric, Charge, PlanVersion
+from catalog.pricebook import PriceBook
+from catalog.selectors import charge_rater, pick_tax_rate, tax_rates_in_use
 from catalog.tax import line_tax
-from invoicing import builder
-from invoicing.services.lines import BILLABLE, tax_rate_of
+from invoicing import planner
+from invoicing.models import BilledPeriod, Invoice, InvoiceKind, InvoiceLine, InvoiceStatus
+from invoicing.planner import Billed, ChargeTerms, Coupon, LineSpec, Usage
+
+
+def charge_terms(book_ids: Iterable[int]) -> dict[int, list[ChargeTerms]]:
+    """The usage charges of price books, each compiled once, by book (plan version) id."""
+    found: dict[int, list[ChargeTerms]] = {book: [] for book in book_ids}
+    if not found:
+        return found
+    charges = (
+        Charge.objects.filter(plan_version__in=list(found))
+        .select_related("metric", "plan_version__plan")
+        .order_by("position", "id")
+    )
+    for charge in charges:
+        metric = charge.metric
+        found[charge.plan_version_id].append(
+            ChargeTerms(
+                id=charge.pk,
+                metric_id=metric.pk,
+                metric_code=metric.code,
+                name=charge.display_name or metric.name,
+                aggregation=metric.aggregation,
+                rater=charge_rater(charge=charge),
+                reproduce=partial(reproduce_sql, metric),
+            )
+        )
+    return found
+
+
+def usage_of(
+    windows: Mapping[int, set[tuple[int, datetime, datetime]]],
+    charges: Mapping[int, Sequence[ChargeTerms]],
+) -> Usage:
+    """The SQL aggregates of each metric over its windows: one query per metric, whatever the
+    windows (and one more for a metric some charge prices per transaction)."""
+    if not windows:
+        return Usage()
+    per_transaction = {
+        c.metric_id for terms in charges.values() for c in terms if c.per_transaction
+    }
+    aggregates: dict[planner.Window, Any] = {}
+    transactions: dict[planner.Window, Sequence[Decimal]] = {}
+    for metric in BillableMetric.objects.filter(pk__in=list(windows)).order_by("pk"):
+        pairs = sorted(windows[metric.pk])
+        for (cid, start, end), row in aggregate_windows(metric=metric, windows=pairs).items():
+            aggregates[(metric.pk, cid, start, end)] = row
+        if metric.pk in per_transaction:
+            for (cid, start, end), values in transactions_windows(
+                metric=metric, windows=pairs
+            ).items():
+                transactions[(metric.pk, cid, start, end)] = values
+    return Usage(aggregates, transactions)
+
+
+def pending_lines(states: Mapping[int, State]) -> dict[int, list[LineSpec]]:
+    """The subscriptions' proration lines and add-ons not invoiced yet, oldest first."""
+    found: dict[int, list[LineSpec]] = {}
+    if not states:
+        return found
+    rows = ProrationLine.objects.filter(
+        subscription__in=list(states), invoiced_at__isnull=True
+    ).order_by("id")
+    for row in rows:
+        found.setdefault(row.subscription_id, []).append(
+            planner.pending_spec(
+                states[row.subscription_id],
+                kind=row.kind,
+                description=row.description,
+                amount=row.amount_rounded,
+                start=row.period_start,
+                end=row.period_end,
+                explanation=row.explanation,
+                proration_line_id=row.pk,
+            )
+        )
+    return found
+
+
+def billed_steps(subs: Sequence[Subscription]) -> dict[int, set[tuple[datetime, str]]]:
+    """The billed steps (period start, kind) of subscriptions, from their current periods on."""
+    found: dict[int, set[tuple[datetime, str]]] = {sub.pk: set() for sub in subs}
+    if not subs:
+        return found
+    since = min(sub.current_period_start for sub in subs)
+    rows = BilledPeriod.objects.filter(
+        subscription__in=list(found), period_start__gte=since
+    ).values_list("subscription_id", "period_start", "kind")
+    for sub_id, start, kind in rows:
+        found[sub_id].add((start, kind))
+    return found
+
+
+def coupons_of(
+    customer_ids: Iterable[int], invoice_ids: Iterable[int] = ()
+) -> dict[int, list[Coupon]]:
+    """The customers' coupons that may discount an invoice: active ones, and those that already
+    discount one of `invoice_ids`, oldest first, each with the invoices it has discounted."""
+    redemptions = list(
+        CouponRedemption.objects.filter(customer_id__in=list(customer_ids))
+        .filter(Q(status=CouponRedemption.Status.ACTIVE) | Q(lines__invoice__in=list(invoice_ids)))
+        .distinct()
+        .select_related("coupon")
+        .prefetch_related("coupon__plans")
+        .order_by("redeemed_at", "id")
+    )
+    if not redemptions:
+        return {}
+    discounted: dict[int, set[int]] = {r.pk: set() for r in redemptions}
+    for redemption_id, invoice_id in (
+        InvoiceLine.objects.filter(redemption__in=list(discounted))
+        .values_list("redemption_id", "invoice_id")
+        .distinct()
+    ):
+        discounted[redemption_id].add(invoice_id)
+    found: dict[int, list[Coupon]] = {}
+    for r in redemptions:
+        c = r.coupon
+        found.setdefault(r.customer_id, []).append(
+            Coupon(
+                redemption_id=r.pk,
+                code=c.code,
+                name=c.name,
+                kind=c.kind,
+                percent_off=c.percent_off,
+                amount_off=c.amount_off,
+                currency=c.currency or "",
+                duration=c.duration,
+                duration_periods=c.duration_periods,
+                status=r.status,
+                subscription_id=r.subscription_id,
+                plan_ids=frozenset(p.pk for p in c.plans.all()),
+                discounted=frozenset(discounted[r.pk]),
+            )
+        )
+    return found
+
+
+def line_specs(lines: Iterable[InvoiceLine]) -> list[LineSpec]:
+    """Stored lines as the planner sees them (to compute an invoice's discounts again)."""
+    return [
+        LineSpec(
+            kind=line.kind,
+            description=line.description,
+            amount=line.amount,
+            quantity=line.quantity,
+            unit_amount=line.unit_amount,
+            period_start=line.period_start,
+            period_end=line.period_end,
+            metric_code=line.metric_code,
+            explanation=line.explanation,
+            subscription_id=line.subscription_id,
+            book_id=line.plan_version_id,
+            plan_id=line.plan_version.plan_id if line.plan_version else None,
+            redemption_id=line.redemption_id,
+        )
+        for line in lines
+    ]
+
+
+def published_books(plan_ids: Iterable[int]) -> dict[int, list[PriceBook]]:
+    found: dict[int, list[PriceBook]] = {}
+    versions = PlanVersion.objects.filter(plan_id__in=set(plan_ids), status="published")
+    for version in versions.select_related("plan").order_by("effective_from"):
+        found.setdefault(version.plan_id, []).append(version.book())
+    return found
+
+
+# -------------------------------------------------------------------------- upcoming invoice
 
 
 def upcoming_invoice(*, customer_id: int, as_of: datetime) -> dict[str, Any]:
-    """What the customer would be billed if its current periods ended now: each live
-    subscription's usage so far, its period's fee, and its pending proration lines."""
+    """The next invoice the clock will issue for the customer if nothing else happens (no more
+    usage, no new change): the planner runs its subscriptions forward from `as_of` through their
+    scheduled changes, trial ends, period ends and cancellations (without writing) to the
+    earliest billing date with a step due, and plans that date's lines as the clock will, with
+    the usage stored so far, the pending proration lines and add-ons, the lines already on that
+    date's draft, the discounts, taxes and the credit the balance would apply."""
     customer = Customer.objects.get(pk=customer_id)
-    lines: list[builder.LineSpec] = []
-    subs = Subscription.objects.filter(customer=customer, status__in=BILLABLE).select_related(
-        "plan", "plan_version__plan", "customer"
+    subs = list(
+        Subscription.objects.filter(customer=customer)
+        .filter(~Q(status__in=FINISHED) | Q(ended_at__gt=F("current_period_start")))
+        .select_related("plan", "plan_version__plan", "customer")
+        .order_by("pk")
     )
-    redemptions = active_redemptions([customer.pk]).get(customer.pk, [])
-    rate = tax_rate_of(customer)
-    for sub in subs:
-        period = sub.period_at(sub.current_period_start)
-        so_far = Period(period.start, min(as_of, period.end), period.index)
-        fee = builder.fee_line(
-            sub, period, max(sub.fee_since, period.start), period.end, sub.plan_version.fee_timing
+    states = {sub.pk: sub.state() for sub in subs}
+    billed = {k: frozenset(v) for k, v in billed_steps(subs).items()}
+    changes: dict[int, list[planner.ScheduledChange]] = {}
+    for change in SubscriptionChange.objects.filter(
+        subscription__in=list(states), status="scheduled"
+    ).order_by("effective_at", "id"):
+        changes.setdefault(change.subscription_id, []).append(
+            planner.ScheduledChange(
+                change.pk, change.effective_at, change.new_plan_id, change.new_quantity,
+                change.prorate,
+            )
+        )  # fmt: skip
+    plan_ids = {s.book.plan_id for s in states.values()} | {
+        c.plan_id for found in changes.values() for c in found if c.plan_id
+    }
+    books = published_books(plan_ids)
+    firsts = {
+        sub.pk: _first_steps(
+            states[sub.pk], billed[sub.pk], as_of, changes.get(sub.pk, []), books,
+            sub.trial_will_end_sent,
         )
-        specs = [*([fee] if fee else []), *builder.usage_lines(sub, so_far)]
-        specs += builder.proration_lines(sub)
-        lines += specs + [spec for spec, _ in builder.discount_lines(sub, specs, redemptions, 0)]
+        for sub in subs
+    }  # fmt: skip
+    dates = [p[0].step.billing_date for p in firsts.values() if p]
+    billing_date = min(dates) if dates else None
+    planned = [p for found in firsts.values() if found for p in found
+               if p.step.billing_date == billing_date]  # fmt: skip
+    charges = charge_terms({p.state.book.id for p in planned})
+    usage = usage_of(planner.usage_windows(((p.step, p.state) for p in planned), charges), charges)
+    stored = pending_lines({p.state.id: p.state for p in planned})
+    specs: list[LineSpec] = []
+    draft = (
+        Invoice.objects.filter(
+            customer=customer, kind=InvoiceKind.BILLING, status=InvoiceStatus.DRAFT,
+            billing_date=billing_date,
+        ).first()
+        if billing_date is not None
+        else None
+    )  # fmt: skip
+    if draft is not None:
+        specs += line_specs(
+            draft.lines.exclude(kind=planner.DISCOUNT).select_related("plan_version")
+        )
+    for p in planned:
+        pending: list[LineSpec] = []
+        if p.step.kind == planner.PERIOD_END:
+            pending = [*stored.pop(p.state.id, []), *p.prorations]
+        specs += planner.step_lines(
+            p.step, p.state, charges.get(p.state.book.id, []), usage, pending
+        )
+    coupons = coupons_of([customer.pk], [draft.pk] if draft else []).get(customer.pk, [])
+    specs += planner.invoice_discounts(
+        draft.pk if draft else None, specs, coupons, customer.currency
+    )
+    rate = None if customer.tax_exempt else pick_tax_rate(
+        tax_rates_in_use(), customer.country, customer.state
+    )  # fmt: skip
     rows: list[dict[str, Any]] = []
-    for line in lines:
+    exclusive = Decimal(0)
+    for line in specs:
         tax = line_tax(
             line.amount,
             rate.percentage if rate else Decimal(0),
             rate.inclusive if rate else False,
             customer.currency,
         )
+        exclusive += tax.exclusive_amount
         rows.append(
             {
                 "kind": line.kind,
@@ -56,17 +288,17 @@ def upcoming_invoice(*, customer_id: int, as_of: datetime) -> dict[str, Any]:
                 "period_start": line.period_start,
                 "period_end": line.period_end,
                 "explanation": line.explanation,
-                "exclusive_tax": tax.exclusive_amount,
             }
         )
     subtotal = sum((row["amount"] for row in rows), Decimal(0))
     tax_total = sum((row["tax_amount"] for row in rows), Decimal(0))
-    total = subtotal + sum((row.pop("exclusive_tax") for row in rows), Decimal(0))
+    total = subtotal + exclusive
     credit = min(customer.balance, total) if total > 0 else Decimal(0)
     return {
         "customer": customer.external_id,
         "currency": customer.currency,
         "as_of": as_of,
+        "billing_date": billing_date,
         "lines": rows,
         "subtotal": subtotal,
         "tax_total": tax_total,
@@ -75,3 +307,72 @@ def upcoming_invoice(*, customer_id: int, as_of: datetime) -> dict[str, Any]:
         "credit_applied": credit,
         "amount_due": max(total - credit, Decimal(0)),
     }
+
+
+def _first_steps(
+    state: State,
+    billed: Billed,
+    as_of: datetime,
+    changes: Sequence[planner.ScheduledChange],
+    books: Mapping[int, Sequence[PriceBook]],
+    trial_will_end_sent: bool,
+) -> list[planner.Planned]:
+    """The subscription's steps of its next billing date, run forward from `as_of`."""
+    horizon = planner.next_step_at(state, billed)
+    for _ in range(1000):  # bounded: every pass moves the horizon forward
+        if horizon is None:
+            return []
+        horizon = max(horizon, as_of)
+        planned, after = planner.simulate(
+            state, billed, horizon, changes=changes, books=books,
+            trial_will_end_sent=trial_will_end_sent,
+        )  # fmt: skip
+        if planned:
+            first = min(p.step.billing_date for p in planned)
+            return [p for p in planned if p.step.billing_date == first]
+        done = billed | {p.step.key for p in planned}
+        later = planner.next_step_at(after, frozenset(done))
+        if later is None or later <= horizon:
+            return []
+        horizon = later
+    return []
+
+
+# ----------------------------------------------------------------------- is a draft complete
+
+
+def drafts_pending(invoices: Sequence[Invoice]) -> dict[int, list[tuple[int, datetime]]]:
+    """The one "is this draft complete" check, used by the clock, the API and the admin: for
+    each of the clock's drafts, the subscriptions of its customer that may still bill a step
+    dated on or before its billing date (with that date): a period ending or starting then, a
+    fee in advance after a roll, a start or a trial's end then, the last part of a period cut
+    short. A draft is complete when none is left; drafts made by hand and corrections are always
+    complete."""
+    result: dict[int, list[tuple[int, datetime]]] = {i.pk: [] for i in invoices}
+    billing = [i for i in invoices if i.kind == InvoiceKind.BILLING]
+    if not billing:
+        return result
+    subs = list(
+        Subscription.objects.filter(customer_id__in={i.customer_id for i in billing})
+        .filter(~Q(status__in=FINISHED) | Q(ended_at__gt=F("current_period_start")))
+        .select_related("plan", "plan_version__plan", "customer")
+        .order_by("pk")
+    )
+    billed = billed_steps(subs)
+    upcoming = [
+        (sub.customer_id, sub.pk, planner.next_step_at(sub.state(), frozenset(billed[sub.pk])))
+        for sub in subs
+    ]
+    for invoice in billing:
+        result[invoice.pk] = [
+            (sub_id, at)
+            for customer_id, sub_id, at in upcoming
+            if customer_id == invoice.customer_id and at is not None and at <= invoice.billing_date
+        ]
+    return result
+
+
+def drafts_ready(invoices: Sequence[Invoice]) -> list[int]:
+    """The ids of the drafts that are complete (see `drafts_pending`), in the given order."""
+    pending = drafts_pending(invoices)
+    return [invoice.pk for invoice in invoices if not pending[invoice.pk]]

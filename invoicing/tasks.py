@@ -10,23 +10,26 @@ from django.utils import timezone
 
 from core.audit import CLOCK
 from invoicing.reconciliation import reconcile
-from invoicing.run import subscriptions_bill_chunk
 from invoicing.services import (
     clock_tick_finish,
     clock_tick_start,
     clock_tick_work,
     invoice_render_pdf,
     invoices_finalize_ready,
+    subscriptions_bill_chunk,
 )
 
 
 @shared_task(name="invoicing.subscriptions_bill")
-def subscriptions_bill_task(subscription_ids: list[int], as_of: str) -> int:
-    """Bill what is due for a chunk of subscriptions, bring them up to the tick's instant, and
-    finalize their drafts that are ready (see invoicing/run.py)."""
+def subscriptions_bill_task(subscription_ids: list[int], as_of: str, lease: str = "") -> int:
+    """Bill what is due for a chunk of subscriptions up to the tick's instant and finalize their
+    drafts that are complete (invoicing/services/clock.py), then release the tick's lease."""
     return subscriptions_bill_chunk(
-        subscription_ids=subscription_ids, as_of=datetime.fromisoformat(as_of), actor=CLOCK
-    )
+        subscription_ids=subscription_ids,
+        as_of=datetime.fromisoformat(as_of),
+        actor=CLOCK,
+        lease=lease,
+    ).steps
 
 
 @shared_task(name="invoicing.reconcile_daily")
@@ -50,9 +53,9 @@ def invoice_render_pdfs_task(invoice_ids: list[int]) -> int:
 
 
 @shared_task(name="invoicing.invoices_finalize")
-def invoices_finalize_task(invoice_ids: list[int], as_of: str) -> int:
+def invoices_finalize_task(invoice_ids: list[int], as_of: str, lease: str = "") -> int:
     return invoices_finalize_ready(
-        invoice_ids=invoice_ids, as_of=datetime.fromisoformat(as_of), actor=CLOCK
+        invoice_ids=invoice_ids, as_of=datetime.fromisoformat(as_of), actor=CLOCK, lease=lease
     )
 
 
@@ -72,12 +75,23 @@ def clock_tick_task(self: Task[Any, Any], as_of: str | None = None) -> int:
 
     options: dict[str, Any] = {"queue": queue} if queue else {}
 
-    def enqueue(subscription_ids: list[int], at: datetime) -> None:
-        subscriptions_bill_task.apply_async(args=(subscription_ids, at.isoformat()), **options)
+    def enqueue(subscription_ids: list[int], at: datetime, lease: str) -> None:
+        subscriptions_bill_task.apply_async(
+            args=(subscription_ids, at.isoformat(), lease), **options
+        )
 
-    def enqueue_finalize(invoice_ids: list[int], at: datetime) -> None:
-        invoices_finalize_task.apply_async(args=(invoice_ids, at.isoformat()), **options)
+    def enqueue_finalize(invoice_ids: list[int], at: datetime, lease: str) -> None:
+        invoices_finalize_task.apply_async(args=(invoice_ids, at.isoformat(), lease), **options)
 
-    summary = clock_tick_work(as_of=instant, enqueue=enqueue, enqueue_finalize=enqueue_finalize)
+    def enqueue_pdfs(invoice_ids: list[int]) -> None:
+        invoice_render_pdfs_task.delay(invoice_ids)
+
+    summary = clock_tick_work(
+        as_of=instant,
+        enqueue=enqueue,
+        enqueue_finalize=enqueue_finalize,
+        enqueue_pdfs=enqueue_pdfs,
+        token=f"tick-{tick.pk}",
+    )
     clock_tick_finish(tick_id=tick.pk, finished_at=timezone.now(), summary=summary)
     return tick.pk

@@ -85,14 +85,9 @@ class Customer(models.Model):
     usage_billed_until = models.DateTimeField(
         null=True,
         blank=True,
-        help_text="Usage before this instant is on invoices (drafts included): events for it "
-        "refresh the drafts. Set by invoicing.",
-    )
-    usage_invoiced_until = models.DateTimeField(
-        null=True,
-        blank=True,
-        help_text="Usage before this instant is on finalized invoices: later events for it are "
-        "late and need a correction. Set by invoicing.",
+        help_text="The end of the latest usage window billed (its draft or invoice exists): an "
+        "event before it may belong to a billed window, and is handed to invoicing to refresh "
+        "the draft or correct the invoice. Moved only by the billing writer, with BilledPeriod.",
     )
 
     class Meta:

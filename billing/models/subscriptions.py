@@ -7,7 +7,7 @@ from django.core.validators import MinValueValidator
 from django.db import models
 from django.db.models import Q
 
-from billing import periods
+from billing import lifecycle, periods
 from billing.enums import ChangeKind, ChangeStatus, ProrationKind, SubscriptionStatus
 from billing.models.customers import Customer
 from billing.validators import validate_metadata
@@ -77,17 +77,56 @@ class Subscription(models.Model):
         return self.customer.timezone
 
     def period_at(self, instant: datetime) -> periods.Period:
-        """The billing period containing `instant` (a calendar-aligned first period is a stub
-        from the start's day to the anchor)."""
-        anchor_start = periods.local_midnight(self.billing_anchor, self.zone)
-        start_day = periods.local_midnight(periods.local_date(self.start_at, self.zone), self.zone)
-        if instant < anchor_start and start_day < anchor_start:
-            return periods.Period(start_day, anchor_start, -1)
-        return periods.period_at(self.billing_anchor, self.interval, instant, self.zone)
+        """The billing period containing `instant` (see billing/lifecycle.py)."""
+        return self.state().period_at(instant)
 
     @property
     def anchor(self) -> date:
         return self.billing_anchor
+
+    def state(self) -> lifecycle.State:
+        """What the subscription is now, for the pure rules of billing/lifecycle.py (needs its
+        customer, plan and price book loaded)."""
+        return lifecycle.State(
+            id=self.pk,
+            customer_id=self.customer_id,
+            zone=self.customer.timezone,
+            interval=self.interval,
+            calendar_aligned=self.plan.calendar_aligned,
+            anchor=self.billing_anchor,
+            start_at=self.start_at,
+            trial_end=self.trial_end,
+            status=self.status,
+            quantity=self.quantity,
+            book=self.plan_version.book(),
+            period=periods.Period(
+                self.current_period_start, self.current_period_end, self.current_period_index
+            ),
+            fee_since=self.fee_since,
+            ends_at=self.ends_at,
+            ended_at=self.ended_at,
+            cancel_at_period_end=self.cancel_at_period_end,
+        )
+
+    def take(self, state: lifecycle.State, plan_version: PlanVersion | None = None) -> None:
+        """Copy a state computed by billing/lifecycle.py onto the row (not saved). The price book
+        changes only with `plan_version`, the row of `state.book`."""
+        if state.book.id != self.plan_version_id:
+            if plan_version is None or plan_version.pk != state.book.id:
+                raise ValueError("A new price book needs its row.")
+            self.plan_version = plan_version
+            self.plan = plan_version.plan
+        self.status = state.status
+        self.quantity = state.quantity
+        self.billing_anchor = state.anchor
+        self.trial_end = state.trial_end
+        self.current_period_start = state.period.start
+        self.current_period_end = state.period.end
+        self.current_period_index = state.period.index
+        self.fee_since = state.fee_since
+        self.ends_at = state.ends_at
+        self.ended_at = state.ended_at
+        self.cancel_at_period_end = state.cancel_at_period_end
 
 
 @pghistory.track(pghistory.InsertEvent(), pghistory.UpdateEvent(), pghistory.DeleteEvent())

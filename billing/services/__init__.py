@@ -40,9 +40,11 @@ from billing.services.ledger import (
 )
 from billing.services.subscription_clock import (
     subscription_advance,
+    subscription_edges_apply,
     subscription_ids_due,
     subscription_periods,
     subscriptions_due,
+    subscriptions_period_end,
     subscriptions_roll,
 )
 from billing.services.subscriptions import (
@@ -99,6 +101,7 @@ __all__ = [
     "subscription_change",
     "subscription_change_cancel",
     "subscription_create",
+    "subscription_edges_apply",
     "subscription_end",
     "subscription_ids_due",
     "subscription_pause",
@@ -106,6 +109,7 @@ __all__ = [
     "subscription_resume",
     "subscription_undo_cancel",
     "subscriptions_due",
+    "subscriptions_period_end",
     "subscriptions_roll",
     "trial_balance",
     "usage_ingest",

@@ -1,6 +1,12 @@
 """The clock's side of subscriptions: what is due at an instant, and bringing a subscription up
 to it (starts, trial notices and ends, scheduled changes, period rolls onto the price book in
-force, end dates) in time order."""
+force, end dates) in time order. The rules are billing/lifecycle.py's; this module applies them
+to rows, with their journal events and entitlements.
+
+Production runs these through the invoicing clock (invoicing/writer.py), which bills each period
+before it lets the period end (`period_ends=False`, then `subscriptions_period_end`).
+`subscription_advance` also rolls periods, without billing them: it is for a deployment without
+invoicing and for tests of the subscription rules."""
 
 from __future__ import annotations
 
@@ -11,7 +17,7 @@ from typing import Any
 from django.db import transaction
 from django.db.models import QuerySet
 
-from billing import periods
+from billing import lifecycle, periods
 from billing.enums import (
     TERMINAL,
     ChangeStatus,
@@ -23,11 +29,9 @@ from billing.models import (
 from billing.services.entitlements import entitlements_recompute
 from billing.services.journal import journal_write_many
 from billing.services.subscriptions import (
-    TRIAL_WILL_END_NOTICE,
     S,
     apply_change,
     locked_subscription,
-    set_period,
     start_paid,
     subscription_event,
     subscription_finish,
@@ -49,7 +53,7 @@ def subscriptions_due(*, as_of: datetime) -> QuerySet[Subscription]:
     return Subscription.objects.exclude(status__in=TERMINAL).filter(
         Q(current_period_end__lte=as_of)
         | Q(status=S.PENDING, start_at__lte=as_of)
-        | Q(status=S.TRIALING, trial_end__lte=as_of + TRIAL_WILL_END_NOTICE,
+        | Q(status=S.TRIALING, trial_end__lte=as_of + lifecycle.TRIAL_WILL_END_NOTICE,
             trial_will_end_sent=False)
         | Q(ends_at__lte=as_of)
         | Exists(changes)
@@ -59,70 +63,88 @@ def subscriptions_due(*, as_of: datetime) -> QuerySet[Subscription]:
 def subscription_advance(*, subscription_id: int, as_of: datetime, actor: Actor) -> Subscription:
     """Bring one subscription up to `as_of`: start, trial notices and ends, scheduled changes,
     period ends (cancellations at period end, new periods), set end dates, in time order.
-    Idempotent: running it twice, or for an earlier instant, does nothing more."""
+    Idempotent: running it twice, or for an earlier instant, does nothing more. Periods roll here
+    without being billed (see the module's note)."""
     with transaction.atomic(durable=True), audit_context(actor=actor, reason="billing clock"):
         sub = locked_subscription(subscription_id)
-        for _ in range(10_000):  # bounded: every step moves the subscription forward in time
-            if not _advance_one(sub, as_of, actor):
-                break
+        subscription_edges_apply(sub, until=as_of, actor=actor, period_ends=True)
     return sub
 
 
-def _advance_one(sub: Subscription, as_of: datetime, actor: Actor) -> bool:
+def subscription_edges_apply(
+    sub: Subscription, *, until: datetime, actor: Actor, period_ends: bool
+) -> bool:
+    """Apply to a subscription its caller has locked everything due by `until`, in time order;
+    without `period_ends`, only what falls due before its current period ends (the invoicing
+    clock bills a period first, then ends it with `subscriptions_period_end`). Returns whether
+    anything happened."""
+    moved = False
+    for _ in range(10_000):  # bounded: every step moves the subscription forward in time
+        if not _advance_one(sub, until, actor, period_ends=period_ends):
+            break
+        moved = True
+    return moved
+
+
+def _advance_one(sub: Subscription, as_of: datetime, actor: Actor, *, period_ends: bool) -> bool:
     if sub.status in TERMINAL:
         return False
+    state = sub.state()
+    limit = lifecycle.edge_limit(state, as_of, period_ends=period_ends)
     next_change = (
-        sub.changes.filter(status=ChangeStatus.SCHEDULED, effective_at__lte=as_of)
+        sub.changes.filter(status=ChangeStatus.SCHEDULED, effective_at__lte=limit)
         .select_related("new_plan")
         .first()
     )
-    candidates: list[tuple[datetime, int, str]] = []
-    if sub.status == S.PENDING and sub.start_at <= as_of:
-        candidates.append((sub.start_at, 0, "start"))
-    if sub.status == S.TRIALING and sub.trial_end is not None:
-        notice = sub.trial_end - TRIAL_WILL_END_NOTICE
-        if not sub.trial_will_end_sent and notice <= as_of:
-            candidates.append((max(notice, sub.start_at), 1, "trial_notice"))
-        if sub.trial_end <= as_of:
-            candidates.append((sub.trial_end, 2, "trial_end"))
-    if sub.ends_at is not None and sub.ends_at <= as_of:
-        candidates.append((sub.ends_at, 3, "end"))
-    if next_change is not None:
-        candidates.append((next_change.effective_at, 4, "change"))
-    if sub.status not in (S.PENDING, S.TRIALING) and sub.current_period_end <= as_of:
-        candidates.append((sub.current_period_end, 5, "period_end"))
-    if not candidates:
+    edge = lifecycle.next_edge(
+        state,
+        until=as_of,
+        period_ends=period_ends,
+        trial_will_end_sent=sub.trial_will_end_sent,
+        changes=[(next_change.effective_at, next_change.pk)] if next_change else [],
+    )
+    if edge is None:
         return False
-    at, _, what = min(candidates)
-    if what == "start":
+    at = edge.at
+    if edge.what == "start":
         subscription_move(sub, S.TRIALING if sub.trial_end and sub.trial_end > at else S.ACTIVE)
-        if sub.status == S.ACTIVE:
-            set_period(sub, at)
+        sub.take(lifecycle.started(state, at))
         sub.updated_at = as_of
         sub.save()
         subscription_event(sub, "updated", actor, at, started=True)
         entitlements_recompute(customer=sub.customer, as_of=as_of)
-    elif what == "trial_notice":
+    elif edge.what == "trial_notice":
         sub.trial_will_end_sent = True
         sub.save(update_fields=["trial_will_end_sent"])
         subscription_event(sub, "trial_will_end", actor, at)
-    elif what == "trial_end":
+    elif edge.what == "trial_end":
         start_paid(sub, at, reanchor=False)
         sub.updated_at = as_of
         sub.save()
         subscription_event(sub, "updated", actor, at, trial_ended=True)
         entitlements_recompute(customer=sub.customer, as_of=as_of)
-    elif what == "end":
+    elif edge.what == "end":
         subscription_finish(sub, S.ENDED, at, actor, reason="set end date")
-    elif what == "change":
+    elif edge.what == "change":
         assert next_change is not None
         apply_change(sub, next_change, actor, as_of)
     else:  # the period ended
+        subscriptions_period_end(subs=[sub], as_of=as_of, actor=actor)
+    return True
+
+
+def subscriptions_period_end(*, subs: list[Subscription], as_of: datetime, actor: Actor) -> None:
+    """End the current period of subscriptions their caller has locked (and, under the invoicing
+    clock, billed): canceled at period end, or rolled into the next period (set-based)."""
+    rolling = []
+    for sub in subs:
         if sub.cancel_at_period_end:
+            at = sub.current_period_end
             subscription_finish(sub, S.CANCELED, at, actor, reason="canceled at period end")
         else:
-            subscriptions_roll(subs=[sub], as_of=as_of, actor=actor)
-    return True
+            rolling.append(sub)
+    if rolling:
+        subscriptions_roll(subs=rolling, as_of=as_of, actor=actor)
 
 
 def _published_versions(plan_ids: Iterable[int]) -> dict[int, list[PlanVersion]]:
@@ -133,34 +155,26 @@ def _published_versions(plan_ids: Iterable[int]) -> dict[int, list[PlanVersion]]
     return found
 
 
-def _in_force(versions: list[PlanVersion], at: datetime) -> PlanVersion | None:
-    for version in versions:
-        if version.effective_from <= at and (
-            version.effective_until is None or version.effective_until > at
-        ):
-            return version
-    return None
-
-
 def subscriptions_roll(*, subs: list[Subscription], as_of: datetime, actor: Actor) -> None:
     """Move subscriptions, locked by the caller, whose period has ended into their next period
     (the clock's period roll, for one or a whole chunk at once). Each new period is priced with
-    the plan's version in force at its start: a version that took effect during the period that
-    ended applies from this roll on (with the entitlements it grants). Without a version in force
-    then, the subscription keeps the one it has."""
+    the plan's version in force at its start (lifecycle.rolled): a version that took effect
+    during the period that ended applies from this roll on (with the entitlements it grants).
+    Without a version in force then, the subscription keeps the one it has."""
     versions = _published_versions(sub.plan_id for sub in subs)
+    books = {plan: [v.book() for v in found] for plan, found in versions.items()}
+    rows = {v.pk: v for found in versions.values() for v in found}
     events, moved = [], []
     for sub in subs:
         at = sub.current_period_end
-        set_period(sub, at)
+        state, old_book = lifecycle.rolled(sub.state(), books.get(sub.plan_id, []))
+        sub.take(state, rows.get(state.book.id))
         sub.updated_at = as_of
         extra: dict[str, Any] = {
             "new_period": [sub.current_period_start.isoformat(), sub.current_period_end.isoformat()]
         }
-        version = _in_force(versions.get(sub.plan_id, []), sub.current_period_start)
-        if version is not None and version.pk != sub.plan_version_id:
-            extra["price_version"] = {"from": sub.plan_version.label, "to": version.label}
-            sub.plan_version = version
+        if old_book is not None:
+            extra["price_version"] = {"from": old_book.label, "to": state.book.label}
             moved.append(sub)
         events.append(
             {

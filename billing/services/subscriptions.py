@@ -14,7 +14,7 @@ from typing import Any
 
 from django.db import transaction
 
-from billing import periods, proration
+from billing import lifecycle, periods, proration
 from billing.enums import (
     ALLOWED_TRANSITIONS,
     TERMINAL,
@@ -40,7 +40,7 @@ from core.audit import Actor, audit_context
 from core.exceptions import Conflict, NotFound, TransitionNotAllowed, ValidationFailed
 
 S = SubscriptionStatus
-TRIAL_WILL_END_NOTICE = timedelta(days=3)
+TRIAL_WILL_END_NOTICE = lifecycle.TRIAL_WILL_END_NOTICE
 
 
 # ----------------------------------------------------------------------------------- helpers
@@ -101,10 +101,6 @@ def locked_subscription(subscription_id: int) -> Subscription:
     )
 
 
-def _terms(version: PlanVersion, quantity: int) -> proration.FeeTerms:
-    return proration.FeeTerms(version.fixed_fee, quantity, version.label, version.fee_timing)
-
-
 def _save_lines(
     sub: Subscription,
     lines: Iterable[proration.Line],
@@ -131,17 +127,8 @@ def _save_lines(
 
 
 def set_period(sub: Subscription, at: datetime) -> None:
-    period = sub.period_at(at)
-    if period.index != sub.current_period_index or sub.current_period_start != period.start:
-        sub.fee_since = period.start
-    sub.current_period_start, sub.current_period_end = period.start, period.end
-    sub.current_period_index = period.index
-
-
-def _current_period(sub: Subscription) -> periods.Period:
-    return periods.Period(
-        sub.current_period_start, sub.current_period_end, sub.current_period_index
-    )
+    """Move the subscription (not saved) into the period containing `at`."""
+    sub.take(lifecycle.with_period(sub.state(), at))
 
 
 def _version_for(plan: Plan, at: datetime, field: str = "plan") -> PlanVersion:
@@ -366,17 +353,14 @@ def apply_change(
     at = change.effective_at
     new_plan = change.new_plan or sub.plan
     new_version = _version_for(new_plan, at)
-    new_quantity = change.new_quantity or sub.quantity
-    old_terms = _terms(sub.plan_version, sub.quantity)
-    new_terms = _terms(new_version, new_quantity)
-    lines: list[proration.Line] = []
-    billing_fees = sub.status in (S.ACTIVE, S.PAST_DUE)
-    period = _current_period(sub)
-    if change.prorate and billing_fees and period.start < at < period.end:
-        lines = proration.change_lines(old_terms, new_terms, at, period, sub.plan.currency)
-    sub.plan, sub.plan_version, sub.quantity = new_plan, new_version, new_quantity
-    if billing_fees:
-        sub.fee_since = max(at, sub.current_period_start)
+    state, lines = lifecycle.changed(
+        sub.state(),
+        at,
+        new_version.book(),
+        change.new_quantity or sub.quantity,
+        prorate=change.prorate,
+    )
+    sub.take(state, new_version)
     sub.updated_at = as_of
     sub.save()
     change.status = ChangeStatus.APPLIED
@@ -453,13 +437,7 @@ def subscription_cancel(
                 sub, "updated", actor, as_of, cancel_at_period_end=True, reason=reason
             )
             return sub
-        lines: list[proration.Line] = []
-        period = _current_period(sub)
-        if prorate and sub.status in (S.ACTIVE, S.PAST_DUE) and period.start < as_of < period.end:
-            lines = proration.cancel_lines(
-                _terms(sub.plan_version, sub.quantity), as_of, period, sub.plan.currency,
-                sub.fee_since,
-            )  # fmt: skip
+        lines = lifecycle.cancel_lines(sub.state(), as_of) if prorate else []
         subscription_finish(sub, S.CANCELED, as_of, actor, reason=reason)
         _save_lines(sub, lines, as_of)
     return sub
@@ -564,8 +542,8 @@ def subscription_resume(
         in_trial = sub.trial_end is not None and as_of < sub.trial_end
         subscription_move(sub, S.TRIALING if in_trial else S.ACTIVE)
         lines: list[proration.Line] = []
-        terms = _terms(sub.plan_version, sub.quantity)
-        cursor = sub.period_at(pause.paused_at)
+        state = sub.state()
+        cursor = state.period_at(pause.paused_at)
         while cursor.start < as_of:
             if sub.trial_end is None or cursor.end > sub.trial_end:
                 start = (
@@ -573,10 +551,13 @@ def subscription_resume(
                     if sub.trial_end is None
                     else max(pause.paused_at, sub.trial_end)
                 )
-                credit = proration.pause_credit(terms, start, as_of, cursor, sub.plan.currency)
+                credit = proration.pause_credit(
+                    state.terms, start, as_of, cursor, sub.plan.currency,
+                    reference=state.fee_reference(cursor),
+                )  # fmt: skip
                 if credit is not None:
                     lines.append(credit)
-            cursor = sub.period_at(cursor.end)
+            cursor = state.period_at(cursor.end)
         sub.paused_at = None
         set_period(sub, as_of)
         sub.updated_at = as_of
@@ -605,17 +586,9 @@ def subscription_activate(
 
 
 def start_paid(sub: Subscription, at: datetime, *, reanchor: bool) -> None:
+    """The trial ends at `at`: the first paid period starts (see lifecycle.trial_ended)."""
     subscription_move(sub, S.ACTIVE)
-    if reanchor:
-        zone = sub.zone
-        sub.billing_anchor = (
-            periods.calendar_anchor(at, sub.interval, zone)
-            if sub.plan.calendar_aligned
-            else periods.local_date(at, zone)
-        )
-        sub.trial_end = at
-    set_period(sub, at)
-    sub.fee_since = max(sub.current_period_start, at if reanchor else sub.current_period_start)
+    sub.take(lifecycle.trial_ended(sub.state(), at, reanchor=reanchor))
 
 
 # ---------------------------------------------------------------------------------- add-ons

@@ -6,6 +6,17 @@ Deduplication holds under concurrent submission: the accepted keys are inserted 
 billing_usageeventkey with ON CONFLICT DO NOTHING in the same statement that inserts the events,
 so of two requests carrying the same event exactly one stores it (the other waits for the first
 to commit, then sees a conflict and reports a duplicate).
+
+Exactly-once billing with the billing writer (invoicing/writer.py): the batch's transaction
+first takes its customers' rows FOR KEY SHARE (in id order), and the writer holds each customer
+of its chunk FOR UPDATE from before it aggregates a window until it has recorded it as billed
+(BilledPeriod) and moved the customer's `usage_billed_until` to its end, in one transaction.
+The two lock modes conflict, so a batch and a billing of the same customer never overlap: either
+the batch commits first, and the writer's aggregates (read after its lock) include its events;
+or the writer commits first, and the batch, reading `usage_billed_until` under its lock, sees
+each event before it as possibly billed already and journals it (`usage.late_received`, in the
+same transaction) for invoicing to re-rate the window: its draft refreshed, or a correction of
+its invoice. Batches share the lock with each other: ingestion stays concurrent.
 """
 
 from __future__ import annotations
@@ -190,28 +201,36 @@ def usage_ingest(
     customers = {
         c.external_id: c
         for c in Customer.objects.filter(external_id__in={c.customer for _, c in checked}).only(
-            "id", "external_id", "archived_at", "usage_invoiced_until", "usage_billed_until"
+            "id", "external_id", "archived_at"
         )
     }
-    rows: list[tuple[int, Checked, Customer, bool]] = []
+    found: list[tuple[int, Checked, Customer]] = []
     for index, event in checked:
         customer = customers.get(event.customer)
         if customer is None or customer.archived_at is not None:
-            why = "unknown_customer" if customer is None else "archived_customer"
-            text = "No customer" if customer is None else "Archived customer"
-            outcomes[index].status = "rejected"
-            outcomes[index].errors = [
-                {"field": "customer", "code": why, "message": f"{text} {event.customer!r}."}
-            ]
+            _reject_customer(outcomes[index], event, known=customer is not None)
             continue
-        late = customer.usage_invoiced_until is not None and (
-            event.event_time < customer.usage_invoiced_until
-        )
-        rows.append((index, event, customer, late))
-    if not rows:
+        found.append((index, event, customer))
+    if not found:
         return Report(outcomes)
-    usage_partitions_ensure(months=_months(e.event_time for _, e, _, _ in rows))
+    usage_partitions_ensure(months=_months(e.event_time for _, e, _ in found))
     with transaction.atomic(durable=True), connection.cursor() as cursor:
+        # shared with other batches, exclusive of the billing writer (see the module's note)
+        cursor.execute(
+            "SELECT id, usage_billed_until, archived_at FROM billing_customer "
+            "WHERE id = ANY(%s) ORDER BY id FOR KEY SHARE",
+            [sorted({customer.pk for _, _, customer in found})],
+        )
+        marks = {pk: (billed, archived) for pk, billed, archived in cursor.fetchall()}
+        rows: list[tuple[int, Checked, Customer, bool]] = []
+        for index, event, customer in found:
+            billed, archived = marks[customer.pk]
+            if archived is not None:  # archived meanwhile
+                _reject_customer(outcomes[index], event, known=True)
+                continue
+            rows.append((index, event, customer, billed is not None and event.event_time < billed))
+        if not rows:
+            return Report(outcomes)
         document = orjson.dumps(
             [
                 {
@@ -230,34 +249,33 @@ def usage_ingest(
         cursor.execute(INSERT_SQL, [document, as_of])
         duplicates = {(customer_id, event_id) for customer_id, event_id in cursor.fetchall()}
         late_by_customer: dict[int, list[Checked]] = {}
-        for_drafts: dict[int, list[Checked]] = {}
         for index, event, customer, late in rows:
             if (customer.pk, event.event_id) not in duplicates:
                 outcomes[index].status = "accepted"
                 outcomes[index].late = late
-                billed = customer.usage_billed_until
                 if late:
                     late_by_customer.setdefault(customer.pk, []).append(event)
-                elif billed is not None and event.event_time < billed:
-                    for_drafts.setdefault(customer.pk, []).append(event)
             else:
                 outcomes[index].status = "duplicate"
         for customer_id, late_events in late_by_customer.items():
-            _record_usage("usage.late_received", customer_id, late_events, actor, as_of)
-        for customer_id, draft_events in for_drafts.items():
-            _record_usage("usage.received_for_draft", customer_id, draft_events, actor, as_of)
+            _record_late(customer_id, late_events, actor, as_of)
     return Report(outcomes)
 
 
-def _record_usage(
-    type_: str, customer_id: int, events: list[Checked], actor: Actor, as_of: datetime
-) -> None:
-    """Journal a customer's events that concern usage already billed: `usage.late_received`
-    (after finalization: invoicing corrects from it) or `usage.received_for_draft` (in the
-    grace period: invoicing refreshes the draft)."""
+def _reject_customer(outcome: Outcome, event: Checked, *, known: bool) -> None:
+    why = "archived_customer" if known else "unknown_customer"
+    text = "Archived customer" if known else "No customer"
+    outcome.status = "rejected"
+    outcome.errors = [{"field": "customer", "code": why, "message": f"{text} {event.customer!r}."}]
+
+
+def _record_late(customer_id: int, events: list[Checked], actor: Actor, as_of: datetime) -> None:
+    """Journal a customer's events whose time falls before the end of its latest billed window
+    (`usage.late_received`): invoicing re-rates the billed windows they fall in (the draft's
+    lines refreshed, or a correction of the finalized invoice)."""
     times = [e.event_time for e in events]
     journal_write(
-        type=type_,
+        type="usage.late_received",
         subject_type="customer",
         subject_id=customer_id,
         payload={

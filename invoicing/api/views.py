@@ -5,7 +5,7 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Any
 
-from django.http import FileResponse
+from django.http import FileResponse, JsonResponse
 from django.utils import timezone
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema
@@ -14,9 +14,17 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from core.api.actors import request_actor
+from core.api.errors import json_error
 from core.api.schema import IDEMPOTENCY_KEY, error_responses
-from core.exceptions import NotFound, ValidationFailed
-from invoicing.models import Correction, CreditNote, CreditNoteLine, Invoice, InvoiceLine
+from core.exceptions import NotFound, TransitionNotAllowed, ValidationFailed
+from invoicing.models import (
+    Correction,
+    CreditNote,
+    CreditNoteLine,
+    Invoice,
+    InvoiceLine,
+    InvoiceStatus,
+)
 from invoicing.selectors import upcoming_invoice
 from invoicing.services import (
     credit_note_issue,
@@ -26,7 +34,6 @@ from invoicing.services import (
     invoice_line_add,
     invoice_line_remove,
     invoice_mark_uncollectible,
-    invoice_render_pdf,
     invoice_void,
     rerate_scope,
 )
@@ -304,11 +311,23 @@ class InvoicePdf(generics.GenericAPIView[Any]):
         operation_id="invoices_pdf",
         responses={(200, "application/pdf"): OpenApiTypes.BINARY, **error_responses(404, 409)},
         tags=TAGS,
-        description="The invoice as issued (rendered once after finalization; its SHA-256 is in "
-        "the X-Content-SHA256 header).",
+        description="The invoice as issued (rendered once, by a worker, after finalization; its "
+        "SHA-256 is in the X-Content-SHA256 header). Reading never renders nor writes: until the "
+        "PDF is stored the answer is 409 `pdf_not_ready` with a Retry-After header (a draft has "
+        "no PDF: 409 `transition_not_allowed`).",
     )
-    def get(self, request: Request, pk: int) -> FileResponse:
-        invoice = invoice_render_pdf(invoice_id=self.get_object().pk, as_of=timezone.now())
+    def get(self, request: Request, pk: int) -> FileResponse | JsonResponse:
+        invoice = self.get_object()
+        if invoice.status == InvoiceStatus.DRAFT:
+            raise TransitionNotAllowed("A draft has no PDF: finalize it first.")
+        if not invoice.pdf:
+            waiting = json_error(
+                409,
+                "pdf_not_ready",
+                f"The PDF of {invoice.number} is being rendered; try again in a few seconds.",
+            )
+            waiting["Retry-After"] = "5"
+            return waiting
         response = FileResponse(
             invoice.pdf.open("rb"), content_type="application/pdf", filename=f"{invoice.number}.pdf"
         )

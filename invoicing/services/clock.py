@@ -1,51 +1,35 @@
-"""The billing clock: what is due at an instant, billed step by step (the general path), and
-the drafts the clock may finalize. The set-based path for a chunk is in invoicing/run.py."""
+"""The billing clock: what is due at an instant, queued once (leases), billed by chunks through
+the one writer (invoicing/services/writer.py) with one subscription's failure kept from the
+others, and the drafts it finalizes (the one "complete" check: invoicing.selectors)."""
 
 from __future__ import annotations
 
 import logging
+import traceback
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
+from celery.exceptions import SoftTimeLimitExceeded
 from django.conf import settings
-from django.db import transaction
+from django.db import InterfaceError, OperationalError, connection, transaction
 from django.db.models import Exists, F, OuterRef, Q, QuerySet
 
-from billing.models import (
-    Customer,
-    ProrationLine,
-    Subscription,
-)
-from billing.periods import Period
-from billing.services import (
-    active_redemptions,
-    journal_write,
-    subscription_advance,
-    subscription_ids_due,
-    subscriptions_due,
-    usage_partitions_ahead,
-)
+from billing.lifecycle import BILLABLE
+from billing.models import Customer, Subscription
+from billing.services import journal_write, subscription_ids_due, usage_partitions_ahead
 from core.audit import Actor, audit_context
-from core.db import bulk_update
-from core.exceptions import Conflict
-from invoicing import builder
 from invoicing.models import (
     BilledPeriod,
+    BillingFailure,
     ClockTick,
     Invoice,
     InvoiceStatus,
 )
+from invoicing.selectors import drafts_ready
 from invoicing.services.finalize import finalize_locked
-from invoicing.services.lines import (
-    BILLABLE,
-    REDEMPTION_FIELDS,
-    add_lines,
-    customers_marked_until,
-    invoice_created,
-    recompute_totals,
-    use_redemptions,
-)
+from invoicing.services.writer import subscriptions_bill
 
 logger = logging.getLogger(__name__)
 
@@ -71,255 +55,229 @@ def clock_tick_finish(*, tick_id: int, finished_at: datetime, summary: dict[str,
     return tick
 
 
-Enqueue = Callable[[list[int], datetime], None]
+Enqueue = Callable[[list[int], datetime, str], None]  # ids, as_of, the lease's token
 
 
 def clock_tick_work(
-    *, as_of: datetime, enqueue: Enqueue, enqueue_finalize: Enqueue | None = None
+    *,
+    as_of: datetime,
+    enqueue: Enqueue,
+    enqueue_finalize: Enqueue | None = None,
+    enqueue_pdfs: Callable[[list[int]], None] | None = None,
+    token: str = "",
+    leases: bool = True,
 ) -> dict[str, Any]:
     """Find what is due at `as_of` and hand it, in chunks, to the enqueue functions (Celery tasks
-    in production): subscriptions with something due (periods ended, advance fees, starts, trial
-    notices and ends, scheduled changes, end dates) to bill and advance, and drafts past their
-    grace period to finalize."""
+    in production): subscriptions with something to bill or advance, drafts past their grace
+    period to finalize, and finalized invoices still without their PDF. With `leases`, what a
+    tick queued is not queued again by the next ones until its task releases it, or until
+    BILLING_LEASE_SECONDS after `as_of` (a task lost with its worker is queued again then)."""
     partitions = usage_partitions_ahead(as_of=as_of)
-    due = sorted(
-        set(subscription_ids_due(as_of=as_of))
-        | set(advance_fees_due(as_of=as_of))
-        | set(final_periods_due(as_of=as_of).values_list("pk", flat=True))
-    )
+    token = token or f"tick@{as_of.isoformat()}"
     size = settings.BILLING_CHUNK_SIZE
+    expires = as_of + timedelta(seconds=settings.BILLING_LEASE_SECONDS)
+    due = subscriptions_to_bill(as_of=as_of)
+    if leases:
+        due = leases_claim("subscription", due, token=token, as_of=as_of, expires_at=expires)
     chunks = [due[i : i + size] for i in range(0, len(due), size)]
     for chunk in chunks:
-        enqueue(chunk, as_of)
+        enqueue(chunk, as_of, token)
     summary: dict[str, Any] = {"subscriptions_due": len(due), "tasks": len(chunks)}
     if enqueue_finalize is not None:
         drafts = invoices_due_for_finalization(as_of=as_of)
+        if leases:
+            drafts = leases_claim("invoice", drafts, token=token, as_of=as_of, expires_at=expires)
         for i in range(0, len(drafts), size):
-            enqueue_finalize(drafts[i : i + size], as_of)
+            enqueue_finalize(drafts[i : i + size], as_of, token)
         summary["drafts_to_finalize"] = len(drafts)
+    if enqueue_pdfs is not None:
+        waiting = invoices_without_pdf(as_of=as_of)
+        if leases:
+            waiting = leases_claim("pdf", waiting, token=token, as_of=as_of, expires_at=expires)
+        for i in range(0, len(waiting), 10):
+            enqueue_pdfs(waiting[i : i + 10])
+        summary["pdfs_queued"] = len(waiting)
     if partitions:
         summary["usage_partitions_created"] = partitions
     return summary
 
 
-def _bill(
-    *,
-    subscription_id: int,
-    kind: str,
-    period: Period,
-    billing_date: datetime,
-    as_of: datetime,
-    actor: Actor,
-) -> Invoice | None:
-    """One billing step of one subscription period onto the customer's draft for
-    `billing_date`. Idempotent through BilledPeriod (subscription, period start, kind)."""
-    with transaction.atomic(durable=True), audit_context(actor=actor, reason="billing run"):
-        customer_id = Subscription.objects.values_list("customer_id", flat=True).get(
-            pk=subscription_id
-        )
-        customer = Customer.objects.select_for_update().get(pk=customer_id)
-        sub = (
-            Subscription.objects.select_for_update(of=("self",))
-            .select_related("customer", "plan", "plan_version__plan")
-            .get(pk=subscription_id)
-        )
-        done = BilledPeriod.objects.filter(
-            subscription=sub, period_start=period.start, kind=kind
-        ).first()
-        if done is not None:
-            return done.invoice
-        if kind == BilledPeriod.Kind.ADVANCE:
-            fee = builder.advance_fee_line(sub, period)
-            specs = [fee] if fee else []
-        elif sub.status in ("canceled", "ended"):
-            specs = builder.final_lines(sub, period)
-        else:
-            specs = builder.period_lines(sub, period)
-        invoice, created = Invoice.objects.select_for_update().get_or_create(
-            customer=customer,
-            billing_date=billing_date,
-            defaults={
-                "currency": customer.currency,
-                "grace_until": billing_date + timedelta(days=customer.invoice_grace_period_days),
-                "created_at": as_of,
-                "updated_at": as_of,
-            },
-        )
-        if invoice.status != InvoiceStatus.DRAFT:
-            raise Conflict(
-                f"The invoice of {customer.external_id} for {billing_date.isoformat()} is already "
-                "finalized; the period needs a correction document.",
-                code="invoice_finalized",
-            )
-        redemptions = active_redemptions([customer.pk], [invoice.pk]).get(customer.pk, [])
-        used = builder.discount_lines(sub, specs, redemptions, invoice.pk)
-        specs = [*specs, *(spec for spec, _ in used)]
-        invoice.customer = customer
-        add_lines(invoice, sub, specs)
-        bulk_update(use_redemptions(used, invoice), REDEMPTION_FIELDS)
-        proration_ids = [s.proration_line_id for s in specs if s.proration_line_id]
-        ProrationLine.objects.filter(pk__in=proration_ids).update(invoiced_at=as_of)
-        if kind == BilledPeriod.Kind.PERIOD_END:  # events before it now refresh a draft
-            customers_marked_until("usage_billed_until", {customer.pk: period.end})
-        BilledPeriod.objects.create(
-            subscription=sub,
-            kind=kind,
-            period_start=period.start,
-            period_end=period.end,
-            invoice=invoice,
-            created_at=as_of,
-        )
-        recompute_totals(invoice)
-        invoice.updated_at = as_of
-        invoice.save()
-        if created:
-            journal_write(**invoice_created(invoice, customer), actor=actor)
-    return invoice
-
-
-def subscription_period_bill(
-    *,
-    subscription_id: int,
-    period_start: datetime,
-    period_end: datetime,
-    as_of: datetime,
-    actor: Actor,
-) -> Invoice:
-    """Bill an ended period: its usage, its arrears fee and the pending proration lines, onto the
-    draft for its end. Idempotent: a period already billed returns its invoice."""
-    invoice = _bill(
-        subscription_id=subscription_id,
-        kind=BilledPeriod.Kind.PERIOD_END,
-        period=Period(period_start, period_end, -2),
-        billing_date=period_end,
-        as_of=as_of,
-        actor=actor,
+def subscriptions_to_bill(*, as_of: datetime) -> list[int]:
+    """Subscriptions with anything due at `as_of`: an edge of the clock (a start, a trial's
+    notice or end, a scheduled change, a period end, an end date), a fee in advance not billed,
+    or the last part of a period cut short not billed."""
+    return sorted(
+        set(subscription_ids_due(as_of=as_of))
+        | set(advance_fees_due(as_of=as_of))
+        | set(final_periods_due(as_of=as_of).values_list("pk", flat=True))
     )
-    assert invoice is not None
-    return invoice
 
 
-def subscription_bill_due(*, subscription_id: int, as_of: datetime, actor: Actor) -> int:
-    """The clock's work for one subscription: bill every step due up to `as_of` in time order
-    (a period's advance fee at its start; its usage and arrears fee at its end), rolling the
-    subscription forward between them, then bring it up to `as_of`. Re-running it bills nothing
-    twice. Returns the number of billing steps taken."""
-    steps = 0
-    for _ in range(1000):  # bounded: each pass moves the subscription to its next period
-        sub = Subscription.objects.select_related("plan_version", "customer", "plan").get(
-            pk=subscription_id
+def leases_claim(
+    kind: str, ids: Sequence[int], *, token: str, as_of: datetime, expires_at: datetime
+) -> list[int]:
+    """Lease the ids not leased already (or whose lease ran out by `as_of`); returns them."""
+    if not ids:
+        return []
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute(
+            "INSERT INTO invoicing_clocklease (kind, object_id, token, expires_at) "
+            "SELECT %s, unnest(%s::bigint[]), %s, %s "
+            "ON CONFLICT (kind, object_id) DO UPDATE "
+            "SET token = EXCLUDED.token, expires_at = EXCLUDED.expires_at "
+            "WHERE invoicing_clocklease.expires_at <= %s "
+            "RETURNING object_id",
+            [kind, list(ids), token, expires_at, as_of],
         )
-        if sub.status not in BILLABLE:
-            if (
-                sub.status in ("pending", "trialing")
-                and subscription_advance(
-                    subscription_id=subscription_id, as_of=as_of, actor=actor
-                ).status
-                in BILLABLE
-            ):
-                continue  # it started or its trial ended: bill its first period
-            if final_periods_due(as_of=as_of).filter(pk=sub.pk).exists():
-                assert sub.ended_at is not None
-                _bill(
-                    subscription_id=sub.pk,
-                    kind=BilledPeriod.Kind.PERIOD_END,
-                    period=Period(sub.current_period_start, sub.ended_at, -2),
-                    billing_date=sub.ended_at,
-                    as_of=as_of,
-                    actor=actor,
-                )
-                steps += 1
-            break
-        inside = min(as_of, sub.current_period_end - timedelta(microseconds=1))
-        if subscriptions_due(as_of=inside).filter(pk=sub.pk).exists():
-            # a tick missed for a while: what fell due inside the period (a scheduled change,
-            # an end date) happens first, in time order, so the period is billed as it went
-            subscription_advance(subscription_id=sub.pk, as_of=inside, actor=actor)
-            sub.refresh_from_db()
-            if sub.status not in BILLABLE:
-                continue
-        period = sub.period_at(sub.current_period_start)
-        if sub.plan_version.fee_timing == "advance" and period.start <= as_of:
-            _bill(
-                subscription_id=sub.pk,
-                kind=BilledPeriod.Kind.ADVANCE,
-                period=period,
-                billing_date=period.start,
-                as_of=as_of,
-                actor=actor,
+        return sorted(row[0] for row in cursor.fetchall())
+
+
+def leases_release(kind: str, ids: Sequence[int], *, token: str) -> None:
+    """The task that held these leases is done: the next tick may queue the ids again."""
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute(
+            "DELETE FROM invoicing_clocklease WHERE kind = %s AND object_id = ANY(%s) "
+            "AND token = %s",
+            [kind, list(ids), token],
+        )
+
+
+# ------------------------------------------------------------------------ a chunk of the run
+
+
+@dataclass
+class ChunkResult:
+    steps: int = 0
+    finalized: int = 0
+    failed: dict[int, str] = field(default_factory=dict)  # subscription id -> the reason
+
+
+def subscriptions_bill_chunk(
+    *, subscription_ids: Sequence[int], as_of: datetime, actor: Actor, lease: str = ""
+) -> ChunkResult:
+    """The clock's work for a chunk: bill it in one transaction (invoicing/services/writer.py);
+    if that fails, each subscription alone, so that one subscription's failure (recorded as a
+    BillingFailure with its reason, and tried again by the next tick) never stops the others.
+    Then the chunk's customers' drafts that are complete are finalized. A soft time limit or a
+    lost database connection stops the chunk (the task is retried as a whole)."""
+    result = ChunkResult()
+    _bill_isolated(list(subscription_ids), as_of, actor, result)
+    customer_ids = set(
+        Subscription.objects.filter(pk__in=subscription_ids).values_list("customer_id", flat=True)
+    )
+    drafts = list(
+        Invoice.objects.filter(customer_id__in=customer_ids, status=InvoiceStatus.DRAFT)
+        .order_by("pk")
+        .values_list("pk", flat=True)
+    )
+    result.finalized = invoices_finalize_ready(invoice_ids=drafts, as_of=as_of, actor=actor)
+    if lease:
+        leases_release("subscription", subscription_ids, token=lease)
+    return result
+
+
+def _stops_the_chunk(exc: BaseException) -> bool:
+    """Errors that are not one subscription's: the task's time is up, or the database went."""
+    return isinstance(exc, SoftTimeLimitExceeded | OperationalError | InterfaceError)
+
+
+def _bill_isolated(ids: list[int], as_of: datetime, actor: Actor, result: ChunkResult) -> None:
+    try:
+        run = subscriptions_bill(subscription_ids=ids, as_of=as_of, actor=actor)
+    except Exception as exc:
+        if _stops_the_chunk(exc):
+            raise
+        if len(ids) > 1:  # find the one: each alone (a chunk of one is the same writer)
+            for sid in ids:
+                _bill_isolated([sid], as_of, actor, result)
+            return
+        logger.exception("billing subscription %s as of %s failed", ids[0], as_of.isoformat())
+        result.failed[ids[0]] = billing_failure_record(
+            subscription_id=ids[0], exc=exc, as_of=as_of, actor=actor
+        )
+        return
+    result.steps += run.steps
+    BillingFailure.objects.filter(subscription__in=ids, resolved_at__isnull=True).update(
+        resolved_at=as_of
+    )
+
+
+def billing_failure_record(
+    *, subscription_id: int, exc: BaseException, as_of: datetime, actor: Actor
+) -> str:
+    """Record (or count again) a subscription's billing failure, with its reason; journaled as
+    `subscription.billing_failed`. Returns the reason."""
+    reason = f"{type(exc).__name__}: {exc}"[:2000]
+    with transaction.atomic(durable=True), audit_context(actor=actor, reason="billing failed"):
+        failure = (
+            BillingFailure.objects.select_for_update()
+            .filter(subscription_id=subscription_id, resolved_at__isnull=True)
+            .first()
+        )
+        if failure is None:
+            failure = BillingFailure(
+                subscription_id=subscription_id, first_failed_at=as_of, attempts=0
             )
-            steps += 1
-        if sub.current_period_end > as_of:
-            break
-        _bill(
-            subscription_id=sub.pk,
-            kind=BilledPeriod.Kind.PERIOD_END,
-            period=period,
-            billing_date=period.end,
-            as_of=as_of,
+        failure.attempts += 1
+        failure.as_of = as_of
+        failure.last_failed_at = as_of
+        failure.error = type(exc).__name__
+        failure.message = str(exc)[:2000] or type(exc).__name__
+        failure.traceback = "".join(traceback.format_exception(exc))[-8000:]
+        failure.save()
+        journal_write(
+            type="subscription.billing_failed",
+            subject_type="subscription",
+            subject_id=subscription_id,
+            payload={"reason": reason, "attempts": failure.attempts, "as_of": as_of.isoformat()},
             actor=actor,
+            occurred_at=as_of,
         )
-        steps += 1
-        subscription_advance(subscription_id=sub.pk, as_of=period.end, actor=actor)
-    # anything else due by now (a scheduled change, a trial notice)? one cheap query decides,
-    # rather than locking and walking every subscription again
-    if subscriptions_due(as_of=as_of).filter(pk=subscription_id).exists():
-        subscription_advance(subscription_id=subscription_id, as_of=as_of, actor=actor)
-    return steps
+    return reason
+
+
+# ------------------------------------------------------------------------------ finalization
 
 
 def invoices_ready(*, invoice_ids: Sequence[int], as_of: datetime) -> list[int]:
     """The drafts among `invoice_ids` that the clock may finalize at `as_of`: past their grace
-    period, with no subscription of their customer still to bill a period ending by their
-    billing date onto them (then a later tick does)."""
+    period, and complete (see invoicing.selectors.drafts_ready)."""
     drafts = list(
         Invoice.objects.filter(
             pk__in=invoice_ids, status=InvoiceStatus.DRAFT, grace_until__lte=as_of
-        )
-        .order_by("billing_date", "id")
-        .values_list("pk", "customer_id", "billing_date")
+        ).order_by("billing_date", "id")
     )
-    ends: dict[int, list[datetime]] = {}
-    for customer_id, end in Subscription.objects.filter(
-        customer_id__in={c for _, c, _ in drafts}, status__in=BILLABLE
-    ).values_list("customer_id", "current_period_end"):
-        ends.setdefault(customer_id, []).append(end)
-    return [
-        pk
-        for pk, customer_id, billing_date in drafts
-        if not any(end <= billing_date for end in ends.get(customer_id, []))
-    ]
+    return drafts_ready(drafts)
 
 
-def invoice_finalize_if_ready(*, invoice_id: int, as_of: datetime, actor: Actor) -> bool:
-    """Finalize a draft past its grace period, unless one of its customer's subscriptions still
-    has a period ending by its billing date to bill onto it (then the next tick does)."""
-    return bool(invoices_finalize_ready(invoice_ids=[invoice_id], as_of=as_of, actor=actor))
-
-
-def invoices_finalize_ready(*, invoice_ids: Sequence[int], as_of: datetime, actor: Actor) -> int:
+def invoices_finalize_ready(
+    *, invoice_ids: Sequence[int], as_of: datetime, actor: Actor, lease: str = ""
+) -> int:
     """The clock's finalization of a chunk of drafts, those ready (see `invoices_ready`), in one
     transaction. Returns how many were finalized."""
     ready = invoices_ready(invoice_ids=invoice_ids, as_of=as_of)
-    if not ready:
-        return 0
-    with transaction.atomic(durable=True), audit_context(actor=actor, reason="finalize"):
-        customer_ids = sorted(
-            set(Invoice.objects.filter(pk__in=ready).values_list("customer_id", flat=True))
-        )
-        list(Customer.objects.select_for_update().filter(pk__in=customer_ids).order_by("pk"))
-        invoices = list(
-            Invoice.objects.select_for_update(of=("self",))
-            .select_related("customer")
-            .filter(pk__in=invoices_ready(invoice_ids=ready, as_of=as_of))  # again, under lock
-            .order_by("billing_date", "id")
-        )
-        finalize_locked(invoices, as_of, actor)
-    return len(invoices)
+    count = 0
+    if ready:
+        with transaction.atomic(durable=True), audit_context(actor=actor, reason="finalize"):
+            customer_ids = sorted(
+                set(Invoice.objects.filter(pk__in=ready).values_list("customer_id", flat=True))
+            )
+            list(Customer.objects.select_for_update().filter(pk__in=customer_ids).order_by("pk"))
+            invoices = list(
+                Invoice.objects.select_for_update(of=("self",))
+                .select_related("customer")
+                .filter(pk__in=invoices_ready(invoice_ids=ready, as_of=as_of))  # under the lock
+                .order_by("billing_date", "id")
+            )
+            finalize_locked(invoices, as_of, actor)
+            count = len(invoices)
+    if lease:
+        leases_release("invoice", invoice_ids, token=lease)
+    return count
 
 
 def advance_fees_due(*, as_of: datetime) -> list[int]:
-    """Subscriptions whose current period's advance fee is not billed yet."""
+    """Subscriptions whose current period's fee in advance is not billed yet."""
     billed = BilledPeriod.objects.filter(
         subscription=OuterRef("pk"),
         kind=BilledPeriod.Kind.ADVANCE,
@@ -360,4 +318,18 @@ def invoices_due_for_finalization(*, as_of: datetime) -> list[int]:
         Invoice.objects.filter(status=InvoiceStatus.DRAFT, grace_until__lte=as_of)
         .order_by("billing_date", "id")
         .values_list("pk", flat=True)
+    )
+
+
+PDF_GRACE = timedelta(minutes=10)
+
+
+def invoices_without_pdf(*, as_of: datetime) -> list[int]:
+    """Finalized invoices whose PDF (queued at finalization) is still missing a while later:
+    the tick queues them again, so a lost message never leaves an invoice without its PDF."""
+    return list(
+        Invoice.objects.filter(finalized_at__lte=as_of - PDF_GRACE, pdf="")
+        .exclude(status=InvoiceStatus.DRAFT)
+        .order_by("pk")
+        .values_list("pk", flat=True)[:1000]
     )

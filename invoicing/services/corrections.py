@@ -1,8 +1,26 @@
-"""Corrections: re-rating finalized periods and issuing the documents that settle differences."""
+"""Usage that arrives after its window was billed: re-rating, and the documents that settle it.
+
+Ingestion journals an event whose time falls before the customer's latest billed window's end
+(`usage.late_received`, see billing/services/usage.py). Its handler, under the customer's lock,
+takes every billed window the events may fall in (BilledPeriod: the only record of what is
+billed) and plans its usage again with the events stored now and the price book it was billed
+with (the planner, invoicing/planner.py):
+
+- a window still on a draft is refreshed in place (its usage lines, then the draft's
+  discounts and totals): nothing is lost whether the draft is later finalized or not;
+- a window on a finalized invoice is compared with what was invoiced and corrected so far: one
+  `Correction` per metric that differs (and one for the coupon discounts that follow), proposed
+  to finance, or applied at once with CORRECTIONS_AUTO_APPLY. Applying issues **one** document
+  per original invoice per run: a supplementary invoice linked to it when the net is an
+  increase, a credit note on it when it is a decrease. Originals never change.
+
+So each accepted event ends up billed once: on its window's invoice, or in a correction of it.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import replace
 from datetime import datetime, timedelta
 from decimal import Decimal
 from typing import Any
@@ -11,37 +29,37 @@ from django.conf import settings
 from django.db import transaction
 from django.db.models import Sum
 
-from billing.models import (
-    Customer,
-    Subscription,
-)
+from billing.models import Subscription
 from billing.periods import Period
-from billing.services import (
-    journal_write,
-)
-from catalog.money import quantize
+from billing.services import journal_write, locked_customer
 from core.audit import CLOCK, Actor, audit_context
-from core.exceptions import TransitionNotAllowed, ValidationFailed
-from invoicing import builder
+from core.exceptions import NotFound, TransitionNotAllowed, ValidationFailed
+from invoicing import planner, selectors
 from invoicing.models import (
     BilledPeriod,
     Correction,
     Invoice,
+    InvoiceKind,
     InvoiceLine,
     InvoiceStatus,
     LineKind,
 )
+from invoicing.planner import LineSpec, Step
 from invoicing.services.adjust import issue_credit_note
 from invoicing.services.lines import (
     invoice_created,
+    line_of,
     locked_invoice,
     recompute_totals,
     tax_rate_of,
-    taxed,
 )
+from invoicing.services.writer import draft_windows_rerate
+
+CORRECTABLE = (InvoiceStatus.OPEN, InvoiceStatus.PAID)
+USAGE_KINDS = (LineKind.USAGE, LineKind.MINIMUM)
 
 
-def corrections_propose(
+def usage_rerate(
     *,
     customer_id: int,
     start: datetime,
@@ -50,181 +68,356 @@ def corrections_propose(
     actor: Actor,
     metric_code: str | None = None,
 ) -> list[Correction]:
-    """Re-rate every finalized, billed period of the customer that overlaps [start, end) with the
-    events stored now and the price books it was billed with; record one correction per metric
-    that differs (applied at once when CORRECTIONS_AUTO_APPLY, else proposed). Runs inside the
-    caller's transaction."""
-    found: list[Correction] = []
-    billed = BilledPeriod.objects.filter(
-        subscription__customer_id=customer_id,
-        kind=BilledPeriod.Kind.PERIOD_END,
-        period_start__lt=end,
-        period_end__gt=start,
-        invoice__status__in=[InvoiceStatus.OPEN, InvoiceStatus.PAID],
-    ).select_related(
-        "invoice",
-        "subscription__plan",
-        "subscription__plan_version__plan",
-        "subscription__customer",
+    """Re-rate the customer's billed usage windows that overlap [start, end): drafts refreshed,
+    finalized invoices corrected (see the module's note). Runs inside the caller's transaction,
+    which holds the customer's lock; returns the corrections recorded."""
+    items = list(
+        BilledPeriod.objects.filter(
+            subscription__customer_id=customer_id,
+            kind=BilledPeriod.Kind.PERIOD_END,
+            invoice__isnull=False,
+            period_start__lt=end,
+            period_end__gt=start,
+        )
+        .select_related("plan_version__plan")
+        .order_by("invoice_id", "period_start", "id")
     )
-    for item in billed:
-        sub, invoice = item.subscription, item.invoice
-        period = Period(item.period_start, item.period_end, -2)
-        now_lines = builder.usage_lines(sub, period)
-        metrics = {line.metric_code for line in now_lines}
-        for metric in sorted(metrics if metric_code is None else metrics & {metric_code}):
-            recomputed = sum((x.amount for x in now_lines if x.metric_code == metric), Decimal(0))
-            invoiced = invoice.lines.filter(
-                subscription=sub,
-                metric_code=metric,
-                period_start=item.period_start,
-                kind__in=[LineKind.USAGE, LineKind.MINIMUM],
-            ).aggregate(t=Sum("amount"))["t"] or Decimal(0)
-            settled = Correction.objects.filter(
-                invoice=invoice,
-                subscription=sub,
-                metric_code=metric,
-                period_start=item.period_start,
-                status=Correction.Status.APPLIED,
-            ).aggregate(t=Sum("difference"))["t"] or Decimal(0)
-            factor, coupons = _percent_discounts(invoice, sub)
-            difference = quantize((recomputed - invoiced) * factor, invoice.currency) - settled
-            if not difference:
-                continue
-            pending = Correction.objects.filter(
-                invoice=invoice,
-                subscription=sub,
-                metric_code=metric,
-                period_start=item.period_start,
-                status=Correction.Status.PROPOSED,
-            )
-            pending.delete()  # superseded by this newer re-rating
-            correction = Correction.objects.create(
-                invoice=invoice,
-                subscription=sub,
-                metric_code=metric,
-                period_start=item.period_start,
-                period_end=item.period_end,
-                invoiced=invoiced + settled,
-                recomputed=recomputed,
-                difference=difference,
-                status=Correction.Status.PROPOSED,
-                created_at=as_of,
-                explanation={
-                    "lines_now": [x.explanation for x in now_lines if x.metric_code == metric],
-                    "rule": "re-rated with the events stored now and the price book billed",
-                    **(
-                        {"percent_coupons": coupons, "discount_factor": str(factor)}
-                        if coupons
-                        else {}
-                    ),
-                },
-            )
-            if settings.CORRECTIONS_AUTO_APPLY:
-                _apply_correction(correction, as_of, actor)
-            found.append(correction)
+    by_invoice: dict[int, list[BilledPeriod]] = {}
+    for item in items:
+        assert item.invoice_id is not None
+        by_invoice.setdefault(item.invoice_id, []).append(item)
+    invoices = {
+        i.pk: i
+        for i in Invoice.objects.select_for_update(of=("self",))
+        .select_related("customer")
+        .filter(pk__in=list(by_invoice))
+        .order_by("pk")
+    }
+    found: list[Correction] = []
+    for invoice_id, windows in by_invoice.items():
+        invoice = invoices[invoice_id]
+        if invoice.status == InvoiceStatus.DRAFT:
+            draft_windows_rerate(invoice, windows, as_of)
+        elif invoice.status in CORRECTABLE:
+            found += _propose(invoice, windows, as_of, actor, metric_code)
     return found
 
 
-def _percent_discounts(invoice: Invoice, sub: Subscription) -> tuple[Decimal, list[str]]:
-    """The share of a usage difference the customer pays after the percentage coupons that
-    discounted this subscription's lines on the invoice (fixed amounts do not follow usage)."""
-    factor, codes = Decimal(1), []
-    for line in invoice.lines.filter(subscription=sub, kind=LineKind.DISCOUNT):
-        percent = line.explanation.get("percent_off")
-        if percent:
-            factor *= 1 - Decimal(percent) / 100
-            codes.append(str(line.explanation.get("coupon")))
-    return factor, codes
+def _states(windows: Sequence[BilledPeriod]) -> dict[int, tuple[Step, Any]]:
+    """Each window as a step of its subscription priced with the book it was billed with."""
+    subs = {
+        s.pk: s
+        for s in Subscription.objects.filter(
+            pk__in={w.subscription_id for w in windows}
+        ).select_related("plan", "plan_version__plan", "customer")
+    }
+    found = {}
+    for w in windows:
+        state = subs[w.subscription_id].state()
+        if w.plan_version is not None:
+            state = replace(state, book=w.plan_version.book())
+        step = Step(state.id, planner.PERIOD_END, Period(w.period_start, w.period_end, -2),
+                    w.period_end)  # fmt: skip
+        found[w.pk] = (step, state)
+    return found
 
 
-def _apply_correction(correction: Correction, as_of: datetime, actor: Actor) -> None:
-    invoice = correction.invoice
-    reason = (
-        f"re-rating of {correction.metric_code} for "
-        f"{correction.period_start:%Y-%m-%d} to {correction.period_end:%Y-%m-%d}"
-    )
-    if correction.difference < 0:
-        credit = -correction.difference
-        lines = invoice.lines.filter(
-            subscription=correction.subscription,
-            metric_code=correction.metric_code,
-            period_start=correction.period_start,
-            kind__in=[LineKind.USAGE, LineKind.MINIMUM],
-        ).order_by("-amount")
-        parts = []
-        for line in lines:
-            take = min(credit, line.amount)
-            if take > 0:
-                parts.append((line.pk, take))
-                credit -= take
-        correction.credit_note = issue_credit_note(invoice, parts, as_of, actor, reason)
-    else:
-        supplement = Invoice.objects.create(
-            customer=invoice.customer,
-            currency=invoice.currency,
-            billing_date=as_of,
-            grace_until=as_of,
-            corrects=invoice,
-            created_at=as_of,
-            updated_at=as_of,
+def _propose(
+    invoice: Invoice,
+    windows: Sequence[BilledPeriod],
+    as_of: datetime,
+    actor: Actor,
+    metric_code: str | None,
+) -> list[Correction]:
+    """Compare a finalized invoice's billed windows with what they come to now; record the
+    differences (superseding the corrections still proposed for it), applied at once with
+    CORRECTIONS_AUTO_APPLY."""
+    steps = _states(windows)
+    charges = selectors.charge_terms({state.book.id for _, state in steps.values()})
+    usage = selectors.usage_of(planner.usage_windows(steps.values(), charges), charges)
+    stored = list(invoice.lines.select_related("plan_version").order_by("position", "id"))
+    settled = _settled(invoice)
+    now: dict[tuple[int, datetime, str], list[LineSpec]] = {}
+    for w in windows:
+        step, state = steps[w.pk]
+        for spec in planner.usage_lines(state, step.window, charges[state.book.id], usage):
+            now.setdefault((w.subscription_id, w.period_start, spec.metric_code), []).append(spec)
+    billed: dict[tuple[int, datetime, str], list[InvoiceLine]] = {}
+    for line in stored:
+        if line.kind in USAGE_KINDS and line.subscription_id and line.period_start:
+            key = (line.subscription_id, line.period_start, line.metric_code)
+            billed.setdefault(key, []).append(line)
+    ends = {(w.subscription_id, w.period_start): w.period_end for w in windows}
+    rows: list[Correction] = []
+    replaced: list[LineSpec] = []
+    for key in sorted(set(now) | {k for k in billed if (k[0], k[1]) in ends}):
+        sub_id, period_start, metric = key
+        if (sub_id, period_start) not in ends or (metric_code and metric != metric_code):
+            replaced += selectors.line_specs(billed.get(key, []))
+            continue
+        recomputed = sum((s.amount for s in now.get(key, [])), Decimal(0))
+        invoiced = sum((line.amount for line in billed.get(key, [])), Decimal(0))
+        replaced += now.get(key, [])
+        difference = recomputed - invoiced - settled.get((Correction.Kind.USAGE, *key), Decimal(0))
+        if difference:
+            rows.append(
+                Correction(
+                    invoice=invoice,
+                    subscription_id=sub_id,
+                    kind=Correction.Kind.USAGE,
+                    metric_code=metric,
+                    period_start=period_start,
+                    period_end=ends[(sub_id, period_start)],
+                    invoiced=invoiced + settled.get((Correction.Kind.USAGE, *key), Decimal(0)),
+                    recomputed=recomputed,
+                    difference=difference,
+                    status=Correction.Status.PROPOSED,
+                    created_at=as_of,
+                    explanation={
+                        "rule": "re-rated with the events stored now and the price book billed",
+                        "lines_now": [s.explanation for s in now.get(key, [])],
+                    },
+                )
+            )
+    rows += _discount_rows(invoice, stored, replaced, windows, settled, as_of)
+    Correction.objects.filter(invoice=invoice, status=Correction.Status.PROPOSED).delete()
+    created = Correction.objects.bulk_create(rows)
+    if created and settings.CORRECTIONS_AUTO_APPLY:
+        _issue_document(invoice, created, as_of, actor)
+    return created
+
+
+def _settled(invoice: Invoice) -> dict[tuple[str, int, datetime | None, str], Decimal]:
+    """What the corrections applied so far to an invoice settled, by (kind, subscription, window
+    start, metric); discounts by (kind, subscription, None, "")."""
+    found: dict[tuple[str, int, datetime | None, str], Decimal] = {}
+    applied = Correction.objects.filter(invoice=invoice, status=Correction.Status.APPLIED)
+    for kind, sub_id, start, metric, total in (
+        applied.values("kind", "subscription_id", "period_start", "metric_code")
+        .annotate(t=Sum("difference"))
+        .values_list("kind", "subscription_id", "period_start", "metric_code", "t")
+    ):
+        key = (kind, sub_id, None if kind == Correction.Kind.DISCOUNT else start, metric)
+        found[key] = found.get(key, Decimal(0)) + total
+    return found
+
+
+def _discount_rows(
+    invoice: Invoice,
+    stored: Sequence[InvoiceLine],
+    replaced: Sequence[LineSpec],
+    windows: Sequence[BilledPeriod],
+    settled: dict[tuple[str, int, datetime | None, str], Decimal],
+    as_of: datetime,
+) -> list[Correction]:
+    """The coupons that discounted the invoice, computed again on its lines with the usage of
+    the re-rated windows now: one correction per subscription whose discount changed."""
+    before = [line for line in stored if line.kind == LineKind.DISCOUNT]
+    if not before:
+        return []
+    coupons = [
+        c
+        for c in selectors.coupons_of([invoice.customer_id], [invoice.pk]).get(
+            invoice.customer_id, []
         )
-        taxed(
-            InvoiceLine(
-                invoice=supplement,
-                subscription=correction.subscription,
-                kind=LineKind.USAGE,
-                description=f"Correction of {invoice.number}: {correction.metric_code}",
-                amount=correction.difference,
-                period_start=correction.period_start,
-                period_end=correction.period_end,
-                metric_code=correction.metric_code,
+        if invoice.pk in c.discounted
+    ]
+    touched = {(w.subscription_id, w.period_start) for w in windows}
+    kept = [
+        spec
+        for spec in selectors.line_specs(line for line in stored if line.kind != LineKind.DISCOUNT)
+        if not (spec.kind in USAGE_KINDS and (spec.subscription_id, spec.period_start) in touched)
+    ]
+    lines = kept + [s for s in replaced if (s.subscription_id, s.period_start) in touched]
+    now = planner.invoice_discounts(invoice.pk, lines, coupons, invoice.currency)
+    rows = []
+    for sub_id in sorted({line.subscription_id for line in before if line.subscription_id}):
+        was = sum((line.amount for line in before if line.subscription_id == sub_id), Decimal(0))
+        was += settled.get((Correction.Kind.DISCOUNT, sub_id, None, ""), Decimal(0))
+        will = sum((s.amount for s in now if s.subscription_id == sub_id), Decimal(0))
+        if will == was:
+            continue
+        mine = [w for w in windows if w.subscription_id == sub_id] or list(windows)
+        rows.append(
+            Correction(
+                invoice=invoice,
+                subscription_id=sub_id,
+                kind=Correction.Kind.DISCOUNT,
+                metric_code="",
+                period_start=min(w.period_start for w in mine),
+                period_end=max(w.period_end for w in mine),
+                invoiced=was,
+                recomputed=will,
+                difference=will - was,
+                status=Correction.Status.PROPOSED,
+                created_at=as_of,
                 explanation={
-                    "corrects": invoice.number,
-                    "invoiced": str(correction.invoiced),
-                    "recomputed": str(correction.recomputed),
-                    "reason": reason,
-                    **{k: v for k, v in correction.explanation.items() if k != "lines_now"},
+                    "rule": "the invoice's coupons on its lines with the usage re-rated",
+                    "discounts_now": [s.explanation for s in now if s.subscription_id == sub_id],
                 },
-            ),
-            tax_rate_of(invoice.customer),
-            invoice.currency,
-        ).save()
-        recompute_totals(supplement)
-        supplement.save()
-        journal_write(
-            **invoice_created(supplement, invoice.customer, corrects=invoice.number), actor=actor
+            )
         )
-        correction.supplementary_invoice = supplement
-    correction.status = Correction.Status.APPLIED
-    correction.applied_at = as_of
-    correction.applied_by = actor.label
-    correction.save()
+    return rows
+
+
+def _issue_document(
+    invoice: Invoice, corrections: Sequence[Correction], as_of: datetime, actor: Actor
+) -> None:
+    """One document settles the corrections of one original invoice: a supplementary invoice
+    linked to it for a net increase, a credit note on it for a net decrease (each correction a
+    line of it); a net of zero (a coupon absorbing the change) needs none."""
+    net = sum((c.difference for c in corrections), Decimal(0))
+    reason = "re-rating of usage for " + ", ".join(
+        sorted({f"{c.period_start:%Y-%m-%d} to {c.period_end:%Y-%m-%d}" for c in corrections})
+    )
+    if net > 0:
+        supplement = _supplementary_invoice(invoice, corrections, as_of, actor, reason)
+        for c in corrections:
+            c.supplementary_invoice = supplement
+    elif net < 0:
+        note = issue_credit_note(invoice, _credit_parts(invoice, corrections), as_of, actor, reason)
+        for c in corrections:
+            c.credit_note = note
+    for c in corrections:
+        c.status = Correction.Status.APPLIED
+        c.applied_at = as_of
+        c.applied_by = actor.label
+        c.save()
+
+
+def _supplementary_invoice(
+    invoice: Invoice,
+    corrections: Sequence[Correction],
+    as_of: datetime,
+    actor: Actor,
+    reason: str,
+) -> Invoice:
+    supplement = Invoice.objects.create(
+        customer=invoice.customer,
+        kind=InvoiceKind.CORRECTION,
+        currency=invoice.currency,
+        billing_date=as_of,
+        grace_until=as_of,
+        corrects=invoice,
+        created_at=as_of,
+        updated_at=as_of,
+    )
+    books = dict(
+        invoice.lines.filter(plan_version__isnull=False).values_list(
+            "subscription_id", "plan_version_id"
+        )
+    )
+    rate = tax_rate_of(invoice.customer)
+    lines = []
+    for position, c in enumerate(corrections):
+        usage = c.kind == Correction.Kind.USAGE
+        what = c.metric_code if usage else "coupon discounts"
+        spec = LineSpec(
+            kind=LineKind.USAGE if usage else LineKind.DISCOUNT,
+            description=f"Correction of {invoice.number}: {what}",
+            amount=c.difference,
+            period_start=c.period_start,
+            period_end=c.period_end,
+            metric_code=c.metric_code,
+            explanation={
+                "corrects": invoice.number,
+                "invoiced": str(c.invoiced),
+                "recomputed": str(c.recomputed),
+                "reason": reason,
+                "rule": c.explanation.get("rule", ""),
+            },
+            subscription_id=c.subscription_id,
+            book_id=books.get(c.subscription_id) if usage else None,
+        )
+        lines.append(line_of(spec, supplement, position, rate))
+    InvoiceLine.objects.bulk_create(lines)
+    recompute_totals(supplement)
+    supplement.save()
+    journal_write(
+        **invoice_created(supplement, invoice.customer, corrects=invoice.number), actor=actor
+    )
+    return supplement
+
+
+def _credit_parts(invoice: Invoice, corrections: Sequence[Correction]) -> list[tuple[int, Decimal]]:
+    """The credit note's parts on the original's lines: each correction on the lines it
+    corrects (its metric's usage and minimum lines of the window, or the subscription's discount
+    lines), the largest first; an increase among them is a negative part."""
+    parts: dict[int, Decimal] = {}
+    for c in corrections:
+        if c.kind == Correction.Kind.USAGE:
+            lines = list(
+                invoice.lines.filter(
+                    subscription=c.subscription_id,
+                    metric_code=c.metric_code,
+                    period_start=c.period_start,
+                    kind__in=USAGE_KINDS,
+                ).order_by("-amount", "id")
+            )
+        else:
+            lines = list(
+                invoice.lines.filter(
+                    subscription=c.subscription_id, kind=LineKind.DISCOUNT
+                ).order_by("amount", "id")
+            )
+        if not lines:
+            raise ValidationFailed(f"Nothing on {invoice} to credit for {c}.", field="invoice")
+        credit = -c.difference
+        for line in lines if credit > 0 else ():
+            room = line.amount - parts.get(line.pk, Decimal(0))
+            take = min(credit, max(room, Decimal(0)))
+            if take > 0:
+                parts[line.pk] = parts.get(line.pk, Decimal(0)) + take
+                credit -= take
+        if credit:  # an increase, or more than the lines hold: on the first of them
+            parts[lines[0].pk] = parts.get(lines[0].pk, Decimal(0)) + credit
+    return [(pk, amount) for pk, amount in parts.items() if amount]
 
 
 def correction_apply(*, correction_id: int, as_of: datetime, actor: Actor) -> Correction:
-    """Finance approves a proposed correction: its document is issued now."""
+    """Finance approves a proposed correction: the document for it and the other corrections
+    proposed for the same invoice (one run's) is issued now. Locks the customer, then the
+    invoice, then the corrections; the original must still be open or paid."""
     with transaction.atomic(durable=True), audit_context(actor=actor, reason="correction"):
-        correction = (
-            Correction.objects.select_for_update().select_related("invoice").get(pk=correction_id)
+        invoice_id = (
+            Correction.objects.filter(pk=correction_id).values_list("invoice_id", flat=True).first()
         )
-        if correction.status != Correction.Status.PROPOSED:
-            raise TransitionNotAllowed(f"This correction is {correction.status}.")
-        locked_invoice(correction.invoice_id)
-        _apply_correction(correction, as_of, actor)
+        if invoice_id is None:
+            raise NotFound(f"No correction with id {correction_id}.")
+        invoice = locked_invoice(invoice_id)
+        batch = list(
+            Correction.objects.select_for_update()
+            .filter(invoice=invoice, status=Correction.Status.PROPOSED)
+            .order_by("id")
+        )
+        correction = next((c for c in batch if c.pk == correction_id), None)
+        if correction is None:
+            status = Correction.objects.get(pk=correction_id).status
+            raise TransitionNotAllowed(f"This correction is {status}, not proposed.")
+        if invoice.status not in CORRECTABLE:
+            raise TransitionNotAllowed(
+                f"Invoice {invoice.number} is {invoice.status}: a correction applies to an open "
+                "or paid invoice only."
+            )
+        _issue_document(invoice, batch, as_of, actor)
+    correction.refresh_from_db()
     return correction
 
 
 def on_late_usage(event: Any) -> None:
-    """Journal handler of `usage.late_received`: re-rate the affected finalized periods."""
+    """Journal handler of `usage.late_received`, in the dispatcher's transaction: the customer
+    locked first (as every service that touches its balance), then its billed windows re-rated."""
     payload = event.payload
-    corrections_propose(
-        customer_id=int(event.subject_id),
-        start=datetime.fromisoformat(payload["earliest"]),
-        end=datetime.fromisoformat(payload["latest"]) + timedelta(microseconds=1),
-        as_of=event.occurred_at,
-        actor=CLOCK,
-    )
+    customer_id = int(event.subject_id)
+    locked_customer(customer_id)
+    with audit_context(actor=CLOCK, reason="late usage"):
+        usage_rerate(
+            customer_id=customer_id,
+            start=datetime.fromisoformat(payload["earliest"]),
+            end=datetime.fromisoformat(payload["latest"]) + timedelta(microseconds=1),
+            as_of=event.occurred_at,
+            actor=CLOCK,
+        )
 
 
 def rerate_scope(
@@ -236,16 +429,16 @@ def rerate_scope(
     actor: Actor,
     metric_code: str | None = None,
 ) -> list[Correction]:
-    """Finance re-rates a scope (customers, optionally one metric, a window of periods): each
-    finalized period is compared with what it comes to now, and corrections are recorded (and
-    applied at once when CORRECTIONS_AUTO_APPLY)."""
+    """Finance re-rates a scope (customers, optionally one metric, a window of periods): drafts
+    are refreshed, finalized periods compared with what they come to now, and corrections
+    recorded (and applied at once when CORRECTIONS_AUTO_APPLY). One transaction per customer."""
     if end <= start:
         raise ValidationFailed("end must come after start.", field="end")
     found: list[Correction] = []
     for customer_id in customer_ids:
         with transaction.atomic(durable=True), audit_context(actor=actor, reason="re-rating"):
-            Customer.objects.select_for_update().get(pk=customer_id)
-            found += corrections_propose(
+            locked_customer(customer_id)
+            found += usage_rerate(
                 customer_id=customer_id,
                 start=start,
                 end=end,
@@ -254,3 +447,11 @@ def rerate_scope(
                 metric_code=metric_code,
             )
     return found
+
+
+__all__ = [
+    "correction_apply",
+    "on_late_usage",
+    "rerate_scope",
+    "usage_rerate",
+]

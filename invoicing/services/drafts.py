@@ -1,37 +1,28 @@
-"""Drafts: made or added to by hand (one-off lines, add-ons), and refreshed from events in the
-grace period."""
+"""Drafts made or added to by hand: one-off lines and add-ons (never discounted: coupons discount
+the fees, usage and minimums the clock bills). Refreshing a draft's usage is the writer's
+(invoicing/services/writer.py, through invoicing/services/corrections.py)."""
 
 from __future__ import annotations
 
 from datetime import datetime, timedelta
 from decimal import Decimal
-from typing import Any
 
 from django.db import transaction
 
-from billing.models import (
-    CouponRedemption,
-    Customer,
-    Subscription,
-)
-from billing.periods import Period
 from billing.services import journal_write, locked_customer
 from catalog.models import AddOn
 from catalog.money import quantize
 from catalog.pricing import plain
 from core.audit import Actor, audit_context
-from core.db import bulk_update
-from core.exceptions import Conflict, NotFound, TransitionNotAllowed, ValidationFailed
-from invoicing import builder
+from core.exceptions import NotFound, TransitionNotAllowed, ValidationFailed
 from invoicing.models import (
-    BilledPeriod,
     Invoice,
+    InvoiceKind,
     InvoiceLine,
     InvoiceStatus,
     LineKind,
 )
 from invoicing.services.lines import (
-    add_lines,
     invoice_created,
     locked_invoice,
     recompute_totals,
@@ -52,10 +43,9 @@ def invoice_draft_create(
         customer = locked_customer(customer_id)
         if customer.archived_at is not None:
             raise TransitionNotAllowed("The customer is archived.")
-        if Invoice.objects.filter(customer=customer, billing_date=as_of).exists():
-            raise Conflict("The customer has an invoice for that very instant.")
         invoice = Invoice.objects.create(
             customer=customer,
+            kind=InvoiceKind.MANUAL,
             currency=customer.currency,
             billing_date=as_of,
             grace_until=as_of + timedelta(days=grace_days),
@@ -174,81 +164,3 @@ def invoice_line_remove(*, invoice_id: int, line_id: int, as_of: datetime, actor
         recompute_totals(invoice)
         invoice.updated_at = as_of
         invoice.save()
-
-
-def invoice_drafts_refresh(*, customer_id: int, as_of: datetime) -> list[int]:
-    """Re-rate the usage lines of the customer's draft invoices from the events stored now (late
-    events in the grace period land in the draft). Runs inside the caller's transaction (the
-    journal handler's); returns the refreshed invoice ids."""
-    Customer.objects.select_for_update().get(pk=customer_id)
-    refreshed = []
-    drafts = Invoice.objects.select_for_update().filter(
-        customer_id=customer_id, status=InvoiceStatus.DRAFT
-    )
-    for invoice in drafts:
-        billed = BilledPeriod.objects.filter(
-            invoice=invoice, kind=BilledPeriod.Kind.PERIOD_END
-        ).select_related(
-            "subscription__plan", "subscription__plan_version__plan", "subscription__customer"
-        )
-        for item in billed:
-            sub = item.subscription
-            period = Period(item.period_start, item.period_end, -2)
-            old = invoice.lines.filter(
-                subscription=sub,
-                kind__in=[LineKind.USAGE, LineKind.MINIMUM],
-                period_start=item.period_start,
-            )
-            position = min((line.position for line in old), default=invoice.lines.count())
-            old.delete()
-            add_lines(
-                invoice,
-                sub,
-                builder.usage_lines(sub, period),
-                position=position,
-                note={"refreshed_at": as_of.isoformat()},
-            )
-            _refresh_discounts(invoice, sub, as_of)
-        recompute_totals(invoice)
-        invoice.updated_at = as_of
-        invoice.save()
-        refreshed.append(invoice.pk)
-    return refreshed
-
-
-def _refresh_discounts(invoice: Invoice, sub: Subscription, as_of: datetime) -> None:
-    """After a draft's usage changed: its coupon discounts for the subscription, again."""
-    old = list(invoice.lines.filter(subscription=sub, kind=LineKind.DISCOUNT))
-    if not old:
-        return
-    ids = {line.explanation.get("redemption_id") for line in old}
-    redemptions = list(
-        CouponRedemption.objects.select_for_update(of=("self",))
-        .filter(pk__in=ids)
-        .select_related("coupon")
-        .prefetch_related("coupon__plans")
-        .order_by("redeemed_at", "id")
-    )
-    specs = [
-        builder.LineSpec(kind=line.kind, description=line.description, amount=line.amount,
-                         period_start=line.period_start, period_end=line.period_end)
-        for line in invoice.lines.filter(subscription=sub, kind__in=builder.DISCOUNTED)
-    ]  # fmt: skip
-    new = builder.discount_lines(sub, specs, redemptions, invoice.pk, again=True)
-    for r in redemptions:
-        before = sum(
-            (-line.amount for line in old if line.explanation.get("redemption_id") == r.pk),
-            Decimal(0),
-        )
-        after = sum((-spec.amount for spec, x in new if x.pk == r.pk), Decimal(0))
-        r.amount_discounted += after - before
-    bulk_update(redemptions, ["amount_discounted"])
-    position = min(line.position for line in old)
-    InvoiceLine.objects.filter(pk__in=[line.pk for line in old]).delete()
-    add_lines(invoice, sub, [spec for spec, _ in new], position=position,
-               note={"refreshed_at": as_of.isoformat()})  # fmt: skip
-
-
-def on_usage_for_draft(event: Any) -> None:
-    """Journal handler of `usage.received_for_draft` (registered by InvoicingConfig.ready)."""
-    invoice_drafts_refresh(customer_id=int(event.subject_id), as_of=event.occurred_at)

@@ -9,13 +9,12 @@ from functools import partial
 
 from django.conf import settings
 from django.core.files.base import ContentFile
+from django.core.files.storage import default_storage
 from django.db import transaction
-from django.db.models import Exists, OuterRef
 
 from billing.models import (
     BalanceKind,
     LedgerAccount,
-    Subscription,
 )
 from billing.services import (
     BalanceMove,
@@ -31,14 +30,12 @@ from core.db import bulk_update
 from core.exceptions import Conflict, TransitionNotAllowed
 from invoicing import pdf
 from invoicing.models import (
-    BilledPeriod,
     Invoice,
     InvoiceLine,
     InvoiceStatus,
 )
+from invoicing.selectors import drafts_pending
 from invoicing.services.lines import (
-    BILLABLE,
-    customers_marked_until,
     locked_invoice,
     next_numbers,
     recompute_totals_many,
@@ -54,24 +51,12 @@ def invoice_finalize(*, invoice_id: int, as_of: datetime, actor: Actor) -> Invoi
         invoice = locked_invoice(invoice_id)
         if invoice.status != InvoiceStatus.DRAFT:
             raise TransitionNotAllowed(f"Invoice {invoice} is {invoice.status}, not a draft.")
-        billed = BilledPeriod.objects.filter(
-            subscription=OuterRef("pk"),
-            kind=BilledPeriod.Kind.PERIOD_END,
-            period_start=OuterRef("current_period_start"),
-        )
-        pending = (
-            Subscription.objects.filter(
-                customer_id=invoice.customer_id,
-                status__in=BILLABLE,
-                current_period_end__lte=invoice.billing_date,
-            )
-            .exclude(Exists(billed))
-            .first()
-        )
-        if pending is not None:  # its period would have no draft left to go to
+        pending = drafts_pending([invoice])[invoice.pk]
+        if pending:  # a step of this date would have no draft left to go to
+            sub_id, at = pending[0]
             raise Conflict(
-                f"Subscription #{pending.pk} has a period ending by this invoice's billing date "
-                "still to bill onto it: the clock bills it first.",
+                f"Subscription #{sub_id} may still bill a step dated {at.isoformat()}, by this "
+                "invoice's billing date: the clock bills it first.",
                 code="billing_pending",
             )
         finalize_locked([invoice], as_of, actor)
@@ -170,12 +155,6 @@ def finalize_locked(invoices: list[Invoice], as_of: datetime, actor: Actor) -> N
         ],
         actor=actor,
     )
-    latest: dict[int, datetime] = {}
-    for invoice in invoices:
-        latest[invoice.customer_id] = max(
-            invoice.billing_date, latest.get(invoice.customer_id, invoice.billing_date)
-        )
-    customers_marked_until("usage_invoiced_until", latest)  # later events for it are late
     ids = [invoice.pk for invoice in invoices]
     for i in range(0, len(ids), PDF_BATCH):
         transaction.on_commit(partial(_render_soon, ids[i : i + PDF_BATCH]), robust=True)
@@ -238,17 +217,24 @@ def _render_soon(invoice_ids: list[int]) -> None:
 
 
 def invoice_render_pdf(*, invoice_id: int, as_of: datetime) -> Invoice:
-    """Render and store a finalized invoice's PDF once, with its SHA-256. An invoice that has
-    one keeps it: the stored document is what was issued."""
+    """Render and store a finalized invoice's PDF once, with its SHA-256. The document is frozen
+    at finalization, so it is rendered from a plain read, outside any lock; only the write of
+    the result takes the row (an invoice that has a PDF keeps it: the stored document is what
+    was issued, and a concurrent second rendering is thrown away)."""
+    invoice = Invoice.objects.select_related("customer").get(pk=invoice_id)
+    if invoice.pdf:
+        return invoice
+    if invoice.status == InvoiceStatus.DRAFT:
+        raise TransitionNotAllowed("A draft has no PDF: finalize it first.")
+    data = pdf.render_pdf(pdf.invoice_html(invoice))
+    field = Invoice._meta.get_field("pdf")
+    name = field.generate_filename(invoice, f"{invoice.number}.pdf")
+    stored = default_storage.save(name, ContentFile(data))
     with transaction.atomic(durable=True):
-        invoice = Invoice.objects.select_for_update().get(pk=invoice_id)
-        if invoice.pdf:
-            return invoice
-        if invoice.status == InvoiceStatus.DRAFT:
-            raise TransitionNotAllowed("A draft has no PDF: finalize it first.")
-        data = pdf.render_pdf(pdf.invoice_html(invoice))
-        invoice.pdf.save(f"{invoice.number}.pdf", ContentFile(data), save=False)
-        invoice.pdf_sha256 = pdf.checksum(data)
-        invoice.pdf_rendered_at = as_of
-        invoice.save(update_fields=["pdf", "pdf_sha256", "pdf_rendered_at"])
+        written = Invoice.objects.filter(pk=invoice_id, pdf="").update(
+            pdf=stored, pdf_sha256=pdf.checksum(data), pdf_rendered_at=as_of
+        )
+    if not written:
+        default_storage.delete(stored)
+    invoice.refresh_from_db()
     return invoice

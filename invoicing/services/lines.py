@@ -3,27 +3,24 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
 from django.db.models import Q, Sum
 
 from billing.models import (
-    CouponRedemption,
     Customer,
-    Subscription,
 )
 from catalog.models import TaxRate
 from catalog.selectors import pick_tax_rate, tax_rates_in_use
 from catalog.tax import line_tax
 from core.exceptions import NotFound
-from invoicing import builder
 from invoicing.models import (
     Invoice,
     InvoiceLine,
     NumberSeries,
 )
+from invoicing.planner import LineSpec
 
 
 def locked_invoice(invoice_id: int) -> Invoice:
@@ -90,17 +87,15 @@ def taxed(line: InvoiceLine, rate: TaxRate | None, currency: str) -> InvoiceLine
 
 
 def line_of(
-    spec: builder.LineSpec,
+    spec: LineSpec,
     invoice: Invoice,
-    sub: Subscription | None,
     position: int,
-    note: dict[str, Any] | None = None,
     rate: TaxRate | None = None,
 ) -> InvoiceLine:
-    """An (unsaved) invoice line from a built line, with its tax at `rate`."""
+    """An (unsaved) invoice line from a planned line, with its tax at `rate`."""
     line = InvoiceLine(
         invoice=invoice,
-        subscription=sub,
+        subscription_id=spec.subscription_id,
         kind=spec.kind,
         description=spec.description,
         quantity=spec.quantity,
@@ -109,53 +104,12 @@ def line_of(
         period_start=spec.period_start,
         period_end=spec.period_end,
         metric_code=spec.metric_code,
-        explanation={**spec.explanation, **(note or {})},
+        explanation=spec.explanation,
         position=position,
+        plan_version_id=spec.book_id,
+        redemption_id=spec.redemption_id,
     )
     return taxed(line, rate, invoice.currency)
-
-
-def add_lines(
-    invoice: Invoice,
-    sub: Subscription,
-    specs: Sequence[builder.LineSpec],
-    *,
-    position: int | None = None,
-    note: dict[str, Any] | None = None,
-) -> None:
-    """Store built lines on an invoice, after its last line (or at `position`)."""
-    start = invoice.lines.count() if position is None else position
-    rate = tax_rate_of(invoice.customer)
-    InvoiceLine.objects.bulk_create(
-        line_of(spec, invoice, sub, start + i, note, rate) for i, spec in enumerate(specs)
-    )
-
-
-def use_redemptions(
-    used: Sequence[tuple[builder.LineSpec, CouponRedemption]], invoice: Invoice
-) -> list[CouponRedemption]:
-    """Count the discounts given onto `invoice` against their redemptions (in memory; the
-    caller saves the returned ones): one more period the first time a redemption discounts this
-    invoice, and used up once its duration is reached."""
-    changed: dict[int, CouponRedemption] = {}
-    for spec, r in used:
-        if r.last_invoice_id != invoice.pk:
-            r.periods_applied += 1
-            r.last_invoice_id = invoice.pk
-        r.amount_discounted -= spec.amount
-        coupon = r.coupon
-        if coupon.duration == "once" or (
-            coupon.duration == "repeating" and r.periods_applied >= (coupon.duration_periods or 0)
-        ):
-            r.status = CouponRedemption.Status.USED_UP
-        changed[r.pk] = r
-    return list(changed.values())
-
-
-REDEMPTION_FIELDS = ["periods_applied", "last_invoice_id", "amount_discounted", "status"]
-
-
-BILLABLE = {"active", "past_due", "paused"}
 
 
 def next_number(prefix: str, year: int) -> str:
@@ -185,12 +139,3 @@ def invoice_created(invoice: Invoice, customer: Customer, **extra: Any) -> dict[
         },
         "occurred_at": invoice.created_at,
     }
-
-
-def customers_marked_until(field: str, until: dict[int, datetime]) -> None:
-    """Move a usage mark of customers the caller has locked (`usage_billed_until`,
-    `usage_invoiced_until`) forward to each one's instant, never back: one UPDATE per instant."""
-    for at in sorted(set(until.values())):
-        Customer.objects.filter(pk__in=[c for c, t in until.items() if t == at]).filter(
-            Q(**{f"{field}__isnull": True}) | Q(**{f"{field}__lt": at})
-        ).update(**{field: at})

@@ -222,8 +222,9 @@ def test_partitions_are_created_for_the_months_of_the_events(setup: Any) -> None
 
 @pytest.mark.django_db
 def test_late_events_are_stored_flagged_and_recorded(setup: Any) -> None:
+    # billing has billed a usage window ending on Mar 1 (the mark moves only with BilledPeriod)
     Customer.objects.filter(pk=setup["acme"].pk).update(
-        usage_invoiced_until=datetime(2026, 3, 1, tzinfo=UTC)
+        usage_billed_until=datetime(2026, 3, 1, tzinfo=UTC)
     )
     report = ingest(
         [

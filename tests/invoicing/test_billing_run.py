@@ -1,7 +1,7 @@
-"""The set-based billing run (invoicing/run.py) beside the general path: a chunk mixing plain
-subscriptions with ones that need the general path bills each as it went; a price-book version
-that takes effect inside a period applies from the next period; a period cut short by a
-cancellation or an end date bills its last part."""
+"""The billing run (invoicing/services/writer.py, one writer for every case): a chunk mixing
+plain subscriptions with ones that have changes, cancellations or a catch-up bills each as it
+went; a price-book version that takes effect inside a period applies from the next period; a
+period cut short by a cancellation or an end date bills its last part."""
 
 from __future__ import annotations
 
@@ -22,7 +22,7 @@ from catalog import services as catalog
 from core.audit import CLOCK, history_rows
 from core.exceptions import Conflict
 from invoicing.models import BilledPeriod, Invoice
-from invoicing.run import subscriptions_bill_chunk
+from invoicing.services import subscriptions_bill_chunk
 from tests.billing.factories import CustomerFactory
 from tests.conftest import TEST_ACTOR
 from tests.invoicing.test_invoices import FEB, JAN, run_tick, workload_customer, workload_plan
@@ -57,7 +57,7 @@ def test_a_chunk_bills_plain_and_special_subscriptions_each_as_it_went() -> None
     # (applied then: at February it is plain, with its proration lines pending)
     ids = list(Subscription.objects.order_by("pk").values_list("pk", flat=True))
     # the clock was down all January: one chunk catches everything up
-    steps = subscriptions_bill_chunk(subscription_ids=ids, as_of=FEB, actor=CLOCK)
+    steps = subscriptions_bill_chunk(subscription_ids=ids, as_of=FEB, actor=CLOCK).steps
     assert steps == 6
     six = {line.kind: line.amount for line in invoice_of("w6").lines.all()}
     assert six["proration"] == Decimal("15.81")  # 10 of 31 days at 1 seat, charged at the change
@@ -85,7 +85,7 @@ def test_a_chunk_bills_plain_and_special_subscriptions_each_as_it_went() -> None
         assert {row["who"] for row in rows[-1:]} == {CLOCK.label}, obj
         assert rows[-1]["why"] in ("billing run", "finalize")
     # run twice (a retried task, two ticks): nothing more
-    assert subscriptions_bill_chunk(subscription_ids=ids, as_of=FEB, actor=CLOCK) == 0
+    assert subscriptions_bill_chunk(subscription_ids=ids, as_of=FEB, actor=CLOCK).steps == 0
     assert BilledPeriod.objects.count() == 6
     assert JournalEvent.objects.filter(type="invoice.created").count() == 6
 
@@ -183,16 +183,15 @@ def test_the_bill_command_runs_the_clock_for_an_instant() -> None:
 
 
 def test_a_draft_is_not_finalized_by_hand_while_a_period_for_it_is_unbilled() -> None:
-    from invoicing.services import invoice_finalize, subscription_period_bill
+    from invoicing.services import invoice_finalize
+    from tests.invoicing.test_invoices import bill_to_draft
 
     plan = workload_plan()
     customer = workload_customer(1, plan)
     first = customer.subscriptions.get()
     second = subscription_create(customer_id=customer.pk, plan_id=plan.pk, actor=TEST_ACTOR,
                                  as_of=JAN)  # fmt: skip
-    draft = subscription_period_bill(
-        subscription_id=first.pk, period_start=JAN, period_end=FEB, as_of=FEB, actor=CLOCK
-    )
+    draft = bill_to_draft(first)
     first.refresh_from_db()
     with pytest.raises(Conflict) as refused:
         invoice_finalize(invoice_id=draft.pk, as_of=FEB, actor=TEST_ACTOR)

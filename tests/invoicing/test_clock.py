@@ -91,7 +91,8 @@ def test_the_tick_keeps_usage_partitions_ready_months_ahead() -> None:
 
     enqueued: list[list[int]] = []
     summary = clock_tick_work(
-        as_of=datetime(2031, 11, 20, tzinfo=UTC), enqueue=lambda ids, at: enqueued.append(ids)
+        as_of=datetime(2031, 11, 20, tzinfo=UTC),
+        enqueue=lambda ids, at, lease: enqueued.append(ids),
     )
     assert partitions_exist("y2031m11", "y2031m12", "y2032m01", "y2032m02")
     assert set(summary.get("usage_partitions_created", [])) <= {

@@ -17,7 +17,7 @@ from catalog import services as catalog
 from catalog.models import Plan
 from core.exceptions import TransitionNotAllowed
 from invoicing.models import Invoice, InvoiceLine
-from invoicing.services import invoice_finalize, subscription_period_bill
+from invoicing.services import invoice_finalize, subscriptions_bill
 from tests.billing.factories import CustomerFactory
 from tests.catalog.factories import metric
 from tests.conftest import TEST_ACTOR
@@ -56,6 +56,13 @@ def workload_plan() -> Plan:
     return pro
 
 
+def bill_to_draft(sub: Any, as_of: datetime = FEB) -> Invoice:
+    """The billing writer for one subscription (a chunk of one) up to `as_of`, without the
+    clock's finalization: the customer's draft for that date."""
+    subscriptions_bill(subscription_ids=[sub.pk], as_of=as_of, actor=TEST_ACTOR)
+    return Invoice.objects.get(customer_id=sub.customer_id, billing_date=as_of, kind="billing")
+
+
 def workload_customer(i: int, plan: Plan) -> Customer:
     customer = CustomerFactory(external_id=f"w{i}")
     subscription_create(customer_id=customer.pk, plan_id=plan.pk, actor=TEST_ACTOR, as_of=JAN)
@@ -90,9 +97,7 @@ def test_a_period_is_billed_onto_a_draft_once_with_explained_lines() -> None:
     plan = workload_plan()
     customer = workload_customer(1, plan)
     sub = customer.subscriptions.get()
-    invoice = subscription_period_bill(
-        subscription_id=sub.pk, period_start=JAN, period_end=FEB, as_of=FEB, actor=TEST_ACTOR
-    )
+    invoice = bill_to_draft(sub)
     lines = list(invoice.lines.values_list("kind", "amount"))
     # api_calls(1) = 5 x (7919 mod 5000) = 14,595: 4,595 above the free 10,000 at 0.002 = 9.19
     assert lines == [
@@ -105,9 +110,7 @@ def test_a_period_is_billed_onto_a_draft_once_with_explained_lines() -> None:
     assert usage.explanation["formula"] == "10000 x 0 + 4595 x 0.002 = 9.19"
     assert usage.explanation["event_count"] == 50
     assert usage.explanation["price_version"] == "pro@v1"
-    again = subscription_period_bill(
-        subscription_id=sub.pk, period_start=JAN, period_end=FEB, as_of=FEB, actor=TEST_ACTOR
-    )
+    again = bill_to_draft(sub)
     assert again.pk == invoice.pk
     assert InvoiceLine.objects.count() == 3
     assert JournalEvent.objects.filter(type="invoice.created").count() == 1
@@ -118,9 +121,7 @@ def test_finalize_numbers_freezes_and_marks_usage_invoiced() -> None:
     plan = workload_plan()
     customer = workload_customer(2, plan)
     sub = customer.subscriptions.get()
-    draft = subscription_period_bill(
-        subscription_id=sub.pk, period_start=JAN, period_end=FEB, as_of=FEB, actor=TEST_ACTOR
-    )
+    draft = bill_to_draft(sub)
     final = invoice_finalize(invoice_id=draft.pk, as_of=FEB + timedelta(hours=1), actor=TEST_ACTOR)
     assert final.number == "INV-2026-000001"
     assert final.status == "open"
@@ -129,7 +130,7 @@ def test_finalize_numbers_freezes_and_marks_usage_invoiced() -> None:
     with pytest.raises(TransitionNotAllowed):
         invoice_finalize(invoice_id=draft.pk, as_of=FEB, actor=TEST_ACTOR)
     customer.refresh_from_db()
-    assert customer.usage_invoiced_until == FEB
+    assert customer.usage_billed_until == FEB  # moved by billing the window, not by finalizing
     late = usage_ingest(
         events=[
             {
@@ -206,8 +207,8 @@ def run_tick(as_of: datetime) -> dict[str, Any]:
 
     return clock_tick_work(
         as_of=as_of,
-        enqueue=lambda ids, at: subscriptions_bill_task(ids, at.isoformat()),
-        enqueue_finalize=lambda ids, at: invoices_finalize_task(ids, at.isoformat()),
+        enqueue=lambda ids, at, lease: subscriptions_bill_task(ids, at.isoformat(), lease),
+        enqueue_finalize=lambda ids, at, lease: invoices_finalize_task(ids, at.isoformat(), lease),
     )
 
 
@@ -277,9 +278,7 @@ def test_invoices_in_the_api_and_the_admin(api: Any, staff_client: Any) -> None:
     plan = workload_plan()
     customer = workload_customer(1, plan)
     sub = customer.subscriptions.get()
-    draft = subscription_period_bill(
-        subscription_id=sub.pk, period_start=JAN, period_end=FEB, as_of=FEB, actor=TEST_ACTOR
-    )
+    draft = bill_to_draft(sub)
     body = api.get(f"/api/v1/invoices/{draft.pk}/").json()
     assert (body["status"], body["total"], body["number"]) == ("draft", "58.2000", None)
     assert body["lines"][1]["explanation"]["formula"] == "10000 x 0 + 4595 x 0.002 = 9.19"
@@ -298,9 +297,7 @@ def finalized_workload_invoice(i: int = 1) -> Invoice:
     plan = workload_plan()
     customer = workload_customer(i, plan)
     sub = customer.subscriptions.get()
-    draft = subscription_period_bill(
-        subscription_id=sub.pk, period_start=JAN, period_end=FEB, as_of=FEB, actor=TEST_ACTOR
-    )
+    draft = bill_to_draft(sub)
     return invoice_finalize(invoice_id=draft.pk, as_of=FEB, actor=TEST_ACTOR)
 
 
@@ -474,9 +471,7 @@ def test_one_off_lines_on_drafts_only(api: Any) -> None:
     plan = workload_plan()
     customer = workload_customer(1, plan)
     sub = customer.subscriptions.get()
-    draft = subscription_period_bill(
-        subscription_id=sub.pk, period_start=JAN, period_end=FEB, as_of=FEB, actor=TEST_ACTOR
-    )
+    draft = bill_to_draft(sub)
     added = api.post(
         f"/api/v1/invoices/{draft.pk}/lines/",
         {"description": "Onboarding", "amount": "99.999", "quantity": "2"},
@@ -516,7 +511,8 @@ def test_upcoming_invoice_shows_the_period_so_far(api: Any) -> None:
         for line in preview["lines"]
         if line.get("explanation", {}).get("metric") == "api_calls"
     )
-    assert calls["explanation"]["window"]["end"] == mid.isoformat()
+    # the period's window: the usage stored so far (the invoice at its end, if nothing else comes)
+    assert calls["explanation"]["window"]["end"] == FEB.isoformat()
     assert Invoice.objects.count() == 0  # nothing is stored
     body = api.get(f"/api/v1/customers/{customer.pk}/upcoming-invoice/").json()
     assert body["customer"] == "w1"
@@ -530,9 +526,7 @@ def test_events_in_the_grace_period_refresh_the_draft() -> None:
     plan = workload_plan()
     customer = workload_customer(1, plan)
     sub = customer.subscriptions.get()
-    draft = subscription_period_bill(
-        subscription_id=sub.pk, period_start=JAN, period_end=FEB, as_of=FEB, actor=TEST_ACTOR
-    )
+    draft = bill_to_draft(sub)
     assert draft.total == Decimal("58.20")
     report = usage_ingest(
         events=[
@@ -548,8 +542,8 @@ def test_events_in_the_grace_period_refresh_the_draft() -> None:
         as_of=FEB + timedelta(hours=2),
     )
     assert report.outcomes[0].status == "accepted"
-    assert report.outcomes[0].late is False  # the invoice is still a draft
-    assert JournalEvent.objects.filter(type="usage.received_for_draft").count() == 1
+    assert report.outcomes[0].late is True  # its window is billed: handed to invoicing
+    assert JournalEvent.objects.filter(type="usage.late_received").count() == 1
     journal_dispatch(as_of=FEB + timedelta(hours=2))
     draft.refresh_from_db()
     assert draft.total == Decimal("60.20")  # 1,000 more calls at 0.002

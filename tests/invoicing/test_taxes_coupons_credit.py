@@ -420,7 +420,9 @@ def test_corrections_follow_percentage_coupons_and_carry_tax(settings: Any) -> N
     assert original.status == "open"
     later = FEB + timedelta(days=3)
 
-    def late(event_id: str, calls: int) -> Correction:
+    def late(event_id: str, calls: int) -> dict[str, Correction]:
+        """The corrections of one run, by kind."""
+        before = max(Correction.objects.values_list("id", flat=True), default=0)
         usage_ingest(
             events=[{"event_id": event_id, "customer": "w1", "metric": "api_calls",
                      "event_time": "2026-01-20T00:00:00Z", "properties": {"calls": calls}}],
@@ -428,29 +430,31 @@ def test_corrections_follow_percentage_coupons_and_carry_tax(settings: Any) -> N
             as_of=later,
         )  # fmt: skip
         journal_dispatch(as_of=later)
-        found = Correction.objects.order_by("-id").first()
-        assert found is not None
-        return found
+        return {c.kind: c for c in Correction.objects.filter(id__gt=before)}
 
-    up = late("up", 2000)  # +4.00 of usage, 10% off: 3.60, and 19% VAT on it
-    assert up.difference == D("3.60")
-    assert up.explanation["percent_coupons"] == ["ten"]
-    supplement = up.supplementary_invoice
+    # +4.00 of usage, and the 10% coupon that discounted it follows: -0.40; 19% VAT on both
+    up = late("up", 2000)
+    assert (up["usage"].difference, up["discount"].difference) == (D("4.00"), D("-0.40"))
+    supplement = up["usage"].supplementary_invoice
     assert supplement is not None
+    assert up["discount"].supplementary_invoice == supplement  # one document for the run
     assert (supplement.subtotal, supplement.tax_total, supplement.total) == (
         D("3.60"), D("0.68"), D("4.28"),
     )  # fmt: skip
-    down = late("down", -3000)  # 7.19 now: -2.00 gross, -1.80 net, less the 3.60 settled
-    assert down.difference == D("-5.40")
-    note = down.credit_note
+    # 7.19 now: 6.00 less than the 13.19 invoiced and corrected, and 0.60 less discount
+    down = late("down", -3000)
+    assert (down["usage"].difference, down["discount"].difference) == (D("-6.00"), D("0.60"))
+    note = down["usage"].credit_note
     assert note is not None
-    assert (note.total, note.tax_total) == (D("6.43"), D("1.03"))  # 1.75 x 5.40 / 9.19
+    assert down["discount"].credit_note == note
+    # 5.40 with its tax: 6.00 x 1.75 / 9.19 = 1.14 on the usage, -0.60 x 1.11 / 5.82 = -0.11
+    assert (note.total, note.tax_total) == (D("6.43"), D("1.03"))
     ledger_is_balanced()
 
 
 def test_a_once_percentage_discounts_every_subscription_of_its_invoice() -> None:
     from billing.services import subscription_create
-    from invoicing.services import subscription_period_bill
+    from tests.invoicing.test_invoices import bill_to_draft
 
     plan = workload_plan()
     customer = customer_in(1, plan)
@@ -460,9 +464,7 @@ def test_a_once_percentage_discounts_every_subscription_of_its_invoice() -> None
     redemption = coupon_redeem(customer_id=customer.pk, coupon_code="ten", actor=TEST_ACTOR,
                                as_of=JAN)  # fmt: skip
     for sub in Subscription.objects.filter(customer=customer).order_by("pk"):  # one by one
-        invoice = subscription_period_bill(
-            subscription_id=sub.pk, period_start=JAN, period_end=FEB, as_of=FEB, actor=TEST_ACTOR
-        )
+        invoice = bill_to_draft(sub)
     discounts = sorted(invoice.lines.filter(kind="discount").values_list("amount", flat=True))
     assert discounts == [D("-5.82"), D("-5.82")]  # each subscription's 58.20 (usage is the
     # customer's: both price book's charges read the same events)

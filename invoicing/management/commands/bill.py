@@ -15,12 +15,12 @@ from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 
 from core.audit import Actor
-from invoicing.run import subscriptions_bill_chunk
 from invoicing.services import (
     clock_tick_finish,
     clock_tick_start,
     clock_tick_work,
     invoices_finalize_ready,
+    subscriptions_bill_chunk,
 )
 
 
@@ -56,19 +56,26 @@ class Command(BaseCommand):
             as_of=as_of, started_at=started, worker=f"{socket.gethostname()}:{os.getpid()}",
             task_id="manage.py bill",
         )  # fmt: skip
-        counts = {"billing_steps": 0, "finalized": 0}
+        counts: dict[str, Any] = {"billing_steps": 0, "finalized": 0, "failed": {}}
 
-        def bill(ids: list[int], at: datetime) -> None:
-            counts["billing_steps"] += subscriptions_bill_chunk(
-                subscription_ids=ids, as_of=at, actor=actor
-            )
+        def bill(ids: list[int], at: datetime, lease: str) -> None:
+            result = subscriptions_bill_chunk(subscription_ids=ids, as_of=at, actor=actor)
+            counts["billing_steps"] += result.steps
+            counts["finalized"] += result.finalized
+            counts["failed"].update({str(k): v for k, v in result.failed.items()})
 
-        def finalize(ids: list[int], at: datetime) -> None:
+        def finalize(ids: list[int], at: datetime, lease: str) -> None:
             counts["finalized"] += invoices_finalize_ready(invoice_ids=ids, as_of=at, actor=actor)
 
+        # in this process the work is done before the command returns: nothing to lease
         summary = {
-            **clock_tick_work(as_of=as_of, enqueue=bill, enqueue_finalize=finalize),
+            **clock_tick_work(as_of=as_of, enqueue=bill, enqueue_finalize=finalize, leases=False),
             **counts,
         }
         clock_tick_finish(tick_id=tick.pk, finished_at=timezone.now(), summary=summary)
         self.stdout.write(json.dumps({"as_of": as_of.isoformat(), **summary}))
+        if counts["failed"]:
+            raise CommandError(
+                f"{len(counts['failed'])} subscription(s) could not be billed (the others were): "
+                + "; ".join(f"#{k}: {v}" for k, v in counts["failed"].items())
+            )

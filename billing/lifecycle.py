@@ -1,0 +1,223 @@
+"""The life of a subscription through time, pure: no ORM, no clock.
+
+A `State` is what a subscription is at an instant (status, price book, quantity, current period,
+the start of its current fee segment, its trial and end dates); the transitions below give the
+state after each thing that happens to it on the clock: it starts, its trial ends, a scheduled
+change of plan or quantity applies (with its proration lines), its period ends (the next period,
+priced with the price book in force at its start), it is canceled at a period end or reaches its
+end date. The services that write subscriptions (billing/services/) apply these transitions to
+their rows; the invoice planner (invoicing/planner.py) runs the same transitions forward, without
+writing, to preview the next invoice. One set of rules, two users.
+
+Periods: see billing/periods.py. The first paid instant is `paid_from`: local midnight of the day
+the subscription starts paying (its start, or the day its trial ends). A calendar-aligned plan's
+first period is a stub from `paid_from` to the anchor; its fee is a share of the whole interval the
+stub is part of (`fee_reference`), so a stub is prorated like any other part of a period.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, replace
+from datetime import date, datetime, timedelta
+
+from billing import periods, proration
+from billing.periods import Interval, Period
+from catalog.pricebook import PriceBook, book_in_force
+
+ACTIVE, TRIALING, PENDING = "active", "trialing", "pending"
+PAST_DUE, PAUSED, CANCELED, ENDED = "past_due", "paused", "canceled", "ended"
+BILLABLE = frozenset({ACTIVE, PAST_DUE, PAUSED})  # whose periods are billed
+FINISHED = frozenset({CANCELED, ENDED})
+TRIAL_WILL_END_NOTICE = timedelta(days=3)
+__all__ = ["BILLABLE", "FINISHED", "PriceBook", "State", "book_in_force"]
+
+
+@dataclass(frozen=True)
+class State:
+    id: int
+    customer_id: int
+    zone: str
+    interval: Interval
+    calendar_aligned: bool
+    anchor: date
+    start_at: datetime
+    trial_end: datetime | None
+    status: str
+    quantity: int
+    book: PriceBook
+    period: Period  # the current period (the trial, while trialing)
+    fee_since: datetime  # start of the current fee segment: the last change of plan or quantity
+    ends_at: datetime | None = None  # a set end date
+    ended_at: datetime | None = None
+    cancel_at_period_end: bool = False
+
+    @property
+    def paid_from(self) -> datetime:
+        """Local midnight of the first paid day: the start's, or the trial end's."""
+        first = self.trial_end or self.start_at
+        return periods.local_midnight(periods.local_date(first, self.zone), self.zone)
+
+    def period_at(self, instant: datetime) -> Period:
+        """The billing period containing `instant`: anchored periods, and before the anchor of a
+        calendar-aligned plan the stub from `paid_from` to it (index -1)."""
+        anchor_start = periods.local_midnight(self.anchor, self.zone)
+        paid_from = self.paid_from
+        if instant < anchor_start and paid_from < anchor_start:
+            return Period(paid_from, anchor_start, -1)
+        return periods.period_at(self.anchor, self.interval, instant, self.zone)
+
+    def fee_reference(self, period: Period) -> Period:
+        """The whole period a fee is a share of: the period itself, or for a stub before the
+        anchor the whole interval it is part of."""
+        anchor_start = periods.local_midnight(self.anchor, self.zone)
+        if period.index == -1 and period.end == anchor_start and period.start < anchor_start:
+            return periods.period_at(self.anchor, self.interval, period.start, self.zone)
+        return period
+
+    @property
+    def terms(self) -> proration.FeeTerms:
+        return proration.FeeTerms(
+            self.book.fixed_fee, self.quantity, self.book.label, self.book.fee_timing
+        )
+
+
+def with_period(state: State, at: datetime) -> State:
+    """The state in the period containing `at`; a new period starts a new fee segment."""
+    period = state.period_at(at)
+    fee_since = state.fee_since
+    if period.index != state.period.index or period.start != state.period.start:
+        fee_since = period.start
+    return replace(state, period=period, fee_since=fee_since)
+
+
+def started(state: State, at: datetime) -> State:
+    """A pending subscription starts at `at`: into its trial, or its first paid period."""
+    if state.trial_end is not None and state.trial_end > at:
+        return replace(state, status=TRIALING)
+    return with_period(replace(state, status=ACTIVE), at)
+
+
+def trial_ended(state: State, at: datetime, *, reanchor: bool = False) -> State:
+    """The trial ends at `at` (its end date, or earlier when activated by hand: then the periods
+    are anchored on that day)."""
+    if reanchor:
+        anchor = (
+            periods.calendar_anchor(at, state.interval, state.zone)
+            if state.calendar_aligned
+            else periods.local_date(at, state.zone)
+        )
+        state = replace(state, anchor=anchor, trial_end=at)
+    state = with_period(replace(state, status=ACTIVE), at)
+    fee_since = max(state.period.start, at if reanchor else state.period.start)
+    return replace(state, fee_since=fee_since)
+
+
+def rolled(state: State, books: Sequence[PriceBook]) -> tuple[State, PriceBook | None]:
+    """The period ended: the next one, priced with the plan's version in force at its start (or
+    the current one without a version in force then). Returns the new state and the book moved
+    from when the version changed."""
+    state = with_period(state, state.period.end)
+    book = book_in_force(books, state.period.start)
+    if book is not None and book.id != state.book.id:
+        return replace(state, book=book), state.book
+    return state, None
+
+
+def changed(
+    state: State, at: datetime, book: PriceBook, quantity: int, *, prorate: bool
+) -> tuple[State, list[proration.Line]]:
+    """A change of plan and/or quantity taking effect at `at`, and its proration lines (by the
+    second, of the fee's period) when it falls strictly inside a period whose fees are billed."""
+    billing_fees = state.status in (ACTIVE, PAST_DUE)
+    period = state.period
+    lines: list[proration.Line] = []
+    new = replace(state, book=book, quantity=quantity)
+    if prorate and billing_fees and period.start < at < period.end:
+        lines = proration.change_lines(
+            state.terms,
+            new.terms,
+            at,
+            period,
+            book.currency,
+            reference=state.fee_reference(period),
+            fee_since=state.fee_since,
+        )
+    if billing_fees:
+        new = replace(new, fee_since=max(at, period.start))
+    return new, lines
+
+
+def finished(state: State, status: str, at: datetime) -> State:
+    return replace(state, status=status, ended_at=at, cancel_at_period_end=False)
+
+
+def cancel_lines(state: State, at: datetime) -> list[proration.Line]:
+    """Canceling at once at `at` with proration: the unused part of an advance fee credited, or
+    the used part of an arrears fee charged."""
+    if state.status not in (ACTIVE, PAST_DUE) or not state.period.start < at < state.period.end:
+        return []
+    return proration.cancel_lines(
+        state.terms,
+        at,
+        state.period,
+        state.book.currency,
+        state.fee_since,
+        reference=state.fee_reference(state.period),
+    )
+
+
+@dataclass(frozen=True)
+class Edge:
+    """The next thing that happens to a subscription on the clock."""
+
+    at: datetime
+    what: str  # start | trial_notice | trial_end | end | change | period_end
+    change_id: int | None = None
+
+
+EDGE_ORDER = {"start": 0, "trial_notice": 1, "trial_end": 2, "end": 3, "change": 4, "period_end": 5}
+
+
+def edge_limit(state: State, until: datetime, *, period_ends: bool) -> datetime:
+    """How far the edges go: to `until`, or (without period ends) to just before the current
+    period of a subscription whose periods are billed ends (the period is billed first)."""
+    if period_ends or state.status in (PENDING, TRIALING):
+        return until
+    return min(until, state.period.end - timedelta(microseconds=1))
+
+
+def next_edge(
+    state: State,
+    *,
+    until: datetime,
+    period_ends: bool,
+    trial_will_end_sent: bool,
+    changes: Sequence[tuple[datetime, int]],
+) -> Edge | None:
+    """The earliest edge due by `until` (see `edge_limit`), ties in EDGE_ORDER: a start, a trial's
+    notice or end, a set end date, a scheduled change ((effective_at, id) of those scheduled), a
+    period end. None when nothing is due."""
+    if state.status in FINISHED:
+        return None
+    limit = edge_limit(state, until, period_ends=period_ends)
+    found: list[Edge] = []
+    if state.status == PENDING and state.start_at <= limit:
+        found.append(Edge(state.start_at, "start"))
+    if state.status == TRIALING and state.trial_end is not None:
+        notice = state.trial_end - TRIAL_WILL_END_NOTICE
+        if not trial_will_end_sent and notice <= limit:
+            found.append(Edge(max(notice, state.start_at), "trial_notice"))
+        if state.trial_end <= limit:
+            found.append(Edge(state.trial_end, "trial_end"))
+    if state.ends_at is not None and state.ends_at <= limit:
+        found.append(Edge(state.ends_at, "end"))
+    due = [(at, change_id) for at, change_id in changes if at <= limit]
+    if due:
+        at, change_id = min(due)
+        found.append(Edge(at, "change", change_id))
+    if state.status not in (PENDING, TRIALING) and state.period.end <= limit:
+        found.append(Edge(state.period.end, "period_end"))
+    if not found:
+        return None
+    return min(found, key=lambda edge: (edge.at, EDGE_ORDER[edge.what]))

@@ -1,0 +1,34 @@
+"""A published price book as billing reads it: a plain value, no ORM (see PlanVersion.book())."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from decimal import Decimal
+
+
+@dataclass(frozen=True)
+class PriceBook:
+    id: int
+    plan_id: int
+    plan_name: str
+    label: str  # e.g. "pro@v2"
+    currency: str
+    fixed_fee: Decimal
+    fee_timing: str  # "advance" | "arrears"
+    effective_from: datetime
+    effective_until: datetime | None = None
+
+    def in_force(self, at: datetime) -> bool:
+        return self.effective_from <= at and (
+            self.effective_until is None or at < self.effective_until
+        )
+
+
+def book_in_force(books: Sequence[PriceBook], at: datetime) -> PriceBook | None:
+    """The published version of a plan in force at `at` (published versions never overlap)."""
+    for book in books:
+        if book.in_force(at):
+            return book
+    return None

@@ -1,0 +1,539 @@
+"""The invoice planner: what a customer owes, decided in one place. Pure: no ORM, no clock.
+
+Everything that bills goes through these functions, and nothing else decides an invoice line:
+
+- `due_steps` says which billing steps a subscription's current period has due at an instant:
+  its fee in advance (on the day the period starts, or the first paid day), its end (the fee in
+  arrears, the usage, the pending proration lines and add-ons, on the day it ends), or the last
+  part of a period cut short by a cancellation or a set end date (on the day it ends);
+- `step_lines` turns a step into explained lines rounded once each, from the subscription's state,
+  its price book's charges, the SQL aggregates of its usage windows and its pending lines;
+- `invoice_discounts` computes an invoice's coupon discounts from all of its lines at once;
+- `next_step_at` says when a subscription's next step falls, for the one "is this draft
+  complete" check;
+- `simulate` runs a subscription forward through the clock's edges (billing/lifecycle.py) and its
+  steps up to an instant, without writing: the upcoming invoice.
+
+The writer (invoicing/writer.py) loads the inputs, calls these, and stores the result for a chunk
+of subscriptions at once; a single subscription is a chunk of one.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+from decimal import Decimal
+from typing import Any
+
+from billing import lifecycle
+from billing.aggregation import Aggregate
+from billing.lifecycle import BILLABLE, FINISHED, State
+from billing.periods import Period
+from billing.proration import share
+from catalog.money import quantize
+from catalog.pricebook import PriceBook
+from catalog.pricing import Percentage, Rater, plain
+from catalog.tax import CouponTerms, discounts
+
+ADVANCE, PERIOD_END = "advance", "period_end"
+FIXED_FEE, USAGE, MINIMUM, PRORATION, ADD_ON, DISCOUNT = (
+    "fixed_fee",
+    "usage",
+    "minimum",
+    "proration",
+    "add_on",
+    "discount",
+)
+DISCOUNTED = frozenset({FIXED_FEE, USAGE, MINIMUM})  # what coupons discount
+
+
+@dataclass(frozen=True)
+class LineSpec:
+    """An invoice line as planned: rounded once, explained, linked to what priced it."""
+
+    kind: str
+    description: str
+    amount: Decimal
+    quantity: Decimal = Decimal(1)
+    unit_amount: Decimal | None = None
+    period_start: datetime | None = None
+    period_end: datetime | None = None
+    metric_code: str = ""
+    explanation: dict[str, Any] = field(default_factory=dict, compare=False)
+    subscription_id: int | None = None
+    book_id: int | None = None  # the price book (plan version) it was priced with
+    plan_id: int | None = None
+    proration_line_id: int | None = None
+    redemption_id: int | None = None
+
+
+@dataclass(frozen=True)
+class Step:
+    """One billing step of a subscription: its key in BilledPeriod is (period start, kind)."""
+
+    subscription_id: int
+    kind: str  # ADVANCE | PERIOD_END
+    window: Period  # what is billed: the period, or the part of it before a cut
+    billing_date: datetime
+    final: bool = False  # a period cut short by a cancellation or an end date
+
+    @property
+    def key(self) -> tuple[datetime, str]:
+        return (self.window.start, self.kind)
+
+
+Billed = frozenset[tuple[datetime, str]]  # (period start, kind) of a subscription's billed steps
+
+
+@dataclass(frozen=True)
+class ChargeTerms:
+    """A usage charge of a price book, compiled once."""
+
+    id: int
+    metric_id: int
+    metric_code: str
+    name: str
+    aggregation: str
+    rater: Rater
+    reproduce: Callable[[int, datetime, datetime], str]  # the SQL a person can run
+
+    @property
+    def per_transaction(self) -> bool:
+        return isinstance(self.rater, Percentage) and self.rater.per_transaction
+
+
+Window = tuple[int, int, datetime, datetime]  # (metric id, customer id, start, end)
+
+
+@dataclass(frozen=True)
+class Usage:
+    """The SQL aggregates (and, for charges priced per transaction, the values) of windows."""
+
+    aggregates: Mapping[Window, Aggregate] = field(default_factory=dict)
+    transactions: Mapping[Window, Sequence[Decimal]] = field(default_factory=dict)
+
+
+# ------------------------------------------------------------------------------------- steps
+
+
+def advance_date(state: State) -> datetime:
+    """When the current period's fee in advance is billed: its start, or the first paid day."""
+    return max(state.period.start, state.paid_from)
+
+
+def due_steps(state: State, billed: Billed, as_of: datetime) -> list[Step]:
+    """The steps of the subscription's current period due by `as_of` and not billed yet."""
+    period = state.period
+    steps: list[Step] = []
+    advance = state.book.fee_timing == "advance"
+    if state.status in BILLABLE:
+        if advance and (period.start, ADVANCE) not in billed and advance_date(state) <= as_of:
+            steps.append(Step(state.id, ADVANCE, period, advance_date(state)))
+        if period.end <= as_of and (period.start, PERIOD_END) not in billed:
+            steps.append(Step(state.id, PERIOD_END, period, period.end))
+    elif state.status in FINISHED and state.ended_at is not None:
+        end = state.ended_at
+        paid = state.trial_end is None or state.trial_end <= period.start
+        if paid and period.start < end <= as_of:
+            if advance and (period.start, ADVANCE) not in billed:  # canceled before it was billed
+                steps.append(Step(state.id, ADVANCE, period, advance_date(state)))
+            if (period.start, PERIOD_END) not in billed:
+                cut = Period(period.start, end, period.index)
+                steps.append(Step(state.id, PERIOD_END, cut, end, final=end < period.end))
+    return steps
+
+
+def next_step_at(state: State, billed: Billed) -> datetime | None:
+    """The earliest instant at which the subscription may still put a line on an invoice of its
+    customer: its start or the end of its trial (then its first steps are known), or its next
+    unbilled step, or its set end date. None when it has nothing more to bill."""
+    if state.status == lifecycle.PENDING:
+        return state.start_at
+    if state.status == lifecycle.TRIALING:
+        return state.trial_end
+    whenever = datetime.max.replace(tzinfo=state.period.start.tzinfo)
+    dates = [step.billing_date for step in due_steps(state, billed, whenever)]
+    if state.status in BILLABLE and state.ends_at is not None:
+        dates.append(state.ends_at)
+    return min(dates) if dates else None
+
+
+# ------------------------------------------------------------------------------------- lines
+
+
+def fee_line(
+    state: State, start: datetime, end: datetime, period: Period, timing: str
+) -> LineSpec | None:
+    """The fixed fee for [start, end) within `period`, by the second, as a share of the fee's
+    whole period (a stub's is the interval it is part of)."""
+    book = state.book
+    if not book.fixed_fee:
+        return None
+    reference = state.fee_reference(period)
+    exact, seconds = share(book.fixed_fee * state.quantity, start, end, period, reference)
+    if not exact:
+        return None
+    rule = f"fixed fee in {timing}, by the second"
+    if timing == "arrears":
+        rule += " from the last change of plan or quantity"
+    return LineSpec(
+        kind=FIXED_FEE,
+        description=f"{book.plan_name} x {state.quantity}",
+        amount=quantize(exact, book.currency),
+        quantity=Decimal(state.quantity),
+        unit_amount=book.fixed_fee,
+        period_start=max(start, period.start),
+        period_end=min(end, period.end),
+        explanation={
+            "rule": rule,
+            "price_version": book.label,
+            "formula": f"{plain(book.fixed_fee)} x {state.quantity} x {seconds} / "
+            f"{reference.seconds} s = {plain(exact)}",
+        },
+        subscription_id=state.id,
+        book_id=book.id,
+        plan_id=book.plan_id,
+    )
+
+
+def usage_lines(
+    state: State, window: Period, charges: Sequence[ChargeTerms], usage: Usage
+) -> list[LineSpec]:
+    """The usage charges of a window, rated with the subscription's price book: one line per
+    charge (rounded once), and a true-up line when a minimum commitment is not reached."""
+    lines: list[LineSpec] = []
+    for charge in charges:
+        key = (charge.metric_id, state.customer_id, window.start, window.end)
+        found = usage.aggregates.get(key) or Aggregate(
+            state.customer_id, charge.metric_code, None, Decimal(0), 0
+        )
+        if charge.per_transaction:
+            assert isinstance(charge.rater, Percentage)
+            rating = charge.rater.rate_transactions(list(usage.transactions.get(key, ())))
+        else:
+            rating = charge.rater.rate(found.quantity)
+        explanation = rating.explanation()
+        explanation.update(
+            metric=charge.metric_code,
+            aggregation=charge.aggregation,
+            window={"start": window.start.isoformat(), "end": window.end.isoformat()},
+            event_count=found.events,
+            query=charge.reproduce(state.customer_id, window.start, window.end),
+        )
+        lines.append(
+            _usage_line(
+                state,
+                window,
+                charge.metric_code,
+                USAGE,
+                f"{charge.name} ({plain(found.quantity)})",
+                rating.rounded,
+                quantity=found.quantity,
+                explanation=explanation,
+            )
+        )
+        if rating.true_up:
+            lines.append(
+                _usage_line(
+                    state,
+                    window,
+                    charge.metric_code,
+                    MINIMUM,
+                    f"{charge.name}: minimum commitment true-up",
+                    rating.rounded_true_up,
+                    explanation=explanation["minimum_commitment"],
+                )
+            )
+    return lines
+
+
+def _usage_line(
+    state: State,
+    window: Period,
+    metric_code: str,
+    kind: str,
+    description: str,
+    amount: Decimal,
+    **extra: Any,
+) -> LineSpec:
+    return LineSpec(
+        kind=kind,
+        description=description,
+        amount=amount,
+        period_start=window.start,
+        period_end=window.end,
+        metric_code=metric_code,
+        subscription_id=state.id,
+        book_id=state.book.id,
+        plan_id=state.book.plan_id,
+        **extra,
+    )
+
+
+def step_lines(
+    step: Step,
+    state: State,
+    charges: Sequence[ChargeTerms],
+    usage: Usage,
+    pending: Sequence[LineSpec] = (),
+) -> list[LineSpec]:
+    """The lines of one step. `state` is the subscription when the step falls due; `pending` its
+    proration lines and add-ons waiting for its next period end."""
+    window = step.window
+    if step.kind == ADVANCE:
+        end = window.end if state.ends_at is None else min(window.end, state.ends_at)
+        fee = fee_line(state, max(window.start, state.paid_from), end, window, "advance")
+        return [fee] if fee else []
+    lines: list[LineSpec] = []
+    arrears = state.book.fee_timing == "arrears"
+    # a period ended, or one cut short by a set end date, charges its fee in arrears; a
+    # cancellation charged (or credited) the fee in its own proration lines
+    if arrears and (not step.final or state.status == lifecycle.ENDED):
+        fee = fee_line(
+            state, max(state.fee_since, window.start), window.end, state.period, "arrears"
+        )
+        lines += [fee] if fee else []
+    lines += usage_lines(state, window, charges, usage)
+    lines += pending
+    return lines
+
+
+def usage_windows(
+    steps: Iterable[tuple[Step, State]], charges: Mapping[int, Sequence[ChargeTerms]]
+) -> dict[int, set[tuple[int, datetime, datetime]]]:
+    """The (customer, start, end) windows each metric must be aggregated over for these steps."""
+    wanted: dict[int, set[tuple[int, datetime, datetime]]] = {}
+    for step, state in steps:
+        if step.kind != PERIOD_END:
+            continue
+        for charge in charges.get(state.book.id, ()):
+            wanted.setdefault(charge.metric_id, set()).add(
+                (state.customer_id, step.window.start, step.window.end)
+            )
+    return wanted
+
+
+# --------------------------------------------------------------------------------- discounts
+
+
+@dataclass(frozen=True)
+class Coupon:
+    """A coupon redemption as the planner sees it."""
+
+    redemption_id: int
+    code: str
+    name: str
+    kind: str  # percent | fixed
+    percent_off: Decimal | None
+    amount_off: Decimal | None
+    currency: str
+    duration: str  # once | repeating | forever
+    duration_periods: int | None
+    status: str  # active | used_up | removed
+    subscription_id: int | None  # None: every subscription of the customer
+    plan_ids: frozenset[int]  # empty: every plan
+    discounted: frozenset[int]  # the invoices it has discounted
+
+    @property
+    def limit(self) -> int | None:
+        if self.duration == "once":
+            return 1
+        if self.duration == "repeating":
+            return self.duration_periods or 0
+        return None
+
+    def eligible(self, invoice: int | None) -> bool:
+        """A coupon discounts an invoice it already discounts (its draft is computed again), or,
+        while active, a new one within its duration."""
+        if invoice is not None and invoice in self.discounted:
+            return True
+        others = len(self.discounted - {invoice} if invoice is not None else self.discounted)
+        return self.status == "active" and (self.limit is None or others < self.limit)
+
+    def applies(self, subscription_id: int | None, plan_id: int | None) -> bool:
+        if subscription_id is None:
+            return False
+        if self.subscription_id not in (None, subscription_id):
+            return False
+        return not self.plan_ids or plan_id in self.plan_ids
+
+
+def invoice_discounts(
+    invoice: int | None, lines: Sequence[LineSpec], coupons: Sequence[Coupon], currency: str
+) -> list[LineSpec]:
+    """The discount lines of one invoice from all of its lines: each coupon (oldest first) on
+    the fees, usage and minimums of each subscription and plan it applies to, after the coupons
+    before it. A percentage is taken of each subscription's base (rounded once); a fixed amount
+    is given once per invoice, never more than what it applies to, across the subscriptions in
+    order."""
+    groups: dict[tuple[int, int], list[LineSpec]] = {}
+    for line in lines:
+        if line.kind in DISCOUNTED and line.subscription_id is not None:
+            groups.setdefault((line.subscription_id, line.plan_id or 0), []).append(line)
+    left = {
+        key: quantize(sum((line.amount for line in group), Decimal(0)), currency)
+        for key, group in groups.items()
+    }
+    found: list[LineSpec] = []
+    for coupon in coupons:
+        if not coupon.eligible(invoice):
+            continue
+        keys = [key for key in sorted(groups) if coupon.applies(key[0], key[1]) and left[key] > 0]
+        remaining = quantize(coupon.amount_off, currency) if coupon.amount_off else Decimal(0)
+        for key in keys:
+            if coupon.kind == "fixed":
+                if remaining <= 0:
+                    break
+                terms = CouponTerms(coupon.code, "fixed", None, remaining, coupon.currency)
+            else:
+                terms = CouponTerms(coupon.code, "percent", coupon.percent_off, None, currency)
+            for d in discounts(left[key], [terms], currency):
+                left[key] += d.amount
+                remaining += d.amount
+                group = groups[key]
+                found.append(
+                    LineSpec(
+                        kind=DISCOUNT,
+                        description=f"{coupon.name} ({coupon.code})",
+                        amount=d.amount,
+                        period_start=min((g.period_start for g in group if g.period_start),
+                                         default=None),
+                        period_end=max((g.period_end for g in group if g.period_end),
+                                       default=None),
+                        explanation={
+                            "rule": "coupon on the fees, usage and minimums of the invoice",
+                            "coupon": coupon.code,
+                            "kind": coupon.kind,
+                            "percent_off": str(coupon.percent_off) if coupon.percent_off else None,
+                            "amount_off": str(coupon.amount_off) if coupon.amount_off else None,
+                            "duration": coupon.duration,
+                            "duration_periods": coupon.duration_periods,
+                            "base": str(d.base),
+                            "formula": d.formula,
+                        },
+                        subscription_id=key[0],
+                        plan_id=key[1] or None,
+                        redemption_id=coupon.redemption_id,
+                    )
+                )  # fmt: skip
+    return found
+
+
+# ------------------------------------------------------------------------ the upcoming invoice
+
+
+@dataclass(frozen=True)
+class ScheduledChange:
+    id: int
+    at: datetime
+    plan_id: int | None  # None: the same plan
+    quantity: int | None  # None: the same quantity
+    prorate: bool
+
+
+@dataclass(frozen=True)
+class Planned:
+    """A step met by `simulate`, the state it falls due in, and the proration lines it carries
+    that the simulated changes made."""
+
+    step: Step
+    state: State
+    prorations: tuple[LineSpec, ...] = ()
+
+
+def pending_spec(
+    state: State,
+    *,
+    kind: str,
+    description: str,
+    amount: Decimal,
+    start: datetime,
+    end: datetime,
+    explanation: dict[str, Any],
+    proration_line_id: int | None = None,
+) -> LineSpec:
+    """A proration line or an add-on waiting for the subscription's next period end."""
+    return LineSpec(
+        kind=ADD_ON if kind == "add_on" else PRORATION,
+        description=description,
+        amount=amount,
+        period_start=start,
+        period_end=end,
+        explanation=explanation,
+        subscription_id=state.id,
+        proration_line_id=proration_line_id,
+    )
+
+
+def simulate(
+    state: State,
+    billed: Billed,
+    until: datetime,
+    *,
+    changes: Sequence[ScheduledChange] = (),
+    books: Mapping[int, Sequence[PriceBook]] | None = None,
+    trial_will_end_sent: bool = True,
+) -> tuple[list[Planned], State]:
+    """Run the subscription forward to `until` as the clock would, without writing: its edges
+    (start, trial end, scheduled changes, set end date, period ends, cancellation at a period
+    end: billing/lifecycle.py) and its billing steps in time order, each with the state it
+    falls due in. Returns them and the state at `until`."""
+    books = books or {}
+    planned: list[Planned] = []
+    done = set(billed)
+    waiting = {change.id: change for change in changes}
+    made: list[LineSpec] = []
+    for _ in range(10_000):  # bounded: every pass moves the subscription forward in time
+        moved = False
+        while True:  # the edges before the current period ends (the period is billed first)
+            edge = lifecycle.next_edge(
+                state,
+                until=until,
+                period_ends=False,
+                trial_will_end_sent=trial_will_end_sent,
+                changes=[(c.at, c.id) for c in waiting.values()],
+            )
+            if edge is None:
+                break
+            moved = True
+            if edge.what == "start":
+                state = lifecycle.started(state, edge.at)
+            elif edge.what == "trial_end":
+                state = lifecycle.trial_ended(state, edge.at)
+            elif edge.what == "end":
+                state = lifecycle.finished(state, lifecycle.ENDED, edge.at)
+            elif edge.what == "change":
+                change = waiting.pop(edge.change_id or 0)
+                plan_id = change.plan_id or state.book.plan_id
+                book = lifecycle.book_in_force(books.get(plan_id, ()), change.at)
+                if book is None:
+                    continue  # no price in force: the clock would refuse it too
+                state, lines = lifecycle.changed(
+                    state, change.at, book, change.quantity or state.quantity,
+                    prorate=change.prorate,
+                )  # fmt: skip
+                made += [
+                    pending_spec(state, kind=line.kind, description=line.description,
+                                 amount=line.rounded, start=line.start, end=line.end,
+                                 explanation=line.explanation)
+                    for line in lines
+                ]  # fmt: skip
+            else:  # a trial's notice: nothing to bill
+                trial_will_end_sent = True
+        steps = due_steps(state, frozenset(done), until)
+        for step in steps:
+            carried = tuple(made) if step.kind == PERIOD_END else ()
+            planned.append(Planned(step, state, carried))
+            done.add(step.key)
+            if step.kind == PERIOD_END:
+                made = []
+        if state.status in BILLABLE and state.period.end <= until:
+            if state.cancel_at_period_end:
+                state = lifecycle.finished(state, lifecycle.CANCELED, state.period.end)
+            else:
+                state, _ = lifecycle.rolled(state, books.get(state.book.plan_id, ()))
+            continue
+        if not steps and not moved:
+            break
+    return planned, state

@@ -1,0 +1,414 @@
+"""The billing writer: the one place that stores what the planner (invoicing/planner.py) decided.
+
+`subscriptions_bill` bills a chunk of subscriptions up to an instant in one transaction; a
+single subscription is a chunk of one, and the clock, `manage.py bill`, the tests and the
+benchmark all come through here. Under the locks of the chunk's customers, then subscriptions,
+in id order, it goes round by round, each round for the whole chunk at once:
+
+1. the clock's edges that fall inside each subscription's current period (a start, a trial's
+   end, a scheduled change and its proration lines, a set end date) are applied by the billing
+   app's services (billing/lifecycle.py's rules);
+2. the planner lists every subscription's due steps (`due_steps`) and their lines
+   (`step_lines`), with one aggregate query per metric for all their usage windows;
+3. the lines go onto the customers' drafts for their billing dates (created where missing),
+   with COPY; each step is recorded in BilledPeriod (with its price book, and its invoice when it
+   had lines: a step with nothing to bill makes no document), the proration lines carried are
+   marked invoiced, and each customer's `usage_billed_until` moves to the end of its latest
+   billed window;
+4. the periods that ended are ended: rolled into the next period, or canceled at their end.
+
+A clock running late catches up round by round, each period billed as it went. Then, once per
+touched draft, the coupons' discounts are computed from all of its lines (`invoice_discounts`)
+and its totals recomputed. Taxes are per line at the customer's rate; credit from the balance
+is applied at finalization. The same functions refresh a draft's usage when late events arrive.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field, replace
+from datetime import datetime, timedelta
+from decimal import Decimal
+
+from django.db import connection, transaction
+from django.db.models import Max
+
+from billing import lifecycle
+from billing.lifecycle import BILLABLE, FINISHED, State
+from billing.models import CouponRedemption, Customer, ProrationLine, Subscription
+from billing.models import SubscriptionChange as Change
+from billing.periods import Period
+from billing.services import (
+    journal_write_many,
+    subscription_edges_apply,
+    subscriptions_period_end,
+)
+from catalog.models import PlanVersion
+from catalog.selectors import tax_rates_in_use
+from core.audit import Actor, audit_context
+from core.db import bulk_update, copy_insert
+from invoicing import planner, selectors
+from invoicing.models import (
+    BilledPeriod,
+    Invoice,
+    InvoiceKind,
+    InvoiceLine,
+    InvoiceStatus,
+    LineKind,
+)
+from invoicing.planner import ChargeTerms, LineSpec, Step
+from invoicing.services.lines import (
+    invoice_created,
+    line_of,
+    recompute_totals_many,
+    tax_rate_of,
+)
+
+MAX_ROUNDS = 10_000  # a bound: every round moves each subscription with work forward in time
+
+
+@dataclass
+class BillingRun:
+    """What one call of the writer did."""
+
+    steps: int = 0
+    rounds: int = 0
+    drafts: set[int] = field(default_factory=set)
+
+
+def locked_subscriptions(subscription_ids: Sequence[int]) -> list[Subscription]:
+    """Lock the chunk's customers, then its subscriptions, in id order (the order every service
+    follows: customer, then subscription)."""
+    customer_ids = set(
+        Subscription.objects.filter(pk__in=subscription_ids).values_list("customer_id", flat=True)
+    )
+    customers = {
+        c.pk: c
+        for c in Customer.objects.select_for_update().filter(pk__in=customer_ids).order_by("pk")
+    }
+    subs = list(
+        Subscription.objects.select_for_update(of=("self",))
+        .select_related("plan", "plan_version__plan")
+        .filter(pk__in=subscription_ids)
+        .order_by("pk")
+    )
+    for sub in subs:
+        sub.customer = customers[sub.customer_id]
+    return subs
+
+
+def subscriptions_bill(
+    *, subscription_ids: Sequence[int], as_of: datetime, actor: Actor
+) -> BillingRun:
+    """Bill everything due by `as_of` for a chunk of subscriptions, in one transaction."""
+    with transaction.atomic(durable=True), audit_context(actor=actor, reason="billing run"):
+        return bill_locked(locked_subscriptions(subscription_ids), as_of=as_of, actor=actor)
+
+
+def bill_locked(subs: list[Subscription], *, as_of: datetime, actor: Actor) -> BillingRun:
+    """The rounds (see the module's note) for subscriptions locked by the caller."""
+    writer = _Writer(as_of=as_of, actor=actor)
+    billed = selectors.billed_steps(subs)
+    for _ in range(MAX_ROUNDS):
+        writer.run.rounds += 1
+        edged = _edges(subs, as_of, actor)
+        items: list[tuple[Step, Subscription, State]] = []
+        for sub in subs:
+            state = sub.state()
+            for step in planner.due_steps(state, frozenset(billed[sub.pk]), as_of):
+                items.append((step, sub, state))
+                billed[sub.pk].add(step.key)
+        writer.write(items)
+        ended = [s for s in subs if s.status in BILLABLE and s.current_period_end <= as_of]
+        if ended:
+            subscriptions_period_end(subs=ended, as_of=as_of, actor=actor)
+        if not (edged or items or ended):
+            break
+    writer.finish()
+    return writer.run
+
+
+def _edges(subs: list[Subscription], as_of: datetime, actor: Actor) -> bool:
+    """Apply the clock's edges inside the subscriptions' current periods (one query decides
+    which have any; those are advanced one by one, rarely more than a few)."""
+    live = [sub for sub in subs if sub.status not in FINISHED]
+    if not live:
+        return False
+    scheduled: dict[int, list[tuple[datetime, int]]] = {}
+    for sub_id, at, change_id in Change.objects.filter(
+        subscription__in=[sub.pk for sub in live], status="scheduled", effective_at__lte=as_of
+    ).values_list("subscription_id", "effective_at", "id"):
+        scheduled.setdefault(sub_id, []).append((at, change_id))
+    moved = False
+    for sub in live:
+        edge = lifecycle.next_edge(
+            sub.state(),
+            until=as_of,
+            period_ends=False,
+            trial_will_end_sent=sub.trial_will_end_sent,
+            changes=scheduled.get(sub.pk, []),
+        )
+        if edge is not None:
+            moved |= subscription_edges_apply(sub, until=as_of, actor=actor, period_ends=False)
+    return moved
+
+
+class _Writer:
+    """The writes of one transaction: steps round by round, then discounts and totals once."""
+
+    def __init__(self, *, as_of: datetime, actor: Actor) -> None:
+        self.as_of = as_of
+        self.actor = actor
+        self.run = BillingRun()
+        self.charges: dict[int, list[ChargeTerms]] = {}
+        self.drafts: dict[tuple[int, datetime], Invoice] = {}
+        self.positions: dict[int, int] = {}
+        self.rates = tax_rates_in_use()
+
+    def write(self, items: list[tuple[Step, Subscription, State]]) -> None:
+        if not items:
+            return
+        self.run.steps += len(items)
+        missing = {state.book.id for _, _, state in items} - set(self.charges)
+        self.charges.update(selectors.charge_terms(missing))
+        windows = planner.usage_windows(((step, state) for step, _, state in items), self.charges)
+        usage = selectors.usage_of(windows, self.charges)
+        ending = {state.id: state for step, _, state in items if step.kind == planner.PERIOD_END}
+        pending = selectors.pending_lines(ending)
+        planned: list[tuple[Step, Subscription, State, list[LineSpec]]] = []
+        for step, sub, state in items:
+            carried = pending.pop(sub.pk, []) if step.kind == planner.PERIOD_END else []
+            lines = planner.step_lines(step, state, self.charges[state.book.id], usage, carried)
+            planned.append((step, sub, state, lines))
+        self._drafts({(sub.customer, step.billing_date) for step, sub, _, ls in planned if ls})
+        rows: list[InvoiceLine] = []
+        periods: list[BilledPeriod] = []
+        invoiced: list[int] = []
+        billed_until: dict[int, datetime] = {}
+        for step, sub, state, lines in planned:
+            invoice = self.drafts.get((sub.customer_id, step.billing_date)) if lines else None
+            if invoice is not None:
+                rate = tax_rate_of(sub.customer, self.rates)
+                for spec in lines:
+                    rows.append(line_of(spec, invoice, self._next_position(invoice), rate))
+                    if spec.proration_line_id:
+                        invoiced.append(spec.proration_line_id)
+                self.run.drafts.add(invoice.pk)
+            periods.append(
+                BilledPeriod(
+                    subscription_id=sub.pk,
+                    kind=step.kind,
+                    period_start=step.window.start,
+                    period_end=step.window.end,
+                    invoice=invoice,
+                    plan_version_id=state.book.id,
+                    created_at=self.as_of,
+                )
+            )
+            if step.kind == planner.PERIOD_END:
+                end = step.window.end
+                billed_until[sub.customer_id] = max(end, billed_until.get(sub.customer_id, end))
+        copy_insert(rows)
+        copy_insert(periods)
+        if invoiced:
+            ProrationLine.objects.filter(pk__in=invoiced).update(invoiced_at=self.as_of)
+        _usage_billed_until(billed_until)
+
+    def _drafts(self, keys: set[tuple[Customer, datetime]]) -> None:
+        """The customers' billing drafts for these dates, locked; created where missing (with
+        their `invoice.created` events). A date whose invoice was finalized gets a new draft."""
+        wanted = {(c.pk, at): c for c, at in keys if (c.pk, at) not in self.drafts}
+        if not wanted:
+            return
+        found = Invoice.objects.select_for_update().filter(
+            kind=InvoiceKind.BILLING,
+            status=InvoiceStatus.DRAFT,
+            customer_id__in={c for c, _ in wanted},
+            billing_date__in={at for _, at in wanted},
+        )
+        existing = [i for i in found if (i.customer_id, i.billing_date) in wanted]
+        last = dict(
+            InvoiceLine.objects.filter(invoice__in=existing)
+            .values("invoice")
+            .annotate(n=Max("position"))
+            .values_list("invoice", "n")
+        )
+        for invoice in existing:
+            invoice.customer = wanted[(invoice.customer_id, invoice.billing_date)]
+            self.drafts[(invoice.customer_id, invoice.billing_date)] = invoice
+            self.positions[invoice.pk] = last.get(invoice.pk, -1) + 1
+        new = Invoice.objects.bulk_create(
+            Invoice(
+                customer_id=customer.pk,
+                kind=InvoiceKind.BILLING,
+                currency=customer.currency,
+                billing_date=at,
+                grace_until=at + timedelta(days=customer.invoice_grace_period_days),
+                created_at=self.as_of,
+                updated_at=self.as_of,
+                subtotal=Decimal(0),
+                total=Decimal(0),
+            )
+            for (customer_id, at), customer in sorted(wanted.items(), key=lambda kv: kv[0])
+            if (customer_id, at) not in self.drafts
+        )
+        for invoice in new:
+            invoice.customer = wanted[(invoice.customer_id, invoice.billing_date)]
+            self.drafts[(invoice.customer_id, invoice.billing_date)] = invoice
+            self.positions[invoice.pk] = 0
+        journal_write_many(
+            [invoice_created(invoice, invoice.customer) for invoice in new], actor=self.actor
+        )
+
+    def _next_position(self, invoice: Invoice) -> int:
+        position = self.positions.get(invoice.pk, 0)
+        self.positions[invoice.pk] = position + 1
+        return position
+
+    def finish(self) -> None:
+        """Once per touched draft: its discounts from all of its lines, then its totals."""
+        drafts = [i for i in self.drafts.values() if i.pk in self.run.drafts]
+        drafts_discount(drafts)
+        totals_update(drafts, self.as_of)
+
+
+def _usage_billed_until(until: dict[int, datetime]) -> None:
+    """Move customers' `usage_billed_until` forward to the end of their latest billed window,
+    never back, in one statement (the caller holds their rows)."""
+    if not until:
+        return
+    ids = sorted(until)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "UPDATE billing_customer AS c SET usage_billed_until = v.until "
+            "FROM unnest(%s::bigint[], %s::timestamptz[]) AS v(id, until) "
+            "WHERE c.id = v.id "
+            "AND (c.usage_billed_until IS NULL OR c.usage_billed_until < v.until)",
+            [ids, [until[i] for i in ids]],
+        )
+
+
+def drafts_discount(drafts: Sequence[Invoice]) -> None:
+    """Compute the coupon discounts of drafts again from all of their lines (in billing-date
+    order, so a coupon's duration goes to the earliest), replacing their discount lines, and keep
+    each redemption's count of invoices, amount and status in step."""
+    if not drafts:
+        return
+    ids = [d.pk for d in drafts]
+    coupons = selectors.coupons_of({d.customer_id for d in drafts}, ids)
+    if not coupons:
+        return  # no coupon is active or on these drafts: they have no discount lines
+    old = list(InvoiceLine.objects.filter(invoice__in=ids, kind=LineKind.DISCOUNT))
+    InvoiceLine.objects.filter(pk__in=[line.pk for line in old]).delete()
+    stored = list(
+        InvoiceLine.objects.filter(invoice__in=ids)
+        .exclude(kind=LineKind.DISCOUNT)
+        .select_related("plan_version")
+        .order_by("position", "id")
+    )
+    by_invoice: dict[int, list[InvoiceLine]] = {}
+    for line in stored:
+        by_invoice.setdefault(line.invoice_id, []).append(line)
+    discounted = {c.redemption_id: set(c.discounted) for found in coupons.values() for c in found}
+    given: dict[int, Decimal] = {}
+    new_rows: list[InvoiceLine] = []
+    for draft in sorted(drafts, key=lambda d: (d.billing_date, d.pk)):
+        mine = [
+            _with_discounted(c, discounted[c.redemption_id])
+            for c in coupons.get(draft.customer_id, [])
+        ]
+        specs = planner.invoice_discounts(
+            draft.pk, selectors.line_specs(by_invoice.get(draft.pk, [])), mine, draft.currency
+        )
+        position = max((line.position for line in by_invoice.get(draft.pk, [])), default=-1) + 1
+        rate = tax_rate_of(draft.customer)
+        for c in mine:
+            discounted[c.redemption_id].discard(draft.pk)
+        for spec in specs:
+            assert spec.redemption_id is not None
+            discounted[spec.redemption_id].add(draft.pk)
+            given[spec.redemption_id] = given.get(spec.redemption_id, Decimal(0)) - spec.amount
+            new_rows.append(line_of(spec, draft, position, rate))
+            position += 1
+    copy_insert(new_rows)
+    taken: dict[int, Decimal] = {}
+    for line in old:
+        if line.redemption_id is not None:
+            taken[line.redemption_id] = taken.get(line.redemption_id, Decimal(0)) - line.amount
+    redemptions = list(
+        CouponRedemption.objects.select_for_update(of=("self",))
+        .filter(pk__in=list(discounted))
+        .select_related("coupon")
+    )
+    for r in redemptions:
+        invoices = discounted[r.pk]
+        r.periods_applied = len(invoices)
+        r.last_invoice_id = max(invoices) if invoices else None
+        r.amount_discounted += given.get(r.pk, Decimal(0)) - taken.get(r.pk, Decimal(0))
+        limit = {"once": 1, "repeating": r.coupon.duration_periods or 0}.get(r.coupon.duration)
+        if r.status == CouponRedemption.Status.ACTIVE and limit and len(invoices) >= limit:
+            r.status = CouponRedemption.Status.USED_UP
+        elif r.status == CouponRedemption.Status.USED_UP and limit and len(invoices) < limit:
+            r.status = CouponRedemption.Status.ACTIVE  # a draft's discount went away
+    bulk_update(redemptions, ["periods_applied", "last_invoice_id", "amount_discounted", "status"])
+
+
+def _with_discounted(coupon: planner.Coupon, invoices: set[int]) -> planner.Coupon:
+    return replace(coupon, discounted=frozenset(invoices))
+
+
+def totals_update(invoices: Sequence[Invoice], as_of: datetime) -> None:
+    """Subtotals, taxes and totals of drafts from their lines (one query), saved in one UPDATE."""
+    if not invoices:
+        return
+    recompute_totals_many(invoices)
+    for invoice in invoices:
+        invoice.updated_at = as_of
+    bulk_update(invoices, ["subtotal", "tax_total", "total", "amount_due", "updated_at"])
+
+
+def draft_windows_rerate(invoice: Invoice, items: Sequence[BilledPeriod], as_of: datetime) -> None:
+    """A draft (locked by the caller) whose billed windows got events after they were billed:
+    their usage lines are planned again from the events stored now and the price book they were
+    billed with, in place, then the draft's discounts and totals."""
+    subs = {
+        s.pk: s
+        for s in Subscription.objects.filter(
+            pk__in={i.subscription_id for i in items}
+        ).select_related("plan", "plan_version__plan", "customer")
+    }
+    versions = {i.plan_version_id for i in items if i.plan_version_id}
+    books = {
+        v.pk: v.book() for v in PlanVersion.objects.filter(pk__in=versions).select_related("plan")
+    }
+    states: list[tuple[Step, State, BilledPeriod]] = []
+    for item in items:
+        sub = subs[item.subscription_id]
+        state = sub.state()
+        if item.plan_version_id in books:  # the price book it was billed with
+            state = replace(state, book=books[item.plan_version_id])
+        window = Period(item.period_start, item.period_end, -2)
+        states.append((Step(sub.pk, planner.PERIOD_END, window, item.period_end), state, item))
+    charges = selectors.charge_terms({state.book.id for _, state, _ in states})
+    usage = selectors.usage_of(
+        planner.usage_windows(((step, state) for step, state, _ in states), charges), charges
+    )
+    rate = tax_rate_of(invoice.customer)
+    rows = []
+    for step, state, item in states:
+        old = invoice.lines.filter(
+            subscription_id=state.id,
+            kind__in=[LineKind.USAGE, LineKind.MINIMUM],
+            period_start=item.period_start,
+        )
+        position = min((line.position for line in old), default=None)
+        if position is None:
+            position = (invoice.lines.aggregate(m=Max("position"))["m"] or -1) + 1
+        old.delete()
+        for spec in planner.usage_lines(state, step.window, charges[state.book.id], usage):
+            line = line_of(spec, invoice, position, rate)
+            line.explanation = {**line.explanation, "refreshed_at": as_of.isoformat()}
+            rows.append(line)
+    copy_insert(rows)
+    drafts_discount([invoice])
+    totals_update([invoice], as_of)

@@ -1,0 +1,387 @@
+"""Regression tests of the billing-pipeline review (issue 9): each finding reproduced, then fixed.
+They go through the clock's own path (`run_tick`, the chunk service) and public services."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from decimal import Decimal
+from typing import Any
+
+import pytest
+
+from billing.models import JournalDelivery
+from billing.services import (
+    coupon_redeem,
+    subscription_cancel,
+    subscription_change,
+    subscription_create,
+)
+from catalog import services as catalog
+from core.audit import CLOCK
+from invoicing.models import Correction, Invoice
+from invoicing.services import (
+    correction_apply,
+    invoice_draft_create,
+    invoice_finalize,
+    invoice_line_add,
+    invoice_void,
+    subscriptions_bill_chunk,
+)
+from tests.conftest import TEST_ACTOR
+from tests.invoicing.findings import (
+    FEB,
+    JAN,
+    MAR,
+    D,
+    a_customer,
+    dispatch,
+    lines_of,
+    send,
+    usage_billed,
+    usage_plan,
+)
+from tests.invoicing.test_invoices import run_tick, workload_customer, workload_plan
+
+pytestmark = pytest.mark.django_db
+TICK = timedelta(minutes=5)
+
+
+# ------------------------------------------------- 1. one invoice, whichever path bills it
+
+
+@pytest.mark.parametrize(
+    ("coupon", "discount"),
+    [
+        # a fixed 20.00: once per invoice, on the period's usage (0.15) and the next fee (49.05)
+        ({"kind": "fixed", "amount_off": D(20), "currency": "USD"}, D("-20.00")),
+        # 10% of 49.20 = 4.92 (not 0.02 + 4.91 discounted step by step)
+        ({"kind": "percent", "percent_off": D(10)}, D("-4.92")),
+    ],
+)
+def test_a_clock_running_late_bills_the_same_invoice_as_one_on_time(
+    coupon: dict[str, Any], discount: Decimal
+) -> None:
+    plan = usage_plan("adv", "49.05", timing="advance")
+    catalog.coupon_create(
+        actor=TEST_ACTOR,
+        as_of=JAN,
+        data={"code": "c", "name": "C", "duration": "forever", **coupon},
+    )
+    subs = {}
+    for name in ("on-time", "late"):
+        customer = a_customer(name)
+        subs[name] = subscription_create(
+            customer_id=customer.pk, plan_id=plan.pk, actor=TEST_ACTOR, as_of=JAN
+        )
+        coupon_redeem(customer_id=customer.pk, coupon_code="c", actor=TEST_ACTOR, as_of=JAN)
+        send(name, JAN + timedelta(days=4), 3)  # 3 calls at 0.05 = 0.15
+    for at in (JAN + TICK, FEB + TICK):  # on time: a tick at each period start
+        subscriptions_bill_chunk(subscription_ids=[subs["on-time"].pk], as_of=at, actor=CLOCK)
+    # a month late: January's end and February's fee are caught up in one run
+    subscriptions_bill_chunk(subscription_ids=[subs["late"].pk], as_of=MAR + TICK, actor=CLOCK)
+    on_time = Invoice.objects.get(customer__external_id="on-time", billing_date=FEB)
+    late = Invoice.objects.get(customer__external_id="late", billing_date=FEB)
+    assert lines_of(late) == lines_of(on_time)
+    assert [amount for kind, amount in lines_of(on_time) if kind == "discount"] == [discount]
+    assert late.total == on_time.total == D("49.20") + discount
+
+
+def test_the_upcoming_invoice_is_the_invoice_the_clock_will_issue() -> None:
+    from invoicing.selectors import upcoming_invoice
+
+    plan = usage_plan("adv", "30.00", timing="advance")
+    customer = a_customer("c")
+    sub = subscription_create(customer_id=customer.pk, plan_id=plan.pk, actor=TEST_ACTOR, as_of=JAN)
+    run_tick(JAN + TICK)  # January's fee, billed in advance
+    send("c", JAN + timedelta(days=4), 10)  # 0.50
+    subscription_change(  # 1 -> 2 seats on Jan 10: -30 x 22/31 and +60 x 22/31
+        subscription_id=sub.pk, actor=TEST_ACTOR, as_of=JAN + timedelta(days=9), quantity=2,
+        when="now",
+    )  # fmt: skip
+    preview = upcoming_invoice(customer_id=customer.pk, as_of=JAN + timedelta(days=20))
+    run_tick(FEB + TICK)
+    invoice = Invoice.objects.get(billing_date=FEB)
+    # usage so far, the two proration lines, February's fee at 2 seats; not January's fee again
+    assert sorted(lines_of(invoice)) == sorted(
+        [("usage", D("0.50")), ("proration", D("-21.29")), ("proration", D("42.58")),
+         ("fixed_fee", D("60.00"))]
+    )  # fmt: skip
+    assert sorted((line["kind"], line["amount"]) for line in preview["lines"]) == sorted(
+        lines_of(invoice)
+    )
+    assert preview["total"] == invoice.total == D("81.79")
+
+
+# ----------------------------------------------- 2. usage left unbilled by the usage marks
+
+
+def test_finalizing_a_draft_by_hand_does_not_strand_usage_of_a_period_in_grace() -> None:
+    plan = usage_plan("u")
+    customer = a_customer("c", invoice_grace_period_days=3)
+    subscription_create(customer_id=customer.pk, plan_id=plan.pk, actor=TEST_ACTOR, as_of=JAN)
+    send("c", JAN + timedelta(days=3), 100)
+    run_tick(FEB + TICK)  # January's draft, in its grace period until Feb 4
+    january = Invoice.objects.get(billing_date=FEB)
+    sale = invoice_draft_create(customer_id=customer.pk, as_of=FEB + timedelta(days=1),
+                                actor=TEST_ACTOR)  # fmt: skip
+    invoice_line_add(invoice_id=sale.pk, description="Setup", amount=D("99"), quantity=D(1),
+                     as_of=FEB + timedelta(days=1), actor=TEST_ACTOR)  # fmt: skip
+    invoice_finalize(invoice_id=sale.pk, as_of=FEB + timedelta(days=1), actor=TEST_ACTOR)
+    # an event of January, arriving in the grace period after that finalization
+    send("c", JAN + timedelta(days=30), 40, received=FEB + timedelta(days=1, hours=2))
+    dispatch(FEB + timedelta(days=1, hours=3))
+    run_tick(FEB + timedelta(days=4) + TICK)
+    january.refresh_from_db()
+    assert january.status == "open"
+    assert usage_billed(customer) == D("7.00")  # 140 calls at 0.05, on the invoice itself
+    assert january.lines.get(kind="usage").amount == D("7.00")
+
+
+# ----------------------------------------- 3. usage lost between ingestion and finalization
+
+
+def test_an_event_for_a_draft_handled_after_its_finalization_is_corrected() -> None:
+    plan = usage_plan("u")
+    customer = a_customer("c", invoice_grace_period_days=1)
+    subscription_create(customer_id=customer.pk, plan_id=plan.pk, actor=TEST_ACTOR, as_of=JAN)
+    send("c", JAN + timedelta(days=3), 100)
+    run_tick(FEB + TICK)  # a draft until Feb 2
+    send("c", JAN + timedelta(days=30), 40, received=FEB + timedelta(hours=3))
+    # the journal's worker is down: the clock finalizes the draft before the event is handled
+    run_tick(FEB + timedelta(days=1) + TICK)
+    assert Invoice.objects.get(billing_date=FEB).status == "open"
+    dispatch(FEB + timedelta(days=1, hours=1))
+    correction = Correction.objects.get()
+    assert correction.difference == D("2.00")  # 40 calls at 0.05
+    assert usage_billed(customer) == D("7.00")
+
+
+# ------------------------------------------------------- 4. a shared draft finalized early
+
+
+@pytest.mark.parametrize("edge", ["trial_ends", "starts"])
+def test_a_shared_draft_waits_for_a_subscription_whose_first_fee_falls_on_its_date(
+    edge: str, settings: Any
+) -> None:
+    settings.BILLING_CHUNK_SIZE = 1  # each subscription in its own chunk, in id order
+    monthly = usage_plan("monthly", "49.00")
+    seats = usage_plan("seats", "20.00", timing="advance", unit_price=None)
+    customer = a_customer("c")
+    subscription_create(customer_id=customer.pk, plan_id=monthly.pk, actor=TEST_ACTOR, as_of=JAN)
+    if edge == "trial_ends":  # a 31-day trial: its first paid period starts on Feb 1
+        subscription_create(customer_id=customer.pk, plan_id=seats.pk, actor=TEST_ACTOR,
+                            as_of=JAN, trial_days=31)  # fmt: skip
+    else:  # ordered on Jan 15, starting on Feb 1
+        subscription_create(customer_id=customer.pk, plan_id=seats.pk, actor=TEST_ACTOR,
+                            as_of=JAN + timedelta(days=14), start_at=FEB)  # fmt: skip
+    run_tick(FEB + TICK)
+    invoice = Invoice.objects.get(customer=customer)
+    assert invoice.status == "open"
+    assert sorted(lines_of(invoice)) == [("fixed_fee", D("20.00")), ("fixed_fee", D("49.00")),
+                                         ("usage", D("0.00"))]  # fmt: skip
+    run_tick(FEB + 2 * TICK)
+    assert Invoice.objects.count() == 1
+
+
+# -------------------------------------------------------------------------- 5. corrections
+
+
+def test_two_increases_in_one_run_make_one_correction_invoice(settings: Any) -> None:
+    settings.CORRECTIONS_AUTO_APPLY = True
+    plan = workload_plan()
+    workload_customer(1, plan)
+    run_tick(FEB + TICK)
+    original = Invoice.objects.get()
+    later = FEB + timedelta(days=2)
+    send("w1", JAN + timedelta(days=9), 1000, received=later)  # +2.00
+    send("w1", JAN + timedelta(days=9), "5", received=later, metric_code="storage_gb",
+         field="gb")  # +0.50  # fmt: skip
+    dispatch(later)
+    supplement = Invoice.objects.get(corrects=original)
+    assert sorted(lines_of(supplement)) == [("usage", D("0.50")), ("usage", D("2.00"))]
+    assert not JournalDelivery.objects.filter(status="failed").exists()
+    assert Correction.objects.filter(supplementary_invoice=supplement).count() == 2
+
+
+def test_a_correction_of_a_voided_invoice_is_refused() -> None:
+    from core.exceptions import ApplicationError
+
+    plan = workload_plan()
+    workload_customer(1, plan)
+    run_tick(FEB + TICK)
+    original = Invoice.objects.get()
+    send("w1", JAN + timedelta(days=9), -3000, received=FEB + timedelta(days=1))
+    dispatch(FEB + timedelta(days=1))
+    correction = Correction.objects.get()
+    assert correction.status == "proposed"
+    invoice_void(invoice_id=original.pk, as_of=FEB + timedelta(days=2), actor=TEST_ACTOR,
+                 reason="issued in error")  # fmt: skip
+    with pytest.raises(ApplicationError, match="void"):
+        correction_apply(correction_id=correction.pk, as_of=FEB + timedelta(days=3),
+                         actor=TEST_ACTOR)  # fmt: skip
+    assert not original.credit_notes.exists()
+    correction.refresh_from_db()
+    assert correction.status == "proposed"
+
+
+# -------------------------------------------------------------- 6. no document for nothing
+
+
+def test_a_period_with_nothing_to_bill_makes_no_invoice() -> None:
+    plan = usage_plan("adv", "30.00", timing="advance", unit_price=None)
+    customer = a_customer("c")
+    sub = subscription_create(customer_id=customer.pk, plan_id=plan.pk, actor=TEST_ACTOR, as_of=JAN)
+    run_tick(JAN + TICK)
+    subscription_cancel(subscription_id=sub.pk, actor=TEST_ACTOR, as_of=JAN + timedelta(days=3),
+                        at_period_end=True)  # fmt: skip
+    run_tick(FEB + TICK)
+    run_tick(FEB + timedelta(days=1))
+    assert [(i.billing_date, i.number) for i in Invoice.objects.all()] == [(JAN, "INV-2026-000001")]
+    sub.refresh_from_db()
+    assert sub.status == "canceled"
+
+
+# ------------------------------------------------ 7. calendar alignment, shared billing days
+
+
+def test_a_subscription_anchored_before_its_start_on_a_finalized_day_is_billed() -> None:
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    plan = usage_plan("adv", "31.00", timing="advance", unit_price=None)
+    customer = a_customer("c")
+    other = a_customer("other")
+    for who in (customer, other):
+        subscription_create(customer_id=who.pk, plan_id=plan.pk, actor=TEST_ACTOR, as_of=JAN)
+    run_tick(JAN + TICK)  # Jan 1: both invoices finalized
+    second = subscription_create(
+        customer_id=customer.pk, plan_id=plan.pk, actor=TEST_ACTOR,
+        as_of=JAN + timedelta(days=9), billing_anchor=JAN.date(),
+    )  # fmt: skip
+    call_command("bill", "--as-of", (JAN + timedelta(days=9, minutes=5)).isoformat(),
+                 stdout=StringIO())  # fmt: skip
+    # billed from its start (Jan 10): 22 of January's 31 days, on an invoice of its own date
+    invoice = Invoice.objects.get(customer=customer, billing_date=JAN + timedelta(days=9))
+    assert lines_of(invoice) == [("fixed_fee", D("22.00"))]
+    assert invoice.lines.get().subscription_id == second.pk
+    call_command("bill", "--as-of", (FEB + TICK).isoformat(), stdout=StringIO())
+    assert Invoice.objects.filter(billing_date=FEB).count() == 2  # everyone billed
+
+
+def test_a_calendar_aligned_trial_bills_the_paid_stub_after_the_trial() -> None:
+    plan = usage_plan("cal", "31.00", timing="advance", unit_price=None, trial_days=10,
+                      calendar_aligned=True)  # fmt: skip
+    customer = a_customer("c")
+    subscription_create(customer_id=customer.pk, plan_id=plan.pk, actor=TEST_ACTOR,
+                        as_of=JAN + timedelta(days=9))  # fmt: skip
+    for day in range(9, 62):  # a tick a day, through Jan 10 .. Mar 3
+        run_tick(JAN + timedelta(days=day) + TICK)
+    # trial Jan 10 - Jan 20; paid stub Jan 20 - Feb 1 (12 of 31 days); then whole months
+    bills = [(i.billing_date, i.total) for i in Invoice.objects.order_by("billing_date")]
+    assert bills == [(JAN + timedelta(days=19), D("12.00")), (FEB, D("31.00")), (MAR, D("31.00"))]
+
+
+def test_a_trial_ending_inside_a_catch_up_bills_every_period_it_skipped() -> None:
+    plan = usage_plan("cal", "31.00", timing="advance", unit_price=None, trial_days=10,
+                      calendar_aligned=True)  # fmt: skip
+    customer = a_customer("c")
+    subscription_create(customer_id=customer.pk, plan_id=plan.pk, actor=TEST_ACTOR,
+                        as_of=JAN + timedelta(days=9))  # fmt: skip
+    run_tick(MAR + timedelta(days=2))  # the clock was down from Jan 10 to Mar 3
+    bills = [(i.billing_date, i.total) for i in Invoice.objects.order_by("billing_date")]
+    assert bills == [(JAN + timedelta(days=19), D("12.00")), (FEB, D("31.00")), (MAR, D("31.00"))]
+
+
+def test_canceling_in_a_calendar_stub_credits_no_more_than_the_stub_fee() -> None:
+    plan = usage_plan("cal", "31.00", timing="advance", unit_price=None, calendar_aligned=True)
+    customer = a_customer("c")
+    sub = subscription_create(customer_id=customer.pk, plan_id=plan.pk, actor=TEST_ACTOR,
+                              as_of=JAN + timedelta(days=9))  # fmt: skip
+    run_tick(JAN + timedelta(days=9) + TICK)
+    stub = Invoice.objects.get()
+    assert lines_of(stub) == [("fixed_fee", D("22.00"))]  # Jan 10 - Feb 1: 22 of 31 days
+    subscription_cancel(subscription_id=sub.pk, actor=TEST_ACTOR, as_of=JAN + timedelta(days=20))
+    run_tick(JAN + timedelta(days=20) + TICK)
+    credit = Invoice.objects.exclude(pk=stub.pk).get()
+    assert lines_of(credit) == [("proration", D("-11.00"))]  # Jan 21 - Feb 1: 11 of 31 days
+
+
+def test_one_subscription_failing_never_stops_the_others() -> None:
+    from catalog.models import Charge
+    from invoicing.models import BillingFailure
+
+    good = usage_plan("good")
+    broken = usage_plan("broken")
+    for i, plan in enumerate((good, broken, good)):
+        customer = a_customer(f"c{i}")
+        subscription_create(customer_id=customer.pk, plan_id=plan.pk, actor=TEST_ACTOR, as_of=JAN)
+    params = Charge.objects.get(plan_version__plan=broken).params
+    Charge.objects.filter(plan_version__plan=broken).update(params={"unit_price": "n/a"})
+    run_tick(FEB + TICK)  # one chunk of three
+    assert sorted(Invoice.objects.values_list("customer__external_id", flat=True)) == ["c0", "c2"]
+    failure = BillingFailure.objects.get()
+    assert failure.subscription.customer.external_id == "c1"
+    assert "unit_price" in failure.message
+    assert failure.resolved_at is None
+    Charge.objects.filter(plan_version__plan=broken).update(params=params)  # data repaired
+    run_tick(FEB + 2 * TICK)  # retried
+    assert Invoice.objects.filter(customer__external_id="c1").exists()
+    failure.refresh_from_db()
+    assert failure.resolved_at == FEB + 2 * TICK
+
+
+# ----------------------------------------------------------------------------- 8. the clock
+
+
+def test_a_tick_does_not_queue_again_what_is_already_queued(settings: Any) -> None:
+    from invoicing.services import clock_tick_work
+
+    settings.BILLING_LEASE_SECONDS = 600
+    plan = workload_plan()
+    for i in (1, 2):
+        workload_customer(i, plan)
+    queued: list[list[int]] = []
+
+    def tick(at: Any) -> None:
+        clock_tick_work(as_of=at, enqueue=lambda ids, _, lease: queued.append(ids),
+                        enqueue_finalize=lambda ids, _, lease: queued.append(ids))  # fmt: skip
+
+    tick(FEB + TICK)
+    assert len(queued) == 1
+    tick(FEB + 2 * TICK)  # the task has not run yet: nothing queued again
+    assert len(queued) == 1
+    tick(FEB + TICK + timedelta(seconds=601))  # its lease ran out (a lost task): queued again
+    assert len(queued) == 2
+    assert queued[0] == queued[1]
+
+
+def test_reading_a_pdf_never_writes(api: Any) -> None:
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from invoicing.services import invoice_render_pdf
+
+    plan = workload_plan()
+    workload_customer(1, plan)
+    run_tick(FEB + TICK)
+    invoice = Invoice.objects.get()  # its PDF is queued for a worker, not rendered yet
+    with CaptureQueriesContext(connection) as queries:
+        response = api.get(f"/api/v1/invoices/{invoice.pk}/pdf/")
+    assert response.status_code == 409
+    assert response.json()["errors"][0]["code"] == "pdf_not_ready"
+    assert response["Retry-After"]
+    writes = [
+        q["sql"]
+        for q in queries
+        if "invoicing_invoice" in q["sql"]
+        and q["sql"].lstrip().split()[0].upper() in ("INSERT", "UPDATE", "DELETE")
+    ]
+    assert writes == []
+    invoice.refresh_from_db()
+    assert invoice.pdf_sha256 == ""
+    invoice_render_pdf(invoice_id=invoice.pk, as_of=FEB + 2 * TICK)
+    response = api.get(f"/api/v1/invoices/{invoice.pk}/pdf/")
+    assert response.status_code == 200
+    invoice.refresh_from_db()
+    assert response["X-Content-SHA256"] == invoice.pdf_sha256
