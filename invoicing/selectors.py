@@ -13,7 +13,7 @@ from typing import Any
 from django.db.models import F, Q
 
 from billing.aggregation import aggregate_windows, reproduce_sql, transactions_windows
-from billing.lifecycle import FINISHED, State
+from billing.lifecycle import BILLABLE, FINISHED, State
 from billing.models import (
     CouponRedemption,
     Customer,
@@ -352,9 +352,24 @@ def drafts_pending(invoices: Sequence[Invoice]) -> dict[int, list[tuple[int, dat
     billing = [i for i in invoices if i.kind == InvoiceKind.BILLING]
     if not billing:
         return result
+    latest = max(i.billing_date for i in billing)
+    # only those that may have a step by then (the pure check below decides): a narrowing in SQL
+    may = (
+        Q(status="pending", start_at__lte=latest)
+        | Q(status="trialing", trial_end__lte=latest)
+        | (
+            Q(status__in=BILLABLE)
+            & (
+                Q(current_period_end__lte=latest)
+                | Q(ends_at__lte=latest)
+                | Q(plan_version__fee_timing="advance", current_period_start__lte=latest)
+            )
+        )
+        | Q(status__in=FINISHED, ended_at__gt=F("current_period_start"), ended_at__lte=latest)
+    )
     subs = list(
         Subscription.objects.filter(customer_id__in={i.customer_id for i in billing})
-        .filter(~Q(status__in=FINISHED) | Q(ended_at__gt=F("current_period_start")))
+        .filter(may)
         .select_related("plan", "plan_version__plan", "customer")
         .order_by("pk")
     )

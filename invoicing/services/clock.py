@@ -29,7 +29,7 @@ from invoicing.models import (
 )
 from invoicing.selectors import drafts_ready
 from invoicing.services.finalize import finalize_locked
-from invoicing.services.writer import subscriptions_bill
+from invoicing.services.writer import bill_locked, locked_subscriptions
 
 logger = logging.getLogger(__name__)
 
@@ -155,25 +155,26 @@ class ChunkResult:
 def subscriptions_bill_chunk(
     *, subscription_ids: Sequence[int], as_of: datetime, actor: Actor, lease: str = ""
 ) -> ChunkResult:
-    """The clock's work for a chunk: bill it in one transaction (invoicing/services/writer.py);
-    if that fails, each subscription alone, so that one subscription's failure (recorded as a
-    BillingFailure with its reason, and tried again by the next tick) never stops the others.
-    Then the chunk's customers' drafts that are complete are finalized. A soft time limit or a
-    lost database connection stops the chunk (the task is retried as a whole)."""
+    """The clock's work for a chunk: in one transaction, bill it (invoicing/services/writer.py)
+    and finalize its customers' drafts that are complete; if that fails, each subscription
+    alone, so that one subscription's failure (recorded as a BillingFailure with its reason,
+    and tried again by the next tick) never stops the others. A soft time limit or a lost
+    database connection stops the chunk (the task is retried as a whole)."""
     result = ChunkResult()
     _bill_isolated(list(subscription_ids), as_of, actor, result)
-    customer_ids = set(
-        Subscription.objects.filter(pk__in=subscription_ids).values_list("customer_id", flat=True)
-    )
-    drafts = list(
-        Invoice.objects.filter(customer_id__in=customer_ids, status=InvoiceStatus.DRAFT)
-        .order_by("pk")
-        .values_list("pk", flat=True)
-    )
-    result.finalized = invoices_finalize_ready(invoice_ids=drafts, as_of=as_of, actor=actor)
     if lease:
         leases_release("subscription", subscription_ids, token=lease)
     return result
+
+
+def _bill_and_finalize(ids: list[int], as_of: datetime, actor: Actor) -> tuple[int, int]:
+    with transaction.atomic(durable=True), audit_context(actor=actor, reason="billing run"):
+        subs = locked_subscriptions(ids)
+        run = bill_locked(subs, as_of=as_of, actor=actor)
+        finalized = drafts_finalize_locked(
+            customer_ids={sub.customer_id for sub in subs}, as_of=as_of, actor=actor
+        )
+    return run.steps, finalized
 
 
 def _stops_the_chunk(exc: BaseException) -> bool:
@@ -183,7 +184,7 @@ def _stops_the_chunk(exc: BaseException) -> bool:
 
 def _bill_isolated(ids: list[int], as_of: datetime, actor: Actor, result: ChunkResult) -> None:
     try:
-        run = subscriptions_bill(subscription_ids=ids, as_of=as_of, actor=actor)
+        steps, finalized = _bill_and_finalize(ids, as_of, actor)
     except Exception as exc:
         if _stops_the_chunk(exc):
             raise
@@ -196,7 +197,8 @@ def _bill_isolated(ids: list[int], as_of: datetime, actor: Actor, result: ChunkR
             subscription_id=ids[0], exc=exc, as_of=as_of, actor=actor
         )
         return
-    result.steps += run.steps
+    result.steps += steps
+    result.finalized += finalized
     BillingFailure.objects.filter(subscription__in=ids, resolved_at__isnull=True).update(
         resolved_at=as_of
     )
@@ -255,25 +257,40 @@ def invoices_finalize_ready(
 ) -> int:
     """The clock's finalization of a chunk of drafts, those ready (see `invoices_ready`), in one
     transaction. Returns how many were finalized."""
-    ready = invoices_ready(invoice_ids=invoice_ids, as_of=as_of)
     count = 0
-    if ready:
+    if invoices_ready(invoice_ids=invoice_ids, as_of=as_of):
         with transaction.atomic(durable=True), audit_context(actor=actor, reason="finalize"):
-            customer_ids = sorted(
-                set(Invoice.objects.filter(pk__in=ready).values_list("customer_id", flat=True))
+            customer_ids = set(
+                Invoice.objects.filter(pk__in=invoice_ids).values_list("customer_id", flat=True)
             )
             list(Customer.objects.select_for_update().filter(pk__in=customer_ids).order_by("pk"))
-            invoices = list(
-                Invoice.objects.select_for_update(of=("self",))
-                .select_related("customer")
-                .filter(pk__in=invoices_ready(invoice_ids=ready, as_of=as_of))  # under the lock
-                .order_by("billing_date", "id")
+            count = drafts_finalize_locked(
+                customer_ids=customer_ids, as_of=as_of, actor=actor, invoice_ids=invoice_ids
             )
-            finalize_locked(invoices, as_of, actor)
-            count = len(invoices)
     if lease:
         leases_release("invoice", invoice_ids, token=lease)
     return count
+
+
+def drafts_finalize_locked(
+    *,
+    customer_ids: set[int],
+    as_of: datetime,
+    actor: Actor,
+    invoice_ids: Sequence[int] | None = None,
+) -> int:
+    """Finalize the drafts of customers the caller has locked (or those of `invoice_ids`) that
+    are past their grace period and complete; returns how many."""
+    drafts = Invoice.objects.select_for_update(of=("self",)).filter(
+        customer_id__in=customer_ids, status=InvoiceStatus.DRAFT, grace_until__lte=as_of
+    )
+    if invoice_ids is not None:
+        drafts = drafts.filter(pk__in=invoice_ids)
+    found = list(drafts.select_related("customer").order_by("billing_date", "id"))
+    ready = set(drafts_ready(found))
+    invoices = [invoice for invoice in found if invoice.pk in ready]
+    finalize_locked(invoices, as_of, actor)
+    return len(invoices)
 
 
 def advance_fees_due(*, as_of: datetime) -> list[int]:

@@ -46,7 +46,9 @@ def test_a_worker_killed_mid_run_and_restarted_bills_everything_exactly_once() -
     for i in range(1, count + 1):
         workload_customer(i, plan)
     as_of = FEB + timedelta(minutes=5)
-    small = {"BILLING_CHUNK_SIZE": "4"}  # ten chunks, each billed in one transaction
+    # ten chunks, each billed in one transaction; what a tick queued is queued again by a tick
+    # a minute later at the earliest (its lease), when its task did not release it
+    small = {"BILLING_CHUNK_SIZE": "4", "BILLING_LEASE_SECONDS": "60"}
     with celery_worker(concurrency=1, settings=small) as worker:
         clock_tick_task.apply_async(kwargs={"as_of": as_of.isoformat()}, queue=worker.queue)
         started = wait_for(lambda: BilledPeriod.objects.count() >= 8, timeout=60, interval=0.02)
@@ -58,7 +60,8 @@ def test_a_worker_killed_mid_run_and_restarted_bills_everything_exactly_once() -
     assert billed_at_kill % 4 == 0, "a chunk commits all of its subscriptions or none"
     time.sleep(0.5)
     with celery_worker(concurrency=1, queue=queue, settings=small) as worker:
-        # the clock's next tick finds what is still due and the restarted worker finishes it
+        # the clock's next tick (5 minutes later: the killed chunks' leases ran out) finds what
+        # is still due, and the restarted worker finishes it
         clock_tick_task.apply_async(
             kwargs={"as_of": (as_of + timedelta(minutes=5)).isoformat()}, queue=worker.queue
         )
