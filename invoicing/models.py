@@ -240,7 +240,9 @@ class InvoiceLine(models.Model):
     )
 
     class Meta:
-        ordering = ("invoice", "position", "id")
+        # grouped by subscription, in time order: the same order however the lines were billed
+        # (one chunk or several, on time or in a catch-up); lines added by hand come last
+        ordering = ("invoice", "subscription", "period_start", "position", "id")
 
     def __str__(self) -> str:
         return f"{self.description}: {self.amount}"
@@ -351,6 +353,13 @@ class Correction(models.Model):
     metric_code = models.CharField(max_length=64, blank=True)
     period_start = models.DateTimeField()
     period_end = models.DateTimeField()
+    quantity = models.DecimalField(
+        max_digits=38,
+        decimal_places=12,
+        null=True,
+        blank=True,
+        help_text="Usage: the quantity the window comes to with the events stored now.",
+    )
     invoiced = models.DecimalField(max_digits=20, decimal_places=4)
     recomputed = models.DecimalField(max_digits=20, decimal_places=4)
     difference = models.DecimalField(max_digits=20, decimal_places=4)

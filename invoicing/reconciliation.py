@@ -1,9 +1,12 @@
-"""Reconciliation: for a window, every link of the chain is checked again and every mismatch is
-reported (never corrected silently):
+"""Reconciliation: for a window of billing dates, every link of the chain is checked again and
+every mismatch is reported (never corrected silently):
 
-1. events -> aggregates: each billed usage line's quantity against the SQL aggregate now (a
-   difference is either a late event awaiting its correction, or a defect);
-2. aggregates -> lines: the line's amount against the rating engine on its quantity and price book;
+1. events -> billed: each billed usage window's quantity now (the SQL aggregate of the events
+   stored) against what was billed for it: the invoice's usage line, or the latest applied
+   correction of it. A late event still waiting for its correction to be handled or approved
+   is a mismatch until then (the report says which correction is proposed);
+2. aggregates -> lines: each usage line's amount against the rating engine on its quantity and
+   the price book it was billed with;
 3. lines -> totals: each invoice's subtotal and total against the sum of its rounded lines;
 4. totals -> ledger: each finalized invoice's receivable posting against its total;
 5. the ledger's trial balance: zero in every currency.
@@ -18,12 +21,21 @@ from typing import Any
 from django.db import transaction
 from django.db.models import Q, Sum
 
-from billing.aggregation import aggregate_one
+from billing.aggregation import aggregate_one, transactions_windows
 from billing.models import LedgerEntry
 from billing.services import trial_balance
 from catalog.models import Charge
+from catalog.pricing import Percentage
 from catalog.selectors import charge_rater
-from invoicing.models import Correction, Invoice, InvoiceStatus, LineKind, ReconciliationReport
+from invoicing.models import (
+    Correction,
+    Invoice,
+    InvoiceKind,
+    InvoiceLine,
+    InvoiceStatus,
+    LineKind,
+    ReconciliationReport,
+)
 
 
 def reconcile(*, start: datetime, end: datetime, as_of: datetime) -> ReconciliationReport:
@@ -32,11 +44,12 @@ def reconcile(*, start: datetime, end: datetime, as_of: datetime) -> Reconciliat
     invoices = Invoice.objects.filter(billing_date__gte=start, billing_date__lt=end).select_related(
         "customer"
     )
-    for invoice in invoices.prefetch_related("lines"):
+    for invoice in invoices.prefetch_related("lines__plan_version__plan"):
         checked["invoices"] += 1
         lines = list(invoice.lines.all())
         total = sum((line.amount for line in lines), Decimal(0))
-        if total != invoice.subtotal or invoice.subtotal + invoice.tax_total != invoice.total:
+        exclusive = sum((line.tax_amount for line in lines if not line.tax_inclusive), Decimal(0))
+        if total != invoice.subtotal or invoice.subtotal + exclusive != invoice.total:
             mismatches.append(
                 {
                     "check": "lines->totals",
@@ -46,11 +59,11 @@ def reconcile(*, start: datetime, end: datetime, as_of: datetime) -> Reconciliat
                     "total": str(invoice.total),
                 }
             )
-        for line in lines:
-            if line.kind != LineKind.USAGE or line.subscription_id is None or not line.period_start:
-                continue
-            checked["usage_lines"] += 1
-            _check_usage_line(invoice, line, mismatches)
+        if invoice.kind == InvoiceKind.BILLING and invoice.status != InvoiceStatus.VOID:
+            for line in lines:
+                if line.kind == LineKind.USAGE and line.subscription_id and line.period_start:
+                    checked["usage_lines"] += 1
+                    _check_usage_line(invoice, line, mismatches)
         if invoice.status in (InvoiceStatus.OPEN, InvoiceStatus.PAID, InvoiceStatus.UNCOLLECTIBLE):
             checked["ledger_documents"] += 1
             posted = LedgerEntry.objects.filter(
@@ -79,22 +92,13 @@ def reconcile(*, start: datetime, end: datetime, as_of: datetime) -> Reconciliat
         )
 
 
-def _check_usage_line(invoice: Invoice, line: Any, mismatches: list[dict[str, Any]]) -> None:
-    sub = line.subscription
-    charge = (
-        Charge.objects.filter(plan_version__subscriptions=sub, metric__code=line.metric_code)
-        .select_related("metric", "plan_version__plan")
-        .first()
-    )
-    version = line.explanation.get("price_version")
-    if version:
-        code, _, number = version.partition("@v")
+def _check_usage_line(
+    invoice: Invoice, line: InvoiceLine, mismatches: list[dict[str, Any]]
+) -> None:
+    charge = None
+    if line.plan_version_id is not None:
         charge = (
-            Charge.objects.filter(
-                plan_version__plan__code=code,
-                plan_version__number=int(number),
-                metric__code=line.metric_code,
-            )
+            Charge.objects.filter(plan_version=line.plan_version_id, metric__code=line.metric_code)
             .select_related("metric", "plan_version__plan")
             .first()
         )
@@ -108,28 +112,43 @@ def _check_usage_line(invoice: Invoice, line: Any, mismatches: list[dict[str, An
             }
         )
         return
+    if line.period_start is None or line.period_end is None:
+        return
     found = aggregate_one(
         metric=charge.metric,
         customer_id=invoice.customer_id,
         start=line.period_start,
         end=line.period_end,
     )
-    if found.quantity != line.quantity:
-        corrected = Correction.objects.filter(
-            invoice=invoice, metric_code=line.metric_code, period_start=line.period_start
-        ).exists()
+    corrections = Correction.objects.filter(
+        invoice=invoice,
+        subscription=line.subscription_id,
+        kind=Correction.Kind.USAGE,
+        metric_code=line.metric_code,
+        period_start=line.period_start,
+    ).order_by("-id")
+    applied = corrections.filter(status=Correction.Status.APPLIED).first()
+    billed = applied.quantity if applied is not None else line.quantity
+    if found.quantity != billed:
+        proposed = corrections.filter(status=Correction.Status.PROPOSED).first()
         mismatches.append(
             {
-                "check": "events->aggregates",
+                "check": "events->billed",
                 "invoice": str(invoice),
                 "line": line.pk,
                 "metric": line.metric_code,
-                "billed_quantity": str(line.quantity),
+                "billed_quantity": str(billed),
                 "quantity_now": str(found.quantity),
-                "explained_by": "late events with a correction" if corrected else None,
+                "correction_proposed": proposed.pk if proposed is not None else None,
             }
         )
-    rated = charge_rater(charge=charge).rate(line.quantity)
+    rater = charge_rater(charge=charge)
+    if isinstance(rater, Percentage) and rater.per_transaction:  # priced event by event
+        window = (invoice.customer_id, line.period_start, line.period_end)
+        values = transactions_windows(metric=charge.metric, windows=[window]).get(window, [])
+        rated = rater.rate_transactions(values)
+    else:
+        rated = rater.rate(line.quantity)
     if rated.rounded != line.amount:
         mismatches.append(
             {

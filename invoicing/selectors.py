@@ -227,40 +227,46 @@ def upcoming_invoice(*, customer_id: int, as_of: datetime) -> dict[str, Any]:
         c.plan_id for found in changes.values() for c in found if c.plan_id
     }
     books = published_books(plan_ids)
-    firsts = {
-        sub.pk: _first_steps(
+    ahead = [
+        p
+        for sub in subs
+        for p in _planned_ahead(
             states[sub.pk], billed[sub.pk], as_of, changes.get(sub.pk, []), books,
             sub.trial_will_end_sent,
         )
-        for sub in subs
-    }  # fmt: skip
-    dates = [p[0].step.billing_date for p in firsts.values() if p]
-    billing_date = min(dates) if dates else None
-    planned = [p for found in firsts.values() if found for p in found
-               if p.step.billing_date == billing_date]  # fmt: skip
-    charges = charge_terms({p.state.book.id for p in planned})
-    usage = usage_of(planner.usage_windows(((p.step, p.state) for p in planned), charges), charges)
-    stored = pending_lines({p.state.id: p.state for p in planned})
+    ]  # fmt: skip
+    charges = charge_terms({p.state.book.id for p in ahead})
+    stored = pending_lines({p.state.id: p.state for p in ahead})
+    # the first billing date with anything to bill (a step with no lines makes no invoice)
+    billing_date: datetime | None = None
+    draft: Invoice | None = None
     specs: list[LineSpec] = []
-    draft = (
-        Invoice.objects.filter(
+    for date in sorted({p.step.billing_date for p in ahead}):
+        planned = [p for p in ahead if p.step.billing_date == date]
+        usage = usage_of(
+            planner.usage_windows(((p.step, p.state) for p in planned), charges), charges
+        )
+        draft = Invoice.objects.filter(
             customer=customer, kind=InvoiceKind.BILLING, status=InvoiceStatus.DRAFT,
-            billing_date=billing_date,
-        ).first()
-        if billing_date is not None
-        else None
-    )  # fmt: skip
-    if draft is not None:
-        specs += line_specs(
-            draft.lines.exclude(kind=planner.DISCOUNT).select_related("plan_version")
-        )
-    for p in planned:
-        pending: list[LineSpec] = []
-        if p.step.kind == planner.PERIOD_END:
-            pending = [*stored.pop(p.state.id, []), *p.prorations]
-        specs += planner.step_lines(
-            p.step, p.state, charges.get(p.state.book.id, []), usage, pending
-        )
+            billing_date=date,
+        ).first()  # fmt: skip
+        specs = []
+        if draft is not None:
+            specs += line_specs(
+                draft.lines.exclude(kind=planner.DISCOUNT).select_related("plan_version")
+            )
+        for p in planned:
+            pending: list[LineSpec] = []
+            if p.step.kind == planner.PERIOD_END:
+                pending = [*stored.pop(p.state.id, []), *p.prorations]
+            specs += planner.step_lines(
+                p.step, p.state, charges.get(p.state.book.id, []), usage, pending
+            )
+        if specs:
+            billing_date = date
+            break
+    else:
+        draft, specs = None, []
     coupons = coupons_of([customer.pk], [draft.pk] if draft else []).get(customer.pk, [])
     specs += planner.invoice_discounts(
         draft.pk if draft else None, specs, coupons, customer.currency
@@ -309,33 +315,34 @@ def upcoming_invoice(*, customer_id: int, as_of: datetime) -> dict[str, Any]:
     }
 
 
-def _first_steps(
+def _planned_ahead(
     state: State,
     billed: Billed,
     as_of: datetime,
     changes: Sequence[planner.ScheduledChange],
     books: Mapping[int, Sequence[PriceBook]],
     trial_will_end_sent: bool,
+    dates: int = 3,
 ) -> list[planner.Planned]:
-    """The subscription's steps of its next billing date, run forward from `as_of`."""
+    """The subscription's steps of its next few billing dates, run forward from `as_of`."""
+    planned: list[planner.Planned] = []
     horizon = planner.next_step_at(state, billed)
     for _ in range(1000):  # bounded: every pass moves the horizon forward
         if horizon is None:
-            return []
+            return planned
         horizon = max(horizon, as_of)
         planned, after = planner.simulate(
             state, billed, horizon, changes=changes, books=books,
             trial_will_end_sent=trial_will_end_sent,
         )  # fmt: skip
-        if planned:
-            first = min(p.step.billing_date for p in planned)
-            return [p for p in planned if p.step.billing_date == first]
+        if len({p.step.billing_date for p in planned}) >= dates:
+            return planned
         done = billed | {p.step.key for p in planned}
         later = planner.next_step_at(after, frozenset(done))
         if later is None or later <= horizon:
-            return []
+            return planned
         horizon = later
-    return []
+    return planned
 
 
 # ----------------------------------------------------------------------- is a draft complete

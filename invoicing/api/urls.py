@@ -15,5 +15,8 @@ urlpatterns = [
     path("invoices/<int:pk>/lines/<int:line_id>/", views.InvoiceLineRemove.as_view()),
     path("invoices/<int:pk>/add-ons/", views.InvoiceAddOnAdd.as_view()),
     path("customers/<int:pk>/upcoming-invoice/", views.UpcomingInvoice.as_view()),
+    path("corrections/", views.CorrectionList.as_view(), name="correction-list"),
+    path("corrections/<int:pk>/apply/", views.CorrectionApply.as_view(), name="correction-apply"),
     path("corrections/rerate/", views.Rerate.as_view(), name="corrections-rerate"),
+    path("billing-failures/", views.BillingFailureList.as_view(), name="billing-failure-list"),
 ]

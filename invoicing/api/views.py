@@ -18,6 +18,7 @@ from core.api.errors import json_error
 from core.api.schema import IDEMPOTENCY_KEY, error_responses
 from core.exceptions import NotFound, TransitionNotAllowed, ValidationFailed
 from invoicing.models import (
+    BillingFailure,
     Correction,
     CreditNote,
     CreditNoteLine,
@@ -27,6 +28,7 @@ from invoicing.models import (
 )
 from invoicing.selectors import upcoming_invoice
 from invoicing.services import (
+    correction_apply,
     credit_note_issue,
     invoice_addon_add,
     invoice_draft_create,
@@ -446,6 +448,11 @@ class UpcomingOut(serializers.Serializer[Any]):
     customer = serializers.CharField()
     currency = serializers.CharField()
     as_of = serializers.DateTimeField()
+    billing_date = serializers.DateTimeField(
+        allow_null=True,
+        help_text="When the clock will issue it: the customer's next billing date with anything "
+        "to bill (null: nothing more to bill).",
+    )
     lines = UpcomingLineOut(many=True)
     subtotal = serializers.DecimalField(max_digits=20, decimal_places=4)
     tax_total = serializers.DecimalField(max_digits=20, decimal_places=4)
@@ -495,9 +502,12 @@ class CorrectionOut(serializers.ModelSerializer[Correction]):
             "id",
             "invoice",
             "invoice_number",
+            "subscription",
+            "kind",
             "metric_code",
             "period_start",
             "period_end",
+            "quantity",
             "invoiced",
             "recomputed",
             "difference",
@@ -510,6 +520,101 @@ class CorrectionOut(serializers.ModelSerializer[Correction]):
         )
 
 
+class CorrectionList(generics.GenericAPIView[Any]):
+    serializer_class = CorrectionOut
+    filterset_fields = {
+        "status": ["exact"],
+        "kind": ["exact"],
+        "invoice": ["exact"],
+        "invoice__customer__external_id": ["exact"],
+        "metric_code": ["exact"],
+    }
+
+    def get_queryset(self) -> Any:
+        return Correction.objects.select_related("invoice")
+
+    def paginate_queryset(self, queryset: Any) -> Any:
+        self.paginator.ordering = ("-created_at", "-id")  # type: ignore[union-attr]
+        return super().paginate_queryset(queryset)
+
+    @extend_schema(
+        operation_id="corrections_list",
+        responses={200: CorrectionOut(many=True)},
+        tags=TAGS,
+        description="Re-ratings of billed usage windows that differ from what was invoiced: "
+        "proposed (waiting for approval) or applied (with their document).",
+    )
+    def get(self, request: Request) -> Response:
+        page = self.paginate_queryset(self.filter_queryset(self.get_queryset()))
+        return self.get_paginated_response(CorrectionOut(page, many=True).data)
+
+
+class CorrectionApply(generics.GenericAPIView[Any]):
+    serializer_class = CorrectionOut
+
+    def get_queryset(self) -> Any:
+        return Correction.objects.select_related("invoice")
+
+    @extend_schema(
+        operation_id="corrections_apply",
+        request=None,
+        responses={200: CorrectionOut, **error_responses(404, 409)},
+        tags=TAGS,
+        description="Approve a proposed correction: one document (a supplementary invoice for a "
+        "net increase, a credit note for a decrease) settles it with the other corrections "
+        "proposed for the same invoice. Refused (409) when it is not proposed, or when the "
+        "invoice it corrects is no longer open or paid.",
+    )
+    def post(self, request: Request, pk: int) -> Response:
+        correction = correction_apply(
+            correction_id=self.get_object().pk, as_of=timezone.now(), actor=request_actor(request)
+        )
+        return Response(CorrectionOut(self.get_queryset().get(pk=correction.pk)).data)
+
+
+class BillingFailureOut(serializers.ModelSerializer[BillingFailure]):
+    customer = serializers.CharField(source="subscription.customer.external_id")
+
+    class Meta:
+        model = BillingFailure
+        fields = (
+            "id",
+            "subscription",
+            "customer",
+            "as_of",
+            "error",
+            "message",
+            "attempts",
+            "first_failed_at",
+            "last_failed_at",
+            "resolved_at",
+        )
+
+
+class BillingFailureList(generics.GenericAPIView[Any]):
+    serializer_class = BillingFailureOut
+    filterset_fields = {"resolved_at": ["isnull"], "subscription": ["exact"]}
+
+    def get_queryset(self) -> Any:
+        return BillingFailure.objects.select_related("subscription__customer")
+
+    def paginate_queryset(self, queryset: Any) -> Any:
+        self.paginator.ordering = ("-last_failed_at", "-id")  # type: ignore[union-attr]
+        return super().paginate_queryset(queryset)
+
+    @extend_schema(
+        operation_id="billing_failures_list",
+        responses={200: BillingFailureOut(many=True)},
+        tags=TAGS,
+        description="Subscriptions the clock could not bill, with the reason (the rest of their "
+        "chunk was billed); each is tried again at every tick and resolved when it bills. "
+        "`?resolved_at__isnull=true` lists the open ones.",
+    )
+    def get(self, request: Request) -> Response:
+        page = self.paginate_queryset(self.filter_queryset(self.get_queryset()))
+        return self.get_paginated_response(BillingFailureOut(page, many=True).data)
+
+
 class Rerate(generics.GenericAPIView[Any]):
     serializer_class = CorrectionOut
     queryset = Correction.objects.none()
@@ -519,8 +624,9 @@ class Rerate(generics.GenericAPIView[Any]):
         request=RerateIn,
         responses={200: CorrectionOut(many=True), **error_responses(400)},
         tags=TAGS,
-        description="Re-rate the finalized periods of some customers in a window (optionally one "
-        "metric) with the events stored now; returns the corrections recorded.",
+        description="Re-rate the billed usage windows of some customers in a window (optionally "
+        "one metric) with the events stored now: drafts are refreshed, finalized invoices "
+        "compared; returns the corrections recorded.",
     )
     def post(self, request: Request) -> Response:
         from billing.models import Customer

@@ -258,7 +258,7 @@ def invoices_finalize_ready(
     """The clock's finalization of a chunk of drafts, those ready (see `invoices_ready`), in one
     transaction. Returns how many were finalized."""
     count = 0
-    if invoices_ready(invoice_ids=invoice_ids, as_of=as_of):
+    if invoice_ids and invoices_ready(invoice_ids=invoice_ids, as_of=as_of):
         with transaction.atomic(durable=True), audit_context(actor=actor, reason="finalize"):
             customer_ids = set(
                 Invoice.objects.filter(pk__in=invoice_ids).values_list("customer_id", flat=True)

@@ -170,6 +170,9 @@ def _propose(
                     period_end=ends[(sub_id, period_start)],
                     invoiced=invoiced + settled.get((Correction.Kind.USAGE, *key), Decimal(0)),
                     recomputed=recomputed,
+                    quantity=next(
+                        (s.quantity for s in now.get(key, []) if s.kind == LineKind.USAGE), None
+                    ),
                     difference=difference,
                     status=Correction.Status.PROPOSED,
                     created_at=as_of,

@@ -310,6 +310,7 @@ def drafts_discount(drafts: Sequence[Invoice]) -> None:
     for line in stored:
         by_invoice.setdefault(line.invoice_id, []).append(line)
     discounted = {c.redemption_id: set(c.discounted) for found in coupons.values() for c in found}
+    rates = tax_rates_in_use()
     given: dict[int, Decimal] = {}
     new_rows: list[InvoiceLine] = []
     for draft in sorted(drafts, key=lambda d: (d.billing_date, d.pk)):
@@ -321,7 +322,7 @@ def drafts_discount(drafts: Sequence[Invoice]) -> None:
             draft.pk, selectors.line_specs(by_invoice.get(draft.pk, [])), mine, draft.currency
         )
         position = max((line.position for line in by_invoice.get(draft.pk, [])), default=-1) + 1
-        rate = tax_rate_of(draft.customer)
+        rate = tax_rate_of(draft.customer, rates)
         for c in mine:
             discounted[c.redemption_id].discard(draft.pk)
         for spec in specs:

@@ -203,7 +203,7 @@ def test_two_increases_in_one_run_make_one_correction_invoice(settings: Any) -> 
     assert Correction.objects.filter(supplementary_invoice=supplement).count() == 2
 
 
-def test_a_correction_of_a_voided_invoice_is_refused() -> None:
+def test_a_correction_of_a_voided_invoice_is_refused(api: Any) -> None:
     from core.exceptions import ApplicationError
 
     plan = workload_plan()
@@ -220,8 +220,15 @@ def test_a_correction_of_a_voided_invoice_is_refused() -> None:
         correction_apply(correction_id=correction.pk, as_of=FEB + timedelta(days=3),
                          actor=TEST_ACTOR)  # fmt: skip
     assert not original.credit_notes.exists()
+    refused = api.post(f"/api/v1/corrections/{correction.pk}/apply/")
+    assert refused.status_code == 409
+    assert "void" in refused.json()["errors"][0]["message"]
     correction.refresh_from_db()
     assert correction.status == "proposed"
+    listed = api.get("/api/v1/corrections/", {"status": "proposed"}).json()["results"]
+    assert [(c["id"], c["kind"], c["difference"]) for c in listed] == [
+        (correction.pk, "usage", "-6.0000")
+    ]
 
 
 # -------------------------------------------------------------- 6. no document for nothing
@@ -307,7 +314,7 @@ def test_canceling_in_a_calendar_stub_credits_no_more_than_the_stub_fee() -> Non
     assert lines_of(credit) == [("proration", D("-11.00"))]  # Jan 21 - Feb 1: 11 of 31 days
 
 
-def test_one_subscription_failing_never_stops_the_others() -> None:
+def test_one_subscription_failing_never_stops_the_others(api: Any) -> None:
     from catalog.models import Charge
     from invoicing.models import BillingFailure
 
@@ -324,6 +331,8 @@ def test_one_subscription_failing_never_stops_the_others() -> None:
     assert failure.subscription.customer.external_id == "c1"
     assert "unit_price" in failure.message
     assert failure.resolved_at is None
+    listed = api.get("/api/v1/billing-failures/", {"resolved_at__isnull": "true"}).json()
+    assert [(f["customer"], f["error"]) for f in listed["results"]] == [("c1", "PricingError")]
     Charge.objects.filter(plan_version__plan=broken).update(params=params)  # data repaired
     run_tick(FEB + 2 * TICK)  # retried
     assert Invoice.objects.filter(customer__external_id="c1").exists()

@@ -645,8 +645,8 @@ def test_reconciliation_passes_then_reports_each_mismatch(staff_client: Any) -> 
     with pytest.raises(CommandError, match="mismatches"):
         call_command("reconcile", "--start", "2026-01-01", "--end", "2026-02-02", stdout=out)
     checks = {m["check"] for m in ReconciliationReport.objects.first().mismatches}
-    assert checks == {"events->aggregates", "lines->totals"}
-    assert "events->aggregates" in out.getvalue()
+    assert checks == {"events->billed", "lines->totals"}
+    assert "events->billed" in out.getvalue()
     page = staff_client.get("/admin/invoicing/reconciliationreport/")
     assert page.status_code == 200
 

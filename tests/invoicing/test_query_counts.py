@@ -1,0 +1,82 @@
+"""The billing run is set-based: a chunk's SQL statements do not grow with its size (as Zulip
+and Saleor assert for their hot paths). Counted for a chunk of 3 and a chunk of 30, billed and
+finalized in one transaction through the clock's chunk service."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import timedelta
+from decimal import Decimal
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from billing.models import Customer
+from billing.services import coupon_redeem, subscription_change, subscription_create, usage_ingest
+from catalog import services as catalog
+from core.audit import CLOCK
+from invoicing.models import Invoice
+from invoicing.services import subscriptions_bill_chunk
+from tests.conftest import TEST_ACTOR
+from tests.invoicing.findings import FEB, JAN, usage_plan
+from tests.invoicing.test_invoices import workload_customer, workload_plan
+
+pytestmark = pytest.mark.django_db
+TICK = timedelta(minutes=5)
+
+
+def statements(subscription_ids: Sequence[int]) -> int:
+    with CaptureQueriesContext(connection) as queries:
+        result = subscriptions_bill_chunk(
+            subscription_ids=subscription_ids, as_of=FEB + TICK, actor=CLOCK
+        )
+    assert result.failed == {}
+    assert result.finalized == len(subscription_ids)
+    return len(queries.captured_queries)
+
+
+def test_the_standard_workload_chunk_costs_the_same_statements_for_3_or_30() -> None:
+    plan = workload_plan()
+    subs = [workload_customer(i, plan).subscriptions.get().pk for i in range(1, 37)]
+    statements(subs[:3])  # the first chunk of the process warms its caches
+    small, large = statements(subs[3:6]), statements(subs[6:36])
+    assert small == large
+    assert large <= 45, large
+    assert Invoice.objects.filter(status="open").count() == 36
+
+
+def test_fees_in_advance_coupons_taxes_and_prorations_cost_the_same_for_3_or_30() -> None:
+    catalog.tax_rate_create(actor=TEST_ACTOR, as_of=JAN,
+                            data={"code": "fr", "name": "TVA", "percentage": Decimal(20),
+                                  "country": "FR"})  # fmt: skip
+    catalog.coupon_create(actor=TEST_ACTOR, as_of=JAN,
+                          data={"code": "ten", "name": "Ten", "kind": "percent",
+                                "percent_off": Decimal(10), "duration": "forever"})  # fmt: skip
+    plan = usage_plan("adv", "20.00", timing="advance")
+    subs = []
+    for i in range(36):
+        customer = Customer.objects.create(
+            external_id=f"q{i}", name=f"Q{i}", currency="USD", country="FR", created_at=JAN,
+            updated_at=JAN,
+        )  # fmt: skip
+        sub = subscription_create(customer_id=customer.pk, plan_id=plan.pk, actor=TEST_ACTOR,
+                                  as_of=JAN)  # fmt: skip
+        coupon_redeem(customer_id=customer.pk, coupon_code="ten", actor=TEST_ACTOR, as_of=JAN)
+        usage_ingest(events=[{"event_id": "e", "customer": f"q{i}", "metric": "api_calls",
+                              "event_time": (JAN + timedelta(days=3)).isoformat(),
+                              "properties": {"calls": 10 + i}}],
+                     actor=TEST_ACTOR, as_of=JAN + timedelta(days=3))  # fmt: skip
+        subs.append(sub.pk)
+    # January's fees in advance first (each chunk of one), then a seat more for everyone
+    for sub_id in subs:
+        subscriptions_bill_chunk(subscription_ids=[sub_id], as_of=JAN + TICK, actor=CLOCK)
+        subscription_change(subscription_id=sub_id, actor=TEST_ACTOR,
+                            as_of=JAN + timedelta(days=15), quantity=2, when="now")  # fmt: skip
+    statements(subs[:3])
+    small, large = statements(subs[3:6]), statements(subs[6:36])
+    assert small == large
+    assert large <= 50, large
+    february = Invoice.objects.get(customer__external_id="q10", billing_date=FEB)
+    kinds = sorted(line.kind for line in february.lines.all())
+    assert kinds == ["discount", "fixed_fee", "proration", "proration", "usage"]
