@@ -6,8 +6,11 @@ Seeds (not timed) the "Pro" plan, N customers subscribed from month M's first da
 events per customer in month M (COPY), then starts a Celery worker with `--concurrency` processes,
 sends the clock tick for M+1's first day (again every TICK_SECONDS, as beat would, until every
 invoice is finalized), and prints seconds from the first tick to the last finalization, invoices
-per second, and the sum of totals checked against the workload's expected figure. PDFs go to their
-own queue (CELERY_PDF_QUEUE) and are not rendered during the run.
+per second, and checks every invoice against the workload's formula (one per customer, its total
+49.00 + max(0, api_calls(i) - 10,000) x 0.002 + storage_gb(i) x 0.10, and the sum): the script
+exits non-zero on any mismatch. PDFs go to their own queue (CELERY_PDF_QUEUE) and are not rendered
+during the run; afterwards a worker on that queue renders them, timed from the first PDF rendered
+to the last of the first --pdfs (their `pdf_rendered_at`), with the worker already started.
 """
 
 from __future__ import annotations
@@ -68,13 +71,33 @@ print(calls.pk, gb.pk)
 """
 
 
-def expected_total(n: int) -> Decimal:
-    total = Decimal(0)
-    for i in range(1, n + 1):
-        calls = 5 * ((i * 7919) % 5000)
-        total += Decimal("49.00") + max(0, calls - 10_000) * Decimal("0.002")
-        total += Decimal(i % 200) / 10 * Decimal("0.10")
+def expected_invoice(i: int) -> Decimal:
+    """WORKLOAD.md's formula for customer i."""
+    calls = 5 * ((i * 7919) % 5000)
+    total = Decimal("49.00") + max(0, calls - 10_000) * Decimal("0.002")
+    total += Decimal(i % 200) / 10 * Decimal("0.10")
     return total.quantize(Decimal("0.01"))
+
+
+def expected_total(n: int) -> Decimal:
+    return sum((expected_invoice(i) for i in range(1, n + 1)), Decimal(0))
+
+
+def check_every_invoice(conn: object, n: int) -> list[str]:
+    """Every customer has exactly one finalized invoice, of the workload's amount."""
+    rows = conn.execute(  # type: ignore[attr-defined]
+        "SELECT c.external_id, count(i.id), sum(i.total), min(i.status) FROM billing_customer c "
+        "LEFT JOIN invoicing_invoice i ON i.customer_id = c.id GROUP BY c.external_id"
+    ).fetchall()
+    problems = []
+    for external_id, count, total, status in rows:
+        i = int(external_id[1:])
+        if count != 1 or status != "open" or Decimal(total) != expected_invoice(i):
+            problems.append(f"{external_id}: {count} invoice(s), {total} {status}, "
+                            f"expected one open of {expected_invoice(i)}")  # fmt: skip
+    if len(rows) != n:
+        problems.append(f"{len(rows)} customers, expected {n}")
+    return problems
 
 
 def copy_events(url: str, n: int, calls_id: int, gb_id: int) -> int:
@@ -207,13 +230,19 @@ def main() -> None:
             elapsed = time.perf_counter() - begin
             total = conn.execute("SELECT sum(total) FROM invoicing_invoice").fetchone()[0]
             count = conn.execute("SELECT count(*) FROM invoicing_invoice").fetchone()[0]
+            problems = check_every_invoice(conn, args.customers)
         expected = expected_total(args.customers)
-        verdict = "matches" if Decimal(total) == expected else "DOES NOT MATCH"
+        if Decimal(total) != expected:
+            problems.append(f"sum of totals {total}, expected {expected}")
+        verdict = "every invoice matches" if not problems else "MISMATCHES"
         print(
             f"billing run: {count:,} invoices finalized in {elapsed:.1f} s from the first tick "
             f"= {count / elapsed:.1f} invoices/s ({args.concurrency} worker processes); "
-            f"sum of totals {total} {verdict} the expected {expected}"
+            f"{verdict} the workload's formula (sum of totals {total}, expected {expected})"
         )
+        if problems:
+            print("\n".join(problems[:20]), file=sys.stderr)
+            raise SystemExit(f"{len(problems)} invoice(s) do not match: not a figure")
         stop_worker(worker)
         worker = None
         if args.pdfs:
@@ -221,21 +250,27 @@ def main() -> None:
             # alone now renders them in finalization order; timed over the first --pdfs
             worker = start_worker(env, f"{queue}-pdf", args.concurrency)
             with connect(url) as conn:
-                begin = time.perf_counter()
                 rendered = 0
-                while rendered < args.pdfs:
+                deadline = time.perf_counter() + 3600
+                while rendered < args.pdfs and time.perf_counter() < deadline:
                     time.sleep(0.2)
                     rendered = conn.execute(
                         "SELECT count(*) FROM invoicing_invoice WHERE pdf_sha256 <> ''"
                     ).fetchone()[0]
-                elapsed = time.perf_counter() - begin
-                size = conn.execute(
-                    "SELECT count(*) FROM invoicing_invoice WHERE pdf_sha256 <> ''"
-                ).fetchone()[0]
+                # from the first PDF rendered to the last of the first --pdfs: the worker's
+                # start is not counted
+                first, last = conn.execute(
+                    "SELECT min(t), max(t) FROM (SELECT pdf_rendered_at AS t FROM "
+                    "invoicing_invoice WHERE pdf_sha256 <> '' ORDER BY pdf_rendered_at "
+                    "LIMIT %s) AS f",
+                    [args.pdfs],
+                ).fetchone()
+            span = (last - first).total_seconds()
+            count = min(rendered, args.pdfs)
             print(
-                f"PDFs: {rendered:,} rendered and stored in {elapsed:.1f} s = "
-                f"{rendered / elapsed:.1f} PDFs/s ({args.concurrency} worker processes, "
-                f"WeasyPrint; {size:,} by the time the worker was stopped)"
+                f"PDFs: {count:,} rendered and stored in {span:.1f} s from the first to the last "
+                f"= {(count - 1) / span:.1f} PDFs/s ({args.concurrency} worker processes, "
+                f"WeasyPrint)"
             )
     finally:
         if worker is not None:
