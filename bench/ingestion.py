@@ -256,6 +256,27 @@ for _ in range(3):
     runs.append(time.perf_counter() - t)
 print(f"aggregated {events:,} events into {rows:,} (customer, metric) quantities: "
       f"best {min(runs):.2f} s, runs {', '.join(f'{r:.2f}' for r in runs)} s")
+# the billing writer's form: the same period as (customer, start, end) pairs, one query per
+# metric; it must give the same quantities
+from billing.aggregation import aggregate_windows
+from billing.models import Customer
+ids = list(Customer.objects.values_list("id", flat=True))
+runs, mismatches = [], 0
+for _ in range(3):
+    t = time.perf_counter(); pairs = 0
+    for metric in BillableMetric.objects.order_by("code"):
+        found = aggregate_windows(metric=metric, windows=[(c, start, end) for c in ids])
+        pairs += len(found)
+        if _ == 0:
+            whole = {a.customer_id: a.quantity for a in aggregate(metric=metric, start=start,
+                                                                  end=end)}
+            mismatches += sum(1 for (c, _s, _e), a in found.items() if whole[c] != a.quantity)
+            mismatches += len(set(whole) ^ {c for c, _s, _e in found})
+    runs.append(time.perf_counter() - t)
+print(f"the same by (customer, window) pairs as the billing writer reads them: {pairs:,} "
+      f"quantities, best {min(runs):.2f} s; {mismatches} differ from the above")
+if mismatches:
+    raise SystemExit("aggregate_windows disagrees with aggregate")
 """
     env = {**os.environ, "DATABASE_URL": env_url, "DEBUG": "false", "SECRET_KEY": "x" * 50}
     subprocess.run(

@@ -29,7 +29,7 @@ from invoicing.models import (
 )
 from invoicing.selectors import drafts_ready
 from invoicing.services.finalize import finalize_locked
-from invoicing.services.writer import bill_locked, locked_subscriptions
+from invoicing.services.writer import bill_locked, locked_subscriptions, totals_update
 
 logger = logging.getLogger(__name__)
 
@@ -170,11 +170,14 @@ def subscriptions_bill_chunk(
 def _bill_and_finalize(ids: list[int], as_of: datetime, actor: Actor) -> tuple[int, int]:
     with transaction.atomic(durable=True), audit_context(actor=actor, reason="billing run"):
         subs = locked_subscriptions(ids)
-        run = bill_locked(subs, as_of=as_of, actor=actor)
+        run = bill_locked(subs, as_of=as_of, actor=actor, totals=False)
         finalized = drafts_finalize_locked(
             customer_ids={sub.customer_id for sub in subs}, as_of=as_of, actor=actor
         )
-    return run.steps, finalized
+        # the drafts left open (their grace period) get their totals; finalization computed
+        # the others'
+        totals_update([d for d in run.touched if d.pk not in finalized], as_of)
+    return run.steps, len(finalized)
 
 
 def _stops_the_chunk(exc: BaseException) -> bool:
@@ -264,8 +267,10 @@ def invoices_finalize_ready(
                 Invoice.objects.filter(pk__in=invoice_ids).values_list("customer_id", flat=True)
             )
             list(Customer.objects.select_for_update().filter(pk__in=customer_ids).order_by("pk"))
-            count = drafts_finalize_locked(
-                customer_ids=customer_ids, as_of=as_of, actor=actor, invoice_ids=invoice_ids
+            count = len(
+                drafts_finalize_locked(
+                    customer_ids=customer_ids, as_of=as_of, actor=actor, invoice_ids=invoice_ids
+                )
             )
     if lease:
         leases_release("invoice", invoice_ids, token=lease)
@@ -278,9 +283,9 @@ def drafts_finalize_locked(
     as_of: datetime,
     actor: Actor,
     invoice_ids: Sequence[int] | None = None,
-) -> int:
+) -> set[int]:
     """Finalize the drafts of customers the caller has locked (or those of `invoice_ids`) that
-    are past their grace period and complete; returns how many."""
+    are past their grace period and complete; returns their ids."""
     drafts = Invoice.objects.select_for_update(of=("self",)).filter(
         customer_id__in=customer_ids, status=InvoiceStatus.DRAFT, grace_until__lte=as_of
     )
@@ -290,7 +295,7 @@ def drafts_finalize_locked(
     ready = set(drafts_ready(found))
     invoices = [invoice for invoice in found if invoice.pk in ready]
     finalize_locked(invoices, as_of, actor)
-    return len(invoices)
+    return {invoice.pk for invoice in invoices}
 
 
 def advance_fees_due(*, as_of: datetime) -> list[int]:

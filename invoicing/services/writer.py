@@ -74,6 +74,7 @@ class BillingRun:
     steps: int = 0
     rounds: int = 0
     drafts: set[int] = field(default_factory=set)
+    touched: list[Invoice] = field(default_factory=list)  # the drafts it wrote to
 
 
 def locked_subscriptions(subscription_ids: Sequence[int]) -> list[Subscription]:
@@ -105,8 +106,12 @@ def subscriptions_bill(
         return bill_locked(locked_subscriptions(subscription_ids), as_of=as_of, actor=actor)
 
 
-def bill_locked(subs: list[Subscription], *, as_of: datetime, actor: Actor) -> BillingRun:
-    """The rounds (see the module's note) for subscriptions locked by the caller."""
+def bill_locked(
+    subs: list[Subscription], *, as_of: datetime, actor: Actor, totals: bool = True
+) -> BillingRun:
+    """The rounds (see the module's note) for subscriptions locked by the caller. Without
+    `totals`, the caller brings the touched drafts' totals up to date itself (finalization
+    computes them again: the clock's chunk finalizes first, then updates the others)."""
     writer = _Writer(as_of=as_of, actor=actor)
     billed = selectors.billed_steps(subs)
     for _ in range(MAX_ROUNDS):
@@ -124,7 +129,7 @@ def bill_locked(subs: list[Subscription], *, as_of: datetime, actor: Actor) -> B
             subscriptions_period_end(subs=ended, as_of=as_of, actor=actor)
         if not (edged or items or ended):
             break
-    writer.finish()
+    writer.finish(totals=totals)
     return writer.run
 
 
@@ -265,11 +270,13 @@ class _Writer:
         self.positions[invoice.pk] = position + 1
         return position
 
-    def finish(self) -> None:
+    def finish(self, *, totals: bool) -> None:
         """Once per touched draft: its discounts from all of its lines, then its totals."""
         drafts = [i for i in self.drafts.values() if i.pk in self.run.drafts]
+        self.run.touched = drafts
         drafts_discount(drafts)
-        totals_update(drafts, self.as_of)
+        if totals:
+            totals_update(drafts, self.as_of)
 
 
 def _usage_billed_until(until: dict[int, datetime]) -> None:
