@@ -260,10 +260,12 @@ def reproduce_sql(metric: BillableMetric, customer_id: int, start: datetime, end
 
 def current_usage(*, customer_id: int, as_of: datetime) -> list[dict[str, Any]]:
     """For each live subscription of the customer: its current period, and for each usage charge
-    of its price book the quantity so far and the estimated charge, with the explanation."""
+    of its price book the quantity so far and the estimated charge, with the explanation. A
+    metering view: what the customer will be billed is the upcoming invoice (invoicing's
+    planner), which this agrees with for a period's usage charges. A trial bills nothing."""
     from billing.enums import ENTITLED
     from billing.models import Subscription
-    from catalog.pricing import PricingError
+    from catalog.pricing import Percentage
     from catalog.selectors import charge_rater
 
     result = []
@@ -272,17 +274,21 @@ def current_usage(*, customer_id: int, as_of: datetime) -> list[dict[str, Any]]:
     ).select_related("plan", "plan_version__plan")
     for sub in subscriptions:
         start, end = sub.current_period_start, sub.current_period_end
+        in_trial = sub.trial_end is not None and end <= sub.trial_end
         charges = []
         for charge in sub.plan_version.charges.select_related("metric", "plan_version__plan"):
             found = aggregate_one(
                 metric=charge.metric, customer_id=customer_id, start=start, end=end
             )
-            try:
-                rating = charge_rater(charge=charge).rate(found.quantity)
-                amount: str | None = str(rating.total)
-                explanation: dict[str, Any] = rating.explanation()
-            except PricingError as exc:  # e.g. a percentage charge needing its transactions
-                amount, explanation = None, {"error": exc.message}
+            rater = charge_rater(charge=charge)
+            if isinstance(rater, Percentage) and rater.per_transaction:
+                window = (customer_id, start, end)
+                values = transactions_windows(metric=charge.metric, windows=[window])
+                rating = rater.rate_transactions(values.get(window, []))
+            else:
+                rating = rater.rate(found.quantity)
+            explanation: dict[str, Any] = rating.explanation()
+            amount = "0" if in_trial else str(rating.total)  # with a minimum's true-up
             explanation.update(
                 metric=charge.metric.code,
                 aggregation=charge.metric.aggregation,
@@ -290,6 +296,8 @@ def current_usage(*, customer_id: int, as_of: datetime) -> list[dict[str, Any]]:
                 event_count=found.events,
                 query=reproduce_sql(charge.metric, customer_id, start, end),
             )
+            if in_trial:
+                explanation["trial"] = "in its trial: not billed"
             charges.append(
                 {
                     "metric": charge.metric.code,

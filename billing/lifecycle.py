@@ -76,6 +76,11 @@ class State:
         return period
 
     @property
+    def in_trial_period(self) -> bool:
+        """Its current period is (part of) its trial: nothing of it is billed."""
+        return self.trial_end is not None and self.period.end <= self.trial_end
+
+    @property
     def terms(self) -> proration.FeeTerms:
         return proration.FeeTerms(
             self.book.fixed_fee, self.quantity, self.book.label, self.book.fee_timing
@@ -109,7 +114,9 @@ def trial_ended(state: State, at: datetime, *, reanchor: bool = False) -> State:
         )
         state = replace(state, anchor=anchor, trial_end=at)
     state = with_period(replace(state, status=ACTIVE), at)
-    fee_since = max(state.period.start, at if reanchor else state.period.start)
+    # the fee runs from the first paid instant, even when the period began before it (an anchor
+    # before the trial's end)
+    fee_since = max(state.period.start, at if reanchor else state.paid_from)
     return replace(state, fee_since=fee_since)
 
 
@@ -128,8 +135,9 @@ def changed(
     state: State, at: datetime, book: PriceBook, quantity: int, *, prorate: bool
 ) -> tuple[State, list[proration.Line]]:
     """A change of plan and/or quantity taking effect at `at`, and its proration lines (by the
-    second, of the fee's period) when it falls strictly inside a period whose fees are billed."""
-    billing_fees = state.status in (ACTIVE, PAST_DUE)
+    second, of the fee's period) when it falls strictly inside a period whose fees are billed.
+    A change of quantity alone keeps the period's price book (pass `state.book`)."""
+    billing_fees = state.status in (ACTIVE, PAST_DUE) and not state.in_trial_period
     period = state.period
     lines: list[proration.Line] = []
     new = replace(state, book=book, quantity=quantity)
@@ -152,10 +160,15 @@ def finished(state: State, status: str, at: datetime) -> State:
     return replace(state, status=status, ended_at=at, cancel_at_period_end=False)
 
 
-def cancel_lines(state: State, at: datetime) -> list[proration.Line]:
-    """Canceling at once at `at` with proration: the unused part of an advance fee credited, or
-    the used part of an arrears fee charged."""
-    if state.status not in (ACTIVE, PAST_DUE) or not state.period.start < at < state.period.end:
+def cancel_lines(state: State, at: datetime, *, prorate: bool = True) -> list[proration.Line]:
+    """Canceling at once at `at`: the used part of a fee in arrears is always charged; the
+    unused part of a fee in advance is credited with `prorate`. A paused subscription's paused
+    time is credited apart (see the pause), not here. Nothing in a trial."""
+    if state.status not in (ACTIVE, PAST_DUE, PAUSED) or state.in_trial_period:
+        return []
+    if not state.period.start < at < state.period.end:
+        return []
+    if state.book.fee_timing == "advance" and not prorate:
         return []
     return proration.cancel_lines(
         state.terms,
@@ -221,3 +234,21 @@ def next_edge(
     if not found:
         return None
     return min(found, key=lambda edge: (edge.at, EDGE_ORDER[edge.what]))
+
+
+def pause_lines(state: State, paused_at: datetime, until: datetime) -> list[proration.Line]:
+    """The credit for the paused time [paused_at, until) of each period it touched (the trial
+    excepted): paused time is not charged."""
+    lines: list[proration.Line] = []
+    cursor = state.period_at(paused_at)
+    while cursor.start < until:
+        if state.trial_end is None or cursor.end > state.trial_end:
+            start = paused_at if state.trial_end is None else max(paused_at, state.trial_end)
+            credit = proration.pause_credit(
+                state.terms, start, until, cursor, state.book.currency,
+                reference=state.fee_reference(cursor),
+            )  # fmt: skip
+            if credit is not None:
+                lines.append(credit)
+        cursor = state.period_at(cursor.end)
+    return lines

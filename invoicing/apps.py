@@ -7,7 +7,11 @@ class InvoicingConfig(AppConfig):
 
     def ready(self) -> None:
         from billing.journal import register_handler
+        from billing.services import register_catch_up
         from invoicing.services import on_late_usage
+        from invoicing.services.writer import subscription_catch_up
 
+        # actions on a subscription first bill it up to their instant (the one writer)
+        register_catch_up(subscription_catch_up)
         # usage for windows already billed: their drafts refreshed, or their invoices corrected
         register_handler("invoicing.corrections", on_late_usage, types={"usage.late_received"})

@@ -257,6 +257,7 @@ class BilledPeriod(models.Model):
     class Kind(models.TextChoices):
         ADVANCE = "advance"
         PERIOD_END = "period_end", "period end"
+        CLOSING = "closing"  # lines left waiting when it ended, after its last period was billed
 
     subscription = models.ForeignKey(Subscription, on_delete=models.PROTECT, related_name="+")
     kind = models.CharField(max_length=10, choices=Kind.choices, default=Kind.PERIOD_END)

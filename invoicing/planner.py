@@ -21,7 +21,7 @@ of subscriptions at once; a single subscription is a chunk of one.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from decimal import Decimal
 from typing import Any
@@ -36,7 +36,7 @@ from catalog.pricebook import PriceBook
 from catalog.pricing import Percentage, Rater, plain
 from catalog.tax import CouponTerms, discounts
 
-ADVANCE, PERIOD_END = "advance", "period_end"
+ADVANCE, PERIOD_END, CLOSING = "advance", "period_end", "closing"
 FIXED_FEE, USAGE, MINIMUM, PRORATION, ADD_ON, DISCOUNT = (
     "fixed_fee",
     "usage",
@@ -73,7 +73,7 @@ class Step:
     """One billing step of a subscription: its key in BilledPeriod is (period start, kind)."""
 
     subscription_id: int
-    kind: str  # ADVANCE | PERIOD_END
+    kind: str  # ADVANCE | PERIOD_END | CLOSING
     window: Period  # what is billed: the period, or the part of it before a cut
     billing_date: datetime
     final: bool = False  # a period cut short by a cancellation or an end date
@@ -122,29 +122,39 @@ def advance_date(state: State) -> datetime:
     return max(state.period.start, state.paid_from)
 
 
-def due_steps(state: State, billed: Billed, as_of: datetime) -> list[Step]:
-    """The steps of the subscription's current period due by `as_of` and not billed yet."""
+def due_steps(
+    state: State, billed: Billed, as_of: datetime, *, pending: bool = False
+) -> list[Step]:
+    """The steps of the subscription's current period due by `as_of` and not billed yet.
+    `pending`: it has proration lines or add-ons waiting (a subscription that ended with some,
+    after its last period was billed, bills them in a `closing` step on the day it ended)."""
     period = state.period
     steps: list[Step] = []
     advance = state.book.fee_timing == "advance"
     if state.status in BILLABLE:
+        if state.in_trial_period:  # paused in its trial: a trial bills nothing
+            return steps
         if advance and (period.start, ADVANCE) not in billed and advance_date(state) <= as_of:
             steps.append(Step(state.id, ADVANCE, period, advance_date(state)))
         if period.end <= as_of and (period.start, PERIOD_END) not in billed:
             steps.append(Step(state.id, PERIOD_END, period, period.end))
     elif state.status in FINISHED and state.ended_at is not None:
         end = state.ended_at
-        paid = state.trial_end is None or state.trial_end <= period.start
+        # a paid period, begun before the end (not a trial; not canceled before it started)
+        paid = not state.in_trial_period and state.start_at < end
         if paid and period.start < end <= as_of:
             if advance and (period.start, ADVANCE) not in billed:  # canceled before it was billed
                 steps.append(Step(state.id, ADVANCE, period, advance_date(state)))
             if (period.start, PERIOD_END) not in billed:
                 cut = Period(period.start, end, period.index)
                 steps.append(Step(state.id, PERIOD_END, cut, end, final=end < period.end))
+        carried = any(step.kind == PERIOD_END for step in steps)
+        if pending and not carried and end <= as_of and (end, CLOSING) not in billed:
+            steps.append(Step(state.id, CLOSING, Period(end, end, period.index), end))
     return steps
 
 
-def next_step_at(state: State, billed: Billed) -> datetime | None:
+def next_step_at(state: State, billed: Billed, *, pending: bool = False) -> datetime | None:
     """The earliest instant at which the subscription may still put a line on an invoice of its
     customer: its start or the end of its trial (then its first steps are known), or its next
     unbilled step, or its set end date. None when it has nothing more to bill."""
@@ -153,9 +163,11 @@ def next_step_at(state: State, billed: Billed) -> datetime | None:
     if state.status == lifecycle.TRIALING:
         return state.trial_end
     whenever = datetime.max.replace(tzinfo=state.period.start.tzinfo)
-    dates = [step.billing_date for step in due_steps(state, billed, whenever)]
+    dates = [s.billing_date for s in due_steps(state, billed, whenever, pending=pending)]
     if state.status in BILLABLE and state.ends_at is not None:
         dates.append(state.ends_at)
+    if state.status in BILLABLE and state.in_trial_period:
+        dates.append(state.period.end)  # paused in its trial: its paid periods come next
     return min(dates) if dates else None
 
 
@@ -281,6 +293,8 @@ def step_lines(
     """The lines of one step. `state` is the subscription when the step falls due; `pending` its
     proration lines and add-ons waiting for its next period end."""
     window = step.window
+    if step.kind == CLOSING:
+        return list(pending)
     if step.kind == ADVANCE:
         end = window.end if state.ends_at is None else min(window.end, state.ends_at)
         fee = fee_line(state, max(window.start, state.paid_from), end, window, "advance")
@@ -334,6 +348,7 @@ class Coupon:
     subscription_id: int | None  # None: every subscription of the customer
     plan_ids: frozenset[int]  # empty: every plan
     discounted: frozenset[int]  # the invoices it has discounted
+    redeemed_at: datetime | None = None
 
     @property
     def limit(self) -> int | None:
@@ -343,11 +358,19 @@ class Coupon:
             return self.duration_periods or 0
         return None
 
-    def eligible(self, invoice: int | None) -> bool:
+    def eligible(self, invoice: int | None, billing_date: datetime | None = None) -> bool:
         """A coupon discounts an invoice it already discounts (its draft is computed again), or,
-        while active, a new one within its duration."""
+        while active, a new one within its duration, of a billing date from its redemption on
+        (a draft open when it was redeemed keeps its discounts as they were)."""
         if invoice is not None and invoice in self.discounted:
             return True
+        redeemed_later = (
+            self.redeemed_at is not None
+            and billing_date is not None
+            and (self.redeemed_at > billing_date)
+        )
+        if redeemed_later:
+            return False
         others = len(self.discounted - {invoice} if invoice is not None else self.discounted)
         return self.status == "active" and (self.limit is None or others < self.limit)
 
@@ -360,7 +383,11 @@ class Coupon:
 
 
 def invoice_discounts(
-    invoice: int | None, lines: Sequence[LineSpec], coupons: Sequence[Coupon], currency: str
+    invoice: int | None,
+    lines: Sequence[LineSpec],
+    coupons: Sequence[Coupon],
+    currency: str,
+    billing_date: datetime | None = None,
 ) -> list[LineSpec]:
     """The discount lines of one invoice from all of its lines: each coupon (oldest first) on
     the fees, usage and minimums of each subscription and plan it applies to, after the coupons
@@ -377,7 +404,7 @@ def invoice_discounts(
     }
     found: list[LineSpec] = []
     for coupon in coupons:
-        if not coupon.eligible(invoice):
+        if not coupon.eligible(invoice, billing_date):
             continue
         keys = [key for key in sorted(groups) if coupon.applies(key[0], key[1]) and left[key] > 0]
         remaining = quantize(coupon.amount_off, currency) if coupon.amount_off else Decimal(0)
@@ -474,11 +501,15 @@ def simulate(
     changes: Sequence[ScheduledChange] = (),
     books: Mapping[int, Sequence[PriceBook]] | None = None,
     trial_will_end_sent: bool = True,
+    pending: bool = False,
+    start_terms: tuple[PriceBook, int] | None = None,
 ) -> tuple[list[Planned], State]:
     """Run the subscription forward to `until` as the clock would, without writing: its edges
     (start, trial end, scheduled changes, set end date, period ends, cancellation at a period
     end: billing/lifecycle.py) and its billing steps in time order, each with the state it
-    falls due in. Returns them and the state at `until`."""
+    falls due in. Returns them and the state at `until`. `pending`: it has proration lines or
+    add-ons waiting; `start_terms`: the price book and quantity its current period's fee in
+    advance is billed at, when they changed since that fee fell due (see `advance_terms`)."""
     books = books or {}
     planned: list[Planned] = []
     done = set(billed)
@@ -498,17 +529,20 @@ def simulate(
                 break
             moved = True
             if edge.what == "start":
-                state = lifecycle.started(state, edge.at)
+                state, start_terms = lifecycle.started(state, edge.at), None
             elif edge.what == "trial_end":
-                state = lifecycle.trial_ended(state, edge.at)
+                state, start_terms = lifecycle.trial_ended(state, edge.at), None
             elif edge.what == "end":
                 state = lifecycle.finished(state, lifecycle.ENDED, edge.at)
             elif edge.what == "change":
                 change = waiting.pop(edge.change_id or 0)
-                plan_id = change.plan_id or state.book.plan_id
-                book = lifecycle.book_in_force(books.get(plan_id, ()), change.at)
+                book: PriceBook | None = state.book  # a change of quantity keeps the book
+                if change.plan_id and change.plan_id != state.book.plan_id:
+                    book = lifecycle.book_in_force(books.get(change.plan_id, ()), change.at)
                 if book is None:
-                    continue  # no price in force: the clock would refuse it too
+                    continue  # no price in force: the clock refuses it too
+                if start_terms is None and _after_advance_due(state, frozenset(done), change.at):
+                    start_terms = (state.book, state.quantity)
                 state, lines = lifecycle.changed(
                     state, change.at, book, change.quantity or state.quantity,
                     prorate=change.prorate,
@@ -521,19 +555,39 @@ def simulate(
                 ]  # fmt: skip
             else:  # a trial's notice: nothing to bill
                 trial_will_end_sent = True
-        steps = due_steps(state, frozenset(done), until)
+        steps = due_steps(state, frozenset(done), until, pending=pending or bool(made))
         for step in steps:
-            carried = tuple(made) if step.kind == PERIOD_END else ()
-            planned.append(Planned(step, state, carried))
+            at = state
+            if step.kind == ADVANCE and start_terms is not None:
+                at = with_terms(state, *start_terms)
+            carried = tuple(made) if step.kind in (PERIOD_END, CLOSING) else ()
+            planned.append(Planned(step, at, carried))
             done.add(step.key)
-            if step.kind == PERIOD_END:
-                made = []
+            if step.kind in (PERIOD_END, CLOSING):
+                made, pending = [], False
         if state.status in BILLABLE and state.period.end <= until:
             if state.cancel_at_period_end:
                 state = lifecycle.finished(state, lifecycle.CANCELED, state.period.end)
             else:
                 state, _ = lifecycle.rolled(state, books.get(state.book.plan_id, ()))
+                start_terms = None
             continue
         if not steps and not moved:
             break
     return planned, state
+
+
+def _after_advance_due(state: State, billed: Billed, at: datetime) -> bool:
+    """A change at `at` comes after the current period's fee in advance fell due, unbilled yet:
+    that fee is still billed at the terms before it (its proration lines count on that)."""
+    return (
+        state.status in BILLABLE
+        and state.book.fee_timing == "advance"
+        and (state.period.start, ADVANCE) not in billed
+        and at > advance_date(state)
+    )
+
+
+def with_terms(state: State, book: PriceBook, quantity: int) -> State:
+    """The state priced at other terms (a fee in advance billed at its period's start terms)."""
+    return replace(state, book=book, quantity=quantity)

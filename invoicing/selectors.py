@@ -105,6 +105,36 @@ def pending_lines(states: Mapping[int, State]) -> dict[int, list[LineSpec]]:
     return found
 
 
+def advance_terms(states: Sequence[State]) -> dict[int, tuple[PriceBook, int]]:
+    """For subscriptions whose current period's fee in advance is not billed yet: the price book
+    and quantity it is billed at, when a change applied since it fell due (a clock running
+    late, or a change made before the first tick) — the terms that change started from; its
+    proration lines count on the fee being billed at them."""
+    wanted = {s.id: s for s in states if s.book.fee_timing == "advance"}
+    if not wanted:
+        return {}
+    found: dict[int, tuple[PriceBook, int]] = {}
+    rows = (
+        SubscriptionChange.objects.filter(
+            subscription__in=list(wanted),
+            status="applied",
+            effective_at__gt=min(planner.advance_date(s) for s in wanted.values()),
+        )
+        .select_related("from_plan_version__plan")
+        .order_by("effective_at", "id")
+    )
+    for change in rows:
+        state = wanted[change.subscription_id]
+        if change.subscription_id in found or change.from_plan_version is None:
+            continue
+        if planner.advance_date(state) < change.effective_at < state.period.end:
+            found[change.subscription_id] = (
+                change.from_plan_version.book(),
+                change.from_quantity,
+            )
+    return found
+
+
 def billed_steps(subs: Sequence[Subscription]) -> dict[int, set[tuple[datetime, str]]]:
     """The billed steps (period start, kind) of subscriptions, from their current periods on."""
     found: dict[int, set[tuple[datetime, str]]] = {sub.pk: set() for sub in subs}
@@ -159,6 +189,7 @@ def coupons_of(
                 subscription_id=r.subscription_id,
                 plan_ids=frozenset(p.pk for p in c.plans.all()),
                 discounted=frozenset(discounted[r.pk]),
+                redeemed_at=r.redeemed_at,
             )
         )
     return found
@@ -227,16 +258,17 @@ def upcoming_invoice(*, customer_id: int, as_of: datetime) -> dict[str, Any]:
         c.plan_id for found in changes.values() for c in found if c.plan_id
     }
     books = published_books(plan_ids)
+    stored = pending_lines(states)
+    start = advance_terms(list(states.values()))
     ahead = [
         p
         for sub in subs
         for p in _planned_ahead(
             states[sub.pk], billed[sub.pk], as_of, changes.get(sub.pk, []), books,
-            sub.trial_will_end_sent,
+            sub.trial_will_end_sent, pending=sub.pk in stored, start_terms=start.get(sub.pk),
         )
     ]  # fmt: skip
     charges = charge_terms({p.state.book.id for p in ahead})
-    stored = pending_lines({p.state.id: p.state for p in ahead})
     # the first billing date with anything to bill (a step with no lines makes no invoice)
     billing_date: datetime | None = None
     draft: Invoice | None = None
@@ -257,7 +289,7 @@ def upcoming_invoice(*, customer_id: int, as_of: datetime) -> dict[str, Any]:
             )
         for p in planned:
             pending: list[LineSpec] = []
-            if p.step.kind == planner.PERIOD_END:
+            if p.step.kind in (planner.PERIOD_END, planner.CLOSING):
                 pending = [*stored.pop(p.state.id, []), *p.prorations]
             specs += planner.step_lines(
                 p.step, p.state, charges.get(p.state.book.id, []), usage, pending
@@ -269,7 +301,7 @@ def upcoming_invoice(*, customer_id: int, as_of: datetime) -> dict[str, Any]:
         draft, specs = None, []
     coupons = coupons_of([customer.pk], [draft.pk] if draft else []).get(customer.pk, [])
     specs += planner.invoice_discounts(
-        draft.pk if draft else None, specs, coupons, customer.currency
+        draft.pk if draft else None, specs, coupons, customer.currency, billing_date
     )
     rate = None if customer.tax_exempt else pick_tax_rate(
         tax_rates_in_use(), customer.country, customer.state
@@ -299,7 +331,15 @@ def upcoming_invoice(*, customer_id: int, as_of: datetime) -> dict[str, Any]:
     subtotal = sum((row["amount"] for row in rows), Decimal(0))
     tax_total = sum((row["tax_amount"] for row in rows), Decimal(0))
     total = subtotal + exclusive
-    credit = min(customer.balance, total) if total > 0 else Decimal(0)
+    # the balance as finalization will find it: drafts dated before this one take their part first
+    available = customer.balance
+    if billing_date is not None:
+        for earlier in Invoice.objects.filter(
+            customer=customer, status=InvoiceStatus.DRAFT, billing_date__lt=billing_date
+        ).order_by("billing_date", "id"):
+            taken = min(available, earlier.total) if earlier.total > 0 else Decimal(0)
+            available += -taken + max(-earlier.total, Decimal(0))
+    credit = min(available, total) if total > 0 else Decimal(0)
     return {
         "customer": customer.external_id,
         "currency": customer.currency,
@@ -322,23 +362,27 @@ def _planned_ahead(
     changes: Sequence[planner.ScheduledChange],
     books: Mapping[int, Sequence[PriceBook]],
     trial_will_end_sent: bool,
+    *,
+    pending: bool = False,
+    start_terms: tuple[PriceBook, int] | None = None,
     dates: int = 3,
 ) -> list[planner.Planned]:
     """The subscription's steps of its next few billing dates, run forward from `as_of`."""
     planned: list[planner.Planned] = []
-    horizon = planner.next_step_at(state, billed)
+    horizon = planner.next_step_at(state, billed, pending=pending)
     for _ in range(1000):  # bounded: every pass moves the horizon forward
         if horizon is None:
             return planned
         horizon = max(horizon, as_of)
         planned, after = planner.simulate(
             state, billed, horizon, changes=changes, books=books,
-            trial_will_end_sent=trial_will_end_sent,
+            trial_will_end_sent=trial_will_end_sent, pending=pending, start_terms=start_terms,
         )  # fmt: skip
         if len({p.step.billing_date for p in planned}) >= dates:
             return planned
         done = billed | {p.step.key for p in planned}
-        later = planner.next_step_at(after, frozenset(done))
+        carried = any(p.step.kind in (planner.PERIOD_END, planner.CLOSING) for p in planned)
+        later = planner.next_step_at(after, frozenset(done), pending=pending and not carried)
         if later is None or later <= horizon:
             return planned
         horizon = later
@@ -373,16 +417,26 @@ def drafts_pending(invoices: Sequence[Invoice]) -> dict[int, list[tuple[int, dat
             )
         )
         | Q(status__in=FINISHED, ended_at__gt=F("current_period_start"), ended_at__lte=latest)
+        | Q(status__in=FINISHED, ended_at__lte=latest, proration_lines__invoiced_at__isnull=True)
     )
     subs = list(
         Subscription.objects.filter(customer_id__in={i.customer_id for i in billing})
         .filter(may)
+        .distinct()
         .select_related("plan", "plan_version__plan", "customer")
         .order_by("pk")
     )
     billed = billed_steps(subs)
+    states = {sub.pk: sub.state() for sub in subs}
+    waiting = pending_lines(states) if subs else {}
     upcoming = [
-        (sub.customer_id, sub.pk, planner.next_step_at(sub.state(), frozenset(billed[sub.pk])))
+        (
+            sub.customer_id,
+            sub.pk,
+            planner.next_step_at(
+                states[sub.pk], frozenset(billed[sub.pk]), pending=sub.pk in waiting
+            ),
+        )
         for sub in subs
     ]
     for invoice in billing:

@@ -48,6 +48,7 @@ from billing.services.subscription_clock import (
     subscriptions_roll,
 )
 from billing.services.subscriptions import (
+    register_catch_up,
     subscription_activate,
     subscription_addon_add,
     subscription_cancel,
@@ -94,6 +95,7 @@ __all__ = [
     "ledger_post",
     "ledger_post_many",
     "locked_customer",
+    "register_catch_up",
     "subscription_activate",
     "subscription_addon_add",
     "subscription_advance",

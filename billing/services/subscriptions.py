@@ -7,7 +7,7 @@ the audit context."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from datetime import date, datetime, timedelta
 from decimal import Decimal
 from typing import Any
@@ -41,6 +41,24 @@ from core.exceptions import Conflict, NotFound, TransitionNotAllowed, Validation
 
 S = SubscriptionStatus
 TRIAL_WILL_END_NOTICE = lifecycle.TRIAL_WILL_END_NOTICE
+
+# Invoicing registers its billing writer here at start-up (a higher layer tells this one what to
+# do, as journal handlers do): before an action that depends on the subscription's current period
+# (a change, a cancellation, a pause or resume, an end date, an add-on), the subscription is billed
+# up to the action's instant, so the action never works on a period that ended unbilled.
+CatchUp = Callable[[Subscription, datetime, Actor], None]
+_catch_up: list[CatchUp] = []
+
+
+def register_catch_up(func: CatchUp) -> None:
+    if func not in _catch_up:
+        _catch_up.append(func)
+
+
+def catch_up(sub: Subscription, as_of: datetime, actor: Actor) -> None:
+    """Bill a locked subscription up to `as_of` (see `register_catch_up`)."""
+    for func in _catch_up:
+        func(sub, as_of, actor)
 
 
 # ----------------------------------------------------------------------------------- helpers
@@ -272,6 +290,7 @@ def subscription_change(
         raise ValidationFailed("quantity is at least 1.", field="quantity", code="min_value")
     with transaction.atomic(durable=True), audit_context(actor=actor, reason=reason):
         sub = locked_subscription(subscription_id)
+        catch_up(sub, as_of, actor)
         new_plan = sub.plan
         if plan_id is not None:
             try:
@@ -285,12 +304,28 @@ def subscription_change(
                     field="plan",
                     code="currency_mismatch",
                 )
+        if (new_plan.interval_unit, new_plan.interval_count) != (
+            sub.plan.interval_unit,
+            sub.plan.interval_count,
+        ):
+            raise Conflict(
+                f"Plan {new_plan.code} is billed every {new_plan.interval_count} "
+                f"{new_plan.interval_unit}(s), the subscription every {sub.plan.interval_count} "
+                f"{sub.plan.interval_unit}(s): its periods cannot carry over. Cancel it and "
+                "subscribe to the new plan instead.",
+                field="plan",
+                code="interval_mismatch",
+            )
         new_quantity = quantity if quantity is not None else sub.quantity
         if new_plan.pk == sub.plan_id and new_quantity == sub.quantity:
             raise ValidationFailed("That is the subscription's current plan and quantity.",
                                    field="plan", code="no_change")  # fmt: skip
         if when == "auto":
-            probe = _version_for(new_plan, max(as_of, sub.start_at))
+            probe = (
+                _version_for(new_plan, max(as_of, sub.start_at))
+                if new_plan.pk != sub.plan_id
+                else sub.plan_version  # a change of quantity keeps the period's price book
+            )
             old_amount = sub.plan_version.fixed_fee * sub.quantity
             upgrade = probe.fixed_fee * new_quantity >= old_amount
             when = "now" if upgrade or sub.status in (S.PENDING, S.TRIALING) else "period_end"
@@ -352,7 +387,11 @@ def apply_change(
 ) -> None:
     at = change.effective_at
     new_plan = change.new_plan or sub.plan
-    new_version = _version_for(new_plan, at)
+    # a new plan is priced with its version in force then; a change of quantity keeps the
+    # period's price book (a version taking effect inside the period waits for the next)
+    new_version = _version_for(new_plan, at) if change.new_plan else sub.plan_version
+    # the terms it changes from, as they are when it applies
+    change.from_plan_version, change.from_quantity = sub.plan_version, sub.quantity
     state, lines = lifecycle.changed(
         sub.state(),
         at,
@@ -366,7 +405,11 @@ def apply_change(
     change.status = ChangeStatus.APPLIED
     change.applied_plan_version = new_version
     change.applied_at = as_of
-    change.save(update_fields=["status", "applied_plan_version", "applied_at"])
+    change.save(
+        update_fields=[
+            "status", "applied_plan_version", "applied_at", "from_plan_version", "from_quantity",
+        ]
+    )  # fmt: skip
     saved = _save_lines(sub, lines, as_of, change)
     subscription_event(
         sub,
@@ -393,6 +436,7 @@ def subscription_change_cancel(
         except SubscriptionChange.DoesNotExist:
             raise NotFound(f"No scheduled change with id {change_id}.") from None
         sub = locked_subscription(subscription_id)
+        catch_up(sub, as_of, actor)  # a change already due has taken effect
         change = SubscriptionChange.objects.select_for_update().get(pk=change_id)
         if change.status != ChangeStatus.SCHEDULED:
             raise TransitionNotAllowed(f"Change #{change.pk} is {change.status}, not scheduled.")
@@ -419,6 +463,7 @@ def subscription_cancel(
     the unused part of the fixed fee."""
     with transaction.atomic(durable=True), audit_context(actor=actor, reason=reason):
         sub = locked_subscription(subscription_id)
+        catch_up(sub, as_of, actor)
         if sub.status in TERMINAL:
             raise TransitionNotAllowed(f"The subscription is already {sub.status}.")
         if at_period_end:
@@ -437,7 +482,7 @@ def subscription_cancel(
                 sub, "updated", actor, as_of, cancel_at_period_end=True, reason=reason
             )
             return sub
-        lines = lifecycle.cancel_lines(sub.state(), as_of) if prorate else []
+        lines = lifecycle.cancel_lines(sub.state(), as_of, prorate=prorate)
         subscription_finish(sub, S.CANCELED, as_of, actor, reason=reason)
         _save_lines(sub, lines, as_of)
     return sub
@@ -448,6 +493,7 @@ def subscription_undo_cancel(
 ) -> Subscription:
     with transaction.atomic(durable=True), audit_context(actor=actor, reason=reason):
         sub = locked_subscription(subscription_id)
+        catch_up(sub, as_of, actor)
         if not sub.cancel_at_period_end or sub.status in TERMINAL:
             raise Conflict("There is no pending cancellation to undo.")
         sub.cancel_at_period_end = False
@@ -464,8 +510,15 @@ def subscription_end(
     """End on a set date (or at once when the date has come)."""
     with transaction.atomic(durable=True), audit_context(actor=actor, reason=reason):
         sub = locked_subscription(subscription_id)
+        catch_up(sub, as_of, actor)
         if sub.status in TERMINAL:
             raise TransitionNotAllowed(f"The subscription is already {sub.status}.")
+        if sub.ends_at is not None and sub.ends_at != ends_at:
+            raise Conflict(
+                f"The subscription already ends at {sub.ends_at.isoformat()}.",
+                field="ends_at",
+                code="end_already_set",
+            )
         if ends_at <= sub.start_at:
             raise ValidationFailed("ends_at must come after the start.", field="ends_at")
         if ends_at < as_of:
@@ -477,6 +530,7 @@ def subscription_end(
                 field="ends_at",
                 code="change_after_end",
             )
+        credit = _unused_advance(sub, ends_at, as_of)
         sub.ends_at = ends_at
         sub.updated_at = as_of
         if ends_at <= as_of:
@@ -484,7 +538,26 @@ def subscription_end(
         else:
             sub.save()
             subscription_event(sub, "updated", actor, as_of, ends_at=ends_at.isoformat())
+        _save_lines(sub, credit, as_of)
     return sub
+
+
+def _unused_advance(sub: Subscription, ends_at: datetime, as_of: datetime) -> list[proration.Line]:
+    """An end date inside the current period of a fee in advance already billed for the whole
+    period (its start has come: the subscription is billed up to now): the part after the end is
+    credited. A later period's fee in advance is billed up to the end date instead."""
+    state = sub.state()
+    period = state.period
+    billed = sub.status in (S.ACTIVE, S.PAST_DUE, S.PAUSED) and not state.in_trial_period
+    if not billed or state.book.fee_timing != "advance" or period.start > as_of:
+        return []
+    if not period.start < ends_at < period.end:
+        return []
+    line = proration.line(
+        "credit", state.terms, ends_at, period.end, period, sub.plan.currency,
+        "ends before the end of the period", reference=state.fee_reference(period),
+    )  # fmt: skip
+    return [line] if line else []
 
 
 def subscription_finish(
@@ -496,7 +569,8 @@ def subscription_finish(
     sub.ended_at = at
     sub.cancel_at_period_end = False
     sub.updated_at = at
-    if sub.paused_at is not None:
+    if sub.paused_at is not None:  # the pause ends with it: its paused time is credited
+        _save_lines(sub, lifecycle.pause_lines(sub.state(), sub.paused_at, at), at)
         sub.pauses.filter(resumed_at__isnull=True).update(resumed_at=at)
         sub.paused_at = None
     sub.save()
@@ -519,6 +593,7 @@ def subscription_pause(
     the paused part of each period it touched is credited (by the second)."""
     with transaction.atomic(durable=True), audit_context(actor=actor, reason=reason):
         sub = locked_subscription(subscription_id)
+        catch_up(sub, as_of, actor)
         subscription_move(sub, S.PAUSED)
         sub.paused_at = as_of
         sub.updated_at = as_of
@@ -534,6 +609,7 @@ def subscription_resume(
 ) -> Subscription:
     with transaction.atomic(durable=True), audit_context(actor=actor, reason=reason):
         sub = locked_subscription(subscription_id)
+        catch_up(sub, as_of, actor)
         if sub.status != S.PAUSED or sub.paused_at is None:
             raise TransitionNotAllowed("Only a paused subscription can be resumed.")
         pause = sub.pauses.select_for_update().get(resumed_at__isnull=True)
@@ -541,23 +617,7 @@ def subscription_resume(
         pause.save(update_fields=["resumed_at"])
         in_trial = sub.trial_end is not None and as_of < sub.trial_end
         subscription_move(sub, S.TRIALING if in_trial else S.ACTIVE)
-        lines: list[proration.Line] = []
-        state = sub.state()
-        cursor = state.period_at(pause.paused_at)
-        while cursor.start < as_of:
-            if sub.trial_end is None or cursor.end > sub.trial_end:
-                start = (
-                    pause.paused_at
-                    if sub.trial_end is None
-                    else max(pause.paused_at, sub.trial_end)
-                )
-                credit = proration.pause_credit(
-                    state.terms, start, as_of, cursor, sub.plan.currency,
-                    reference=state.fee_reference(cursor),
-                )  # fmt: skip
-                if credit is not None:
-                    lines.append(credit)
-            cursor = state.period_at(cursor.end)
+        lines = lifecycle.pause_lines(sub.state(), pause.paused_at, as_of)
         sub.paused_at = None
         set_period(sub, as_of)
         sub.updated_at = as_of
@@ -575,6 +635,7 @@ def subscription_activate(
     """End a trial now: the first paid period starts today."""
     with transaction.atomic(durable=True), audit_context(actor=actor, reason=reason):
         sub = locked_subscription(subscription_id)
+        catch_up(sub, as_of, actor)
         if sub.status != S.TRIALING:
             raise TransitionNotAllowed("Only a trialing subscription can be activated early.")
         start_paid(sub, as_of, reanchor=True)
@@ -603,6 +664,7 @@ def subscription_addon_add(
         raise ValidationFailed("quantity is positive.", field="quantity", code="min_value")
     with transaction.atomic(durable=True), audit_context(actor=actor, reason="add-on"):
         sub = locked_subscription(subscription_id)
+        catch_up(sub, as_of, actor)
         if sub.status in TERMINAL:
             raise TransitionNotAllowed(f"The subscription is {sub.status}.")
         addon = AddOn.objects.filter(code=addon_code, archived_at__isnull=True).first()

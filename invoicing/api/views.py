@@ -5,6 +5,7 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Any
 
+import django_filters
 from django.http import FileResponse, JsonResponse
 from django.utils import timezone
 from drf_spectacular.types import OpenApiTypes
@@ -13,6 +14,7 @@ from rest_framework import generics, serializers
 from rest_framework.request import Request
 from rest_framework.response import Response
 
+from catalog.models import BillableMetric
 from core.api.actors import request_actor
 from core.api.errors import json_error
 from core.api.schema import IDEMPOTENCY_KEY, error_responses
@@ -488,7 +490,11 @@ class RerateIn(serializers.Serializer[Any]):
     customers = serializers.ListField(
         child=serializers.CharField(), min_length=1, max_length=1000, help_text="external ids"
     )
-    metric = serializers.CharField(required=False, help_text="a metric code; default: all")
+    metric = serializers.CharField(
+        required=False,
+        help_text="a metric code: only invoices that bill it are re-rated (each whole); "
+        "default: every invoice of the window",
+    )
     start = serializers.DateTimeField()
     end = serializers.DateTimeField()
 
@@ -520,15 +526,34 @@ class CorrectionOut(serializers.ModelSerializer[Correction]):
         )
 
 
+class CorrectionFilter(django_filters.FilterSet):  # type: ignore[misc]
+    status = django_filters.ChoiceFilter(choices=Correction.Status.choices)
+    kind = django_filters.ChoiceFilter(choices=Correction.Kind.choices)
+    invoice = django_filters.NumberFilter(field_name="invoice_id")
+    customer = django_filters.CharFilter(
+        field_name="invoice__customer__external_id", label="the customer's external id"
+    )
+    metric = django_filters.CharFilter(field_name="metric_code", label="a metric code")
+
+    class Meta:
+        model = Correction
+        fields: list[str] = []
+
+
+class BillingFailureFilter(django_filters.FilterSet):  # type: ignore[misc]
+    open = django_filters.BooleanFilter(
+        field_name="resolved_at", lookup_expr="isnull", label="not resolved yet"
+    )
+    subscription = django_filters.NumberFilter(field_name="subscription_id")
+
+    class Meta:
+        model = BillingFailure
+        fields: list[str] = []
+
+
 class CorrectionList(generics.GenericAPIView[Any]):
     serializer_class = CorrectionOut
-    filterset_fields = {
-        "status": ["exact"],
-        "kind": ["exact"],
-        "invoice": ["exact"],
-        "invoice__customer__external_id": ["exact"],
-        "metric_code": ["exact"],
-    }
+    filterset_class = CorrectionFilter
 
     def get_queryset(self) -> Any:
         return Correction.objects.select_related("invoice")
@@ -593,7 +618,7 @@ class BillingFailureOut(serializers.ModelSerializer[BillingFailure]):
 
 class BillingFailureList(generics.GenericAPIView[Any]):
     serializer_class = BillingFailureOut
-    filterset_fields = {"resolved_at": ["isnull"], "subscription": ["exact"]}
+    filterset_class = BillingFailureFilter
 
     def get_queryset(self) -> Any:
         return BillingFailure.objects.select_related("subscription__customer")
@@ -608,7 +633,7 @@ class BillingFailureList(generics.GenericAPIView[Any]):
         tags=TAGS,
         description="Subscriptions the clock could not bill, with the reason (the rest of their "
         "chunk was billed); each is tried again at every tick and resolved when it bills. "
-        "`?resolved_at__isnull=true` lists the open ones.",
+        "`?open=true` lists those not resolved yet.",
     )
     def get(self, request: Request) -> Response:
         page = self.paginate_queryset(self.filter_queryset(self.get_queryset()))
@@ -640,6 +665,10 @@ class Rerate(generics.GenericAPIView[Any]):
         missing = sorted(set(v["customers"]) - set(ids))
         if missing:
             raise ValidationFailed(f"No customer {missing[0]!r}.", field="customers")
+        if v.get("metric") and not BillableMetric.objects.filter(code=v["metric"]).exists():
+            raise ValidationFailed(
+                f"No metric {v['metric']!r}.", field="metric", code="unknown_metric"
+            )
         found = rerate_scope(
             customer_ids=list(ids.values()),
             start=v["start"],

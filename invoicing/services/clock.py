@@ -106,10 +106,16 @@ def subscriptions_to_bill(*, as_of: datetime) -> list[int]:
     """Subscriptions with anything due at `as_of`: an edge of the clock (a start, a trial's
     notice or end, a scheduled change, a period end, an end date), a fee in advance not billed,
     or the last part of a period cut short not billed."""
+    leftover = Subscription.objects.filter(
+        status__in=["canceled", "ended"],
+        ended_at__lte=as_of,
+        proration_lines__invoiced_at__isnull=True,
+    ).values_list("pk", flat=True)
     return sorted(
         set(subscription_ids_due(as_of=as_of))
         | set(advance_fees_due(as_of=as_of))
         | set(final_periods_due(as_of=as_of).values_list("pk", flat=True))
+        | set(leftover)  # lines left waiting when it ended: a closing step
     )
 
 
@@ -202,9 +208,10 @@ def _bill_isolated(ids: list[int], as_of: datetime, actor: Actor, result: ChunkR
         return
     result.steps += steps
     result.finalized += finalized
-    BillingFailure.objects.filter(subscription__in=ids, resolved_at__isnull=True).update(
-        resolved_at=as_of
-    )
+    with transaction.atomic(), audit_context(actor=actor, reason="billed again"):
+        BillingFailure.objects.filter(subscription__in=ids, resolved_at__isnull=True).update(
+            resolved_at=as_of
+        )
 
 
 def billing_failure_record(
@@ -311,6 +318,7 @@ def advance_fees_due(*, as_of: datetime) -> list[int]:
             plan_version__fee_timing="advance",
             current_period_start__lte=as_of,
         )
+        .filter(Q(trial_end__isnull=True) | Q(current_period_end__gt=F("trial_end")))
         .exclude(Exists(billed))
         .values_list("pk", flat=True)
     )
@@ -330,7 +338,8 @@ def final_periods_due(*, as_of: datetime) -> QuerySet[Subscription]:
             ended_at__lte=as_of,
             ended_at__gt=F("current_period_start"),
         )
-        .filter(Q(trial_end__isnull=True) | Q(trial_end__lte=F("current_period_start")))
+        .filter(Q(trial_end__isnull=True) | Q(current_period_end__gt=F("trial_end")))
+        .filter(start_at__lt=F("ended_at"))
         .exclude(Exists(billed))
     )
 

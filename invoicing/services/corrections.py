@@ -32,8 +32,9 @@ from django.db.models import Sum
 from billing.models import Subscription
 from billing.periods import Period
 from billing.services import journal_write, locked_customer
+from catalog.models import BillableMetric
 from core.audit import CLOCK, Actor, audit_context
-from core.exceptions import NotFound, TransitionNotAllowed, ValidationFailed
+from core.exceptions import Conflict, NotFound, TransitionNotAllowed, ValidationFailed
 from invoicing import planner, selectors
 from invoicing.models import (
     BilledPeriod,
@@ -63,43 +64,50 @@ def usage_rerate(
     *,
     customer_id: int,
     start: datetime,
-    end: datetime,
+    end: datetime | None,
     as_of: datetime,
     actor: Actor,
     metric_code: str | None = None,
 ) -> list[Correction]:
-    """Re-rate the customer's billed usage windows that overlap [start, end): drafts refreshed,
-    finalized invoices corrected (see the module's note). Runs inside the caller's transaction,
-    which holds the customer's lock; returns the corrections recorded."""
-    items = list(
-        BilledPeriod.objects.filter(
-            subscription__customer_id=customer_id,
-            kind=BilledPeriod.Kind.PERIOD_END,
-            invoice__isnull=False,
-            period_start__lt=end,
-            period_end__gt=start,
-        )
-        .select_related("plan_version__plan")
-        .order_by("invoice_id", "period_start", "id")
+    """Re-rate the customer's billed usage windows that overlap [start, end) (`end` None: every
+    window from `start` on) — with `metric_code`, those of invoices that bill that metric:
+    drafts refreshed, finalized invoices corrected, each invoice re-rated whole (see the module's
+    note). Runs inside the caller's transaction, which holds the customer's lock; returns the
+    corrections recorded."""
+    touched = BilledPeriod.objects.filter(
+        subscription__customer_id=customer_id,
+        kind=BilledPeriod.Kind.PERIOD_END,
+        invoice__isnull=False,
+        period_end__gt=start,
     )
-    by_invoice: dict[int, list[BilledPeriod]] = {}
-    for item in items:
-        assert item.invoice_id is not None
-        by_invoice.setdefault(item.invoice_id, []).append(item)
+    if end is not None:
+        touched = touched.filter(period_start__lt=end)
+    if metric_code:
+        touched = touched.filter(
+            invoice__lines__metric_code=metric_code, invoice__lines__kind=LineKind.USAGE
+        )
+    invoice_ids = set(touched.values_list("invoice_id", flat=True))
     invoices = {
         i.pk: i
         for i in Invoice.objects.select_for_update(of=("self",))
         .select_related("customer")
-        .filter(pk__in=list(by_invoice))
+        .filter(pk__in=invoice_ids)
         .order_by("pk")
     }
+    by_invoice: dict[int, list[BilledPeriod]] = {}
+    windows = BilledPeriod.objects.filter(
+        invoice__in=list(invoices), kind=BilledPeriod.Kind.PERIOD_END
+    ).select_related("plan_version__plan")
+    for item in windows.order_by("invoice_id", "period_start", "id"):
+        assert item.invoice_id is not None
+        by_invoice.setdefault(item.invoice_id, []).append(item)
     found: list[Correction] = []
-    for invoice_id, windows in by_invoice.items():
+    for invoice_id, items in sorted(by_invoice.items()):
         invoice = invoices[invoice_id]
         if invoice.status == InvoiceStatus.DRAFT:
-            draft_windows_rerate(invoice, windows, as_of)
+            draft_windows_rerate(invoice, items, as_of)
         elif invoice.status in CORRECTABLE:
-            found += _propose(invoice, windows, as_of, actor, metric_code)
+            found += _propose(invoice, items, as_of, actor)
     return found
 
 
@@ -127,11 +135,10 @@ def _propose(
     windows: Sequence[BilledPeriod],
     as_of: datetime,
     actor: Actor,
-    metric_code: str | None,
 ) -> list[Correction]:
-    """Compare a finalized invoice's billed windows with what they come to now; record the
-    differences (superseding the corrections still proposed for it), applied at once with
-    CORRECTIONS_AUTO_APPLY."""
+    """Compare all of a finalized invoice's billed windows with what they come to now; record
+    the differences (superseding the corrections still proposed for it, which this run computes
+    again), applied at once with CORRECTIONS_AUTO_APPLY."""
     steps = _states(windows)
     charges = selectors.charge_terms({state.book.id for _, state in steps.values()})
     usage = selectors.usage_of(planner.usage_windows(steps.values(), charges), charges)
@@ -152,9 +159,6 @@ def _propose(
     replaced: list[LineSpec] = []
     for key in sorted(set(now) | {k for k in billed if (k[0], k[1]) in ends}):
         sub_id, period_start, metric = key
-        if (sub_id, period_start) not in ends or (metric_code and metric != metric_code):
-            replaced += selectors.line_specs(billed.get(key, []))
-            continue
         recomputed = sum((s.amount for s in now.get(key, [])), Decimal(0))
         invoiced = sum((line.amount for line in billed.get(key, [])), Decimal(0))
         replaced += now.get(key, [])
@@ -395,7 +399,15 @@ def correction_apply(*, correction_id: int, as_of: datetime, actor: Actor) -> Co
         )
         correction = next((c for c in batch if c.pk == correction_id), None)
         if correction is None:
-            status = Correction.objects.get(pk=correction_id).status
+            status = (
+                Correction.objects.filter(pk=correction_id).values_list("status", flat=True).first()
+            )
+            if status is None:  # superseded by a newer re-rating meanwhile
+                raise Conflict(
+                    "This correction was superseded by a newer re-rating of its invoice: apply "
+                    "the one proposed now.",
+                    code="superseded",
+                )
             raise TransitionNotAllowed(f"This correction is {status}, not proposed.")
         if invoice.status not in CORRECTABLE:
             raise TransitionNotAllowed(
@@ -413,11 +425,17 @@ def on_late_usage(event: Any) -> None:
     payload = event.payload
     customer_id = int(event.subject_id)
     locked_customer(customer_id)
+    # a time-weighted metric carries its level into every later window: they are re-rated too
+    carried = BillableMetric.objects.filter(
+        code__in=payload.get("metrics", []), aggregation="weighted_sum"
+    ).exists()
     with audit_context(actor=CLOCK, reason="late usage"):
         usage_rerate(
             customer_id=customer_id,
             start=datetime.fromisoformat(payload["earliest"]),
-            end=datetime.fromisoformat(payload["latest"]) + timedelta(microseconds=1),
+            end=None
+            if carried
+            else datetime.fromisoformat(payload["latest"]) + timedelta(microseconds=1),
             as_of=event.occurred_at,
             actor=CLOCK,
         )

@@ -30,7 +30,7 @@ from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from decimal import Decimal
 
-from django.db import connection, transaction
+from django.db import InterfaceError, OperationalError, connection, transaction
 from django.db.models import Max
 
 from billing import lifecycle
@@ -47,6 +47,7 @@ from catalog.models import PlanVersion
 from catalog.selectors import tax_rates_in_use
 from core.audit import Actor, audit_context
 from core.db import bulk_update, copy_insert
+from core.exceptions import ApplicationError, Conflict
 from invoicing import planner, selectors
 from invoicing.models import (
     BilledPeriod,
@@ -117,13 +118,18 @@ def bill_locked(
     for _ in range(MAX_ROUNDS):
         writer.run.rounds += 1
         edged = _edges(subs, as_of, actor)
+        states = {sub.pk: sub.state() for sub in subs}
+        pending = selectors.pending_lines(states)
         items: list[tuple[Step, Subscription, State]] = []
         for sub in subs:
-            state = sub.state()
-            for step in planner.due_steps(state, frozenset(billed[sub.pk]), as_of):
+            state = states[sub.pk]
+            due = planner.due_steps(
+                state, frozenset(billed[sub.pk]), as_of, pending=sub.pk in pending
+            )
+            for step in due:
                 items.append((step, sub, state))
                 billed[sub.pk].add(step.key)
-        writer.write(items)
+        writer.write(items, pending)
         ended = [s for s in subs if s.status in BILLABLE and s.current_period_end <= as_of]
         if ended:
             subscriptions_period_end(subs=ended, as_of=as_of, actor=actor)
@@ -170,19 +176,35 @@ class _Writer:
         self.positions: dict[int, int] = {}
         self.rates = tax_rates_in_use()
 
-    def write(self, items: list[tuple[Step, Subscription, State]]) -> None:
+    def write(
+        self,
+        items: list[tuple[Step, Subscription, State]],
+        pending: dict[int, list[LineSpec]],
+    ) -> None:
+        """Plan and store the round's steps; `pending` are the subscriptions' proration lines and
+        add-ons waiting (the first period end or closing step of each carries them)."""
         if not items:
             return
         self.run.steps += len(items)
+        # a fee in advance is billed at the terms of its period's start, even when a change
+        # applied since (its proration lines count on that)
+        earlier = selectors.advance_terms(
+            [state for step, _, state in items if step.kind == planner.ADVANCE]
+        )
+        items = [
+            (step, sub, planner.with_terms(state, *earlier[sub.pk]))
+            if step.kind == planner.ADVANCE and sub.pk in earlier
+            else (step, sub, state)
+            for step, sub, state in items
+        ]
         missing = {state.book.id for _, _, state in items} - set(self.charges)
         self.charges.update(selectors.charge_terms(missing))
         windows = planner.usage_windows(((step, state) for step, _, state in items), self.charges)
         usage = selectors.usage_of(windows, self.charges)
-        ending = {state.id: state for step, _, state in items if step.kind == planner.PERIOD_END}
-        pending = selectors.pending_lines(ending)
         planned: list[tuple[Step, Subscription, State, list[LineSpec]]] = []
         for step, sub, state in items:
-            carried = pending.pop(sub.pk, []) if step.kind == planner.PERIOD_END else []
+            carries = step.kind in (planner.PERIOD_END, planner.CLOSING)
+            carried = pending.pop(sub.pk, []) if carries else []
             lines = planner.step_lines(step, state, self.charges[state.book.id], usage, carried)
             planned.append((step, sub, state, lines))
         self._drafts({(sub.customer, step.billing_date) for step, sub, _, ls in planned if ls})
@@ -326,7 +348,11 @@ def drafts_discount(drafts: Sequence[Invoice]) -> None:
             for c in coupons.get(draft.customer_id, [])
         ]
         specs = planner.invoice_discounts(
-            draft.pk, selectors.line_specs(by_invoice.get(draft.pk, [])), mine, draft.currency
+            draft.pk,
+            selectors.line_specs(by_invoice.get(draft.pk, [])),
+            mine,
+            draft.currency,
+            draft.billing_date,
         )
         position = max((line.position for line in by_invoice.get(draft.pk, [])), default=-1) + 1
         rate = tax_rate_of(draft.customer, rates)
@@ -420,3 +446,23 @@ def draft_windows_rerate(invoice: Invoice, items: Sequence[BilledPeriod], as_of:
     copy_insert(rows)
     drafts_discount([invoice])
     totals_update([invoice], as_of)
+
+
+def subscription_catch_up(sub: Subscription, as_of: datetime, actor: Actor) -> None:
+    """Bill a subscription (locked by the caller, with its customer) up to `as_of` before an
+    action on it: registered with the billing app at start-up (billing.services
+    .register_catch_up). A chunk of one, in the caller's transaction; if it cannot be billed,
+    the action is refused (409 `billing_failed`) and the clock reports the subscription."""
+    try:
+        with transaction.atomic():
+            bill_locked([sub], as_of=as_of, actor=actor)
+    except (OperationalError, InterfaceError):
+        raise
+    except ApplicationError:
+        raise
+    except Exception as exc:
+        raise Conflict(
+            f"Subscription #{sub.pk} could not be billed up to now ({type(exc).__name__}: "
+            f"{exc}); nothing was changed. The billing clock reports it.",
+            code="billing_failed",
+        ) from exc

@@ -671,15 +671,21 @@ def test_finance_re_rates_a_scope_over_the_api(api: Any) -> None:
         as_of=FEB,
     )
     Correction.objects.all().delete()  # only the explicit re-rating below
+    metric("seats", field_name="n")
+    unknown = {"customers": ["w1"], "metric": "nope", "start": "2026-01-01T00:00:00Z",
+               "end": "2026-02-01T00:00:00Z"}  # fmt: skip
+    refused = api.post("/api/v1/corrections/rerate/", unknown, format="json")
+    assert (refused.status_code, refused.json()["errors"][0]["field"]) == (400, "metric")
     body = {
         "customers": ["w1"],
-        "metric": "storage_gb",
+        "metric": "seats",  # no invoice of the window bills it: nothing re-rated
         "start": "2026-01-01T00:00:00Z",
         "end": "2026-02-01T00:00:00Z",
     }
     assert api.post("/api/v1/corrections/rerate/", body, format="json").json() == []
+    # an invoice that bills storage is re-rated whole: its api calls changed
     found = api.post(
-        "/api/v1/corrections/rerate/", {**body, "metric": "api_calls"}, format="json"
+        "/api/v1/corrections/rerate/", {**body, "metric": "storage_gb"}, format="json"
     ).json()
     assert [(c["metric_code"], c["difference"], c["status"]) for c in found] == [
         ("api_calls", "1.0000", "proposed")

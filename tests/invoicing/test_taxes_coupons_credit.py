@@ -8,6 +8,7 @@ from decimal import Decimal
 from typing import Any
 
 import pytest
+import time_machine
 
 from billing.models import Customer, CustomerBalanceTransaction, Subscription
 from billing.services import (
@@ -270,13 +271,14 @@ def test_add_ons_on_a_draft_and_on_the_next_invoice(api: Any) -> None:
     )  # fmt: skip
     customer = customer_in(1, plan, invoice_grace_period_days=3)
     sub = Subscription.objects.get(customer=customer)
-    response = api.post(
-        f"/api/v1/subscriptions/{sub.pk}/add-ons/", {"add_on": "onboarding"}, format="json"
-    )
+    with time_machine.travel(JAN + timedelta(days=14), tick=False):  # the API acts "now"
+        response = api.post(
+            f"/api/v1/subscriptions/{sub.pk}/add-ons/", {"add_on": "onboarding"}, format="json"
+        )
+        wrong = api.post(f"/api/v1/subscriptions/{sub.pk}/add-ons/", {"add_on": "eu-pack"},
+                         format="json")  # fmt: skip
     assert response.status_code == 201, response.content
     assert response.json()["amount_rounded"] == "150.0000"
-    wrong = api.post(f"/api/v1/subscriptions/{sub.pk}/add-ons/", {"add_on": "eu-pack"},
-                     format="json")  # fmt: skip
     assert wrong.status_code == 400
     assert wrong.json()["errors"][0]["code"] == "currency_mismatch"
     run_tick(FEB + timedelta(minutes=5))
