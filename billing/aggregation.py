@@ -133,16 +133,15 @@ def _weighted_sql(customer_clause: str, filters: str, group_expr: str) -> str:
 
 Window = tuple[int, datetime, datetime]  # (customer id, start, end)
 
+PAIRS = (
+    "SELECT * FROM unnest(%(customers)s::bigint[], %(starts)s::timestamptz[], "
+    "%(ends)s::timestamptz[]) AS w(cid, ws, we)"
+)
 
-def aggregate_windows(
-    *, metric: BillableMetric, windows: Sequence[Window]
-) -> dict[Window, Aggregate]:
-    """One metric over many (customer, window) pairs in one query, whatever their windows (a
-    billing run's chunk): each pair's result, keyed by the pair. Pairs without events are
-    absent (a quantity of 0)."""
+
+def _pairs(metric: BillableMetric, windows: Sequence[Window]) -> tuple[dict[str, Any], str]:
+    """The query parameters of (customer, window) pairs, and the metric's filters."""
     unique = sorted(set(windows))
-    if not unique:
-        return {}
     params: dict[str, Any] = {
         "metric": metric.pk,
         "field": metric.field_name,
@@ -150,14 +149,42 @@ def aggregate_windows(
         "starts": [w[1] for w in unique],
         "ends": [w[2] for w in unique],
     }
-    filters = _filters(metric, params)
-    pairs = (
-        "SELECT * FROM unnest(%(customers)s::bigint[], %(starts)s::timestamptz[], "
-        "%(ends)s::timestamptz[]) AS w(cid, ws, we)"
-    )
-    if metric.aggregation == "weighted_sum":
+    return params, _filters(metric, params)
+
+
+def _per_window(
+    metric: BillableMetric, windows: Sequence[Window], select: str
+) -> list[tuple[Any, ...]]:
+    """`select` over each pair's events (one query): rows of (customer, start, end, ...)."""
+    params, filters = _pairs(metric, windows)
+    sql = f"""
+        WITH w AS ({PAIRS})
+        SELECT w.cid, w.ws, w.we, {select}
+        FROM w JOIN billing_usageevent e
+          ON e.customer_id = w.cid AND e.metric_id = %(metric)s
+         AND e.event_time >= w.ws AND e.event_time < w.we
+        WHERE TRUE {filters}
+        GROUP BY 1, 2, 3
+    """  # noqa: S608 - only fixed fragments are interpolated; values are parameters
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return list(cursor.fetchall())
+
+
+def aggregate_windows(
+    *, metric: BillableMetric, windows: Sequence[Window]
+) -> dict[Window, Aggregate]:
+    """One metric over many (customer, window) pairs in one query, whatever their windows (a
+    billing run's chunk): each pair's result, keyed by the pair. Pairs without events are
+    absent (a quantity of 0)."""
+    if not windows:
+        return {}
+    if metric.aggregation != "weighted_sum":
+        rows = _per_window(metric, windows, f"{EXPRESSIONS[metric.aggregation]}, COUNT(*)")
+    else:
+        params, filters = _pairs(metric, windows)
         sql = f"""
-            WITH w AS ({pairs}),
+            WITH w AS ({PAIRS}),
             base AS (
                 SELECT w.cid, w.ws, w.we, e.event_time, e.id, e.value
                 FROM w JOIN billing_usageevent e
@@ -186,20 +213,9 @@ def aggregate_windows(
                    SUM(counted) AS events
             FROM levels GROUP BY cid, ws, we
         """  # noqa: S608 - only fixed fragments are interpolated; values are parameters
-    else:
-        expression = EXPRESSIONS[metric.aggregation]
-        sql = f"""
-            WITH w AS ({pairs})
-            SELECT w.cid, w.ws, w.we, {expression} AS quantity, COUNT(*) AS events
-            FROM w JOIN billing_usageevent e
-              ON e.customer_id = w.cid AND e.metric_id = %(metric)s
-             AND e.event_time >= w.ws AND e.event_time < w.we
-            WHERE TRUE {filters}
-            GROUP BY 1, 2, 3
-        """  # noqa: S608 - only fixed fragments are interpolated; values are parameters
-    with connection.cursor() as cursor:
-        cursor.execute(sql, params)
-        rows = cursor.fetchall()
+        with connection.cursor() as cursor:
+            cursor.execute(sql, params)
+            rows = list(cursor.fetchall())
     return {
         (cid, ws, we): Aggregate(cid, metric.code, None, Decimal(quantity), int(events))
         for cid, ws, we, quantity, events in rows
@@ -211,32 +227,11 @@ def transactions_windows(
 ) -> dict[Window, list[Decimal]]:
     """Each (customer, window) pair's event values in time order, in one query (for charges
     priced per transaction)."""
-    unique = sorted(set(windows))
-    if not unique:
+    if not windows:
         return {}
-    params: dict[str, Any] = {
-        "metric": metric.pk,
-        "customers": [w[0] for w in unique],
-        "starts": [w[1] for w in unique],
-        "ends": [w[2] for w in unique],
-    }
-    filters = _filters(metric, params)
-    sql = f"""
-        WITH w AS (
-            SELECT * FROM unnest(%(customers)s::bigint[], %(starts)s::timestamptz[],
-                                 %(ends)s::timestamptz[]) AS w(cid, ws, we)
-        )
-        SELECT w.cid, w.ws, w.we,
-               ARRAY_AGG(COALESCE(e.value, 0) ORDER BY e.event_time, e.id)
-        FROM w JOIN billing_usageevent e
-          ON e.customer_id = w.cid AND e.metric_id = %(metric)s
-         AND e.event_time >= w.ws AND e.event_time < w.we
-        WHERE TRUE {filters}
-        GROUP BY 1, 2, 3
-    """  # noqa: S608 - only fixed fragments are interpolated; values are parameters
-    with connection.cursor() as cursor:
-        cursor.execute(sql, params)
-        rows = cursor.fetchall()
+    rows = _per_window(
+        metric, windows, "ARRAY_AGG(COALESCE(e.value, 0) ORDER BY e.event_time, e.id)"
+    )
     return {(cid, ws, we): [Decimal(v) for v in values] for cid, ws, we, values in rows}
 
 

@@ -358,22 +358,6 @@ class Coupon:
             return self.duration_periods or 0
         return None
 
-    def eligible(self, invoice: int | None, billing_date: datetime | None = None) -> bool:
-        """A coupon discounts an invoice it already discounts (its draft is computed again), or,
-        while active, a new one within its duration, of a billing date from its redemption on
-        (a draft open when it was redeemed keeps its discounts as they were)."""
-        if invoice is not None and invoice in self.discounted:
-            return True
-        redeemed_later = (
-            self.redeemed_at is not None
-            and billing_date is not None
-            and (self.redeemed_at > billing_date)
-        )
-        if redeemed_later:
-            return False
-        others = len(self.discounted - {invoice} if invoice is not None else self.discounted)
-        return self.status == "active" and (self.limit is None or others < self.limit)
-
     def applies(self, subscription_id: int | None, plan_id: int | None) -> bool:
         if subscription_id is None:
             return False
@@ -382,18 +366,53 @@ class Coupon:
         return not self.plan_ids or plan_id in self.plan_ids
 
 
+Draft = tuple[int | None, datetime, Sequence[LineSpec]]  # invoice (None: not written yet), date
+
+
+def discounts_in_order(
+    drafts: Sequence[Draft], coupons: Sequence[Coupon], currency: str
+) -> tuple[dict[int | None, list[LineSpec]], dict[int, set[int | None]]]:
+    """The discounts of a customer's open invoices, computed together in billing-date order, so
+    that a coupon's duration goes to the earliest whatever order they were written in. A coupon's
+    invoices are those finalized with its discount, then these in order, up to its duration; it
+    discounts an invoice dated from its redemption on (or one that had it already), and once
+    removed only those that had it. Only an invoice it actually discounts counts. Returns each
+    invoice's discount lines, and each coupon's invoices (by redemption id)."""
+    open_ids = {invoice for invoice, _, _ in drafts if invoice is not None}
+    kept: dict[int, set[int | None]] = {
+        c.redemption_id: {i for i in c.discounted if i not in open_ids} for c in coupons
+    }
+    had = {c.redemption_id: set(c.discounted) & open_ids for c in coupons}
+    taken: dict[int, set[int | None]] = {c.redemption_id: set() for c in coupons}
+    found: dict[int | None, list[LineSpec]] = {}
+    for invoice, date, lines in sorted(drafts, key=lambda d: (d[1], d[0] is None, d[0] or 0)):
+        usable = []
+        for c in coupons:
+            before = invoice in had[c.redemption_id]
+            used = len(kept[c.redemption_id]) + len(taken[c.redemption_id])
+            if c.limit is not None and used >= c.limit:
+                continue
+            if c.status == "removed" and not before:
+                continue
+            if c.redeemed_at is not None and c.redeemed_at > date and not before:
+                continue
+            usable.append(c)
+        specs = invoice_discounts(lines, usable, currency)
+        for spec in specs:
+            assert spec.redemption_id is not None
+            taken[spec.redemption_id].add(invoice)
+        found[invoice] = specs
+    return found, {r: kept[r] | taken[r] for r in taken}
+
+
 def invoice_discounts(
-    invoice: int | None,
-    lines: Sequence[LineSpec],
-    coupons: Sequence[Coupon],
-    currency: str,
-    billing_date: datetime | None = None,
+    lines: Sequence[LineSpec], coupons: Sequence[Coupon], currency: str
 ) -> list[LineSpec]:
-    """The discount lines of one invoice from all of its lines: each coupon (oldest first) on
-    the fees, usage and minimums of each subscription and plan it applies to, after the coupons
-    before it. A percentage is taken of each subscription's base (rounded once); a fixed amount
-    is given once per invoice, never more than what it applies to, across the subscriptions in
-    order."""
+    """The discount lines of one invoice from all of its lines: each coupon given (oldest
+    first; which ones apply is `discounts_in_order`'s) on the fees, usage and minimums of each
+    subscription and plan it applies to, after the coupons before it. A percentage is taken of
+    each subscription's base (rounded once); a fixed amount is given once per invoice, never more
+    than what it applies to, across the subscriptions in order."""
     groups: dict[tuple[int, int], list[LineSpec]] = {}
     for line in lines:
         if line.kind in DISCOUNTED and line.subscription_id is not None:
@@ -404,8 +423,6 @@ def invoice_discounts(
     }
     found: list[LineSpec] = []
     for coupon in coupons:
-        if not coupon.eligible(invoice, billing_date):
-            continue
         keys = [key for key in sorted(groups) if coupon.applies(key[0], key[1]) and left[key] > 0]
         remaining = quantize(coupon.amount_off, currency) if coupon.amount_off else Decimal(0)
         for key in keys:

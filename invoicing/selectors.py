@@ -152,11 +152,19 @@ def billed_steps(subs: Sequence[Subscription]) -> dict[int, set[tuple[datetime, 
 def coupons_of(
     customer_ids: Iterable[int], invoice_ids: Iterable[int] = ()
 ) -> dict[int, list[Coupon]]:
-    """The customers' coupons that may discount an invoice: active ones, and those that already
-    discount one of `invoice_ids`, oldest first, each with the invoices it has discounted."""
+    """The customers' coupons that may discount an invoice: active ones, and those that
+    discount one of `invoice_ids` or an open draft of theirs (its place may move to an earlier
+    draft), oldest first, each with the invoices it has discounted."""
+    open_draft = Q(
+        lines__invoice__status=InvoiceStatus.DRAFT, lines__invoice__kind=InvoiceKind.BILLING
+    )
     redemptions = list(
         CouponRedemption.objects.filter(customer_id__in=list(customer_ids))
-        .filter(Q(status=CouponRedemption.Status.ACTIVE) | Q(lines__invoice__in=list(invoice_ids)))
+        .filter(
+            Q(status=CouponRedemption.Status.ACTIVE)
+            | Q(lines__invoice__in=list(invoice_ids))
+            | open_draft
+        )
         .distinct()
         .select_related("coupon")
         .prefetch_related("coupon__plans")
@@ -299,10 +307,35 @@ def upcoming_invoice(*, customer_id: int, as_of: datetime) -> dict[str, Any]:
             break
     else:
         draft, specs = None, []
-    coupons = coupons_of([customer.pk], [draft.pk] if draft else []).get(customer.pk, [])
-    specs += planner.invoice_discounts(
-        draft.pk if draft else None, specs, coupons, customer.currency, billing_date
-    )
+    if billing_date is not None:
+        # the discounts as the writer computes them: with the customer's other open drafts, in
+        # billing-date order
+        others = [
+            o
+            for o in Invoice.objects.filter(
+                customer=customer, kind=InvoiceKind.BILLING, status=InvoiceStatus.DRAFT
+            )
+            if draft is None or o.pk != draft.pk
+        ]
+        stored_lines: dict[int, list[InvoiceLine]] = {}
+        for row in (
+            InvoiceLine.objects.filter(invoice__in=others)
+            .exclude(kind=planner.DISCOUNT)
+            .select_related("plan_version")
+        ):
+            stored_lines.setdefault(row.invoice_id, []).append(row)
+        ids = [o.pk for o in others] + ([draft.pk] if draft else [])
+        coupons = coupons_of([customer.pk], ids).get(customer.pk, [])
+        this = draft.pk if draft else None
+        found, _ = planner.discounts_in_order(
+            [
+                *[(o.pk, o.billing_date, line_specs(stored_lines.get(o.pk, []))) for o in others],
+                (this, billing_date, specs),
+            ],
+            coupons,
+            customer.currency,
+        )
+        specs += found.get(this, [])
     rate = None if customer.tax_exempt else pick_tax_rate(
         tax_rates_in_use(), customer.country, customer.state
     )  # fmt: skip

@@ -236,7 +236,7 @@ def _discount_rows(
         if not (spec.kind in USAGE_KINDS and (spec.subscription_id, spec.period_start) in touched)
     ]
     lines = kept + [s for s in replaced if (s.subscription_id, s.period_start) in touched]
-    now = planner.invoice_discounts(invoice.pk, lines, coupons, invoice.currency)
+    now = planner.invoice_discounts(lines, coupons, invoice.currency)
     rows = []
     for sub_id in sorted({line.subscription_id for line in before if line.subscription_id}):
         was = sum((line.amount for line in before if line.subscription_id == sub_id), Decimal(0))

@@ -295,8 +295,8 @@ class _Writer:
     def finish(self, *, totals: bool) -> None:
         """Once per touched draft: its discounts from all of its lines, then its totals."""
         drafts = [i for i in self.drafts.values() if i.pk in self.run.drafts]
+        drafts += drafts_discount(drafts)  # with the customers' other open drafts
         self.run.touched = drafts
-        drafts_discount(drafts)
         if totals:
             totals_update(drafts, self.as_of)
 
@@ -317,16 +317,27 @@ def _usage_billed_until(until: dict[int, datetime]) -> None:
         )
 
 
-def drafts_discount(drafts: Sequence[Invoice]) -> None:
-    """Compute the coupon discounts of drafts again from all of their lines (in billing-date
-    order, so a coupon's duration goes to the earliest), replacing their discount lines, and keep
-    each redemption's count of invoices, amount and status in step."""
+def drafts_discount(drafts: Sequence[Invoice]) -> list[Invoice]:
+    """Compute the coupon discounts of drafts again from all of their lines, replacing their
+    discount lines: together with every other open draft of their customers, in billing-date
+    order (planner.discounts_in_order), so that a coupon's duration goes to the earliest however
+    the drafts were written; each redemption's invoices, amount and status kept in step. Returns
+    the other drafts whose discounts were computed again (their totals are the caller's)."""
     if not drafts:
-        return
-    ids = [d.pk for d in drafts]
-    coupons = selectors.coupons_of({d.customer_id for d in drafts}, ids)
+        return []
+    customer_ids = {d.customer_id for d in drafts}
+    coupons = selectors.coupons_of(customer_ids, [d.pk for d in drafts])
     if not coupons:
-        return  # no coupon is active or on these drafts: they have no discount lines
+        return []  # no coupon is active or on an open draft: these have no discount lines
+    mine = {d.pk: d for d in drafts}
+    others = list(
+        Invoice.objects.select_for_update(of=("self",))
+        .select_related("customer")
+        .filter(customer_id__in=customer_ids, kind=InvoiceKind.BILLING, status=InvoiceStatus.DRAFT)
+        .exclude(pk__in=list(mine))
+    )
+    every = [*drafts, *others]
+    ids = [d.pk for d in every]
     old = list(InvoiceLine.objects.filter(invoice__in=ids, kind=LineKind.DISCOUNT))
     InvoiceLine.objects.filter(pk__in=[line.pk for line in old]).delete()
     stored = list(
@@ -338,32 +349,27 @@ def drafts_discount(drafts: Sequence[Invoice]) -> None:
     by_invoice: dict[int, list[InvoiceLine]] = {}
     for line in stored:
         by_invoice.setdefault(line.invoice_id, []).append(line)
-    discounted = {c.redemption_id: set(c.discounted) for found in coupons.values() for c in found}
     rates = tax_rates_in_use()
-    given: dict[int, Decimal] = {}
     new_rows: list[InvoiceLine] = []
-    for draft in sorted(drafts, key=lambda d: (d.billing_date, d.pk)):
-        mine = [
-            _with_discounted(c, discounted[c.redemption_id])
-            for c in coupons.get(draft.customer_id, [])
+    invoices_of: dict[int, set[int | None]] = {}
+    given: dict[int, Decimal] = {}
+    for customer_id in sorted(customer_ids):
+        theirs = [d for d in every if d.customer_id == customer_id]
+        lines = [
+            (d.pk, d.billing_date, selectors.line_specs(by_invoice.get(d.pk, []))) for d in theirs
         ]
-        specs = planner.invoice_discounts(
-            draft.pk,
-            selectors.line_specs(by_invoice.get(draft.pk, [])),
-            mine,
-            draft.currency,
-            draft.billing_date,
+        found, allocated = planner.discounts_in_order(
+            lines, coupons.get(customer_id, []), theirs[0].currency
         )
-        position = max((line.position for line in by_invoice.get(draft.pk, [])), default=-1) + 1
-        rate = tax_rate_of(draft.customer, rates)
-        for c in mine:
-            discounted[c.redemption_id].discard(draft.pk)
-        for spec in specs:
-            assert spec.redemption_id is not None
-            discounted[spec.redemption_id].add(draft.pk)
-            given[spec.redemption_id] = given.get(spec.redemption_id, Decimal(0)) - spec.amount
-            new_rows.append(line_of(spec, draft, position, rate))
-            position += 1
+        invoices_of.update(allocated)
+        for draft in theirs:
+            position = max((line.position for line in by_invoice.get(draft.pk, [])), default=-1)
+            rate = tax_rate_of(draft.customer, rates)
+            for spec in found.get(draft.pk, []):
+                assert spec.redemption_id is not None
+                given[spec.redemption_id] = given.get(spec.redemption_id, Decimal(0)) - spec.amount
+                position += 1
+                new_rows.append(line_of(spec, draft, position, rate))
     copy_insert(new_rows)
     taken: dict[int, Decimal] = {}
     for line in old:
@@ -371,11 +377,11 @@ def drafts_discount(drafts: Sequence[Invoice]) -> None:
             taken[line.redemption_id] = taken.get(line.redemption_id, Decimal(0)) - line.amount
     redemptions = list(
         CouponRedemption.objects.select_for_update(of=("self",))
-        .filter(pk__in=list(discounted))
+        .filter(pk__in=list(invoices_of))
         .select_related("coupon")
     )
     for r in redemptions:
-        invoices = discounted[r.pk]
+        invoices = {i for i in invoices_of[r.pk] if i is not None}
         r.periods_applied = len(invoices)
         r.last_invoice_id = max(invoices) if invoices else None
         r.amount_discounted += given.get(r.pk, Decimal(0)) - taken.get(r.pk, Decimal(0))
@@ -385,10 +391,7 @@ def drafts_discount(drafts: Sequence[Invoice]) -> None:
         elif r.status == CouponRedemption.Status.USED_UP and limit and len(invoices) < limit:
             r.status = CouponRedemption.Status.ACTIVE  # a draft's discount went away
     bulk_update(redemptions, ["periods_applied", "last_invoice_id", "amount_discounted", "status"])
-
-
-def _with_discounted(coupon: planner.Coupon, invoices: set[int]) -> planner.Coupon:
-    return replace(coupon, discounted=frozenset(invoices))
+    return others
 
 
 def totals_update(invoices: Sequence[Invoice], as_of: datetime) -> None:
@@ -444,8 +447,7 @@ def draft_windows_rerate(invoice: Invoice, items: Sequence[BilledPeriod], as_of:
             line.explanation = {**line.explanation, "refreshed_at": as_of.isoformat()}
             rows.append(line)
     copy_insert(rows)
-    drafts_discount([invoice])
-    totals_update([invoice], as_of)
+    totals_update([invoice, *drafts_discount([invoice])], as_of)
 
 
 def subscription_catch_up(sub: Subscription, as_of: datetime, actor: Actor) -> None:

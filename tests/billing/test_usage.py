@@ -12,7 +12,7 @@ from django.db import connection
 from django.utils import timezone
 from rest_framework.test import APIClient
 
-from billing.aggregation import aggregate, aggregate_one
+from billing.aggregation import aggregate, aggregate_one, aggregate_windows
 from billing.models import Customer, JournalEvent, UsageEvent, UsageEventKey
 from billing.services import usage_ingest
 from catalog.models import BillableMetric
@@ -280,6 +280,15 @@ def test_every_aggregation_against_hand_computed_values(setup: Any) -> None:
     assert q("max") == (D(7), 2)
     assert q("unique") == (D(2), 3)
     assert q("latest") == (D(6), 3)
+    # the billing writer's form, many (customer, window) pairs at once, agrees with each
+    windows = [(cid, start, end), (cid, start, datetime(2026, 3, 8, tzinfo=UTC))]
+    for key, one in m.items():
+        both = aggregate_windows(metric=one, windows=windows)
+        for window in windows:
+            alone = aggregate_one(metric=one, customer_id=cid, start=window[1], end=window[2])
+            found = both.get(window)
+            got = (found.quantity, found.events) if found else (D(0), 0)
+            assert got == (alone.quantity, alone.events), key
 
 
 @pytest.mark.django_db
@@ -308,6 +317,12 @@ def test_weighted_sum_carries_the_level_in_from_before_the_window(setup: Any) ->
         end=datetime(2026, 5, 1, tzinfo=UTC),
     )
     assert later.quantity == D(5)
+    # many windows at once, as the billing writer reads them: the same levels
+    cid = setup["acme"].pk
+    march, april = (cid, start, end), (cid, datetime(2026, 4, 1, tzinfo=UTC),
+                                       datetime(2026, 5, 1, tzinfo=UTC))  # fmt: skip
+    both = aggregate_windows(metric=storage, windows=[march, april])
+    assert (both[march].quantity, both[april].quantity) == (D(15), D(5))
 
 
 @pytest.mark.django_db
