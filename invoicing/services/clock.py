@@ -23,6 +23,7 @@ from core.audit import Actor, audit_context
 from invoicing.models import (
     BilledPeriod,
     BillingFailure,
+    ClockLease,
     ClockTick,
     Invoice,
     InvoiceStatus,
@@ -74,6 +75,8 @@ def clock_tick_work(
     BILLING_LEASE_SECONDS after `as_of` (a task lost with its worker is queued again then)."""
     partitions = usage_partitions_ahead(as_of=as_of)
     token = token or f"tick@{as_of.isoformat()}"
+    with transaction.atomic():  # leases long run out (their work queued again since, or done)
+        ClockLease.objects.filter(expires_at__lt=as_of - timedelta(days=1)).delete()
     size = settings.BILLING_CHUNK_SIZE
     expires = as_of + timedelta(seconds=settings.BILLING_LEASE_SECONDS)
     due = subscriptions_to_bill(as_of=as_of)

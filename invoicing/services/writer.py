@@ -30,6 +30,7 @@ from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from decimal import Decimal
 
+from celery.exceptions import SoftTimeLimitExceeded
 from django.db import InterfaceError, OperationalError, connection, transaction
 from django.db.models import Max
 
@@ -458,9 +459,7 @@ def subscription_catch_up(sub: Subscription, as_of: datetime, actor: Actor) -> N
     try:
         with transaction.atomic():
             bill_locked([sub], as_of=as_of, actor=actor)
-    except (OperationalError, InterfaceError):
-        raise
-    except ApplicationError:
+    except (OperationalError, InterfaceError, SoftTimeLimitExceeded, ApplicationError):
         raise
     except Exception as exc:
         raise Conflict(
