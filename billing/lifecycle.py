@@ -12,7 +12,10 @@ writing, to preview the next invoice. One set of rules, two users.
 Periods: see billing/periods.py. The first paid instant is `paid_from`: local midnight of the day
 the subscription starts paying (its start, or the day its trial ends). A calendar-aligned plan's
 first period is a stub from `paid_from` to the anchor; its fee is a share of the whole interval the
-stub is part of (`fee_reference`), so a stub is prorated like any other part of a period.
+stub is part of (`fee_reference`), so a stub is prorated like any other part of a period. Likewise
+when the anchor lies before `paid_from` (an anchor before the start, a trial ending inside an
+anchored period): the first paid period runs from `paid_from` to the next anchored boundary, and
+neither its fee nor its usage reaches back before `paid_from`.
 """
 
 from __future__ import annotations
@@ -59,20 +62,30 @@ class State:
         return periods.local_midnight(periods.local_date(first, self.zone), self.zone)
 
     def period_at(self, instant: datetime) -> Period:
-        """The billing period containing `instant`: anchored periods, and before the anchor of a
-        calendar-aligned plan the stub from `paid_from` to it (index -1)."""
+        """The billing period containing `instant` (or, for an instant before `paid_from`, the
+        first paid one): anchored periods; before the anchor the stub from `paid_from` to it
+        (index -1); the anchored period containing `paid_from` from `paid_from` on."""
         anchor_start = periods.local_midnight(self.anchor, self.zone)
         paid_from = self.paid_from
         if instant < anchor_start and paid_from < anchor_start:
             return Period(paid_from, anchor_start, -1)
-        return periods.period_at(self.anchor, self.interval, instant, self.zone)
+        period = periods.period_at(self.anchor, self.interval, instant, self.zone)
+        if period.start < paid_from < period.end:
+            return Period(paid_from, period.end, period.index)
+        return period
 
     def fee_reference(self, period: Period) -> Period:
-        """The whole period a fee is a share of: the period itself, or for a stub before the
-        anchor the whole interval it is part of."""
+        """The whole period a fee is a share of: the period itself, or for a first period that
+        starts at `paid_from` inside an anchored interval (a stub before the anchor, a period
+        begun after its anchored start) that whole interval."""
         anchor_start = periods.local_midnight(self.anchor, self.zone)
         if period.index == -1 and period.end == anchor_start and period.start < anchor_start:
             return periods.period_at(self.anchor, self.interval, period.start, self.zone)
+        if period.start != self.paid_from:
+            return period
+        whole = periods.period_at(self.anchor, self.interval, period.start, self.zone)
+        if whole.start < period.start and whole.end == period.end:
+            return whole
         return period
 
     @property

@@ -8,7 +8,9 @@ An event is a JSON object:
 `event_id` is the idempotency key, unique per customer. `event_time` may be omitted (then it is
 the time received) and may lie in the past (backfills), but not further in the future than the
 configured margin. The metric's property must be present and numeric for every aggregation but
-count (and unique count, which reads it as text). Sizes are bounded.
+count (and unique count, which reads it as text). Sizes are bounded. Values are kept to 12 decimal
+places (rounded half up, as the column stores them) and must stay below 10^26 once rounded. Text
+that PostgreSQL cannot store (the NUL character, a lone UTF-16 surrogate) is refused.
 """
 
 from __future__ import annotations
@@ -16,7 +18,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from decimal import Decimal, InvalidOperation
+from decimal import ROUND_HALF_UP, Decimal, InvalidOperation, localcontext
 from typing import Any
 
 MAX_EVENT_ID = 255
@@ -25,6 +27,8 @@ MAX_PROPERTY_KEY = 64
 MAX_PROPERTIES_BYTES = 8192
 ALLOWED_KEYS = frozenset({"event_id", "customer", "metric", "event_time", "properties"})
 MAX_VALUE = Decimal("1e26")
+VALUE_STEP = Decimal("1e-12")  # the decimal places the column keeps
+OUT_OF_RANGE = object()
 
 
 @dataclass(frozen=True)
@@ -55,7 +59,21 @@ class Checked:
     properties: dict[str, Any]
 
 
-def _number(value: Any) -> Decimal | None:
+def clean_text(text: str) -> bool:
+    """Text PostgreSQL can store: no NUL character, no lone surrogate (not encodable as UTF-8)."""
+    if "\x00" in text:
+        return False
+    if text.isascii():
+        return True
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
+def _number(value: Any) -> Decimal | object | None:
+    """The value as stored (12 decimal places), OUT_OF_RANGE, or None when it is not a number."""
     if isinstance(value, bool):
         return None
     if isinstance(value, int | Decimal):
@@ -67,7 +85,18 @@ def _number(value: Any) -> Decimal | None:
             return None
     else:
         return None
-    return number if number.is_finite() and abs(number) < MAX_VALUE else None
+    if not number.is_finite():
+        return None
+    if abs(number) >= MAX_VALUE:
+        return OUT_OF_RANGE
+    exponent = number.as_tuple().exponent
+    if isinstance(exponent, int) and exponent < -12:
+        with localcontext() as context:
+            context.prec = 60  # enough for 26 + 12 digits: quantize never fails below
+            number = number.quantize(VALUE_STEP, rounding=ROUND_HALF_UP)
+        if abs(number) >= MAX_VALUE:
+            return OUT_OF_RANGE
+    return number
 
 
 def parse_time(value: Any) -> datetime | None:
@@ -78,6 +107,14 @@ def parse_time(value: Any) -> datetime | None:
     except ValueError:
         return None
     return parsed if parsed.tzinfo is not None else None
+
+
+def _unstorable(field: str) -> Problem:
+    return Problem(
+        field,
+        "invalid_text",
+        f"{field} contains text that cannot be stored (the NUL character or a lone surrogate).",
+    )
 
 
 def check_event(
@@ -98,9 +135,13 @@ def check_event(
         return Problem("event_id", "required", "event_id is a non-empty string.")
     if len(event_id) > MAX_EVENT_ID:
         return Problem("event_id", "max_length", f"event_id is at most {MAX_EVENT_ID} characters.")
+    if not clean_text(event_id):
+        return _unstorable("event_id")
     customer = raw.get("customer")
     if not isinstance(customer, str) or not customer:
         return Problem("customer", "required", "customer is the customer's external id.")
+    if not clean_text(customer):
+        return _unstorable("customer")
     code = raw.get("metric")
     if not isinstance(code, str) or not code:
         return Problem("metric", "required", "metric is a billable metric's code.")
@@ -132,9 +173,20 @@ def check_event(
         return Problem("properties", "too_many", f"At most {MAX_PROPERTIES} properties.")
     size = 2
     for key, item in properties.items():
-        if not isinstance(key, str) or not key or len(key) > MAX_PROPERTY_KEY:
-            return Problem("properties", "invalid_key", "Property names are 1 to 64 characters.")
+        if (
+            not isinstance(key, str)
+            or not key
+            or len(key) > MAX_PROPERTY_KEY
+            or not clean_text(key)
+        ):
+            return Problem(
+                "properties",
+                "invalid_key",
+                "Property names are 1 to 64 characters, without NUL or lone surrogates.",
+            )
         if isinstance(item, str):
+            if not clean_text(item):
+                return _unstorable(f"properties.{key}")
             size += len(key) + len(item) + 6
         elif item is None or isinstance(item, bool | int | Decimal):
             size += len(key) + 32
@@ -153,13 +205,21 @@ def check_event(
                 "required",
                 f"Metric {code} ({metric.aggregation}) reads properties.{field}.",
             )
-        value = _number(properties[field])
-        if value is None:
+        number = _number(properties[field])
+        if number is OUT_OF_RANGE:
+            return Problem(
+                f"properties.{field}",
+                "out_of_range",
+                f"properties.{field} must be below 10^26 in absolute value (kept to 12 decimal "
+                "places).",
+            )
+        if not isinstance(number, Decimal):
             return Problem(
                 f"properties.{field}",
                 "not_a_number",
                 f"properties.{field} must be a number for a {metric.aggregation} metric.",
             )
+        value = number
     elif metric.aggregation == "unique_count" and properties.get(field) in (None, ""):
         return Problem(f"properties.{field}", "required", f"Metric {code} counts distinct {field}.")
     if size > MAX_PROPERTIES_BYTES:

@@ -27,8 +27,9 @@ A tier covers quantities q with from < q <= to; the first starts at 0, each next
 the previous ends, and only the last is unbounded. Gaps, overlaps, unsorted and bounded-last tiers
 are refused. A quantity of 0 costs nothing (no flat fee) in every tiered and per-unit model.
 
-The minimum commitment of a charge adds a true-up of (minimum - amount) when the amount falls short;
-it is a separate, separately rounded line.
+The minimum commitment of a charge adds a true-up when the amount falls short: exactly (minimum -
+amount), and as a line (minimum - the rounded usage line), so that the two lines add up to the
+minimum to the cent.
 """
 
 from __future__ import annotations
@@ -197,7 +198,13 @@ class Rating:
 
     @property
     def rounded_true_up(self) -> Decimal:
-        return quantize(self.true_up, self.rater.currency)
+        """The true-up line: what the rounded usage line lacks to the minimum, so that the two
+        lines together are exactly the minimum (9.995 rounds to 10.00 and needs none)."""
+        currency = self.rater.currency
+        minimum = self.rater.minimum
+        if not self.true_up or minimum is None:
+            return quantize(ZERO, currency)
+        return max(quantize(ZERO, currency), quantize(minimum, currency) - self.rounded)
 
     @property
     def total(self) -> Decimal:
@@ -277,7 +284,8 @@ class Rater:
                 "true_up": plain(rating.true_up),
                 "true_up_rounded": str(rating.rounded_true_up),
                 "formula": f"max(0, {plain(self.minimum)} - {plain(rating.amount)}) "
-                f"= {plain(rating.true_up)}",
+                f"= {plain(rating.true_up)}; as a line, {plain(self.minimum)} - "
+                f"{rating.rounded} (the rounded usage line) = {rating.rounded_true_up}",
             }
         return explanation
 

@@ -245,7 +245,7 @@ def usage_lines(
                 explanation=explanation,
             )
         )
-        if rating.true_up:
+        if rating.rounded_true_up:
             lines.append(
                 _usage_line(
                     state,

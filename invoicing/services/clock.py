@@ -26,6 +26,7 @@ from invoicing.models import (
     ClockLease,
     ClockTick,
     Invoice,
+    InvoiceLine,
     InvoiceStatus,
 )
 from invoicing.selectors import drafts_ready
@@ -254,12 +255,17 @@ def billing_failure_record(
 # ------------------------------------------------------------------------------ finalization
 
 
+def _has_lines() -> Exists:
+    """A draft with nothing on it is never finalized (never a numbered document for nothing)."""
+    return Exists(InvoiceLine.objects.filter(invoice=OuterRef("pk")))
+
+
 def invoices_ready(*, invoice_ids: Sequence[int], as_of: datetime) -> list[int]:
     """The drafts among `invoice_ids` that the clock may finalize at `as_of`: past their grace
     period, and complete (see invoicing.selectors.drafts_ready)."""
     drafts = list(
         Invoice.objects.filter(
-            pk__in=invoice_ids, status=InvoiceStatus.DRAFT, grace_until__lte=as_of
+            _has_lines(), pk__in=invoice_ids, status=InvoiceStatus.DRAFT, grace_until__lte=as_of
         ).order_by("billing_date", "id")
     )
     return drafts_ready(drafts)
@@ -297,7 +303,10 @@ def drafts_finalize_locked(
     """Finalize the drafts of customers the caller has locked (or those of `invoice_ids`) that
     are past their grace period and complete; returns their ids."""
     drafts = Invoice.objects.select_for_update(of=("self",)).filter(
-        customer_id__in=customer_ids, status=InvoiceStatus.DRAFT, grace_until__lte=as_of
+        _has_lines(),
+        customer_id__in=customer_ids,
+        status=InvoiceStatus.DRAFT,
+        grace_until__lte=as_of,
     )
     if invoice_ids is not None:
         drafts = drafts.filter(pk__in=invoice_ids)
@@ -349,7 +358,7 @@ def final_periods_due(*, as_of: datetime) -> QuerySet[Subscription]:
 
 def invoices_due_for_finalization(*, as_of: datetime) -> list[int]:
     return list(
-        Invoice.objects.filter(status=InvoiceStatus.DRAFT, grace_until__lte=as_of)
+        Invoice.objects.filter(_has_lines(), status=InvoiceStatus.DRAFT, grace_until__lte=as_of)
         .order_by("billing_date", "id")
         .values_list("pk", flat=True)
     )

@@ -80,7 +80,7 @@ def invoice_line_add(
                 description=description.strip(),
                 quantity=quantity,
                 unit_amount=amount,
-                amount=quantize(quantity * amount, invoice.currency),
+                amount=_line_amount(quantity, amount, invoice.currency),
                 explanation={"formula": f"{quantity} x {amount}", "added_by": actor.label},
             ),
             as_of,
@@ -94,8 +94,32 @@ def _locked_draft(invoice_id: int) -> Invoice:
     return invoice
 
 
+# a line's amount, and a draft's total, stay well inside the columns (20 digits, 4 decimals)
+MAX_LINE_AMOUNT = Decimal("1e12")
+MAX_INVOICE_TOTAL = Decimal("1e14")
+
+
+def _line_amount(quantity: Decimal, amount: Decimal, currency: str) -> Decimal:
+    """quantity x amount, rounded once; refused (before rounding) when it is out of bounds."""
+    exact = quantity * amount
+    if abs(exact) >= MAX_LINE_AMOUNT:
+        raise ValidationFailed(
+            f"A line is less than {MAX_LINE_AMOUNT:,.0f} {currency} (quantity x amount "
+            f"= {exact:,f}).",
+            field="amount",
+            code="max_value",
+        )
+    return quantize(exact, currency)
+
+
 def _store_on_draft(invoice: Invoice, line: InvoiceLine, as_of: datetime) -> InvoiceLine:
     """A hand-added line after the draft's last one, taxed as its other lines; totals again."""
+    if abs(invoice.subtotal + line.amount) >= MAX_INVOICE_TOTAL:
+        raise ValidationFailed(
+            f"An invoice's subtotal stays below {MAX_INVOICE_TOTAL:,.0f} {invoice.currency}.",
+            field="amount",
+            code="max_value",
+        )
     line.invoice = invoice
     line.position = invoice.lines.count()
     taxed(line, tax_rate_of(invoice.customer), invoice.currency).save()
@@ -135,7 +159,7 @@ def invoice_addon_add(
                 description=f"{addon.name} x {plain(quantity)}",
                 quantity=quantity,
                 unit_amount=addon.amount,
-                amount=quantize(quantity * addon.amount, invoice.currency),
+                amount=_line_amount(quantity, addon.amount, invoice.currency),
                 explanation={
                     "add_on": addon.code,
                     "formula": f"{plain(quantity)} x {plain(addon.amount)}",

@@ -51,6 +51,12 @@ def invoice_finalize(*, invoice_id: int, as_of: datetime, actor: Actor) -> Invoi
         invoice = locked_invoice(invoice_id)
         if invoice.status != InvoiceStatus.DRAFT:
             raise TransitionNotAllowed(f"Invoice {invoice} is {invoice.status}, not a draft.")
+        if not invoice.lines.exists():
+            raise Conflict(
+                "The draft has no lines: a document with nothing on it is never numbered. Add a "
+                "line first.",
+                code="empty_invoice",
+            )
         pending = drafts_pending([invoice])[invoice.pk]
         if pending:  # a step of this date would have no draft left to go to
             sub_id, at = pending[0]

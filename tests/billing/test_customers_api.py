@@ -238,3 +238,19 @@ def test_staff_session_may_use_the_api_but_not_other_users(client: Any, staff_us
     plain = get_user_model().objects.create_user("plain", password="pw-12345")
     client.force_login(plain)
     assert client.get(URL).status_code == 401
+
+
+@pytest.mark.parametrize(
+    ("text", "where"),
+    [('"crm": "a\\u0000b"', "metadata.crm"), ('"\\udc00": "x"', "metadata.\\udc00")],
+)
+def test_text_that_cannot_be_stored_is_a_400_naming_where_it_is(
+    api: APIClient, text: str, where: str
+) -> None:
+    document = '{"external_id": "cus-1", "name": "Acme", "currency": "USD", "metadata": {%s}}'
+    response = api.post(URL, data=document % text, content_type="application/json")
+    assert response.status_code == 400
+    error = only_error(response)
+    assert error["code"] == "parse_error"
+    assert where in error["message"]
+    assert not Customer.objects.exists()

@@ -181,6 +181,22 @@ def test_accepted_duplicate_and_rejected_are_reported_per_event(setup: Any) -> N
             "invalid",
         ),
         ("not an object", "", "invalid"),
+        # text PostgreSQL cannot store: the NUL character, a lone surrogate
+        (ev("a\x00b", calls=1), "event_id", "invalid_text"),
+        (ev("a", customer="\ud800", calls=1), "customer", "invalid_text"),
+        (ev("a", calls=1, region="eu\x00"), "properties.region", "invalid_text"),
+        (
+            {**ev("a", calls=1), "properties": {"calls": 1, "\x00": "x"}},
+            "properties",
+            "invalid_key",
+        ),
+        # rounds to 10^26 at the 12 decimal places kept: beyond what a value can be
+        (
+            ev("a", calls="99999999999999999999999999.9999999999999"),
+            "properties.calls",
+            "out_of_range",
+        ),
+        (ev("a", calls="1e30"), "properties.calls", "out_of_range"),
     ],
 )
 def test_each_bad_event_is_rejected_with_its_field_and_nothing_is_stored(
@@ -191,6 +207,38 @@ def test_each_bad_event_is_rejected_with_its_field_and_nothing_is_stored(
     assert outcome.status == "rejected"
     assert (outcome.errors[0]["field"], outcome.errors[0]["code"]) == (field, code)
     assert list(UsageEvent.objects.values_list("event_id", flat=True)) == ["fine"]
+
+
+@pytest.mark.django_db
+def test_values_are_kept_to_twelve_decimal_places_rounded_half_up(setup: Any) -> None:
+    report = ingest([ev("a", calls="0.0000000000005"), ev("b", calls="1.0000000000004")])
+    assert report.count("accepted") == 2
+    stored = dict(UsageEvent.objects.values_list("event_id", "value"))
+    assert stored == {"a": D("0.000000000001"), "b": D("1.000000000000")}
+
+
+@pytest.mark.django_db
+def test_text_that_cannot_be_stored_rejects_that_event_only(api: APIClient, setup: Any) -> None:
+    document = (
+        '{"events": ['
+        '{"event_id": "a", "customer": "acme", "metric": "api_calls", '
+        '"properties": {"calls": 1, "region": "eu\\u0000"}}, '
+        '{"event_id": "\\ud800", "customer": "acme", "metric": "api_calls", '
+        '"properties": {"calls": 1}}, '
+        '{"event_id": "\\ud83d\\ude00", "customer": "acme", "metric": "api_calls", '
+        '"properties": {"calls": 1}}]}'
+    )  # the last one's id is an emoji: a valid pair of surrogates, text like any other
+    response = api.post("/api/v1/events/batch", data=document, content_type="application/json")
+    assert response.status_code == 200
+    outcomes = response.json()["events"]
+    assert [(o["status"], o["event_id"]) for o in outcomes] == [
+        ("rejected", "a"),
+        ("rejected", None),
+        ("accepted", "\U0001f600"),
+    ]
+    assert [o["errors"][0]["field"] for o in outcomes[:2]] == ["properties.region", "event_id"]
+    assert {o["errors"][0]["code"] for o in outcomes[:2]} == {"invalid_text"}
+    assert list(UsageEvent.objects.values_list("event_id", flat=True)) == ["\U0001f600"]
 
 
 @pytest.mark.django_db

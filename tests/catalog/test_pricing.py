@@ -122,6 +122,36 @@ def test_minimum_commitment_adds_a_separately_rounded_true_up() -> None:
     assert charge.rate(D(1000)).true_up == 0
 
 
+@pytest.mark.parametrize(("calls", "usage", "true_up"), [
+    (9995, "10.00", "0.00"),  # 9.995 rounds up to the minimum: no true-up (not 10.00 + 0.01)
+    (4995, "5.00", "5.00"),  # 4.995 -> 5.00; the true-up completes the minimum (not 5.01)
+])  # fmt: skip
+def test_the_true_up_completes_the_rounded_usage_line_to_the_minimum(
+    calls: int, usage: str, true_up: str
+) -> None:
+    charge = compile_charge("per_unit", {"unit_price": "0.001"}, currency="USD", minimum="10")
+    rating = charge.rate(D(calls))
+    assert (rating.rounded, rating.rounded_true_up) == (D(usage), D(true_up))
+    assert rating.total == D("10.00")
+
+
+@given(
+    price=st.decimals(min_value="0.0001", max_value="3", places=4),
+    quantity=st.integers(min_value=0, max_value=100_000),
+    minimum=st.decimals(min_value="0.01", max_value="500", places=2),
+)
+def test_a_charge_with_a_minimum_bills_exactly_the_greater_of_usage_and_minimum(
+    price: Decimal, quantity: int, minimum: Decimal
+) -> None:
+    charge = compile_charge("per_unit", {"unit_price": str(price)}, currency="USD",
+                            minimum=minimum)  # fmt: skip
+    rating = charge.rate(D(quantity))
+    rounded_usage = (price * quantity).quantize(D("0.01"), rounding="ROUND_HALF_UP")
+    assert rating.rounded == rounded_usage
+    assert rating.total == max(rounded_usage, minimum)
+    assert rating.rounded_true_up >= 0
+
+
 @pytest.mark.parametrize(
     ("tiers", "field", "message"),
     [

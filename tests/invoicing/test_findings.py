@@ -654,3 +654,55 @@ def test_a_proposed_correction_survives_a_re_rating_of_another_window() -> None:
     dispatch(FEB + timedelta(days=3))
     proposed = Correction.objects.filter(invoice=feb, status="proposed")
     assert [(c.metric_code, c.difference) for c in proposed] == [("api_calls", D("5.00"))]
+
+
+def test_an_anchor_before_the_start_charges_an_arrears_fee_from_the_start() -> None:
+    plan = usage_plan("arr", "31.00", unit_price=None)
+    customer = a_customer("c")
+    subscription_create(customer_id=customer.pk, plan_id=plan.pk, actor=TEST_ACTOR,
+                        as_of=JAN + timedelta(days=9), billing_anchor=JAN.date())  # fmt: skip
+    for day in (9, 31):
+        run_tick(JAN + timedelta(days=day) + TICK)
+    assert bills(customer) == [(FEB, [("fixed_fee", D("22.00"))])]  # Jan 10 - Feb 1: 22/31
+
+
+def test_usage_in_a_trial_is_not_billed_whatever_the_anchor() -> None:
+    plan = usage_plan("trial", "31.00", unit_price="0.10", trial_days=14)
+    customer = a_customer("c")
+    # periods from Jan 1; the trial from Jan 10 to Jan 24
+    subscription_create(customer_id=customer.pk, plan_id=plan.pk, actor=TEST_ACTOR,
+                        as_of=JAN + timedelta(days=9), billing_anchor=JAN.date())  # fmt: skip
+    send("c", JAN + timedelta(days=14), 100)  # Jan 15, in the trial: free
+    send("c", JAN + timedelta(days=25), 30)  # Jan 26: 3.00
+    for day in (9, 23, 24, 31):
+        run_tick(JAN + timedelta(days=day) + TICK)
+    # the fee for Jan 24 - Feb 1 (8 of 31 days) and the usage after the trial only
+    assert bills(customer) == [(FEB, [("fixed_fee", D("8.00")), ("usage", D("3.00"))])]
+
+
+def test_an_empty_draft_is_never_numbered(api: Any) -> None:
+    customer = a_customer("c")
+    draft = invoice_draft_create(customer_id=customer.pk, as_of=JAN, actor=TEST_ACTOR)
+    run_tick(JAN + TICK)  # past its grace period (none), but nothing on it
+    draft.refresh_from_db()
+    assert (draft.status, draft.finalized_at) == ("draft", None)
+    refused = api.post(f"/api/v1/invoices/{draft.pk}/finalize/")
+    assert refused.status_code == 409
+    assert refused.json()["errors"][0]["code"] == "empty_invoice"
+    invoice_line_add(invoice_id=draft.pk, description="Setup", amount=D("10.00"),
+                     quantity=D(1), as_of=JAN + TICK, actor=TEST_ACTOR)  # fmt: skip
+    run_tick(JAN + 2 * TICK)
+    draft.refresh_from_db()
+    assert (draft.status, draft.total) == ("open", D("10.00"))
+
+
+def test_a_line_too_large_to_store_is_refused(api: Any) -> None:
+    customer = a_customer("c")
+    draft = invoice_draft_create(customer_id=customer.pk, as_of=JAN, actor=TEST_ACTOR)
+    response = api.post(f"/api/v1/invoices/{draft.pk}/lines/",
+                        {"description": "x", "amount": "9999999999999999", "quantity": "10"},
+                        format="json")  # fmt: skip
+    assert response.status_code == 400
+    error = response.json()["errors"][0]
+    assert (error["field"], error["code"]) == ("amount", "max_value")
+    assert not draft.lines.exists()

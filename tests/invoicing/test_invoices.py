@@ -17,7 +17,7 @@ from catalog import services as catalog
 from catalog.models import Plan
 from core.exceptions import TransitionNotAllowed
 from invoicing.models import Invoice, InvoiceLine
-from invoicing.services import invoice_finalize, subscriptions_bill
+from invoicing.services import invoice_finalize, invoice_line_add, subscriptions_bill
 from tests.billing.factories import CustomerFactory
 from tests.catalog.factories import metric
 from tests.conftest import TEST_ACTOR
@@ -158,6 +158,9 @@ def test_a_zero_total_invoice_is_paid_at_once() -> None:
         created_at=FEB,
         updated_at=FEB,
     )
+    for amount in ("10.00", "-10.00"):  # a setup fee, waived
+        invoice_line_add(invoice_id=invoice.pk, description="Setup", amount=Decimal(amount),
+                         quantity=Decimal(1), as_of=FEB, actor=TEST_ACTOR)  # fmt: skip
     final = invoice_finalize(invoice_id=invoice.pk, as_of=FEB, actor=TEST_ACTOR)
     assert (final.status, final.total, final.paid_at) == ("paid", Decimal(0), FEB)
 
@@ -177,6 +180,8 @@ def test_numbers_stay_gapless_under_concurrent_finalization() -> None:
                 updated_at=FEB,
             )
         )
+        invoice_line_add(invoice_id=invoices[-1].pk, description="Setup", amount=Decimal(1),
+                         quantity=Decimal(1), as_of=FEB, actor=TEST_ACTOR)  # fmt: skip
     barrier = threading.Barrier(3)
     errors: list[Any] = []
 
