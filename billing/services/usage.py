@@ -55,7 +55,7 @@ WITH incoming AS (
 ),
 locked AS (
     SELECT id, usage_billed_until, archived_at FROM billing_customer
-    WHERE id IN (SELECT customer_id FROM incoming)
+    WHERE id = ANY(%s::bigint[])  -- an index lookup, whatever the join settings below
     ORDER BY id FOR KEY SHARE
 ),
 valid AS (
@@ -252,7 +252,8 @@ def usage_ingest(
         # PostgreSQL cannot estimate json_to_recordset (it assumes 100 rows) and would join the
         # batch's events with their new keys in a nested loop (5,000 x 5,000): hash joins only
         cursor.execute("SET LOCAL enable_nestloop = off")
-        cursor.execute(INSERT_SQL, [document, as_of])
+        customer_ids = sorted({customer_id for _, _, customer_id in found})
+        cursor.execute(INSERT_SQL, [document, customer_ids, as_of])
         rows = cursor.fetchall()
         cursor.execute("SET LOCAL enable_nestloop = on")  # only for that statement
         archived: set[int] = set()
