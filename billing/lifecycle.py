@@ -62,9 +62,9 @@ class State:
         return periods.local_midnight(periods.local_date(first, self.zone), self.zone)
 
     def period_at(self, instant: datetime) -> Period:
-        """The billing period containing `instant` (or, for an instant before `paid_from`, the
-        first paid one): anchored periods; before the anchor the stub from `paid_from` to it
-        (index -1); the anchored period containing `paid_from` from `paid_from` on."""
+        """The billing period containing `instant`: anchored periods; before the anchor the stub
+        from `paid_from` to it (index -1); the anchored period containing `paid_from`, from
+        `paid_from` on (an instant of that period before `paid_from`, in a trial, gets it too)."""
         anchor_start = periods.local_midnight(self.anchor, self.zone)
         paid_from = self.paid_from
         if instant < anchor_start and paid_from < anchor_start:
