@@ -39,13 +39,12 @@ def credited_total(invoice: Invoice) -> Decimal:
 
 
 def outstanding_of(invoice: Invoice) -> Decimal:
-    """What the customer still owes on a finalized invoice: its amount due less the credit
-    notes against it (their parts that reduced the receivable); payments come with the payments
-    issue."""
+    """What the customer still owes on a finalized invoice: its amount due, which is its total
+    less the customer credit applied at finalization and the credit notes against it (the parts
+    of them that reduced the receivable); payments come with the payments issue."""
     if invoice.status == InvoiceStatus.PAID:
         return Decimal(0)
-    notes = invoice.credit_notes.aggregate(t=Sum("total"), b=Sum("to_balance"))
-    return invoice.amount_due - ((notes["t"] or Decimal(0)) - (notes["b"] or Decimal(0)))
+    return invoice.amount_due
 
 
 def invoice_void(*, invoice_id: int, as_of: datetime, actor: Actor, reason: str) -> Invoice:
@@ -193,14 +192,20 @@ def credit_note_issue(
     return note
 
 
-def _tax_share(line: InvoiceLine, amount: Decimal, currency: str) -> Decimal:
-    """The tax in crediting `amount` of a line: the line's tax in proportion, rounded once; the
-    whole rest of the line credits the whole rest of its tax."""
+def _tax_share(
+    line: InvoiceLine, amount: Decimal, before: tuple[Decimal, Decimal], currency: str
+) -> Decimal:
+    """The tax in crediting `amount` of a line of which `before` = (amount, tax) was credited
+    already: cumulatively in proportion, rounded once — the tax of everything credited so far
+    less the tax credited before — so the credited tax never exceeds the line's tax, and the
+    part that completes the line carries the rest of it."""
     if not line.tax_amount or not line.amount:
         return Decimal(0)
-    if amount == line.amount:
-        return line.tax_amount
-    return quantize(line.tax_amount * amount / line.amount, currency)
+    credited, credited_tax = before
+    so_far = credited + amount
+    if so_far == line.amount:
+        return line.tax_amount - credited_tax
+    return quantize(line.tax_amount * so_far / line.amount, currency) - credited_tax
 
 
 def issue_credit_note(
@@ -212,12 +217,24 @@ def issue_credit_note(
 ) -> CreditNote:
     """Number, store, post and journal a credit note (checks are the caller's)."""
     lines = {line.pk: line for line in invoice.lines.filter(pk__in=[pk for pk, _ in parts])}
-    taxes = {pk: _tax_share(lines[pk], amount, invoice.currency) for pk, amount in parts}
+    before = {
+        row["invoice_line"]: (row["a"], row["t"])
+        for row in CreditNoteLine.objects.filter(invoice_line__in=list(lines))
+        .values("invoice_line")
+        .annotate(a=Sum("amount"), t=Sum("tax_amount"))
+    }
+    nothing = (Decimal(0), Decimal(0))
+    taxes = {
+        pk: _tax_share(lines[pk], amount, before.get(pk, nothing), invoice.currency)
+        for pk, amount in parts
+    }
     amount_total = sum((amount for _, amount in parts), Decimal(0))
     tax_total = sum(taxes.values(), Decimal(0))
     exclusive = sum((taxes[pk] for pk, _ in parts if not lines[pk].tax_inclusive), Decimal(0))
     total = amount_total + exclusive
-    to_balance = max(total - max(outstanding_of(invoice), Decimal(0)), Decimal(0))
+    outstanding = max(outstanding_of(invoice), Decimal(0))
+    to_balance = max(total - outstanding, Decimal(0))
+    settled = total - to_balance  # what it takes off the amount due; the rest becomes credit
     note = CreditNote.objects.create(
         invoice=invoice,
         number=next_number("CN", as_of.year),
@@ -253,6 +270,13 @@ def issue_credit_note(
         memo=f"credit note {note.number} on {invoice.number}: {reason}",
         at=as_of,
     )
+    if settled:
+        invoice.amount_due = outstanding - settled
+        if invoice.amount_due == 0 and invoice.status == InvoiceStatus.OPEN:
+            invoice.status = InvoiceStatus.PAID  # settled by its credit notes
+            invoice.paid_at = as_of
+        invoice.updated_at = as_of
+        invoice.save(update_fields=["amount_due", "status", "paid_at", "updated_at"])
     if to_balance:  # beyond what was still owed: the customer keeps it as credit
         balance_moves_record(
             [BalanceMove(invoice.customer, to_balance, BalanceKind.CREDIT_NOTE, "credit_note",
@@ -268,6 +292,9 @@ def issue_credit_note(
             "credit_note": note.number,
             "invoice": invoice.number,
             "total": str(total),
+            "to_balance": str(to_balance),
+            "invoice_amount_due": str(invoice.amount_due),
+            "invoice_status": invoice.status,
             "reason": reason,
         },
         actor=actor,

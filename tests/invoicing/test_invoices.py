@@ -697,3 +697,30 @@ def test_finance_re_rates_a_scope_over_the_api(api: Any) -> None:
     ]
     bad = api.post("/api/v1/corrections/rerate/", {**body, "customers": ["ghost"]}, format="json")
     assert bad.json()["errors"][0]["field"] == "customers"
+
+
+@pytest.mark.django_db
+def test_a_credit_note_reduces_what_is_owed_on_the_invoice(api: Any) -> None:
+    from billing.services import account_balances
+    from invoicing.services import credit_note_issue
+
+    invoice = finalized_workload_invoice()  # 58.20: fee 49.00, usage 9.19 + 0.01
+    fee = invoice.lines.get(kind="fixed_fee")
+    part = credit_note_issue(invoice_id=invoice.pk, as_of=FEB, actor=TEST_ACTOR,
+                             reason="goodwill", lines=[(fee.pk, Decimal("43.46"))])  # fmt: skip
+    assert part.to_balance == 0
+    body = api.get(f"/api/v1/invoices/{invoice.pk}/").json()
+    assert (body["status"], body["amount_due"]) == ("open", "14.7400")  # 58.20 - 43.46
+    balances = account_balances(customer_id=invoice.customer_id)
+    assert balances[("receivable", "USD")] == Decimal("14.74")
+    rest = credit_note_issue(invoice_id=invoice.pk, as_of=FEB + timedelta(days=1),
+                             actor=TEST_ACTOR, reason="churn")  # fmt: skip
+    assert (rest.total, rest.to_balance) == (Decimal("14.74"), 0)
+    invoice.refresh_from_db()
+    # nothing is owed any more: settled by its credit notes
+    assert (invoice.status, invoice.amount_due, invoice.paid_at) == (
+        "paid",
+        Decimal(0),
+        FEB + timedelta(days=1),
+    )
+    assert invoice.total == Decimal("58.20")  # the document itself never changes
