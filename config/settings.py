@@ -6,6 +6,7 @@ Production defaults are the safe ones (DEBUG off, HTTPS-only cookies, HSTS); the
 
 from pathlib import Path
 from urllib.parse import unquote
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import django_stubs_ext
 import environ
@@ -145,10 +146,18 @@ COMPANY = {
     "email": env.str("COMPANY_EMAIL", default="billing@example.com"),
     "tax_id": env.str("COMPANY_TAX_ID", default=""),
     "registration": env.str("COMPANY_REGISTRATION", default=""),
+    # the year of a document's number is the year of its issue date in this time zone
+    "time_zone": env.str("COMPANY_TIME_ZONE", default=TIME_ZONE),
     "payment_instructions": env.str(
         "COMPANY_PAYMENT_INSTRUCTIONS", default="Bank transfer to IBAN DE00 0000 0000 0000 0000 00"
     ),
 }
+try:
+    ZoneInfo(COMPANY["time_zone"])
+except (ZoneInfoNotFoundError, ValueError):
+    raise ImproperlyConfigured(
+        f"COMPANY_TIME_ZONE {COMPANY['time_zone']!r} is not an IANA time zone (e.g. Europe/Berlin)."
+    ) from None
 
 # ----------------------------------------------------------------------------------- REST API
 REST_FRAMEWORK = {

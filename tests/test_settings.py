@@ -53,3 +53,9 @@ def test_debug_off_is_the_default() -> None:
     assert settings.SESSION_COOKIE_SECURE
     assert settings.CSRF_COOKIE_SECURE
     assert settings.SECURE_HSTS_SECONDS >= 31536000
+
+
+def test_a_company_time_zone_that_does_not_exist_is_refused() -> None:
+    result = manage("check", env={**PRODUCTION, "COMPANY_TIME_ZONE": "Mars/Olympus"})
+    assert result.returncode != 0
+    assert "COMPANY_TIME_ZONE 'Mars/Olympus' is not an IANA time zone" in result.stderr

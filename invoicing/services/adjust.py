@@ -31,7 +31,7 @@ from invoicing.models import (
     InvoiceStatus,
 )
 from invoicing.services.finalize import finalized_amounts
-from invoicing.services.lines import locked_invoice, next_number
+from invoicing.services.lines import document_year, locked_invoice, next_number
 
 
 def credited_total(invoice: Invoice) -> Decimal:
@@ -237,7 +237,7 @@ def issue_credit_note(
     settled = total - to_balance  # what it takes off the amount due; the rest becomes credit
     note = CreditNote.objects.create(
         invoice=invoice,
-        number=next_number("CN", as_of.year),
+        number=next_number("CN", document_year(as_of)),
         currency=invoice.currency,
         total=total,
         tax_total=tax_total,

@@ -36,6 +36,7 @@ from invoicing.models import (
 )
 from invoicing.selectors import drafts_pending
 from invoicing.services.lines import (
+    document_year,
     locked_invoice,
     next_numbers,
     recompute_totals_many,
@@ -95,7 +96,7 @@ def finalize_locked(invoices: list[Invoice], as_of: datetime, actor: Actor) -> N
             invoice.status = InvoiceStatus.PAID
             invoice.paid_at = as_of
         invoice.updated_at = as_of
-    numbers = next_numbers("INV", as_of.year, len(invoices))
+    numbers = next_numbers("INV", document_year(as_of), len(invoices))
     for invoice, number in zip(invoices, numbers, strict=True):
         invoice.number = number
     bulk_update(

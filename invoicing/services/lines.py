@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from datetime import datetime
 from decimal import Decimal
 from typing import Any
+from zoneinfo import ZoneInfo
 
+from django.conf import settings
 from django.db.models import Q, Sum
 
 from billing.models import (
@@ -110,6 +113,13 @@ def line_of(
         redemption_id=spec.redemption_id,
     )
     return taxed(line, rate, invoice.currency)
+
+
+def document_year(issued_at: datetime) -> int:
+    """The year of a document's number: its issue date's, in the company's time zone (an
+    invoice of a 2025 billing date issued during a 2026 catch-up is numbered in 2026's series,
+    so that each series runs in issue order)."""
+    return issued_at.astimezone(ZoneInfo(settings.COMPANY.get("time_zone", "UTC"))).year
 
 
 def next_number(prefix: str, year: int) -> str:

@@ -724,3 +724,50 @@ def test_a_credit_note_reduces_what_is_owed_on_the_invoice(api: Any) -> None:
         FEB + timedelta(days=1),
     )
     assert invoice.total == Decimal("58.20")  # the document itself never changes
+
+
+@pytest.mark.parametrize(
+    ("zone", "number"), [("UTC", "INV-2025-000001"), ("Europe/Berlin", "INV-2026-000001")]
+)
+@pytest.mark.django_db
+def test_numbers_take_the_year_of_the_issue_date_in_the_company_time_zone(
+    settings: Any, zone: str, number: str
+) -> None:
+    from invoicing.services import credit_note_issue, invoice_draft_create
+
+    settings.COMPANY = {**settings.COMPANY, "time_zone": zone}
+    new_year_eve = datetime(2025, 12, 31, 23, 30, tzinfo=UTC)  # 00:30 on Jan 1 in Berlin
+    customer = CustomerFactory(external_id="nye")
+    draft = invoice_draft_create(customer_id=customer.pk, as_of=new_year_eve, actor=TEST_ACTOR)
+    invoice_line_add(invoice_id=draft.pk, description="Setup", amount=Decimal(5),
+                     quantity=Decimal(1), as_of=new_year_eve, actor=TEST_ACTOR)  # fmt: skip
+    invoice = invoice_finalize(invoice_id=draft.pk, as_of=new_year_eve, actor=TEST_ACTOR)
+    assert invoice.number == number
+    note = credit_note_issue(invoice_id=invoice.pk, as_of=new_year_eve, actor=TEST_ACTOR,
+                             reason="x")  # fmt: skip
+    assert note.number == number.replace("INV", "CN")
+
+
+@pytest.mark.django_db
+def test_an_invoice_of_last_year_issued_in_a_catch_up_takes_this_years_series() -> None:
+    import json
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    from tests.invoicing.findings import a_customer, usage_plan
+
+    plan = usage_plan("monthly", "30.00", unit_price=None)
+    november = datetime(2025, 11, 1, tzinfo=UTC)
+    for who in ("a", "b"):
+        subscription_create(customer_id=a_customer(who).pk, plan_id=plan.pk, actor=TEST_ACTOR,
+                            as_of=november)  # fmt: skip
+    late = datetime(2026, 1, 5, 9, tzinfo=UTC)  # the clock was down from Nov 30 to Jan 5
+    out = StringIO()
+    call_command("bill", "--as-of", late.isoformat(), stdout=out)
+    summary = json.loads(out.getvalue().strip().splitlines()[-1])
+    finalized = list(Invoice.objects.exclude(status="draft").order_by("billing_date", "number"))
+    # Dec 1 and Jan 1 for each: every one issued on Jan 5, in 2026's series, in billing order
+    assert summary["finalized"] == len(finalized) == 4
+    assert [i.billing_date.year for i in finalized] == [2025, 2025, 2026, 2026]
+    assert [i.number for i in finalized] == [f"INV-2026-{n:06d}" for n in range(1, 5)]
