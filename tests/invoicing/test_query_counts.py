@@ -80,3 +80,38 @@ def test_fees_in_advance_coupons_taxes_and_prorations_cost_the_same_for_3_or_30(
     february = Invoice.objects.get(customer__external_id="q10", billing_date=FEB)
     kinds = sorted(line.kind for line in february.lines.all())
     assert kinds == ["discount", "fixed_fee", "proration", "proration", "usage"]
+
+
+def test_percentage_charges_per_transaction_read_only_the_filtered_events_set_based() -> None:
+    """Issue 10, item 6: a charge priced per transaction rates the events its metric's filters
+    keep (the same events its quantity counts), in one query for the whole chunk."""
+    from tests.billing.factories import CustomerFactory
+    from tests.catalog.factories import metric, plan, published_version
+
+    card = metric("card_volume", field_name="amount", filters={"method": ["card"]})
+    payments = plan("payments", currency="USD")
+    published_version(payments, JAN, [{"metric": card, "pricing_model": "percentage",
+                                       "params": {"rate": "2", "fixed_fee": "0.30"}}],
+                      fixed_fee=Decimal(0), fee_timing="arrears")  # fmt: skip
+    subs = []
+    for i in range(36):
+        customer = CustomerFactory(external_id=f"p{i}")
+        subs.append(subscription_create(customer_id=customer.pk, plan_id=payments.pk,
+                                        actor=TEST_ACTOR, as_of=JAN))  # fmt: skip
+        events = [
+            {"event_id": f"p{i}-{k}", "customer": f"p{i}", "metric": "card_volume",
+             "event_time": (JAN + timedelta(days=k + 1)).isoformat(),
+             "properties": {"amount": amount, "method": method}}
+            for k, (amount, method) in enumerate(
+                [("100.00", "card"), ("50.00", "card"), ("1000.00", "wire")]
+            )
+        ]  # fmt: skip
+        report = usage_ingest(events=events, actor=TEST_ACTOR, as_of=JAN + timedelta(days=5))
+        assert report.count("accepted") == 3
+    statements([s.pk for s in subs[:3]])  # the first chunk of the process warms its caches
+    few, many = statements([s.pk for s in subs[3:6]]), statements([s.pk for s in subs[6:]])
+    assert few == many
+    # card only: 2% of 100 + 0.30, 2% of 50 + 0.30 = 3.60 (the wire transfer is not a card's)
+    for invoice in Invoice.objects.filter(customer__external_id__startswith="p"):
+        usage = invoice.lines.get(kind="usage")
+        assert (usage.quantity, usage.amount) == (Decimal("150"), Decimal("3.60"))
