@@ -82,11 +82,16 @@ def line(
     exact, seconds = share(terms.period_amount, start, end, period, reference)
     if not exact:
         return None
+    # the part of this period the line covers (a pause across periods gives a line for each
+    # period, each naming its own part): its amount is reproducible from the line alone
+    start, end = max(start, period.start), min(end, period.end)
     sign = -1 if kind == "credit" else 1
     amount = sign * exact
     verb = "Unused time on" if kind == "credit" else "Remaining time on"
     if kind == "charge" and terms.timing == "arrears":
         verb = "Time used on"
+    if why == "paused":
+        verb = "Paused time on"
     description = (
         f"{verb} {terms.version} x {terms.quantity} "
         f"({start.date().isoformat()} to {end.date().isoformat()})"

@@ -706,3 +706,25 @@ def test_a_line_too_large_to_store_is_refused(api: Any) -> None:
     error = response.json()["errors"][0]
     assert (error["field"], error["code"]) == ("amount", "max_value")
     assert not draft.lines.exists()
+
+
+def test_each_pause_credit_names_the_part_of_its_period_it_covers() -> None:
+    """Issue 10, item 5: a pause across two periods gives one credit per period, each naming
+    (and explaining) its own part, so its amount can be reproduced from the line."""
+    from billing.models import ProrationLine
+
+    plan = usage_plan("adv", "31.00", timing="advance", unit_price=None)
+    customer = a_customer("c")
+    sub = subscription_create(customer_id=customer.pk, plan_id=plan.pk, actor=TEST_ACTOR,
+                              as_of=JAN)  # fmt: skip
+    subscription_pause(subscription_id=sub.pk, actor=TEST_ACTOR, as_of=JAN + timedelta(days=20))
+    subscription_resume(subscription_id=sub.pk, actor=TEST_ACTOR, as_of=FEB + timedelta(days=10))
+    credits = ProrationLine.objects.filter(subscription=sub).order_by("period_start")
+    assert [(c.description, c.amount_rounded) for c in credits] == [
+        ("Paused time on adv@v1 x 1 (2026-01-21 to 2026-02-01)", D("-11.00")),  # 11 of 31 days
+        ("Paused time on adv@v1 x 1 (2026-02-01 to 2026-02-11)", D("-11.07")),  # 10 of 28 days
+    ]
+    assert [c.explanation["part"] for c in credits] == [
+        {"start": "2026-01-21T00:00:00+00:00", "end": "2026-02-01T00:00:00+00:00"},
+        {"start": "2026-02-01T00:00:00+00:00", "end": "2026-02-11T00:00:00+00:00"},
+    ]
