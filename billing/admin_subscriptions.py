@@ -11,6 +11,7 @@ from typing import Any
 from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin import widgets as admin_widgets
+from django.core.exceptions import PermissionDenied
 from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404
@@ -204,21 +205,45 @@ class SubscriptionAdmin(ServiceChangeFormMixin, HistoryAdminMixin, admin.ModelAd
         return False
 
     def save_model(self, request: HttpRequest, obj: Subscription, form: Any, change: bool) -> None:
-        if change:
-            return  # a subscription changes only through its actions
-        data = form.cleaned_data
-        created = services.subscription_create(
-            customer_id=data["customer"].pk,
-            plan_id=data["plan"].pk,
-            actor=_actor(request),
-            as_of=timezone.now(),
-            start_at=data.get("start_at"),
-            quantity=data["quantity"],
-            trial_days=data.get("trial_days"),
-            billing_anchor=data.get("billing_anchor"),
-            reason="created in the admin",
-        )
-        obj.pk = created.pk
+        return  # never: a subscription is created by `add_view` and changed by its actions
+
+    def add_view(
+        self, request: HttpRequest, form_url: str = "", extra_context: dict[str, Any] | None = None
+    ) -> HttpResponse:
+        """New subscription: the form, then the service; a refusal of the service (a plan in
+        another currency, a start before the plan's first price book) is a form error."""
+        if not self.has_add_permission(request):
+            raise PermissionDenied
+        form = SubscriptionAddForm(request.POST or None)
+        if request.method == "POST" and form.is_valid():
+            data = form.cleaned_data
+            try:
+                created = services.subscription_create(
+                    customer_id=data["customer"].pk,
+                    plan_id=data["plan"].pk,
+                    actor=_actor(request),
+                    as_of=timezone.now(),
+                    start_at=data.get("start_at"),
+                    quantity=data["quantity"],
+                    trial_days=data.get("trial_days"),
+                    billing_anchor=data.get("billing_anchor"),
+                    reason="created in the admin",
+                )
+            except ApplicationError as exc:
+                form.add_error(exc.field if exc.field in form.fields else None, exc.message)
+            else:
+                self.message_user(request, f"{created} created.", messages.SUCCESS)
+                return HttpResponseRedirect(
+                    reverse("admin:billing_subscription_change", args=[created.pk])
+                )
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.model._meta,
+            "title": "Add subscription",
+            "form": form,
+            **(extra_context or {}),
+        }
+        return TemplateResponse(request, "admin/billing/subscription/action_form.html", context)
 
     def save_related(self, request: HttpRequest, form: Any, formsets: Any, change: bool) -> None:
         return

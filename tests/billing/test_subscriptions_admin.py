@@ -93,3 +93,27 @@ def test_admin_refusal_is_shown_not_raised(staff_client: Any) -> None:
     assert "priced in EUR" in response.content.decode()
     sub.refresh_from_db()
     assert sub.plan_id == basic.pk
+
+
+def test_adding_a_subscription_the_service_refuses_shows_form_errors(staff_client: Any) -> None:
+    """Issue 10, item 10: a start before the plan's first price book, or a plan in another
+    currency than the customer's, is a form error on the add page, never a traceback."""
+    cust = customer()
+    euro = priced_plan("euro", "30", currency="EUR")
+    usd = priced_plan("basic", "30")
+    form = {"customer": cust.pk, "quantity": "1", "start_at_0": "", "start_at_1": "",
+            "trial_days": "", "billing_anchor": ""}  # fmt: skip
+    other_currency = staff_client.post(
+        reverse("admin:billing_subscription_add"), {**form, "plan": euro.pk}
+    )
+    assert other_currency.status_code == 200
+    assert "priced in EUR" in other_currency.content.decode()
+    too_early = staff_client.post(
+        reverse("admin:billing_subscription_add"),
+        {**form, "plan": usd.pk, "start_at_0": "2001-01-01", "start_at_1": "00:00:00"},
+    )
+    assert too_early.status_code == 200
+    assert "Plan basic has no published version in force at 2001-01-01" in (
+        too_early.content.decode()
+    )
+    assert not Subscription.objects.exists()
