@@ -342,10 +342,13 @@ class CreditNoteLineInline(admin.TabularInline[CreditNoteLine, CreditNote]):
     model = CreditNoteLine
     extra = 0
     can_delete = False
-    readonly_fields = ("invoice_line", "description", "amount")
+    fields = readonly_fields = ("invoice_line", "description", "amount", "tax_amount")
 
     def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False  # an issued document: read-only here, and in the database
 
 
 @admin.register(CreditNote)
@@ -354,10 +357,16 @@ class CreditNoteAdmin(HistoryAdminMixin, admin.ModelAdmin[CreditNote]):
     search_fields = ("number", "invoice__number", "reason")
     list_select_related = ("invoice",)
     inlines = (CreditNoteLineInline,)
-    readonly_fields = ("invoice", "number", "currency", "total", "reason", "issued_at", "issued_by")
+    fields = readonly_fields = (
+        "invoice", "number", "currency", "total", "tax_total", "to_balance", "reason",
+        "issued_at", "issued_by",
+    )  # fmt: skip
 
     def has_add_permission(self, request: HttpRequest) -> bool:
         return False  # issued against an invoice through the API or the invoice's services
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False  # an issued document: read-only here, and in the database
 
     def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return False

@@ -8,27 +8,33 @@ every mismatch is reported (never corrected silently):
 2. aggregates -> lines: each usage line's amount against the rating engine on its quantity and
    the price book it was billed with;
 3. lines -> totals: each invoice's subtotal and total against the sum of its rounded lines;
-4. totals -> ledger: each finalized invoice's receivable posting against its total;
+4. documents -> ledger: each issued invoice's and credit note's postings, account by account,
+   against what its own figures say they must be (found through the documents' links: the
+   postings of the document, the journal event of a write-off), and each credit note's lines
+   against its totals;
 5. the ledger's trial balance: zero in every currency.
 """
 
 from __future__ import annotations
 
+from collections import defaultdict
+from collections.abc import Iterable
 from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
 from django.db import transaction
-from django.db.models import Q, Sum
+from django.db.models import Sum
 
 from billing.aggregation import aggregate_one, transactions_windows
-from billing.models import LedgerEntry
+from billing.models import LedgerAccount, LedgerEntry
 from billing.services import trial_balance
 from catalog.models import Charge
 from catalog.pricing import Percentage
 from catalog.selectors import charge_rater
 from invoicing.models import (
     Correction,
+    CreditNote,
     Invoice,
     InvoiceKind,
     InvoiceLine,
@@ -64,20 +70,9 @@ def reconcile(*, start: datetime, end: datetime, as_of: datetime) -> Reconciliat
                 if line.kind == LineKind.USAGE and line.subscription_id and line.period_start:
                     checked["usage_lines"] += 1
                     _check_usage_line(invoice, line, mismatches)
-        if invoice.status in (InvoiceStatus.OPEN, InvoiceStatus.PAID, InvoiceStatus.UNCOLLECTIBLE):
-            checked["ledger_documents"] += 1
-            posted = LedgerEntry.objects.filter(
-                document_type="invoice", document_id=invoice.pk, account="receivable"
-            ).filter(~Q(memo__contains="voided")).aggregate(d=Sum("debit"))["d"] or Decimal(0)
-            if posted != max(invoice.total, Decimal(0)):
-                mismatches.append(
-                    {
-                        "check": "totals->ledger",
-                        "invoice": str(invoice),
-                        "total": str(invoice.total),
-                        "posted": str(posted),
-                    }
-                )
+    checked["ledger_documents"] = _check_documents_against_ledger(
+        [i for i in invoices if i.status != InvoiceStatus.DRAFT], mismatches
+    )
     balance = {k: str(v) for k, v in trial_balance().items() if v}
     if balance:
         mismatches.append({"check": "trial balance", "not_zero": balance})
@@ -159,3 +154,102 @@ def _check_usage_line(
                 "rated": str(rated.rounded),
             }
         )
+
+
+def _net(document_type: str, ids: list[int]) -> dict[int, dict[str, Decimal]]:
+    rows = (
+        LedgerEntry.objects.filter(document_type=document_type, document_id__in=ids)
+        .values("document_id", "account")
+        .annotate(d=Sum("debit"), c=Sum("credit"))
+    )
+    found: dict[int, dict[str, Decimal]] = defaultdict(dict)
+    for row in rows:
+        amount = (row["d"] or Decimal(0)) - (row["c"] or Decimal(0))
+        if amount:
+            found[row["document_id"]][row["account"]] = amount
+    return found
+
+
+def _nonzero(amounts: Iterable[tuple[str, Decimal]]) -> dict[str, Decimal]:
+    net: dict[str, Decimal] = defaultdict(Decimal)
+    for account, amount in amounts:
+        net[account] += amount
+    return {account: amount for account, amount in net.items() if amount}
+
+
+def _check_documents_against_ledger(
+    invoices: list[Invoice], mismatches: list[dict[str, Any]]
+) -> int:
+    """Issued invoices and their credit notes against their postings (see the module's note)."""
+    from billing.models import JournalEvent
+    from invoicing.services.finalize import finalized_amounts
+
+    ids = [i.pk for i in invoices]
+    written_off = {
+        int(subject): Decimal(payload["outstanding"])
+        for subject, payload in JournalEvent.objects.filter(
+            type="invoice.marked_uncollectible", subject_type="invoice",
+            subject_id__in=[str(pk) for pk in ids],
+        ).values_list("subject_id", "payload")
+    }  # fmt: skip
+    posted = _net("invoice", ids)
+    for invoice in invoices:
+        parts = [] if invoice.status == InvoiceStatus.VOID else finalized_amounts(invoice)
+        if invoice.pk in written_off:
+            loss = written_off[invoice.pk]
+            parts += [(LedgerAccount.BAD_DEBT, loss), (LedgerAccount.RECEIVABLE, -loss)]
+        expected = _nonzero(parts)
+        if expected != posted.get(invoice.pk, {}):
+            mismatches.append(
+                {
+                    "check": "documents->ledger",
+                    "invoice": str(invoice),
+                    "expected": {a: str(v) for a, v in sorted(expected.items())},
+                    "posted": {a: str(v) for a, v in sorted(posted.get(invoice.pk, {}).items())},
+                }
+            )
+    notes = list(
+        CreditNote.objects.filter(invoice_id__in=ids).prefetch_related("lines__invoice_line")
+    )
+    posted_notes = _net("credit_note", [n.pk for n in notes])
+    for note in notes:
+        lines = list(note.lines.all())
+        tax = sum((line.tax_amount for line in lines), Decimal(0))
+        exclusive = sum(
+            (
+                line.tax_amount
+                for line in lines
+                if line.invoice_line is None or not line.invoice_line.tax_inclusive
+            ),
+            Decimal(0),
+        )
+        amount = sum((line.amount for line in lines), Decimal(0))
+        if tax != note.tax_total or amount + exclusive != note.total:
+            mismatches.append(
+                {
+                    "check": "credit note lines->totals",
+                    "credit_note": note.number,
+                    "lines": str(amount),
+                    "lines_tax": str(tax),
+                    "total": str(note.total),
+                    "tax_total": str(note.tax_total),
+                }
+            )
+        expected = _nonzero(
+            [
+                (LedgerAccount.REVENUE, note.total - note.tax_total),
+                (LedgerAccount.TAX, note.tax_total),
+                (LedgerAccount.RECEIVABLE, -(note.total - note.to_balance)),
+                (LedgerAccount.CUSTOMER_CREDIT, -note.to_balance),
+            ]
+        )
+        if expected != posted_notes.get(note.pk, {}):
+            mismatches.append(
+                {
+                    "check": "documents->ledger",
+                    "credit_note": note.number,
+                    "expected": {a: str(v) for a, v in sorted(expected.items())},
+                    "posted": {a: str(v) for a, v in sorted(posted_notes.get(note.pk, {}).items())},
+                }
+            )
+    return len(invoices) + len(notes)

@@ -4,6 +4,8 @@ numbering at finalization. The standard workload's customer i = 1 is billed 58.2
 from __future__ import annotations
 
 import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 from typing import Any
@@ -616,6 +618,20 @@ def test_late_events_after_finalization_produce_linked_corrections(
     assert trial_balance() == {"USD": Decimal(0)}
 
 
+@contextmanager
+def frozen_guard_lifted(table: str) -> Iterator[None]:
+    """The database's guard of issued documents lifted for a moment, as someone with the rights
+    to do so could: what reconciliation must still catch."""
+    with connection.cursor() as cursor:
+        cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")  # no deferred checks pending
+        cursor.execute(f"ALTER TABLE {table} DISABLE TRIGGER {table}_frozen")
+    try:
+        yield
+    finally:
+        with connection.cursor() as cursor:
+            cursor.execute(f"ALTER TABLE {table} ENABLE TRIGGER {table}_frozen")
+
+
 @pytest.mark.django_db
 def test_reconciliation_passes_then_reports_each_mismatch(staff_client: Any) -> None:
     from io import StringIO
@@ -645,7 +661,14 @@ def test_reconciliation_passes_then_reports_each_mismatch(staff_client: Any) -> 
         actor=TEST_ACTOR,
         as_of=FEB,
     )
-    InvoiceLine.objects.filter(invoice=invoice, kind="fixed_fee").update(amount=Decimal("50.00"))
+    from django.db import IntegrityError, transaction
+
+    tampered = InvoiceLine.objects.filter(invoice=invoice, kind="fixed_fee")
+    with pytest.raises(IntegrityError, match="is issued: its lines cannot change"), \
+            transaction.atomic():  # fmt: skip
+        tampered.update(amount=Decimal("50.00"))  # the database refuses it
+    with frozen_guard_lifted("invoicing_invoiceline"):  # as a superuser could
+        tampered.update(amount=Decimal("50.00"))
     out = StringIO()
     with pytest.raises(CommandError, match="mismatches"):
         call_command("reconcile", "--start", "2026-01-01", "--end", "2026-02-02", stdout=out)
@@ -771,3 +794,87 @@ def test_an_invoice_of_last_year_issued_in_a_catch_up_takes_this_years_series() 
     assert summary["finalized"] == len(finalized) == 4
     assert [i.billing_date.year for i in finalized] == [2025, 2025, 2026, 2026]
     assert [i.number for i in finalized] == [f"INV-2026-{n:06d}" for n in range(1, 5)]
+
+
+@pytest.mark.django_db
+def test_issued_documents_are_frozen_and_reconciliation_checks_them_against_the_ledger(
+    staff_client: Any,
+) -> None:
+    """Issue 10, item 2: an issued credit note cannot be edited in the admin nor in the
+    database; reconciliation reports nothing on a mix of documents (voided, written off,
+    credited partly and wholly, tax-inclusive, negative) and reports each fault injected behind
+    the guard: a credit note's tax, an invoice's total, a ledger posting."""
+    from django.db import IntegrityError, transaction
+
+    from billing.models import LedgerEntry
+    from invoicing.models import CreditNote
+    from invoicing.reconciliation import reconcile
+    from invoicing.services import (
+        credit_note_issue,
+        invoice_draft_create,
+        invoice_mark_uncollectible,
+        invoice_void,
+    )
+
+    catalog.tax_rate_create(actor=TEST_ACTOR, as_of=JAN, data={
+        "code": "fr", "name": "FR", "percentage": Decimal(20), "inclusive": True, "country": "FR",
+    })  # fmt: skip
+    plan = workload_plan()
+
+    def issued(i: int, **customer: Any) -> Invoice:
+        sub = workload_customer(i, plan).subscriptions.get()
+        Customer.objects.filter(pk=sub.customer_id).update(**customer)
+        return invoice_finalize(invoice_id=bill_to_draft(sub).pk, as_of=FEB, actor=TEST_ACTOR)
+
+    credited, voided, written_off = issued(1), issued(2), issued(3)
+    inclusive = issued(4, country="FR")
+    assert inclusive.tax_total > 0
+    assert inclusive.total == inclusive.subtotal  # the tax is inside the lines' amounts
+    fr = CustomerFactory(external_id="fr", country="FR")
+    refund = invoice_draft_create(customer_id=fr.pk, as_of=FEB, actor=TEST_ACTOR)
+    for amount in ("120.00", "-150.00"):  # a tax-inclusive sale and a larger refund: negative
+        invoice_line_add(invoice_id=refund.pk, description="x", amount=Decimal(amount),
+                         quantity=Decimal(1), as_of=FEB, actor=TEST_ACTOR)  # fmt: skip
+    negative = invoice_finalize(invoice_id=refund.pk, as_of=FEB, actor=TEST_ACTOR)
+    assert negative.total == Decimal("-30.00")
+    fee = credited.lines.get(kind="fixed_fee")
+    part = credit_note_issue(invoice_id=credited.pk, as_of=FEB, actor=TEST_ACTOR, reason="a",
+                             lines=[(fee.pk, Decimal("10.00"))])  # fmt: skip
+    credit_note_issue(invoice_id=credited.pk, as_of=FEB, actor=TEST_ACTOR, reason="rest")
+    invoice_void(invoice_id=voided.pk, as_of=FEB, actor=TEST_ACTOR, reason="duplicate")
+    invoice_mark_uncollectible(invoice_id=written_off.pk, as_of=FEB, actor=TEST_ACTOR,
+                               reason="bankrupt")  # fmt: skip
+
+    def report() -> Any:
+        return reconcile(start=JAN, end=FEB + timedelta(days=1), as_of=FEB)
+
+    clean = report()
+    assert clean.ok, clean.mismatches
+    assert clean.checked["ledger_documents"] == 5 + 2  # five invoices, two credit notes
+
+    # the admin shows an issued credit note read-only; the database refuses any change
+    page = staff_client.get(f"/admin/invoicing/creditnote/{part.pk}/change/")
+    assert page.status_code == 200
+    assert 'name="_save"' not in page.content.decode()
+    posted = staff_client.post(f"/admin/invoicing/creditnote/{part.pk}/change/", {"reason": "x"})
+    assert posted.status_code == 403
+    with pytest.raises(IntegrityError, match="is issued"), transaction.atomic():
+        CreditNote.objects.filter(pk=part.pk).update(tax_total=Decimal("9.99"))
+
+    # three faults behind the guard, each reported
+    with frozen_guard_lifted("invoicing_creditnote"):
+        CreditNote.objects.filter(pk=part.pk).update(tax_total=Decimal("1.00"))
+    with frozen_guard_lifted("invoicing_invoice"):
+        Invoice.objects.filter(pk=written_off.pk).update(total=Decimal("1.00"))
+    # revenue posted as tax: the books still balance, the document's postings do not match it
+    LedgerEntry.objects.filter(
+        document_type="invoice", document_id=negative.pk, account="revenue"
+    ).update(account="tax")
+    found = {(m["check"], m.get("invoice") or m.get("credit_note")) for m in report().mismatches}
+    assert found >= {
+        ("credit note lines->totals", part.number),
+        ("documents->ledger", part.number),
+        ("documents->ledger", str(written_off)),
+        ("lines->totals", str(written_off)),
+        ("documents->ledger", str(negative)),
+    }
