@@ -8,15 +8,21 @@ Rounding rule, the only one in the product: an amount is rounded once, to the cu
 half away from zero (ROUND_HALF_UP: 0.125 USD -> 0.13, -0.125 USD -> -0.13). Unit prices are kept
 with at least 10 decimal places and never rounded; each invoice line is rounded once through
 `quantize`; totals are sums of rounded lines.
+
+Display: `format_money` writes an amount in a locale's pattern (CLDR: symbol, separators, sign)
+with exactly the currency's ISO 4217 exponent as decimals, never CLDR's own digits (which drop the
+decimals of IQD, RSD, LAK, MMK, IRR, ALL...).
 """
 
 from __future__ import annotations
 
+import copy
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 from functools import cache
 
-from babel.numbers import get_currency_name
+from babel import Locale
+from babel.numbers import NumberPattern, get_currency_name, parse_pattern
 from iso4217 import Currency as _Iso
 
 UNIT_PRICE_DECIMAL_PLACES = 12
@@ -94,3 +100,23 @@ def to_minor_units(amount: Decimal, currency: str | Currency) -> int:
 
 def from_minor_units(units: int, currency: str | Currency) -> Decimal:
     return Decimal(units).scaleb(-get_currency(currency).exponent)
+
+
+@cache
+def _money_pattern(locale: str, exponent: int) -> tuple[Locale, NumberPattern]:
+    parsed = Locale.parse(locale.replace("-", "_"))
+    standard = parsed.currency_formats["standard"]
+    pattern = copy.copy(parse_pattern(standard.pattern))
+    pattern.frac_prec = (exponent, exponent)
+    return parsed, pattern
+
+
+def format_money(amount: Decimal, currency: str | Currency, locale: str = "en") -> str:
+    """`amount`, rounded once (`quantize`), in the locale's currency pattern with the ISO 4217
+    exponent's decimals: 1234.567 IQD -> "IQD1,234.567", 1234.5 EUR in de -> "1.234,50 €"."""
+    cur = get_currency(currency)
+    parsed, pattern = _money_pattern(locale, cur.exponent)
+    shown: str = pattern.apply(
+        quantize(amount, cur), parsed, currency=cur.code, currency_digits=False
+    )
+    return shown

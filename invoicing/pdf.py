@@ -12,9 +12,10 @@ from zoneinfo import ZoneInfo
 
 from babel import Locale
 from babel.dates import format_date
-from babel.numbers import format_currency, format_decimal
+from babel.numbers import format_decimal
 from django.template.loader import render_to_string
 
+from catalog.money import format_money
 from invoicing.models import Invoice
 
 LABELS = {
@@ -51,8 +52,8 @@ def invoice_html(invoice: Invoice) -> str:
     locale = _locale(str(snapshot.get("locale") or "en"))
     currency = invoice.currency
 
-    def money(amount: Decimal) -> str:
-        return format_currency(amount, currency, locale=locale, currency_digits=True)
+    def money(amount: Decimal) -> str:  # the ISO 4217 exponent's decimals, never CLDR's
+        return format_money(amount, currency, str(locale))
 
     zone = ZoneInfo(str(snapshot.get("timezone") or "UTC"))
 

@@ -1,3 +1,4 @@
+import re
 from decimal import Decimal
 
 import pytest
@@ -7,6 +8,7 @@ from hypothesis import strategies as st
 from catalog.money import (
     UnknownCurrencyError,
     currencies,
+    format_money,
     from_minor_units,
     get_currency,
     quantize,
@@ -91,3 +93,35 @@ def test_total_of_rounded_lines_is_exact_in_minor_units(lines: list[Decimal], co
     rounded = [quantize(line, code) for line in lines]
     total = sum(rounded, Decimal(0))
     assert quantize(total, code) == total  # a sum of rounded lines needs no further rounding
+
+
+@pytest.mark.parametrize(
+    ("amount", "currency", "locale", "shown"),
+    [
+        ("1234.567", "IQD", "en_US", "IQD1,234.567"),  # CLDR would print IQD1,235
+        ("1234.5", "RSD", "en_US", "RSD1,234.50"),  # CLDR: no decimals
+        ("99.5", "LAK", "en", "LAK99.50"),
+        ("1234.5", "EUR", "de_DE", "1.234,50\xa0€"),
+        ("1000", "JPY", "ja_JP", "￥1,000"),
+        ("-0.125", "USD", "en_US", "-$0.13"),  # rounded once, half away from zero
+        ("1.2345", "KWD", "en", "KWD1.235"),
+    ],
+)
+def test_money_is_shown_with_the_iso_exponents_decimals(
+    amount: str, currency: str, locale: str, shown: str
+) -> None:
+    assert format_money(Decimal(amount), currency, locale) == shown
+
+
+@given(
+    code=st.sampled_from([c.code for c in currencies()]),
+    cents=st.integers(min_value=-(10**12), max_value=10**12),
+)
+def test_every_currency_is_shown_with_exactly_its_exponent_as_decimals(
+    code: str, cents: int
+) -> None:
+    exponent = get_currency(code).exponent
+    shown = format_money(Decimal(cents).scaleb(-exponent), code, "en_US")
+    number = re.search(r"\d[\d,]*(?:\.(\d+))?", shown)
+    assert number is not None, shown
+    assert len(number.group(1) or "") == exponent, shown
