@@ -351,7 +351,38 @@ def test_a_year_of_billing_matches_hand_arithmetic() -> None:
     # ---- the books
     assert Invoice.objects.filter(status="draft").count() == 0
     assert set(trial_balance().values()) == {D(0)}
-    report = reconcile(start=t(1, 1), end=datetime(Y + 1, 1, 2, tzinfo=UTC), as_of=t(12, 31))
-    assert report.ok, report.mismatches
+    year = (t(1, 1), datetime(Y + 1, 1, 2, tzinfo=UTC))
+    report = reconcile(start=year[0], end=year[1], as_of=t(12, 31))
+    assert report.ok, report.mismatches  # tax-inclusive yen, corrections, credits: no alarm
     numbers = sorted(Invoice.objects.values_list("number", flat=True))
     assert numbers == [f"INV-{Y}-{n:06d}" for n in range(1, 31)]  # 30 invoices, gapless
+
+    # ---- three faults injected behind the services' back, each reported (issue 10, item 7)
+    from django.db import connection
+
+    from billing.models import LedgerEntry, UsageEvent
+    from invoicing.models import InvoiceLine
+    from tests.invoicing.test_invoices import frozen_guard_lifted
+
+    march = Invoice.objects.get(customer=kyoto, billing_date=t(4, 1))
+    with connection.cursor() as cursor:  # an event slipped in past ingestion (no late flag)
+        cursor.execute(
+            "INSERT INTO billing_usageevent (customer_id, metric_id, event_id, event_time, "
+            "received_at, value, properties, late) SELECT customer_id, metric_id, 'ghost', "
+            "event_time, received_at, 5, '{}'::jsonb, false FROM billing_usageevent "
+            "WHERE customer_id = %s ORDER BY event_time LIMIT 1",
+            [kyoto.pk],
+        )
+    assert UsageEvent.objects.filter(event_id="ghost").exists()
+    with frozen_guard_lifted("invoicing_invoiceline"):
+        InvoiceLine.objects.filter(pk=march.lines.get(kind="fixed_fee").pk).update(amount=D(999))
+    LedgerEntry.objects.filter(document_type="invoice", document_id=march.pk, account="tax").update(
+        account="revenue"
+    )
+    faults = {(m["check"], m.get("invoice")) for m in reconcile(
+        start=year[0], end=year[1], as_of=t(12, 31)).mismatches}  # fmt: skip
+    assert faults == {  # each fault found, on the invoice it touched, and nothing else
+        ("events->billed", str(march)),
+        ("lines->totals", str(march)),
+        ("documents->ledger", str(march)),
+    }
