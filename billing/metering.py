@@ -21,6 +21,8 @@ from datetime import datetime, timedelta
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation, localcontext
 from typing import Any
 
+from core.validators import storable_text
+
 MAX_EVENT_ID = 255
 MAX_PROPERTIES = 50
 MAX_PROPERTY_KEY = 64
@@ -57,19 +59,6 @@ class Checked:
     event_time: datetime
     value: Decimal | None
     properties: dict[str, Any]
-
-
-def clean_text(text: str) -> bool:
-    """Text PostgreSQL can store: no NUL character, no lone surrogate (not encodable as UTF-8)."""
-    if "\x00" in text:
-        return False
-    if text.isascii():
-        return True
-    try:
-        text.encode("utf-8")
-    except UnicodeEncodeError:
-        return False
-    return True
 
 
 def _number(value: Any) -> Decimal | object | None:
@@ -135,12 +124,12 @@ def check_event(
         return Problem("event_id", "required", "event_id is a non-empty string.")
     if len(event_id) > MAX_EVENT_ID:
         return Problem("event_id", "max_length", f"event_id is at most {MAX_EVENT_ID} characters.")
-    if not clean_text(event_id):
+    if not storable_text(event_id):
         return _unstorable("event_id")
     customer = raw.get("customer")
     if not isinstance(customer, str) or not customer:
         return Problem("customer", "required", "customer is the customer's external id.")
-    if not clean_text(customer):
+    if not storable_text(customer):
         return _unstorable("customer")
     code = raw.get("metric")
     if not isinstance(code, str) or not code:
@@ -177,7 +166,7 @@ def check_event(
             not isinstance(key, str)
             or not key
             or len(key) > MAX_PROPERTY_KEY
-            or not clean_text(key)
+            or not storable_text(key)
         ):
             return Problem(
                 "properties",
@@ -185,7 +174,7 @@ def check_event(
                 "Property names are 1 to 64 characters, without NUL or lone surrogates.",
             )
         if isinstance(item, str):
-            if not clean_text(item):
+            if not storable_text(item):
                 return _unstorable(f"properties.{key}")
             size += len(key) + len(item) + 6
         elif item is None or isinstance(item, bool | int | Decimal):

@@ -45,3 +45,17 @@ def validate_country(value: str) -> None:
             code="unknown_country",
             params={"value": value},
         )
+
+
+def storable_text(text: str) -> bool:
+    """Text PostgreSQL can store (in text and jsonb): no NUL character, no lone surrogate (which
+    UTF-8 cannot encode)."""
+    if "\x00" in text:
+        return False
+    if text.isascii():
+        return True
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True

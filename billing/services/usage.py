@@ -32,11 +32,12 @@ import orjson
 from django.conf import settings
 from django.db import connection, transaction
 
-from billing.metering import Checked, MetricDef, Problem, check_event, clean_text
+from billing.metering import Checked, MetricDef, Problem, check_event
 from billing.services.journal import journal_write
 from catalog.models import BillableMetric
 from core.audit import Actor
 from core.db import lock_id
+from core.validators import storable_text
 
 _known_partitions: set[str] = set()
 
@@ -204,7 +205,7 @@ def usage_ingest(
         result = check_event(raw, metrics=metrics, now=as_of, future_margin=margin)
         if isinstance(result, Problem):
             event_id = raw.get("event_id") if isinstance(raw, dict) else None
-            echoed = event_id if isinstance(event_id, str) and clean_text(event_id) else None
+            echoed = event_id if isinstance(event_id, str) and storable_text(event_id) else None
             outcomes.append(Outcome(index, echoed, "rejected", [result.as_dict()]))
             continue
         key = (result.customer, result.event_id)

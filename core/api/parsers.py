@@ -8,6 +8,8 @@ from django.conf import settings
 from rest_framework import parsers
 from rest_framework.exceptions import ParseError
 
+from core.validators import storable_text
+
 # the escapes that may hide text PostgreSQL cannot store: \u0000, and surrogates (valid only in
 # pairs); raw bytes of either cannot reach here (the body is decoded as UTF-8 first)
 _SUSPECT = re.compile(r"\\u(?:0000|[dD][89a-fA-F][0-9a-fA-F]{2})")
@@ -40,20 +42,10 @@ class JSONParser(parsers.JSONParser):
         return data
 
 
-def _bad(text: str) -> bool:
-    if "\x00" in text:
-        return True
-    try:
-        text.encode("utf-8")
-    except UnicodeEncodeError:
-        return True
-    return False
-
-
 def _unstorable(value: Any, path: str) -> str | None:
     """The path of the first string (key or value) that cannot be stored, or None."""
     if isinstance(value, str):
-        return path if _bad(value) else None
+        return path if not storable_text(value) else None
     if isinstance(value, list):
         for index, item in enumerate(value):
             found = _unstorable(item, f"{path}[{index}]")
@@ -62,7 +54,7 @@ def _unstorable(value: Any, path: str) -> str | None:
     elif isinstance(value, dict):
         for key, item in value.items():
             where = f"{path}.{key}" if path else str(key)
-            if _bad(key):
+            if not storable_text(key):
                 return where.encode("ascii", "backslashreplace").decode()
             found = _unstorable(item, where)
             if found is not None:

@@ -11,9 +11,8 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
-from celery.exceptions import SoftTimeLimitExceeded
 from django.conf import settings
-from django.db import InterfaceError, OperationalError, connection, transaction
+from django.db import connection, transaction
 from django.db.models import Exists, F, OuterRef, Q, QuerySet
 
 from billing.lifecycle import BILLABLE
@@ -31,7 +30,12 @@ from invoicing.models import (
 )
 from invoicing.selectors import drafts_ready
 from invoicing.services.finalize import finalize_locked
-from invoicing.services.writer import bill_locked, locked_subscriptions, totals_update
+from invoicing.services.writer import (
+    bill_locked,
+    locked_subscriptions,
+    stops_billing,
+    totals_update,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -190,16 +194,11 @@ def _bill_and_finalize(ids: list[int], as_of: datetime, actor: Actor) -> tuple[i
     return run.steps, len(finalized)
 
 
-def _stops_the_chunk(exc: BaseException) -> bool:
-    """Errors that are not one subscription's: the task's time is up, or the database went."""
-    return isinstance(exc, SoftTimeLimitExceeded | OperationalError | InterfaceError)
-
-
 def _bill_isolated(ids: list[int], as_of: datetime, actor: Actor, result: ChunkResult) -> None:
     try:
         steps, finalized = _bill_and_finalize(ids, as_of, actor)
     except Exception as exc:
-        if _stops_the_chunk(exc):
+        if stops_billing(exc):
             raise
         if len(ids) > 1:  # find the one: each alone (a chunk of one is the same writer)
             for sid in ids:

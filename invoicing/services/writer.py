@@ -25,6 +25,7 @@ is applied at finalization. The same functions refresh a draft's usage when late
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
@@ -65,6 +66,8 @@ from invoicing.services.lines import (
     recompute_totals_many,
     tax_rate_of,
 )
+
+logger = logging.getLogger(__name__)
 
 MAX_ROUNDS = 10_000  # a bound: every round moves each subscription with work forward in time
 
@@ -451,6 +454,12 @@ def draft_windows_rerate(invoice: Invoice, items: Sequence[BilledPeriod], as_of:
     totals_update([invoice, *drafts_discount([invoice])], as_of)
 
 
+def stops_billing(exc: BaseException) -> bool:
+    """Errors that are not one subscription's and must never become a refusal or a recorded
+    failure: the task's time is up, or the database went. They propagate (the task is retried)."""
+    return isinstance(exc, SoftTimeLimitExceeded | OperationalError | InterfaceError)
+
+
 def subscription_catch_up(sub: Subscription, as_of: datetime, actor: Actor) -> None:
     """Bill a subscription (locked by the caller, with its customer) up to `as_of` before an
     action on it: registered with the billing app at start-up (billing.services
@@ -459,9 +468,12 @@ def subscription_catch_up(sub: Subscription, as_of: datetime, actor: Actor) -> N
     try:
         with transaction.atomic():
             bill_locked([sub], as_of=as_of, actor=actor)
-    except (OperationalError, InterfaceError, SoftTimeLimitExceeded, ApplicationError):
+    except ApplicationError:
         raise
-    except Exception as exc:
+    except Exception as exc:  # a time limit or a lost database goes on; a bug is logged
+        if stops_billing(exc):
+            raise
+        logger.exception("catching up subscription %s to %s failed", sub.pk, as_of.isoformat())
         raise Conflict(
             f"Subscription #{sub.pk} could not be billed up to now ({type(exc).__name__}: "
             f"{exc}); nothing was changed. The billing clock reports it.",
