@@ -14,7 +14,7 @@ from billing.admin_credits import BalanceInline, RedemptionInline
 from billing.admin_subscriptions import CurrentUsageMixin, EntitlementInline
 from billing.models import ApiKey, Customer, JournalDelivery, JournalEvent, LedgerEntry
 from core.admin import HistoryAdminMixin
-from core.admin_services import ServiceChangeFormMixin
+from core.admin_services import ServiceModelAdmin
 from core.audit import Actor
 from core.exceptions import ApplicationError
 
@@ -39,9 +39,7 @@ class ArchivedFilter(admin.SimpleListFilter):
 
 
 @admin.register(Customer)
-class CustomerAdmin(
-    CurrentUsageMixin, ServiceChangeFormMixin, HistoryAdminMixin, admin.ModelAdmin[Customer]
-):
+class CustomerAdmin(CurrentUsageMixin, HistoryAdminMixin, ServiceModelAdmin):
     list_display = ("external_id", "name", "email", "currency", "country", "created_at", "status")
     search_fields = ("external_id", "name", "email")
     list_filter = (ArchivedFilter, "currency", "country", "timezone")
@@ -82,30 +80,25 @@ class CustomerAdmin(
     def has_delete_permission(self, request: HttpRequest, obj: Customer | None = None) -> bool:
         return False  # customers are archived, never deleted
 
-    def save_model(
-        self, request: HttpRequest, obj: Customer, form: ModelForm[Customer], change: bool
-    ) -> None:
-        now = timezone.now()
-        if change:
-            changes = {
-                f: form.cleaned_data[f] for f in form.changed_data if f in services.CUSTOMER_FIELDS
-            }
-            saved = services.customer_update(
-                customer_id=obj.pk,
-                actor=_actor(request),
-                as_of=now,
-                changes=changes,
-                reason="edited in the admin",
-            )
-        else:
-            data = {
-                f: form.cleaned_data[f] for f in services.CUSTOMER_FIELDS if f in form.cleaned_data
-            }
-            saved = services.customer_create(
-                actor=_actor(request), as_of=now, data=data, reason="created in the admin"
-            )
-        obj.pk = saved.pk
-        obj.created_at, obj.updated_at = saved.created_at, saved.updated_at
+    def service_create(self, request: HttpRequest, form: Any, formsets: list[Any]) -> Customer:
+        data = {f: form.cleaned_data[f] for f in services.CUSTOMER_FIELDS if f in form.cleaned_data}
+        return services.customer_create(
+            actor=_actor(request), as_of=timezone.now(), data=data, reason="created in the admin"
+        )
+
+    def service_update(
+        self, request: HttpRequest, obj: Customer, form: Any, formsets: list[Any]
+    ) -> Customer:
+        changes = {
+            f: form.cleaned_data[f] for f in form.changed_data if f in services.CUSTOMER_FIELDS
+        }
+        return services.customer_update(
+            customer_id=obj.pk,
+            actor=_actor(request),
+            as_of=timezone.now(),
+            changes=changes,
+            reason="edited in the admin",
+        )
 
     def _set_archived(
         self, request: HttpRequest, queryset: QuerySet[Customer], archive: bool
@@ -161,7 +154,7 @@ class ApiKeyForm(ModelForm[ApiKey]):
 
 
 @admin.register(ApiKey)
-class ApiKeyAdmin(ServiceChangeFormMixin, HistoryAdminMixin, admin.ModelAdmin[ApiKey]):
+class ApiKeyAdmin(HistoryAdminMixin, ServiceModelAdmin):
     form = ApiKeyForm
     list_display = ("name", "prefix", "created_at", "created_by", "last_used_at", "revoked_at")
     list_filter = (("revoked_at", admin.EmptyFieldListFilter),)
@@ -172,21 +165,16 @@ class ApiKeyAdmin(ServiceChangeFormMixin, HistoryAdminMixin, admin.ModelAdmin[Ap
     def get_readonly_fields(self, request: HttpRequest, obj: ApiKey | None = None) -> Any:
         return ("name", *self.readonly_fields) if obj is not None else ()
 
-    def has_delete_permission(self, request: HttpRequest, obj: ApiKey | None = None) -> bool:
-        return False  # revoke instead: the key stays in the audit trail
+    def has_change_permission(self, request: HttpRequest, obj: ApiKey | None = None) -> bool:
+        return obj is None and super().has_change_permission(request, obj)  # revoke instead
 
-    def save_model(
-        self, request: HttpRequest, obj: ApiKey, form: ModelForm[ApiKey], change: bool
-    ) -> None:
-        if change:
-            return
+    def service_create(self, request: HttpRequest, form: Any, formsets: list[Any]) -> ApiKey:
         key, raw = services.api_key_create(
             name=form.cleaned_data["name"],
             actor=_actor(request),
             as_of=timezone.now(),
             created_by_id=request.user.pk,
         )
-        obj.pk, obj.prefix, obj.created_at = key.pk, key.prefix, key.created_at
         self.message_user(
             request,
             format_html(
@@ -196,6 +184,7 @@ class ApiKeyAdmin(ServiceChangeFormMixin, HistoryAdminMixin, admin.ModelAdmin[Ap
             ),
             messages.SUCCESS,
         )
+        return key
 
     @admin.action(description="Revoke selected API keys")
     def revoke_selected(self, request: HttpRequest, queryset: QuerySet[ApiKey]) -> None:
@@ -259,6 +248,9 @@ class JournalDeliveryAdmin(admin.ModelAdmin[JournalDelivery]):
 
     def has_add_permission(self, request: HttpRequest) -> bool:
         return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False  # the dispatcher's record: retried by the dispatcher, not edited
 
     def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return False

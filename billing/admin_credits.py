@@ -21,32 +21,12 @@ from billing.models import (
 )
 from catalog.models import Coupon
 from core.admin import HistoryAdminMixin
-from core.admin_services import ServiceChangeFormMixin
+from core.admin_services import ServiceModelAdmin
 from core.audit import Actor
 from core.exceptions import ApplicationError
 
 
-class ServiceForm(forms.ModelForm):  # type: ignore[type-arg]
-    """An add form whose `clean` calls the service; its refusals become form errors."""
-
-    request: HttpRequest
-    created: Any = None
-
-    def call(self, actor: Actor) -> Any:
-        raise NotImplementedError
-
-    def clean(self) -> dict[str, Any]:
-        data = super().clean() or {}
-        if not self.errors:
-            try:
-                self.created = self.call(Actor.for_user(self.request.user))
-            except ApplicationError as exc:
-                field = exc.field if exc.field in self.fields else None
-                self.add_error(field, exc.message)
-        return data
-
-
-class BalanceForm(ServiceForm):
+class BalanceForm(forms.ModelForm[CustomerBalanceTransaction]):
     kind = forms.ChoiceField(
         choices=[
             (k.value, k.label)
@@ -61,26 +41,23 @@ class BalanceForm(ServiceForm):
         model = CustomerBalanceTransaction
         fields = ("customer", "kind", "amount", "reason")
 
-    def call(self, actor: Actor) -> Any:
-        d = self.cleaned_data
-        return services.customer_balance_adjust(
-            customer_id=d["customer"].pk,
-            amount=d["amount"],
-            kind=d["kind"],
-            reason=d.get("reason") or "",
-            actor=actor,
-            as_of=timezone.now(),
-        )
+
+def balance_adjust(request: HttpRequest, form: BalanceForm) -> CustomerBalanceTransaction:
+    d = form.cleaned_data
+    return services.customer_balance_adjust(
+        customer_id=d["customer"].pk,
+        amount=d["amount"],
+        kind=d["kind"],
+        reason=d.get("reason") or "",
+        actor=Actor.for_user(request.user),
+        as_of=timezone.now(),
+    )
 
 
-class ServiceAddAdmin(ServiceChangeFormMixin, HistoryAdminMixin, admin.ModelAdmin[Any]):
-    """Rows added through a service (the add form calls it), then read-only and never deleted."""
+class ServiceAddAdmin(HistoryAdminMixin, ServiceModelAdmin):
+    """Rows added through a service (`create`), then read-only and never deleted."""
 
-    def get_form(
-        self, request: HttpRequest, obj: Any = None, change: bool = False, **kwargs: Any
-    ) -> Any:
-        form = super().get_form(request, obj, change, **kwargs)
-        return type(form.__name__, (form,), {"request": request})
+    create: Any = None
 
     def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> Any:
         return () if obj is None else [f.name for f in self.model._meta.fields]
@@ -88,11 +65,8 @@ class ServiceAddAdmin(ServiceChangeFormMixin, HistoryAdminMixin, admin.ModelAdmi
     def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return obj is None and super().has_change_permission(request, obj)
 
-    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False  # append-only: the history of money never disappears
-
-    def save_model(self, request: HttpRequest, obj: Any, form: Any, change: bool) -> None:
-        obj.pk = form.created.pk
+    def service_create(self, request: HttpRequest, form: Any, formsets: list[Any]) -> Any:
+        return type(self).create(request, form)
 
 
 @admin.register(CustomerBalanceTransaction)
@@ -113,16 +87,17 @@ class BalanceTransactionAdmin(ServiceAddAdmin):
     list_select_related = ("customer",)
     autocomplete_fields = ("customer",)
 
-    def save_model(self, request: HttpRequest, obj: Any, form: Any, change: bool) -> None:
-        super().save_model(request, obj, form, change)
-        self.message_user(
+    @staticmethod
+    def create(request: HttpRequest, form: Any) -> CustomerBalanceTransaction:
+        created = balance_adjust(request, form)
+        messages.success(
             request,
-            f"Balance of {form.created.customer} is now "
-            f"{form.created.balance_after} {form.created.currency}.",
+            f"Balance of {created.customer} is now {created.balance_after} {created.currency}.",
         )
+        return created
 
 
-class RedeemForm(ServiceForm):
+class RedeemForm(forms.ModelForm[CouponRedemption]):
     class Meta:
         model = CouponRedemption
         fields = ("customer", "coupon", "subscription")
@@ -133,16 +108,17 @@ class RedeemForm(ServiceForm):
         fields["coupon"].queryset = Coupon.objects.filter(archived_at__isnull=True)
         fields["subscription"].queryset = Subscription.objects.select_related("customer", "plan")
 
-    def call(self, actor: Actor) -> Any:
-        d = self.cleaned_data
-        sub = d.get("subscription")
-        return services.coupon_redeem(
-            customer_id=d["customer"].pk,
-            coupon_code=d["coupon"].code,
-            subscription_id=sub.pk if sub else None,
-            actor=actor,
-            as_of=timezone.now(),
-        )
+
+def coupon_redeem(request: HttpRequest, form: RedeemForm) -> CouponRedemption:
+    d = form.cleaned_data
+    sub = d.get("subscription")
+    return services.coupon_redeem(
+        customer_id=d["customer"].pk,
+        coupon_code=d["coupon"].code,
+        subscription_id=sub.pk if sub else None,
+        actor=Actor.for_user(request.user),
+        as_of=timezone.now(),
+    )
 
 
 @admin.register(CouponRedemption)
@@ -160,8 +136,9 @@ class CouponRedemptionAdmin(ServiceAddAdmin):
     list_filter = ("status", "coupon")
     search_fields = ("customer__external_id", "coupon__code")
     list_select_related = ("customer", "coupon")
-    autocomplete_fields = ("customer",)
+    autocomplete_fields = ("customer", "subscription")
     actions = ("remove_selected",)
+    create = staticmethod(coupon_redeem)
 
     @admin.action(description="Remove selected coupons (no further discounts)")
     def remove_selected(self, request: HttpRequest, queryset: QuerySet[CouponRedemption]) -> None:

@@ -32,7 +32,7 @@ from billing.models import (
 )
 from catalog.models import Plan
 from core.admin import HistoryAdminMixin
-from core.admin_services import ServiceChangeFormMixin
+from core.admin_services import ServiceModelAdmin
 from core.audit import Actor
 from core.exceptions import ApplicationError
 
@@ -143,7 +143,7 @@ class ProrationInline(admin.TabularInline[ProrationLine, Subscription]):
 
 
 @admin.register(Subscription)
-class SubscriptionAdmin(ServiceChangeFormMixin, HistoryAdminMixin, admin.ModelAdmin[Subscription]):
+class SubscriptionAdmin(HistoryAdminMixin, ServiceModelAdmin):
     list_display = (
         "id",
         "customer",
@@ -201,12 +201,6 @@ class SubscriptionAdmin(ServiceChangeFormMixin, HistoryAdminMixin, admin.ModelAd
             return ("customer", "plan", "quantity", "start_at", "trial_days", "billing_anchor")
         return self.readonly_fields
 
-    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-    def save_model(self, request: HttpRequest, obj: Subscription, form: Any, change: bool) -> None:
-        return  # never: a subscription is created by `add_view` and changed by its actions
-
     def add_view(
         self, request: HttpRequest, form_url: str = "", extra_context: dict[str, Any] | None = None
     ) -> HttpResponse:
@@ -245,9 +239,6 @@ class SubscriptionAdmin(ServiceChangeFormMixin, HistoryAdminMixin, admin.ModelAd
         }
         return TemplateResponse(request, "admin/billing/subscription/action_form.html", context)
 
-    def save_related(self, request: HttpRequest, form: Any, formsets: Any, change: bool) -> None:
-        return
-
     def change_view(
         self,
         request: HttpRequest,
@@ -261,6 +252,9 @@ class SubscriptionAdmin(ServiceChangeFormMixin, HistoryAdminMixin, admin.ModelAd
         periods = services.subscription_periods(subscription=sub, count=6)
         context = {
             **(extra_context or {}),
+            "show_save": False,
+            "show_save_and_continue": False,
+            "show_save_and_add_another": False,
             "periods": periods,
             "current_index": sub.current_period_index,
             "terminal": sub.status in TERMINAL,
@@ -457,36 +451,51 @@ class SubscriptionAdmin(ServiceChangeFormMixin, HistoryAdminMixin, admin.ModelAd
 
 
 @admin.register(EntitlementOverride)
-class EntitlementOverrideAdmin(
-    ServiceChangeFormMixin, HistoryAdminMixin, admin.ModelAdmin[EntitlementOverride]
-):
+class EntitlementOverrideAdmin(HistoryAdminMixin, ServiceModelAdmin):
     list_display = ("customer", "feature", "enabled", "limit", "reason", "updated_at")
     search_fields = ("customer__external_id", "feature__code")
     list_select_related = ("customer", "feature")
     fields = ("customer", "feature", "enabled", "limit", "reason")
+    autocomplete_fields = ("customer",)
+    actions = ("remove_selected",)
 
-    def save_model(
-        self, request: HttpRequest, obj: EntitlementOverride, form: Any, change: bool
+    def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> Any:
+        return ("customer", "feature") if obj is not None else ()
+
+    def _set(self, request: HttpRequest, customer_id: int, feature_id: int, form: Any) -> Any:
+        d = form.cleaned_data
+        return services.entitlement_override_set(
+            customer_id=customer_id,
+            feature_id=feature_id,
+            actor=_actor(request),
+            as_of=timezone.now(),
+            enabled=d["enabled"],
+            limit=d.get("limit"),
+            reason=d.get("reason") or "",
+        )
+
+    def service_create(self, request: HttpRequest, form: Any, formsets: list[Any]) -> Any:
+        d = form.cleaned_data
+        return self._set(request, d["customer"].pk, d["feature"].pk, form)
+
+    def service_update(
+        self, request: HttpRequest, obj: EntitlementOverride, form: Any, formsets: list[Any]
+    ) -> Any:
+        return self._set(request, obj.customer_id, obj.feature_id, form)
+
+    @admin.action(description="Remove selected overrides (back to the plan's entitlements)")
+    def remove_selected(
+        self, request: HttpRequest, queryset: QuerySet[EntitlementOverride]
     ) -> None:
-        saved = services.entitlement_override_set(
-            customer_id=obj.customer_id,
-            feature_id=obj.feature_id,
-            actor=_actor(request),
-            as_of=timezone.now(),
-            enabled=obj.enabled,
-            limit=obj.limit,
-            reason=obj.reason,
-        )
-        obj.pk = saved.pk
-
-    def delete_model(self, request: HttpRequest, obj: EntitlementOverride) -> None:
-        services.entitlement_override_remove(
-            customer_id=obj.customer_id,
-            feature_id=obj.feature_id,
-            actor=_actor(request),
-            as_of=timezone.now(),
-            reason="removed in the admin",
-        )
+        for override in queryset:
+            services.entitlement_override_remove(
+                customer_id=override.customer_id,
+                feature_id=override.feature_id,
+                actor=_actor(request),
+                as_of=timezone.now(),
+                reason="removed in the admin",
+            )
+        self.message_user(request, "Overrides removed.")
 
 
 class EntitlementInline(admin.TabularInline[CustomerEntitlement, Customer]):

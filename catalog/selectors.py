@@ -86,3 +86,34 @@ def pick_tax_rate(rates: list[TaxRate], country: str, region: str) -> TaxRate | 
         if not rate.country:
             return rate
     return None
+
+
+def publish_effects(*, version: PlanVersion) -> list[str]:
+    """What publishing a draft will do, in words, by the same rule as `plan_version_publish`:
+    when it takes effect, which open-ended version it closes, what overlap refuses it."""
+    start, end = version.effective_from, version.effective_until
+    until = "with no end date" if end is None else f"until {end:%Y-%m-%d %H:%M %Z}"
+    effects = [f"{version.label} takes effect on {start:%Y-%m-%d %H:%M %Z}, {until}."]
+    others = PlanVersion.objects.filter(plan_id=version.plan_id, status="published").exclude(
+        pk=version.pk
+    )
+    for other in others.order_by("effective_from"):
+        other_end = other.effective_until
+        overlaps = (end is None or other.effective_from < end) and (
+            other_end is None or start < other_end
+        )
+        if not overlaps:
+            continue
+        if other_end is None and other.effective_from < start and end is None:
+            effects.append(
+                f"{other.label} (in force since {other.effective_from:%Y-%m-%d}) ends where "
+                f"{version.label} begins; what was billed before stays as it is."
+            )
+        else:
+            effects.append(
+                f"Refused: it overlaps {other.label}. Change the dates of this draft first."
+            )
+    effects.append(
+        "A published price book never changes again: a later price change is a copy of it."
+    )
+    return effects

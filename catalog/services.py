@@ -9,11 +9,13 @@ new version, made by copying the one in force and editing the copy.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Mapping, Sequence
 from datetime import datetime
 from typing import Any, TypeVar
 
 from django.core.exceptions import ValidationError
+from django.core.serializers.json import DjangoJSONEncoder
 from django.db import IntegrityError, models, transaction
 from django.db.models import Max
 
@@ -31,10 +33,51 @@ from catalog.models import (
     VersionStatus,
 )
 from catalog.pricing import PricingError, compile_charge
+from core import events
 from core.audit import Actor, audit_context
 from core.exceptions import Conflict, NotFound, TransitionNotAllowed, ValidationFailed
 
 M = TypeVar("M", bound=models.Model)
+
+SUBJECTS = {
+    Product: "product",
+    Plan: "plan",
+    BillableMetric: "metric",
+    Feature: "feature",
+    AddOn: "addon",
+    TaxRate: "tax_rate",
+    Coupon: "coupon",
+    PlanVersion: "plan_version",
+}
+
+
+def snapshot(obj: models.Model) -> dict[str, Any]:
+    """The object's own columns as JSON values (decimals as text, instants in ISO 8601)."""
+    data = {f.attname: getattr(obj, f.attname) for f in obj._meta.concrete_fields}
+    return json.loads(json.dumps(data, cls=DjangoJSONEncoder))  # type: ignore[no-any-return]
+
+
+def _event(
+    obj: models.Model,
+    what: str,
+    *,
+    actor: Actor,
+    as_of: datetime,
+    changes: Mapping[str, Any] | None = None,
+) -> None:
+    """`<subject>.<what>` in the journal, with the object as it is now (and what changed)."""
+    subject = SUBJECTS[type(obj)]
+    payload: dict[str, Any] = {subject: snapshot(obj)}
+    if changes is not None:
+        payload["changes"] = json.loads(json.dumps(changes, cls=DjangoJSONEncoder))
+    events.record(
+        type=f"{subject}.{what}",
+        subject_type=subject,
+        subject_id=obj.pk,
+        payload=payload,
+        actor=actor,
+        occurred_at=as_of,
+    )
 
 
 def _full_clean(obj: models.Model, *, prefix: str = "", exclude: Sequence[str] = ()) -> None:
@@ -85,7 +128,9 @@ def _create_simple(
     with transaction.atomic(durable=True), audit_context(actor=actor, reason=reason):
         obj = model(**data, created_at=as_of, updated_at=as_of)
         _full_clean(obj)
-        return _save_new(obj)
+        _save_new(obj)
+        _event(obj, "created", actor=actor, as_of=as_of)
+        return obj
 
 
 PRODUCT_FIELDS = ("code", "name", "description")
@@ -156,7 +201,9 @@ def metric_create(
         metric = BillableMetric(**data, created_at=as_of, updated_at=as_of)
         _full_clean(metric)
         _check_metric(metric)
-        return _save_new(metric)
+        _save_new(metric)
+        _event(metric, "created", actor=actor, as_of=as_of)
+        return metric
 
 
 def metric_update(
@@ -164,9 +211,11 @@ def metric_update(
 ) -> BillableMetric:
     """Name and description may always change; what it measures only while no published price
     book charges it (past invoices must stay reproducible)."""
-    _check_fields(BillableMetric, changes, METRIC_FIELDS)
+    _check_fields(BillableMetric, changes, (*METRIC_FIELDS, "archived"))
     with transaction.atomic(durable=True), audit_context(actor=actor, reason=reason):
         metric = _locked(BillableMetric, metric_id)
+        changes = dict(changes)
+        _archive_change(metric, changes, as_of)
         measuring = {"code", "aggregation", "field_name", "filters"} & {
             f for f, v in changes.items() if getattr(metric, f) != v
         }
@@ -177,12 +226,16 @@ def metric_update(
                 "Create a new metric instead.",
                 field=field,
             )
+        diff = _diff(metric, changes)
+        if not diff:
+            return metric
         for field, value in changes.items():
             setattr(metric, field, value)
         metric.updated_at = as_of
         _full_clean(metric)
         _check_metric(metric)
         metric.save()
+        _event(metric, "updated", actor=actor, as_of=as_of, changes=diff)
     return metric
 
 
@@ -252,6 +305,213 @@ def coupon_create(
         if missing:
             raise ValidationFailed(f"No plan with id {sorted(missing)[0]}.", field="plans")
         coupon.plans.set(plans)
+        _event(coupon, "created", actor=actor, as_of=as_of)
+    return coupon
+
+
+# ----------------------------------------------------------------------------------- updates
+
+
+def _diff(obj: models.Model, changes: Mapping[str, Any]) -> dict[str, list[Any]]:
+    """{field: [before, after]} of the changes that change something."""
+    return {
+        field: [getattr(obj, field), value]
+        for field, value in changes.items()
+        if getattr(obj, field) != value
+    }
+
+
+def _archive_change(obj: models.Model, changes: dict[str, Any], as_of: datetime) -> None:
+    """`archived: true/false` archives (from now on: no new sales) or restores."""
+    if "archived" not in changes:
+        return
+    archived = changes.pop("archived")
+    if not isinstance(archived, bool):
+        raise ValidationFailed("archived is true or false.", field="archived")
+    if archived != (getattr(obj, "archived_at") is not None):  # noqa: B009
+        changes["archived_at"] = as_of if archived else None
+
+
+def _update_simple(
+    model: type[M],
+    *,
+    obj_id: int,
+    editable: Sequence[str],
+    frozen: Mapping[str, str],
+    actor: Actor,
+    as_of: datetime,
+    changes: Mapping[str, Any],
+    reason: str,
+    check: Any = None,
+) -> M:
+    """Change the `editable` fields of a catalog object; a field of `frozen` is refused with its
+    reason when its value would change. One transaction, audited, journaled as `<x>.updated`."""
+    allowed = (*editable, *frozen, *(("archived",) if hasattr(model, "archived_at") else ()))
+    _check_fields(model, changes, allowed)
+    with transaction.atomic(durable=True), audit_context(actor=actor, reason=reason):
+        obj = _locked(model, obj_id)
+        wanted = dict(changes)
+        _archive_change(obj, wanted, as_of)
+        for field, why in frozen.items():
+            if field in wanted and getattr(obj, field) != wanted[field]:
+                raise Conflict(f"{field} cannot change: {why}", field=field, code="immutable")
+        diff = _diff(obj, wanted)
+        if not diff:
+            return obj
+        for field, value in wanted.items():
+            setattr(obj, field, value)
+        obj.updated_at = as_of  # type: ignore[attr-defined]
+        _full_clean(obj)
+        if check is not None:
+            check(obj, diff)
+        obj.save()
+        _event(obj, "updated", actor=actor, as_of=as_of, changes=diff)
+    return obj
+
+
+CODE_FROZEN = "it identifies the object in the API and in past documents."
+
+
+def product_update(
+    *, product_id: int, actor: Actor, as_of: datetime, changes: Mapping[str, Any], reason: str = ""
+) -> Product:
+    """Name and description; `archived`. The code never changes."""
+    return _update_simple(
+        Product, obj_id=product_id, editable=("name", "description"),
+        frozen={"code": CODE_FROZEN}, actor=actor, as_of=as_of, changes=changes, reason=reason,
+    )  # fmt: skip
+
+
+SOLD_PLAN_FIELDS = ("currency", "interval_unit", "interval_count", "calendar_aligned")
+
+
+def _check_plan(plan: Plan, diff: Mapping[str, Any]) -> None:
+    sold = sorted(set(diff) & set(SOLD_PLAN_FIELDS))
+    if sold and plan.versions.filter(status=VersionStatus.PUBLISHED).exists():
+        raise Conflict(
+            f"{sold[0]} cannot change: a published price book of {plan.code} was sold in it. "
+            "Create a new plan instead.",
+            field=sold[0],
+            code="immutable",
+        )
+
+
+def plan_update(
+    *, plan_id: int, actor: Actor, as_of: datetime, changes: Mapping[str, Any], reason: str = ""
+) -> Plan:
+    """Name, description, product and `archived` always; currency and interval only while no
+    price book of the plan is published."""
+    changes = dict(changes)
+    if isinstance(changes.get("currency"), str):
+        changes["currency"] = changes["currency"].upper()
+    return _update_simple(
+        Plan, obj_id=plan_id, editable=("name", "description", "product", *SOLD_PLAN_FIELDS),
+        frozen={"code": CODE_FROZEN}, actor=actor, as_of=as_of, changes=changes, reason=reason,
+        check=_check_plan,
+    )  # fmt: skip
+
+
+def _check_feature(feature: Feature, diff: Mapping[str, Any]) -> None:
+    if "kind" in diff and feature.entries.exists():
+        raise Conflict(
+            "kind cannot change: a price book grants this feature. Create a new feature instead.",
+            field="kind",
+            code="immutable",
+        )
+
+
+def feature_update(
+    *, feature_id: int, actor: Actor, as_of: datetime, changes: Mapping[str, Any], reason: str = ""
+) -> Feature:
+    """Name and description; the kind only while no price book grants the feature."""
+    return _update_simple(
+        Feature, obj_id=feature_id, editable=("name", "description", "kind"),
+        frozen={"code": CODE_FROZEN}, actor=actor, as_of=as_of, changes=changes, reason=reason,
+        check=_check_feature,
+    )  # fmt: skip
+
+
+def addon_update(
+    *, addon_id: int, actor: Actor, as_of: datetime, changes: Mapping[str, Any], reason: str = ""
+) -> AddOn:
+    """Name, description, the amount (for lines added from now on: lines already added keep
+    theirs) and `archived`. The currency never changes: create the add-on in the other one."""
+    changes = dict(changes)
+    if isinstance(changes.get("currency"), str):
+        changes["currency"] = changes["currency"].upper()
+    return _update_simple(
+        AddOn, obj_id=addon_id, editable=("name", "description", "amount"),
+        frozen={"code": CODE_FROZEN,
+                "currency": "create an add-on in the other currency instead."},
+        actor=actor, as_of=as_of, changes=changes, reason=reason,
+    )  # fmt: skip
+
+
+RATE_FROZEN = "create a new tax rate for the new figure and archive this one."
+
+
+def tax_rate_update(
+    *, tax_rate_id: int, actor: Actor, as_of: datetime, changes: Mapping[str, Any], reason: str = ""
+) -> TaxRate:
+    """Name, description, where it applies (country, region) and `archived`. The percentage
+    and whether it is included in prices never change (invoices were taxed with them): a new
+    rate is a new tax rate, and the old one is archived."""
+    changes = dict(changes)
+    if isinstance(changes.get("country"), str):
+        changes["country"] = changes["country"].upper()
+    return _update_simple(
+        TaxRate, obj_id=tax_rate_id, editable=("name", "description", "country", "region"),
+        frozen={"code": CODE_FROZEN, "percentage": RATE_FROZEN, "inclusive": RATE_FROZEN},
+        actor=actor, as_of=as_of, changes=changes, reason=reason,
+    )  # fmt: skip
+
+
+COUPON_TERMS = "it is what customers redeemed; create a new coupon with other terms."
+
+
+def coupon_update(
+    *,
+    coupon_id: int,
+    actor: Actor,
+    as_of: datetime,
+    changes: Mapping[str, Any],
+    plan_ids: Sequence[int] | None = None,
+    reason: str = "",
+) -> Coupon:
+    """Name, how many times and until when it can be redeemed, the plans it applies to, and
+    `archived`; the discount's terms never change."""
+    changes = dict(changes)
+    if changes.get("redeem_by") is not None and changes["redeem_by"] <= as_of:
+        raise ValidationFailed("redeem_by must be in the future.", field="redeem_by")
+    terms = ("kind", "percent_off", "amount_off", "currency", "duration", "duration_periods")
+    _check_fields(Coupon, changes, ("name", "max_redemptions", "redeem_by", "archived", "code",
+                                    *terms))  # fmt: skip
+    with transaction.atomic(durable=True), audit_context(actor=actor, reason=reason):
+        coupon = _locked(Coupon, coupon_id)
+        wanted = dict(changes)
+        _archive_change(coupon, wanted, as_of)
+        for field in (*terms, "code"):
+            if field in wanted and getattr(coupon, field) != wanted[field]:
+                why = CODE_FROZEN if field == "code" else COUPON_TERMS
+                raise Conflict(f"{field} cannot change: {why}", field=field, code="immutable")
+        diff = _diff(coupon, wanted)
+        if plan_ids is not None:
+            plans = list(Plan.objects.filter(pk__in=plan_ids))
+            missing = set(plan_ids) - {p.pk for p in plans}
+            if missing:
+                raise ValidationFailed(f"No plan with id {sorted(missing)[0]}.", field="plans")
+            before = sorted(coupon.plans.values_list("pk", flat=True))
+            if before != sorted(p.pk for p in plans):
+                diff["plans"] = [before, sorted(p.pk for p in plans)]
+                coupon.plans.set(plans)
+        if not diff:
+            return coupon
+        for field, value in wanted.items():
+            setattr(coupon, field, value)
+        coupon.updated_at = as_of
+        _full_clean(coupon)
+        coupon.save()
+        _event(coupon, "updated", actor=actor, as_of=as_of, changes=diff)
     return coupon
 
 
@@ -362,10 +622,45 @@ def plan_version_create(
     """A new draft price book for a plan, numbered after the plan's last version."""
     _check_fields(PlanVersion, data, VERSION_FIELDS)
     with transaction.atomic(durable=True), audit_context(actor=actor, reason=reason):
-        return _create_version(
+        version = _create_version(
             plan_id=plan_id, as_of=as_of, data=data, charges=charges, features=features,
             copied_from_id=copied_from_id,
         )  # fmt: skip
+        _version_event(version, "created", actor=actor, as_of=as_of)
+    return version
+
+
+def _version_event(
+    version: PlanVersion,
+    what: str,
+    *,
+    actor: Actor,
+    as_of: datetime,
+    changes: Mapping[str, Any] | None = None,
+) -> None:
+    """`plan_version.<what>`, with its charges and features (what a price book is)."""
+    payload: dict[str, Any] = {
+        "plan_version": snapshot(version),
+        "plan": version.plan.code,
+        "charges": [
+            {**snapshot(c), "metric": c.metric.code}
+            for c in version.charges.select_related("metric")
+        ],
+        "features": [
+            {**snapshot(e), "feature": e.feature.code}
+            for e in version.features.select_related("feature")
+        ],
+    }
+    if changes is not None:
+        payload["changes"] = json.loads(json.dumps(changes, cls=DjangoJSONEncoder))
+    events.record(
+        type=f"plan_version.{what}",
+        subject_type="plan_version",
+        subject_id=version.pk,
+        payload=payload,
+        actor=actor,
+        occurred_at=as_of,
+    )
 
 
 def _create_version(
@@ -421,20 +716,39 @@ def plan_version_update(
             raise TransitionNotAllowed(
                 f"{version.label} is published and cannot change; copy it to a new version.",
             )
+        diff: dict[str, Any] = _diff(version, data)
         for field, value in data.items():
             setattr(version, field, value)
         version.updated_at = as_of
         _full_clean(version, exclude=["plan", "copied_from"])
         if charges is not None:
             built = _build_charges(version, charges)
+            before = _charge_specs(version)
             version.charges.all().delete()
             Charge.objects.bulk_create(built)
+            if _plain_specs(before) != _plain_specs(_charge_specs(version)):
+                diff["charges"] = "replaced"
         if features is not None:
             entries = _build_features(version, features)
+            before = _feature_specs(version)
             version.features.all().delete()
             VersionFeature.objects.bulk_create(entries)
+            if _plain_specs(before) != _plain_specs(_feature_specs(version)):
+                diff["features"] = "replaced"
+        if not diff:
+            return version
         version.save()
+        _version_event(version, "updated", actor=actor, as_of=as_of, changes=diff)
     return version
+
+
+def _plain_specs(specs: list[dict[str, Any]]) -> str:
+    """Specs compared by value (metrics and features by code, decimals by their text)."""
+    return json.dumps(
+        [{k: getattr(v, "code", v) for k, v in spec.items()} for spec in specs],
+        cls=DjangoJSONEncoder,
+        sort_keys=True,
+    )
 
 
 def _charge_specs(version: PlanVersion) -> list[dict[str, Any]]:
@@ -479,7 +793,7 @@ def plan_version_copy(
             "trial_days": source.trial_days,
             "note": f"copy of v{source.number}",
         }
-        return _create_version(
+        copy = _create_version(
             plan_id=source.plan_id,
             as_of=as_of,
             data=data,
@@ -487,6 +801,8 @@ def plan_version_copy(
             features=_feature_specs(source),
             copied_from_id=source.pk,
         )
+        _version_event(copy, "created", actor=actor, as_of=as_of)
+    return copy
 
 
 def plan_version_publish(
@@ -517,6 +833,10 @@ def plan_version_publish(
                 other.effective_until = start  # superseded from our start on
                 other.updated_at = as_of
                 other.save(update_fields=["effective_until", "updated_at"])
+                _version_event(
+                    other, "closed", actor=actor, as_of=as_of,
+                    changes={"effective_until": [None, start], "superseded_by": version.pk},
+                )  # fmt: skip
                 continue
             until = "open-ended" if other_end is None else f"until {other_end.isoformat()}"
             raise Conflict(
@@ -530,6 +850,7 @@ def plan_version_publish(
         version.published_at = as_of
         version.updated_at = as_of
         version.save(update_fields=["status", "published_at", "updated_at"])
+        _version_event(version, "published", actor=actor, as_of=as_of)
     return version
 
 
@@ -541,4 +862,5 @@ def plan_version_discard(
         version = _locked(PlanVersion, version_id)
         if version.is_published:
             raise TransitionNotAllowed(f"{version.label} is published and cannot be deleted.")
+        _version_event(version, "discarded", actor=actor, as_of=as_of)
         version.delete()

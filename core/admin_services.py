@@ -1,15 +1,83 @@
-"""Admin plumbing for models whose writes go through services."""
+"""Admin pages whose writes go through services.
+
+Django's admin saves a ModelForm with `obj.save()` inside a transaction it opens around the whole
+view. Our services own their writes: each opens its own durable transaction, checks the rules and
+writes the audit history and the journal events. `ServiceModelAdmin` therefore replaces the add
+and change views by explicit ones: validate the form (and the inline formsets), call the service
+the admin names (`service_create` / `service_update`), and show a refusal of the service as an
+error on the field it names, with everything typed kept. Nothing else in the admin writes: there
+is no `save_model`, no bulk delete and no `list_editable` on these pages.
+"""
 
 from __future__ import annotations
 
 from typing import Any
 
+from django import forms
+from django.contrib import admin
+from django.contrib.admin import helpers
+from django.contrib.admin.options import IS_POPUP_VAR
+from django.contrib.admin.utils import flatten_fieldsets, unquote
+from django.core.exceptions import PermissionDenied
+from django.db.models import Model
+from django.forms.formsets import all_valid
 from django.http import HttpRequest, HttpResponse
+from django.utils.translation import gettext as _
+
+from core.audit import Actor
+from core.exceptions import ApplicationError
 
 
-class ServiceChangeFormMixin:
-    """Django wraps the admin change form in a transaction; our services open their own durable
-    transaction, so the form runs outside one and `save_model` calls the service."""
+def actor_of(request: HttpRequest) -> Actor:
+    return Actor.for_user(request.user)
+
+
+def add_service_error(form: forms.BaseForm, exc: ApplicationError) -> None:
+    """A service's refusal on the form: on the field it names when the form has it, else on
+    the form as a whole, naming the field."""
+    field = exc.field or ""
+    if field in form.fields:
+        form.add_error(field, exc.message)
+    elif field:
+        form.add_error(None, f"{field}: {exc.message}")
+    else:
+        form.add_error(None, exc.message)
+
+
+class ServiceModelAdmin(admin.ModelAdmin[Any]):
+    """Add and change pages that call services (see the module's docstring)."""
+
+    def service_create(self, request: HttpRequest, form: Any, formsets: list[Any]) -> Model:
+        raise PermissionDenied("This page does not add objects.")
+
+    def service_update(
+        self, request: HttpRequest, obj: Any, form: Any, formsets: list[Any]
+    ) -> Model:
+        raise PermissionDenied("This page does not change objects.")
+
+    def service_error(
+        self, form: forms.BaseForm, formsets: list[Any], exc: ApplicationError
+    ) -> None:
+        """Where a refusal goes; admins with inlines map `charges[1].x` to their row."""
+        add_service_error(form, exc)
+
+    # The admin's own writes are all replaced: no save(), no delete() behind the services.
+    def save_model(self, request: HttpRequest, obj: Any, form: Any, change: bool) -> None:
+        raise RuntimeError("ServiceModelAdmin writes through its services only.")
+
+    def save_related(self, request: HttpRequest, form: Any, formsets: Any, change: bool) -> None:
+        raise RuntimeError("ServiceModelAdmin writes through its services only.")
+
+    def delete_model(self, request: HttpRequest, obj: Any) -> None:
+        raise RuntimeError("ServiceModelAdmin writes through its services only.")
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def get_actions(self, request: HttpRequest) -> dict[str, Any]:
+        actions = super().get_actions(request)
+        actions.pop("delete_selected", None)
+        return actions
 
     def changeform_view(
         self,
@@ -18,6 +86,90 @@ class ServiceChangeFormMixin:
         form_url: str = "",
         extra_context: dict[str, Any] | None = None,
     ) -> HttpResponse:
-        return self._changeform_view(  # type: ignore[attr-defined,no-any-return]
-            request, object_id, form_url, extra_context
+        add = object_id is None
+        obj: Any = None
+        if add:
+            if not self.has_add_permission(request):
+                raise PermissionDenied
+        else:
+            assert object_id is not None
+            obj = self.get_object(request, unquote(object_id))
+            if obj is None:
+                return self._get_obj_does_not_exist_redirect(  # type: ignore[attr-defined,no-any-return]
+                    request, self.opts, object_id
+                )
+            if request.method == "POST":
+                if not self.has_change_permission(request, obj):
+                    raise PermissionDenied
+            elif not self.has_view_or_change_permission(request, obj):
+                raise PermissionDenied
+
+        fieldsets = self.get_fieldsets(request, obj)
+        form_class = self.get_form(
+            request, obj, change=not add, fields=flatten_fieldsets(fieldsets)
+        )
+        if request.method == "POST":
+            form = form_class(request.POST, request.FILES, instance=obj)
+            form_valid = form.is_valid()
+            formsets, inline_instances = self._create_formsets(  # type: ignore[attr-defined]
+                request, form.instance if add else obj, change=not add
+            )
+            if form_valid and all_valid(formsets):
+                try:
+                    saved = (
+                        self.service_create(request, form, formsets)
+                        if add
+                        else self.service_update(request, obj, form, formsets)
+                    )
+                except ApplicationError as exc:
+                    self.service_error(form, formsets, exc)
+                else:
+                    message = self.construct_change_message(request, form, [], add)  # type: ignore[arg-type]
+                    if add:
+                        self.log_addition(request, saved, message)
+                        return self.response_add(request, saved)
+                    self.log_change(request, saved, message)
+                    return self.response_change(request, saved)
+        else:
+            if add:
+                form = form_class(initial=self.get_changeform_initial_data(request))
+            else:
+                form = form_class(instance=obj)
+            formsets, inline_instances = self._create_formsets(  # type: ignore[attr-defined]
+                request, form.instance if add else obj, change=not add
+            )
+
+        can_change = add or self.has_change_permission(request, obj)
+        readonly = (
+            self.get_readonly_fields(request, obj) if can_change else flatten_fieldsets(fieldsets)
+        )
+        admin_form = helpers.AdminForm(
+            form,
+            list(fieldsets),  # type: ignore[arg-type]
+            self.get_prepopulated_fields(request, obj) if can_change else {},
+            readonly,
+            model_admin=self,
+        )
+        media = self.media + admin_form.media
+        inline_formsets = self.get_inline_formsets(request, formsets, inline_instances, obj)
+        for inline_formset in inline_formsets:
+            media += inline_formset.media
+        title = _("Add %s") if add else (_("Change %s") if can_change else _("View %s"))
+        context = {
+            **self.admin_site.each_context(request),
+            "title": title % self.opts.verbose_name,
+            "subtitle": str(obj) if obj is not None else None,
+            "adminform": admin_form,
+            "object_id": object_id,
+            "original": obj,
+            "is_popup": IS_POPUP_VAR in request.POST or IS_POPUP_VAR in request.GET,
+            "to_field": None,
+            "media": media,
+            "inline_admin_formsets": inline_formsets,
+            "errors": helpers.AdminErrorList(form, formsets),
+            "preserved_filters": self.get_preserved_filters(request),
+            **(extra_context or {}),
+        }
+        return self.render_change_form(
+            request, context, add=add, change=not add, obj=obj, form_url=form_url
         )

@@ -72,8 +72,14 @@ class _ListCreate(generics.GenericAPIView[Any]):
 
 
 class _Detail(generics.GenericAPIView[Any]):
+    """GET: the object. PATCH: the fields given, through the update service (which refuses,
+    with 409 `immutable`, what may no longer change)."""
+
     model: type[Model]
     out: type[serializers.BaseSerializer[Any]]
+    upd: type[serializers.BaseSerializer[Any]]
+    update: Callable[..., Model]
+    update_id: str
 
     def get_queryset(self) -> QuerySet[Any]:
         return self.model._default_manager.all()
@@ -84,6 +90,31 @@ class _Detail(generics.GenericAPIView[Any]):
     def get(self, request: Request, pk: int) -> Response:
         return Response(self.out(self.get_object()).data)
 
+    def patch(self, request: Request, pk: int) -> Response:
+        obj = self.get_object()
+        data = self.upd(obj, data=request.data, partial=True)
+        data.is_valid(raise_exception=True)
+        changes = dict(data.validated_data)
+        extra = {}
+        if "plans" in changes:  # coupons: the plans they apply to
+            extra["plan_ids"] = [p.pk for p in changes.pop("plans")]
+        updated = type(self).update(
+            **{self.update_id: obj.pk}, actor=request_actor(request), as_of=timezone.now(),
+            changes=changes, **extra,
+        )  # fmt: skip
+        return Response(self.out(updated).data)
+
+
+def _update_input(inp: type[Any], model: type[Model]) -> type[Any]:
+    """The create input, every field optional, plus `archived` where the model archives."""
+    if not hasattr(model, "archived_at"):
+        return type(f"{model.__name__}UpdateIn", (inp,), {})
+    meta = type("Meta", (inp.Meta,), {"fields": (*inp.Meta.fields, "archived")})
+    archived = serializers.BooleanField(
+        required=False, help_text="true: archived (no new sales); false: restored."
+    )
+    return type(f"{model.__name__}UpdateIn", (inp,), {"Meta": meta, "archived": archived})
+
 
 def _resource(
     *,
@@ -92,6 +123,8 @@ def _resource(
     out: type[serializers.BaseSerializer[Any]],
     inp: type[serializers.BaseSerializer[Any]],
     create: CreateService,
+    update: CreateService,
+    update_id: str,
     filters: tuple[str, ...] = (),
     list_create_base: type[_ListCreate] = _ListCreate,
 ) -> tuple[type[_ListCreate], type[_Detail]]:
@@ -109,11 +142,23 @@ def _resource(
             tags=TAGS,
         ),
     )(list_create)
-    detail = type(f"{model.__name__}DetailView", (_Detail,), {"model": model, "out": out})
+    upd = _update_input(inp, model)
+    detail = type(
+        f"{model.__name__}DetailView",
+        (_Detail,),
+        {"model": model, "out": out, "upd": upd, "update": staticmethod(update),
+         "update_id": update_id},
+    )  # fmt: skip
     detail = extend_schema_view(
         get=extend_schema(
             operation_id=f"{name}_retrieve", responses={200: out, **error_responses(404)}, tags=TAGS
-        )
+        ),
+        patch=extend_schema(
+            operation_id=f"{name}_update",
+            request=upd,
+            responses={200: out, **error_responses(400, 401, 404, 409)},
+            tags=TAGS,
+        ),
     )(detail)
     return list_create, detail
 
@@ -132,30 +177,37 @@ class _CouponListCreate(_ListCreate):
 ProductListCreate, ProductDetail = _resource(
     name="products", model=Product, out=s.ProductOut, inp=s.ProductIn,
     create=services.product_create,
+    update=services.product_update, update_id="product_id",
 )  # fmt: skip
 PlanListCreate, PlanDetail = _resource(
     name="plans", model=Plan, out=s.PlanOut, inp=s.PlanIn, create=services.plan_create,
+    update=services.plan_update, update_id="plan_id",
     filters=("code", "currency", "interval_unit"),
 )  # fmt: skip
 MetricListCreate, MetricDetail = _resource(
     name="metrics", model=BillableMetric, out=s.MetricOut, inp=s.MetricIn,
     create=services.metric_create, filters=("code", "aggregation"),
+    update=services.metric_update, update_id="metric_id",
 )  # fmt: skip
 FeatureListCreate, FeatureDetail = _resource(
     name="features", model=Feature, out=s.FeatureOut, inp=s.FeatureIn,
     create=services.feature_create,
+    update=services.feature_update, update_id="feature_id",
 )  # fmt: skip
 AddOnListCreate, AddOnDetail = _resource(
     name="addons", model=AddOn, out=s.AddOnOut, inp=s.AddOnIn, create=services.addon_create,
+    update=services.addon_update, update_id="addon_id",
     filters=("currency",),
 )  # fmt: skip
 TaxRateListCreate, TaxRateDetail = _resource(
     name="tax_rates", model=TaxRate, out=s.TaxRateOut, inp=s.TaxRateIn,
     create=services.tax_rate_create, filters=("country", "inclusive"),
+    update=services.tax_rate_update, update_id="tax_rate_id",
 )  # fmt: skip
 CouponListCreate, CouponDetail = _resource(
     name="coupons", model=Coupon, out=s.CouponOut, inp=s.CouponIn,
     create=services.coupon_create, list_create_base=_CouponListCreate,
+    update=services.coupon_update, update_id="coupon_id",
 )  # fmt: skip
 
 

@@ -56,6 +56,9 @@ def test_build_publish_and_preview_a_price_book_in_chromium(
         page.screenshot(path=str(ROOT / ".data" / "e2e-price-book.png"), full_page=True)
 
         page.click("#publish-version")
+        page.wait_for_selector("#publish-effects")  # it says what publishing does, then asks
+        page.screenshot(path=str(ROOT / ".data" / "e2e-publish-confirm.png"), full_page=True)
+        page.click("#confirm-publish")
         page.wait_for_selector("text=is published")
         page.click("#price-preview")
         page.wait_for_selector("#preview-form")
