@@ -1,8 +1,11 @@
 """`make run`: the whole product on one machine.
 
 Starts (or reuses) PostgreSQL and Redis, migrates, loads the demo data set, then runs the web
-server (gunicorn), a Celery worker and Celery beat, prints the URLs and the demo logins, and
-waits. Ctrl-C (SIGINT) or SIGTERM stops the three processes and the embedded servers it started.
+server (gunicorn), a Celery worker and Celery beat, each writing to its log under .data/logs/;
+once the web server answers, the worker is ready and beat has started, it prints the URLs and the
+demo logins last, and waits. Ctrl-C (SIGINT) or SIGTERM stops the three processes and the
+embedded servers it started. A missing database or a server that is down is one line (manage.py
+explains it), not a traceback.
 
 Environment: PORT (default 8000, the next free one if taken), HOST (default 127.0.0.1),
 WEB_WORKERS (default 2), and everything config/settings.py reads.
@@ -11,7 +14,6 @@ WEB_WORKERS (default 2), and everything config/settings.py reads.
 from __future__ import annotations
 
 import os
-import secrets
 import signal
 import socket
 import subprocess
@@ -44,52 +46,101 @@ def _port(host: str, preferred: int) -> int:
     raise SystemExit(f"no free port from {preferred}")
 
 
-def _secret_key() -> str:
-    path = services.DATA / "secret_key"
-    if not path.exists():
-        services.DATA.mkdir(parents=True, exist_ok=True)
-        path.write_text(secrets.token_urlsafe(50))
-        path.chmod(0o600)
-    return path.read_text().strip()
-
-
 def _manage(env: dict[str, str], *args: str) -> None:
     subprocess.run([str(BIN / "python"), "manage.py", *args], cwd=ROOT, env=env, check=True)
 
 
-def _wait_healthy(url: str, procs: list[subprocess.Popen[bytes]], seconds: float = 60) -> bool:
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline and not STOP:
-        if any(p.poll() is not None for p in procs):
-            return False
+class Proc:
+    """A process of the product and the log file its output goes to."""
+
+    def __init__(self, name: str, args: list[str], env: dict[str, str], logs: Path) -> None:
+        self.name = name
+        self.log = logs / f"{name}.log"
+        with self.log.open("wb") as out:  # the child keeps its own descriptor
+            self.popen = subprocess.Popen(args, cwd=ROOT, env=env, stdout=out, stderr=out)
+
+    def stopped(self) -> bool:
+        return self.popen.poll() is not None
+
+    def logged(self, text: str) -> bool:
         try:
-            with urllib.request.urlopen(url, timeout=2) as response:  # noqa: S310 - our own URL
-                if response.status == 200:
-                    return True
+            return text in self.log.read_text(errors="replace")
         except OSError:
-            pass
+            return False
+
+    def tail(self, lines: int = 20) -> str:
+        try:
+            return "\n".join(self.log.read_text(errors="replace").splitlines()[-lines:])
+        except OSError:
+            return ""
+
+
+def _healthy(url: str) -> bool:
+    try:
+        with urllib.request.urlopen(url, timeout=2) as response:  # noqa: S310 - our own URL
+            return bool(response.status == 200)
+    except OSError:
+        return False
+
+
+def _wait_ready(url: str, procs: list[Proc], seconds: float = 120) -> Proc | None:
+    """Wait until the web server answers, the worker is ready and beat has started.
+
+    Returns None when all three are up, else the process that stopped or is not up in time.
+    """
+    signs = {"worker": " ready.", "beat": "beat: Starting..."}
+    deadline = time.monotonic() + seconds
+    while not STOP:
+        for proc in procs:
+            if proc.stopped():
+                return proc
+        waiting = [p for p in procs if p.name in signs and not p.logged(signs[p.name])]
+        web_up = _healthy(url)
+        if web_up and not waiting:
+            return None
+        if time.monotonic() > deadline:
+            return waiting[0] if waiting else procs[0]
         time.sleep(0.5)
-    return False
+    return None
 
 
-def _stop(procs: list[subprocess.Popen[bytes]]) -> None:
+def _relative(path: Path) -> str:
+    try:
+        return str(path.relative_to(Path.cwd()))
+    except ValueError:
+        return str(path)
+
+
+def _report(proc: Proc, what: str) -> None:
+    print(
+        f"the {proc.name} {what}; the end of {_relative(proc.log)}:\n{proc.tail()}",
+        file=sys.stderr,
+        flush=True,
+    )
+
+
+def _stop(procs: list[Proc]) -> None:
     for proc in procs:
-        if proc.poll() is None:
-            proc.send_signal(signal.SIGTERM)
+        if proc.popen.poll() is None:
+            proc.popen.send_signal(signal.SIGTERM)
     deadline = time.monotonic() + 20
     for proc in procs:
         try:
-            proc.wait(timeout=max(0.1, deadline - time.monotonic()))
+            proc.popen.wait(timeout=max(0.1, deadline - time.monotonic()))
         except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait()
+            proc.popen.kill()
+            proc.popen.wait()
 
 
 def main() -> int:
     signal.signal(signal.SIGINT, _on_signal)
     signal.signal(signal.SIGTERM, _on_signal)
-    started = services.ensure()
-    procs: list[subprocess.Popen[bytes]] = []
+    try:
+        started = services.ensure()
+    except services.ServiceError as exc:
+        print(exc, file=sys.stderr, flush=True)
+        return 1
+    procs: list[Proc] = []
     try:
         host = os.environ.get("HOST", "127.0.0.1")
         port = _port(host, int(os.environ.get("PORT", "8000")))
@@ -98,41 +149,48 @@ def main() -> int:
             "DATABASE_URL": started.database_url,
             "REDIS_URL": started.redis_url,
             "DEBUG": os.environ.get("DEBUG", "true"),
-            "SECRET_KEY": os.environ.get("SECRET_KEY") or _secret_key(),
+            "SECRET_KEY": os.environ.get("SECRET_KEY") or services.dev_secret_key(),
             "PYTHONUNBUFFERED": "1",
         }
-        _manage(env, "migrate", "--noinput", "-v", "0")
-        _manage(env, "collectstatic", "--noinput", "-v", "0")
-        _manage(env, "seed_demo")
+        try:
+            _manage(env, "migrate", "--noinput", "-v", "0")
+            _manage(env, "collectstatic", "--noinput", "-v", "0")
+            _manage(env, "seed_demo")
+        except subprocess.CalledProcessError as exc:
+            return exc.returncode or 1  # manage.py has said why, in one line
+        logs = services.DATA / "logs"
+        logs.mkdir(parents=True, exist_ok=True)
         beat_schedule = services.DATA / "celerybeat-schedule"
         procs = [
-            subprocess.Popen(
-                [
-                    str(BIN / "gunicorn"), "-c", "config/gunicorn.conf.py",
-                    "--bind", f"{host}:{port}",
-                    "--workers", os.environ.get("WEB_WORKERS", "2"),
-                ],
-                cwd=ROOT, env=env,
-            ),
-            subprocess.Popen(
-                [str(BIN / "celery"), "-A", "config", "worker", "--loglevel", "INFO",
-                 "-Q", f"{os.environ.get('CELERY_QUEUE', 'billing')},"
-                       f"{os.environ.get('CELERY_PDF_QUEUE', 'pdf')}",
-                 "--concurrency", os.environ.get("WORKER_CONCURRENCY", "2")],
-                cwd=ROOT, env=env,
-            ),
-            subprocess.Popen(
-                [str(BIN / "celery"), "-A", "config", "beat", "--loglevel", "INFO",
-                 "--schedule", str(beat_schedule)],
-                cwd=ROOT, env=env,
-            ),
+            Proc("web", [
+                str(BIN / "gunicorn"), "-c", "config/gunicorn.conf.py",
+                "--bind", f"{host}:{port}",
+                "--workers", os.environ.get("WEB_WORKERS", "2"),
+            ], env, logs),
+            Proc("worker", [
+                str(BIN / "celery"), "-A", "config", "worker", "--loglevel", "INFO",
+                "-Q", f"{os.environ.get('CELERY_QUEUE', 'billing')},"
+                      f"{os.environ.get('CELERY_PDF_QUEUE', 'pdf')}",
+                "--concurrency", os.environ.get("WORKER_CONCURRENCY", "2"),
+            ], env, logs),
+            Proc("beat", [
+                str(BIN / "celery"), "-A", "config", "beat", "--loglevel", "INFO",
+                "--schedule", str(beat_schedule),
+            ], env, logs),
         ]  # fmt: skip
+        print("starting the web server, the Celery worker and beat...", flush=True)
         base = f"http://{host}:{port}"
-        if not _wait_healthy(f"{base}/healthz", procs):
-            print("the product did not become healthy; stopping", file=sys.stderr, flush=True)
+        late = _wait_ready(f"{base}/healthz", procs)
+        if STOP:
+            print("stopping...", flush=True)
+            return 0
+        if late is not None:
+            _report(late, "stopped during start-up" if late.stopped() else "did not start in time")
             return 1
         user, password = "admin", "admin"
         from_seed = "bk_000000000000_demo-key-for-local-use-only-never-in-production"
+        log_names = ", ".join(p.log.name for p in procs)
+        # The banner comes last: every process's start-up output is in its log file, not here.
         print(
             "\n"
             "  Billing is running.\n"
@@ -142,14 +200,17 @@ def main() -> int:
             f"  REST API              {base}/api/v1/\n"
             f"  Demo API key          Authorization: Bearer {from_seed}\n"
             f"  Health                {base}/healthz\n"
+            f"  Logs                  {_relative(logs)}/ ({log_names}): "
+            f"tail -f {_relative(logs)}/*.log\n"
             "  Celery worker and beat are running (billing clock tick every "
             f"{os.environ.get('CLOCK_TICK_SECONDS', '300')} s). Stop with Ctrl-C.\n",
             flush=True,
         )
         while not STOP:
-            if any(p.poll() is not None for p in procs):
-                print("a process stopped unexpectedly; stopping everything", file=sys.stderr)
-                return 1
+            for proc in procs:
+                if proc.stopped():
+                    _report(proc, "stopped unexpectedly; stopping everything")
+                    return 1
             time.sleep(0.5)
         print("stopping...", flush=True)
         return 0

@@ -10,14 +10,20 @@ server, the Celery worker and beat and the test suite all share one instance.
     python scripts/services.py env            # print `export DATABASE_URL=... REDIS_URL=...`
     python scripts/services.py exec -- CMD    # run CMD with the URLs set, then stop what it started
 
-A variable that is already set wins: nothing embedded is started for it.
+A variable that is already set wins: nothing embedded is started for it. `make run`, `make test`
+(through `exec`) and `manage.py` (see `manage_py_environment`) share one instance: each registers
+itself as a session under `.data/sessions/`, and the servers a session started are stopped when the
+last session using them ends (a server started by `start` stays up until `stop`).
+`BILLING_DATA_DIR` moves `.data/` elsewhere (the tests use it to stay off the developer's data).
 """
 
 from __future__ import annotations
 
 import argparse
 import contextlib
+import fcntl
 import os
+import secrets
 import shutil
 import signal
 import socket
@@ -25,6 +31,7 @@ import subprocess
 import sys
 import time
 import warnings
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import quote
@@ -41,6 +48,11 @@ class Started:
     redis_url: str
     started_postgres: bool
     started_redis: bool
+    session: bool = False  # registered under .data/sessions/ until `release`
+
+
+class ServiceError(RuntimeError):
+    """An embedded server that could not start; its message is one line saying what to do."""
 
 
 def _log(msg: str) -> None:
@@ -187,25 +199,146 @@ def redis_stop() -> None:
     _log("embedded Redis stopped")
 
 
+# ------------------------------------------------------------------------- sessions and ownership
+# A session is a process using the embedded servers (`make run`, `exec`, `manage.py`). A server a
+# session started is "owned": it stops when the last live session ends, whichever session that is,
+# so a `manage.py shell` that started PostgreSQL does not pull it from under a later `make run`.
+def _sessions_dir() -> Path:
+    path = DATA / "sessions"
+    path.mkdir(parents=True, exist_ok=True)
+    return path
+
+
+def _owned_marker(server: str) -> Path:
+    return _sessions_dir() / f"{server}.owned"
+
+
+@contextlib.contextmanager
+def _locked() -> Iterator[None]:
+    DATA.mkdir(parents=True, exist_ok=True)
+    with (DATA / "services.lock").open("a") as handle:
+        fcntl.flock(handle, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
+
+
+def _live_sessions() -> list[int]:
+    live = []
+    for entry in _sessions_dir().glob("*.pid"):
+        try:
+            pid = int(entry.stem)
+            os.kill(pid, 0)
+        except (ValueError, ProcessLookupError):
+            entry.unlink(missing_ok=True)
+            continue
+        except PermissionError:
+            pass  # alive, another user's
+        live.append(pid)
+    return sorted(live)
+
+
+def _one_line(exc: BaseException) -> str:
+    return " ".join(str(exc).split())[:300] or type(exc).__name__
+
+
 # ------------------------------------------------------------------------------------------ the API
-def ensure() -> Started:
-    """Use DATABASE_URL/REDIS_URL when set, else start (or reuse) the embedded servers."""
+def ensure(*, session: bool = True) -> Started:
+    """Use DATABASE_URL/REDIS_URL when set, else start (or reuse) the embedded servers.
+
+    With `session`, this process is registered as a user of the embedded servers until `release`.
+    """
     db_url = os.environ.get("DATABASE_URL", "")
     redis_url = os.environ.get("REDIS_URL", "")
+    if db_url and redis_url:
+        return Started(db_url, redis_url, False, False)
     started_pg = started_redis = False
-    if not db_url:
-        db_url, started_pg = postgres_start()
-    if not redis_url:
-        redis_url, started_redis = redis_start()
-    return Started(db_url, redis_url, started_pg, started_redis)
+    with _locked():
+        if not db_url:
+            try:
+                db_url, started_pg = postgres_start()
+            except Exception as exc:
+                raise ServiceError(
+                    f"The embedded PostgreSQL did not start ({_one_line(exc)}; its log is in "
+                    f"{DATA / 'postgres'}): set DATABASE_URL=postgres://USER@HOST:PORT/DBNAME "
+                    "to use a PostgreSQL of your own."
+                ) from exc
+        if not redis_url:
+            try:
+                redis_url, started_redis = redis_start()
+            except Exception as exc:
+                if started_pg:
+                    postgres_stop()
+                raise ServiceError(
+                    f"The embedded Redis did not start ({_one_line(exc)}; its log is "
+                    f"{DATA / 'redis' / 'redis.log'}): set REDIS_URL=redis://HOST:PORT/0 "
+                    "to use a Redis of your own."
+                ) from exc
+        if session:
+            (_sessions_dir() / f"{os.getpid()}.pid").touch()
+    return Started(db_url, redis_url, started_pg, started_redis, session)
 
 
-def release(started: Started) -> None:
-    """Stop what `ensure` started (and nothing that was already running)."""
-    if started.started_redis:
-        redis_stop()
-    if started.started_postgres:
-        postgres_stop()
+def release(started: Started | None) -> None:
+    """Stop the servers this session owns, unless another live session still uses them."""
+    if started is None:
+        return
+    if not (started.session or started.started_postgres or started.started_redis):
+        return
+    with _locked():
+        (_sessions_dir() / f"{os.getpid()}.pid").unlink(missing_ok=True)
+        others = _live_sessions()
+        for server, started_here, stop in (
+            ("redis", started.started_redis, redis_stop),
+            ("postgres", started.started_postgres, postgres_stop),
+        ):
+            marker = _owned_marker(server)
+            if not (started_here or marker.exists()):
+                continue  # started by `start` or by someone else: not ours to stop
+            if others:
+                marker.touch()
+                _log(f"embedded {server} left running: still used by pid {others[0]}")
+                continue
+            stop()
+            marker.unlink(missing_ok=True)
+
+
+def dev_secret_key() -> str:
+    """The development SECRET_KEY, made once and kept in .data/secret_key (never in production)."""
+    path = DATA / "secret_key"
+    if not path.exists():
+        DATA.mkdir(parents=True, exist_ok=True)
+        path.write_text(secrets.token_urlsafe(50))
+        path.chmod(0o600)
+    return path.read_text().strip()
+
+
+# Commands that never touch a server: no embedded server is started for them.
+_OFFLINE_COMMANDS = {"", "help", "version", "--help", "-h", "--version"}
+
+
+def manage_py_environment(argv: list[str]) -> Started | None:
+    """What `manage.py` does before Django starts, so that it works outside `make run`.
+
+    - SECRET_KEY and DEBUG both unset: a development machine, set up as `make run` does
+      (DEBUG=true, the secret from .data/secret_key). Production sets SECRET_KEY, so it never
+      gets here; DEBUG=false without a SECRET_KEY is still refused by the settings.
+    - DATABASE_URL / REDIS_URL unset: the embedded servers, reused when running (`make run` in
+      another terminal), else started for this command and stopped after it (see `release`).
+    """
+    if not os.environ.get("SECRET_KEY") and not os.environ.get("DEBUG"):
+        os.environ["DEBUG"] = "true"
+        os.environ["SECRET_KEY"] = dev_secret_key()
+    command = argv[1] if len(argv) > 1 else ""
+    if command in _OFFLINE_COMMANDS:
+        return None
+    if os.environ.get("DATABASE_URL") and os.environ.get("REDIS_URL"):
+        return None
+    started = ensure()
+    os.environ["DATABASE_URL"] = started.database_url
+    os.environ["REDIS_URL"] = started.redis_url
+    return started
 
 
 def main(argv: list[str]) -> int:
@@ -216,17 +349,33 @@ def main(argv: list[str]) -> int:
     parser.add_argument("command", nargs=argparse.REMAINDER)
     args = parser.parse_args(argv)
     if args.action == "stop":
-        redis_stop()
-        postgres_stop()
+        with _locked():
+            redis_stop()
+            postgres_stop()
+            for server in ("redis", "postgres"):
+                _owned_marker(server).unlink(missing_ok=True)
         return 0
-    started = ensure()
     if args.action in ("start", "env"):
+        try:
+            started = ensure(session=False)
+        except ServiceError as exc:
+            print(exc, file=sys.stderr)
+            return 1
+        if args.action == "start":  # asked for by hand: up until `stop`, whoever started it
+            with _locked():
+                for server in ("redis", "postgres"):
+                    _owned_marker(server).unlink(missing_ok=True)
         print(f"export DATABASE_URL='{started.database_url}'")
         print(f"export REDIS_URL='{started.redis_url}'")
         return 0
     command = args.command[1:] if args.command[:1] == ["--"] else args.command
     if not command:
         parser.error("exec needs a command after --")
+    try:
+        started = ensure()
+    except ServiceError as exc:
+        print(exc, file=sys.stderr)
+        return 1
     env = {**os.environ, "DATABASE_URL": started.database_url, "REDIS_URL": started.redis_url}
     try:
         exe = shutil.which(command[0], path=env.get("PATH")) or command[0]

@@ -1,6 +1,7 @@
 """The README's run command, as a newcomer uses it: start it, wait for /healthz, log into the admin
 in Chromium with the demo login, edit a customer and read its history, open the API docs, see the
-billing clock tick through beat and the worker, then stop it cleanly."""
+billing clock tick through beat and the worker, find the banner of URLs and logins still the last
+thing printed (the worker's and beat's output is in their log files), then stop it cleanly."""
 
 from __future__ import annotations
 
@@ -86,14 +87,18 @@ def wait_healthy(url: str, proc: subprocess.Popen[bytes], timeout: float) -> boo
     return False
 
 
-def test_run_command_serves_the_product_and_stops_cleanly(fresh_database: str) -> None:
+def test_run_command_serves_the_product_and_stops_cleanly(
+    fresh_database: str, tmp_path: Path
+) -> None:
     chromium = require_chromium()
     port = free_port()
     redis_url = re.sub(r"/\d+$", "", settings.REDIS_URL.rstrip("/")) + "/13"
+    data = tmp_path / "data"  # its logs, beat's schedule and the secret, off the developer's .data/
     env = {
         **{k: v for k, v in os.environ.items() if k not in ("SECRET_KEY", "DEBUG")},
         "DATABASE_URL": database_url(fresh_database),
         "REDIS_URL": redis_url,
+        "BILLING_DATA_DIR": str(data),
         "PORT": str(port),
         "CLOCK_TICK_SECONDS": "2",
         "WEB_WORKERS": "1",
@@ -164,6 +169,23 @@ def test_run_command_serves_the_product_and_stops_cleanly(fresh_database: str) -
                 conn.commit()
                 time.sleep(1)
         assert ticks >= 1, "beat and the worker ran the billing clock tick"
+
+        # The banner is the last thing printed: the worker's and beat's start-up, and their work
+        # since (the clock has ticked), went to the log files the banner points at.
+        printed = log_path.read_text()
+        end = "Stop with Ctrl-C."
+        banner = printed.index("Billing is running.")
+        after = printed[printed.index(end, banner) + len(end) :]
+        assert after.strip() == "", f"printed after the banner: {after[:2000]}"
+        assert "demo data set ready" in printed[:banner]
+        for startup_noise in ("celery@", "[tasks]", "beat: Starting", "Booting worker", "Task "):
+            assert startup_noise not in printed, startup_noise
+        logs = data / "logs"
+        assert f"tail -f {logs}/*.log" in printed[banner:]
+        assert " ready." in (logs / "worker.log").read_text()
+        assert "beat: Starting..." in (logs / "beat.log").read_text()
+        assert "Task invoicing.clock_tick" in (logs / "worker.log").read_text()
+        assert "Listening at" in (logs / "web.log").read_text()
     finally:
         if proc.poll() is None:
             os.killpg(proc.pid, signal.SIGTERM)
