@@ -120,23 +120,28 @@ class CustomerAdmin(CurrentUsageMixin, HistoryAdminMixin, ServiceModelAdmin):
 
     @admin.action(description="Block entitlements of selected customers")
     def block_selected(self, request: HttpRequest, queryset: QuerySet[Customer]) -> None:
+        self._block(request, queryset, True)
+
+    def _block(self, request: HttpRequest, queryset: QuerySet[Customer], blocked: bool) -> None:
+        done = 0
         for customer in queryset:
-            services.entitlements_block(
-                customer_id=customer.pk,
-                blocked=True,
-                actor=_actor(request),
-                as_of=timezone.now(),
-                reason="blocked in the admin",
-            )
-        self.message_user(request, "Entitlements blocked.")
+            try:
+                services.entitlements_block(
+                    customer_id=customer.pk,
+                    blocked=blocked,
+                    actor=_actor(request),
+                    as_of=timezone.now(),
+                    reason=f"{'blocked' if blocked else 'unblocked'} in the admin",
+                )
+                done += 1
+            except ApplicationError as exc:
+                self.message_user(request, f"{customer}: {exc.message}", messages.WARNING)
+        state = "blocked" if blocked else "unblocked"
+        self.message_user(request, f"Entitlements of {done} customer(s) {state}.")
 
     @admin.action(description="Unblock entitlements of selected customers")
     def unblock_selected(self, request: HttpRequest, queryset: QuerySet[Customer]) -> None:
-        for customer in queryset:
-            services.entitlements_block(
-                customer_id=customer.pk, blocked=False, actor=_actor(request), as_of=timezone.now()
-            )
-        self.message_user(request, "Entitlements unblocked.")
+        self._block(request, queryset, False)
 
     @admin.action(description="Archive selected customers")
     def archive_selected(self, request: HttpRequest, queryset: QuerySet[Customer]) -> None:
@@ -188,14 +193,19 @@ class ApiKeyAdmin(HistoryAdminMixin, ServiceModelAdmin):
 
     @admin.action(description="Revoke selected API keys")
     def revoke_selected(self, request: HttpRequest, queryset: QuerySet[ApiKey]) -> None:
+        done = 0
         for key in queryset.filter(revoked_at__isnull=True):
-            services.api_key_revoke(
-                api_key_id=key.pk,
-                actor=_actor(request),
-                as_of=timezone.now(),
-                reason="revoked in the admin",
-            )
-        self.message_user(request, "Selected keys revoked.")
+            try:
+                services.api_key_revoke(
+                    api_key_id=key.pk,
+                    actor=_actor(request),
+                    as_of=timezone.now(),
+                    reason="revoked in the admin",
+                )
+                done += 1
+            except ApplicationError as exc:
+                self.message_user(request, f"{key}: {exc.message}", messages.WARNING)
+        self.message_user(request, f"{done} key(s) revoked.")
 
 
 class JournalDeliveryInline(admin.TabularInline[JournalDelivery, JournalEvent]):

@@ -11,7 +11,7 @@ from typing import Any
 from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin import widgets as admin_widgets
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404
@@ -30,9 +30,10 @@ from billing.models import (
     SubscriptionChange,
     UsageEvent,
 )
+from catalog.admin_display import instant, instant_both, money
 from catalog.models import Plan
 from core.admin import HistoryAdminMixin
-from core.admin_services import ServiceModelAdmin
+from core.admin_services import ServiceModelAdmin, add_service_error
 from core.audit import Actor
 from core.exceptions import ApplicationError
 
@@ -223,8 +224,8 @@ class SubscriptionAdmin(HistoryAdminMixin, ServiceModelAdmin):
                     billing_anchor=data.get("billing_anchor"),
                     reason="created in the admin",
                 )
-            except ApplicationError as exc:
-                form.add_error(exc.field if exc.field in form.fields else None, exc.message)
+            except (ApplicationError, ValidationError) as exc:
+                add_service_error(form, exc)
             else:
                 self.message_user(request, f"{created} created.", messages.SUCCESS)
                 return HttpResponseRedirect(
@@ -295,41 +296,71 @@ class SubscriptionAdmin(HistoryAdminMixin, ServiceModelAdmin):
         return True
 
     def _form_page(
-        self, request: HttpRequest, sub: Subscription, form: forms.Form, title: str
+        self,
+        request: HttpRequest,
+        sub: Subscription,
+        form: forms.Form,
+        title: str,
+        preview: services.ChangePreview | None = None,
+        preview_first: bool = False,
     ) -> HttpResponse:
+        zone = sub.customer.timezone
         context = {
             **self.admin_site.each_context(request),
             "opts": self.model._meta,
             "title": title,
             "original": sub,
             "form": form,
+            "preview": preview,
+            "preview_first": preview_first,
+            "preview_effective": instant_both(preview.effective_at, zone) if preview else "",
+            "preview_rows": [
+                {
+                    "line": line,
+                    "amount": money(line.rounded, preview.currency),
+                    "formula": line.explanation.get("formula", ""),
+                    "covers": f"{instant(line.start, zone)} to {instant(line.end, zone)}",
+                }
+                for line in preview.lines
+            ]
+            if preview is not None
+            else [],
+            "preview_total": money(preview.total, preview.currency) if preview else "",
         }
         return TemplateResponse(request, "admin/billing/subscription/action_form.html", context)
 
     def change_plan_view(self, request: HttpRequest, pk: int) -> HttpResponse:
-        sub = get_object_or_404(Subscription, pk=pk)
+        """First the proration preview (what the change will charge and credit, computed by the
+        change's own rules), then the change once confirmed."""
+        sub = get_object_or_404(Subscription.objects.select_related("customer"), pk=pk)
         form = ChangePlanForm(
             request.POST or None, initial={"plan": sub.plan_id, "quantity": sub.quantity}
         )
+        preview = None
         if request.method == "POST" and form.is_valid():
             d = form.cleaned_data
             when: str | datetime = d["on"] if d["when"] == "date" else d["when"]
-            if self._try(
-                request,
-                lambda: services.subscription_change(
-                    subscription_id=pk,
-                    actor=_actor(request),
-                    as_of=timezone.now(),
-                    plan_id=d["plan"].pk if d["plan"].pk != sub.plan_id else None,
-                    quantity=d["quantity"] if d["quantity"] != sub.quantity else None,
-                    when=when,
-                    prorate=d["prorate"],
-                    reason=d["reason"],
-                ),
-                "Change recorded.",
-            ):
-                return self._back(pk)
-        return self._form_page(request, sub, form, f"Change plan or quantity: {sub}")
+            request_args = {
+                "subscription_id": pk,
+                "as_of": timezone.now(),
+                "plan_id": d["plan"].pk if d["plan"].pk != sub.plan_id else None,
+                "quantity": d["quantity"] if d["quantity"] != sub.quantity else None,
+                "when": when,
+                "prorate": d["prorate"],
+            }
+            try:
+                if "_confirm" in request.POST:
+                    services.subscription_change(
+                        **request_args, actor=_actor(request), reason=d["reason"]
+                    )
+                    self.message_user(request, "Change recorded.", messages.SUCCESS)
+                    return self._back(pk)
+                preview = services.subscription_change_preview(**request_args)
+            except (ApplicationError, ValidationError) as exc:
+                add_service_error(form, exc)
+        return self._form_page(
+            request, sub, form, f"Change plan or quantity: {sub}", preview, preview_first=True
+        )
 
     def cancel_view(self, request: HttpRequest, pk: int) -> HttpResponse:
         sub = get_object_or_404(Subscription, pk=pk)
@@ -487,15 +518,20 @@ class EntitlementOverrideAdmin(HistoryAdminMixin, ServiceModelAdmin):
     def remove_selected(
         self, request: HttpRequest, queryset: QuerySet[EntitlementOverride]
     ) -> None:
+        done = 0
         for override in queryset:
-            services.entitlement_override_remove(
-                customer_id=override.customer_id,
-                feature_id=override.feature_id,
-                actor=_actor(request),
-                as_of=timezone.now(),
-                reason="removed in the admin",
-            )
-        self.message_user(request, "Overrides removed.")
+            try:
+                services.entitlement_override_remove(
+                    customer_id=override.customer_id,
+                    feature_id=override.feature_id,
+                    actor=_actor(request),
+                    as_of=timezone.now(),
+                    reason="removed in the admin",
+                )
+                done += 1
+            except ApplicationError as exc:
+                self.message_user(request, f"{override}: {exc.message}", messages.WARNING)
+        self.message_user(request, f"{done} override(s) removed.")
 
 
 class EntitlementInline(admin.TabularInline[CustomerEntitlement, Customer]):

@@ -18,7 +18,7 @@ from django.contrib import admin
 from django.contrib.admin import helpers
 from django.contrib.admin.options import IS_POPUP_VAR
 from django.contrib.admin.utils import flatten_fieldsets, unquote
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import NON_FIELD_ERRORS, PermissionDenied, ValidationError
 from django.db.models import Model
 from django.forms.formsets import all_valid
 from django.http import HttpRequest, HttpResponse
@@ -32,16 +32,31 @@ def actor_of(request: HttpRequest) -> Actor:
     return Actor.for_user(request.user)
 
 
-def add_service_error(form: forms.BaseForm, exc: ApplicationError) -> None:
+def add_service_error(form: forms.BaseForm, exc: ApplicationError | ValidationError) -> None:
     """A service's refusal on the form: on the field it names when the form has it, else on
-    the form as a whole, naming the field."""
-    field = exc.field or ""
-    if field in form.fields:
-        form.add_error(field, exc.message)
-    elif field:
-        form.add_error(None, f"{field}: {exc.message}")
+    the form as a whole, naming the field. A model's own validation (a Django ValidationError
+    raised by `full_clean` inside the service) is placed the same way, field by field."""
+    if isinstance(exc, ValidationError):
+        if not hasattr(exc, "error_dict"):
+            for message in exc.messages:
+                form.add_error(None, message)
+            return
+        for field, errors in exc.message_dict.items():
+            for message in errors:
+                _place(form, field, message)
+        return
+    _place(form, exc.field or "", exc.message)
+
+
+def _place(form: forms.BaseForm, field: str, message: str) -> None:
+    if field in form.fields and field not in form.errors:
+        form.add_error(field, message)
+    elif field in form.fields:
+        form.errors[field].append(message)
+    elif field and field != NON_FIELD_ERRORS:
+        form.add_error(None, f"{field}: {message}")
     else:
-        form.add_error(None, exc.message)
+        form.add_error(None, message)
 
 
 class ServiceModelAdmin(admin.ModelAdmin[Any]):
@@ -56,7 +71,7 @@ class ServiceModelAdmin(admin.ModelAdmin[Any]):
         raise PermissionDenied("This page does not change objects.")
 
     def service_error(
-        self, form: forms.BaseForm, formsets: list[Any], exc: ApplicationError
+        self, form: forms.BaseForm, formsets: list[Any], exc: ApplicationError | ValidationError
     ) -> None:
         """Where a refusal goes; admins with inlines map `charges[1].x` to their row."""
         add_service_error(form, exc)
@@ -121,7 +136,7 @@ class ServiceModelAdmin(admin.ModelAdmin[Any]):
                         if add
                         else self.service_update(request, obj, form, formsets)
                     )
-                except ApplicationError as exc:
+                except (ApplicationError, ValidationError) as exc:
                     self.service_error(form, formsets, exc)
                 else:
                     message = self.construct_change_message(request, form, [], add)  # type: ignore[arg-type]

@@ -8,6 +8,7 @@ the audit context."""
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
+from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from decimal import Decimal
 from typing import Any
@@ -271,6 +272,73 @@ def _check_change_instant(sub: Subscription, when: datetime, as_of: datetime) ->
         )
 
 
+def resolve_change(
+    sub: Subscription,
+    as_of: datetime,
+    plan_id: int | None,
+    quantity: int | None,
+    when: str | datetime,
+) -> tuple[Plan, int, datetime]:
+    """The plan, quantity and instant a change request means, or its refusal: one rule for
+    the change itself and for its preview."""
+    if plan_id is None and quantity is None:
+        raise ValidationFailed("Give a new plan or a new quantity.", field="plan")
+    if quantity is not None and quantity < 1:
+        raise ValidationFailed("quantity is at least 1.", field="quantity", code="min_value")
+    new_plan = sub.plan
+    if plan_id is not None:
+        try:
+            new_plan = Plan.objects.get(pk=plan_id)
+        except Plan.DoesNotExist:
+            raise NotFound(f"No plan with id {plan_id}.") from None
+        if new_plan.currency != sub.customer.currency:
+            raise ValidationFailed(
+                f"Plan {new_plan.code} is priced in {new_plan.currency}, the customer is "
+                f"billed in {sub.customer.currency}.",
+                field="plan",
+                code="currency_mismatch",
+            )
+    if (new_plan.interval_unit, new_plan.interval_count) != (
+        sub.plan.interval_unit,
+        sub.plan.interval_count,
+    ):
+        raise Conflict(
+            f"Plan {new_plan.code} is billed every {new_plan.interval_count} "
+            f"{new_plan.interval_unit}(s), the subscription every {sub.plan.interval_count} "
+            f"{sub.plan.interval_unit}(s): its periods cannot carry over. Cancel it and "
+            "subscribe to the new plan instead.",
+            field="plan",
+            code="interval_mismatch",
+        )
+    new_quantity = quantity if quantity is not None else sub.quantity
+    if new_plan.pk == sub.plan_id and new_quantity == sub.quantity:
+        raise ValidationFailed("That is the subscription's current plan and quantity.",
+                               field="plan", code="no_change")  # fmt: skip
+    if when == "auto":
+        probe = (
+            _version_for(new_plan, max(as_of, sub.start_at))
+            if new_plan.pk != sub.plan_id
+            else sub.plan_version  # a change of quantity keeps the period's price book
+        )
+        old_amount = sub.plan_version.fixed_fee * sub.quantity
+        upgrade = probe.fixed_fee * new_quantity >= old_amount
+        when = "now" if upgrade or sub.status in (S.PENDING, S.TRIALING) else "period_end"
+    if when == "now":
+        instant = as_of
+    elif when == "period_end":
+        instant = sub.current_period_end
+    elif isinstance(when, datetime):
+        instant = when
+    else:
+        raise ValidationFailed(
+            "when is now, period_end, auto or an ISO 8601 instant.", field="when"
+        )
+    _check_change_instant(sub, instant, as_of)
+    if new_plan.pk != sub.plan_id:
+        _version_for(new_plan, instant)  # priced at that instant?
+    return new_plan, new_quantity, instant
+
+
 def subscription_change(
     *,
     subscription_id: int,
@@ -284,64 +352,10 @@ def subscription_change(
 ) -> SubscriptionChange:
     """Change the plan and/or the quantity. `when`: "now", "period_end", an instant, or "auto"
     (an upgrade, one that raises the period's fee, takes effect now; a downgrade at period end)."""
-    if plan_id is None and quantity is None:
-        raise ValidationFailed("Give a new plan or a new quantity.", field="plan")
-    if quantity is not None and quantity < 1:
-        raise ValidationFailed("quantity is at least 1.", field="quantity", code="min_value")
     with transaction.atomic(durable=True), audit_context(actor=actor, reason=reason):
         sub = locked_subscription(subscription_id)
         catch_up(sub, as_of, actor)
-        new_plan = sub.plan
-        if plan_id is not None:
-            try:
-                new_plan = Plan.objects.get(pk=plan_id)
-            except Plan.DoesNotExist:
-                raise NotFound(f"No plan with id {plan_id}.") from None
-            if new_plan.currency != sub.customer.currency:
-                raise ValidationFailed(
-                    f"Plan {new_plan.code} is priced in {new_plan.currency}, the customer is "
-                    f"billed in {sub.customer.currency}.",
-                    field="plan",
-                    code="currency_mismatch",
-                )
-        if (new_plan.interval_unit, new_plan.interval_count) != (
-            sub.plan.interval_unit,
-            sub.plan.interval_count,
-        ):
-            raise Conflict(
-                f"Plan {new_plan.code} is billed every {new_plan.interval_count} "
-                f"{new_plan.interval_unit}(s), the subscription every {sub.plan.interval_count} "
-                f"{sub.plan.interval_unit}(s): its periods cannot carry over. Cancel it and "
-                "subscribe to the new plan instead.",
-                field="plan",
-                code="interval_mismatch",
-            )
-        new_quantity = quantity if quantity is not None else sub.quantity
-        if new_plan.pk == sub.plan_id and new_quantity == sub.quantity:
-            raise ValidationFailed("That is the subscription's current plan and quantity.",
-                                   field="plan", code="no_change")  # fmt: skip
-        if when == "auto":
-            probe = (
-                _version_for(new_plan, max(as_of, sub.start_at))
-                if new_plan.pk != sub.plan_id
-                else sub.plan_version  # a change of quantity keeps the period's price book
-            )
-            old_amount = sub.plan_version.fixed_fee * sub.quantity
-            upgrade = probe.fixed_fee * new_quantity >= old_amount
-            when = "now" if upgrade or sub.status in (S.PENDING, S.TRIALING) else "period_end"
-        if when == "now":
-            instant = as_of
-        elif when == "period_end":
-            instant = sub.current_period_end
-        elif isinstance(when, datetime):
-            instant = when
-        else:
-            raise ValidationFailed(
-                "when is now, period_end, auto or an ISO 8601 instant.", field="when"
-            )
-        _check_change_instant(sub, instant, as_of)
-        if new_plan.pk != sub.plan_id:
-            _version_for(new_plan, instant)  # priced at that instant?
+        new_plan, new_quantity, instant = resolve_change(sub, as_of, plan_id, quantity, when)
         kind = (
             ChangeKind.PLAN_AND_QUANTITY
             if new_plan.pk != sub.plan_id and new_quantity != sub.quantity
@@ -368,6 +382,63 @@ def subscription_change(
         else:
             subscription_event(sub, "updated", actor, as_of, scheduled_change=_change_dict(change))
     return change
+
+
+@dataclass(frozen=True)
+class ChangePreview:
+    """What a change would do, computed by the rules of `subscription_change`, written nowhere."""
+
+    new_plan: Plan
+    new_version: str
+    quantity: int
+    effective_at: datetime
+    applies_now: bool
+    exact: bool  # False: it takes effect in a later period, priced when it applies
+    lines: list[proration.Line]
+    currency: str
+
+    @property
+    def total(self) -> Decimal:
+        return sum((line.rounded for line in self.lines), Decimal(0))
+
+
+def subscription_change_preview(
+    *,
+    subscription_id: int,
+    as_of: datetime,
+    plan_id: int | None = None,
+    quantity: int | None = None,
+    when: str | datetime = "auto",
+    prorate: bool = True,
+) -> ChangePreview:
+    """The proration a change would bring, before it is confirmed: the same resolution of the
+    request (`resolve_change`) and the same transition (`lifecycle.changed`) as the change."""
+    try:
+        sub = Subscription.objects.select_related("customer", "plan", "plan_version__plan").get(
+            pk=subscription_id
+        )
+    except Subscription.DoesNotExist:
+        raise NotFound(f"No subscription with id {subscription_id}.") from None
+    new_plan, new_quantity, instant = resolve_change(sub, as_of, plan_id, quantity, when)
+    new_version = (
+        _version_for(new_plan, instant) if new_plan.pk != sub.plan_id else sub.plan_version
+    )
+    exact = sub.current_period_start <= instant < sub.current_period_end
+    lines: list[proration.Line] = []
+    if exact:
+        _, lines = lifecycle.changed(
+            sub.state(), instant, new_version.book(), new_quantity, prorate=prorate
+        )
+    return ChangePreview(
+        new_plan=new_plan,
+        new_version=new_version.label,
+        quantity=new_quantity,
+        effective_at=instant,
+        applies_now=instant <= as_of,
+        exact=exact,
+        lines=lines,
+        currency=sub.plan.currency,
+    )
 
 
 def _change_dict(change: SubscriptionChange) -> dict[str, Any]:

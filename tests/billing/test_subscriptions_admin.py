@@ -35,8 +35,9 @@ def test_subscription_admin_create_change_cancel_pause(staff_client: Any) -> Non
 
     change = staff_client.post(
         reverse("admin:billing_subscription_change_plan", args=[sub.pk]),
-        {"plan": pro.pk, "quantity": "1", "when": "now", "prorate": "on", "reason": "growth"},
-    )
+        {"plan": pro.pk, "quantity": "1", "when": "now", "prorate": "on", "reason": "growth",
+         "_confirm": "1"},
+    )  # fmt: skip
     assert change.status_code == 302
     sub.refresh_from_db()
     assert sub.plan_id == pro.pk

@@ -81,6 +81,10 @@ def test_change_plan_cancel_and_current_usage_in_chromium(
         page.select_option("#id_plan", str(pro.pk))
         page.select_option("#id_when", "now")
         page.fill("#id_reason", "more traffic")
+        page.click("#preview")  # first what it will charge and credit, then the change
+        page.wait_for_selector("#change-preview")
+        assert "On the next invoice" in page.inner_text("#change-preview")
+        page.screenshot(path=str(ROOT / ".data" / "e2e-change-preview.png"), full_page=True)
         page.click("#confirm")
         page.wait_for_selector("text=Change recorded.")
         proration = page.inner_text("body")
