@@ -341,6 +341,54 @@ class SubscriptionChangeView(_Action):
         return Response(ChangeOut(change).data, status=status.HTTP_201_CREATED)
 
 
+class PreviewLineOut(serializers.Serializer[Any]):
+    kind = serializers.CharField(help_text="credit or charge")
+    description = serializers.CharField()
+    amount = serializers.CharField(source="rounded", help_text="rounded once to the currency")
+    start = serializers.DateTimeField()
+    end = serializers.DateTimeField()
+    explanation = serializers.JSONField()
+
+
+class ChangePreviewOut(serializers.Serializer[Any]):
+    new_plan = serializers.CharField(source="new_plan.code")
+    new_version = serializers.CharField()
+    quantity = serializers.IntegerField()
+    effective_at = serializers.DateTimeField()
+    applies_now = serializers.BooleanField()
+    exact = serializers.BooleanField(
+        help_text="false: it takes effect in a later period; priced when it applies"
+    )
+    currency = serializers.CharField()
+    lines = PreviewLineOut(many=True)
+    total = serializers.CharField()
+
+
+class SubscriptionChangePreviewView(_Action):
+    @extend_schema(
+        operation_id="subscriptions_change_preview",
+        request=ChangeIn,
+        responses={200: ChangePreviewOut, **error_responses(400, 404, 409)},
+        tags=TAGS,
+        description="What a change would charge and credit (its proration lines), computed by "
+        "the change's own rules; nothing is written. The same refusals as the change.",
+    )
+    def post(self, request: Request, pk: int) -> Response:
+        sub = self.get_object()
+        data = ChangeIn(data=request.data)
+        data.is_valid(raise_exception=True)
+        v = data.validated_data
+        preview = services.subscription_change_preview(
+            subscription_id=sub.pk,
+            as_of=timezone.now(),
+            plan_id=v["plan"].pk if v.get("plan") else None,
+            quantity=v.get("quantity"),
+            when=v["when"],
+            prorate=v["prorate"],
+        )
+        return Response(ChangePreviewOut(preview).data)
+
+
 class SubscriptionChangeList(_Action):
     pagination_class = None
 

@@ -30,6 +30,7 @@ urlpatterns += [
     path("subscriptions/<int:pk>/", subs.SubscriptionDetail.as_view(), name="subscription-detail"),
     path("subscriptions/<int:pk>/timeline/", subs.SubscriptionTimeline.as_view()),
     path("subscriptions/<int:pk>/change/", subs.SubscriptionChangeView.as_view()),
+    path("subscriptions/<int:pk>/change/preview/", subs.SubscriptionChangePreviewView.as_view()),
     path("subscriptions/<int:pk>/changes/", subs.SubscriptionChangeList.as_view()),
     path("subscriptions/<int:pk>/cancel/", subs.SubscriptionCancel.as_view()),
     path("subscriptions/<int:pk>/undo-cancel/", subs.SubscriptionUndoCancel.as_view()),

@@ -181,14 +181,6 @@ class MetricIn(serializers.ModelSerializer[BillableMetric]):
         fields = ("code", "name", "description", "aggregation", "field_name", "filters")
 
 
-class MetricUpdateIn(serializers.ModelSerializer[BillableMetric]):
-    filters = serializers.JSONField(required=False)
-
-    class Meta:
-        model = BillableMetric
-        fields = ("name", "description", "aggregation", "field_name", "filters")
-
-
 class FeatureIn(serializers.ModelSerializer[Feature]):
     class Meta:
         model = Feature

@@ -25,7 +25,6 @@ urlpatterns = [
     ),
     path("metrics/", v.MetricListCreate.as_view(), name="metric-list"),
     path("metrics/<int:pk>/", v.MetricDetail.as_view(), name="metric-detail"),
-    path("metrics/<int:pk>/update/", v.MetricUpdateView.as_view(), name="metric-update"),
     path("features/", v.FeatureListCreate.as_view(), name="feature-list"),
     path("features/<int:pk>/", v.FeatureDetail.as_view(), name="feature-detail"),
     path("coupons/", v.CouponListCreate.as_view(), name="coupon-list"),

@@ -211,29 +211,6 @@ CouponListCreate, CouponDetail = _resource(
 )  # fmt: skip
 
 
-class MetricUpdateView(generics.GenericAPIView[Any]):
-    queryset = BillableMetric.objects.all()
-    serializer_class = s.MetricOut
-
-    @extend_schema(
-        operation_id="metrics_update",
-        request=s.MetricUpdateIn,
-        responses={200: s.MetricOut, **error_responses(400, 404, 409)},
-        tags=TAGS,
-    )
-    def patch(self, request: Request, pk: int) -> Response:
-        metric = self.get_object()
-        data = s.MetricUpdateIn(metric, data=request.data, partial=True)
-        data.is_valid(raise_exception=True)
-        metric = services.metric_update(
-            metric_id=metric.pk,
-            actor=request_actor(request),
-            as_of=timezone.now(),
-            changes=dict(data.validated_data),
-        )
-        return Response(s.MetricOut(metric).data)
-
-
 # --------------------------------------------------------------------------------- price books
 
 

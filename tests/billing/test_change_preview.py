@@ -121,3 +121,25 @@ def test_the_admin_previews_then_confirms(staff_client: Any) -> None:
     assert not SubscriptionChange.objects.exists()
     assert staff_client.post(url, {**form, "_confirm": "1"}).status_code == 302
     assert Subscription.objects.get().plan_id == pro.pk
+
+
+def test_the_preview_through_the_api(api: Any) -> None:
+    cust = customer()
+    basic = priced_plan("basic", "30")
+    priced_plan("pro", "60")
+    from django.utils import timezone
+
+    sub = services.subscription_create(
+        customer_id=cust.pk, plan_id=basic.pk, actor=TEST_ACTOR, as_of=timezone.now()
+    )
+    url = f"/api/v1/subscriptions/{sub.pk}/change/preview/"
+    response = api.post(url, {"plan": "pro", "when": "now"}, format="json")
+    assert response.status_code == 200, response.json()
+    body = response.json()
+    assert [line["kind"] for line in body["lines"]] == ["credit", "charge"]
+    total = sum(Decimal(line["amount"]) for line in body["lines"])
+    assert Decimal(body["total"]) == total
+    assert Subscription.objects.get().plan_id == basic.pk  # nothing written
+    same = api.post(url, {"plan": "basic"}, format="json")
+    assert same.status_code == 400
+    assert same.json()["errors"][0]["field"] == "plan"
