@@ -19,6 +19,7 @@ from django.urls import URLPattern, path, reverse
 from django.utils import timezone
 
 from catalog import selectors, services
+from catalog.admin_charges import ChargeInline
 from catalog.models import (
     AddOn,
     BillableMetric,
@@ -32,7 +33,7 @@ from catalog.models import (
     VersionFeature,
     VersionStatus,
 )
-from catalog.pricing import PricingError, compile_charge, plain
+from catalog.pricing import PricingError, plain
 from core.admin import HistoryAdminMixin
 from core.admin_services import ServiceChangeFormMixin
 from core.audit import Actor, audit_context
@@ -122,67 +123,6 @@ class PlanAdmin(CatalogAdmin):
             # what a published price book was sold in never changes
             return (*fields, "code", "currency", "interval_unit", "interval_count")
         return fields
-
-
-class ChargeForm(forms.ModelForm[Charge]):
-    params = forms.JSONField(
-        widget=forms.Textarea(attrs={"rows": 6, "cols": 60, "class": "vLargeTextField"}),
-        help_text='e.g. {"tiers": [{"from": "0", "to": "1000", "unit_price": "0.10"}, '
-        '{"from": "1000", "to": null, "unit_price": "0.08"}]} or {"unit_price": "0.002"}',
-    )
-
-    class Meta:
-        model = Charge
-        fields = ("metric", "pricing_model", "params", "display_name", "minimum_amount", "position")
-
-    def clean(self) -> dict[str, Any]:
-        data = super().clean() or {}
-        version: PlanVersion | None = getattr(self, "parent_version", None)
-        currency = version.plan.currency if version is not None and version.plan_id else "USD"
-        if data.get("pricing_model") and data.get("params") is not None:
-            params = _decimals_as_strings(data["params"])
-            try:
-                compile_charge(
-                    data["pricing_model"],
-                    params,
-                    currency=currency,
-                    minimum=data.get("minimum_amount"),
-                )
-            except PricingError as exc:
-                target = "params" if exc.field not in ("model",) else "pricing_model"
-                self.add_error(target, f"{exc.field}: {exc.message}" if exc.field else exc.message)
-            data["params"] = params
-        return data
-
-
-def _decimals_as_strings(value: Any) -> Any:
-    """The admin's JSON widget parses numbers as floats: keep their text, never the binary float."""
-    if isinstance(value, float):
-        return repr(value)
-    if isinstance(value, list):
-        return [_decimals_as_strings(v) for v in value]
-    if isinstance(value, dict):
-        return {k: _decimals_as_strings(v) for k, v in value.items()}
-    return value
-
-
-class ChargeInline(admin.StackedInline[Charge, PlanVersion]):
-    model = Charge
-    form = ChargeForm
-    extra = 0
-
-    def get_formset(
-        self, request: HttpRequest, obj: PlanVersion | None = None, **kwargs: Any
-    ) -> Any:
-        formset = super().get_formset(request, obj, **kwargs)
-
-        class WithVersion(formset):  # type: ignore[misc,valid-type]
-            def _construct_form(self, i: int, **kw: Any) -> Any:
-                form = super()._construct_form(i, **kw)
-                form.parent_version = obj
-                return form
-
-        return WithVersion
 
 
 class VersionFeatureInline(admin.TabularInline[VersionFeature, PlanVersion]):

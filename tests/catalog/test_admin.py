@@ -1,6 +1,5 @@
 from __future__ import annotations
 
-import json
 from typing import Any
 
 import pytest
@@ -13,9 +12,18 @@ pytestmark = pytest.mark.django_db
 TIERS = {
     "tiers": [
         {"from": "0", "to": "1000", "unit_price": "0.10"},
-        {"from": "1000", "to": None, "unit_price": 0.08},
+        {"from": "1000", "to": None, "unit_price": "0.08"},
     ]
 }
+
+
+def tier_cells(params: Any, prefix: str = "charges-0-tiers") -> dict[str, str]:
+    """A charge's tiers as the cells of the admin's tiers table."""
+    return {
+        f"{prefix}-{i}-{key}": "" if tier.get(key) is None else str(tier[key])
+        for i, tier in enumerate(params["tiers"])
+        for key in ("from", "to", "unit_price", "flat_fee")
+    }
 
 
 def version_form(plan_id: int, metric_id: int, feature_id: int, params: Any) -> dict[str, Any]:
@@ -35,7 +43,7 @@ def version_form(plan_id: int, metric_id: int, feature_id: int, params: Any) -> 
         "charges-MAX_NUM_FORMS": "1000",
         "charges-0-metric": metric_id,
         "charges-0-pricing_model": "graduated",
-        "charges-0-params": json.dumps(params),
+        **tier_cells(params),
         "charges-0-display_name": "API calls",
         "charges-0-minimum_amount": "",
         "charges-0-position": "0",

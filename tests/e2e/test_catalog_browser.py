@@ -14,10 +14,6 @@ from tests.conftest import CHROMIUM_ARGS, require_chromium
 
 ROOT = Path(__file__).resolve().parents[2]
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
-TIERS = (
-    '{"tiers": [{"from": "0", "to": "1000", "unit_price": "0.10"}, '
-    '{"from": "1000", "to": null, "unit_price": "0.08"}]}'
-)
 
 
 def test_build_publish_and_preview_a_price_book_in_chromium(
@@ -47,7 +43,10 @@ def test_build_publish_and_preview_a_price_book_in_chromium(
         page.click("#charges-group .add-row a")
         page.select_option("#id_charges-0-metric", str(calls.pk))
         page.select_option("#id_charges-0-pricing_model", "graduated")
-        page.fill("#id_charges-0-params", TIERS)
+        page.fill("#id_charges-0-tiers-0-to", "1000")  # the tiers as table rows
+        page.fill("#id_charges-0-tiers-0-unit_price", "0.10")
+        page.click("#charges-0 .tiers-add")
+        page.fill("#id_charges-0-tiers-1-unit_price", "0.08")
         page.click("#features-group .add-row a")
         page.select_option("#id_features-0-feature", str(seats.pk))
         page.fill("#id_features-0-limit", "5")

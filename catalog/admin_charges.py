@@ -1,0 +1,426 @@
+"""A price book's charges in the admin, edited as a finance person reads them: tiers as a table
+(rows of from, to, unit price, flat fee), the other pricing models' parameters as plain inputs.
+
+The form builds the same `params` the API takes (decimals as text, never floats) and checks them
+with the rating engine (`compile_charge`), whose errors are shown where they belong: an error of
+`tiers[1].to` highlights row 2's "to" cell and reads "Tier 2, to: ...".
+
+Without JavaScript every input is there and works (spare empty rows to add tiers; an emptied row
+is dropped); with it, only the selected model's inputs show and rows are added and removed with
+buttons, a new row starting where the previous one ends (catalog/admin/charge_form.js).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+from django import forms
+from django.conf import settings
+from django.contrib import admin
+from django.http import HttpRequest
+from django.utils.html import format_html, format_html_join
+
+from catalog.models import Charge, PlanVersion
+from catalog.pricing import PricingError, compile_charge
+from core.admin_widgets import SearchableSelect
+
+TIER_KEYS = ("from", "to", "unit_price", "flat_fee")
+TIER_LABELS = {"from": "from", "to": "to", "unit_price": "unit price", "flat_fee": "flat fee"}
+TIERED = ("graduated", "volume")
+
+# Each pricing model's parameters (catalog/pricing.py), in the order the form shows them.
+MODEL_PARAMS: dict[str, tuple[str, ...]] = {
+    "per_unit": ("unit_price",),
+    "graduated": ("tiers",),
+    "volume": ("tiers",),
+    "package": ("package_size", "package_price", "free_units"),
+    "percentage": (
+        "rate", "fixed_fee", "min_per_transaction", "max_per_transaction", "free_transactions",
+    ),
+    "flat": ("amount",),
+}  # fmt: skip
+
+PARAM_LABELS = {
+    "unit_price": "unit price",
+    "package_size": "package size",
+    "package_price": "package price",
+    "free_units": "free units",
+    "rate": "rate (%)",
+    "fixed_fee": "fixed fee per transaction",
+    "min_per_transaction": "minimum fee per transaction",
+    "max_per_transaction": "maximum fee per transaction",
+    "free_transactions": "free transactions",
+    "amount": "amount per period",
+}
+_TIER_PATH = re.compile(r"tiers\[(\d+)\](?:\.(from|to|unit_price|flat_fee))?")
+_TIER_FIELD = re.compile(r"tiers(?:\[(\d+)\](?:\.(from|to|unit_price|flat_fee))?)?")
+_PARAM_KEY = re.compile(r"\b(" + "|".join(k for k in PARAM_LABELS if "_" in k) + r")\b")
+
+
+def _text(value: Any) -> str:
+    """A cell's or a parameter's text: None is empty; numbers keep their digits."""
+    if value is None:
+        return ""
+    if isinstance(value, float):
+        return repr(value)  # legacy params written from JSON numbers
+    return str(value).strip()
+
+
+def decimal_text(text: str) -> str:
+    """A typed number as plain decimal text ("1e3" -> "1000", "0.10" stays "0.10"). Text that is
+    not a finite number of sensible size is left as typed for the engine to refuse by name."""
+    try:
+        number = Decimal(text)
+    except InvalidOperation:
+        return text
+    if not number.is_finite() or number.adjusted() > 40 or number.adjusted() < -40:
+        return text
+    return format(number, "f")
+
+
+def tier_rows(value: Any) -> list[dict[str, str]]:
+    """Tiers (from params or from the posted table) as rows of text, empty rows dropped."""
+    if not isinstance(value, list | tuple):
+        return []
+    rows = []
+    for item in value:
+        if not isinstance(item, Mapping):
+            continue
+        row = {key: _text(item.get(key)) for key in TIER_KEYS}
+        if any(row.values()):
+            rows.append(row)
+    return rows
+
+
+def initial_from_params(model: str, params: Any) -> dict[str, Any]:
+    """The form's initial values for a stored charge's parameters."""
+    if not isinstance(params, Mapping) or model not in MODEL_PARAMS:
+        return {}
+    if model in TIERED:
+        return {"tiers": tier_rows(params.get("tiers"))}
+    return {key: _text(params[key]) for key in MODEL_PARAMS[model] if key in params}
+
+
+def humanize(message: str) -> str:
+    """An engine message in the table's words: "tiers[1].to" -> "tier 2, to"."""
+
+    def tier(match: re.Match[str]) -> str:
+        key = match[2]
+        return f"tier {int(match[1]) + 1}" + (f", {TIER_LABELS[key]}" if key else "")
+
+    message = _TIER_PATH.sub(tier, message)
+    message = message.replace('("to": null)', "(leave its “to” empty)")
+    return _PARAM_KEY.sub(lambda m: PARAM_LABELS[m[1]], message)
+
+
+class TiersWidget(forms.Widget):
+    """A table of tiers: one row per tier (from, to, unit price, flat fee), posted as
+    `<name>-<row>-<key>` inputs. `cell_errors` marks the cells an error is about."""
+
+    template_name = "admin/widgets/tiers_table.html"
+    spare_rows = 2
+
+    def __init__(self, attrs: dict[str, Any] | None = None) -> None:
+        super().__init__(attrs)
+        self.cell_errors: dict[tuple[int, str], str] = {}
+
+    def __deepcopy__(self, memo: dict[int, Any]) -> TiersWidget:
+        copied: TiersWidget = super().__deepcopy__(memo)
+        copied.cell_errors = {}  # each form's own
+        return copied
+
+    def format_value(self, value: Any) -> list[dict[str, str]]:
+        return tier_rows(value)
+
+    def get_context(self, name: str, value: Any, attrs: dict[str, Any] | None) -> dict[str, Any]:
+        context = super().get_context(name, value, attrs)
+        widget = context["widget"]
+        id_ = widget["attrs"].get("id") or f"id_{name}"
+        values = widget["value"]
+        blank = dict.fromkeys(TIER_KEYS, "")
+        rows = []
+        for index, row in enumerate([*values, *[blank] * self.spare_rows]):
+            row_error = self.cell_errors.get((index, ""))
+            cells = [
+                {
+                    "key": key,
+                    "label": TIER_LABELS[key],
+                    "name": f"{name}-{index}-{key}",
+                    "id": f"{id_}-{index}-{key}",
+                    "value": row[key],
+                    "error": self.cell_errors.get((index, key)) or row_error,
+                    "placeholder": "0" if index == 0 and key == "from" else "",
+                }
+                for key in TIER_KEYS
+            ]
+            rows.append({"number": index + 1, "cells": cells, "blank": not any(row.values())})
+        widget["rows"] = rows
+        widget["table_id"] = id_
+        return context
+
+    def id_for_label(self, id_: str) -> str:
+        return f"{id_}-0-from" if id_ else id_
+
+    def value_from_datadict(self, data: Any, files: Any, name: str) -> list[dict[str, str]] | None:
+        pattern = re.compile(rf"{re.escape(name)}-(\d+)-(from|to|unit_price|flat_fee)")
+        rows: dict[int, dict[str, str]] = {}
+        for key in data:
+            match = pattern.fullmatch(key)
+            if match:
+                rows.setdefault(int(match[1]), {})[match[2]] = data.get(key)
+        if not rows:
+            return None
+        return [rows[index] for index in sorted(rows)]
+
+    def value_omitted_from_data(self, data: Any, files: Any, name: str) -> bool:
+        return not any(str(key).startswith(f"{name}-") for key in data)
+
+    @property
+    def media(self) -> forms.Media:
+        extra = "" if settings.DEBUG else ".min"
+        return forms.Media(
+            js=(
+                f"admin/js/vendor/jquery/jquery{extra}.js",
+                "admin/js/jquery.init.js",
+                "catalog/admin/charge_form.js",
+            ),
+            css={"screen": ("catalog/admin/charge_form.css",)},
+        )
+
+
+class TiersField(forms.Field):
+    """Rows of text {from, to, unit_price, flat_fee}, empty rows dropped. The numbers are checked
+    by the rating engine, with the rest of the charge."""
+
+    widget = TiersWidget
+
+    def __init__(self, **kwargs: Any) -> None:
+        kwargs.setdefault("required", False)
+        super().__init__(**kwargs)
+
+    def to_python(self, value: Any) -> list[dict[str, str]]:
+        return tier_rows(value)
+
+    def has_changed(self, initial: Any, data: Any) -> bool:
+        return tier_rows(initial) != tier_rows(data)
+
+
+def _param_field(key: str, help_text: str = "") -> forms.CharField:
+    return forms.CharField(
+        label=PARAM_LABELS[key],
+        required=False,
+        max_length=50,
+        help_text=help_text,
+        widget=forms.TextInput(attrs={"inputmode": "decimal", "size": 14}),
+    )
+
+
+class ChargeForm(forms.ModelForm[Charge]):
+    """A charge of a price book. `cleaned_data["params"]` (and the instance's `params`) is the
+    dict the API takes, built from the selected pricing model's inputs only."""
+
+    tiers = TiersField(
+        help_text="Each tier covers quantities above “from” up to and including “to”; leave the "
+        "last tier's “to” empty (and above). An empty “from” starts where the previous tier "
+        "ends; an emptied row is dropped.",
+    )
+    unit_price = _param_field("unit_price", "Price of one unit, e.g. 0.002.")
+    package_size = _param_field("package_size", "Units in a package (a whole number).")
+    package_price = _param_field("package_price")
+    free_units = _param_field("free_units", "Units given before the first package (optional).")
+    rate = _param_field("rate", "Percent of each transaction's amount, e.g. 2.9.")
+    fixed_fee = _param_field("fixed_fee", "Added to each transaction's fee (optional).")
+    min_per_transaction = _param_field("min_per_transaction", "Optional.")
+    max_per_transaction = _param_field("max_per_transaction", "Optional.")
+    free_transactions = _param_field(
+        "free_transactions", "The period's first transactions that cost nothing (optional)."
+    )
+    amount = _param_field("amount", "Billed each period, whatever the usage.")
+
+    class Meta:
+        model = Charge
+        fields = ("metric", "pricing_model", "display_name", "minimum_amount", "position")
+        widgets = {
+            "metric": SearchableSelect,
+            "pricing_model": forms.Select(attrs={"class": "charge-pricing-model"}),
+        }
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if self.instance.pk is not None:
+            stored = initial_from_params(self.instance.pricing_model, self.instance.params)
+            for key, value in stored.items():
+                self.initial.setdefault(key, value)
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        model = data.get("pricing_model")
+        if not model or model not in MODEL_PARAMS:
+            return data
+        try:
+            params = self._params(model, data)
+            compile_charge(
+                model, params, currency=self._currency(), minimum=data.get("minimum_amount")
+            )
+        except PricingError as exc:
+            self.add_pricing_error(model, exc)
+            return data
+        data["params"] = params
+        self.instance.params = params  # what the instance's other fields get in _post_clean
+        return data
+
+    def _currency(self) -> str:
+        version: PlanVersion | None = getattr(self, "parent_version", None)
+        return version.plan.currency if version is not None and version.plan_id else "USD"
+
+    def _params(self, model: str, data: Mapping[str, Any]) -> dict[str, Any]:
+        if model in TIERED:
+            return {"tiers": self._tiers(data.get("tiers") or [])}
+        params: dict[str, Any] = {}
+        for key in MODEL_PARAMS[model]:
+            text = _text(data.get(key))
+            if text:
+                params[key] = decimal_text(text)
+        return params
+
+    def _tiers(self, rows: list[dict[str, str]]) -> list[dict[str, Any]]:
+        if not rows:
+            raise PricingError("Add at least one tier (to, unit price).", field="tiers")
+        tiers: list[dict[str, Any]] = []
+        for index, row in enumerate(rows):
+            tier: dict[str, Any] = {}
+            if row["from"]:
+                tier["from"] = decimal_text(row["from"])
+            elif not tiers:
+                tier["from"] = "0"
+            elif tiers[-1]["to"] is not None:
+                tier["from"] = tiers[-1]["to"]
+            else:
+                raise PricingError(
+                    f"Only the last tier may be unbounded; tiers[{index - 1}] has no end.",
+                    field=f"tiers[{index - 1}].to",
+                )
+            tier["to"] = decimal_text(row["to"]) if row["to"] else None
+            if row["unit_price"]:
+                tier["unit_price"] = decimal_text(row["unit_price"])
+            if row["flat_fee"]:
+                tier["flat_fee"] = decimal_text(row["flat_fee"])
+            tiers.append(tier)
+        return tiers
+
+    def add_pricing_error(self, model: str, exc: PricingError) -> None:
+        """An engine error where it belongs: a tier cell, a parameter, or the form."""
+        field = exc.field or ""
+        message = humanize(exc.message)
+        tier = _TIER_FIELD.fullmatch(field)
+        if tier is not None and model in TIERED:
+            if tier[1] is not None:
+                number, key = int(tier[1]) + 1, tier[2] or ""
+                where = f"tier {number}" + (f", {TIER_LABELS[key]}" if key else "")
+                if message.lower().startswith(where):
+                    message = message[0].upper() + message[1:]
+                else:
+                    message = f"{where[0].upper()}{where[1:]}: {message}"
+                widget = self.fields["tiers"].widget
+                assert isinstance(widget, TiersWidget)
+                widget.cell_errors[(number - 1, key)] = message
+            self.add_error("tiers", message)
+        elif field == "model":
+            self.add_error("pricing_model", message)
+        elif field == "minimum":
+            self.add_error("minimum_amount", message)
+        elif field in MODEL_PARAMS[model] and field in self.fields:
+            self.add_error(field, message)
+        else:
+            self.add_error(None, message)
+
+
+def describe_params(model: str, params: Any) -> str:
+    """A stored charge's parameters for reading (published price books are read-only)."""
+    if not isinstance(params, Mapping):
+        return "—"
+    if model in TIERED:
+        rows = tier_rows(params.get("tiers"))
+        body = format_html_join(
+            "",
+            "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
+            (
+                (n, row["from"] or "—", row["to"] or "and above", row["unit_price"],
+                 row["flat_fee"] or "—")
+                for n, row in enumerate(rows, start=1)
+            ),
+        )  # fmt: skip
+        return format_html(
+            '<table class="tiers-readonly"><thead><tr><th>tier</th><th>from</th><th>to</th>'
+            "<th>unit price</th><th>flat fee</th></tr></thead><tbody>{}</tbody></table>",
+            body,
+        )
+    shown = [(PARAM_LABELS.get(k, k), _text(params[k])) for k in MODEL_PARAMS.get(model, ())]
+    return format_html_join("; ", "{}: {}", ((k, v) for k, v in shown if v)) or "—"
+
+
+def _params_fieldset(name: str, fields: tuple[Any, ...], *models: str) -> Any:
+    classes = ("charge-params", *(f"charge-params-{m}" for m in models))
+    return (name, {"fields": fields, "classes": classes})
+
+
+PARAM_FIELDSETS = [
+    _params_fieldset("Tiers (graduated and volume)", ("tiers",), "graduated", "volume"),
+    _params_fieldset("Per unit", ("unit_price",), "per_unit"),
+    _params_fieldset("Package", ("package_size", "package_price", "free_units"), "package"),
+    _params_fieldset(
+        "Percentage",
+        ("rate", "fixed_fee", ("min_per_transaction", "max_per_transaction"), "free_transactions"),
+        "percentage",
+    ),
+    _params_fieldset("Flat fee", ("amount",), "flat"),
+]
+
+
+class ChargeInline(admin.StackedInline[Charge, PlanVersion]):
+    """A price book's charges: metric (searchable), pricing model, then that model's inputs."""
+
+    model = Charge
+    form = ChargeForm
+    extra = 0
+    readonly_fields = ("parameters",)
+    fieldsets = [
+        (None, {"fields": ("metric", "pricing_model")}),
+        *PARAM_FIELDSETS,
+        (None, {"fields": ("display_name", "minimum_amount", "position")}),
+    ]
+
+    def get_fieldsets(self, request: HttpRequest, obj: PlanVersion | None = None) -> Any:
+        if self._editable(request, obj):
+            return self.fieldsets
+        fields = ("metric", "pricing_model", "parameters", "display_name", "minimum_amount",
+                  "position")  # fmt: skip
+        return [(None, {"fields": fields})]
+
+    def _editable(self, request: HttpRequest, obj: PlanVersion | None) -> bool:
+        if obj is None:
+            return True
+        parent = self.admin_site.get_model_admin(PlanVersion)
+        return parent.has_change_permission(request, obj) and self.has_change_permission(
+            request, obj
+        )
+
+    @admin.display(description="parameters")
+    def parameters(self, obj: Charge) -> str:
+        return describe_params(obj.pricing_model, obj.params)
+
+    def get_formset(
+        self, request: HttpRequest, obj: PlanVersion | None = None, **kwargs: Any
+    ) -> Any:
+        formset = super().get_formset(request, obj, **kwargs)
+
+        class WithVersion(formset):  # type: ignore[misc,valid-type]
+            def _construct_form(self, i: int, **kw: Any) -> Any:
+                form = super()._construct_form(i, **kw)
+                form.parent_version = obj
+                return form
+
+        return WithVersion
