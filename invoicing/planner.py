@@ -200,6 +200,10 @@ def fee_line(
         explanation={
             "rule": rule,
             "price_version": book.label,
+            "fee_timing": timing,  # the same keys as a proration line's (billing/proration.py)
+            "period": {"start": reference.start.isoformat(), "end": reference.end.isoformat()},
+            "part_seconds": seconds,
+            "period_seconds": reference.seconds,
             "formula": f"{plain(book.fixed_fee)} x {state.quantity} x {seconds} / "
             f"{reference.seconds} s = {plain(exact)}",
         },

@@ -11,6 +11,7 @@ urlpatterns = [
     path("invoices/<int:pk>/credit-notes/", views.CreditNoteCreate.as_view()),
     path("credit-notes/", views.CreditNoteList.as_view(), name="credit-note-list"),
     path("invoices/<int:pk>/pdf/", views.InvoicePdf.as_view(), name="invoice-pdf"),
+    path("credit-notes/<int:pk>/pdf/", views.CreditNotePdf.as_view(), name="credit-note-pdf"),
     path("invoices/<int:pk>/lines/", views.InvoiceLineAdd.as_view()),
     path("invoices/<int:pk>/lines/<int:line_id>/", views.InvoiceLineRemove.as_view()),
     path("invoices/<int:pk>/add-ons/", views.InvoiceAddOnAdd.as_view()),

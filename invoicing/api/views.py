@@ -6,7 +6,7 @@ from decimal import Decimal
 from typing import Any
 
 import django_filters
-from django.http import FileResponse, JsonResponse
+from django.http import FileResponse, HttpResponse, JsonResponse
 from django.utils import timezone
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema
@@ -19,6 +19,7 @@ from core.api.actors import request_actor
 from core.api.errors import json_error
 from core.api.schema import IDEMPOTENCY_KEY, error_responses
 from core.exceptions import NotFound, TransitionNotAllowed, ValidationFailed
+from invoicing import pdf
 from invoicing.models import (
     BillingFailure,
     Correction,
@@ -336,6 +337,30 @@ class InvoicePdf(generics.GenericAPIView[Any]):
             invoice.pdf.open("rb"), content_type="application/pdf", filename=f"{invoice.number}.pdf"
         )
         response["X-Content-SHA256"] = invoice.pdf_sha256
+        return response
+
+
+class CreditNotePdf(generics.GenericAPIView[Any]):
+    serializer_class = CreditNoteOut
+
+    def get_queryset(self) -> Any:
+        return CreditNote.objects.select_related("invoice")
+
+    @extend_schema(
+        operation_id="credit_notes_pdf",
+        responses={(200, "application/pdf"): OpenApiTypes.BINARY, **error_responses(404)},
+        tags=TAGS,
+        description="The credit note as a PDF in the customer's language: its number and date, "
+        "the invoice it credits, its lines with their tax, its totals and its reason. Rendered on "
+        "request from the issued credit note's frozen rows, so the same credit note always gives "
+        "the same bytes (their SHA-256 is in the X-Content-SHA256 header).",
+    )
+    def get(self, request: Request, pk: int) -> HttpResponse:
+        note = self.get_object()
+        data = pdf.credit_note_pdf(note)
+        response = HttpResponse(data, content_type="application/pdf")
+        response["Content-Disposition"] = f'attachment; filename="{note.number}.pdf"'
+        response["X-Content-SHA256"] = pdf.checksum(data)
         return response
 
 
