@@ -10,7 +10,8 @@ from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
 from django.urls import URLPattern, path, reverse
 from django.utils import timezone
-from django.utils.html import format_html
+from django.utils.html import format_html, format_html_join
+from django.utils.safestring import SafeString, mark_safe
 
 from catalog.models import AddOn
 from catalog.money import quantize
@@ -18,7 +19,10 @@ from catalog.pricing import plain
 from core.admin import HistoryAdminMixin
 from core.audit import Actor
 from core.exceptions import ApplicationError
+from invoicing.admin_actions import CREDITABLE, InvoiceActionsMixin
+from invoicing.admin_display import credit_note_pdf_url, instant, instant_both, money, short
 from invoicing.models import (
+    INVOICE_TRANSITIONS,
     BillingFailure,
     ClockTick,
     Correction,
@@ -65,16 +69,37 @@ class BillingFailureAdmin(HistoryAdminMixin, admin.ModelAdmin[BillingFailure]):
     reason; each is tried again at every tick, and resolved when it bills."""
 
     list_display = (
-        "subscription", "error", "message", "attempts", "first_failed_at", "last_failed_at",
-        "resolved_at",
+        "subscription", "error", "message_short", "attempts", "first_failed", "last_failed",
+        "resolved",
     )  # fmt: skip
     list_filter = ("resolved_at", "error")
-    list_select_related = ("subscription__customer",)
+    list_select_related = ("subscription__customer", "subscription__plan")
     search_fields = ("subscription__customer__external_id", "message")
-    readonly_fields = (
-        "subscription", "as_of", "error", "message", "traceback", "attempts", "first_failed_at",
-        "last_failed_at", "resolved_at",
+    fields = (
+        "subscription", "as_of_shown", "error", "message", "traceback", "attempts",
+        "first_failed", "last_failed", "resolved",
     )  # fmt: skip
+    readonly_fields = fields
+
+    @admin.display(description="message")
+    def message_short(self, obj: BillingFailure) -> str:
+        return short(obj.message, 80)
+
+    @admin.display(description="billed for")
+    def as_of_shown(self, obj: BillingFailure) -> str:
+        return instant(obj.as_of)
+
+    @admin.display(description="first failed", ordering="first_failed_at")
+    def first_failed(self, obj: BillingFailure) -> str:
+        return instant(obj.first_failed_at)
+
+    @admin.display(description="last failed", ordering="last_failed_at")
+    def last_failed(self, obj: BillingFailure) -> str:
+        return instant(obj.last_failed_at)
+
+    @admin.display(description="resolved", ordering="resolved_at")
+    def resolved(self, obj: BillingFailure) -> str:
+        return instant(obj.resolved_at)
 
     def has_add_permission(self, request: HttpRequest) -> bool:
         return False
@@ -107,7 +132,7 @@ class LineInline(admin.TabularInline[InvoiceLine, Invoice]):
         "kind",
         "description",
         "units",
-        "money",
+        "amount_shown",
         "tax",
         "period_start",
         "period_end",
@@ -119,9 +144,12 @@ class LineInline(admin.TabularInline[InvoiceLine, Invoice]):
     def units(self, obj: InvoiceLine) -> str:
         return plain(obj.quantity)
 
+    def get_queryset(self, request: HttpRequest) -> QuerySet[InvoiceLine]:
+        return super().get_queryset(request).select_related("invoice")
+
     @admin.display(description="amount")
-    def money(self, obj: InvoiceLine) -> str:
-        return str(quantize(obj.amount, obj.invoice.currency))
+    def amount_shown(self, obj: InvoiceLine) -> str:
+        return money(obj.amount, obj.invoice.currency)
 
     @admin.display(description="tax")
     def tax(self, obj: InvoiceLine) -> str:
@@ -169,9 +197,10 @@ def _each_invoice(
 
 
 @admin.register(Invoice)
-class InvoiceAdmin(HistoryAdminMixin, admin.ModelAdmin[Invoice]):
+class InvoiceAdmin(InvoiceActionsMixin, HistoryAdminMixin, admin.ModelAdmin[Invoice]):
     list_display = (
-        "__str__", "customer", "kind", "status", "billing_date", "total", "currency", "due_at",
+        "__str__", "customer_short", "kind", "status", "billing_date_shown", "total_shown",
+        "amount_due_shown", "due_shown",
     )  # fmt: skip
     list_filter = ("status", "kind", "currency")
     search_fields = ("number", "customer__external_id", "customer__name")
@@ -253,22 +282,22 @@ class InvoiceAdmin(HistoryAdminMixin, admin.ModelAdmin[Invoice]):
         "customer",
         "kind",
         "status",
-        "currency",
-        "billing_date",
-        "grace_until",
+        "billing_date_full",
+        "grace_until_full",
         "amounts",
         "pdf_link",
+        "credit_notes_shown",
         "corrects",
-        "finalized_at",
-        "due_at",
-        "paid_at",
-        "voided_at",
-        "created_at",
-        "updated_at",
+        "finalized_at_full",
+        "due_full",
+        "paid_at_full",
+        "voided_at_full",
+        "created_at_full",
+        "updated_at_full",
         "customer_snapshot",
         "company_snapshot",
     )
-    readonly_fields = fields  # documents change only through their services (actions above)
+    readonly_fields = fields  # documents change only through their services (buttons above)
 
     def change_view(
         self,
@@ -283,10 +312,88 @@ class InvoiceAdmin(HistoryAdminMixin, admin.ModelAdmin[Invoice]):
             request, object_id, form_url, {**(extra_context or {}), **no_save}
         )
 
+    def render_change_form(
+        self,
+        request: HttpRequest,
+        context: dict[str, Any],
+        add: bool = False,
+        change: bool = False,
+        form_url: str = "",
+        obj: Invoice | None = None,
+    ) -> HttpResponse:
+        if obj is not None:  # which buttons the page shows; the services decide
+            moves = INVOICE_TRANSITIONS[obj.status]
+            context["buttons"] = {
+                "finalize": obj.status == "draft",
+                "void": "void" in moves,
+                "uncollectible": "uncollectible" in moves,
+                "credit_note": obj.status in CREDITABLE,
+                "pdf": obj.status != "draft",
+            }
+        return super().render_change_form(request, context, add, change, form_url, obj)
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet[Invoice]:
+        return super().get_queryset(request).select_related("customer")
+
+    @admin.display(description="customer", ordering="customer__name")
+    def customer_short(self, obj: Invoice) -> str:
+        return short(str(obj.customer), 40)
+
+    @admin.display(description="billing date", ordering="billing_date")
+    def billing_date_shown(self, obj: Invoice) -> str:
+        return instant(obj.billing_date)
+
+    @admin.display(description="total", ordering="total")
+    def total_shown(self, obj: Invoice) -> str:
+        return money(obj.total, obj.currency)
+
+    @admin.display(description="amount due", ordering="amount_due")
+    def amount_due_shown(self, obj: Invoice) -> str:
+        return "-" if obj.status == "draft" else money(obj.amount_due, obj.currency)
+
+    @admin.display(description="due", ordering="due_at")
+    def due_shown(self, obj: Invoice) -> str:
+        return instant(obj.due_at)
+
+    def _zone(self, obj: Invoice) -> str:
+        return str((obj.customer_snapshot or {}).get("timezone") or obj.customer.timezone)
+
+    @admin.display(description="billing date")
+    def billing_date_full(self, obj: Invoice) -> str:
+        return instant_both(obj.billing_date, self._zone(obj))
+
+    @admin.display(description="grace until")
+    def grace_until_full(self, obj: Invoice) -> str:
+        return instant_both(obj.grace_until, self._zone(obj))
+
+    @admin.display(description="finalized at")
+    def finalized_at_full(self, obj: Invoice) -> str:
+        return instant_both(obj.finalized_at, self._zone(obj))
+
+    @admin.display(description="due at")
+    def due_full(self, obj: Invoice) -> str:
+        return instant_both(obj.due_at, self._zone(obj))
+
+    @admin.display(description="paid at")
+    def paid_at_full(self, obj: Invoice) -> str:
+        return instant_both(obj.paid_at, self._zone(obj))
+
+    @admin.display(description="voided at")
+    def voided_at_full(self, obj: Invoice) -> str:
+        return instant_both(obj.voided_at, self._zone(obj))
+
+    @admin.display(description="created at")
+    def created_at_full(self, obj: Invoice) -> str:
+        return instant(obj.created_at)
+
+    @admin.display(description="updated at")
+    def updated_at_full(self, obj: Invoice) -> str:
+        return instant(obj.updated_at)
+
     @admin.display(description="amounts")
     def amounts(self, obj: Invoice) -> str:
         def m(value: Any) -> str:
-            return f"{quantize(value, obj.currency)} {obj.currency}"
+            return money(value, obj.currency)
 
         parts = [f"subtotal {m(obj.subtotal)}", f"tax {m(obj.tax_total)}", f"total {m(obj.total)}"]
         if obj.credit_applied:
@@ -294,6 +401,25 @@ class InvoiceAdmin(HistoryAdminMixin, admin.ModelAdmin[Invoice]):
         if obj.status != "draft":
             parts.append(f"amount due {m(obj.amount_due)}")
         return " · ".join(parts)
+
+    @admin.display(description="credit notes")
+    def credit_notes_shown(self, obj: Invoice) -> SafeString | str:
+        notes = list(obj.credit_notes.order_by("issued_at", "id"))
+        if not notes:
+            return "-"
+        return format_html_join(
+            mark_safe("<br>"),
+            '<a href="{}" class="credit-note-link">{}</a> {} · {}',
+            (
+                (
+                    reverse("admin:invoicing_creditnote_change", args=[note.pk]),
+                    note.number,
+                    money(note.total, note.currency),
+                    short(note.reason, 60),
+                )
+                for note in notes
+            ),
+        )
 
     def has_add_permission(self, request: HttpRequest) -> bool:
         return False
@@ -306,9 +432,8 @@ class InvoiceAdmin(HistoryAdminMixin, admin.ModelAdmin[Invoice]):
         if obj.status == "draft":
             return "(after finalization)"
         return format_html(
-            '<a href="/api/v1/invoices/{}/pdf/" id="invoice-pdf">Download PDF</a> '
-            "<small>sha256 {}</small>",
-            obj.pk,
+            '<a href="{}" id="invoice-pdf">Download PDF</a> <small>sha256 {}</small>',
+            invoice_pdf_url(obj),
             obj.pdf_sha256 or "being rendered by a worker",
         )
 
@@ -327,6 +452,12 @@ class InvoiceAdmin(HistoryAdminMixin, admin.ModelAdmin[Invoice]):
         _each_invoice(self, request, queryset, invoice_finalize)
 
 
+def invoice_pdf_url(invoice: Invoice) -> str:
+    """The API's PDF of the invoice: it authenticates a staff member's admin session as well as
+    an API key, and serves the stored file (409 while a worker renders it)."""
+    return reverse("invoice-pdf", args=[invoice.pk])
+
+
 @admin.register(NumberSeries)
 class NumberSeriesAdmin(admin.ModelAdmin[NumberSeries]):
     list_display = ("prefix", "year", "last_number")
@@ -342,7 +473,18 @@ class CreditNoteLineInline(admin.TabularInline[CreditNoteLine, CreditNote]):
     model = CreditNoteLine
     extra = 0
     can_delete = False
-    fields = readonly_fields = ("invoice_line", "description", "amount", "tax_amount")
+    fields = readonly_fields = ("invoice_line", "description", "amount_shown", "tax_shown")
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet[CreditNoteLine]:
+        return super().get_queryset(request).select_related("credit_note", "invoice_line")
+
+    @admin.display(description="amount")
+    def amount_shown(self, obj: CreditNoteLine) -> str:
+        return money(obj.amount, obj.credit_note.currency)
+
+    @admin.display(description="tax")
+    def tax_shown(self, obj: CreditNoteLine) -> str:
+        return money(obj.tax_amount, obj.credit_note.currency)
 
     def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return False
@@ -351,19 +493,68 @@ class CreditNoteLineInline(admin.TabularInline[CreditNoteLine, CreditNote]):
         return False  # an issued document: read-only here, and in the database
 
 
+def _invoice_link(invoice: Invoice | None) -> SafeString | str:
+    if invoice is None:
+        return "-"
+    return format_html(
+        '<a href="{}">{}</a>', reverse("admin:invoicing_invoice_change", args=[invoice.pk]), invoice
+    )
+
+
 @admin.register(CreditNote)
 class CreditNoteAdmin(HistoryAdminMixin, admin.ModelAdmin[CreditNote]):
-    list_display = ("number", "invoice", "total", "currency", "reason", "issued_at", "issued_by")
+    list_display = (
+        "number", "invoice_link", "total_shown", "tax_shown", "to_balance_shown", "reason_short",
+        "issued", "issued_by", "pdf",
+    )  # fmt: skip
     search_fields = ("number", "invoice__number", "reason")
+    list_filter = ("currency",)
     list_select_related = ("invoice",)
     inlines = (CreditNoteLineInline,)
     fields = readonly_fields = (
-        "invoice", "number", "currency", "total", "tax_total", "to_balance", "reason",
-        "issued_at", "issued_by",
+        "invoice_link", "number", "currency", "total_shown", "tax_shown", "to_balance_shown",
+        "reason", "issued", "issued_by", "pdf",
     )  # fmt: skip
 
+    def lookup_allowed(self, lookup: str, value: str, request: HttpRequest) -> bool:
+        # the customer page links to its customer's credit notes
+        return lookup == "invoice__customer__id__exact" or super().lookup_allowed(
+            lookup, value, request
+        )
+
+    @admin.display(description="invoice", ordering="invoice__number")
+    def invoice_link(self, obj: CreditNote) -> SafeString | str:
+        return _invoice_link(obj.invoice)
+
+    @admin.display(description="total", ordering="total")
+    def total_shown(self, obj: CreditNote) -> str:
+        return money(obj.total, obj.currency)
+
+    @admin.display(description="of which tax")
+    def tax_shown(self, obj: CreditNote) -> str:
+        return money(obj.tax_total, obj.currency)
+
+    @admin.display(description="to the credit balance")
+    def to_balance_shown(self, obj: CreditNote) -> str:
+        return money(obj.to_balance, obj.currency)
+
+    @admin.display(description="reason")
+    def reason_short(self, obj: CreditNote) -> str:
+        return short(obj.reason, 50)
+
+    @admin.display(description="issued", ordering="issued_at")
+    def issued(self, obj: CreditNote) -> str:
+        return instant(obj.issued_at)
+
+    @admin.display(description="PDF")
+    def pdf(self, obj: CreditNote) -> SafeString | str:
+        url = credit_note_pdf_url(obj.pk)
+        if url is None:
+            return "-"
+        return format_html('<a href="{}" class="credit-note-pdf">PDF</a>', url)
+
     def has_add_permission(self, request: HttpRequest) -> bool:
-        return False  # issued against an invoice through the API or the invoice's services
+        return False  # issued from its invoice's page (Issue credit note), or the API
 
     def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return False  # an issued document: read-only here, and in the database
@@ -380,10 +571,10 @@ class CorrectionAdmin(HistoryAdminMixin, admin.ModelAdmin[Correction]):
         "invoice",
         "kind",
         "metric_code",
-        "period_start",
-        "invoiced",
-        "recomputed",
-        "difference",
+        "period",
+        "invoiced_shown",
+        "recomputed_shown",
+        "difference_shown",
         "status",
         "credit_note",
         "supplementary_invoice",
@@ -391,24 +582,52 @@ class CorrectionAdmin(HistoryAdminMixin, admin.ModelAdmin[Correction]):
     list_filter = ("status", "kind", "metric_code")
     list_select_related = ("invoice", "credit_note", "supplementary_invoice")
     actions = ("apply_selected",)
-    readonly_fields = (
+    fields = readonly_fields = (
         "invoice",
         "subscription",
         "kind",
         "metric_code",
-        "period_start",
-        "period_end",
-        "invoiced",
-        "recomputed",
-        "difference",
+        "period",
+        "quantity_shown",
+        "invoiced_shown",
+        "recomputed_shown",
+        "difference_shown",
         "status",
         "credit_note",
         "supplementary_invoice",
         "explanation",
-        "created_at",
-        "applied_at",
+        "created",
+        "applied",
         "applied_by",
     )
+
+    @admin.display(description="period", ordering="period_start")
+    def period(self, obj: Correction) -> str:
+        return f"{instant(obj.period_start)} to {instant(obj.period_end)}"
+
+    @admin.display(description="quantity")
+    def quantity_shown(self, obj: Correction) -> str:
+        return "-" if obj.quantity is None else plain(obj.quantity)
+
+    @admin.display(description="invoiced", ordering="invoiced")
+    def invoiced_shown(self, obj: Correction) -> str:
+        return money(obj.invoiced, obj.invoice.currency)
+
+    @admin.display(description="recomputed", ordering="recomputed")
+    def recomputed_shown(self, obj: Correction) -> str:
+        return money(obj.recomputed, obj.invoice.currency)
+
+    @admin.display(description="difference", ordering="difference")
+    def difference_shown(self, obj: Correction) -> str:
+        return money(obj.difference, obj.invoice.currency)
+
+    @admin.display(description="created", ordering="created_at")
+    def created(self, obj: Correction) -> str:
+        return instant(obj.created_at)
+
+    @admin.display(description="applied", ordering="applied_at")
+    def applied(self, obj: Correction) -> str:
+        return instant(obj.applied_at)
 
     def has_add_permission(self, request: HttpRequest) -> bool:
         return False
@@ -453,3 +672,7 @@ class ReconciliationReportAdmin(admin.ModelAdmin[ReconciliationReport]):
 
     def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return False
+
+
+# the customer page's invoicing overview (billing's CustomerAdmin, extended; see the module)
+from invoicing import admin_customer  # noqa: E402, F401

@@ -26,7 +26,14 @@ from catalog.pricebook import PriceBook
 from catalog.selectors import charge_rater, pick_tax_rate, tax_rates_in_use
 from catalog.tax import line_tax
 from invoicing import planner
-from invoicing.models import BilledPeriod, Invoice, InvoiceKind, InvoiceLine, InvoiceStatus
+from invoicing.models import (
+    BilledPeriod,
+    CreditNote,
+    Invoice,
+    InvoiceKind,
+    InvoiceLine,
+    InvoiceStatus,
+)
 from invoicing.planner import Billed, ChargeTerms, Coupon, LineSpec, Usage
 
 
@@ -485,3 +492,31 @@ def drafts_ready(invoices: Sequence[Invoice]) -> list[int]:
     """The ids of the drafts that are complete (see `drafts_pending`), in the given order."""
     pending = drafts_pending(invoices)
     return [invoice.pk for invoice in invoices if not pending[invoice.pk]]
+
+
+# ------------------------------------------------------------------- a customer's documents
+
+
+def customer_invoices(*, customer_id: int, limit: int = 20) -> tuple[list[Invoice], int]:
+    """The customer's latest invoices (newest billing date first) and how many it has: two
+    queries, however many there are."""
+    invoices = Invoice.objects.filter(customer_id=customer_id)
+    return list(invoices.order_by("-billing_date", "-id")[:limit]), invoices.count()
+
+
+def customer_credit_notes(*, customer_id: int, limit: int = 20) -> tuple[list[CreditNote], int]:
+    """The credit notes on the customer's invoices (newest first, each with its invoice) and how
+    many there are: two queries."""
+    notes = CreditNote.objects.filter(invoice__customer_id=customer_id)
+    latest = notes.select_related("invoice").order_by("-issued_at", "-id")[:limit]
+    return list(latest), notes.count()
+
+
+def customer_subscriptions(*, customer_id: int) -> list[Subscription]:
+    """The customer's subscriptions with their plan and price book, live ones first: one
+    query."""
+    return list(
+        Subscription.objects.filter(customer_id=customer_id)
+        .select_related("plan", "plan_version__plan")
+        .order_by(F("ended_at").desc(nulls_first=True), "-start_at", "-id")
+    )

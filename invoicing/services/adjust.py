@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
 
@@ -138,58 +139,78 @@ def credit_note_issue(
         raise ValidationFailed("A credit note needs its reason.", field="reason", code="required")
     with transaction.atomic(durable=True), audit_context(actor=actor, reason=reason):
         invoice = locked_invoice(invoice_id)
-        if invoice.status not in (InvoiceStatus.OPEN, InvoiceStatus.PAID):
-            raise TransitionNotAllowed(f"A {invoice.status} invoice cannot be credited.")
-        credited = {
-            row["invoice_line"]: row["t"]
-            for row in CreditNoteLine.objects.filter(credit_note__invoice=invoice)
-            .values("invoice_line")
-            .annotate(t=Sum("amount"))
-        }
-        by_id = {line.pk: line for line in invoice.lines.all()}
-        wanted = (
-            lines
-            if lines is not None
-            else [
-                (line.pk, line.amount - credited.get(line.pk, Decimal(0)))
-                for line in by_id.values()
-            ]
-        )
-        credit_lines = []
-        for index, (line_id, amount) in enumerate(wanted):
-            line = by_id.get(line_id)
-            field = f"lines[{index}]"
-            if line is None:
-                raise ValidationFailed(f"Line {line_id} is not on {invoice}.", field=field)
-            left = line.amount - credited.get(line_id, Decimal(0))
-            if amount <= 0 and lines is not None:
-                raise ValidationFailed("A credited amount is positive.", field=f"{field}.amount")
-            if quantize(amount, invoice.currency) != amount:
-                raise ValidationFailed(
-                    f"{amount} has more decimals than {invoice.currency} allows.",
-                    field=f"{field}.amount",
-                )
-            if amount > left:
-                raise ValidationFailed(
-                    f"{amount} exceeds what is left to credit on line {line_id} ({left}).",
-                    field=f"{field}.amount",
-                    code="exceeds_invoice",
-                )
-            if amount > 0 or (lines is None and amount < 0):  # a whole credit nets discounts
-                credit_lines.append((line, amount))
-        total = sum((amount for _, amount in credit_lines), Decimal(0))
-        if total <= 0:
-            raise ValidationFailed("Nothing is left to credit on this invoice.", field="lines")
-        if total > invoice.total - credited_total(invoice):
+        parts = credit_note_parts(invoice, lines)
+        note = issue_credit_note(invoice, parts, as_of, actor, reason)
+    return note
+
+
+def credit_note_preview(
+    *, invoice_id: int, lines: Sequence[tuple[int, Decimal]] | None = None
+) -> CreditNoteAmounts:
+    """What `credit_note_issue` with these `lines` would issue now, checked and computed by the
+    same code (`credit_note_parts`, `credit_note_amounts`), without writing or locking."""
+    invoice = Invoice.objects.get(pk=invoice_id)
+    return credit_note_amounts(invoice, credit_note_parts(invoice, lines))
+
+
+def credit_note_parts(
+    invoice: Invoice, lines: Sequence[tuple[int, Decimal]] | None
+) -> list[tuple[int, Decimal]]:
+    """The (invoice line id, amount) a credit note of `lines` credits (None: every line's
+    remaining amount, discounts netted), after the checks: an open or paid invoice, its own
+    lines, each once, positive amounts in the currency's decimals, never more than what is left
+    of a line nor of the invoice. Reads only."""
+    if invoice.status not in (InvoiceStatus.OPEN, InvoiceStatus.PAID):
+        raise TransitionNotAllowed(f"A {invoice.status} invoice cannot be credited.")
+    credited = {
+        row["invoice_line"]: row["t"]
+        for row in CreditNoteLine.objects.filter(credit_note__invoice=invoice)
+        .values("invoice_line")
+        .annotate(t=Sum("amount"))
+    }
+    by_id = {line.pk: line for line in invoice.lines.all()}
+    wanted = (
+        lines
+        if lines is not None
+        else [(line.pk, line.amount - credited.get(line.pk, Decimal(0))) for line in by_id.values()]
+    )
+    credit_lines = []
+    seen: set[int] = set()
+    for index, (line_id, amount) in enumerate(wanted):
+        line = by_id.get(line_id)
+        field = f"lines[{index}]"
+        if line is None:
+            raise ValidationFailed(f"Line {line_id} is not on {invoice}.", field=field)
+        if line_id in seen:
+            raise ValidationFailed(f"Line {line_id} is listed twice.", field=field)
+        seen.add(line_id)
+        left = line.amount - credited.get(line_id, Decimal(0))
+        if amount <= 0 and lines is not None:
+            raise ValidationFailed("A credited amount is positive.", field=f"{field}.amount")
+        if quantize(amount, invoice.currency) != amount:
             raise ValidationFailed(
-                "The credit exceeds what is left of the invoice.",
-                field="lines",
+                f"{amount} has more decimals than {invoice.currency} allows.",
+                field=f"{field}.amount",
+            )
+        if amount > left:
+            raise ValidationFailed(
+                f"{amount} exceeds what is left to credit on line {line_id} "
+                f"({quantize(left, invoice.currency)}).",
+                field=f"{field}.amount",
                 code="exceeds_invoice",
             )
-        note = issue_credit_note(
-            invoice, [(line.pk, amount) for line, amount in credit_lines], as_of, actor, reason
+        if amount > 0 or (lines is None and amount < 0):  # a whole credit nets discounts
+            credit_lines.append((line, amount))
+    total = sum((amount for _, amount in credit_lines), Decimal(0))
+    if total <= 0:
+        raise ValidationFailed("Nothing is left to credit on this invoice.", field="lines")
+    if total > invoice.total - credited_total(invoice):
+        raise ValidationFailed(
+            "The credit exceeds what is left of the invoice.",
+            field="lines",
+            code="exceeds_invoice",
         )
-    return note
+    return [(line.pk, amount) for line, amount in credit_lines]
 
 
 def _tax_share(
@@ -208,14 +229,34 @@ def _tax_share(
     return quantize(line.tax_amount * so_far / line.amount, currency) - credited_tax
 
 
-def issue_credit_note(
-    invoice: Invoice,
-    parts: Sequence[tuple[int, Decimal]],
-    as_of: datetime,
-    actor: Actor,
-    reason: str,
-) -> CreditNote:
-    """Number, store, post and journal a credit note (checks are the caller's)."""
+@dataclass(frozen=True)
+class CreditedLine:
+    line: InvoiceLine
+    amount: Decimal
+    tax_amount: Decimal  # its share of the line's tax (see `_tax_share`)
+
+
+@dataclass(frozen=True)
+class CreditNoteAmounts:
+    """A credit note's figures before it is issued: its lines with their tax, its total (with
+    exclusive tax), what it takes off the invoice's amount due and what goes to the customer's
+    credit balance."""
+
+    currency: str
+    lines: tuple[CreditedLine, ...]
+    amount_total: Decimal
+    tax_total: Decimal
+    total: Decimal
+    outstanding: Decimal  # the amount due before it
+    settled: Decimal  # taken off the amount due
+    to_balance: Decimal  # beyond what was owed: the customer's credit
+
+
+def credit_note_amounts(
+    invoice: Invoice, parts: Sequence[tuple[int, Decimal]]
+) -> CreditNoteAmounts:
+    """The figures of a credit note of `parts` (checked by the caller) on `invoice`, as things
+    stand: the one computation behind the issue and its preview. Reads only."""
     lines = {line.pk: line for line in invoice.lines.filter(pk__in=[pk for pk, _ in parts])}
     before = {
         row["invoice_line"]: (row["a"], row["t"])
@@ -234,7 +275,29 @@ def issue_credit_note(
     total = amount_total + exclusive
     outstanding = max(outstanding_of(invoice), Decimal(0))
     to_balance = max(total - outstanding, Decimal(0))
-    settled = total - to_balance  # what it takes off the amount due; the rest becomes credit
+    return CreditNoteAmounts(
+        currency=invoice.currency,
+        lines=tuple(CreditedLine(lines[pk], amount, taxes[pk]) for pk, amount in parts),
+        amount_total=amount_total,
+        tax_total=tax_total,
+        total=total,
+        outstanding=outstanding,
+        settled=total - to_balance,
+        to_balance=to_balance,
+    )
+
+
+def issue_credit_note(
+    invoice: Invoice,
+    parts: Sequence[tuple[int, Decimal]],
+    as_of: datetime,
+    actor: Actor,
+    reason: str,
+) -> CreditNote:
+    """Number, store, post and journal a credit note (checks are the caller's)."""
+    amounts = credit_note_amounts(invoice, parts)
+    total, tax_total, to_balance = amounts.total, amounts.tax_total, amounts.to_balance
+    outstanding, settled = amounts.outstanding, amounts.settled  # settled: off the amount due
     note = CreditNote.objects.create(
         invoice=invoice,
         number=next_number("CN", document_year(as_of)),
@@ -249,12 +312,12 @@ def issue_credit_note(
     CreditNoteLine.objects.bulk_create(
         CreditNoteLine(
             credit_note=note,
-            invoice_line_id=pk,
-            description=lines[pk].description,
-            amount=amount,
-            tax_amount=taxes[pk],
+            invoice_line_id=part.line.pk,
+            description=part.line.description,
+            amount=part.amount,
+            tax_amount=part.tax_amount,
         )
-        for pk, amount in parts
+        for part in amounts.lines
     )
     ledger_post(
         customer=invoice.customer,
