@@ -578,12 +578,6 @@ def _tax_rows(
     ]
 
 
-def _parties(customer: Mapping[str, Any], reader: Reader) -> dict[str, Any]:
-    return {
-        "customer_address": address_lines(customer, reader.locale),
-    }
-
-
 def invoice_html(invoice: Invoice) -> str:
     snapshot: Mapping[str, Any] = invoice.customer_snapshot or {}
     reader = Reader.of(snapshot, invoice.currency)
@@ -623,7 +617,7 @@ def invoice_html(invoice: Invoice) -> str:
                 "number": invoice.number or _("draft %(id)s") % {"id": invoice.pk},
                 "company": invoice.company_snapshot,
                 "customer": snapshot,
-                **_parties(snapshot, reader),
+                "customer_address": address_lines(snapshot, reader.locale),
                 "issued": reader.day(invoice.finalized_at),
                 "due": reader.day(invoice.due_at),
                 "currency": invoice.currency,
@@ -686,7 +680,7 @@ def credit_note_html(note: CreditNote) -> str:
                 "number": note.number,
                 "company": invoice.company_snapshot,
                 "customer": snapshot,
-                **_parties(snapshot, reader),
+                "customer_address": address_lines(snapshot, reader.locale),
                 "issued": reader.day(note.issued_at),
                 "invoice_number": invoice.number,
                 "invoice_issued": reader.day(invoice.finalized_at),

@@ -548,7 +548,7 @@ def test_a_first_period_shorter_than_the_interval_is_billed_pro_rata_in_days() -
 
 
 @pytest.mark.django_db
-def test_a_credit_note_has_its_pdf_in_the_customers_language(api: Any) -> None:
+def test_a_credit_note_has_its_pdf_in_the_customers_language(api: Any, anon_api: Any) -> None:
     tax_rate("de_vat", "19", country="DE")
     customer = german_customer(workload_plan())
     run_tick(FEB + timedelta(minutes=5))
@@ -586,6 +586,7 @@ def test_a_credit_note_has_its_pdf_in_the_customers_language(api: Any) -> None:
     for expected in ("Rechnungskorrektur CN-2026-000001", "INV-2026-000001", "Kulanz", "5,95",
                      "0,95", "Steuersatz"):  # fmt: skip
         assert expected in read, expected
+    assert anon_api.get(f"/api/v1/credit-notes/{note.pk}/pdf/").status_code == 401
     missing = api.get(f"/api/v1/credit-notes/{note.pk + 1000}/pdf/")
     assert missing.status_code == 404
     assert missing.json()["errors"][0]["code"] == "not_found"
