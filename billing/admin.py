@@ -13,6 +13,8 @@ from billing import services
 from billing.admin_credits import BalanceInline, RedemptionInline
 from billing.admin_subscriptions import CurrentUsageMixin, EntitlementInline
 from billing.models import ApiKey, Customer, JournalDelivery, JournalEvent, LedgerEntry
+from catalog.admin_display import money
+from catalog.admin_fields import CodeFieldsMixin
 from core.admin import HistoryAdminMixin
 from core.admin_services import ServiceModelAdmin
 from core.audit import Actor
@@ -39,12 +41,12 @@ class ArchivedFilter(admin.SimpleListFilter):
 
 
 @admin.register(Customer)
-class CustomerAdmin(CurrentUsageMixin, HistoryAdminMixin, ServiceModelAdmin):
+class CustomerAdmin(CodeFieldsMixin, CurrentUsageMixin, HistoryAdminMixin, ServiceModelAdmin):
     list_display = ("external_id", "name", "email", "currency", "country", "created_at", "status")
     search_fields = ("external_id", "name", "email")
     list_filter = (ArchivedFilter, "currency", "country", "timezone")
     date_hierarchy = "created_at"
-    readonly_fields = ("created_at", "updated_at", "archived_at", "balance")
+    readonly_fields = ("created_at", "updated_at", "archived_at", "credit_balance")
     actions = ("archive_selected", "unarchive_selected", "block_selected", "unblock_selected")
     inlines = (EntitlementInline, RedemptionInline, BalanceInline)
     change_form_template = "admin/billing/customer/change_form.html"
@@ -65,9 +67,13 @@ class CustomerAdmin(CurrentUsageMixin, HistoryAdminMixin, ServiceModelAdmin):
             },
         ),
         ("Terms", {"fields": ("payment_terms_days", "invoice_grace_period_days")}),
-        ("Tax and credit", {"fields": ("tax_exempt", "tax_id", "balance")}),
+        ("Tax and credit", {"fields": ("tax_exempt", "tax_id", "credit_balance")}),
         ("Other", {"fields": ("metadata", "created_at", "updated_at", "archived_at")}),
     )
+
+    @admin.display(description="credit balance")
+    def credit_balance(self, obj: Customer) -> str:
+        return money(obj.balance, obj.currency)
 
     @admin.display(description="Status")
     def status(self, obj: Customer) -> str:

@@ -19,6 +19,7 @@ from billing.models import (
     CustomerBalanceTransaction,
     Subscription,
 )
+from catalog.admin_display import money
 from catalog.models import Coupon
 from core.admin import HistoryAdminMixin
 from core.admin_services import ServiceModelAdmin
@@ -75,9 +76,8 @@ class BalanceTransactionAdmin(ServiceAddAdmin):
     list_display = (
         "customer",
         "kind",
-        "amount",
-        "currency",
-        "balance_after",
+        "moved",
+        "balance",
         "reason",
         "created_by",
         "created_at",
@@ -87,12 +87,21 @@ class BalanceTransactionAdmin(ServiceAddAdmin):
     list_select_related = ("customer",)
     autocomplete_fields = ("customer",)
 
+    @admin.display(description="amount", ordering="amount")
+    def moved(self, obj: CustomerBalanceTransaction) -> str:
+        return money(obj.amount, obj.currency)
+
+    @admin.display(description="balance after")
+    def balance(self, obj: CustomerBalanceTransaction) -> str:
+        return money(obj.balance_after, obj.currency)
+
     @staticmethod
     def create(request: HttpRequest, form: Any) -> CustomerBalanceTransaction:
         created = balance_adjust(request, form)
         messages.success(
             request,
-            f"Balance of {created.customer} is now {created.balance_after} {created.currency}.",
+            f"Balance of {created.customer} is now "
+            f"{money(created.balance_after, created.currency)}.",
         )
         return created
 
@@ -159,8 +168,17 @@ class BalanceInline(admin.TabularInline[CustomerBalanceTransaction, Customer]):
     extra = 0
     can_delete = False
     max_num = 0
-    fields = ("created_at", "kind", "amount", "balance_after", "reason", "created_by")
+    fields = ("created_at", "kind", "moved", "balance", "reason", "created_by")
     readonly_fields = fields
+
+    @admin.display(description="amount")
+    def moved(self, obj: CustomerBalanceTransaction) -> str:
+        return money(obj.amount, obj.currency)
+
+    @admin.display(description="balance after")
+    def balance(self, obj: CustomerBalanceTransaction) -> str:
+        return money(obj.balance_after, obj.currency)
+
     ordering = ("-created_at", "-id")
     verbose_name_plural = "credit balance (add through Balance transactions)"
 

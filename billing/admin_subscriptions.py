@@ -5,12 +5,14 @@ calling the same services as the API; and entitlement overrides."""
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin import widgets as admin_widgets
+from django.contrib.admin.widgets import AutocompleteSelect
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
@@ -42,9 +44,40 @@ def _actor(request: HttpRequest) -> Actor:
     return Actor.for_user(request.user)
 
 
+def in_zone(value: datetime | None, zone: str) -> datetime | None:
+    """A date and time typed as a wall-clock time of `zone` (the admin's widgets read it in
+    the server's zone): the same wall-clock time, in `zone`. A time that does not exist there
+    (skipped by a DST change) or exists twice is refused, never guessed."""
+    if value is None:
+        return None
+    naive = timezone.make_naive(value) if timezone.is_aware(value) else value
+    tz = ZoneInfo(zone)
+    first = naive.replace(tzinfo=tz, fold=0)
+    second = naive.replace(tzinfo=tz, fold=1)
+    if first.utcoffset() != second.utcoffset():
+        moments = sorted({first.astimezone(UTC), second.astimezone(UTC)})
+        skipped = first.astimezone(UTC).astimezone(tz).replace(tzinfo=None) != naive
+        raise forms.ValidationError(
+            f"{naive:%Y-%m-%d %H:%M} does not exist in {zone} (the clocks skip it)."
+            if skipped
+            else f"{naive:%Y-%m-%d %H:%M} happens twice in {zone} (at "
+            f"{moments[0]:%H:%M} and {moments[1]:%H:%M} UTC): pick another minute."
+        )
+    return first
+
+
+def picker(field: str) -> AutocompleteSelect:
+    """A picker that searches as you type (customers by external id, name or e-mail; plans by
+    code or name), instead of a list of every row."""
+    return AutocompleteSelect(Subscription._meta.get_field(field), admin.site)
+
+
 class SubscriptionAddForm(forms.ModelForm[Subscription]):
     start_at = forms.SplitDateTimeField(
-        required=False, widget=admin_widgets.AdminSplitDateTime, help_text="Empty: now."
+        required=False,
+        widget=admin_widgets.AdminSplitDateTime,
+        label="Start (customer's time zone)",
+        help_text="A date and time in the customer's own time zone (see its page). Empty: now.",
     )
     trial_days = forms.IntegerField(
         required=False, min_value=0, max_value=730, help_text="Empty: the price book's trial."
@@ -56,9 +89,42 @@ class SubscriptionAddForm(forms.ModelForm[Subscription]):
     class Meta:
         model = Subscription
         fields = ("customer", "plan", "quantity")
+        widgets = {"customer": picker("customer"), "plan": picker("plan")}
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        customer = data.get("customer")
+        if customer is not None and data.get("start_at") is not None:
+            try:
+                data["start_at"] = in_zone(data["start_at"], customer.timezone)
+            except forms.ValidationError as exc:
+                self.add_error("start_at", exc)
+        return data
 
 
-class ChangePlanForm(forms.Form):
+class InZoneForm(forms.Form):
+    """A form whose date-time fields are typed in the customer's time zone, labelled so."""
+
+    zoned: tuple[str, ...] = ()
+
+    def __init__(self, *args: Any, zone: str = "UTC", **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.zone = zone
+        for name in self.zoned:
+            self.fields[name].help_text = f"In the customer's time zone, {zone}."
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        for name in self.zoned:
+            try:
+                data[name] = in_zone(data.get(name), self.zone)
+            except forms.ValidationError as exc:
+                self.add_error(name, exc)
+        return data
+
+
+class ChangePlanForm(InZoneForm):
+    zoned = ("on",)
     plan = forms.ModelChoiceField(queryset=Plan.objects.filter(archived_at__isnull=True))
     quantity = forms.IntegerField(min_value=1)
     when = forms.ChoiceField(
@@ -74,8 +140,8 @@ class ChangePlanForm(forms.Form):
     reason = forms.CharField(required=False, max_length=255)
 
     def clean(self) -> dict[str, Any]:
-        data = super().clean() or {}
-        if data.get("when") == "date" and not data.get("on"):
+        data = super().clean()
+        if data.get("when") == "date" and not data.get("on") and "on" not in self.errors:
             self.add_error("on", "Give the date and time of the change.")
         return data
 
@@ -90,7 +156,9 @@ class CancelForm(forms.Form):
     reason = forms.CharField(required=False, max_length=255)
 
 
-class EndForm(forms.Form):
+class EndForm(InZoneForm):
+    zoned = ("ends_at",)
+
     ends_at = forms.SplitDateTimeField(widget=admin_widgets.AdminSplitDateTime)
     reason = forms.CharField(required=False, max_length=255)
 
@@ -125,14 +193,18 @@ class ProrationInline(admin.TabularInline[ProrationLine, Subscription]):
     fields = (
         "kind",
         "description",
-        "amount_rounded",
-        "currency",
+        "amount",
         "period_start",
         "period_end",
         "formula",
         "invoiced_at",
     )
     readonly_fields = fields
+
+    @admin.display(description="amount")
+    def amount(self, obj: ProrationLine) -> str:
+        return money(obj.amount_rounded, obj.currency)
+
     verbose_name_plural = "proration lines (for the next invoice)"
 
     @admin.display(description="formula")
@@ -334,7 +406,9 @@ class SubscriptionAdmin(HistoryAdminMixin, ServiceModelAdmin):
         change's own rules), then the change once confirmed."""
         sub = get_object_or_404(Subscription.objects.select_related("customer"), pk=pk)
         form = ChangePlanForm(
-            request.POST or None, initial={"plan": sub.plan_id, "quantity": sub.quantity}
+            request.POST or None,
+            initial={"plan": sub.plan_id, "quantity": sub.quantity},
+            zone=sub.customer.timezone,
         )
         preview = None
         if request.method == "POST" and form.is_valid():
@@ -363,7 +437,7 @@ class SubscriptionAdmin(HistoryAdminMixin, ServiceModelAdmin):
         )
 
     def cancel_view(self, request: HttpRequest, pk: int) -> HttpResponse:
-        sub = get_object_or_404(Subscription, pk=pk)
+        sub = get_object_or_404(Subscription.objects.select_related("customer"), pk=pk)
         form = CancelForm(request.POST or None)
         if request.method == "POST" and form.is_valid():
             d = form.cleaned_data
@@ -383,8 +457,8 @@ class SubscriptionAdmin(HistoryAdminMixin, ServiceModelAdmin):
         return self._form_page(request, sub, form, f"Cancel: {sub}")
 
     def end_view(self, request: HttpRequest, pk: int) -> HttpResponse:
-        sub = get_object_or_404(Subscription, pk=pk)
-        form = EndForm(request.POST or None)
+        sub = get_object_or_404(Subscription.objects.select_related("customer"), pk=pk)
+        form = EndForm(request.POST or None, zone=sub.customer.timezone)
         if request.method == "POST" and form.is_valid():
             d = form.cleaned_data
             if self._try(

@@ -4,14 +4,17 @@ screen (version, charges with their tiers, features), copy and publish, and a pr
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Callable
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from django import forms
 from django.contrib import admin, messages
-from django.db import models, transaction
-from django.db.models import Max, QuerySet
+from django.contrib.admin import helpers
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import models
+from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
@@ -20,6 +23,8 @@ from django.utils import timezone
 
 from catalog import selectors, services
 from catalog.admin_charges import ChargeInline
+from catalog.admin_display import money
+from catalog.admin_fields import CodeFieldsMixin
 from catalog.models import (
     AddOn,
     BillableMetric,
@@ -35,8 +40,8 @@ from catalog.models import (
 )
 from catalog.pricing import PricingError, plain
 from core.admin import HistoryAdminMixin
-from core.admin_services import ServiceChangeFormMixin
-from core.audit import Actor, audit_context
+from core.admin_services import ServiceModelAdmin, add_service_error
+from core.audit import Actor
 from core.exceptions import ApplicationError
 
 
@@ -44,33 +49,77 @@ def _actor(request: HttpRequest) -> Actor:
     return Actor.for_user(request.user)
 
 
-class CatalogAdmin(ServiceChangeFormMixin, HistoryAdminMixin, admin.ModelAdmin[Any]):
-    """Adds go through the app's create service; edits are saved with their audit context."""
+def _discard(version_id: int, request: HttpRequest) -> bool:
+    services.plan_version_discard(
+        version_id=version_id, actor=_actor(request), as_of=timezone.now(), reason="admin"
+    )
+    return True
+
+
+class CatalogAdmin(CodeFieldsMixin, HistoryAdminMixin, ServiceModelAdmin):
+    """Adds go through the model's create service and edits through its update service (only
+    the fields that changed are sent); a refusal is an error on its field. The code, and what
+    the update service keeps frozen, are read-only once the object exists."""
 
     create_service: Callable[..., models.Model] | None = None
     create_fields: tuple[str, ...] = ()
-    readonly_fields = ("created_at", "updated_at")
+    update_service: Callable[..., models.Model] | None = None
+    update_id: str = ""
+    frozen_on_change: tuple[str, ...] = ("code",)
+    base_readonly: tuple[str, ...] = ("created_at", "updated_at", "archived_at")
 
-    def save_model(self, request: HttpRequest, obj: Any, form: Any, change: bool) -> None:
-        now = timezone.now()
-        if change or type(self).create_service is None:
-            with transaction.atomic(), audit_context(actor=_actor(request), reason="admin edit"):
-                obj.updated_at = now
-                if not change:
-                    obj.created_at = now
-                obj.save()
-            return
-        data = {f: form.cleaned_data[f] for f in self.create_fields if f in form.cleaned_data}
+    def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> Any:
+        fields = tuple(f for f in self.base_readonly if hasattr(self.model, f))
+        return (*self.frozen_on_change, *fields) if obj is not None else fields
+
+    def get_actions(self, request: HttpRequest) -> dict[str, Any]:
+        actions = super().get_actions(request)
+        if not hasattr(self.model, "archived_at") or type(self).update_service is None:
+            actions.pop("archive_selected", None)
+            actions.pop("restore_selected", None)
+        return actions
+
+    def service_create(self, request: HttpRequest, form: Any, formsets: list[Any]) -> Any:
         service = type(self).create_service
         assert service is not None
-        created = service(actor=_actor(request), as_of=now, data=data, reason="admin")
-        obj.pk = created.pk
-        obj.created_at = created.created_at  # type: ignore[attr-defined]
-        obj.updated_at = created.updated_at  # type: ignore[attr-defined]
+        data = {f: form.cleaned_data[f] for f in self.create_fields if f in form.cleaned_data}
+        return service(actor=_actor(request), as_of=timezone.now(), data=data, reason="admin")
 
-    def save_related(self, request: HttpRequest, form: Any, formsets: Any, change: bool) -> None:
-        with transaction.atomic(), audit_context(actor=_actor(request), reason="admin edit"):
-            super().save_related(request, form, formsets, change)
+    def update_changes(self, form: Any) -> dict[str, Any]:
+        return {f: form.cleaned_data[f] for f in form.changed_data if f in form.cleaned_data}
+
+    def service_update(self, request: HttpRequest, obj: Any, form: Any, formsets: list[Any]) -> Any:
+        return self._update(request, obj.pk, self.update_changes(form), "edited in the admin")
+
+    def _update(self, request: HttpRequest, pk: int, changes: dict[str, Any], reason: str) -> Any:
+        service = type(self).update_service
+        if service is None:
+            raise PermissionDenied
+        return service(
+            **{self.update_id: pk}, actor=_actor(request), as_of=timezone.now(),
+            changes=changes, reason=reason,
+        )  # fmt: skip
+
+    def _archive(self, request: HttpRequest, queryset: QuerySet[Any], archived: bool) -> None:
+        done = 0
+        for obj in queryset:
+            try:
+                self._update(request, obj.pk, {"archived": archived}, "admin action")
+                done += 1
+            except ApplicationError as exc:
+                self.message_user(request, f"{obj}: {exc.message}", messages.WARNING)
+        what = "archived (no new sales)" if archived else "restored"
+        self.message_user(request, f"{done} {self.opts.verbose_name_plural} {what}.")
+
+    @admin.action(description="Archive selected (kept for what was sold; no new sales)")
+    def archive_selected(self, request: HttpRequest, queryset: QuerySet[Any]) -> None:
+        self._archive(request, queryset, True)
+
+    @admin.action(description="Restore selected archived")
+    def restore_selected(self, request: HttpRequest, queryset: QuerySet[Any]) -> None:
+        self._archive(request, queryset, False)
+
+    actions = ("archive_selected", "restore_selected")
 
 
 @admin.register(Product)
@@ -79,6 +128,8 @@ class ProductAdmin(CatalogAdmin):
     search_fields = ("code", "name")
     create_service = staticmethod(services.product_create)
     create_fields = services.PRODUCT_FIELDS
+    update_service = staticmethod(services.product_update)
+    update_id = "product_id"
 
 
 class VersionRowInline(admin.TabularInline[PlanVersion, Plan]):
@@ -89,12 +140,16 @@ class VersionRowInline(admin.TabularInline[PlanVersion, Plan]):
     can_delete = False
     show_change_link = True
     ordering = ("effective_from", "number")
-    fields = ("number", "status", "effective_from", "effective_until", "fixed_fee", "fee_timing")
+    fields = ("number", "status", "effective_from", "effective_until", "fee", "fee_timing")
     readonly_fields = fields
     verbose_name_plural = "price timeline (versions in the order they take effect)"
 
     def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return False
+
+    @admin.display(description="fixed fee")
+    def fee(self, obj: PlanVersion) -> str:
+        return money(obj.fixed_fee, obj.plan.currency)
 
 
 @admin.register(Plan)
@@ -105,6 +160,8 @@ class PlanAdmin(CatalogAdmin):
     inlines = (VersionRowInline,)
     create_service = staticmethod(services.plan_create)
     create_fields = services.PLAN_FIELDS
+    update_service = staticmethod(services.plan_update)
+    update_id = "plan_id"
 
     @admin.display(description="interval")
     def interval(self, obj: Plan) -> str:
@@ -118,16 +175,21 @@ class PlanAdmin(CatalogAdmin):
             return "—"
 
     def get_readonly_fields(self, request: HttpRequest, obj: Plan | None = None) -> Any:
-        fields = ("created_at", "updated_at")
+        fields = super().get_readonly_fields(request, obj)
         if obj is not None and obj.versions.filter(status=VersionStatus.PUBLISHED).exists():
-            # what a published price book was sold in never changes
-            return (*fields, "code", "currency", "interval_unit", "interval_count")
+            return (*fields, *services.SOLD_PLAN_FIELDS)  # what a price book was sold in
         return fields
 
 
 class VersionFeatureInline(admin.TabularInline[VersionFeature, PlanVersion]):
     model = VersionFeature
     extra = 0
+
+
+CHARGE_SPEC = ("metric", "pricing_model", "params", "display_name", "minimum_amount")
+ROW_FIELD = re.compile(
+    r"^(?P<list>charges|features)\[(?P<index>\d+)\]\.(?P<field>\w+)(?P<rest>.*)$"
+)
 
 
 class PublishedFilter(admin.SimpleListFilter):
@@ -163,15 +225,17 @@ class PreviewForm(forms.Form):
 
 
 @admin.register(PlanVersion)
-class PlanVersionAdmin(HistoryAdminMixin, admin.ModelAdmin[PlanVersion]):
-    """One screen for a price book: its fee and trial, its charges (with tiers) and features."""
+class PlanVersionAdmin(HistoryAdminMixin, ServiceModelAdmin):
+    """One screen for a price book: its fee and trial, its charges (with tiers) and features.
+    Created by `plan_version_create` and edited by `plan_version_update` (the form and its rows
+    are the service's input); published after a confirmation; discarded while a draft."""
 
-    list_display = ("__str__", "plan", "status", "effective_from", "effective_until", "fixed_fee")
+    list_display = ("__str__", "plan", "status", "effective_from", "effective_until", "fee")
     list_filter = (PublishedFilter, "plan")
     search_fields = ("plan__code", "plan__name", "note")
     list_select_related = ("plan",)
     inlines = (ChargeInline, VersionFeatureInline)
-    actions = ("publish_selected", "copy_selected")
+    actions = ("publish_selected", "copy_selected", "discard_selected")
     fields = (
         "plan", "effective_from", "effective_until", "fixed_fee", "fee_timing", "trial_days",
         "note", "number", "status", "published_at", "copied_from", "created_at", "updated_at",
@@ -182,30 +246,93 @@ class PlanVersionAdmin(HistoryAdminMixin, admin.ModelAdmin[PlanVersion]):
         base = ("number", "status", "published_at", "copied_from", "created_at", "updated_at")
         return (*base, "plan") if obj is not None else base
 
+    def get_fields(self, request: HttpRequest, obj: PlanVersion | None = None) -> Any:
+        if obj is not None and obj.is_published:  # shown, not edited: money in its currency
+            return tuple("fee" if f == "fixed_fee" else f for f in self.fields)
+        return self.fields
+
+    @admin.display(description="fixed fee")
+    def fee(self, obj: PlanVersion) -> str:
+        return money(obj.fixed_fee, obj.plan.currency)
+
     def has_change_permission(self, request: HttpRequest, obj: PlanVersion | None = None) -> bool:
         if obj is not None and obj.is_published:
             return False  # published price books are read-only; copy to change a price
         return super().has_change_permission(request, obj)
 
-    def has_delete_permission(self, request: HttpRequest, obj: PlanVersion | None = None) -> bool:
-        if obj is not None and obj.is_published:
-            return False
-        return super().has_delete_permission(request, obj)
+    @staticmethod
+    def _kept_rows(formset: Any) -> list[Any]:
+        """The rows that stay, in their order (position, then as typed): the service's list."""
+        rows = [
+            f for f in formset.forms
+            if f.has_changed() or f.instance.pk
+            if not (formset.can_delete and formset._should_delete_form(f))
+        ]  # fmt: skip
+        return sorted(
+            rows, key=lambda f: (f.cleaned_data.get("position") or 0, formset.forms.index(f))
+        )
 
-    def save_model(self, request: HttpRequest, obj: PlanVersion, form: Any, change: bool) -> None:
-        now = timezone.now()
-        with audit_context(actor=_actor(request), reason="admin edit of a draft"):
-            if not change:
-                Plan.objects.select_for_update().get(pk=obj.plan_id)
-                obj.number = (obj.plan.versions.aggregate(n=Max("number"))["n"] or 0) + 1
-                obj.created_at = now
-                obj.status = VersionStatus.DRAFT
-            obj.updated_at = now
-            obj.save()
+    def _specs(self, formsets: list[Any]) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+        charges: list[dict[str, Any]] = []
+        features: list[dict[str, Any]] = []
+        for formset in formsets:
+            if formset.model is Charge:
+                charges = [
+                    {k: f.cleaned_data.get(k) for k in CHARGE_SPEC}
+                    for f in self._kept_rows(formset)
+                ]
+            elif formset.model is VersionFeature:
+                features = [
+                    {k: f.cleaned_data.get(k) for k in ("feature", "enabled", "limit")}
+                    for f in self._kept_rows(formset)
+                ]
+        for spec in charges:
+            spec["display_name"] = spec.get("display_name") or ""
+        return charges, features
 
-    def save_related(self, request: HttpRequest, form: Any, formsets: Any, change: bool) -> None:
-        with audit_context(actor=_actor(request), reason="admin edit of a draft"):
-            super().save_related(request, form, formsets, change)
+    def _data(self, form: Any) -> dict[str, Any]:
+        return {f: form.cleaned_data[f] for f in services.VERSION_FIELDS if f in form.cleaned_data}
+
+    def service_create(self, request: HttpRequest, form: Any, formsets: list[Any]) -> Any:
+        charges, features = self._specs(formsets)
+        return services.plan_version_create(
+            plan_id=form.cleaned_data["plan"].pk, actor=_actor(request), as_of=timezone.now(),
+            data=self._data(form), charges=charges, features=features,
+            reason="created in the admin",
+        )  # fmt: skip
+
+    def service_update(self, request: HttpRequest, obj: Any, form: Any, formsets: list[Any]) -> Any:
+        charges, features = self._specs(formsets)
+        return services.plan_version_update(
+            version_id=obj.pk, actor=_actor(request), as_of=timezone.now(),
+            data=self._data(form), charges=charges, features=features,
+            reason="edited in the admin",
+        )  # fmt: skip
+
+    def service_error(
+        self, form: Any, formsets: list[Any], exc: ApplicationError | ValidationError
+    ) -> None:
+        """`charges[1].params.tiers[0].to` goes to the second charge row kept, and so on."""
+        if isinstance(exc, ValidationError):
+            add_service_error(form, exc)
+            return
+        match = ROW_FIELD.match(exc.field or "")
+        if match:
+            model = Charge if match["list"] == "charges" else VersionFeature
+            for formset in formsets:
+                rows = self._kept_rows(formset) if formset.model is model else []
+                if int(match["index"]) < len(rows):
+                    row = rows[int(match["index"])]
+                    if match["field"] == "params" and hasattr(row, "add_pricing_error"):
+                        pricing = row.cleaned_data.get("pricing_model") or ""
+                        path = (match["rest"] or "").lstrip(".") or None
+                        row.add_pricing_error(pricing, PricingError(exc.message, field=path))
+                        return
+                    field = match["field"] if match["field"] in row.fields else None
+                    detail = match["rest"] or ""
+                    row.add_error(field, f"{detail.lstrip('.')}: {exc.message}".lstrip(": "))
+                    return
+        add_service_error(form, exc)
 
     def get_urls(self) -> list[URLPattern]:
         own = [
@@ -233,11 +360,15 @@ class PlanVersionAdmin(HistoryAdminMixin, admin.ModelAdmin[PlanVersion]):
         except ApplicationError as exc:
             self.message_user(request, f"{label}: {exc.message}", messages.ERROR)
             return None
+        except ValidationError as exc:
+            self.message_user(request, f"{label}: {'; '.join(exc.messages)}", messages.ERROR)
+            return None
         return result
 
     def publish_view(self, request: HttpRequest, pk: int) -> HttpResponse:
-        version = get_object_or_404(PlanVersion, pk=pk)
-        if request.method == "POST":
+        """GET: what publishing will do (confirm); POST: publish."""
+        version = get_object_or_404(PlanVersion.objects.select_related("plan"), pk=pk)
+        if request.method == "POST" and request.POST.get("confirm") == "yes":
             done = self._run(
                 request,
                 str(version),
@@ -247,7 +378,25 @@ class PlanVersionAdmin(HistoryAdminMixin, admin.ModelAdmin[PlanVersion]):
             )
             if done is not None:
                 self.message_user(request, f"{version} is published.", messages.SUCCESS)
-        return HttpResponseRedirect(reverse("admin:catalog_planversion_change", args=[pk]))
+            return HttpResponseRedirect(reverse("admin:catalog_planversion_change", args=[pk]))
+        return self._confirm_publish(
+            request, [version], reverse("admin:catalog_planversion_publish", args=[pk])
+        )
+
+    def _confirm_publish(
+        self, request: HttpRequest, versions: list[PlanVersion], post_url: str = ""
+    ) -> HttpResponse:
+        context = {
+            "post_url": post_url,
+            **self.admin_site.each_context(request),
+            "opts": self.model._meta,
+            "title": "Publish price books?",
+            "rows": [
+                {"version": v, "effects": selectors.publish_effects(version=v)} for v in versions
+            ],
+            "action_checkbox_name": helpers.ACTION_CHECKBOX_NAME,
+        }
+        return TemplateResponse(request, "admin/catalog/planversion/publish_confirm.html", context)
 
     def copy_view(self, request: HttpRequest, pk: int) -> HttpResponse:
         if request.method == "POST":
@@ -304,9 +453,14 @@ class PlanVersionAdmin(HistoryAdminMixin, admin.ModelAdmin[PlanVersion]):
         }
         return TemplateResponse(request, "admin/catalog/planversion/preview.html", context)
 
-    @admin.action(description="Publish selected drafts")
-    def publish_selected(self, request: HttpRequest, queryset: QuerySet[PlanVersion]) -> None:
-        for version in queryset.order_by("effective_from"):
+    @admin.action(description="Publish selected drafts…")
+    def publish_selected(
+        self, request: HttpRequest, queryset: QuerySet[PlanVersion]
+    ) -> HttpResponse | None:
+        versions = list(queryset.select_related("plan").order_by("effective_from"))
+        if request.POST.get("confirm") != "yes":
+            return self._confirm_publish(request, versions)
+        for version in versions:
             if self._run(
                 request,
                 str(version),
@@ -315,6 +469,18 @@ class PlanVersionAdmin(HistoryAdminMixin, admin.ModelAdmin[PlanVersion]):
                 ),
             ):
                 self.message_user(request, f"{version} is published.")
+        return None
+
+    @admin.action(description="Discard selected drafts")
+    def discard_selected(self, request: HttpRequest, queryset: QuerySet[PlanVersion]) -> None:
+        for version in queryset:
+            label = str(version)
+            if self._run(
+                request,
+                label,
+                lambda v=version: _discard(v.pk, request),  # type: ignore[misc]
+            ):
+                self.message_user(request, f"{label} discarded.")
 
     @admin.action(description="Copy as a new draft version")
     def copy_selected(self, request: HttpRequest, queryset: QuerySet[PlanVersion]) -> None:
@@ -337,19 +503,9 @@ class BillableMetricAdmin(CatalogAdmin):
     search_fields = ("code", "name")
     create_service = staticmethod(services.metric_create)
     create_fields = services.METRIC_FIELDS
-
-    def save_model(self, request: HttpRequest, obj: Any, form: Any, change: bool) -> None:
-        if change:
-            changes = {f: form.cleaned_data[f] for f in form.changed_data}
-            try:
-                services.metric_update(
-                    metric_id=obj.pk, actor=_actor(request), as_of=timezone.now(),
-                    changes=changes, reason="admin edit",
-                )  # fmt: skip
-            except ApplicationError as exc:
-                self.message_user(request, exc.message, messages.ERROR)
-            return
-        super().save_model(request, obj, form, change)
+    update_service = staticmethod(services.metric_update)
+    update_id = "metric_id"
+    frozen_on_change = ()  # the service refuses what a published price book depends on
 
 
 @admin.register(Feature)
@@ -359,6 +515,8 @@ class FeatureAdmin(CatalogAdmin):
     search_fields = ("code", "name")
     create_service = staticmethod(services.feature_create)
     create_fields = services.FEATURE_FIELDS
+    update_service = staticmethod(services.feature_update)
+    update_id = "feature_id"
 
 
 @admin.register(Coupon)
@@ -367,43 +525,62 @@ class CouponAdmin(CatalogAdmin):
     list_filter = ("kind", "duration")
     search_fields = ("code", "name")
     filter_horizontal = ("plans",)
+    update_service = staticmethod(services.coupon_update)
+    update_id = "coupon_id"
+    frozen_on_change = (
+        "code", "kind", "percent_off", "amount_off", "currency", "duration", "duration_periods",
+    )  # fmt: skip
 
     @admin.display(description="discount")
     def discount(self, obj: Coupon) -> str:
         if obj.kind == Coupon.Kind.PERCENT and obj.percent_off is not None:
             return f"{plain(obj.percent_off)}%"
-        return f"{obj.amount_off} {obj.currency}"
+        return money(obj.amount_off, obj.currency)
 
-    def save_model(self, request: HttpRequest, obj: Any, form: Any, change: bool) -> None:
-        if change:
-            super().save_model(request, obj, form, change)
-            return
+    def service_create(self, request: HttpRequest, form: Any, formsets: list[Any]) -> Any:
         data = {f: form.cleaned_data.get(f) for f in services.COUPON_FIELDS}
         data["currency"] = data.get("currency") or ""
-        created = services.coupon_create(
+        return services.coupon_create(
             actor=_actor(request), as_of=timezone.now(), data=data,
             plan_ids=[p.pk for p in form.cleaned_data.get("plans", [])], reason="admin",
         )  # fmt: skip
-        obj.pk, obj.created_at, obj.updated_at = created.pk, created.created_at, created.updated_at
 
-    def save_related(self, request: HttpRequest, form: Any, formsets: Any, change: bool) -> None:
-        if change:
-            super().save_related(request, form, formsets, change)
+    def service_update(self, request: HttpRequest, obj: Any, form: Any, formsets: list[Any]) -> Any:
+        changes = {k: v for k, v in self.update_changes(form).items() if k != "plans"}
+        return services.coupon_update(
+            coupon_id=obj.pk, actor=_actor(request), as_of=timezone.now(), changes=changes,
+            plan_ids=[p.pk for p in form.cleaned_data.get("plans", [])],
+            reason="edited in the admin",
+        )  # fmt: skip
 
 
 @admin.register(AddOn)
 class AddOnAdmin(CatalogAdmin):
-    list_display = ("code", "name", "amount", "currency", "archived_at")
+    list_display = ("code", "name", "price", "archived_at")
     list_filter = ("currency",)
     search_fields = ("code", "name")
     create_service = staticmethod(services.addon_create)
     create_fields = services.ADDON_FIELDS
+    update_service = staticmethod(services.addon_update)
+    update_id = "addon_id"
+    frozen_on_change = ("code", "currency")
+
+    @admin.display(description="amount", ordering="amount")
+    def price(self, obj: AddOn) -> str:
+        return money(obj.amount, obj.currency)
 
 
 @admin.register(TaxRate)
 class TaxRateAdmin(CatalogAdmin):
-    list_display = ("code", "name", "percentage", "inclusive", "country", "region")
+    list_display = ("code", "name", "rate", "inclusive", "country", "region", "archived_at")
     list_filter = ("inclusive", "country")
     search_fields = ("code", "name")
     create_service = staticmethod(services.tax_rate_create)
     create_fields = services.TAX_FIELDS
+    update_service = staticmethod(services.tax_rate_update)
+    update_id = "tax_rate_id"
+    frozen_on_change = ("code", "percentage", "inclusive")
+
+    @admin.display(description="rate", ordering="percentage")
+    def rate(self, obj: TaxRate) -> str:
+        return f"{plain(obj.percentage)}%"

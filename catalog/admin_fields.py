@@ -14,7 +14,7 @@ from functools import cache
 from typing import Any
 
 from catalog.money import currencies
-from core.admin_widgets import Choices, CodeChoiceField
+from core.admin_widgets import Choices, CodeChoiceField, CountryField, TimeZoneField
 
 
 @cache
@@ -35,3 +35,25 @@ class CurrencyField(CodeChoiceField):
 
     def normalize(self, value: str) -> str:
         return value.upper()
+
+
+class CodeFieldsMixin:
+    """ModelAdmin mixin: a model's `currency`, `country` and `timezone` columns are edited with
+    searchable choices (CurrencyField, CountryField, TimeZoneField) instead of free text."""
+
+    code_fields: dict[str, Any] = {
+        "currency": CurrencyField,
+        "country": CountryField,
+        "timezone": TimeZoneField,
+    }
+
+    def formfield_for_dbfield(self, db_field: Any, request: Any, **kwargs: Any) -> Any:
+        field_class = self.code_fields.get(db_field.name)
+        if field_class is None or db_field.choices:
+            return super().formfield_for_dbfield(db_field, request, **kwargs)  # type: ignore[misc]
+        return field_class(
+            required=not db_field.blank,
+            label=str(db_field.verbose_name).capitalize(),
+            help_text=db_field.help_text,
+            initial=db_field.get_default() or None,
+        )

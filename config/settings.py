@@ -116,6 +116,7 @@ USE_I18N = True
 LANGUAGES = [("en", "English"), ("de", "Deutsch")]
 LOCALE_PATHS = [BASE_DIR / "locale"]
 USE_TZ = True
+FORMAT_MODULE_PATH = ["config.formats"]  # instants shown with their time zone
 
 STATIC_URL = "static/"
 STATIC_ROOT = env.path("STATIC_ROOT", default=BASE_DIR / ".data" / "static")

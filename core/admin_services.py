@@ -11,6 +11,7 @@ is no `save_model`, no bulk delete and no `list_editable` on these pages.
 
 from __future__ import annotations
 
+from decimal import Decimal
 from typing import Any
 
 from django import forms
@@ -19,6 +20,7 @@ from django.contrib.admin import helpers
 from django.contrib.admin.options import IS_POPUP_VAR
 from django.contrib.admin.utils import flatten_fieldsets, unquote
 from django.core.exceptions import NON_FIELD_ERRORS, PermissionDenied, ValidationError
+from django.db import models
 from django.db.models import Model
 from django.forms.formsets import all_valid
 from django.http import HttpRequest, HttpResponse
@@ -26,6 +28,16 @@ from django.utils.translation import gettext as _
 
 from core.audit import Actor
 from core.exceptions import ApplicationError
+
+
+class PlainDecimalInput(forms.NumberInput):
+    """A decimal as typed: 49, not the column's 49.000000000000 (the value is unchanged)."""
+
+    def format_value(self, value: Any) -> str | None:
+        if isinstance(value, Decimal):
+            text = format(value.normalize(), "f")
+            return "0" if text in ("-0", "") else text
+        return super().format_value(value)  # type: ignore[no-any-return]
 
 
 def actor_of(request: HttpRequest) -> Actor:
@@ -61,6 +73,10 @@ def _place(form: forms.BaseForm, field: str, message: str) -> None:
 
 class ServiceModelAdmin(admin.ModelAdmin[Any]):
     """Add and change pages that call services (see the module's docstring)."""
+
+    formfield_overrides = {
+        models.DecimalField: {"widget": PlainDecimalInput(attrs={"step": "any"})}
+    }
 
     def service_create(self, request: HttpRequest, form: Any, formsets: list[Any]) -> Model:
         raise PermissionDenied("This page does not add objects.")

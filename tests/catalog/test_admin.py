@@ -70,7 +70,12 @@ def test_build_a_price_book_on_one_screen_publish_copy_and_preview(staff_client:
     assert version.features.get().limit == 5
 
     publish = reverse("admin:catalog_planversion_publish", args=[version.pk])
-    assert staff_client.post(publish).status_code == 302
+    confirm = staff_client.get(publish)  # publishing asks first, saying what it will do
+    assert confirm.status_code == 200
+    assert "takes effect on" in confirm.content.decode()
+    version.refresh_from_db()
+    assert version.status == "draft"
+    assert staff_client.post(publish, {"confirm": "yes"}).status_code == 302
     version.refresh_from_db()
     assert version.status == "published"
     page = staff_client.get(reverse("admin:catalog_planversion_change", args=[version.pk]))
@@ -131,9 +136,9 @@ def test_overlapping_publish_shows_an_error_and_changes_nothing(staff_client: An
         data={"effective_from": utc(2024, 1, 1)},
         charges=charges,
     )
-    response = staff_client.post(
-        reverse("admin:catalog_planversion_publish", args=[early.pk]), follow=True
-    )
+    publish = reverse("admin:catalog_planversion_publish", args=[early.pk])
+    assert "Refused: it overlaps pro@v1" in staff_client.get(publish).content.decode()
+    response = staff_client.post(publish, {"confirm": "yes"}, follow=True)
     assert "overlaps pro@v1" in response.content.decode()
     early.refresh_from_db()
     assert early.status == "draft"
