@@ -13,7 +13,7 @@ from billing import services
 from billing.admin_credits import BalanceInline, RedemptionInline
 from billing.admin_subscriptions import CurrentUsageMixin, EntitlementInline
 from billing.models import ApiKey, Customer, JournalDelivery, JournalEvent, LedgerEntry
-from catalog.admin_display import money
+from catalog.admin_display import money, short
 from catalog.admin_fields import CodeFieldsMixin
 from core.admin import HistoryAdminMixin
 from core.admin_services import ServiceModelAdmin
@@ -42,7 +42,7 @@ class ArchivedFilter(admin.SimpleListFilter):
 
 @admin.register(Customer)
 class CustomerAdmin(CodeFieldsMixin, CurrentUsageMixin, HistoryAdminMixin, ServiceModelAdmin):
-    list_display = ("external_id", "name", "email", "currency", "country", "created_at", "status")
+    list_display = ("external_id", "customer_name", "currency", "country", "created_at", "status")
     search_fields = ("external_id", "name", "email")
     list_filter = (ArchivedFilter, "currency", "country", "timezone")
     date_hierarchy = "created_at"
@@ -70,6 +70,10 @@ class CustomerAdmin(CodeFieldsMixin, CurrentUsageMixin, HistoryAdminMixin, Servi
         ("Tax and credit", {"fields": ("tax_exempt", "tax_id", "credit_balance")}),
         ("Other", {"fields": ("metadata", "created_at", "updated_at", "archived_at")}),
     )
+
+    @admin.display(description="name", ordering="name")
+    def customer_name(self, obj: Customer) -> str:
+        return format_html("{}<br><small>{}</small>", short(obj.name), short(obj.email))
 
     @admin.display(description="credit balance")
     def credit_balance(self, obj: Customer) -> str:
@@ -276,17 +280,7 @@ class JournalDeliveryAdmin(admin.ModelAdmin[JournalDelivery]):
 class LedgerEntryAdmin(admin.ModelAdmin[LedgerEntry]):
     """The double-entry ledger, read-only: postings are written with their documents."""
 
-    list_display = (
-        "posted_at",
-        "account",
-        "customer",
-        "debit",
-        "credit",
-        "currency",
-        "document_type",
-        "document_id",
-        "memo",
-    )
+    list_display = ("posted_at", "account", "customer", "debit_", "credit_", "document", "note")
     list_filter = ("account", "currency", "document_type")
     search_fields = ("=customer__external_id", "memo")
     list_select_related = ("customer",)
@@ -300,3 +294,19 @@ class LedgerEntryAdmin(admin.ModelAdmin[LedgerEntry]):
 
     def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return False
+
+    @admin.display(description="debit", ordering="debit")
+    def debit_(self, obj: LedgerEntry) -> str:
+        return money(obj.debit, obj.currency) if obj.debit else ""
+
+    @admin.display(description="credit", ordering="credit")
+    def credit_(self, obj: LedgerEntry) -> str:
+        return money(obj.credit, obj.currency) if obj.credit else ""
+
+    @admin.display(description="document")
+    def document(self, obj: LedgerEntry) -> str:
+        return f"{obj.document_type} #{obj.document_id}" if obj.document_type else ""
+
+    @admin.display(description="memo")
+    def note(self, obj: LedgerEntry) -> str:
+        return short(obj.memo)

@@ -19,7 +19,7 @@ from billing.models import (
     CustomerBalanceTransaction,
     Subscription,
 )
-from catalog.admin_display import money
+from catalog.admin_display import money, short
 from catalog.models import Coupon
 from core.admin import HistoryAdminMixin
 from core.admin_services import ServiceModelAdmin
@@ -73,15 +73,7 @@ class ServiceAddAdmin(HistoryAdminMixin, ServiceModelAdmin):
 @admin.register(CustomerBalanceTransaction)
 class BalanceTransactionAdmin(ServiceAddAdmin):
     form = BalanceForm
-    list_display = (
-        "customer",
-        "kind",
-        "moved",
-        "balance",
-        "reason",
-        "created_by",
-        "created_at",
-    )
+    list_display = ("customer", "kind", "moved", "balance", "why", "created_at")
     list_filter = ("kind", "currency")
     search_fields = ("customer__external_id", "customer__name", "reason")
     list_select_related = ("customer",)
@@ -90,6 +82,11 @@ class BalanceTransactionAdmin(ServiceAddAdmin):
     @admin.display(description="amount", ordering="amount")
     def moved(self, obj: CustomerBalanceTransaction) -> str:
         return money(obj.amount, obj.currency)
+
+    @admin.display(description="reason")
+    def why(self, obj: CustomerBalanceTransaction) -> str:
+        by = f" ({obj.created_by})" if obj.created_by else ""
+        return short(obj.reason) + by
 
     @admin.display(description="balance after")
     def balance(self, obj: CustomerBalanceTransaction) -> str:

@@ -5,7 +5,7 @@ calling the same services as the API; and entitlement overrides."""
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -32,7 +32,7 @@ from billing.models import (
     SubscriptionChange,
     UsageEvent,
 )
-from catalog.admin_display import instant, instant_both, money
+from catalog.admin_display import instant, instant_both, money, short
 from catalog.models import Plan
 from core.admin import HistoryAdminMixin
 from core.admin_services import ServiceModelAdmin, add_service_error
@@ -217,17 +217,7 @@ class ProrationInline(admin.TabularInline[ProrationLine, Subscription]):
 
 @admin.register(Subscription)
 class SubscriptionAdmin(HistoryAdminMixin, ServiceModelAdmin):
-    list_display = (
-        "id",
-        "customer",
-        "plan",
-        "plan_version",
-        "quantity",
-        "status",
-        "current_period_start",
-        "current_period_end",
-        "cancel_at_period_end",
-    )
+    list_display = ("id", "customer", "plan_version", "quantity", "status", "period", "renews")
     list_filter = ("status", "plan", "cancel_at_period_end")
     search_fields = ("customer__external_id", "customer__name", "plan__code")
     list_select_related = ("customer", "plan", "plan_version__plan")
@@ -255,6 +245,20 @@ class SubscriptionAdmin(HistoryAdminMixin, ServiceModelAdmin):
         "created_at",
         "updated_at",
     )
+
+    @admin.display(description="current period", ordering="current_period_start")
+    def period(self, obj: Subscription) -> str:
+        """The period as the customer reads it: its days, in its time zone (end inclusive)."""
+        if obj.current_period_start is None or obj.current_period_end is None:
+            return "-"
+        zone = ZoneInfo(obj.customer.timezone)
+        start = obj.current_period_start.astimezone(zone)
+        last = (obj.current_period_end - timedelta(microseconds=1)).astimezone(zone)
+        return f"{start:%Y-%m-%d} to {last:%Y-%m-%d}"
+
+    @admin.display(description="at period end", ordering="cancel_at_period_end")
+    def renews(self, obj: Subscription) -> str:
+        return "cancels" if obj.cancel_at_period_end else "renews"
 
     def get_form(
         self, request: HttpRequest, obj: Any = None, change: bool = False, **kwargs: Any
@@ -624,13 +628,20 @@ class EntitlementInline(admin.TabularInline[CustomerEntitlement, Customer]):
 class UsageEventAdmin(admin.ModelAdmin[UsageEvent]):
     """Stored usage, read-only; `late` events wait for a correction."""
 
-    list_display = ("event_id", "customer", "metric", "event_time", "received_at", "value", "late")
+    list_display = ("event", "customer", "metric", "event_time", "received_at", "value", "late")
     list_filter = ("late", "metric")
     search_fields = ("=event_id", "=customer__external_id")
     list_select_related = ("customer", "metric")
     date_hierarchy = "event_time"
     show_full_result_count = False
-    readonly_fields = (*list_display, "properties")
+    readonly_fields = (
+        "event_id", "customer", "metric", "event_time", "received_at", "value", "late",
+        "properties",
+    )  # fmt: skip
+
+    @admin.display(description="event id", ordering="event_id")
+    def event(self, obj: UsageEvent) -> str:
+        return short(obj.event_id, 24)
 
     def has_add_permission(self, request: HttpRequest) -> bool:
         return False

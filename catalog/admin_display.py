@@ -30,3 +30,8 @@ def instant_both(value: datetime | None, zone: str) -> str:
     if value is None or zone in ("UTC", "Etc/UTC"):
         return instant(value)
     return f"{instant(value)} ({instant(value, zone)})"
+
+
+def short(text: str, length: int = 40) -> str:
+    """A long text cut for a list column (the whole text is on the object's page)."""
+    return text if len(text) <= length else text[: length - 1].rstrip() + "…"
