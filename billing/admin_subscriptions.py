@@ -362,6 +362,18 @@ class SubscriptionAdmin(HistoryAdminMixin, ServiceModelAdmin):
     def _back(self, pk: int) -> HttpResponseRedirect:
         return HttpResponseRedirect(reverse("admin:billing_subscription_change", args=[pk]))
 
+    def _on_form(
+        self, request: HttpRequest, form: forms.Form, call: Callable[[], Any], done: str
+    ) -> bool:
+        """Call the service; its refusal becomes an error on the form's field it names."""
+        try:
+            call()
+        except (ApplicationError, ValidationError) as exc:
+            add_service_error(form, exc)
+            return False
+        self.message_user(request, done, messages.SUCCESS)
+        return True
+
     def _try(self, request: HttpRequest, call: Callable[[], Any], done: str) -> bool:
         try:
             call()
@@ -445,8 +457,9 @@ class SubscriptionAdmin(HistoryAdminMixin, ServiceModelAdmin):
         form = CancelForm(request.POST or None)
         if request.method == "POST" and form.is_valid():
             d = form.cleaned_data
-            if self._try(
+            if self._on_form(
                 request,
+                form,
                 lambda: services.subscription_cancel(
                     subscription_id=pk,
                     actor=_actor(request),
@@ -465,8 +478,9 @@ class SubscriptionAdmin(HistoryAdminMixin, ServiceModelAdmin):
         form = EndForm(request.POST or None, zone=sub.customer.timezone)
         if request.method == "POST" and form.is_valid():
             d = form.cleaned_data
-            if self._try(
+            if self._on_form(
                 request,
+                form,
                 lambda: services.subscription_end(
                     subscription_id=pk,
                     actor=_actor(request),

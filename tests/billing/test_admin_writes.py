@@ -157,3 +157,21 @@ def test_currency_country_and_time_zone_are_searchable_choices(staff_client: Any
     assert re.search(r'<select name="currency"[^>]*admin-searchable-select', plan_page)
     tax_page = staff_client.get(reverse("admin:catalog_taxrate_add")).content.decode()
     assert re.search(r'<select name="country"[^>]*admin-searchable-select', tax_page)
+
+
+def test_an_end_date_the_service_refuses_is_an_error_on_that_field(staff_client: Any) -> None:
+    from billing.services import subscription_create
+    from tests.billing.subs import customer, priced_plan
+
+    sub = subscription_create(
+        customer_id=customer().pk, plan_id=priced_plan("basic", "30").pk, actor=TEST_ACTOR,
+        as_of=timezone.now(),
+    )  # fmt: skip
+    response = staff_client.post(
+        reverse("admin:billing_subscription_end", args=[sub.pk]),
+        {"ends_at_0": "2001-01-01", "ends_at_1": "00:00:00", "reason": "too late"},
+    )
+    assert response.status_code == 200
+    assert response.context["form"].errors  # on the form, not a message after a redirect
+    sub.refresh_from_db()
+    assert sub.ends_at is None
