@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import datetime
 from typing import Any
 
@@ -88,23 +89,40 @@ def pick_tax_rate(rates: list[TaxRate], country: str, region: str) -> TaxRate | 
     return None
 
 
-def publish_effects(*, version: PlanVersion) -> list[str]:
-    """What publishing a draft will do, in words, by the same rule as `plan_version_publish`:
-    when it takes effect, which open-ended version it closes, what overlap refuses it."""
+CLOSES, REFUSED = "closes", "refused"
+
+
+def publish_outcome(
+    version: PlanVersion, published: Iterable[PlanVersion]
+) -> list[tuple[PlanVersion, str]]:
+    """The published versions that publishing `version` touches, each with what happens to it:
+    an open-ended one that started before it `closes` where it starts; any other overlap makes
+    the publication `refused`. One rule for publishing and for its confirmation page."""
     start, end = version.effective_from, version.effective_until
-    until = "with no end date" if end is None else f"until {end:%Y-%m-%d %H:%M %Z}"
-    effects = [f"{version.label} takes effect on {start:%Y-%m-%d %H:%M %Z}, {until}."]
-    others = PlanVersion.objects.filter(plan_id=version.plan_id, status="published").exclude(
-        pk=version.pk
-    )
-    for other in others.order_by("effective_from"):
+    touched = []
+    for other in published:
         other_end = other.effective_until
         overlaps = (end is None or other.effective_from < end) and (
             other_end is None or start < other_end
         )
         if not overlaps:
             continue
-        if other_end is None and other.effective_from < start and end is None:
+        closes = other_end is None and other.effective_from < start and end is None
+        touched.append((other, CLOSES if closes else REFUSED))
+    return touched
+
+
+def publish_effects(*, version: PlanVersion) -> list[str]:
+    """What publishing a draft will do, in words (`publish_outcome`): when it takes effect, which
+    open-ended version it closes, what overlap refuses it."""
+    start, end = version.effective_from, version.effective_until
+    until = "with no end date" if end is None else f"until {end:%Y-%m-%d %H:%M %Z}"
+    effects = [f"{version.label} takes effect on {start:%Y-%m-%d %H:%M %Z}, {until}."]
+    others = PlanVersion.objects.filter(plan_id=version.plan_id, status="published").exclude(
+        pk=version.pk
+    )
+    for other, what in publish_outcome(version, others.order_by("effective_from")):
+        if what == CLOSES:
             effects.append(
                 f"{other.label} (in force since {other.effective_from:%Y-%m-%d}) ends where "
                 f"{version.label} begins; what was billed before stays as it is."

@@ -33,6 +33,7 @@ from catalog.models import (
     VersionStatus,
 )
 from catalog.pricing import PricingError, compile_charge
+from catalog.selectors import REFUSED, publish_outcome
 from core import events
 from core.audit import Actor, audit_context
 from core.exceptions import Conflict, NotFound, TransitionNotAllowed, ValidationFailed
@@ -822,30 +823,26 @@ def plan_version_publish(
         _build_charges(version, _charge_specs(version))  # still valid?
         start, end = version.effective_from, version.effective_until
         published = PlanVersion.objects.filter(plan_id=plan_id, status=VersionStatus.PUBLISHED)
-        for other in published.select_for_update().order_by("effective_from"):
-            other_end = other.effective_until
-            overlaps = (end is None or other.effective_from < end) and (
-                other_end is None or start < other_end
-            )
-            if not overlaps:
-                continue
-            if other_end is None and other.effective_from < start and end is None:
-                other.effective_until = start  # superseded from our start on
-                other.updated_at = as_of
-                other.save(update_fields=["effective_until", "updated_at"])
-                _version_event(
-                    other, "closed", actor=actor, as_of=as_of,
-                    changes={"effective_until": [None, start], "superseded_by": version.pk},
-                )  # fmt: skip
-                continue
-            until = "open-ended" if other_end is None else f"until {other_end.isoformat()}"
-            raise Conflict(
-                f"{version.label} [{start.isoformat()}, "
-                f"{'open-ended' if end is None else end.isoformat()}) overlaps {other.label} "
-                f"(from {other.effective_from.isoformat()}, {until}).",
-                field="effective_from",
-                code="overlapping_versions",
-            )
+        touched = publish_outcome(version, published.select_for_update().order_by("effective_from"))
+        for other, what in touched:
+            if what == REFUSED:
+                other_end = other.effective_until
+                until = "open-ended" if other_end is None else f"until {other_end.isoformat()}"
+                raise Conflict(
+                    f"{version.label} [{start.isoformat()}, "
+                    f"{'open-ended' if end is None else end.isoformat()}) overlaps {other.label} "
+                    f"(from {other.effective_from.isoformat()}, {until}).",
+                    field="effective_from",
+                    code="overlapping_versions",
+                )
+        for other, _closes in touched:
+            other.effective_until = start  # superseded from our start on
+            other.updated_at = as_of
+            other.save(update_fields=["effective_until", "updated_at"])
+            _version_event(
+                other, "closed", actor=actor, as_of=as_of,
+                changes={"effective_until": [None, start], "superseded_by": version.pk},
+            )  # fmt: skip
         version.status = VersionStatus.PUBLISHED
         version.published_at = as_of
         version.updated_at = as_of
