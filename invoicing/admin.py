@@ -20,7 +20,14 @@ from core.admin import HistoryAdminMixin
 from core.audit import Actor
 from core.exceptions import ApplicationError
 from invoicing.admin_actions import CREDITABLE, InvoiceActionsMixin
-from invoicing.admin_display import credit_note_pdf_url, instant, instant_both, money, short
+from invoicing.admin_display import (
+    credit_note_pdf_url,
+    instant,
+    instant_both,
+    money,
+    period_short,
+    short,
+)
 from invoicing.models import (
     INVOICE_TRANSITIONS,
     BillingFailure,
@@ -511,6 +518,7 @@ class CreditNoteAdmin(HistoryAdminMixin, admin.ModelAdmin[CreditNote]):
     list_filter = ("currency",)
     list_select_related = ("invoice",)
     inlines = (CreditNoteLineInline,)
+    change_form_template = "admin/invoicing/creditnote/change_form.html"
     fields = readonly_fields = (
         "invoice_link", "number", "currency", "total_shown", "tax_shown", "to_balance_shown",
         "reason", "issued", "issued_by", "pdf",
@@ -568,17 +576,9 @@ class CorrectionAdmin(HistoryAdminMixin, admin.ModelAdmin[Correction]):
     """Re-ratings of billed periods after late events; proposed ones wait for approval."""
 
     list_display = (
-        "invoice",
-        "kind",
-        "metric_code",
-        "period",
-        "invoiced_shown",
-        "recomputed_shown",
-        "difference_shown",
-        "status",
-        "credit_note",
-        "supplementary_invoice",
-    )
+        "invoice", "what", "period_short", "invoiced_shown", "recomputed_shown",
+        "difference_shown", "status", "document",
+    )  # fmt: skip
     list_filter = ("status", "kind", "metric_code")
     list_select_related = ("invoice", "credit_note", "supplementary_invoice")
     actions = ("apply_selected",)
@@ -604,6 +604,21 @@ class CorrectionAdmin(HistoryAdminMixin, admin.ModelAdmin[Correction]):
     @admin.display(description="period", ordering="period_start")
     def period(self, obj: Correction) -> str:
         return f"{instant(obj.period_start)} to {instant(obj.period_end)}"
+
+    @admin.display(description="period", ordering="period_start")
+    def period_short(self, obj: Correction) -> str:
+        return period_short(obj.period_start, obj.period_end)
+
+    @admin.display(description="metric", ordering="metric_code")
+    def what(self, obj: Correction) -> str:
+        return obj.metric_code or obj.get_kind_display()
+
+    @admin.display(description="document")
+    def document(self, obj: Correction) -> SafeString | str:
+        if obj.credit_note is not None:
+            url = reverse("admin:invoicing_creditnote_change", args=[obj.credit_note.pk])
+            return format_html('<a href="{}">{}</a>', url, obj.credit_note)
+        return _invoice_link(obj.supplementary_invoice)
 
     @admin.display(description="quantity")
     def quantity_shown(self, obj: Correction) -> str:

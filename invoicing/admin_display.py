@@ -5,7 +5,7 @@ ISO 4217 exponent (`catalog.money.quantize`) with thousands separators and the c
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, time
 from decimal import Decimal
 from zoneinfo import ZoneInfo
 
@@ -33,6 +33,15 @@ def instant_both(value: datetime | None, zone: str) -> str:
     if value is None or zone in ("UTC", "Etc/UTC"):
         return instant(value)
     return f"{instant(value)} ({instant(value, zone)})"
+
+
+def period_short(start: datetime, end: datetime, zone: str = "UTC") -> str:
+    """A period for a list column: its days when it runs from midnight to midnight in `zone`
+    ("2026-01-01 to 2026-02-01 UTC"), its instants otherwise."""
+    local = [value.astimezone(ZoneInfo(zone)) for value in (start, end)]
+    if all(value.time() == time(0) for value in local):
+        return f"{local[0]:%Y-%m-%d} to {local[1]:%Y-%m-%d} {zone}"
+    return f"{instant(start, zone)} to {instant(end, zone)}"
 
 
 def short(text: str, length: int = 60) -> str:

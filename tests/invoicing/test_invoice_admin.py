@@ -108,7 +108,8 @@ def test_finalize_button_numbers_the_draft_and_its_refusals_are_messages(
     assert staff_client.get(f"{ADMIN}/{draft.pk}/finalize/").status_code == 302
     assert Invoice.objects.get(pk=draft.pk).status == "draft"
 
-    done = text(staff_client.post(f"{ADMIN}/{draft.pk}/finalize/", follow=True))
+    with time_machine.travel(FEB + timedelta(hours=1)):  # numbered in 2026's series
+        done = text(staff_client.post(f"{ADMIN}/{draft.pk}/finalize/", follow=True))
     assert "Finalized as INV-2026-000001 (open): total 69.26 USD, amount due 69.26 USD." in done
     for shown in ("action-void", "action-uncollectible", "action-credit-note", "action-pdf"):
         assert shown in done, shown
@@ -460,7 +461,7 @@ def test_lists_show_money_with_its_currency_and_instants_with_their_zone(
     assert "9.19 USD" in corrections
     assert "11.19 USD" in corrections
     assert "2.00 USD" in corrections
-    assert "2026-01-01 00:00 UTC to 2026-02-01 00:00 UTC" in corrections
+    assert "2026-01-01 to 2026-02-01 UTC" in corrections
     assert staff_client.get("/admin/invoicing/billingfailure/").status_code == 200
     detail = text(staff_client.get(f"{ADMIN}/{invoice.pk}/change/"))
     assert "2026-02-01 00:00 UTC" in detail
