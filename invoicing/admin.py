@@ -416,13 +416,14 @@ class InvoiceAdmin(InvoiceActionsMixin, HistoryAdminMixin, admin.ModelAdmin[Invo
             return "-"
         return format_html_join(
             mark_safe("<br>"),
-            '<a href="{}" class="credit-note-link">{}</a> {} · {}',
+            '<a href="{}" class="credit-note-link">{}</a> {} · {} · <a href="{}">PDF</a>',
             (
                 (
                     reverse("admin:invoicing_creditnote_change", args=[note.pk]),
                     note.number,
                     money(note.total, note.currency),
                     short(note.reason, 60),
+                    credit_note_pdf_url(note.pk),
                 )
                 for note in notes
             ),
@@ -556,10 +557,9 @@ class CreditNoteAdmin(HistoryAdminMixin, admin.ModelAdmin[CreditNote]):
 
     @admin.display(description="PDF")
     def pdf(self, obj: CreditNote) -> SafeString | str:
-        url = credit_note_pdf_url(obj.pk)
-        if url is None:
-            return "-"
-        return format_html('<a href="{}" class="credit-note-pdf">PDF</a>', url)
+        return format_html(
+            '<a href="{}" class="credit-note-pdf">PDF</a>', credit_note_pdf_url(obj.pk)
+        )
 
     def has_add_permission(self, request: HttpRequest) -> bool:
         return False  # issued from its invoice's page (Issue credit note), or the API

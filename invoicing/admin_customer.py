@@ -146,7 +146,7 @@ def customer_overview(customer: Customer, as_of: datetime) -> dict[str, Any]:
             {
                 "number": note.number,
                 "url": reverse("admin:invoicing_creditnote_change", args=[note.pk]),
-                "pdf": credit_note_pdf_url(note.pk) or "",
+                "pdf": credit_note_pdf_url(note.pk),
                 "invoice": str(note.invoice),
                 "invoice_url": reverse("admin:invoicing_invoice_change", args=[note.invoice_id]),
                 "issued": instant(note.issued_at, zone),

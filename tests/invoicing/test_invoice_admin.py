@@ -289,6 +289,10 @@ def test_credit_note_form_previews_with_the_issue_code_then_issues(staff_client:
     assert "63.78 USD" in listing
     assert f'href="{ADMIN}/{invoice.pk}/change/"' in listing
     detail = text(staff_client.get(f"/admin/invoicing/creditnote/{note.pk}/change/"))
+    assert f'href="/api/v1/credit-notes/{note.pk}/pdf/" class="credit-note-pdf"' in detail
+    document = staff_client.get(f"/api/v1/credit-notes/{note.pk}/pdf/")  # the admin session
+    assert document.status_code == 200
+    assert document.content.startswith(b"%PDF")
     assert "0.88 USD" in detail
     assert "2026" in detail
     assert " UTC" in detail
