@@ -52,8 +52,7 @@ class CreditNoteForm(forms.Form):
     everything = forms.BooleanField(
         required=False,
         label="Credit everything left",
-        help_text="Every line's remaining amount (discounts netted); the amounts below are "
-        "ignored.",
+        help_text="Every line's remaining amount (discounts netted), instead of amounts per line.",
     )
     reason = forms.CharField(
         max_length=255,
@@ -79,6 +78,11 @@ class CreditNoteForm(forms.Form):
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
+        typed = any(data.get(self.field_of(line)) is not None for line in self.lines)
+        if data.get("everything") and typed:
+            raise forms.ValidationError(
+                "Credit everything left, or the amounts typed on the lines: not both."
+            )
         if not data.get("everything") and self.parts() == []:
             raise forms.ValidationError(
                 "Enter the amount to credit on one line or more, or tick “Credit everything left”."

@@ -261,6 +261,10 @@ def test_credit_note_form_previews_with_the_issue_code_then_issues(staff_client:
         url, {f"amount_{fee.pk}": "1.00", f"amount_{storage.pk}": "0.02", "_preview": "1"}
     )
     assert set(second.context["form"].errors) == {f"amount_{storage.pk}"}
+    both = staff_client.post(url, {"everything": "on", field: "1.00", "_preview": "1"})
+    assert both.context["form"].non_field_errors() == [
+        "Credit everything left, or the amounts typed on the lines: not both."
+    ]
     nothing = staff_client.post(url, {"reason": "x", "_preview": "1"})
     assert "Enter the amount to credit on one line or more" in text(nothing)
     assert CreditNote.objects.count() == 1
