@@ -5,7 +5,7 @@ calling the same services as the API; and entitlement overrides."""
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -32,7 +32,7 @@ from billing.models import (
     SubscriptionChange,
     UsageEvent,
 )
-from catalog.admin_display import instant, instant_both, money, short
+from catalog.admin_display import instant, instant_both, money, period_days, short
 from catalog.models import Plan
 from core.admin import HistoryAdminMixin
 from core.admin_services import ServiceModelAdmin, add_service_error
@@ -251,10 +251,7 @@ class SubscriptionAdmin(HistoryAdminMixin, ServiceModelAdmin):
         """The period as the customer reads it: its days, in its time zone (end inclusive)."""
         if obj.current_period_start is None or obj.current_period_end is None:
             return "-"
-        zone = ZoneInfo(obj.customer.timezone)
-        start = obj.current_period_start.astimezone(zone)
-        last = (obj.current_period_end - timedelta(microseconds=1)).astimezone(zone)
-        return f"{start:%Y-%m-%d} to {last:%Y-%m-%d}"
+        return period_days(obj.current_period_start, obj.current_period_end, obj.customer.timezone)
 
     @admin.display(description="at period end", ordering="cancel_at_period_end")
     def renews(self, obj: Subscription) -> str:

@@ -5,7 +5,7 @@ time zone ("2026-02-01 00:05 UTC", "2026-01-31 19:05 America/New_York"), never a
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, time, timedelta
 from decimal import Decimal
 from zoneinfo import ZoneInfo
 
@@ -35,3 +35,14 @@ def instant_both(value: datetime | None, zone: str) -> str:
 def short(text: str, length: int = 40) -> str:
     """A long text cut for a list column (the whole text is on the object's page)."""
     return text if len(text) <= length else text[: length - 1].rstrip() + "…"
+
+
+def period_days(start: datetime, end: datetime, zone: str = "UTC") -> str:
+    """A period [start, end) for a list column as its reader counts it: its days, the last one
+    included ("2026-01-01 to 2026-01-31 UTC"), when it runs from midnight to midnight in `zone`;
+    its instants otherwise."""
+    local = [value.astimezone(ZoneInfo(zone)) for value in (start, end)]
+    if all(value.time() == time(0) for value in local):
+        last = (end - timedelta(days=1)).astimezone(ZoneInfo(zone))
+        return f"{local[0]:%Y-%m-%d} to {last:%Y-%m-%d} {zone}"
+    return f"{instant(start, zone)} to {instant(end, zone)}"

@@ -17,6 +17,7 @@ from catalog.models import AddOn
 from catalog.money import quantize
 from catalog.pricing import plain
 from core.admin import HistoryAdminMixin
+from core.admin_services import ServiceModelAdmin
 from core.audit import Actor
 from core.exceptions import ApplicationError
 from invoicing.admin_actions import CREDITABLE, InvoiceActionsMixin
@@ -25,7 +26,7 @@ from invoicing.admin_display import (
     instant,
     instant_both,
     money,
-    period_short,
+    period_days,
     short,
 )
 from invoicing.models import (
@@ -204,7 +205,7 @@ def _each_invoice(
 
 
 @admin.register(Invoice)
-class InvoiceAdmin(InvoiceActionsMixin, HistoryAdminMixin, admin.ModelAdmin[Invoice]):
+class InvoiceAdmin(InvoiceActionsMixin, HistoryAdminMixin, ServiceModelAdmin):
     list_display = (
         "__str__", "customer_short", "kind", "status", "billing_date_shown", "total_shown",
         "amount_due_shown", "due_shown",
@@ -572,7 +573,7 @@ class CreditNoteAdmin(HistoryAdminMixin, admin.ModelAdmin[CreditNote]):
 
 
 @admin.register(Correction)
-class CorrectionAdmin(HistoryAdminMixin, admin.ModelAdmin[Correction]):
+class CorrectionAdmin(HistoryAdminMixin, ServiceModelAdmin):
     """Re-ratings of billed periods after late events; proposed ones wait for approval."""
 
     list_display = (
@@ -607,7 +608,7 @@ class CorrectionAdmin(HistoryAdminMixin, admin.ModelAdmin[Correction]):
 
     @admin.display(description="period", ordering="period_start")
     def period_short(self, obj: Correction) -> str:
-        return period_short(obj.period_start, obj.period_end)
+        return period_days(obj.period_start, obj.period_end)
 
     @admin.display(description="metric", ordering="metric_code")
     def what(self, obj: Correction) -> str:

@@ -124,9 +124,7 @@ def test_a_subscription_start_is_typed_in_the_customers_time_zone(staff_client: 
     assert "Start (customer&#x27;s time zone)" in page
     form = {"customer": berlin.pk, "plan": basic.pk, "quantity": "1", "trial_days": "",
             "billing_anchor": ""}  # fmt: skip
-    skipped = staff_client.post(
-        url, {**form, "start_at_0": "2030-03-31", "start_at_1": "02:30:00"}
-    )
+    skipped = staff_client.post(url, {**form, "start_at_0": "2030-03-31", "start_at_1": "02:30:00"})
     assert skipped.status_code == 200
     assert "does not exist in Europe/Berlin" in skipped.content.decode()
     done = staff_client.post(url, {**form, "start_at_0": "2030-06-03", "start_at_1": "09:00:00"})

@@ -469,7 +469,7 @@ def test_lists_show_money_with_its_currency_and_instants_with_their_zone(
     assert "9.19 USD" in corrections
     assert "11.19 USD" in corrections
     assert "2.00 USD" in corrections
-    assert "2026-01-01 to 2026-02-01 UTC" in corrections
+    assert "2026-01-01 to 2026-01-31 UTC" in corrections
     assert staff_client.get("/admin/invoicing/billingfailure/").status_code == 200
     detail = text(staff_client.get(f"{ADMIN}/{invoice.pk}/change/"))
     assert "2026-02-01 00:00 UTC" in detail
