@@ -135,3 +135,44 @@ def test_every_list_fits_a_1440_px_screen(live_server: Any, django_user_model: A
             page.screenshot(path=str(ROOT / ".data" / f"e2e-list-1440-{name}.png"))
         browser.close()
     assert too_wide == {}
+
+
+def test_catalog_edits_go_through_the_service_in_chromium(
+    live_server: Any, django_user_model: Any
+) -> None:
+    """Issue 10, item 9: an edit is saved by the update service (its history names who and
+    why), and what the service refuses is shown on its field, the rest of the form kept."""
+    chromium = require_chromium()
+    django_user_model.objects.create_superuser("finance", "f@example.com", "pw-for-e2e-10")
+    from tests.catalog.factories import feature
+
+    seats = feature("seats", "limit")
+    pro = priced_plan("pro", "30", features=[{"feature": seats, "limit": Decimal(5)}])
+    assert pro.versions.count() == 1
+    change = f"/admin/catalog/feature/{seats.pk}/change/"
+
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path=chromium, args=CHROMIUM_ARGS)
+        page = browser.new_page(viewport={"width": 1440, "height": 900})
+        _login(page, live_server.url, change)
+        page.wait_for_selector("#id_name")
+        page.fill("#id_name", "Seats (named users)")
+        page.select_option("#id_kind", "boolean")
+        page.click("input[name=_continue]")
+        page.wait_for_selector(".errorlist")
+        errors = page.inner_text(".errorlist")
+        assert "a price book grants this feature" in errors
+        assert page.input_value("#id_name") == "Seats (named users)"  # kept, not lost
+        page.screenshot(path=str(ROOT / ".data" / "e2e-catalog-refusal.png"), full_page=True)
+
+        page.select_option("#id_kind", "limit")
+        page.click("input[name=_continue]")
+        page.wait_for_selector(".messagelist .success")
+        page.goto(f"{live_server.url}/admin/catalog/feature/{seats.pk}/history/")
+        history = page.inner_text("#content")
+        page.screenshot(path=str(ROOT / ".data" / "e2e-catalog-history.png"), full_page=True)
+        browser.close()
+    assert "finance" in history
+    assert "Seats (named users)" in history
