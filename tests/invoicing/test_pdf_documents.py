@@ -9,6 +9,7 @@ from __future__ import annotations
 import html
 import io
 import re
+from dataclasses import replace
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 from pathlib import Path
@@ -31,7 +32,14 @@ from hypothesis import strategies as st
 from billing.models import Customer
 from billing.periods import Period
 from billing.proration import FeeTerms, cancel_lines, change_lines, pause_credit
-from billing.services import coupon_redeem, customer_balance_adjust, subscription_create
+from billing.services import (
+    coupon_redeem,
+    customer_balance_adjust,
+    subscription_change,
+    subscription_create,
+    subscription_pause,
+    subscription_resume,
+)
 from catalog import services as catalog
 from catalog.money import currencies
 from catalog.pricing import rate
@@ -41,6 +49,7 @@ from invoicing.planner import Coupon, LineSpec, invoice_discounts
 from invoicing.services import credit_note_issue, invoice_render_pdf
 from tests.billing.factories import CustomerFactory
 from tests.conftest import TEST_ACTOR
+from tests.invoicing.findings import a_customer, dispatch, send, usage_plan
 from tests.invoicing.test_invoices import FEB, JAN, run_tick, workload_plan
 from tests.invoicing.test_taxes_coupons_credit import coupon, customer_in, invoice_of, tax_rate
 
@@ -190,9 +199,10 @@ def line(kind: str, amount: str, explanation: dict[str, Any], **fields: Any) -> 
     """An invoice line as the writer stores it (not saved: the explanation is pure)."""
     fields.setdefault("period_start", OCT)
     fields.setdefault("period_end", NOV)
+    fields.setdefault("description", kind)
     return InvoiceLine(
-        invoice=Invoice(currency="USD"), kind=kind, description=kind, amount=D(amount),
-        explanation=explanation, **fields,
+        invoice=Invoice(currency="USD"), kind=kind, amount=D(amount), explanation=explanation,
+        **fields,
     )  # fmt: skip
 
 
@@ -355,6 +365,143 @@ def test_add_ons_one_offs_and_corrections_in_words() -> None:
     assert pdf.line_columns(correction, pdf.Reader(EN, UTC, "USD")) == pdf.Columns()
 
 
+# ----------------------------------------------------------------------------- line titles
+
+
+NAMES = pdf.Names(
+    plans={"pro": "Pro", "max": "Max"}, metrics={"api_calls": "API calls"},
+    coupons={"ten": "Ten"},
+)  # fmt: skip
+
+
+def titles(item: InvoiceLine, names: pdf.Names = NAMES) -> tuple[str, str]:
+    """A line's title in English and in German."""
+    return pdf.line_title(item, "en", names), pdf.line_title(item, "de-DE", names)
+
+
+def prorated(item: Any) -> InvoiceLine:
+    """A proration line as the invoice stores it (billing/proration.py's description too)."""
+    return line("proration", str(item.rounded), item.explanation, description=item.description,
+                period_start=item.start, period_end=item.end)  # fmt: skip
+
+
+def test_fees_and_prorations_are_titled_by_their_plans_name_never_its_version() -> None:
+    fee = line("fixed_fee", "147.00", {"rule": "fixed fee in advance, by the second",
+                                       "price_version": "pro@v1", "fee_timing": "advance"},
+               description="Pro x 3", quantity=D(3), unit_amount=D(49))  # fmt: skip
+    assert titles(fee) == ("Pro plan", "Tarif Pro")
+    month = Period(OCT, NOV, 0)
+    old = FeeTerms(fee=D(49), quantity=3, version="pro@v1", timing="advance")
+    new = FeeTerms(fee=D(99), quantity=3, version="max@v1", timing="advance")
+    credit, charge = change_lines(old, new, datetime(2026, 10, 13, tzinfo=UTC), month, "USD")
+    # what the invoice stores: internal words, the price version and ISO dates
+    assert credit.description == "Unused time on pro@v1 x 3 (2026-10-13 to 2026-11-01)"
+    assert titles(prorated(credit)) == ("Pro plan, unused time", "Tarif Pro, nicht genutzte Zeit")
+    assert titles(prorated(charge)) == ("Max plan, remaining time", "Tarif Max, verbleibende Zeit")
+    paused = pause_credit(old, datetime(2026, 10, 5, tzinfo=UTC),
+                          datetime(2026, 10, 10, tzinfo=UTC), month, "USD")  # fmt: skip
+    assert paused is not None
+    assert paused.description == "Paused time on pro@v1 x 3 (2026-10-05 to 2026-10-10)"
+    assert titles(prorated(paused)) == ("Pro plan, paused time", "Tarif Pro, pausierte Zeit")
+    arrears = FeeTerms(fee=D(49), quantity=1, version="pro@v1", timing="arrears")
+    [used] = cancel_lines(arrears, datetime(2026, 10, 13, 12, tzinfo=UTC), month, "USD", OCT)
+    assert titles(prorated(used)) == ("Pro plan, time used", "Tarif Pro, genutzte Zeit")
+    # an arrears fee changed to a fee in advance: the old plan's time used, the new plan's rest
+    to_max = FeeTerms(fee=D(99), quantity=1, version="max@v1", timing="advance")
+    before, after = change_lines(arrears, to_max, datetime(2026, 10, 13, tzinfo=UTC), month, "USD")
+    assert titles(prorated(before)) == ("Pro plan, time used", "Tarif Pro, genutzte Zeit")
+    assert titles(prorated(after)) == ("Max plan, remaining time", "Tarif Max, verbleibende Zeit")
+
+
+def test_usage_minimums_and_discounts_are_titled_by_the_catalogs_names() -> None:
+    calls = line("usage", "9.19", {"model": "graduated", "metric": "api_calls"},
+                 description="Api Calls (14595)", metric_code="api_calls",
+                 quantity=D(14595))  # fmt: skip
+    assert titles(calls) == ("API calls", "API calls")
+    rating = rate("per_unit", {"unit_price": "0.1"}, D(321), currency="USD", minimum="50")
+    minimum = line("minimum", str(rating.rounded_true_up),
+                   rating.explanation()["minimum_commitment"], metric_code="api_calls",
+                   description="Api Calls: minimum commitment true-up")  # fmt: skip
+    assert titles(minimum) == ("Minimum commitment for API calls", "Mindestumsatz für API calls")
+    fee = LineSpec(kind="fixed_fee", description="Pro", amount=D("58.20"), subscription_id=1,
+                   plan_id=1)  # fmt: skip
+    ten = replace(coupon_terms("percent", "forever", percent_off=D(10)), code="ten", name="Ten")
+    [spec] = invoice_discounts([fee], [ten], "USD")
+    assert spec.description == "Ten (ten)"
+    discount = line("discount", str(spec.amount), spec.explanation, description=spec.description)
+    assert titles(discount) == ("Discount (coupon Ten)", "Rabatt (Gutschein Ten)")
+
+
+def test_add_ons_and_one_offs_keep_what_staff_wrote_and_corrections_name_the_invoice() -> None:
+    add_on = line("add_on", "300.00", {"add_on": "onboarding", "formula": "2 x 150"},
+                  description="Onboarding x 2", quantity=D(2), unit_amount=D(150))  # fmt: skip
+    assert titles(add_on) == ("Onboarding x 2", "Onboarding x 2")
+    one_off = line("one_off", "-50.00", {"formula": "1 x -50"}, description="Kulanzgutschrift")
+    assert titles(one_off) == ("Kulanzgutschrift", "Kulanzgutschrift")
+    settled = {"corrects": "INV-2026-000001", "invoiced": "9.19", "recomputed": "13.19",
+               "reason": "late", "rule": "re-rated"}  # fmt: skip
+    usage_fix = line("usage", "4.00", settled, metric_code="api_calls",
+                     description="Correction of INV-2026-000001: api_calls")  # fmt: skip
+    assert titles(usage_fix) == (
+        "Correction of invoice INV-2026-000001: API calls",
+        "Korrektur der Rechnung INV-2026-000001: API calls",
+    )
+    discount_fix = line("discount", "-0.40", settled,
+                        description="Correction of INV-2026-000001: coupon discounts")  # fmt: skip
+    assert titles(discount_fix) == (
+        "Correction of invoice INV-2026-000001: discounts",
+        "Korrektur der Rechnung INV-2026-000001: Rabatte",
+    )
+
+
+def test_a_line_whose_explanation_or_names_lack_its_title_keeps_its_description() -> None:
+    older = [
+        line("fixed_fee", "49.00", {}, description="Pro x 1"),
+        line("fixed_fee", "49.00", {"price_version": 5}, description="Pro x 1"),
+        line("proration", "-10.00", {"why": "paused"}, description="Paused time on pro@v1 x 1"),
+        line("minimum", "17.90", {"minimum": "50"}, description="Api Calls: minimum true-up"),
+        line("discount", "-5.82", {"percent_off": "10"}, description="Ten (ten)"),
+    ]
+    for item in older:
+        assert titles(item) == (item.description, item.description)
+    # a code the catalog has no name for (not in the names given)
+    unknown = line("proration", "-10.00", {"price_version": "gone@v3", "why": "paused"},
+                   description="Paused time on gone@v3 x 1")  # fmt: skip
+    assert titles(unknown) == ("Paused time on gone@v3 x 1",) * 2
+    unnamed = line("usage", "4.00", {"corrects": "INV-2026-000001"}, metric_code="gone",
+                   description="Correction of INV-2026-000001: gone")  # fmt: skip
+    assert titles(unnamed) == ("Correction of INV-2026-000001: gone",) * 2
+    # without names, a usage line keeps its metric's name without the quantity it appends
+    calls = line("usage", "9.19", {}, description="Api Calls (14595)", metric_code="api_calls",
+                 quantity=D(14595))  # fmt: skip
+    assert titles(calls, pdf.Names()) == ("Api Calls", "Api Calls")
+
+
+@hsettings(max_examples=60, deadline=None)
+@given(
+    day=st.integers(min_value=0, max_value=30),
+    hours=st.integers(min_value=0, max_value=23),
+    quantities=st.tuples(st.integers(1, 40), st.integers(1, 40)),
+    timings=st.tuples(*[st.sampled_from(["advance", "arrears"])] * 2),
+    locale=st.sampled_from(["en", "de-DE"]),
+)
+def test_proration_titles_never_show_a_version_or_a_date(
+    day: int, hours: int, quantities: tuple[int, int], timings: tuple[str, str], locale: str
+) -> None:
+    month = Period(OCT, NOV, 0)
+    at = OCT + timedelta(days=day, hours=hours)
+    old = FeeTerms(fee=D(49), quantity=quantities[0], version="pro@v1", timing=timings[0])
+    new = FeeTerms(fee=D(99), quantity=quantities[1], version="max@v1", timing=timings[1])
+    items = [*change_lines(old, new, at, month, "USD"), *cancel_lines(old, at, month, "USD", OCT)]
+    paused = pause_credit(old, OCT, at, month, "USD")
+    for item in [*items, *([paused] if paused else [])]:
+        title = pdf.line_title(prorated(item), locale, NAMES)
+        assert not re.search(r"@|\d| x ", title), title
+        assert title.startswith("Pro plan" if locale == "en" else "Tarif Pro") or title in (
+            "Max plan, remaining time", "Tarif Max, verbleibende Zeit",
+        )  # fmt: skip
+
+
 @hsettings(max_examples=80, deadline=None)
 @given(
     quantity=st.decimals(min_value=D(1), max_value=D("1e9"), places=3, allow_nan=False),
@@ -464,7 +611,7 @@ def test_a_german_customers_invoice_reads_in_german(settings: Any, tmp_path: Any
         assert label in text, label
     assert "Muster GmbH Invalidenstraße 1 10115 BERLIN Deutschland" in text
     assert (
-        "Pro x 1 Abonnementgebühr für den ganzen Zeitraum, am Ende des Zeitraums berechnet "
+        "Tarif Pro Abonnementgebühr für den ganzen Zeitraum, am Ende des Zeitraums berechnet "
         "1.–31. Jan. 2026 1 Lizenz 49,00\xa0$ 49,00\xa0$"
     ) in text
     assert (
@@ -475,7 +622,9 @@ def test_a_german_customers_invoice_reads_in_german(settings: Any, tmp_path: Any
         "Storage Gb 0,1 Storage Gb zu je 0,10\xa0$ 1.–31. Jan. 2026 0,1 Storage Gb 0,10\xa0$ "
         "0,01\xa0$"
     ) in text
-    assert "Ten (ten) 10\xa0% Rabatt auf 58,20\xa0$ 1.–31. Jan. 2026 -5,82\xa0$" in text
+    assert (
+        "Rabatt (Gutschein Ten) 10\xa0% Rabatt auf 58,20\xa0$ 1.–31. Jan. 2026 -5,82\xa0$" in text
+    )
     for english in ("Invoice", "Quantity", "Subtotal", "Total", "Amount due", "billed"):
         assert english not in text, english
     stored = invoice_render_pdf(invoice_id=invoice.pk, as_of=FEB)
@@ -483,6 +632,72 @@ def test_a_german_customers_invoice_reads_in_german(settings: Any, tmp_path: Any
     for expected in ("Rechnung INV-2026-000001", "Einzelpreis", "Zwischensumme", "Gesamtbetrag",
                      "62,33", "Lizenz", "10115 BERLIN", "Deutschland"):  # fmt: skip
         assert expected in read, expected
+
+
+INTERNAL_TITLES = ("@v", "Unused time on", "Remaining time on", "Paused time on", "Time used on",
+                   "Correction of", "coupon discounts", " x 1", "(ten)", "api_calls")  # fmt: skip
+
+
+@pytest.mark.django_db
+def test_a_german_invoice_titles_every_line_in_german_without_codes(
+    settings: Any, django_assert_num_queries: Any
+) -> None:
+    """A German customer changes plan, pauses, has a coupon and late usage: every line's title
+    is in German, by the plan's, metric's and coupon's names; no price-version code, no
+    internal English title, no ISO date."""
+    settings.CORRECTIONS_AUTO_APPLY = True
+    small = usage_plan("small", "31.00", timing="advance")  # named "Small"
+    big = usage_plan("big", "62.00", timing="advance")  # named "Big"
+    customer = a_customer("m1", name="Muster GmbH", locale="de-DE", country="DE")
+    coupon("ten", kind="percent", percent_off=D(10), duration="forever")
+    coupon_redeem(customer_id=customer.pk, coupon_code="ten", actor=TEST_ACTOR, as_of=JAN)
+    sub = subscription_create(customer_id=customer.pk, plan_id=small.pk, actor=TEST_ACTOR,
+                              as_of=JAN)  # fmt: skip
+    run_tick(JAN + timedelta(minutes=5))  # January's fee in advance
+    send("m1", JAN + timedelta(days=4), 100)  # 100 calls at 0.05 = 5.00
+    subscription_change(subscription_id=sub.pk, actor=TEST_ACTOR, as_of=JAN + timedelta(days=9),
+                        plan_id=big.pk, when="now")  # fmt: skip
+    subscription_pause(subscription_id=sub.pk, actor=TEST_ACTOR, as_of=JAN + timedelta(days=19))
+    subscription_resume(subscription_id=sub.pk, actor=TEST_ACTOR, as_of=JAN + timedelta(days=24))
+    run_tick(FEB + timedelta(minutes=5))
+    invoice = Invoice.objects.get(customer=customer, billing_date=FEB)
+    stored = set(invoice.lines.values_list("description", flat=True))
+    assert "Unused time on small@v1 x 1 (2026-01-10 to 2026-02-01)" in stored  # as stored
+    # the lines, the names of their plans, their metrics and their coupons: whatever the lines
+    with django_assert_num_queries(4):
+        text = text_of(pdf.invoice_html(invoice))
+    for expected in (
+        "Api Calls 100 Api Calls zu je 0,05\xa0$ 1.–31. Jan. 2026 100 Api Calls 0,05\xa0$ "
+        "5,00\xa0$",
+        "Tarif Small, nicht genutzte Zeit Gutschrift für nicht genutzte Zeit: 22 von 31 Tagen",
+        "Tarif Big, verbleibende Zeit Verbleibende Zeit: 22 von 31 Tagen",
+        "Tarif Big, pausierte Zeit Gutschrift für die pausierte Zeit: 5 von 31 Tagen",
+        "Tarif Big Abonnementgebühr für den ganzen Zeitraum, im Voraus berechnet 1.–28. Feb. 2026",
+        "Rabatt (Gutschein Ten) 10\xa0% Rabatt auf 67,00\xa0$",
+    ):
+        assert expected in text, expected
+    for internal in (*INTERNAL_TITLES, "2026-01", "Small x", "Big x", "Ten (ten)"):
+        assert internal not in text, internal
+
+    send("m1", JAN + timedelta(days=20), 40, received=FEB + timedelta(days=2))  # +2.00
+    dispatch(FEB + timedelta(days=2))
+    run_tick(FEB + timedelta(days=2, minutes=5))  # finalizes the correction (its customer frozen)
+    supplement = Invoice.objects.get(corrects=invoice, status="open")
+    text = text_of(pdf.invoice_html(supplement))
+    assert "Korrektur der Rechnung INV-2026-000002: Api Calls" in text
+    assert "Korrektur der Rechnung INV-2026-000002: Rabatte" in text  # 10 % of the 2.00 more
+    for internal in INTERNAL_TITLES:
+        assert internal not in text, internal
+
+    fee = invoice.lines.get(kind="fixed_fee")
+    note = credit_note_issue(
+        invoice_id=invoice.pk, as_of=FEB + timedelta(days=3), actor=TEST_ACTOR,
+        reason="Kulanz", lines=[(fee.pk, D("10.00"))],
+    )  # fmt: skip
+    text = text_of(pdf.credit_note_html(note))
+    assert "Tarif Big 1.–28. Feb. 2026" in text
+    for internal in INTERNAL_TITLES:
+        assert internal not in text, internal
 
 
 @pytest.mark.django_db
@@ -498,7 +713,7 @@ def test_an_english_customers_invoice_with_a_us_address() -> None:
         "Acme Inc 1600 Amphitheatre Pkwy MOUNTAIN VIEW, CA 94043 United States Customer number: w1",
         "Issued: Feb 1, 2026 · Due: Mar 3, 2026 · Currency: USD",
         "Description Period Quantity Unit Unit price Amount",
-        "Pro x 1 Subscription fee for the whole period, billed at the end of the period "
+        "Pro plan Subscription fee for the whole period, billed at the end of the period "
         f"Jan 1{T}–{T}31, 2026 1 seat $49.00 $49.00",
         "Api Calls 14,595 Api Calls: first 10,000 at $0.00 each, next 4,595 at $0.002 each "
         f"Jan 1{T}–{T}31, 2026 14,595 Api Calls — $9.19",
@@ -542,7 +757,7 @@ def test_a_first_period_shorter_than_the_interval_is_billed_pro_rata_in_days() -
     assert fee.amount == D("24.00")  # 31.00 x 2 seats x 12 / 31
     text = text_of(pdf.invoice_html(invoice))
     assert (
-        "Team x 2 Subscription fee pro rata for 12 of 31 days, billed in advance "
+        "Team plan Subscription fee pro rata for 12 of 31 days, billed in advance "
         f"Jan 20{T}–{T}31, 2026 2 seats $31.00 $24.00"
     ) in text
 
@@ -610,7 +825,7 @@ def test_a_credit_beyond_what_is_owed_goes_to_the_balance_and_says_so() -> None:
         "Credit note CN-2026-000001",
         "Credits invoice INV-2026-000001 of Feb 1, 2026",
         "Reason: Service outage",
-        f"Pro x 1 Jan 1{T}–{T}31, 2026 $0.00 $49.00",
+        f"Pro plan Jan 1{T}–{T}31, 2026 $0.00 $49.00",
         "Subtotal $58.20 Tax $0.00 Total credited $58.20",
         "Taken off the amount due on invoice INV-2026-000001 $8.20",
         "Added to your credit balance $50.00",
