@@ -204,13 +204,18 @@ def credit_note_parts(
     total = sum((amount for _, amount in credit_lines), Decimal(0))
     if total <= 0:
         raise ValidationFailed("Nothing is left to credit on this invoice.", field="lines")
-    if total > invoice.total - credited_total(invoice):
+    parts = [(line.pk, amount) for line, amount in credit_lines]
+    # the note's total is what the invoice's total is made of: its amounts and their exclusive
+    # tax (an invoice with a discount line totals less than its positive lines)
+    left = invoice.total - credited_total(invoice)
+    if credit_note_amounts(invoice, parts).total > left:
         raise ValidationFailed(
-            "The credit exceeds what is left of the invoice.",
+            f"The credit exceeds what is left of the invoice ({quantize(left, invoice.currency)}"
+            " with its tax).",
             field="lines",
             code="exceeds_invoice",
         )
-    return [(line.pk, amount) for line, amount in credit_lines]
+    return parts
 
 
 def _tax_share(
