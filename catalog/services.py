@@ -314,9 +314,13 @@ def coupon_create(
 
 
 def _diff(obj: models.Model, changes: Mapping[str, Any]) -> dict[str, list[Any]]:
-    """{field: [before, after]} of the changes that change something."""
+    """{field: [before, after]} of the changes that change something; a relation by its id."""
+
+    def plain(value: Any) -> Any:
+        return value.pk if isinstance(value, models.Model) else value
+
     return {
-        field: [getattr(obj, field), value]
+        field: [plain(getattr(obj, field)), plain(value)]
         for field, value in changes.items()
         if getattr(obj, field) != value
     }
@@ -724,17 +728,15 @@ def plan_version_update(
         _full_clean(version, exclude=["plan", "copied_from"])
         if charges is not None:
             built = _build_charges(version, charges)
-            before = _charge_specs(version)
-            version.charges.all().delete()
-            Charge.objects.bulk_create(built)
-            if _plain_specs(before) != _plain_specs(_charge_specs(version)):
+            if _rows(version.charges.all(), CHARGE_COLUMNS) != _rows(built, CHARGE_COLUMNS):
+                version.charges.all().delete()
+                Charge.objects.bulk_create(built)
                 diff["charges"] = "replaced"
         if features is not None:
             entries = _build_features(version, features)
-            before = _feature_specs(version)
-            version.features.all().delete()
-            VersionFeature.objects.bulk_create(entries)
-            if _plain_specs(before) != _plain_specs(_feature_specs(version)):
+            if _rows(version.features.all(), FEATURE_COLUMNS) != _rows(entries, FEATURE_COLUMNS):
+                version.features.all().delete()
+                VersionFeature.objects.bulk_create(entries)
                 diff["features"] = "replaced"
         if not diff:
             return version
@@ -743,13 +745,15 @@ def plan_version_update(
     return version
 
 
-def _plain_specs(specs: list[dict[str, Any]]) -> str:
-    """Specs compared by value (metrics and features by code, decimals by their text)."""
-    return json.dumps(
-        [{k: getattr(v, "code", v) for k, v in spec.items()} for spec in specs],
-        cls=DjangoJSONEncoder,
-        sort_keys=True,
-    )
+CHARGE_COLUMNS = (
+    "metric_id", "pricing_model", "params", "display_name", "minimum_amount", "position",
+)  # fmt: skip
+FEATURE_COLUMNS = ("feature_id", "enabled", "limit")
+
+
+def _rows(objects: Any, columns: Sequence[str]) -> list[tuple[Any, ...]]:
+    """Rows compared by value (decimals by value, so 1 == 1.000000000000)."""
+    return [tuple(getattr(o, c) for c in columns) for o in objects]
 
 
 def _charge_specs(version: PlanVersion) -> list[dict[str, Any]]:

@@ -304,3 +304,31 @@ def test_patch_through_the_api(api: Any) -> None:
     assert list(Coupon.objects.get().plans.all()) == [pro]
     bad = api.patch(f"{V1}tax-rates/999999/", {"name": "x"}, format="json")
     assert bad.status_code == 404
+
+
+def test_a_plans_product_changes_with_its_code_in_the_event(api: Any) -> None:
+    """Review: a relation in the changes was the model itself, which JSON cannot hold (a 500)."""
+    one = services.product_create(actor=TEST_ACTOR, as_of=now(), data={"code": "one", "name": "1"})
+    two = services.product_create(actor=TEST_ACTOR, as_of=now(), data={"code": "two", "name": "2"})
+    pro = plan(product=one)
+    services.plan_update(plan_id=pro.pk, actor=TEST_ACTOR, as_of=now(), changes={"product": two})
+    [event] = events("plan.updated")
+    assert event.payload["changes"] == {"product": [one.pk, two.pk]}
+    response = api.patch(f"{V1}plans/{pro.pk}/", {"product": "one"}, format="json")
+    assert response.status_code == 200, response.json()
+
+
+def test_saving_an_unchanged_draft_rewrites_nothing() -> None:
+    """Review: the draft's charges were deleted and inserted again on every save."""
+    pro, calls = plan(), metric()
+    charges = [{"metric": calls, "pricing_model": "per_unit", "params": {"unit_price": "1"}}]
+    draft = services.plan_version_create(
+        plan_id=pro.pk, actor=TEST_ACTOR, as_of=now(),
+        data={"effective_from": utc(2024, 1, 1)}, charges=charges,
+    )  # fmt: skip
+    before = list(draft.charges.values_list("pk", flat=True))
+    services.plan_version_update(
+        version_id=draft.pk, actor=TEST_ACTOR, as_of=now(), data={}, charges=charges, features=[]
+    )
+    assert list(draft.charges.values_list("pk", flat=True)) == before
+    assert events("plan_version.updated") == []
