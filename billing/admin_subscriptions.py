@@ -13,6 +13,7 @@ from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin import widgets as admin_widgets
 from django.contrib.admin.widgets import AutocompleteSelect
+from django.core import signing
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
@@ -38,6 +39,8 @@ from core.admin import HistoryAdminMixin
 from core.admin_services import ServiceModelAdmin, add_service_error
 from core.audit import Actor
 from core.exceptions import ApplicationError
+
+PREVIEW_SALT = "billing.subscription-change-preview"
 
 
 def _actor(request: HttpRequest) -> Actor:
@@ -388,6 +391,7 @@ class SubscriptionAdmin(HistoryAdminMixin, ServiceModelAdmin):
         title: str,
         preview: services.ChangePreview | None = None,
         preview_first: bool = False,
+        previewed: str = "",
     ) -> HttpResponse:
         zone = sub.customer.timezone
         context = {
@@ -398,6 +402,7 @@ class SubscriptionAdmin(HistoryAdminMixin, ServiceModelAdmin):
             "form": form,
             "preview": preview,
             "preview_first": preview_first,
+            "previewed": previewed,
             "preview_effective": instant_both(preview.effective_at, zone) if preview else "",
             "preview_rows": [
                 {
@@ -424,6 +429,7 @@ class SubscriptionAdmin(HistoryAdminMixin, ServiceModelAdmin):
             zone=sub.customer.timezone,
         )
         preview = None
+        previewed = ""
         if request.method == "POST" and form.is_valid():
             d = form.cleaned_data
             when: str | datetime = d["on"] if d["when"] == "date" else d["when"]
@@ -435,8 +441,14 @@ class SubscriptionAdmin(HistoryAdminMixin, ServiceModelAdmin):
                 "when": when,
                 "prorate": d["prorate"],
             }
+            asked = signing.dumps(
+                {k: str(v) for k, v in request_args.items() if k != "as_of"}, salt=PREVIEW_SALT
+            )
+            confirmed = "_confirm" in request.POST and request.POST.get("previewed") == asked
+            if "_confirm" in request.POST and not confirmed:
+                form.add_error(None, "The change differs from its preview: check this preview.")
             try:
-                if "_confirm" in request.POST:
+                if confirmed:
                     services.subscription_change(
                         **request_args, actor=_actor(request), reason=d["reason"]
                     )
@@ -445,9 +457,12 @@ class SubscriptionAdmin(HistoryAdminMixin, ServiceModelAdmin):
                 preview = services.subscription_change_preview(**request_args)
             except (ApplicationError, ValidationError) as exc:
                 add_service_error(form, exc)
+            else:
+                previewed = asked
         return self._form_page(
-            request, sub, form, f"Change plan or quantity: {sub}", preview, preview_first=True
-        )
+            request, sub, form, f"Change plan or quantity: {sub}", preview, preview_first=True,
+            previewed=previewed,
+        )  # fmt: skip
 
     def cancel_view(self, request: HttpRequest, pk: int) -> HttpResponse:
         sub = get_object_or_404(Subscription.objects.select_related("customer"), pk=pk)

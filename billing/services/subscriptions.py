@@ -402,6 +402,9 @@ class ChangePreview:
         return sum((line.rounded for line in self.lines), Decimal(0))
 
 
+PREVIEW_ACTOR = Actor.system("preview")
+
+
 def subscription_change_preview(
     *,
     subscription_id: int,
@@ -411,24 +414,28 @@ def subscription_change_preview(
     when: str | datetime = "auto",
     prorate: bool = True,
 ) -> ChangePreview:
-    """The proration a change would bring, before it is confirmed: the same resolution of the
-    request (`resolve_change`) and the same transition (`lifecycle.changed`) as the change."""
-    try:
-        sub = Subscription.objects.select_related("customer", "plan", "plan_version__plan").get(
-            pk=subscription_id
+    """The proration a change would bring, before it is confirmed: what `subscription_change`
+    does — the subscription locked and billed up to `as_of` (catch-up), the same resolution of
+    the request (`resolve_change`) and the same transition (`lifecycle.changed`) — in a
+    transaction that is rolled back, so nothing is written. A change that takes effect after
+    another scheduled one, or in a later period, is priced when it applies (`exact` False)."""
+    with transaction.atomic(durable=True):
+        sub = locked_subscription(subscription_id)
+        catch_up(sub, as_of, PREVIEW_ACTOR)
+        new_plan, new_quantity, instant = resolve_change(sub, as_of, plan_id, quantity, when)
+        new_version = (
+            _version_for(new_plan, instant) if new_plan.pk != sub.plan_id else sub.plan_version
         )
-    except Subscription.DoesNotExist:
-        raise NotFound(f"No subscription with id {subscription_id}.") from None
-    new_plan, new_quantity, instant = resolve_change(sub, as_of, plan_id, quantity, when)
-    new_version = (
-        _version_for(new_plan, instant) if new_plan.pk != sub.plan_id else sub.plan_version
-    )
-    exact = sub.current_period_start <= instant < sub.current_period_end
-    lines: list[proration.Line] = []
-    if exact:
-        _, lines = lifecycle.changed(
-            sub.state(), instant, new_version.book(), new_quantity, prorate=prorate
-        )
+        earlier = sub.changes.filter(
+            status=ChangeStatus.SCHEDULED, effective_at__lt=instant
+        ).exists()
+        exact = not earlier and sub.current_period_start <= instant < sub.current_period_end
+        lines: list[proration.Line] = []
+        if exact:
+            _, lines = lifecycle.changed(
+                sub.state(), instant, new_version.book(), new_quantity, prorate=prorate
+            )
+        transaction.set_rollback(True)  # a preview: the catch-up's writes are undone
     return ChangePreview(
         new_plan=new_plan,
         new_version=new_version.label,

@@ -119,7 +119,15 @@ def test_the_admin_previews_then_confirms(staff_client: Any) -> None:
     assert 'id="change-preview"' in html
     assert "Confirm the change" in html
     assert not SubscriptionChange.objects.exists()
-    assert staff_client.post(url, {**form, "_confirm": "1"}).status_code == 302
+    previewed = preview.context["previewed"]
+    # a confirmation of another request than the one previewed is not applied: previewed again
+    other = staff_client.post(url, {**form, "quantity": "3", "_confirm": "1",
+                                    "previewed": previewed})  # fmt: skip
+    assert other.status_code == 200
+    assert "differs from its preview" in other.content.decode()
+    assert not SubscriptionChange.objects.exists()
+    done = staff_client.post(url, {**form, "_confirm": "1", "previewed": previewed})
+    assert done.status_code == 302
     assert Subscription.objects.get().plan_id == pro.pk
 
 
@@ -143,3 +151,45 @@ def test_the_preview_through_the_api(api: Any) -> None:
     same = api.post(url, {"plan": "basic"}, format="json")
     assert same.status_code == 400
     assert same.json()["errors"][0]["field"] == "plan"
+
+
+def test_the_preview_brings_the_subscription_up_to_now_as_the_change_does() -> None:
+    """Review: ten days into a period the clock has not rolled yet, the change bills up to now
+    first (catch-up) and prorates the new period; the preview must do the same, writing
+    nothing. April has 30 days: 20 unused of basic (-20.00), 20 of pro (40.00)."""
+    cust = customer()
+    basic, pro = priced_plan("basic", "30"), priced_plan("pro", "60")
+    sub = services.subscription_create(
+        customer_id=cust.pk, plan_id=basic.pk, actor=TEST_ACTOR, as_of=START, start_at=START
+    )
+    request = {"subscription_id": sub.pk, "as_of": utc(2026, 4, 11), "plan_id": pro.pk,
+               "when": "now"}  # fmt: skip
+    preview = services.subscription_change_preview(**request)
+    assert Subscription.objects.get().current_period_start == START  # nothing was written
+    assert [(ln.kind, ln.rounded) for ln in preview.lines] == [
+        ("credit", Decimal("-20.00")),
+        ("charge", Decimal("40.00")),
+    ]
+    services.subscription_change(**request, actor=TEST_ACTOR)
+    written = ProrationLine.objects.filter(subscription=sub).order_by("id")
+    assert [(p.kind, p.amount_rounded) for p in written] == [
+        (ln.kind, ln.rounded) for ln in preview.lines
+    ]
+
+
+def test_a_change_after_another_scheduled_one_is_priced_when_it_applies() -> None:
+    cust = customer()
+    basic, pro = priced_plan("basic", "30"), priced_plan("pro", "60")
+    start = utc(2026, 4, 1)
+    sub = services.subscription_create(
+        customer_id=cust.pk, plan_id=basic.pk, actor=TEST_ACTOR, as_of=start, start_at=start
+    )
+    services.subscription_change(
+        subscription_id=sub.pk, actor=TEST_ACTOR, as_of=start, quantity=2,
+        when=utc(2026, 4, 10),
+    )  # fmt: skip
+    preview = services.subscription_change_preview(
+        subscription_id=sub.pk, as_of=start, plan_id=pro.pk, when=utc(2026, 4, 20)
+    )
+    assert not preview.exact  # the quantity change before it is not priced in yet
+    assert preview.lines == []

@@ -33,11 +33,10 @@ def test_subscription_admin_create_change_cancel_pause(staff_client: Any) -> Non
     assert "Billing periods" in html
     assert "action-change-plan" in html
 
-    change = staff_client.post(
-        reverse("admin:billing_subscription_change_plan", args=[sub.pk]),
-        {"plan": pro.pk, "quantity": "1", "when": "now", "prorate": "on", "reason": "growth",
-         "_confirm": "1"},
-    )  # fmt: skip
+    url = reverse("admin:billing_subscription_change_plan", args=[sub.pk])
+    asked = {"plan": pro.pk, "quantity": "1", "when": "now", "prorate": "on", "reason": "growth"}
+    previewed = staff_client.post(url, asked).context["previewed"]
+    change = staff_client.post(url, {**asked, "_confirm": "1", "previewed": previewed})
     assert change.status_code == 302
     sub.refresh_from_db()
     assert sub.plan_id == pro.pk
