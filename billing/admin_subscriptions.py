@@ -423,6 +423,7 @@ class SubscriptionAdmin(HistoryAdminMixin, ServiceModelAdmin):
         """First the proration preview (what the change will charge and credit, computed by the
         change's own rules), then the change once confirmed."""
         sub = get_object_or_404(Subscription.objects.select_related("customer"), pk=pk)
+        self.require(request, "change", sub)
         form = ChangePlanForm(
             request.POST or None,
             initial={"plan": sub.plan_id, "quantity": sub.quantity},
@@ -466,6 +467,7 @@ class SubscriptionAdmin(HistoryAdminMixin, ServiceModelAdmin):
 
     def cancel_view(self, request: HttpRequest, pk: int) -> HttpResponse:
         sub = get_object_or_404(Subscription.objects.select_related("customer"), pk=pk)
+        self.require(request, "change", sub)
         form = CancelForm(request.POST or None)
         if request.method == "POST" and form.is_valid():
             d = form.cleaned_data
@@ -487,6 +489,7 @@ class SubscriptionAdmin(HistoryAdminMixin, ServiceModelAdmin):
 
     def end_view(self, request: HttpRequest, pk: int) -> HttpResponse:
         sub = get_object_or_404(Subscription.objects.select_related("customer"), pk=pk)
+        self.require(request, "change", sub)
         form = EndForm(request.POST or None, zone=sub.customer.timezone)
         if request.method == "POST" and form.is_valid():
             d = form.cleaned_data
@@ -516,6 +519,7 @@ class SubscriptionAdmin(HistoryAdminMixin, ServiceModelAdmin):
         service = self.SIMPLE.get(action)
         if service is None or request.method != "POST":
             return self._back(pk)
+        self.require(request, "change", get_object_or_404(Subscription, pk=pk))
         self._try(
             request,
             lambda: service(
@@ -695,6 +699,8 @@ class CurrentUsageMixin:
 
         model_admin: Any = self
         customer = get_object_or_404(Customer, pk=pk)
+        if not model_admin.has_view_or_change_permission(request, customer):
+            raise PermissionDenied
         context = {
             **model_admin.admin_site.each_context(request),
             "opts": Customer._meta,

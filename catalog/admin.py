@@ -368,6 +368,7 @@ class PlanVersionAdmin(HistoryAdminMixin, ServiceModelAdmin):
     def publish_view(self, request: HttpRequest, pk: int) -> HttpResponse:
         """GET: what publishing will do (confirm); POST: publish."""
         version = get_object_or_404(PlanVersion.objects.select_related("plan"), pk=pk)
+        self.require(request, "change", version)
         if request.method == "POST" and request.POST.get("confirm") == "yes":
             done = self._run(
                 request,
@@ -399,6 +400,7 @@ class PlanVersionAdmin(HistoryAdminMixin, ServiceModelAdmin):
         return TemplateResponse(request, "admin/catalog/planversion/publish_confirm.html", context)
 
     def copy_view(self, request: HttpRequest, pk: int) -> HttpResponse:
+        self.require(request, "add")
         if request.method == "POST":
             copy = self._run(
                 request,
@@ -418,6 +420,8 @@ class PlanVersionAdmin(HistoryAdminMixin, ServiceModelAdmin):
 
     def preview_view(self, request: HttpRequest, pk: int) -> HttpResponse:
         version = get_object_or_404(PlanVersion.objects.select_related("plan"), pk=pk)
+        if not self.has_view_or_change_permission(request, version):
+            raise PermissionDenied
         form = PreviewForm(request.POST or None, version=version)
         rating = explanation = None
         details: dict[str, Any] = {}
@@ -482,7 +486,7 @@ class PlanVersionAdmin(HistoryAdminMixin, ServiceModelAdmin):
             ):
                 self.message_user(request, f"{label} discarded.")
 
-    @admin.action(description="Copy as a new draft version")
+    @admin.action(description="Copy as a new draft version", permissions=["add"])
     def copy_selected(self, request: HttpRequest, queryset: QuerySet[PlanVersion]) -> None:
         for version in queryset:
             copy = self._run(

@@ -106,9 +106,28 @@ class ServiceModelAdmin(admin.ModelAdmin[Any]):
         return False
 
     def get_actions(self, request: HttpRequest) -> dict[str, Any]:
+        """No bulk delete; and every list action writes, so it asks for the change permission
+        (unless it names its own)."""
         actions = super().get_actions(request)
         actions.pop("delete_selected", None)
+        if not self.has_change_permission(request):
+            actions = {
+                name: action
+                for name, action in actions.items()
+                if getattr(action[0], "allowed_permissions", None)
+            }
         return actions
+
+    def require(self, request: HttpRequest, permission: str, obj: Any = None) -> None:
+        """For the admin's own pages that act (publish, cancel, void...): the permission the
+        add and change pages ask for — "add" or "change" (of `obj`)."""
+        allowed = (
+            self.has_add_permission(request)
+            if permission == "add"
+            else self.has_change_permission(request, obj)
+        )
+        if not allowed:
+            raise PermissionDenied
 
     def changeform_view(
         self,

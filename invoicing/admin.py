@@ -236,6 +236,7 @@ class InvoiceAdmin(InvoiceActionsMixin, HistoryAdminMixin, ServiceModelAdmin):
 
     def new_draft_view(self, request: HttpRequest, customer_pk: int) -> HttpResponse:
         """A draft for the customer outside its billing periods (POST from its page)."""
+        self.require(request, "change")
         if request.method != "POST":
             return HttpResponseRedirect(
                 reverse("admin:billing_customer_change", args=[customer_pk])
@@ -256,6 +257,7 @@ class InvoiceAdmin(InvoiceActionsMixin, HistoryAdminMixin, ServiceModelAdmin):
     def add_line_view(self, request: HttpRequest, pk: int) -> HttpResponse:
         """A one-off line or a catalog add-on on a draft, through the services."""
         invoice = get_object_or_404(Invoice, pk=pk)
+        self.require(request, "change", invoice)
         form = AddLineForm(request.POST or None)
         if request.method == "POST" and form.is_valid():
             d = form.cleaned_data
