@@ -118,6 +118,17 @@ class ServiceModelAdmin(admin.ModelAdmin[Any]):
             }
         return actions
 
+    def _updates(self) -> bool:
+        """Whether this page saves changes (it names an update service)."""
+        return type(self).service_update is not ServiceModelAdmin.service_update
+
+    @staticmethod
+    def _no_save() -> dict[str, bool]:
+        """A page of a document changed only by its own buttons: no Save that could only be
+        refused."""
+        return {"show_save": False, "show_save_and_continue": False,
+                "show_save_and_add_another": False, "show_delete": False}  # fmt: skip
+
     def require(self, request: HttpRequest, permission: str, obj: Any = None) -> None:
         """For the admin's own pages that act (publish, cancel, void...): the permission the
         add and change pages ask for — "add" or "change" (of `obj`)."""
@@ -218,6 +229,7 @@ class ServiceModelAdmin(admin.ModelAdmin[Any]):
             "inline_admin_formsets": inline_formsets,
             "errors": helpers.AdminErrorList(form, formsets),
             "preserved_filters": self.get_preserved_filters(request),
+            **(self._no_save() if not add and not self._updates() else {}),
             **(extra_context or {}),
         }
         return self.render_change_form(

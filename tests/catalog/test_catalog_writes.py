@@ -304,6 +304,14 @@ def test_patch_through_the_api(api: Any) -> None:
     assert list(Coupon.objects.get().plans.all()) == [pro]
     bad = api.patch(f"{V1}tax-rates/999999/", {"name": "x"}, format="json")
     assert bad.status_code == 404
+    # a field it does not know is refused, never ignored (review)
+    typo = api.patch(f"{V1}products/{product.pk}/", {"nmae": "x"}, format="json")
+    assert typo.status_code == 400
+    assert typo.json()["errors"][0]["field"] == "nmae"
+    seats = feature()
+    no_archive = api.patch(f"{V1}features/{seats.pk}/", {"archived": True}, format="json")
+    assert no_archive.status_code == 400
+    assert no_archive.json()["errors"][0]["field"] == "archived"
 
 
 def test_a_plans_product_changes_with_its_code_in_the_event(api: Any) -> None:

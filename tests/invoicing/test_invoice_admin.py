@@ -470,6 +470,14 @@ def test_lists_show_money_with_its_currency_and_instants_with_their_zone(
     assert "11.19 USD" in corrections
     assert "2.00 USD" in corrections
     assert "2026-01-01 to 2026-01-31 UTC" in corrections
+    # a correction's page shows it; it offers no Save that could only be refused (review)
+    from invoicing.models import Correction
+
+    correction = Correction.objects.first()
+    assert correction is not None
+    page = text(staff_client.get(f"/admin/invoicing/correction/{correction.pk}/change/"))
+    assert 'name="_save"' not in page
+    assert 'name="_continue"' not in page
     assert staff_client.get("/admin/invoicing/billingfailure/").status_code == 200
     detail = text(staff_client.get(f"{ADMIN}/{invoice.pk}/change/"))
     assert "2026-02-01 00:00 UTC" in detail
