@@ -56,7 +56,10 @@ def main() -> None:
             raise
         sys.exit(line)
     finally:
-        services.release(started)
+        try:
+            services.release(started)
+        except Exception as exc:  # the command's own outcome stands; say what was left running
+            print(f"warning: could not stop the embedded servers: {exc}", file=sys.stderr)
 
 
 if __name__ == "__main__":

@@ -69,6 +69,16 @@ def in_zone(value: datetime | None, zone: str) -> datetime | None:
     return first
 
 
+class WallClockField(forms.SplitDateTimeField):
+    """A date and a time as typed, naive: `in_zone` places it in the customer's zone. (Django's
+    own field would first place it in the server's zone, and refuse a time that zone skips.)"""
+
+    def compress(self, data_list: Any) -> datetime | None:
+        if data_list and all(part is not None for part in data_list[:2]):
+            return datetime.combine(data_list[0], data_list[1])
+        return None
+
+
 def picker(field: str) -> AutocompleteSelect:
     """A picker that searches as you type (customers by external id, name or e-mail; plans by
     code or name), instead of a list of every row."""
@@ -76,7 +86,7 @@ def picker(field: str) -> AutocompleteSelect:
 
 
 class SubscriptionAddForm(forms.ModelForm[Subscription]):
-    start_at = forms.SplitDateTimeField(
+    start_at = WallClockField(
         required=False,
         widget=admin_widgets.AdminSplitDateTime,
         label="Start (customer's time zone)",
@@ -138,7 +148,7 @@ class ChangePlanForm(InZoneForm):
             ("date", "On a date"),
         ]
     )
-    on = forms.SplitDateTimeField(required=False, widget=admin_widgets.AdminSplitDateTime)
+    on = WallClockField(required=False, widget=admin_widgets.AdminSplitDateTime)
     prorate = forms.BooleanField(required=False, initial=True)
     reason = forms.CharField(required=False, max_length=255)
 
@@ -162,7 +172,7 @@ class CancelForm(forms.Form):
 class EndForm(InZoneForm):
     zoned = ("ends_at",)
 
-    ends_at = forms.SplitDateTimeField(widget=admin_widgets.AdminSplitDateTime)
+    ends_at = WallClockField(widget=admin_widgets.AdminSplitDateTime)
     reason = forms.CharField(required=False, max_length=255)
 
 

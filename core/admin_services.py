@@ -114,7 +114,7 @@ class ServiceModelAdmin(admin.ModelAdmin[Any]):
             actions = {
                 name: action
                 for name, action in actions.items()
-                if getattr(action[0], "allowed_permissions", None)
+                if action is not None and getattr(action[0], "allowed_permissions", None)
             }
         return actions
 

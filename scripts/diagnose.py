@@ -12,6 +12,7 @@ import re
 import shlex
 from collections.abc import Iterator
 from typing import Any
+from urllib.parse import urlsplit, urlunsplit
 
 _MISSING_DB = re.compile(r'database "(?P<name>[^"]+)" does not exist')
 _UNREACHABLE = (
@@ -105,10 +106,21 @@ def explain(exc: BaseException) -> str | None:
         if kind.startswith(("redis.exceptions.", "kombu.exceptions.")) and (
             "ConnectionError" in kind or "OperationalError" in kind or "TimeoutError" in kind
         ):
-            url = os.environ.get("REDIS_URL", "redis://127.0.0.1:6379/0")
+            url = _without_password(os.environ.get("REDIS_URL", "redis://127.0.0.1:6379/0"))
             reason = " ".join(str(error).split()).rstrip(".")
             return (
                 f"Redis is not reachable at {url} ({reason}): start it, or unset REDIS_URL "
                 "to use the embedded Redis."
             )
     return None
+
+
+def _without_password(url: str) -> str:
+    """A URL fit for a message: its password, if any, masked."""
+    parts = urlsplit(url)
+    if parts.password is None:
+        return url
+    user = f"{parts.username}:***@" if parts.username else ":***@"
+    host = parts.hostname or ""
+    port = f":{parts.port}" if parts.port else ""
+    return urlunsplit(parts._replace(netloc=f"{user}{host}{port}"))

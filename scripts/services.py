@@ -315,7 +315,10 @@ def dev_secret_key() -> str:
 
 
 # Commands that never touch a server: no embedded server is started for them.
-_OFFLINE_COMMANDS = {"", "help", "version", "--help", "-h", "--version"}
+_OFFLINE_COMMANDS = {
+    "", "help", "version", "--help", "-h", "--version", "check", "collectstatic",
+    "compilemessages", "makemessages", "spectacular", "diffsettings",
+}  # fmt: skip
 
 
 def manage_py_environment(argv: list[str]) -> Started | None:

@@ -89,3 +89,31 @@ def test_the_run_command_with_a_missing_database_is_one_line(tmp_path: Path) -> 
     assert line.startswith(f'Database "{name}" does not exist on '), line
     assert "createdb" in line
     assert "Billing is running" not in result.stdout
+
+
+def test_a_redis_password_never_reaches_the_message() -> None:
+    """Review: the one-line Redis message printed the whole REDIS_URL."""
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location("diagnose", ROOT / "scripts" / "diagnose.py")
+    assert spec is not None
+    assert spec.loader is not None
+    diagnose = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(diagnose)
+    masked = diagnose._without_password("redis://user:s3cret@cache.example:6380/2")
+    assert masked == "redis://user:***@cache.example:6380/2"
+    assert diagnose._without_password("redis://127.0.0.1:6379/0") == "redis://127.0.0.1:6379/0"
+
+
+def test_commands_that_need_no_server_start_none(tmp_path: Path) -> None:
+    """Review: `manage.py check` outside `make run` started embedded servers it does not use."""
+    env = {k: v for k, v in os.environ.items()
+           if k not in ("SECRET_KEY", "DEBUG", "DATABASE_URL", "REDIS_URL")}  # fmt: skip
+    env["BILLING_DATA_DIR"] = str(tmp_path)
+    done = subprocess.run(
+        [sys.executable, "manage.py", "check"], cwd=ROOT, env=env, capture_output=True,
+        text=True, timeout=120,
+    )  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    assert "no issues" in done.stdout
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["secret_key"]  # no server data dirs

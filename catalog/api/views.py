@@ -92,7 +92,7 @@ class _Detail(generics.GenericAPIView[Any]):
 
     def patch(self, request: Request, pk: int) -> Response:
         obj = self.get_object()
-        data = self.upd(obj, data=request.data, partial=True)
+        data: Any = self.upd(obj, data=request.data, partial=True)
         unknown = (
             sorted(set(request.data) - set(data.fields)) if hasattr(request.data, "keys") else []
         )

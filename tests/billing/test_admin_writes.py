@@ -173,3 +173,20 @@ def test_an_end_date_the_service_refuses_is_an_error_on_that_field(staff_client:
     assert response.context["form"].errors  # on the form, not a message after a redirect
     sub.refresh_from_db()
     assert sub.ends_at is None
+
+
+def test_a_time_the_servers_zone_skips_is_fine_for_a_customer_elsewhere() -> None:
+    """Review: 02:30 on 2030-03-10 does not exist in New York; typed for a UTC customer while
+    the server runs in New York, it is 02:30 UTC, not refused."""
+    from billing.admin_subscriptions import SubscriptionAddForm
+    from tests.billing.subs import customer, priced_plan, utc
+
+    utc_customer = customer("UTC")
+    basic = priced_plan("basic", "30")
+    with timezone.override("America/New_York"):
+        form = SubscriptionAddForm(
+            data={"customer": utc_customer.pk, "plan": basic.pk, "quantity": "1",
+                  "start_at_0": "2030-03-10", "start_at_1": "02:30:00"}
+        )  # fmt: skip
+        assert form.is_valid(), form.errors
+    assert form.cleaned_data["start_at"] == utc(2030, 3, 10, 2, 30)
