@@ -170,7 +170,8 @@ REST_FRAMEWORK = {
         "billing.api.auth.ApiKeyAuthentication",
         "billing.api.auth.StaffSessionAuthentication",
     ],
-    "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
+    # API keys: everything; staff sessions: the admin's model permissions (core/api/permissions.py)
+    "DEFAULT_PERMISSION_CLASSES": ["core.api.permissions.ModelPermissions"],
     "DEFAULT_PAGINATION_CLASS": "core.api.pagination.CursorPagination",
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
@@ -195,7 +196,7 @@ SPECTACULAR_SETTINGS = {
     ),
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
-    "SERVE_PERMISSIONS": ["rest_framework.permissions.AllowAny"],
+    "SERVE_PERMISSIONS": ["core.api.permissions.DocsPermission"],  # API_DOCS_PUBLIC, below
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
@@ -209,6 +210,16 @@ SPECTACULAR_SETTINGS = {
         "LineKindEnum": "invoicing.models.LineKind",
     },
 }
+# /api/schema/, /api/docs/, /api/redoc/: for anyone (true; `make run` sets DEBUG, hence true), or
+# for an API key or a staff session only (false, the default in production).
+API_DOCS_PUBLIC = env.bool("API_DOCS_PUBLIC", default=DEBUG)
+
+# The largest one-off invoice line (its absolute amount, in the currency's major units), from the
+# API and the admin alike; ONE_OFF_LINE_MAX_BY_CURRENCY=JPY=150000000,KWD=300000 per currency.
+ONE_OFF_LINE_MAX = env.int("ONE_OFF_LINE_MAX", default=1_000_000)
+ONE_OFF_LINE_MAX_BY_CURRENCY = env.dict(
+    "ONE_OFF_LINE_MAX_BY_CURRENCY", cast={"value": int}, default={}
+)
 
 # Usage events: how far in the future an event_time may be, and the largest batch.
 USAGE_FUTURE_MARGIN_SECONDS = env.int("USAGE_FUTURE_MARGIN_SECONDS", default=300)

@@ -4,8 +4,8 @@ import pytest
 
 
 @pytest.mark.django_db
-def test_schema_is_public_and_lists_the_endpoints(client: Any) -> None:
-    response = client.get("/api/schema/", HTTP_ACCEPT="application/vnd.oai.openapi+json")
+def test_schema_lists_the_endpoints(staff_client: Any) -> None:
+    response = staff_client.get("/api/schema/", HTTP_ACCEPT="application/vnd.oai.openapi+json")
     assert response.status_code == 200
     schema = response.json()
     paths = schema["paths"]
@@ -32,8 +32,8 @@ def test_schema_is_public_and_lists_the_endpoints(client: Any) -> None:
 
 
 @pytest.mark.django_db
-def test_docs_page_serves_swagger_ui_from_this_server(client: Any) -> None:
-    response = client.get("/api/docs/")
+def test_docs_page_serves_swagger_ui_from_this_server(staff_client: Any) -> None:
+    response = staff_client.get("/api/docs/")
     assert response.status_code == 200
     html = response.content.decode()
     assert "swagger-ui" in html

@@ -10,10 +10,14 @@ from rest_framework.request import Request
 
 from billing.models import ApiKey
 from billing.services import api_key_authenticate
+from core.api.permissions import API_KEY_PRINCIPAL
 
 
 class ApiKeyAuthentication(authentication.BaseAuthentication):
+    """A key has full access for now (core/api/permissions.py); scopes come with integration."""
+
     keyword = "Bearer"
+    principal = API_KEY_PRINCIPAL
 
     def authenticate(self, request: Request) -> tuple[ApiKey, ApiKey] | None:
         header = authentication.get_authorization_header(request).decode("latin-1")
@@ -34,7 +38,8 @@ class ApiKeyAuthentication(authentication.BaseAuthentication):
 
 
 class StaffSessionAuthentication(authentication.SessionAuthentication):
-    """The admin's session, for staff trying the API from /api/docs/. CSRF is enforced."""
+    """The admin's session, for staff trying the API from /api/docs/. CSRF is enforced, and the
+    user's Django model permissions apply as in the admin (core/api/permissions.py)."""
 
     def authenticate(self, request: Request) -> tuple[Any, None] | None:
         result = super().authenticate(request)

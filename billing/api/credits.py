@@ -58,6 +58,7 @@ class BalanceTransactionOut(serializers.ModelSerializer[CustomerBalanceTransacti
 
 class CustomerBalance(generics.GenericAPIView[Any]):
     serializer_class = BalanceTransactionOut
+    permission_actions = {"POST": "add"}  # a new balance transaction, as in the admin
 
     queryset = CustomerBalanceTransaction.objects.none()
 
@@ -130,6 +131,7 @@ class RedemptionPages(CursorPagination):
 
 class CustomerCoupons(generics.GenericAPIView[Any]):
     serializer_class = RedemptionOut
+    permission_actions = {"POST": "add"}  # a new redemption, as in the admin
     pagination_class = RedemptionPages
 
     queryset = CouponRedemption.objects.none()

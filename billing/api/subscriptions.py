@@ -18,6 +18,7 @@ from billing.enums import SubscriptionStatus
 from billing.models import (
     Customer,
     CustomerEntitlement,
+    EntitlementOverride,
     ProrationLine,
     Subscription,
     SubscriptionChange,
@@ -403,6 +404,8 @@ class SubscriptionChangeList(_Action):
 
 
 class ChangeCancelView(APIView):
+    permission_model = Subscription  # canceling a scheduled change is a change of the subscription
+
     @extend_schema(
         operation_id="subscription_changes_cancel",
         request=ReasonIn,
@@ -510,6 +513,8 @@ class ProrationLineList(_Action):
 
 
 class EntitlementCheck(APIView):
+    permission_model = CustomerEntitlement
+
     @extend_schema(
         operation_id="entitlements_check",
         parameters=[
@@ -552,6 +557,8 @@ def _entitlements(customer: Customer) -> Any:
 
 
 class CustomerEntitlements(APIView):
+    permission_model = CustomerEntitlement
+
     @extend_schema(
         operation_id="customers_entitlements",
         responses={200: EntitlementOut(many=True), **error_responses(404)},
@@ -563,6 +570,8 @@ class CustomerEntitlements(APIView):
 
 
 class CustomerOverride(APIView):
+    permission_model = EntitlementOverride
+
     @extend_schema(
         operation_id="customers_entitlement_override_set",
         request=OverrideIn,
@@ -599,6 +608,8 @@ class CustomerOverride(APIView):
 
 
 class CustomerBlock(APIView):
+    permission_model = Customer  # as the admin's block action: change customer
+
     @extend_schema(
         operation_id="customers_entitlements_block",
         request=BlockIn,

@@ -68,6 +68,8 @@ def _parse(request: Request) -> Any:
 
 
 class EventView(APIView):
+    permission_model = UsageEvent
+
     @extend_schema(
         operation_id="events_create",
         request=EventIn,
@@ -96,6 +98,8 @@ class EventView(APIView):
 
 
 class EventBatchView(APIView):
+    permission_model = UsageEvent
+
     @extend_schema(
         operation_id="events_batch",
         request=inline_serializer(
@@ -131,6 +135,8 @@ class EventBatchView(APIView):
 
 
 class CurrentUsageView(APIView):
+    permission_model = Customer  # as the admin's current-usage page
+
     @extend_schema(
         operation_id="customers_current_usage",
         responses={200: inline_serializer(name="CurrentUsage", fields={

@@ -87,6 +87,7 @@ class CustomerDetailView(generics.GenericAPIView[Any]):
 
 class CustomerByExternalIdView(generics.GenericAPIView[Any]):
     serializer_class = CustomerOut
+    permission_model = Customer
 
     @extend_schema(
         operation_id="customers_retrieve_by_external_id",

@@ -337,6 +337,7 @@ class PlanVersionPublish(generics.GenericAPIView[Any]):
 
 class PlanVersionCopy(generics.GenericAPIView[Any]):
     serializer_class = s.PlanVersionOut
+    permission_actions = {"POST": "add"}  # a new draft, as the admin's copy action
     queryset = PlanVersion.objects.all()
 
     @extend_schema(
@@ -418,6 +419,8 @@ def _rate(rater: Any, data: dict[str, Any]) -> Rating:
 
 
 class RateView(APIView):
+    permission_model = PlanVersion  # pricing what a price book would charge
+
     @extend_schema(
         operation_id="pricing_rate",
         request=s.RateIn,
@@ -506,6 +509,8 @@ CurrencyOut = inline_serializer(
 
 class CurrencyListView(APIView):
     """The currencies that can be billed in, with their ISO 4217 minor-unit exponent."""
+
+    permission_model = Plan  # reference data of the catalog
 
     @extend_schema(responses=CurrencyOut, operation_id="currencies_list", tags=TAGS)
     def get(self, request: Request) -> Response:

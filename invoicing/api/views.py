@@ -491,6 +491,7 @@ class UpcomingOut(serializers.Serializer[Any]):
 
 class UpcomingInvoice(generics.GenericAPIView[Any]):
     serializer_class = UpcomingOut
+    permission_model = Invoice
     pagination_class = None
 
     def get_queryset(self) -> Any:
