@@ -7,6 +7,7 @@ import re
 import secrets
 from datetime import datetime, timedelta
 
+from django.conf import settings
 from django.db import transaction
 
 from billing.models import ApiKey
@@ -15,6 +16,8 @@ from core.audit import Actor, audit_context
 from core.exceptions import Conflict, NotFound, ValidationFailed
 
 API_KEY_PATTERN = re.compile(r"^bk_([0-9a-f]{12})_([A-Za-z0-9_-]{32,128})$")
+# the demo data set's key, printed in the README: it authenticates only when DEBUG is on
+DEMO_API_KEY = "bk_000000000000_demo-key-for-local-use-only-never-in-production"
 LAST_USED_RESOLUTION = timedelta(seconds=60)
 
 
@@ -82,9 +85,12 @@ def api_key_revoke(*, api_key_id: int, actor: Actor, as_of: datetime, reason: st
 
 
 def api_key_authenticate(*, raw_key: str, as_of: datetime) -> ApiKey | None:
-    """The active key matching `raw_key`, or None. Records its last use (to the minute)."""
+    """The active key matching `raw_key`, or None. Records its last use (to the minute).
+    The published demo key is refused unless DEBUG is on (a development machine)."""
     match = API_KEY_PATTERN.match(raw_key)
     if match is None:
+        return None
+    if not settings.DEBUG and secrets.compare_digest(raw_key, DEMO_API_KEY):
         return None
     key = ApiKey.objects.filter(prefix=match.group(1), revoked_at__isnull=True).first()
     if key is None or not secrets.compare_digest(key.secret_hash, _hash_key(raw_key)):

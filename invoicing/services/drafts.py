@@ -7,6 +7,7 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from decimal import Decimal
 
+from django.conf import settings
 from django.db import transaction
 
 from billing.services import journal_write, locked_customer
@@ -73,6 +74,15 @@ def invoice_line_add(
         raise ValidationFailed("quantity is positive.", field="quantity", code="min_value")
     with transaction.atomic(durable=True), audit_context(actor=actor, reason="one-off line"):
         invoice = _locked_draft(invoice_id)
+        line_amount = _line_amount(quantity, amount, invoice.currency)
+        bound = one_off_line_max(invoice.currency)
+        if abs(line_amount) > bound:
+            raise ValidationFailed(
+                f"A one-off line is at most {bound:,} {invoice.currency} either way (quantity x "
+                f"amount = {line_amount:,}); ONE_OFF_LINE_MAX sets the bound.",
+                field="amount",
+                code="max_value",
+            )
         return _store_on_draft(
             invoice,
             InvoiceLine(
@@ -80,11 +90,18 @@ def invoice_line_add(
                 description=description.strip(),
                 quantity=quantity,
                 unit_amount=amount,
-                amount=_line_amount(quantity, amount, invoice.currency),
+                amount=line_amount,
                 explanation={"formula": f"{quantity} x {amount}", "added_by": actor.label},
             ),
             as_of,
         )
+
+
+def one_off_line_max(currency: str) -> Decimal:
+    """The largest absolute amount of a one-off line, in the currency's major units (settings
+    ONE_OFF_LINE_MAX, or ONE_OFF_LINE_MAX_BY_CURRENCY for this currency)."""
+    per_currency: dict[str, int] = settings.ONE_OFF_LINE_MAX_BY_CURRENCY
+    return Decimal(per_currency.get(currency, settings.ONE_OFF_LINE_MAX))
 
 
 def _locked_draft(invoice_id: int) -> Invoice:

@@ -4,6 +4,7 @@ from io import StringIO
 
 import pytest
 from django.core.management import CommandError, call_command
+from django.test import override_settings
 from rest_framework.test import APIClient
 
 from billing.models import ApiKey, Customer
@@ -24,6 +25,7 @@ def test_apikey_create_prints_a_working_key_and_revoke_stops_it() -> None:
         call_command("apikey_revoke", ApiKey.objects.get(name="cli").prefix, stdout=StringIO())
 
 
+@override_settings(DEBUG=True)  # a development machine: seed_demo refuses to run without DEBUG
 def test_seed_demo_is_idempotent() -> None:
     call_command("seed_demo", stdout=StringIO())
     counts = (Customer.objects.count(), ApiKey.objects.count())

@@ -4,8 +4,9 @@ from datetime import UTC, datetime
 from decimal import Decimal
 from typing import Any
 
+from django.conf import settings
 from django.contrib.auth import get_user_model
-from django.core.management.base import BaseCommand
+from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils import timezone
 
 from billing.models import ApiKey, Customer
@@ -15,12 +16,12 @@ from billing.services import (
     subscription_create,
     usage_ingest,
 )
+from billing.services.apikeys import DEMO_API_KEY
 from catalog import services as catalog
 from catalog.models import AddOn, BillableMetric, Coupon, Feature, Plan, Product, TaxRate
 from core.audit import Actor
 
 DEMO_ADMIN = ("admin", "admin")
-DEMO_API_KEY = "bk_000000000000_demo-key-for-local-use-only-never-in-production"
 DEMO_CUSTOMERS: list[dict[str, Any]] = [
     {
         "external_id": "acme",
@@ -85,9 +86,26 @@ DEMO_CUSTOMERS: list[dict[str, Any]] = [
 
 
 class Command(BaseCommand):
-    help = "Load the demo data set (admin login, an API key, customers). Safe to run again."
+    help = (
+        "Load the demo data set (admin login, an API key, customers). Safe to run again. "
+        "Development only: refused unless DEBUG is on."
+    )
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument(
+            "--i-know-this-is-not-production",
+            action="store_true",
+            dest="not_production",
+            help="run with DEBUG off (a staging or test machine): it creates admin/admin",
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
+        if not settings.DEBUG and not options["not_production"]:
+            raise CommandError(
+                "seed_demo creates the login admin/admin and a published API key: it runs only "
+                "with DEBUG on (make run). On a machine that is not production, pass "
+                "--i-know-this-is-not-production."
+            )
         actor = Actor.system("seed_demo")
         now = timezone.now()
         user_model = get_user_model()
