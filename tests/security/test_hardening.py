@@ -4,6 +4,9 @@ Content-Security-Policy and a Permissions-Policy; one-off invoice lines are boun
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
 from decimal import Decimal
 from io import StringIO
 from typing import Any
@@ -144,3 +147,91 @@ def test_the_bound_is_a_setting_per_currency(draft: Any) -> None:
     assert _add(yen_draft, "15000").amount == Decimal(15000)
     with pytest.raises(ValidationFailed):
         _add(yen_draft, "15001")
+
+
+# ------------------------------------------ item 14: docs visibility, CSP and Permissions-Policy
+
+DOCS = ("/api/schema/", "/api/docs/")
+
+
+@override_settings(API_DOCS_PUBLIC=False)
+@pytest.mark.parametrize("path", DOCS)
+def test_the_docs_are_not_public_by_default(anon_api: APIClient, path: str) -> None:
+    assert anon_api.get(path).status_code == 401
+
+
+@override_settings(API_DOCS_PUBLIC=False)
+@pytest.mark.parametrize("path", DOCS)
+def test_a_logged_in_user_who_is_not_staff_gets_no_docs(django_user_model: Any, path: str) -> None:
+    client = APIClient()
+    client.force_login(django_user_model.objects.create_user("someone", "s@example.com", "pw"))
+    assert client.get(path).status_code in (401, 403)
+
+
+@override_settings(API_DOCS_PUBLIC=False)
+@pytest.mark.parametrize("path", DOCS)
+def test_staff_and_api_keys_read_the_docs(
+    django_user_model: Any, api: APIClient, path: str
+) -> None:
+    staff = APIClient()
+    staff.force_login(
+        django_user_model.objects.create_user("s", "s@example.com", "pw", is_staff=True)
+    )
+    assert staff.get(path).status_code == 200
+    if path == "/api/schema/":
+        assert api.get(path).status_code == 200
+
+
+@override_settings(API_DOCS_PUBLIC=True)
+@pytest.mark.parametrize("path", DOCS)
+def test_the_docs_can_be_made_public(anon_api: APIClient, path: str) -> None:
+    assert anon_api.get(path).status_code == 200
+
+
+def test_the_docs_setting_defaults_to_debug() -> None:
+    """Off in production (DEBUG off), on under `make run`."""
+
+    def read(debug: str) -> str:
+        code = "import django; django.setup(); from django.conf import settings; "
+        code += "print(settings.API_DOCS_PUBLIC)"
+        env = {k: v for k, v in os.environ.items() if k != "API_DOCS_PUBLIC"}
+        env |= {"DJANGO_SETTINGS_MODULE": "config.settings", "DEBUG": debug}
+        done = subprocess.run(
+            [sys.executable, "-c", code], env=env, capture_output=True, text=True, check=True
+        )
+        return done.stdout.strip()
+
+    assert read("false") == "False"
+    assert read("true") == "True"
+
+
+def _csp(response: Any) -> dict[str, list[str]]:
+    header = response.headers["Content-Security-Policy"]
+    return {d.split()[0]: d.split()[1:] for d in (p.strip() for p in header.split(";")) if d}
+
+
+@pytest.mark.parametrize("path", ["/admin/login/", "/api/docs/", "/api/v1/customers/", "/healthz"])
+def test_every_page_has_a_csp_and_a_permissions_policy(staff_client: Any, path: str) -> None:
+    response = staff_client.get(path, follow=True)
+    csp = _csp(response)
+    assert csp["default-src"] == ["'self'"]
+    assert csp["script-src"] == ["'self'"]  # no inline script, no eval
+    assert csp["object-src"] == ["'none'"]
+    assert csp["frame-ancestors"] == ["'none'"]
+    assert csp["form-action"] == ["'self'"]
+    policy = response.headers["Permissions-Policy"]
+    for feature in ("camera=()", "microphone=()", "geolocation=()", "payment=()"):
+        assert feature in policy
+
+
+def test_the_docs_page_has_no_inline_script(staff_client: Any) -> None:
+    html = staff_client.get("/api/docs/").content.decode()
+    assert "<script>" not in html
+    assert "cdn" not in html.lower()
+    script = staff_client.get("/api/docs/?script=")  # Swagger UI's start-up, a script of its own
+    assert script.status_code == 200
+    assert script["Content-Type"].startswith("application/javascript")
+
+
+def test_redoc_is_gone_it_fetched_from_a_cdn(staff_client: Any) -> None:
+    assert staff_client.get("/api/redoc/").status_code == 404
