@@ -62,9 +62,9 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
-    "pghistory.middleware.HistoryMiddleware",
     "csp.middleware.CSPMiddleware",  # CONTENT_SECURITY_POLICY
     "django_permissions_policy.PermissionsPolicyMiddleware",  # PERMISSIONS_POLICY
+    "pghistory.middleware.HistoryMiddleware",
     "core.idempotency.IdempotencyMiddleware",
 ]
 
@@ -144,8 +144,6 @@ SECURE_HSTS_PRELOAD = env.bool("SECURE_HSTS_PRELOAD", default=not DEBUG)
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
-
-# --------------------------------------------------------------------------------- the company
 # Admin, API docs and portal: scripts from this server only (no inline script, no eval; the Swagger
 # UI's start-up script is a file of its own), inline styles allowed (the admin's templates and the
 # docs' React components set style attributes), images and fonts also as data: URIs (the docs'
@@ -174,6 +172,8 @@ PERMISSIONS_POLICY: dict[str, list[str]] = {
         "xr-spatial-tracking",
     )
 }  # fmt: skip
+
+# --------------------------------------------------------------------------------- the company
 # Printed on invoices and credit notes.
 COMPANY = {
     "name": env.str("COMPANY_NAME", default="Example Billing Ltd"),
