@@ -1,3 +1,5 @@
+import sys
+
 from django.contrib import admin
 from django.http import HttpRequest, HttpResponse
 from django.urls import include, path
@@ -6,6 +8,8 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitVie
 
 from config.views import healthz
 from core.api.errors import api_not_found
+from core.api.strict import strict_api
+from core.middleware import api_error, api_error_for_exception
 
 admin.site.site_header = "Billing back office"
 admin.site.site_title = "Billing"
@@ -21,7 +25,8 @@ urlpatterns = [
     path("", RedirectView.as_view(url="/admin/", permanent=False)),
     path("healthz", healthz, name="healthz"),
     path("admin/", admin.site.urls),
-    path("api/v1/", include(api_v1)),
+    # every view refuses unknown query parameters and body fields (core/api/strict.py)
+    path("api/v1/", include(strict_api(api_v1))),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
     # the docs: API_DOCS_PUBLIC, or staff and keys only. No inline script (the CSP): Swagger UI's
     # start-up script is served apart. No ReDoc: its page fetches a logo from Redocly's CDN.
@@ -35,3 +40,20 @@ def handler404(request: HttpRequest, exception: Exception | None = None) -> Http
     from django.views.defaults import page_not_found
 
     return page_not_found(request, exception)
+
+
+def handler400(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
+    if request.path.startswith("/api/"):
+        return api_error(request, 400)
+    from django.views.defaults import bad_request
+
+    return bad_request(request, exception)  # type: ignore[arg-type]
+
+
+def handler500(request: HttpRequest) -> HttpResponse:
+    """Under /api/: the JSON error body (503 with Retry-After when the database is down)."""
+    if request.path.startswith("/api/"):
+        return api_error_for_exception(request, sys.exc_info()[1])
+    from django.views.defaults import server_error
+
+    return server_error(request)

@@ -1,7 +1,8 @@
 import django_filters
 from django.db.models import Q, QuerySet
 
-from billing.models import Customer
+from billing.enums import SubscriptionStatus
+from billing.models import Customer, Subscription, UsageEvent
 
 
 class CustomerFilter(django_filters.FilterSet):  # type: ignore[misc]
@@ -27,3 +28,33 @@ class CustomerFilter(django_filters.FilterSet):  # type: ignore[misc]
         return qs.filter(
             Q(name__icontains=value) | Q(email__icontains=value) | Q(external_id__icontains=value)
         )
+
+
+class SubscriptionFilter(django_filters.FilterSet):  # type: ignore[misc]
+    status = django_filters.ChoiceFilter(choices=SubscriptionStatus.choices)
+    customer = django_filters.CharFilter(
+        field_name="customer__external_id", label="the customer's external id"
+    )
+    plan = django_filters.CharFilter(field_name="plan__code", label="the plan's code")
+
+    class Meta:
+        model = Subscription
+        fields: list[str] = []
+
+
+class UsageEventFilter(django_filters.FilterSet):  # type: ignore[misc]
+    customer = django_filters.CharFilter(
+        field_name="customer__external_id", label="the customer's external id"
+    )
+    metric = django_filters.CharFilter(field_name="metric__code", label="the metric's code")
+    late = django_filters.BooleanFilter(label="true: late events (awaiting a correction)")
+    event_time__gte = django_filters.IsoDateTimeFilter(
+        field_name="event_time", lookup_expr="gte", label="events at or after this instant"
+    )
+    event_time__lt = django_filters.IsoDateTimeFilter(
+        field_name="event_time", lookup_expr="lt", label="events before this instant"
+    )
+
+    class Meta:
+        model = UsageEvent
+        fields: list[str] = []

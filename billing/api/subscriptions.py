@@ -14,7 +14,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from billing import selectors, services
-from billing.enums import SubscriptionStatus
+from billing.api.filters import SubscriptionFilter
 from billing.models import (
     Customer,
     CustomerEntitlement,
@@ -212,19 +212,13 @@ def _out(sub: Subscription) -> dict[str, Any]:
 
 class SubscriptionCollection(generics.GenericAPIView[Any]):
     serializer_class = SubscriptionOut
-    filterset_fields = {"status": ["exact"], "customer__external_id": ["exact"],
-                        "plan__code": ["exact"]}  # fmt: skip
+    filterset_class = SubscriptionFilter
 
     def get_queryset(self) -> Any:
         return selectors.subscription_list()
 
     @extend_schema(
         operation_id="subscriptions_list",
-        parameters=[
-            OpenApiParameter("status", str, enum=SubscriptionStatus.values),
-            OpenApiParameter("customer__external_id", str),
-            OpenApiParameter("plan__code", str),
-        ],
         responses={200: SubscriptionOut(many=True)},
         tags=TAGS,
     )

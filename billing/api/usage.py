@@ -11,13 +11,14 @@ from django.conf import settings
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
-from drf_spectacular.utils import OpenApiExample, OpenApiParameter, extend_schema, inline_serializer
+from drf_spectacular.utils import OpenApiExample, extend_schema, inline_serializer
 from rest_framework import generics, serializers, status
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from billing.aggregation import current_usage
+from billing.api.filters import UsageEventFilter
 from billing.models import Customer, UsageEvent
 from billing.services.usage import parse_json_body, usage_ingest
 from core.api.actors import request_actor
@@ -98,6 +99,7 @@ class EventView(APIView):
 
 
 class EventBatchView(APIView):
+    strict_input_top_level_only = True  # an event's unknown field: that event's rejection
     permission_model = UsageEvent
 
     @extend_schema(
@@ -173,8 +175,7 @@ class UsageEventOut(serializers.ModelSerializer[UsageEvent]):
 
 class UsageEventList(generics.GenericAPIView[Any]):
     serializer_class = UsageEventOut
-    filterset_fields = {"customer__external_id": ["exact"], "metric__code": ["exact"],
-                        "late": ["exact"], "event_time": ["gte", "lt"]}  # fmt: skip
+    filterset_class = UsageEventFilter
 
     def get_queryset(self) -> Any:
         return UsageEvent.objects.select_related("customer", "metric").order_by(
@@ -187,7 +188,6 @@ class UsageEventList(generics.GenericAPIView[Any]):
 
     @extend_schema(
         operation_id="events_list",
-        parameters=[OpenApiParameter("late", bool)],
         responses={200: UsageEventOut(many=True)},
         tags=TAGS,
         description="Stored events, newest first; `late=true` lists those awaiting a correction.",

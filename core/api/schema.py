@@ -1,5 +1,7 @@
 """OpenAPI pieces shared by every app's views."""
 
+from typing import Any
+
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, inline_serializer
 from rest_framework import serializers
 
@@ -24,8 +26,77 @@ _ErrorItem = inline_serializer(
         "message": serializers.CharField(),
     },
 )
-ErrorBody = inline_serializer(name="ErrorBody", fields={"errors": _ErrorItem})
+ErrorBody = inline_serializer(
+    name="ErrorBody",
+    fields={
+        "errors": _ErrorItem,
+        "request_id": serializers.CharField(
+            help_text="The request's id, also in the Request-Id header and in our logs."
+        ),
+    },
+)
 
 
 def error_responses(*codes: int) -> dict[int, OpenApiResponse]:
     return {code: OpenApiResponse(response=ErrorBody, description="Error") for code in codes}
+
+
+# ------------------------------------------------------------------ declared on every operation
+
+_WHY = {
+    400: "Bad request: a field or query parameter is invalid, or unknown (`unknown_field`, "
+    "`unknown_parameter`).",
+    401: "No credentials, or an unknown or revoked API key.",
+    403: "The credentials may not do this.",
+    404: "Not found (also `invalid_cursor`: a cursor that is not one of this list's).",
+    413: "The body is larger than DATA_UPLOAD_MAX_MEMORY_SIZE.",
+    422: "The Idempotency-Key was used with a different request.",
+    503: "The database is unavailable for a moment: retry after `Retry-After` seconds.",
+}
+
+
+def _error_response(code: int) -> dict[str, Any]:
+    response: dict[str, Any] = {
+        "description": _WHY[code],
+        "content": {"application/json": {"schema": {"$ref": "#/components/schemas/ErrorBody"}}},
+    }
+    if code == 503:
+        response["headers"] = {
+            "Retry-After": {"schema": {"type": "integer"}, "description": "seconds"}
+        }
+    return response
+
+
+def declare_errors(result: dict[str, Any], **kwargs: Any) -> dict[str, Any]:
+    """Postprocessing hook: every operation under /api/v1/ declares the errors any request may
+    meet (400 unknown or invalid input, 401/403, 404 for paths with ids and for cursors, 413 for
+    bodies, 422 for POSTs with an Idempotency-Key, 503 during a database outage), and `limit` its
+    bounds (1 to the paginator's maximum), which the API enforces (core/api/strict.py)."""
+    from core.api.pagination import CursorPagination
+
+    for path, methods in result.get("paths", {}).items():
+        if not path.startswith("/api/v1/"):
+            continue
+        for method, op in methods.items():
+            params = op.get("parameters", [])
+            query = {p["name"] for p in params if p.get("in") == "query"}
+            for param in params:
+                if param.get("in") == "query" and param["name"] == "limit":
+                    param["schema"] = {
+                        **param.get("schema", {}),
+                        "minimum": 1,
+                        "maximum": CursorPagination.max_page_size,
+                    }
+            codes = {400, 503}
+            if op.get("security") != [{}]:
+                codes |= {401, 403}
+            if "{" in path or "cursor" in query:
+                codes.add(404)
+            if "requestBody" in op or method in ("post", "put", "patch"):
+                codes.add(413)
+            if method == "post":
+                codes.add(422)
+            responses = op.setdefault("responses", {})
+            for code in sorted(codes):
+                responses.setdefault(str(code), _error_response(code))
+    return result

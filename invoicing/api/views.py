@@ -106,13 +106,26 @@ class DraftIn(serializers.Serializer[Any]):
     grace_days = serializers.IntegerField(min_value=0, max_value=60, default=7)
 
 
+class InvoiceFilter(django_filters.FilterSet):  # type: ignore[misc]
+    status = django_filters.ChoiceFilter(choices=InvoiceStatus.choices)
+    customer = django_filters.CharFilter(
+        field_name="customer__external_id", label="the customer's external id"
+    )
+    billing_date__gte = django_filters.IsoDateTimeFilter(
+        field_name="billing_date", lookup_expr="gte", label="billed at or after this instant"
+    )
+    billing_date__lt = django_filters.IsoDateTimeFilter(
+        field_name="billing_date", lookup_expr="lt", label="billed before this instant"
+    )
+
+    class Meta:
+        model = Invoice
+        fields: list[str] = []
+
+
 class InvoiceList(generics.GenericAPIView[Any]):
     serializer_class = InvoiceOut
-    filterset_fields = {
-        "status": ["exact"],
-        "customer__external_id": ["exact"],
-        "billing_date": ["gte", "lt"],
-    }
+    filterset_class = InvoiceFilter
 
     def get_queryset(self) -> Any:
         return _queryset()
@@ -669,6 +682,7 @@ class BillingFailureList(generics.GenericAPIView[Any]):
 class Rerate(generics.GenericAPIView[Any]):
     serializer_class = CorrectionOut
     queryset = Correction.objects.none()
+    pagination_class = None  # returns every correction it recorded, in one list
 
     @extend_schema(
         operation_id="corrections_rerate",

@@ -34,7 +34,8 @@ def payload(**overrides: Any) -> dict[str, Any]:
 
 def only_error(response: Any) -> dict[str, Any]:
     body = response.json()
-    assert list(body) == ["errors"]
+    assert list(body) == ["errors", "request_id"]
+    assert body["request_id"] == response["Request-Id"]
     assert len(body["errors"]) == 1, body
     return body["errors"][0]  # type: ignore[no-any-return]
 
