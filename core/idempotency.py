@@ -1,11 +1,21 @@
 """`Idempotency-Key` for every POST under /api/.
 
 The first request with a key runs and its response is stored in PostgreSQL; a later request with
-the same key (from the same credentials) and the same body gets that response again, marked
-`Idempotent-Replayed: true`, without running anything. The same key with a different body is
-refused with 422. Concurrent requests with one key are serialised by a PostgreSQL advisory lock,
-so the second waits for the first and then replays it. Keys expire after
-IDEMPOTENCY_KEY_TTL_HOURS; expired rows are purged hourly.
+the same key from the same principal and the same request gets that response again, marked
+`Idempotent-Replayed: true`, without running anything. The same key with a different request is
+refused with 422.
+
+The principal is who the API's authentication says the caller is: the API key (by id), or the
+staff user of an admin session (by id), found by the same authenticators the view runs, so
+`Bearer` and `bearer`, or two sessions of one user, are one key space. A request that does not
+authenticate is not recorded (its view answers 401 or 403). "The same request" is the same method,
+path, query string and body, where a JSON body is compared parsed: whitespace and the order of an
+object's keys do not matter, numbers compare by exact value (1, 1.0 and 1e0 are one number; no
+float rounding), and true is not 1. Any other body is compared byte for byte.
+
+Concurrent requests with one key are serialised by a PostgreSQL advisory lock, so the second
+waits for the first and then replays it. Keys expire after IDEMPOTENCY_KEY_TTL_HOURS; expired
+rows are purged hourly.
 
 Responses with 5xx, 401, 403, 409 and 429 are not stored: such a request may be retried with the
 same key. A crash between the view's commit and the storing of its response leaves the key free;
@@ -15,13 +25,22 @@ the retry then meets the business constraints (a duplicate external id is refuse
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Callable
+import json
+from collections.abc import Callable, Sequence
 from datetime import datetime, timedelta
+from decimal import Decimal
+from typing import Any, cast
 
 from django.conf import settings
 from django.db import transaction
+from django.db.models import Model
 from django.http import HttpRequest, HttpResponse
+from django.urls import Resolver404, resolve
 from django.utils import timezone
+from rest_framework.authentication import BaseAuthentication
+from rest_framework.exceptions import APIException
+from rest_framework.request import Request
+from rest_framework.settings import api_settings
 
 from core.api.errors import json_error
 from core.db import advisory_lock
@@ -38,6 +57,74 @@ def _sha256(*parts: bytes) -> str:
         digest.update(part)
         digest.update(b"\x00")
     return digest.hexdigest()
+
+
+def _number(value: Decimal) -> str:
+    """An exact canonical form of a number: digits without trailing zeros and an exponent (no
+    context rounding, so 2.0000000000000000000000000000001 stays apart from 2)."""
+    sign, digits, exponent = value.as_tuple()
+    if not isinstance(exponent, int):  # NaN, Infinity (Python's json accepts them)
+        return str(value)
+    kept = list(digits)
+    while len(kept) > 1 and kept[-1] == 0:
+        kept.pop()
+        exponent += 1
+    if kept == [0]:
+        return "0"
+    return f"{'-' if sign else ''}{''.join(map(str, kept))}e{exponent}"
+
+
+def _canonical(value: Any) -> str:
+    if isinstance(value, dict):
+        items = sorted((json.dumps(k), _canonical(v)) for k, v in value.items())
+        return "{" + ",".join(f"{k}:{v}" for k, v in items) + "}"
+    if isinstance(value, list):
+        return "[" + ",".join(_canonical(v) for v in value) + "]"
+    if isinstance(value, Decimal):
+        return _number(value)
+    return json.dumps(value)  # str (ASCII-escaped), true, false, null
+
+
+def canonical_body(body: bytes) -> bytes:
+    """A JSON body re-encoded canonically; any other body as it is (each marked apart)."""
+    try:
+        value = json.loads(body, parse_float=Decimal, parse_int=Decimal, parse_constant=Decimal)
+        return b"json:" + _canonical(value).encode("ascii")
+    except (ValueError, RecursionError):  # not JSON (UnicodeDecodeError is a ValueError)
+        return b"raw:" + body
+
+
+def request_fingerprint(method: str, path: str, query: str, body: bytes) -> str:
+    return _sha256(method.encode(), path.encode(), query.encode(), canonical_body(body))
+
+
+def request_principal(request: HttpRequest) -> str | None:
+    """Who the view's authenticators say the caller is (`billing.apikey:7`, `auth.user:3`), or
+    None when the request does not authenticate (no credentials, a bad key, a CSRF failure)."""
+    try:
+        match = resolve(request.path_info, getattr(request, "urlconf", None))
+    except Resolver404:
+        return None
+    view = getattr(match.func, "view_class", None) or getattr(match.func, "cls", None)
+    classes: Sequence[type[BaseAuthentication]] | None = getattr(
+        view, "authentication_classes", None
+    )
+    if classes is None:  # DRF's settings import the dotted paths (the stubs type them as str)
+        classes = cast(Any, api_settings.DEFAULT_AUTHENTICATION_CLASSES)
+    drf_request = Request(request)
+    for authenticator in classes:
+        try:
+            result = authenticator().authenticate(drf_request)
+        except APIException:
+            return None
+        if result is None:
+            continue
+        user, auth = result
+        who = auth if isinstance(auth, Model) else user
+        if isinstance(who, Model) and who.pk is not None:
+            return f"{who._meta.label_lower}:{who.pk}"
+        return None
+    return None
 
 
 def _replay(record: IdempotencyKey) -> HttpResponse:
@@ -66,11 +153,13 @@ class IdempotencyMiddleware:
             return json_error(
                 400, "invalid", f"{HEADER} must be 1 to {MAX_KEY_LENGTH} characters.", HEADER
             )
-        credentials = (
-            request.headers.get("Authorization", "") or request.COOKIES.get("sessionid", "")
-        ).encode()
-        scope = _sha256(credentials)
-        fingerprint = _sha256(request.method.encode(), request.path.encode(), request.body)
+        principal = request_principal(request)
+        if principal is None:
+            return self.get_response(request)  # refused by the view: nothing to record
+        scope = _sha256(principal.encode())
+        fingerprint = request_fingerprint(
+            request.method, request.path, request.META.get("QUERY_STRING", ""), request.body
+        )
         now = timezone.now()
         with advisory_lock(f"idempotency:{scope}:{key}"):
             record = IdempotencyKey.objects.filter(scope=scope, key=key, expires_at__gt=now).first()

@@ -4,7 +4,8 @@ from django.db import models
 class IdempotencyKey(models.Model):
     """The first response to a POST made with an `Idempotency-Key`, replayed for the same key.
 
-    `scope` is a hash of the caller's credentials, so two API keys never share a key space.
+    `scope` is a hash of the authenticated principal (the API key's id, or a session's user id),
+    so two API keys never share a key space and one key's header spellings always do.
     """
 
     scope = models.CharField(max_length=64)
