@@ -69,7 +69,7 @@ class CustomerDetailView(generics.GenericAPIView[Any]):
     @extend_schema(
         operation_id="customers_update",
         request=CustomerIn(partial=True),
-        responses={200: CustomerOut, **error_responses(400, 401, 404)},
+        responses={200: CustomerOut, **error_responses(400, 401, 404, 409)},
         tags=TAGS,
     )
     def patch(self, request: Request, pk: int) -> Response:

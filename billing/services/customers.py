@@ -35,6 +35,18 @@ CUSTOMER_FIELDS = (
 )
 IMMUTABLE_CUSTOMER_FIELDS = ("external_id",)
 
+# What holds a customer to its currency once it exists: (reverse accessor on Customer, filter,
+# what to call it). Invoices (and the credit notes, which belong to an invoice) live in
+# invoicing, a higher layer that billing may not import: they are reached by the reverse
+# relation's name through the app registry, a query and not an import. A test fails when a
+# model of any layer with a customer and a currency is missing here.
+CURRENCY_BOUND: tuple[tuple[str, dict[str, Any], str], ...] = (
+    ("subscriptions", {}, "subscriptions"),
+    ("invoices", {}, "invoices or credit notes"),
+    ("balance_transactions", {}, "balance transactions"),
+    ("redemptions", {"coupon__kind": "fixed"}, "fixed-amount coupon redemptions"),
+)
+
 
 def customer_snapshot(customer: Customer) -> dict[str, Any]:
     data: dict[str, Any] = {field: getattr(customer, field) for field in CUSTOMER_FIELDS}
@@ -99,6 +111,23 @@ def locked_customer(customer_id: int) -> Customer:
         raise NotFound(f"No customer with id {customer_id}.") from None
 
 
+def _check_currency_free(customer: Customer, new: str) -> None:
+    """Refuse a new currency once anything was priced in the current one. Called with the
+    customer's row locked: the services that create these documents lock it first."""
+    held = [
+        label
+        for accessor, filters, label in CURRENCY_BOUND
+        if getattr(customer, accessor).filter(**filters).exists()
+    ]
+    if held:
+        raise Conflict(
+            f"The currency cannot change from {customer.currency} to {new}: the customer has "
+            f"{', '.join(held)} in {customer.currency}. Create a new customer for {new}.",
+            field="currency",
+            code="currency_in_use",
+        )
+
+
 def customer_update(
     *,
     customer_id: int,
@@ -126,6 +155,8 @@ def customer_update(
         }
         if not diff:
             return customer
+        if "currency" in diff:
+            _check_currency_free(customer, changes["currency"])
         for field in diff:
             setattr(customer, field, changes[field])
         customer.updated_at = as_of
