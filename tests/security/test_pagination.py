@@ -17,7 +17,7 @@ from django.core.exceptions import ImproperlyConfigured
 from django.db import transaction
 from django.urls import URLPattern, URLResolver, get_resolver
 from django.utils import timezone
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 from rest_framework.generics import GenericAPIView
 from rest_framework.request import Request
@@ -138,6 +138,8 @@ def test_more_ties_than_the_offset_cap_are_each_seen_once(api: APIClient, usage:
 @pytest.mark.django_db
 @HYPOTHESIS
 @given(groups=TIE_GROUPS, limit=PAGE_SIZES)
+@example(groups=[25, 1, 25, 2], limit=1)  # the smallest page over long runs of ties
+@example(groups=[25] * 5, limit=MAX_PAGE)  # the largest
 def test_events_every_row_once_for_any_page_size(
     api: APIClient, usage: Any, groups: list[int], limit: int
 ) -> None:
@@ -154,6 +156,8 @@ def test_events_every_row_once_for_any_page_size(
 @pytest.mark.django_db
 @HYPOTHESIS
 @given(groups=TIE_GROUPS, limit=PAGE_SIZES)
+@example(groups=[25, 1, 25, 2], limit=1)  # the smallest page over long runs of ties
+@example(groups=[25] * 5, limit=MAX_PAGE)  # the largest
 def test_customers_every_row_once_for_any_page_size(
     api: APIClient, groups: list[int], limit: int
 ) -> None:
@@ -181,6 +185,8 @@ def test_customers_every_row_once_for_any_page_size(
 @pytest.mark.django_db
 @HYPOTHESIS
 @given(groups=TIE_GROUPS, limit=PAGE_SIZES)
+@example(groups=[25, 1, 25, 2], limit=1)  # the smallest page over long runs of ties
+@example(groups=[25] * 5, limit=MAX_PAGE)  # the largest
 def test_invoices_every_row_once_for_any_page_size(
     api: APIClient, usage: Any, groups: list[int], limit: int
 ) -> None:
