@@ -66,6 +66,7 @@ MIDDLEWARE = [
     "csp.middleware.CSPMiddleware",  # CONTENT_SECURITY_POLICY
     "django_permissions_policy.PermissionsPolicyMiddleware",  # PERMISSIONS_POLICY
     "pghistory.middleware.HistoryMiddleware",
+    "core.api.guard.InputGuardMiddleware",  # unstorable text in an API URL: 400 (bodies: parser)
     "core.idempotency.IdempotencyMiddleware",
 ]
 
@@ -259,6 +260,9 @@ ONE_OFF_LINE_MAX_BY_CURRENCY = env.dict(
 # Usage events: how far in the future an event_time may be, and the largest batch.
 USAGE_FUTURE_MARGIN_SECONDS = env.int("USAGE_FUTURE_MARGIN_SECONDS", default=300)
 USAGE_MAX_BATCH = env.int("USAGE_MAX_BATCH", default=10_000)
+# How far back the API takes event times: the current UTC month and the previous N (older usage:
+# manage.py usage_backfill). The clock keeps these months' partitions ready; requests create none.
+USAGE_MAX_AGE_MONTHS = env.int("USAGE_MAX_AGE_MONTHS", default=2)
 DATA_UPLOAD_MAX_MEMORY_SIZE = env.int("DATA_UPLOAD_MAX_MEMORY_SIZE", default=32 * 1024 * 1024)
 
 # Late usage after finalization: corrections are applied at once (true) or wait for finance's
