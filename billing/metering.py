@@ -6,20 +6,27 @@ An event is a JSON object:
      "event_time": "2026-01-15T10:00:00Z", "properties": {"calls": 42, "region": "eu"}}
 
 `event_id` is the idempotency key, unique per customer. `event_time` may be omitted (then it is
-the time received) and may lie in the past (backfills), but not further in the future than the
-configured margin. The metric's property must be present and numeric for every aggregation but
-count (and unique count, which reads it as text). Sizes are bounded. Values are kept to 12 decimal
-places (rounded half up, as the column stores them) and must stay below 10^26 once rounded. Text
-that PostgreSQL cannot store (the NUL character, a lone UTF-16 surrogate) is refused.
+the time received); it may lie in the past down to the caller's `earliest` (the API's window, or a
+backfill's own bound), but not further in the future than the configured margin, and must be a
+representable UTC instant (year 1 at +14:00 is not). The metric's property must be present and
+numeric for every aggregation but count (and unique count, which reads it as text), and not
+negative unless the metric allows it. Values are kept to 12 decimal places (rounded half up, as the
+column stores them) and must stay below 10^26 once rounded. Properties are bounded by the size of
+their JSON as stored (numbers written in full), integers beyond 64 bits are kept as exact decimals
+(stored as text, like every fractional number). Text that PostgreSQL cannot store (the NUL
+character, a lone UTF-16 surrogate) is refused. Every problem is the event's own: nothing here
+raises.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation, localcontext
 from typing import Any
+
+import orjson
 
 from core.validators import storable_text
 
@@ -33,12 +40,26 @@ VALUE_STEP = Decimal("1e-12")  # the decimal places the column keeps
 OUT_OF_RANGE = object()
 
 
+class Unrepresentable:
+    """A JSON number whose exponent no decimal can hold (1E-99999999999999999999): read as this
+    marker, so that it is its event's own rejection, not the whole document's."""
+
+    def __repr__(self) -> str:
+        return "UNREPRESENTABLE"
+
+
+UNREPRESENTABLE = Unrepresentable()
+# the integers JSON (orjson, jsonb) keeps as numbers; beyond, they are kept as exact decimal text
+INT_MIN, INT_MAX = -(2**63), 2**64 - 1
+
+
 @dataclass(frozen=True)
 class MetricDef:
     id: int
     code: str
     aggregation: str
     field_name: str
+    allow_negative: bool = False
 
 
 @dataclass
@@ -74,9 +95,9 @@ def _number(value: Any) -> Decimal | object | None:
             return None
     else:
         return None
-    if not number.is_finite():
+    if number.is_nan():
         return None
-    if abs(number) >= MAX_VALUE:
+    if number.is_infinite() or abs(number) >= MAX_VALUE:
         return OUT_OF_RANGE
     exponent = number.as_tuple().exponent
     if isinstance(exponent, int) and exponent < -12:
@@ -88,14 +109,33 @@ def _number(value: Any) -> Decimal | object | None:
     return number
 
 
-def parse_time(value: Any) -> datetime | None:
+def parse_time(value: Any) -> datetime | object | None:
+    """The instant in UTC, OUT_OF_RANGE when it has none (0001-01-01T00:00+14:00 is in year 0),
+    or None when it is not an ISO 8601 instant with its offset."""
     if not isinstance(value, str) or len(value) > 40:
         return None
     try:
         parsed = datetime.fromisoformat(value)
     except ValueError:
         return None
-    return parsed if parsed.tzinfo is not None else None
+    if parsed.tzinfo is None:
+        return None
+    try:
+        return parsed.astimezone(UTC)
+    except OverflowError:
+        return OUT_OF_RANGE
+
+
+def _stored(item: Any) -> Any:
+    """A property value as it is stored: integers beyond 64 bits as exact decimals."""
+    if isinstance(item, int) and not isinstance(item, bool) and not INT_MIN <= item <= INT_MAX:
+        return Decimal(item)
+    return item
+
+
+def stored_json(properties: dict[str, Any]) -> bytes:
+    """The properties' JSON as stored: decimals as exact text."""
+    return orjson.dumps(properties, default=str)
 
 
 def _unstorable(field: str) -> Problem:
@@ -112,8 +152,11 @@ def check_event(
     metrics: Mapping[str, MetricDef],
     now: datetime,
     future_margin: timedelta,
+    earliest: datetime | None = None,
+    too_old: str = "",
 ) -> Checked | Problem:
-    """The event ready to store, or the first problem found (field, code, message)."""
+    """The event ready to store, or the first problem found (field, code, message). An event
+    before `earliest` is refused (`too_old`, with the `too_old` explanation)."""
     if not isinstance(raw, dict):
         return Problem("", "invalid", "An event is a JSON object.")
     for key in raw:
@@ -138,12 +181,27 @@ def check_event(
     if metric is None:
         return Problem("metric", "unknown_metric", f"No billable metric {code!r}.")
     if "event_time" in raw and raw["event_time"] is not None:
-        event_time = parse_time(raw["event_time"])
-        if event_time is None:
+        parsed = parse_time(raw["event_time"])
+        if parsed is OUT_OF_RANGE:
+            return Problem(
+                "event_time",
+                "out_of_range",
+                "event_time is not a representable instant: in UTC it falls before year 1 or "
+                "after year 9999.",
+            )
+        if not isinstance(parsed, datetime):
             return Problem(
                 "event_time",
                 "invalid",
                 "event_time is an ISO 8601 instant with its offset, e.g. 2026-01-15T10:00:00Z.",
+            )
+        event_time = parsed
+        if earliest is not None and event_time < earliest:
+            return Problem(
+                "event_time",
+                "too_old",
+                f"event_time is before {earliest.isoformat().replace('+00:00', 'Z')}"
+                f"{': ' + too_old if too_old else '.'}",
             )
         if event_time > now + future_margin:
             return Problem(
@@ -160,7 +218,7 @@ def check_event(
         return Problem("properties", "invalid", "properties is a JSON object.")
     if len(properties) > MAX_PROPERTIES:
         return Problem("properties", "too_many", f"At most {MAX_PROPERTIES} properties.")
-    size = 2
+    properties = {key: _stored(item) for key, item in properties.items()}
     for key, item in properties.items():
         if (
             not isinstance(key, str)
@@ -176,10 +234,13 @@ def check_event(
         if isinstance(item, str):
             if not storable_text(item):
                 return _unstorable(f"properties.{key}")
-            size += len(key) + len(item) + 6
-        elif item is None or isinstance(item, bool | int | Decimal):
-            size += len(key) + 32
-        else:
+        elif item is UNREPRESENTABLE:
+            return Problem(
+                f"properties.{key}",
+                "out_of_range",
+                f"properties.{key} is a number with an exponent beyond what can be stored.",
+            )
+        elif not (item is None or isinstance(item, bool | int | Decimal)):
             return Problem(
                 f"properties.{key}",
                 "invalid",
@@ -199,8 +260,8 @@ def check_event(
             return Problem(
                 f"properties.{field}",
                 "out_of_range",
-                f"properties.{field} must be below 10^26 in absolute value (kept to 12 decimal "
-                "places).",
+                f"properties.{field} is out of range: a value must be below 10^26 in absolute "
+                "value once kept to 12 decimal places.",
             )
         if not isinstance(number, Decimal):
             return Problem(
@@ -208,11 +269,20 @@ def check_event(
                 "not_a_number",
                 f"properties.{field} must be a number for a {metric.aggregation} metric.",
             )
+        if number < 0 and not metric.allow_negative and metric.aggregation != "weighted_sum":
+            return Problem(
+                f"properties.{field}",
+                "negative",
+                f"properties.{field} must not be negative: metric {code} does not allow negative "
+                "values (its allow_negative setting).",
+            )
         value = number
     elif metric.aggregation == "unique_count" and properties.get(field) in (None, ""):
         return Problem(f"properties.{field}", "required", f"Metric {code} counts distinct {field}.")
-    if size > MAX_PROPERTIES_BYTES:
+    if len(stored_json(properties)) > MAX_PROPERTIES_BYTES:
         return Problem(
-            "properties", "too_large", f"properties is at most {MAX_PROPERTIES_BYTES} bytes."
+            "properties",
+            "too_large",
+            f"properties is at most {MAX_PROPERTIES_BYTES} bytes as JSON.",
         )
     return Checked(event_id, customer, metric, event_time, value, properties)

@@ -250,6 +250,11 @@ class BillableMetric(models.Model):
         blank=True,
         help_text='Only events whose properties match: {"region": ["eu", "us"]}.',
     )
+    allow_negative = models.BooleanField(
+        default=False,
+        help_text="Accept events whose value is negative (refunds, releases): they lower the "
+        "quantity and the bill. Off: such events are refused. For sum, max and latest metrics.",
+    )
     created_at = models.DateTimeField()
     updated_at = models.DateTimeField()
     archived_at = models.DateTimeField(null=True, blank=True)

@@ -145,7 +145,9 @@ PLAN_FIELDS = (
     "interval_count",
     "calendar_aligned",
 )
-METRIC_FIELDS = ("code", "name", "description", "aggregation", "field_name", "filters")
+METRIC_FIELDS = (
+    "code", "name", "description", "aggregation", "field_name", "filters", "allow_negative",
+)  # fmt: skip
 FEATURE_FIELDS = ("code", "name", "description", "kind")
 ADDON_FIELDS = ("code", "name", "description", "currency", "amount")
 TAX_FIELDS = ("code", "name", "percentage", "inclusive", "country", "region", "description")
@@ -182,6 +184,12 @@ def _check_metric(metric: BillableMetric) -> None:
     if metric.aggregation == "count" and metric.field_name:
         raise ValidationFailed(
             "A count metric counts events; it reads no property.", field="field_name"
+        )
+    if metric.allow_negative and metric.aggregation not in ("sum", "max", "latest"):
+        raise ValidationFailed(
+            "allow_negative applies to sum, max and latest metrics: a count reads no number, and "
+            "a weighted sum's values are changes to a level, negative when it falls.",
+            field="allow_negative",
         )
     filters = metric.filters
     if not isinstance(filters, dict) or not all(

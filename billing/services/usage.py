@@ -17,6 +17,13 @@ or the writer commits first, and the batch, reading `usage_billed_until` under i
 each event before it as possibly billed already and journals it (`usage.late_received`, in the
 same transaction) for invoicing to re-rate the window: its draft refreshed, or a correction of
 its invoice. Batches share the lock with each other: ingestion stays concurrent.
+
+Event times are bounded (issue 11): the API takes the current UTC month and the previous
+USAGE_MAX_AGE_MONTHS (`usage_window_start`); older usage is loaded with `manage.py usage_backfill`.
+Ingestion through the API never creates a partition: the clock keeps the window's months and the
+next ones ready (`usage_partitions_ahead`); an event of a month whose partition the clock has not
+created yet waits in the default partition, and the clock moves it into the month's partition when
+it creates it. Only a backfill (an operator's command) creates the partitions of older months.
 """
 
 from __future__ import annotations
@@ -25,6 +32,7 @@ import json
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
+from decimal import Decimal
 from functools import partial
 from typing import Any
 
@@ -32,12 +40,17 @@ import orjson
 from django.conf import settings
 from django.db import connection, transaction
 
-from billing.metering import Checked, MetricDef, Problem, check_event
+from billing.metering import UNREPRESENTABLE, Checked, MetricDef, Problem, check_event
 from billing.services.journal import journal_write
 from catalog.models import BillableMetric
 from core.audit import Actor
 from core.db import lock_id
 from core.validators import storable_text
+
+# how JSON integers are read: as int up to 19 characters (within 64 bits, whatever the sign),
+# beyond as exact decimals: Python refuses int() of more than 4,300 digits, which would fail the
+# whole body for one event (check_event then refuses that event's value as out of range)
+_INT_DIGITS = 19
 
 _known_partitions: set[str] = set()
 
@@ -125,7 +138,7 @@ class Report:
 
 def metric_definitions() -> dict[str, MetricDef]:
     return {
-        m.code: MetricDef(m.id, m.code, m.aggregation, m.field_name)
+        m.code: MetricDef(m.id, m.code, m.aggregation, m.field_name, m.allow_negative)
         for m in BillableMetric.objects.filter(archived_at__isnull=True)
     }
 
@@ -137,6 +150,25 @@ def month_start(instant: datetime) -> datetime:
 
 def next_month(start: datetime) -> datetime:
     return datetime(start.year + (start.month == 12), start.month % 12 + 1, 1, tzinfo=UTC)
+
+
+def previous_month(start: datetime) -> datetime:
+    return datetime(start.year - (start.month == 1), (start.month - 2) % 12 + 1, 1, tzinfo=UTC)
+
+
+def usage_window_start(*, as_of: datetime) -> datetime:
+    """The earliest event time the API takes at `as_of`: the start of the UTC month
+    USAGE_MAX_AGE_MONTHS before the current one (2: from January 1 on March 15)."""
+    start = month_start(as_of)
+    for _ in range(settings.USAGE_MAX_AGE_MONTHS):
+        start = previous_month(start)
+    return start
+
+
+TOO_OLD = (
+    "the API takes the current month and the previous {months} (USAGE_MAX_AGE_MONTHS), in UTC; "
+    "load older usage with manage.py usage_backfill."
+)
 
 
 def _months(instants: Iterable[datetime]) -> set[datetime]:
@@ -156,7 +188,9 @@ ZERO = timedelta(0)
 
 def usage_partitions_ensure(*, months: Iterable[datetime]) -> list[str]:
     """Create the monthly partitions (UTC months) that do not exist yet. Each in its own short
-    transaction, outside the callers': DDL locks the parent table briefly."""
+    transaction, outside the callers': DDL locks the parent table briefly. Events of the month
+    that wait in the default partition (stored before the clock created their month) are moved
+    into the new partition in the same transaction. Called by the clock and the backfill only."""
     created = []
     for start in sorted({month_start(m) for m in months}):
         name = f"billing_usageevent_y{start.year:04d}m{start.month:02d}"
@@ -168,21 +202,51 @@ def usage_partitions_ensure(*, months: Iterable[datetime]) -> list[str]:
             cursor.execute("SELECT to_regclass(%s) IS NOT NULL", [name])
             row = cursor.fetchone()
             if not (row and row[0]):
-                cursor.execute(
-                    f"CREATE TABLE IF NOT EXISTS {name} PARTITION OF billing_usageevent "
-                    "FOR VALUES FROM (%s) TO (%s)",
-                    [start, next_month(start)],
-                )
+                _partition_create(cursor, name, start, next_month(start))
                 created.append(name)
             # remembered only once committed: a rolled-back DDL must be tried again
             transaction.on_commit(partial(_known_partitions.add, name))
     return created
 
 
+def _partition_create(cursor: Any, name: str, start: datetime, end: datetime) -> None:
+    # no event can land in the default partition meanwhile (the parent locked first, then its
+    # partitions, in the order of writers: no deadlock; readers are not blocked)
+    cursor.execute("LOCK TABLE billing_usageevent IN SHARE ROW EXCLUSIVE MODE")
+    cursor.execute(
+        "SELECT EXISTS (SELECT 1 FROM billing_usageevent_default "
+        "WHERE event_time >= %s AND event_time < %s)",
+        [start, end],
+    )
+    row = cursor.fetchone()
+    if not (row and row[0]):
+        cursor.execute(
+            f"CREATE TABLE {name} PARTITION OF billing_usageevent FOR VALUES FROM (%s) TO (%s)",
+            [start, end],
+        )
+        return
+    # PostgreSQL refuses a partition whose rows sit in the default: move them first
+    cursor.execute(f"CREATE TABLE {name} (LIKE billing_usageevent INCLUDING DEFAULTS)")
+    cursor.execute(  # the name is made of the month's numbers only
+        f"WITH moved AS (DELETE FROM billing_usageevent_default WHERE event_time >= %s "  # noqa: S608
+        f"AND event_time < %s RETURNING *) INSERT INTO {name} SELECT * FROM moved",
+        [start, end],
+    )
+    cursor.execute(
+        f"ALTER TABLE billing_usageevent ATTACH PARTITION {name} FOR VALUES FROM (%s) TO (%s)",
+        [start, end],
+    )
+
+
 def usage_partitions_ahead(*, as_of: datetime, months: int = 3) -> list[str]:
-    """The clock keeps this month's and the next months' partitions ready."""
-    starts = [month_start(as_of)]
+    """The clock keeps the partitions of the API's window (usage_window_start: the previous
+    USAGE_MAX_AGE_MONTHS), of this month and of the next `months` ready: ingestion through the
+    API creates none."""
+    starts = [usage_window_start(as_of=as_of)]
+    last = month_start(as_of)
     for _ in range(months):
+        last = next_month(last)
+    while starts[-1] < last:
         starts.append(next_month(starts[-1]))
     return usage_partitions_ensure(months=starts)
 
@@ -193,16 +257,34 @@ def usage_ingest(
     actor: Actor,
     as_of: datetime,
     metrics: dict[str, MetricDef] | None = None,
+    backfill: bool = False,
+    earliest: datetime | None = None,
 ) -> Report:
     """Check, deduplicate and store a batch. Nothing of a rejected event is stored; every accepted
-    event is stored when this returns (one transaction)."""
+    event is stored when this returns (one transaction).
+
+    Through the API (`backfill` false) events before `usage_window_start` are refused and no
+    partition is created. A backfill takes events from `earliest` (None: any representable
+    time) and creates the partitions of their months."""
     metrics = metrics if metrics is not None else metric_definitions()
     margin = timedelta(seconds=settings.USAGE_FUTURE_MARGIN_SECONDS)
+    if backfill:
+        too_old = "the backfill's --since."
+    else:
+        earliest = usage_window_start(as_of=as_of)
+        too_old = TOO_OLD.format(months=settings.USAGE_MAX_AGE_MONTHS)
     outcomes: list[Outcome] = []
     checked: list[tuple[int, Checked]] = []
     seen: set[tuple[str, str]] = set()
     for index, raw in enumerate(events):
-        result = check_event(raw, metrics=metrics, now=as_of, future_margin=margin)
+        result = check_event(
+            raw,
+            metrics=metrics,
+            now=as_of,
+            future_margin=margin,
+            earliest=earliest,
+            too_old=too_old,
+        )
         if isinstance(result, Problem):
             event_id = raw.get("event_id") if isinstance(raw, dict) else None
             echoed = event_id if isinstance(event_id, str) and storable_text(event_id) else None
@@ -234,7 +316,8 @@ def usage_ingest(
         found.append((index, event, customer[0]))
     if not found:
         return Report(outcomes)
-    usage_partitions_ensure(months=_months(e.event_time for _, e, _ in found))
+    if backfill:  # the API's window is kept ready by the clock
+        usage_partitions_ensure(months=_months(e.event_time for _, e, _ in found))
     with transaction.atomic(durable=True), connection.cursor() as cursor:
         document = orjson.dumps(
             [
@@ -312,8 +395,19 @@ def _record_late(customer_id: int, events: list[Checked], actor: Actor, as_of: d
     )
 
 
-def parse_json_body(body: bytes) -> Any:
-    """JSON with decimals kept exact (never floats)."""
-    from decimal import Decimal
+def _json_int(text: str) -> int | Decimal:
+    return int(text) if len(text) <= _INT_DIGITS else Decimal(text)
 
-    return json.loads(body, parse_float=Decimal)
+
+def _json_number(text: str) -> Any:
+    try:
+        return Decimal(text)
+    except ArithmeticError:  # decimal.InvalidOperation: 1E-99999999999999999999
+        return UNREPRESENTABLE
+
+
+def parse_json_body(body: bytes | str) -> Any:
+    """JSON with decimals kept exact (never floats), integers of any length read without failing
+    the document (beyond 64 bits as exact decimals). Strings are taken as they are: an event's
+    unstorable text is that event's own rejection (check_event)."""
+    return json.loads(body, parse_float=_json_number, parse_int=_json_int)

@@ -47,7 +47,7 @@ class MetricOut(serializers.ModelSerializer[BillableMetric]):
         model = BillableMetric
         fields = (
             "id", "code", "name", "description", "aggregation", "field_name", "filters",
-            "created_at", "updated_at", "archived_at",
+            "allow_negative", "created_at", "updated_at", "archived_at",
         )  # fmt: skip
 
 
@@ -178,7 +178,9 @@ class MetricIn(serializers.ModelSerializer[BillableMetric]):
 
     class Meta:
         model = BillableMetric
-        fields = ("code", "name", "description", "aggregation", "field_name", "filters")
+        fields = (
+            "code", "name", "description", "aggregation", "field_name", "filters", "allow_negative",
+        )  # fmt: skip
 
 
 class FeatureIn(serializers.ModelSerializer[Feature]):

@@ -94,8 +94,10 @@ def test_the_tick_keeps_usage_partitions_ready_months_ahead() -> None:
         as_of=datetime(2031, 11, 20, tzinfo=UTC),
         enqueue=lambda ids, at, lease: enqueued.append(ids),
     )
-    assert partitions_exist("y2031m11", "y2031m12", "y2032m01", "y2032m02")
+    # the API's window (two months back, USAGE_MAX_AGE_MONTHS), this month and three ahead
+    months = ("y2031m09", "y2031m10", "y2031m11", "y2031m12", "y2032m01", "y2032m02")
+    assert partitions_exist(*months)
     assert set(summary.get("usage_partitions_created", [])) <= {
-        f"billing_usageevent_{m}" for m in ("y2031m11", "y2031m12", "y2032m01", "y2032m02")
+        f"billing_usageevent_{m}" for m in months
     }
     assert enqueued == []

@@ -28,7 +28,8 @@ JAN, FEB = datetime(2026, 1, 1, tzinfo=UTC), datetime(2026, 2, 1, tzinfo=UTC)
 
 
 def workload_plan() -> Plan:
-    calls = metric("api_calls", aggregation="sum", field_name="calls")
+    # negative calls: a client's late correction of what it over-reported
+    calls = metric("api_calls", aggregation="sum", field_name="calls", allow_negative=True)
     storage = metric("storage_gb", aggregation="sum", field_name="gb")
     pro = catalog.plan_create(
         actor=TEST_ACTOR,

@@ -1,27 +1,30 @@
 """Load usage events from a CSV or NDJSON file, in batches, through the same checks as the API.
 
     manage.py usage_backfill events.ndjson
-    manage.py usage_backfill events.csv --batch 5000
+    manage.py usage_backfill events.csv --batch 5000 --since 2024-01-01
 
 CSV columns: event_id, customer, metric, event_time, and any others become properties
 (numbers stay exact decimals). NDJSON: one event object a line, as the API takes it.
+
+Unlike the API, which takes the current month and the previous USAGE_MAX_AGE_MONTHS, the backfill
+takes older usage (from `--since`, a UTC date, when given: older lines are refused as typos) and
+creates the monthly partitions of the months it loads.
 """
 
 from __future__ import annotations
 
 import csv
-import json
 import sys
 import time
 from collections.abc import Iterator
-from decimal import Decimal
+from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils import timezone
 
-from billing.services.usage import metric_definitions, usage_ingest
+from billing.services.usage import metric_definitions, parse_json_body, usage_ingest
 from core.audit import Actor
 
 CORE = ("event_id", "customer", "metric", "event_time")
@@ -41,7 +44,7 @@ def _ndjson_rows(path: Path) -> Iterator[tuple[int, Any]]:
             if not line.strip():
                 continue
             try:
-                yield number, json.loads(line, parse_float=Decimal)
+                yield number, parse_json_body(line)
             except ValueError as exc:
                 yield number, {"__malformed__": str(exc)}
 
@@ -54,6 +57,12 @@ class Command(BaseCommand):
         parser.add_argument("--format", choices=["csv", "ndjson"], default=None)
         parser.add_argument("--batch", type=int, default=5000)
         parser.add_argument("--show-rejected", type=int, default=20, help="first N rejections")
+        parser.add_argument(
+            "--since",
+            type=date.fromisoformat,
+            default=None,
+            help="refuse events before this UTC date (YYYY-MM-DD); default: no bound",
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
         path = Path(options["path"])
@@ -64,6 +73,8 @@ class Command(BaseCommand):
         with path.open("rb") as counting:
             total = max(1, sum(1 for line in counting if line.strip()) - (kind == "csv"))
         actor = Actor.system("usage_backfill")
+        since = options["since"]
+        earliest = datetime(since.year, since.month, since.day, tzinfo=UTC) if since else None
         metrics = metric_definitions()
         counts = {"accepted": 0, "duplicate": 0, "rejected": 0}
         shown = 0
@@ -73,7 +84,14 @@ class Command(BaseCommand):
         def flush() -> None:
             nonlocal shown
             events = [e for _, e in batch]
-            report = usage_ingest(events=events, actor=actor, as_of=timezone.now(), metrics=metrics)
+            report = usage_ingest(
+                events=events,
+                actor=actor,
+                as_of=timezone.now(),
+                metrics=metrics,
+                backfill=True,
+                earliest=earliest,
+            )
             for (line, _), outcome in zip(batch, report.outcomes, strict=True):
                 counts[outcome.status] += 1
                 if outcome.status == "rejected" and shown < options["show_rejected"]:
