@@ -101,6 +101,8 @@ def _number(value: Any) -> Decimal | object | None:
         return OUT_OF_RANGE
     exponent = number.as_tuple().exponent
     if isinstance(exponent, int) and exponent < -12:
+        if number and abs(number) < VALUE_STEP / 2:
+            return OUT_OF_RANGE  # not zero, yet nothing once kept to 12 places (1E-20000)
         with localcontext() as context:
             context.prec = 60  # enough for 26 + 12 digits: quantize never fails below
             number = number.quantize(VALUE_STEP, rounding=ROUND_HALF_UP)
@@ -261,7 +263,8 @@ def check_event(
                 f"properties.{field}",
                 "out_of_range",
                 f"properties.{field} is out of range: a value must be below 10^26 in absolute "
-                "value once kept to 12 decimal places.",
+                "value once kept to 12 decimal places, and one that is not zero must not vanish "
+                "there (at least 0.5 x 10^-12).",
             )
         if not isinstance(number, Decimal):
             return Problem(

@@ -94,6 +94,8 @@ REJECTED = [
     ("far_future", event(time='"2030-01-01T00:00:00Z"'), "event_time", "in_the_future"),
     # negative values on a metric that does not allow them (the default)
     ("negative", event(calls="-5"), "properties.calls", "negative"),
+    # a measured value that is not zero yet vanishes once kept to 12 decimal places
+    ("1E-20000", event(calls="1E-20000"), "properties.calls", "out_of_range"),
     ("negative_text", event(calls='"-0.5"'), "properties.calls", "negative"),
 ]
 
@@ -131,8 +133,7 @@ ACCEPTED = [
     ("2^64", event(calls=str(2**64)), D(2**64)),
     ("10^25", event(calls="1" + "0" * 25), D(10) ** 25),
     ("2^64_in_another_property", event(extra=f', "n": {2**64}, "m": -{2**70}'), D(1)),
-    # below the 12 decimal places kept: rounded half up, as documented
-    ("1E-20000", event(calls="1E-20000"), D(0)),
+    # a property that is not measured keeps its number as sent
     ("1E-20000_in_another_property", event(extra=', "n": 1E-20000'), D(1)),
 ]
 
