@@ -47,3 +47,63 @@ def test_currencies_endpoint(api: Any) -> None:
     assert by_code["JPY"]["exponent"] == 0
     assert by_code["KWD"]["exponent"] == 3
     assert "XAU" not in by_code
+
+
+# ------------------------------------------------------------- issue 11, item 11: no drift
+
+
+@pytest.fixture(scope="module")
+def generated() -> dict[str, Any]:
+    import json
+
+    from drf_spectacular.generators import SchemaGenerator
+    from drf_spectacular.renderers import OpenApiJsonRenderer
+
+    schema = SchemaGenerator().get_schema(request=None, public=True)
+    return json.loads(OpenApiJsonRenderer().render(schema))  # type: ignore[no-any-return]
+
+
+def _query(op: dict[str, Any]) -> dict[str, Any]:
+    return {p["name"]: p for p in op.get("parameters", []) if p["in"] == "query"}
+
+
+def test_every_operation_declares_the_errors_it_may_answer(generated: dict[str, Any]) -> None:
+    for path, methods in generated["paths"].items():
+        if not path.startswith("/api/v1/"):
+            continue
+        for method, op in methods.items():
+            declared = set(op["responses"])
+            where = f"{method.upper()} {path}"
+            assert {"400", "401", "403", "503"} <= declared, where
+            if "cursor" in _query(op) or "{" in path:
+                assert "404" in declared, where
+            if method == "post":
+                assert {"413", "422"} <= declared, where
+            assert "Retry-After" in op["responses"]["503"]["headers"], where
+
+
+def test_the_error_body_carries_the_request_id(generated: dict[str, Any]) -> None:
+    body = generated["components"]["schemas"]["ErrorBody"]
+    assert set(body["required"]) == {"errors", "request_id"}
+
+
+def test_limit_declares_its_bounds(generated: dict[str, Any]) -> None:
+    limit = _query(generated["paths"]["/api/v1/events/"]["get"])["limit"]["schema"]
+    assert (limit["minimum"], limit["maximum"]) == (1, 500)
+
+
+def test_documented_filters_are_the_ones_that_work(generated: dict[str, Any]) -> None:
+    paths = generated["paths"]
+    events = set(_query(paths["/api/v1/events/"]["get"]))
+    assert {"customer", "metric", "late", "event_time__gte", "event_time__lt"} <= events
+    assert {"customer", "status"} <= set(_query(paths["/api/v1/invoices/"]["get"]))
+    assert {"customer", "plan", "status"} <= set(_query(paths["/api/v1/subscriptions/"]["get"]))
+    for path in ("/api/v1/events/", "/api/v1/invoices/", "/api/v1/subscriptions/"):
+        assert not any("__external_id" in name for name in _query(paths[path]["get"])), path
+    assert "cursor" not in _query(paths["/api/v1/corrections/rerate/"]["post"])
+
+
+def test_output_fields_are_declared_as_they_are_returned(generated: dict[str, Any]) -> None:
+    schemas = generated["components"]["schemas"]
+    assert "format" not in schemas["CustomerOut"]["properties"]["email"]  # "" when none
+    assert schemas["PlanOut"]["properties"]["product"]["nullable"] is True

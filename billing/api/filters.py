@@ -1,8 +1,31 @@
+from datetime import UTC, datetime
+from typing import Any
+
 import django_filters
+from django import forms
 from django.db.models import Q, QuerySet
+from django_filters.fields import IsoDateTimeField
 
 from billing.enums import SubscriptionStatus
 from billing.models import Customer, Subscription, UsageEvent
+
+
+class UtcIsoDateTimeField(IsoDateTimeField):  # type: ignore[misc]
+    """An ISO 8601 instant, queried in UTC: PostgreSQL refuses offsets beyond ±15:59 (+22:59 was
+    a 500), and an instant with no UTC time (year 1 at +14:00) is a 400, not an overflow."""
+
+    def to_python(self, value: Any) -> datetime | None:
+        parsed: datetime | None = super().to_python(value)
+        if parsed is None:
+            return None
+        try:
+            return parsed.astimezone(UTC)
+        except OverflowError:
+            raise forms.ValidationError("This instant is out of range.", code="invalid") from None
+
+
+class InstantFilter(django_filters.IsoDateTimeFilter):  # type: ignore[misc]
+    field_class = UtcIsoDateTimeField
 
 
 class CustomerFilter(django_filters.FilterSet):  # type: ignore[misc]
@@ -13,8 +36,8 @@ class CustomerFilter(django_filters.FilterSet):  # type: ignore[misc]
     archived = django_filters.BooleanFilter(
         field_name="archived_at", lookup_expr="isnull", exclude=True, label="Archived"
     )
-    created_after = django_filters.IsoDateTimeFilter(field_name="created_at", lookup_expr="gte")
-    created_before = django_filters.IsoDateTimeFilter(field_name="created_at", lookup_expr="lt")
+    created_after = InstantFilter(field_name="created_at", lookup_expr="gte")
+    created_before = InstantFilter(field_name="created_at", lookup_expr="lt")
     q = django_filters.CharFilter(method="search", label="Search name, e-mail or external id")
 
     class Meta:
@@ -48,10 +71,10 @@ class UsageEventFilter(django_filters.FilterSet):  # type: ignore[misc]
     )
     metric = django_filters.CharFilter(field_name="metric__code", label="the metric's code")
     late = django_filters.BooleanFilter(label="true: late events (awaiting a correction)")
-    event_time__gte = django_filters.IsoDateTimeFilter(
+    event_time__gte = InstantFilter(
         field_name="event_time", lookup_expr="gte", label="events at or after this instant"
     )
-    event_time__lt = django_filters.IsoDateTimeFilter(
+    event_time__lt = InstantFilter(
         field_name="event_time", lookup_expr="lt", label="events before this instant"
     )
 

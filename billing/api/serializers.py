@@ -99,7 +99,8 @@ class CustomerOut(serializers.Serializer[Any]):
     id = serializers.IntegerField()
     external_id = serializers.CharField()
     name = serializers.CharField()
-    email = serializers.EmailField()
+    # not format: email: a customer without one has "" (unchanged for clients), which is no e-mail
+    email = serializers.CharField(help_text="The billing e-mail address; empty when there is none.")
     currency = serializers.CharField()
     timezone = serializers.CharField()
     locale = serializers.CharField()

@@ -31,7 +31,7 @@ class ProductOut(serializers.ModelSerializer[Product]):
 
 class PlanOut(serializers.ModelSerializer[Plan]):
     product: serializers.SlugRelatedField[Any] = serializers.SlugRelatedField(
-        slug_field="code", read_only=True
+        slug_field="code", read_only=True, allow_null=True, help_text="null: no product"
     )
 
     class Meta:

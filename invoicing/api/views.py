@@ -14,6 +14,7 @@ from rest_framework import generics, serializers
 from rest_framework.request import Request
 from rest_framework.response import Response
 
+from billing.api.filters import InstantFilter
 from catalog.models import BillableMetric
 from core.api.actors import request_actor
 from core.api.errors import json_error
@@ -111,10 +112,10 @@ class InvoiceFilter(django_filters.FilterSet):  # type: ignore[misc]
     customer = django_filters.CharFilter(
         field_name="customer__external_id", label="the customer's external id"
     )
-    billing_date__gte = django_filters.IsoDateTimeFilter(
+    billing_date__gte = InstantFilter(
         field_name="billing_date", lookup_expr="gte", label="billed at or after this instant"
     )
-    billing_date__lt = django_filters.IsoDateTimeFilter(
+    billing_date__lt = InstantFilter(
         field_name="billing_date", lookup_expr="lt", label="billed before this instant"
     )
 

@@ -184,3 +184,26 @@ def test_a_limit_up_to_500_is_accepted(api: APIClient) -> None:
 @pytest.mark.django_db
 def test_an_integer_parameter_that_is_not_one_is_a_400(api: APIClient) -> None:
     _named(api.get("/api/v1/subscriptions/1/timeline/", {"periods": "x"}), "periods", "invalid")
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("path", "name"),
+    [
+        ("/api/v1/events/", "event_time__gte"),
+        ("/api/v1/invoices/", "billing_date__lt"),
+        ("/api/v1/customers/", "created_after"),
+    ],
+)
+@pytest.mark.parametrize(
+    "instant",
+    ["2664-05-15T10:38:46.2+22:59", "0073-12-18T00:55:01-23:42", "0001-01-01T00:00:00+14:00"],
+)
+def test_an_instant_filter_postgresql_cannot_take_is_a_400_not_a_500(
+    api: APIClient, path: str, name: str, instant: str
+) -> None:
+    """Found by schemathesis: offsets beyond ±15:59 reached PostgreSQL (DataError, 500)."""
+    response = api.get(path, {name: instant})
+    if response.status_code == 200:  # a far offset PostgreSQL can take once in UTC
+        return
+    _named(response, name, "invalid")
