@@ -138,8 +138,8 @@ class RequestIdMiddleware:
         if not _is_json(response):
             if _is_browsable(response):
                 return response
-            if response.status_code >= 500:
-                exc = getattr(request, "_api_exception", None)
+            exc = getattr(request, "_api_exception", None)
+            if exc is not None:
                 return api_error_for_exception(request, exc)
             message = f"No API endpoint at {request.path}." if response.status_code == 404 else ""
             return api_error(request, response.status_code, message=message)
@@ -156,4 +156,6 @@ def _with_request_id(response: HttpResponse, request: HttpRequest) -> HttpRespon
     if isinstance(body, dict) and "errors" in body and "request_id" not in body:
         body["request_id"] = request.request_id  # type: ignore[attr-defined]
         response.content = json.dumps(body).encode()
+        if response.has_header("Content-Length"):  # set by CommonMiddleware, inside this one
+            response["Content-Length"] = str(len(response.content))
     return response

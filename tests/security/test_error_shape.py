@@ -230,3 +230,16 @@ def test_a_database_outage_is_a_503_with_retry_after(
             assert_error_shape(response, 503, "database_unavailable")
             assert int(response["Retry-After"]) > 0
     assert client.get("/api/v1/customers/").status_code == 200  # back when the database is
+
+
+@pytest.mark.django_db
+def test_a_body_given_its_request_id_keeps_a_true_content_length(api: APIClient) -> None:
+    """CommonMiddleware sets Content-Length before the request id is added to the body."""
+    for response in (
+        api.post("/api/v1/customers/", {}, format="json"),
+        api.get("/api/v1/customers/999999/"),
+        api.get("/api/v1/customers/?bogus=1"),
+    ):
+        assert response.status_code >= 400
+        assert response.has_header("Content-Length")
+        assert int(response["Content-Length"]) == len(response.content)
