@@ -134,11 +134,11 @@ def _value_problem(raw: str, schema: dict[str, Any]) -> str | None:
 def _body(request: Request) -> Any:
     """The JSON body, keys only matter (numbers stay text); None when there is none or it is not
     JSON (the view reports that)."""
-    raw = request._request.body  # read (and kept) before DRF parses it, or a view reads it
-    if not raw.strip():
-        return None
     content_type = request.content_type.split(";")[0].strip()
     if not (content_type == "application/json" or content_type.endswith("+json")):
+        return None  # a form body is never read here (its stream may be consumed already)
+    raw = request._request.body  # read (and kept) before DRF parses it, or a view reads it
+    if not raw.strip():
         return None
     try:
         return json.loads(raw, parse_int=str, parse_float=str, parse_constant=str)

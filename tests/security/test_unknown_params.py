@@ -207,3 +207,19 @@ def test_an_instant_filter_postgresql_cannot_take_is_a_400_not_a_500(
     if response.status_code == 200:  # a far offset PostgreSQL can take once in UTC
         return
     _named(response, name, "invalid")
+
+
+@pytest.mark.django_db
+def test_a_staff_form_post_is_refused_in_the_error_shape(staff_user: Any) -> None:
+    """The CSRF check of a session parses a form body; the input check reads only JSON bodies,
+    so a form is DRF's 415, never a RawPostDataException."""
+    from django.test import Client
+
+    client = Client(enforce_csrf_checks=True, raise_request_exception=False)
+    client.force_login(staff_user)
+    client.get("/admin/")  # the csrftoken cookie
+    token = client.cookies["csrftoken"].value
+    response = client.post(
+        "/api/v1/customers/", {"csrfmiddlewaretoken": token, "name": "Form"}
+    )  # multipart
+    assert response.status_code in (400, 415), response.content[:300]
