@@ -34,8 +34,9 @@ from common import bench_env, connect, manage, recreate_database, start_gunicorn
 
 DB = "billing_bench_ingestion"
 CUSTOMERS = 10_000
-PERIOD_START = datetime(2026, 1, 1, tzinfo=UTC)
-PERIOD_END = datetime(2026, 2, 1, tzinfo=UTC)
+# the previous calendar month: inside the API's window into the past (USAGE_MAX_AGE_MONTHS)
+PERIOD_END = datetime.now(UTC).replace(day=1, hour=0, minute=0, second=0, microsecond=0)
+PERIOD_START = (PERIOD_END - timedelta(days=1)).replace(day=1)
 
 
 SEED = """
@@ -53,7 +54,7 @@ for code, agg, field in [("api_calls", "sum", "calls"), ("storage_gb", "sum", "g
 Customer.objects.bulk_create(
     [Customer(external_id=f"c{i}", name=f"Customer {i}", currency="USD", created_at=now,
               updated_at=now) for i in range(N)], batch_size=5000)
-usage_partitions_ensure(months=[datetime(2026, 1, 1, tzinfo=UTC), datetime(2026, 2, 1, tzinfo=UTC)])
+usage_partitions_ensure(months=[datetime.fromisoformat(m) for m in MONTHS])
 print(api_key_create(name="bench", actor=a, as_of=now)[1])
 """
 
@@ -157,7 +158,13 @@ def main() -> None:
     try:
         manage(env, "migrate", "-v", "0")
         seed = manage(
-            env, "shell", "-c", SEED.replace("range(N)", f"range({CUSTOMERS})"), capture=True
+            env,
+            "shell",
+            "-c",
+            SEED.replace("range(N)", f"range({CUSTOMERS})").replace(
+                "MONTHS", repr([PERIOD_START.isoformat(), PERIOD_END.isoformat()])
+            ),
+            capture=True,
         )
         key = seed.strip().splitlines()[-1]
         server, port = start_gunicorn(env, workers=args.workers, threads=1)
