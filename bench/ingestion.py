@@ -250,10 +250,11 @@ def aggregate_benchmark(url: str, total: int) -> None:
     env_url = url
     code = """
 import time
-from datetime import datetime, UTC
+from datetime import datetime, timedelta
 from billing.aggregation import aggregate
 from catalog.models import BillableMetric
-start, end = datetime(2026, 1, 1, tzinfo=UTC), datetime(2026, 2, 1, tzinfo=UTC)
+start = datetime.fromisoformat(START)
+end = start + timedelta(seconds=2678400)  # the 31 days the fill spreads events over
 runs = []
 for _ in range(3):
     t = time.perf_counter(); rows = 0; events = 0
@@ -263,6 +264,8 @@ for _ in range(3):
     runs.append(time.perf_counter() - t)
 print(f"aggregated {events:,} events into {rows:,} (customer, metric) quantities: "
       f"best {min(runs):.2f} s, runs {', '.join(f'{r:.2f}' for r in runs)} s")
+if events != TOTAL:
+    raise SystemExit(f"aggregated {events:,} events, filled {TOTAL:,}")
 # the billing writer's form: the same period as (customer, start, end) pairs, one query per
 # metric; it must give the same quantities
 from billing.aggregation import aggregate_windows
@@ -286,6 +289,7 @@ if mismatches:
     raise SystemExit("aggregate_windows disagrees with aggregate")
 """
     env = {**os.environ, "DATABASE_URL": env_url, "DEBUG": "false", "SECRET_KEY": "x" * 50}
+    code = code.replace("START", repr(PERIOD_START.isoformat())).replace("TOTAL", str(total))
     subprocess.run(
         [sys.executable, "manage.py", "shell", "-c", code], cwd=ROOT, env=env, check=True
     )
