@@ -360,6 +360,7 @@ class ChangePreviewOut(serializers.Serializer[Any]):
 
 
 class SubscriptionChangePreviewView(_Action):
+    permission_actions = {"POST": "view"}  # a preview writes nothing
     @extend_schema(
         operation_id="subscriptions_change_preview",
         request=ChangeIn,
@@ -565,6 +566,7 @@ class CustomerEntitlements(APIView):
 
 class CustomerOverride(APIView):
     permission_model = EntitlementOverride
+    permission_actions = {"DELETE": "delete"}
 
     @extend_schema(
         operation_id="customers_entitlement_override_set",

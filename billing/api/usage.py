@@ -61,9 +61,10 @@ BatchOut = inline_serializer(
 def _parse(request: Request) -> Any:
     try:
         return parse_json_body(request.body)
-    except ValueError as exc:
+    except (ValueError, RecursionError) as exc:
+        reason = "nested too deeply" if isinstance(exc, RecursionError) else str(exc)
         return Response(
-            {"errors": [error_item(None, "parse_error", f"Malformed JSON: {exc}")]},
+            {"errors": [error_item(None, "parse_error", f"Malformed JSON: {reason}")]},
             status=status.HTTP_400_BAD_REQUEST,
         )
 

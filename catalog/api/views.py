@@ -371,6 +371,7 @@ def rating_body(rating: Rating) -> dict[str, Any]:
 class PlanVersionPreview(generics.GenericAPIView[Any]):
     serializer_class = s.RatingOut
     queryset = PlanVersion.objects.select_related("plan")
+    permission_actions = {"POST": "view"}  # rates a quantity, writes nothing
 
     @extend_schema(
         operation_id="plan_versions_preview",
@@ -411,6 +412,7 @@ def _rate(rater: Any, data: dict[str, Any]) -> Rating:
 
 class RateView(APIView):
     permission_model = PlanVersion  # pricing what a price book would charge
+    permission_actions = {"POST": "view"}  # stateless: stores nothing
 
     @extend_schema(
         operation_id="pricing_rate",

@@ -33,6 +33,10 @@ class JSONParser(parsers.JSONParser):
             data = json.loads(text, parse_float=Decimal)
         except ValueError as exc:
             raise ParseError(f"JSON parse error - {exc}") from None
+        except RecursionError:
+            raise ParseError("JSON parse error - nested too deeply.") from None
+        except LookupError:
+            raise ParseError(f"JSON parse error - unknown charset {encoding!r}.") from None
         except ArithmeticError:  # decimal.InvalidOperation: an exponent no decimal can hold
             raise ParseError("JSON parse error - a number is out of range.") from None
         if _SUSPECT.search(text):  # rare: only then is every string looked at

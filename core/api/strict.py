@@ -23,6 +23,7 @@ import threading
 from dataclasses import dataclass, field
 from typing import Any
 
+from django.conf import settings
 from django.urls import URLPattern, URLResolver
 from rest_framework.exceptions import ErrorDetail, ValidationError
 from rest_framework.request import Request
@@ -140,10 +141,12 @@ def _body(request: Request) -> Any:
     raw = request._request.body  # read (and kept) before DRF parses it, or a view reads it
     if not raw.strip():
         return None
+    encoding = request._request.encoding or settings.DEFAULT_CHARSET  # as the parser decodes it
     try:
-        return json.loads(raw, parse_int=str, parse_float=str, parse_constant=str)
-    except ValueError:
-        return None
+        text = raw.decode(encoding)
+        return json.loads(text, parse_int=str, parse_float=str, parse_constant=str)
+    except (ValueError, LookupError, RecursionError):
+        return None  # not JSON the parser can read either: it answers the 400
 
 
 def check_input(request: Request, view: APIView) -> None:

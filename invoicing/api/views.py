@@ -273,6 +273,8 @@ InvoiceUncollectible = _state_change(
 
 class CreditNoteCreate(generics.GenericAPIView[Any]):
     serializer_class = CreditNoteOut
+    permission_model = CreditNote  # issuing one is adding a credit note, as in the admin
+    permission_actions = {"POST": "add"}
 
     def get_queryset(self) -> Any:
         return _queryset()

@@ -9,6 +9,7 @@ from decimal import Decimal
 
 from django.conf import settings
 from django.db import transaction
+from django.db.models import Sum
 
 from billing.services import journal_write, locked_customer
 from catalog.models import AddOn
@@ -80,6 +81,17 @@ def invoice_line_add(
             raise ValidationFailed(
                 f"A one-off line is at most {bound:,} {invoice.currency} either way (quantity x "
                 f"amount = {line_amount:,}); ONE_OFF_LINE_MAX sets the bound.",
+                field="amount",
+                code="max_value",
+            )
+        # the same bound for the draft's one-off lines together: a thousand lines of the
+        # maximum are not a way around it
+        others = invoice.lines.filter(kind=LineKind.ONE_OFF).aggregate(t=Sum("amount"))["t"]
+        together = (others or Decimal(0)) + line_amount
+        if abs(together) > bound:
+            raise ValidationFailed(
+                f"The one-off lines of a draft total at most {bound:,} {invoice.currency} either "
+                f"way (with this one: {together:,}); ONE_OFF_LINE_MAX sets the bound.",
                 field="amount",
                 code="max_value",
             )

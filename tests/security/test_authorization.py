@@ -131,9 +131,19 @@ def test_a_session_without_permissions_is_403_everywhere(no_perms: APIClient) ->
     assert _wrong(_codes(no_perms), lambda m, c: c == 403) == {}
 
 
+# POSTs that only compute and write nothing: a view permission is enough (review of issue 11)
+READ_ONLY_POSTS = (
+    "/api/v1/pricing/rate/", "/api/v1/plan-versions/987654/preview/",
+    "/api/v1/subscriptions/987654/change/preview/",
+)  # fmt: skip
+
+
 def test_a_view_only_session_reads_and_never_writes(view_only: APIClient) -> None:
     codes = _codes(view_only)
-    assert _wrong(codes, lambda m, c: c in ((200, 404) if m == "get" else (403,))) == {}
+    wrong = _wrong(codes, lambda m, c: c in ((200, 404) if m == "get" else (403,)))
+    previews = {f"POST {path}" for path in READ_ONLY_POSTS}
+    assert set(wrong) == previews
+    assert all(wrong[route] in (200, 400, 404) for route in previews)  # past the permission
 
 
 def test_every_route_resolves_to_a_model_permission(all_perms: APIClient) -> None:
