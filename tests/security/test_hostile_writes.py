@@ -1,20 +1,40 @@
 """Issue 11, "checks that keep them fixed": the hostile inputs of the probe, put in every field
 of every write route's documented body — a NUL byte, a lone surrogate, an integer of 2^70, a
 20,000-digit number, 1E-20000, a year-1 instant at +14:00 — never give a server error: each is a
-4xx in the one error shape (a field the route refuses), or accepted as a value it may hold."""
+4xx in the one error shape (a field the route refuses), or accepted as a value it may hold.
+
+For that to prove anything the request must get as far as the value. So each route's path names
+a real object of a world built through the services (a customer, plans with a published and a
+draft price book, a metric, a feature, a coupon, an add-on, a tax rate, subscriptions in each
+state a route needs, a draft and a finalized invoice, a credit note, a scheduled change, an API
+key), and each body starts from a valid one for its route (synthesized from the schema's required
+properties, or written by hand where the schema cannot say what is valid) with one field replaced
+by the hostile value. The world is built once per test process inside a transaction that is
+rolled back at the end; each case runs in a savepoint of it, rolled back after the case."""
 
 from __future__ import annotations
 
+import fcntl
 import json
+import os
 import re
+from collections import Counter
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from datetime import timedelta
+from decimal import Decimal
 from functools import cache
 from typing import Any
 
 import pytest
+from django.db import transaction
+from django.urls import URLPattern, URLResolver, get_resolver
+from django.utils import timezone
 from drf_spectacular.generators import SchemaGenerator
 from drf_spectacular.renderers import OpenApiJsonRenderer
 from rest_framework.test import APIClient
 
+from tests.security.test_error_shape import assert_error_shape
 from tests.security.test_unknown_params import ROUTES
 
 pytestmark = pytest.mark.django_db
@@ -30,6 +50,8 @@ HOSTILE = {
     "year_1": '"0001-01-01T00:00:00+14:00"',
 }
 
+# ------------------------------------------------------------------------------ the schema
+
 
 @cache
 def _schema() -> dict[str, Any]:
@@ -41,44 +63,479 @@ def _resolve(node: dict[str, Any]) -> dict[str, Any]:
     while "$ref" in node:
         name = node["$ref"].rsplit("/", 1)[-1]
         node = _schema()["components"]["schemas"][name]
+    if "allOf" in node and len(node["allOf"]) == 1:
+        return {**_resolve(node["allOf"][0]), **{k: v for k, v in node.items() if k != "allOf"}}
     return node
 
 
-def _body_fields(path: str, method: str) -> list[str]:
-    """The top-level properties the schema documents for this route's JSON body."""
-    for template, operations in _schema()["paths"].items():
-        pattern = "^" + re.sub(r"\{[^}]+\}", "[^/]+", template) + "$"
-        if re.match(pattern, path) and method in operations:
+def _shape(template: str) -> str:
+    """`/api/v1/customers/<int:pk>/` and `/api/v1/customers/{id}/` alike: `/api/v1/customers/{}/`"""
+    return re.sub(r"<[^>]+>|\{[^}]+\}", "{}", template)
+
+
+def _body_schema(template: str, method: str) -> dict[str, Any]:
+    """The schema of this route's JSON body ({} when it documents none)."""
+    for path, operations in _schema()["paths"].items():
+        if _shape(path) == _shape(template) and method in operations:
             body = operations[method].get("requestBody", {}).get("content", {})
             media = body.get("application/json", {}).get("schema")
-            if media is None:
-                return []
-            return sorted(_resolve(media).get("properties", {}))
-    return []
+            return {} if media is None else _resolve(media)
+    return {}
 
+
+def _body_fields(template: str, method: str) -> list[str]:
+    """The top-level properties the schema documents for this route's JSON body."""
+    return sorted(_body_schema(template, method).get("properties", {}))
+
+
+# ------------------------------------------------------------------------------ the routes
+
+
+def _route_templates() -> Iterator[tuple[str, str]]:
+    """(path template with Django's parameters, method) of every write view method under /api/v1/,
+    walked from the URL resolver as tests/security/test_unknown_params.py walks it."""
+
+    def walk(patterns: list[Any], prefix: str) -> Iterator[tuple[str, Any]]:
+        for entry in patterns:
+            if isinstance(entry, URLResolver):
+                yield from walk(entry.url_patterns, prefix + str(entry.pattern))
+            elif isinstance(entry, URLPattern):
+                yield prefix + str(entry.pattern), entry.callback
+
+    for route, callback in walk(get_resolver().url_patterns, ""):
+        if route.startswith("api/v1/"):
+            for method in WRITE:
+                if hasattr(callback.cls, method):
+                    yield "/" + route, method
+
+
+TEMPLATES = sorted(set(_route_templates()))
 
 CASES = [
-    (path, method, field, name)
-    for path, method in ROUTES
-    if method in WRITE
-    for field in _body_fields(path, method)
-    for name in HOSTILE
+    (template, method, name, hostile)
+    for template, method in TEMPLATES
+    for name in _body_fields(template, method)
+    for hostile in HOSTILE
 ]
+
+# ------------------------------------------------------------------------------- the world
+
+
+Outcome = tuple[str, str, str, str, int, bool]  # template, method, field, value, status, named
+
+
+@dataclass
+class World:
+    ids: dict[str, int | str] = field(default_factory=dict)
+    raw_key: str = ""
+    outcomes: list[Outcome] = field(default_factory=list)
+
+
+def _build_world() -> World:
+    from billing.services import (
+        api_key_create,
+        coupon_redeem,
+        customer_archive,
+        subscription_cancel,
+        subscription_change,
+        subscription_create,
+        subscription_pause,
+    )
+    from catalog import services as catalog
+    from invoicing.services import (
+        credit_note_issue,
+        invoice_draft_create,
+        invoice_finalize,
+        invoice_line_add,
+    )
+    from tests.billing.subs import customer
+    from tests.catalog.factories import feature, metric
+    from tests.conftest import TEST_ACTOR as ACTOR
+
+    now = timezone.now()
+    started = now - timedelta(days=3)
+    ids: dict[str, int | str] = {}
+
+    calls = metric("hw_calls", field_name="calls")
+    seats = feature("hw_seats", "limit")
+    charges = [{"metric": calls, "pricing_model": "per_unit", "params": {"unit_price": "0.01"}}]
+    plans = {}
+    for code, fee in (("hw_pro", "50"), ("hw_basic", "10")):
+        plans[code] = catalog.plan_create(
+            actor=ACTOR, as_of=now,
+            data={"code": code, "name": code, "currency": "USD", "interval_unit": "month"},
+        )  # fmt: skip
+        version = catalog.plan_version_create(
+            plan_id=plans[code].pk, actor=ACTOR, as_of=now,
+            data={"effective_from": now - timedelta(days=400), "fixed_fee": Decimal(fee),
+                  "fee_timing": "advance"},
+            charges=charges, features=[{"feature": seats, "limit": Decimal(5)}],
+        )  # fmt: skip
+        catalog.plan_version_publish(version_id=version.pk, actor=ACTOR, as_of=now)
+    draft = catalog.plan_version_create(
+        plan_id=plans["hw_pro"].pk, actor=ACTOR, as_of=now,
+        data={"effective_from": now + timedelta(days=30), "fixed_fee": Decimal(60)},
+        charges=charges,
+    )  # fmt: skip
+    product = catalog.product_create(actor=ACTOR, as_of=now, data={"code": "hw_api", "name": "API"})
+    addon = catalog.addon_create(
+        actor=ACTOR, as_of=now,
+        data={"code": "hw_setup", "name": "Setup", "currency": "USD", "amount": Decimal(5)},
+    )  # fmt: skip
+    rate = catalog.tax_rate_create(
+        actor=ACTOR, as_of=now,
+        data={"code": "hw_vat", "name": "VAT", "percentage": Decimal(19), "country": "DE"},
+    )  # fmt: skip
+    coupon = catalog.coupon_create(
+        actor=ACTOR, as_of=now,
+        data={"code": "hw_ten", "name": "Ten", "kind": "percent", "percent_off": Decimal(10),
+              "duration": "once"},
+    )  # fmt: skip
+
+    acme = customer(external_id="hw_acme")
+    customer(external_id="hw_free")  # no subscription: POST /subscriptions/ starts one
+    archived = customer(external_id="hw_archived")
+    customer_archive(customer_id=archived.pk, actor=ACTOR, as_of=now)
+
+    def subscription(external_id: str, **extra: Any) -> int:
+        who = customer(external_id=external_id)
+        sub = subscription_create(
+            customer_id=who.pk, plan_id=plans["hw_pro"].pk, actor=ACTOR, as_of=now,
+            start_at=started, **extra,
+        )  # fmt: skip
+        return sub.pk
+
+    ids["subscription"] = subscription("hw_active")
+    ids["subscription_trialing"] = subscription("hw_trialing", trial_days=14)
+    ids["subscription_paused"] = paused = subscription("hw_paused")
+    subscription_pause(subscription_id=paused, actor=ACTOR, as_of=now)
+    ids["subscription_canceling"] = canceling = subscription("hw_canceling")
+    subscription_cancel(subscription_id=canceling, actor=ACTOR, as_of=now, at_period_end=True)
+    changing = subscription("hw_changing")
+    change = subscription_change(
+        subscription_id=changing, actor=ACTOR, as_of=now,
+        plan_id=plans["hw_basic"].pk, when="period_end",
+    )  # fmt: skip
+    redemption = coupon_redeem(
+        customer_id=_customer_of(changing), coupon_code=coupon.code, actor=ACTOR, as_of=now
+    )
+
+    draft_invoice = invoice_draft_create(customer_id=acme.pk, as_of=now, actor=ACTOR)
+    line = invoice_line_add(
+        invoice_id=draft_invoice.pk, description="Setup", amount=Decimal(100),
+        quantity=Decimal(1), as_of=now, actor=ACTOR,
+    )  # fmt: skip
+    issued = invoice_draft_create(customer_id=acme.pk, as_of=now, actor=ACTOR)
+    issued_line = invoice_line_add(
+        invoice_id=issued.pk, description="Consulting", amount=Decimal(100),
+        quantity=Decimal(1), as_of=now, actor=ACTOR,
+    )  # fmt: skip
+    invoice_finalize(invoice_id=issued.pk, as_of=now, actor=ACTOR)
+    clean = invoice_draft_create(customer_id=acme.pk, as_of=now, actor=ACTOR)  # no credit note
+    invoice_line_add(
+        invoice_id=clean.pk, description="Training", amount=Decimal(50),
+        quantity=Decimal(1), as_of=now, actor=ACTOR,
+    )  # fmt: skip
+    invoice_finalize(invoice_id=clean.pk, as_of=now, actor=ACTOR)
+    note = credit_note_issue(
+        invoice_id=issued.pk, as_of=now, actor=ACTOR, reason="goodwill",
+        lines=[(issued_line.pk, Decimal(10))],
+    )  # fmt: skip
+    _key, raw_key = api_key_create(name="hostile writes", actor=ACTOR, as_of=now)
+
+    ids.update(
+        customer=acme.pk, customer_code=acme.external_id, metric=calls.pk,
+        metric_code=calls.code, feature=seats.pk, feature_code=seats.code,
+        plan=plans["hw_pro"].pk, plan_code="hw_pro", other_plan_code="hw_basic",
+        plan_version_draft=draft.pk, product=product.pk, addon=addon.pk, addon_code=addon.code,
+        tax_rate=rate.pk, coupon=coupon.pk, coupon_code=coupon.code,
+        redemption=redemption.pk, change=change.pk, invoice_draft=draft_invoice.pk,
+        invoice_draft_line=line.pk, invoice_finalized=issued.pk,
+        invoice_finalized_line=issued_line.pk, credit_note=note.pk,
+        invoice_uncredited=clean.pk, customer_archived=archived.pk,
+    )  # fmt: skip
+    return World(ids=ids, raw_key=raw_key)
+
+
+def _customer_of(subscription_id: int) -> int:
+    from billing.models import Subscription
+
+    return Subscription.objects.values_list("customer_id", flat=True).get(pk=subscription_id)
+
+
+@pytest.fixture(scope="module")
+def world(
+    django_db_setup: None, django_db_blocker: Any, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[World]:
+    """Built once per test process in a transaction never committed: each case's own atomic
+    block (pytest-django's) is a savepoint inside it. The services' durable atomic blocks may
+    nest in it as they nest in a test case's (hence `_from_testcase`)."""
+    outer = transaction.atomic()
+    outer._from_testcase = True  # type: ignore[attr-defined]
+    with django_db_blocker.unblock():
+        outer.__enter__()
+        try:
+            built = _build_world()
+        except BaseException:
+            transaction.set_rollback(True)
+            outer.__exit__(None, None, None)
+            raise
+    try:
+        yield built
+    finally:
+        with django_db_blocker.unblock():
+            transaction.set_rollback(True)
+            outer.__exit__(None, None, None)
+        _check_coverage(_all_outcomes(built.outcomes, tmp_path_factory))
+
+
+@pytest.fixture
+def hw_api(world: World) -> APIClient:
+    api = APIClient()
+    api.credentials(HTTP_AUTHORIZATION=f"Bearer {world.raw_key}")
+    return api
+
+
+# --------------------------------------------------------------------------- path parameters
+
+# the object a route acts on (its first parameter), by route where the segment does not say
+BY_ROUTE = {
+    "/api/v1/subscriptions/<int:pk>/resume/": "subscription_paused",
+    "/api/v1/subscriptions/<int:pk>/undo-cancel/": "subscription_canceling",
+    "/api/v1/subscriptions/<int:pk>/activate/": "subscription_trialing",
+    "/api/v1/customers/<int:pk>/unarchive/": "customer_archived",
+    "/api/v1/invoices/<int:pk>/void/": "invoice_uncredited",
+    "/api/v1/invoices/<int:pk>/mark-uncollectible/": "invoice_finalized",
+    "/api/v1/invoices/<int:pk>/credit-notes/": "invoice_finalized",
+}
+# by the URL segment before the parameter
+BY_SEGMENT = {
+    "customers": "customer",
+    "subscriptions": "subscription",
+    "subscription-changes": "change",
+    "coupon-redemptions": "redemption",
+    "products": "product",
+    "plans": "plan",
+    "plan-versions": "plan_version_draft",
+    "metrics": "metric",
+    "features": "feature",
+    "coupons": "coupon",
+    "addons": "addon",
+    "tax-rates": "tax_rate",
+    "invoices": "invoice_draft",
+    "lines": "invoice_draft_line",
+    "overrides": "feature_code",
+}
+
+
+def _path(template: str, world: World) -> str:
+    def value(match: re.Match[str]) -> str:
+        before = template[: match.start()].rstrip("/").rsplit("/", 1)[-1]
+        by_route = BY_ROUTE.get(template) if match.start() == template.index("<") else None
+        return str(world.ids[by_route or BY_SEGMENT[before]])
+
+    return re.sub(r"<[^>]+>", value, template)
+
+
+# ------------------------------------------------------------------------------ valid bodies
+
+
+def _example(schema: dict[str, Any], name: str) -> Any:
+    """A plausible valid value for a property of this schema."""
+    schema = _resolve(schema)
+    if "enum" in schema:
+        return next(v for v in schema["enum"] if v not in ("", None))
+    kind, form = schema.get("type"), schema.get("format")
+    if kind == "object" or "properties" in schema:
+        return _synthesized(schema)
+    if kind == "array":
+        return []
+    if kind == "integer":
+        return max(1, schema.get("minimum", 1))
+    if kind == "number" or form == "decimal":
+        return "1"
+    if kind == "boolean":
+        return True
+    if form == "date-time":
+        return timezone.now().isoformat()
+    if form == "date":
+        return timezone.now().date().isoformat()
+    if form == "email":
+        return "hw@example.com"
+    if name == "currency":
+        return "USD"
+    return f"hw_{name}"[: schema.get("maxLength", 64)]
+
+
+def _synthesized(schema: dict[str, Any]) -> dict[str, Any]:
+    properties = schema.get("properties", {})
+    return {name: _example(properties[name], name) for name in schema.get("required", [])}
+
+
+def _valid_bodies(ids: dict[str, Any]) -> dict[tuple[str, str], dict[str, Any]]:
+    """Where the schema cannot say what is valid: codes of the world's objects, consistent
+    pairs, instants in the window a route takes."""
+    now = timezone.now()
+    later = (now + timedelta(days=7)).isoformat()
+    event = {"event_id": "hw-e1", "customer": ids["customer_code"], "metric": ids["metric_code"],
+             "properties": {"calls": 1}}  # fmt: skip
+    return {
+        ("/api/v1/customers/", "post"): {"external_id": "hw_new", "name": "New", "currency": "USD"},
+        ("/api/v1/customers/<int:pk>/balance/", "post"): {"amount": "1", "reason": "goodwill"},
+        ("/api/v1/customers/<int:pk>/coupons/", "post"): {"coupon": ids["coupon_code"]},
+        ("/api/v1/subscriptions/", "post"): {"customer": "hw_free", "plan": ids["plan_code"]},
+        ("/api/v1/subscriptions/<int:pk>/change/", "post"): {"plan": ids["other_plan_code"]},
+        ("/api/v1/subscriptions/<int:pk>/change/preview/", "post"): {
+            "plan": ids["other_plan_code"]
+        },
+        ("/api/v1/subscriptions/<int:pk>/end/", "post"): {"ends_at": later},
+        ("/api/v1/subscriptions/<int:pk>/add-ons/", "post"): {"add_on": ids["addon_code"]},
+        ("/api/v1/events", "post"): event,
+        ("/api/v1/events/batch", "post"): {"events": [event]},
+        ("/api/v1/products/", "post"): {"code": "hw_new", "name": "New"},
+        ("/api/v1/plans/", "post"): {
+            "code": "hw_new",
+            "name": "New",
+            "currency": "USD",
+            "interval_unit": "month",
+        },
+        ("/api/v1/plan-versions/", "post"): {"plan": ids["plan_code"], "effective_from": later},
+        ("/api/v1/plan-versions/<int:pk>/preview/", "post"): {
+            "metric": ids["metric_code"],
+            "quantity": "10",
+        },
+        ("/api/v1/metrics/", "post"): {
+            "code": "hw_new",
+            "name": "New",
+            "aggregation": "sum",
+            "field_name": "calls",
+        },
+        ("/api/v1/features/", "post"): {"code": "hw_new", "name": "New", "kind": "boolean"},
+        ("/api/v1/coupons/", "post"): {
+            "code": "hw_new",
+            "name": "New",
+            "kind": "percent",
+            "percent_off": "5",
+            "duration": "once",
+        },
+        ("/api/v1/addons/", "post"): {
+            "code": "hw_new",
+            "name": "New",
+            "currency": "USD",
+            "amount": "1",
+        },
+        ("/api/v1/tax-rates/", "post"): {"code": "hw_new", "name": "New", "percentage": "7"},
+        ("/api/v1/pricing/rate/", "post"): {
+            "pricing_model": "per_unit",
+            "params": {"unit_price": "0.5"},
+            "currency": "USD",
+            "quantity": "10",
+        },
+        ("/api/v1/invoices/", "post"): {"customer": ids["customer_code"]},
+        ("/api/v1/invoices/<int:pk>/lines/", "post"): {"description": "Extra", "amount": "1"},
+        ("/api/v1/invoices/<int:pk>/add-ons/", "post"): {"add_on": ids["addon_code"]},
+        ("/api/v1/invoices/<int:pk>/credit-notes/", "post"): {"reason": "goodwill"},
+        ("/api/v1/corrections/rerate/", "post"): {
+            "customers": [ids["customer_code"]],
+            "start": (now - timedelta(days=1)).isoformat(),
+            "end": now.isoformat(),
+        },
+    }
+
+
+def _valid_body(template: str, method: str, world: World) -> dict[str, Any]:
+    written = _valid_bodies(world.ids).get((template, method))
+    if written is not None:
+        return dict(written)
+    return _synthesized(_body_schema(template, method))
+
+
+def _with(base: dict[str, Any], name: str, raw: str) -> str:
+    """The JSON text of `base` with `name` set to the raw JSON text `raw`."""
+    items = [f"{json.dumps(k)}: {json.dumps(v)}" for k, v in base.items() if k != name]
+    return "{" + ", ".join([*items, f"{json.dumps(name)}: {raw}"]) + "}"
+
+
+# ----------------------------------------------------------------------------------- checks
+
+
+def _all_outcomes(mine: list[Outcome], tmp: pytest.TempPathFactory) -> list[Outcome]:
+    """The outcomes of every process of this run: under xdist each worker adds its own to a file
+    the workers share (locked), and reads back what all have added so far."""
+    run = os.environ.get("PYTEST_XDIST_TESTRUNUID")
+    if run is None:
+        return mine
+    shared = tmp.getbasetemp().parent / f"hostile-writes-{run}.jsonl"
+    with shared.open("a+", encoding="utf-8") as file:
+        fcntl.flock(file, fcntl.LOCK_EX)
+        file.write(json.dumps(mine) + "\n")
+        file.flush()
+        file.seek(0)
+        return [tuple(o) for line in file for o in json.loads(line)]  # type: ignore[misc]
+
+
+def _check_coverage(outcomes: list[Outcome]) -> None:
+    """Once every case has run (in this process or, under xdist, in all of them; never for a
+    selection): nearly all got past the path and the key to the body, and at least half had the
+    hostile value itself named in a 400 or accepted (the value was examined, not a neighbour's
+    absence). The process whose share completes the set checks; a failure is its teardown's."""
+    if len({o[:4] for o in outcomes}) != len(CASES) or len(outcomes) != len(CASES):
+        return
+    statuses = Counter(o[4] for o in outcomes)
+    reached = sum(1 for o in outcomes if o[4] not in (401, 403, 404))
+    named = sum(1 for o in outcomes if o[5])
+    not_found = sorted({f"{o[1].upper()} {o[0]} ({o[2]})" for o in outcomes if o[4] == 404})
+    summary = (
+        f"{len(outcomes)} cases, by status {dict(sorted(statuses.items()))}; reached the body: "
+        f"{reached}; value named or accepted: {named}; still 404 (route, field): {not_found}"
+    )
+    assert reached >= 0.9 * len(outcomes), summary
+    assert named >= 0.5 * len(outcomes), summary
+
+
+TEMPLATES_WITH_BODY = sorted({(t, m) for t, m, _n, _h in CASES})
 
 
 def test_the_cases_cover_the_write_routes() -> None:
-    routes = {(path, method) for path, method, _field, _name in CASES}
-    assert len(routes) >= 30
-    assert ("/api/v1/customers/", "post") in routes
+    concrete = {(re.sub(r"<[^>]+>", "1", t), m) for t, m in TEMPLATES}
+    assert concrete == {(p, m) for p, m in ROUTES if m in WRITE}
+    assert len(TEMPLATES_WITH_BODY) >= 30
+    assert ("/api/v1/customers/", "post") in TEMPLATES_WITH_BODY
 
 
-@pytest.mark.parametrize(("path", "method", "field", "name"), CASES)
-def test_a_hostile_value_in_any_field_is_never_a_server_error(
-    api: APIClient, path: str, method: str, field: str, name: str
+@pytest.mark.parametrize(("template", "method"), TEMPLATES_WITH_BODY)
+def test_each_routes_valid_body_is_accepted_on_an_object_of_the_world(
+    hw_api: APIClient, world: World, template: str, method: str
 ) -> None:
-    body = f'{{"{field}": {HOSTILE[name]}}}'
-    response = getattr(api, method)(path, data=body, content_type="application/json")
-    assert response.status_code < 500, (response.status_code, response.content[:300])
-    assert response["Content-Type"].startswith("application/json")
-    if response.status_code >= 400:
-        assert response.json()["errors"], response.content[:300]
+    """So that in a case only the hostile value can be what the route refuses."""
+    body = json.dumps(_valid_body(template, method, world))
+    response = getattr(hw_api, method)(
+        _path(template, world), data=body, content_type="application/json"
+    )
+    assert 200 <= response.status_code < 300, (response.status_code, response.content[:300])
+
+
+@pytest.mark.parametrize(("template", "method", "name", "hostile"), CASES)
+def test_a_hostile_value_in_any_field_is_never_a_server_error(
+    hw_api: APIClient, world: World, template: str, method: str, name: str, hostile: str
+) -> None:
+    path = _path(template, world)
+    body = _with(_valid_body(template, method, world), name, HOSTILE[hostile])
+    response = getattr(hw_api, method)(path, data=body, content_type="application/json")
+    status = response.status_code
+    errors = response.json().get("errors", []) if status >= 400 and _is_json(response) else []
+    fields = [str(e.get("field")) for e in errors if isinstance(e, dict)]
+    named = status < 300 or any(f == name or f.startswith((f"{name}.", f"{name}[")) for f in fields)
+    world.outcomes.append((template, method, name, hostile, status, named))
+
+    assert status < 500, (status, response.content[:300])
+    assert _is_json(response), response["Content-Type"]
+    if status >= 400:
+        assert_error_shape(response, status)
+    assert status not in (401, 403), (status, response.content[:300])
+    if status == 404:  # an object the body names (a coupon's code), never the path's
+        assert any(e["field"] for e in errors), (path, response.content[:300])
+
+
+def _is_json(response: Any) -> bool:
+    return str(response.get("Content-Type", "")).startswith("application/json")
