@@ -361,6 +361,7 @@ class ChangePreviewOut(serializers.Serializer[Any]):
 
 class SubscriptionChangePreviewView(_Action):
     permission_actions = {"POST": "view"}  # a preview writes nothing
+
     @extend_schema(
         operation_id="subscriptions_change_preview",
         request=ChangeIn,
