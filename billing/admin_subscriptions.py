@@ -452,10 +452,13 @@ class SubscriptionAdmin(HistoryAdminMixin, ServiceModelAdmin):
                 "when": when,
                 "prorate": d["prorate"],
             }
-            asked = signing.dumps(
-                {k: str(v) for k, v in request_args.items() if k != "as_of"}, salt=PREVIEW_SALT
-            )
-            confirmed = "_confirm" in request.POST and request.POST.get("previewed") == asked
+            wanted = {k: str(v) for k, v in request_args.items() if k != "as_of"}
+            asked = signing.dumps(wanted, salt=PREVIEW_SALT)  # signed, and time-stamped
+            try:
+                shown = signing.loads(request.POST.get("previewed", ""), salt=PREVIEW_SALT)
+            except signing.BadSignature:
+                shown = None
+            confirmed = "_confirm" in request.POST and shown == wanted
             if "_confirm" in request.POST and not confirmed:
                 form.add_error(None, "The change differs from its preview: check this preview.")
             try:

@@ -126,7 +126,11 @@ def test_the_admin_previews_then_confirms(staff_client: Any) -> None:
     assert other.status_code == 200
     assert "differs from its preview" in other.content.decode()
     assert not SubscriptionChange.objects.exists()
-    done = staff_client.post(url, {**form, "_confirm": "1", "previewed": previewed})
+    # confirmed seconds later (the signed token carries its own time): still that preview
+    import time_machine
+
+    with time_machine.travel(timezone.now() + timedelta(seconds=7)):
+        done = staff_client.post(url, {**form, "_confirm": "1", "previewed": previewed})
     assert done.status_code == 302
     assert Subscription.objects.get().plan_id == pro.pk
 
