@@ -1,0 +1,84 @@
+"""The one interface every gateway implements.
+
+Each call carries an idempotency key that the gateway itself sees (Stripe's `Idempotency-Key`,
+the sandbox's own record of keys): a call retried with the same key — after a timeout, a crash
+of the worker, a redelivered journal event — returns the first call's outcome and never charges
+or refunds twice. Amounts are `Decimal` in the currency's major units, already rounded to its
+ISO 4217 exponent (`catalog.money.quantize`); a gateway converts to minor units itself.
+
+Outcomes: `succeeded`, `failed` (with a reason code and whether a retry may succeed), or
+`unknown` (a timeout, a 5xx: the charge may or may not have happened — the caller keeps the
+payment pending and asks `status` with the same key before anything else touches it).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from decimal import Decimal
+from enum import StrEnum
+from typing import Any, Protocol
+
+
+class Outcome(StrEnum):
+    SUCCEEDED = "succeeded"
+    FAILED = "failed"
+    UNKNOWN = "unknown"  # ask `status` later with the same idempotency key
+
+
+@dataclass(frozen=True)
+class Result:
+    """What a gateway answered, as recorded on the attempt."""
+
+    outcome: Outcome
+    reference: str = ""  # the gateway's id of the charge or refund ("" when none is known)
+    reason: str = ""  # a stable code: "card_declined", "insufficient_funds", "timeout"...
+    message: str = ""  # for people
+    retryable: bool = False  # a failure a later attempt may turn into a success
+    raw: dict[str, Any] = field(default_factory=dict)  # the gateway's answer, for the timeline
+
+
+class GatewayError(Exception):
+    """A call the gateway refused before trying (bad token, unsupported currency, bad amount):
+    nothing happened, and retrying the same call will not help."""
+
+    def __init__(self, message: str, *, code: str = "gateway_error") -> None:
+        super().__init__(message)
+        self.message = message
+        self.code = code
+
+
+class Gateway(Protocol):
+    """A payment gateway. `name` is stored on payment methods and payments."""
+
+    name: str
+
+    def charge(
+        self,
+        *,
+        token: str,
+        amount: Decimal,
+        currency: str,
+        idempotency_key: str,
+        description: str = "",
+        metadata: dict[str, str] | None = None,
+    ) -> Result:
+        """Take `amount` from the payment method `token`; the same key never charges twice."""
+        ...
+
+    def refund(
+        self,
+        *,
+        reference: str,
+        amount: Decimal,
+        currency: str,
+        idempotency_key: str,
+        reason: str = "",
+    ) -> Result:
+        """Give back `amount` of the charge `reference`; the same key never refunds twice."""
+        ...
+
+    def status(self, *, idempotency_key: str) -> Result:
+        """The outcome of the charge or refund made with `idempotency_key` (after an
+        `unknown`): `succeeded` or `failed` once the gateway knows, `unknown` while it does
+        not; `failed` with reason `not_found` when no call with that key ever reached it."""
+        ...
