@@ -272,6 +272,12 @@ CORRECTIONS_AUTO_APPLY = env.bool("CORRECTIONS_AUTO_APPLY", default=False)
 # How long an Idempotency-Key is remembered (hours).
 IDEMPOTENCY_KEY_TTL_HOURS = env.int("IDEMPOTENCY_KEY_TTL_HOURS", default=24)
 
+# Stripe (payments.gateways.stripe_gateway): a secret key (sk_live_..., sk_test_... or a restricted
+# rk_... key) enables the adapter; empty (the default) leaves it disabled. The webhook endpoint's
+# signing secret (whsec_...) verifies Stripe's signed events.
+STRIPE_API_KEY = env.str("STRIPE_API_KEY", default="")
+STRIPE_WEBHOOK_SECRET = env.str("STRIPE_WEBHOOK_SECRET", default="")
+
 # ------------------------------------------------------------------------------------- Celery
 CELERY_BROKER_URL = REDIS_URL
 CELERY_TASK_DEFAULT_QUEUE = env.str("CELERY_QUEUE", default="billing")
