@@ -277,6 +277,14 @@ IDEMPOTENCY_KEY_TTL_HOURS = env.int("IDEMPOTENCY_KEY_TTL_HOURS", default=24)
 # signing secret (whsec_...) verifies Stripe's signed events.
 STRIPE_API_KEY = env.str("STRIPE_API_KEY", default="")
 STRIPE_WEBHOOK_SECRET = env.str("STRIPE_WEBHOOK_SECRET", default="")
+# The gateways payments may use: the sandbox "pays" without taking money, so it is on only where
+# DEBUG is (make run, tests) unless listed; manual (bank transfers recorded by staff) and Stripe
+# (with its key) always.
+PAYMENT_GATEWAYS = env.list(
+    "PAYMENT_GATEWAYS", default=["sandbox", "manual", "stripe"] if DEBUG else ["manual", "stripe"]
+)
+SANDBOX_GATEWAY_NAMESPACE = env.str("SANDBOX_GATEWAY_NAMESPACE", default="sandbox")
+MANUAL_GATEWAY_NAMESPACE = env.str("MANUAL_GATEWAY_NAMESPACE", default="manual")
 
 # ------------------------------------------------------------------------------------- Celery
 CELERY_BROKER_URL = REDIS_URL

@@ -5,6 +5,8 @@ from __future__ import annotations
 from importlib import import_module
 from typing import cast
 
+from django.conf import settings
+
 from payments.gateways.base import Gateway, GatewayError
 from payments.gateways.manual import ManualGateway
 from payments.gateways.sandbox import SandboxGateway
@@ -17,7 +19,12 @@ _STRIPE_MODULE = "payments.gateways.stripe_gateway"
 
 def gateway(name: str) -> Gateway:
     """The gateway called `name`, configured from the settings. GatewayError `unknown_gateway`
-    for a name that is not one of GATEWAY_NAMES, `disabled` for Stripe without STRIPE_API_KEY."""
+    for a name that is not one of GATEWAY_NAMES, `disabled` for one not in PAYMENT_GATEWAYS (the
+    sandbox is off in production unless listed) and for Stripe without STRIPE_API_KEY."""
+    if name in GATEWAY_NAMES and name not in settings.PAYMENT_GATEWAYS:
+        raise GatewayError(
+            f"The {name} gateway is not enabled here (PAYMENT_GATEWAYS).", code="disabled"
+        )
     if name == "sandbox":
         return SandboxGateway()
     if name == "manual":

@@ -553,3 +553,15 @@ def test_registry_stripe_without_a_key_is_disabled() -> None:
     with override_settings(STRIPE_API_KEY=""), pytest.raises(GatewayError) as disabled:
         gateway("stripe")
     assert disabled.value.code == "disabled"
+
+
+def test_the_sandbox_is_off_where_it_is_not_enabled() -> None:
+    """It "pays" without taking money: in production (no DEBUG) it is off unless listed."""
+    with (
+        override_settings(PAYMENT_GATEWAYS=["manual", "stripe"]),
+        pytest.raises(GatewayError) as off,
+    ):
+        gateway("sandbox")
+    assert off.value.code == "disabled"
+    with override_settings(PAYMENT_GATEWAYS=["manual"]):
+        assert isinstance(gateway("manual"), ManualGateway)
