@@ -244,6 +244,7 @@ SPECTACULAR_SETTINGS = {
         "BalanceAdjustmentKindEnum": ["grant", "adjustment", "prepaid"],
         "ProrationKindEnum": "billing.enums.ProrationKind",
         "LineKindEnum": "invoicing.models.LineKind",
+        "PaymentMethodKindEnum": "payments.models.PaymentMethodKind",
     },
 }
 # /api/schema/ and /api/docs/: for anyone (true; `make run` sets DEBUG, hence true), or

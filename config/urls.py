@@ -19,6 +19,7 @@ api_v1 = [
     path("", include("billing.api.urls")),
     path("", include("catalog.api.urls")),
     path("", include("invoicing.api.urls")),
+    path("", include("payments.api.urls")),
 ]
 
 urlpatterns = [

@@ -10,7 +10,8 @@ state a route needs, a draft and a finalized invoice, a credit note, a scheduled
 key), and each body starts from a valid one for its route (synthesized from the schema's required
 properties, or written by hand where the schema cannot say what is valid) with one field replaced
 by the hostile value. The world is built once per test process inside a transaction that is
-rolled back at the end; each case runs in a savepoint of it, rolled back after the case."""
+rolled back at the end; each case runs in a savepoint of it, rolled back after the case. The world
+holds payment methods too (issue 12)."""
 
 from __future__ import annotations
 
@@ -148,6 +149,7 @@ def _build_world() -> World:
         invoice_finalize,
         invoice_line_add,
     )
+    from payments.services import payment_method_add
     from tests.billing.subs import customer
     from tests.catalog.factories import feature, metric
     from tests.conftest import TEST_ACTOR as ACTOR
@@ -242,6 +244,15 @@ def _build_world() -> World:
         lines=[(issued_line.pk, Decimal(10))],
     )  # fmt: skip
     _key, raw_key = api_key_create(name="hostile writes", actor=ACTOR, as_of=now)
+    method = payment_method_add(
+        customer_id=acme.pk, actor=ACTOR, as_of=now,
+        data={"gateway": "manual", "token": "hw_tok_acme", "kind": "bank_transfer"},
+    )  # fmt: skip
+    sub_method = payment_method_add(
+        customer_id=_customer_of(ids["subscription"]), actor=ACTOR, as_of=now,
+        data={"gateway": "manual", "token": "hw_tok_active", "kind": "bank_transfer"},
+    )  # fmt: skip
+    ids.update(payment_method=method.pk, payment_method_of_subscription=sub_method.pk)
 
     ids.update(
         customer=acme.pk, customer_code=acme.external_id, metric=calls.pk,
@@ -325,6 +336,7 @@ BY_SEGMENT = {
     "invoices": "invoice_draft",
     "lines": "invoice_draft_line",
     "overrides": "feature_code",
+    "payment-methods": "payment_method",
 }
 
 
@@ -435,6 +447,15 @@ def _valid_bodies(ids: dict[str, Any]) -> dict[tuple[str, str], dict[str, Any]]:
         ("/api/v1/invoices/<int:pk>/lines/", "post"): {"description": "Extra", "amount": "1"},
         ("/api/v1/invoices/<int:pk>/add-ons/", "post"): {"add_on": ids["addon_code"]},
         ("/api/v1/invoices/<int:pk>/credit-notes/", "post"): {"reason": "goodwill"},
+        ("/api/v1/payment-methods/", "post"): {
+            "customer": ids["customer_code"],
+            "gateway": "manual",
+            "token": "hw_tok_new",
+            "kind": "bank_transfer",
+        },
+        ("/api/v1/subscriptions/<int:pk>/payment-method/", "put"): {
+            "payment_method": ids["payment_method_of_subscription"]
+        },
         ("/api/v1/corrections/rerate/", "post"): {
             "customers": [ids["customer_code"]],
             "start": (now - timedelta(days=1)).isoformat(),
