@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import multiprocessing
 import threading
-import time
 import uuid
 from collections.abc import Callable, Iterator
 from concurrent.futures import ProcessPoolExecutor, ThreadPoolExecutor
@@ -185,12 +184,6 @@ def test_slow_token_sleeps_then_succeeds_capped_at_ten_seconds() -> None:
         assert gw.charge_count() == 3
     finally:
         gw.reset()
-
-
-def test_slow_token_really_waits(sandbox: SandboxGateway) -> None:
-    started = time.monotonic()
-    assert charge(sandbox, "tok_slow_0.2", "k").outcome is Outcome.SUCCEEDED
-    assert time.monotonic() - started >= 0.2
 
 
 @pytest.mark.parametrize(
