@@ -18,7 +18,6 @@ from catalog.admin_fields import CodeFieldsMixin
 from core.admin import HistoryAdminMixin
 from core.admin_services import ServiceModelAdmin
 from core.audit import Actor
-from core.exceptions import ApplicationError
 
 
 def _actor(request: HttpRequest) -> Actor:
@@ -114,40 +113,31 @@ class CustomerAdmin(CodeFieldsMixin, CurrentUsageMixin, HistoryAdminMixin, Servi
         self, request: HttpRequest, queryset: QuerySet[Customer], archive: bool
     ) -> None:
         service = services.customer_archive if archive else services.customer_unarchive
-        done = 0
-        for customer in queryset:
-            try:
-                service(
-                    customer_id=customer.pk,
-                    actor=_actor(request),
-                    as_of=timezone.now(),
-                    reason="admin action",
-                )
-                done += 1
-            except ApplicationError as exc:
-                self.message_user(request, f"{customer}: {exc.message}", messages.WARNING)
-        self.message_user(request, f"{done} customer(s) {'archived' if archive else 'restored'}.")
+        self.each(
+            request,
+            queryset,
+            lambda c: service(
+                customer_id=c.pk, actor=_actor(request), as_of=timezone.now(),
+                reason="admin action",
+            ),
+            f"customer(s) {'archived' if archive else 'restored'}.",
+        )  # fmt: skip
 
     @admin.action(description="Block entitlements of selected customers")
     def block_selected(self, request: HttpRequest, queryset: QuerySet[Customer]) -> None:
         self._block(request, queryset, True)
 
     def _block(self, request: HttpRequest, queryset: QuerySet[Customer], blocked: bool) -> None:
-        done = 0
-        for customer in queryset:
-            try:
-                services.entitlements_block(
-                    customer_id=customer.pk,
-                    blocked=blocked,
-                    actor=_actor(request),
-                    as_of=timezone.now(),
-                    reason=f"{'blocked' if blocked else 'unblocked'} in the admin",
-                )
-                done += 1
-            except ApplicationError as exc:
-                self.message_user(request, f"{customer}: {exc.message}", messages.WARNING)
         state = "blocked" if blocked else "unblocked"
-        self.message_user(request, f"Entitlements of {done} customer(s) {state}.")
+        self.each(
+            request,
+            queryset,
+            lambda c: services.entitlements_block(
+                customer_id=c.pk, blocked=blocked, actor=_actor(request), as_of=timezone.now(),
+                reason=f"{state} in the admin",
+            ),
+            f"customer(s): entitlements {state}.",
+        )  # fmt: skip
 
     @admin.action(description="Unblock entitlements of selected customers")
     def unblock_selected(self, request: HttpRequest, queryset: QuerySet[Customer]) -> None:
@@ -203,19 +193,15 @@ class ApiKeyAdmin(HistoryAdminMixin, ServiceModelAdmin):
 
     @admin.action(description="Revoke selected API keys")
     def revoke_selected(self, request: HttpRequest, queryset: QuerySet[ApiKey]) -> None:
-        done = 0
-        for key in queryset.filter(revoked_at__isnull=True):
-            try:
-                services.api_key_revoke(
-                    api_key_id=key.pk,
-                    actor=_actor(request),
-                    as_of=timezone.now(),
-                    reason="revoked in the admin",
-                )
-                done += 1
-            except ApplicationError as exc:
-                self.message_user(request, f"{key}: {exc.message}", messages.WARNING)
-        self.message_user(request, f"{done} key(s) revoked.")
+        self.each(
+            request,
+            queryset.filter(revoked_at__isnull=True),
+            lambda k: services.api_key_revoke(
+                api_key_id=k.pk, actor=_actor(request), as_of=timezone.now(),
+                reason="revoked in the admin",
+            ),
+            "key(s) revoked.",
+        )  # fmt: skip
 
 
 class JournalDeliveryInline(admin.TabularInline[JournalDelivery, JournalEvent]):

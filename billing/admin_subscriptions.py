@@ -550,14 +550,7 @@ class SubscriptionAdmin(HistoryAdminMixin, ServiceModelAdmin):
         queryset: QuerySet[Subscription],
         call: Callable[[Subscription], Any],
     ) -> None:
-        done = 0
-        for sub in queryset:
-            try:
-                call(sub)
-                done += 1
-            except ApplicationError as exc:
-                self.message_user(request, f"#{sub.pk}: {exc.message}", messages.WARNING)
-        self.message_user(request, f"{done} subscription(s) updated.")
+        self.each(request, queryset, call, "subscription(s) updated.")
 
     @admin.action(description="Cancel at period end")
     def cancel_at_period_end_selected(
@@ -639,20 +632,15 @@ class EntitlementOverrideAdmin(HistoryAdminMixin, ServiceModelAdmin):
     def remove_selected(
         self, request: HttpRequest, queryset: QuerySet[EntitlementOverride]
     ) -> None:
-        done = 0
-        for override in queryset:
-            try:
-                services.entitlement_override_remove(
-                    customer_id=override.customer_id,
-                    feature_id=override.feature_id,
-                    actor=_actor(request),
-                    as_of=timezone.now(),
-                    reason="removed in the admin",
-                )
-                done += 1
-            except ApplicationError as exc:
-                self.message_user(request, f"{override}: {exc.message}", messages.WARNING)
-        self.message_user(request, f"{done} override(s) removed.")
+        self.each(
+            request,
+            queryset,
+            lambda o: services.entitlement_override_remove(
+                customer_id=o.customer_id, feature_id=o.feature_id, actor=_actor(request),
+                as_of=timezone.now(), reason="removed in the admin",
+            ),
+            "override(s) removed.",
+        )  # fmt: skip
 
 
 class EntitlementInline(admin.TabularInline[CustomerEntitlement, Customer]):

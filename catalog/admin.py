@@ -101,15 +101,13 @@ class CatalogAdmin(CodeFieldsMixin, HistoryAdminMixin, ServiceModelAdmin):
         )  # fmt: skip
 
     def _archive(self, request: HttpRequest, queryset: QuerySet[Any], archived: bool) -> None:
-        done = 0
-        for obj in queryset:
-            try:
-                self._update(request, obj.pk, {"archived": archived}, "admin action")
-                done += 1
-            except ApplicationError as exc:
-                self.message_user(request, f"{obj}: {exc.message}", messages.WARNING)
         what = "archived (no new sales)" if archived else "restored"
-        self.message_user(request, f"{done} {self.opts.verbose_name_plural} {what}.")
+        self.each(
+            request,
+            queryset,
+            lambda obj: self._update(request, obj.pk, {"archived": archived}, "admin action"),
+            f"{self.opts.verbose_name_plural} {what}.",
+        )
 
     @admin.action(description="Archive selected (kept for what was sold; no new sales)")
     def archive_selected(self, request: HttpRequest, queryset: QuerySet[Any]) -> None:

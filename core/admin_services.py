@@ -11,11 +11,12 @@ is no `save_model`, no bulk delete and no `list_editable` on these pages.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from decimal import Decimal
 from typing import Any
 
 from django import forms
-from django.contrib import admin
+from django.contrib import admin, messages
 from django.contrib.admin import helpers
 from django.contrib.admin.options import IS_POPUP_VAR
 from django.contrib.admin.utils import flatten_fieldsets, unquote
@@ -128,6 +129,20 @@ class ServiceModelAdmin(admin.ModelAdmin[Any]):
         refused."""
         return {"show_save": False, "show_save_and_continue": False,
                 "show_save_and_add_another": False, "show_delete": False}  # fmt: skip
+
+    def each(
+        self, request: HttpRequest, objects: Any, call: Callable[[Any], Any], done: str
+    ) -> None:
+        """A list action: `call(obj)` (a service) for each selected object; a refusal is a
+        warning naming the object, the rest go on; then "<n> <done>"."""
+        count = 0
+        for obj in objects:
+            try:
+                call(obj)
+                count += 1
+            except ApplicationError as exc:
+                self.message_user(request, f"{obj}: {exc.message}", messages.WARNING)
+        self.message_user(request, f"{count} {done}")
 
     def require(self, request: HttpRequest, permission: str, obj: Any = None) -> None:
         """For the admin's own pages that act (publish, cancel, void...): the permission the

@@ -2,14 +2,13 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.contrib import admin, messages
+from django.contrib import admin
 from django.db.models import QuerySet
 from django.http import HttpRequest
 from django.utils import timezone
 
 from core.admin import HistoryAdminMixin
 from core.admin_services import ServiceModelAdmin, actor_of
-from core.exceptions import ApplicationError
 from payments import services
 from payments.models import PaymentMethod, SubscriptionPaymentMethod
 
@@ -61,17 +60,13 @@ class PaymentMethodAdmin(HistoryAdminMixin, ServiceModelAdmin):
         )  # fmt: skip
 
     def _each(self, request: HttpRequest, queryset: QuerySet[PaymentMethod], service: Any) -> None:
-        done = 0
-        for method in queryset:
-            try:
-                service(payment_method_id=method.pk, actor=actor_of(request),
-                        as_of=timezone.now(), reason="in the admin")  # fmt: skip
-            except ApplicationError as exc:
-                self.message_user(request, f"{method}: {exc.message}", messages.ERROR)
-            else:
-                done += 1
-        if done:
-            self.message_user(request, f"{done} payment method(s) done.", messages.SUCCESS)
+        self.each(
+            request,
+            queryset,
+            lambda m: service(payment_method_id=m.pk, actor=actor_of(request),
+                              as_of=timezone.now(), reason="in the admin"),
+            "payment method(s) done.",
+        )  # fmt: skip
 
     @admin.action(description="Make the selected method its customer's default")
     def make_default_selected(

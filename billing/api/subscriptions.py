@@ -309,6 +309,22 @@ class _Action(generics.GenericAPIView[Any]):
         return Subscription.objects.all()
 
 
+def _change_request(request: Request, sub: Subscription) -> tuple[dict[str, Any], str]:
+    """A change of plan or quantity as the change and its preview both read it, and its reason."""
+    data = ChangeIn(data=request.data)
+    data.is_valid(raise_exception=True)
+    v = data.validated_data
+    asked = {
+        "subscription_id": sub.pk,
+        "as_of": timezone.now(),
+        "plan_id": v["plan"].pk if v.get("plan") else None,
+        "quantity": v.get("quantity"),
+        "when": v["when"],
+        "prorate": v["prorate"],
+    }
+    return asked, v["reason"]
+
+
 class SubscriptionChangeView(_Action):
     @extend_schema(
         operation_id="subscriptions_change",
@@ -319,20 +335,8 @@ class SubscriptionChangeView(_Action):
         description="Change plan and/or quantity: now (prorated), at period end, or on a date.",
     )
     def post(self, request: Request, pk: int) -> Response:
-        sub = self.get_object()
-        data = ChangeIn(data=request.data)
-        data.is_valid(raise_exception=True)
-        v = data.validated_data
-        change = services.subscription_change(
-            subscription_id=sub.pk,
-            actor=request_actor(request),
-            as_of=timezone.now(),
-            plan_id=v["plan"].pk if v.get("plan") else None,
-            quantity=v.get("quantity"),
-            when=v["when"],
-            prorate=v["prorate"],
-            reason=v["reason"],
-        )
+        asked, reason = _change_request(request, self.get_object())
+        change = services.subscription_change(**asked, actor=request_actor(request), reason=reason)
         return Response(ChangeOut(change).data, status=status.HTTP_201_CREATED)
 
 
@@ -371,18 +375,8 @@ class SubscriptionChangePreviewView(_Action):
         "the change's own rules; nothing is written. The same refusals as the change.",
     )
     def post(self, request: Request, pk: int) -> Response:
-        sub = self.get_object()
-        data = ChangeIn(data=request.data)
-        data.is_valid(raise_exception=True)
-        v = data.validated_data
-        preview = services.subscription_change_preview(
-            subscription_id=sub.pk,
-            as_of=timezone.now(),
-            plan_id=v["plan"].pk if v.get("plan") else None,
-            quantity=v.get("quantity"),
-            when=v["when"],
-            prorate=v["prorate"],
-        )
+        asked, _reason = _change_request(request, self.get_object())
+        preview = services.subscription_change_preview(**asked)
         return Response(ChangePreviewOut(preview).data)
 
 
