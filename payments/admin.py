@@ -84,7 +84,7 @@ class SubscriptionPaymentMethodAdmin(HistoryAdminMixin, ServiceModelAdmin):
     """A subscription's own method, read here; set and cleared through the API's services."""
 
     list_display = ("subscription", "payment_method", "updated_at")
-    list_select_related = ("payment_method",)
+    list_select_related = ("subscription__customer", "subscription__plan", "payment_method")
     readonly_fields = ("subscription", "payment_method", "created_at", "updated_at")
 
     def has_add_permission(self, request: HttpRequest) -> bool:
