@@ -67,6 +67,7 @@ class CustomerAdmin(CodeFieldsMixin, CurrentUsageMixin, HistoryAdminMixin, Servi
         ),
         ("Terms", {"fields": ("payment_terms_days", "invoice_grace_period_days")}),
         ("Tax and credit", {"fields": ("tax_exempt", "tax_id", "credit_balance")}),
+        ("Payments", {"fields": ("auto_collection",)}),
         ("Other", {"fields": ("metadata", "created_at", "updated_at", "archived_at")}),
     )
 

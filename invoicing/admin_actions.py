@@ -37,7 +37,7 @@ from invoicing.services.adjust import CreditNoteAmounts, credit_note_preview
 
 # the statuses a credit note may be issued against (the service checks it: these only show the
 # button)
-CREDITABLE = (InvoiceStatus.OPEN, InvoiceStatus.PAID)
+CREDITABLE = (InvoiceStatus.OPEN, InvoiceStatus.PARTIALLY_PAID, InvoiceStatus.PAID)
 
 
 class ReasonForm(forms.Form):

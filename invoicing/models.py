@@ -78,6 +78,7 @@ class ClockTick(models.Model):
 class InvoiceStatus(models.TextChoices):
     DRAFT = "draft"
     OPEN = "open"  # finalized, numbered, awaiting payment
+    PARTIALLY_PAID = "partially_paid", "partially paid"
     PAID = "paid"
     VOID = "void"
     UNCOLLECTIBLE = "uncollectible"
@@ -91,9 +92,20 @@ class InvoiceKind(models.TextChoices):
 
 INVOICE_TRANSITIONS: dict[str, set[str]] = {
     InvoiceStatus.DRAFT: {InvoiceStatus.OPEN, InvoiceStatus.PAID},
-    InvoiceStatus.OPEN: {InvoiceStatus.PAID, InvoiceStatus.VOID, InvoiceStatus.UNCOLLECTIBLE},
+    InvoiceStatus.OPEN: {
+        InvoiceStatus.PARTIALLY_PAID,
+        InvoiceStatus.PAID,
+        InvoiceStatus.VOID,
+        InvoiceStatus.UNCOLLECTIBLE,
+    },
+    # a payment unapplied from it: back to what its allocations make it
+    InvoiceStatus.PARTIALLY_PAID: {
+        InvoiceStatus.OPEN,
+        InvoiceStatus.PAID,
+        InvoiceStatus.UNCOLLECTIBLE,
+    },
     InvoiceStatus.UNCOLLECTIBLE: {InvoiceStatus.PAID, InvoiceStatus.VOID},
-    InvoiceStatus.PAID: set(),
+    InvoiceStatus.PAID: {InvoiceStatus.OPEN, InvoiceStatus.PARTIALLY_PAID},
     InvoiceStatus.VOID: set(),
 }
 
@@ -125,7 +137,7 @@ class Invoice(models.Model):
     kind = models.CharField(max_length=10, choices=InvoiceKind.choices, default=InvoiceKind.BILLING)
     currency = models.CharField(max_length=3)
     status = models.CharField(
-        max_length=13, choices=InvoiceStatus.choices, default=InvoiceStatus.DRAFT
+        max_length=14, choices=InvoiceStatus.choices, default=InvoiceStatus.DRAFT
     )
     number = models.CharField(max_length=32, null=True, blank=True, unique=True)
     billing_date = models.DateTimeField(help_text="The period end it bills (the billing date).")
@@ -148,7 +160,8 @@ class Invoice(models.Model):
         max_digits=20,
         decimal_places=4,
         default=Decimal(0),
-        help_text="total - credit applied (0 for a total below zero: carried to the balance).",
+        help_text="total - credit applied - credit notes - payments applied (0 for a total "
+        "below zero: carried to the balance).",
     )
     customer_snapshot = models.JSONField(default=dict, help_text="Frozen at finalization.")
     company_snapshot = models.JSONField(default=dict, help_text="Frozen at finalization.")
@@ -178,7 +191,10 @@ class Invoice(models.Model):
                 fields=["customer", "billing_date"],
                 condition=models.Q(status="draft", kind="billing"),
                 name="one_billing_draft_per_customer_and_date",
-            )
+            ),
+            models.CheckConstraint(
+                condition=models.Q(amount_due__gte=0), name="invoice_amount_due_not_negative"
+            ),
         ]
         indexes = [models.Index(fields=["status", "grace_until"], name="invoice_due_idx")]
 

@@ -9,8 +9,8 @@ from django.utils import timezone
 
 from core.admin import HistoryAdminMixin
 from core.admin_services import ServiceModelAdmin, actor_of
-from payments import services
 from payments.models import PaymentMethod, SubscriptionPaymentMethod
+from payments.services import methods as services
 
 ADD_FIELDS = ("customer", *services.ADD_FIELDS)
 
@@ -89,3 +89,12 @@ class SubscriptionPaymentMethodAdmin(HistoryAdminMixin, ServiceModelAdmin):
 
     def has_add_permission(self, request: HttpRequest) -> bool:
         return False
+
+
+# the cash application, refunds, collection and wallet screens register themselves
+from payments import (  # noqa: E402, F401
+    admin_cash,
+    admin_collection,
+    admin_refunds,
+    admin_wallets,
+)

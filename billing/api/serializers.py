@@ -74,6 +74,12 @@ class CustomerIn(serializers.Serializer[Customer]):
     )
     tax_exempt = serializers.BooleanField(required=False, default=False)
     tax_id = serializers.CharField(max_length=64, required=False, default="", allow_blank=True)
+    auto_collection = serializers.BooleanField(
+        required=False,
+        default=True,
+        help_text="Charge the payment method when an invoice is finalized; false for customers "
+        "who pay by themselves (bank transfer).",
+    )
     metadata = serializers.JSONField(required=False, default=dict, validators=[validate_metadata])
 
     def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
@@ -109,6 +115,7 @@ class CustomerOut(serializers.Serializer[Any]):
     invoice_grace_period_days = serializers.IntegerField()
     tax_exempt = serializers.BooleanField()
     tax_id = serializers.CharField()
+    auto_collection = serializers.BooleanField()
     balance = serializers.DecimalField(
         max_digits=20, decimal_places=4, help_text="credit the customer holds, in its currency"
     )

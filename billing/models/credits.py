@@ -21,6 +21,9 @@ class BalanceKind(models.TextChoices):
     CARRIED = "carried", "credit carried from an invoice below zero"
     CREDIT_NOTE = "credit_note", "credit note on a settled invoice"
     RESTORED = "restored", "restored by a void"
+    OVERPAYMENT = "overpayment", "overpayment moved from unapplied cash"
+    REFUNDED = "refunded", "refunded to the customer"
+    EXPIRED = "expired", "expired credit"
 
 
 @pghistory.track(pghistory.InsertEvent(), pghistory.UpdateEvent(), pghistory.DeleteEvent())

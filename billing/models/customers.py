@@ -59,6 +59,11 @@ class Customer(models.Model):
         validators=[MaxValueValidator(60)],
         help_text="Days a usage invoice stays draft after its period ends, for late events.",
     )
+    auto_collection = models.BooleanField(
+        default=True,
+        help_text="Charge its payment method when an invoice is finalized (off: it pays by "
+        "itself, e.g. by bank transfer).",
+    )
     tax_exempt = models.BooleanField(
         default=False, help_text="No tax on its invoices (reverse charge, exempt bodies)."
     )

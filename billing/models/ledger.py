@@ -15,6 +15,9 @@ class LedgerAccount(models.TextChoices):
     BAD_DEBT = "bad_debt", "bad debt"
     CUSTOMER_CREDIT = "customer_credit", "customer credit balances"
     CREDITS_GRANTED = "credits_granted", "credits granted (expense)"
+    UNAPPLIED_CASH = "unapplied_cash", "unapplied cash (received, not yet applied)"
+    CREDITS_EXPIRED = "credits_expired", "expired credit (income)"
+    PREPAID_SOLD = "prepaid_sold", "prepaid credit invoiced, not yet paid"
 
 
 class LedgerEntry(models.Model):

@@ -29,6 +29,7 @@ CUSTOMER_FIELDS = (
     "country",
     "tax_exempt",
     "tax_id",
+    "auto_collection",
     "payment_terms_days",
     "invoice_grace_period_days",
     "metadata",
@@ -45,6 +46,7 @@ CURRENCY_BOUND: tuple[tuple[str, dict[str, Any], str], ...] = (
     ("invoices", {}, "invoices or credit notes"),
     ("balance_transactions", {}, "balance transactions"),
     ("redemptions", {"coupon__kind": "fixed"}, "fixed-amount coupon redemptions"),
+    ("payments", {}, "payments"),
 )
 
 

@@ -34,6 +34,9 @@ from invoicing.models import (
 from invoicing.services.finalize import finalized_amounts
 from invoicing.services.lines import document_year, locked_invoice, next_number
 
+CREDITABLE = (InvoiceStatus.OPEN, InvoiceStatus.PARTIALLY_PAID, InvoiceStatus.PAID)
+SETTLING = (InvoiceStatus.OPEN, InvoiceStatus.PARTIALLY_PAID)  # paid once nothing is due
+
 
 def credited_total(invoice: Invoice) -> Decimal:
     return invoice.credit_notes.aggregate(t=Sum("total"))["t"] or Decimal(0)
@@ -41,8 +44,8 @@ def credited_total(invoice: Invoice) -> Decimal:
 
 def outstanding_of(invoice: Invoice) -> Decimal:
     """What the customer still owes on a finalized invoice: its amount due, which is its total
-    less the customer credit applied at finalization and the credit notes against it (the parts
-    of them that reduced the receivable); payments come with the payments issue."""
+    less the customer credit applied at finalization, the credit notes against it (the parts
+    of them that reduced the receivable) and the payments applied to it."""
     if invoice.status == InvoiceStatus.PAID:
         return Decimal(0)
     return invoice.amount_due
@@ -160,7 +163,7 @@ def credit_note_parts(
     remaining amount, discounts netted), after the checks: an open or paid invoice, its own
     lines, each once, positive amounts in the currency's decimals, never more than what is left
     of a line nor of the invoice. Reads only."""
-    if invoice.status not in (InvoiceStatus.OPEN, InvoiceStatus.PAID):
+    if invoice.status not in CREDITABLE:
         raise TransitionNotAllowed(f"A {invoice.status} invoice cannot be credited.")
     credited = {
         row["invoice_line"]: row["t"]
@@ -340,7 +343,7 @@ def issue_credit_note(
     )
     if settled:
         invoice.amount_due = outstanding - settled
-        if invoice.amount_due == 0 and invoice.status == InvoiceStatus.OPEN:
+        if invoice.amount_due == 0 and invoice.status in SETTLING:
             invoice.status = InvoiceStatus.PAID  # settled by its credit notes
             invoice.paid_at = as_of
         invoice.updated_at = as_of

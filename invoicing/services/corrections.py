@@ -56,7 +56,7 @@ from invoicing.services.lines import (
 )
 from invoicing.services.writer import draft_windows_rerate
 
-CORRECTABLE = (InvoiceStatus.OPEN, InvoiceStatus.PAID)
+CORRECTABLE = (InvoiceStatus.OPEN, InvoiceStatus.PARTIALLY_PAID, InvoiceStatus.PAID)
 USAGE_KINDS = (LineKind.USAGE, LineKind.MINIMUM)
 
 

@@ -1,4 +1,4 @@
-from django.urls import path
+from django.urls import include, path
 
 from payments.api import views
 
@@ -24,4 +24,8 @@ urlpatterns = [
         views.SubscriptionPaymentMethodView.as_view(),
         name="subscription-payment-method",
     ),
+    path("", include("payments.api.cash_urls")),
+    path("", include("payments.api.refund_urls")),
+    path("", include("payments.api.collection_urls")),
+    path("", include("payments.api.wallet_urls")),
 ]

@@ -29,6 +29,7 @@ def change_form_data(customer: Customer, **overrides: Any) -> dict[str, Any]:
         "payment_terms_days": customer.payment_terms_days,
         "invoice_grace_period_days": customer.invoice_grace_period_days,
         "metadata": "{}",
+        **({"auto_collection": "on"} if customer.auto_collection else {}),  # a checked box
         # the read-only entitlements inline still posts its management form, as a browser does
         "entitlements-TOTAL_FORMS": "0",
         "entitlements-INITIAL_FORMS": "0",

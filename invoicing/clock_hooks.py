@@ -1,0 +1,35 @@
+"""Work of higher layers that the billing clock drives: payment retries, the payment
+reconciler, credit expiry and automatic top-ups. An app registers a hook in its
+AppConfig.ready(); every tick calls each hook with the tick's instant (passed explicitly: tests
+move time by calling the tick with `as_of`). A hook finds what is due and enqueues idempotent
+tasks (after its own commit); the database's unique keys make a task that runs twice do nothing
+the second time. It returns counts for the tick's summary.
+
+    from invoicing.clock_hooks import register_tick_hook
+    register_tick_hook("payments.retries", retries_due)
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import datetime
+
+TickHook = Callable[[datetime], dict[str, int]]
+
+_hooks: dict[str, TickHook] = {}
+
+
+def register_tick_hook(name: str, func: TickHook) -> None:
+    existing = _hooks.get(name)
+    if existing is not None and existing is not func:
+        raise ValueError(f"A clock hook named {name!r} is already registered.")
+    _hooks[name] = func
+
+
+def tick_hooks() -> list[tuple[str, TickHook]]:
+    return sorted(_hooks.items())
+
+
+def run_tick_hooks(as_of: datetime) -> dict[str, dict[str, int]]:
+    """Call every hook for `as_of`; what each found, by hook name."""
+    return {name: func(as_of) for name, func in tick_hooks()}

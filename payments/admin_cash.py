@@ -1,0 +1,1 @@
+"""Admin: cash (filled in by its owner)."""

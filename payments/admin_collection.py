@@ -1,0 +1,1 @@
+"""Admin: collection (filled in by its owner)."""

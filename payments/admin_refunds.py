@@ -1,0 +1,1 @@
+"""Admin: refunds (filled in by its owner)."""

@@ -1,0 +1,1 @@
+"""Admin: wallets (filled in by its owner)."""

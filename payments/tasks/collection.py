@@ -1,0 +1,3 @@
+"""Celery tasks: collection (filled in by its owner)."""
+
+__all__: list[str] = []
