@@ -27,5 +27,6 @@ urlpatterns = [
     path("", include("payments.api.cash_urls")),
     path("", include("payments.api.refund_urls")),
     path("", include("payments.api.collection_urls")),
+    path("", include("payments.api.retry_urls")),
     path("", include("payments.api.wallet_urls")),
 ]
