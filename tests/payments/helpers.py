@@ -37,7 +37,12 @@ def open_invoices(customer: Customer, amounts: list[str], start: datetime) -> li
 
 
 def assert_trial_balance_zero() -> None:
+    """The trial balance is zero, and cash agrees with the ledger and the documents
+    (payments.checks: applied = live allocations, amounts due, receivable, unapplied cash)."""
+    from payments.checks import cash_mismatches
+
     assert all(v == 0 for v in trial_balance().values()), trial_balance()
+    assert cash_mismatches() == []
 
 
 def ledger_of(customer: Customer) -> dict[str, Decimal]:
