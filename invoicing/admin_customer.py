@@ -4,10 +4,16 @@ subscriptions, invoices, credit notes, usage this period and upcoming invoice. I
 invoicing/admin.py (the admin autodiscovers admin.py only).
 
 Every part is read in a fixed number of queries (the latest documents, and their counts), so the
-page costs the same however many invoices the customer has."""
+page costs the same however many invoices the customer has.
+
+Higher layers add their own parts (payments: the customer's unapplied cash and payments, its
+wallet) without invoicing importing them: `customer_section_register` at start-up, with a
+template and a function reading the part (in a fixed number of queries too)."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal, InvalidOperation
 from typing import Any
@@ -32,6 +38,33 @@ from invoicing.selectors import (
 )
 
 SHOWN = 20  # documents of each kind listed on the page; the rest are a link away
+
+
+@dataclass(frozen=True)
+class CustomerSection:
+    """A part of the customer page that a higher layer adds below invoicing's: `read(customer,
+    as_of)` returns the context `template` is rendered with (as `section`)."""
+
+    key: str
+    template: str
+    read: Callable[[Customer, datetime], dict[str, Any]]
+    order: int = 100
+
+
+_sections: dict[str, CustomerSection] = {}
+
+
+def customer_section_register(section: CustomerSection) -> None:
+    """Add (or replace, by key) a part of the customer page; called at start-up."""
+    _sections[section.key] = section
+
+
+def customer_sections(customer: Customer, as_of: datetime) -> list[dict[str, Any]]:
+    """The registered parts, read for the customer, in their order."""
+    return [
+        {"key": s.key, "template": s.template, "context": s.read(customer, as_of)}
+        for s in sorted(_sections.values(), key=lambda s: (s.order, s.key))
+    ]
 
 
 def _number(text: Any) -> str:
@@ -162,6 +195,7 @@ def customer_overview(customer: Customer, as_of: datetime) -> dict[str, Any]:
         "usage": usage,
         "upcoming": upcoming,
         "upcoming_error": upcoming_error,
+        "sections": customer_sections(customer, as_of),
     }
 
 
