@@ -153,3 +153,47 @@ def test_eight_threads_paying_one_invoice_never_over_apply() -> None:
     assert sorted(errors) == ["nothing_to_apply"] * 4
     assert (fresh(invoice).status, fresh(invoice).amount_due) == ("paid", D(0))
     assert_trial_balance_zero()
+
+
+@pytest.mark.django_db
+def test_a_payment_on_a_written_off_invoice_recovers_the_bad_debt() -> None:
+    from invoicing.services import invoice_mark_uncollectible
+
+    acme = a_customer()
+    invoice = open_invoice(acme, "100.00", JAN)
+    invoice_mark_uncollectible(invoice_id=invoice.pk, as_of=NOW, actor=ACTOR, reason="gone")
+    partial = record(acme, "30.00", allocations=[AllocationRequest(invoice.pk)])
+    assert (fresh(invoice).status, fresh(invoice).amount_due) == ("uncollectible", D("70.00"))
+    assert ledger_of(acme) == {"cash": D("30.00"), "bad_debt": D("70.00"),
+                               "revenue": D("-100.00")}  # fmt: skip
+    assert_trial_balance_zero()
+    payment_unapply(
+        allocation_id=Allocation.objects.get(payment=partial).pk, actor=ACTOR, as_of=NOW,
+        reason="bounced",
+    )  # fmt: skip
+    assert fresh(invoice).amount_due == D("100.00")
+    assert ledger_of(acme)["bad_debt"] == D("100.00")
+    record(acme, "100.00", allocations=[AllocationRequest(invoice.pk)])
+    assert (fresh(invoice).status, fresh(invoice).amount_due) == ("paid", D(0))
+    assert "bad_debt" not in ledger_of(acme)
+    assert_trial_balance_zero()
+
+
+@pytest.mark.django_db
+def test_a_credit_note_and_payments_share_what_is_owed() -> None:
+    from invoicing.services import credit_note_issue
+
+    acme = a_customer()
+    invoice = open_invoice(acme, "100.00", JAN)
+    record(acme, "30.00", allocations=[AllocationRequest(invoice.pk)])
+    line = invoice.lines.get()
+    credit_note_issue(invoice_id=invoice.pk, as_of=NOW, actor=ACTOR, reason="discount",
+                      lines=[(line.pk, D("50.00"))])  # fmt: skip
+    assert (fresh(invoice).status, fresh(invoice).amount_due) == ("partially_paid", D("20.00"))
+    with pytest.raises(ValidationFailed) as refused:
+        record(acme, "25.00", allocations=[AllocationRequest(invoice.pk, D("25.00"))])
+    assert refused.value.code == "exceeds_amount_due"
+    record(acme, "25.00", allocations=[AllocationRequest(invoice.pk)])  # applies the 20.00 owed
+    assert (fresh(invoice).status, fresh(invoice).amount_due) == ("paid", D(0))
+    assert Payment.objects.get(amount=D("25.00")).unapplied == D("5.00")
+    assert_trial_balance_zero()
