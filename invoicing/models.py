@@ -210,6 +210,9 @@ class LineKind(models.TextChoices):
     ONE_OFF = "one_off", "one-off"
     ADD_ON = "add_on", "add-on"
     DISCOUNT = "discount"
+    # prepaid credit sold (a wallet top-up): untaxed, posted to prepaid_sold instead of revenue,
+    # and its invoice never takes the credit balance (payments.services.wallets)
+    PREPAID = "prepaid", "prepaid credit"
 
 
 @pghistory.track(pghistory.InsertEvent(), pghistory.UpdateEvent(), pghistory.DeleteEvent())

@@ -18,12 +18,15 @@ from payments.models.methods import (
     SubscriptionPaymentMethod,
     last4_validator,
 )
+from payments.models.wallets import CreditGrant, GrantSource, WalletSettings
 
 __all__ = [
     "DEFAULT_RETRY_DAYS",
     "PAYMENT_TRANSITIONS",
     "Allocation",
+    "CreditGrant",
     "GatewayCall",
+    "GrantSource",
     "Payment",
     "PaymentKind",
     "PaymentMethod",
@@ -35,5 +38,6 @@ __all__ = [
     "RefundState",
     "RetryPolicy",
     "SubscriptionPaymentMethod",
+    "WalletSettings",
     "last4_validator",
 ]
