@@ -9,6 +9,16 @@ order per subject: while an event of a subject is failing for a handler, that ha
 later event of the same subject. A handler's database writes commit together with its delivery
 record, so for database-side effects the delivery is exactly once. Handlers that reach outside
 (webhooks, gateways) must be idempotent, keyed on the event id.
+
+A batch handler (`batch=True`) receives a list of events instead of one: every event of a
+dispatch batch that is due for it (journal order; a subject blocked by an earlier failing event
+waits as for any handler), in ONE transaction together with the delivery records of all of them,
+so it can work set-based (one query per step, not per event). If the batch raises, its
+transaction is rolled back and the same events are delivered again one by one (each a list of
+one, in its own transaction), so a failure is pinned to its event, retried with backoff, and
+blocks only the later events of its own subject:
+
+    register_handler("payments.collect", on_finalized, types={"invoice.finalized"}, batch=True)
 """
 
 from __future__ import annotations
@@ -22,13 +32,15 @@ if TYPE_CHECKING:
     from billing.models import JournalEvent
 
 HandlerFunc = Callable[["JournalEvent"], None]
+BatchHandlerFunc = Callable[[list["JournalEvent"]], None]
 
 
 @dataclass(frozen=True)
 class Handler:
     name: str
-    func: HandlerFunc
+    func: HandlerFunc | BatchHandlerFunc  # a batch handler's takes a list of events
     types: frozenset[str] | None  # None: every event type
+    batch: bool = False
 
     def wants(self, event_type: str) -> bool:
         return self.types is None or event_type in self.types
@@ -37,11 +49,21 @@ class Handler:
 _handlers: dict[str, Handler] = {}
 
 
-def register_handler(name: str, func: HandlerFunc, *, types: set[str] | None = None) -> None:
+def register_handler(
+    name: str,
+    func: HandlerFunc | BatchHandlerFunc,
+    *,
+    types: set[str] | None = None,
+    batch: bool = False,
+) -> None:
+    """Register `func` under `name`: called with each event (or, `batch=True`, with a list of
+    events) of the given types (None: every type)."""
     existing = _handlers.get(name)
     if existing is not None and existing.func is not func:
         raise ValueError(f"A journal handler named {name!r} is already registered.")
-    _handlers[name] = Handler(name, func, frozenset(types) if types is not None else None)
+    _handlers[name] = Handler(
+        name, func, frozenset(types) if types is not None else None, batch=batch
+    )
 
 
 def unregister_handler(name: str) -> None:
@@ -54,10 +76,14 @@ def handlers() -> list[Handler]:
 
 @contextmanager
 def handler_registered(
-    name: str, func: HandlerFunc, *, types: set[str] | None = None
+    name: str,
+    func: HandlerFunc | BatchHandlerFunc,
+    *,
+    types: set[str] | None = None,
+    batch: bool = False,
 ) -> Iterator[None]:
     """Register a handler for the duration of a block (tests, one-off replays)."""
-    register_handler(name, func, types=types)
+    register_handler(name, func, types=types, batch=batch)
     try:
         yield
     finally:

@@ -123,23 +123,78 @@ def _dispatch_to(
                 handler=handler.name, event__in=[e.pk for e in batch]
             )
         }
+        due: list[tuple[JournalEvent, int]] = []  # (event, attempts) in journal order
         for event in batch:
             previous = failures.get(event.pk)
-            due = previous is None or previous.next_attempt_at is None
-            if not due and previous is not None and previous.next_attempt_at is not None:
-                due = previous.next_attempt_at <= as_of
-            if event.subject in blocked or not due:
+            ready = previous is None or previous.next_attempt_at is None
+            if not ready and previous is not None and previous.next_attempt_at is not None:
+                ready = previous.next_attempt_at <= as_of
+            if event.subject in blocked or not ready:
                 blocked.add(event.subject)
                 report["waiting"] += 1
                 continue
-            attempts = (previous.attempts if previous else 0) + 1
-            if _deliver(handler, event, attempts=attempts, as_of=as_of):
-                report["delivered"] += 1
-            else:
-                blocked.add(event.subject)
-                report["failed"] += 1
+            due.append((event, (previous.attempts if previous else 0) + 1))
+        if handler.batch and due and _deliver_batch(handler, due, as_of=as_of):
+            report["delivered"] += len(due)
+        else:  # one by one: a single-event handler, or a batch that failed (pin the failure)
+            failed_now: set[str] = set()
+            for event, attempts in due:
+                if event.subject in failed_now:  # an earlier event of its subject just failed
+                    report["waiting"] += 1
+                    continue
+                if _deliver(handler, event, attempts=attempts, as_of=as_of):
+                    report["delivered"] += 1
+                else:
+                    failed_now.add(event.subject)
+                    report["failed"] += 1
+            blocked |= failed_now
         if len(batch) < batch_size:
             return
+
+
+def _deliver_batch(
+    handler: journal.Handler, due: Sequence[tuple[JournalEvent, int]], *, as_of: datetime
+) -> bool:
+    """A batch handler's events in one transaction with all their delivery records (one
+    upsert). False (rolled back, logged) when the handler raised: the caller then delivers
+    them one by one."""
+    events = [event for event, _ in due]
+    try:
+        with transaction.atomic():
+            handler.func(events)  # type: ignore[arg-type]
+            JournalDelivery.objects.bulk_create(
+                [
+                    JournalDelivery(
+                        event=event,
+                        handler=handler.name,
+                        status=JournalDelivery.Status.DELIVERED,
+                        attempts=attempts,
+                        last_error="",
+                        next_attempt_at=None,
+                        delivered_at=as_of,
+                        updated_at=as_of,
+                    )
+                    for event, attempts in due
+                ],
+                update_conflicts=True,
+                unique_fields=["event", "handler"],
+                update_fields=[
+                    "status",
+                    "attempts",
+                    "last_error",
+                    "next_attempt_at",
+                    "delivered_at",
+                    "updated_at",
+                ],
+            )
+        return True
+    except Exception:  # the events are delivered one by one next, which records the failure
+        logger.exception(
+            "journal batch handler %s failed on %d events: delivering them one by one",
+            handler.name,
+            len(events),
+        )
+        return False
 
 
 def _deliver(
@@ -147,7 +202,10 @@ def _deliver(
 ) -> bool:
     try:
         with transaction.atomic():
-            handler.func(event)
+            if handler.batch:
+                handler.func([event])  # type: ignore[arg-type]
+            else:
+                handler.func(event)  # type: ignore[arg-type]
             JournalDelivery.objects.update_or_create(
                 event=event,
                 handler=handler.name,

@@ -1,3 +1,7 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
 
-urlpatterns: list = []  # type: ignore[type-arg]
+from payments.api import collection_views
+
+urlpatterns = [
+    path("webhooks/stripe/", collection_views.StripeWebhook.as_view(), name="webhooks-stripe"),
+]

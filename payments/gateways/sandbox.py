@@ -140,7 +140,11 @@ _FIXED: dict[str, _Behaviour] = {
 
 
 def behaviour_of(token: str) -> _Behaviour:
-    """What the sandbox does with `token`; GatewayError("invalid_token") for any other."""
+    """What the sandbox does with `token`; GatewayError("invalid_token") for any other. A
+    suffix after "+" is ignored (`tok_ok+c17` behaves as `tok_ok`): payment methods' tokens are
+    unique per gateway, so each customer can hold its own copy of a sandbox card."""
+    if isinstance(token, str) and "+" in token:
+        token = token.split("+", 1)[0]
     if token in _FIXED:
         return _FIXED[token]
     if isinstance(token, str) and (m := _SOFT_DECLINE.fullmatch(token)):

@@ -1,5 +1,689 @@
-"""collection (filled in by its owner)."""
+"""Automatic collection: an invoice finalized is charged to its payment method, exactly once.
+
+The path, every step set-based (one query per step for a chunk, never one per invoice):
+
+1. `invoice.finalized` reaches the batch journal handler `payments.collect`
+   (`on_invoices_finalized`). For each invoice still open or partially paid with something due,
+   whose customer has `auto_collection` on, it resolves the method: the override of the
+   invoice's subscriptions when all of them agree on one, else the customer's default; the method
+   must be active, not detached, on an enabled gateway (`payments.gateways.registry`). It creates
+   a pending automatic payment, attempt 1, for the amount due (`collection_payments_create`:
+   INSERT ... ON CONFLICT DO NOTHING on the unique (invoice, attempt), so a redelivered event
+   never makes a second payment). An invoice it cannot charge gets `invoice.collection_skipped`
+   with a reason (`SkipReason`). After commit, charge tasks are queued by chunks of CHARGE_CHUNK.
+2. `payments_charge` claims the chunk's pending payments never sent (one UPDATE ... RETURNING
+   setting `charge_requested_at`; a payment already sent belongs to the reconciler and is never
+   charged again), commits, calls `gateway.charge` for each with the payment's idempotency key
+   (outside any transaction), then records every answer in one transaction.
+3. `payment_answers_record` is the ONE place gateway answers become facts, whether they come
+   from a charge, the reconciler's `status` or a Stripe webhook: a GatewayCall per answer;
+   succeeded → the payment succeeds (`received_write`: ledger and `payment.succeeded`) and is
+   applied to its invoice for min(amount, amount due) if the invoice is still payable (the rest
+   stays unapplied cash: a bank transfer may have paid it meanwhile); failed → `payment.failed`
+   and `payments.services.retries.schedule_retries` sets `retry_at`; unknown → still pending.
+   Locks: customers, then payments, then invoices, each by id.
+4. `payments_reconcile` (a clock hook queues it each tick): a pending payment sent more than
+   RECONCILE_AFTER_SECONDS ago is resolved by asking the gateway its status (never by charging
+   again); a pending payment never sent for that long (its task was lost) is charged.
+
+Idempotency keys are `<db tag>-inv-<invoice id>-attempt-<n>`: deterministic per invoice and
+attempt, and the tag (a hash of the database's server, name and oid) keeps two databases that
+share one sandbox Redis (or one Stripe account) from ever presenting the same key.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from decimal import Decimal
+from enum import StrEnum
+from functools import partial
+from typing import TYPE_CHECKING, Any
+
+from django.conf import settings
+from django.db import connection, transaction
+from django.db.models import Q
+
+from billing.journal import register_handler
+from billing.models import Customer
+from billing.services import journal_write_many
+from catalog.money import quantize
+from core.audit import Actor, audit_context
+from core.db import bulk_update, copy_insert
+from invoicing.clock_hooks import register_tick_hook
+from invoicing.models import Invoice, InvoiceLine, InvoiceStatus
+from invoicing.services.settle import PAYABLE
+from payments.gateways.base import Gateway, GatewayError, Outcome, Result
+from payments.gateways.registry import gateway as gateway_named
+from payments.models import (
+    GatewayCall,
+    Payment,
+    PaymentKind,
+    PaymentMethod,
+    PaymentMethodState,
+    PaymentState,
+)
+from payments.services.cash import Part, allocations_write, payment_payload, received_write
+from payments.services.retries import schedule_retries
+
+if TYPE_CHECKING:
+    from billing.models import JournalEvent
+
+logger = logging.getLogger(__name__)
+
+ZERO = Decimal(0)
+COLLECT_HANDLER = "payments.collect"
+RECONCILE_HOOK = "payments.reconcile"
+CHARGE_CHUNK = 100  # payments per charge task
+RECONCILE_CHUNK = 200  # payments per status round and recording transaction
+DEFAULT_RECONCILE_AFTER_SECONDS = 60
+COLLECTOR = Actor.system("collection")
+
+
+class SkipReason(StrEnum):
+    """Why `invoice.collection_skipped`: the invoice was not charged automatically."""
+
+    AUTO_COLLECTION_OFF = "auto_collection_off"  # the customer pays by hand
+    NO_PAYMENT_METHOD = "no_payment_method"  # no override, no default
+    METHOD_NOT_ACTIVE = "method_not_active"  # expired, failed verification or detached
+    GATEWAY_DISABLED = "gateway_disabled"  # the method's gateway is not in PAYMENT_GATEWAYS
+
+
+def reconcile_after() -> timedelta:
+    """How long a pending payment waits before the reconciler looks at it
+    (PAYMENTS_RECONCILE_AFTER_SECONDS, default 60 s)."""
+    seconds = getattr(settings, "PAYMENTS_RECONCILE_AFTER_SECONDS", DEFAULT_RECONCILE_AFTER_SECONDS)
+    return timedelta(seconds=int(seconds))
+
+
+# ---------------------------------------------------------------------------------------------
+# idempotency keys
+
+_tags: dict[str, str] = {}
+
+
+def database_tag() -> str:
+    """A short tag of this database (its server, name and oid), stable while it lives: keys of
+    two databases sharing one gateway namespace never meet. Read once per process."""
+    alias = connection.alias
+    if alias not in _tags:
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT current_database(), oid FROM pg_database WHERE datname = current_database()"
+            )
+            name, oid = cursor.fetchone()
+        s = connection.settings_dict
+        where = f"{s.get('HOST') or 'local'}:{s.get('PORT') or 5432}/{name}#{oid}"
+        _tags[alias] = hashlib.sha256(where.encode()).hexdigest()[:10]
+    return _tags[alias]
+
+
+def collection_idempotency_key(invoice_id: int, attempt: int) -> str:
+    """What the gateway sees for the `attempt`-th automatic charge of an invoice."""
+    return f"{database_tag()}-inv-{invoice_id}-attempt-{attempt}"
+
+
+def _invoice_ref(idempotency_key: str) -> str:
+    """The invoice part of a key (`<tag>-inv-<id>`): the sandbox counts soft-decline attempts
+    per token and this reference."""
+    return idempotency_key.rsplit("-attempt-", 1)[0]
+
+
+# ---------------------------------------------------------------------------------------------
+# which method pays an invoice
+
+
+@dataclass(frozen=True)
+class Resolution:
+    method: PaymentMethod | None
+    skip: SkipReason | None
+
+
+def collection_methods_resolve(invoices: Sequence[Invoice]) -> dict[int, Resolution]:
+    """The method each invoice is charged to, or why it is not (two queries for any number of
+    invoices): the override of its subscriptions when all its lines' subscriptions agree on one,
+    else its customer's default; active, attached, on an enabled gateway. Auto-collection off
+    is checked first."""
+    ids = [i.pk for i in invoices]
+    overrides: dict[int, set[int | None]] = {}
+    rows = (
+        InvoiceLine.objects.filter(invoice_id__in=ids, subscription__isnull=False)
+        .values_list("invoice_id", "subscription__payment_method_override__payment_method_id")
+        .distinct()
+    )
+    for invoice_id, method_id in rows:
+        overrides.setdefault(invoice_id, set()).add(method_id)
+    chosen: dict[int, int | None] = {}
+    for invoice_id, found in overrides.items():
+        if len(found) == 1 and None not in found:
+            chosen[invoice_id] = next(iter(found))
+    override_ids = {m for m in chosen.values() if m is not None}
+    customer_ids = {i.customer_id for i in invoices}
+    methods = list(
+        PaymentMethod.objects.filter(
+            Q(pk__in=override_ids) | Q(customer_id__in=customer_ids, is_default=True)
+        )
+    )
+    by_id = {m.pk: m for m in methods}
+    defaults = {m.customer_id: m for m in methods if m.is_default}
+    enabled: dict[str, bool] = {}
+    out: dict[int, Resolution] = {}
+    for invoice in invoices:
+        if not invoice.customer.auto_collection:
+            out[invoice.pk] = Resolution(None, SkipReason.AUTO_COLLECTION_OFF)
+            continue
+        override = chosen.get(invoice.pk)
+        method = by_id.get(override) if override else defaults.get(invoice.customer_id)
+        if method is None or method.customer_id != invoice.customer_id:
+            out[invoice.pk] = Resolution(None, SkipReason.NO_PAYMENT_METHOD)
+        elif method.is_detached or method.state != PaymentMethodState.ACTIVE:
+            out[invoice.pk] = Resolution(method, SkipReason.METHOD_NOT_ACTIVE)
+        else:
+            if method.gateway not in enabled:
+                enabled[method.gateway] = _gateway_or_none(method.gateway) is not None
+            skip = None if enabled[method.gateway] else SkipReason.GATEWAY_DISABLED
+            out[invoice.pk] = Resolution(method, skip)
+    return out
+
+
+def _gateway_or_none(name: str) -> Gateway | None:
+    try:
+        return gateway_named(name)
+    except GatewayError:
+        return None
+
+
+# ---------------------------------------------------------------------------------------------
+# creating the attempts
+
+
+def collection_payments_create(
+    attempts: Sequence[tuple[Invoice, int, PaymentMethod]], *, as_of: datetime, actor: Actor
+) -> list[Payment]:
+    """Pending automatic payments, one per (invoice, attempt number, method): the invoice's
+    amount due in its currency, the method's gateway, the deterministic idempotency key. One
+    INSERT ... ON CONFLICT DO NOTHING on the unique (invoice, attempt): an attempt that exists
+    already is left alone and not returned. Runs inside the caller's transaction; the charges
+    of the payments created are queued after it commits (chunks of CHARGE_CHUNK). The retries
+    call it for attempts 2, 3...; it returns the payments created."""
+    if not connection.in_atomic_block:
+        raise RuntimeError("collection_payments_create runs inside its caller's transaction")
+    rows: list[dict[str, Any]] = []
+    for invoice, attempt, method in attempts:
+        amount = quantize(invoice.amount_due, invoice.currency)
+        if amount <= 0:
+            continue
+        rows.append(
+            {
+                "customer_id": invoice.customer_id,
+                "currency": invoice.currency,
+                "amount": str(amount),
+                "method_id": method.pk,
+                "gateway": method.gateway,
+                "idempotency_key": collection_idempotency_key(invoice.pk, attempt),
+                "invoice_id": invoice.pk,
+                "attempt": attempt,
+            }
+        )
+    if not rows:
+        return []
+    with connection.cursor() as cursor:
+        cursor.execute(
+            """
+            INSERT INTO payments_payment (
+                customer_id, kind, state, currency, amount, method_id, gateway,
+                gateway_reference, idempotency_key, invoice_id, attempt, applied, unapplied,
+                to_balance, refunded, failure_code, failure_message, retryable, memo,
+                created_by, created_at, updated_at)
+            SELECT r.customer_id, %s, %s, r.currency, r.amount, r.method_id, r.gateway,
+                   '', r.idempotency_key, r.invoice_id, r.attempt, 0, 0, 0, 0, '', '', false, '',
+                   %s, %s, %s
+            FROM jsonb_to_recordset(%s::jsonb) AS r(
+                customer_id bigint, currency text, amount numeric, method_id bigint,
+                gateway text, idempotency_key text, invoice_id bigint, attempt integer)
+            ON CONFLICT (invoice_id, attempt) WHERE invoice_id IS NOT NULL DO NOTHING
+            RETURNING id, invoice_id, attempt
+            """,
+            [
+                PaymentKind.AUTOMATIC,
+                PaymentState.PENDING,
+                actor.label,
+                as_of,
+                as_of,
+                json.dumps(rows),
+            ],
+        )
+        created = cursor.fetchall()
+    by_key = {(r["invoice_id"], r["attempt"]): r for r in rows}
+    payments = []
+    for pk, invoice_id, attempt in created:
+        r = by_key[(invoice_id, attempt)]
+        payments.append(
+            Payment(
+                pk=pk,
+                customer_id=r["customer_id"],
+                kind=PaymentKind.AUTOMATIC,
+                state=PaymentState.PENDING,
+                currency=r["currency"],
+                amount=Decimal(r["amount"]),
+                method_id=r["method_id"],
+                gateway=r["gateway"],
+                idempotency_key=r["idempotency_key"],
+                invoice_id=invoice_id,
+                attempt=attempt,
+                created_by=actor.label,
+                created_at=as_of,
+                updated_at=as_of,
+            )
+        )
+    charges_schedule([p.pk for p in payments])
+    return payments
+
+
+def charges_schedule(payment_ids: Sequence[int]) -> None:
+    """Queue the charges of payments after the current transaction commits, CHARGE_CHUNK a
+    task (a worker never sees a payment that is not committed)."""
+    ids = sorted(payment_ids)
+    for i in range(0, len(ids), CHARGE_CHUNK):
+        transaction.on_commit(partial(_enqueue_charge, ids[i : i + CHARGE_CHUNK]), robust=True)
+
+
+def _enqueue_charge(payment_ids: list[int]) -> None:
+    from payments.tasks.collection import payments_charge_task
+
+    payments_charge_task.delay(payment_ids)
+
+
+# ---------------------------------------------------------------------------------------------
+# the journal handler
+
+
+def on_invoices_finalized(events: list[JournalEvent]) -> None:
+    """The batch handler `payments.collect` of `invoice.finalized` (see the module's note).
+    Runs in the dispatcher's transaction with the events' delivery records. Acts for the
+    latest finalization instant of the batch."""
+    if not events:
+        return
+    as_of = max(e.occurred_at for e in events)
+    ids = sorted({int(e.subject_id) for e in events})
+    invoices = list(
+        Invoice.objects.select_related("customer")
+        .filter(
+            pk__in=ids,
+            status__in=(InvoiceStatus.OPEN, InvoiceStatus.PARTIALLY_PAID),
+            amount_due__gt=0,
+        )
+        .order_by("pk")
+    )
+    if not invoices:
+        return
+    with audit_context(actor=COLLECTOR, reason="automatic collection"):
+        resolved = collection_methods_resolve(invoices)
+        attempts: list[tuple[Invoice, int, PaymentMethod]] = []
+        skipped: list[dict[str, Any]] = []
+        for invoice in invoices:
+            r = resolved[invoice.pk]
+            if r.skip is None and r.method is not None:
+                attempts.append((invoice, 1, r.method))
+                continue
+            skipped.append(
+                {
+                    "type": "invoice.collection_skipped",
+                    "subject_type": "invoice",
+                    "subject_id": invoice.pk,
+                    "payload": {
+                        "number": invoice.number,
+                        "customer": invoice.customer.external_id,
+                        "reason": str(r.skip),
+                        "payment_method": r.method.pk if r.method else None,
+                        "amount_due": str(invoice.amount_due),
+                        "currency": invoice.currency,
+                    },
+                    "occurred_at": as_of,
+                }
+            )
+        collection_payments_create(attempts, as_of=as_of, actor=COLLECTOR)
+        journal_write_many(skipped, actor=COLLECTOR)
+
+
+# ---------------------------------------------------------------------------------------------
+# recording what gateways answered
+
+
+@dataclass(frozen=True)
+class Answer:
+    """A gateway's answer about a payment: to a `charge`, a `status` or in a webhook."""
+
+    payment_id: int
+    action: str  # GatewayCall.Action
+    result: Result
+
+
+def _failed_payload(payment: Payment) -> dict[str, Any]:
+    return {
+        **payment_payload(payment),
+        "failure_message": payment.failure_message,
+        "retryable": payment.retryable,
+        "retry_at": payment.retry_at.isoformat() if payment.retry_at else None,
+    }
+
+
+def payment_answers_record(
+    *, answers: Sequence[Answer], as_of: datetime, actor: Actor
+) -> list[Payment]:
+    """Record gateway answers (any mix of payments and outcomes) in one transaction, set-based;
+    see the module's note. A payment that is no longer pending only gets its GatewayCall (an
+    answer repeated by a webhook). Returns the payments whose state changed."""
+    if not answers:
+        return []
+    with transaction.atomic(durable=True), audit_context(actor=actor, reason="gateway answer"):
+        return _record(answers, as_of=as_of, actor=actor)
+
+
+def _record(answers: Sequence[Answer], *, as_of: datetime, actor: Actor) -> list[Payment]:
+    ids = sorted({a.payment_id for a in answers})
+    customer_ids = sorted(
+        set(Payment.objects.filter(pk__in=ids).values_list("customer_id", flat=True))
+    )
+    customers = {
+        c.pk: c
+        for c in Customer.objects.select_for_update().filter(pk__in=customer_ids).order_by("pk")
+    }
+    payments = {
+        p.pk: p for p in Payment.objects.select_for_update().filter(pk__in=ids).order_by("pk")
+    }
+    for p in payments.values():
+        p.customer = customers[p.customer_id]
+    copy_insert(
+        [
+            GatewayCall(
+                payment_id=a.payment_id,
+                gateway=payments[a.payment_id].gateway,
+                action=a.action,
+                idempotency_key=payments[a.payment_id].idempotency_key,
+                outcome=a.result.outcome.value,
+                reference=a.result.reference[:255],
+                reason=a.result.reason[:64],
+                message=a.result.message[:255],
+                raw=a.result.raw,
+                at=as_of,
+            )
+            for a in answers
+            if a.payment_id in payments
+        ]
+    )
+    succeeded: list[Payment] = []
+    failed: list[Payment] = []
+    for a in answers:
+        payment = payments.get(a.payment_id)
+        if payment is None or payment.state != PaymentState.PENDING:
+            continue
+        result = a.result
+        if result.outcome is Outcome.SUCCEEDED:
+            payment.state = PaymentState.SUCCEEDED
+            payment.received_at = as_of
+            payment.gateway_reference = result.reference[:255]
+            payment.unapplied = payment.amount
+            payment.failure_code = payment.failure_message = ""
+            payment.retryable = False
+            succeeded.append(payment)
+        elif result.outcome is Outcome.FAILED:
+            payment.state = PaymentState.FAILED
+            payment.gateway_reference = result.reference[:255]
+            payment.failure_code = (result.reason or "failed")[:64]
+            payment.failure_message = result.message[:255]
+            # "not_found" to a status: the charge never reached the gateway, nothing was taken
+            payment.retryable = result.retryable or result.reason == "not_found"
+            failed.append(payment)
+        else:
+            continue
+        payment.updated_at = as_of
+    if failed:
+        schedule_retries(failed, as_of=as_of)
+    changed = succeeded + failed
+    bulk_update(
+        changed,
+        [
+            "state",
+            "received_at",
+            "gateway_reference",
+            "unapplied",
+            "failure_code",
+            "failure_message",
+            "retryable",
+            "retry_at",
+            "updated_at",
+        ],
+    )
+    if succeeded:
+        received_write(succeeded, as_of=as_of, actor=actor)
+        _apply_to_invoices(succeeded, as_of=as_of, actor=actor)
+    journal_write_many(
+        [
+            {
+                "type": "payment.failed",
+                "subject_type": "payment",
+                "subject_id": p.pk,
+                "payload": _failed_payload(p),
+                "occurred_at": as_of,
+            }
+            for p in failed
+        ],
+        actor=actor,
+    )
+    return changed
+
+
+def _apply_to_invoices(succeeded: Sequence[Payment], *, as_of: datetime, actor: Actor) -> None:
+    """Each succeeded payment to its invoice (locked here, after the payments), for what the
+    invoice still owes at most; an invoice no longer payable leaves the cash unapplied."""
+    invoice_ids = sorted({p.invoice_id for p in succeeded if p.invoice_id})
+    if not invoice_ids:
+        return
+    invoices = {
+        i.pk: i
+        for i in Invoice.objects.select_for_update().filter(pk__in=invoice_ids).order_by("pk")
+    }
+    left = {pk: i.amount_due for pk, i in invoices.items()}
+    parts = []
+    for payment in succeeded:
+        invoice = invoices.get(payment.invoice_id or 0)
+        if invoice is None or invoice.status not in PAYABLE:
+            continue
+        amount = min(payment.unapplied, left[invoice.pk])
+        if amount > 0:
+            left[invoice.pk] -= amount
+            parts.append(Part(payment, invoice, amount, "payment"))
+    allocations_write(parts, as_of=as_of, actor=actor)
+
+
+# ---------------------------------------------------------------------------------------------
+# charging
+
+
+def _claim(payment_ids: Sequence[int], *, as_of: datetime) -> list[Payment]:
+    """Mark pending payments never sent as sent (one UPDATE ... RETURNING, payments locked by
+    id) and return them with their methods and invoices. Its own transaction: committed before
+    any gateway call, so a crash after it leaves the payment to the reconciler's `status`."""
+    with transaction.atomic(durable=True):
+        with connection.cursor() as cursor:
+            cursor.execute(
+                """
+                WITH c AS (
+                    SELECT id FROM payments_payment
+                    WHERE id = ANY(%s) AND state = 'pending' AND charge_requested_at IS NULL
+                    ORDER BY id FOR UPDATE
+                )
+                UPDATE payments_payment p SET charge_requested_at = %s, updated_at = %s
+                FROM c WHERE p.id = c.id RETURNING p.id
+                """,
+                [list(payment_ids), as_of, as_of],
+            )
+            claimed = [row[0] for row in cursor.fetchall()]
+        if not claimed:
+            return []
+        return list(
+            Payment.objects.select_related("method", "invoice")
+            .filter(pk__in=claimed)
+            .order_by("pk")
+        )
+
+
+def _charge_one(gateways: dict[str, Gateway | GatewayError], payment: Payment) -> Answer:
+    if payment.gateway not in gateways:
+        try:
+            gateways[payment.gateway] = gateway_named(payment.gateway)
+        except GatewayError as error:
+            gateways[payment.gateway] = error
+    gw = gateways[payment.gateway]
+    try:
+        if isinstance(gw, GatewayError):
+            raise gw
+        if payment.method is None:
+            raise GatewayError("The payment has no payment method.", code="invalid_token")
+        result = gw.charge(
+            token=payment.method.token,
+            amount=quantize(payment.amount, payment.currency),
+            currency=payment.currency,
+            idempotency_key=payment.idempotency_key,
+            description=f"invoice {payment.invoice.number}" if payment.invoice else "",
+            metadata={"invoice": _invoice_ref(payment.idempotency_key), "payment": str(payment.pk)},
+        )
+    except GatewayError as error:
+        result = Result(Outcome.FAILED, reason=error.code, message=error.message[:255])
+    return Answer(payment.pk, GatewayCall.Action.CHARGE, result)
+
+
+def payments_charge(*, payment_ids: Sequence[int], as_of: datetime, actor: Actor) -> dict[str, int]:
+    """Charge pending automatic payments never sent (see the module's note): claim (one
+    transaction), call the gateways (no transaction), record the answers (one transaction).
+    Payments already sent, or no longer pending, are left alone. Returns counts by outcome."""
+    claimed = _claim(payment_ids, as_of=as_of)
+    gateways: dict[str, Gateway | GatewayError] = {}
+    answers = [_charge_one(gateways, payment) for payment in claimed]
+    payment_answers_record(answers=answers, as_of=as_of, actor=actor)
+    return _counts(answers)
+
+
+def _counts(answers: Iterable[Answer]) -> dict[str, int]:
+    counts = {o.value: 0 for o in Outcome}
+    for a in answers:
+        counts[a.result.outcome.value] += 1
+    return counts
+
+
+# ---------------------------------------------------------------------------------------------
+# the reconciler
+
+
+def payments_reconcile(*, as_of: datetime, actor: Actor) -> dict[str, int]:
+    """Pending payments older than `reconcile_after()`: those sent are resolved by the
+    gateway's `status` (never a second charge) through the one recording function; those never
+    sent (a lost task) are charged now. Returns what it did."""
+    before = as_of - reconcile_after()
+    report = {"asked": 0, "resolved": 0, "charged": 0}
+    sent = list(
+        Payment.objects.filter(state=PaymentState.PENDING, charge_requested_at__lte=before)
+        .order_by("pk")
+        .values_list("pk", "gateway", "idempotency_key")
+    )
+    gateways: dict[str, Gateway | GatewayError] = {}
+    for i in range(0, len(sent), RECONCILE_CHUNK):
+        answers = []
+        for pk, name, key in sent[i : i + RECONCILE_CHUNK]:
+            answers.append(Answer(pk, GatewayCall.Action.STATUS, _status(gateways, name, key)))
+        report["asked"] += len(answers)
+        report["resolved"] += len(payment_answers_record(answers=answers, as_of=as_of, actor=actor))
+    lost = list(
+        Payment.objects.filter(
+            state=PaymentState.PENDING, charge_requested_at__isnull=True, created_at__lte=before
+        )
+        .order_by("pk")
+        .values_list("pk", flat=True)
+    )
+    for i in range(0, len(lost), CHARGE_CHUNK):
+        counts = payments_charge(payment_ids=lost[i : i + CHARGE_CHUNK], as_of=as_of, actor=actor)
+        report["charged"] += sum(counts.values())
+    return report
+
+
+def _status(gateways: dict[str, Gateway | GatewayError], name: str, key: str) -> Result:
+    if name not in gateways:
+        try:
+            gateways[name] = gateway_named(name)
+        except GatewayError as error:
+            gateways[name] = error
+    gw = gateways[name]
+    if isinstance(gw, GatewayError):  # disabled since the charge: ask again later
+        return Result(Outcome.UNKNOWN, reason=gw.code, message=gw.message[:255])
+    try:
+        return gw.status(idempotency_key=key)
+    except GatewayError as error:
+        return Result(Outcome.UNKNOWN, reason=error.code, message=error.message[:255])
+
+
+def reconcile_due(as_of: datetime) -> dict[str, int]:
+    """The clock hook: when a pending payment is old enough, queue the reconciler for the
+    tick's instant (after this hook, nothing of ours to commit)."""
+    before = as_of - reconcile_after()
+    due = Payment.objects.filter(
+        Q(charge_requested_at__lte=before)
+        | Q(charge_requested_at__isnull=True, created_at__lte=before),
+        state=PaymentState.PENDING,
+    ).count()
+    if due:
+        from payments.tasks.collection import payments_reconcile_task
+
+        payments_reconcile_task.delay(as_of.isoformat())
+    return {"pending_to_reconcile": due}
+
+
+# ---------------------------------------------------------------------------------------------
+# webhooks
+
+
+def stripe_webhook_apply(
+    *, results: Sequence[tuple[str, Result]], as_of: datetime, actor: Actor
+) -> dict[str, Any]:
+    """Stripe's asynchronous outcomes (idempotency key, Result) applied to the payments with
+    those keys through the one recording function; keys of no payment (refunds, other systems'
+    intents) are ignored. Returns the payments recorded and the keys ignored."""
+    keys = [key for key, _ in results]
+    found = dict(
+        Payment.objects.filter(idempotency_key__in=keys).values_list("idempotency_key", "pk")
+    )
+    answers = [
+        Answer(found[key], GatewayCall.Action.WEBHOOK, result)
+        for key, result in results
+        if key in found
+    ]
+    payment_answers_record(answers=answers, as_of=as_of, actor=actor)
+    return {
+        "payments": sorted({a.payment_id for a in answers}),
+        "ignored": len(results) - len(answers),
+    }
 
 
 def register() -> None:
     """Journal handlers and clock hooks of this part, registered at start-up."""
+    register_handler(
+        COLLECT_HANDLER, on_invoices_finalized, types={"invoice.finalized"}, batch=True
+    )
+    register_tick_hook(RECONCILE_HOOK, reconcile_due)
+
+
+__all__ = [
+    "Answer",
+    "SkipReason",
+    "collection_idempotency_key",
+    "collection_methods_resolve",
+    "collection_payments_create",
+    "payment_answers_record",
+    "payments_charge",
+    "payments_reconcile",
+    "stripe_webhook_apply",
+]

@@ -1,0 +1,452 @@
+"""Automatic collection (issue 12, item 3): an invoice finalized is charged to its method once,
+unknown answers are resolved by the reconciler (never by a second charge), and one recording
+function turns every gateway answer into facts, set-based."""
+
+from __future__ import annotations
+
+import random
+import uuid
+from collections import Counter
+from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
+from decimal import Decimal
+from typing import Any
+
+import pytest
+from django.db import transaction
+
+from billing.models import Customer, JournalDelivery, JournalEvent
+from billing.services import journal_dispatch, subscription_create
+from core.audit import Actor
+from invoicing.models import Invoice, InvoiceLine
+from invoicing.services import invoice_draft_create, invoice_finalize, invoice_line_add
+from payments.gateways.base import Outcome, Result
+from payments.gateways.sandbox import SandboxGateway
+from payments.models import Allocation, GatewayCall, Payment, PaymentMethod
+from payments.services import payment_method_add, payment_record, subscription_payment_method_set
+from payments.services.collection import (
+    COLLECT_HANDLER,
+    Answer,
+    collection_idempotency_key,
+    collection_payments_create,
+    payment_answers_record,
+    payments_charge,
+    payments_reconcile,
+    reconcile_due,
+)
+from tests.billing.subs import priced_plan
+from tests.conftest import TEST_ACTOR as ACTOR
+from tests.payments.helpers import a_customer, assert_trial_balance_zero, ledger_of, open_invoice
+
+pytestmark = pytest.mark.django_db
+
+D = Decimal
+JAN = datetime(2026, 1, 5, 9, tzinfo=UTC)
+LATER = JAN + timedelta(hours=1)
+
+
+@pytest.fixture(autouse=True)
+def sandbox(settings: Any) -> Iterator[SandboxGateway]:
+    """The registry's sandbox, in a namespace of this test's own."""
+    namespace = f"test-collection-{uuid.uuid4().hex[:12]}"
+    settings.SANDBOX_GATEWAY_NAMESPACE = namespace
+    settings.PAYMENT_GATEWAYS = ["sandbox", "manual", "stripe"]
+    settings.PAYMENTS_RECONCILE_AFTER_SECONDS = 60
+    gw = SandboxGateway(namespace=namespace)
+    yield gw
+    gw.reset()
+
+
+def card(customer: Customer, token: str = "tok_ok", **extra: Any) -> PaymentMethod:  # noqa: S107
+    """A sandbox card of the customer's own (`tok_ok+<id>` behaves as `tok_ok`)."""
+    data = {"gateway": "sandbox", "token": f"{token}+{customer.pk}-{uuid.uuid4().hex[:6]}",
+            "kind": "card", "brand": "visa", "last4": "4242", "exp_month": 12,
+            "exp_year": 2030, **extra}  # fmt: skip
+    return payment_method_add(customer_id=customer.pk, actor=ACTOR, as_of=JAN, data=data)
+
+
+def dispatch(at: datetime = LATER) -> None:
+    journal_dispatch(as_of=at)
+
+
+def charge_pending(at: datetime = LATER) -> dict[str, int]:
+    """What the charge tasks queued after the handler's commit do (called directly)."""
+    ids = list(Payment.objects.filter(state="pending").values_list("pk", flat=True))
+    return payments_charge(payment_ids=ids, as_of=at, actor=ACTOR)
+
+
+def fresh(obj: Any) -> Any:
+    return type(obj).objects.get(pk=obj.pk)
+
+
+def events(type: str) -> list[JournalEvent]:
+    return list(JournalEvent.objects.filter(type=type).order_by("id"))
+
+
+# ------------------------------------------------------------------------------ the happy path
+
+
+def test_finalized_invoice_is_charged_and_paid(sandbox: SandboxGateway) -> None:
+    acme = a_customer()
+    method = card(acme)
+    invoice = open_invoice(acme, "120.50", JAN)
+    dispatch()
+    [payment] = Payment.objects.all()
+    assert (payment.state, payment.kind, payment.attempt) == ("pending", "automatic", 1)
+    assert (payment.amount, payment.currency, payment.method_id) == (D("120.50"), "USD", method.pk)
+    assert payment.idempotency_key == collection_idempotency_key(invoice.pk, 1)
+    assert payment.invoice_id == invoice.pk
+    assert charge_pending() == {"succeeded": 1, "failed": 0, "unknown": 0}
+    payment = fresh(payment)
+    assert payment.state == "succeeded"
+    assert payment.received_at == LATER
+    assert payment.gateway_reference == sandbox.charge_reference(payment.idempotency_key)
+    assert (payment.applied, payment.unapplied) == (D("120.50"), D(0))
+    [allocation] = Allocation.objects.all()
+    assert (allocation.invoice_id, allocation.amount) == (invoice.pk, D("120.50"))
+    invoice = fresh(invoice)
+    assert (invoice.status, invoice.amount_due) == ("paid", D(0))
+    assert sandbox.charge_count() == 1
+    [call] = GatewayCall.objects.all()
+    assert (call.action, call.outcome, call.payment_id) == ("charge", "succeeded", payment.pk)
+    assert [e.subject_id for e in events("payment.succeeded")] == [str(payment.pk)]
+    assert len(events("invoice.paid")) == 1
+    assert ledger_of(acme) == {"cash": D("120.50"), "revenue": D("-120.50")}
+    assert_trial_balance_zero()
+
+
+def test_charging_twice_charges_once(sandbox: SandboxGateway) -> None:
+    acme = a_customer()
+    card(acme)
+    open_invoice(acme, "10.00", JAN)
+    dispatch()
+    ids = list(Payment.objects.values_list("pk", flat=True))
+    payments_charge(payment_ids=ids, as_of=LATER, actor=ACTOR)
+    again = payments_charge(payment_ids=ids, as_of=LATER, actor=ACTOR)
+    assert again == {"succeeded": 0, "failed": 0, "unknown": 0}  # nothing claimed
+    assert sandbox.charge_count() == 1
+    assert GatewayCall.objects.count() == 1
+
+
+# ------------------------------------------------------------------------------ failures
+
+
+def test_a_retryable_decline_fails_with_payment_failed_and_a_retry_date(
+    sandbox: SandboxGateway,
+) -> None:
+    acme = a_customer()
+    card(acme, "tok_insufficient_funds")
+    invoice = open_invoice(acme, "30.00", JAN)
+    dispatch()
+    assert charge_pending() == {"succeeded": 0, "failed": 1, "unknown": 0}
+    [payment] = Payment.objects.all()
+    assert (payment.state, payment.failure_code, payment.retryable) == (
+        "failed",
+        "insufficient_funds",
+        True,
+    )
+    assert payment.retry_at == LATER + timedelta(days=3)  # the default schedule: 3, 5, 7 days
+    [failed] = events("payment.failed")
+    assert failed.subject_id == str(payment.pk)
+    assert failed.payload["failure_code"] == "insufficient_funds"
+    assert fresh(invoice).status == "open"
+    assert sandbox.charge_count() == 0
+    assert_trial_balance_zero()
+
+
+def test_a_hard_decline_fails_not_retryable(sandbox: SandboxGateway) -> None:
+    acme = a_customer()
+    card(acme, "tok_declined")
+    open_invoice(acme, "30.00", JAN)
+    dispatch()
+    charge_pending()
+    [payment] = Payment.objects.all()
+    assert (payment.state, payment.failure_code, payment.retryable) == (
+        "failed",
+        "card_declined",
+        False,
+    )
+    # the retries' schedule retries declines too (a card may be topped up meanwhile)
+    assert payment.retry_at == LATER + timedelta(days=3)
+    assert len(events("payment.failed")) == 1
+
+
+# ------------------------------------------------------------------------------ skipped
+
+
+@pytest.mark.parametrize(
+    ("setup", "reason"),
+    [
+        ("auto_collection_off", "auto_collection_off"),
+        ("no_method", "no_payment_method"),
+        ("expired", "method_not_active"),
+        ("gateway_disabled", "gateway_disabled"),
+    ],
+)
+def test_an_invoice_that_cannot_be_charged_is_skipped_with_a_reason(
+    setup: str, reason: str, settings: Any
+) -> None:
+    acme = a_customer(auto_collection=setup != "auto_collection_off")
+    if setup in ("auto_collection_off", "gateway_disabled"):
+        card(acme)
+    elif setup == "expired":
+        card(acme, exp_month=1, exp_year=2020)
+    invoice = open_invoice(acme, "15.00", JAN)
+    if setup == "gateway_disabled":
+        settings.PAYMENT_GATEWAYS = ["manual"]
+    dispatch()
+    assert not Payment.objects.exists()
+    [skipped] = events("invoice.collection_skipped")
+    assert skipped.subject_id == str(invoice.pk)
+    assert skipped.payload["reason"] == reason
+    assert fresh(invoice).status == "open"
+
+
+def test_a_paid_invoice_makes_no_payment_and_no_skip() -> None:
+    acme = a_customer()
+    card(acme)
+    draft = invoice_draft_create(customer_id=acme.pk, as_of=JAN, actor=ACTOR)
+    invoice_line_add(invoice_id=draft.pk, description="x", amount=D("10"), quantity=D(1),
+                     as_of=JAN, actor=ACTOR)  # fmt: skip
+    payment_record(customer_id=acme.pk, amount=D("10.00"), currency="USD", received_at=JAN,
+                   reference="prepaid", actor=ACTOR, as_of=JAN)  # fmt: skip
+    invoice_finalize(invoice_id=draft.pk, as_of=JAN, actor=ACTOR)
+    from payments.services import payment_apply
+
+    payment_apply(payment_id=Payment.objects.get().pk, actor=ACTOR, as_of=JAN)
+    dispatch()
+    assert Payment.objects.filter(kind="automatic").count() == 0
+    assert events("invoice.collection_skipped") == []
+
+
+# ------------------------------------------------------------------------------ the method
+
+
+def test_the_subscriptions_override_is_charged_not_the_default() -> None:
+    acme = a_customer()
+    default = card(acme, "tok_declined")
+    own = card(acme)
+    plan = priced_plan(f"coll_{acme.pk}", "10")
+    sub = subscription_create(customer_id=acme.pk, plan_id=plan.pk, actor=ACTOR, as_of=JAN,
+                              start_at=JAN)  # fmt: skip
+    subscription_payment_method_set(subscription_id=sub.pk, payment_method_id=own.pk,
+                                    actor=ACTOR, as_of=JAN)  # fmt: skip
+    assert fresh(default).is_default
+
+    def invoice_of(with_subscription: bool) -> Invoice:
+        draft = invoice_draft_create(customer_id=acme.pk, as_of=JAN, actor=ACTOR)
+        line = invoice_line_add(invoice_id=draft.pk, description="x", amount=D("5"),
+                                quantity=D(1), as_of=JAN, actor=ACTOR)  # fmt: skip
+        if with_subscription:
+            InvoiceLine.objects.filter(pk=line.pk).update(subscription=sub)
+        return invoice_finalize(invoice_id=draft.pk, as_of=JAN, actor=ACTOR)
+
+    covered, loose = invoice_of(True), invoice_of(False)
+    dispatch()
+    methods = dict(Payment.objects.values_list("invoice_id", "method_id"))
+    assert methods == {covered.pk: own.pk, loose.pk: default.pk}
+
+
+# ------------------------------------------------------------------------------ exactly once
+
+
+def test_a_redelivered_event_makes_no_second_payment(
+    sandbox: SandboxGateway, django_capture_on_commit_callbacks: Any
+) -> None:
+    acme = a_customer()
+    card(acme)
+    open_invoice(acme, "20.00", JAN)
+    dispatch()
+    charge_pending()
+    JournalDelivery.objects.filter(handler=COLLECT_HANDLER).delete()  # as if never recorded
+    with django_capture_on_commit_callbacks() as queued:
+        dispatch(LATER + timedelta(minutes=1))
+    assert JournalDelivery.objects.filter(handler=COLLECT_HANDLER, status="delivered").count() == 1
+    assert Payment.objects.count() == 1
+    assert not [c for c in queued if "enqueue_charge" in repr(c)]
+    charge_pending()
+    assert sandbox.charge_count() == 1
+    assert_trial_balance_zero()
+
+
+def test_the_handler_queues_charges_in_chunks_after_commit(
+    django_capture_on_commit_callbacks: Any,
+) -> None:
+    invoices = []
+    for _ in range(3):
+        who = a_customer()
+        card(who)
+        invoices.append(open_invoice(who, "1.00", JAN))
+    with django_capture_on_commit_callbacks() as queued:
+        dispatch()
+    charges = [c for c in queued if "_enqueue_charge" in repr(c)]
+    assert len(charges) == 1  # three payments, one chunk
+    assert sorted(charges[0].args[0]) == sorted(Payment.objects.values_list("pk", flat=True))
+
+
+def test_timeout_that_charged_is_resolved_by_the_reconciler_and_charged_once(
+    sandbox: SandboxGateway,
+) -> None:
+    acme = a_customer()
+    card(acme, "tok_timeout_charged")
+    invoice = open_invoice(acme, "42.00", JAN)
+    dispatch()
+    assert charge_pending() == {"succeeded": 0, "failed": 0, "unknown": 1}
+    [payment] = Payment.objects.all()
+    assert payment.state == "pending"
+    assert payment.charge_requested_at == LATER
+    # a retry of the charge task and a too-early reconciler do nothing
+    assert payments_charge(payment_ids=[payment.pk], as_of=LATER, actor=ACTOR)["unknown"] == 0
+    assert payments_reconcile(as_of=LATER + timedelta(seconds=30), actor=ACTOR)["asked"] == 0
+    report = payments_reconcile(as_of=LATER + timedelta(seconds=61), actor=ACTOR)
+    assert report == {"asked": 1, "resolved": 1, "charged": 0}
+    payment = fresh(payment)
+    assert payment.state == "succeeded"
+    assert (fresh(invoice).status, fresh(invoice).amount_due) == ("paid", D(0))
+    assert [c.action for c in payment.calls.all()] == ["charge", "status"]
+    assert sandbox.charge_count() == 1  # the sandbox took the money once
+    # later reconcilers and charges leave it alone
+    payments_reconcile(as_of=LATER + timedelta(hours=1), actor=ACTOR)
+    payments_charge(payment_ids=[payment.pk], as_of=LATER, actor=ACTOR)
+    assert sandbox.charge_count() == 1
+    assert Allocation.objects.count() == 1
+    assert_trial_balance_zero()
+
+
+def test_timeout_that_did_not_charge_is_failed_by_the_reconciler(sandbox: SandboxGateway) -> None:
+    acme = a_customer()
+    card(acme, "tok_timeout_not_charged")
+    open_invoice(acme, "42.00", JAN)
+    dispatch()
+    charge_pending()
+    at = LATER + timedelta(minutes=2)
+    assert payments_reconcile(as_of=at, actor=ACTOR)["resolved"] == 1
+    [payment] = Payment.objects.all()
+    assert (payment.state, payment.failure_code, payment.retryable) == (
+        "failed",
+        "timeout_not_charged",
+        True,
+    )
+    assert payment.retry_at == at + timedelta(days=3)
+    assert len(events("payment.failed")) == 1
+    assert sandbox.charge_count() == 0
+    assert_trial_balance_zero()
+
+
+def test_a_payment_whose_task_was_lost_is_charged_by_the_reconciler(
+    sandbox: SandboxGateway,
+) -> None:
+    acme = a_customer()
+    card(acme)
+    invoice = open_invoice(acme, "9.99", JAN)
+    dispatch()  # the charge task queued after commit is lost
+    assert reconcile_due(JAN + timedelta(seconds=30)) == {"pending_to_reconcile": 0}
+    report = payments_reconcile(as_of=JAN + timedelta(minutes=5), actor=ACTOR)
+    assert report == {"asked": 0, "resolved": 0, "charged": 1}
+    assert fresh(invoice).status == "paid"
+    assert sandbox.charge_count() == 1
+
+
+def test_a_bank_transfer_first_leaves_the_charge_unapplied(sandbox: SandboxGateway) -> None:
+    acme = a_customer()
+    card(acme)
+    invoice = open_invoice(acme, "50.00", JAN)
+    dispatch()
+    payment_record(customer_id=acme.pk, amount=D("20.00"), currency="USD", received_at=JAN,
+                   reference="BANK", actor=ACTOR, as_of=JAN, apply_oldest_first=True)  # fmt: skip
+    charge_pending()
+    charged = Payment.objects.get(kind="automatic")
+    assert (charged.state, charged.applied, charged.unapplied) == ("succeeded", D(30), D(20))
+    assert fresh(invoice).status == "paid"
+    assert_trial_balance_zero()
+
+
+# ------------------------------------------------------------------------------ one recorder
+
+
+def _world(cases: list[tuple[str, str]]) -> list[Payment]:
+    """One customer per three cases, an invoice and a pending attempt per case; `pre` pays part
+    or all of the invoice by bank transfer before the answer comes."""
+    payments = []
+    customer = method = None
+    for index, (_, pre) in enumerate(cases):
+        if index % 3 == 0:
+            customer = a_customer()
+            method = card(customer)
+        assert customer is not None
+        assert method is not None
+        invoice = open_invoice(customer, f"{10 + index % 7}.25", JAN)
+        with transaction.atomic():
+            [payment] = collection_payments_create([(invoice, 1, method)], as_of=JAN, actor=ACTOR)
+        if pre != "none":
+            amount = D("5.00") if pre == "part" else fresh(invoice).amount_due
+            payment_record(customer_id=customer.pk, amount=amount, currency="USD",
+                           received_at=JAN, reference="BANK", actor=ACTOR, as_of=JAN,
+                           allocations=None, apply_oldest_first=False)  # fmt: skip
+            from payments.services import AllocationRequest, payment_apply
+
+            bank = Payment.objects.filter(kind="manual").latest("id")
+            payment_apply(payment_id=bank.pk, actor=ACTOR, as_of=JAN,
+                          allocations=[AllocationRequest(invoice.pk)])  # fmt: skip
+        payments.append(payment)
+    return payments
+
+
+RESULTS = {
+    "ok": Result(Outcome.SUCCEEDED, reference="ch_1"),
+    "soft": Result(Outcome.FAILED, reason="insufficient_funds", retryable=True),
+    "hard": Result(Outcome.FAILED, reason="card_declined"),
+    "unknown": Result(Outcome.UNKNOWN, reason="timeout"),
+}
+
+
+def _state(payment: Payment) -> tuple[Any, ...]:
+    p = fresh(payment)
+    invoice = fresh(p.invoice)
+    return (p.state, p.applied, p.unapplied, p.failure_code, p.retryable, p.retry_at,
+            invoice.status, invoice.amount_due)  # fmt: skip
+
+
+def test_a_chunk_of_one_and_a_chunk_of_many_agree(django_assert_max_num_queries: Any) -> None:
+    """Generated cases recorded in one chunk in one world and one by one in another give the
+    same payments, invoices, events and ledger; the chunk takes as many statements as one."""
+    rng = random.Random(12)
+    n = 200
+    cases = [(rng.choice(list(RESULTS)), rng.choice(["none", "none", "part", "full"]))
+             for _ in range(n)]  # fmt: skip
+    one_by_one, chunked = _world(cases), _world(cases)
+    before = Counter(JournalEvent.objects.values_list("type", flat=True))
+    at = LATER
+    actor = Actor.system("collection")
+    for payment, (outcome, _) in zip(one_by_one, cases, strict=True):
+        with django_assert_max_num_queries(24):
+            payment_answers_record(
+                answers=[Answer(payment.pk, "charge", RESULTS[outcome])], as_of=at, actor=actor
+            )
+    middle = Counter(JournalEvent.objects.values_list("type", flat=True))
+    with django_assert_max_num_queries(24):
+        payment_answers_record(
+            answers=[
+                Answer(p.pk, "charge", RESULTS[o]) for p, (o, _) in zip(chunked, cases, strict=True)
+            ],
+            as_of=at,
+            actor=actor,
+        )
+    after = Counter(JournalEvent.objects.values_list("type", flat=True))
+    assert [_state(p) for p in one_by_one] == [_state(p) for p in chunked]
+    assert middle - before == after - middle  # the same events, as many of each
+    ledgers = [
+        (ledger_of(fresh(a).customer), ledger_of(fresh(b).customer))
+        for a, b in zip(one_by_one[::3], chunked[::3], strict=True)
+    ]
+    assert all(x == y for x, y in ledgers)
+    assert Counter(p.state for p in Payment.objects.filter(kind="automatic")) == Counter(
+        {"succeeded": 0, "failed": 0, "pending": 0}
+    ) + Counter(
+        {
+            "succeeded": 2 * sum(o == "ok" for o, _ in cases),
+            "failed": 2 * sum(o in ("soft", "hard") for o, _ in cases),
+            "pending": 2 * sum(o == "unknown" for o, _ in cases),
+        }
+    )
+    assert_trial_balance_zero()
