@@ -245,6 +245,10 @@ SPECTACULAR_SETTINGS = {
         "ProrationKindEnum": "billing.enums.ProrationKind",
         "LineKindEnum": "invoicing.models.LineKind",
         "PaymentMethodKindEnum": "payments.models.PaymentMethodKind",
+        "PaymentMethodStateEnum": "payments.models.PaymentMethodState",
+        "PaymentKindEnum": "payments.models.PaymentKind",
+        "PaymentStateEnum": "payments.models.PaymentState",  # refunds' states are the same
+        "RefundSourceEnum": "payments.models.RefundSource",
     },
 }
 # /api/schema/ and /api/docs/: for anyone (true; `make run` sets DEBUG, hence true), or
