@@ -182,7 +182,7 @@ def _check_documents_against_ledger(
 ) -> int:
     """Issued invoices and their credit notes against their postings (see the module's note)."""
     from billing.models import JournalEvent
-    from invoicing.services.finalize import finalized_amounts
+    from invoicing.services.finalize import finalized_amounts, prepaid_totals
 
     ids = [i.pk for i in invoices]
     written_off = {
@@ -193,8 +193,13 @@ def _check_documents_against_ledger(
         ).values_list("subject_id", "payload")
     }  # fmt: skip
     posted = _net("invoice", ids)
+    prepaid = prepaid_totals(ids)
     for invoice in invoices:
-        parts = [] if invoice.status == InvoiceStatus.VOID else finalized_amounts(invoice)
+        parts = (
+            []
+            if invoice.status == InvoiceStatus.VOID
+            else finalized_amounts(invoice, prepaid.get(invoice.pk, Decimal(0)))
+        )
         if invoice.pk in written_off:
             loss = written_off[invoice.pk]
             parts += [(LedgerAccount.BAD_DEBT, loss), (LedgerAccount.RECEIVABLE, -loss)]

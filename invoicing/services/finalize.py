@@ -11,6 +11,7 @@ from django.conf import settings
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.db import transaction
+from django.db.models import Sum
 
 from billing.models import (
     BalanceKind,
@@ -33,6 +34,7 @@ from invoicing.models import (
     Invoice,
     InvoiceLine,
     InvoiceStatus,
+    LineKind,
 )
 from invoicing.selectors import drafts_pending
 from invoicing.services.lines import (
@@ -80,6 +82,7 @@ def finalize_locked(invoices: list[Invoice], as_of: datetime, actor: Actor) -> N
     recompute_totals_many(invoices)
     company = dict(settings.COMPANY)
     available = {i.customer_id: i.customer.balance for i in invoices}
+    prepaid = prepaid_totals([i.pk for i in invoices])
     for invoice in invoices:
         customer = invoice.customer
         invoice.status = InvoiceStatus.OPEN
@@ -87,8 +90,13 @@ def finalize_locked(invoices: list[Invoice], as_of: datetime, actor: Actor) -> N
         invoice.due_at = as_of + timedelta(days=customer.payment_terms_days)
         invoice.customer_snapshot = customer_snapshot(customer)
         invoice.company_snapshot = company
-        # the customer's credit balance pays what it can; a total below zero becomes credit
-        applied = min(available[customer.pk], invoice.total) if invoice.total > 0 else Decimal(0)
+        # the customer's credit balance pays what it can (not prepaid credit being bought: a
+        # top-up is paid in money); a total below zero becomes credit
+        applied = (
+            min(available[customer.pk], invoice.total)
+            if invoice.total > 0 and invoice.pk not in prepaid
+            else Decimal(0)
+        )
         available[customer.pk] += -applied + max(-invoice.total, Decimal(0))
         invoice.credit_applied = applied
         invoice.amount_due = max(invoice.total - applied, Decimal(0))
@@ -134,7 +142,7 @@ def finalize_locked(invoices: list[Invoice], as_of: datetime, actor: Actor) -> N
             Posting(
                 customer_id=invoice.customer_id,
                 currency=invoice.currency,
-                amounts=finalized_amounts(invoice),
+                amounts=finalized_amounts(invoice, prepaid.get(invoice.pk, Decimal(0))),
                 document_type="invoice",
                 document_id=invoice.pk,
                 memo=f"invoice {invoice.number} finalized",
@@ -170,15 +178,36 @@ def finalize_locked(invoices: list[Invoice], as_of: datetime, actor: Actor) -> N
 PDF_BATCH = 10
 
 
-def finalized_amounts(invoice: Invoice) -> list[tuple[str, Decimal]]:
-    """Receivable = total, revenue = total less its tax, tax payable = the tax; credit from the
-    customer's balance settles part of the receivable; a total below zero is moved from the
-    receivable to the customer's credit."""
+def prepaid_totals(invoice_ids: Sequence[int]) -> dict[int, Decimal]:
+    """The invoices' prepaid-credit lines (wallet top-ups) summed, by invoice (one query; an
+    invoice without such lines is absent)."""
+    rows = (
+        InvoiceLine.objects.filter(invoice__in=list(invoice_ids), kind=LineKind.PREPAID)
+        .values("invoice")
+        .annotate(t=Sum("amount"))
+        .values_list("invoice", "t")
+    )
+    return {invoice_id: total for invoice_id, total in rows if total is not None}
+
+
+def finalized_amounts(
+    invoice: Invoice, prepaid: Decimal | None = None
+) -> list[tuple[str, Decimal]]:
+    """Receivable = total, revenue = total less its tax and its prepaid-credit lines, tax
+    payable = the tax, prepaid credit sold = the prepaid-credit lines (untaxed; revenue comes
+    when the credit is used by later invoices); credit from the customer's balance settles part
+    of the receivable; a total below zero is moved from the receivable to the customer's
+    credit. `prepaid`: the invoice's prepaid-credit lines, when the caller summed them for a
+    batch (`prepaid_totals`); None reads them."""
+    if prepaid is None:
+        prepaid = prepaid_totals([invoice.pk]).get(invoice.pk, Decimal(0))
     amounts: list[tuple[str, Decimal]] = [
         (LedgerAccount.RECEIVABLE, invoice.total),
-        (LedgerAccount.REVENUE, -(invoice.total - invoice.tax_total)),
+        (LedgerAccount.REVENUE, -(invoice.total - invoice.tax_total - prepaid)),
         (LedgerAccount.TAX, -invoice.tax_total),
     ]
+    if prepaid:
+        amounts.append((LedgerAccount.PREPAID_SOLD, -prepaid))
     if invoice.credit_applied:
         amounts += [
             (LedgerAccount.CUSTOMER_CREDIT, invoice.credit_applied),
@@ -194,12 +223,14 @@ def finalized_amounts(invoice: Invoice) -> list[tuple[str, Decimal]]:
 
 def _retax(invoices: Sequence[Invoice]) -> None:
     """Lines carry the tax of the customer's rate when they were added; if the customer's rate
-    changed since (a new address, exempted), its draft's lines are taxed again at finalization."""
+    changed since (a new address, exempted), its draft's lines are taxed again at finalization.
+    Prepaid-credit lines are never taxed (the credit's use is, on the invoices it pays)."""
     rates = tax_rates_in_use()
     wanted = {i.pk: tax_rate_of(i.customer, rates) for i in invoices}
     stale = set()
     for invoice_id, rate_id, percentage, inclusive in (
         InvoiceLine.objects.filter(invoice__in=list(wanted))
+        .exclude(kind=LineKind.PREPAID)
         .values_list("invoice", "tax_rate", "tax_percentage", "tax_inclusive")
         .distinct()
     ):
@@ -211,7 +242,7 @@ def _retax(invoices: Sequence[Invoice]) -> None:
         by_id = {i.pk: i for i in invoices}
         lines = [
             taxed(line, wanted[line.invoice_id], by_id[line.invoice_id].currency)
-            for line in InvoiceLine.objects.filter(invoice__in=stale)
+            for line in InvoiceLine.objects.filter(invoice__in=stale).exclude(kind=LineKind.PREPAID)
         ]
         bulk_update(lines, ["tax_rate", "tax_percentage", "tax_inclusive", "tax_amount"])
 
