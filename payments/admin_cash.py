@@ -689,7 +689,7 @@ def aging_chart(aging: reports.CurrencyAging, as_of: date) -> SafeString:
 
     c = aging.currency
     chart = pygal.Bar(
-        title=f"Amounts past due in {c}, as of {as_of:%Y-%m-%d}",
+        title=f"What is owed in {c} by days past due, as of {as_of:%Y-%m-%d}",
         width=640,
         height=300,
         js=[],
