@@ -88,6 +88,14 @@ def test_the_pages_render_for_finance_staff(staff_client: Any) -> None:
     pick = staff_client.get(ADD)
     assert pick.status_code == 200
     assert 'id="pick-customer-form"' in text(pick)
+    # the picker searches as you type (the admin's autocomplete of customers)
+    found = staff_client.get(
+        "/admin/autocomplete/",
+        {"app_label": "payments", "model_name": "payment", "field_name": "customer",
+         "term": customer.external_id},
+    )  # fmt: skip
+    assert found.status_code == 200
+    assert found.json()["results"][0]["id"] == str(customer.pk)
     # without JavaScript: the external id typed
     step2 = text(staff_client.get(f"{ADD}?external_id={customer.external_id}"))
     assert 'id="record-payment-form"' in step2
