@@ -173,6 +173,40 @@ def stop_worker(worker: subprocess.Popen[bytes], *, kill: bool = False) -> None:
     worker.wait(timeout=120)
 
 
+def run_clock(url: str, queue: str, n: int) -> float:
+    """Send the clock's tick for M+1 (again every TICK_SECONDS, as beat would) to `queue` until
+    the n invoices are finalized (this process has Django set up with the bench's env); the
+    seconds from the first tick to the last finalization (polled every 0.1 s)."""
+    from invoicing.tasks import clock_tick_task
+
+    with connect(url) as conn:
+        begin = time.perf_counter()
+        instant = M1 + timedelta(minutes=5)
+        finalized = 0
+        last_tick = -1e9
+        while finalized < n:
+            if time.perf_counter() - last_tick >= TICK_SECONDS:
+                clock_tick_task.apply_async(kwargs={"as_of": instant.isoformat()}, queue=queue)
+                last_tick = time.perf_counter()
+                instant += timedelta(seconds=TICK_SECONDS)
+            time.sleep(0.1)
+            finalized = conn.execute(
+                "SELECT count(*) FROM invoicing_invoice WHERE status = 'open'"
+            ).fetchone()[0]
+            if time.perf_counter() - begin > 3600:
+                raise SystemExit("gave up after an hour")
+        return time.perf_counter() - begin
+
+
+def seed(env: dict[str, str], url: str, n: int) -> int:
+    """Migrate, then the plan, n customers and subscriptions (the ORM) and their events (COPY);
+    the number of events."""
+    manage(env, "migrate", "-v", "0")
+    out = manage(env, "shell", "-c", SEED.replace("N + 1", f"{n} + 1"), capture=True)
+    calls_id, gb_id = (int(x) for x in out.strip().splitlines()[-1].split())
+    return copy_events(url, n, calls_id, gb_id)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--customers", type=int, default=10_000)
@@ -192,12 +226,7 @@ def main() -> None:
     worker = None
     try:
         seed_start = time.perf_counter()
-        manage(env, "migrate", "-v", "0")
-        out = manage(
-            env, "shell", "-c", SEED.replace("N + 1", f"{args.customers} + 1"), capture=True
-        )
-        calls_id, gb_id = (int(x) for x in out.strip().splitlines()[-1].split())
-        events = copy_events(url, args.customers, calls_id, gb_id)
+        events = seed(env, url, args.customers)
         seeded = time.perf_counter() - seed_start
         print(
             f"seeded {args.customers:,} customers and subscriptions, {events:,} raw events "
@@ -209,25 +238,8 @@ def main() -> None:
 
         os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
         django.setup()
-        from invoicing.tasks import clock_tick_task
-
+        elapsed = run_clock(url, queue, args.customers)
         with connect(url) as conn:
-            begin = time.perf_counter()
-            instant = M1 + timedelta(minutes=5)
-            finalized = 0
-            last_tick = -1e9
-            while finalized < args.customers:
-                if time.perf_counter() - last_tick >= TICK_SECONDS:
-                    clock_tick_task.apply_async(kwargs={"as_of": instant.isoformat()}, queue=queue)
-                    last_tick = time.perf_counter()
-                    instant += timedelta(seconds=TICK_SECONDS)
-                time.sleep(0.1)
-                finalized = conn.execute(
-                    "SELECT count(*) FROM invoicing_invoice WHERE status = 'open'"
-                ).fetchone()[0]
-                if time.perf_counter() - begin > 3600:
-                    raise SystemExit("gave up after an hour")
-            elapsed = time.perf_counter() - begin
             total = conn.execute("SELECT sum(total) FROM invoicing_invoice").fetchone()[0]
             count = conn.execute("SELECT count(*) FROM invoicing_invoice").fetchone()[0]
             problems = check_every_invoice(conn, args.customers)
