@@ -16,6 +16,7 @@ from rest_framework.test import APIClient
 
 from billing.models import Customer, CustomerBalanceTransaction, JournalEvent, LedgerEntry
 from invoicing.models import Invoice
+from invoicing.services import invoice_draft_create
 from payments.models import Allocation, GatewayCall, Payment, Refund
 from payments.services import AllocationRequest, payment_record
 from tests.conftest import TEST_ACTOR as ACTOR
@@ -256,6 +257,7 @@ def test_refusals_of_a_new_payment_name_the_field_and_change_nothing(api: APICli
     acme, other = a_customer(), a_customer()
     invoice = open_invoice(acme, "100.00", JAN)
     foreign = open_invoice(other, "10.00", JAN)
+    draft = invoice_draft_create(customer_id=acme.pk, as_of=JAN, actor=ACTOR)
     future = (timezone.now() + timedelta(days=1)).isoformat()
     cases: list[tuple[dict[str, Any], tuple[str, str]]] = [
         (body(acme, "0"), ("amount", "not_positive")),
@@ -275,6 +277,8 @@ def test_refusals_of_a_new_payment_name_the_field_and_change_nothing(api: APICli
          ("allocations[0].amount", "too_many_decimals")),
         (body(acme, "50", allocations=[{"invoice": foreign.pk}]),
          ("allocations[0].invoice", "not_found")),
+        (body(acme, "50", allocations=[{"invoice": draft.pk, "amount": "1"}]),
+         ("allocations[0].amount", "not_payable")),
         (body(acme, "50", allocations=[{"invoice": 987654321}]),
          ("allocations[0].invoice", "not_found")),
         (body(acme, "50", allocations=[{"invoice": invoice.pk, "amount": "1"},
