@@ -10,8 +10,9 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
-from django.contrib import admin
-from django.http import HttpRequest
+from django.contrib import admin, messages
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import SafeString
@@ -98,7 +99,7 @@ def refundable_summary(payment: Payment, refundable: Refundable) -> SafeString:
         "<p>The customer's credit balance: {} (a refund from a credit note takes no more).</p>",
         payment, payment.customer, payment.gateway, payment.gateway_reference or "-",
         instant(payment.received_at), money(payment.refunded, c), money(refundable.payment, c),
-        money(refundable.unapplied, c), notes or format_html("<li>no credit note left</li>"),
+        money(refundable.unapplied, c), notes or format_html("<li>{}</li>", "no credit note left"),
         money(refundable.balance, c),
     )  # fmt: skip
 
@@ -162,6 +163,19 @@ class RefundAdmin(HistoryAdminMixin, ServiceModelAdmin):
             credit_invoice_id=invoice.pk if invoice else None,
             actor=actor_of(request), as_of=timezone.now(),
         )  # fmt: skip
+
+    def response_add(
+        self, request: HttpRequest, obj: Refund, post_url_continue: Any = None
+    ) -> HttpResponse:
+        """To the refund's page, saying what the gateway answered."""
+        said = {
+            "succeeded": (messages.SUCCESS, "refunded"),
+            "failed": (messages.ERROR, f"refused by the gateway ({obj.failure_code})"),
+            "pending": (messages.WARNING, "sent; the gateway's answer is not known yet (the "
+                        "clock asks it)"),
+        }[obj.state]  # fmt: skip
+        self.message_user(request, f"{obj}: {said[1]}.", said[0])
+        return HttpResponseRedirect(reverse("admin:payments_refund_change", args=[obj.pk]))
 
     @admin.display(description="customer")
     def customer(self, obj: Refund) -> str:

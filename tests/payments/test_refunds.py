@@ -615,6 +615,7 @@ def test_admin_add_form_shows_what_is_refundable_and_refusals_on_their_field(
     invoice = open_invoice(acme, "80.00", JAN)
     payment = transfer(acme, "100.00", apply_oldest_first=True)  # 20.00 unapplied
     add = f"/admin/payments/refund/add/?payment={payment.pk}"
+    assert staff_client.get("/admin/payments/refund/add/").status_code == 200  # any payment
     page = staff_client.get(add).content.decode()
     assert "20.00 USD" in page  # from its unapplied cash
     assert "Issue a credit note for invoice" in page
@@ -628,8 +629,9 @@ def test_admin_add_form_shows_what_is_refundable_and_refusals_on_their_field(
     assert Refund.objects.count() == 0
 
     done = staff_client.post(add, {**form, "amount": ""})  # empty: the most allowed
-    assert done.status_code == 302
     made = Refund.objects.get()
+    assert done.status_code == 302
+    assert done.url == f"/admin/payments/refund/{made.pk}/change/"
     assert (made.amount, made.state, made.created_by) == (D(20), "succeeded", "finance")
 
     page = staff_client.get(f"/admin/payments/refund/{made.pk}/change/").content.decode()
