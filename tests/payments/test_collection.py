@@ -450,3 +450,41 @@ def test_a_chunk_of_one_and_a_chunk_of_many_agree(django_assert_max_num_queries:
         }
     )
     assert_trial_balance_zero()
+
+
+# ------------------------------------------------------------------------------ batch handlers
+
+
+def test_a_batch_handler_gets_one_list_and_a_failure_is_pinned_to_its_event(
+    no_journal_handlers: None,
+) -> None:
+    from billing.journal import handler_registered
+    from billing.services import journal_write_many
+
+    seen: list[list[str]] = []
+
+    def handler(events: list[JournalEvent]) -> None:
+        seen.append([e.subject_id for e in events])
+        if any(e.payload.get("bad") for e in events):
+            raise RuntimeError("bad event")
+
+    with transaction.atomic():
+        journal_write_many(
+            [
+                {"type": "t.x", "subject_type": "s", "subject_id": sid, "payload": payload,
+                 "occurred_at": JAN}
+                for sid, payload in [("a", {}), ("b", {"bad": True}), ("b", {}), ("c", {})]
+            ],
+            actor=ACTOR,
+        )  # fmt: skip
+    with handler_registered("test.batch", handler, types={"t.x"}, batch=True):
+        report = journal_dispatch(as_of=LATER)
+    # the batch once, then one by one: b's failure blocks only b's later event
+    assert seen == [["a", "b", "b", "c"], ["a"], ["b"], ["c"]]
+    assert report == {"delivered": 2, "failed": 1, "waiting": 1}
+    statuses = dict(
+        JournalDelivery.objects.filter(handler="test.batch").values_list(
+            "event__subject_id", "status"
+        )
+    )
+    assert statuses == {"a": "delivered", "b": "failed", "c": "delivered"}
