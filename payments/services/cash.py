@@ -202,22 +202,28 @@ def allocations_write(parts: Sequence[Part], *, as_of: datetime, actor: Actor) -
 
 def _check_part(part: Part) -> None:
     payment, invoice, amount, field = part.payment, part.invoice, part.amount, part.field
+    # refusals about the invoice itself name its row's invoice, those about the amount its amount
+    invoice_field = (
+        field.removesuffix(".amount") + ".invoice" if field.endswith(".amount") else field
+    )
     if payment.state != PaymentState.SUCCEEDED:
         raise Conflict(f"Payment #{payment.pk} is {payment.state}: only money received is applied.")
     if invoice.customer_id != payment.customer_id:
         raise ValidationFailed(
-            f"Invoice {invoice} belongs to another customer.", field=field, code="other_customer"
+            f"Invoice {invoice} belongs to another customer.",
+            field=invoice_field,
+            code="other_customer",
         )
     if invoice.currency != payment.currency:
         raise ValidationFailed(
             f"Invoice {invoice} is in {invoice.currency}, the payment in {payment.currency}.",
-            field=field,
+            field=invoice_field,
             code="currency_mismatch",
         )
     if invoice.status not in PAYABLE:
         raise ValidationFailed(
             f"Invoice {invoice} is {invoice.get_status_display()}: nothing can be applied to it.",
-            field=field,
+            field=invoice_field,
             code="not_payable",
         )
     if amount <= 0:

@@ -278,7 +278,7 @@ def test_refusals_of_a_new_payment_name_the_field_and_change_nothing(api: APICli
         (body(acme, "50", allocations=[{"invoice": foreign.pk}]),
          ("allocations[0].invoice", "not_found")),
         (body(acme, "50", allocations=[{"invoice": draft.pk, "amount": "1"}]),
-         ("allocations[0].amount", "not_payable")),
+         ("allocations[0].invoice", "not_payable")),
         (body(acme, "50", allocations=[{"invoice": 987654321}]),
          ("allocations[0].invoice", "not_found")),
         (body(acme, "50", allocations=[{"invoice": invoice.pk, "amount": "1"},
@@ -311,7 +311,7 @@ def test_an_invoice_in_another_currency_is_refused_on_the_allocation(api: APICli
     acme.refresh_from_db()
     data = body(acme, "50", allocations=[{"invoice": invoice.pk}])
     # the service reports every check of a part on the part's amount
-    assert _refused(api, PAYMENTS, data) == ("allocations[0].amount", "currency_mismatch")
+    assert _refused(api, PAYMENTS, data) == ("allocations[0].invoice", "currency_mismatch")
 
 
 def test_refusals_of_apply_unapply_and_move_change_nothing(api: APIClient) -> None:
