@@ -28,11 +28,11 @@ class TopUpIn(serializers.Serializer[Any]):
 
 
 class SettingsIn(serializers.Serializer[Any]):
+    """The whole setting (a PUT): null threshold and amount with the top-up off clear them."""
+
     auto_top_up = serializers.BooleanField()
-    threshold = money(required=False, allow_null=True, default=None,
-        help_text="a balance below it triggers the top-up",
-    )  # fmt: skip
-    top_up_amount = money(required=False, allow_null=True, default=None, help_text="what is bought")
+    threshold = money(allow_null=True, help_text="a balance below it triggers the top-up")
+    top_up_amount = money(allow_null=True, help_text="what each top-up buys")
 
 
 class GrantOut(serializers.ModelSerializer[CreditGrant]):

@@ -317,17 +317,18 @@ def wallet_top_up(*, customer_id: int, amount: Decimal, actor: Actor, as_of: dat
 def top_up_paid(*, invoice_id: int, as_of: datetime, actor: Actor) -> CreditGrant | None:
     """Grant the credit of a paid top-up invoice, once (None: not a paid top-up, or already
     granted). Inside the caller's transaction (the journal handler's)."""
-    customer_id = Invoice.objects.filter(pk=invoice_id).values_list("customer_id", flat=True)
-    first = customer_id.first()
-    if first is None:
-        return None
-    customer = locked_customer(first)
+    prepaid = InvoiceLine.objects.filter(invoice=invoice_id, kind=LineKind.PREPAID).aggregate(
+        t=Sum("amount")
+    )["t"]
+    if not prepaid:
+        return None  # not a top-up: nothing locked (every paid invoice comes through here)
+    customer_id = Invoice.objects.values_list("customer_id", flat=True).get(pk=invoice_id)
+    customer = locked_customer(customer_id)
     invoice = Invoice.objects.select_for_update(of=("self",)).get(pk=invoice_id)
     if invoice.status != InvoiceStatus.PAID:
-        return None
-    prepaid = invoice.lines.filter(kind=LineKind.PREPAID).aggregate(t=Sum("amount"))["t"]
-    if not prepaid or CreditGrant.objects.filter(top_up_invoice=invoice).exists():
-        return None
+        return None  # taken back before this ran: its next `invoice.paid` grants it
+    if CreditGrant.objects.filter(top_up_invoice=invoice).exists():
+        return None  # granted already
     with audit_context(actor=actor, reason=f"top-up {invoice.number} paid"):
         return _grant_write(
             customer,

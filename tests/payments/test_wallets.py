@@ -328,6 +328,10 @@ def test_api_grants_top_ups_settings_and_history(api: Any) -> None:
     assert [r["kind"] for r in history.json()["results"]] == ["grant"]
     assert api.get(base + "grants/").json()["results"][0]["reason"] == "goodwill"
     assert api.get("/api/v1/customers/999999/wallet/").status_code == 404
+    off = {"auto_top_up": False, "threshold": None, "top_up_amount": None}
+    cleared = api.put(base + "settings/", off, format="json")
+    assert cleared.status_code == 200, cleared.content
+    assert api.get(base).json()["settings"] == off
 
 
 def test_api_refuses_bad_input_by_field(api: Any) -> None:
