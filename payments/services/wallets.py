@@ -34,6 +34,7 @@ which part of it came from where and which part expires when.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime
 from decimal import Decimal
 from typing import Any
@@ -307,7 +308,7 @@ def _top_up_write(
 
 def wallet_top_up(*, customer_id: int, amount: Decimal, actor: Actor, as_of: datetime) -> Invoice:
     """Sell prepaid credit: a top-up invoice finalized at once, collected like any invoice; its
-    credit is granted when it is paid (`on_invoice_paid`)."""
+    credit is granted when it is paid (`on_invoices_paid`)."""
     with transaction.atomic(durable=True), audit_context(actor=actor, reason="wallet top-up"):
         customer = _active_customer(customer_id)
         _check_amount(amount, customer.currency)
@@ -546,39 +547,54 @@ def customers_below_threshold() -> list[int]:
 # journal handlers and the clock hook
 
 
-def _customer_of_invoice(event: Any) -> tuple[Customer, WalletSettings] | None:
-    customer_id = (
-        Invoice.objects.filter(pk=int(event.subject_id))
-        .values_list("customer_id", flat=True)
-        .first()
+def _wallets_of_invoices(events: Sequence[Any]) -> list[tuple[Customer, WalletSettings]]:
+    """The customers (locked, in id order) of the events' invoices that have a wallet, with
+    their wallet rows; one query finds them (a customer without a wallet has no grants and no
+    automatic top-up: most invoices stop here)."""
+    invoice_ids = [int(e.subject_id) for e in events]
+    customer_ids = sorted(
+        set(
+            WalletSettings.objects.filter(
+                customer__in=Invoice.objects.filter(pk__in=invoice_ids).values("customer_id")
+            ).values_list("customer_id", flat=True)
+        )
     )
-    if customer_id is None or not WalletSettings.objects.filter(customer=customer_id).exists():
-        return None  # a customer without a wallet has no grants and no automatic top-up
-    customer = locked_customer(customer_id)
-    wallet = WalletSettings.objects.select_for_update().get(customer=customer)
-    return customer, wallet
+    found = []
+    for customer_id in customer_ids:
+        customer = locked_customer(customer_id)
+        found.append((customer, WalletSettings.objects.select_for_update().get(customer=customer)))
+    return found
 
 
-def on_invoice_finalized(event: Any) -> None:
-    """What the invoice took from the balance is attributed to grants; a balance now below the
-    threshold gets its automatic top-up. In the journal handler's transaction."""
-    found = _customer_of_invoice(event)
-    if found is None:
+def on_invoices_finalized(events: Sequence[Any]) -> None:
+    """What the invoices took from the balance is attributed to grants; a balance now below
+    the threshold gets its automatic top-up. A batch handler (in its transaction)."""
+    if not events:
         return
-    customer, wallet = found
-    _attribute(customer, wallet)
-    with audit_context(actor=WALLETS, reason="auto top-up"):
-        _auto_top_up_locked(customer, wallet, event.occurred_at, WALLETS)
+    at = max(e.occurred_at for e in events)
+    with audit_context(actor=WALLETS, reason="wallet after finalization"):
+        for customer, wallet in _wallets_of_invoices(events):
+            _attribute(customer, wallet)
+            _auto_top_up_locked(customer, wallet, at, WALLETS)
 
 
-def on_invoice_voided(event: Any) -> None:
-    found = _customer_of_invoice(event)
-    if found is not None:
-        _attribute(*found)
+def on_invoices_voided(events: Sequence[Any]) -> None:
+    """A void's restored credit goes back to the grants. A batch handler."""
+    for customer, wallet in _wallets_of_invoices(events):
+        _attribute(customer, wallet)
 
 
-def on_invoice_paid(event: Any) -> None:
-    top_up_paid(invoice_id=int(event.subject_id), as_of=event.occurred_at, actor=WALLETS)
+def on_invoices_paid(events: Sequence[Any]) -> None:
+    """Paid top-up invoices grant their credit, once each. A batch handler: one query picks
+    the top-ups among the paid invoices."""
+    ids = {int(e.subject_id): e for e in events}
+    top_ups = (
+        InvoiceLine.objects.filter(invoice__in=list(ids), kind=LineKind.PREPAID)
+        .values_list("invoice", flat=True)
+        .distinct()
+    )
+    for invoice_id in sorted(top_ups):
+        top_up_paid(invoice_id=invoice_id, as_of=ids[invoice_id].occurred_at, actor=WALLETS)
 
 
 def wallets_tick(as_of: datetime) -> dict[str, int]:
@@ -597,9 +613,16 @@ def wallets_tick(as_of: datetime) -> dict[str, int]:
 
 def register() -> None:
     """Journal handlers and clock hooks of this part, registered at start-up."""
-    register_handler("payments.wallets.top_up_paid", on_invoice_paid, types={"invoice.paid"})
     register_handler(
-        "payments.wallets.consumption", on_invoice_finalized, types={"invoice.finalized"}
+        "payments.wallets.top_up_paid", on_invoices_paid, types={"invoice.paid"}, batch=True
     )
-    register_handler("payments.wallets.restored", on_invoice_voided, types={"invoice.voided"})
+    register_handler(
+        "payments.wallets.consumption",
+        on_invoices_finalized,
+        types={"invoice.finalized"},
+        batch=True,
+    )
+    register_handler(
+        "payments.wallets.restored", on_invoices_voided, types={"invoice.voided"}, batch=True
+    )
     register_tick_hook("payments.wallets", wallets_tick)

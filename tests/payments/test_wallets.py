@@ -25,8 +25,8 @@ from payments.gateways.sandbox import SandboxGateway
 from payments.models import CreditGrant, GrantSource, PaymentMethod, WalletSettings
 from payments.services import AllocationRequest, payment_method_add, payment_record
 from payments.services.wallets import (
-    on_invoice_finalized,
-    on_invoice_paid,
+    on_invoices_finalized,
+    on_invoices_paid,
     top_up_paid,
     wallet_auto_top_up,
     wallet_grant,
@@ -142,8 +142,8 @@ def test_a_void_gives_the_used_credit_back_to_its_grant() -> None:
     invoice = open_invoice(acme, "80.00", JAN + timedelta(days=1))
     assert (invoice.credit_applied, invoice.amount_due) == (D("50.00"), D("30.00"))
     finalized = JournalEvent.objects.get(type="invoice.finalized", subject_id=str(invoice.pk))
-    on_invoice_finalized(finalized)
-    on_invoice_finalized(finalized)  # attributing twice changes nothing (the cursor)
+    on_invoices_finalized([finalized])
+    on_invoices_finalized([finalized])  # attributing twice changes nothing (the cursor)
     assert fresh(grant).remaining == D("0")
     invoice_void(invoice_id=invoice.pk, as_of=FEB, actor=ACTOR, reason="wrong customer")
     journal_dispatch(as_of=FEB + timedelta(minutes=1))
@@ -185,7 +185,7 @@ def test_a_top_up_invoice_posts_no_revenue_takes_no_balance_and_grants_once_paid
     assert fresh(invoice).status == InvoiceStatus.PAID
     journal_dispatch(as_of=FEB + timedelta(minutes=1))
     paid = JournalEvent.objects.get(type="invoice.paid", subject_id=str(invoice.pk))
-    on_invoice_paid(paid)  # the handler again: nothing more
+    on_invoices_paid([paid])  # the handler again: nothing more
     assert top_up_paid(invoice_id=invoice.pk, as_of=FEB, actor=ACTOR) is None
     [bought] = CreditGrant.objects.filter(source=GrantSource.PURCHASED)
     assert (bought.amount, bought.remaining, bought.top_up_invoice_id, bought.expires_at) == (
@@ -266,8 +266,8 @@ def test_the_automatic_top_up_runs_once_per_dip(sandbox: SandboxGateway) -> None
     # an invoice of 180.00 leaves 20.00: a second dip, handled after its finalization
     invoice = open_invoice(acme, "180.00", FEB)
     assert invoice.credit_applied == D("180.00")
-    on_invoice_finalized(
-        JournalEvent.objects.get(type="invoice.finalized", subject_id=str(invoice.pk))
+    on_invoices_finalized(
+        [JournalEvent.objects.get(type="invoice.finalized", subject_id=str(invoice.pk))]
     )
     assert len(top_ups(acme)) == 2
     assert wallets_tick(FEB + timedelta(minutes=5))["auto_top_ups"] == 0
