@@ -26,14 +26,21 @@ from core.audit import CLOCK
 from core.exceptions import NotFound, ValidationFailed
 from invoicing.clock_hooks import run_tick_hooks, tick_hooks
 from invoicing.models import Invoice
-from invoicing.services import invoice_finalize, invoice_void, subscriptions_bill
+from invoicing.services import (
+    invoice_finalize,
+    invoice_mark_uncollectible,
+    invoice_void,
+    subscriptions_bill,
+)
 from payments.gateways.sandbox import SandboxGateway
 from payments.models import GatewayCall, Payment, PaymentMethod, RetryPolicy
 from payments.services import (
     AllocationRequest,
     payment_method_add,
     payment_method_set_default,
+    payment_method_update,
     payment_record,
+    subscription_payment_method_set,
 )
 from payments.services.retries import (
     METHOD_HANDLER,
@@ -278,14 +285,18 @@ def test_a_soft_decline_is_recovered_on_the_third_retry_through_the_clock(
 def test_retries_stop_when_the_invoice_is_paid_by_transfer_or_voided(
     sandbox: SandboxGateway,
 ) -> None:
-    paid, voided = failing_invoice(), failing_invoice()
+    paid, voided, written_off = failing_invoice(), failing_invoice(), failing_invoice()
     payment_record(
         customer_id=paid.customer_id, amount=D("40.00"), currency="USD", received_at=JAN10,
         reference="BANK-7", actor=ACTOR, as_of=JAN10 + days(1),
         allocations=[AllocationRequest(paid.pk)],
     )  # fmt: skip
     invoice_void(invoice_id=voided.pk, as_of=JAN10 + days(1), actor=ACTOR, reason="error")
-    assert tick(JAN10 + days(3)) == {"retried": 0, "stopped": 2, "postponed": 0}
+    invoice_mark_uncollectible(
+        invoice_id=written_off.pk, as_of=JAN10 + days(1), actor=ACTOR, reason="gone"
+    )
+    assert tick(JAN10 + days(3)) == {"retried": 0, "stopped": 3, "postponed": 0}
+    assert retry_at(written_off) == [None]
     assert attempts(paid) == attempts(voided) == [(1, "failed")]
     assert retry_at(paid) == retry_at(voided) == [None]
     assert_trial_balance_zero()
@@ -327,6 +338,42 @@ def test_a_method_change_makes_one_immediate_attempt_that_continues_the_schedule
     assert attempts(invoice) == [(1, "failed"), (2, "failed"), (3, "succeeded")]
     assert fresh(invoice).status == "paid"
     assert tick(JAN10 + days(3))["retried"] == 0
+    assert_trial_balance_zero()
+
+
+def test_a_card_made_active_again_or_set_on_the_subscription_restarts_collection(
+    sandbox: SandboxGateway,
+) -> None:
+    invoice = failing_invoice()
+    method = PaymentMethod.objects.get(customer_id=invoice.customer_id)
+    at = JAN10 + days(1)
+    payment_method_update(
+        payment_method_id=method.pk, actor=ACTOR, as_of=at, changes={"state": "expired"}
+    )
+    journal_dispatch(as_of=at)
+    assert len(attempts(invoice)) == 1  # not active: nothing to try
+    payment_method_update(
+        payment_method_id=method.pk, actor=ACTOR, as_of=at, changes={"state": "active"}
+    )
+    journal_dispatch(as_of=at)
+    assert attempts(invoice) == [(1, "failed"), (2, "pending")]
+    charge_pending(at)
+    # a subscription's own method restarts its invoices
+    who = customer()
+    pro = priced_plan("pro", "25")
+    card(who, "tok_declined")
+    sub_invoice = plan_invoice(who, pro, JAN10)
+    journal_dispatch(as_of=JAN10)
+    charge_pending(JAN10)
+    own = card(who, "tok_ok", at)
+    subscription_payment_method_set(
+        subscription_id=sub_invoice.lines.get().subscription_id, payment_method_id=own.pk,
+        actor=ACTOR, as_of=at,
+    )  # fmt: skip
+    journal_dispatch(as_of=at)
+    charge_pending(at)
+    assert attempts(sub_invoice) == [(1, "failed"), (2, "succeeded")]
+    assert fresh(sub_invoice).status == "paid"
     assert_trial_balance_zero()
 
 
