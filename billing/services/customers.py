@@ -47,6 +47,7 @@ CURRENCY_BOUND: tuple[tuple[str, dict[str, Any], str], ...] = (
     ("balance_transactions", {}, "balance transactions"),
     ("redemptions", {"coupon__kind": "fixed"}, "fixed-amount coupon redemptions"),
     ("payments", {}, "payments"),
+    ("credit_grants", {}, "credit grants"),
 )
 
 
