@@ -545,6 +545,11 @@ def test_admin_retry_now_confirms_then_retries_and_viewers_cannot(
     url = reverse("admin:payments_retry_now", args=[invoice.pk])
     assert viewer.get(url).status_code == 403
     assert viewer.post(url).status_code == 403
+    api_url = f"/api/v1/invoices/{invoice.pk}/retry-payment/"
+    assert viewer.post(api_url).status_code == 403  # a session without add_payment
+    assert (
+        viewer.put("/api/v1/retry-policies/", {"days": [1]}, "application/json").status_code == 403
+    )
     page = staff_client.get(url)
     assert page.status_code == 200
     assert "Attempt 2 charges the amount due" in page.content.decode()
