@@ -30,6 +30,7 @@ from invoicing.models import (
     Invoice,
     InvoiceLine,
     InvoiceStatus,
+    LineKind,
 )
 from invoicing.services.finalize import finalized_amounts
 from invoicing.services.lines import document_year, locked_invoice, next_number
@@ -165,6 +166,11 @@ def credit_note_parts(
     of a line nor of the invoice. Reads only."""
     if invoice.status not in CREDITABLE:
         raise TransitionNotAllowed(f"A {invoice.status} invoice cannot be credited.")
+    if invoice.lines.filter(kind=LineKind.PREPAID).exists():
+        raise TransitionNotAllowed(
+            "This invoice sells prepaid credit, which was never revenue: it is not credited. "
+            "Void it while it is unpaid; once paid, its credit is on the customer's balance."
+        )
     credited = {
         row["invoice_line"]: row["t"]
         for row in CreditNoteLine.objects.filter(credit_note__invoice=invoice)

@@ -424,3 +424,18 @@ def test_account_balances_of_a_wallet_stay_in_the_customers_currency() -> None:
     eur = a_customer(currency="EUR")
     wallet_grant(customer_id=eur.pk, amount=D("9.99"), reason="x", actor=ACTOR, as_of=JAN)
     assert account_balances(customer_id=eur.pk)[("customer_credit", "EUR")] == D("-9.99")
+
+
+def test_a_top_up_invoice_is_never_credited_it_is_voided_or_its_credit_refunded() -> None:
+    """A credit note would post revenue for credit that was never revenue: refused, saying what
+    to do instead (void it while unpaid; once paid, its credit is on the balance)."""
+    from core.exceptions import TransitionNotAllowed
+    from invoicing.services import credit_note_issue
+
+    acme = a_customer()
+    top_up = wallet_top_up(customer_id=acme.pk, amount=Decimal("50.00"), actor=ACTOR, as_of=JAN)
+    with pytest.raises(TransitionNotAllowed) as refused:
+        credit_note_issue(invoice_id=top_up.pk, as_of=JAN, actor=ACTOR, reason="refund")
+    assert "prepaid credit" in refused.value.message
+    assert not top_up.credit_notes.exists()
+    assert_trial_balance_zero()
