@@ -11,7 +11,7 @@ key), and each body starts from a valid one for its route (synthesized from the 
 properties, or written by hand where the schema cannot say what is valid) with one field replaced
 by the hostile value. The world is built once per test process inside a transaction that is
 rolled back at the end; each case runs in a savepoint of it, rolled back after the case. The world
-holds payment methods too (issue 12)."""
+holds payment methods, a bank transfer partly applied and its unapplied cash too (issue 12)."""
 
 from __future__ import annotations
 
@@ -149,7 +149,8 @@ def _build_world() -> World:
         invoice_finalize,
         invoice_line_add,
     )
-    from payments.services import payment_method_add
+    from payments.models import Allocation
+    from payments.services import AllocationRequest, payment_method_add, payment_record
     from tests.billing.subs import customer
     from tests.catalog.factories import feature, metric
     from tests.conftest import TEST_ACTOR as ACTOR
@@ -254,6 +255,26 @@ def _build_world() -> World:
     )  # fmt: skip
     ids.update(payment_method=method.pk, payment_method_of_subscription=sub_method.pk)
 
+    # a customer who paid by bank transfer: 10.00 of 500.00 applied, the rest unapplied cash
+    payer = customer(external_id="hw_payer")
+    owed = []
+    for amount in ("40", "60"):
+        bill = invoice_draft_create(customer_id=payer.pk, as_of=now, actor=ACTOR)
+        invoice_line_add(
+            invoice_id=bill.pk, description="Work", amount=Decimal(amount), quantity=Decimal(1),
+            as_of=now, actor=ACTOR,
+        )  # fmt: skip
+        owed.append(invoice_finalize(invoice_id=bill.pk, as_of=now, actor=ACTOR))
+    transfer = payment_record(
+        customer_id=payer.pk, amount=Decimal(500), currency="USD", received_at=now,
+        reference="hw_transfer", actor=ACTOR, as_of=now,
+        allocations=[AllocationRequest(owed[0].pk, Decimal(10))],
+    )  # fmt: skip
+    ids.update(
+        payment=transfer.pk, allocation=Allocation.objects.get(payment=transfer).pk,
+        payer_code=payer.external_id, payer_invoice=owed[1].pk,
+    )  # fmt: skip
+
     ids.update(
         customer=acme.pk, customer_code=acme.external_id, metric=calls.pk,
         metric_code=calls.code, feature=seats.pk, feature_code=seats.code,
@@ -337,6 +358,8 @@ BY_SEGMENT = {
     "lines": "invoice_draft_line",
     "overrides": "feature_code",
     "payment-methods": "payment_method",
+    "payments": "payment",
+    "allocations": "allocation",
 }
 
 
@@ -456,6 +479,14 @@ def _valid_bodies(ids: dict[str, Any]) -> dict[tuple[str, str], dict[str, Any]]:
         ("/api/v1/subscriptions/<int:pk>/payment-method/", "put"): {
             "payment_method": ids["payment_method_of_subscription"]
         },
+        ("/api/v1/payments/", "post"): {
+            "customer": ids["payer_code"],
+            "amount": "25",
+            "currency": "USD",
+            "received_at": (now - timedelta(minutes=5)).isoformat(),
+            "allocations": [{"invoice": ids["payer_invoice"], "amount": "5"}],
+        },
+        ("/api/v1/payments/<int:pk>/refunds/", "post"): {"amount": "1.00", "reason": "overpaid"},
         ("/api/v1/corrections/rerate/", "post"): {
             "customers": [ids["customer_code"]],
             "start": (now - timedelta(days=1)).isoformat(),

@@ -65,8 +65,15 @@ def test_an_unknown_query_parameter_is_a_400_naming_it(
     assert "bogus" in response.json()["errors"][0]["message"]
 
 
+# a body that is another system's signed document (Stripe's events: Stripe adds fields in every
+# API version) is not ours to refuse by field; its signature is checked (test_stripe_webhooks.py)
+FOREIGN_BODIES = ("/api/v1/webhooks/stripe/",)
+
+
 @pytest.mark.django_db
-@pytest.mark.parametrize(("path", "method"), [r for r in ROUTES if r[1] in WRITE])
+@pytest.mark.parametrize(
+    ("path", "method"), [r for r in ROUTES if r[1] in WRITE and r[0] not in FOREIGN_BODIES]
+)
 def test_an_unknown_body_field_is_a_400_naming_it(api: APIClient, path: str, method: str) -> None:
     response = getattr(api, method)(path, {"bogus": 1}, format="json")
     _named(response, "bogus", "unknown_field")
