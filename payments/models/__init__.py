@@ -18,11 +18,13 @@ from payments.models.methods import (
     SubscriptionPaymentMethod,
     last4_validator,
 )
+from payments.models.reports import AgingReport
 from payments.models.wallets import CreditGrant, GrantSource, WalletSettings
 
 __all__ = [
     "DEFAULT_RETRY_DAYS",
     "PAYMENT_TRANSITIONS",
+    "AgingReport",
     "Allocation",
     "CreditGrant",
     "GatewayCall",

@@ -122,7 +122,11 @@ def test_the_pages_render_for_finance_staff(staff_client: Any) -> None:
     assert customer_page.count('class="overview-holding"') == 1
 
     index = text(staff_client.get("/admin/"))
-    assert reverse("admin:payments_ar_aging") in index
+    entry = reverse("admin:payments_agingreport_changelist")  # a proxy: listed like a model
+    assert entry in index
+    assert staff_client.get(entry + "?as_of=2026-06-30")["Location"] == (
+        reverse("admin:payments_ar_aging") + "?as_of=2026-06-30"
+    )
     assert staff_client.get(reverse("admin:payments_ar_aging")).status_code == 200
 
 
