@@ -1,15 +1,18 @@
 """Admin: wallets. Finance staff grant credit (optionally expiring) and sell top-ups through the
 services; grants are read-only once made (their history shows every change); a customer's
 automatic top-up is set through its service. The customer page's wallet section is built from
-`payments.wallet_reads.wallet_summary`."""
+`customer_wallet` below."""
 
 from __future__ import annotations
 
+from datetime import datetime
+from decimal import Decimal
 from typing import Any
 
 from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import Min, Sum
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.template.response import TemplateResponse
 from django.urls import URLPattern, path, reverse
@@ -20,8 +23,10 @@ from catalog.admin_display import money
 from core.admin import HistoryAdminMixin
 from core.admin_services import ServiceModelAdmin, actor_of, add_service_error
 from core.exceptions import ApplicationError
+from invoicing.admin_customer import CustomerSection, customer_section_register
 from payments.models import CreditGrant, WalletSettings
 from payments.services import wallets as services
+from payments.wallet_reads import unpaid_top_ups
 
 
 class GrantForm(forms.ModelForm[CreditGrant]):
@@ -169,3 +174,74 @@ class WalletSettingsAdmin(HistoryAdminMixin, ServiceModelAdmin):
         self, request: HttpRequest, obj: WalletSettings, form: Any, formsets: list[Any]
     ) -> Any:
         return self._set(request, obj.customer_id, form)
+
+
+# ---------------------------------------------------------------------------------------------
+# the customer page's wallet section
+
+
+def customer_wallet(customer: Customer, as_of: datetime) -> dict[str, Any]:
+    """The customer's wallet for its admin page, in four queries: balance, what live grants
+    hold and their next expiry, automatic top-up, unpaid top-ups, the latest grants; links to
+    grant credit, sell a top-up, change the settings and read the balance history."""
+    c = customer.currency
+    settings_row = WalletSettings.objects.filter(customer=customer).first()
+    live = CreditGrant.objects.filter(
+        customer=customer, expired_at__isnull=True, remaining__gt=0
+    ).aggregate(held=Sum("remaining"), next_expiry=Min("expires_at"))
+    grants = list(
+        CreditGrant.objects.filter(customer=customer).order_by("-granted_at", "-id")[
+            :WALLET_GRANTS_SHOWN
+        ]
+    )
+    auto = settings_row is not None and settings_row.auto_top_up
+    return {
+        "balance": money(customer.balance, c),
+        "in_grants": money(live["held"] or Decimal(0), c),
+        "next_expiry": live["next_expiry"],
+        "auto_top_up": auto,
+        "threshold": money(settings_row.threshold, c) if auto and settings_row.threshold else "",
+        "top_up_amount": (
+            money(settings_row.top_up_amount, c) if auto and settings_row.top_up_amount else ""
+        ),
+        "unpaid_top_ups": [
+            {
+                "number": i.number,
+                "url": reverse("admin:invoicing_invoice_change", args=[i.pk]),
+                "amount_due": money(i.amount_due, c),
+            }
+            for i in unpaid_top_ups(customer.pk)
+        ],
+        "grants": [
+            {
+                "url": reverse("admin:payments_creditgrant_change", args=[g.pk]),
+                "source": g.get_source_display(),
+                "amount": money(g.amount, c),
+                "remaining": money(g.remaining, c),
+                "expires_at": g.expires_at,
+                "expired": g.expired_at is not None,
+            }
+            for g in grants
+        ],
+        "grant_url": reverse("admin:payments_creditgrant_add") + f"?customer={customer.pk}",
+        "top_up_url": reverse("admin:payments_creditgrant_top_up") + f"?customer={customer.pk}",
+        "settings_url": (
+            reverse("admin:payments_walletsettings_change", args=[settings_row.pk])
+            if settings_row
+            else reverse("admin:payments_walletsettings_add") + f"?customer={customer.pk}"
+        ),
+        "history_url": reverse("admin:billing_customerbalancetransaction_changelist")
+        + f"?customer__id__exact={customer.pk}",
+    }
+
+
+WALLET_GRANTS_SHOWN = 5
+
+customer_section_register(
+    CustomerSection(
+        key="payments.wallet",
+        template="admin/payments/customer_wallet.html",
+        read=customer_wallet,
+        order=20,
+    )
+)

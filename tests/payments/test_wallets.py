@@ -439,3 +439,16 @@ def test_a_top_up_invoice_is_never_credited_it_is_voided_or_its_credit_refunded(
     assert "prepaid credit" in refused.value.message
     assert not top_up.credit_notes.exists()
     assert_trial_balance_zero()
+
+
+def test_the_customer_page_shows_the_wallet_with_its_links(admin_client: Any) -> None:
+    acme = a_customer()
+    wallet_grant(customer_id=acme.pk, amount=D("30.00"), reason="welcome", actor=ACTOR,
+                 as_of=JAN, expires_at=MAR)  # fmt: skip
+    page = admin_client.get(f"/admin/billing/customer/{acme.pk}/change/").content.decode()
+    wallet = page.split('id="overview-wallet"')[1].split('<div class="module"')[0]
+    assert "30.00" in wallet
+    assert "granted" in wallet.lower()
+    for link in ("wallet-grant", "wallet-top-up", "wallet-settings", "wallet-history"):
+        url = wallet.split(f'id="{link}"')[0].rsplit('href="', 1)[1].split('"')[0]
+        assert admin_client.get(url.replace("&amp;", "&")).status_code == 200, link
