@@ -11,7 +11,7 @@ from typing import Any
 
 from django.conf import settings
 from django.db import connection, transaction
-from django.db.models import Exists, OuterRef
+from django.db.models import OuterRef, Q, Subquery
 
 from billing import journal
 from billing.models import JournalDelivery, JournalEvent
@@ -104,10 +104,20 @@ def journal_dispatch(*, as_of: datetime, batch_size: int = 500) -> dict[str, int
 def _dispatch_to(
     handler: journal.Handler, *, as_of: datetime, batch_size: int, report: dict[str, int]
 ) -> None:
-    delivered = JournalDelivery.objects.filter(
-        event=OuterRef("pk"), handler=handler.name, status=JournalDelivery.Status.DELIVERED
+    # "not delivered to this handler" as a scalar subquery probed per event through the unique
+    # (event, handler) index: a NOT EXISTS anti-join let the planner, with statistics lagging a
+    # fast-growing journal, scan every delivery of the handler for every event (quadratic: 0.3 s
+    # for 2,000 events, seconds for 10,000, on every dispatch).
+    status = Subquery(
+        JournalDelivery.objects.filter(event=OuterRef("pk"), handler=handler.name).values("status")[
+            :1
+        ]
     )
-    pending = JournalEvent.objects.filter(~Exists(delivered)).order_by("id")
+    pending = (
+        JournalEvent.objects.annotate(_delivery=status)
+        .filter(Q(_delivery__isnull=True) | ~Q(_delivery=JournalDelivery.Status.DELIVERED))
+        .order_by("id")
+    )
     if handler.types is not None:
         pending = pending.filter(type__in=handler.types)
     blocked: set[str] = set()  # subjects with an undelivered earlier event: keep their order
@@ -162,31 +172,7 @@ def _deliver_batch(
     try:
         with transaction.atomic():
             handler.func(events)  # type: ignore[arg-type]
-            JournalDelivery.objects.bulk_create(
-                [
-                    JournalDelivery(
-                        event=event,
-                        handler=handler.name,
-                        status=JournalDelivery.Status.DELIVERED,
-                        attempts=attempts,
-                        last_error="",
-                        next_attempt_at=None,
-                        delivered_at=as_of,
-                        updated_at=as_of,
-                    )
-                    for event, attempts in due
-                ],
-                update_conflicts=True,
-                unique_fields=["event", "handler"],
-                update_fields=[
-                    "status",
-                    "attempts",
-                    "last_error",
-                    "next_attempt_at",
-                    "delivered_at",
-                    "updated_at",
-                ],
-            )
+            _delivered_many([event.pk for event, _ in due], [a for _, a in due], handler, as_of)
         return True
     except Exception:  # the events are delivered one by one next, which records the failure
         logger.exception(
@@ -195,6 +181,27 @@ def _deliver_batch(
             len(events),
         )
         return False
+
+
+def _delivered_many(
+    event_ids: list[int], attempts: list[int], handler: journal.Handler, as_of: datetime
+) -> None:
+    """The delivery records of a batch: one INSERT ... ON CONFLICT DO UPDATE with the ids and
+    attempts as two arrays (Django's bulk upsert builds and binds eight parameters per row)."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            """
+            INSERT INTO billing_journaldelivery (event_id, handler, status, attempts, last_error,
+                                                 next_attempt_at, delivered_at, updated_at)
+            SELECT e, %s, %s, a, '', NULL, %s, %s
+            FROM unnest(%s::bigint[], %s::integer[]) AS t(e, a)
+            ON CONFLICT (event_id, handler) DO UPDATE SET
+                status = EXCLUDED.status, attempts = EXCLUDED.attempts, last_error = '',
+                next_attempt_at = NULL, delivered_at = EXCLUDED.delivered_at,
+                updated_at = EXCLUDED.updated_at
+            """,
+            [handler.name, JournalDelivery.Status.DELIVERED, as_of, as_of, event_ids, attempts],
+        )
 
 
 def _deliver(

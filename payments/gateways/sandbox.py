@@ -24,7 +24,7 @@ from __future__ import annotations
 import hashlib
 import re
 import time
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from functools import cache
@@ -215,6 +215,18 @@ return {1, redis.call('HGETALL', KEYS[1])}
 """
 
 
+@dataclass(frozen=True)
+class _Prepared:
+    """A checked charge: what the Lua script gets, and what its reply is compared with."""
+
+    token: str
+    units: int
+    code: str
+    key: str
+    keys: list[str]
+    args: list[Any]
+
+
 class SandboxGateway:
     """Deterministic by token; state in Redis under `namespace` (see the module's docstring)."""
 
@@ -250,43 +262,109 @@ class SandboxGateway:
         description: str = "",
         metadata: dict[str, str] | None = None,
     ) -> Result:
+        prepared = self._prepare_charge(token, amount, currency, idempotency_key, metadata)
+        try:
+            created, flat = self._charge(keys=prepared.keys, args=prepared.args)
+        except (redis.ConnectionError, redis.TimeoutError) as error:
+            return _unreachable(error)
+        return self._charge_answer(prepared, created, flat)
+
+    def charge_many(self, charges: Sequence[Mapping[str, Any]]) -> list[Result | GatewayError]:
+        """Many `charge` calls (each a mapping of `charge`'s keyword arguments) sent in one Redis
+        pipeline: the same Lua script per charge, so each answers exactly what `charge` would
+        (idempotent per key, two processes racing with one key charge once); one round trip.
+        An answer per charge, in order: its Result, or the GatewayError `charge` would raise."""
+        answers: list[Result | GatewayError | None] = [None] * len(charges)
+        prepared: list[tuple[int, _Prepared]] = []
+        for index, c in enumerate(charges):
+            try:
+                prepared.append(
+                    (
+                        index,
+                        self._prepare_charge(
+                            c["token"],
+                            c["amount"],
+                            c["currency"],
+                            c["idempotency_key"],
+                            c.get("metadata"),
+                        ),
+                    )
+                )
+            except GatewayError as error:
+                answers[index] = error
+        if prepared:
+            pipe = self._redis.pipeline(transaction=False)
+            for _, p in prepared:
+                self._charge(keys=p.keys, args=p.args, client=pipe)
+            try:
+                replies = pipe.execute(raise_on_error=False)
+            except (redis.ConnectionError, redis.TimeoutError) as error:
+                replies = [error] * len(prepared)
+            for (index, p), reply in zip(prepared, replies, strict=True):
+                if isinstance(reply, redis.ConnectionError | redis.TimeoutError):
+                    answers[index] = _unreachable(reply)
+                    continue
+                if isinstance(reply, Exception):
+                    raise reply
+                try:
+                    answers[index] = self._charge_answer(p, *reply)
+                except GatewayError as error:
+                    answers[index] = error
+        return [a for a in answers if a is not None]
+
+    def _prepare_charge(
+        self,
+        token: str,
+        amount: Decimal,
+        currency: str,
+        idempotency_key: str,
+        metadata: Mapping[str, str] | None,
+    ) -> _Prepared:
+        """Checks (GatewayError on a bad token, amount, currency or key), the slow tokens'
+        sleep, and the Lua script's keys and arguments."""
         behaviour = behaviour_of(token)
         units, code = checked_money(amount, currency)
         key = checked_key(idempotency_key)
         invoice = str((metadata or {}).get("invoice", ""))
         if behaviour.sleep_seconds:
             self._sleep(float(behaviour.sleep_seconds))
-        try:
-            created, flat = self._charge(
-                keys=[
-                    self._key("charge", key),
-                    self._key("refund", key),
-                    self._key("attempts", token, invoice),
-                    self._key("counts"),
-                    self._key("reference", self.charge_reference(key)),
-                ],
-                args=[
-                    token,
-                    units,
-                    str(amount),
-                    code,
-                    invoice,
-                    behaviour.outcome.value,
-                    behaviour.reason,
-                    "1" if behaviour.retryable else "0",
-                    "unknown" if behaviour.first_unknown else "",
-                    behaviour.soft_decline_after,
-                    self.charge_reference(key),
-                    key,
-                ],
-            )
-        except (redis.ConnectionError, redis.TimeoutError) as error:
-            return _unreachable(error)
+        return _Prepared(
+            token=token,
+            units=units,
+            code=code,
+            key=key,
+            keys=[
+                self._key("charge", key),
+                self._key("refund", key),
+                self._key("attempts", token, invoice),
+                self._key("counts"),
+                self._key("reference", self.charge_reference(key)),
+            ],
+            args=[
+                token,
+                units,
+                str(amount),
+                code,
+                invoice,
+                behaviour.outcome.value,
+                behaviour.reason,
+                "1" if behaviour.retryable else "0",
+                "unknown" if behaviour.first_unknown else "",
+                behaviour.soft_decline_after,
+                self.charge_reference(key),
+                key,
+            ],
+        )
+
+    @staticmethod
+    def _charge_answer(p: _Prepared, created: int, flat: list[Any]) -> Result:
+        """What the script's reply means for the caller (GatewayError on a reused key)."""
+        key = p.key
         if created == -1:
             raise _reused(key, "a refund")
         record = _pairs(flat)
         same = (record["token"], int(record["amount_minor"]), record["currency"])
-        if same != (token, units, code):
+        if same != (p.token, p.units, p.code):
             raise _reused(key, "another charge")
         if created == 1 and record["first"] == "unknown":
             return Result(

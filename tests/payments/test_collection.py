@@ -20,7 +20,7 @@ from billing.services import journal_dispatch, subscription_create
 from core.audit import Actor
 from invoicing.models import Invoice, InvoiceLine
 from invoicing.services import invoice_draft_create, invoice_finalize, invoice_line_add
-from payments.gateways.base import Outcome, Result
+from payments.gateways.base import GatewayError, Outcome, Result
 from payments.gateways.sandbox import SandboxGateway
 from payments.models import Allocation, GatewayCall, Payment, PaymentMethod
 from payments.services import payment_method_add, payment_record, subscription_payment_method_set
@@ -347,18 +347,152 @@ def test_a_payment_whose_task_was_lost_is_charged_by_the_reconciler(
     assert sandbox.charge_count() == 1
 
 
-def test_a_bank_transfer_first_leaves_the_charge_unapplied(sandbox: SandboxGateway) -> None:
+def test_an_invoice_partly_paid_before_the_charge_lowers_the_amount_charged(
+    sandbox: SandboxGateway,
+) -> None:
+    """A bank transfer of 20.00 of 50.00 before the charge went out: 30.00 is charged."""
     acme = a_customer()
     card(acme)
     invoice = open_invoice(acme, "50.00", JAN)
     dispatch()
     payment_record(customer_id=acme.pk, amount=D("20.00"), currency="USD", received_at=JAN,
                    reference="BANK", actor=ACTOR, as_of=JAN, apply_oldest_first=True)  # fmt: skip
-    charge_pending()
+    assert charge_pending() == {"succeeded": 1, "failed": 0, "unknown": 0}
     charged = Payment.objects.get(kind="automatic")
-    assert (charged.state, charged.applied, charged.unapplied) == ("succeeded", D(30), D(20))
-    assert fresh(invoice).status == "paid"
+    assert (charged.state, charged.amount, charged.applied, charged.unapplied) == (
+        "succeeded", D("30.00"), D("30.00"), D(0))  # fmt: skip
+    assert sandbox.status(idempotency_key=charged.idempotency_key).raw["sandbox"]["amount"] == (
+        "30.00"
+    )
+    [succeeded] = [e for e in events("payment.succeeded") if e.subject_id == str(charged.pk)]
+    assert D(succeeded.payload["amount"]) == D("30.00")
+    assert (fresh(invoice).status, fresh(invoice).amount_due) == ("paid", D(0))
     assert_trial_balance_zero()
+
+
+@pytest.mark.parametrize("before", ["paid by transfer", "voided", "uncollectible"])
+def test_a_charge_no_longer_needed_is_not_sent(sandbox: SandboxGateway, before: str) -> None:
+    """The invoice paid, voided or written off between the payment's creation and its
+    charge: nothing is sent; the payment fails "not_needed", not retryable, and nothing is left
+    for the reconciler or the retries."""
+    from invoicing.services import invoice_mark_uncollectible, invoice_void
+
+    acme = a_customer()
+    card(acme)
+    invoice = open_invoice(acme, "50.00", JAN)
+    dispatch()
+    if before == "paid by transfer":
+        payment_record(
+            customer_id=acme.pk, amount=D("50.00"), currency="USD", received_at=JAN,
+            reference="BANK", actor=ACTOR, as_of=JAN, apply_oldest_first=True,
+        )  # fmt: skip
+    elif before == "voided":
+        invoice_void(invoice_id=invoice.pk, as_of=JAN, actor=ACTOR, reason="duplicate")
+    else:
+        invoice_mark_uncollectible(invoice_id=invoice.pk, as_of=JAN, actor=ACTOR, reason="gone")
+    assert charge_pending() == {"succeeded": 0, "failed": 0, "unknown": 0}  # nothing sent
+    payment = Payment.objects.get(kind="automatic")
+    assert (payment.state, payment.failure_code, payment.retryable, payment.retry_at) == (
+        "failed", "not_needed", False, None)  # fmt: skip
+    assert payment.charge_requested_at is None  # never sent
+    assert (payment.applied, payment.unapplied, payment.amount) == (D(0), D(0), D("50.00"))
+    assert sandbox.charge_count() == 0
+    assert GatewayCall.objects.count() == 0
+    [failed] = events("payment.failed")
+    assert failed.subject_id == str(payment.pk)
+    assert (failed.payload["reason"], failed.payload["failure_code"]) == ("not_needed",) * 2
+    assert failed.payload["retry_at"] is None
+    assert payments_reconcile(as_of=LATER + timedelta(days=30), actor=ACTOR) == {
+        "asked": 0, "resolved": 0, "charged": 0}  # fmt: skip
+    assert sandbox.charge_count() == 0
+    assert_trial_balance_zero()
+
+
+def test_claiming_takes_as_many_statements_for_one_payment_as_for_many(
+    django_assert_max_num_queries: Any,
+) -> None:
+    """The claim (with its not-needed and lowered payments) and the charges are set-based."""
+    worlds = []
+    for size in (1, 30):
+        ids = []
+        for index in range(size):
+            who = a_customer()
+            card(who)
+            invoice = open_invoice(who, "10.00", JAN)
+            method = card(who)
+            with transaction.atomic():
+                [p] = collection_payments_create([(invoice, 1, method)], as_of=JAN, actor=ACTOR)
+            if index % 3 == 1:  # part paid: lowered
+                payment_record(customer_id=who.pk, amount=D("4.00"), currency="USD",
+                               received_at=JAN, reference="BANK", actor=ACTOR, as_of=JAN,
+                               apply_oldest_first=True)  # fmt: skip
+            elif index % 3 == 2:  # all paid: not needed
+                payment_record(customer_id=who.pk, amount=D("10.00"), currency="USD",
+                               received_at=JAN, reference="BANK", actor=ACTOR, as_of=JAN,
+                               apply_oldest_first=True)  # fmt: skip
+            ids.append(p.pk)
+        worlds.append(ids)
+    for ids in worlds:
+        with django_assert_max_num_queries(36):
+            payments_charge(payment_ids=ids, as_of=LATER, actor=ACTOR)
+    automatic = Payment.objects.filter(kind="automatic")
+    assert Counter(automatic.values_list("state", flat=True)) == {"succeeded": 21, "failed": 10}
+    assert set(automatic.filter(state="failed").values_list("failure_code", flat=True)) == {
+        "not_needed"
+    }
+    assert Invoice.objects.exclude(status="paid").count() == 0
+    assert_trial_balance_zero()
+
+
+def test_the_sandboxs_charge_many_answers_as_charge_does() -> None:
+    """The same calls through `charge_many` (one pipeline) and through `charge` one by one,
+    each in a namespace of its own: the same answers, refusals and counts; a repeated key
+    charges once."""
+    calls: list[dict[str, Any]] = []
+    for index, token in enumerate(
+        [
+            "tok_ok",
+            "tok_declined",
+            "tok_insufficient_funds",
+            "tok_timeout_charged",
+            "tok_soft_decline_2",
+            "tok_soft_decline_2",
+            "tok_nope",
+            "tok_ok",
+        ]
+    ):
+        calls.append(
+            {"token": token, "amount": D("12.50"), "currency": "USD",
+             "idempotency_key": f"k-{index}", "metadata": {"invoice": "inv-1"}}
+        )  # fmt: skip
+    calls.append({**calls[0]})  # the same key again: the same answer, charged once
+    calls.append({**calls[0], "amount": D("13.00")})  # reused for another charge
+    calls.append({**calls[1], "amount": D("-1")})  # refused before the gateway
+    one = SandboxGateway(namespace=f"test-one-{uuid.uuid4().hex[:8]}")
+    many = SandboxGateway(namespace=f"test-many-{uuid.uuid4().hex[:8]}")
+    try:
+        expected: list[Any] = []
+        for c in calls:
+            try:
+                expected.append(one.charge(**c))
+            except GatewayError as error:
+                expected.append(("error", error.code))
+        got = [
+            ("error", r.code) if isinstance(r, GatewayError) else r for r in many.charge_many(calls)
+        ]
+        assert got == expected
+        refused = [x for x in got if isinstance(x, tuple)]
+        assert refused == [
+            ("error", "invalid_token"),
+            ("error", "idempotency_key_reused"),
+            ("error", "invalid_amount"),
+        ]
+        assert many.charge_count() == one.charge_count() == 4  # ok, timeout, soft 2nd, ok
+        assert many.charge_many(calls[:1]) == [expected[0]]  # replayed later: same answer
+        assert many.charge_count() == 4
+    finally:
+        one.reset()
+        many.reset()
 
 
 # ------------------------------------------------------------------------------ one recorder
