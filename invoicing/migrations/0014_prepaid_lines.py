@@ -4,20 +4,43 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('invoicing', '0013_partially_paid'),
+        ("invoicing", "0013_partially_paid"),
     ]
 
     operations = [
         migrations.AlterField(
-            model_name='invoiceline',
-            name='kind',
-            field=models.CharField(choices=[('fixed_fee', 'fixed fee'), ('usage', 'Usage'), ('minimum', 'minimum commitment true-up'), ('proration', 'Proration'), ('one_off', 'one-off'), ('add_on', 'add-on'), ('discount', 'Discount'), ('prepaid', 'prepaid credit')], max_length=9),
+            model_name="invoiceline",
+            name="kind",
+            field=models.CharField(
+                choices=[
+                    ("fixed_fee", "fixed fee"),
+                    ("usage", "Usage"),
+                    ("minimum", "minimum commitment true-up"),
+                    ("proration", "Proration"),
+                    ("one_off", "one-off"),
+                    ("add_on", "add-on"),
+                    ("discount", "Discount"),
+                    ("prepaid", "prepaid credit"),
+                ],
+                max_length=9,
+            ),
         ),
         migrations.AlterField(
-            model_name='invoicelineevent',
-            name='kind',
-            field=models.CharField(choices=[('fixed_fee', 'fixed fee'), ('usage', 'Usage'), ('minimum', 'minimum commitment true-up'), ('proration', 'Proration'), ('one_off', 'one-off'), ('add_on', 'add-on'), ('discount', 'Discount'), ('prepaid', 'prepaid credit')], max_length=9),
+            model_name="invoicelineevent",
+            name="kind",
+            field=models.CharField(
+                choices=[
+                    ("fixed_fee", "fixed fee"),
+                    ("usage", "Usage"),
+                    ("minimum", "minimum commitment true-up"),
+                    ("proration", "Proration"),
+                    ("one_off", "one-off"),
+                    ("add_on", "add-on"),
+                    ("discount", "Discount"),
+                    ("prepaid", "prepaid credit"),
+                ],
+                max_length=9,
+            ),
         ),
     ]

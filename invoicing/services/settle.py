@@ -76,7 +76,8 @@ def invoices_settle(settlements: Sequence[Settlement], *, as_of: datetime, actor
             InvoiceStatus.PARTIALLY_PAID: "invoice.partially_paid",
             InvoiceStatus.OPEN: "invoice.reopened",
         }
-        kind = kinds.get(status, "invoice.payment_moved")  # uncollectible: a part recovered or taken back
+        # uncollectible: a part recovered, or taken back
+        kind = kinds.get(status, "invoice.payment_moved")
         events.append(
             {
                 "type": kind,
