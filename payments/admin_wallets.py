@@ -195,15 +195,15 @@ def customer_wallet(customer: Customer, as_of: datetime) -> dict[str, Any]:
         ]
     )
     auto = settings_row is not None and settings_row.auto_top_up
+    threshold = settings_row.threshold if auto and settings_row else None
+    top_up_amount = settings_row.top_up_amount if auto and settings_row else None
     return {
         "balance": money(customer.balance, c),
         "in_grants": money(live["held"] or Decimal(0), c),
         "next_expiry": live["next_expiry"],
         "auto_top_up": auto,
-        "threshold": money(settings_row.threshold, c) if auto and settings_row.threshold else "",
-        "top_up_amount": (
-            money(settings_row.top_up_amount, c) if auto and settings_row.top_up_amount else ""
-        ),
+        "threshold": money(threshold, c) if threshold is not None else "",
+        "top_up_amount": money(top_up_amount, c) if top_up_amount is not None else "",
         "unpaid_top_ups": [
             {
                 "number": i.number,
