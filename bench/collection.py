@@ -18,8 +18,9 @@ deliveries: the dispatch's start) to the last invoice paid (the latest `paid_at`
 recording task took) — both the database's timestamps written by the worker processes; the wall
 clock from queueing the dispatch to the poll (every 0.1 s) seeing the last invoice paid is
 printed beside it. Verified: N payments succeeded, N invoices paid, one live allocation per
-invoice equal to its total, the sandbox charged N times, the trial balance zero. Exits non-zero
-otherwise.
+invoice equal to its total, the sandbox charged N times, the trial balance zero and
+`payments.checks.cash_mismatches()` empty (payments' applied = live allocations, amounts due,
+receivable, unapplied cash agree with the ledger). Exits non-zero otherwise.
 """
 
 from __future__ import annotations
@@ -131,6 +132,7 @@ def main() -> None:
         from billing.services.ledger import trial_balance
         from billing.tasks import journal_dispatch_task
         from core.db import lock_id
+        from payments.checks import cash_mismatches
         from payments.gateways.sandbox import SandboxGateway
         from payments.services.collection import COLLECT_HANDLER
 
@@ -176,13 +178,17 @@ def main() -> None:
         balance = trial_balance()
         if any(v != 0 for v in balance.values()):
             problems.append(f"trial balance {balance}")
+        mismatches = cash_mismatches()  # cash agrees with the ledger and the documents
+        if mismatches:
+            problems.append(f"{len(mismatches)} cash mismatches, e.g. {mismatches[:3]}")
         verdict = "verified" if not problems else "NOT VERIFIED"
         print(
             f"collection: {n:,} invoices paid in {span:.1f} s from the first invoice.finalized "
             f"handled to the last invoice paid = {n / span:.0f} payments/s "
             f"({args.concurrency} worker processes; wall clock from queueing the dispatch to "
             f"seeing the last paid {wall:.1f} s); {verdict}: {n:,} paid, every allocation equal "
-            f"to its invoice's total, {charges:,} sandbox charges, trial balance zero"
+            f"to its invoice's total, {charges:,} sandbox charges, trial balance zero, no cash "
+            f"mismatch"
         )
         if problems:
             print("\n".join(problems[:20]), file=sys.stderr)

@@ -123,7 +123,7 @@ def _dispatch_to(
     blocked: set[str] = set()  # subjects with an undelivered earlier event: keep their order
     cursor = 0
     while True:
-        batch = list(pending.filter(id__gt=cursor)[:batch_size])
+        batch: list[JournalEvent] = list(pending.filter(id__gt=cursor)[:batch_size])
         if not batch:
             return
         cursor = batch[-1].pk
