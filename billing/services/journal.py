@@ -11,7 +11,8 @@ from typing import Any
 
 from django.conf import settings
 from django.db import connection, transaction
-from django.db.models import OuterRef, Q, Subquery
+from django.db.models import OuterRef, Subquery, Value
+from django.db.models.functions import Coalesce
 
 from billing import journal
 from billing.models import JournalDelivery, JournalEvent
@@ -108,14 +109,11 @@ def _dispatch_to(
     # (event, handler) index: a NOT EXISTS anti-join let the planner, with statistics lagging a
     # fast-growing journal, scan every delivery of the handler for every event (quadratic: 0.3 s
     # for 2,000 events, seconds for 10,000, on every dispatch).
-    status = Subquery(
-        JournalDelivery.objects.filter(event=OuterRef("pk"), handler=handler.name).values("status")[
-            :1
-        ]
-    )
+    delivery = JournalDelivery.objects.filter(event=OuterRef("pk"), handler=handler.name)
+    status = Coalesce(Subquery(delivery.values("status")[:1]), Value(""))
     pending = (
         JournalEvent.objects.annotate(_delivery=status)
-        .filter(Q(_delivery__isnull=True) | ~Q(_delivery=JournalDelivery.Status.DELIVERED))
+        .exclude(_delivery=JournalDelivery.Status.DELIVERED)
         .order_by("id")
     )
     if handler.types is not None:
