@@ -34,6 +34,11 @@ def test_seed_demo_is_idempotent() -> None:
     from catalog.models import Plan, PlanVersion
 
     assert PlanVersion.objects.filter(plan=Plan.objects.get(code="pro")).count() == 1
+    from payments.models import PaymentMethod
+
+    [card] = PaymentMethod.objects.all()  # Acme's card, once; Globex pays by bank transfer
+    assert (card.customer.external_id, card.token, card.is_default) == ("acme", "tok_ok+acme", True)
+    assert not Customer.objects.get(external_id="globex").auto_collection
     assert PlanVersion.objects.get().status == "published"
     assert set(Customer.objects.values_list("currency", flat=True)) == {
         "USD",

@@ -50,6 +50,7 @@ DEMO_CUSTOMERS: list[dict[str, Any]] = [
         "country": "DE",
         "payment_terms_days": 14,
         "invoice_grace_period_days": 3,
+        "auto_collection": False,  # pays by bank transfer: finance records its payments
     },
     {
         "external_id": "initech",
@@ -124,6 +125,7 @@ class Command(BaseCommand):
         self._catalog(actor, now)
         self._extras(actor, now)
         self._subscriptions(actor, now)
+        self._payment_methods(actor, now)
         self.stdout.write(f"demo data set ready ({created} customers created)")
 
     def _extras(self, actor: Actor, now: Any) -> None:
@@ -142,6 +144,22 @@ class Command(BaseCommand):
                 data={"code": "onboarding", "name": "Onboarding session", "currency": "USD",
                       "amount": Decimal("150")},
             )  # fmt: skip
+
+    def _payment_methods(self, actor: Actor, now: Any) -> None:
+        """Acme pays by a sandbox card that always succeeds: its invoices are collected
+        automatically when finalized (Globex pays by bank transfer)."""
+        from payments.models import PaymentMethod
+        from payments.services import payment_method_add
+
+        acme = Customer.objects.get(external_id="acme")
+        if PaymentMethod.objects.filter(customer=acme).exists():
+            return
+        payment_method_add(
+            customer_id=acme.pk, actor=actor, as_of=now,
+            data={"gateway": "sandbox", "token": "tok_ok+acme", "kind": "card", "brand": "visa",
+                  "last4": "4242", "exp_month": 12, "exp_year": now.year + 3,
+                  "holder_name": "Acme Corporation"},
+        )  # fmt: skip
 
     def _subscriptions(self, actor: Actor, now: Any) -> None:
         """Acme on Pro since the start of this month (so the clock has periods to roll)."""
