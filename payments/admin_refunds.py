@@ -96,7 +96,9 @@ def refundable_summary(payment: Payment, refundable: Refundable) -> SafeString:
     return format_html(
         "<p><strong>{}</strong> of {} ({} {}), received {}. Refunded so far: {}; it can give back "
         "at most {}.</p><ul><li>from its unapplied cash (an overpayment): {}</li>{}</ul>"
-        "<p>The customer's credit balance: {} (a refund from a credit note takes no more).</p>",
+        "<p>The customer's refundable credit balance: {} (its credit balance less the promotional "
+        "and prepaid credit its wallet grants hold; a refund from a credit note takes no more)."
+        "</p>",
         payment, payment.customer, payment.gateway, payment.gateway_reference or "-",
         instant(payment.received_at), money(payment.refunded, c), money(refundable.payment, c),
         money(refundable.unapplied, c), notes or format_html("<li>{}</li>", "no credit note left"),

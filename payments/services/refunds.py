@@ -9,7 +9,15 @@ A refund pays out of one of two sources (`RefundSource`):
   `credit_note_parts` + `issue_credit_note`). The note takes its total off what is still owed and
   puts the rest on the customer's credit balance (`to_balance`; on a paid invoice, all of it);
   the refund pays out from the balance: at most what that note put on the balance and no refund
-  took yet, the customer's balance now, and the payment's refundable amount.
+  took yet, the customer's *refundable* balance now, and the payment's refundable amount.
+
+  The refundable balance is the balance less what the customer's wallet grants still hold
+  (`CreditGrant.remaining`, summed; an expired grant holds nothing): that part of the balance is
+  promotional credit staff granted or prepaid credit bought with a top-up, and a credit note
+  never pays it out as cash. The balance is fungible: once invoices have used a note's credit,
+  what is left is the grants', and the note refunds nothing more. A grant's `remaining` follows
+  the invoices that used it when the wallet attributes them (the `invoice.finalized` handler):
+  until then it still counts in full, so the limit errs on the side of refunding less.
 
 Whatever the source, a payment never gives back more than it took: `amount - refunded`.
 
@@ -68,6 +76,7 @@ from payments.gateways.base import Gateway, GatewayError, Outcome, Result
 from payments.gateways.registry import gateway
 from payments.models import (
     Allocation,
+    CreditGrant,
     GatewayCall,
     Payment,
     PaymentState,
@@ -100,7 +109,7 @@ class Refundable:
 
     payment: Decimal  # amount - refunded: never more, whatever the source
     unapplied: Decimal  # an overpayment's refund: at most min(this, payment)
-    balance: Decimal  # the customer's credit balance
+    balance: Decimal  # the customer's refundable credit balance (less what grants hold)
     credit_notes: tuple[CreditNoteRefundable, ...]  # on invoices this payment paid
 
 
@@ -126,6 +135,16 @@ def note_left(note: CreditNote) -> Decimal:
     return note.to_balance - _refunded_from([note.pk]).get(note.pk, ZERO)
 
 
+def refundable_balance(customer_id: int, balance: Decimal) -> Decimal:
+    """What of the customer's credit `balance` a credit note can refund: the balance less what
+    its wallet grants still hold (promotional or prepaid credit, never refunded as cash through
+    a credit note; see the module's note), never below zero."""
+    held = CreditGrant.objects.filter(customer_id=customer_id, remaining__gt=0).aggregate(
+        t=Sum("remaining", default=ZERO)
+    )["t"]
+    return max(balance - held, ZERO)
+
+
 def refundable_of(payment: Payment) -> Refundable:
     """What `payment` can give back now (reads only; the reservation checks again under lock)."""
     notes = list(
@@ -139,7 +158,7 @@ def refundable_of(payment: Payment) -> Refundable:
     return Refundable(
         payment=left,
         unapplied=min(payment.unapplied, left),
-        balance=balance,
+        balance=refundable_balance(payment.customer_id, balance),
         credit_notes=tuple(
             CreditNoteRefundable(n, n.to_balance - taken.get(n.pk, ZERO)) for n in notes
         ),
@@ -240,7 +259,7 @@ def refund_reserve(
             )  # fmt: skip
             customer.refresh_from_db(fields=["balance"])  # a note issued now credited it
             source = RefundSource.CREDIT_BALANCE
-            limit = min(note_left(note), customer.balance, left)
+            limit = min(note_left(note), refundable_balance(customer.pk, customer.balance), left)
             what = f"credit note {note.number} left on the customer's balance"
         refunded = limit if amount is None else amount
         if refunded <= 0:

@@ -25,6 +25,7 @@ from hypothesis import settings as hsettings
 from hypothesis import strategies as st
 
 from billing.models import Customer, CustomerBalanceTransaction, JournalEvent
+from billing.services import journal_dispatch
 from core.exceptions import NotFound, ValidationFailed
 from invoicing.clock_hooks import tick_hooks
 from invoicing.models import CreditNote, Invoice
@@ -45,9 +46,11 @@ from payments.services.refunds import (
     refund_create,
     refund_reconcile,
     refund_reserve,
+    refundable_of,
     refunds_reconcile_due,
     refunds_to_reconcile,
 )
+from payments.services.wallets import wallet_grant
 from payments.tasks.refunds import refund_reconcile_task
 from tests.conftest import TEST_ACTOR as ACTOR
 from tests.payments.helpers import (
@@ -405,6 +408,78 @@ def test_a_failed_refund_from_a_credit_note_gives_the_credit_back(gateways: Any)
     assert balance(acme) == D(100)  # the credit note's credit stays with the customer
     assert fresh(payment).refunded == D(0)
     assert ledger_of(acme) == {"cash": D(100), "customer_credit": D(-100)}
+    assert_trial_balance_zero()
+
+
+@pytest.mark.django_db
+def test_a_credit_note_whose_credit_invoices_used_never_pays_out_granted_credit(
+    gateways: Any,
+) -> None:
+    """Review: paid 100, credited in full (balance 100); the next invoice took those 100
+    (balance 0); staff then granted 50 of promotional credit (balance 50). The note's credit is
+    gone: a refund "from the credit note" pays out nothing, and the grant stays whole."""
+    acme = a_customer()
+    invoice = open_invoice(acme, "100.00", JAN)
+    payment = transfer(acme, "100.00", allocations=[AllocationRequest(invoice.pk)])
+    note = credit_note_issue(invoice_id=invoice.pk, as_of=NOW, actor=ACTOR, reason="credit")
+    assert balance(acme) == D(100)
+    following = open_invoice(acme, "100.00", NOW + timedelta(days=1))
+    assert (fresh(following).credit_applied, balance(acme)) == (D(100), D(0))
+    grant = wallet_grant(customer_id=acme.pk, amount=D("50.00"), reason="promo", actor=ACTOR,
+                         as_of=NOW + timedelta(days=2))  # fmt: skip
+    assert balance(acme) == D(50)
+    before = ledger_of(acme)
+    for amount, code in ((None, "nothing_refundable"), ("0.01", "exceeds_refundable")):
+        with pytest.raises(ValidationFailed) as refused:
+            refund(payment, amount, credit_note_id=note.pk, as_of=NOW + timedelta(days=3))
+        assert (refused.value.field, refused.value.code) == ("amount", code)
+    assert not Refund.objects.exists()
+    assert (balance(acme), fresh(grant).remaining, fresh(payment).refunded) == (
+        D(50), D(50), D(0),
+    )  # fmt: skip
+    assert ledger_of(acme) == before
+    assert refundable_of(payment).balance == D(0)
+    assert_trial_balance_zero()
+
+
+@pytest.mark.django_db
+def test_a_credit_note_refund_beside_granted_credit_takes_only_the_note_s_credit(
+    gateways: Any,
+) -> None:
+    """Granted 50 (balance 50), then paid 100 and credited in full (balance 150): the note's 100
+    are refundable (150 less the 50 the grant holds), not a cent more; the grant's 50 stay."""
+    acme = a_customer()
+    grant = wallet_grant(customer_id=acme.pk, amount=D("50.00"), reason="promo", actor=ACTOR,
+                         as_of=JAN - timedelta(days=1))  # fmt: skip
+    invoice = open_invoice(acme, "100.00", JAN)  # the grant's 50 pay half of it
+    assert (fresh(invoice).amount_due, balance(acme)) == (D(50), D(0))
+    payment = transfer(acme, "50.00", allocations=[AllocationRequest(invoice.pk)])
+    journal_dispatch(as_of=NOW)  # the wallet attributes the 50 used to the grant
+    assert fresh(grant).remaining == D(0)
+    note = credit_note_issue(invoice_id=invoice.pk, as_of=NOW, actor=ACTOR, reason="credit")
+    assert (note.to_balance, balance(acme)) == (D(100), D(100))
+    # the note put 100 on the balance, the payment took 50: it refunds at most 50
+    assert refundable_of(payment).balance == D(100)
+    done = refund(payment, None, credit_note_id=note.pk)
+    assert (done.state, done.amount) == ("succeeded", D(50))
+
+    # now with credit the grant still holds beside the note's: a second customer
+    globex = a_customer()
+    second = open_invoice(globex, "100.00", JAN)
+    paid = transfer(globex, "100.00", allocations=[AllocationRequest(second.pk)])
+    kept = wallet_grant(customer_id=globex.pk, amount=D("50.00"), reason="promo", actor=ACTOR,
+                        as_of=NOW)  # fmt: skip
+    credited = credit_note_issue(invoice_id=second.pk, as_of=NOW, actor=ACTOR, reason="credit")
+    assert balance(globex) == D(150)
+    assert refundable_of(paid).balance == D(100)
+    with pytest.raises(ValidationFailed) as refused:
+        refund(paid, "100.01", credit_note_id=credited.pk)
+    assert (refused.value.field, refused.value.code) == ("amount", "exceeds_refundable")
+    assert refund(paid, "60.00", credit_note_id=credited.pk).state == "succeeded"
+    assert refund(paid, None, credit_note_id=credited.pk).amount == D(40)
+    assert (balance(globex), fresh(kept).remaining, fresh(paid).refunded) == (
+        D(50), D(50), D(100),
+    )  # fmt: skip
     assert_trial_balance_zero()
 
 
