@@ -104,7 +104,9 @@ INVOICE_TRANSITIONS: dict[str, set[str]] = {
         InvoiceStatus.PAID,
         InvoiceStatus.UNCOLLECTIBLE,
     },
-    InvoiceStatus.UNCOLLECTIBLE: {InvoiceStatus.PAID, InvoiceStatus.VOID},
+    # a written-off invoice stays written off (its receivable went to bad debt; a payment still
+    # recovers it, and paid in full it is paid): never voided
+    InvoiceStatus.UNCOLLECTIBLE: {InvoiceStatus.PAID},
     InvoiceStatus.PAID: {InvoiceStatus.OPEN, InvoiceStatus.PARTIALLY_PAID},
     InvoiceStatus.VOID: set(),
 }

@@ -732,7 +732,8 @@ def invoice_html(invoice: Invoice) -> str:
                 ),
                 "total": reader.money(invoice.total),
                 "credit": reader.money(invoice.credit_applied) if invoice.credit_applied else "",
-                "amount_due": reader.money(invoice.amount_due),
+                # what was due at issue: the document never changes with later payments
+                "amount_due": reader.money(max(invoice.total - invoice.credit_applied, Decimal(0))),
                 "corrects": invoice.corrects.number
                 if invoice.corrects_id and invoice.corrects
                 else "",

@@ -11,7 +11,9 @@ status with it:
 - something due and nothing paid (every payment unapplied): `open`.
 
 The amount due never goes below zero (a check constraint stands behind it) nor above what the
-invoice owed before any payment (its total less the credit applied and its credit notes).
+invoice owed before any payment (its total less the credit applied and its credit notes): a
+payment taken back from an invoice credited after it was paid is refused (`credited`), since the
+credit note's credit went to the customer's balance.
 """
 
 from __future__ import annotations
@@ -22,11 +24,13 @@ from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
+from django.db.models import Sum
+
 from billing.services import journal_write_many
 from core.audit import Actor
 from core.db import bulk_update
 from core.exceptions import Conflict, TransitionNotAllowed
-from invoicing.models import INVOICE_TRANSITIONS, Invoice, InvoiceStatus
+from invoicing.models import INVOICE_TRANSITIONS, CreditNote, Invoice, InvoiceStatus
 
 ZERO = Decimal(0)
 
@@ -48,6 +52,7 @@ def invoices_settle(settlements: Sequence[Settlement], *, as_of: datetime, actor
     Inside the caller's transaction."""
     events: list[dict[str, Any]] = []
     changed: dict[int, Invoice] = {}
+    ceiling = _owed_ceilings([s.invoice for s in settlements if s.amount < 0])
     for s in settlements:
         invoice = s.invoice
         allowed = PAYABLE if s.amount > 0 else UNAPPLIABLE
@@ -61,6 +66,14 @@ def invoices_settle(settlements: Sequence[Settlement], *, as_of: datetime, actor
             raise Conflict(
                 f"{s.amount} is more than invoice {invoice} still owes ({invoice.amount_due}).",
                 code="exceeds_amount_due",
+            )
+        if s.amount < 0 and due > ceiling[invoice.pk]:
+            raise Conflict(
+                f"Invoice {invoice} was credited after it was paid: taking this payment back "
+                f"would make it owe {due}, more than its credit notes left owing "
+                f"({ceiling[invoice.pk]}). Their credit is on the customer's balance: refund it "
+                "or move it instead.",
+                code="credited",
             )
         invoice.amount_due = due
         status = _status_for(invoice, s.paid_after)
@@ -96,6 +109,21 @@ def invoices_settle(settlements: Sequence[Settlement], *, as_of: datetime, actor
         )
     bulk_update(list(changed.values()), ["amount_due", "status", "paid_at", "updated_at"])
     journal_write_many(events, actor=actor)
+
+
+def _owed_ceilings(invoices: Sequence[Invoice]) -> dict[int, Decimal]:
+    """What each invoice may owe at most once payments are taken back: its total less the
+    credit applied at finalization and all its credit notes (one query)."""
+    if not invoices:
+        return {}
+    credited = dict(
+        CreditNote.objects.filter(invoice__in=[i.pk for i in invoices])
+        .values_list("invoice_id")
+        .annotate(t=Sum("total"))
+    )
+    return {
+        i.pk: max(i.total - i.credit_applied - credited.get(i.pk, ZERO), ZERO) for i in invoices
+    }
 
 
 def _status_for(invoice: Invoice, paid: Decimal) -> str:

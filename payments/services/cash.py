@@ -43,7 +43,7 @@ from core.db import bulk_update
 from core.exceptions import Conflict, NotFound, ValidationFailed
 from invoicing.models import Invoice, InvoiceStatus
 from invoicing.services.settle import PAYABLE, Settlement, invoices_settle
-from payments.models import Allocation, Payment, PaymentKind, PaymentState
+from payments.models import Allocation, CreditGrant, Payment, PaymentKind, PaymentState
 
 ZERO = Decimal(0)
 MANUAL_GATEWAY = "manual"
@@ -81,7 +81,10 @@ def _locked_invoices(
     customer: Customer, ids: Sequence[int], fields: Sequence[str]
 ) -> dict[int, Invoice]:
     found = {
-        i.pk: i for i in Invoice.objects.select_for_update().filter(pk__in=list(ids)).order_by("pk")
+        i.pk: i
+        for i in Invoice.objects.select_for_update()
+        .filter(pk__in=list(ids), customer=customer)  # only the locked customer's: never others'
+        .order_by("pk")
     }
     for index, invoice_id in enumerate(ids):
         invoice = found.get(invoice_id)
@@ -473,6 +476,12 @@ def payment_unapply(
         allocation = Allocation.objects.select_for_update().get(pk=allocation_id)
         if allocation.unapplied_at is not None:
             raise Conflict("This allocation was already taken back.", code="already_unapplied")
+        if CreditGrant.objects.filter(top_up_invoice_id=allocation.invoice_id).exists():
+            raise Conflict(
+                "This payment paid a top-up whose prepaid credit was granted: taking it back "
+                "would leave the credit unpaid. Take the credit back from the balance first.",
+                code="top_up_granted",
+            )
         invoice = _locked_invoices(customer, [allocation.invoice_id], ["allocation"])[
             allocation.invoice_id
         ]
