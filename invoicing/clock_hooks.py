@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import datetime
+from typing import Any
 
 TickHook = Callable[[datetime], dict[str, int]]
 
@@ -30,6 +31,28 @@ def tick_hooks() -> list[tuple[str, TickHook]]:
     return sorted(_hooks.items())
 
 
-def run_tick_hooks(as_of: datetime) -> dict[str, dict[str, int]]:
-    """Call every hook for `as_of`; what each found, by hook name."""
-    return {name: func(as_of) for name, func in tick_hooks()}
+class TickHooksFailed(Exception):
+    """Some hooks raised: the others still ran. `summary` holds what each found (an `error`
+    for those that raised); the tick records it, finishes, then fails with this, so the failure
+    is seen (the task's error, the worker's log) and the next tick runs every hook again."""
+
+    def __init__(self, summary: dict[str, dict[str, Any]], failures: list[Exception]) -> None:
+        super().__init__(f"clock hooks failed: {', '.join(sorted(summary))}")
+        self.summary = summary
+        self.failures = failures
+
+
+def run_tick_hooks(as_of: datetime) -> dict[str, dict[str, Any]]:
+    """Call every hook for `as_of`; what each found, by hook name. A hook that raises does not
+    stop the others: TickHooksFailed is raised once all have run."""
+    summary: dict[str, dict[str, Any]] = {}
+    failures: list[Exception] = []
+    for name, func in tick_hooks():
+        try:
+            summary[name] = dict(func(as_of))
+        except Exception as exc:  # kept, recorded, raised again below (TickHooksFailed)
+            summary[name] = {"error": f"{type(exc).__name__}: {exc}"[:500]}
+            failures.append(exc)
+    if failures:
+        raise TickHooksFailed(summary, failures)
+    return summary

@@ -9,7 +9,7 @@ from celery import Task, shared_task
 from django.utils import timezone
 
 from core.audit import CLOCK
-from invoicing.clock_hooks import run_tick_hooks
+from invoicing.clock_hooks import TickHooksFailed, run_tick_hooks
 from invoicing.reconciliation import reconcile
 from invoicing.services import (
     clock_tick_finish,
@@ -94,6 +94,12 @@ def clock_tick_task(self: Task[Any, Any], as_of: str | None = None) -> int:
         enqueue_pdfs=enqueue_pdfs,
         token=f"tick-{tick.pk}",
     )
-    summary["hooks"] = run_tick_hooks(instant)  # payments' retries, reconciler, wallets
+    failed = None
+    try:  # payments' reconcilers, retries, wallets
+        summary["hooks"] = run_tick_hooks(instant)
+    except TickHooksFailed as error:
+        summary["hooks"], failed = error.summary, error
     clock_tick_finish(tick_id=tick.pk, finished_at=timezone.now(), summary=summary)
+    if failed is not None:
+        raise failed
     return tick.pk

@@ -113,3 +113,28 @@ def test_an_invoice_of_another_customer_is_refused_without_locking_it() -> None:
     with pytest.raises(ApplicationError) as refused:
         transfer(acme, "10.00", allocations=[AllocationRequest(theirs.pk)])
     assert refused.value.field == "allocations[0].invoice"
+
+
+def test_a_failing_clock_hook_does_not_stop_the_others_and_the_tick_says_so() -> None:
+    from invoicing.clock_hooks import TickHooksFailed, _hooks, register_tick_hook, run_tick_hooks
+
+    seen: list[datetime] = []
+
+    def broken(as_of: datetime) -> dict[str, int]:
+        raise RuntimeError("deadlock detected")
+
+    def counting(as_of: datetime) -> dict[str, int]:
+        seen.append(as_of)
+        return {"done": 1}
+
+    register_tick_hook("a.broken", broken)
+    register_tick_hook("z.counting", counting)
+    try:
+        with pytest.raises(TickHooksFailed) as failed:
+            run_tick_hooks(NOW)
+    finally:
+        _hooks.pop("a.broken")
+        _hooks.pop("z.counting")
+    assert seen == [NOW]  # ran after the broken one
+    assert failed.value.summary["a.broken"] == {"error": "RuntimeError: deadlock detected"}
+    assert failed.value.summary["z.counting"] == {"done": 1}
