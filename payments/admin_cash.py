@@ -109,11 +109,17 @@ class CustomerPickForm(forms.Form):
         return data
 
 
+# Every money input holds what the numeric(20, 4) columns hold (a larger number is a form error
+# on its field, never a DataError); the service says when there are more decimals than the
+# currency's, and refuses amounts beyond any invoice (cash._check_amount).
+MONEY_DIGITS, MONEY_PLACES = 20, 4
+
+
 def amount_field() -> forms.DecimalField:
-    # any number of decimals here: the service says when there are more than the currency's
     return forms.DecimalField(
         required=False,
-        max_digits=20,
+        max_digits=MONEY_DIGITS,
+        decimal_places=MONEY_PLACES,
         widget=forms.TextInput(attrs={"size": 10, "inputmode": "decimal", "class": "amount"}),
     )
 
@@ -176,7 +182,8 @@ class RecordForm(AllocationsForm):
 
     zoned = ("received_at",)
     amount = forms.DecimalField(
-        max_digits=20,
+        max_digits=MONEY_DIGITS,
+        decimal_places=MONEY_PLACES,
         widget=forms.TextInput(attrs={"size": 12, "inputmode": "decimal"}),
         help_text="The money received, in the customer's currency.",
     )
@@ -205,7 +212,8 @@ class UnapplyForm(forms.Form):
 class MoveForm(forms.Form):
     amount = forms.DecimalField(
         required=False,
-        max_digits=20,
+        max_digits=MONEY_DIGITS,
+        decimal_places=MONEY_PLACES,
         widget=forms.TextInput(attrs={"size": 12, "inputmode": "decimal"}),
         help_text="Empty: all the unapplied cash.",
     )

@@ -42,6 +42,7 @@ from core.audit import Actor, audit_context
 from core.db import bulk_update
 from core.exceptions import Conflict, NotFound, ValidationFailed
 from invoicing.models import Invoice, InvoiceStatus
+from invoicing.services.drafts import MAX_INVOICE_TOTAL
 from invoicing.services.settle import PAYABLE, Settlement, invoices_settle
 from payments.models import Allocation, CreditGrant, Payment, PaymentKind, PaymentState
 
@@ -364,8 +365,20 @@ def payment_payload(payment: Payment) -> dict[str, Any]:
 
 
 def _check_amount(amount: Decimal, currency: str, field: str = "amount") -> None:
-    if amount <= 0:
+    """A payment's or a move's amount: above zero, in the currency's decimals, and below
+    `MAX_INVOICE_TOTAL` (invoicing's bound of an invoice's subtotal, 10^14 in any currency):
+    no invoice is that large, and the bound keeps amounts well inside the numeric(20, 4)
+    columns (an API or admin amount beyond them is refused on its field, never a DataError).
+    ONE_OFF_LINE_MAX is not the bound here: it caps one-off lines, and a transfer may pay an
+    invoice, or several, of many lines."""
+    if not amount.is_finite() or amount <= 0:
         raise ValidationFailed("The amount must be above zero.", field=field, code="not_positive")
+    if amount >= MAX_INVOICE_TOTAL:
+        raise ValidationFailed(
+            f"An amount is below {MAX_INVOICE_TOTAL:,.0f} {currency}.",
+            field=field,
+            code="max_value",
+        )
     if quantize(amount, currency) != amount:
         raise ValidationFailed(
             f"{amount} has more decimals than {currency} allows.",

@@ -217,6 +217,58 @@ def test_a_refusal_shows_on_its_input_and_nothing_is_written(
     assert [fresh(i).status for i in invoices] == ["open"] * 3
 
 
+HUGE = ("1E+19", "99999999999999999999", "12345678901234567.5")
+
+
+@pytest.mark.parametrize("amount", HUGE)
+def test_amounts_beyond_the_columns_are_form_errors_on_every_money_input(
+    staff_client: Any, amount: str
+) -> None:
+    """Review: numbers the numeric(20, 4) columns cannot hold were a server error (DataError).
+    Every money input of the payments admin refuses them on its field; nothing is written."""
+    customer, invoices = three_invoices()
+    first = invoices[0]
+    staff_client.raise_request_exception = False
+    recorded = staff_client.post(ADD, record_post(customer, {}, amount=amount))
+    assert recorded.status_code == 200
+    assert recorded.context["form"].errors["amount"]
+    typed = staff_client.post(ADD, record_post(customer, {first.pk: amount}))
+    assert typed.status_code == 200
+    assert typed.context["form"].errors[f"alloc_{first.pk}"]
+    assert (Payment.objects.count(), Allocation.objects.count()) == (0, 0)
+
+    payment = payment_record(
+        customer_id=customer.pk, amount=D("10.00"), currency="USD", received_at=FEB,
+        reference="B", actor=TEST_ACTOR, as_of=FEB,
+    )  # fmt: skip
+    pages = [
+        (reverse("admin:payments_payment_apply", args=[payment.pk]), {f"alloc_{first.pk}": amount},
+         f"alloc_{first.pk}"),
+        (reverse("admin:payments_payment_move", args=[payment.pk]),
+         {"amount": amount, "reason": "r"}, "amount"),
+        (f"/admin/payments/refund/add/?payment={payment.pk}",
+         {"payment": str(payment.pk), "amount": amount, "reason": "r"}, "amount"),
+        (reverse("admin:payments_creditgrant_top_up"),
+         {"customer": str(customer.pk), "amount": amount}, "amount"),
+        ("/admin/payments/creditgrant/add/",
+         {"customer": str(customer.pk), "amount": amount, "reason": "promo"}, "amount"),
+    ]  # fmt: skip
+    for url, data, field in pages:
+        response = staff_client.post(url, data)
+        assert response.status_code == 200, url
+        form = response.context.get("adminform")
+        errors = (form.form if form is not None else response.context["form"]).errors
+        assert errors.get(field), (url, errors)
+    payment.refresh_from_db()
+    assert (payment.applied, payment.unapplied, payment.refunded) == (D(0), D("10.00"), D(0))
+    assert Allocation.objects.count() == 0
+    assert Payment.objects.count() == 1
+    assert [fresh(i).status for i in invoices] == ["open"] * 3
+    customer.refresh_from_db()
+    assert customer.balance == D(0)
+    assert Invoice.objects.filter(customer=customer).count() == 3  # no top-up invoice
+
+
 # ------------------------------------------------------------- apply, unapply, move to balance
 
 

@@ -115,6 +115,27 @@ def test_refusals_name_the_field_and_change_nothing() -> None:
 
 
 @pytest.mark.django_db
+def test_amounts_beyond_any_invoice_are_refused_before_the_columns_overflow() -> None:
+    """Review: an amount the numeric(20, 4) columns cannot hold reached the database (DataError,
+    a 500). The services refuse an amount of MAX_INVOICE_TOTAL (10^14) or more on its field,
+    code max_value: no invoice is that large, so no payment or move is."""
+    acme = a_customer()
+    invoice = open_invoice(acme, "100.00", JAN)
+    for amount in ("1E+19", "99999999999999999999", "12345678901234567.5", "100000000000000"):
+        with pytest.raises(ValidationFailed) as refused:
+            record(acme, amount)
+        assert (refused.value.field, refused.value.code) == ("amount", "max_value")
+    payment = record(acme, "99999999999999.99")  # just below the bound: recorded
+    with pytest.raises(ValidationFailed) as refused:
+        payment_move_to_balance(payment_id=payment.pk, amount=D("1E+19"), reason="r",
+                                actor=ACTOR, as_of=NOW)  # fmt: skip
+    assert (refused.value.field, refused.value.code) == ("amount", "max_value")
+    assert Payment.objects.count() == 1
+    assert fresh(invoice).amount_due == D("100.00")
+    assert_trial_balance_zero()
+
+
+@pytest.mark.django_db
 def test_the_database_refuses_an_over_applied_payment_or_invoice() -> None:
     acme = a_customer()
     invoice = open_invoice(acme, "100.00", JAN)
