@@ -7,10 +7,15 @@ gateway with its own key and HTTP transport).
   `status` finds it again: we store nothing locally.
 - `refund` creates a Refund of the intent (`payment_intent=reference`), idempotent by key.
 - `status` searches the PaymentIntents by `metadata['idempotency_key']`. Stripe's search is
-  eventually consistent (usually under a minute, up to an hour in an outage): ask it a minute or
-  more after an `unknown`, and retry a charge with the *same* key, which Stripe replays instead of
-  charging again. Refunds cannot be searched: an `unknown` refund is settled by repeating the
-  refund with the same key (Stripe answers with the first refund for 24 hours).
+  eventually consistent (usually under a minute, up to an hour in an outage), so a `not_found`
+  answer is not final while the charge is recent: the gateway says so with
+  `status_lag_seconds` (86400: Stripe replays an idempotency key for 24 hours), and collection's
+  one recording path keeps a payment pending on a `failed`/`not_found` status answer until its
+  charge was sent that long ago (the reconciler asks again on each pass; the
+  `payment_intent.succeeded` webhook usually settles it first). A charge may also be retried
+  with the *same* key, which Stripe replays instead of charging again. Refunds cannot be
+  searched: an `unknown` refund is settled by repeating the refund with the same key (Stripe
+  answers with the first refund for 24 hours).
 - `verify_webhook` checks Stripe's signature (`Stripe-Signature`, HMAC-SHA256 over
   `"{t}.{payload}"`, five minutes of tolerance) and `webhook_results` turns the outcomes we
   consume (`payment_intent.succeeded`, `payment_intent.payment_failed`, `charge.refunded` and the
@@ -103,6 +108,10 @@ class StripeGateway:
     """The Stripe adapter (`name = "stripe"`), enabled by STRIPE_API_KEY."""
 
     name = "stripe"
+    # How long `status` may answer `not_found` for a charge Stripe did take (its search lags
+    # behind; an idempotency key is replayed for 24 hours): collection keeps the payment pending
+    # until then instead of failing it.
+    status_lag_seconds = 86400
 
     def __init__(
         self,

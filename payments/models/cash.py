@@ -34,10 +34,15 @@ class PaymentState(models.TextChoices):
     FAILED = "failed"
 
 
+# FAILED -> SUCCEEDED exists for one case only: a gateway's late answer that the charge did
+# take the money (a webhook or `status` after the payment was recorded failed, e.g. a search
+# that had not caught up). The money was taken, so it is recorded (collection's
+# `payment_answers_record`, with `payment.late_success`); nothing else moves a failed payment.
+# A succeeded payment never goes back: a late failure is only recorded as a gateway call.
 PAYMENT_TRANSITIONS: dict[str, set[str]] = {
     PaymentState.PENDING: {PaymentState.SUCCEEDED, PaymentState.FAILED},
     PaymentState.SUCCEEDED: set(),
-    PaymentState.FAILED: set(),
+    PaymentState.FAILED: {PaymentState.SUCCEEDED},
 }
 
 

@@ -22,6 +22,23 @@ The path, every step set-based (one query per step for a chunk, never one per in
    stays unapplied cash: a bank transfer may have paid it meanwhile); failed → `payment.failed`
    and `payments.services.retries.schedule_retries` sets `retry_at`; unknown → still pending.
    Locks: customers, then payments, then invoices, each by id.
+
+   Answers that come late. A gateway whose `status` search lags behind its charges says so
+   with a class attribute `status_lag_seconds` (Stripe: 86400; a gateway without it, the
+   sandbox and the manual one, 0): a `status` answer `failed` with reason `not_found` for a
+   payment whose charge was sent less than that long ago is only recorded as a GatewayCall —
+   the payment stays pending and the reconciler asks again on its next pass (`status_lag`).
+   A SUCCEEDED answer (webhook or status) for a payment already FAILED is never dropped: the
+   money was taken. The payment succeeds (the one FAILED → SUCCEEDED transition of
+   PAYMENT_TRANSITIONS) exactly as a pending one does — received_at, reference, `retry_at`
+   cleared, `received_write`, applied to its invoice for what the invoice still owes (the rest
+   stays unapplied cash for staff to refund or move) — and `payment.late_success` is written
+   besides `payment.succeeded` so finance sees it. A later attempt of the same invoice still
+   pending and never sent is then failed `not_needed` when the invoice owes nothing any more
+   (locked before the invoices, in this transaction: a claim waiting on it re-reads its state
+   and skips it; a claim that took it first has already read the invoice and sent the charge,
+   whose success then stays unapplied cash). A FAILED answer for a SUCCEEDED payment is only
+   recorded as a call: nothing un-pays a payment.
 4. `payments_reconcile` (a clock hook queues it each tick): a pending payment sent more than
    RECONCILE_AFTER_SECONDS ago is resolved by asking the gateway its status (never by charging
    again); a pending payment never sent for that long (its task was lost) is charged.
@@ -58,8 +75,11 @@ from invoicing.clock_hooks import register_tick_hook
 from invoicing.models import Invoice, InvoiceLine, InvoiceStatus
 from invoicing.services.settle import PAYABLE
 from payments.gateways.base import Gateway, GatewayError, Outcome, Result
+from payments.gateways.manual import ManualGateway
 from payments.gateways.registry import gateway as gateway_named
+from payments.gateways.sandbox import SandboxGateway
 from payments.models import (
+    PAYMENT_TRANSITIONS,
     GatewayCall,
     Payment,
     PaymentKind,
@@ -91,6 +111,22 @@ class SkipReason(StrEnum):
     NO_PAYMENT_METHOD = "no_payment_method"  # no override, no default
     METHOD_NOT_ACTIVE = "method_not_active"  # expired, failed verification or detached
     GATEWAY_DISABLED = "gateway_disabled"  # the method's gateway is not in PAYMENT_GATEWAYS
+
+
+def status_lag(gateway: str) -> timedelta:
+    """How long after a charge was sent the gateway's `status` may still answer `not_found`
+    for a charge it did take (its class's `status_lag_seconds`; 0 for a gateway that does not
+    say, or that this code does not know). Read from the class: no gateway is configured."""
+    cls: type | None = None
+    if gateway == "stripe":  # imported only when asked for (it loads the `stripe` library)
+        from payments.gateways.stripe_gateway import StripeGateway
+
+        cls = StripeGateway
+    elif gateway == "sandbox":
+        cls = SandboxGateway
+    elif gateway == "manual":
+        cls = ManualGateway
+    return timedelta(seconds=int(getattr(cls, "status_lag_seconds", 0)))
 
 
 def reconcile_after() -> timedelta:
@@ -376,12 +412,33 @@ def payment_answers_record(
     *, answers: Sequence[Answer], as_of: datetime, actor: Actor
 ) -> list[Payment]:
     """Record gateway answers (any mix of payments and outcomes) in one transaction, set-based;
-    see the module's note. A payment that is no longer pending only gets its GatewayCall (an
-    answer repeated by a webhook). Returns the payments whose state changed."""
+    see the module's note. Every answer gets its GatewayCall; a payment that is no longer
+    pending only changes on a late success (FAILED → SUCCEEDED); a `not_found` status inside
+    the gateway's `status_lag` leaves it pending. Returns the payments whose state changed."""
     if not answers:
         return []
     with transaction.atomic(durable=True), audit_context(actor=actor, reason="gateway answer"):
         return _record(answers, as_of=as_of, actor=actor)
+
+
+def _too_early(payment: Payment, answer: Answer, as_of: datetime) -> bool:
+    """A `status` that found no charge while the gateway's search may not have caught up."""
+    result = answer.result
+    if answer.action != GatewayCall.Action.STATUS or result.reason != "not_found":
+        return False
+    sent = payment.charge_requested_at
+    return sent is not None and as_of - sent < status_lag(payment.gateway)
+
+
+def _succeed(payment: Payment, result: Result, as_of: datetime) -> None:
+    payment.state = PaymentState.SUCCEEDED
+    payment.received_at = as_of
+    payment.gateway_reference = result.reference[:255]
+    payment.unapplied = payment.amount
+    payment.failure_code = payment.failure_message = ""
+    payment.retryable = False
+    payment.retry_at = None
+    payment.updated_at = as_of
 
 
 def _record(answers: Sequence[Answer], *, as_of: datetime, actor: Actor) -> list[Payment]:
@@ -418,30 +475,32 @@ def _record(answers: Sequence[Answer], *, as_of: datetime, actor: Actor) -> list
     )
     succeeded: list[Payment] = []
     failed: list[Payment] = []
+    late: dict[int, str] = {}  # payment id -> the failure code it had before its late success
     for a in answers:
         payment = payments.get(a.payment_id)
-        if payment is None or payment.state != PaymentState.PENDING:
+        if payment is None:
             continue
         result = a.result
         if result.outcome is Outcome.SUCCEEDED:
-            payment.state = PaymentState.SUCCEEDED
-            payment.received_at = as_of
-            payment.gateway_reference = result.reference[:255]
-            payment.unapplied = payment.amount
-            payment.failure_code = payment.failure_message = ""
-            payment.retryable = False
+            if PaymentState.SUCCEEDED not in PAYMENT_TRANSITIONS[payment.state]:
+                continue  # already succeeded: a repeated answer
+            if payment.state == PaymentState.FAILED:
+                late[payment.pk] = payment.failure_code
+            _succeed(payment, result, as_of)
             succeeded.append(payment)
         elif result.outcome is Outcome.FAILED:
+            if payment.state != PaymentState.PENDING or _too_early(payment, a, as_of):
+                continue  # never un-pays; a lagging search asks again next time
             payment.state = PaymentState.FAILED
             payment.gateway_reference = result.reference[:255]
             payment.failure_code = (result.reason or "failed")[:64]
             payment.failure_message = result.message[:255]
             # "not_found" to a status: the charge never reached the gateway, nothing was taken
             payment.retryable = result.retryable or result.reason == "not_found"
+            payment.updated_at = as_of
             failed.append(payment)
-        else:
-            continue
-        payment.updated_at = as_of
+    # a payment failed and then found succeeded within one batch is a success only
+    failed = [p for p in failed if p.state == PaymentState.FAILED]
     if failed:
         schedule_retries(failed, as_of=as_of)
     changed = succeeded + failed
@@ -459,9 +518,15 @@ def _record(answers: Sequence[Answer], *, as_of: datetime, actor: Actor) -> list
             "updated_at",
         ],
     )
+    late_paid = [p for p in succeeded if p.pk in late]
+    # later attempts of the invoices paid late, locked before the invoices (the fixed order)
+    later = _later_attempts_unsent(late_paid, exclude=payments.keys())
+    for p in later:
+        p.customer = customers[p.customer_id]  # the invoice's customer, locked above
     if succeeded:
         received_write(succeeded, as_of=as_of, actor=actor)
         _apply_to_invoices(succeeded, as_of=as_of, actor=actor)
+    not_needed = _fail_not_needed(later, as_of=as_of) if later else []
     journal_write_many(
         [
             {
@@ -472,10 +537,59 @@ def _record(answers: Sequence[Answer], *, as_of: datetime, actor: Actor) -> list
                 "occurred_at": as_of,
             }
             for p in failed
-        ],
+        ]
+        + [
+            {
+                "type": "payment.late_success",
+                "subject_type": "payment",
+                "subject_id": p.pk,
+                "payload": {
+                    **payment_payload(p),
+                    "previous_failure_code": late[p.pk],
+                    "applied": str(quantize(p.applied, p.currency)),
+                    "unapplied": str(quantize(p.unapplied, p.currency)),
+                },
+                "occurred_at": as_of,
+            }
+            for p in late_paid
+        ]
+        + _not_needed_events(not_needed, as_of=as_of),
         actor=actor,
     )
-    return changed
+    return changed + not_needed
+
+
+def _later_attempts_unsent(paid: Sequence[Payment], *, exclude: Iterable[int]) -> list[Payment]:
+    """The pending attempts never sent of the invoices of `paid` (locked by id)."""
+    invoice_ids = sorted({p.invoice_id for p in paid if p.invoice_id})
+    if not invoice_ids:
+        return []
+    return list(
+        Payment.objects.select_for_update()
+        .filter(
+            invoice_id__in=invoice_ids,
+            state=PaymentState.PENDING,
+            charge_requested_at__isnull=True,
+        )
+        .exclude(pk__in=list(exclude))
+        .order_by("pk")
+    )
+
+
+def _fail_not_needed(later: Sequence[Payment], *, as_of: datetime) -> list[Payment]:
+    """Fail `not_needed` the attempts (locked, never sent) whose invoice (locked, allocations
+    written) owes nothing any more or cannot be paid; an invoice still owing keeps its attempt
+    (the claim lowers the amount to what is owed)."""
+    invoices = {i.pk: i for i in Invoice.objects.filter(pk__in={p.invoice_id for p in later})}
+    out = []
+    for payment in later:
+        invoice = invoices[payment.invoice_id or 0]
+        if invoice.status in CHARGEABLE and quantize(invoice.amount_due, invoice.currency) > 0:
+            continue
+        _mark_not_needed(payment, invoice, as_of)
+        out.append(payment)
+    bulk_update(out, _NOT_NEEDED_FIELDS)
+    return out
 
 
 def _apply_to_invoices(succeeded: Sequence[Payment], *, as_of: datetime, actor: Actor) -> None:
@@ -555,49 +669,57 @@ def _claim(payment_ids: Sequence[int], *, as_of: datetime, actor: Actor) -> list
                 continue
             owed = quantize(invoice.amount_due, invoice.currency)
             if invoice.status not in CHARGEABLE or owed <= 0:
-                payment.state = PaymentState.FAILED
-                payment.failure_code = NOT_NEEDED
-                payment.failure_message = (
-                    f"Not charged: invoice {invoice.number or invoice.pk} is "
-                    f"{invoice.get_status_display().lower()} and owes {owed} {invoice.currency}."
-                )[:255]
-                payment.retryable = False
-                payment.retry_at = None
-                payment.charge_requested_at = None
-                payment.updated_at = as_of
+                _mark_not_needed(payment, invoice, as_of)
                 not_needed.append(payment)
                 continue
             if owed < payment.amount:
                 payment.amount = owed
                 lowered.append(payment)
             to_charge.append(payment)
-        bulk_update(
-            not_needed,
-            [
-                "state",
-                "failure_code",
-                "failure_message",
-                "retryable",
-                "retry_at",
-                "charge_requested_at",
-                "updated_at",
-            ],
-        )
+        bulk_update(not_needed, _NOT_NEEDED_FIELDS)
         bulk_update(lowered, ["amount"])
-        journal_write_many(
-            [
-                {
-                    "type": "payment.failed",
-                    "subject_type": "payment",
-                    "subject_id": p.pk,
-                    "payload": {**_failed_payload(p), "reason": NOT_NEEDED},
-                    "occurred_at": as_of,
-                }
-                for p in not_needed
-            ],
-            actor=actor,
-        )
+        journal_write_many(_not_needed_events(not_needed, as_of=as_of), actor=actor)
         return to_charge
+
+
+_NOT_NEEDED_FIELDS = [
+    "state",
+    "failure_code",
+    "failure_message",
+    "retryable",
+    "retry_at",
+    "charge_requested_at",
+    "updated_at",
+]
+
+
+def _mark_not_needed(payment: Payment, invoice: Invoice, as_of: datetime) -> None:
+    """A pending payment never sent whose invoice needs no charge: failed `not_needed`, not
+    retryable, no retry date, nothing sent (the caller saves _NOT_NEEDED_FIELDS)."""
+    owed = quantize(invoice.amount_due, invoice.currency)
+    payment.state = PaymentState.FAILED
+    payment.failure_code = NOT_NEEDED
+    payment.failure_message = (
+        f"Not charged: invoice {invoice.number or invoice.pk} is "
+        f"{invoice.get_status_display().lower()} and owes {owed} {invoice.currency}."
+    )[:255]
+    payment.retryable = False
+    payment.retry_at = None
+    payment.charge_requested_at = None
+    payment.updated_at = as_of
+
+
+def _not_needed_events(payments: Sequence[Payment], *, as_of: datetime) -> list[dict[str, Any]]:
+    return [
+        {
+            "type": "payment.failed",
+            "subject_type": "payment",
+            "subject_id": p.pk,
+            "payload": {**_failed_payload(p), "reason": NOT_NEEDED},
+            "occurred_at": as_of,
+        }
+        for p in payments
+    ]
 
 
 def _charge_one(gateways: dict[str, Gateway | GatewayError], payment: Payment) -> Answer:

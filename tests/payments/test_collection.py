@@ -622,3 +622,123 @@ def test_a_batch_handler_gets_one_list_and_a_failure_is_pinned_to_its_event(
         )
     )
     assert statuses == {"a": "delivered", "b": "failed", "c": "delivered"}
+
+
+# ------------------------------------------------------------------- answers that come too late
+
+
+def failed_by_the_reconciler(amount: str = "42.00") -> tuple[Payment, Invoice]:
+    """A charge that timed out and that the reconciler then found failed (retryable: a retry
+    is scheduled three days on)."""
+    acme = a_customer()
+    card(acme, "tok_timeout_not_charged")
+    invoice = open_invoice(acme, amount, JAN)
+    dispatch()
+    charge_pending()
+    payments_reconcile(as_of=LATER + timedelta(minutes=2), actor=ACTOR)
+    [payment] = Payment.objects.all()
+    assert (payment.state, payment.retry_at) == ("failed", LATER + timedelta(minutes=2, days=3))
+    return payment, invoice
+
+
+LATE_SUCCESS = Result(Outcome.SUCCEEDED, reference="ch_late")
+
+
+def test_a_success_after_a_failure_is_recorded_the_money_was_taken() -> None:
+    payment, invoice = failed_by_the_reconciler()
+    at = LATER + timedelta(hours=2)
+    changed = payment_answers_record(
+        answers=[Answer(payment.pk, GatewayCall.Action.WEBHOOK, LATE_SUCCESS)],
+        as_of=at,
+        actor=ACTOR,
+    )
+    assert [p.pk for p in changed] == [payment.pk]
+    payment = fresh(payment)
+    assert (payment.state, payment.received_at, payment.gateway_reference) == (
+        "succeeded", at, "ch_late")  # fmt: skip
+    assert (payment.applied, payment.unapplied) == (D("42.00"), D(0))
+    assert (payment.retry_at, payment.retryable, payment.failure_code) == (None, False, "")
+    assert (fresh(invoice).status, fresh(invoice).amount_due) == ("paid", D(0))
+    [late] = events("payment.late_success")
+    assert late.payload["previous_failure_code"] == "timeout_not_charged"
+    assert late.payload["applied"] == "42.00"
+    assert len(events("payment.succeeded")) == 1
+    # received and applied: no receivable, no unapplied cash left
+    assert ledger_of(invoice.customer) == {"cash": D("42.00"), "revenue": D("-42.00")}
+    # the retry that was due makes no attempt
+    from payments.services.retries import retries_due
+
+    assert retries_due(LATER + timedelta(days=4))["retried"] == 0
+    assert Payment.objects.count() == 1
+    assert_trial_balance_zero()
+
+
+def test_a_late_success_fails_the_next_attempt_not_sent_yet(sandbox: SandboxGateway) -> None:
+    payment, invoice = failed_by_the_reconciler()
+    from payments.services.retries import retries_due
+
+    assert retries_due(LATER + timedelta(days=4))["retried"] == 1  # attempt 2, not sent yet
+    second = Payment.objects.get(attempt=2)
+    assert (second.state, second.charge_requested_at) == ("pending", None)
+    payment_answers_record(
+        answers=[Answer(payment.pk, GatewayCall.Action.STATUS, LATE_SUCCESS)],
+        as_of=LATER + timedelta(days=4, minutes=1),
+        actor=ACTOR,
+    )
+    second = fresh(second)
+    assert (second.state, second.failure_code, second.retry_at) == ("failed", "not_needed", None)
+    assert charge_pending(LATER + timedelta(days=4, minutes=2))["unknown"] == 0
+    assert (
+        payments_charge(payment_ids=[second.pk], as_of=LATER + timedelta(days=5), actor=ACTOR)[
+            "succeeded"
+        ]
+        == 0
+    )
+    assert sandbox.charge_count() == 0
+    assert fresh(invoice).status == "paid"
+    assert fresh(payment).state == "succeeded"
+    assert_trial_balance_zero()
+
+
+def test_a_late_success_of_an_invoice_paid_meanwhile_stays_unapplied() -> None:
+    payment, invoice = failed_by_the_reconciler()
+    payment_record(customer_id=invoice.customer_id, amount=D("42.00"), currency="USD",
+                   received_at=LATER, reference="BANK", actor=ACTOR,
+                   as_of=LATER + timedelta(hours=1), apply_oldest_first=True)  # fmt: skip
+    assert fresh(invoice).status == "paid"
+    payment_answers_record(
+        answers=[Answer(payment.pk, GatewayCall.Action.WEBHOOK, LATE_SUCCESS)],
+        as_of=LATER + timedelta(hours=2),
+        actor=ACTOR,
+    )
+    payment = fresh(payment)
+    assert (payment.state, payment.applied, payment.unapplied) == ("succeeded", D(0), D("42.00"))
+    assert events("payment.late_success")[0].payload["applied"] == "0.00"
+    assert_trial_balance_zero()
+
+
+def test_a_late_failure_never_unpays_a_success(sandbox: SandboxGateway) -> None:
+    acme = a_customer()
+    card(acme)
+    invoice = open_invoice(acme, "42.00", JAN)
+    dispatch()
+    charge_pending()
+    [payment] = Payment.objects.all()
+    assert payment.state == "succeeded"
+    before = (payment.state, payment.applied, payment.received_at, payment.gateway_reference)
+    late = Result(Outcome.FAILED, reference="x", reason="not_found")
+    for action in (GatewayCall.Action.STATUS, GatewayCall.Action.WEBHOOK):
+        changed = payment_answers_record(
+            answers=[Answer(payment.pk, action, late)],
+            as_of=LATER + timedelta(hours=1),
+            actor=ACTOR,
+        )
+        assert changed == []
+    payment = fresh(payment)
+    assert (payment.state, payment.applied, payment.received_at, payment.gateway_reference) == (
+        before
+    )
+    assert [c.action for c in payment.calls.order_by("id")] == ["charge", "status", "webhook"]
+    assert events("payment.failed") == []
+    assert (fresh(invoice).status, payment.retry_at) == ("paid", None)
+    assert_trial_balance_zero()

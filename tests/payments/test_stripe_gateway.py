@@ -441,3 +441,14 @@ def test_the_gateway_is_disabled_without_a_key(settings: Any) -> None:
     gw = StripeGateway.from_settings()
     assert gw is not None
     assert (gw.name, gw.webhook_secret) == ("stripe", WEBHOOK_SECRET)
+
+
+def test_stripe_says_its_status_search_lags_a_day() -> None:
+    """Collection keeps a `not_found` pending for a day after the charge (see collection)."""
+    from datetime import timedelta
+
+    from payments.services.collection import status_lag
+
+    assert StripeGateway.status_lag_seconds == 86400
+    assert status_lag("stripe") == timedelta(days=1)
+    assert status_lag("sandbox") == status_lag("manual") == status_lag("nope") == timedelta(0)

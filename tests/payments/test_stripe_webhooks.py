@@ -7,7 +7,7 @@ import hashlib
 import hmac
 import json
 import time
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
@@ -16,9 +16,15 @@ from django.db import transaction
 from rest_framework.test import APIClient
 
 from billing.models import JournalEvent
+from payments.gateways.base import Outcome, Result
 from payments.models import GatewayCall, Payment
 from payments.services import payment_method_add
-from payments.services.collection import collection_payments_create
+from payments.services.collection import (
+    Answer,
+    collection_payments_create,
+    payment_answers_record,
+)
+from payments.services.retries import retries_due
 from tests.conftest import TEST_ACTOR as ACTOR
 from tests.payments.helpers import a_customer, assert_trial_balance_zero, open_invoice
 
@@ -171,3 +177,72 @@ def test_the_route_is_in_the_schema_without_api_key_auth(staff_client: Any) -> N
     assert "security" not in schema  # no global scheme the operation would inherit
     assert not [s for s in operation.get("security", []) if s]  # no API key asked for
     assert any(p["name"] == "Stripe-Signature" for p in operation["parameters"])
+
+
+# ------------------------------------------------------------ Stripe's search lags behind charges
+
+
+def sent_and_timed_out(payment: Payment) -> None:
+    """What the charge task does when Stripe does not answer: the payment is claimed (sent at
+    JAN) and the charge's answer is `unknown` (timeout)."""
+    Payment.objects.filter(pk=payment.pk).update(charge_requested_at=JAN)
+    timeout = Result(Outcome.UNKNOWN, reason="timeout")
+    record(payment, GatewayCall.Action.CHARGE, timeout, JAN)
+
+
+def record(payment: Payment, action: str, result: Result, at: datetime) -> None:
+    payment_answers_record(answers=[Answer(payment.pk, action, result)], as_of=at, actor=ACTOR)
+
+
+NOT_FOUND = Result(Outcome.FAILED, reason="not_found", message="No PaymentIntent")
+
+
+def test_a_charge_stripes_search_has_not_indexed_yet_stays_pending_and_its_webhook_pays() -> None:
+    """The review's scenario: a timeout, the reconciler's search a minute later finds nothing
+    (search is eventually consistent), then Stripe's webhook says the intent succeeded. The
+    payment stays pending until then, is paid by the webhook, and no second attempt is made."""
+    payment = pending_stripe_payment("100.00")
+    sent_and_timed_out(payment)
+    record(payment, GatewayCall.Action.STATUS, NOT_FOUND, JAN + timedelta(seconds=61))
+    record(payment, GatewayCall.Action.STATUS, NOT_FOUND, JAN + timedelta(hours=23))
+    payment.refresh_from_db()
+    assert (payment.state, payment.retry_at, payment.failure_code) == ("pending", None, "")
+    assert not JournalEvent.objects.filter(type="payment.failed").exists()
+    intent = {"id": "pi_late", "object": "payment_intent", "status": "succeeded",
+              "metadata": {"idempotency_key": payment.idempotency_key}}  # fmt: skip
+    payload = event("payment_intent.succeeded", intent)
+    assert post(payload, signed(payload)).status_code == 200
+    payment.refresh_from_db()
+    assert (payment.state, payment.gateway_reference) == ("succeeded", "pi_late")
+    assert payment.invoice is not None
+    assert (payment.invoice.status, payment.invoice.amount_due) == ("paid", Decimal(0))
+    assert [c.action for c in payment.calls.order_by("id")] == [
+        "charge", "status", "status", "webhook"
+    ]  # fmt: skip
+    # no retry is ever made: the invoice is charged once
+    assert retries_due(JAN + timedelta(days=4)) == {"retried": 0, "stopped": 0, "postponed": 0}
+    assert Payment.objects.count() == 1
+    assert_trial_balance_zero()
+
+
+def test_not_found_a_day_after_the_charge_is_a_failure() -> None:
+    """Stripe replays an idempotency key for 24 hours: a search that still finds nothing after
+    that fails the payment (retryable, nothing was taken)."""
+    payment = pending_stripe_payment("100.00")
+    sent_and_timed_out(payment)
+    record(payment, GatewayCall.Action.STATUS, NOT_FOUND, JAN + timedelta(hours=24, seconds=-1))
+    assert Payment.objects.get(pk=payment.pk).state == "pending"
+    at = JAN + timedelta(hours=24)
+    record(payment, GatewayCall.Action.STATUS, NOT_FOUND, at)
+    payment.refresh_from_db()
+    assert (payment.state, payment.failure_code, payment.retryable) == ("failed", "not_found", True)
+    assert payment.retry_at == at + timedelta(days=3)
+
+
+def test_a_decline_stripe_found_fails_at_once() -> None:
+    """Only "not found" waits for the search: an intent found declined is a failure now."""
+    payment = pending_stripe_payment("100.00")
+    sent_and_timed_out(payment)
+    declined = Result(Outcome.FAILED, reference="pi_d", reason="card_declined")
+    record(payment, GatewayCall.Action.STATUS, declined, JAN + timedelta(seconds=61))
+    assert Payment.objects.get(pk=payment.pk).state == "failed"
