@@ -14,9 +14,11 @@ off to bad debt and are no longer a receivable in the ledger; their amount due i
 per currency, because a payment received later still recovers it. Drafts, paid and void
 invoices owe nothing.
 
-The amounts are today's amounts due aged as of the date asked: a past date does not rebuild what
-was owed then (the ledger does that), a future date shows what will be overdue by then if
-nothing is paid.
+Only invoices finalized on or before the end of the `as_of` day (UTC) are in it: an invoice
+finalized later was not a receivable that day. Their amounts are today's amounts due aged as of
+the date asked: a past date does not rebuild what was owed then (payments and credit notes made
+since are already taken off: the ledger rebuilds that), a future date shows what will be overdue
+by then if nothing is paid.
 
 Two queries, whatever the number of invoices: one aggregate per (currency, bucket), and one per
 (currency, customer) ranked in SQL to keep the top customers of each currency.
@@ -25,7 +27,7 @@ Two queries, whatever the number of invoices: one aggregate per (currency, bucke
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import UTC, date, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from decimal import Decimal
 from typing import Any
 
@@ -96,9 +98,15 @@ def _bucket(as_of: date) -> Case:
 
 
 def _owing(as_of: date) -> Any:
-    """Invoices that owe, annotated with their `due_date` and `bucket`."""
+    """Invoices finalized by the end of `as_of` (UTC) that owe, annotated with their
+    `due_date` and `bucket`."""
+    day_after = datetime.combine(as_of + timedelta(days=1), time.min, tzinfo=UTC)
     return (
-        Invoice.objects.filter(status__in=(*AGED, InvoiceStatus.UNCOLLECTIBLE), amount_due__gt=0)
+        Invoice.objects.filter(
+            status__in=(*AGED, InvoiceStatus.UNCOLLECTIBLE),
+            amount_due__gt=0,
+            finalized_at__lt=day_after,
+        )
         .annotate(due_date=TruncDate("due_at", tzinfo=UTC))
         .annotate(bucket=_bucket(as_of))
     )

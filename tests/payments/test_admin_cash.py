@@ -370,27 +370,29 @@ def test_ar_aging_buckets_what_is_owed_by_days_past_due(
     staff_client: Any, django_assert_num_queries: Any
 ) -> None:
     """Due dates (payment terms 0: due when finalized), as of 2026-06-30:
-    current  100.00 (due Jul 5), 200.00 (due that day), 1,000.00 (the other customer)
+    current  200.00 (due that day); the other customer (30 days' terms): 1,000.00 finalized
+             Jun 1 (due Jul 1) and 100.00 finalized Jun 5 (due Jul 5)
     1-30     10.00 (1 day), 20.00 (May 31: 30 days)
     31-60    40.00 (May 30: 31 days)
     61-90    80.00 (Apr 1: 90 days)
     over 90  160.00 (Mar 31: 91 days), 300.00 less 120.00 paid = 180.00 (Jan 15)
     written off 55.00; paid 70.00 not there; EUR 33.00 (Jun 10: 20 days) apart."""
     acme = a_customer(payment_terms_days=0)
-    big = a_customer(payment_terms_days=0)
+    big = a_customer(payment_terms_days=30)
     euro = a_customer(payment_terms_days=0, currency="EUR")
 
     def at(m: int, d: int) -> datetime:
         return datetime(2026, m, d, 12, tzinfo=UTC)
 
-    for amount, when in (("100.00", at(7, 5)), ("200.00", at(6, 30)), ("10.00", at(6, 29)),
+    for amount, when in (("200.00", at(6, 30)), ("10.00", at(6, 29)),
                          ("20.00", at(5, 31)), ("40.00", at(5, 30)), ("80.00", at(4, 1)),
                          ("160.00", at(3, 31))):  # fmt: skip
         open_invoice(acme, amount, when)
     partly = open_invoice(acme, "300.00", at(1, 15))
     written_off = open_invoice(acme, "55.00", at(2, 1))
     paid = open_invoice(acme, "70.00", at(2, 2))
-    open_invoice(big, "1000.00", at(6, 15) + (at(7, 1) - at(6, 15)))  # due Jul 1: current
+    open_invoice(big, "1000.00", at(6, 1))  # due Jul 1: current
+    open_invoice(big, "100.00", at(6, 5))  # due Jul 5: current
     open_invoice(euro, "33.00", at(6, 10))
     payment_record(
         customer_id=acme.pk, amount=D("190.00"), currency="USD", received_at=at(7, 10),
@@ -412,20 +414,20 @@ def test_ar_aging_buckets_what_is_owed_by_days_past_due(
     assert usd.counts == {"current": 3, "1_30": 2, "31_60": 1, "61_90": 1, "over_90": 2}
     assert usd.total == D("1790.00")
     assert (usd.written_off, usd.written_off_count) == (D("55.00"), 1)
-    # the top customer of two: the one owing 1,000.00 (acme owes 790.00)
+    # the top customer of two: the one owing 1,100.00 (acme owes 690.00)
     assert usd.customer_count == 2
     [top] = usd.customers
-    assert (top.external_id, top.total) == (big.external_id, D("1000.00"))
+    assert (top.external_id, top.total) == (big.external_id, D("1100.00"))
     assert eur.buckets["1_30"] == D("33.00")
     assert eur.total == D("33.00")
 
     report = ar_aging(as_of=date(2026, 6, 30), top=5)
     acme_row = next(r for r in report.currencies[1].customers if r.customer_id == acme.pk)
     assert acme_row.buckets == {
-        "current": D("300.00"), "1_30": D("30.00"), "31_60": D("40.00"), "61_90": D("80.00"),
+        "current": D("200.00"), "1_30": D("30.00"), "31_60": D("40.00"), "61_90": D("80.00"),
         "over_90": D("340.00"),
     }  # fmt: skip
-    assert (acme_row.total, acme_row.written_off) == (D("790.00"), D("55.00"))
+    assert (acme_row.total, acme_row.written_off) == (D("690.00"), D("55.00"))
 
     page = text(staff_client.get(reverse("admin:payments_ar_aging") + "?as_of=2026-06-30"))
     for expected in ("1,790.00 USD", "1,300.00 USD", "340.00 USD", "55.00 USD",
@@ -434,3 +436,29 @@ def test_ar_aging_buckets_what_is_owed_by_days_past_due(
     assert "<script" not in page.split('class="aging-chart"')[1].split("</div>")[0]
     bad = text(staff_client.get(reverse("admin:payments_ar_aging") + "?as_of=June"))
     assert "is not a date" in bad
+
+
+def test_ar_aging_leaves_out_invoices_finalized_after_its_day(
+    django_assert_num_queries: Any,
+) -> None:
+    """Review: the aging on a past day counted invoices finalized later. On 2026-06-30 it holds
+    what was finalized by the end of that day (UTC): 10.00 at 23:59:59, not 20.00 at midnight
+    on Jul 1 nor 40.00 in August; as of Jul 1 the 20.00 is there, and the 40.00 in September."""
+    acme = a_customer(payment_terms_days=30)
+    open_invoice(acme, "10.00", datetime(2026, 6, 30, 23, 59, 59, tzinfo=UTC))
+    open_invoice(acme, "20.00", datetime(2026, 7, 1, tzinfo=UTC))
+    open_invoice(acme, "40.00", datetime(2026, 8, 3, 9, tzinfo=UTC))
+
+    def owed(day: date) -> tuple[Decimal, int]:
+        with django_assert_num_queries(2):
+            report = ar_aging(as_of=day)
+        if not report.currencies:
+            return D(0), 0
+        [usd] = report.currencies
+        assert [c.total for c in usd.customers] == [usd.total]
+        return usd.total, usd.invoice_count
+
+    assert owed(date(2026, 6, 29)) == (D(0), 0)
+    assert owed(date(2026, 6, 30)) == (D("10.00"), 1)
+    assert owed(date(2026, 7, 1)) == (D("30.00"), 2)
+    assert owed(date(2026, 9, 1)) == (D("70.00"), 3)
