@@ -586,14 +586,24 @@ def on_invoices_voided(events: Sequence[Any]) -> None:
 
 def on_invoices_paid(events: Sequence[Any]) -> None:
     """Paid top-up invoices grant their credit, once each. A batch handler: one query picks
-    the top-ups among the paid invoices."""
+    the top-ups among the paid invoices; their customers are locked first, all of them in one
+    query in id order (the order collection locks customers in: the batch's transaction never
+    holds one customer while waiting for a lower one), then each top-up is granted."""
     ids = {int(e.subject_id): e for e in events}
-    top_ups = (
-        InvoiceLine.objects.filter(invoice__in=list(ids), kind=LineKind.PREPAID)
-        .values_list("invoice", flat=True)
-        .distinct()
+    found = set(
+        InvoiceLine.objects.filter(invoice__in=list(ids), kind=LineKind.PREPAID).values_list(
+            "invoice", "invoice__customer"
+        )
     )
-    for invoice_id in sorted(top_ups):
+    if not found:
+        return
+    list(
+        Customer.objects.select_for_update()
+        .filter(pk__in=sorted({customer_id for _, customer_id in found}))
+        .order_by("pk")
+        .values_list("pk", flat=True)
+    )
+    for invoice_id in sorted(invoice_id for invoice_id, _ in found):
         top_up_paid(invoice_id=invoice_id, as_of=ids[invoice_id].occurred_at, actor=WALLETS)
 
 

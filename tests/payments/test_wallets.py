@@ -6,6 +6,7 @@ balance is zero after each."""
 
 from __future__ import annotations
 
+import re
 import uuid
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
@@ -13,6 +14,8 @@ from decimal import Decimal
 from typing import Any
 
 import pytest
+from django.db import connection, transaction
+from django.test.utils import CaptureQueriesContext
 
 from billing.models import BalanceKind, Customer, CustomerBalanceTransaction, JournalEvent
 from billing.services import journal_dispatch
@@ -208,6 +211,35 @@ def test_a_top_up_invoice_posts_no_revenue_takes_no_balance_and_grants_once_paid
     assert_trial_balance_zero()
     report = reconcile(start=JAN - timedelta(days=1), end=MAR, as_of=MAR)
     assert report.ok, report.mismatches
+
+
+def test_paid_top_ups_of_a_batch_lock_their_customers_in_id_order_first() -> None:
+    """Review: the `invoice.paid` batch handler locked each customer when it reached its top-up
+    (invoice-id order) while collection locks customers by id: two batches could deadlock. It
+    now locks all the batch's customers first, in one query ordered by id."""
+    first, second = a_customer(), a_customer()
+    assert first.pk < second.pk
+    # the later customer's top-up has the lower invoice id
+    later = wallet_top_up(customer_id=second.pk, amount=D("20.00"), actor=ACTOR, as_of=JAN)
+    earlier = wallet_top_up(customer_id=first.pk, amount=D("30.00"), actor=ACTOR, as_of=JAN)
+    assert later.pk < earlier.pk
+    pay(later, FEB)
+    pay(earlier, FEB)
+    paid = list(JournalEvent.objects.filter(type="invoice.paid").order_by("id"))
+    assert len(paid) == 2
+    with transaction.atomic(), CaptureQueriesContext(connection) as queries:
+        on_invoices_paid(paid)
+    locks = [
+        q["sql"] for q in queries.captured_queries
+        if "FOR UPDATE" in q["sql"] and 'FROM "billing_customer"' in q["sql"]
+    ]  # fmt: skip
+    assert locks, "no customer locked"
+    found = re.search(r'"billing_customer"\."id" IN \(([^)]*)\)', locks[0])
+    assert found, locks[0]
+    assert {int(i) for i in found[1].split(",")} == {first.pk, second.pk}
+    assert re.search(r'ORDER BY (1|"billing_customer"\."id") ASC FOR UPDATE$', locks[0]), locks[0]
+    assert (balance(first), balance(second)) == (D("30.00"), D("20.00"))
+    assert CreditGrant.objects.filter(source=GrantSource.PURCHASED).count() == 2
 
 
 def test_top_up_input_is_checked() -> None:
