@@ -139,7 +139,7 @@ def refundable_balance(customer_id: int, balance: Decimal) -> Decimal:
     """What of the customer's credit `balance` a credit note can refund: the balance less what
     its wallet grants still hold (promotional or prepaid credit, never refunded as cash through
     a credit note; see the module's note), never below zero."""
-    held = CreditGrant.objects.filter(customer_id=customer_id, remaining__gt=0).aggregate(
+    held: Decimal = CreditGrant.objects.filter(customer_id=customer_id, remaining__gt=0).aggregate(
         t=Sum("remaining", default=ZERO)
     )["t"]
     return max(balance - held, ZERO)
