@@ -513,39 +513,13 @@ def payment_unapply(
         posted = [(LedgerAccount.RECEIVABLE, amount), (LedgerAccount.UNAPPLIED_CASH, -amount)]
         if writing_off:
             posted += [(LedgerAccount.BAD_DEBT, amount), (LedgerAccount.RECEIVABLE, -amount)]
-        ledger_post_many(
-            [
-                Posting(
-                    customer_id=customer.pk,
-                    currency=payment.currency,
-                    amounts=posted,
-                    document_type="payment",
-                    document_id=payment.pk,
-                    memo=f"payment #{payment.pk} taken back from {invoice.number}: {reason}",
-                    at=as_of,
-                )
-            ]
-        )
-        journal_write_many(
-            [
-                {
-                    "type": "payment.unapplied",
-                    "subject_type": "payment",
-                    "subject_id": payment.pk,
-                    "payload": {
-                        "payment": payment.pk,
-                        "invoice": invoice.number,
-                        "invoice_id": invoice.pk,
-                        "amount": str(amount),
-                        "currency": payment.currency,
-                        "unapplied": str(payment.unapplied),
-                        "reason": reason,
-                    },
-                    "occurred_at": as_of,
-                }
-            ],
-            actor=actor,
-        )
+        _posted(
+            payment, posted, f"payment #{payment.pk} taken back from {invoice.number}: {reason}",
+            "payment.unapplied",
+            {"invoice": invoice.number, "invoice_id": invoice.pk, "amount": str(amount),
+             "unapplied": str(payment.unapplied), "reason": reason},
+            as_of=as_of, actor=actor,
+        )  # fmt: skip
     return allocation
 
 
@@ -585,39 +559,52 @@ def payment_move_to_balance(
             actor=actor,
             at=as_of,
         )
-        ledger_post_many(
-            [
-                Posting(
-                    customer_id=customer.pk,
-                    currency=payment.currency,
-                    amounts=[
-                        (LedgerAccount.UNAPPLIED_CASH, moved),
-                        (LedgerAccount.CUSTOMER_CREDIT, -moved),
-                    ],
-                    document_type="payment",
-                    document_id=payment.pk,
-                    memo=f"payment #{payment.pk} moved to the credit balance: {reason}",
-                    at=as_of,
-                )
-            ]
-        )
-        journal_write_many(
-            [
-                {
-                    "type": "payment.moved_to_balance",
-                    "subject_type": "payment",
-                    "subject_id": payment.pk,
-                    "payload": {
-                        "payment": payment.pk,
-                        "customer": customer.external_id,
-                        "amount": str(moved),
-                        "currency": payment.currency,
-                        "balance": str(customer.balance),
-                        "reason": reason,
-                    },
-                    "occurred_at": as_of,
-                }
-            ],
-            actor=actor,
-        )
+        _posted(
+            payment,
+            [(LedgerAccount.UNAPPLIED_CASH, moved), (LedgerAccount.CUSTOMER_CREDIT, -moved)],
+            f"payment #{payment.pk} moved to the credit balance: {reason}",
+            "payment.moved_to_balance",
+            {"customer": customer.external_id, "amount": str(moved),
+             "balance": str(customer.balance), "reason": reason},
+            as_of=as_of, actor=actor,
+        )  # fmt: skip
     return payment
+
+
+def _posted(
+    payment: Payment,
+    amounts: Sequence[tuple[str, Decimal]],
+    memo: str,
+    event: str,
+    payload: dict[str, Any],
+    *,
+    as_of: datetime,
+    actor: Actor,
+) -> None:
+    """One fact about one payment: its balanced posting and its journal event (the payment's
+    id and currency added to the payload), inside the caller's transaction."""
+    ledger_post_many(
+        [
+            Posting(
+                customer_id=payment.customer_id,
+                currency=payment.currency,
+                amounts=amounts,
+                document_type="payment",
+                document_id=payment.pk,
+                memo=memo,
+                at=as_of,
+            )
+        ]
+    )
+    journal_write_many(
+        [
+            {
+                "type": event,
+                "subject_type": "payment",
+                "subject_id": payment.pk,
+                "payload": {"payment": payment.pk, "currency": payment.currency, **payload},
+                "occurred_at": as_of,
+            }
+        ],
+        actor=actor,
+    )
