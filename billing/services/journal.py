@@ -9,6 +9,7 @@ from datetime import datetime, timedelta
 from functools import cache
 from typing import Any
 
+from celery.exceptions import SoftTimeLimitExceeded
 from django.conf import settings
 from django.db import connection, transaction
 from django.db.models import OuterRef, Subquery, Value
@@ -172,6 +173,8 @@ def _deliver_batch(
             handler.func(events)  # type: ignore[arg-type]
             _delivered_many([event.pk for event, _ in due], [a for _, a in due], handler, as_of)
         return True
+    except SoftTimeLimitExceeded:
+        raise  # the task's time is up: stop, the next dispatch delivers them
     except Exception:  # the events are delivered one by one next, which records the failure
         logger.exception(
             "journal batch handler %s failed on %d events: delivering them one by one",
@@ -224,6 +227,8 @@ def _deliver(
                 },
             )
         return True
+    except SoftTimeLimitExceeded:
+        raise  # the task's time is up, not the handler's fault: nothing recorded, next dispatch
     except Exception:  # recorded below and retried with backoff: a handler never loses an event
         logger.exception("journal handler %s failed on %s", handler.name, event)
         with transaction.atomic():

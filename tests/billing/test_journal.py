@@ -96,3 +96,24 @@ def test_duplicate_handler_names_are_refused() -> None:
 
     with handler_registered("same", lambda e: None), pytest.raises(ValueError, match="same"):
         register_handler("same", lambda e: None)
+
+
+@pytest.mark.parametrize("batch", [False, True])
+def test_a_soft_time_limit_stops_the_dispatch_instead_of_being_recorded_as_a_failure(
+    batch: bool,
+) -> None:
+    """Celery's soft time limit is an Exception: a handler's failure is recorded and retried, but
+    the time limit must stop the task (nothing delivered, nothing recorded as failed)."""
+    from celery.exceptions import SoftTimeLimitExceeded
+
+    CustomerFactory()
+
+    def out_of_time(_: object) -> None:
+        raise SoftTimeLimitExceeded()
+
+    with (
+        handler_registered("slow", out_of_time, types={"customer.created"}, batch=batch),
+        pytest.raises(SoftTimeLimitExceeded),
+    ):
+        journal_dispatch(as_of=timezone.now())
+    assert not JournalDelivery.objects.filter(handler="slow").exists()

@@ -138,3 +138,28 @@ def test_a_failing_clock_hook_does_not_stop_the_others_and_the_tick_says_so() ->
     assert seen == [NOW]  # ran after the broken one
     assert failed.value.summary["a.broken"] == {"error": "RuntimeError: deadlock detected"}
     assert failed.value.summary["z.counting"] == {"done": 1}
+
+
+def test_a_soft_time_limit_in_a_clock_hook_stops_the_tick_at_once() -> None:
+    from celery.exceptions import SoftTimeLimitExceeded
+
+    from invoicing.clock_hooks import _hooks, register_tick_hook, run_tick_hooks
+
+    seen: list[datetime] = []
+
+    def out_of_time(as_of: datetime) -> dict[str, int]:
+        raise SoftTimeLimitExceeded()
+
+    def counting(as_of: datetime) -> dict[str, int]:
+        seen.append(as_of)
+        return {"done": 1}
+
+    register_tick_hook("a.slow", out_of_time)
+    register_tick_hook("z.counting", counting)
+    try:
+        with pytest.raises(SoftTimeLimitExceeded):
+            run_tick_hooks(NOW)
+    finally:
+        _hooks.pop("a.slow")
+        _hooks.pop("z.counting")
+    assert seen == []  # the time is up: no further hook runs
