@@ -106,12 +106,13 @@ def customer_create(
     return customer
 
 
-def locked_customer(customer_id: int) -> Customer:
-    """The customer, row-locked (the first lock of every service that changes it)."""
+def locked_customer(customer_id: int, *, field: str | None = None) -> Customer:
+    """The customer, row-locked (the first lock of every service that changes it); NotFound,
+    on `field` when given, for an unknown id."""
     try:
         return Customer.objects.select_for_update().get(pk=customer_id)
     except Customer.DoesNotExist:
-        raise NotFound(f"No customer with id {customer_id}.") from None
+        raise NotFound(f"No customer with id {customer_id}.", field=field) from None
 
 
 def _check_currency_free(customer: Customer, new: str) -> None:

@@ -36,6 +36,7 @@ from billing.services import (
     balance_moves_record,
     journal_write_many,
     ledger_post_many,
+    locked_customer,
 )
 from catalog.money import quantize
 from core.audit import Actor, audit_context
@@ -60,20 +61,13 @@ class AllocationRequest:
 # reads used under the locks
 
 
-def _locked_customer(customer_id: int) -> Customer:
-    customer = Customer.objects.select_for_update().filter(pk=customer_id).first()
-    if customer is None:
-        raise NotFound(f"No customer with id {customer_id}.", field="customer")
-    return customer
-
-
 def _locked_payment(payment_id: int) -> tuple[Customer, Payment]:
     customer_id = (
         Payment.objects.filter(pk=payment_id).values_list("customer_id", flat=True).first()
     )
     if customer_id is None:
         raise NotFound(f"No payment with id {payment_id}.")
-    customer = _locked_customer(customer_id)
+    customer = locked_customer(customer_id, field="customer")
     payment = Payment.objects.select_for_update().get(pk=payment_id)
     return customer, payment
 
@@ -412,7 +406,7 @@ def payment_record(
             "Give the allocations or ask to apply oldest first, not both.", field="allocations"
         )
     with transaction.atomic(durable=True), audit_context(actor=actor, reason="payment recorded"):
-        customer = _locked_customer(customer_id)
+        customer = locked_customer(customer_id, field="customer")
         if currency != customer.currency:
             raise ValidationFailed(
                 f"The customer is billed in {customer.currency}, not {currency}.",

@@ -22,8 +22,8 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 
-from billing.models import Customer, Subscription
-from billing.services import journal_write
+from billing.models import Subscription
+from billing.services import journal_write, locked_customer
 from core.audit import Actor, audit_context
 from core.exceptions import Conflict, NotFound, ValidationFailed
 from payments.gateways.registry import GATEWAY_NAMES
@@ -131,13 +131,6 @@ def _check(method: PaymentMethod) -> None:
         raise ValidationFailed(messages[0], field=field) from None
 
 
-def _locked_customer(customer_id: int) -> Customer:
-    try:
-        return Customer.objects.select_for_update().get(pk=customer_id)
-    except Customer.DoesNotExist:
-        raise NotFound(f"No customer with id {customer_id}.", field="customer") from None
-
-
 def _locked_method(method_id: int, *, field: str | None = None) -> PaymentMethod:
     """The method, its customer locked first (the fixed lock order), then the method."""
     customer_id = (
@@ -145,7 +138,7 @@ def _locked_method(method_id: int, *, field: str | None = None) -> PaymentMethod
     )
     if customer_id is None:
         raise NotFound(f"No payment method with id {method_id}.", field=field)
-    _locked_customer(customer_id)
+    locked_customer(customer_id, field="customer")
     return PaymentMethod.objects.select_for_update().get(pk=method_id)
 
 
@@ -186,7 +179,7 @@ def payment_method_add(
             code="gateway_disabled",
         )
     with transaction.atomic(durable=True), audit_context(actor=actor, reason=reason):
-        customer = _locked_customer(customer_id)
+        customer = locked_customer(customer_id, field="customer")
         if customer.archived_at is not None:
             raise Conflict("The customer is archived.", field="customer", code="archived")
         method = PaymentMethod(customer=customer, **values, created_at=as_of, updated_at=as_of)
@@ -365,7 +358,7 @@ def _locked_subscription(subscription_id: int) -> Subscription:
     )
     if customer_id is None:
         raise NotFound(f"No subscription with id {subscription_id}.")
-    _locked_customer(customer_id)
+    locked_customer(customer_id, field="customer")
     return Subscription.objects.select_for_update().get(pk=subscription_id)
 
 
