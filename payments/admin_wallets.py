@@ -6,13 +6,11 @@ automatic top-up is set through its service. The customer page's wallet section 
 from __future__ import annotations
 
 from datetime import datetime
-from decimal import Decimal
 from typing import Any
 
 from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db.models import Min, Sum
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.template.response import TemplateResponse
 from django.urls import URLPattern, path, reverse
@@ -26,7 +24,7 @@ from core.exceptions import ApplicationError
 from invoicing.admin_customer import CustomerSection, customer_section_register
 from payments.models import CreditGrant, WalletSettings
 from payments.services import wallets as services
-from payments.wallet_reads import unpaid_top_ups
+from payments.wallet_reads import wallet_of
 
 
 class GrantForm(forms.ModelForm[CreditGrant]):
@@ -181,36 +179,30 @@ class WalletSettingsAdmin(HistoryAdminMixin, ServiceModelAdmin):
 
 
 def customer_wallet(customer: Customer, as_of: datetime) -> dict[str, Any]:
-    """The customer's wallet for its admin page, in four queries: balance, what live grants
-    hold and their next expiry, automatic top-up, unpaid top-ups, the latest grants; links to
-    grant credit, sell a top-up, change the settings and read the balance history."""
-    c = customer.currency
-    settings_row = WalletSettings.objects.filter(customer=customer).first()
-    live = CreditGrant.objects.filter(
-        customer=customer, expired_at__isnull=True, remaining__gt=0
-    ).aggregate(held=Sum("remaining"), next_expiry=Min("expires_at"))
-    grants = list(
-        CreditGrant.objects.filter(customer=customer).order_by("-granted_at", "-id")[
-            :WALLET_GRANTS_SHOWN
-        ]
-    )
-    auto = settings_row is not None and settings_row.auto_top_up
-    threshold = settings_row.threshold if auto and settings_row else None
-    top_up_amount = settings_row.top_up_amount if auto and settings_row else None
+    """The customer's wallet for its admin page (`wallet_of`, the API's summary): balance, what
+    live grants hold and their next expiry, automatic top-up, unpaid top-ups, the latest
+    grants; links to grant credit, sell a top-up, change the settings and read the balance
+    history."""
+    w = wallet_of(customer, grants=WALLET_GRANTS_SHOWN)
+    c = w["currency"]
+    settings_row = w["settings"]
+    auto = w["auto_top_up"]
     return {
-        "balance": money(customer.balance, c),
-        "in_grants": money(live["held"] or Decimal(0), c),
-        "next_expiry": live["next_expiry"],
+        "balance": money(w["balance"], c),
+        "in_grants": money(w["in_grants"], c),
+        "next_expiry": w["next_expiry"],
         "auto_top_up": auto,
-        "threshold": money(threshold, c) if threshold is not None else "",
-        "top_up_amount": money(top_up_amount, c) if top_up_amount is not None else "",
+        "threshold": money(w["threshold"], c) if auto and w["threshold"] is not None else "",
+        "top_up_amount": (
+            money(w["top_up_amount"], c) if auto and w["top_up_amount"] is not None else ""
+        ),
         "unpaid_top_ups": [
             {
                 "number": i.number,
                 "url": reverse("admin:invoicing_invoice_change", args=[i.pk]),
                 "amount_due": money(i.amount_due, c),
             }
-            for i in unpaid_top_ups(customer.pk)
+            for i in w["unpaid_top_ups"]
         ],
         "grants": [
             {
@@ -221,7 +213,7 @@ def customer_wallet(customer: Customer, as_of: datetime) -> dict[str, Any]:
                 "expires_at": g.expires_at,
                 "expired": g.expired_at is not None,
             }
-            for g in grants
+            for g in w["grants"]
         ],
         "grant_url": reverse("admin:payments_creditgrant_add") + f"?customer={customer.pk}",
         "top_up_url": reverse("admin:payments_creditgrant_top_up") + f"?customer={customer.pk}",

@@ -29,7 +29,7 @@ from payments.api.wallet_serializers import (
 )
 from payments.models import CreditGrant, WalletSettings
 from payments.services import wallets as services
-from payments.wallet_reads import wallet_summary
+from payments.wallet_reads import wallet_of
 
 TAGS = ["wallets"]
 
@@ -61,7 +61,7 @@ class CustomerWallet(generics.GenericAPIView[Any]):
         "and its latest grants. The full history: wallet/history/; every grant: wallet/grants/.",
     )
     def get(self, request: Request, pk: int) -> Response:
-        s = wallet_summary(_customer(pk).pk)
+        s = wallet_of(_customer(pk))
         body = {
             **{k: s[k] for k in ("customer_id", "currency", "balance", "in_grants",
                                  "next_expiry", "expiring_next")},
