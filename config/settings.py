@@ -50,6 +50,7 @@ INSTALLED_APPS = [
     "billing",
     "invoicing",
     "payments",
+    "notifications",
     "config.apps.WiringConfig",
 ]
 

@@ -20,6 +20,7 @@ api_v1 = [
     path("", include("catalog.api.urls")),
     path("", include("invoicing.api.urls")),
     path("", include("payments.api.urls")),
+    path("", include("notifications.api.urls")),
 ]
 
 urlpatterns = [

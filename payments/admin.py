@@ -95,6 +95,8 @@ class SubscriptionPaymentMethodAdmin(HistoryAdminMixin, ServiceModelAdmin):
 from payments import (  # noqa: E402, F401
     admin_cash,
     admin_collection,
+    admin_dunning,
+    admin_payouts,
     admin_refunds,
     admin_wallets,
 )

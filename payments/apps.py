@@ -6,7 +6,7 @@ class PaymentsConfig(AppConfig):
     verbose_name = "Payments"
 
     def ready(self) -> None:
-        from payments.services import collection, refunds, retries, wallets
+        from payments.services import collection, dunning, payouts, refunds, retries, wallets
 
-        for part in (collection, retries, refunds, wallets):
+        for part in (collection, retries, refunds, wallets, dunning, payouts):
             part.register()  # journal handlers and clock hooks

@@ -29,4 +29,6 @@ urlpatterns = [
     path("", include("payments.api.collection_urls")),
     path("", include("payments.api.retry_urls")),
     path("", include("payments.api.wallet_urls")),
+    path("", include("payments.api.dunning_urls")),
+    path("", include("payments.api.payouts_urls")),
 ]

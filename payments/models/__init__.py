@@ -1,3 +1,5 @@
+from payments.models import dunning as dunning_models  # noqa: F401 (models of their own parts)
+from payments.models import payouts as payout_models  # noqa: F401
 from payments.models.cash import (
     DEFAULT_RETRY_DAYS,
     PAYMENT_TRANSITIONS,

@@ -1,0 +1,7 @@
+"""Customer e-mail notifications (skeleton: filled in by issue 13)."""
+
+from __future__ import annotations
+
+
+def register() -> None:
+    """Journal handlers and clock hooks of the notifications."""

@@ -1,0 +1,3 @@
+"""Dunning models (filled in by issue 13)."""
+
+from __future__ import annotations
