@@ -87,6 +87,11 @@ class Customer(models.Model):
         default=False, help_text="Set by dunning (or staff): every feature check answers no."
     )
     entitlements_blocked_reason = models.CharField(max_length=255, blank=True)
+    plan_changes_refused = models.BooleanField(
+        default=False,
+        help_text="Set by dunning: its subscriptions' plan and quantity changes are refused.",
+    )
+    plan_changes_refused_reason = models.CharField(max_length=255, blank=True)
     usage_billed_until = models.DateTimeField(
         null=True,
         blank=True,

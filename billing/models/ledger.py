@@ -18,6 +18,8 @@ class LedgerAccount(models.TextChoices):
     UNAPPLIED_CASH = "unapplied_cash", "unapplied cash (received, not yet applied)"
     CREDITS_EXPIRED = "credits_expired", "expired credit (income)"
     PREPAID_SOLD = "prepaid_sold", "prepaid credit invoiced, not yet paid"
+    PAYOUT_EXPENSE = "payout_expense", "payouts earned by payees (expense)"
+    PAYOUTS_PAYABLE = "payouts_payable", "payouts owed to payees, not yet paid"
 
 
 class LedgerEntry(models.Model):
@@ -26,7 +28,14 @@ class LedgerEntry(models.Model):
 
     posting = models.UUIDField(db_index=True, help_text="Entries of one posting share it.")
     account = models.CharField(max_length=20, choices=LedgerAccount.choices)
-    customer = models.ForeignKey(Customer, on_delete=models.PROTECT, related_name="+")
+    customer = models.ForeignKey(
+        Customer,
+        on_delete=models.PROTECT,
+        related_name="+",
+        null=True,
+        blank=True,
+        help_text="The customer the posting concerns; empty for a payee's payout.",
+    )
     currency = models.CharField(max_length=3)
     debit = models.DecimalField(max_digits=20, decimal_places=4, default=Decimal(0))
     credit = models.DecimalField(max_digits=20, decimal_places=4, default=Decimal(0))

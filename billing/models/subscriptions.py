@@ -48,6 +48,18 @@ class Subscription(models.Model):
     ended_at = models.DateTimeField(null=True, blank=True)
     paused_at = models.DateTimeField(null=True, blank=True)
     trial_will_end_sent = models.BooleanField(default=False)
+    dunning_blocked = models.BooleanField(
+        default=False,
+        help_text="Set by dunning: its features are refused now (entitlement checks answer "
+        "blocked_by_dunning).",
+    )
+    dunning_blocked_from = models.DateTimeField(
+        null=True,
+        blank=True,
+        help_text="Dunning blocks it from this instant: the end of a period already paid, or "
+        "the instant its customer entered a blocking state. Empty: not blocked.",
+    )
+    dunning_block_reason = models.CharField(max_length=255, blank=True)
     metadata = models.JSONField(default=dict, blank=True, validators=[validate_metadata])
     created_at = models.DateTimeField()
     updated_at = models.DateTimeField()

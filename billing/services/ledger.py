@@ -19,7 +19,7 @@ ZERO = Decimal(0)
 
 def ledger_post(
     *,
-    customer: Customer,
+    customer: Customer | None,
     currency: str,
     amounts: Sequence[tuple[str, Decimal]],
     document_type: str,
@@ -55,7 +55,7 @@ def ledger_post(
 
 @dataclass(frozen=True)
 class Posting:
-    customer_id: int
+    customer_id: int | None
     currency: str
     amounts: Sequence[tuple[str, Decimal]]
     document_type: str
