@@ -64,5 +64,7 @@ def entitlement_check(*, customer_external_id: str, feature_code: str) -> Check:
     if enabled is None:
         return Check(True, True, False, None, "not_in_plan", None)
     if not enabled:
+        if source == "blocked_by_dunning":  # only subscriptions blocked by dunning grant it
+            return Check(True, True, False, None, "blocked_by_dunning", None)
         return Check(True, True, False, None, "disabled", source)
     return Check(True, True, True, limit, "granted", source)

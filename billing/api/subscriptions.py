@@ -184,7 +184,7 @@ class CheckOut(serializers.Serializer[Any]):
     allowed = serializers.BooleanField()
     limit = serializers.DecimalField(max_digits=20, decimal_places=4, allow_null=True)
     reason = serializers.ChoiceField(
-        choices=["granted", "not_in_plan", "disabled", "blocked"],
+        choices=["granted", "not_in_plan", "disabled", "blocked", "blocked_by_dunning"],
     )
     source = serializers.CharField(allow_null=True)  # type: ignore[assignment]
 

@@ -69,6 +69,11 @@ class Subscription(models.Model):
         indexes = [
             models.Index(fields=["status", "current_period_end"], name="sub_due_idx"),
             models.Index(fields=["customer", "status"], name="sub_customer_idx"),
+            models.Index(
+                fields=["dunning_blocked_from"],
+                name="sub_dunning_pending_idx",
+                condition=Q(dunning_blocked=False, dunning_blocked_from__isnull=False),
+            ),
         ]
         constraints = [
             models.CheckConstraint(

@@ -24,6 +24,11 @@ from billing.services.customers import (
     customer_update,
     locked_customer,
 )
+from billing.services.dunning_blocks import (
+    customer_plan_changes_refuse,
+    dunning_blocks_due,
+    subscriptions_dunning_block,
+)
 from billing.services.entitlements import (
     entitlement_override_remove,
     entitlement_override_set,
@@ -85,9 +90,11 @@ __all__ = [
     "customer_archive",
     "customer_balance_adjust",
     "customer_create",
+    "customer_plan_changes_refuse",
     "customer_snapshot",
     "customer_unarchive",
     "customer_update",
+    "dunning_blocks_due",
     "entitlement_override_remove",
     "entitlement_override_set",
     "entitlements_block",
@@ -115,6 +122,7 @@ __all__ = [
     "subscription_resume",
     "subscription_undo_cancel",
     "subscriptions_due",
+    "subscriptions_dunning_block",
     "subscriptions_period_end",
     "subscriptions_roll",
     "trial_balance",

@@ -2,7 +2,9 @@
 per-customer overrides, and the block that dunning sets.
 
 Rules: a feature is granted by every trialing, active or past-due subscription whose price book
-lists it (paused, pending and ended ones grant nothing). Across subscriptions, a boolean feature is
+lists it (paused, pending and ended ones grant nothing, nor does one blocked by dunning: a
+feature that only blocked subscriptions grant is kept, refused, with the source
+`blocked_by_dunning`). Across subscriptions, a boolean feature is
 on when any grants it, and a limit is the highest granted (no limit, when one grants it without a
 limit, wins). An override replaces the result for its feature. A blocked customer is refused every
 feature. The result is kept in CustomerEntitlement, recomputed in the transaction of every change,
@@ -16,6 +18,7 @@ from datetime import datetime
 from decimal import Decimal
 
 from django.db import transaction
+from django.db.models import F
 
 from billing.enums import ENTITLED
 from billing.models import Customer, CustomerEntitlement, EntitlementOverride
@@ -24,6 +27,8 @@ from billing.services.journal import journal_write
 from catalog.models import Feature, VersionFeature
 from core.audit import Actor, audit_context
 from core.exceptions import NotFound
+
+BLOCKED_BY_DUNNING = "blocked_by_dunning"
 
 
 @dataclass
@@ -37,11 +42,19 @@ class Grant:
 def entitlements_recompute(*, customer: Customer, as_of: datetime) -> list[CustomerEntitlement]:
     """Rebuild the customer's entitlements. Runs inside the caller's transaction."""
     grants: dict[int, Grant] = {}
-    entries = VersionFeature.objects.filter(
-        plan_version__subscriptions__customer=customer,
-        plan_version__subscriptions__status__in=ENTITLED,
-    ).select_related("feature", "plan_version__plan")
+    entries = (
+        VersionFeature.objects.filter(
+            plan_version__subscriptions__customer=customer,
+            plan_version__subscriptions__status__in=ENTITLED,
+        )
+        .annotate(sub_blocked=F("plan_version__subscriptions__dunning_blocked"))
+        .select_related("feature", "plan_version__plan")
+    )
+    withheld: dict[int, Feature] = {}
     for entry in entries:
+        if entry.sub_blocked:
+            withheld[entry.feature_id] = entry.feature
+            continue
         source = f"plan:{entry.plan_version.label}"
         current = grants.get(entry.feature_id)
         if current is None:
@@ -54,6 +67,8 @@ def entitlements_recompute(*, customer: Customer, as_of: datetime) -> list[Custo
             and (entry.limit is None or entry.limit > current.limit)
         ):
             grants[entry.feature_id] = Grant(entry.feature, True, entry.limit, source)
+    for feature_id, feature in withheld.items():
+        grants.setdefault(feature_id, Grant(feature, False, None, BLOCKED_BY_DUNNING))
     for override in EntitlementOverride.objects.filter(customer=customer).select_related("feature"):
         grants[override.feature_id] = Grant(
             override.feature, override.enabled, override.limit, "override"

@@ -354,6 +354,12 @@ def subscription_change(
     (an upgrade, one that raises the period's fee, takes effect now; a downgrade at period end)."""
     with transaction.atomic(durable=True), audit_context(actor=actor, reason=reason):
         sub = locked_subscription(subscription_id)
+        if sub.customer.plan_changes_refused:
+            raise Conflict(
+                "Plan and quantity changes are refused while the customer is in dunning ("
+                f"{sub.customer.plan_changes_refused_reason or 'overdue invoices'}).",
+                code="plan_changes_refused",
+            )
         catch_up(sub, as_of, actor)
         new_plan, new_quantity, instant = resolve_change(sub, as_of, plan_id, quantity, when)
         kind = (
