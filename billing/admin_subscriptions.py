@@ -231,7 +231,7 @@ class ProrationInline(admin.TabularInline[ProrationLine, Subscription]):
 @admin.register(Subscription)
 class SubscriptionAdmin(HistoryAdminMixin, ServiceModelAdmin):
     list_display = ("id", "customer", "plan_version", "quantity", "status", "period", "renews")
-    list_filter = ("status", "plan", "cancel_at_period_end")
+    list_filter = ("status", "plan", "cancel_at_period_end", "dunning_blocked")
     search_fields = ("customer__external_id", "customer__name", "plan__code")
     list_select_related = ("customer", "plan", "plan_version__plan")
     inlines = (ChangeInline, ProrationInline)
@@ -254,6 +254,9 @@ class SubscriptionAdmin(HistoryAdminMixin, ServiceModelAdmin):
         "ends_at",
         "ended_at",
         "paused_at",
+        "dunning_blocked",
+        "dunning_blocked_from",
+        "dunning_block_reason",
         "metadata",
         "created_at",
         "updated_at",

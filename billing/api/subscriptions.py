@@ -51,7 +51,7 @@ class SubscriptionOut(serializers.ModelSerializer[Subscription]):
             "id", "customer", "plan", "plan_version", "quantity", "status", "start_at",
             "billing_anchor", "trial_end", "current_period_start", "current_period_end",
             "cancel_at_period_end", "canceled_at", "ends_at", "ended_at", "paused_at",
-            "metadata", "created_at", "updated_at",
+            "dunning_blocked", "dunning_blocked_from", "metadata", "created_at", "updated_at",
         )  # fmt: skip
 
 
