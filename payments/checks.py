@@ -7,6 +7,9 @@
 - per customer and currency, the ledger's unapplied cash is the payments' unapplied cash and
   the receivable is what open and partially paid invoices still owe (an uncollectible invoice's
   receivable was written off; a payment recovering part of it posts the recovery);
+- payouts (cash out): per currency, the ledger's payouts payable is what unpaid payouts
+  (pending, processing, failed) owe, and the cash paid out to payees is what paid payouts
+  paid; payout postings carry no customer, so they are checked only without `customer_ids`;
 - the trial balance is zero.
 
 `cash_mismatches()` returns what does not hold (empty: all good). Reads only; used by tests
@@ -25,6 +28,7 @@ from billing.models import LedgerAccount, LedgerEntry
 from billing.services.ledger import trial_balance
 from invoicing.models import CreditNote, Invoice, InvoiceStatus
 from payments.models import Allocation, Payment
+from payments.models.payouts import UNPAID, Payout, PayoutState
 
 ZERO = Decimal(0)
 
@@ -125,7 +129,53 @@ def cash_mismatches(*, customer_ids: list[int] | None = None) -> list[dict[str, 
             )
 
     if customer_ids is None:
+        found += payout_mismatches()
         for currency, amount in trial_balance().items():
             if amount:
                 found.append({"check": "trial balance", "currency": currency, "off": str(amount)})
+    return found
+
+
+def payout_mismatches() -> list[dict[str, Any]]:
+    """Cash out to payees against the ledger (two aggregate queries each side)."""
+    found: list[dict[str, Any]] = []
+    owed = dict(
+        Payout.objects.filter(state__in=UNPAID).values_list("currency").annotate(t=Sum("amount"))
+    )
+    paid = dict(
+        Payout.objects.filter(state=PayoutState.PAID)
+        .values_list("currency")
+        .annotate(t=Sum("amount"))
+    )
+    payable: dict[str, Decimal] = defaultdict(lambda: ZERO)
+    cash_out: dict[str, Decimal] = defaultdict(lambda: ZERO)
+    for account, currency, debit, credit in (
+        LedgerEntry.objects.filter(document_type="payout")
+        .filter(account__in=[LedgerAccount.PAYOUTS_PAYABLE, LedgerAccount.CASH])
+        .values_list("account", "currency")
+        .annotate(d=Sum("debit"), c=Sum("credit"))
+    ):
+        if account == LedgerAccount.PAYOUTS_PAYABLE:
+            payable[currency] += credit - debit
+        else:
+            cash_out[currency] += credit - debit
+    for currency in sorted(set(owed) | set(paid) | set(payable) | set(cash_out)):
+        if payable[currency] != owed.get(currency, ZERO):
+            found.append(
+                {
+                    "check": "payouts payable",
+                    "currency": currency,
+                    "ledger": str(payable[currency]),
+                    "payouts": str(owed.get(currency, ZERO)),
+                }
+            )
+        if cash_out[currency] != paid.get(currency, ZERO):
+            found.append(
+                {
+                    "check": "payouts paid",
+                    "currency": currency,
+                    "ledger": str(cash_out[currency]),
+                    "payouts": str(paid.get(currency, ZERO)),
+                }
+            )
     return found

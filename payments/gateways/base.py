@@ -6,6 +6,10 @@ of the worker, a redelivered journal event — returns the first call's outcome 
 or refunds twice. Amounts are `Decimal` in the currency's major units, already rounded to its
 ISO 4217 exponent (`catalog.money.quantize`); a gateway converts to minor units itself.
 
+Payouts are the mirror image of charges: `payout` sends money to a payee's payout method (a
+sandbox token, or the bank details staff pay by hand through the manual gateway), with the same
+idempotency key rule and the same outcomes; `status` answers about a payout's key too.
+
 Outcomes: `succeeded`, `failed` (with a reason code and whether a retry may succeed), or
 `unknown` (a timeout, a 5xx: the charge may or may not have happened — the caller keeps the
 payment pending and asks `status` with the same key before anything else touches it).
@@ -77,8 +81,21 @@ class Gateway(Protocol):
         """Give back `amount` of the charge `reference`; the same key never refunds twice."""
         ...
 
+    def payout(
+        self,
+        *,
+        token: str,
+        amount: Decimal,
+        currency: str,
+        idempotency_key: str,
+        description: str = "",
+        metadata: dict[str, str] | None = None,
+    ) -> Result:
+        """Send `amount` to the payout method `token`; the same key never pays twice."""
+        ...
+
     def status(self, *, idempotency_key: str) -> Result:
-        """The outcome of the charge or refund made with `idempotency_key` (after an
+        """The outcome of the charge, refund or payout made with `idempotency_key` (after an
         `unknown`): `succeeded` or `failed` once the gateway knows, `unknown` while it does
         not; `failed` with reason `not_found` when no call with that key ever reached it."""
         ...

@@ -6,6 +6,11 @@ cheque): it succeeds at once with a reference derived from the idempotency key, 
 never records it twice. `status` answers from what was recorded. The records live in Redis under a
 namespace (`MANUAL_GATEWAY_NAMESPACE`, default "manual"), like the sandbox's; the payment models
 keep the lasting record of what was refunded and bound it by what was paid.
+
+`payout` records a payout instruction to a payee whose payout method is a bank account staff pay
+by hand (the method's token is the account's reference, e.g. an IBAN or an internal label): like
+a refund, it succeeds at once — the instruction is recorded with a reference `po_manual_...` and
+finance staff make the transfer — and the same key never records it twice.
 """
 
 from __future__ import annotations
@@ -103,9 +108,78 @@ class ManualGateway:
             )
         return _result(record)
 
+    def payout(
+        self,
+        *,
+        token: str,
+        amount: Decimal,
+        currency: str,
+        idempotency_key: str,
+        description: str = "",
+        metadata: dict[str, str] | None = None,
+    ) -> Result:
+        units, code = checked_money(amount, currency)
+        key = checked_key(idempotency_key)
+        if not isinstance(token, str) or not token.strip():
+            raise GatewayError(
+                "The payee's bank account reference is required.", code="invalid_token"
+            )
+        record = {
+            "account": token,
+            "amount": str(amount),
+            "amount_minor": units,
+            "currency": code,
+            "description": description,
+            "reference": self.payout_reference(key),
+            "payout": "by hand",
+        }
+        name = f"{self.namespace}:payout:{key}"
+        try:
+            if self._redis.exists(self._key(key)):
+                raise GatewayError(
+                    f"The idempotency key {key!r} was already used for a refund.",
+                    code="idempotency_key_reused",
+                )
+            if not self._redis.set(name, json.dumps(record), nx=True):
+                stored = self._redis.get(name)
+                if stored is None:  # reset() between the two calls
+                    raise GatewayError("The payout record vanished; retry.", code="gateway_error")
+                recorded = json.loads(str(stored))
+                if (recorded["account"], recorded["amount_minor"], recorded["currency"]) != (
+                    token,
+                    units,
+                    code,
+                ):
+                    raise GatewayError(
+                        f"The idempotency key {key!r} was already used for another payout.",
+                        code="idempotency_key_reused",
+                    )
+                record = recorded
+        except (redis.ConnectionError, redis.TimeoutError) as error:
+            return Result(
+                outcome=Outcome.UNKNOWN,
+                reason="gateway_unreachable",
+                message=f"Redis did not answer: {error}",
+            )
+        return Result(
+            outcome=Outcome.SUCCEEDED,
+            reference=str(record["reference"]),
+            message="Payout recorded; finance staff make the bank transfer.",
+            raw={"manual": record},
+        )
+
     def status(self, *, idempotency_key: str) -> Result:
         key = checked_key(idempotency_key)
         try:
+            payout = self._redis.get(f"{self.namespace}:payout:{key}")
+            if payout is not None:
+                recorded = json.loads(str(payout))
+                return Result(
+                    outcome=Outcome.SUCCEEDED,
+                    reference=str(recorded["reference"]),
+                    message="Payout recorded; finance staff make the bank transfer.",
+                    raw={"manual": recorded},
+                )
             stored = self._redis.get(self._key(key))
         except (redis.ConnectionError, redis.TimeoutError) as error:
             return Result(
@@ -120,6 +194,10 @@ class ManualGateway:
                 message="Nothing was recorded with this idempotency key.",
             )
         return _result(json.loads(str(stored)))
+
+    @staticmethod
+    def payout_reference(idempotency_key: str) -> str:
+        return "po_manual_" + hashlib.sha256(idempotency_key.encode()).hexdigest()[:24]
 
     @staticmethod
     def refund_reference(idempotency_key: str) -> str:

@@ -9,7 +9,10 @@ default "sandbox"; tests pass their own and `reset()` it):
     <ns>:refund:<idempotency key>       hash: the refund as recorded
     <ns>:reference:<charge reference>   the idempotency key of the charge with that reference
     <ns>:attempts:<token>:<invoice>     set: the keys charged for a soft-decline token and invoice
-    <ns>:counts                         hash: charges taken ("charges", "charges:<token>"), refunds
+    <ns>:payout:<idempotency key>       hash: the payout as recorded (token, amount, outcome...)
+    <ns>:payout-attempts:<token>:<ref>  set: the keys sent for a soft-decline token and payout
+    <ns>:counts                         hash: charges taken ("charges", "charges:<token>"), refunds,
+                                        payouts sent ("payouts", "payouts:<token>")
 
 Tokens (the README has the table): `tok_ok`; `tok_declined`; `tok_insufficient_funds`;
 `tok_soft_decline_<n>` (declined on attempts 1..n-1, an attempt being a distinct idempotency key
@@ -17,6 +20,14 @@ for that token and `metadata["invoice"]`, succeeds on the n-th); `tok_timeout_ch
 `tok_timeout_not_charged` (the first answer is `unknown`; every later call with that key, and
 `status`, answers what really happened); `tok_slow_<seconds>` (succeeds after sleeping, at most
 `SLOW_MAX_SECONDS`). Any other token is a `GatewayError("invalid_token")`.
+
+Payouts (`payout`) take the same tokens, as a payee's payout method: `tok_ok` pays;
+`tok_declined` fails for good (`payout_declined`: the account refuses it, not retryable);
+`tok_insufficient_funds` fails retryably (`insufficient_funds`: the platform's balance was short);
+`tok_soft_decline_<n>` fails retryably (`soft_decline`) on attempts 1..n-1 — an attempt being a
+distinct idempotency key for that token and `metadata["payout"]` — and pays on the n-th;
+`tok_timeout_charged` pays but the first answer is `unknown`, `tok_timeout_not_charged` does
+not pay and the first answer is `unknown` (`status` and a replay answer what happened).
 """
 
 from __future__ import annotations
@@ -215,6 +226,43 @@ return {1, redis.call('HGETALL', KEYS[1])}
 """
 
 
+# KEYS: payout, attempts set, counts, charge (same key), refund (same key)
+# ARGV: token, amount (minor), amount (decimal), currency, payout ref, outcome, reason, retryable,
+#       first answer, soft decline n, reference, idempotency key
+_PAYOUT = """
+local existing = redis.call('HGETALL', KEYS[1])
+if #existing > 0 then return {0, existing} end
+if redis.call('EXISTS', KEYS[4]) == 1 or redis.call('EXISTS', KEYS[5]) == 1 then
+  return {-1, {}}
+end
+local outcome, reason, retryable = ARGV[6], ARGV[7], ARGV[8]
+local attempt = 1
+local n = tonumber(ARGV[10])
+if n > 0 then
+  redis.call('SADD', KEYS[2], ARGV[12])
+  attempt = redis.call('SCARD', KEYS[2])
+  if attempt < n then
+    outcome, reason, retryable = 'failed', 'soft_decline', '1'
+  end
+end
+local reference = ''
+if outcome == 'succeeded' then
+  reference = ARGV[11]
+  redis.call('HINCRBY', KEYS[3], 'payouts', 1)
+  redis.call('HINCRBY', KEYS[3], 'payouts:' .. ARGV[1], 1)
+end
+redis.call('HSET', KEYS[1], 'token', ARGV[1], 'amount_minor', ARGV[2], 'amount', ARGV[3],
+  'currency', ARGV[4], 'payout', ARGV[5], 'outcome', outcome, 'reason', reason,
+  'retryable', retryable, 'first', ARGV[9], 'attempt', attempt, 'reference', reference,
+  'idempotency_key', ARGV[12])
+redis.call('HINCRBY', KEYS[3], 'payout_calls', 1)
+return {1, redis.call('HGETALL', KEYS[1])}
+"""
+
+# What a payout's failure is called (the tokens are the cards'; a payee's account declines).
+_PAYOUT_REASONS = {"card_declined": "payout_declined"}
+
+
 @dataclass(frozen=True)
 class _Prepared:
     """A checked charge: what the Lua script gets, and what its reply is compared with."""
@@ -247,6 +295,7 @@ class SandboxGateway:
         self._sleep = sleep
         self._charge = self._redis.register_script(_CHARGE)
         self._refund = self._redis.register_script(_REFUND)
+        self._payout = self._redis.register_script(_PAYOUT)
 
     def _key(self, purpose: str, *parts: str) -> str:
         return ":".join((self.namespace, purpose, *parts))
@@ -425,17 +474,77 @@ class SandboxGateway:
             raise _reused(key, "another refund")
         return _refund_result(record)
 
+    def payout(
+        self,
+        *,
+        token: str,
+        amount: Decimal,
+        currency: str,
+        idempotency_key: str,
+        description: str = "",
+        metadata: dict[str, str] | None = None,
+    ) -> Result:
+        """Send `amount` to a payee's sandbox token (see the module's note); the same key never
+        pays twice, and a replay answers what the first call did."""
+        behaviour = behaviour_of(token)
+        units, code = checked_money(amount, currency)
+        key = checked_key(idempotency_key)
+        ref = str((metadata or {}).get("payout", ""))
+        if behaviour.sleep_seconds:
+            self._sleep(float(behaviour.sleep_seconds))
+        reason = _PAYOUT_REASONS.get(behaviour.reason, behaviour.reason)
+        try:
+            created, flat = self._payout(
+                keys=[
+                    self._key("payout", key),
+                    self._key("payout-attempts", token, ref),
+                    self._key("counts"),
+                    self._key("charge", key),
+                    self._key("refund", key),
+                ],
+                args=[
+                    token, units, str(amount), code, ref, behaviour.outcome.value, reason,
+                    "1" if behaviour.retryable else "0",
+                    "unknown" if behaviour.first_unknown else "",
+                    behaviour.soft_decline_after, self.payout_reference(key), key,
+                ],
+            )  # fmt: skip
+        except (redis.ConnectionError, redis.TimeoutError) as error:
+            return _unreachable(error)
+        if created == -1:
+            raise _reused(key, "a charge or a refund")
+        record = _pairs(flat)
+        if (record["token"], int(record["amount_minor"]), record["currency"]) != (
+            token,
+            units,
+            code,
+        ):
+            raise _reused(key, "another payout")
+        if created == 1 and record["first"] == "unknown":
+            return Result(
+                outcome=Outcome.UNKNOWN,
+                reason="timeout",
+                message="The sandbox timed out; ask `status` with the same key.",
+                raw={"sandbox": {"answer": "timeout", "idempotency_key": key}},
+            )
+        return _payout_result(record)
+
     def status(self, *, idempotency_key: str) -> Result:
         key = checked_key(idempotency_key)
         try:
             charge = _strs(self._redis.hgetall(self._key("charge", key)))
             refund = {} if charge else _strs(self._redis.hgetall(self._key("refund", key)))
+            payout = (
+                {} if charge or refund else _strs(self._redis.hgetall(self._key("payout", key)))
+            )
         except (redis.ConnectionError, redis.TimeoutError) as error:
             return _unreachable(error)
         if charge:
             return _charge_result(charge)
         if refund:
             return _refund_result(refund)
+        if payout:
+            return _payout_result(payout)
         return Result(
             outcome=Outcome.FAILED,
             reason="not_found",
@@ -451,6 +560,19 @@ class SandboxGateway:
     @staticmethod
     def refund_reference(idempotency_key: str) -> str:
         return "re_sandbox_" + hashlib.sha256(idempotency_key.encode()).hexdigest()[:24]
+
+    @staticmethod
+    def payout_reference(idempotency_key: str) -> str:
+        return "po_sandbox_" + hashlib.sha256(idempotency_key.encode()).hexdigest()[:24]
+
+    def payout_count(self, token: str | None = None) -> int:
+        """Payouts that paid (each idempotency key at most once), of `token` or all."""
+        field = "payouts" if token is None else f"payouts:{token}"
+        return int(self._redis.hget(self._key("counts"), field) or 0)
+
+    def payout_calls(self) -> int:
+        """Distinct payout idempotency keys the sandbox has seen (any outcome)."""
+        return int(self._redis.hget(self._key("counts"), "payout_calls") or 0)
 
     def charge_count(self, token: str | None = None) -> int:
         """Charges that took money (each idempotency key at most once), of `token` or all."""
@@ -495,6 +617,24 @@ def _refund_result(record: Mapping[str, str]) -> Result:
         outcome=Outcome(record["outcome"]),
         reference=record["reference"],
         message="Refunded (sandbox).",
+        raw={"sandbox": dict(record)},
+    )
+
+
+def _payout_result(record: Mapping[str, str]) -> Result:
+    outcome = Outcome(record["outcome"])
+    if outcome is Outcome.SUCCEEDED:
+        message = "Paid out (sandbox)."
+    elif record["reason"] == "soft_decline":
+        message = f"Payout soft-declined on attempt {record['attempt']} (sandbox)."
+    else:
+        message = f"Payout failed: {record['reason']} (sandbox)."
+    return Result(
+        outcome=outcome,
+        reference=record["reference"],
+        reason=record["reason"],
+        message=message,
+        retryable=record["retryable"] == "1",
         raw={"sandbox": dict(record)},
     )
 

@@ -210,6 +210,23 @@ class StripeGateway:
             return _unknown_or_raise(exc)
         return _refund_result(refund.to_dict())
 
+    def payout(
+        self,
+        *,
+        token: str,
+        amount: Decimal,
+        currency: str,
+        idempotency_key: str,
+        description: str = "",
+        metadata: dict[str, str] | None = None,
+    ) -> Result:
+        """Payouts to payees are not made through Stripe here (Stripe Connect is not set up):
+        refused before anything is sent; pay payees through the manual or sandbox gateway."""
+        raise GatewayError(
+            "Stripe payouts are not supported: use the manual gateway for payees.",
+            code="payouts_unsupported",
+        )
+
     def status(self, *, idempotency_key: str) -> Result:
         query = f"metadata['idempotency_key']:'{_search_literal(idempotency_key)}'"
         try:
