@@ -4,6 +4,7 @@ Production defaults are the safe ones (DEBUG off, HTTPS-only cookies, HSTS); the
 (`make run`) sets DEBUG=true. See the README's "Configuration" section for every variable.
 """
 
+from email.utils import formataddr
 from pathlib import Path
 from urllib.parse import unquote
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -197,6 +198,33 @@ except (ZoneInfoNotFoundError, ValueError):
         f"COMPANY_TIME_ZONE {COMPANY['time_zone']!r} is not an IANA time zone (e.g. Europe/Berlin)."
     ) from None
 
+# ------------------------------------------------------------------------------------- e-mail
+# Customer e-mails (notifications/): EMAIL_URL as django-environ reads it, e.g.
+# smtp+tls://user:password@smtp.example.com:587 in production (set it there); unset, e-mails
+# are printed to the console (consolemail://), as `make run` does.
+_email = env.email_url("EMAIL_URL", default="consolemail://")
+EMAIL_BACKEND = _email["EMAIL_BACKEND"]
+EMAIL_HOST = _email.get("EMAIL_HOST") or "localhost"
+EMAIL_PORT = _email.get("EMAIL_PORT") or 25
+EMAIL_HOST_USER = _email.get("EMAIL_HOST_USER") or ""
+EMAIL_HOST_PASSWORD = _email.get("EMAIL_HOST_PASSWORD") or ""
+EMAIL_USE_TLS = bool(_email.get("EMAIL_USE_TLS", False))
+EMAIL_USE_SSL = bool(_email.get("EMAIL_USE_SSL", False))
+EMAIL_TIMEOUT = env.int("EMAIL_TIMEOUT", default=30)
+DEFAULT_FROM_EMAIL = env.str(
+    "DEFAULT_FROM_EMAIL", default=formataddr((COMPANY["name"], COMPANY["email"]))
+)
+SERVER_EMAIL = DEFAULT_FROM_EMAIL
+# Attempts of one e-mail (1, 2, 4 ... minutes apart, at most an hour) before it is `failed`;
+# how long a worker holds one it is sending; after how long a queued send counts as lost.
+NOTIFICATIONS_MAX_ATTEMPTS = env.int("NOTIFICATIONS_MAX_ATTEMPTS", default=8)
+NOTIFICATIONS_CLAIM_SECONDS = env.int("NOTIFICATIONS_CLAIM_SECONDS", default=EMAIL_TIMEOUT * 4)
+NOTIFICATIONS_LOST_AFTER_SECONDS = env.int("NOTIFICATIONS_LOST_AFTER_SECONDS", default=600)
+# The upcoming-renewal e-mail: this many days before the renewal, for plans billed by these
+# interval units (day, week, month, year); 0 days or no units: none.
+NOTIFICATIONS_RENEWAL_NOTICE_DAYS = env.int("NOTIFICATIONS_RENEWAL_NOTICE_DAYS", default=7)
+NOTIFICATIONS_RENEWAL_INTERVALS = env.list("NOTIFICATIONS_RENEWAL_INTERVALS", default=["year"])
+
 # ----------------------------------------------------------------------------------- REST API
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
@@ -250,6 +278,8 @@ SPECTACULAR_SETTINGS = {
         "PaymentKindEnum": "payments.models.PaymentKind",
         "PaymentStateEnum": "payments.models.PaymentState",  # refunds' states are the same
         "RefundSourceEnum": "payments.models.RefundSource",
+        "NotificationStateEnum": "notifications.models.State",
+        "NotificationTemplateEnum": "notifications.models.Template",
     },
 }
 # /api/schema/ and /api/docs/: for anyone (true; `make run` sets DEBUG, hence true), or

@@ -1,7 +1,0 @@
-"""Customer e-mail notifications (skeleton: filled in by issue 13)."""
-
-from __future__ import annotations
-
-
-def register() -> None:
-    """Journal handlers and clock hooks of the notifications."""

@@ -1,0 +1,266 @@
+"""Sending notifications, once each: the claim, the SMTP conversation, what it answered.
+
+1. The claim (one short transaction): the row is locked (`SKIP LOCKED`: a second worker on the
+   same notification goes away at once); only a `pending` row whose attempt is due, or a
+   `sending` row whose claim ran out, is taken; it becomes `sending` until `claimed_until`
+   (NOTIFICATIONS_CLAIM_SECONDS), `attempts` + 1.
+2. The e-mail is rendered and handed to Django's e-mail backend (EMAIL_URL), outside any
+   transaction.
+3. The answer (another short transaction): accepted -> `sent`, `sent_at`, `message_id`, and a
+   `notification.sent` journal event. An SMTP error or a connection error (the server down,
+   a timeout) -> `pending` again, the error kept, the next attempt due after a backoff (1, 2,
+   4 ... minutes, at most an hour), until NOTIFICATIONS_MAX_ATTEMPTS attempts; then, or at once
+   for a permanent refusal (every recipient refused with a 5xx code), `failed` with a
+   `notification.failed` event. An error of our own (a template, a PDF that cannot be
+   rendered) -> `failed` and the error is raised again, for the worker's log.
+
+A task that runs twice finds the row `sent` (or claimed) and sends nothing. The one window: a
+worker that dies after the server accepted the e-mail and before step 3 commits leaves the row
+`sending`; when its claim runs out, the sweep sends it again (a duplicate e-mail, never a lost
+one)."""
+
+from __future__ import annotations
+
+import smtplib
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from celery.exceptions import SoftTimeLimitExceeded
+from django.conf import settings
+from django.core.mail import get_connection
+from django.db import transaction
+from django.db.models import Q
+
+from billing.services import journal_write, locked_customer
+from core.audit import Actor, audit_context
+from core.exceptions import Conflict, NotFound, ValidationFailed
+from notifications import emails
+from notifications.models import ALLOWED_TRANSITIONS, Notification, State
+from notifications.services.record import ACTOR, send_soon
+
+RETRYABLE = (smtplib.SMTPException, OSError)  # ConnectionError and timeouts are OSErrors
+
+
+@dataclass(frozen=True)
+class SendResult:
+    """What a send did: the notification's state after it (or `busy`: another worker holds
+    it; `not_due`: its next attempt is later), and, when it is to be tried again, in how many
+    seconds."""
+
+    state: str
+    retry_in: int | None = None
+
+
+def backoff_seconds(attempts: int) -> int:
+    """60 s after the first failed attempt, doubling, at most an hour."""
+    return int(min(3600, 60 * 2 ** max(0, attempts - 1)))
+
+
+def _move(n: Notification, to: str) -> None:
+    if to not in ALLOWED_TRANSITIONS[n.state]:
+        raise Conflict(f"A {n.state} notification cannot become {to}.", code="not_allowed")
+    n.state = to
+
+
+def _claim(notification_id: int, as_of: datetime) -> Notification | SendResult:
+    with transaction.atomic(durable=True), audit_context(actor=ACTOR, reason="sending"):
+        n = (
+            Notification.objects.select_for_update(skip_locked=True)
+            .select_related("customer")
+            .filter(pk=notification_id)
+            .first()
+        )
+        if n is None:
+            if not Notification.objects.filter(pk=notification_id).exists():
+                raise NotFound(f"No notification with id {notification_id}.")
+            return SendResult("busy")
+        if n.state == State.SENDING and n.claimed_until and n.claimed_until > as_of:
+            return SendResult("busy")
+        if n.state not in (State.PENDING, State.SENDING):
+            return SendResult(n.state)
+        if n.next_attempt_at and n.next_attempt_at > as_of:
+            return SendResult("not_due")
+        if n.state == State.PENDING:
+            _move(n, State.SENDING)
+        n.attempts += 1
+        n.claimed_until = as_of + timedelta(seconds=settings.NOTIFICATIONS_CLAIM_SECONDS)
+        n.updated_at = as_of
+        n.save(update_fields=["state", "attempts", "claimed_until", "updated_at"])
+        return n
+
+
+def _permanent(error: Exception) -> bool:
+    """A refusal no retry cures: every recipient refused with a 5xx code."""
+    if isinstance(error, smtplib.SMTPRecipientsRefused):
+        codes = [code for code, _ in error.recipients.values()]
+        return bool(codes) and all(code >= 500 for code in codes)
+    return False
+
+
+def _journal(n: Notification, type_: str, as_of: datetime, **extra: object) -> None:
+    journal_write(
+        type=type_,
+        subject_type="notification",
+        subject_id=n.pk,
+        payload={
+            "notification": n.pk,
+            "customer": n.customer_id,
+            "template": n.template,
+            "event": n.event_id,
+            "recipient": n.recipient,
+            "attempts": n.attempts,
+            **extra,
+        },
+        actor=ACTOR,
+        occurred_at=as_of,
+    )
+
+
+def _finish(
+    notification_id: int, as_of: datetime, *, error: Exception | None, fields: dict[str, object]
+) -> SendResult:
+    """Record a claimed attempt's outcome: sent (`error` None), or failed."""
+    with transaction.atomic(durable=True), audit_context(actor=ACTOR, reason="sent"):
+        n = Notification.objects.select_for_update().get(pk=notification_id)
+        for name, value in fields.items():
+            setattr(n, name, value)
+        n.claimed_until = None
+        n.updated_at = as_of
+        retry_in = None
+        if error is None:
+            _move(n, State.SENT)
+            n.sent_at = as_of
+            n.last_error = ""
+            n.next_attempt_at = None
+            _journal(n, "notification.sent", as_of, message_id=n.message_id)
+        else:
+            n.last_error = f"{type(error).__name__}: {error}"[:4000]
+            retryable = isinstance(error, RETRYABLE) and not _permanent(error)
+            if retryable and n.attempts < settings.NOTIFICATIONS_MAX_ATTEMPTS:
+                _move(n, State.PENDING)
+                retry_in = backoff_seconds(n.attempts)
+                n.next_attempt_at = as_of + timedelta(seconds=retry_in)
+            else:
+                _move(n, State.FAILED)
+                n.next_attempt_at = None
+                _journal(n, "notification.failed", as_of, error=n.last_error)
+        n.save()
+        return SendResult(n.state, retry_in)
+
+
+def notification_send(*, notification_id: int, as_of: datetime) -> SendResult:
+    """Send one notification if it is due (see the module's note). Never twice: a sent one,
+    or one another worker holds, is left alone."""
+    claimed = _claim(notification_id, as_of)
+    if isinstance(claimed, SendResult):
+        return claimed
+    n = claimed
+    message_id = emails.new_message_id(n.pk)
+    try:
+        rendered = emails.render(n, as_of=as_of)
+    except SoftTimeLimitExceeded:
+        raise  # the claim runs out and the sweep sends it later
+    except Exception as error:  # ours: recorded as failed, and raised for the worker's log
+        _finish(n.pk, as_of, error=error, fields={})
+        raise
+    fields: dict[str, object] = {"subject": rendered.subject, "locale": rendered.language}
+    try:
+        with get_connection(fail_silently=False) as connection:
+            connection.send_messages([emails.message(n, rendered, message_id)])
+    except RETRYABLE as error:
+        return _finish(n.pk, as_of, error=error, fields=fields)
+    return _finish(n.pk, as_of, error=None, fields={**fields, "message_id": message_id})
+
+
+def _due(as_of: datetime) -> Q:
+    return Q(state=State.PENDING, next_attempt_at__lte=as_of) | Q(
+        state=State.SENDING, claimed_until__lte=as_of
+    )
+
+
+def notifications_send_due(*, as_of: datetime, limit: int = 1000) -> dict[str, int]:
+    """Send, here and now, every notification due at `as_of` (pending ones whose attempt has
+    come, claims that ran out), oldest first: `manage.py notifications_send` and the tests."""
+    ids = list(
+        Notification.objects.filter(_due(as_of)).order_by("id").values_list("pk", flat=True)[:limit]
+    )
+    counts = {"sent": 0, "pending": 0, "failed": 0, "skipped": 0, "busy": 0, "not_due": 0}
+    for notification_id in ids:
+        result = notification_send(notification_id=notification_id, as_of=as_of)
+        counts[result.state if result.state in counts else "busy"] += 1
+    return counts
+
+
+SWEEP_HOOK = "notifications.send_due"
+
+
+def sweep_due(as_of: datetime) -> dict[str, int]:
+    """A clock hook: queue again the sends whose task was lost (due for
+    NOTIFICATIONS_LOST_AFTER_SECONDS already) and the claims that ran out."""
+    lost = as_of - timedelta(seconds=settings.NOTIFICATIONS_LOST_AFTER_SECONDS)
+    ids = list(
+        Notification.objects.filter(
+            Q(state=State.PENDING, next_attempt_at__lte=lost)
+            | Q(state=State.SENDING, claimed_until__lte=as_of)
+        )
+        .order_by("id")
+        .values_list("pk", flat=True)[:1000]
+    )
+    with transaction.atomic():
+        send_soon(ids)
+    return {"notifications_queued": len(ids)}
+
+
+def notification_resend(*, notification_id: int, actor: Actor, as_of: datetime) -> Notification:
+    """Send an e-mail again (staff, the API): a new notification with the same template and
+    facts, to the customer's e-mail address as it is now, recorded with who asked
+    (`requested_by`), keyed '<original key>:resend:<n>'. Refused while the original is still
+    being sent (`pending`, `sending`) and for a customer without an e-mail address."""
+    with (
+        transaction.atomic(durable=True),
+        audit_context(actor=actor, reason="send again"),
+    ):
+        found = Notification.objects.filter(pk=notification_id).values_list(
+            "customer_id", flat=True
+        )
+        if not found:
+            raise NotFound(f"No notification with id {notification_id}.")
+        customer = locked_customer(found[0])
+        original = Notification.objects.select_for_update().get(pk=notification_id)
+        if original.state in (State.PENDING, State.SENDING):
+            raise Conflict(
+                f"Notification {original.pk} is still being sent ({original.state}).",
+                code="still_sending",
+            )
+        address = customer.email.strip()
+        if not address:
+            raise ValidationFailed(NO_ADDRESS_ON_RESEND, field="customer", code="no_email")
+        root = original.resend_of or original
+        number = Notification.objects.filter(resend_of=root).count() + 1
+        copy = Notification.objects.create(
+            customer=customer,
+            template=original.template,
+            key=f"{root.key}:resend:{number}"[:200],
+            event_id=original.event_id,
+            data=original.data,
+            resend_of=root,
+            requested_by=actor.label,
+            recipient=address,
+            state=State.PENDING,
+            next_attempt_at=as_of,
+            created_at=as_of,
+            updated_at=as_of,
+        )
+        journal_write(
+            type="notification.resend_requested",
+            subject_type="notification",
+            subject_id=copy.pk,
+            payload={"notification": copy.pk, "resend_of": root.pk, "template": copy.template},
+            actor=actor,
+            occurred_at=as_of,
+        )
+        send_soon([copy.pk])
+    return copy
+
+
+NO_ADDRESS_ON_RESEND = "The customer has no e-mail address: add one first."

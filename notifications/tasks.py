@@ -1,0 +1,24 @@
+"""Celery tasks of the notifications: thin wrappers around notifications.services."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from celery import shared_task
+from django.conf import settings
+from django.utils import timezone
+
+from notifications.services import notification_send
+
+__all__ = ["notification_send_task"]
+
+
+@shared_task(bind=True, name="notifications.send", max_retries=None)
+def notification_send_task(self: Any, notification_id: int) -> str:
+    """Send one notification (queued after the commit that recorded it). An SMTP or connection
+    error leaves it pending and the task retries at its next attempt's time (the row counts
+    the attempts and gives up after NOTIFICATIONS_MAX_ATTEMPTS)."""
+    result = notification_send(notification_id=notification_id, as_of=timezone.now())
+    if result.retry_in is not None and self.request.retries < settings.NOTIFICATIONS_MAX_ATTEMPTS:
+        raise self.retry(countdown=result.retry_in)
+    return result.state
