@@ -280,6 +280,10 @@ SPECTACULAR_SETTINGS = {
         "RefundSourceEnum": "payments.models.RefundSource",
         "NotificationStateEnum": "notifications.models.State",
         "NotificationTemplateEnum": "notifications.models.Template",
+        "PayeeStateEnum": "payments.models.payouts.PayeeState",
+        "PayoutStateEnum": "payments.models.payouts.PayoutState",
+        "PayoutMethodStateEnum": "payments.models.payouts.PayoutMethodState",
+        "PayoutGatewayEnum": "payments.models.payouts.PayoutGateway",
     },
 }
 # /api/schema/ and /api/docs/: for anyone (true; `make run` sets DEBUG, hence true), or
