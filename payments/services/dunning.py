@@ -598,8 +598,16 @@ def on_money_events(events: Sequence[JournalEvent]) -> None:
     found = _customers_of(events)
     if not found:
         return
+    # only those in a state or with something overdue can change (one query): most payments
+    # are of customers dunning has nothing to say about
+    overdue = Invoice.objects.filter(
+        customer_id__in=list(found), status__in=OVERDUE, amount_due__gt=0,
+        due_at__lt=max(found.values()),
+    ).values("customer_id")  # fmt: skip
     customers = list(
-        Customer.objects.select_for_update().filter(pk__in=sorted(found)).order_by("pk")
+        Customer.objects.select_for_update(of=("self",))
+        .filter(Q(dunning__state__isnull=False) | Q(pk__in=overdue), pk__in=sorted(found))
+        .order_by("pk")
     )
     cause = ", ".join(sorted({e.type for e in events}))[:120]
     with audit_context(actor=DUNNING, reason="dunning after a payment or a document"):
@@ -616,23 +624,31 @@ def register() -> None:
     register_handler(HANDLER, on_money_events, types=set(EVENTS), batch=True)
 
 
-def customer_dunning_status(customer: Customer, as_of: datetime) -> dict[str, Any]:
-    """What the API and the customer page show: the state now, its policy, the situation."""
+def customer_dunning_status(
+    customer: Customer, as_of: datetime, *, transitions: int = 50
+) -> dict[str, Any]:
+    """What the API and the customer page show: the policy that applies, the state now, the
+    situation overdue at `as_of`, the latest transitions. Five queries."""
     record = (
         CustomerDunning.objects.select_related("policy", "state").filter(customer=customer).first()
     )
-    policy = (
-        record.policy
-        if record is not None and record.policy_id is not None
-        else DunningPolicy.objects.filter(is_default=True).first()
+    assigned = record is not None and record.policy_id is not None
+    policy = record.policy if record is not None and assigned else None
+    if not assigned:
+        policy = DunningPolicy.objects.filter(is_default=True).first()
+    latest = list(
+        DunningTransition.objects.filter(customer=customer)
+        .prefetch_related("invoices")
+        .order_by("-sequence")[:transitions]
     )
-    situation = situation_of(customer, as_of)
     return {
+        "customer_id": customer.pk,
         "record": record,
         "policy": policy,
-        "assigned": record is not None and record.policy_id is not None,
+        "assigned": assigned,
         "state": record.state if record is not None else None,
         "entered_at": record.entered_at if record is not None else None,
         "evaluated_at": record.evaluated_at if record is not None else None,
-        "situation": situation,
+        "situation": situation_of(customer, as_of),
+        "transitions": latest,
     }
