@@ -230,10 +230,7 @@ class CustomerDunningTransitions(generics.GenericAPIView[Any]):
     )
     def get(self, request: Request, pk: int) -> Response:
         customer = _customer(pk)
-        rows = (
-            DunningTransition.objects.filter(customer=customer)
-            .prefetch_related("invoices")
-        )
+        rows = DunningTransition.objects.filter(customer=customer).prefetch_related("invoices")
         page = self.paginate_queryset(rows)
         return self.get_paginated_response(DunningTransitionOut(page, many=True).data)
 
