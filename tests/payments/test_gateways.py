@@ -558,3 +558,79 @@ def test_the_sandbox_is_off_where_it_is_not_enabled() -> None:
     assert off.value.code == "disabled"
     with override_settings(PAYMENT_GATEWAYS=["manual"]):
         assert isinstance(gateway("manual"), ManualGateway)
+
+
+# ------------------------------------------------------------------------------ payouts (issue 13)
+
+
+def payout(gw: Any, token: str, key: str, amount: str = "40.00", ref: str = "po-1") -> Result:
+    return gw.payout(  # type: ignore[no-any-return]
+        token=token, amount=Decimal(amount), currency=USD, idempotency_key=key,
+        metadata={"payout": ref},
+    )  # fmt: skip
+
+
+def test_sandbox_payouts_are_deterministic_by_token(sandbox: SandboxGateway) -> None:
+    ok = payout(sandbox, "tok_ok", "p-1")
+    assert (ok.outcome, ok.reference) == (Outcome.SUCCEEDED, sandbox.payout_reference("p-1"))
+    declined = payout(sandbox, "tok_declined", "p-2")
+    assert (declined.outcome, declined.reason, declined.retryable) == (
+        Outcome.FAILED, "payout_declined", False,
+    )  # fmt: skip
+    short = payout(sandbox, "tok_insufficient_funds", "p-3")
+    assert (short.outcome, short.retryable) == (Outcome.FAILED, True)
+    first = payout(sandbox, "tok_soft_decline_2", "p-4a", ref="po-4")
+    second = payout(sandbox, "tok_soft_decline_2", "p-4b", ref="po-4")
+    assert (first.outcome, first.reason, second.outcome) == (
+        Outcome.FAILED, "soft_decline", Outcome.SUCCEEDED,
+    )  # fmt: skip
+    timeout = payout(sandbox, "tok_timeout_charged", "p-5")
+    assert timeout.outcome is Outcome.UNKNOWN
+    assert sandbox.status(idempotency_key="p-5").outcome is Outcome.SUCCEEDED
+    lost = payout(sandbox, "tok_timeout_not_charged", "p-6")
+    assert lost.outcome is Outcome.UNKNOWN
+    assert sandbox.status(idempotency_key="p-6").outcome is Outcome.FAILED
+    assert sandbox.status(idempotency_key="p-never").reason == "not_found"
+    assert sandbox.payout_count() == 3  # p-1, p-4b, p-5
+    assert sandbox.payout_count("tok_ok") == 1
+
+
+def test_a_sandbox_payout_key_pays_once_and_is_never_reused(sandbox: SandboxGateway) -> None:
+    assert payout(sandbox, "tok_ok", "p-1").outcome is Outcome.SUCCEEDED
+    again = payout(sandbox, "tok_ok", "p-1")
+    assert again.reference == sandbox.payout_reference("p-1")
+    assert (sandbox.payout_count(), sandbox.payout_calls()) == (1, 1)
+    with pytest.raises(GatewayError) as other:
+        payout(sandbox, "tok_ok", "p-1", amount="41.00")
+    assert other.value.code == "idempotency_key_reused"
+    charge(sandbox, "tok_ok", "c-1")
+    with pytest.raises(GatewayError) as mixed:
+        payout(sandbox, "tok_ok", "c-1")
+    assert mixed.value.code == "idempotency_key_reused"
+    with pytest.raises(GatewayError) as bad:
+        payout(sandbox, "tok_ok", "p-9", amount="1.001")
+    assert bad.value.code == "invalid_amount"
+
+
+def test_manual_payouts_are_recorded_at_once_for_staff_to_pay(manual: ManualGateway) -> None:
+    first = payout(manual, "IBAN DE89 3704", "m-1")
+    assert (first.outcome, first.reference) == (Outcome.SUCCEEDED, manual.payout_reference("m-1"))
+    assert payout(manual, "IBAN DE89 3704", "m-1").reference == first.reference
+    assert manual.status(idempotency_key="m-1").outcome is Outcome.SUCCEEDED
+    with pytest.raises(GatewayError) as reused:
+        payout(manual, "IBAN DE89 3704", "m-1", amount="1.00")
+    assert reused.value.code == "idempotency_key_reused"
+    with pytest.raises(GatewayError) as blank:
+        payout(manual, " ", "m-2")
+    assert blank.value.code == "invalid_token"
+
+
+def test_stripe_refuses_payouts_clearly() -> None:
+    from payments.gateways.stripe_gateway import StripeGateway
+
+    with pytest.raises(GatewayError) as refused:
+        StripeGateway.payout(
+            object.__new__(StripeGateway), token="acct_1", amount=Decimal("1.00"), currency=USD,
+            idempotency_key="s-1",
+        )  # fmt: skip
+    assert refused.value.code == "payouts_unsupported"
