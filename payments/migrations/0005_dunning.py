@@ -1110,6 +1110,8 @@ class Migration(migrations.Migration):
                     _connector="OR",
                 ),
                 name="dunning_state_has_condition",
+                violation_error_message="A state needs at least one condition: days past due, "
+                "amount overdue or failed payment attempts.",
             ),
         ),
         migrations.AddConstraint(
@@ -1121,6 +1123,7 @@ class Migration(migrations.Migration):
                     _connector="OR",
                 ),
                 name="dunning_state_amount_positive",
+                violation_error_message="The minimum amount overdue must be positive.",
             ),
         ),
         pgtrigger.migrations.AddTrigger(

@@ -31,6 +31,10 @@ DUNNING_TEMPLATES = (
 TEMPLATE_CHOICES = [(t, t.replace("_", " ")) for t in DUNNING_TEMPLATES]
 MAX_DAYS = 3650
 MAX_ATTEMPTS = 100
+NO_CONDITION = (
+    "A state needs at least one condition: days past due, amount overdue or failed payment "
+    "attempts."
+)
 
 
 class SubscriptionAction(models.TextChoices):
@@ -144,10 +148,12 @@ class DunningState(models.Model):
                 | Q(min_amount_overdue__isnull=False)
                 | Q(min_failed_attempts__isnull=False),
                 name="dunning_state_has_condition",
+                violation_error_message=NO_CONDITION,
             ),
             models.CheckConstraint(
                 condition=Q(min_amount_overdue__isnull=True) | Q(min_amount_overdue__gt=0),
                 name="dunning_state_amount_positive",
+                violation_error_message="The minimum amount overdue must be positive.",
             ),
         ]
 

@@ -28,6 +28,7 @@ from payments.models.dunning import (
     DUNNING_TEMPLATES,
     MAX_ATTEMPTS,
     MAX_DAYS,
+    NO_CONDITION,
     ActionWhen,
     CustomerDunning,
     DunningPolicy,
@@ -177,8 +178,7 @@ def checked_state(raw: Any, index: int) -> dict[str, Any]:
         out[k] is None for k in ("min_days_past_due", "min_amount_overdue", "min_failed_attempts")
     ):
         raise ValidationFailed(
-            "A state needs at least one condition: days past due, amount overdue or failed "
-            "payment attempts.",
+            NO_CONDITION,
             field=f"{at}.min_days_past_due",
             code="no_condition",
         )
