@@ -108,3 +108,21 @@ def test_renewal_notices_are_set_based(django_assert_max_num_queries: Any) -> No
         assert renewals_due(utc(2027, 1, 5)) == {"renewal_notices": 5}
     with django_assert_max_num_queries(1):
         assert renewals_due(utc(2027, 1, 5)) == {"renewal_notices": 0}
+
+
+def test_the_command_sends_what_is_due(smtp_server: Mailbox) -> None:
+    import json
+    from io import StringIO
+
+    from django.core.management import call_command
+    from django.core.management.base import CommandError
+
+    who = customer()
+    subscribe(who, priced_plan("annual", "1200", interval_unit="year"), utc(2026, 1, 10, 9))
+    renewals_due(utc(2027, 1, 5))
+    out = StringIO()
+    call_command("notifications_send", "--as-of", "2027-01-05T00:00:00+00:00", stdout=out)
+    assert json.loads(out.getvalue())["sent"] == 1
+    assert len(smtp_server.messages) == 1
+    with pytest.raises(CommandError):
+        call_command("notifications_send", "--as-of", "tomorrow")
