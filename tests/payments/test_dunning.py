@@ -32,6 +32,7 @@ from payments.models.dunning import (
 )
 from payments.services import AllocationRequest, payment_record
 from payments.services.dunning import (
+    EVENTS,
     HANDLER,
     TICK_HOOK,
     dunning_customers_due,
@@ -524,3 +525,38 @@ def test_the_handler_is_registered_for_money_events() -> None:
     assert handler.batch
     assert {"payment.applied", "invoice.paid", "credit_note.created", "invoice.voided",
             "payment.failed", "invoice.marked_uncollectible"} <= handler.types  # fmt: skip
+
+
+def test_the_handler_reads_a_batch_of_payments_of_customers_not_in_dunning_in_three_queries(
+    django_assert_max_num_queries: Any,
+) -> None:
+    paid = []
+    for _ in range(4):
+        who = a_debtor()
+        invoice = open_invoice(who, "10.00", JAN1)
+        pay(who, invoice, "10.00", at(1, 5))  # paid before its due date
+        paid.append(who.pk)
+    batch = list(JournalEvent.objects.filter(type__in=sorted(EVENTS)))
+    assert len(batch) >= 8
+    with django_assert_max_num_queries(3):  # invoices' and payments' customers; who can move
+        on_money_events(batch)
+    assert not CustomerDunning.objects.filter(customer_id__in=paid).exists()
+
+
+def test_the_tick_runs_actions_whose_instant_came(eager: None) -> None:
+    pausing = policy(
+        [{"code": "pause", "name": "Pause", "min_days_past_due": 1, "subscription_action":
+          "pause", "subscription_action_when": "period_end"}]
+    )  # fmt: skip
+    who = a_debtor()
+    assign(who, pausing)
+    sub, _ = billed(who, priced_plan("monthly", "30.00"), JAN1)
+    tick(at(1, 12))  # entered; the pause waits for the period's end
+    (pause,) = DunningAction.objects.filter(customer=who)
+    assert pause.status == ActionStatus.PENDING
+    assert tick(at(1, 31))["actions_due"] == 0
+    assert tick(datetime(2026, 2, 1, tzinfo=UTC))["actions_due"] == 1
+    pause.refresh_from_db()
+    sub.refresh_from_db()
+    assert (pause.status, pause.outcome, sub.status) == ("done", "paused", "paused")
+    assert sub.paused_at == datetime(2026, 2, 1, tzinfo=UTC)
