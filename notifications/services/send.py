@@ -11,8 +11,9 @@
    a timeout) -> `pending` again, the error kept, the next attempt due after a backoff (1, 2,
    4 ... minutes, at most an hour), until NOTIFICATIONS_MAX_ATTEMPTS attempts; then, or at once
    for a permanent refusal (every recipient refused with a 5xx code), `failed` with a
-   `notification.failed` event. An error of our own (a template, a PDF that cannot be
-   rendered) -> `failed` and the error is raised again, for the worker's log.
+   `notification.failed` event. The same for an error while rendering: a storage error (an
+   OSError reading the stored PDF) is retried; one of our own (a template, a document that
+   cannot be rendered) -> `failed` at once and raised again, for the worker's log.
 
 A task that runs twice finds the row `sent` (or claimed) and sends nothing. The one window: a
 worker that dies after the server accepted the e-mail and before step 3 commits leaves the row
@@ -160,9 +161,11 @@ def notification_send(*, notification_id: int, as_of: datetime) -> SendResult:
         rendered = emails.render(n, as_of=as_of)
     except SoftTimeLimitExceeded:
         raise  # the claim runs out and the sweep sends it later
-    except Exception as error:  # ours: recorded as failed, and raised for the worker's log
-        _finish(n.pk, as_of, error=error, fields={})
-        raise
+    except Exception as error:  # recorded; ours (not a storage or network error) is raised
+        result = _finish(n.pk, as_of, error=error, fields={})
+        if result.state == State.FAILED:
+            raise  # a template or a document that cannot be rendered: for the worker's log
+        return result
     fields: dict[str, object] = {"subject": rendered.subject, "locale": rendered.language}
     try:
         with get_connection(fail_silently=False) as connection:

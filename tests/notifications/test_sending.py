@@ -10,14 +10,16 @@ from decimal import Decimal
 from typing import Any
 
 import pytest
-from django.db import transaction
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
+from billing.journal import handler_registered
 from billing.models import Customer, JournalEvent
 from billing.services import customer_update
 from invoicing.models import Invoice
 from invoicing.services import credit_note_issue
 from notifications.models import Notification
-from notifications.services import notification_send
+from notifications.services import EVENT_TYPES, HANDLER, notification_send, on_events
 from notifications.tasks import notification_send_task
 from payments.gateways.sandbox import SandboxGateway
 from payments.models import Payment
@@ -336,27 +338,28 @@ def test_german_dunning_counts_days_in_german(smtp_server: Mailbox) -> None:
 # ------------------------------------------------------------------------ the batch handler
 
 
+@pytest.mark.usefixtures("no_journal_handlers")
 def test_the_handler_records_a_batch_in_a_fixed_number_of_queries(
     smtp_server: Mailbox, django_assert_max_num_queries: Any
 ) -> None:
-    customers = [customer() for _ in range(3)]
-    for who in customers:
-        for amount in ("10.00", "20.00"):
-            open_invoice(who, amount, JAN)
-    with transaction.atomic():
-        for who in customers:
+    def batch(size: int) -> None:
+        for _ in range(size):
+            who = customer()
+            open_invoice(who, "10.00", JAN)
             dunning_event(who, "dunning_reminder")
-    from billing.journal import handlers
-    from billing.services.journal import _dispatch_to
 
-    [handler] = [h for h in handlers() if h.name == "notifications.email"]
-    report = {"delivered": 0, "failed": 0, "waiting": 0}
-    # the dispatcher's own queries (pending events, earlier failures, the delivery upsert)
-    # and the handler's: subjects (invoices), customers, insert, pending ids
-    with django_assert_max_num_queries(12):
-        _dispatch_to(handler, as_of=JAN, batch_size=500, report=report)
-    assert report["delivered"] == 9
-    assert Notification.objects.count() == 9
+    with handler_registered(HANDLER, on_events, types=set(EVENT_TYPES), batch=True):
+        batch(1)
+        with CaptureQueriesContext(connection) as one:
+            dispatch()
+        batch(12)
+        # the same statements for 12 customers' 24 events as for 1 customer's 2: the
+        # dispatcher's (lock, pending events, earlier failures, delivery upsert) and the
+        # handler's (invoices, customers' addresses, insert, pending ids)
+        with django_assert_max_num_queries(len(one)):
+            dispatch()
+    assert Notification.objects.count() == 26
+    assert len(one) <= 12
 
 
 def test_changing_the_address_later_does_not_change_a_recorded_one(smtp_server: Mailbox) -> None:

@@ -1,5 +1,6 @@
 """Every e-mail template exists in its three parts, and English and German translate every
-message the e-mail templates use (the catalogs in locale/, compiled and committed)."""
+message the e-mail templates use (the catalogs in locale/, compiled and committed); the
+retries' backoff."""
 
 from __future__ import annotations
 
@@ -12,8 +13,11 @@ from babel.messages.extract import extract
 from babel.messages.pofile import read_po
 from django.utils import translation
 from django.utils.translation.template import templatize
+from hypothesis import given
+from hypothesis import strategies as st
 
 from notifications.models import Template
+from notifications.services.send import backoff_seconds
 
 ROOT = Path(__file__).resolve().parents[2]
 EMAILS = ROOT / "templates" / "emails"
@@ -59,3 +63,11 @@ def test_every_email_message_is_translated(language: str) -> None:
                 assert translation.gettext(key) == message.string, key
             if language == "de":
                 assert message.string != message.id, key  # really German
+
+
+@given(st.integers(min_value=1, max_value=40))
+def test_backoff_doubles_from_a_minute_up_to_an_hour(attempts: int) -> None:
+    wait = backoff_seconds(attempts)
+    assert wait == min(3600, 60 * 2 ** (attempts - 1))
+    assert 60 <= wait <= 3600
+    assert backoff_seconds(attempts + 1) >= wait
