@@ -8,6 +8,7 @@ from datetime import datetime
 from typing import Any
 
 from django.contrib import admin
+from django.core.exceptions import ObjectDoesNotExist
 from django.db.models import QuerySet
 from django.http import HttpRequest
 from django.urls import reverse
@@ -64,7 +65,7 @@ class NotificationAdmin(HistoryAdminMixin, ServiceModelAdmin):
     def preview(self, obj: Notification) -> str:
         try:
             rendered = emails.render(obj, as_of=None)
-        except (ApplicationError, LookupError, ValueError) as exc:
+        except (ApplicationError, ObjectDoesNotExist, LookupError, ValueError) as exc:
             return f"(cannot be shown: {exc})"
         return format_html(
             '<div id="notification-preview"><p><strong>{}</strong></p>'
