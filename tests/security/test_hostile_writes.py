@@ -286,6 +286,13 @@ def _build_world() -> World:
         invoice_finalized_line=issued_line.pk, credit_note=note.pk,
         invoice_uncredited=clean.pk, customer_archived=archived.pk,
     )  # fmt: skip
+
+    # a dunning policy (issue 13) that no customer is assigned nor in
+    from payments.services.dunning_policies import dunning_policy_create
+
+    ids["dunning_policy"] = dunning_policy_create(
+        data={"name": "hw_dunning", "states": []}, actor=ACTOR, as_of=now
+    ).pk
     return World(ids=ids, raw_key=raw_key)
 
 
@@ -360,6 +367,7 @@ BY_SEGMENT = {
     "payment-methods": "payment_method",
     "payments": "payment",
     "allocations": "allocation",
+    "dunning-policies": "dunning_policy",
 }
 
 
