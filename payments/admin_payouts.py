@@ -46,7 +46,7 @@ class PayoutMethodInline(_ReadOnlyInline):
 
 class PayeeCustomerInline(_ReadOnlyInline):
     model = PayeeCustomer
-    fields = readonly_fields = ("customer", "created_at")
+    fields = readonly_fields = ("customer", "created_at", "unlinked_at")
 
 
 class PayoutScheduleInline(_ReadOnlyInline):
@@ -173,15 +173,19 @@ class PayoutMethodAdmin(HistoryAdminMixin, ServiceModelAdmin):
 
 @admin.register(PayeeCustomer)
 class PayeeCustomerAdmin(HistoryAdminMixin, ServiceModelAdmin):
-    list_display = ("__str__", "payee", "customer", "created_at")
+    list_display = ("__str__", "payee", "customer", "created_at", "unlinked_at")
     list_select_related = ("payee", "customer")
+    list_filter = (("unlinked_at", admin.EmptyFieldListFilter),)
     search_fields = ("payee__external_id", "customer__external_id")
     autocomplete_fields = ("customer",)
     fields = ("payee", "customer")
     actions = ("remove_selected",)
 
+    def get_fields(self, request: HttpRequest, obj: Any = None) -> Any:
+        return self.fields if obj is None else (*self.fields, "created_at", "unlinked_at")
+
     def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> Any:
-        return () if obj is None else self.fields
+        return () if obj is None else self.get_fields(request, obj)
 
     def service_create(self, request: HttpRequest, form: Any, formsets: list[Any]) -> Any:
         return services.payee_customer_add(
@@ -255,7 +259,10 @@ class PayoutScheduleAdmin(HistoryAdminMixin, ServiceModelAdmin):
     def get_fields(self, request: HttpRequest, obj: Any = None) -> Any:
         if obj is None:
             return self.create_fields
-        return (*self.create_fields, "active", "currency", "next_period_start", "next_period_end")
+        return (
+            *self.create_fields, "active", "currency", "next_period_start", "next_period_end",
+            "switched_off_at", "counts_from",
+        )  # fmt: skip
 
     def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> Any:
         if obj is None:
@@ -361,6 +368,9 @@ class PayoutAdmin(HistoryAdminMixin, ServiceModelAdmin):
         "percentage",
         "payments_total",
         "refunds_total",
+        "carried_in",
+        "carried_out",
+        "basis",
         "state",
         "method",
         "gateway",
@@ -383,6 +393,27 @@ class PayoutAdmin(HistoryAdminMixin, ServiceModelAdmin):
     @admin.display(description="amount")
     def shown_amount(self, obj: Payout) -> str:
         return money(obj.amount, obj.currency)
+
+    @admin.display(description="what it counted")
+    def basis(self, obj: Payout) -> SafeString | str:
+        items = list(obj.basis_items.order_by("id")[: self.BASIS_SHOWN + 1])
+        if not items:
+            return "-"
+        rows = format_html_join(
+            "",
+            "<tr><td>{}</td><td>{}</td></tr>",
+            (
+                (
+                    f"payment #{i.payment_id}" if i.payment_id else f"refund #{i.refund_id}",
+                    money(i.amount, obj.currency),
+                )
+                for i in items[: self.BASIS_SHOWN]
+            ),
+        )
+        more = "<tr><td colspan=2>…</td></tr>" if len(items) > self.BASIS_SHOWN else ""
+        return format_html("<table>{}{}</table>", rows, SafeString(more))
+
+    BASIS_SHOWN = 200
 
     @admin.display(description="gateway calls")
     def timeline(self, obj: Payout) -> SafeString:

@@ -16,6 +16,7 @@ from payments.models.payouts import (
     Payee,
     PayeeCustomer,
     Payout,
+    PayoutBasisItem,
     PayoutCall,
     PayoutGateway,
     PayoutMethod,
@@ -58,9 +59,15 @@ class PayeeCustomerIn(serializers.Serializer[Any]):
 
 class PayoutScheduleIn(serializers.Serializer[Any]):
     interval_unit = serializers.ChoiceField(choices=IntervalUnit.choices)
-    interval_count = serializers.IntegerField(min_value=1, max_value=366, default=1)
+    interval_count = serializers.IntegerField(
+        min_value=1,
+        max_value=366,
+        default=1,
+        help_text="at most 366 days, 52 weeks, 24 months or 5 years (`out_of_range`)",
+    )
     anchor = serializers.DateField(
-        help_text="local date (the payee's zone) the periods count from; at most a year back"
+        help_text="local date (the payee's zone) the periods count from; at most a year back "
+        "(`too_old`) and a year ahead (`too_far`)"
     )
     amount_kind = serializers.ChoiceField(choices=AmountKind.choices)
     fixed_amount = serializers.DecimalField(
@@ -114,7 +121,7 @@ class PayeeCustomerOut(serializers.ModelSerializer[PayeeCustomer]):
 
     class Meta:
         model = PayeeCustomer
-        fields = ("id", "payee", "customer", "created_at")
+        fields = ("id", "payee", "customer", "created_at", "unlinked_at")
 
 
 class PayoutScheduleOut(serializers.ModelSerializer[PayoutSchedule]):
@@ -154,23 +161,44 @@ class PayoutOut(serializers.ModelSerializer[Payout]):
     refunds_total = serializers.DecimalField(
         max_digits=20, decimal_places=4, allow_null=True, read_only=True
     )
+    carried_in = serializers.DecimalField(
+        max_digits=20, decimal_places=4, allow_null=True, read_only=True
+    )
+    carried_out = serializers.DecimalField(
+        max_digits=20, decimal_places=4, allow_null=True, read_only=True
+    )
 
     class Meta:
         model = Payout
         fields: tuple[str, ...] = (
             "id", "payee", "schedule", "period_start", "period_end", "amount_kind", "amount",
-            "currency", "percentage", "payments_total", "refunds_total", "state", "method",
+            "currency", "percentage", "payments_total", "refunds_total", "carried_in",
+            "carried_out", "state", "method",
             "gateway", "gateway_reference", "attempts", "requested_at", "next_retry_at",
             "failure_code", "failure_message", "paid_at", "canceled_at", "cancel_reason",
             "created_at",
         )  # fmt: skip
 
 
+class PayoutBasisItemOut(serializers.ModelSerializer[PayoutBasisItem]):
+    amount = serializers.DecimalField(max_digits=20, decimal_places=4, read_only=True)
+
+    class Meta:
+        model = PayoutBasisItem
+        fields = ("payment", "refund", "amount")
+
+
 class PayoutDetailOut(PayoutOut):
     calls = PayoutCallOut(many=True, read_only=True)
+    basis_items = PayoutBasisItemOut(
+        many=True,
+        read_only=True,
+        help_text="Percentage payouts: each payment counted (> 0) and each refund of a payment "
+        "counted by the schedule (< 0).",
+    )
 
     class Meta(PayoutOut.Meta):
-        fields = (*PayoutOut.Meta.fields, "calls")
+        fields = (*PayoutOut.Meta.fields, "calls", "basis_items")
 
 
 class ScheduleRunOut(serializers.Serializer[Any]):

@@ -241,7 +241,9 @@ class PayeeCustomers(_OfPayee):
         operation_id="payees_customers_list",
         responses={200: s.PayeeCustomerOut(many=True), **error_responses(400, 401, 404)},
         tags=TAGS,
-        description="The customers whose payments count for the payee.",
+        description="The customers whose payments count for the payee: current links "
+        "(`unlinked_at` empty) and removed ones (a payment counts for the payee whose link was "
+        "in place when it was recorded).",
     )
     def get(self, request: Request, pk: int) -> Response:
         self.payee()
@@ -255,7 +257,8 @@ class PayeeCustomers(_OfPayee):
         responses={201: s.PayeeCustomerOut, **POST_ERRORS},
         tags=TAGS,
         description="Count a customer's payments (less refunds) for the payee's percentage "
-        "payouts. A customer counts for one payee (`unique`), in the payee's currency "
+        "payouts, from now on (payments recorded before the link do not count). A customer "
+        "counts for one payee at a time (`unique`), in the payee's currency "
         "(`currency_mismatch`), both on `customer`.",
     )
     def post(self, request: Request, pk: int) -> Response:
@@ -278,9 +281,10 @@ class PayeeCustomerDetail(generics.GenericAPIView[Any]):
     @extend_schema(
         operation_id="payee_customers_remove",
         request=None,
-        responses={204: None, **error_responses(401, 404)},
+        responses={204: None, **error_responses(401, 404, 409)},
         tags=TAGS,
-        description="Stop counting the customer for its payee.",
+        description="Stop counting the customer for its payee: its payments recorded from now "
+        "on no longer count for it; the link is kept with `unlinked_at` (removed twice: 409).",
     )
     def delete(self, request: Request, pk: int) -> Response:
         services.payee_customer_remove(
@@ -418,7 +422,7 @@ class PayoutCollection(generics.GenericAPIView[Any]):
 
 class PayoutDetail(generics.GenericAPIView[Any]):
     serializer_class = s.PayoutDetailOut
-    queryset = Payout.objects.select_related("payee").prefetch_related("calls")
+    queryset = Payout.objects.select_related("payee").prefetch_related("calls", "basis_items")
 
     @extend_schema(
         operation_id="payouts_retrieve",
@@ -432,7 +436,9 @@ class PayoutDetail(generics.GenericAPIView[Any]):
 
 def _detail(payout_id: int) -> Any:
     return s.PayoutDetailOut(
-        Payout.objects.select_related("payee").prefetch_related("calls").get(pk=payout_id)
+        Payout.objects.select_related("payee")
+        .prefetch_related("calls", "basis_items")
+        .get(pk=payout_id)
     ).data
 
 

@@ -1119,4 +1119,440 @@ class Migration(migrations.Migration):
                 ),
             ),
         ),
+        # review fixes: the basis, links with validity, carries, switch-off instant
+        migrations.CreateModel(
+            name="PayoutBasisItem",
+            fields=[
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("amount", models.DecimalField(decimal_places=4, max_digits=20)),
+            ],
+            options={
+                "ordering": ("payout_id", "id"),
+            },
+        ),
+        pgtrigger.migrations.RemoveTrigger(
+            model_name="payeecustomer",
+            name="insert_insert",
+        ),
+        pgtrigger.migrations.RemoveTrigger(
+            model_name="payeecustomer",
+            name="update_update",
+        ),
+        pgtrigger.migrations.RemoveTrigger(
+            model_name="payeecustomer",
+            name="delete_delete",
+        ),
+        pgtrigger.migrations.RemoveTrigger(
+            model_name="payout",
+            name="insert_insert",
+        ),
+        pgtrigger.migrations.RemoveTrigger(
+            model_name="payout",
+            name="update_update",
+        ),
+        pgtrigger.migrations.RemoveTrigger(
+            model_name="payout",
+            name="delete_delete",
+        ),
+        pgtrigger.migrations.RemoveTrigger(
+            model_name="payoutschedule",
+            name="insert_insert",
+        ),
+        pgtrigger.migrations.RemoveTrigger(
+            model_name="payoutschedule",
+            name="update_update",
+        ),
+        pgtrigger.migrations.RemoveTrigger(
+            model_name="payoutschedule",
+            name="delete_delete",
+        ),
+        migrations.AddField(
+            model_name="payeecustomer",
+            name="unlinked_at",
+            field=models.DateTimeField(
+                blank=True,
+                help_text="When it stopped counting (removed); empty: current.",
+                null=True,
+            ),
+        ),
+        migrations.AddField(
+            model_name="payeecustomerevent",
+            name="unlinked_at",
+            field=models.DateTimeField(
+                blank=True,
+                help_text="When it stopped counting (removed); empty: current.",
+                null=True,
+            ),
+        ),
+        migrations.AddField(
+            model_name="payout",
+            name="carried_in",
+            field=models.DecimalField(
+                blank=True,
+                decimal_places=4,
+                help_text="Percentage payouts: the negative net carried from the previous payout (<= 0).",
+                max_digits=20,
+                null=True,
+            ),
+        ),
+        migrations.AddField(
+            model_name="payout",
+            name="carried_out",
+            field=models.DecimalField(
+                blank=True,
+                decimal_places=4,
+                help_text="Percentage payouts: the negative net carried to the next payout (<= 0).",
+                max_digits=20,
+                null=True,
+            ),
+        ),
+        migrations.AddField(
+            model_name="payoutevent",
+            name="carried_in",
+            field=models.DecimalField(
+                blank=True,
+                decimal_places=4,
+                help_text="Percentage payouts: the negative net carried from the previous payout (<= 0).",
+                max_digits=20,
+                null=True,
+            ),
+        ),
+        migrations.AddField(
+            model_name="payoutevent",
+            name="carried_out",
+            field=models.DecimalField(
+                blank=True,
+                decimal_places=4,
+                help_text="Percentage payouts: the negative net carried to the next payout (<= 0).",
+                max_digits=20,
+                null=True,
+            ),
+        ),
+        migrations.AddField(
+            model_name="payoutschedule",
+            name="counts_from",
+            field=models.DateTimeField(
+                blank=True,
+                help_text="Percentage basis: payments recorded from this instant count (empty: the first period's start; moved on when it resumes after periods entirely off).",
+                null=True,
+            ),
+        ),
+        migrations.AddField(
+            model_name="payoutschedule",
+            name="switched_off_at",
+            field=models.DateTimeField(
+                blank=True, help_text="When it was last switched off (empty: never).", null=True
+            ),
+        ),
+        migrations.AddField(
+            model_name="payoutscheduleevent",
+            name="counts_from",
+            field=models.DateTimeField(
+                blank=True,
+                help_text="Percentage basis: payments recorded from this instant count (empty: the first period's start; moved on when it resumes after periods entirely off).",
+                null=True,
+            ),
+        ),
+        migrations.AddField(
+            model_name="payoutscheduleevent",
+            name="switched_off_at",
+            field=models.DateTimeField(
+                blank=True, help_text="When it was last switched off (empty: never).", null=True
+            ),
+        ),
+        migrations.AlterField(
+            model_name="payeecustomer",
+            name="created_at",
+            field=models.DateTimeField(help_text="When the link started counting (linked at)."),
+        ),
+        migrations.AlterField(
+            model_name="payeecustomer",
+            name="customer",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="payee_links",
+                to="billing.customer",
+            ),
+        ),
+        migrations.AlterField(
+            model_name="payeecustomerevent",
+            name="created_at",
+            field=models.DateTimeField(help_text="When the link started counting (linked at)."),
+        ),
+        migrations.AlterField(
+            model_name="payout",
+            name="payments_total",
+            field=models.DecimalField(
+                blank=True,
+                decimal_places=4,
+                help_text="Percentage payouts: the customers' payments newly recorded (see the basis).",
+                max_digits=20,
+                null=True,
+            ),
+        ),
+        migrations.AlterField(
+            model_name="payout",
+            name="refunds_total",
+            field=models.DecimalField(
+                blank=True,
+                decimal_places=4,
+                help_text="Percentage payouts: the refunds of counted payments newly recorded.",
+                max_digits=20,
+                null=True,
+            ),
+        ),
+        migrations.AlterField(
+            model_name="payoutevent",
+            name="payments_total",
+            field=models.DecimalField(
+                blank=True,
+                decimal_places=4,
+                help_text="Percentage payouts: the customers' payments newly recorded (see the basis).",
+                max_digits=20,
+                null=True,
+            ),
+        ),
+        migrations.AlterField(
+            model_name="payoutevent",
+            name="refunds_total",
+            field=models.DecimalField(
+                blank=True,
+                decimal_places=4,
+                help_text="Percentage payouts: the refunds of counted payments newly recorded.",
+                max_digits=20,
+                null=True,
+            ),
+        ),
+        migrations.AddIndex(
+            model_name="payeecustomer",
+            index=models.Index(fields=["customer"], name="payments_payeecust_cust_idx"),
+        ),
+        pgtrigger.migrations.AddTrigger(
+            model_name="payeecustomer",
+            trigger=pgtrigger.compiler.Trigger(
+                name="insert_insert",
+                sql=pgtrigger.compiler.UpsertTriggerSql(
+                    func='INSERT INTO "payments_payeecustomerevent" ("created_at", "customer_id", "id", "payee_id", "pgh_context_id", "pgh_created_at", "pgh_label", "pgh_obj_id", "unlinked_at") VALUES (NEW."created_at", NEW."customer_id", NEW."id", NEW."payee_id", _pgh_attach_context(), NOW(), \'insert\', NEW."id", NEW."unlinked_at"); RETURN NULL;',
+                    hash="66ea3157c2c4ce2bfc8ae54e71c747d80bdc6622",
+                    operation="INSERT",
+                    pgid="pgtrigger_insert_insert_e14db",
+                    table="payments_payeecustomer",
+                    when="AFTER",
+                ),
+            ),
+        ),
+        pgtrigger.migrations.AddTrigger(
+            model_name="payeecustomer",
+            trigger=pgtrigger.compiler.Trigger(
+                name="update_update",
+                sql=pgtrigger.compiler.UpsertTriggerSql(
+                    condition="WHEN (OLD.* IS DISTINCT FROM NEW.*)",
+                    func='INSERT INTO "payments_payeecustomerevent" ("created_at", "customer_id", "id", "payee_id", "pgh_context_id", "pgh_created_at", "pgh_label", "pgh_obj_id", "unlinked_at") VALUES (NEW."created_at", NEW."customer_id", NEW."id", NEW."payee_id", _pgh_attach_context(), NOW(), \'update\', NEW."id", NEW."unlinked_at"); RETURN NULL;',
+                    hash="8bb70db1d52d6bc40906121895726e72274e2062",
+                    operation="UPDATE",
+                    pgid="pgtrigger_update_update_44016",
+                    table="payments_payeecustomer",
+                    when="AFTER",
+                ),
+            ),
+        ),
+        pgtrigger.migrations.AddTrigger(
+            model_name="payeecustomer",
+            trigger=pgtrigger.compiler.Trigger(
+                name="delete_delete",
+                sql=pgtrigger.compiler.UpsertTriggerSql(
+                    func='INSERT INTO "payments_payeecustomerevent" ("created_at", "customer_id", "id", "payee_id", "pgh_context_id", "pgh_created_at", "pgh_label", "pgh_obj_id", "unlinked_at") VALUES (OLD."created_at", OLD."customer_id", OLD."id", OLD."payee_id", _pgh_attach_context(), NOW(), \'delete\', OLD."id", OLD."unlinked_at"); RETURN NULL;',
+                    hash="82026f0c59ab4d01b12737e36a350a896879b5f1",
+                    operation="DELETE",
+                    pgid="pgtrigger_delete_delete_e0ff0",
+                    table="payments_payeecustomer",
+                    when="AFTER",
+                ),
+            ),
+        ),
+        pgtrigger.migrations.AddTrigger(
+            model_name="payout",
+            trigger=pgtrigger.compiler.Trigger(
+                name="insert_insert",
+                sql=pgtrigger.compiler.UpsertTriggerSql(
+                    func='INSERT INTO "payments_payoutevent" ("amount", "amount_kind", "attempts", "cancel_reason", "canceled_at", "carried_in", "carried_out", "created_at", "created_by", "currency", "failure_code", "failure_message", "gateway", "gateway_reference", "id", "idempotency_key", "method_id", "next_retry_at", "paid_at", "payee_id", "payments_total", "percentage", "period_end", "period_start", "pgh_context_id", "pgh_created_at", "pgh_label", "pgh_obj_id", "refunds_total", "requested_at", "schedule_id", "state", "updated_at") VALUES (NEW."amount", NEW."amount_kind", NEW."attempts", NEW."cancel_reason", NEW."canceled_at", NEW."carried_in", NEW."carried_out", NEW."created_at", NEW."created_by", NEW."currency", NEW."failure_code", NEW."failure_message", NEW."gateway", NEW."gateway_reference", NEW."id", NEW."idempotency_key", NEW."method_id", NEW."next_retry_at", NEW."paid_at", NEW."payee_id", NEW."payments_total", NEW."percentage", NEW."period_end", NEW."period_start", _pgh_attach_context(), NOW(), \'insert\', NEW."id", NEW."refunds_total", NEW."requested_at", NEW."schedule_id", NEW."state", NEW."updated_at"); RETURN NULL;',
+                    hash="1a9ec1da34ac709fb70b44998c61edcd9e7be19e",
+                    operation="INSERT",
+                    pgid="pgtrigger_insert_insert_991c8",
+                    table="payments_payout",
+                    when="AFTER",
+                ),
+            ),
+        ),
+        pgtrigger.migrations.AddTrigger(
+            model_name="payout",
+            trigger=pgtrigger.compiler.Trigger(
+                name="update_update",
+                sql=pgtrigger.compiler.UpsertTriggerSql(
+                    condition="WHEN (OLD.* IS DISTINCT FROM NEW.*)",
+                    func='INSERT INTO "payments_payoutevent" ("amount", "amount_kind", "attempts", "cancel_reason", "canceled_at", "carried_in", "carried_out", "created_at", "created_by", "currency", "failure_code", "failure_message", "gateway", "gateway_reference", "id", "idempotency_key", "method_id", "next_retry_at", "paid_at", "payee_id", "payments_total", "percentage", "period_end", "period_start", "pgh_context_id", "pgh_created_at", "pgh_label", "pgh_obj_id", "refunds_total", "requested_at", "schedule_id", "state", "updated_at") VALUES (NEW."amount", NEW."amount_kind", NEW."attempts", NEW."cancel_reason", NEW."canceled_at", NEW."carried_in", NEW."carried_out", NEW."created_at", NEW."created_by", NEW."currency", NEW."failure_code", NEW."failure_message", NEW."gateway", NEW."gateway_reference", NEW."id", NEW."idempotency_key", NEW."method_id", NEW."next_retry_at", NEW."paid_at", NEW."payee_id", NEW."payments_total", NEW."percentage", NEW."period_end", NEW."period_start", _pgh_attach_context(), NOW(), \'update\', NEW."id", NEW."refunds_total", NEW."requested_at", NEW."schedule_id", NEW."state", NEW."updated_at"); RETURN NULL;',
+                    hash="4c80508a5d75737d7fa3c92fb35c441c54ee3bba",
+                    operation="UPDATE",
+                    pgid="pgtrigger_update_update_9c9c9",
+                    table="payments_payout",
+                    when="AFTER",
+                ),
+            ),
+        ),
+        pgtrigger.migrations.AddTrigger(
+            model_name="payout",
+            trigger=pgtrigger.compiler.Trigger(
+                name="delete_delete",
+                sql=pgtrigger.compiler.UpsertTriggerSql(
+                    func='INSERT INTO "payments_payoutevent" ("amount", "amount_kind", "attempts", "cancel_reason", "canceled_at", "carried_in", "carried_out", "created_at", "created_by", "currency", "failure_code", "failure_message", "gateway", "gateway_reference", "id", "idempotency_key", "method_id", "next_retry_at", "paid_at", "payee_id", "payments_total", "percentage", "period_end", "period_start", "pgh_context_id", "pgh_created_at", "pgh_label", "pgh_obj_id", "refunds_total", "requested_at", "schedule_id", "state", "updated_at") VALUES (OLD."amount", OLD."amount_kind", OLD."attempts", OLD."cancel_reason", OLD."canceled_at", OLD."carried_in", OLD."carried_out", OLD."created_at", OLD."created_by", OLD."currency", OLD."failure_code", OLD."failure_message", OLD."gateway", OLD."gateway_reference", OLD."id", OLD."idempotency_key", OLD."method_id", OLD."next_retry_at", OLD."paid_at", OLD."payee_id", OLD."payments_total", OLD."percentage", OLD."period_end", OLD."period_start", _pgh_attach_context(), NOW(), \'delete\', OLD."id", OLD."refunds_total", OLD."requested_at", OLD."schedule_id", OLD."state", OLD."updated_at"); RETURN NULL;',
+                    hash="12aac90bc6f2dcd85bf9ea2ab9109058470d50fe",
+                    operation="DELETE",
+                    pgid="pgtrigger_delete_delete_2bc54",
+                    table="payments_payout",
+                    when="AFTER",
+                ),
+            ),
+        ),
+        pgtrigger.migrations.AddTrigger(
+            model_name="payoutschedule",
+            trigger=pgtrigger.compiler.Trigger(
+                name="insert_insert",
+                sql=pgtrigger.compiler.UpsertTriggerSql(
+                    func='INSERT INTO "payments_payoutscheduleevent" ("active", "amount_kind", "anchor", "counts_from", "created_at", "currency", "fixed_amount", "id", "interval_count", "interval_unit", "next_index", "next_period_end", "next_period_start", "payee_id", "percentage", "pgh_context_id", "pgh_created_at", "pgh_label", "pgh_obj_id", "switched_off_at", "updated_at") VALUES (NEW."active", NEW."amount_kind", NEW."anchor", NEW."counts_from", NEW."created_at", NEW."currency", NEW."fixed_amount", NEW."id", NEW."interval_count", NEW."interval_unit", NEW."next_index", NEW."next_period_end", NEW."next_period_start", NEW."payee_id", NEW."percentage", _pgh_attach_context(), NOW(), \'insert\', NEW."id", NEW."switched_off_at", NEW."updated_at"); RETURN NULL;',
+                    hash="7432e4ab2ed8b4ed176b81d0cadbeb0b1daaab9e",
+                    operation="INSERT",
+                    pgid="pgtrigger_insert_insert_8f8c8",
+                    table="payments_payoutschedule",
+                    when="AFTER",
+                ),
+            ),
+        ),
+        pgtrigger.migrations.AddTrigger(
+            model_name="payoutschedule",
+            trigger=pgtrigger.compiler.Trigger(
+                name="update_update",
+                sql=pgtrigger.compiler.UpsertTriggerSql(
+                    condition="WHEN (OLD.* IS DISTINCT FROM NEW.*)",
+                    func='INSERT INTO "payments_payoutscheduleevent" ("active", "amount_kind", "anchor", "counts_from", "created_at", "currency", "fixed_amount", "id", "interval_count", "interval_unit", "next_index", "next_period_end", "next_period_start", "payee_id", "percentage", "pgh_context_id", "pgh_created_at", "pgh_label", "pgh_obj_id", "switched_off_at", "updated_at") VALUES (NEW."active", NEW."amount_kind", NEW."anchor", NEW."counts_from", NEW."created_at", NEW."currency", NEW."fixed_amount", NEW."id", NEW."interval_count", NEW."interval_unit", NEW."next_index", NEW."next_period_end", NEW."next_period_start", NEW."payee_id", NEW."percentage", _pgh_attach_context(), NOW(), \'update\', NEW."id", NEW."switched_off_at", NEW."updated_at"); RETURN NULL;',
+                    hash="e8cadba1abc120725d9461c4460ffc301238213c",
+                    operation="UPDATE",
+                    pgid="pgtrigger_update_update_15d67",
+                    table="payments_payoutschedule",
+                    when="AFTER",
+                ),
+            ),
+        ),
+        pgtrigger.migrations.AddTrigger(
+            model_name="payoutschedule",
+            trigger=pgtrigger.compiler.Trigger(
+                name="delete_delete",
+                sql=pgtrigger.compiler.UpsertTriggerSql(
+                    func='INSERT INTO "payments_payoutscheduleevent" ("active", "amount_kind", "anchor", "counts_from", "created_at", "currency", "fixed_amount", "id", "interval_count", "interval_unit", "next_index", "next_period_end", "next_period_start", "payee_id", "percentage", "pgh_context_id", "pgh_created_at", "pgh_label", "pgh_obj_id", "switched_off_at", "updated_at") VALUES (OLD."active", OLD."amount_kind", OLD."anchor", OLD."counts_from", OLD."created_at", OLD."currency", OLD."fixed_amount", OLD."id", OLD."interval_count", OLD."interval_unit", OLD."next_index", OLD."next_period_end", OLD."next_period_start", OLD."payee_id", OLD."percentage", _pgh_attach_context(), NOW(), \'delete\', OLD."id", OLD."switched_off_at", OLD."updated_at"); RETURN NULL;',
+                    hash="dab108c32f2ea71c40f9d0e0c6ef2c3197e942d8",
+                    operation="DELETE",
+                    pgid="pgtrigger_delete_delete_d2885",
+                    table="payments_payoutschedule",
+                    when="AFTER",
+                ),
+            ),
+        ),
+        migrations.AddConstraint(
+            model_name="payeecustomer",
+            constraint=models.UniqueConstraint(
+                condition=models.Q(("unlinked_at__isnull", True)),
+                fields=("customer",),
+                name="payments_one_current_payee_per_customer",
+            ),
+        ),
+        migrations.AddConstraint(
+            model_name="payeecustomer",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    ("unlinked_at__isnull", True),
+                    ("unlinked_at__gte", models.F("created_at")),
+                    _connector="OR",
+                ),
+                name="payments_payee_customer_valid_range",
+            ),
+        ),
+        migrations.AddField(
+            model_name="payoutbasisitem",
+            name="payment",
+            field=models.ForeignKey(
+                blank=True,
+                null=True,
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="+",
+                to="payments.payment",
+            ),
+        ),
+        migrations.AddField(
+            model_name="payoutbasisitem",
+            name="payout",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="basis_items",
+                to="payments.payout",
+            ),
+        ),
+        migrations.AddField(
+            model_name="payoutbasisitem",
+            name="refund",
+            field=models.ForeignKey(
+                blank=True,
+                null=True,
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="+",
+                to="payments.refund",
+            ),
+        ),
+        migrations.AddField(
+            model_name="payoutbasisitem",
+            name="schedule",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="basis_items",
+                to="payments.payoutschedule",
+            ),
+        ),
+        migrations.AddIndex(
+            model_name="payoutbasisitem",
+            index=models.Index(fields=["payout"], name="payments_basis_payout_idx"),
+        ),
+        migrations.AddConstraint(
+            model_name="payoutbasisitem",
+            constraint=models.UniqueConstraint(
+                condition=models.Q(("payment__isnull", False)),
+                fields=("schedule", "payment"),
+                name="payments_basis_payment_once",
+            ),
+        ),
+        migrations.AddConstraint(
+            model_name="payoutbasisitem",
+            constraint=models.UniqueConstraint(
+                condition=models.Q(("refund__isnull", False)),
+                fields=("schedule", "refund"),
+                name="payments_basis_refund_once",
+            ),
+        ),
+        migrations.AddConstraint(
+            model_name="payoutbasisitem",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    models.Q(
+                        ("amount__gt", 0), ("payment__isnull", False), ("refund__isnull", True)
+                    ),
+                    models.Q(
+                        ("amount__lt", 0), ("payment__isnull", True), ("refund__isnull", False)
+                    ),
+                    _connector="OR",
+                ),
+                name="payments_basis_payment_or_refund",
+            ),
+        ),
     ]

@@ -98,14 +98,31 @@ class PayoutMethod(models.Model):
 
 @tracked()
 class PayeeCustomer(models.Model):
-    """A customer whose payments count for a payee's percentage payouts (one payee each)."""
+    """A customer whose payments count for a payee's percentage payouts, from `created_at` (when
+    it was linked) until `unlinked_at` (removing a link keeps the row: a payment counts for the
+    payee whose link was in place when the payment was recorded). One current link a customer."""
 
     payee = models.ForeignKey(Payee, on_delete=models.PROTECT, related_name="customer_links")
-    customer = models.OneToOneField(Customer, on_delete=models.PROTECT, related_name="payee_link")
-    created_at = models.DateTimeField()
+    customer = models.ForeignKey(Customer, on_delete=models.PROTECT, related_name="payee_links")
+    created_at = models.DateTimeField(help_text="When the link started counting (linked at).")
+    unlinked_at = models.DateTimeField(
+        null=True, blank=True, help_text="When it stopped counting (removed); empty: current."
+    )
 
     class Meta:
         ordering = ("payee_id", "id")
+        constraints = [
+            models.UniqueConstraint(
+                fields=("customer",),
+                condition=Q(unlinked_at__isnull=True),
+                name="payments_one_current_payee_per_customer",
+            ),
+            models.CheckConstraint(
+                condition=Q(unlinked_at__isnull=True) | Q(unlinked_at__gte=models.F("created_at")),
+                name="payments_payee_customer_valid_range",
+            ),
+        ]
+        indexes = [models.Index(fields=["customer"], name="payments_payeecust_cust_idx")]
 
     def __str__(self) -> str:
         return f"customer #{self.customer_id} of payee #{self.payee_id}"
@@ -138,6 +155,15 @@ class PayoutSchedule(models.Model):
     next_period_start = models.DateTimeField()
     next_period_end = models.DateTimeField(
         help_text="When the next period ends: the clock pays it out at or after this instant."
+    )
+    switched_off_at = models.DateTimeField(
+        null=True, blank=True, help_text="When it was last switched off (empty: never)."
+    )
+    counts_from = models.DateTimeField(
+        null=True,
+        blank=True,
+        help_text="Percentage basis: payments recorded from this instant count (empty: the "
+        "first period's start; moved on when it resumes after periods entirely off).",
     )
     created_at = models.DateTimeField()
     updated_at = models.DateTimeField()
@@ -214,14 +240,28 @@ class Payout(models.Model):
         decimal_places=4,
         null=True,
         blank=True,
-        help_text="Percentage payouts: the customers' payments received in the period.",
+        help_text="Percentage payouts: the customers' payments newly recorded (see the basis).",
     )
     refunds_total = models.DecimalField(
         max_digits=20,
         decimal_places=4,
         null=True,
         blank=True,
-        help_text="Percentage payouts: what was refunded to them in the period.",
+        help_text="Percentage payouts: the refunds of counted payments newly recorded.",
+    )
+    carried_in = models.DecimalField(
+        max_digits=20,
+        decimal_places=4,
+        null=True,
+        blank=True,
+        help_text="Percentage payouts: the negative net carried from the previous payout (<= 0).",
+    )
+    carried_out = models.DecimalField(
+        max_digits=20,
+        decimal_places=4,
+        null=True,
+        blank=True,
+        help_text="Percentage payouts: the negative net carried to the next payout (<= 0).",
     )
     state = models.CharField(max_length=10, choices=PayoutState.choices)
     method = models.ForeignKey(
@@ -302,3 +342,48 @@ class PayoutCall(models.Model):
 
     def __str__(self) -> str:
         return f"{self.action} {self.outcome} at {self.at:%Y-%m-%d %H:%M:%S}"
+
+
+class PayoutBasisItem(models.Model):
+    """What a percentage payout counted: each payment (amount > 0) and each refund of a payment
+    counted by the same schedule (amount < 0). A payment or refund counts once per schedule
+    (the unique keys). Append-only, written with the payout in one transaction."""
+
+    payout = models.ForeignKey(Payout, on_delete=models.PROTECT, related_name="basis_items")
+    schedule = models.ForeignKey(
+        PayoutSchedule, on_delete=models.PROTECT, related_name="basis_items"
+    )
+    payment = models.ForeignKey(
+        "payments.Payment", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    refund = models.ForeignKey(
+        "payments.Refund", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    amount = models.DecimalField(max_digits=20, decimal_places=4)
+
+    class Meta:
+        ordering = ("payout_id", "id")
+        constraints = [
+            models.UniqueConstraint(
+                fields=("schedule", "payment"),
+                condition=Q(payment__isnull=False),
+                name="payments_basis_payment_once",
+            ),
+            models.UniqueConstraint(
+                fields=("schedule", "refund"),
+                condition=Q(refund__isnull=False),
+                name="payments_basis_refund_once",
+            ),
+            models.CheckConstraint(
+                condition=(
+                    Q(payment__isnull=False, refund__isnull=True, amount__gt=0)
+                    | Q(payment__isnull=True, refund__isnull=False, amount__lt=0)
+                ),
+                name="payments_basis_payment_or_refund",
+            ),
+        ]
+        indexes = [models.Index(fields=["payout"], name="payments_basis_payout_idx")]
+
+    def __str__(self) -> str:
+        what = f"payment #{self.payment_id}" if self.payment_id else f"refund #{self.refund_id}"
+        return f"{what}: {self.amount}"

@@ -47,6 +47,7 @@ from payments.services.payouts_run import (
     payout_event,
     payout_posting,
     payouts_create_due,
+    payouts_create_ended,
     payouts_due,
     schedule_period,
 )
@@ -54,8 +55,11 @@ from payments.services.payouts_run import (
 PAYEE_FIELDS = ("external_id", "name", "email", "currency", "timezone")
 PAYEE_UPDATE_FIELDS = ("name", "email")
 SCHEDULE_UPDATE_FIELDS = ("fixed_amount", "percentage", "active")
-MAX_INTERVAL_COUNT = 366
+# The longest interval of each unit: a day to a year in days, up to a year in weeks, two years
+# in months, five years in years (longer periods are not a payout schedule).
+MAX_INTERVAL_COUNT = {"day": 366, "week": 52, "month": 24, "year": 5}
 MAX_ANCHOR_AGE = timedelta(days=366)  # how far back a schedule's anchor may be
+MAX_ANCHOR_AHEAD = timedelta(days=366)  # how far ahead
 
 
 def _event(kind: str, subject: str, pk: int, payload: Mapping[str, Any], actor: Actor,
@@ -150,16 +154,25 @@ def payee_update(
 
 
 def payee_archive(*, payee_id: int, actor: Actor, as_of: datetime, reason: str = "") -> Payee:
-    """Archive a payee: its schedules stop (payouts already made stay, to pay or cancel)."""
+    """Archive a payee: the payouts of its periods ended by `as_of` are created first (as the
+    clock would), then its schedules stop (payouts made stay, to pay or cancel)."""
     with transaction.atomic(durable=True), audit_context(actor=actor, reason=reason):
         payee = locked_payee(payee_id)
         if payee.state == PayeeState.ARCHIVED:
             raise TransitionNotAllowed("The payee is archived already.", field="payee")
+        schedules = list(
+            PayoutSchedule.objects.select_for_update()
+            .filter(payee=payee, active=True)
+            .order_by("pk")
+        )
+        for schedule in schedules:
+            schedule.payee = payee
+        payouts_create_ended(schedules, as_of=as_of, actor=actor)
         payee.state, payee.archived_at, payee.updated_at = PayeeState.ARCHIVED, as_of, as_of
         payee.save(update_fields=["state", "archived_at", "updated_at"])
-        for schedule in PayoutSchedule.objects.select_for_update().filter(payee=payee, active=True):
-            schedule.active, schedule.updated_at = False, as_of
-            schedule.save(update_fields=["active", "updated_at"])
+        for schedule in schedules:
+            schedule.active, schedule.switched_off_at, schedule.updated_at = False, as_of, as_of
+            schedule.save(update_fields=["active", "switched_off_at", "updated_at"])
         _event("payee.archived", "payee", payee.pk, _payee_payload(payee), actor, as_of)
     return payee
 
@@ -270,8 +283,9 @@ def payout_method_detach(
 def payee_customer_add(
     *, payee_id: int, customer_id: int, actor: Actor, as_of: datetime, reason: str = ""
 ) -> PayeeCustomer:
-    """Count a customer's payments (and refunds) for the payee's percentage payouts. A customer
-    belongs to one payee at most, and is billed in the payee's currency."""
+    """Count a customer's payments for the payee's percentage payouts from `as_of` on (payments
+    recorded before the link do not count for it). A customer counts for one payee at a time,
+    and is billed in the payee's currency."""
     with transaction.atomic(durable=True), audit_context(actor=actor, reason=reason):
         payee = locked_payee(payee_id)
         customer = Customer.objects.filter(pk=customer_id).first()
@@ -283,6 +297,18 @@ def payee_customer_add(
                 f"{payee.currency}.",
                 field="customer",
                 code="currency_mismatch",
+            )
+        latest = (
+            PayeeCustomer.objects.filter(customer=customer, unlinked_at__isnull=False)
+            .order_by("-unlinked_at")
+            .values_list("unlinked_at", flat=True)
+            .first()
+        )
+        if latest is not None and latest > as_of:
+            raise ValidationFailed(
+                "The customer's previous link ended later than this one would start.",
+                field="customer",
+                code="overlap",
             )
         try:
             with transaction.atomic():
@@ -301,17 +327,31 @@ def payee_customer_add(
 
 
 def payee_customer_remove(*, link_id: int, actor: Actor, as_of: datetime, reason: str = "") -> None:
-    """Stop counting a customer for its payee (periods computed later no longer count it)."""
+    """Stop counting a customer for its payee: its payments recorded from `as_of` on no longer
+    count for it (those recorded while linked still do, even in a period computed later). The
+    link is kept, with `unlinked_at`."""
     payee_id = PayeeCustomer.objects.filter(pk=link_id).values_list("payee_id", flat=True).first()
     if payee_id is None:
         raise NotFound(f"No payee customer with id {link_id}.")
     with transaction.atomic(durable=True), audit_context(actor=actor, reason=reason):
         payee = locked_payee(payee_id)
-        link = PayeeCustomer.objects.select_related("customer").filter(pk=link_id).first()
+        link = (
+            PayeeCustomer.objects.select_for_update(of=("self",))
+            .select_related("customer")
+            .filter(pk=link_id)
+            .first()
+        )
         if link is None:
             raise NotFound(f"No payee customer with id {link_id}.")
+        if link.unlinked_at is not None:
+            raise TransitionNotAllowed("The customer was removed already.", field="link")
+        if as_of < link.created_at:
+            raise ValidationFailed(
+                "A link is removed after it was made.", field="link", code="before_linked"
+            )
         external_id = link.customer.external_id
-        link.delete()
+        link.unlinked_at = as_of
+        link.save(update_fields=["unlinked_at"])
         payload = {"payee": payee.external_id, "customer": external_id}
         _event("payee.customer_removed", "payee", payee.pk, payload, actor, as_of)
 
@@ -400,8 +440,18 @@ def _schedule_payload(s: PayoutSchedule) -> dict[str, Any]:
     }  # fmt: skip
 
 
-def _set_cursor(schedule: PayoutSchedule, payee: Payee, n: int) -> None:
-    p = schedule_period(schedule, payee, n)
+def _period_math(field: str) -> ValidationFailed:
+    return ValidationFailed(
+        "The schedule's periods fall outside the calendar.", field=field, code="out_of_range"
+    )
+
+
+def _set_cursor(schedule: PayoutSchedule, payee: Payee, n: int, *, field: str = "anchor") -> None:
+    try:
+        p = schedule_period(schedule, payee, n)
+        schedule_period(schedule, payee, n + 1)  # the clock computes the following one too
+    except (OverflowError, ValueError):
+        raise _period_math(field) from None
     schedule.next_index, schedule.next_period_start, schedule.next_period_end = n, p.start, p.end
 
 
@@ -419,8 +469,9 @@ def payout_schedule_create(
     reason: str = "",
 ) -> PayoutSchedule:
     """A payee's schedule: periods of `interval_count` x `interval_unit` from `anchor` (a local
-    date in the payee's zone, its first period starting at its midnight; at most a year back:
-    the clock then pays the periods already ended at its next tick). The amount is fixed (in
+    date in the payee's zone, its first period starting at its midnight; at most a year back —
+    the clock then pays the periods already ended at its next tick — and at most a year ahead;
+    `interval_count` at most MAX_INTERVAL_COUNT[unit]). The amount is fixed (in
     the payee's currency) or a percentage (0 < p <= 100) of its customers' payments less
     refunds in each period."""
     if interval_unit not in periods.UNITS:
@@ -429,9 +480,14 @@ def payout_schedule_create(
             field="interval_unit",
             code="invalid_choice",
         )
-    if not isinstance(interval_count, int) or not 1 <= interval_count <= MAX_INTERVAL_COUNT:
+    most = MAX_INTERVAL_COUNT[interval_unit]
+    if (
+        not isinstance(interval_count, int)
+        or isinstance(interval_count, bool)
+        or not 1 <= interval_count <= most
+    ):
         raise ValidationFailed(
-            f"The interval counts 1 to {MAX_INTERVAL_COUNT} units.",
+            f"An interval counts 1 to {most} {interval_unit}s.",
             field="interval_count",
             code="out_of_range",
         )
@@ -444,6 +500,10 @@ def payout_schedule_create(
         if anchor < periods.local_date(as_of - MAX_ANCHOR_AGE, payee.timezone):
             raise ValidationFailed(
                 "The anchor is at most a year back.", field="anchor", code="too_old"
+            )
+        if anchor > periods.local_date(as_of + MAX_ANCHOR_AHEAD, payee.timezone):
+            raise ValidationFailed(
+                "The anchor is at most a year ahead.", field="anchor", code="too_far"
             )
         fixed, pct = _amounts(amount_kind, fixed_amount, percentage, payee.currency)
         schedule = PayoutSchedule(
@@ -467,8 +527,11 @@ def payout_schedule_update(
     reason: str = "",
 ) -> PayoutSchedule:
     """Change a schedule's amount (periods not yet paid out use it) or switch it off and on.
-    Switched on again, it resumes with the period containing `as_of`: the periods it was off
-    are not paid out."""
+    Switched off, the payouts of its periods ended by `as_of` are created first (as the clock
+    would, under the same lock). Switched on again, it resumes with the first period not
+    entirely off: the one it was switched off in, when that had started before; else the period
+    containing `as_of`, the periods entirely off being skipped (and the payments recorded in
+    them not counted: `counts_from` moves to the resumed period's start)."""
     for key in changes:
         if key not in SCHEDULE_UPDATE_FIELDS:
             raise ValidationFailed(
@@ -484,6 +547,7 @@ def payout_schedule_update(
     with transaction.atomic(durable=True), audit_context(actor=actor, reason=reason):
         payee = locked_payee(schedule_payee)
         schedule = PayoutSchedule.objects.select_for_update().get(pk=schedule_id)
+        schedule.payee = payee
         fixed = changes.get("fixed_amount", schedule.fixed_amount)
         pct = changes.get("percentage", schedule.percentage)
         schedule.fixed_amount, schedule.percentage = _amounts(
@@ -493,16 +557,32 @@ def payout_schedule_update(
             if changes["active"]:
                 if payee.state != PayeeState.ACTIVE:
                     raise Conflict("The payee is archived.", field="active", code="archived")
-                if schedule.next_period_end <= as_of:
-                    interval = periods.Interval(schedule.interval_unit, schedule.interval_count)
-                    now = periods.period_at(schedule.anchor, interval, as_of, payee.timezone)
-                    _set_cursor(schedule, payee, max(now.index, schedule.next_index))
+                _resume(schedule, payee, as_of)
+            else:
+                if payee.state == PayeeState.ACTIVE:
+                    payouts_create_ended([schedule], as_of=as_of, actor=actor)
+                schedule.switched_off_at = as_of
             schedule.active = bool(changes["active"])
         schedule.updated_at = as_of
         schedule.save()
         _event("payout_schedule.updated", "payout_schedule", schedule.pk,
                _schedule_payload(schedule), actor, as_of)  # fmt: skip
     return schedule
+
+
+def _resume(schedule: PayoutSchedule, payee: Payee, as_of: datetime) -> None:
+    """Where a schedule switched on again resumes (see `payout_schedule_update`)."""
+    off = schedule.switched_off_at or as_of
+    if schedule.next_period_start < off or schedule.next_period_end > as_of:
+        return  # its next period was on for a while, or has not ended: nothing skipped
+    interval = periods.Interval(schedule.interval_unit, schedule.interval_count)
+    try:
+        now = periods.period_at(schedule.anchor, interval, as_of, payee.timezone)
+    except (OverflowError, ValueError):
+        raise _period_math("active") from None
+    n = max(now.index, schedule.next_index)
+    _set_cursor(schedule, payee, n, field="active")
+    schedule.counts_from = schedule.next_period_start
 
 
 def payout_schedule_run(*, schedule_id: int, actor: Actor, as_of: datetime) -> dict[str, int]:

@@ -7,21 +7,27 @@
    computed from the anchor (billing/periods.py: local midnights in the payee's zone, the
    month-end clamp, never from the previous period), catching up several periods after a
    downtime (at most MAX_PERIODS_PER_RUN per schedule and transaction; the next tick goes on).
-   The amounts of the chunk's percentage periods come from ONE SQL query (`basis_totals`), and
-   the payouts are written by ONE `INSERT ... ON CONFLICT (schedule, period_start) DO NOTHING`:
+   The payouts are written by ONE `INSERT ... ON CONFLICT (schedule, period_start) DO NOTHING`:
    the unique key is the exactly-once guarantee (what `BilledPeriod` is for billing), so two
    ticks at once, or a task run twice, never make a second payout. In the same transaction:
    Dr payout expense / Cr payouts payable for each payout created with an amount, the journal's
    `payout.created` (or `payout.skipped`), and the schedules' next period. After the commit the
-   new payouts are queued for execution (EXECUTE_CHUNK a task).
+   new payouts are queued for execution (EXECUTE_CHUNK a task). Switching a schedule off and
+   archiving a payee create the payouts of the periods ended first, through the same code
+   (`payouts_create_ended`) under the same schedule lock.
 
-   The amount: fixed — the schedule's amount; percentage — p% of (the succeeded payments of the
-   payee's customers received in [period_start, period_end), less the refunds to those
-   customers settled in that window), only payments and refunds in the payee's currency, rounded
-   once with `catalog.money.quantize` (half-up at the currency's exponent). A net of zero or less
-   gives a payout `skipped` with amount 0 (kept, with its basis, so staff see why nothing was
-   paid; no posting, never a negative payout). The customers are those linked to the payee
-   (`PayeeCustomer`) when the period is computed.
+   The amount: fixed — the schedule's amount; percentage — what the payout COUNTED, recorded as
+   its basis (`PayoutBasisItem`, INSERT ... SELECT in the same transaction): the succeeded
+   payments, in the payee's currency, of the customers linked to the payee when each payment
+   was recorded, recorded (see RECORDED below) before the period's end and from the
+   schedule's `counts_from` (its first period's start), not counted by the schedule yet; and the
+   succeeded refunds recorded before the period's end, not counted yet, of payments the schedule
+   counted. net = payments - refunds + the negative net carried from the schedule's previous
+   payout; amount = p% of the net when above 0, rounded once with `catalog.money.quantize`
+   (half-up at the currency's exponent). A net of zero or less gives a payout `skipped` with
+   amount 0 (kept, with its basis; no posting, never a negative payout) and a negative net is
+   carried to the next payout (`carried_in` / `carried_out`). A payment or refund counts at
+   most once per schedule (unique keys on the basis).
 
 2. **Execution** (`payouts_execute`): claim — one transaction, payouts locked by id, pending and
    due (`next_retry_at` empty or past) → processing, attempt + 1, `requested_at`, the payee's
@@ -56,6 +62,7 @@ from decimal import Decimal
 from functools import partial
 from typing import Any
 
+from django.conf import settings
 from django.db import connection, transaction
 from django.db.models import Q
 
@@ -73,6 +80,7 @@ from payments.models.payouts import (
     PayeeState,
     Payout,
     PayoutCall,
+    PayoutGateway,
     PayoutMethod,
     PayoutMethodState,
     PayoutSchedule,
@@ -113,46 +121,121 @@ def payout_key(schedule_id: int, period_start: datetime) -> str:
     return f"{database_tag()}-payout-{schedule_id}-{int(period_start.timestamp())}"
 
 
-@dataclass(frozen=True)
-class Window:
-    key: int
-    payee_id: int
-    currency: str
-    start: datetime
-    end: datetime
+# A payment's RECORDED instant, GREATEST(created_at, received_at): when the system learned of it
+# as succeeded. Staff record a bank transfer with its `received_at` in the past (`created_at`
+# is when it was recorded); an automatic payment is created when its charge is asked, and its
+# `received_at` is when its success was recorded. The later of the two is never before the
+# payment was a succeeded fact here, so a period already computed is never owed something
+# recorded after it: that goes to the next period. A refund's: GREATEST(created_at,
+# settled_at), `settled_at` being when its success was recorded.
+#
+# Each payment not yet counted by the schedule goes to the first of the schedule's new payouts
+# whose period ends after it was recorded; the customer's link in place at that instant decides
+# the payee.
+_BASIS_PAYMENTS_SQL = """
+INSERT INTO payments_payoutbasisitem (payout_id, schedule_id, payment_id, amount)
+SELECT DISTINCT ON (w.schedule_id, p.id) w.payout_id, w.schedule_id, p.id, p.amount
+FROM jsonb_to_recordset(%s::jsonb) AS w(payout_id bigint, schedule_id bigint,
+    payee_id bigint, currency text, f timestamptz, e timestamptz)
+JOIN payments_payeecustomer pc ON pc.payee_id = w.payee_id
+JOIN payments_payment p ON p.customer_id = pc.customer_id
+CROSS JOIN LATERAL (SELECT GREATEST(p.created_at, COALESCE(p.received_at, p.created_at)) AS at) t
+WHERE p.state = 'succeeded' AND p.currency = w.currency
+  AND t.at >= w.f AND t.at < w.e
+  AND t.at >= pc.created_at AND (pc.unlinked_at IS NULL OR t.at < pc.unlinked_at)
+  AND NOT EXISTS (SELECT 1 FROM payments_payoutbasisitem b
+                   WHERE b.schedule_id = w.schedule_id AND b.payment_id = p.id)
+ORDER BY w.schedule_id, p.id, w.e
+"""
 
+# Each refund not yet counted, of a payment this schedule counted (before or just now).
+_BASIS_REFUNDS_SQL = """
+INSERT INTO payments_payoutbasisitem (payout_id, schedule_id, refund_id, amount)
+SELECT DISTINCT ON (w.schedule_id, r.id) w.payout_id, w.schedule_id, r.id, -r.amount
+FROM jsonb_to_recordset(%s::jsonb) AS w(payout_id bigint, schedule_id bigint,
+    payee_id bigint, currency text, f timestamptz, e timestamptz)
+JOIN payments_payoutbasisitem pb ON pb.schedule_id = w.schedule_id AND pb.payment_id IS NOT NULL
+JOIN payments_refund r ON r.payment_id = pb.payment_id
+CROSS JOIN LATERAL (SELECT GREATEST(r.created_at, COALESCE(r.settled_at, r.created_at)) AS at) t
+WHERE r.state = 'succeeded' AND r.currency = w.currency AND t.at < w.e
+  AND NOT EXISTS (SELECT 1 FROM payments_payoutbasisitem b
+                   WHERE b.schedule_id = w.schedule_id AND b.refund_id = r.id)
+ORDER BY w.schedule_id, r.id, w.e
+"""
 
-_BASIS_SQL = """
-SELECT w.k,
-  (SELECT COALESCE(SUM(p.amount), 0)
-     FROM payments_payment p
-     JOIN payments_payeecustomer pc ON pc.customer_id = p.customer_id
-    WHERE pc.payee_id = w.payee_id AND p.state = 'succeeded' AND p.currency = w.currency
-      AND p.received_at >= w.s AND p.received_at < w.e),
-  (SELECT COALESCE(SUM(r.amount), 0)
-     FROM payments_refund r
-     JOIN payments_payment p ON p.id = r.payment_id
-     JOIN payments_payeecustomer pc ON pc.customer_id = p.customer_id
-    WHERE pc.payee_id = w.payee_id AND r.state = 'succeeded' AND r.currency = w.currency
-      AND r.settled_at >= w.s AND r.settled_at < w.e)
-FROM jsonb_to_recordset(%s::jsonb) AS w(k integer, payee_id bigint, currency text,
-                                        s timestamptz, e timestamptz)
+_BASIS_TOTALS_SQL = """
+SELECT payout_id, COALESCE(SUM(amount) FILTER (WHERE amount > 0), 0),
+       COALESCE(-SUM(amount) FILTER (WHERE amount < 0), 0)
+FROM payments_payoutbasisitem WHERE payout_id = ANY(%s) GROUP BY payout_id
+"""
+
+_CARRIES_SQL = """
+SELECT DISTINCT ON (schedule_id) schedule_id, COALESCE(carried_out, 0)
+FROM payments_payout WHERE schedule_id = ANY(%s) AND NOT (id = ANY(%s))
+ORDER BY schedule_id, period_start DESC
+"""
+
+_AMOUNTS_SQL = """
+UPDATE payments_payout o SET amount = r.amount, state = r.state,
+    payments_total = r.payments_total, refunds_total = r.refunds_total,
+    carried_in = r.carried_in, carried_out = r.carried_out
+FROM jsonb_to_recordset(%s::jsonb) AS r(id bigint, amount numeric, state text,
+    payments_total numeric, refunds_total numeric, carried_in numeric, carried_out numeric)
+WHERE o.id = r.id
 """
 
 
-def basis_totals(windows: Sequence[Window]) -> dict[int, tuple[Decimal, Decimal]]:
-    """(payments received, refunds settled) of each window's payee's customers, in its
-    currency, in [start, end): one query for any number of windows."""
-    if not windows:
-        return {}
-    rows = [
-        {"k": w.key, "payee_id": w.payee_id, "currency": w.currency,
-         "s": w.start.isoformat(), "e": w.end.isoformat()}
-        for w in windows
-    ]  # fmt: skip
+def counts_from(schedule: PayoutSchedule, payee: Payee) -> datetime:
+    """Payments recorded from this instant count for the schedule's percentage payouts."""
+    return schedule.counts_from or schedule_period(schedule, payee, 0).start
+
+
+def _percentage_basis(created: Sequence[Payout], schedules: dict[int, PayoutSchedule]) -> None:
+    """Record what the new percentage payouts count (INSERT ... SELECT: payments, then refunds
+    of counted payments), then their amounts: net = payments - refunds + the negative net
+    carried from the schedule's previous payout; amount = p% of the net when above 0, rounded
+    once; a negative net is carried to the next payout. Five statements for any number."""
+    pct = sorted(
+        (p for p in created if p.amount_kind == AmountKind.PERCENTAGE),
+        key=lambda p: (p.schedule_id, p.period_start),
+    )
+    if not pct:
+        return
+    windows = json.dumps(
+        [
+            {"payout_id": p.pk, "schedule_id": p.schedule_id, "payee_id": p.payee_id,
+             "currency": p.currency,
+             "f": counts_from(schedules[p.schedule_id], p.payee).isoformat(),
+             "e": p.period_end.isoformat()}
+            for p in pct
+        ]
+    )  # fmt: skip
+    ids = [p.pk for p in pct]
     with connection.cursor() as cursor:
-        cursor.execute(_BASIS_SQL, [json.dumps(rows)])
-        return {k: (Decimal(paid), Decimal(refunded)) for k, paid, refunded in cursor.fetchall()}
+        cursor.execute(_BASIS_PAYMENTS_SQL, [windows])
+        cursor.execute(_BASIS_REFUNDS_SQL, [windows])
+        cursor.execute(_BASIS_TOTALS_SQL, [ids])
+        totals = {k: (Decimal(a), Decimal(b)) for k, a, b in cursor.fetchall()}
+        cursor.execute(_CARRIES_SQL, [sorted({p.schedule_id for p in pct}), ids])
+        carry = {k: Decimal(v) for k, v in cursor.fetchall()}
+        rows = []
+        for p in pct:
+            schedule = schedules[p.schedule_id]
+            assert schedule.percentage is not None
+            paid, refunded = totals.get(p.pk, (ZERO, ZERO))
+            carried_in = carry.get(p.schedule_id, ZERO)
+            net = paid - refunded + carried_in
+            p.amount = percentage_amount(schedule.percentage, net, p.currency)
+            p.state = PayoutState.PENDING if p.amount > 0 else PayoutState.SKIPPED
+            p.payments_total, p.refunds_total = paid, refunded
+            p.carried_in, p.carried_out = carried_in, min(net, ZERO)
+            carry[p.schedule_id] = p.carried_out
+            rows.append(
+                {"id": p.pk, "amount": str(p.amount), "state": p.state,
+                 "payments_total": str(paid), "refunds_total": str(refunded),
+                 "carried_in": str(carried_in), "carried_out": str(p.carried_out)}
+            )  # fmt: skip
+        cursor.execute(_AMOUNTS_SQL, [json.dumps(rows)])
 
 
 # ---------------------------------------------------------------------------------------------
@@ -192,51 +275,53 @@ def _create_chunk(ids: Sequence[int], *, as_of: datetime, actor: Actor) -> dict[
             .filter(pk__in=list(ids))
             .order_by("pk")
         )
-        planned: list[tuple[PayoutSchedule, periods.Period]] = []
-        for s in schedules:
-            n = s.next_index
-            while n - s.next_index < MAX_PERIODS_PER_RUN:
-                p = schedule_period(s, s.payee, n)
-                if p.end > as_of:
-                    break
-                planned.append((s, p))
-                n += 1
-            following = schedule_period(s, s.payee, n)
-            s.next_index, s.next_period_start = n, following.start
-            s.next_period_end, s.updated_at = following.end, as_of
-        windows = [
-            Window(i, s.payee_id, s.currency, p.start, p.end)
-            for i, (s, p) in enumerate(planned)
-            if s.amount_kind == AmountKind.PERCENTAGE
-        ]
-        totals = basis_totals(windows)
-        rows = []
-        for i, (s, p) in enumerate(planned):
-            row: dict[str, Any] = {
-                "payee_id": s.payee_id, "schedule_id": s.pk, "period_start": p.start.isoformat(),
-                "period_end": p.end.isoformat(), "amount_kind": s.amount_kind,
-                "currency": s.currency, "idempotency_key": payout_key(s.pk, p.start),
-                "percentage": None, "payments_total": None, "refunds_total": None,
-            }  # fmt: skip
-            if s.amount_kind == AmountKind.PERCENTAGE:
-                assert s.percentage is not None
-                paid, refunded = totals[i]
-                amount = percentage_amount(s.percentage, paid - refunded, s.currency)
-                row.update(
-                    percentage=str(s.percentage), payments_total=str(paid),
-                    refunds_total=str(refunded),
-                )  # fmt: skip
-            else:
-                assert s.fixed_amount is not None
-                amount = quantize(s.fixed_amount, s.currency)
-            row["amount"] = str(amount)
-            row["state"] = PayoutState.PENDING if amount > 0 else PayoutState.SKIPPED
-            rows.append(row)
-        created = _insert(rows, as_of=as_of, actor=actor)
-        PayoutSchedule.objects.bulk_update(
-            schedules, ["next_index", "next_period_start", "next_period_end", "updated_at"]
-        )
-        _created_write(created, as_of=as_of, actor=actor)
+        return payouts_create_ended(schedules, as_of=as_of, actor=actor)
+
+
+def payouts_create_ended(
+    schedules: Sequence[PayoutSchedule], *, as_of: datetime, actor: Actor
+) -> dict[str, int]:
+    """The payouts of every period of `schedules` ended by `as_of` (at most
+    MAX_PERIODS_PER_RUN each), in the caller's transaction: the schedules are LOCKED by the
+    caller, their `payee` loaded. The clock, switching a schedule off and archiving a payee
+    all create payouts through here. Counts."""
+    planned: list[tuple[PayoutSchedule, periods.Period]] = []
+    changed: list[PayoutSchedule] = []
+    for s in schedules:
+        n = s.next_index
+        while n - s.next_index < MAX_PERIODS_PER_RUN:
+            p = schedule_period(s, s.payee, n)
+            if p.end > as_of:
+                break
+            planned.append((s, p))
+            n += 1
+        if n == s.next_index:
+            continue
+        following = schedule_period(s, s.payee, n)
+        s.next_index, s.next_period_start = n, following.start
+        s.next_period_end, s.updated_at = following.end, as_of
+        changed.append(s)
+    rows = []
+    for s, p in planned:
+        row: dict[str, Any] = {
+            "payee_id": s.payee_id, "schedule_id": s.pk, "period_start": p.start.isoformat(),
+            "period_end": p.end.isoformat(), "amount_kind": s.amount_kind,
+            "currency": s.currency, "idempotency_key": payout_key(s.pk, p.start),
+            "percentage": None, "payments_total": None, "refunds_total": None,
+        }  # fmt: skip
+        if s.amount_kind == AmountKind.PERCENTAGE:
+            # amount and state come from the basis, once the payouts exist (below)
+            row.update(percentage=str(s.percentage), amount="0", state=PayoutState.SKIPPED)
+        else:
+            assert s.fixed_amount is not None
+            row.update(amount=str(quantize(s.fixed_amount, s.currency)), state=PayoutState.PENDING)
+        rows.append(row)
+    created = _insert(rows, as_of=as_of, actor=actor)
+    _percentage_basis(created, {s.pk: s for s in schedules})
+    PayoutSchedule.objects.bulk_update(
+        changed, ["next_index", "next_period_start", "next_period_end", "updated_at"]
+    )
+    _created_write(created, as_of=as_of, actor=actor)
     return {
         "created": sum(1 for p in created if p.state == PayoutState.PENDING),
         "skipped": sum(1 for p in created if p.state == PayoutState.SKIPPED),
@@ -283,6 +368,8 @@ def payout_payload(payout: Payout) -> dict[str, Any]:
         "amount_kind": payout.amount_kind,
         "payments_total": None if payout.payments_total is None else str(payout.payments_total),
         "refunds_total": None if payout.refunds_total is None else str(payout.refunds_total),
+        "carried_in": None if payout.carried_in is None else str(payout.carried_in),
+        "carried_out": None if payout.carried_out is None else str(payout.carried_out),
         "state": payout.state,
         "attempts": payout.attempts,
         "gateway": payout.gateway,
@@ -369,7 +456,11 @@ class PayoutAnswer:
 
 def _claim(payout_ids: Sequence[int], *, as_of: datetime, actor: Actor) -> list[Payout]:
     """Pending payouts due → processing (attempt + 1, sent now, the payee's default method),
-    one UPDATE ... RETURNING under row locks by id, committed before any gateway call."""
+    one UPDATE ... RETURNING under row locks by id, committed before any gateway call. A payout
+    whose payee has no active default method on an enabled gateway is not claimed to be sent:
+    its attempt is recorded as failed (`no_payout_method`, retried like any retryable failure)
+    in the same transaction, so no payout is ever processing without a gateway to ask."""
+    enabled = [g for g in settings.PAYMENT_GATEWAYS if g in PayoutGateway.values]
     with transaction.atomic(durable=True), audit_context(actor=actor, reason="payout claimed"):
         with connection.cursor() as cursor:
             cursor.execute(
@@ -385,20 +476,40 @@ def _claim(payout_ids: Sequence[int], *, as_of: datetime, actor: Actor) -> list[
                     FROM c JOIN payments_payout o ON o.id = c.id
                     LEFT JOIN payments_payoutmethod pm
                         ON pm.payee_id = o.payee_id AND pm.is_default AND pm.state = 'active'
+                        AND pm.gateway = ANY(%s)
                 )
                 UPDATE payments_payout p SET
                     state = 'processing', attempts = p.attempts + 1, requested_at = %s,
                     next_retry_at = NULL, updated_at = %s,
                     method_id = m.method_id, gateway = COALESCE(m.gateway, '')
                 FROM m
-                WHERE p.id = m.payout_id RETURNING p.id
+                WHERE p.id = m.payout_id RETURNING p.id, m.method_id IS NULL
                 """,
-                [list(payout_ids), as_of, as_of, as_of],
+                [list(payout_ids), as_of, enabled, as_of, as_of],
             )
-            claimed = [row[0] for row in cursor.fetchall()]
-        return list(
-            Payout.objects.select_related("method", "payee").filter(pk__in=claimed).order_by("pk")
+            rows = cursor.fetchall()
+        claimed = list(
+            Payout.objects.select_related("method", "payee")
+            .filter(pk__in=[pk for pk, _ in rows])
+            .order_by("pk")
         )
+        without = {pk for pk, none in rows if none}
+        _answers_write(
+            [_no_method_answer(p) for p in claimed if p.pk in without], as_of=as_of, actor=actor
+        )
+        return [p for p in claimed if p.pk not in without]
+
+
+def _no_method_answer(payout: Payout) -> PayoutAnswer:
+    result = Result(
+        Outcome.FAILED,
+        reason=NO_METHOD,
+        message="The payee has no active default payout method on an enabled gateway.",
+        retryable=True,
+    )
+    return PayoutAnswer(
+        payout.pk, payout.attempts, PayoutCall.Action.PAYOUT, "", payout.attempt_key(), result
+    )
 
 
 def _gateway(cache: dict[str, Gateway | GatewayError], name: str) -> Gateway | GatewayError:
@@ -415,13 +526,7 @@ def _send(cache: dict[str, Gateway | GatewayError], payout: Payout) -> PayoutAns
     key = payout.attempt_key()
     method = payout.method
     if method is None:
-        result = Result(
-            Outcome.FAILED,
-            reason=NO_METHOD,
-            message="The payee has no active default payout method.",
-            retryable=True,
-        )
-        return PayoutAnswer(payout.pk, payout.attempts, PayoutCall.Action.PAYOUT, "", key, result)
+        return _no_method_answer(payout)
     gw = _gateway(cache, method.gateway)
     try:
         if isinstance(gw, GatewayError):
@@ -467,82 +572,91 @@ def payout_answers_record(
     if not answers:
         return []
     with transaction.atomic(durable=True), audit_context(actor=actor, reason="payout answer"):
-        ids = sorted({a.payout_id for a in answers})
-        payouts = {
-            p.pk: p
-            for p in Payout.objects.select_for_update(of=("self",))
-            .select_related("payee")
-            .filter(pk__in=ids)
-            .order_by("pk")
-        }
-        copy_insert(
-            [
-                PayoutCall(
-                    payout_id=a.payout_id, attempt=a.attempt, gateway=a.gateway, action=a.action,
-                    idempotency_key=a.idempotency_key, outcome=a.result.outcome.value,
-                    reference=a.result.reference[:255], reason=a.result.reason[:64],
-                    message=a.result.message[:255], raw=a.result.raw, at=as_of,
-                )
-                for a in answers
-                if a.payout_id in payouts
-            ]
-        )  # fmt: skip
-        paid: list[Payout] = []
-        failed: list[Payout] = []
-        for a in answers:
-            payout = payouts.get(a.payout_id)
-            if payout is None or payout.state != PayoutState.PROCESSING:
-                continue  # a repeated or late answer: recorded only
-            if a.attempt != payout.attempts or a.result.outcome is Outcome.UNKNOWN:
-                continue
-            if a.action == PayoutCall.Action.STATUS and a.result.reason == "not_found":
-                continue  # never reached the gateway: the reconciler sends it with the same key
-            result = a.result
-            payout.updated_at = as_of
-            if result.outcome is Outcome.SUCCEEDED:
-                payout.state = PayoutState.PAID
-                payout.paid_at = as_of
-                payout.gateway_reference = result.reference[:255]
-                payout.failure_code = payout.failure_message = ""
-                paid.append(payout)
-                continue
-            payout.failure_code = (result.reason or "failed")[:64]
-            payout.failure_message = result.message[:255]
-            if result.retryable and payout.attempts <= len(RETRY_DAYS):
-                payout.state = PayoutState.PENDING
-                payout.next_retry_at = as_of + timedelta(days=RETRY_DAYS[payout.attempts - 1])
-            else:
-                payout.state = PayoutState.FAILED
-                payout.next_retry_at = None
-            failed.append(payout)
-        Payout.objects.bulk_update(
-            paid + failed,
-            ["state", "paid_at", "gateway_reference", "failure_code", "failure_message",
-             "next_retry_at", "updated_at"],
-        )  # fmt: skip
-        ledger_post_many(
-            [
-                payout_posting(
-                    p,
-                    [(LedgerAccount.PAYOUTS_PAYABLE, p.amount), (LedgerAccount.CASH, -p.amount)],
-                    f"paid ({p.gateway} {p.gateway_reference})",
-                    as_of,
-                )
-                for p in paid
-            ]
-        )
-        journal_write_many(
-            [payout_event("payout.paid", p, as_of) for p in paid]
-            + [
-                payout_event(
-                    "payout.failed", p, as_of, failure_message=p.failure_message,
-                    retry_at=p.next_retry_at.isoformat() if p.next_retry_at else None,
-                    gives_up=p.state == PayoutState.FAILED,
-                )
-                for p in failed
-            ],
-            actor=actor,
-        )  # fmt: skip
+        return _answers_write(answers, as_of=as_of, actor=actor)
+
+
+def _answers_write(
+    answers: Sequence[PayoutAnswer], *, as_of: datetime, actor: Actor
+) -> list[Payout]:
+    """`payout_answers_record` in the caller's transaction."""
+    if not answers:
+        return []
+    ids = sorted({a.payout_id for a in answers})
+    payouts = {
+        p.pk: p
+        for p in Payout.objects.select_for_update(of=("self",))
+        .select_related("payee")
+        .filter(pk__in=ids)
+        .order_by("pk")
+    }
+    copy_insert(
+        [
+            PayoutCall(
+                payout_id=a.payout_id, attempt=a.attempt, gateway=a.gateway, action=a.action,
+                idempotency_key=a.idempotency_key, outcome=a.result.outcome.value,
+                reference=a.result.reference[:255], reason=a.result.reason[:64],
+                message=a.result.message[:255], raw=a.result.raw, at=as_of,
+            )
+            for a in answers
+            if a.payout_id in payouts
+        ]
+    )  # fmt: skip
+    paid: list[Payout] = []
+    failed: list[Payout] = []
+    for a in answers:
+        payout = payouts.get(a.payout_id)
+        if payout is None or payout.state != PayoutState.PROCESSING:
+            continue  # a repeated or late answer: recorded only
+        if a.attempt != payout.attempts or a.result.outcome is Outcome.UNKNOWN:
+            continue
+        if a.action == PayoutCall.Action.STATUS and a.result.reason == "not_found":
+            continue  # never reached the gateway: the reconciler sends it with the same key
+        result = a.result
+        payout.updated_at = as_of
+        if result.outcome is Outcome.SUCCEEDED:
+            payout.state = PayoutState.PAID
+            payout.paid_at = as_of
+            payout.gateway_reference = result.reference[:255]
+            payout.failure_code = payout.failure_message = ""
+            paid.append(payout)
+            continue
+        payout.failure_code = (result.reason or "failed")[:64]
+        payout.failure_message = result.message[:255]
+        if result.retryable and payout.attempts <= len(RETRY_DAYS):
+            payout.state = PayoutState.PENDING
+            payout.next_retry_at = as_of + timedelta(days=RETRY_DAYS[payout.attempts - 1])
+        else:
+            payout.state = PayoutState.FAILED
+            payout.next_retry_at = None
+        failed.append(payout)
+    Payout.objects.bulk_update(
+        paid + failed,
+        ["state", "paid_at", "gateway_reference", "failure_code", "failure_message",
+         "next_retry_at", "updated_at"],
+    )  # fmt: skip
+    ledger_post_many(
+        [
+            payout_posting(
+                p,
+                [(LedgerAccount.PAYOUTS_PAYABLE, p.amount), (LedgerAccount.CASH, -p.amount)],
+                f"paid ({p.gateway} {p.gateway_reference})",
+                as_of,
+            )
+            for p in paid
+        ]
+    )
+    journal_write_many(
+        [payout_event("payout.paid", p, as_of) for p in paid]
+        + [
+            payout_event(
+                "payout.failed", p, as_of, failure_message=p.failure_message,
+                retry_at=p.next_retry_at.isoformat() if p.next_retry_at else None,
+                gives_up=p.state == PayoutState.FAILED,
+            )
+            for p in failed
+        ],
+        actor=actor,
+    )  # fmt: skip
     return paid + failed
 
 
@@ -552,7 +666,8 @@ def payout_answers_record(
 
 def payouts_reconcile(*, as_of: datetime, actor: Actor) -> dict[str, int]:
     """Processing payouts sent at least `reconcile_after()` ago: the gateway's `status` with
-    the attempt's key; a key it never saw is sent again with that key. Counts."""
+    the attempt's key; a key it never saw is sent again with that key, holding the payout's row
+    lock (skip locked: two reconcilers never send it at once). Counts."""
     before = as_of - reconcile_after()
     stale = list(
         Payout.objects.select_related("method", "payee")
@@ -561,6 +676,7 @@ def payouts_reconcile(*, as_of: datetime, actor: Actor) -> dict[str, int]:
     )
     cache: dict[str, Gateway | GatewayError] = {}
     answers: list[PayoutAnswer] = []
+    unseen: list[tuple[int, int]] = []
     for payout in stale:
         key = payout.attempt_key()
         gw = _gateway(cache, payout.gateway) if payout.gateway else None
@@ -576,9 +692,35 @@ def payouts_reconcile(*, as_of: datetime, actor: Actor) -> dict[str, int]:
             )
         )
         if status.outcome is Outcome.FAILED and status.reason == "not_found":
-            answers.append(_send(cache, payout))
+            unseen.append((payout.pk, payout.attempts))
     changed = payout_answers_record(answers=answers, as_of=as_of, actor=actor)
+    for payout_id, attempt in unseen:
+        changed += _send_again(cache, payout_id, attempt, as_of=as_of, actor=actor)
     return {"asked": len(stale), "resolved": len(changed)}
+
+
+def _send_again(
+    cache: dict[str, Gateway | GatewayError],
+    payout_id: int,
+    attempt: int,
+    *,
+    as_of: datetime,
+    actor: Actor,
+) -> list[Payout]:
+    """Send a payout the gateway never saw again with the same key, under its row lock (taken
+    with SKIP LOCKED: a payout another reconciler is sending is left to it), and record the
+    answer before the lock is released. The call is inside the transaction on purpose: the
+    lock is what keeps a second sender out; the same key keeps the gateway from paying twice."""
+    with transaction.atomic(durable=True), audit_context(actor=actor, reason="payout answer"):
+        payout = (
+            Payout.objects.select_for_update(of=("self",), skip_locked=True)
+            .select_related("method", "payee")
+            .filter(pk=payout_id, state=PayoutState.PROCESSING, attempts=attempt)
+            .first()
+        )
+        if payout is None:
+            return []
+        return _answers_write([_send(cache, payout)], as_of=as_of, actor=actor)
 
 
 def _lost_or_due(as_of: datetime) -> Q:

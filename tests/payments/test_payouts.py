@@ -36,9 +36,7 @@ from payments.services.payouts import (
 )
 from payments.services.payouts_run import (
     CLOCK_HOOK,
-    Window,
     _claim,
-    basis_totals,
     payouts_due,
     payouts_execute,
     payouts_reconcile,
@@ -384,21 +382,37 @@ def test_an_unknown_answer_that_did_not_pay_is_retried() -> None:
 
 
 def test_a_period_with_refunds_above_payments_is_skipped_never_negative() -> None:
+    """Week 1: 100.00 paid (50% = 50.00). Week 2: 60.00 of it refunded, 10.00 paid: net -50.00,
+    skipped at 0 and carried to week 3 (10.00 paid there: -40.00 carried on). A refund of a
+    payment never counted (before the first period) takes nothing."""
     payee = a_payee()
     schedule = weekly(payee, percentage="50")
-    customer = linked_customer(payee)
-    before = paid(customer, "100.00", MON - timedelta(days=1))  # the week before the anchor
-    refund_create(payment_id=before, amount=D("60.00"), reason="r", actor=ACTOR,
-                  as_of=MON + timedelta(days=1))  # fmt: skip
-    paid(customer, "10.00", MON + timedelta(days=2))
-    assert payouts_due(MON + weeks(1)) == {
-        "created": 0, "skipped": 1, "queued": 0, "to_reconcile": 0,
+    customer = a_customer()
+    payee_customer_add(payee_id=payee.pk, customer_id=customer.pk, actor=ACTOR,
+                       as_of=MON - weeks(1))  # fmt: skip
+    before = paid(customer, "30.00", MON - timedelta(days=1))  # the week before the anchor
+    counted = paid(customer, "100.00", MON + timedelta(days=1))
+    refund_create(payment_id=before, amount=D("30.00"), reason="r", actor=ACTOR,
+                  as_of=MON + timedelta(days=2))  # fmt: skip
+    refund_create(payment_id=counted, amount=D("60.00"), reason="r", actor=ACTOR,
+                  as_of=MON + weeks(1) + timedelta(days=1))  # fmt: skip
+    paid(customer, "10.00", MON + weeks(1) + timedelta(days=2))
+    paid(customer, "10.00", MON + weeks(2) + timedelta(days=2))
+    assert payouts_due(MON + weeks(3)) == {
+        "created": 1, "skipped": 2, "queued": 0, "to_reconcile": 0,
     }  # fmt: skip
-    [payout] = Payout.objects.filter(schedule=schedule)
-    assert (payout.state, payout.amount) == ("skipped", D(0))
-    assert (payout.payments_total, payout.refunds_total) == (D("10.00"), D("60.00"))
-    assert events("payout.skipped") == [str(payout.pk)]
-    assert not LedgerEntry.objects.filter(document_type="payout").exists()
+    p1, p2, p3 = Payout.objects.filter(schedule=schedule).order_by("period_start")
+    assert (p1.state, p1.amount, p1.payments_total, p1.refunds_total) == (
+        "pending", D("50.00"), D("100.00"), D(0),
+    )  # fmt: skip
+    assert (p2.state, p2.amount, p2.payments_total, p2.refunds_total, p2.carried_out) == (
+        "skipped", D(0), D("10.00"), D("60.00"), D("-50.00"),
+    )  # fmt: skip
+    assert (p3.state, p3.amount, p3.carried_in, p3.carried_out) == (
+        "skipped", D(0), D("-50.00"), D("-40.00"),
+    )  # fmt: skip
+    assert events("payout.skipped") == [str(p2.pk), str(p3.pk)]
+    assert not LedgerEntry.objects.filter(document_type="payout", document_id__in=[p2.pk, p3.pk])
     assert_trial_balance_zero()
 
 
@@ -423,17 +437,22 @@ def test_the_computed_amount_is_the_percentage_of_the_sum_rounded_once(
     )
 
 
-def test_basis_totals_are_the_sums_of_the_pieces_of_each_window() -> None:
+def test_the_basis_is_the_sum_of_the_pieces_recorded_in_each_period() -> None:
     payee = a_payee()
+    schedule = weekly(payee, percentage="100")
     a, b = linked_customer(payee), linked_customer(payee)
     amounts = [("12.34", a, 0), ("0.01", b, 1), ("99.99", a, 6), ("5.00", b, 7), ("1.11", a, 13)]
     for amount, who, day in amounts:
         paid(who, amount, MON + timedelta(days=day, hours=1))
-    windows = [Window(k, payee.pk, "USD", MON + weeks(k), MON + weeks(k + 1)) for k in range(3)]
-    windows.append(Window(9, payee.pk, "EUR", MON, MON + weeks(3)))
-    assert basis_totals(windows) == {
-        0: (D("112.34"), D(0)), 1: (D("6.11"), D(0)), 2: (D(0), D(0)), 9: (D(0), D(0)),
-    }  # fmt: skip
+    euro = a_customer(currency="EUR")  # another currency never counts
+    payment_record(customer_id=euro.pk, amount=D("7.00"), currency="EUR", received_at=MON,
+                   reference="w", actor=ACTOR, as_of=MON + timedelta(hours=1))  # fmt: skip
+    payouts_due(MON + weeks(3))
+    assert list(
+        Payout.objects.filter(schedule=schedule)
+        .order_by("period_start")
+        .values_list("payments_total", "amount")
+    ) == [(D("112.34"), D("112.34")), (D("6.11"), D("6.11")), (D(0), D(0))]
 
 
 # ------------------------------------------------------------------------------ the hook's cost
@@ -450,10 +469,10 @@ def test_the_hook_makes_a_constant_number_of_statements(
 
     payees(3)
     database_tag()  # read once per process (the payouts' keys)
-    with django_assert_max_num_queries(12) as few:
+    with django_assert_max_num_queries(15) as few:
         assert payouts_due(MON + weeks(2))["skipped"] == 6
     payees(30)
-    with django_assert_max_num_queries(12) as many:
+    with django_assert_max_num_queries(15) as many:
         assert payouts_due(MON + weeks(4))["skipped"] == 3 * 2 + 30 * 4
     assert len(many.captured_queries) == len(few.captured_queries)
 
