@@ -48,6 +48,7 @@ CURRENCY_BOUND: tuple[tuple[str, dict[str, Any], str], ...] = (
     ("redemptions", {"coupon__kind": "fixed"}, "fixed-amount coupon redemptions"),
     ("payments", {}, "payments"),
     ("credit_grants", {}, "credit grants"),
+    ("dunning_transitions", {}, "dunning transitions"),
 )
 
 
