@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+from decimal import Decimal
 from io import StringIO
 
 import pytest
@@ -47,3 +48,28 @@ def test_seed_demo_is_idempotent() -> None:
         "KWD",
         "AUD",
     }
+
+
+@override_settings(DEBUG=True)
+def test_seed_demo_has_a_payee_and_a_customer_in_dunning() -> None:
+    from django.utils import timezone
+
+    from core.audit import CLOCK
+    from invoicing.models import Invoice
+    from payments.models.payouts import PayeeCustomer, PayoutSchedule
+    from payments.services.dunning import dunning_evaluate
+
+    call_command("seed_demo", stdout=StringIO())
+    call_command("seed_demo", stdout=StringIO())
+    [schedule] = PayoutSchedule.objects.select_related("payee")
+    assert (schedule.payee.external_id, schedule.interval_unit, schedule.percentage) == (
+        "northwind", "week", Decimal(10),
+    )  # fmt: skip
+    [link] = PayeeCustomer.objects.all()
+    assert link.customer.external_id == "acme"
+    globex = Customer.objects.get(external_id="globex")
+    [invoice] = Invoice.objects.filter(customer=globex)
+    assert (invoice.status, invoice.total) == ("open", Decimal("1428.00"))  # 19% VAT on top
+    transition = dunning_evaluate(customer_id=globex.pk, as_of=timezone.now(), actor=CLOCK)
+    assert transition is not None
+    assert (transition.to_code, transition.days_past_due) == ("warning", 11)

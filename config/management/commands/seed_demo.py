@@ -1,8 +1,9 @@
 """The demo data set of `make run`. Idempotent: running it again changes nothing."""
 
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
@@ -126,6 +127,8 @@ class Command(BaseCommand):
         self._extras(actor, now)
         self._subscriptions(actor, now)
         self._payment_methods(actor, now)
+        self._overdue(actor, now)
+        self._payouts(actor, now)
         self.stdout.write(f"demo data set ready ({created} customers created)")
 
     def _extras(self, actor: Actor, now: Any) -> None:
@@ -159,6 +162,57 @@ class Command(BaseCommand):
             data={"gateway": "sandbox", "token": "tok_ok+acme", "kind": "card", "brand": "visa",
                   "last4": "4242", "exp_month": 12, "exp_year": now.year + 3,
                   "holder_name": "Acme Corporation"},
+        )  # fmt: skip
+
+    def _overdue(self, actor: Actor, now: Any) -> None:
+        """Globex (bank transfers, 14 days' terms) owes an invoice finalized 25 days ago: 11 days
+        past due, so the clock's first tick puts it in the default policy's Warning state (its
+        e-mail printed to the console)."""
+        from invoicing.models import Invoice
+        from invoicing.services import invoice_draft_create, invoice_finalize, invoice_line_add
+
+        globex = Customer.objects.get(external_id="globex")
+        if Invoice.objects.filter(customer=globex).exists():
+            return
+        issued = now - timedelta(days=25)
+        draft = invoice_draft_create(customer_id=globex.pk, as_of=issued, actor=actor)
+        invoice_line_add(
+            invoice_id=draft.pk, description="Implementation workshop", amount=Decimal("1200"),
+            quantity=Decimal(1), as_of=issued, actor=actor,
+        )  # fmt: skip
+        invoice_finalize(invoice_id=draft.pk, as_of=issued, actor=actor)
+
+    def _payouts(self, actor: Actor, now: Any) -> None:
+        """A marketplace seller, Northwind, paid every week 10% of what Acme pays, to a sandbox
+        account that always pays."""
+        from payments.models.payouts import Payee
+        from payments.services.payouts import (
+            payee_create,
+            payee_customer_add,
+            payout_method_add,
+            payout_schedule_create,
+        )
+
+        if Payee.objects.filter(external_id="northwind").exists():
+            return
+        payee = payee_create(
+            data={"external_id": "northwind", "name": "Northwind Sellers",
+                  "email": "payouts@northwind.example", "currency": "USD",
+                  "timezone": "America/New_York"},
+            actor=actor, as_of=now, reason="demo data set",
+        )  # fmt: skip
+        payout_method_add(
+            payee_id=payee.pk, gateway="sandbox", token="tok_ok+northwind",  # noqa: S106
+            label="Checking",
+            actor=actor, as_of=now,
+        )  # fmt: skip
+        acme = Customer.objects.get(external_id="acme")
+        payee_customer_add(payee_id=payee.pk, customer_id=acme.pk, actor=actor, as_of=now)
+        local = timezone.localtime(now, ZoneInfo("America/New_York")).date()
+        payout_schedule_create(
+            payee_id=payee.pk, interval_unit="week", interval_count=1,
+            anchor=local - timedelta(days=local.weekday()), amount_kind="percentage",
+            percentage=Decimal(10), actor=actor, as_of=now,
         )  # fmt: skip
 
     def _subscriptions(self, actor: Actor, now: Any) -> None:
