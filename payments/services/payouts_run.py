@@ -676,7 +676,7 @@ def payouts_reconcile(*, as_of: datetime, actor: Actor) -> dict[str, int]:
     )
     cache: dict[str, Gateway | GatewayError] = {}
     answers: list[PayoutAnswer] = []
-    unseen: list[tuple[int, int]] = []
+    unseen: list[PayoutAnswer] = []
     for payout in stale:
         key = payout.attempt_key()
         gw = _gateway(cache, payout.gateway) if payout.gateway else None
@@ -686,41 +686,41 @@ def payouts_reconcile(*, as_of: datetime, actor: Actor) -> dict[str, int]:
             status = gw.status(idempotency_key=key)
         except GatewayError as error:
             status = Result(Outcome.UNKNOWN, reason=error.code, message=error.message[:255])
-        answers.append(
-            PayoutAnswer(
-                payout.pk, payout.attempts, PayoutCall.Action.STATUS, payout.gateway, key, status
-            )
+        answer = PayoutAnswer(
+            payout.pk, payout.attempts, PayoutCall.Action.STATUS, payout.gateway, key, status
         )
         if status.outcome is Outcome.FAILED and status.reason == "not_found":
-            unseen.append((payout.pk, payout.attempts))
+            unseen.append(answer)
+        else:
+            answers.append(answer)
     changed = payout_answers_record(answers=answers, as_of=as_of, actor=actor)
-    for payout_id, attempt in unseen:
-        changed += _send_again(cache, payout_id, attempt, as_of=as_of, actor=actor)
+    for asked in unseen:
+        changed += _send_again(cache, asked, as_of=as_of, actor=actor)
     return {"asked": len(stale), "resolved": len(changed)}
 
 
 def _send_again(
     cache: dict[str, Gateway | GatewayError],
-    payout_id: int,
-    attempt: int,
+    asked: PayoutAnswer,
     *,
     as_of: datetime,
     actor: Actor,
 ) -> list[Payout]:
-    """Send a payout the gateway never saw again with the same key, under its row lock (taken
-    with SKIP LOCKED: a payout another reconciler is sending is left to it), and record the
-    answer before the lock is released. The call is inside the transaction on purpose: the
-    lock is what keeps a second sender out; the same key keeps the gateway from paying twice."""
+    """Send a payout the gateway never saw (`asked`: its `status` answered not_found) again
+    with the same key, under its row lock taken with SKIP LOCKED — a payout another reconciler
+    is sending is left to it (and `asked` is not recorded) — and record both answers before the
+    lock is released. The call is inside the transaction on purpose: the lock is what keeps a
+    second sender out; the same key keeps the gateway from paying twice."""
     with transaction.atomic(durable=True), audit_context(actor=actor, reason="payout answer"):
         payout = (
             Payout.objects.select_for_update(of=("self",), skip_locked=True)
             .select_related("method", "payee")
-            .filter(pk=payout_id, state=PayoutState.PROCESSING, attempts=attempt)
+            .filter(pk=asked.payout_id, state=PayoutState.PROCESSING, attempts=asked.attempt)
             .first()
         )
         if payout is None:
             return []
-        return _answers_write([_send(cache, payout)], as_of=as_of, actor=actor)
+        return _answers_write([asked, _send(cache, payout)], as_of=as_of, actor=actor)
 
 
 def _lost_or_due(as_of: datetime) -> Q:

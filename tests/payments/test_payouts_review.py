@@ -330,3 +330,55 @@ def test_the_admin_shows_a_far_anchor_on_its_field(staff_client: Any) -> None:
     )  # fmt: skip
     assert r.status_code == 200
     assert "at most a year ahead" in str(r.context["adminform"].form.errors["anchor"])
+
+
+# ------------------------------------------------------------------------------ the reconciler
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_payout_another_reconciler_is_sending_is_not_sent_again(sandbox: Any) -> None:  # noqa: F811
+    """Claimed, then the worker died before the call (the gateway never saw the key). While
+    another reconciler holds the payout's row lock, this one asks `status` (not_found) but
+    does not send it; once the lock is gone it sends it with the same key: paid once."""
+    import threading
+
+    from django.db import connection, transaction
+
+    payee = a_payee()
+    weekly(payee, fixed="50.00")
+    at = MON + weeks(1)
+    payouts_due(at)
+    [payout] = Payout.objects.all()
+    assert _claim([payout.pk], as_of=at, actor=ACTOR) != []
+    locked, release, done = threading.Event(), threading.Event(), threading.Event()
+
+    def other_reconciler() -> None:
+        try:
+            with transaction.atomic():
+                Payout.objects.select_for_update().get(pk=payout.pk)
+                locked.set()
+                release.wait(30)
+        finally:
+            connection.close()
+            done.set()
+
+    thread = threading.Thread(target=other_reconciler)
+    thread.start()
+    assert locked.wait(30)
+    try:
+        payouts_reconcile(as_of=at + timedelta(minutes=2), actor=ACTOR)
+        assert sandbox.payout_calls() == 0
+        payout.refresh_from_db()
+        assert payout.state == "processing"
+    finally:
+        release.set()
+        done.wait(30)
+        thread.join()
+    payouts_reconcile(as_of=at + timedelta(minutes=3), actor=ACTOR)
+    payout.refresh_from_db()
+    assert (payout.state, payout.attempts) == ("paid", 1)
+    assert sandbox.payout_count() == 1
+    assert list(PayoutCall.objects.values_list("action", "reason")) == [
+        ("status", "not_found"),
+        ("payout", ""),
+    ]
