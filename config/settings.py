@@ -200,25 +200,33 @@ except (ZoneInfoNotFoundError, ValueError):
 
 # ------------------------------------------------------------------------------------- e-mail
 # Customer e-mails (notifications/): EMAIL_URL as django-environ reads it, e.g.
-# smtp+tls://user:password@smtp.example.com:587 in production (set it there); unset, e-mails
-# are printed to the console (consolemail://), as `make run` does.
-_email = env.email_url("EMAIL_URL", default="consolemail://")
+# smtp+tls://user:password@smtp.example.com:587 in production (required there: `check --deploy`
+# reports it missing, notifications.E001). Unset: printed to the console (consolemail://) where
+# DEBUG is (`make run`), else Django's SMTP default (localhost:25), never silently the console.
+# Without a port: 465 for smtp+ssl:// (TLS from the start), 587 for smtp+tls:// and smtps://
+# (both STARTTLS in django-environ), 25 for smtp://.
+EMAIL_URL = env.str("EMAIL_URL", default="")
+_email = env.email_url_config(EMAIL_URL or ("consolemail://" if DEBUG else "smtp://localhost"))
 EMAIL_BACKEND = _email["EMAIL_BACKEND"]
 EMAIL_HOST = _email.get("EMAIL_HOST") or "localhost"
-EMAIL_PORT = _email.get("EMAIL_PORT") or 25
 EMAIL_HOST_USER = _email.get("EMAIL_HOST_USER") or ""
 EMAIL_HOST_PASSWORD = _email.get("EMAIL_HOST_PASSWORD") or ""
 EMAIL_USE_TLS = bool(_email.get("EMAIL_USE_TLS", False))
 EMAIL_USE_SSL = bool(_email.get("EMAIL_USE_SSL", False))
+EMAIL_PORT = _email.get("EMAIL_PORT") or (465 if EMAIL_USE_SSL else 587 if EMAIL_USE_TLS else 25)
 EMAIL_TIMEOUT = env.int("EMAIL_TIMEOUT", default=30)
 DEFAULT_FROM_EMAIL = env.str(
     "DEFAULT_FROM_EMAIL", default=formataddr((COMPANY["name"], COMPANY["email"]))
 )
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 # Attempts of one e-mail (1, 2, 4 ... minutes apart, at most an hour) before it is `failed`;
-# how long a worker holds one it is sending; after how long a queued send counts as lost.
+# how long a worker holds one it is sending: longer than a task may run (CELERY_TASK_TIME_LIMIT,
+# below, read here for its default) by 5 minutes, like BILLING_LEASE_SECONDS (`check --deploy`
+# reports a shorter one, notifications.E002); after how long a queued send counts as lost.
 NOTIFICATIONS_MAX_ATTEMPTS = env.int("NOTIFICATIONS_MAX_ATTEMPTS", default=8)
-NOTIFICATIONS_CLAIM_SECONDS = env.int("NOTIFICATIONS_CLAIM_SECONDS", default=EMAIL_TIMEOUT * 4)
+NOTIFICATIONS_CLAIM_SECONDS = env.int(
+    "NOTIFICATIONS_CLAIM_SECONDS", default=env.int("CELERY_TASK_TIME_LIMIT", default=600) + 300
+)
 NOTIFICATIONS_LOST_AFTER_SECONDS = env.int("NOTIFICATIONS_LOST_AFTER_SECONDS", default=600)
 # The upcoming-renewal e-mail: this many days before the renewal, for plans billed by these
 # interval units (day, week, month, year); 0 days or no units: none.

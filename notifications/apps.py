@@ -6,6 +6,6 @@ class NotificationsConfig(AppConfig):
     verbose_name = "Notifications"
 
     def ready(self) -> None:
-        from notifications import services
+        from notifications import checks, services  # noqa: F401 (checks: `check --deploy`)
 
         services.register()  # journal handlers and clock hooks

@@ -6,8 +6,9 @@ Templates live in `templates/emails/<template>/`: `subject.txt` (one line), `bod
 `translation.override(language)`, the language of the customer's locale as for its invoice PDFs
 (`invoicing.pdf.document_language`: de-DE, de-AT -> German; a locale without a catalog ->
 English); amounts come formatted in the customer's locale with the currency's ISO 4217 decimals
-(`catalog.money.format_money`), dates in the customer's locale and time zone. The context holds
-strings only, ready to print.
+(`catalog.money.format_money`), dates in the customer's time zone and in the language the
+e-mail is written in (the customer's locale when it is of that language: see `Reader`). The
+context holds strings only, ready to print.
 
 Attachments: the invoice's stored PDF (`invoice_finalized`; rendered and stored first through
 invoicing's `invoice_render_pdf` when the PDF task has not run yet) and the credit note's PDF
@@ -23,6 +24,7 @@ from decimal import Decimal
 from email.utils import parseaddr
 from typing import Any
 
+from babel import Locale
 from babel.dates import format_date
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives, make_msgid
@@ -57,12 +59,17 @@ class Rendered:
 
 
 class Reader:
-    """How the customer reads: its language, locale (numbers, dates) and time zone."""
+    """How the customer reads: the language the e-mail is written in, the customer's locale
+    (numbers, amounts) and time zone, and the locale of the text (dates, `<html lang>`): the
+    customer's when it is of the language written (en-GB: "4 February 2026", de-AT), else the
+    written language's (fr-FR, ja-JP read English: "February 4, 2026")."""
 
     def __init__(self, customer: Customer) -> None:
         self.locale = pdf.babel_locale(customer.locale)
         self.zone = pdf.time_zone(customer.timezone)
         self.language = pdf.document_language(customer.locale)
+        written = Locale.parse(self.language.replace("-", "_"))
+        self.text_locale = self.locale if self.locale.language == written.language else written
 
     def money(self, amount: Decimal | str | None, currency: str) -> str:
         if amount is None or amount == "":
@@ -73,7 +80,7 @@ class Reader:
         if not value:
             return ""
         at = datetime.fromisoformat(value) if isinstance(value, str) else value
-        return format_date(at.astimezone(self.zone).date(), format="long", locale=self.locale)
+        return format_date(at.astimezone(self.zone).date(), format="long", locale=self.text_locale)
 
 
 # ------------------------------------------------------------------------ contexts, by template
@@ -116,11 +123,17 @@ def _receipt(n: Notification, r: Reader, as_of: datetime | None) -> Built:
 def _failed(n: Notification, r: Reader, as_of: datetime | None) -> Built:
     payment = Payment.objects.select_related("invoice").get(pk=n.data["payment"])
     invoice = payment.invoice.number if payment.invoice and payment.invoice.number else ""
+    retry_at = n.data.get("retry_at")  # as the failure scheduled it
+    if retry_at and as_of is not None and datetime.fromisoformat(retry_at) <= as_of:
+        # sent after that day (a resend, a long outage): the retry is no longer ahead; the
+        # payment's own retry date, if one is still ahead, else no promise of one
+        ahead = payment.retry_at if payment.retry_at and payment.retry_at > as_of else None
+        retry_at = ahead.isoformat() if ahead else None
     context = {
         "amount": r.money(payment.amount, payment.currency),
         "invoice": invoice,
         "reason": n.data.get("failure_message") or payment.failure_message,
-        "retry_date": r.day(n.data.get("retry_at")),  # as the failure scheduled it
+        "retry_date": r.day(retry_at),
     }
     return context, []
 
@@ -188,7 +201,7 @@ def render(notification: Notification, *, as_of: datetime | None) -> Rendered:
         "name": customer.name,
         "company": company["name"],
         "company_email": company["email"],
-        "lang": str(reader.locale).replace("_", "-"),
+        "lang": str(reader.text_locale).replace("_", "-"),
     }
     folder = f"emails/{notification.template}"
     with translation.override(reader.language):

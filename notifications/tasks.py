@@ -15,10 +15,13 @@ __all__ = ["notification_send_task"]
 
 @shared_task(bind=True, name="notifications.send", max_retries=None)
 def notification_send_task(self: Any, notification_id: int) -> str:
-    """Send one notification (queued after the commit that recorded it). An SMTP or connection
-    error leaves it pending and the task retries at its next attempt's time (the row counts
-    the attempts and gives up after NOTIFICATIONS_MAX_ATTEMPTS)."""
+    """Send one notification (queued after the commit that recorded it). A transient error
+    leaves it pending and the task retries at its next attempt's time (the row counts the
+    attempts and gives up after NOTIFICATIONS_MAX_ATTEMPTS); a row locked for a moment by
+    another transaction (`busy`) is tried again a few seconds later. The bound on the task's
+    own retries is a safety net only: the sweep queues again whatever is still due."""
     result = notification_send(notification_id=notification_id, as_of=timezone.now())
-    if result.retry_in is not None and self.request.retries < settings.NOTIFICATIONS_MAX_ATTEMPTS:
+    bound = 4 * settings.NOTIFICATIONS_MAX_ATTEMPTS
+    if result.retry_in is not None and self.request.retries < bound:
         raise self.retry(countdown=result.retry_in)
     return result.state

@@ -12,6 +12,7 @@ PRODUCTION = {
     "DEBUG": "false",
     "SECRET_KEY": "k8Jd2-production-like-secret-9f8a7s6d5f4g3h2j1k0l-zxcvbnmqwertyuiop",
     "ALLOWED_HOSTS": "billing.example.com",
+    "EMAIL_URL": "smtp+tls://billing:secret@smtp.example.com:587",
 }
 
 

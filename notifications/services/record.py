@@ -16,6 +16,8 @@ Which events, which e-mail:
 - the renewal clock hook -> `upcoming_renewal` (see `renewals_due`).
 
 Once: every notification has a unique `key` ('<template>:event:<event id>',
+'payment_receipt:payment:<payment id>' (one receipt per payment: a failed charge found paid
+writes `payment.late_success` and `payment.succeeded` for it),
 'upcoming_renewal:<subscription>:<renewal epoch seconds>'); rows are inserted with ON CONFLICT
 DO NOTHING, so a cause delivered twice records one e-mail. A customer without an e-mail address
 gets the row too, `skipped`, with the reason."""
@@ -159,7 +161,9 @@ def _wanted(event: JournalEvent, customer_id: int) -> Wanted | None:
     if event.type == "invoice.finalized":
         template, data = Template.INVOICE_FINALIZED, {"invoice": subject}
     elif event.type in ("payment.succeeded", "payment.late_success"):
-        template, data = Template.PAYMENT_RECEIPT, {"payment": subject}
+        # one receipt per payment, whichever events (and how many) say it was received
+        data = {"payment": subject}
+        return Wanted(customer_id, Template.PAYMENT_RECEIPT, receipt_key(subject), data, event.pk)
     elif event.type == "payment.failed":
         if NOT_NEEDED in (p.get("reason"), p.get("failure_code")):
             return None  # never charged: its invoice no longer needed it
@@ -190,6 +194,10 @@ def _wanted(event: JournalEvent, customer_id: int) -> Wanted | None:
     else:
         return None
     return Wanted(customer_id, template, f"{template}:event:{event.pk}", data, event.pk)
+
+
+def receipt_key(payment_id: int) -> str:
+    return f"{Template.PAYMENT_RECEIPT}:payment:{payment_id}"
 
 
 def on_events(events: list[JournalEvent]) -> None:

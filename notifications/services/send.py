@@ -1,19 +1,27 @@
 """Sending notifications, once each: the claim, the SMTP conversation, what it answered.
 
-1. The claim (one short transaction): the row is locked (`SKIP LOCKED`: a second worker on the
-   same notification goes away at once); only a `pending` row whose attempt is due, or a
-   `sending` row whose claim ran out, is taken; it becomes `sending` until `claimed_until`
-   (NOTIFICATIONS_CLAIM_SECONDS), `attempts` + 1.
+1. The claim (one short transaction): the notification's row is locked, and only it (`SKIP
+   LOCKED`, `of=self`: a lock on its customer, held by any billing service, is no obstacle; a
+   second worker on the same row goes away as `busy` and its task tries again 5 s later); only
+   a `pending` row whose attempt is due, or a `sending` row whose claim ran out, is taken; it
+   becomes `sending` until `claimed_until` (NOTIFICATIONS_CLAIM_SECONDS: longer than a task
+   may run, CELERY_TASK_TIME_LIMIT, after which Celery kills it), `attempts` + 1. The attempt's
+   number is the claim's token. A row that has had NOTIFICATIONS_MAX_ATTEMPTS attempts already
+   (workers that died on each) is not claimed: it is `failed`.
 2. The e-mail is rendered and handed to Django's e-mail backend (EMAIL_URL), outside any
    transaction.
-3. The answer (another short transaction): accepted -> `sent`, `sent_at`, `message_id`, and a
-   `notification.sent` journal event. An SMTP error or a connection error (the server down,
-   a timeout) -> `pending` again, the error kept, the next attempt due after a backoff (1, 2,
-   4 ... minutes, at most an hour), until NOTIFICATIONS_MAX_ATTEMPTS attempts; then, or at once
-   for a permanent refusal (every recipient refused with a 5xx code), `failed` with a
-   `notification.failed` event. The same for an error while rendering: a storage error (an
-   OSError reading the stored PDF) is retried; one of our own (a template, a document that
-   cannot be rendered) -> `failed` at once and raised again, for the worker's log.
+3. The answer (another short transaction), recorded only while the row is still `sending`
+   under this attempt's number (a worker whose claim was taken over records nothing, and logs
+   it): accepted -> `sent`, `sent_at`, `message_id`, and a `notification.sent` journal event.
+   A transient error (a connection error, a timeout, an SMTP 4xx reply, a storage or database
+   error while rendering) -> `pending` again, the error kept, the next attempt due after a
+   backoff (1, 2, 4 ... minutes, at most an hour), until NOTIFICATIONS_MAX_ATTEMPTS attempts;
+   then, or at once for an error no retry cures, `failed` with a `notification.failed` event.
+   No retry cures: a 5xx reply refusing the message (MAIL FROM, DATA: 550, 552, 554) or every
+   recipient; an address or header that cannot be encoded (UnicodeError, BadHeaderError,
+   ValueError); any other error of ours (a template, a document gone), logged with its
+   traceback. An SMTP authentication failure (535) is the server refusing us, not the e-mail:
+   retried (fix the credentials, the e-mails go).
 
 A task that runs twice finds the row `sent` (or claimed) and sends nothing. The one window: a
 worker that dies after the server accepted the e-mail and before step 3 commits leaves the row
@@ -22,14 +30,15 @@ one)."""
 
 from __future__ import annotations
 
+import logging
 import smtplib
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from celery.exceptions import SoftTimeLimitExceeded
 from django.conf import settings
-from django.core.mail import get_connection
-from django.db import transaction
+from django.core.mail import BadHeaderError, get_connection
+from django.db import DatabaseError, transaction
 from django.db.models import Q
 
 from billing.services import journal_write, locked_customer
@@ -39,7 +48,12 @@ from notifications import emails
 from notifications.models import ALLOWED_TRANSITIONS, Notification, State
 from notifications.services.record import ACTOR, send_soon
 
-RETRYABLE = (smtplib.SMTPException, OSError)  # ConnectionError and timeouts are OSErrors
+logger = logging.getLogger(__name__)
+
+# ConnectionError and timeouts are OSErrors; an SMTP reply is retried unless it is a 5xx
+# refusal of the message (_permanent); a database error while rendering is retried too
+RETRYABLE = (smtplib.SMTPException, OSError, DatabaseError)
+BUSY_RETRY_SECONDS = 5  # the row locked by another transaction for a moment: try again then
 
 
 @dataclass(frozen=True)
@@ -66,7 +80,7 @@ def _move(n: Notification, to: str) -> None:
 def _claim(notification_id: int, as_of: datetime) -> Notification | SendResult:
     with transaction.atomic(durable=True), audit_context(actor=ACTOR, reason="sending"):
         n = (
-            Notification.objects.select_for_update(skip_locked=True)
+            Notification.objects.select_for_update(skip_locked=True, of=("self",))
             .select_related("customer")
             .filter(pk=notification_id)
             .first()
@@ -74,13 +88,29 @@ def _claim(notification_id: int, as_of: datetime) -> Notification | SendResult:
         if n is None:
             if not Notification.objects.filter(pk=notification_id).exists():
                 raise NotFound(f"No notification with id {notification_id}.")
-            return SendResult("busy")
+            return SendResult("busy", BUSY_RETRY_SECONDS)  # locked for a moment
         if n.state == State.SENDING and n.claimed_until and n.claimed_until > as_of:
-            return SendResult("busy")
+            return SendResult("busy")  # its worker finishes it (or the sweep, if it died)
         if n.state not in (State.PENDING, State.SENDING):
             return SendResult(n.state)
         if n.next_attempt_at and n.next_attempt_at > as_of:
             return SendResult("not_due")
+        if n.attempts >= settings.NOTIFICATIONS_MAX_ATTEMPTS:
+            if n.state == State.PENDING:
+                _move(n, State.SENDING)
+            lost = (
+                f"Gave up after {n.attempts} attempts: the last one never finished "
+                "(its worker stopped)."
+            )
+            n.last_error = f"{lost} {n.last_error}".strip()[:4000]
+            _move(n, State.FAILED)
+            n.claimed_until = None
+            n.next_attempt_at = None
+            n.updated_at = as_of
+            n.save(update_fields=["state", "last_error", "claimed_until", "next_attempt_at",
+                                  "updated_at"])  # fmt: skip
+            _journal(n, "notification.failed", as_of, error=n.last_error)
+            return SendResult(n.state)
         if n.state == State.PENDING:
             _move(n, State.SENDING)
         n.attempts += 1
@@ -90,12 +120,16 @@ def _claim(notification_id: int, as_of: datetime) -> Notification | SendResult:
         return n
 
 
-def _permanent(error: Exception) -> bool:
-    """A refusal no retry cures: every recipient refused with a 5xx code."""
+def _permanent(error: BaseException) -> bool:
+    """An error no retry cures (see the module's note)."""
     if isinstance(error, smtplib.SMTPRecipientsRefused):
         codes = [code for code, _ in error.recipients.values()]
         return bool(codes) and all(code >= 500 for code in codes)
-    return False
+    if isinstance(error, (smtplib.SMTPSenderRefused, smtplib.SMTPDataError)):
+        return error.smtp_code >= 500
+    if isinstance(error, (UnicodeError, BadHeaderError, ValueError)):
+        return True
+    return not isinstance(error, RETRYABLE)
 
 
 def _journal(n: Notification, type_: str, as_of: datetime, **extra: object) -> None:
@@ -118,11 +152,25 @@ def _journal(n: Notification, type_: str, as_of: datetime, **extra: object) -> N
 
 
 def _finish(
-    notification_id: int, as_of: datetime, *, error: Exception | None, fields: dict[str, object]
+    notification_id: int,
+    as_of: datetime,
+    *,
+    attempt: int,
+    error: BaseException | None,
+    fields: dict[str, object],
 ) -> SendResult:
-    """Record a claimed attempt's outcome: sent (`error` None), or failed."""
+    """Record the outcome of claimed attempt number `attempt`: sent (`error` None), or the
+    error (retried or failed). Nothing when the claim is no longer this attempt's (it ran out
+    and another worker took the row over, or the row is already recorded)."""
     with transaction.atomic(durable=True), audit_context(actor=ACTOR, reason="sent"):
-        n = Notification.objects.select_for_update().get(pk=notification_id)
+        n = Notification.objects.select_for_update(of=("self",)).get(pk=notification_id)
+        if n.state != State.SENDING or n.attempts != attempt:
+            logger.warning(
+                "notification %s: attempt %s ended (%s) after its claim was lost (now %s, "
+                "attempt %s): not recorded",
+                n.pk, attempt, "sent" if error is None else repr(error), n.state, n.attempts,
+            )  # fmt: skip
+            return SendResult("busy" if n.state == State.SENDING else n.state)
         for name, value in fields.items():
             setattr(n, name, value)
         n.claimed_until = None
@@ -136,8 +184,7 @@ def _finish(
             _journal(n, "notification.sent", as_of, message_id=n.message_id)
         else:
             n.last_error = f"{type(error).__name__}: {error}"[:4000]
-            retryable = isinstance(error, RETRYABLE) and not _permanent(error)
-            if retryable and n.attempts < settings.NOTIFICATIONS_MAX_ATTEMPTS:
+            if not _permanent(error) and n.attempts < settings.NOTIFICATIONS_MAX_ATTEMPTS:
                 _move(n, State.PENDING)
                 retry_in = backoff_seconds(n.attempts)
                 n.next_attempt_at = as_of + timedelta(seconds=retry_in)
@@ -151,28 +198,30 @@ def _finish(
 
 def notification_send(*, notification_id: int, as_of: datetime) -> SendResult:
     """Send one notification if it is due (see the module's note). Never twice: a sent one,
-    or one another worker holds, is left alone."""
+    or one another worker holds, is left alone. Every error while rendering or sending is
+    recorded (retried or failed), never left `sending`."""
     claimed = _claim(notification_id, as_of)
     if isinstance(claimed, SendResult):
         return claimed
     n = claimed
-    message_id = emails.new_message_id(n.pk)
+    fields: dict[str, object] = {}
     try:
         rendered = emails.render(n, as_of=as_of)
-    except SoftTimeLimitExceeded:
-        raise  # the claim runs out and the sweep sends it later
-    except Exception as error:  # recorded; ours (not a storage or network error) is raised
-        result = _finish(n.pk, as_of, error=error, fields={})
-        if result.state == State.FAILED:
-            raise  # a template or a document that cannot be rendered: for the worker's log
-        return result
-    fields: dict[str, object] = {"subject": rendered.subject, "locale": rendered.language}
-    try:
+        fields = {"subject": rendered.subject, "locale": rendered.language}
+        message_id = emails.new_message_id(n.pk)
         with get_connection(fail_silently=False) as connection:
             connection.send_messages([emails.message(n, rendered, message_id)])
-    except RETRYABLE as error:
-        return _finish(n.pk, as_of, error=error, fields=fields)
-    return _finish(n.pk, as_of, error=None, fields={**fields, "message_id": message_id})
+    except SoftTimeLimitExceeded:
+        raise  # the claim runs out and the sweep sends it later
+    except Exception as error:  # recorded: retried, or failed when no retry cures it
+        if isinstance(error, RETRYABLE):
+            logger.warning("notification %s: attempt %s: %r", n.pk, n.attempts, error)
+        else:  # an address, a header, or ours (a template, a document gone): the traceback
+            logger.exception("notification %s: attempt %s failed", n.pk, n.attempts)
+        return _finish(n.pk, as_of, attempt=n.attempts, error=error, fields=fields)
+    return _finish(
+        n.pk, as_of, attempt=n.attempts, error=None, fields={**fields, "message_id": message_id}
+    )
 
 
 def _due(as_of: datetime) -> Q:
@@ -189,7 +238,14 @@ def notifications_send_due(*, as_of: datetime, limit: int = 1000) -> dict[str, i
     )
     counts = {"sent": 0, "pending": 0, "failed": 0, "skipped": 0, "busy": 0, "not_due": 0}
     for notification_id in ids:
-        result = notification_send(notification_id=notification_id, as_of=as_of)
+        try:
+            result = notification_send(notification_id=notification_id, as_of=as_of)
+        except SoftTimeLimitExceeded:
+            raise
+        except Exception:  # one notification's trouble (e.g. the database): the others go on
+            logger.exception("notification %s: the send failed", notification_id)
+            counts["failed"] += 1
+            continue
         counts[result.state if result.state in counts else "busy"] += 1
     return counts
 

@@ -33,6 +33,8 @@ class _Handler:
         self.box = box
 
     async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
+        if self.box.data_reply:  # a refusal the test asked for: nothing received
+            return self.box.data_reply
         self.box.received(envelope.mail_from, list(envelope.rcpt_tos), envelope.content)
         return "250 Message accepted for delivery"
 
@@ -50,6 +52,7 @@ class Mailbox:
     def __init__(self) -> None:
         self.port = free_port()
         self.envelopes: list[tuple[str, list[str], bytes]] = []
+        self.data_reply = ""  # e.g. "552 5.3.4 Message too big": the server refuses DATA
         self._lock = threading.Lock()
         self._controller: Controller | None = None
 
