@@ -255,7 +255,7 @@ def customer_dunning(customer: Customer, as_of: Any) -> dict[str, Any]:
     zone = customer.timezone or "UTC"
     policy = found["policy"]
     return {
-        "policy": policy.name if policy is not None else "none (no default policy)",
+        "policy": policy["name"] if policy is not None else "none (no default policy)",
         "assigned": found["assigned"],
         "state": found["state"].name if found["state"] is not None else "",
         "entered_at": instant(found["entered_at"], zone) if found["entered_at"] else "",

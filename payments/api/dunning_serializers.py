@@ -54,8 +54,10 @@ class DunningStateIn(serializers.Serializer[Any]):
     )  # fmt: skip
     block_entitlements = serializers.BooleanField(required=False)
     refuse_plan_changes = serializers.BooleanField(required=False)
-    subscription_action = serializers.ChoiceField(choices=SubscriptionAction.values, required=False)
-    subscription_action_when = serializers.ChoiceField(choices=ActionWhen.values, required=False)
+    subscription_action = serializers.ChoiceField(
+        choices=SubscriptionAction.choices, required=False
+    )
+    subscription_action_when = serializers.ChoiceField(choices=ActionWhen.choices, required=False)
     mark_uncollectible = serializers.BooleanField(required=False)
     publish_event = serializers.BooleanField(required=False)
 

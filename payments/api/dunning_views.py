@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.db.models import Prefetch
+from django.db.models import Prefetch, prefetch_related_objects
 from django.utils import timezone
 from drf_spectacular.utils import extend_schema
 from rest_framework import generics, status
@@ -178,7 +178,9 @@ def _customer(pk: int) -> Customer:
 
 
 def _status(customer: Customer) -> dict[str, Any]:
-    return DunningStatusOut(dunning.customer_dunning_status(customer, timezone.now())).data
+    found = dunning.customer_dunning_status(customer, timezone.now())
+    prefetch_related_objects(found["transitions"], "invoices")
+    return DunningStatusOut(found).data
 
 
 class CustomerDunningView(generics.GenericAPIView[Any]):
@@ -218,6 +220,7 @@ class CustomerDunningView(generics.GenericAPIView[Any]):
 
 class CustomerDunningTransitions(generics.GenericAPIView[Any]):
     serializer_class = DunningTransitionOut
+    queryset = DunningTransition.objects.none()  # the schema's model; rows: the customer's
     permission_model = DunningTransition
     pagination_class = TransitionPages
 

@@ -56,7 +56,8 @@ from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import F, Q
+from django.db.models import Count, F, OuterRef, Q, Subquery
+from django.db.models.functions import Coalesce
 
 from billing.enums import TERMINAL
 from billing.models import Customer, Subscription
@@ -127,29 +128,34 @@ def local_days_between(earlier: datetime, later: datetime, zone: str) -> int:
 
 
 def situation_of(customer: Customer, as_of: datetime) -> Situation:
-    """The customer's overdue situation at `as_of` (see the module's note). Two queries."""
+    """The customer's overdue situation at `as_of` (see the module's note). One query."""
+    failed = (
+        Payment.objects.filter(
+            invoice_id=OuterRef("pk"), kind=PaymentKind.AUTOMATIC, state=PaymentState.FAILED
+        )
+        .values("invoice_id")
+        .annotate(n=Count("pk"))
+        .values("n")
+    )
     rows = list(
         Invoice.objects.filter(
             customer=customer, currency=customer.currency, status__in=OVERDUE,
             amount_due__gt=0, due_at__lt=as_of,
         )
+        .annotate(failed=Coalesce(Subquery(failed), 0))
         .order_by("due_at", "id")
-        .values_list("id", "due_at", "amount_due")
+        .values_list("id", "due_at", "amount_due", "failed")
     )  # fmt: skip
     if not rows:
         return Situation(0, ZERO, customer.currency, 0, (), None)
-    ids = tuple(r[0] for r in rows)
     oldest = rows[0][1]
     assert oldest is not None  # due_at < as_of
-    failed = Payment.objects.filter(
-        invoice_id__in=ids, kind=PaymentKind.AUTOMATIC, state=PaymentState.FAILED
-    ).count()
     return Situation(
         days_past_due=local_days_between(oldest, as_of, customer.timezone),
         amount_overdue=sum((r[2] for r in rows), ZERO),
         currency=customer.currency,
-        failed_attempts=failed,
-        invoice_ids=ids,
+        failed_attempts=sum(r[3] for r in rows),
+        invoice_ids=tuple(r[0] for r in rows),
         oldest_due_at=oldest,
     )
 
@@ -627,19 +633,32 @@ def register() -> None:
 def customer_dunning_status(
     customer: Customer, as_of: datetime, *, transitions: int = 50
 ) -> dict[str, Any]:
-    """What the API and the customer page show: the policy that applies, the state now, the
-    situation overdue at `as_of`, the latest transitions. Five queries."""
-    record = (
-        CustomerDunning.objects.select_related("policy", "state").filter(customer=customer).first()
+    """What the API and the customer page show: the policy that applies ({"id", "name"}, or
+    None), the state now, the situation overdue at `as_of`, the latest transitions. Two
+    queries, three when the customer has transitions."""
+    default = DunningPolicy.objects.filter(is_default=True)
+    row = (
+        Customer.objects.filter(pk=customer.pk)
+        .select_related("dunning__policy", "dunning__state")
+        .annotate(
+            default_id=Subquery(default.values("pk")[:1]),
+            default_name=Subquery(default.values("name")[:1]),
+        )
+        .get()
     )
-    assigned = record is not None and record.policy_id is not None
-    policy = record.policy if record is not None and assigned else None
-    if not assigned:
-        policy = DunningPolicy.objects.filter(is_default=True).first()
-    latest = list(
-        DunningTransition.objects.filter(customer=customer)
-        .prefetch_related("invoices")
-        .order_by("-sequence")[:transitions]
+    record: CustomerDunning | None = getattr(row, "dunning", None)
+    assigned = record is not None and record.policy is not None
+    policy: dict[str, Any] | None = None
+    if record is not None and record.policy is not None:
+        policy = {"id": record.policy.pk, "name": record.policy.name}
+    elif row.default_id is not None:
+        policy = {"id": row.default_id, "name": row.default_name}
+    latest = (
+        list(
+            DunningTransition.objects.filter(customer=customer).order_by("-sequence")[:transitions]
+        )
+        if record is not None and record.transitions_count
+        else []
     )
     return {
         "customer_id": customer.pk,
