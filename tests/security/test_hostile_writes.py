@@ -293,6 +293,31 @@ def _build_world() -> World:
     ids["dunning_policy"] = dunning_policy_create(
         data={"name": "hw_dunning", "states": []}, actor=ACTOR, as_of=now
     ).pk
+
+    # a payee (issue 13) with a method, a customer, a weekly schedule and its ended periods' payouts
+
+    from payments.models.payouts import Payout
+    from payments.services import payouts as po
+    from payments.services.payouts_run import payouts_create_due
+
+    payee = po.payee_create(
+        data={"external_id": "hw_payee", "name": "P", "currency": "USD"}, actor=ACTOR, as_of=now
+    )
+    ids["payee"] = payee.pk
+    ids["payout_method"] = po.payout_method_add(
+        payee_id=payee.pk, gateway="manual", token="hw-acct", actor=ACTOR, as_of=now
+    ).pk
+    ids["payee_customer"] = po.payee_customer_add(
+        payee_id=payee.pk, customer_id=customer(external_id="hw_payee_customer").pk,
+        actor=ACTOR, as_of=now,
+    ).pk  # fmt: skip
+    ids["payout_schedule"] = po.payout_schedule_create(
+        payee_id=payee.pk, interval_unit="week", interval_count=1,
+        anchor=(now - timedelta(days=15)).date(), amount_kind="fixed",
+        fixed_amount=Decimal("5.00"), actor=ACTOR, as_of=now,
+    ).pk  # fmt: skip
+    payouts_create_due(as_of=now, actor=ACTOR, schedule_ids=[ids["payout_schedule"]])
+    ids["payout"] = Payout.objects.filter(schedule_id=ids["payout_schedule"]).order_by("pk")[0].pk
     return World(ids=ids, raw_key=raw_key)
 
 
@@ -368,6 +393,11 @@ BY_SEGMENT = {
     "payments": "payment",
     "allocations": "allocation",
     "dunning-policies": "dunning_policy",
+    "payees": "payee",
+    "payout-methods": "payout_method",
+    "payee-customers": "payee_customer",
+    "payout-schedules": "payout_schedule",
+    "payouts": "payout",
 }
 
 
@@ -495,6 +525,14 @@ def _valid_bodies(ids: dict[str, Any]) -> dict[tuple[str, str], dict[str, Any]]:
             "allocations": [{"invoice": ids["payer_invoice"], "amount": "5"}],
         },
         ("/api/v1/payments/<int:pk>/refunds/", "post"): {"amount": "1.00", "reason": "overpaid"},
+        ("/api/v1/payees/<int:pk>/customers/", "post"): {"customer": "hw_free"},
+        ("/api/v1/payees/<int:pk>/payout-methods/", "post"): {"gateway": "manual", "token": "t"},
+        ("/api/v1/payees/<int:pk>/schedules/", "post"): {
+            "interval_unit": "month",
+            "anchor": now.date().isoformat(),
+            "amount_kind": "fixed",
+            "fixed_amount": "5.00",
+        },
         ("/api/v1/corrections/rerate/", "post"): {
             "customers": [ids["customer_code"]],
             "start": (now - timedelta(days=1)).isoformat(),
