@@ -292,6 +292,7 @@ SPECTACULAR_SETTINGS = {
         "PayoutStateEnum": "payments.models.payouts.PayoutState",
         "PayoutMethodStateEnum": "payments.models.payouts.PayoutMethodState",
         "PayoutGatewayEnum": "payments.models.payouts.PayoutGateway",
+        "PaymentGatewayEnum": "payments.gateways.registry.GATEWAY_NAMES",
     },
 }
 # /api/schema/ and /api/docs/: for anyone (true; `make run` sets DEBUG, hence true), or
