@@ -56,8 +56,8 @@ from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import Count, F, OuterRef, Q, Subquery
-from django.db.models.functions import Coalesce
+from django.db.models import Count, Exists, F, OuterRef, Q, Subquery, Value
+from django.db.models.functions import Coalesce, Greatest
 
 from billing.enums import TERMINAL
 from billing.models import Customer, Subscription
@@ -99,6 +99,7 @@ EVENTS = frozenset(
         "payment.late_success", "payment.moved_to_balance", "invoice.paid",
         "invoice.partially_paid", "invoice.reopened", "invoice.payment_moved",
         "invoice.voided", "invoice.marked_uncollectible", "credit_note.created",
+        "invoice.finalized",  # one finalized with its due date already past (terms of 0 days)
     }
 )  # fmt: skip
 
@@ -606,13 +607,15 @@ def on_money_events(events: Sequence[JournalEvent]) -> None:
         return
     # only those in a state or with something overdue can change (one query): most payments
     # are of customers dunning has nothing to say about
+    # (due before the events, or before the customer's last evaluation: never back in time)
+    latest = Value(max(found.values()))
     overdue = Invoice.objects.filter(
-        customer_id__in=list(found), status__in=OVERDUE, amount_due__gt=0,
-        due_at__lt=max(found.values()),
-    ).values("customer_id")  # fmt: skip
+        customer_id=OuterRef("pk"), status__in=OVERDUE, amount_due__gt=0,
+        due_at__lt=Greatest(latest, Coalesce(OuterRef("dunning__evaluated_at"), latest)),
+    )  # fmt: skip
     customers = list(
         Customer.objects.select_for_update(of=("self",))
-        .filter(Q(dunning__state__isnull=False) | Q(pk__in=overdue), pk__in=sorted(found))
+        .filter(Q(dunning__state__isnull=False) | Exists(overdue), pk__in=sorted(found))
         .order_by("pk")
     )
     cause = ", ".join(sorted({e.type for e in events}))[:120]

@@ -560,3 +560,13 @@ def test_the_tick_runs_actions_whose_instant_came(eager: None) -> None:
     sub.refresh_from_db()
     assert (pause.status, pause.outcome, sub.status) == ("done", "paused", "paused")
     assert sub.paused_at == datetime(2026, 2, 1, tzinfo=UTC)
+
+
+def test_an_invoice_finalized_already_past_due_is_evaluated_by_the_handler() -> None:
+    who = a_debtor()
+    evaluate(who, at(1, 20))  # nothing overdue yet: evaluated as of Jan 20
+    open_invoice(who, "70.00", JAN1)  # finalized late, due Jan 11: 9 days past due already
+    assert dunning_customers_due(as_of=at(1, 20, 1)) == []  # due before the last evaluation
+    journal_dispatch(as_of=at(1, 20, 1))  # invoice.finalized reaches the handler
+    assert transitions(who) == [("", "warning", "up")]
+    assert events(who)[0]["days_past_due"] == 9
