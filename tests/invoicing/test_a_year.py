@@ -111,6 +111,21 @@ def catalog_of_the_year() -> dict[str, Plan]:
     return {p.code: p for p in Plan.objects.all()}
 
 
+@pytest.fixture(autouse=True)
+def _no_dunning() -> None:
+    """Nobody pays here (payments are not this test's subject): without a default dunning policy
+    the overdue invoices block nothing and refuse no plan change (tests/payments has dunning)."""
+    from django.utils import timezone
+
+    from payments.models.dunning import DunningPolicy
+    from payments.services.dunning_policies import dunning_policy_update
+
+    for policy in DunningPolicy.objects.filter(is_default=True):
+        dunning_policy_update(
+            policy_id=policy.pk, data={"is_default": False}, actor=TEST_ACTOR, as_of=timezone.now()
+        )
+
+
 def test_a_year_of_billing_matches_hand_arithmetic() -> None:
     plans = catalog_of_the_year()
     acme = CustomerFactory(external_id="acme", currency="USD", country="US", state="CA")
