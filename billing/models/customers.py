@@ -92,6 +92,12 @@ class Customer(models.Model):
         help_text="Set by dunning: its subscriptions' plan and quantity changes are refused.",
     )
     plan_changes_refused_reason = models.CharField(max_length=255, blank=True)
+    dunning_blocking = models.BooleanField(
+        default=False,
+        help_text="Set by dunning while the customer is in a state that blocks features: a "
+        "subscription created meanwhile is blocked from its start.",
+    )
+    dunning_blocking_reason = models.CharField(max_length=255, blank=True)
     usage_billed_until = models.DateTimeField(
         null=True,
         blank=True,

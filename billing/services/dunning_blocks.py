@@ -8,6 +8,8 @@ plan change reads it:
   dunning has evaluated the customer again at or after it (`dunning_blocks_due` names those
   customers to the clock). A blocked subscription grants no feature; a feature that only blocked
   subscriptions grant is refused with the reason `blocked_by_dunning`.
+- while dunning holds the customer in a blocking state (`Customer.dunning_blocking`), a
+  subscription created is blocked from its start (its first period is not paid);
 - a customer whose plan changes are refused cannot change a subscription's plan or quantity
   (error `plan_changes_refused`); changes scheduled before stay scheduled.
 
@@ -19,6 +21,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from datetime import datetime
 
+from billing.enums import TERMINAL
 from billing.models import Customer, Subscription
 from billing.services.entitlements import entitlements_recompute
 from billing.services.journal import journal_write
@@ -33,11 +36,22 @@ def subscriptions_dunning_block(
     reason: str,
     as_of: datetime,
     actor: Actor,
+    blocking: bool | None = None,
 ) -> list[int]:
     """Set when each named subscription of `customer` is blocked: None = not blocked; an instant
     at or before `as_of` = blocked now; a later one = blocked from then. Subscriptions not named
-    are left as they are. Recomputes the entitlements and journals each subscription whose
-    block comes into effect or ends; returns their ids."""
+    are left as they are. `blocking` (when given) says whether the customer is in a blocking
+    state: subscriptions created while it is are blocked from their start. Recomputes the
+    entitlements and journals each subscription whose block comes into effect or ends; returns
+    their ids."""
+    if blocking is not None and (
+        customer.dunning_blocking,
+        customer.dunning_blocking_reason,
+    ) != (blocking, reason if blocking else ""):
+        customer.dunning_blocking = blocking
+        customer.dunning_blocking_reason = reason if blocking else ""
+        customer.updated_at = as_of
+        customer.save(update_fields=["dunning_blocking", "dunning_blocking_reason", "updated_at"])
     if not blocked_from:
         return []
     subs = list(
@@ -94,10 +108,11 @@ def subscriptions_dunning_block(
 
 
 def dunning_blocks_due(*, as_of: datetime) -> list[int]:
-    """Customers with a block whose instant has passed but is not in effect yet (the end of a
-    period that was paid): dunning evaluates them again. One indexed query."""
+    """Customers with a live subscription whose block instant has passed but is not in effect
+    yet (the end of a period that was paid): dunning evaluates them again. One indexed query."""
     return list(
         Subscription.objects.filter(dunning_blocked=False, dunning_blocked_from__lte=as_of)
+        .exclude(status__in=TERMINAL)
         .order_by("customer_id")
         .values_list("customer_id", flat=True)
         .distinct()

@@ -231,6 +231,10 @@ def subscription_create(
             updated_at=as_of,
             current_period_index=-1,
         )
+        if customer.dunning_blocking:  # its first period is not paid: blocked from its start
+            sub.dunning_blocked = True
+            sub.dunning_blocked_from = as_of
+            sub.dunning_block_reason = customer.dunning_blocking_reason
         if trial_end is not None:
             first_start = periods.local_midnight(start_day, zone)
             sub.current_period_start, sub.current_period_end = first_start, trial_end
@@ -241,6 +245,16 @@ def subscription_create(
         sub.full_clean(exclude=["customer", "plan", "plan_version"])
         sub.save()
         subscription_event(sub, "created", actor, as_of)
+        if sub.dunning_blocked:
+            journal_write(
+                type="subscription.entitlements_blocked",
+                subject_type="subscription",
+                subject_id=sub.pk,
+                payload={"customer": customer.pk, "reason": sub.dunning_block_reason,
+                         "blocked_from": as_of.isoformat()},
+                actor=actor,
+                occurred_at=as_of,
+            )  # fmt: skip
         entitlements_recompute(customer=customer, as_of=as_of)
     return sub
 

@@ -128,3 +128,52 @@ def test_refused_plan_changes() -> None:
     services.subscription_change(subscription_id=sub.pk, quantity=2, actor=A, as_of=utc(2024, 4, 5))
     assert Subscription.objects.get(pk=sub.pk).quantity == 2
     assert JournalEvent.objects.filter(type="customer.plan_changes_allowed").count() == 1
+
+
+def test_a_subscription_created_while_the_customer_is_blocked_is_blocked_from_its_start() -> None:
+    cust = customer()
+    first = create(cust, "basic", [seats(3)])
+    with transaction.atomic():
+        services.subscriptions_dunning_block(
+            customer=locked_customer(cust.pk), blocked_from={first.pk: APR1},
+            reason="dunning: Blocked", as_of=utc(2024, 4, 20), actor=A, blocking=True,
+        )  # fmt: skip
+    plan = priced_plan("extra", "10", features=[export_feature()])
+    later = services.subscription_create(
+        customer_id=cust.pk, plan_id=plan.pk, actor=A, as_of=utc(2024, 4, 21)
+    )
+    assert (later.dunning_blocked, later.dunning_blocked_from) == (True, utc(2024, 4, 21))
+    assert later.dunning_block_reason == "dunning: Blocked"
+    assert check(cust, "export") == (False, "blocked_by_dunning", None)
+    # the customer leaves the blocking state: what is created then is not blocked
+    with transaction.atomic():
+        services.subscriptions_dunning_block(
+            customer=locked_customer(cust.pk), blocked_from={first.pk: None, later.pk: None},
+            reason="", as_of=utc(2024, 4, 22), actor=A, blocking=False,
+        )  # fmt: skip
+    third = services.subscription_create(
+        customer_id=cust.pk, plan_id=priced_plan("third", "5").pk, actor=A, as_of=utc(2024, 4, 23)
+    )
+    assert (third.dunning_blocked, third.dunning_blocked_from) == (False, None)
+    assert check(cust, "export") == (True, "granted", None)
+
+
+def test_a_customer_blocking_with_no_subscription_blocks_the_first_one() -> None:
+    cust = customer()
+    with transaction.atomic():
+        services.subscriptions_dunning_block(
+            customer=locked_customer(cust.pk), blocked_from={}, reason="dunning: Blocked",
+            as_of=APR1, actor=A, blocking=True,
+        )  # fmt: skip
+    assert Customer.objects.get(pk=cust.pk).dunning_blocking is True
+    sub = create(cust, "basic", [seats(3)])
+    assert sub.dunning_blocked is True
+
+
+def test_an_ended_subscription_with_a_pending_block_is_never_due() -> None:
+    cust = customer()
+    annual = create(cust, "annual", [seats(10)])
+    block(cust, {annual.pk: utc(2024, 5, 1)}, utc(2024, 4, 2))
+    services.subscription_cancel(subscription_id=annual.pk, actor=A, as_of=utc(2024, 4, 3))
+    assert Subscription.objects.get(pk=annual.pk).status in ("canceled", "ended")
+    assert services.dunning_blocks_due(as_of=utc(2024, 6, 1)) == []
