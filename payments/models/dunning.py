@@ -182,6 +182,10 @@ class CustomerDunning(models.Model):
         null=True, blank=True,
         help_text="when the days past due reach the next state's (the clock looks again then)",
     )  # fmt: skip
+    oldest_due_at = models.DateTimeField(
+        null=True, blank=True,
+        help_text="the due date of the oldest overdue invoice it was last evaluated with",
+    )  # fmt: skip
     transitions_count = models.PositiveIntegerField(default=0, editable=False)
     updated_at = models.DateTimeField()
 
@@ -202,6 +206,7 @@ class CustomerDunning(models.Model):
 class Direction(models.TextChoices):
     UP = "up", "entered (harsher)"
     DOWN = "down", "moved down (partly paid)"
+    SAME = "same", "same state, another policy"
     CLEARED = "cleared", "left dunning"
 
 
@@ -276,6 +281,7 @@ class ActionKind(models.TextChoices):
     CANCEL = "cancel"
     CANCEL_AT_PERIOD_END = "cancel_end", "cancel at period end"
     MARK_UNCOLLECTIBLE = "uncollect", "mark uncollectible"
+    UNDO_CANCEL_AT_PERIOD_END = "uncancel", "undo cancel at period end"
 
 
 class ActionStatus(models.TextChoices):
@@ -301,6 +307,14 @@ class DunningAction(models.Model):
     )
     invoice = models.ForeignKey(
         Invoice, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    undoes = models.ForeignKey(
+        "self",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="undone_by",
+        help_text="The cancellation at period end dunning set, that this action undoes.",
     )
     due_at = models.DateTimeField()
     status = models.CharField(

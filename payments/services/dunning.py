@@ -83,6 +83,7 @@ from payments.models.dunning import (
     DunningTransition,
     SubscriptionAction,
 )
+from payments.services.dunning_actions import action_lock_free_sql
 
 if TYPE_CHECKING:
     from billing.models import JournalEvent
@@ -100,8 +101,10 @@ EVENTS = frozenset(
         "invoice.partially_paid", "invoice.reopened", "invoice.payment_moved",
         "invoice.voided", "invoice.marked_uncollectible", "credit_note.created",
         "invoice.finalized",  # one finalized with its due date already past (terms of 0 days)
+        "customer.updated",  # only a change of time zone (the days past due are local days)
     }
 )  # fmt: skip
+NOT_NEEDED = "not_needed"  # an attempt collection dropped (the invoice owed nothing then)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -134,6 +137,7 @@ def situation_of(customer: Customer, as_of: datetime) -> Situation:
         Payment.objects.filter(
             invoice_id=OuterRef("pk"), kind=PaymentKind.AUTOMATIC, state=PaymentState.FAILED
         )
+        .exclude(failure_code=NOT_NEEDED)
         .values("invoice_id")
         .annotate(n=Count("pk"))
         .values("n")
@@ -251,8 +255,10 @@ def _live_subscriptions(customer: Customer) -> list[Subscription]:
 def _blocks(
     customer: Customer, state: DunningState | None, as_of: datetime, actor: Actor
 ) -> list[int]:
-    """Set the subscriptions' blocks for the state the customer is in (see the module's note);
-    the ids whose block came into effect or ended."""
+    """Set the subscriptions' blocks for the state the customer is in (see the module's note),
+    and the customer's `dunning_blocking` flag (billing blocks a subscription created while it is
+    set from its start); the ids whose block came into effect or ended. Called at every
+    evaluation, also without any live subscription."""
     mapping: dict[int, datetime | None] = {}
     if state is not None and state.block_entitlements:
         subs = _live_subscriptions(customer)
@@ -269,8 +275,9 @@ def _blocks(
         mapping = dict.fromkeys(flagged.values_list("pk", flat=True))
         reason = "dunning: not in a blocking state"
     return subscriptions_dunning_block(
-        customer=customer, blocked_from=mapping, reason=reason, as_of=as_of, actor=actor
-    )
+        customer=customer, blocked_from=mapping, reason=reason, as_of=as_of, actor=actor,
+        blocking=bool(state and state.block_entitlements),
+    )  # fmt: skip
 
 
 # ---------------------------------------------------------------------------------------------
@@ -290,11 +297,16 @@ def _reason(cause: str, situation: Situation, target: DunningState | None) -> st
 
 
 def _direction(current: DunningState | None, target: DunningState | None) -> str:
+    """Positions are compared within one policy only. Across policies (a policy assigned, a
+    new default) the code decides: the same code is the same state (no entry: no e-mail, no
+    entry action), another code is entered (up)."""
     if target is None:
         return Direction.CLEARED
-    if current is None or target.position > current.position:
+    if current is None:
         return Direction.UP
-    return Direction.DOWN
+    if current.policy_id != target.policy_id:
+        return Direction.SAME if current.code == target.code else Direction.UP
+    return Direction.UP if target.position > current.position else Direction.DOWN
 
 
 def _transition_write(
@@ -437,8 +449,45 @@ def _actions_plan(
 
 
 def _actions_cancel(customer: Customer, as_of: datetime, why: str) -> int:
-    return DunningAction.objects.filter(customer=customer, status=ActionStatus.PENDING).update(
-        status=ActionStatus.CANCELED, outcome=why[:255], done_at=as_of
+    """Cancel the customer's pending entry actions (not an undo), except one a runner is
+    carrying out right now (it holds the action's lock: it is done, then undone if need be)."""
+    return (
+        DunningAction.objects.filter(customer=customer, status=ActionStatus.PENDING)
+        .exclude(kind=ActionKind.UNDO_CANCEL_AT_PERIOD_END)
+        .alias(free=action_lock_free_sql())
+        .filter(free=True)
+        .update(status=ActionStatus.CANCELED, outcome=why[:255], done_at=as_of)
+    )
+
+
+def _undos_plan(
+    transition: DunningTransition, customer: Customer, as_of: datetime
+) -> list[DunningAction]:
+    """Undo the cancellations at period end that dunning set (and that are still pending on a
+    live subscription) when the customer moves down or leaves: one undo per cancellation,
+    carried out by billing after the commit. One a runner is still carrying out is undone too
+    (its undo waits for it). A cancellation someone else set is never undone."""
+    done = (
+        DunningAction.objects.filter(
+            Q(status=ActionStatus.DONE, subscription__cancel_at_period_end=True)
+            | Q(status=ActionStatus.PENDING),  # pending now: held by a runner (not canceled)
+            customer=customer,
+            kind=ActionKind.CANCEL_AT_PERIOD_END,
+        )
+        .exclude(subscription__status__in=list(TERMINAL))
+        .exclude(Exists(DunningAction.objects.filter(undoes=OuterRef("pk"))))
+        .order_by("pk")
+    )
+    return DunningAction.objects.bulk_create(
+        DunningAction(
+            transition=transition,
+            customer=customer,
+            kind=ActionKind.UNDO_CANCEL_AT_PERIOD_END,
+            subscription_id=action.subscription_id,
+            undoes=action,
+            due_at=as_of,
+        )
+        for action in done
     )
 
 
@@ -468,16 +517,19 @@ def evaluate_locked(
             customer, record, policy, target, situation, changed,
             cause=cause, as_of=as_of, actor=actor,
         )  # fmt: skip
+        planned: list[DunningAction] = []
         if transition.direction == Direction.UP:
             assert target is not None
             planned = _actions_plan(transition, customer, target, situation, as_of)
-            now = [a.pk for a in planned if a.due_at <= as_of]
-            if now:
-                transaction.on_commit(partial(_enqueue_actions, now, as_of), robust=True)
-        else:
+        elif transition.direction != Direction.SAME:  # down, or cleared
             _actions_cancel(customer, as_of, f"left the state ({transition.direction})")
+            planned = _undos_plan(transition, customer, as_of)
+        now = [a.pk for a in planned if a.due_at <= as_of]
+        if now:
+            transaction.on_commit(partial(_enqueue_actions, now, as_of), robust=True)
     record.evaluated_at = as_of
     record.next_check_at = next_check_at(states, situation, customer.timezone)
+    record.oldest_due_at = situation.oldest_due_at
     record.updated_at = as_of
     record.save()
     return transition
@@ -509,29 +561,46 @@ def dunning_evaluate_many(
 
 def dunning_customers_due(*, as_of: datetime) -> list[int]:
     """Customers whose situation may have changed by `as_of`: an overdue invoice whose due date
-    was crossed since their last evaluation, a failed automatic payment of an overdue invoice
-    since then, a day threshold reached (`next_check_at`), a pending block instant passed. Two
-    queries."""
+    was crossed since their last evaluation, or that the last evaluation did not see (older than
+    the oldest it saw, or none seen: an invoice due at once, committed after an evaluation for a
+    later instant), a failed automatic payment of an overdue invoice since then, a day threshold
+    reached (`next_check_at`, also set to the instant of a policy edit), the customer changed
+    since (a time zone), a pending block instant passed. Two queries."""
     stale = Q(customer__dunning__isnull=True) | Q(customer__dunning__evaluated_at__isnull=True)
+    unseen = Q(customer__dunning__oldest_due_at__isnull=True) | Q(
+        customer__dunning__oldest_due_at__gt=F("due_at")
+    )  # due before the last evaluation, yet not among what it saw (committed after it)
     crossed = Invoice.objects.filter(
-        Q(customer__dunning__evaluated_at__lte=F("due_at")) | stale,
+        Q(customer__dunning__evaluated_at__lte=F("due_at")) | stale | unseen,
+        currency=F("customer__currency"),
         status__in=OVERDUE,
         amount_due__gt=0,
         due_at__lt=as_of,
     ).values_list("customer_id", flat=True)
-    failed = Payment.objects.filter(
-        Q(customer__dunning__evaluated_at__lt=F("updated_at")) | stale,
-        kind=PaymentKind.AUTOMATIC,
-        state=PaymentState.FAILED,
-        invoice__status__in=OVERDUE,
-        invoice__amount_due__gt=0,
-        invoice__due_at__lt=as_of,
-        updated_at__lte=as_of,
-    ).values_list("customer_id", flat=True)
+    failed = (
+        Payment.objects.filter(
+            Q(customer__dunning__evaluated_at__lt=F("updated_at")) | stale,
+            kind=PaymentKind.AUTOMATIC,
+            state=PaymentState.FAILED,
+            invoice__status__in=OVERDUE,
+            invoice__currency=F("customer__currency"),
+            invoice__amount_due__gt=0,
+            invoice__due_at__lt=as_of,
+            updated_at__lte=as_of,
+        )
+        .exclude(failure_code=NOT_NEEDED)
+        .values_list("customer_id", flat=True)
+    )
     checks = CustomerDunning.objects.filter(next_check_at__lte=as_of).values_list(
         "customer_id", flat=True
     )
-    found = set(crossed.union(failed, checks))
+    # changed since: its time zone may have (the handler takes it at once; this, if it was lost)
+    changed = CustomerDunning.objects.filter(
+        Q(state__isnull=False) | Q(oldest_due_at__isnull=False),
+        customer__updated_at__gt=F("evaluated_at"),
+        customer__updated_at__lte=as_of,
+    ).values_list("customer_id", flat=True)
+    found = set(crossed.union(failed, checks, changed))
     found.update(dunning_blocks_due(as_of=as_of))
     return sorted(found)
 
@@ -590,6 +659,7 @@ def _customers_of(events: Sequence[JournalEvent]) -> dict[int, datetime]:
                 "pk", "customer_id"
             )
         )
+    owners["customer"] = {i: i for i, _ in by_type.get("customer", [])}
     found: dict[int, datetime] = {}
     for kind, items in by_type.items():
         for subject, at in items:
@@ -601,7 +671,13 @@ def _customers_of(events: Sequence[JournalEvent]) -> dict[int, datetime]:
 
 def on_money_events(events: Sequence[JournalEvent]) -> None:
     """A batch handler (in the dispatcher's transaction): the customers of the events, locked
-    in id order in one query, are evaluated at the instant of their latest event."""
+    in id order in one query, are evaluated at the instant of their latest event. Of the
+    `customer.updated` events, only a change of time zone counts (the days past due and the
+    next check are local)."""
+    events = [
+        e for e in events
+        if e.type != "customer.updated" or "timezone" in ((e.payload or {}).get("changes") or {})
+    ]  # fmt: skip
     found = _customers_of(events)
     if not found:
         return

@@ -17,6 +17,7 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import Exists, OuterRef, Q
 from django.utils.text import slugify
 
 from billing.services import journal_write, locked_customer
@@ -24,6 +25,7 @@ from catalog.money import quantize
 from catalog.validators import validate_currency
 from core.audit import Actor, audit_context
 from core.exceptions import Conflict, NotFound, ValidationFailed
+from invoicing.models import Invoice, InvoiceStatus
 from payments.models.dunning import (
     DUNNING_TEMPLATES,
     MAX_ATTEMPTS,
@@ -37,6 +39,7 @@ from payments.models.dunning import (
 )
 
 MAX_STATES = 20
+OVERDUE = (InvoiceStatus.OPEN, InvoiceStatus.PARTIALLY_PAID, InvoiceStatus.UNCOLLECTIBLE)
 AMOUNT_MAX = Decimal("1000000000000")
 POLICY_FIELDS = ("name", "description", "is_default")
 STATE_FIELDS = (
@@ -156,7 +159,9 @@ def checked_state(raw: Any, index: int) -> dict[str, Any]:
     out["min_failed_attempts"] = _whole(
         raw.get("min_failed_attempts"), f"{at}.min_failed_attempts", low=1, high=MAX_ATTEMPTS
     )
-    currency = _text(raw, "amount_currency", f"{at}.amount_currency", limit=3, required=False)
+    currency = _text(
+        raw, "amount_currency", f"{at}.amount_currency", limit=3, required=False
+    ).upper()  # ISO 4217 codes are upper case: "eur" is EUR (customers' currencies are)
     if currency:
         try:
             validate_currency(currency)
@@ -303,6 +308,27 @@ def _write_states(policy: DunningPolicy, states: list[dict[str, Any]]) -> None:
             kept.save(update_fields=changed)
 
 
+def _customers_due_now(policy: DunningPolicy, *, default_changed: bool, as_of: datetime) -> int:
+    """Make the customers the edited policy applies to due at the clock's next tick (one
+    set-based UPDATE): those in its states, those assigned it, and, when the default changed,
+    those without a policy of their own; only those in a state or with something overdue (the
+    others have nothing the edit could change). Their next evaluation applies the edit (blocks,
+    refused plan changes, next check); past transitions are never rewritten."""
+    applies = Q(state__policy=policy) | Q(policy=policy)
+    if default_changed:
+        applies |= Q(policy__isnull=True)
+    overdue = Invoice.objects.filter(
+        customer_id=OuterRef("customer_id"), status__in=OVERDUE, amount_due__gt=0,
+        due_at__lt=as_of,
+    )  # fmt: skip
+    return (
+        CustomerDunning.objects.filter(applies)
+        .filter(Q(state__isnull=False) | Exists(overdue))
+        .exclude(next_check_at__lte=as_of)
+        .update(next_check_at=as_of, updated_at=as_of)
+    )
+
+
 def dunning_policy_create(
     *, data: Mapping[str, Any], actor: Actor, as_of: datetime, reason: str = ""
 ) -> DunningPolicy:
@@ -321,6 +347,8 @@ def dunning_policy_create(
             _take_default(policy)
         policy.save()
         _write_states(policy, checked["states"])
+        if policy.is_default:
+            _customers_due_now(policy, default_changed=True, as_of=as_of)
         _journal("created", policy, actor, as_of)
     return policy
 
@@ -339,6 +367,7 @@ def dunning_policy_update(
             raise NotFound(f"No dunning policy with id {policy_id}.")
         if "name" in checked:
             _name_free(checked["name"], policy.pk)
+        was_default = policy.is_default
         for f in POLICY_FIELDS:
             if f in checked:
                 setattr(policy, f, checked[f])
@@ -348,6 +377,10 @@ def dunning_policy_update(
         policy.save()
         if "states" in checked:
             _write_states(policy, checked["states"])
+        if "states" in checked or was_default != policy.is_default:
+            _customers_due_now(
+                policy, default_changed=was_default or policy.is_default, as_of=as_of
+            )
         _journal("updated", policy, actor, as_of)
     return policy
 

@@ -4,10 +4,14 @@ once and journals it once; the entry action queued after that commit runs on the
 
 from __future__ import annotations
 
+import importlib
 import uuid
+from collections.abc import Iterator
 from datetime import timedelta
+from typing import Any
 
 import pytest
+from django.apps import apps
 from django.utils import timezone
 
 from billing.models import JournalEvent
@@ -21,6 +25,16 @@ from tests.payments.test_dunning import a_debtor
 from tests.worker import celery_worker, wait_for
 
 pytestmark = [pytest.mark.worker, pytest.mark.django_db(transaction=True)]
+
+
+@pytest.fixture(autouse=True, scope="module")
+def _default_policy_again(django_db_blocker: Any) -> Iterator[None]:
+    """The flush after a transactional test empties every table, the default policy the
+    migration installed too: once this module's tests are done (after the flush), it is
+    installed again (the migration's own code) for the tests that run next in this process."""
+    yield
+    with django_db_blocker.unblock():
+        importlib.import_module("payments.migrations.0005_dunning").default_policy(apps, None)
 
 
 def test_a_real_worker_enters_the_state_once_and_runs_its_action() -> None:
