@@ -33,14 +33,19 @@ What a state does:
   a period already paid is never cut: its pause comes at its end, its cancellation is at period
   end), and writing the overdue invoices off. These are `DunningAction`s carried out after the
   commit by billing's and invoicing's own services (payments.services.dunning_actions); those
-  still pending when the customer leaves the state are canceled. A move down sends no e-mail and
-  does nothing once.
+  still pending when the customer moves down or leaves are canceled, and a cancellation at
+  period end that dunning set (billing's flag, set at once so the period's end never renews)
+  is undone then. A move down sends no e-mail and does nothing once.
+- positions are compared within one policy; across policies (an assignment, a new default) a
+  state of the same code is the same state (direction `same`: no e-mail, no entry action),
+  another code is entered.
 
 Triggers: the clock (`dunning_tick`: customers whose invoice's due date was crossed since their
 last evaluation, whose automatic payment failed since, whose next day threshold came, or whose
 pending block instant came; one task per chunk of customers, each customer in its own
-transaction), and at once the journal handler on payments, allocations, credit notes, voids and
-write-offs, in the dispatcher's transaction.
+transaction), and at once the journal handler on payments, allocations, credit notes, voids,
+write-offs, finalizations and time zone changes, in the dispatcher's transaction. A policy edit
+makes the customers it applies to due at the clock's next tick.
 """
 
 from __future__ import annotations
