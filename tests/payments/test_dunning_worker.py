@@ -4,18 +4,21 @@ once and journals it once; the entry action queued after that commit runs on the
 
 from __future__ import annotations
 
-import importlib
 import uuid
 from collections.abc import Iterator
 from datetime import timedelta
 from typing import Any
 
 import pytest
-from django.apps import apps
 from django.utils import timezone
 
 from billing.models import JournalEvent
-from payments.models.dunning import DunningAction, DunningPolicy, DunningTransition
+from payments.models.dunning import (
+    DunningAction,
+    DunningPolicy,
+    DunningState,
+    DunningTransition,
+)
 from payments.services.dunning import dunning_customers_due
 from payments.services.dunning_policies import customer_dunning_assign, dunning_policy_create
 from payments.tasks.dunning import dunning_evaluate_customers_task
@@ -30,11 +33,17 @@ pytestmark = [pytest.mark.worker, pytest.mark.django_db(transaction=True)]
 @pytest.fixture(autouse=True, scope="module")
 def _default_policy_again(django_db_blocker: Any) -> Iterator[None]:
     """The flush after a transactional test empties every table, the default policy the
-    migration installed too: once this module's tests are done (after the flush), it is
-    installed again (the migration's own code) for the tests that run next in this process."""
+    migration installed too: once this module's tests are done (after the flush), it is written
+    again as it was, with the same ids (other tests name it by id), for the tests that run next
+    in this process."""
+    with django_db_blocker.unblock():
+        policies = list(DunningPolicy.objects.filter(is_default=True).values())
+        states = list(DunningState.objects.filter(policy__is_default=True).values())
     yield
     with django_db_blocker.unblock():
-        importlib.import_module("payments.migrations.0005_dunning").default_policy(apps, None)
+        if not DunningPolicy.objects.filter(is_default=True).exists():
+            DunningPolicy.objects.bulk_create(DunningPolicy(**row) for row in policies)
+            DunningState.objects.bulk_create(DunningState(**row) for row in states)
 
 
 def test_a_real_worker_enters_the_state_once_and_runs_its_action() -> None:
