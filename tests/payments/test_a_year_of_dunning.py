@@ -14,7 +14,8 @@ days after the first failure) fail too.
   (two ticks at the same instant), Canceled on Mar 7 (30 days past Feb 5's due date), with the
   March invoice overdue too: both subscriptions are canceled at their period end (Team on Apr 5;
   the Archive on Jan 1 2027, never cut before the end of its paid year).
-- December 15: Dana pays what is left: the states are left at once; the Archive ends on Jan 1.
+- December 15: Dana pays what is left: the states are left at once, and the cancellation dunning
+  set is undone (Team had ended already): the Archive renews on Jan 1, after its renewal notice.
 
 Each state is entered on its day, each e-mail arrives once, and the trial balance is zero.
 """
@@ -276,10 +277,15 @@ def test_a_year_of_dunning(sandbox: SandboxGateway, smtp_server: Mailbox, api: A
     )  # fmt: skip
     journal_dispatch(as_of=december)
     assert state(dana) == ""
+    work(december)  # the undoing of dunning's cancellation, queued after the commit
+    assert Subscription.objects.get(pk=yearly.pk).cancel_at_period_end is False
     for day in (at(12, 15, 17, 0), at(12, 24), at(12, 25), at(1, 1, year=Y + 1)):
         tick(day)
-    assert Subscription.objects.get(pk=yearly.pk).status in ("canceled", "ended")
-    assert allowed(dana, "archive") == (False, "not_in_plan")
+    renewed = Subscription.objects.get(pk=yearly.pk)
+    assert (renewed.status, renewed.current_period_start) == ("active", at(1, 1, 0, 0, Y + 1))
+    assert allowed(dana, "archive") == (True, "granted")
+    next_year = Invoice.objects.get(customer=dana, finalized_at__year=Y + 1)
+    assert (next_year.total, next_year.status) == (D("1200.00"), "open")  # the card still fails
 
     # every e-mail once: what the SMTP server received is what was recorded as sent
     received = Counter(str(m["Message-ID"]).strip() for m in smtp_server.to("dana@example.com"))
@@ -293,14 +299,14 @@ def test_a_year_of_dunning(sandbox: SandboxGateway, smtp_server: Mailbox, api: A
         "dunning_warning", "dunning_suspension", "dunning_cancellation", "upcoming_renewal",
         "trial_ending", "credit_note_issued",
     )} == {
-        "invoice_finalized": 4,  # the year, January, February, March
+        "invoice_finalized": 5,  # the year, January, February, March, the next year
         "payment_receipt": 3,  # the year's card payment, two bank transfers
-        "payment_failed": 12,  # three invoices x (the first attempt and three retries)
+        "payment_failed": 13,  # three invoices x (the first attempt and 3 retries), next year's
         "dunning_reminder": 2,
         "dunning_warning": 2,
         "dunning_suspension": 2,  # once, although Feb 19 ticked twice
         "dunning_cancellation": 1,
-        "upcoming_renewal": 0,  # the year is canceled at its end: nothing renews
+        "upcoming_renewal": 1,  # on Dec 25, once the cancellation was undone
         "trial_ending": 0,
         "credit_note_issued": 0,
     }  # fmt: skip
