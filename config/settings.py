@@ -340,9 +340,12 @@ CELERY_BROKER_URL = REDIS_URL
 CELERY_TASK_DEFAULT_QUEUE = env.str("CELERY_QUEUE", default="billing")
 # PDFs render on their own queue, so that rendering never delays billing or finalization.
 CELERY_PDF_QUEUE = env.str("CELERY_PDF_QUEUE", default="pdf")
+# customer e-mails (each may render a PDF): never behind billing's or collection's tasks
+CELERY_EMAIL_QUEUE = env.str("CELERY_EMAIL_QUEUE", default="email")
 CELERY_TASK_ROUTES = {
     "invoicing.render_pdf": {"queue": CELERY_PDF_QUEUE},
     "invoicing.render_pdfs": {"queue": CELERY_PDF_QUEUE},
+    "notifications.send": {"queue": CELERY_EMAIL_QUEUE},
 }
 # Subscriptions per billing task (and drafts per finalization task): a chunk is billed set-based
 # in one transaction (invoicing/services/writer.py).

@@ -170,7 +170,8 @@ def main() -> int:
             Proc("worker", [
                 str(BIN / "celery"), "-A", "config", "worker", "--loglevel", "INFO",
                 "-Q", f"{os.environ.get('CELERY_QUEUE', 'billing')},"
-                      f"{os.environ.get('CELERY_PDF_QUEUE', 'pdf')}",
+                      f"{os.environ.get('CELERY_PDF_QUEUE', 'pdf')},"
+                      f"{os.environ.get('CELERY_EMAIL_QUEUE', 'email')}",
                 "--concurrency", os.environ.get("WORKER_CONCURRENCY", "2"),
             ], env, logs),
             Proc("beat", [

@@ -26,6 +26,7 @@ def test_a_real_worker_records_and_sends_once(smtp_server: Mailbox) -> None:
     queue = f"test-{uuid.uuid4().hex[:10]}"
     env = {  # the tasks the worker queues (the sends) go to its own queue
         "CELERY_QUEUE": queue,
+        "CELERY_EMAIL_QUEUE": queue,
         "EMAIL_URL": f"smtp://127.0.0.1:{smtp_server.port}",
         "EMAIL_TIMEOUT": "5",
     }
