@@ -49,6 +49,7 @@ CURRENCY_BOUND: tuple[tuple[str, dict[str, Any], str], ...] = (
     ("payments", {}, "payments"),
     ("credit_grants", {}, "credit grants"),
     ("dunning_transitions", {}, "dunning transitions"),
+    ("payee_links", {}, "payee links"),  # its payments count for a payee paid in its currency
 )
 
 

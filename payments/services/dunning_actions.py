@@ -110,9 +110,11 @@ def _carry_out(action: DunningAction, as_of: datetime, actor: Actor) -> str:
         subscription_pause(subscription_id=action.subscription_id, actor=actor, as_of=as_of,
                            reason=why)  # fmt: skip
         return "paused"
+    # canceled now only when its period is not paid (dunning's rule): no credit for unused days
+    # of a fee never paid (its invoice stays owed, or is written off)
     subscription_cancel(
         subscription_id=action.subscription_id, actor=actor, as_of=as_of,
-        at_period_end=action.kind == ActionKind.CANCEL_AT_PERIOD_END, reason=why,
+        at_period_end=action.kind == ActionKind.CANCEL_AT_PERIOD_END, prorate=False, reason=why,
     )  # fmt: skip
     return "cancellation at period end set" if action.kind != ActionKind.CANCEL else "canceled"
 

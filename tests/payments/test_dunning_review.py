@@ -427,3 +427,23 @@ def test_an_action_another_runner_holds_is_left_to_it() -> None:
     sub.refresh_from_db()
     assert sub.cancel_at_period_end
     assert connection.vendor == "postgresql"
+
+
+def test_a_cancellation_at_once_credits_nothing_of_a_period_never_paid() -> None:
+    """Canceling now a subscription whose fee in advance is unpaid (what a state canceling
+    "immediately" does): no credit for the unused days of a period the customer did not pay,
+    and the invoice written off is not relieved a second time."""
+    from billing.models import ProrationLine
+
+    harsh = policy([{"code": "end", "name": "End", "min_days_past_due": 5,
+                     "subscription_action": "cancel", "subscription_action_when": "immediately",
+                     "mark_uncollectible": True}])  # fmt: skip
+    who = a_debtor()
+    assign(who, harsh)
+    sub, invoice = billed(who, priced_plan("monthly", "31.00"), JAN1)
+    entered = evaluate(who, at(1, 16))
+    ids = list(DunningAction.objects.filter(transition=entered).values_list("pk", flat=True))
+    dunning_actions_run(action_ids=ids, as_of=at(1, 16), actor=ACTOR)
+    assert Subscription.objects.get(pk=sub.pk).status == "canceled"
+    assert Invoice.objects.get(pk=invoice.pk).status == "uncollectible"
+    assert not ProrationLine.objects.filter(subscription=sub, amount_rounded__lt=0).exists()

@@ -169,3 +169,25 @@ def test_every_document_with_a_currency_that_points_at_a_customer_is_in_the_rule
         names = {f.name for f in model._meta.get_fields()}
         if "currency" in names and not model._meta.label.endswith("Event"):  # history rows
             assert relation.get_accessor_name() in covered, model._meta.label
+
+
+def test_a_customer_counted_for_a_payee_keeps_its_currency() -> None:
+    """Its payments count for a payee paid in its currency: a change would drop them silently
+    from the payee's payouts (the link holds no currency of its own, hence named here)."""
+    from django.utils import timezone
+
+    from payments.services.payouts import payee_create, payee_customer_add
+
+    assert "payee_links" in {accessor for accessor, _, _ in CURRENCY_BOUND}
+    customer = make_customer(currency="USD")
+    now = timezone.now()
+    payee = payee_create(
+        data={"external_id": "seller", "name": "Seller", "currency": "USD"},
+        actor=TEST_ACTOR, as_of=now,
+    )  # fmt: skip
+    payee_customer_add(payee_id=payee.pk, customer_id=customer.pk, actor=TEST_ACTOR, as_of=now)
+    with pytest.raises(Conflict) as refused:
+        customer_update(
+            customer_id=customer.pk, actor=TEST_ACTOR, as_of=now, changes={"currency": "EUR"}
+        )
+    assert (refused.value.field, "payee links" in str(refused.value)) == ("currency", True)
