@@ -47,6 +47,7 @@ from core.exceptions import Conflict, NotFound, ValidationFailed
 from notifications import emails
 from notifications.models import ALLOWED_TRANSITIONS, Notification, State
 from notifications.services.record import ACTOR, send_soon
+from payments.models.dunning import DUNNING_TEMPLATES, DunningTransition
 
 logger = logging.getLogger(__name__)
 
@@ -95,6 +96,15 @@ def _claim(notification_id: int, as_of: datetime) -> Notification | SendResult:
             return SendResult(n.state)
         if n.next_attempt_at and n.next_attempt_at > as_of:
             return SendResult("not_due")
+        stale = _dunning_left(n)
+        if stale and n.state == State.PENDING:
+            _move(n, State.SKIPPED)
+            n.last_error = stale
+            n.next_attempt_at = None
+            n.updated_at = as_of
+            n.save(update_fields=["state", "last_error", "next_attempt_at", "updated_at"])
+            _journal(n, "notification.skipped", as_of, reason=stale)
+            return SendResult(n.state)
         if n.attempts >= settings.NOTIFICATIONS_MAX_ATTEMPTS:
             if n.state == State.PENDING:
                 _move(n, State.SENDING)
@@ -118,6 +128,19 @@ def _claim(notification_id: int, as_of: datetime) -> Notification | SendResult:
         n.updated_at = as_of
         n.save(update_fields=["state", "attempts", "claimed_until", "updated_at"])
         return n
+
+
+def _dunning_left(n: Notification) -> str:
+    """Why a dunning e-mail must not go now: the customer has moved on from the state it
+    announces (it paid, or moved again) since it was recorded. Staff's "send again" is sent."""
+    if n.template not in DUNNING_TEMPLATES or n.resend_of_id is not None or n.event_id is None:
+        return ""
+    announced = (n.event.payload or {}).get("transition") if n.event is not None else None
+    if not isinstance(announced, int):
+        return ""
+    if not DunningTransition.objects.filter(customer_id=n.customer_id, pk__gt=announced).exists():
+        return ""  # still the customer's latest transition
+    return "The customer left this dunning state before the e-mail went out."
 
 
 def _permanent(error: BaseException) -> bool:

@@ -55,3 +55,30 @@ def test_default_policy_sends_each_state_once(smtp_server: Mailbox) -> None:
     assert [n.template for n in of(who) if n.template.startswith("dunning")] == [
         "dunning_reminder", "dunning_warning",
     ]  # fmt: skip
+
+
+def test_a_dunning_email_not_sent_before_the_customer_paid_is_skipped(
+    smtp_server: Mailbox,
+) -> None:
+    """The reminder is recorded, then the customer pays before its send task ran (a queue
+    behind PDFs): it is never sent, and says why; the receipt goes."""
+    from billing.services import journal_dispatch
+    from notifications.services.send import notifications_send_due
+
+    who = customer(payment_terms_days=10, auto_collection=False)
+    invoice = open_invoice(who, "100.00", datetime(2026, 1, 1, 9, tzinfo=UTC))
+    deliver(datetime(2026, 1, 1, 9, tzinfo=UTC))
+    smtp_server.clear()
+    dunning_evaluate(customer_id=who.pk, as_of=at(1, 12), actor=ACTOR)
+    journal_dispatch(as_of=at(1, 12))  # the reminder is recorded, not sent yet
+    payment_record(
+        customer_id=who.pk, amount=Decimal("100.00"), currency="USD", received_at=at(1, 12),
+        reference="wire", actor=ACTOR, as_of=at(1, 12),
+        allocations=[AllocationRequest(invoice_id=invoice.pk)],
+    )  # fmt: skip
+    journal_dispatch(as_of=at(1, 12))  # dunning clears
+    notifications_send_due(as_of=at(1, 12))
+    assert [subject_of(m) for m in smtp_server.messages] == ["Receipt for your payment of $100.00"]
+    [reminder] = [n for n in of(who) if n.template == "dunning_reminder"]
+    assert (reminder.state, reminder.sent_at) == ("skipped", None)
+    assert "left" in reminder.last_error
