@@ -3,12 +3,15 @@ and refunds, and a customer's unapplied cash."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import Decimal
+from typing import Any
 
 from django.db.models import Prefetch, Q, QuerySet, Sum
 
-from billing.models import Customer
+from billing.models import Customer, JournalEvent, Subscription
+from invoicing.models import Invoice
 from payments.models import (
     Allocation,
     GatewayCall,
@@ -93,3 +96,24 @@ def customer_unapplied_cash(*, customer: Customer) -> UnappliedCash:
         total=total,
         payments=list(holding.order_by("received_at", "created_at", "id")),
     )
+
+
+def event_customers(events: Sequence[JournalEvent]) -> dict[tuple[str, str], int]:
+    """The customer of each event's subject: (subject type, subject id) -> customer id, for
+    invoices, payments, subscriptions and customers (one query per kind of subject; subjects
+    gone or of another kind are left out). The journal handlers of dunning and notifications
+    read their batches through it."""
+    ids: dict[str, set[int]] = {}
+    for e in events:
+        if e.subject_id.isdigit():
+            ids.setdefault(e.subject_type, set()).add(int(e.subject_id))
+    found: dict[tuple[str, str], int] = {}
+    models: dict[str, Any] = {"invoice": Invoice, "payment": Payment, "subscription": Subscription}
+    for subject_type, model in models.items():
+        if subject_type in ids:
+            rows = model.objects.filter(pk__in=ids[subject_type]).values_list("pk", "customer_id")
+            found |= {(subject_type, str(pk)): customer for pk, customer in rows}
+    if "customer" in ids:
+        rows = Customer.objects.filter(pk__in=ids["customer"]).values_list("pk", flat=True)
+        found |= {("customer", str(pk)): pk for pk in rows}
+    return found

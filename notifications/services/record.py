@@ -39,9 +39,8 @@ from django.db.models.functions import Cast, Concat, Extract
 from billing.enums import SubscriptionStatus
 from billing.models import Customer, JournalEvent, Subscription
 from core.audit import Actor, audit_context
-from invoicing.models import Invoice
 from notifications.models import Notification, State, Template
-from payments.models import Payment
+from payments.selectors import event_customers
 
 logger = logging.getLogger(__name__)
 
@@ -135,24 +134,6 @@ def _enqueue(ids: list[int]) -> None:
 # the journal handler
 
 
-def _customers_of(events: Sequence[JournalEvent]) -> dict[tuple[str, str], int]:
-    """(subject type, subject id) -> customer id, one query per kind of subject."""
-    ids: dict[str, set[int]] = {}
-    for e in events:
-        if e.subject_id.isdigit():
-            ids.setdefault(e.subject_type, set()).add(int(e.subject_id))
-    found: dict[tuple[str, str], int] = {}
-    models: dict[str, Any] = {"invoice": Invoice, "payment": Payment, "subscription": Subscription}
-    for subject_type, model in models.items():
-        if subject_type in ids:
-            rows = model.objects.filter(pk__in=ids[subject_type]).values_list("pk", "customer_id")
-            found |= {(subject_type, str(pk)): customer for pk, customer in rows}
-    if "customer" in ids:
-        rows = Customer.objects.filter(pk__in=ids["customer"]).values_list("pk", flat=True)
-        found |= {("customer", str(pk)): pk for pk in rows}
-    return found
-
-
 def _wanted(event: JournalEvent, customer_id: int) -> Wanted | None:
     p: dict[str, Any] = event.payload or {}
     subject = int(event.subject_id)
@@ -203,7 +184,7 @@ def receipt_key(payment_id: int) -> str:
 def on_events(events: list[JournalEvent]) -> None:
     """The batch handler `notifications.email`: in the dispatcher's transaction, with the
     events' delivery records, a fixed number of queries for the whole batch."""
-    subjects = _customers_of(events)
+    subjects = event_customers(events)
     wanted = []
     for event in events:
         customer_id = subjects.get((event.subject_type, event.subject_id))

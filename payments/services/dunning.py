@@ -50,20 +50,19 @@ makes the customers it applies to due at the clock's next tick.
 
 from __future__ import annotations
 
-from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from datetime import datetime, time, timedelta
+from datetime import datetime, timedelta
 from decimal import Decimal
 from functools import partial
 from typing import TYPE_CHECKING, Any
-from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.db import transaction
 from django.db.models import Count, Exists, F, OuterRef, Q, Subquery, Value
 from django.db.models.functions import Coalesce, Greatest
 
+from billing import periods
 from billing.enums import TERMINAL
 from billing.models import Customer, Subscription
 from billing.services import (
@@ -88,6 +87,7 @@ from payments.models.dunning import (
     DunningTransition,
     SubscriptionAction,
 )
+from payments.selectors import event_customers
 from payments.services.dunning_actions import action_lock_free_sql
 
 if TYPE_CHECKING:
@@ -132,8 +132,8 @@ class Situation:
 
 def local_days_between(earlier: datetime, later: datetime, zone: str) -> int:
     """Calendar days from `earlier` to `later` in the time zone `zone` (0 on the same day)."""
-    tz = ZoneInfo(zone or "UTC")
-    return (later.astimezone(tz).date() - earlier.astimezone(tz).date()).days
+    zone = zone or "UTC"
+    return (periods.local_date(later, zone) - periods.local_date(earlier, zone)).days
 
 
 def situation_of(customer: Customer, as_of: datetime) -> Situation:
@@ -207,9 +207,9 @@ def next_check_at(
     )
     if not ahead:
         return None
-    tz = ZoneInfo(zone or "UTC")
-    day = situation.oldest_due_at.astimezone(tz).date() + timedelta(days=ahead[0])
-    return datetime.combine(day, time(0), tzinfo=tz).astimezone(ZoneInfo("UTC"))
+    zone = zone or "UTC"
+    day = periods.local_date(situation.oldest_due_at, zone) + timedelta(days=ahead[0])
+    return periods.local_midnight(day, zone)
 
 
 def policy_of(record: CustomerDunning) -> DunningPolicy | None:
@@ -645,32 +645,12 @@ def dunning_tick(as_of: datetime) -> dict[str, int]:
 
 def _customers_of(events: Sequence[JournalEvent]) -> dict[int, datetime]:
     """Each customer the events concern, with the latest instant among its events."""
-    by_type: dict[str, list[tuple[int, datetime]]] = defaultdict(list)
-    for e in events:
-        try:
-            by_type[e.subject_type].append((int(e.subject_id), e.occurred_at))
-        except ValueError:
-            continue
-    owners: dict[str, dict[int, int]] = {}
-    if by_type.get("invoice"):
-        owners["invoice"] = dict(
-            Invoice.objects.filter(pk__in=[i for i, _ in by_type["invoice"]]).values_list(
-                "pk", "customer_id"
-            )
-        )
-    if by_type.get("payment"):
-        owners["payment"] = dict(
-            Payment.objects.filter(pk__in=[i for i, _ in by_type["payment"]]).values_list(
-                "pk", "customer_id"
-            )
-        )
-    owners["customer"] = {i: i for i, _ in by_type.get("customer", [])}
+    owners = event_customers(events)
     found: dict[int, datetime] = {}
-    for kind, items in by_type.items():
-        for subject, at in items:
-            customer_id = owners.get(kind, {}).get(subject)
-            if customer_id is not None:
-                found[customer_id] = max(at, found.get(customer_id, at))
+    for e in events:
+        customer_id = owners.get((e.subject_type, e.subject_id))
+        if customer_id is not None:
+            found[customer_id] = max(e.occurred_at, found.get(customer_id, e.occurred_at))
     return found
 
 
