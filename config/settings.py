@@ -52,6 +52,7 @@ INSTALLED_APPS = [
     "invoicing",
     "payments",
     "notifications",
+    "portal",
     "config.apps.WiringConfig",
 ]
 

@@ -21,12 +21,15 @@ api_v1 = [
     path("", include("invoicing.api.urls")),
     path("", include("payments.api.urls")),
     path("", include("notifications.api.urls")),
+    path("", include("portal.api.urls")),
 ]
 
 urlpatterns = [
     path("", RedirectView.as_view(url="/admin/", permanent=False)),
     path("healthz", healthz, name="healthz"),
     path("admin/", admin.site.urls),
+    path("portal/", include("portal.urls")),
+    path("gateways/", include("payments.gateway_urls")),
     # every view refuses unknown query parameters and body fields (core/api/strict.py)
     path("api/v1/", include(strict_api(api_v1))),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),

@@ -15,7 +15,7 @@ import pghistory
 from django.db.models import Model
 from pghistory.models import Events
 
-ActorKind = Literal["user", "api_key", "system"]
+ActorKind = Literal["user", "api_key", "system", "customer"]  # customer: a portal session
 
 
 @dataclass(frozen=True)

@@ -1,0 +1,1 @@
+"""Portal users and sessions in the admin."""

@@ -1,0 +1,1 @@
+"""Portal configurations in the admin."""

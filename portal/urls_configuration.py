@@ -1,0 +1,9 @@
+"""The company's colours as a stylesheet (the CSP allows no inline style elements we write)."""
+
+from django.urls import path
+
+from portal.views import branding
+
+urlpatterns = [
+    path("brand.css", branding.brand_css, name="brand_css"),
+]
