@@ -420,3 +420,52 @@ class ReconciliationReport(models.Model):
     def __str__(self) -> str:
         state = "ok" if self.ok else f"{len(self.mismatches)} mismatches"
         return f"{self.window_start:%Y-%m-%d} to {self.window_end:%Y-%m-%d}: {state}"
+
+
+# ---------------------------------------------------------------------------------- branding
+
+BRAND_DEFAULTS = {"primary_color": "#1f4e79", "primary_text_color": "#ffffff",
+                  "accent_color": "#2e75b6"}  # fmt: skip
+
+
+@pghistory.track(pghistory.InsertEvent(), exclude=["data"])
+class BrandLogo(models.Model):
+    """A logo's bytes, keyed by their SHA-256: written once, never changed, so a finalized
+    document that names a digest is rendered with the logo it was issued with."""
+
+    sha256 = models.CharField(max_length=64, primary_key=True)
+    content_type = models.CharField(max_length=32)  # image/png | image/jpeg
+    data = models.BinaryField()
+    size = models.PositiveIntegerField()
+    width = models.PositiveIntegerField()
+    height = models.PositiveIntegerField()
+    created_at = models.DateTimeField()
+
+    def __str__(self) -> str:
+        return f"{self.sha256[:12]} ({self.content_type}, {self.width}×{self.height})"  # noqa: RUF001
+
+
+@pghistory.track(pghistory.InsertEvent(), pghistory.UpdateEvent())
+class Branding(models.Model):
+    """The company's name, logo and colours shown in the customer portal and on invoices and
+    credit notes. One row (id 1); finalization freezes it into the invoice's company details."""
+
+    display_name = models.CharField(
+        max_length=100, blank=True, help_text="Empty: the company's name (settings.COMPANY)."
+    )
+    logo = models.ForeignKey(
+        BrandLogo, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    primary_color = models.CharField(max_length=7, default=BRAND_DEFAULTS["primary_color"])
+    primary_text_color = models.CharField(
+        max_length=7, default=BRAND_DEFAULTS["primary_text_color"]
+    )
+    accent_color = models.CharField(max_length=7, default=BRAND_DEFAULTS["accent_color"])
+    updated_at = models.DateTimeField()
+
+    class Meta:
+        verbose_name_plural = "branding"
+        constraints = [models.CheckConstraint(condition=models.Q(id=1), name="branding_one_row")]
+
+    def __str__(self) -> str:
+        return "Branding"
