@@ -227,6 +227,9 @@ DEFAULT_FROM_EMAIL = env.str(
     "DEFAULT_FROM_EMAIL", default=formataddr((COMPANY["name"], COMPANY["email"]))
 )
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
+# The customer portal's address in the links it e-mails (invitations, magic login links), e.g.
+# https://billing.example.com; empty: the address of the request that asked for the e-mail.
+PORTAL_BASE_URL = env.str("PORTAL_BASE_URL", default="")
 # Attempts of one e-mail (1, 2, 4 ... minutes apart, at most an hour) before it is `failed`;
 # how long a worker holds one it is sending: longer than a task may run (CELERY_TASK_TIME_LIMIT,
 # below, read here for its default) by 5 minutes, like BILLING_LEASE_SECONDS (`check --deploy`

@@ -9,6 +9,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from functools import wraps
 from typing import Any
+from urllib.parse import urlsplit
 
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.urls import reverse
@@ -17,7 +18,7 @@ from django.utils import timezone, translation
 from billing.models import Customer
 from core.audit import Actor
 from invoicing.pdf import document_language
-from portal.models import PortalConfiguration, PortalSession, PortalUser
+from portal.models import PortalConfiguration, PortalSession, PortalUser, PortalUserState
 from portal.selectors import configuration_for
 
 SESSION_KEY = "portal_session_id"
@@ -30,6 +31,11 @@ class PortalContext:
     user: PortalUser | None
     configuration: PortalConfiguration | None
     language: str
+
+    @property
+    def return_host(self) -> str:
+        """The host of the integrator's return URL ("Back to <host>"), "" when none."""
+        return urlsplit(self.session.return_url).hostname or "" if self.session.return_url else ""
 
     @property
     def actor(self) -> Actor:
@@ -49,7 +55,7 @@ def current_session(request: HttpRequest) -> PortalSession | None:
     )
     if session is None or session.ended_at is not None or session.expires_at <= timezone.now():
         return None
-    if session.user is not None and session.user.state == "disabled":
+    if session.user is not None and session.user.state == PortalUserState.DISABLED:
         return None
     return session
 

@@ -187,3 +187,24 @@ class PortalSession(models.Model):
 
     def __str__(self) -> str:
         return f"portal session #{self.pk} ({self.customer})"
+
+
+class PortalLoginRequest(models.Model):
+    """One request for a magic login link (known e-mail or not), kept a day: how many were asked
+    for per e-mail address and per client IP in the last hour (the limits of
+    `portal_login_request`). Holds no token and says nothing about whether the address is a
+    portal user's."""
+
+    email = models.CharField(max_length=254, help_text="As typed, lower case.")
+    ip = models.GenericIPAddressField(null=True, blank=True)
+    created_at = models.DateTimeField(db_index=True)
+    links = models.PositiveSmallIntegerField(default=0, help_text="Login links e-mailed.")
+
+    class Meta:
+        indexes = [
+            models.Index(fields=["email", "created_at"], name="portal_login_req_email"),
+            models.Index(fields=["ip", "created_at"], name="portal_login_req_ip"),
+        ]
+
+    def __str__(self) -> str:
+        return f"login request {self.email} at {self.created_at}"

@@ -200,6 +200,8 @@ def main() -> int:
             f"  OpenAPI schema        {base}/api/schema/\n"
             f"  REST API              {base}/api/v1/\n"
             f"  Demo API key          Authorization: Bearer {from_seed}\n"
+            f"  Customer portal       {base}/portal/login/   ada@acme.example (the link is in "
+            f"worker.log), or: .venv/bin/python manage.py portal_link acme\n"
             f"  Health                {base}/healthz\n"
             f"  Logs                  {_relative(logs)}/ ({log_names}): "
             f"tail -f {_relative(logs)}/*.log\n"

@@ -23,6 +23,7 @@ from catalog.models import AddOn, BillableMetric, Coupon, Feature, Plan, Product
 from core.audit import Actor
 
 DEMO_ADMIN = ("admin", "admin")
+DEMO_PORTAL_USER = "ada@acme.example"  # Acme's portal user (magic link at /portal/login/)
 DEMO_CUSTOMERS: list[dict[str, Any]] = [
     {
         "external_id": "acme",
@@ -129,7 +130,22 @@ class Command(BaseCommand):
         self._payment_methods(actor, now)
         self._overdue(actor, now)
         self._payouts(actor, now)
+        self._portal_user(actor, now)
         self.stdout.write(f"demo data set ready ({created} customers created)")
+
+    def _portal_user(self, actor: Actor, now: Any) -> None:
+        """Acme's portal user: sign in at /portal/login/ with this address (the e-mail goes to
+        the console under make run), or print a session link: manage.py portal_link acme."""
+        from portal.models import PortalUser
+        from portal.services import portal_user_invite
+
+        acme = Customer.objects.get(external_id="acme")
+        if not PortalUser.objects.filter(customer=acme, email__iexact=DEMO_PORTAL_USER).exists():
+            portal_user_invite(
+                customer_id=acme.pk, email=DEMO_PORTAL_USER, name="Ada Acme",
+                base_url=settings.PORTAL_BASE_URL or "http://127.0.0.1:8000", as_of=now,
+                actor=actor,
+            )  # fmt: skip
 
     def _extras(self, actor: Actor, now: Any) -> None:
         """A coupon and an add-on to try on invoices."""
