@@ -13,7 +13,6 @@ from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin import widgets as admin_widgets
 from django.contrib.admin.widgets import AutocompleteSelect
-from django.core import signing
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
@@ -23,6 +22,7 @@ from django.urls import URLPattern, path, reverse
 from django.utils import timezone
 
 from billing import services
+from billing.change_signing import change_request_read, change_request_sign
 from billing.enums import TERMINAL
 from billing.models import (
     Customer,
@@ -39,8 +39,6 @@ from core.admin import HistoryAdminMixin
 from core.admin_services import ServiceModelAdmin, add_service_error
 from core.audit import Actor
 from core.exceptions import ApplicationError
-
-PREVIEW_SALT = "billing.subscription-change-preview"
 
 
 def _actor(request: HttpRequest) -> Actor:
@@ -456,10 +454,12 @@ class SubscriptionAdmin(HistoryAdminMixin, ServiceModelAdmin):
                 "prorate": d["prorate"],
             }
             wanted = {k: str(v) for k, v in request_args.items() if k != "as_of"}
-            asked = signing.dumps(wanted, salt=PREVIEW_SALT)  # signed, and time-stamped
+            asked = change_request_sign(wanted)  # signed, and time-stamped
             try:
-                shown = signing.loads(request.POST.get("previewed", ""), salt=PREVIEW_SALT)
-            except signing.BadSignature:
+                shown: dict[str, Any] | None = change_request_read(
+                    request.POST.get("previewed", "")
+                )
+            except ApplicationError:
                 shown = None
             confirmed = "_confirm" in request.POST and shown == wanted
             if "_confirm" in request.POST and not confirmed:

@@ -7,7 +7,7 @@ the audit context."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from decimal import Decimal
@@ -363,9 +363,13 @@ def subscription_change(
     when: str | datetime = "auto",
     prorate: bool = True,
     reason: str = "",
+    previewed_lines: Sequence[tuple[str, Decimal]] | None = None,
 ) -> SubscriptionChange:
     """Change the plan and/or the quantity. `when`: "now", "period_end", an instant, or "auto"
-    (an upgrade, one that raises the period's fee, takes effect now; a downgrade at period end)."""
+    (an upgrade, one that raises the period's fee, takes effect now; a downgrade at period end).
+    `previewed_lines`: the proration lines (kind, rounded amount) of the preview the requester
+    confirmed; a change that would write other lines (the clock moved past a cent, another change
+    came first) is refused with 409 `preview_stale`, and nothing is written."""
     with transaction.atomic(durable=True), audit_context(actor=actor, reason=reason):
         sub = locked_subscription(subscription_id)
         if sub.customer.plan_changes_refused:
@@ -376,31 +380,62 @@ def subscription_change(
             )
         catch_up(sub, as_of, actor)
         new_plan, new_quantity, instant = resolve_change(sub, as_of, plan_id, quantity, when)
-        kind = (
-            ChangeKind.PLAN_AND_QUANTITY
-            if new_plan.pk != sub.plan_id and new_quantity != sub.quantity
-            else ChangeKind.PLAN
-            if new_plan.pk != sub.plan_id
-            else ChangeKind.QUANTITY
+        change = _record_change(
+            sub, new_plan, new_quantity, instant, actor, as_of, prorate=prorate, reason=reason
         )
-        change = SubscriptionChange.objects.create(
-            subscription=sub,
-            kind=kind,
-            status=ChangeStatus.SCHEDULED,
-            from_plan_version=sub.plan_version,
-            new_plan=new_plan if new_plan.pk != sub.plan_id else None,
-            from_quantity=sub.quantity,
-            new_quantity=new_quantity if new_quantity != sub.quantity else None,
-            effective_at=instant,
-            prorate=prorate,
-            reason=reason,
-            requested_by=actor.label,
-            created_at=as_of,
-        )
-        if instant <= as_of:
-            apply_change(sub, change, actor, as_of)
-        else:
-            subscription_event(sub, "updated", actor, as_of, scheduled_change=_change_dict(change))
+        if previewed_lines is not None:
+            written = list(
+                ProrationLine.objects.filter(change=change)
+                .order_by("id")
+                .values_list("kind", "amount_rounded")
+            )
+            if written != [(kind, Decimal(amount)) for kind, amount in previewed_lines]:
+                raise Conflict(
+                    "The change's amounts differ from its preview (time has passed or the "
+                    "subscription changed): preview it again.",
+                    code="preview_stale",
+                )
+    return change
+
+
+def _record_change(
+    sub: Subscription,
+    new_plan: Plan,
+    new_quantity: int,
+    instant: datetime,
+    actor: Actor,
+    as_of: datetime,
+    *,
+    prorate: bool,
+    reason: str,
+) -> SubscriptionChange:
+    """A resolved change of a locked subscription: applied when its instant has come, else
+    scheduled (the change and its preview's "what if" both write it this way)."""
+    kind = (
+        ChangeKind.PLAN_AND_QUANTITY
+        if new_plan.pk != sub.plan_id and new_quantity != sub.quantity
+        else ChangeKind.PLAN
+        if new_plan.pk != sub.plan_id
+        else ChangeKind.QUANTITY
+    )
+    change = SubscriptionChange.objects.create(
+        subscription=sub,
+        kind=kind,
+        status=ChangeStatus.SCHEDULED,
+        from_plan_version=sub.plan_version,
+        new_plan=new_plan if new_plan.pk != sub.plan_id else None,
+        from_quantity=sub.quantity,
+        new_quantity=new_quantity if new_quantity != sub.quantity else None,
+        effective_at=instant,
+        prorate=prorate,
+        reason=reason,
+        requested_by=actor.label,
+        created_at=as_of,
+    )
+    if instant <= as_of:
+        apply_change(sub, change, actor, as_of)
+    else:
+        subscription_event(sub, "updated", actor, as_of, scheduled_change=_change_dict(change))
     return change
 
 
@@ -416,6 +451,7 @@ class ChangePreview:
     exact: bool  # False: it takes effect in a later period, priced when it applies
     lines: list[proration.Line]
     currency: str
+    upcoming: Any = None  # what the `upcoming` reader returned with the change made
 
     @property
     def total(self) -> Decimal:
@@ -433,12 +469,16 @@ def subscription_change_preview(
     quantity: int | None = None,
     when: str | datetime = "auto",
     prorate: bool = True,
+    upcoming: Callable[[int, datetime], Any] | None = None,
 ) -> ChangePreview:
     """The proration a change would bring, before it is confirmed: what `subscription_change`
     does — the subscription locked and billed up to `as_of` (catch-up), the same resolution of
     the request (`resolve_change`) and the same transition (`lifecycle.changed`) — in a
     transaction that is rolled back, so nothing is written. A change that takes effect after
-    another scheduled one, or in a later period, is priced when it applies (`exact` False)."""
+    another scheduled one, or in a later period, is priced when it applies (`exact` False).
+    `upcoming(customer_id, as_of)`, when given, is called with the change made (applied or
+    scheduled, as the change would write it) before the rollback — a higher layer's reader, e.g.
+    the upcoming invoice with the change — and its result is the preview's `upcoming`."""
     with transaction.atomic(durable=True):
         sub = locked_subscription(subscription_id)
         catch_up(sub, as_of, PREVIEW_ACTOR)
@@ -455,7 +495,15 @@ def subscription_change_preview(
             _, lines = lifecycle.changed(
                 sub.state(), instant, new_version.book(), new_quantity, prorate=prorate
             )
-        transaction.set_rollback(True)  # a preview: the catch-up's writes are undone
+        seen = None
+        if upcoming is not None:
+            _record_change(
+                sub, new_plan, new_quantity, instant, PREVIEW_ACTOR, as_of, prorate=prorate,
+                reason="preview",
+            )  # fmt: skip
+            seen = upcoming(sub.customer_id, as_of)
+        transaction.set_rollback(True)  # a preview: the catch-up's (and the change's) writes
+        # are undone
     return ChangePreview(
         new_plan=new_plan,
         new_version=new_version.label,
@@ -465,6 +513,7 @@ def subscription_change_preview(
         exact=exact,
         lines=lines,
         currency=sub.plan.currency,
+        upcoming=seen,
     )
 
 

@@ -197,3 +197,43 @@ def test_a_change_after_another_scheduled_one_is_priced_when_it_applies() -> Non
     )
     assert not preview.exact  # the quantity change before it is not priced in yet
     assert preview.lines == []
+
+
+def test_a_preview_reads_what_the_change_would_leave_and_a_stale_preview_is_refused() -> None:
+    """Issue 14 (the portal's plan change): `upcoming` is called with the change made, inside
+    the rolled-back preview; `previewed_lines` refuses a change whose lines differ from the
+    preview's. April (30 days), day 11: basic 30 -> pro 60 credits -20.00 and charges 40.00."""
+    cust = customer()
+    basic, pro = priced_plan("basic", "30"), priced_plan("pro", "60")
+    sub = services.subscription_create(
+        customer_id=cust.pk, plan_id=basic.pk, actor=TEST_ACTOR, as_of=START, start_at=START
+    )
+    at = utc(2026, 4, 11)
+
+    def seen(customer_id: int, as_of: Any) -> Any:
+        assert (customer_id, as_of) == (cust.pk, at)
+        return list(
+            ProrationLine.objects.filter(subscription=sub).values_list("kind", "amount_rounded")
+        ), Subscription.objects.get(pk=sub.pk).plan_id
+
+    preview = services.subscription_change_preview(
+        subscription_id=sub.pk, as_of=at, plan_id=pro.pk, upcoming=seen
+    )
+    assert preview.upcoming == (
+        [("credit", Decimal("-20.00")), ("charge", Decimal("40.00"))],
+        pro.pk,
+    )
+    assert not SubscriptionChange.objects.exists()
+    assert not ProrationLine.objects.exists()
+    stale = [("credit", Decimal("-20.00")), ("charge", Decimal("40.01"))]
+    with pytest.raises(ApplicationError) as refused:
+        services.subscription_change(subscription_id=sub.pk, as_of=at, plan_id=pro.pk,
+                                     actor=TEST_ACTOR, previewed_lines=stale)  # fmt: skip
+    assert refused.value.code == "preview_stale"
+    assert not SubscriptionChange.objects.exists()
+    assert not ProrationLine.objects.exists()
+    services.subscription_change(
+        subscription_id=sub.pk, as_of=at, plan_id=pro.pk, actor=TEST_ACTOR,
+        previewed_lines=[(ln.kind, ln.rounded) for ln in preview.lines],
+    )  # fmt: skip
+    assert Subscription.objects.get().plan_id == pro.pk
