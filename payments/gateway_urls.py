@@ -1,5 +1,9 @@
 """The gateways' own pages (the sandbox gateway's card form)."""
 
-from django.urls import URLPattern, URLResolver
+from django.urls import URLPattern, URLResolver, path
 
-urlpatterns: list[URLPattern | URLResolver] = []
+from payments import sandbox_setup
+
+urlpatterns: list[URLPattern | URLResolver] = [
+    path("sandbox/setup/<str:setup_id>/", sandbox_setup.sandbox_setup, name="sandbox_setup"),
+]

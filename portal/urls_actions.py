@@ -3,3 +3,32 @@
 from django.urls import URLPattern, URLResolver
 
 urlpatterns: list[URLPattern | URLResolver] = []
+
+# ---------------------------------------------- pay: payment methods and paying an invoice now
+from django.urls import path  # noqa: E402
+
+from portal.views import pay, payment_methods  # noqa: E402
+
+urlpatterns += [
+    path("payment-methods/", payment_methods.payment_methods, name="payment_methods"),
+    path("payment-methods/add/", payment_methods.payment_method_add, name="payment_method_add"),
+    path(
+        "payment-methods/return/",
+        payment_methods.payment_method_return,
+        name="payment_method_return",
+    ),
+    path(
+        "payment-methods/<int:method_id>/default/",
+        payment_methods.payment_method_default,
+        name="payment_method_default",
+    ),
+    path(
+        "payment-methods/<int:method_id>/remove/",
+        payment_methods.payment_method_remove,
+        name="payment_method_remove",
+    ),
+    path("invoices/<int:invoice_id>/pay/", pay.invoice_pay, name="invoice_pay"),
+    path(
+        "invoices/<int:invoice_id>/pay/status/", pay.invoice_pay_status, name="invoice_pay_status"
+    ),
+]

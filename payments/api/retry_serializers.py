@@ -44,6 +44,17 @@ class RetryPolicyOut(serializers.Serializer[EffectivePolicy]):
         return obj.policy.updated_at.isoformat() if obj.policy is not None else None
 
 
+class RetryPaymentIn(serializers.Serializer[Any]):
+    payment_method = serializers.IntegerField(
+        required=False,
+        min_value=1,
+        help_text="Charge this payment method of the invoice's customer (attached, active, on "
+        "an enabled gateway) instead of the one collection would resolve; allowed even when "
+        "the customer's automatic collection is off. Omitted: the method the invoice would be "
+        "charged to now.",
+    )
+
+
 class RetryPaymentOut(serializers.ModelSerializer[Payment]):
     """The attempt just made: pending until the gateway answers (after the commit)."""
 

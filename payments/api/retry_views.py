@@ -15,7 +15,12 @@ from catalog.models import Plan
 from core.api.actors import request_actor
 from core.api.schema import IDEMPOTENCY_KEY, error_responses
 from core.exceptions import NotFound
-from payments.api.retry_serializers import RetryPaymentOut, RetryPolicyIn, RetryPolicyOut
+from payments.api.retry_serializers import (
+    RetryPaymentIn,
+    RetryPaymentOut,
+    RetryPolicyIn,
+    RetryPolicyOut,
+)
 from payments.models import Payment, RetryPolicy
 from payments.services import retries
 
@@ -124,7 +129,7 @@ class InvoiceRetryPayment(generics.GenericAPIView[Any]):
 
     @extend_schema(
         operation_id="invoices_retry_payment",
-        request=None,
+        request=RetryPaymentIn,
         parameters=[IDEMPOTENCY_KEY],
         responses={201: RetryPaymentOut, **error_responses(400, 401, 404)},
         tags=TAGS,
@@ -133,11 +138,19 @@ class InvoiceRetryPayment(generics.GenericAPIView[Any]):
         "the gateway answers. Refused (400) when the invoice cannot be paid (`not_payable`) "
         "or owes nothing (`nothing_due`), when an attempt is pending (`attempt_pending`), on "
         "`invoice`; when there is no usable method (`no_payment_method`, on "
-        "`payment_method`). A failure continues the invoice's retry schedule.",
+        "`payment_method`). With `payment_method` that method is charged (one of the "
+        "customer's own, active: else `not_found` or `payment_method_not_active` on "
+        "`payment_method`), also for a customer whose automatic collection is off. A failure "
+        "continues the invoice's retry schedule.",
     )
     def post(self, request: Request, pk: int) -> Response:
+        data = RetryPaymentIn(data=request.data)
+        data.is_valid(raise_exception=True)
         payment = retries.payment_retry_now(
-            invoice_id=pk, actor=request_actor(request), as_of=timezone.now()
+            invoice_id=pk,
+            actor=request_actor(request),
+            as_of=timezone.now(),
+            method_id=data.validated_data.get("payment_method"),
         )
         payment = Payment.objects.select_related("customer").get(pk=payment.pk)
         return Response(RetryPaymentOut(payment).data, status=status.HTTP_201_CREATED)

@@ -10,6 +10,15 @@ Payouts are the mirror image of charges: `payout` sends money to a payee's payou
 sandbox token, or the bank details staff pay by hand through the manual gateway), with the same
 idempotency key rule and the same outcomes; `status` answers about a payout's key too.
 
+Saving a card for later (`setup_start` / `setup_result`): a hosted flow like Stripe Checkout in
+setup mode. `setup_start` answers the id of a setup and the URL of the gateway's own card form
+(the sandbox's page served by this project, Stripe's Checkout page); the customer fills it in
+there (the card number never reaches our database) and is sent back to `return_url` with
+`?setup=<id>`. `setup_result` then answers the setup's state (`complete`, `open`, `expired`,
+`failed`) and, when complete, the gateway's token of the saved method and what may be shown of it
+(brand, last four, expiry, holder). The caller stores the token with
+`payments.services.methods.payment_method_add`.
+
 Outcomes: `succeeded`, `failed` (with a reason code and whether a retry may succeed), or
 `unknown` (a timeout, a 5xx: the charge may or may not have happened — the caller keeps the
 payment pending and asks `status` with the same key before anything else touches it).
@@ -39,6 +48,36 @@ class Result:
     message: str = ""  # for people
     retryable: bool = False  # a failure a later attempt may turn into a success
     raw: dict[str, Any] = field(default_factory=dict)  # the gateway's answer, for the timeline
+
+
+class SetupState(StrEnum):
+    COMPLETE = "complete"  # the method is saved: `token` and its display fields are set
+    OPEN = "open"  # the customer has not finished the gateway's form
+    EXPIRED = "expired"  # abandoned, or too old (the gateway forgot it)
+    FAILED = "failed"  # the gateway refused the method
+
+
+@dataclass(frozen=True)
+class SetupStart:
+    """A hosted setup begun: its id and the gateway's form to send the customer to."""
+
+    id: str
+    url: str
+
+
+@dataclass(frozen=True)
+class SetupResult:
+    """What a setup became; the token and display fields only when `complete`."""
+
+    state: SetupState
+    token: str = ""
+    kind: str = "card"
+    brand: str = ""
+    last4: str = ""
+    exp_month: int | None = None
+    exp_year: int | None = None
+    holder_name: str = ""
+    reason: str = ""  # why `failed` (a stable code)
 
 
 class GatewayError(Exception):
@@ -92,6 +131,23 @@ class Gateway(Protocol):
         metadata: dict[str, str] | None = None,
     ) -> Result:
         """Send `amount` to the payout method `token`; the same key never pays twice."""
+        ...
+
+    def setup_start(
+        self,
+        *,
+        customer_ref: str,
+        return_url: str,
+        cancel_url: str,
+        idempotency_key: str,
+        currency: str = "",
+    ) -> SetupStart:
+        """Begin saving a payment method on the gateway's own form (see the module's note);
+        GatewayError `setup_unsupported` for a gateway without one (the manual gateway)."""
+        ...
+
+    def setup_result(self, *, setup_id: str) -> SetupResult:
+        """The state of the setup `setup_id` and, when complete, the saved method's token."""
         ...
 
     def status(self, *, idempotency_key: str) -> Result:

@@ -22,7 +22,7 @@ from decimal import Decimal
 import redis
 from django.conf import settings
 
-from payments.gateways.base import GatewayError, Outcome, Result
+from payments.gateways.base import GatewayError, Outcome, Result, SetupResult, SetupStart
 from payments.gateways.sandbox import (
     checked_key,
     checked_money,
@@ -167,6 +167,24 @@ class ManualGateway:
             message="Payout recorded; finance staff make the bank transfer.",
             raw={"manual": record},
         )
+
+    def setup_start(
+        self,
+        *,
+        customer_ref: str,
+        return_url: str,
+        cancel_url: str,
+        idempotency_key: str,
+        currency: str = "",
+    ) -> SetupStart:
+        """Bank transfers have no card form: refused (`setup_unsupported`)."""
+        raise GatewayError(
+            "The manual gateway saves no payment method: staff record bank transfers.",
+            code="setup_unsupported",
+        )
+
+    def setup_result(self, *, setup_id: str) -> SetupResult:
+        raise GatewayError("The manual gateway saves no payment method.", code="setup_unsupported")
 
     def status(self, *, idempotency_key: str) -> Result:
         key = checked_key(idempotency_key)

@@ -11,6 +11,10 @@ default "sandbox"; tests pass their own and `reset()` it):
     <ns>:attempts:<token>:<invoice>     set: the keys charged for a soft-decline token and invoice
     <ns>:payout:<idempotency key>       hash: the payout as recorded (token, amount, outcome...)
     <ns>:payout-attempts:<token>:<ref>  set: the keys sent for a soft-decline token and payout
+    <ns>:setup:<setup id>               hash: a card setup (state open → complete) and, once
+                                        complete, its token, brand, last four, expiry, holder
+                                        (never the card number); expires after an hour
+    <ns>:setup-key:<idempotency key>    the setup id started with that key (an hour)
     <ns>:counts                         hash: charges taken ("charges", "charges:<token>"), refunds,
                                         payouts sent ("payouts", "payouts:<token>")
 
@@ -19,7 +23,8 @@ Tokens (the README has the table): `tok_ok`; `tok_declined`; `tok_insufficient_f
 for that token and `metadata["invoice"]`, succeeds on the n-th); `tok_timeout_charged` and
 `tok_timeout_not_charged` (the first answer is `unknown`; every later call with that key, and
 `status`, answers what really happened); `tok_slow_<seconds>` (succeeds after sleeping, at most
-`SLOW_MAX_SECONDS`). Any other token is a `GatewayError("invalid_token")`.
+`SLOW_MAX_SECONDS`); `tok_processing_error` (saved fine, every charge fails with
+`processing_error`, retryable). Any other token is a `GatewayError("invalid_token")`.
 
 Payouts (`payout`) take the same tokens, as a payee's payout method: `tok_ok` pays;
 `tok_declined` fails for good (`payout_declined`: the account refuses it, not retryable);
@@ -34,6 +39,7 @@ from __future__ import annotations
 
 import hashlib
 import re
+import secrets
 import time
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
@@ -45,15 +51,24 @@ import redis
 from django.conf import settings
 
 from catalog.money import UnknownCurrencyError, from_minor_units, get_currency, to_minor_units
-from payments.gateways.base import GatewayError, Outcome, Result
+from payments.gateways.base import (
+    GatewayError,
+    Outcome,
+    Result,
+    SetupResult,
+    SetupStart,
+    SetupState,
+)
 
 SLOW_MAX_SECONDS = Decimal(10)
+SETUP_TTL_SECONDS = 3600  # a card setup (open or complete) is forgotten after an hour
 SOFT_DECLINE_MAX_ATTEMPTS = 100
 IDEMPOTENCY_KEY_MAX_LENGTH = 255
 
 _SOFT_DECLINE = re.compile(r"tok_soft_decline_([1-9][0-9]{0,2})")
 _SLOW = re.compile(r"tok_slow_([0-9]{1,4}(?:\.[0-9]{1,3})?)")
 _NAMESPACE = re.compile(r"[A-Za-z0-9_.:-]{1,100}")
+SETUP_ID = re.compile(r"seti_sandbox_[0-9a-f]{24}")
 
 
 @cache
@@ -136,6 +151,9 @@ _FIXED: dict[str, _Behaviour] = {
     ),
     "tok_insufficient_funds": _Behaviour(
         Outcome.FAILED, "insufficient_funds", True, "Insufficient funds (sandbox)."
+    ),
+    "tok_processing_error": _Behaviour(
+        Outcome.FAILED, "processing_error", True, "The card could not be processed (sandbox)."
     ),
     "tok_timeout_charged": _Behaviour(
         Outcome.SUCCEEDED, message="Charged; the first answer timed out.", first_unknown=True
@@ -259,6 +277,19 @@ redis.call('HINCRBY', KEYS[3], 'payout_calls', 1)
 return {1, redis.call('HGETALL', KEYS[1])}
 """
 
+# KEYS: the setup; ARGV: ttl, then field, value pairs. Only an open setup completes (once).
+_SETUP_COMPLETE = """
+if redis.call('HGET', KEYS[1], 'state') ~= 'open' then return 0 end
+for i = 2, #ARGV, 2 do redis.call('HSET', KEYS[1], ARGV[i], ARGV[i + 1]) end
+redis.call('EXPIRE', KEYS[1], ARGV[1])
+return 1
+"""
+
+
+def _flat(mapping: Mapping[str, str]) -> list[str]:
+    return [item for pair in mapping.items() for item in pair]
+
+
 # What a payout's failure is called (the tokens are the cards'; a payee's account declines).
 _PAYOUT_REASONS = {"card_declined": "payout_declined"}
 
@@ -296,6 +327,7 @@ class SandboxGateway:
         self._charge = self._redis.register_script(_CHARGE)
         self._refund = self._redis.register_script(_REFUND)
         self._payout = self._redis.register_script(_PAYOUT)
+        self._complete = self._redis.register_script(_SETUP_COMPLETE)
 
     def _key(self, purpose: str, *parts: str) -> str:
         return ":".join((self.namespace, purpose, *parts))
@@ -549,6 +581,73 @@ class SandboxGateway:
             outcome=Outcome.FAILED,
             reason="not_found",
             message="No call with this idempotency key reached the sandbox.",
+        )
+
+    # ------------------------------------------------------------------ saving a card
+    def setup_start(
+        self,
+        *,
+        customer_ref: str,
+        return_url: str,
+        cancel_url: str,
+        idempotency_key: str,
+        currency: str = "",
+    ) -> SetupStart:
+        """A setup on the sandbox's own card form (/gateways/sandbox/setup/<id>/, served by this
+        project while the sandbox is enabled). The same key answers the same setup for an hour."""
+        from django.urls import reverse
+
+        key = checked_key(idempotency_key)
+        setup_id = "seti_sandbox_" + secrets.token_hex(12)
+        by_key = self._key("setup-key", key)
+        if not self._redis.set(by_key, setup_id, nx=True, ex=SETUP_TTL_SECONDS):
+            setup_id = str(self._redis.get(by_key) or "")
+            if not setup_id:
+                raise GatewayError("The setup just expired: start again.", code="setup_expired")
+        else:
+            record = {"state": SetupState.OPEN.value, "customer_ref": customer_ref,
+                      "return_url": return_url, "cancel_url": cancel_url}  # fmt: skip
+            pipe = self._redis.pipeline()
+            pipe.hset(self._key("setup", setup_id), mapping=record)  # type: ignore[arg-type]
+            pipe.expire(self._key("setup", setup_id), SETUP_TTL_SECONDS)
+            pipe.execute()
+        return SetupStart(id=setup_id, url=reverse("sandbox_setup", args=[setup_id]))
+
+    def setup_record(self, setup_id: str) -> dict[str, str]:
+        """The setup as kept ({} when unknown or expired)."""
+        if not isinstance(setup_id, str) or not SETUP_ID.fullmatch(setup_id):
+            return {}
+        return _strs(self._redis.hgetall(self._key("setup", setup_id)))
+
+    def setup_complete(self, setup_id: str, result: SetupResult) -> bool:
+        """The sandbox's form saved a card (its token and display fields, never its number):
+        the setup becomes complete, once (False when it is not open any more)."""
+        name = self._key("setup", setup_id)
+        fields = {
+            "state": result.state.value, "token": result.token, "kind": result.kind,
+            "brand": result.brand, "last4": result.last4,
+            "exp_month": str(result.exp_month or ""), "exp_year": str(result.exp_year or ""),
+            "holder_name": result.holder_name, "reason": result.reason,
+        }  # fmt: skip
+        done = self._complete(keys=[name], args=[SETUP_TTL_SECONDS, *_flat(fields)])
+        return bool(done)
+
+    def setup_result(self, *, setup_id: str) -> SetupResult:
+        record = self.setup_record(setup_id)
+        if not record:
+            return SetupResult(SetupState.EXPIRED)
+        state = SetupState(record["state"])
+        if state is not SetupState.COMPLETE:
+            return SetupResult(state, reason=record.get("reason", ""))
+        return SetupResult(
+            state,
+            token=record["token"],
+            kind=record["kind"],
+            brand=record["brand"],
+            last4=record["last4"],
+            exp_month=int(record["exp_month"]) if record["exp_month"] else None,
+            exp_year=int(record["exp_year"]) if record["exp_year"] else None,
+            holder_name=record["holder_name"],
         )
 
     # ------------------------------------------------------------------ helpers

@@ -16,6 +16,13 @@ gateway with its own key and HTTP transport).
   with the *same* key, which Stripe replays instead of charging again. Refunds cannot be
   searched: an `unknown` refund is settled by repeating the refund with the same key (Stripe
   answers with the first refund for 24 hours).
+- `setup_start` creates a Checkout Session in setup mode (`mode=setup`, `currency`, the
+  `success_url` with `?setup={CHECKOUT_SESSION_ID}` that Stripe fills in, `cancel_url`, the
+  Stripe customer when `customer_ref` is one, `cus_...`; else it goes in `client_reference_id`),
+  idempotent by key; the customer types the card on Stripe's page. `setup_result` retrieves the
+  session with `expand=["setup_intent.payment_method"]`: `complete` with the PaymentMethod's id
+  as the token and its card's brand, last four, expiry and holder; `open`; `expired`; `failed`
+  when the SetupIntent did not succeed.
 - `verify_webhook` checks Stripe's signature (`Stripe-Signature`, HMAC-SHA256 over
   `"{t}.{payload}"`, five minutes of tolerance) and `webhook_results` turns the outcomes we
   consume (`payment_intent.succeeded`, `payment_intent.payment_failed`, `charge.refunded` and the
@@ -39,7 +46,7 @@ from django.conf import settings
 
 from catalog.money import get_currency, to_minor_units
 
-from .base import GatewayError, Outcome, Result
+from .base import GatewayError, Outcome, Result, SetupResult, SetupStart, SetupState
 
 if TYPE_CHECKING:
     from .base import Gateway
@@ -227,6 +234,53 @@ class StripeGateway:
             code="payouts_unsupported",
         )
 
+    def setup_start(
+        self,
+        *,
+        customer_ref: str,
+        return_url: str,
+        cancel_url: str,
+        idempotency_key: str,
+        currency: str = "",
+    ) -> SetupStart:
+        success = f"{return_url}{'&' if '?' in return_url else '?'}setup={{CHECKOUT_SESSION_ID}}"
+        params: dict[str, Any] = {
+            "mode": "setup",
+            "success_url": success,
+            "cancel_url": cancel_url,
+            "metadata": {"idempotency_key": idempotency_key},
+        }
+        if currency:  # the methods offered are those of the customer's currency
+            params["currency"] = get_currency(currency).code.lower()
+        else:
+            params["payment_method_types"] = ["card"]
+        if customer_ref.startswith("cus_"):
+            params["customer"] = customer_ref
+        elif customer_ref:
+            params["client_reference_id"] = customer_ref
+        try:
+            session = self.client.v1.checkout.sessions.create(
+                params,  # type: ignore[arg-type]
+                {"idempotency_key": idempotency_key},
+            )
+        except stripe.StripeError as exc:
+            raise _setup_error(exc) from exc
+        data = session.to_dict()
+        return SetupStart(id=str(data["id"]), url=str(data.get("url") or ""))
+
+    def setup_result(self, *, setup_id: str) -> SetupResult:
+        if not setup_id.startswith("cs_"):
+            return SetupResult(SetupState.EXPIRED, reason="unknown_setup")
+        try:
+            session = self.client.v1.checkout.sessions.retrieve(
+                setup_id, {"expand": ["setup_intent.payment_method"]}
+            )
+        except stripe.InvalidRequestError:
+            return SetupResult(SetupState.EXPIRED, reason="unknown_setup")
+        except stripe.StripeError as exc:
+            raise _setup_error(exc) from exc
+        return _setup_result(session.to_dict())
+
     def status(self, *, idempotency_key: str) -> Result:
         query = f"metadata['idempotency_key']:'{_search_literal(idempotency_key)}'"
         try:
@@ -278,6 +332,46 @@ class StripeGateway:
             key = _key(obj)
             return [(key, _refund_result(obj))] if key else []
         return []
+
+
+def _setup_error(exc: stripe.StripeError) -> GatewayError:
+    """Setups change no money: any failure is the caller's to show (try again later)."""
+    body = _error_body(exc)
+    if isinstance(exc, stripe.APIConnectionError | stripe.RateLimitError | stripe.APIError):
+        code = "gateway_unavailable"
+    else:
+        code = str(body.get("code") or "invalid_request")
+    return GatewayError(str(body.get("message") or exc.user_message or exc), code=code)
+
+
+def _setup_result(session: dict[str, Any]) -> SetupResult:
+    status = session.get("status")
+    if status == "expired":
+        return SetupResult(SetupState.EXPIRED)
+    if status != "complete":
+        return SetupResult(SetupState.OPEN)
+    intent = session.get("setup_intent") or {}
+    if not isinstance(intent, dict) or intent.get("status") != "succeeded":
+        reason = str(((intent or {}).get("last_setup_error") or {}).get("code") or "setup_failed")
+        return SetupResult(SetupState.FAILED, reason=reason)
+    method = intent.get("payment_method") or {}
+    if not isinstance(method, dict) or not method.get("id"):
+        return SetupResult(SetupState.FAILED, reason="no_payment_method")
+    card = method.get("card") or {}
+    kind = "card" if method.get("type") == "card" else str(method.get("type") or "card")
+    if kind not in ("card", "sepa_debit"):
+        return SetupResult(SetupState.FAILED, reason="unsupported_payment_method")
+    details = method.get("sepa_debit") or {} if kind == "sepa_debit" else card
+    return SetupResult(
+        SetupState.COMPLETE,
+        token=str(method["id"]),
+        kind=kind,
+        brand=str(card.get("brand") or details.get("bank_code") or "")[:32],
+        last4=str(details.get("last4") or ""),
+        exp_month=card.get("exp_month") if kind == "card" else None,
+        exp_year=card.get("exp_year") if kind == "card" else None,
+        holder_name=str((method.get("billing_details") or {}).get("name") or "")[:200],
+    )
 
 
 def _key(obj: dict[str, Any]) -> str:

@@ -35,7 +35,9 @@ next number). Its failure continues the original schedule (days still count from
 failure), so a change after the schedule was used up gives exactly that one attempt.
 
 Retry now (`payment_retry_now`): staff or the API ask for the next attempt at once; refused when
-the invoice cannot be paid, owes nothing, has an attempt pending, or has no usable method.
+the invoice cannot be paid, owes nothing, has an attempt pending, or has no usable method. The
+customer's portal "pay now" is the same call with the method the customer chose (`method_id`)
+and the attempt number its form showed (`expected_attempt`: a double submission charges once).
 """
 
 from __future__ import annotations
@@ -58,7 +60,8 @@ from core.audit import Actor, audit_context
 from core.db import bulk_update, lock_id
 from core.exceptions import Conflict, NotFound, ValidationFailed
 from invoicing.models import Invoice, InvoiceLine, InvoiceStatus
-from payments.gateways.base import Outcome
+from payments.gateways.base import GatewayError, Outcome
+from payments.gateways.registry import gateway as gateway_named
 from payments.models import (
     DEFAULT_RETRY_DAYS,
     GatewayCall,
@@ -586,10 +589,29 @@ def collection_restart(
 # retry now
 
 
-def payment_retry_now(*, invoice_id: int, actor: Actor, as_of: datetime) -> Payment:
+def payment_retry_now(
+    *,
+    invoice_id: int,
+    actor: Actor,
+    as_of: datetime,
+    method_id: int | None = None,
+    expected_attempt: int | None = None,
+) -> Payment:
     """The invoice's next automatic attempt, now (charged after the commit). Refused when the
     invoice cannot be paid or owes nothing, when an attempt is pending, or when it has no
-    usable payment method."""
+    usable payment method.
+
+    `method_id`: charge THAT method (the customer pays now with a method it chose, e.g. in the
+    portal) instead of the one collection would resolve: one of the invoice's customer's own
+    methods, attached, active, on an enabled gateway, else ValidationFailed on
+    `payment_method`. With a chosen method a customer whose automatic collection is off (it
+    pays by bank transfer) may still pay now: it asked for this one charge. A failure of the
+    attempt continues the invoice's retry schedule as any automatic attempt does (a customer
+    with automatic collection off is never retried by the clock).
+
+    `expected_attempt`: the attempt number the caller saw as next (a form rendered before);
+    when another attempt was made meanwhile (a double submission) the call is refused
+    (`attempt_exists`) instead of charging again."""
     customer_id = (
         Invoice.objects.filter(pk=invoice_id).values_list("customer_id", flat=True).first()
     )
@@ -616,24 +638,18 @@ def payment_retry_now(*, invoice_id: int, actor: Actor, as_of: datetime) -> Paym
                 field="invoice",
                 code="attempt_pending",
             )
-        resolution = _resolve(locked, [invoice])[invoice.pk]
-        if resolution.skip == AUTO_COLLECTION_OFF:
-            raise ValidationFailed(
-                f"The customer {invoice.customer.external_id} pays by hand (automatic "
-                "collection is off): record its payment instead.",
-                field="customer",
-                code="auto_collection_off",
-            )
-        method = _usable(resolution)
-        if method is None:
-            why = f" ({resolution.skip})" if resolution.skip else ""
-            raise ValidationFailed(
-                f"Invoice {invoice} has no usable payment method{why}: add one, or make an "
-                "active one the default.",
-                field="payment_method",
-                code="no_payment_method",
-            )
         attempt = (latest.attempt or 0) + 1 if latest is not None else 1
+        if expected_attempt is not None and expected_attempt != attempt:
+            raise ValidationFailed(
+                f"Attempt {expected_attempt} of invoice {invoice} was already made (the next "
+                f"is {attempt}): this request was sent twice.",
+                field="invoice",
+                code="attempt_exists",
+            )
+        if method_id is not None:
+            method = _chosen_method(invoice, method_id)
+        else:
+            method = _resolved_method(locked, invoice)
         superseded = [latest] if latest is not None and latest.retry_at is not None else []
         created = _attempts_create(
             [(invoice, attempt, method)], superseded, as_of=as_of, actor=actor
@@ -643,6 +659,55 @@ def payment_retry_now(*, invoice_id: int, actor: Actor, as_of: datetime) -> Paym
                 f"Attempt {attempt} of invoice {invoice} was just made.", code="attempt_exists"
             )
     return created[0]
+
+
+def _chosen_method(invoice: Invoice, method_id: int) -> PaymentMethod:
+    """The method the customer chose to pay `invoice` with (see `payment_retry_now`)."""
+    method = PaymentMethod.objects.filter(pk=method_id, customer_id=invoice.customer_id).first()
+    if method is None:
+        raise ValidationFailed(
+            f"The customer has no payment method with id {method_id}.",
+            field="payment_method",
+            code="not_found",
+        )
+    if method.is_detached or method.state != PaymentMethodState.ACTIVE:
+        state = "detached" if method.is_detached else method.state
+        raise ValidationFailed(
+            f"Only an active payment method can pay (this one is {state}).",
+            field="payment_method",
+            code="payment_method_not_active",
+        )
+    try:
+        gateway_named(method.gateway)
+    except GatewayError:
+        raise ValidationFailed(
+            f"The {method.gateway} gateway is not enabled here.",
+            field="payment_method",
+            code="gateway_disabled",
+        ) from None
+    return method
+
+
+def _resolved_method(locked: _Locked, invoice: Invoice) -> PaymentMethod:
+    """What collection would charge `invoice` to now, or ValidationFailed."""
+    resolution = _resolve(locked, [invoice])[invoice.pk]
+    if resolution.skip == AUTO_COLLECTION_OFF:
+        raise ValidationFailed(
+            f"The customer {invoice.customer.external_id} pays by hand (automatic "
+            "collection is off): record its payment instead, or name the method to charge.",
+            field="customer",
+            code="auto_collection_off",
+        )
+    method = _usable(resolution)
+    if method is None:
+        why = f" ({resolution.skip})" if resolution.skip else ""
+        raise ValidationFailed(
+            f"Invoice {invoice} has no usable payment method{why}: add one, or make an "
+            "active one the default.",
+            field="payment_method",
+            code="no_payment_method",
+        )
+    return method
 
 
 def register() -> None:
