@@ -2,7 +2,14 @@
 
 from __future__ import annotations
 
-from portal.models import PortalConfiguration, PortalCustomerConfiguration, PortalSession
+from billing.models import Customer
+from catalog.models import Plan
+from portal.models import (
+    PortalConfiguration,
+    PortalConfigurationPlan,
+    PortalCustomerConfiguration,
+    PortalSession,
+)
 
 
 def configuration_for(session: PortalSession) -> PortalConfiguration | None:
@@ -18,3 +25,22 @@ def configuration_for(session: PortalSession) -> PortalConfiguration | None:
     if row is not None:
         return row.configuration
     return PortalConfiguration.objects.filter(is_default=True).first()
+
+
+def plans_offered(configuration: PortalConfiguration | None, customer: Customer) -> list[Plan]:
+    """The plans the customer may switch to, in the configuration's order: none when plan
+    changes are not allowed (or there is no configuration); only plans in the customer's currency
+    and not archived (a plan listed in another currency is offered to that currency's customers
+    only)."""
+    if configuration is None or not configuration.allow_plan_change:
+        return []
+    return [
+        row.plan
+        for row in PortalConfigurationPlan.objects.filter(
+            configuration=configuration,
+            plan__currency=customer.currency,
+            plan__archived_at__isnull=True,
+        )
+        .select_related("plan")
+        .order_by("position", "id")
+    ]
