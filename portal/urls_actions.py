@@ -4,6 +4,22 @@ from django.urls import URLPattern, URLResolver
 
 urlpatterns: list[URLPattern | URLResolver] = []
 
+# ------------------------------------------------------- plan: change plan, cancel and undo
+from django.urls import path  # noqa: E402
+
+from portal.views import plan  # noqa: E402
+
+urlpatterns += [
+    path("subscriptions/<int:subscription_id>/plan/", plan.plan, name="plan"),
+    path(
+        "subscriptions/<int:subscription_id>/plan/confirm/",
+        plan.plan_confirm,
+        name="plan_confirm",
+    ),
+    path("subscriptions/<int:subscription_id>/cancel/", plan.cancel, name="cancel"),
+    path("subscriptions/<int:subscription_id>/uncancel/", plan.uncancel, name="uncancel"),
+]
+
 # ---------------------------------------------- pay: payment methods and paying an invoice now
 from django.urls import path  # noqa: E402
 
