@@ -692,5 +692,9 @@ class ReconciliationReportAdmin(admin.ModelAdmin[ReconciliationReport]):
         return False
 
 
-# the customer page's invoicing overview (billing's CustomerAdmin, extended; see the module)
-from invoicing import admin_customer  # noqa: E402, F401
+# the customer page's invoicing overview (billing's CustomerAdmin, extended; see the module), and
+# the company's name, logo and colours (one page: Invoicing > Branding)
+from invoicing import (  # noqa: E402
+    admin_branding,  # noqa: F401
+    admin_customer,  # noqa: F401
+)

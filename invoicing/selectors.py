@@ -27,7 +27,9 @@ from catalog.selectors import charge_rater, pick_tax_rate, tax_rates_in_use
 from catalog.tax import line_tax
 from invoicing import planner
 from invoicing.models import (
+    BRAND_DEFAULTS,
     BilledPeriod,
+    Branding,
     CreditNote,
     Invoice,
     InvoiceKind,
@@ -361,6 +363,8 @@ def upcoming_invoice(*, customer_id: int, as_of: datetime) -> dict[str, Any]:
                 "kind": line.kind,
                 "description": line.description,
                 "quantity": line.quantity,
+                "unit_amount": line.unit_amount,
+                "metric_code": line.metric_code,
                 "amount": line.amount,
                 "tax_amount": tax.amount,
                 "period_start": line.period_start,
@@ -520,3 +524,29 @@ def customer_subscriptions(*, customer_id: int) -> list[Subscription]:
         .select_related("plan", "plan_version__plan")
         .order_by(F("ended_at").desc(nulls_first=True), "-start_at", "-id")
     )
+
+
+def branding_current() -> Branding:
+    """The company's brand now (the row, or the defaults while staff have not set one); its
+    `display_name` filled in with the company's name when empty."""
+    from django.conf import settings
+
+    brand = Branding.objects.filter(pk=1).first()
+    if brand is None:
+        brand = Branding(pk=1, **BRAND_DEFAULTS)
+    if not brand.display_name:
+        brand.display_name = str(settings.COMPANY["name"])
+    return brand
+
+
+def brand_snapshot(brand: Branding) -> dict[str, str]:
+    """What an invoice freezes of the brand with its company details (finalization)."""
+    from django.conf import settings
+
+    return {
+        "name": brand.display_name or str(settings.COMPANY["name"]),
+        "logo_sha256": brand.logo_id or "",
+        "primary_color": brand.primary_color,
+        "primary_text_color": brand.primary_text_color,
+        "accent_color": brand.accent_color,
+    }

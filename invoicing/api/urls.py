@@ -1,6 +1,6 @@
 from django.urls import path
 
-from invoicing.api import views
+from invoicing.api import branding_views, views
 
 urlpatterns = [
     path("invoices/", views.InvoiceList.as_view(), name="invoice-list"),
@@ -20,4 +20,5 @@ urlpatterns = [
     path("corrections/<int:pk>/apply/", views.CorrectionApply.as_view(), name="correction-apply"),
     path("corrections/rerate/", views.Rerate.as_view(), name="corrections-rerate"),
     path("billing-failures/", views.BillingFailureList.as_view(), name="billing-failure-list"),
+    path("branding/", branding_views.BrandingView.as_view(), name="branding"),
 ]

@@ -36,7 +36,7 @@ from invoicing.models import (
     InvoiceStatus,
     LineKind,
 )
-from invoicing.selectors import drafts_pending
+from invoicing.selectors import brand_snapshot, branding_current, drafts_pending
 from invoicing.services.lines import (
     document_year,
     locked_invoice,
@@ -80,7 +80,9 @@ def finalize_locked(invoices: list[Invoice], as_of: datetime, actor: Actor) -> N
         return
     _retax(invoices)
     recompute_totals_many(invoices)
-    company = dict(settings.COMPANY)
+    # the company's details and its brand (name, colours, logo digest) as they are now: the
+    # document keeps them whatever staff change later
+    company = {**settings.COMPANY, "brand": brand_snapshot(branding_current())}
     available = {i.customer_id: i.customer.balance for i in invoices}
     prepaid = prepaid_totals([i.pk for i in invoices])
     for invoice in invoices:
