@@ -63,6 +63,8 @@ def history_rows(obj: Model) -> list[dict[str, Any]]:
                 "when": event.pgh_created_at,
                 "label": event.pgh_label,
                 "who": who,
+                "actor_kind": context.get("actor_kind", ""),
+                "actor_id": context.get("actor_id", ""),
                 "why": context.get("reason", ""),
                 "url": context.get("url", ""),
                 "changes": [

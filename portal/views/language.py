@@ -1,0 +1,34 @@
+"""The language switch: this session's pages in English or German."""
+
+from __future__ import annotations
+
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.views.decorators.http import require_POST
+
+from core.exceptions import ApplicationError
+from portal.access import portal_view
+from portal.services.pages import portal_session_language_set
+
+
+@require_POST
+@portal_view
+def language(request: HttpRequest) -> HttpResponse:
+    """Back to the page it was chosen on (a path of this site only), now in that language."""
+    portal = request.portal  # type: ignore[attr-defined]
+    try:
+        portal_session_language_set(
+            session_id=portal.session.pk,
+            language=request.POST.get("language", ""),
+            as_of=timezone.now(),
+            actor=portal.actor,
+        )
+    except ApplicationError as error:
+        return HttpResponse(error.message, status=400, content_type="text/plain; charset=utf-8")
+    back = request.POST.get("next", "")
+    safe = url_has_allowed_host_and_scheme(back, allowed_hosts={request.get_host()}) and (
+        back.startswith("/portal/")
+    )
+    return HttpResponseRedirect(back if safe else reverse("portal:overview"))
