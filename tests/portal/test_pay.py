@@ -276,3 +276,25 @@ def test_pay_now_is_charged_by_a_real_worker(settings: Any, client: Client) -> N
     invoice.refresh_from_db()
     assert (invoice.status, invoice.amount_due) == ("paid", D("0"))
     assert Payment.objects.get(invoice=invoice).amount == D("31.41")
+
+
+def test_the_pages_in_german_with_euros(
+    sandbox: SandboxGateway, portal_client_for: Callable[[Customer], Client]
+) -> None:
+    configuration()
+    kunde = CustomerFactory(locale="de-DE", currency="EUR", country="DE")
+    visa = card(kunde, "tok_declined", last4="0002")
+    invoice = open_invoice(kunde, "1234.50", days_ago(40))
+    client = portal_client_for(kunde)
+    methods = client.get("/portal/payment-methods/").content.decode()
+    assert "<h1>Zahlungsmethoden</h1>" in methods
+    assert "Karte hinzufügen" in methods
+    assert "Gültig bis 12/2034" in methods
+    page = client.get(f"/portal/invoices/{invoice.pk}/pay/").content.decode()
+    assert "Jetzt 1.234,50\xa0€ bezahlen" in page
+    assert "(gültig bis 12/2034) · Standard" in page
+    status_url = pay(client, invoice, visa)["Location"]
+    assert "Eine Zahlung wird verarbeitet" in client.get(status_url).content.decode()
+    charge_pending()
+    failed = client.get(status_url).content.decode()
+    assert "Ihre Karte wurde abgelehnt." in failed

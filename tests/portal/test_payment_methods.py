@@ -194,3 +194,23 @@ def test_the_pages_need_a_portal_session(sandbox: SandboxGateway) -> None:
     for path in ("/portal/payment-methods/", "/portal/payment-methods/return/?setup=x"):
         assert anonymous.get(path)["Location"].startswith("/portal/login/")
     assert anonymous.post("/portal/payment-methods/add/")["Location"].startswith("/portal/login/")
+
+
+def test_the_pages_read_in_a_bounded_number_of_queries(
+    sandbox: SandboxGateway,
+    portal_client_for: Callable[[Customer], Client],
+    django_assert_max_num_queries: Any,
+) -> None:
+    from tests.payments.helpers import open_invoice
+    from tests.portal.pay_helpers import days_ago
+
+    configuration()
+    acme = CustomerFactory()
+    for last4 in ("1111", "2222", "3333", "4444", "5555"):
+        card(acme, last4=last4)
+    invoice = open_invoice(acme, "10.00", days_ago(1))
+    client = portal_client_for(acme)
+    with django_assert_max_num_queries(6):  # the session, its configuration, the methods
+        assert client.get("/portal/payment-methods/").status_code == 200
+    with django_assert_max_num_queries(8):  # ... the invoice and its latest attempt
+        assert client.get(f"/portal/invoices/{invoice.pk}/pay/").status_code == 200
