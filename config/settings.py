@@ -305,6 +305,8 @@ SPECTACULAR_SETTINGS = {
         "PayoutMethodStateEnum": "payments.models.payouts.PayoutMethodState",
         "PayoutGatewayEnum": "payments.models.payouts.PayoutGateway",
         "PaymentGatewayEnum": "payments.gateways.registry.GATEWAY_NAMES",
+        "PortalSessionStateEnum": "portal.api.access_serializers.STATES",
+        "PortalUserStateEnum": "portal.models.PortalUserState",
     },
 }
 # /api/schema/ and /api/docs/: for anyone (true; `make run` sets DEBUG, hence true), or
