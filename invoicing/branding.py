@@ -25,6 +25,7 @@ from core.exceptions import ValidationFailed
 
 HEX_COLOR = re.compile(r"^#[0-9a-f]{6}$")
 MIN_CONTRAST = 4.5  # WCAG 2 AA, normal text
+HEADING_CONTRAST = 3.0  # WCAG 2 AA, large text: a PDF's headings in the primary colour on white
 LOGO_MAX_BYTES = 256 * 1024
 LOGO_MIN_SIDE = 16
 LOGO_MAX_SIDE = 2000

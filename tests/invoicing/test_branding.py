@@ -300,3 +300,18 @@ def test_the_branding_api_with_a_base64_logo(api: Any) -> None:
     assert unknown.json()["errors"][0]["field"] == "colour"
     removed = api.patch("/api/v1/branding/", {"logo": None}, format="json")
     assert removed.json()["logo"] is None
+
+
+def test_headings_of_a_light_primary_colour_are_written_in_its_text_colour() -> None:
+    """#ffcc00 carries black text (14.0:1) but is unreadable as text on white paper (1.51:1,
+    below the 3:1 of large text): the PDF's headings take the text colour instead."""
+    branding_update(
+        data={"primary_color": "#ffcc00", "primary_text_color": "#000000"},
+        as_of=AT, actor=TEST_ACTOR,
+    )  # fmt: skip
+    brand = pdf.document_brand(finalized_invoice().company_snapshot)
+    assert brand is not None
+    assert (brand["primary_color"], brand["heading_color"]) == ("#ffcc00", "#000000")
+    dark = pdf.document_brand({"brand": {"name": "X", "primary_color": "#7a0019"}})
+    assert dark is not None
+    assert dark["heading_color"] == "#7a0019"
