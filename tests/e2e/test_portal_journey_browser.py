@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import io
 import uuid
+from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from decimal import ROUND_HALF_UP, Decimal
@@ -49,6 +50,20 @@ from tests.conftest import CHROMIUM_ARGS, TEST_ACTOR, require_chromium
 ROOT = Path(__file__).resolve().parents[2]
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 D = Decimal
+
+
+@pytest.fixture(autouse=True, scope="module")
+def _default_configuration_again(django_db_blocker: Any) -> Iterator[None]:
+    """The flush after a transactional test empties every table, the default portal
+    configuration the migration installed too: once this module's tests are done (after the
+    flush), it is written again as it was, with its id, for the tests that run next in this
+    process (and in the next --reuse-db run)."""
+    with django_db_blocker.unblock():
+        rows = list(PortalConfiguration.objects.filter(is_default=True).values())
+    yield
+    with django_db_blocker.unblock():
+        if rows and not PortalConfiguration.objects.filter(is_default=True).exists():
+            PortalConfiguration.objects.bulk_create(PortalConfiguration(**row) for row in rows)
 
 
 @dataclass
