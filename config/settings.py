@@ -122,14 +122,7 @@ USE_I18N = True
 # the languages of customer documents (invoice and credit-note PDFs: invoicing/pdf.py); another
 # customer locale gets English labels (its numbers, dates and addresses stay its own)
 LANGUAGES = [("en", "English"), ("de", "Deutsch")]
-LOCALE_PATHS = [
-    BASE_DIR / "locale",
-    # TEMPORARY while issue 14 is built in parallel parts: merged into portal/locale at its end
-    *(
-        BASE_DIR / "portal" / "locale_parts" / part
-        for part in ("access", "pages", "plan", "pay", "configuration")
-    ),
-]
+LOCALE_PATHS = [BASE_DIR / "locale"]  # the portal's own catalog: portal/locale (an app's)
 USE_TZ = True
 FORMAT_MODULE_PATH = ["config.formats"]  # instants shown with their time zone
 

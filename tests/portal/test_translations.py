@@ -46,7 +46,7 @@ def used_msgids() -> set[str]:
 
 
 def german_catalogs() -> list[Path]:
-    return sorted((ROOT / "portal").glob("locale*/**/de/LC_MESSAGES/django.po"))
+    return sorted((ROOT / "portal").glob("locale/de/LC_MESSAGES/django.po"))
 
 
 def german() -> dict[str, Any]:
