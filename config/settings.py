@@ -122,7 +122,9 @@ USE_I18N = True
 # the languages of customer documents (invoice and credit-note PDFs: invoicing/pdf.py); another
 # customer locale gets English labels (its numbers, dates and addresses stay its own)
 LANGUAGES = [("en", "English"), ("de", "Deutsch")]
-LOCALE_PATHS = [BASE_DIR / "locale"]  # the portal's own catalog: portal/locale (an app's)
+# the project's catalogs first, then the portal's: both before the catalogs of the installed apps
+# (django.contrib.admin's German "History" is not the portal's)
+LOCALE_PATHS = [BASE_DIR / "locale", BASE_DIR / "portal" / "locale"]
 USE_TZ = True
 FORMAT_MODULE_PATH = ["config.formats"]  # instants shown with their time zone
 
