@@ -20,6 +20,11 @@ rows are purged hourly.
 Responses with 5xx, 401, 403, 409 and 429 are not stored: such a request may be retried with the
 same key. A crash between the view's commit and the storing of its response leaves the key free;
 the retry then meets the business constraints (a duplicate external id is refused, say).
+
+A view whose success answer holds a secret shown once (a portal session's single-use link: only
+hashes of link tokens are stored) defines `idempotent_replay(response) -> HttpResponse`: that is
+stored and replayed in place of its 2xx answer (a 409 saying the request was done and how to get
+a new one), so the secret never reaches `core_idempotencykey`.
 """
 
 from __future__ import annotations
@@ -98,14 +103,21 @@ def request_fingerprint(method: str, path: str, query: str, body: bytes) -> str:
     return _sha256(method.encode(), path.encode(), query.encode(), canonical_body(body))
 
 
-def request_principal(request: HttpRequest) -> str | None:
-    """Who the view's authenticators say the caller is (`billing.apikey:7`, `auth.user:3`), or
-    None when the request does not authenticate (no credentials, a bad key, a CSRF failure)."""
+def view_class(request: HttpRequest) -> type | None:
+    """The class of the view the request's path resolves to (None: no class-based view)."""
     try:
         match = resolve(request.path_info, getattr(request, "urlconf", None))
     except Resolver404:
         return None
-    view = getattr(match.func, "view_class", None) or getattr(match.func, "cls", None)
+    found = getattr(match.func, "view_class", None) or getattr(match.func, "cls", None)
+    return found if isinstance(found, type) else None
+
+
+def request_principal(request: HttpRequest, view: type | None = None) -> str | None:
+    """Who the view's authenticators say the caller is (`billing.apikey:7`, `auth.user:3`), or
+    None when the request does not authenticate (no credentials, a bad key, a CSRF failure)."""
+    if view is None:
+        view = view_class(request)
     classes: Sequence[type[BaseAuthentication]] | None = getattr(
         view, "authentication_classes", None
     )
@@ -153,7 +165,8 @@ class IdempotencyMiddleware:
             return json_error(
                 400, "invalid", f"{HEADER} must be 1 to {MAX_KEY_LENGTH} characters.", HEADER
             )
-        principal = request_principal(request)
+        view = view_class(request)
+        principal = request_principal(request, view)
         if principal is None:
             return self.get_response(request)  # refused by the view: nothing to record
         scope = _sha256(principal.encode())
@@ -174,7 +187,13 @@ class IdempotencyMiddleware:
                 return _replay(record)
             response = self.get_response(request)
             if response.status_code < 500 and response.status_code not in NOT_STORED:
-                self._store(request, response, scope, key, fingerprint, now)
+                stored = response
+                replay: Callable[[HttpResponse], HttpResponse] | None = getattr(
+                    view, "idempotent_replay", None
+                )
+                if replay is not None and 200 <= response.status_code < 300:
+                    stored = replay(response)  # the answer holds a secret shown once
+                self._store(request, stored, scope, key, fingerprint, now)
             return response
 
     @staticmethod

@@ -6,18 +6,21 @@ Staff sessions need the models' permissions, as in the admin: PortalLink's for p
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 import django_filters
 from django.db.models import QuerySet
+from django.http import HttpResponse
 from django.utils import timezone
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import generics, status
 from rest_framework.request import Request
 from rest_framework.response import Response
 
 from billing.models import Customer
 from core.api.actors import request_actor
+from core.api.errors import json_error
 from core.api.pagination import CursorPagination
 from core.api.schema import IDEMPOTENCY_KEY, error_responses
 from core.exceptions import NotFound
@@ -41,6 +44,21 @@ from portal.services.access import link_path
 
 SESSIONS = ["portal-sessions"]
 USERS = ["portal-users"]
+
+
+LINK_SHOWN_ONCE = OpenApiParameter(
+    name="Idempotency-Key",
+    type=str,
+    location=OpenApiParameter.HEADER,
+    required=False,
+    description=(
+        "The request runs once per key, but its link is never stored (only a hash of it is): the "
+        "same key with the same body again answers **409** `link_shown_once` (marked "
+        "`Idempotent-Replayed: true`, naming the session created) instead of the link; ask "
+        "again with a new key for a new link (links are single-use and cheap; an unused one "
+        "expires on its own). The same key with another body: 422."
+    ),
+)
 
 
 def _customer(external_id: str) -> Customer:
@@ -92,17 +110,33 @@ class PortalSessionCollection(generics.GenericAPIView[Any]):
             PortalSessionOut(page, many=True, context={"as_of": now}).data
         )
 
+    @staticmethod
+    def idempotent_replay(response: HttpResponse) -> HttpResponse:
+        """What an Idempotency-Key keeps of a 201 (core/idempotency.py): not the link, which is
+        shown once, but a 409 naming the session it created."""
+        created = json.loads(response.content)
+        return json_error(
+            409,
+            "link_shown_once",
+            f"This Idempotency-Key already created portal session {created['id']}; its link is "
+            "shown only once and is not stored. Ask again with a new Idempotency-Key for a new "
+            "link.",
+            "Idempotency-Key",
+        )
+
     @extend_schema(
         operation_id="portal_sessions_create",
         request=PortalSessionIn,
-        parameters=[IDEMPOTENCY_KEY],
-        responses={201: PortalSessionCreatedOut, **error_responses(400, 401, 404, 422)},
+        parameters=[LINK_SHOWN_ONCE],
+        responses={201: PortalSessionCreatedOut, **error_responses(400, 401, 404, 409, 422)},
         tags=SESSIONS,
         description="A single-use link into the customer's billing portal, valid 5 minutes: "
         "redirect the customer's browser to `url`. Opened, it starts a session of one hour. "
         '`return_url` (an absolute http(s) URL) is the portal\'s "Back" link and where '
         "sign-out goes. 404 on `customer` when unknown; 400 on `return_url`, `locale` or "
-        "`configuration` when invalid.",
+        "`configuration` when invalid. The link is shown once and never stored: a retry with "
+        "the same Idempotency-Key answers 409 `link_shown_once`; post again with a new key for "
+        "a new link.",
     )
     def post(self, request: Request) -> Response:
         data = PortalSessionIn(data=request.data)

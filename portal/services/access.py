@@ -28,6 +28,7 @@ holds a token or its hash."""
 from __future__ import annotations
 
 import hashlib
+import ipaddress
 import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -512,13 +513,20 @@ def portal_login_request(
     """A magic login link, valid LOGIN_LINK_TTL, e-mailed to every active or invited portal
     user with this address (one per customer). Limited per address (LOGIN_LIMIT_PER_EMAIL) and
     per client IP (LOGIN_LIMIT_PER_IP) per LOGIN_WINDOW, counted in the database whether the
-    address is known or not (TooManyRequests, 429). Invalid addresses: 400 on `email`."""
+    address is known or not (TooManyRequests, 429), exactly: under advisory locks on the
+    address, then on the IP. Invalid addresses: 400 on `email`."""
     email = normalized_email(email)
     key = email.lower()
+    ip = str(ipaddress.ip_address(ip)) if ip else None  # one spelling: one lock, one count
     actor = Actor(kind="system", id="portal-login", label="portal:login request")
     with transaction.atomic(durable=True), audit_context(actor=actor, reason="login link"):
-        with connection.cursor() as cursor:  # one request per address at a time: exact counts
+        with connection.cursor() as cursor:  # one request per address, then per IP, at a
+            # time: exact counts (always in this order, so two requests never wait on each other)
             cursor.execute("SELECT pg_advisory_xact_lock(%s)", [lock_id(f"portal-login:{key}")])
+            if ip:
+                cursor.execute(
+                    "SELECT pg_advisory_xact_lock(%s)", [lock_id(f"portal-login-ip:{ip}")]
+                )
         since = as_of - LOGIN_WINDOW
         PortalLoginRequest.objects.filter(created_at__lt=as_of - LOGIN_REQUESTS_KEPT).delete()
         recent = PortalLoginRequest.objects.filter(created_at__gt=since)

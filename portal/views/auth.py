@@ -9,9 +9,11 @@ fixation) and expires with the portal session."""
 
 from __future__ import annotations
 
+import ipaddress
 from typing import Any
 
 from django import forms
+from django.conf import settings
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
 from django.urls import reverse
@@ -93,6 +95,29 @@ def login_link(request: HttpRequest, token: str) -> HttpResponse:
     return _sign_in(request, session)
 
 
+def _ip(value: str) -> str | None:
+    try:
+        return str(ipaddress.ip_address(value.strip()))
+    except ValueError:
+        return None
+
+
+def client_ip(request: HttpRequest) -> str | None:
+    """The client's address for the sign-in limit. Behind PORTAL_TRUSTED_PROXY_COUNT proxies,
+    each appending the address it saw to X-Forwarded-For, the client is the entry that many from
+    the right (entries left of it are the client's own word); with fewer entries, the left-most
+    (all were written by trusted proxies). Without trusted proxies, or when that entry is not an
+    address, the connection's (REMOTE_ADDR)."""
+    remote = _ip(request.META.get("REMOTE_ADDR") or "")
+    trusted = settings.PORTAL_TRUSTED_PROXY_COUNT
+    forwarded = [
+        part for part in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",") if part.strip()
+    ]
+    if trusted <= 0 or not forwarded:
+        return remote
+    return _ip(forwarded[-min(trusted, len(forwarded))]) or remote
+
+
 class LoginForm(forms.Form):
     email = forms.EmailField(
         label=_("E-mail address"),
@@ -115,7 +140,7 @@ def login(request: HttpRequest) -> HttpResponse:
                 try:
                     portal_login_request(
                         email=email,
-                        ip=request.META.get("REMOTE_ADDR") or None,
+                        ip=client_ip(request),
                         base_url=base_url,
                         as_of=timezone.now(),
                     )

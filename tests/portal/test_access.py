@@ -5,6 +5,7 @@ refusals, session fixation, sign-out, the API, the admin, the journal, the comma
 from __future__ import annotations
 
 import re
+import threading
 from collections.abc import Iterator
 from datetime import timedelta
 from email.message import EmailMessage
@@ -14,11 +15,13 @@ from typing import Any
 import pytest
 import time_machine
 from django.core.management import call_command
+from django.db import connection
 from django.test import Client
 from django.utils import timezone
 
 from billing.models import Customer, JournalEvent
 from core.exceptions import ValidationFailed
+from core.models import IdempotencyKey
 from portal.access import SESSION_KEY
 from portal.models import LinkKind, PortalLink, PortalLoginRequest, PortalSession, PortalUser
 from portal.services import (
@@ -396,6 +399,65 @@ def test_portal_sessions_api(api: Any) -> None:
     assert customer.portal_links.count() == 2
 
 
+def rows_containing(secret: str) -> dict[str, int]:
+    """Every table's rows whose text holds `secret` (as text, or hex-encoded as bytea shows it)."""
+    found: dict[str, int] = {}
+    with connection.cursor() as cursor:
+        for table in connection.introspection.table_names(cursor):
+            cursor.execute(
+                f"SELECT count(*) FROM {connection.ops.quote_name(table)} AS r "
+                "WHERE strpos(r::text, %s) > 0 OR strpos(r::text, %s) > 0",
+                [secret, secret.encode().hex()],
+            )
+            (count,) = cursor.fetchone()
+            if count:
+                found[table] = count
+    return found
+
+
+def test_a_session_link_is_never_stored_and_a_retry_with_its_key_says_so(api: Any) -> None:
+    """Only hashes of link tokens are stored, also with an Idempotency-Key: the link is shown
+    once; the same key again answers 409 (nothing runs twice) instead of the link."""
+    CustomerFactory(external_id="acme-idem")
+    body = {"customer": "acme-idem", "return_url": "https://app.acme.test/"}
+    created = api.post(
+        "/api/v1/portal-sessions/", body, format="json", HTTP_IDEMPOTENCY_KEY="k-portal-1"
+    )
+    assert created.status_code == 201, created.json()
+    url = created.json()["url"]
+    token = url.rstrip("/").rsplit("/", 1)[1]
+    assert len(token) >= 32
+    assert IdempotencyKey.objects.filter(key="k-portal-1").count() == 1  # the key is honoured
+    assert JournalEvent.objects.filter(type="portal_session.created").count() == 1
+    assert rows_containing(token) == {}  # no table: idempotency keys, journal, history ...
+    assert rows_containing(PortalLink.objects.get().token_hash)  # the check finds what is there
+    again = api.post(
+        "/api/v1/portal-sessions/", body, format="json", HTTP_IDEMPOTENCY_KEY="k-portal-1"
+    )
+    assert again.status_code == 409
+    assert again["Idempotent-Replayed"] == "true"
+    (error,) = again.json()["errors"]
+    assert error["code"] == "link_shown_once"
+    assert error["field"] == "Idempotency-Key"
+    assert str(created.json()["id"]) in error["message"]
+    assert "new Idempotency-Key" in error["message"]
+    assert PortalLink.objects.count() == 1  # nothing ran again
+    other = api.post(
+        "/api/v1/portal-sessions/",
+        {**body, "locale": "de"},
+        format="json",
+        HTTP_IDEMPOTENCY_KEY="k-portal-1",
+    )
+    assert other.status_code == 422  # the key with another request: as everywhere
+    fresh = api.post(
+        "/api/v1/portal-sessions/", body, format="json", HTTP_IDEMPOTENCY_KEY="k-portal-2"
+    )
+    assert fresh.status_code == 201
+    assert fresh.json()["url"] != url
+    assert Client().get(url.removeprefix("http://testserver")).status_code == 302  # still works
+    assert rows_containing(fresh.json()["url"].rstrip("/").rsplit("/", 1)[1]) == {}
+
+
 def test_portal_users_api(
     api: Any, smtp_server: Mailbox, django_capture_on_commit_callbacks: Any
 ) -> None:
@@ -489,3 +551,82 @@ def test_the_portal_link_command_prints_a_working_link() -> None:
     url = out.getvalue().strip()
     assert url.startswith("http://localhost:9000/portal/session/")
     assert Client().get(url.removeprefix("http://localhost:9000"))["Location"] == "/portal/"
+
+
+# ------------------------------------------------------- client IP behind proxies, exact counts
+
+
+def ask_from(remote: str, forwarded: str | None = None, email: str = "a@example.test") -> Any:
+    headers = {"REMOTE_ADDR": remote}
+    if forwarded is not None:
+        headers["HTTP_X_FORWARDED_FOR"] = forwarded
+    return Client().post("/portal/login/", {"email": email}, **headers)
+
+
+def test_the_client_ip_behind_trusted_proxies(settings: Any) -> None:
+    """Behind a proxy every request comes from its address: with PORTAL_TRUSTED_PROXY_COUNT the
+    client is the address that many hops from the right of X-Forwarded-For (what the trusted
+    proxies saw), so one network's requests do not lock everyone out; without it (the
+    default), X-Forwarded-For is the client's own word and is ignored."""
+    proxy = "10.0.0.1"
+    assert settings.PORTAL_TRUSTED_PROXY_COUNT == 0
+    assert ask_from(proxy, "198.51.100.1", "d0@example.test").status_code == 302
+    assert PortalLoginRequest.objects.get().ip == proxy  # not the header's word
+    PortalLoginRequest.objects.all().delete()
+
+    settings.PORTAL_TRUSTED_PROXY_COUNT = 1
+    for i in range(LOGIN_LIMIT_PER_IP):  # one network asks a lot, through the proxy
+        assert ask_from(proxy, "203.0.113.7", f"n{i}@example.test").status_code == 302
+    limited = ask_from(proxy, "203.0.113.7", "n-last@example.test")
+    assert limited.status_code == 429
+    assert "from your network" in limited.content.decode()
+    # a spoofed left-hand entry does not help: the proxy appended what it saw
+    assert ask_from(proxy, "192.0.2.1, 203.0.113.7", "s@example.test").status_code == 429
+    # everyone else still signs in
+    assert ask_from(proxy, "198.51.100.2", "other@example.test").status_code == 302
+    assert ask_from(proxy, "2001:DB8::0:1", "six@example.test").status_code == 302
+    ips = set(PortalLoginRequest.objects.values_list("ip", flat=True))
+    assert ips == {"203.0.113.7", "198.51.100.2", "2001:db8::1"}
+
+    settings.PORTAL_TRUSTED_PROXY_COUNT = 2  # client, proxy 1 -> proxy 2 -> us
+    assert ask_from("10.0.0.2", "198.51.100.3, 10.0.0.1", "two@example.test").status_code == 302
+    assert PortalLoginRequest.objects.filter(ip="198.51.100.3").count() == 1
+    # fewer entries than trusted proxies: the left-most (set by a trusted proxy); none or
+    # garbage: the connection's address
+    assert ask_from("10.0.0.2", "198.51.100.4", "few@example.test").status_code == 302
+    assert ask_from("10.0.0.2", "not-an-ip, 10.0.0.1", "junk@example.test").status_code == 302
+    assert ask_from("10.0.0.2", None, "none@example.test").status_code == 302
+    assert [
+        PortalLoginRequest.objects.get(email=e).ip
+        for e in ("few@example.test", "junk@example.test", "none@example.test")
+    ] == ["198.51.100.4", "10.0.0.2", "10.0.0.2"]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_concurrent_login_requests_from_one_ip_are_counted_exactly() -> None:
+    """The per-IP limit holds under concurrency (an advisory lock per IP, after the address's):
+    of 8 requests at once for 8 addresses, with 2 left under the limit, exactly 2 pass."""
+    now = timezone.now()
+    ip = "203.0.113.50"
+    for i in range(LOGIN_LIMIT_PER_IP - 2):
+        PortalLoginRequest.objects.create(email=f"old{i}@example.test", ip=ip, created_at=now)
+    barrier = threading.Barrier(8)
+    outcomes: list[str] = []
+
+    def ask(i: int) -> None:
+        try:
+            barrier.wait(timeout=10)
+            portal_login_request(email=f"c{i}@example.test", ip=ip, base_url=BASE, as_of=now)
+            outcomes.append("sent")
+        except TooManyRequests:
+            outcomes.append("limited")
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=ask, args=(i,)) for i in range(8)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=30)
+    assert sorted(outcomes) == ["limited"] * 6 + ["sent"] * 2
+    assert PortalLoginRequest.objects.filter(ip=ip).count() == LOGIN_LIMIT_PER_IP
