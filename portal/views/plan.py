@@ -221,6 +221,7 @@ def _preview(
         },
         salt=PREVIEW_SALT,
     )
+    lines = plan_words.preview_lines(preview.lines, sub.customer)
     upcoming: dict[str, Any] | None = preview.upcoming
     if upcoming is not None and upcoming.get("billing_date") is None:
         upcoming = None  # nothing more is to be billed
@@ -236,8 +237,8 @@ def _preview(
             "quantity": preview.quantity,
             "applies_now": preview.applies_now,
             "effective_at": preview.effective_at,
-            "rows": plan_words.preview_rows(preview.lines, reader),
-            "net": preview.total,
+            "rows": plan_words.preview_rows(lines, reader),
+            **plan_words.preview_totals(lines),
             "due_now": Decimal(0),
             "upcoming": upcoming,
             "upcoming_rows": plan_words.upcoming_rows(upcoming, reader) if upcoming else [],

@@ -11,11 +11,13 @@ from typing import Any
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
+from billing.models import Customer
 from billing.proration import Line
 from catalog.models import Charge, PlanVersion
 from core.exceptions import ApplicationError
 from invoicing import pdf
 from invoicing.models import InvoiceLine, LineKind
+from invoicing.services.lines import tax_rate_of, taxed
 from portal.pages.display import line_rows, upcoming_lines
 
 
@@ -93,11 +95,13 @@ def price_words(version: PlanVersion, reader: pdf.Reader, quantity: int = 1) -> 
     }
 
 
-def preview_rows(lines: list[Line], reader: pdf.Reader) -> list[dict[str, Any]]:
+def preview_lines(lines: list[Line], customer: Customer) -> list[InvoiceLine]:
     """A preview's proration lines (credit for the unused time, charge for the rest of the
-    period) as the invoice will show them."""
-    return line_rows(
-        [
+    period) as unsaved invoice lines, each with its tax as the invoice writer computes it (the
+    customer's rate, `invoicing.services.lines.tax_rate_of`, and `taxed`: rounded per line)."""
+    rate = tax_rate_of(customer)
+    return [
+        taxed(
             InvoiceLine(
                 kind=LineKind.PRORATION,
                 description=line.description,
@@ -106,11 +110,31 @@ def preview_rows(lines: list[Line], reader: pdf.Reader) -> list[dict[str, Any]]:
                 period_start=line.start,
                 period_end=line.end,
                 explanation=line.explanation,
-            )
-            for line in lines
-        ],
-        reader,
-    )
+            ),
+            rate,
+            customer.currency,
+        )
+        for line in lines
+    ]
+
+
+def preview_rows(lines: list[InvoiceLine], reader: pdf.Reader) -> list[dict[str, Any]]:
+    """The preview's lines as the invoice will show them."""
+    return line_rows(lines, reader)
+
+
+def preview_totals(lines: list[InvoiceLine]) -> dict[str, Any]:
+    """The change's net before tax, its tax and its net with tax (an inclusive tax is already in
+    the amounts: then the two nets are one), as the invoice's totals add them up."""
+    net = sum((line.amount for line in lines), Decimal(0))
+    tax = sum((line.tax_amount for line in lines), Decimal(0))
+    exclusive = sum((line.tax_amount for line in lines if not line.tax_inclusive), Decimal(0))
+    return {
+        "net": net,
+        "tax": tax,
+        "tax_inclusive": any(line.tax_inclusive for line in lines),
+        "net_with_tax": net + exclusive,
+    }
 
 
 def upcoming_rows(upcoming: dict[str, Any], reader: pdf.Reader) -> list[dict[str, Any]]:

@@ -23,14 +23,17 @@ from billing import services
 from billing.change_signing import change_request_read, change_request_sign
 from billing.models import Customer, ProrationLine, Subscription, SubscriptionChange
 from billing.services.dunning_blocks import customer_plan_changes_refuse
+from catalog import services as catalog_services
 from catalog.models import Plan
 from core.audit import history_rows
+from invoicing.models import Invoice, LineKind
 from portal.models import PortalConfiguration, PortalConfigurationPlan, PortalCustomerConfiguration
 from portal.views.plan import PREVIEW_SALT
 from tests.billing.subs import customer, priced_plan, utc
 from tests.catalog.factories import metric, published_version
 from tests.catalog.factories import plan as make_plan
 from tests.conftest import TEST_ACTOR
+from tests.invoicing.test_invoices import run_tick
 from tests.portal.conftest import signed_in
 
 pytestmark = pytest.mark.django_db
@@ -205,6 +208,51 @@ def test_an_upgrade_is_previewed_by_hand_and_confirmed_as_previewed(
     assert "This change has already been made." in again.content.decode()
     assert SubscriptionChange.objects.count() == 1
     assert len(written_lines(world.sub)) == 2
+
+
+def test_a_taxed_customers_preview_shows_each_lines_tax_as_the_next_invoice_has_it(
+    today: Any,
+) -> None:
+    """German VAT, 19 % on top: each prorated line's tax is the invoice writer's (rounded per
+    line), the change's net with tax beside the net, and the invoice the clock then issues on
+    May 1 has the same lines, taxes and total as the preview's next invoice."""
+    catalog_services.tax_rate_create(
+        actor=TEST_ACTOR, as_of=START,
+        data={"code": "de_vat", "name": "USt.", "percentage": D("19"), "inclusive": False,
+              "country": "DE"},
+    )  # fmt: skip
+    world = World(country="DE")
+    client = Client()
+    signed_in(client, world.customer)
+    response = client.post(world.url("plan"), {"plan": world.pro.pk})
+    assert response.status_code == 200
+    html = response.content.decode()
+    # -32.67 x 19 % = -6.2073 -> -6.21; 66.00 x 19 % = 12.54
+    lines = html[html.index('id="preview-lines"') : html.index('id="preview-totals"')]
+    assert "-$6.21" in lines
+    assert "$12.54" in lines
+    assert "$0.00" not in lines
+    assert '<dd id="preview-net">$33.33</dd>' in html  # -32.67 + 66.00, before tax
+    assert '<dd id="preview-tax">$6.33</dd>' in html  # -6.21 + 12.54
+    assert '<dd id="preview-net-with-tax">$39.66</dd>' in html  # 33.33 + 6.33
+    assert '<dd id="preview-due-now">$0.00</dd>' in html
+    # May's invoice: 99.00 (tax 18.81) - 32.67 (-6.21) + 66.00 (12.54) = 132.33 + 25.14
+    assert '<dd id="preview-upcoming-total">$157.47</dd>' in html
+
+    assert client.post(world.url("plan_confirm"), {"previewed": previewed(response)})[
+        "Location"
+    ] == reverse("portal:overview")
+    with time_machine.travel(utc(2026, 5, 1, 0, 5), tick=False):
+        run_tick(utc(2026, 5, 1, 0, 5))
+    invoice = Invoice.objects.get(customer=world.customer, billing_date=utc(2026, 5, 1))
+    prorated = [
+        (line.amount, line.tax_amount)
+        for line in invoice.lines.filter(kind=LineKind.PRORATION).order_by("position")
+    ]
+    assert prorated == [(D("-32.67"), D("-6.21")), (D("66.00"), D("12.54"))]
+    assert (invoice.subtotal, invoice.tax_total, invoice.total) == (
+        D("132.33"), D("25.14"), D("157.47"),
+    )  # fmt: skip
 
 
 def test_a_downgrade_takes_effect_at_the_period_end(today: Any) -> None:
