@@ -32,7 +32,8 @@ class PaymentMethodAdmin(HistoryAdminMixin, ServiceModelAdmin):
         if obj is None:
             return ADD_FIELDS
         return (
-            *ADD_FIELDS, "state", "is_default", "created_at", "updated_at", "detached_at"
+            *ADD_FIELDS, "gateway_customer", "state", "is_default", "created_at", "updated_at",
+            "detached_at",
         )  # fmt: skip
 
     def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> Any:

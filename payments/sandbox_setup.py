@@ -21,6 +21,10 @@ sandbox ignores it. Any other number that passes the Luhn check is refused ("use
 a number that does not, an expiry in the past or a missing CVC are form errors. The form answers
 404 while the sandbox is not enabled (PAYMENT_GATEWAYS) and for a setup that is unknown, expired
 or already complete.
+
+Language: `?lang=<code>` (one of settings.LANGUAGES; the portal passes its session's), else the
+browser's; the form posts to its own URL, so the language stays. Its German strings are in the
+project's catalog (locale/de), which payments may use (the portal's is above payments).
 """
 
 from __future__ import annotations
@@ -36,7 +40,7 @@ from django import forms
 from django.conf import settings
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_http_methods
@@ -164,9 +168,27 @@ def _with_setup(url: str, setup_id: str) -> str:
     return f"{url}{'&' if '?' in url else '?'}{urlencode({'setup': setup_id})}"
 
 
+def form_language(request: HttpRequest) -> str:
+    """The form's language: `?lang=` (the portal sends its session's) when it is one of
+    settings.LANGUAGES, else the browser's (Accept-Language, Django's language cookie)."""
+    asked = request.GET.get("lang", "")
+    if asked in {code for code, _name in settings.LANGUAGES}:
+        return asked
+    return translation.get_language_from_request(request)
+
+
 @sensitive_post_parameters("card_number", "cvc")
 @require_http_methods(["GET", "POST"])
 def sandbox_setup(request: HttpRequest, setup_id: str) -> HttpResponse:
+    """The form in its language (no LocaleMiddleware here: activated for this view only)."""
+    language = form_language(request)
+    with translation.override(language):
+        response = _sandbox_setup(request, setup_id)
+    response.headers.setdefault("Content-Language", language)
+    return response
+
+
+def _sandbox_setup(request: HttpRequest, setup_id: str) -> HttpResponse:
     gateway = _sandbox()
     record = gateway.setup_record(setup_id)
     if record.get("state") != SetupState.OPEN:

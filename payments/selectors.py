@@ -28,6 +28,19 @@ def payment_method_list() -> QuerySet[PaymentMethod]:
     return PaymentMethod.objects.select_related("customer")
 
 
+def gateway_customer_of(*, customer_id: int, gateway: str) -> str:
+    """The customer's own customer at `gateway` (Stripe: `cus_...`), as its newest method there
+    keeps it (detached ones too: the gateway's customer outlives them); "" when none is known."""
+    found = (
+        PaymentMethod.objects.filter(customer_id=customer_id, gateway=gateway)
+        .exclude(gateway_customer="")
+        .order_by("-created_at", "-id")
+        .values_list("gateway_customer", flat=True)
+        .first()
+    )
+    return found or ""
+
+
 def payment_method_for_subscription(*, subscription_id: int) -> PaymentMethod | None:
     """What a subscription's invoices are charged to: its own method, else its customer's
     default; None when neither is an active, attached method."""

@@ -49,7 +49,8 @@ class RetryPaymentIn(serializers.Serializer[Any]):
         required=False,
         min_value=1,
         help_text="Charge this payment method of the invoice's customer (attached, active, on "
-        "an enabled gateway) instead of the one collection would resolve; allowed even when "
+        "an enabled gateway that charges: a bank transfer on the manual gateway is refused, "
+        "`gateway_cannot_charge`) instead of the one collection would resolve; allowed even when "
         "the customer's automatic collection is off. Omitted: the method the invoice would be "
         "charged to now.",
     )

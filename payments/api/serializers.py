@@ -27,6 +27,7 @@ class PaymentMethodOut(serializers.ModelSerializer[PaymentMethod]):
             "customer",
             "gateway",
             "token",
+            "gateway_customer",
             "kind",
             "brand",
             "last4",
@@ -39,6 +40,7 @@ class PaymentMethodOut(serializers.ModelSerializer[PaymentMethod]):
             "updated_at",
             "detached_at",
         )
+        read_only_fields = ("gateway_customer",)  # set by the setup or on creation only
 
 
 class PaymentMethodIn(serializers.Serializer[Any]):
@@ -47,6 +49,16 @@ class PaymentMethodIn(serializers.Serializer[Any]):
     token = serializers.CharField(
         max_length=255,
         help_text="the gateway's token for the card or account; never its number or IBAN",
+    )
+    gateway_customer = serializers.CharField(
+        max_length=255,
+        required=False,
+        allow_blank=True,
+        default="",
+        help_text="Stripe only: the Stripe Customer (`cus_...`) you attached this PaymentMethod "
+        "to yourself. Stripe charges a saved PaymentMethod off session only through its "
+        "Customer: collection sends it with every charge. Cards saved in the portal get theirs "
+        "from the setup. Read-only afterwards.",
     )
     kind = serializers.ChoiceField(choices=PaymentMethodKind.choices)
     brand = serializers.CharField(max_length=32, required=False, allow_blank=True, default="")

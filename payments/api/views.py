@@ -75,19 +75,22 @@ class PaymentMethodCollection(generics.GenericAPIView[Any]):
         responses={201: PaymentMethodOut, **error_responses(400, 401, 404, 409, 422)},
         tags=TAGS,
         description="Store a customer's payment method as the gateway's token (a card number "
-        "or an IBAN is refused). The customer's first method becomes its default.",
+        "or an IBAN is refused). The customer's first method becomes its default. A Stripe "
+        "PaymentMethod you attached to a Stripe Customer yourself: send that customer as "
+        "`gateway_customer` (Stripe charges it off session only through it).",
     )
     def post(self, request: Request) -> Response:
         data = PaymentMethodIn(data=request.data)
         data.is_valid(raise_exception=True)
         values = dict(data.validated_data)
         external_id = values.pop("customer")
+        gateway_customer = values.pop("gateway_customer", "")
         customer = Customer.objects.filter(external_id=external_id).first()
         if customer is None:
             raise NotFound(f"No customer {external_id!r}.", field="customer")
         method = services.payment_method_add(
             customer_id=customer.pk, actor=request_actor(request), as_of=timezone.now(),
-            data=values,
+            data=values, gateway_customer=gateway_customer,
         )  # fmt: skip
         return Response(PaymentMethodOut(method).data, status=status.HTTP_201_CREATED)
 

@@ -78,6 +78,8 @@ class SetupResult:
     exp_year: int | None = None
     holder_name: str = ""
     reason: str = ""  # why `failed` (a stable code)
+    # the gateway's customer the method is attached to (Stripe: `cus_...`), to keep with it
+    gateway_customer: str = ""
 
 
 class GatewayError(Exception):
@@ -141,9 +143,14 @@ class Gateway(Protocol):
         cancel_url: str,
         idempotency_key: str,
         currency: str = "",
+        customer_id: int | None = None,
+        gateway_customer: str = "",
     ) -> SetupStart:
         """Begin saving a payment method on the gateway's own form (see the module's note);
-        GatewayError `setup_unsupported` for a gateway without one (the manual gateway)."""
+        GatewayError `setup_unsupported` for a gateway without one (the manual gateway).
+        `customer_ref` is our customer's external id, `customer_id` its id, `gateway_customer`
+        the customer's own at this gateway when one is known (Stripe: `cus_...`; else Stripe
+        creates one and the result carries it)."""
         ...
 
     def setup_result(self, *, setup_id: str) -> SetupResult:

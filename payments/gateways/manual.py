@@ -176,6 +176,8 @@ class ManualGateway:
         cancel_url: str,
         idempotency_key: str,
         currency: str = "",
+        customer_id: int | None = None,
+        gateway_customer: str = "",
     ) -> SetupStart:
         """Bank transfers have no card form: refused (`setup_unsupported`)."""
         raise GatewayError(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from importlib import import_module
 from typing import cast
 
@@ -12,6 +13,20 @@ from payments.gateways.manual import ManualGateway
 from payments.gateways.sandbox import SandboxGateway
 
 GATEWAY_NAMES = ("sandbox", "manual", "stripe")
+
+# Gateways that never take money from a method (the manual gateway's `charge` always refuses,
+# `manual_only`: staff record the bank transfers that arrive): not offered to pay now.
+NON_CHARGING_GATEWAYS = frozenset({"manual"})
+
+# A gateway's own customer a method may be attached to (`PaymentMethod.gateway_customer`): only
+# Stripe has them (its Customer ids).
+GATEWAY_CUSTOMER_IDS = {"stripe": re.compile(r"^cus_[A-Za-z0-9]{1,250}$")}
+
+
+def can_charge(name: str) -> bool:
+    """Whether the gateway `name` can charge a stored method at all (not the manual one)."""
+    return name in GATEWAY_NAMES and name not in NON_CHARGING_GATEWAYS
+
 
 # The Stripe adapter is imported only when asked for (it loads the `stripe` library).
 _STRIPE_MODULE = "payments.gateways.stripe_gateway"

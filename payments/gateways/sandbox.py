@@ -592,6 +592,8 @@ class SandboxGateway:
         cancel_url: str,
         idempotency_key: str,
         currency: str = "",
+        customer_id: int | None = None,
+        gateway_customer: str = "",
     ) -> SetupStart:
         """A setup on the sandbox's own card form (/gateways/sandbox/setup/<id>/, served by this
         project while the sandbox is enabled). The same key answers the same setup for an hour."""

@@ -17,12 +17,16 @@ gateway with its own key and HTTP transport).
   searched: an `unknown` refund is settled by repeating the refund with the same key (Stripe
   answers with the first refund for 24 hours).
 - `setup_start` creates a Checkout Session in setup mode (`mode=setup`, `currency`, the
-  `success_url` with `?setup={CHECKOUT_SESSION_ID}` that Stripe fills in, `cancel_url`, the
-  Stripe customer when `customer_ref` is one, `cus_...`; else it goes in `client_reference_id`),
-  idempotent by key; the customer types the card on Stripe's page. `setup_result` retrieves the
-  session with `expand=["setup_intent.payment_method"]`: `complete` with the PaymentMethod's id
-  as the token and its card's brand, last four, expiry and holder; `open`; `expired`; `failed`
-  when the SetupIntent did not succeed.
+  `success_url` with `?setup={CHECKOUT_SESSION_ID}` that Stripe fills in, `cancel_url`,
+  `customer`, our external id in `client_reference_id`), idempotent by key; the customer types
+  the card on Stripe's page. Stripe reuses a PaymentMethod off session only when it is attached
+  to a Customer, and setup mode attaches it only to the `customer` given: the customer's known
+  `cus_...` (`gateway_customer`, kept on its Stripe methods), else a Customer created first
+  (`customers.create`, idempotency key `billing-customer-<our id>`, our ids in `metadata`).
+  `setup_result` retrieves the session with `expand=["setup_intent.payment_method"]`:
+  `complete` with the PaymentMethod's id as the token and its card's brand, last four, expiry
+  and holder, and the session's customer (`gateway_customer`, to keep with the method); `open`;
+  `expired`; `failed` when the SetupIntent did not succeed.
 - `verify_webhook` checks Stripe's signature (`Stripe-Signature`, HMAC-SHA256 over
   `"{t}.{payload}"`, five minutes of tolerance) and `webhook_results` turns the outcomes we
   consume (`payment_intent.succeeded`, `payment_intent.payment_failed`, `charge.refunded` and the
@@ -47,6 +51,7 @@ from django.conf import settings
 from catalog.money import get_currency, to_minor_units
 
 from .base import GatewayError, Outcome, Result, SetupResult, SetupStart, SetupState
+from .registry import GATEWAY_CUSTOMER_IDS
 
 if TYPE_CHECKING:
     from .base import Gateway
@@ -242,21 +247,32 @@ class StripeGateway:
         cancel_url: str,
         idempotency_key: str,
         currency: str = "",
+        customer_id: int | None = None,
+        gateway_customer: str = "",
     ) -> SetupStart:
+        if customer_ref.startswith("cus_") and not gateway_customer:
+            gateway_customer, customer_ref = customer_ref, ""
+        if gateway_customer and not GATEWAY_CUSTOMER_IDS["stripe"].match(gateway_customer):
+            raise GatewayError(
+                f"{gateway_customer!r} is not a Stripe customer id (cus_...)",
+                code="invalid_customer",
+            )
+        # Checkout's setup mode attaches the PaymentMethod only to the customer it is given, and
+        # Stripe charges a PaymentMethod off session again only through that Customer
+        customer = gateway_customer or self._customer_create(customer_ref, customer_id)
         success = f"{return_url}{'&' if '?' in return_url else '?'}setup={{CHECKOUT_SESSION_ID}}"
         params: dict[str, Any] = {
             "mode": "setup",
             "success_url": success,
             "cancel_url": cancel_url,
+            "customer": customer,
             "metadata": {"idempotency_key": idempotency_key},
         }
         if currency:  # the methods offered are those of the customer's currency
             params["currency"] = get_currency(currency).code.lower()
         else:
             params["payment_method_types"] = ["card"]
-        if customer_ref.startswith("cus_"):
-            params["customer"] = customer_ref
-        elif customer_ref:
+        if customer_ref:
             params["client_reference_id"] = customer_ref
         try:
             session = self.client.v1.checkout.sessions.create(
@@ -267,6 +283,30 @@ class StripeGateway:
             raise _setup_error(exc) from exc
         data = session.to_dict()
         return SetupStart(id=str(data["id"]), url=str(data.get("url") or ""))
+
+    def _customer_create(self, customer_ref: str, customer_id: int | None) -> str:
+        """A Stripe Customer for our customer (`metadata`: our external id and id), idempotent
+        by our customer's id: two setups started at once make one (Stripe replays a key for 24
+        hours; after that the caller passes the `cus_...` its saved methods keep)."""
+        ours = str(customer_id) if customer_id is not None else customer_ref
+        if not ours:
+            raise GatewayError("No customer to save a payment method for", code="invalid_customer")
+        metadata = {"customer": customer_ref}
+        if customer_id is not None:
+            metadata["customer_id"] = str(customer_id)
+        key = (
+            f"billing-customer-{ours}"
+            if customer_id is not None
+            else f"billing-customer-ref-{ours}"
+        )
+        try:
+            created = self.client.v1.customers.create(
+                {"metadata": metadata},
+                {"idempotency_key": key},
+            )
+        except stripe.StripeError as exc:
+            raise _setup_error(exc) from exc
+        return str(created.to_dict()["id"])
 
     def setup_result(self, *, setup_id: str) -> SetupResult:
         if not setup_id.startswith("cs_"):
@@ -362,6 +402,9 @@ def _setup_result(session: dict[str, Any]) -> SetupResult:
     if kind not in ("card", "sepa_debit"):
         return SetupResult(SetupState.FAILED, reason="unsupported_payment_method")
     details = method.get("sepa_debit") or {} if kind == "sepa_debit" else card
+    customer = session.get("customer") or method.get("customer") or ""
+    if isinstance(customer, dict):  # expanded
+        customer = customer.get("id") or ""
     return SetupResult(
         SetupState.COMPLETE,
         token=str(method["id"]),
@@ -371,6 +414,7 @@ def _setup_result(session: dict[str, Any]) -> SetupResult:
         exp_month=card.get("exp_month") if kind == "card" else None,
         exp_year=card.get("exp_year") if kind == "card" else None,
         holder_name=str((method.get("billing_details") or {}).get("name") or "")[:200],
+        gateway_customer=str(customer),
     )
 
 

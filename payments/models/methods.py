@@ -37,6 +37,13 @@ class PaymentMethod(models.Model):
     customer = models.ForeignKey(Customer, on_delete=models.PROTECT, related_name="payment_methods")
     gateway = models.CharField(max_length=16, choices=[(name, name) for name in GATEWAY_NAMES])
     token = models.CharField(max_length=255, help_text="the gateway's token, never a card number")
+    gateway_customer = models.CharField(
+        max_length=255,
+        blank=True,
+        help_text="the gateway's customer the method is attached to (Stripe: its `cus_...` "
+        "Customer, sent with every charge: Stripe reuses a PaymentMethod off session only "
+        "through its Customer); empty when the gateway has none",
+    )
     kind = models.CharField(max_length=16, choices=PaymentMethodKind.choices)
     brand = models.CharField(max_length=32, blank=True)
     last4 = models.CharField(max_length=4, blank=True, validators=[last4_validator])

@@ -772,13 +772,16 @@ def _charge_all(
 def _charge_request(payment: Payment) -> dict[str, Any]:
     """`charge`'s keyword arguments for a payment (its method is set)."""
     assert payment.method is not None
+    metadata = {"invoice": _invoice_ref(payment.idempotency_key), "payment": str(payment.pk)}
+    if payment.method.gateway_customer:  # Stripe charges a saved method through its Customer
+        metadata["customer"] = payment.method.gateway_customer
     return {
         "token": payment.method.token,
         "amount": quantize(payment.amount, payment.currency),
         "currency": payment.currency,
         "idempotency_key": payment.idempotency_key,
         "description": f"invoice {payment.invoice.number}" if payment.invoice else "",
-        "metadata": {"invoice": _invoice_ref(payment.idempotency_key), "payment": str(payment.pk)},
+        "metadata": metadata,
     }
 
 

@@ -26,7 +26,7 @@ from billing.models import Subscription
 from billing.services import journal_write, locked_customer
 from core.audit import Actor, audit_context
 from core.exceptions import Conflict, NotFound, ValidationFailed
-from payments.gateways.registry import GATEWAY_NAMES
+from payments.gateways.registry import GATEWAY_CUSTOMER_IDS, GATEWAY_NAMES
 from payments.models import (
     PaymentMethod,
     PaymentMethodKind,
@@ -115,6 +115,22 @@ def _expired(method: PaymentMethod, as_of: datetime) -> bool:
     return (method.exp_year, method.exp_month) < (as_of.year, as_of.month)
 
 
+def _check_gateway_customer(gateway: str, gateway_customer: str) -> None:
+    if not gateway_customer:
+        return
+    pattern = GATEWAY_CUSTOMER_IDS.get(gateway)
+    if pattern is None:
+        raise ValidationFailed(
+            f"The {gateway} gateway has no customers: leave gateway_customer empty.",
+            field="gateway_customer",
+        )
+    if not pattern.match(gateway_customer):
+        raise ValidationFailed(
+            f"Not a {gateway} customer id (Stripe's look like cus_...).",
+            field="gateway_customer",
+        )
+
+
 def _check(method: PaymentMethod) -> None:
     if (method.exp_month is None) != (method.exp_year is None):
         missing = "exp_year" if method.exp_year is None else "exp_month"
@@ -156,7 +172,10 @@ def payment_method_add(
     as_of: datetime,
     data: Mapping[str, Any],
     reason: str = "",
+    gateway_customer: str = "",
 ) -> PaymentMethod:
+    """Store a method (`data`: ADD_FIELDS). `gateway_customer`: the gateway's customer the
+    method is attached to (Stripe's `cus_...`; charges send it), for gateways that have them."""
     unknown = sorted(set(data) - set(ADD_FIELDS))
     if unknown:
         raise ValidationFailed(f"Unknown payment method field {unknown[0]!r}.", field=unknown[0])
@@ -178,11 +197,13 @@ def payment_method_add(
             field="gateway",
             code="gateway_disabled",
         )
+    _check_gateway_customer(str(gateway), gateway_customer)
     with transaction.atomic(durable=True), audit_context(actor=actor, reason=reason):
         customer = locked_customer(customer_id, field="customer")
         if customer.archived_at is not None:
             raise Conflict("The customer is archived.", field="customer", code="archived")
-        method = PaymentMethod(customer=customer, **values, created_at=as_of, updated_at=as_of)
+        method = PaymentMethod(customer=customer, **values, gateway_customer=gateway_customer,
+                               created_at=as_of, updated_at=as_of)  # fmt: skip
         _check(method)
         if _expired(method, as_of):
             method.state = PaymentMethodState.EXPIRED

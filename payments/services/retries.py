@@ -61,6 +61,7 @@ from core.db import bulk_update, lock_id
 from core.exceptions import Conflict, NotFound, ValidationFailed
 from invoicing.models import Invoice, InvoiceLine, InvoiceStatus
 from payments.gateways.base import GatewayError, Outcome
+from payments.gateways.registry import can_charge
 from payments.gateways.registry import gateway as gateway_named
 from payments.models import (
     DEFAULT_RETRY_DAYS,
@@ -603,11 +604,12 @@ def payment_retry_now(
 
     `method_id`: charge THAT method (the customer pays now with a method it chose, e.g. in the
     portal) instead of the one collection would resolve: one of the invoice's customer's own
-    methods, attached, active, on an enabled gateway, else ValidationFailed on
-    `payment_method`. With a chosen method a customer whose automatic collection is off (it
-    pays by bank transfer) may still pay now: it asked for this one charge. A failure of the
-    attempt continues the invoice's retry schedule as any automatic attempt does (a customer
-    with automatic collection off is never retried by the clock).
+    methods, attached, active, on an enabled gateway that can charge (not the manual one:
+    `gateway_cannot_charge`), else ValidationFailed on `payment_method`. With a chosen method a
+    customer whose automatic collection is off (it pays by bank transfer) may still pay now: it
+    asked for this one charge. A failure of the attempt continues the invoice's retry schedule
+    as any automatic attempt does (a customer with automatic collection off is never retried by
+    the clock).
 
     `expected_attempt`: the attempt number the caller saw as next (a form rendered before);
     when another attempt was made meanwhile (a double submission) the call is refused
@@ -676,6 +678,13 @@ def _chosen_method(invoice: Invoice, method_id: int) -> PaymentMethod:
             f"Only an active payment method can pay (this one is {state}).",
             field="payment_method",
             code="payment_method_not_active",
+        )
+    if not can_charge(method.gateway):
+        raise ValidationFailed(
+            f"A {method.get_kind_display()} on the {method.gateway} gateway cannot be charged "
+            "(staff record the bank transfers that arrive): choose a card or a direct debit.",
+            field="payment_method",
+            code="gateway_cannot_charge",
         )
     try:
         gateway_named(method.gateway)

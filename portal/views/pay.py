@@ -16,6 +16,7 @@ customer who pays by bank transfer (automatic collection off): it chose this cha
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Any
 
 from csp.decorators import csp_update
@@ -32,10 +33,13 @@ from core.exceptions import ValidationFailed
 from invoicing.models import Invoice, InvoiceStatus
 from invoicing.pdf import Reader
 from payments.gateways.base import GatewayError
+from payments.gateways.registry import can_charge
 from payments.gateways.registry import gateway as gateway_named
 from payments.models import Payment, PaymentKind, PaymentMethod, PaymentMethodState, PaymentState
 from payments.services.retries import RETRYABLE, payment_retry_now
 from portal.access import portal_view
+from portal.pages import display
+from portal.pages.invoices import finalized_invoices
 from portal.views.payment_methods import STRIPE_CHECKOUT, card_gateway, may_update
 
 REFRESH_SECONDS = 3
@@ -52,13 +56,16 @@ FAILURE_WORDS = {
 }
 
 
-def reader_for(invoice: Invoice) -> Reader:
-    customer = invoice.customer
-    return Reader.of({"locale": customer.locale, "timezone": customer.timezone}, invoice.currency)
+def reader_for(request: HttpRequest, invoice: Invoice) -> Reader:
+    """The pages' reader (the session's language switch, else the customer's locale), in the
+    invoice's currency."""
+    reader = display.reader_for(request.portal)  # type: ignore[attr-defined]
+    return replace(reader, currency=invoice.currency)
 
 
 def usable_methods(request: HttpRequest) -> list[PaymentMethod]:
-    """The customer's methods that can pay now: attached, active, on an enabled gateway."""
+    """The customer's methods that can pay now: attached, active, on an enabled gateway that
+    charges (not a bank transfer on the manual gateway: it never charges)."""
     methods = PaymentMethod.objects.filter(
         customer=request.portal.customer,  # type: ignore[attr-defined]
         detached_at__isnull=True,
@@ -70,7 +77,7 @@ def usable_methods(request: HttpRequest) -> list[PaymentMethod]:
         if method.gateway not in enabled:
             try:
                 gateway_named(method.gateway)
-                enabled[method.gateway] = True
+                enabled[method.gateway] = can_charge(method.gateway)
             except GatewayError:  # not enabled here
                 enabled[method.gateway] = False
         if enabled[method.gateway]:
@@ -115,11 +122,16 @@ def _latest(invoice: Invoice) -> Payment | None:
 
 
 def _invoice(request: HttpRequest, invoice_id: int) -> Invoice:
-    return get_object_or_404(
-        Invoice.objects.select_related("customer"),
-        customer=request.portal.customer,  # type: ignore[attr-defined]
-        pk=invoice_id,
-    )
+    """The session's customer's issued invoice (a draft is 404, as on every portal page)."""
+    customer = request.portal.customer  # type: ignore[attr-defined]
+    return get_object_or_404(finalized_invoices(customer).select_related("customer"), pk=invoice_id)
+
+
+def _payment_id(asked: str) -> int:
+    """`?payment=`'s id; 0 (found nowhere) for anything else than ASCII digits of a bigint."""
+    if asked.isascii() and asked.isdigit() and len(asked) <= 18:
+        return int(asked)
+    return 0
 
 
 def _status_url(invoice: Invoice, payment: Payment | None = None) -> str:
@@ -168,7 +180,7 @@ def invoice_pay(request: HttpRequest, invoice_id: int) -> HttpResponse:
             else:
                 return HttpResponseRedirect(_status_url(invoice, payment))
         status = 400
-    reader = reader_for(invoice)
+    reader = reader_for(request, invoice)
     context = {
         "invoice": invoice,
         "payable": payable,
@@ -196,11 +208,11 @@ def invoice_pay_status(request: HttpRequest, invoice_id: int) -> HttpResponse:
             Payment.objects.select_related("method"),
             invoice=invoice,
             customer=request.portal.customer,  # type: ignore[attr-defined]
-            pk=int(asked) if asked.isdigit() else 0,
+            pk=_payment_id(asked),
         )
     else:
         payment = _latest(invoice)
-    reader = reader_for(invoice)
+    reader = reader_for(request, invoice)
     state = payment.state if payment is not None else ""
     reason = ""
     if payment is not None and state == PaymentState.FAILED:

@@ -8,8 +8,11 @@ gateway's form sends the customer back to `payment_method_return?setup=<id>`, wh
 a setup this same portal session started and has not used yet (a return URL replayed by another
 browser or another customer, or twice, is refused), asks the gateway what became of it
 (`setup_result`) and stores the token with `payments.services.methods.payment_method_add` (the
-token only: the card number never reaches this project's database). The writes need
-`allow_payment_method_update` in the customer's portal configuration.
+token only: the card number never reaches this project's database), with the gateway's
+customer the setup attached it to (Stripe: the `cus_...` Checkout was given, our customer's
+known one or a new one; charges send it). The sandbox's form gets `?lang=<the session's
+language>`. The writes need `allow_payment_method_update` in the customer's portal
+configuration.
 """
 
 from __future__ import annotations
@@ -17,6 +20,7 @@ from __future__ import annotations
 import uuid
 from datetime import date
 from typing import Any
+from urllib.parse import urlencode
 
 from csp.decorators import csp_update
 from django.conf import settings
@@ -32,6 +36,7 @@ from core.exceptions import ApplicationError
 from payments.gateways.base import GatewayError, SetupState
 from payments.gateways.registry import gateway as gateway_named
 from payments.models import PaymentMethod, PaymentMethodState
+from payments.selectors import gateway_customer_of
 from payments.services.methods import (
     payment_method_add as method_add,
 )
@@ -133,6 +138,8 @@ def payment_method_add(request: HttpRequest) -> HttpResponse:
     try:
         started = gateway_named(name).setup_start(
             customer_ref=str(customer.external_id),
+            customer_id=customer.pk,
+            gateway_customer=gateway_customer_of(customer_id=customer.pk, gateway=name),
             return_url=return_url,
             cancel_url=cancel_url,
             idempotency_key=f"portal-setup-{uuid.uuid4().hex}",
@@ -150,7 +157,11 @@ def payment_method_add(request: HttpRequest) -> HttpResponse:
         "next": next_url if _is_portal_path(next_url) else "",
     }
     request.session[SETUPS_KEY] = pending
-    return HttpResponseRedirect(started.url, status=303)
+    url = started.url
+    if name == "sandbox":  # our own form: in this session's language (it has no portal session)
+        language = request.portal.language  # type: ignore[attr-defined]
+        url = f"{url}{'&' if '?' in url else '?'}{urlencode({'lang': language})}"
+    return HttpResponseRedirect(url, status=303)
 
 
 def _is_portal_path(url: str) -> bool:
@@ -203,6 +214,7 @@ def payment_method_return(request: HttpRequest) -> HttpResponse:
             as_of=timezone.now(),
             data=data,
             reason="added in the customer portal",
+            gateway_customer=result.gateway_customer,
         )
     except ApplicationError:
         messages.error(request, _("The card could not be saved: no card was added."))

@@ -11,12 +11,14 @@ from typing import Any
 
 import pytest
 from django.test import Client
+from django.utils import timezone
 
 from payments.gateways.base import GatewayError, SetupState
 from payments.gateways.manual import ManualGateway
 from payments.gateways.sandbox import SETUP_TTL_SECONDS, SandboxGateway
 from payments.sandbox_setup import card_brand, sandbox_card
 from tests.payments.card_traces import card_number_nowhere
+from tests.payments.test_stripe_gateway import API_KEY
 from tests.payments.test_stripe_gateway import gateway as stripe_gateway
 
 RETURN = "https://billing.example.com/portal/payment-methods/return/"
@@ -169,9 +171,13 @@ def test_a_setup_start_is_idempotent_by_key_and_unknown_setups_are_expired(
 
 
 def test_stripe_setup_start_creates_a_checkout_session_in_setup_mode() -> None:
-    gw, transport = stripe_gateway("checkout_session_create_setup")
+    """Stripe reuses a saved PaymentMethod off session only when it is attached to a Customer,
+    and Checkout's setup mode attaches it only to the `customer` it is given: a customer without
+    a Stripe Customer gets one first (idempotent by our customer's id, our ids in metadata)."""
+    gw, transport = stripe_gateway("customer_create", "checkout_session_create_setup_customer")
     started = gw.setup_start(
         customer_ref="acme-42",
+        customer_id=42,
         return_url=RETURN,
         cancel_url=CANCEL,
         idempotency_key="portal-setup-0001",
@@ -179,26 +185,44 @@ def test_stripe_setup_start_creates_a_checkout_session_in_setup_mode() -> None:
     )
     assert started.id == CS
     assert started.url.startswith(f"https://checkout.stripe.com/c/pay/{CS}")
-    [sent] = transport.sent
-    assert (sent.method, sent.path) == ("POST", "/v1/checkout/sessions")
-    assert sent.headers["Idempotency-Key"] == "portal-setup-0001"
-    assert sent.form == {
+    created, session = transport.sent
+    assert (created.method, created.path) == ("POST", "/v1/customers")
+    assert created.headers["Idempotency-Key"] == "billing-customer-42"
+    assert created.form == {"metadata[customer]": "acme-42", "metadata[customer_id]": "42"}
+    assert (session.method, session.path) == ("POST", "/v1/checkout/sessions")
+    assert session.headers["Idempotency-Key"] == "portal-setup-0001"
+    assert session.form == {
         "mode": "setup",
         "currency": "eur",
         "success_url": RETURN + "?setup={CHECKOUT_SESSION_ID}",
         "cancel_url": CANCEL,
+        "customer": "cus_SNewAcme42Xy9Z",
         "client_reference_id": "acme-42",
         "metadata[idempotency_key]": "portal-setup-0001",
     }
-    # a Stripe customer id is sent as the session's customer; no currency: cards only
-    gw, transport = stripe_gateway("checkout_session_create_setup")
-    gw.setup_start(customer_ref="cus_R1aB2cD3eF4gH5", return_url=RETURN + "?x=1",
-                   cancel_url=CANCEL, idempotency_key="k2")  # fmt: skip
-    form = transport.sent[0].form
-    assert form["customer"] == "cus_R1aB2cD3eF4gH5"
-    assert form["payment_method_types[0]"] == "card"
-    assert "currency" not in form
-    assert form["success_url"] == RETURN + "?x=1&setup={CHECKOUT_SESSION_ID}"
+    # a known Stripe customer is the session's customer: none created; no currency: cards only
+    gw, transport = stripe_gateway("checkout_session_create_setup_customer")
+    gw.setup_start(customer_ref="acme-42", customer_id=42, gateway_customer="cus_R1aB2cD3eF4gH5",
+                   return_url=RETURN + "?x=1", cancel_url=CANCEL, idempotency_key="k2")  # fmt: skip
+    [sent] = transport.sent
+    assert sent.path == "/v1/checkout/sessions"
+    assert sent.form["customer"] == "cus_R1aB2cD3eF4gH5"
+    assert sent.form["payment_method_types[0]"] == "card"
+    assert "currency" not in sent.form
+    assert sent.form["success_url"] == RETURN + "?x=1&setup={CHECKOUT_SESSION_ID}"
+    # a `cus_...` ref itself is the customer (callers that know only that)
+    gw, transport = stripe_gateway("checkout_session_create_setup_customer")
+    gw.setup_start(customer_ref="cus_R1aB2cD3eF4gH5", return_url=RETURN, cancel_url=CANCEL,
+                   idempotency_key="k3")  # fmt: skip
+    [sent] = transport.sent
+    assert sent.form["customer"] == "cus_R1aB2cD3eF4gH5"
+    assert "client_reference_id" not in sent.form
+    # a refused customer creation opens no session
+    gw, transport = stripe_gateway()
+    with pytest.raises(GatewayError):
+        gw.setup_start(customer_ref="acme-42", gateway_customer="not-a-stripe-id",
+                       return_url=RETURN, cancel_url=CANCEL, idempotency_key="k4")  # fmt: skip
+    assert transport.sent == []
 
 
 def test_stripe_setup_result_reads_the_expanded_payment_method() -> None:
@@ -208,6 +232,7 @@ def test_stripe_setup_result_reads_the_expanded_payment_method() -> None:
     assert result.token == "pm_1QSavedCardVisa4242AbCd"
     assert (result.kind, result.brand, result.last4) == ("card", "visa", "4242")
     assert (result.exp_month, result.exp_year, result.holder_name) == (8, 2031, "Ada Lovelace")
+    assert result.gateway_customer == ""  # a session without a customer (older setups)
     [sent] = transport.sent
     assert (sent.method, sent.path) == ("GET", f"/v1/checkout/sessions/{CS}")
     assert sent.query == {"expand[0]": "setup_intent.payment_method"}
@@ -223,3 +248,67 @@ def test_stripe_setup_result_reads_the_expanded_payment_method() -> None:
     gw, transport = stripe_gateway()
     assert gw.setup_result(setup_id="seti_sandbox_x").state is SetupState.EXPIRED
     assert transport.sent == []  # not a Checkout Session id: nothing asked
+
+
+@pytest.mark.django_db
+def test_a_card_saved_on_stripe_is_charged_later_with_its_stripe_customer(settings: Any) -> None:
+    """The setup's Stripe Customer is kept with the method (`gateway_customer`) and sent as the
+    PaymentIntent's `customer` when collection charges it off session."""
+    from billing.services import journal_dispatch
+    from payments.models import Payment
+    from payments.services import payment_method_add
+    from payments.services.collection import _charge_all
+    from tests.billing.factories import CustomerFactory
+    from tests.conftest import TEST_ACTOR
+    from tests.payments.helpers import open_invoice
+
+    settings.PAYMENT_GATEWAYS = ["sandbox", "manual", "stripe"]
+    settings.STRIPE_API_KEY = API_KEY  # enabled: collection resolves the Stripe method
+    gw, transport = stripe_gateway("checkout_session_retrieve_setup_complete_customer")
+    result = gw.setup_result(setup_id=CS)
+    assert (result.state, result.token) == (SetupState.COMPLETE, "pm_1QSavedCardVisa4242AbCd")
+    assert result.gateway_customer == "cus_SNewAcme42Xy9Z"
+    acme = CustomerFactory(currency="EUR")
+    now = timezone.now()
+    method = payment_method_add(
+        customer_id=acme.pk, actor=TEST_ACTOR, as_of=now,
+        data={"gateway": "stripe", "token": result.token, "kind": result.kind,
+              "brand": result.brand, "last4": result.last4, "exp_month": result.exp_month,
+              "exp_year": result.exp_year, "holder_name": result.holder_name},
+        gateway_customer=result.gateway_customer,
+    )  # fmt: skip
+    assert method.gateway_customer == "cus_SNewAcme42Xy9Z"
+    invoice = open_invoice(acme, "123.45", now)
+    journal_dispatch(as_of=now)  # collection makes the invoice's first automatic attempt
+    payment = Payment.objects.get(invoice=invoice)
+    assert (payment.method_id, payment.gateway) == (method.pk, "stripe")
+    gw, transport = stripe_gateway("payment_intent_create_succeeded")
+    [answer] = _charge_all({"stripe": gw}, [payment])
+    assert answer.result.reference == "pi_3QAbCdEfGhIjKlMn0aBcDeFg"
+    [sent] = transport.sent
+    assert (sent.method, sent.path) == ("POST", "/v1/payment_intents")
+    assert sent.form["customer"] == "cus_SNewAcme42Xy9Z"
+    assert sent.form["payment_method"] == "pm_1QSavedCardVisa4242AbCd"
+    assert (sent.form["off_session"], sent.form["confirm"]) == ("true", "true")
+    assert sent.form["amount"] == "12345"
+
+
+@pytest.mark.django_db
+def test_a_gateway_customer_is_a_stripe_customer_of_a_stripe_method(settings: Any) -> None:
+    from core.exceptions import ValidationFailed
+    from payments.services import payment_method_add
+    from tests.billing.factories import CustomerFactory
+    from tests.conftest import TEST_ACTOR
+
+    settings.PAYMENT_GATEWAYS = ["sandbox", "manual", "stripe"]
+    acme = CustomerFactory()
+    card = {"kind": "card", "brand": "visa", "last4": "4242", "exp_month": 8, "exp_year": 2031}
+    for gateway, ref in (("stripe", "acme-42"), ("stripe", "cus_ bad"), ("sandbox", "cus_X1")):
+        with pytest.raises(ValidationFailed) as refused:
+            payment_method_add(customer_id=acme.pk, actor=TEST_ACTOR, as_of=timezone.now(),
+                               data={"gateway": gateway, "token": f"pm_{uuid.uuid4().hex}", **card},
+                               gateway_customer=ref)  # fmt: skip
+        assert refused.value.field == "gateway_customer", (gateway, ref)
+    plain = payment_method_add(customer_id=acme.pk, actor=TEST_ACTOR, as_of=timezone.now(),
+                               data={"gateway": "stripe", "token": "pm_plain", **card})  # fmt: skip
+    assert plain.gateway_customer == ""

@@ -322,3 +322,34 @@ def test_admin_adds_through_the_service_and_shows_a_refusal_on_the_field(
         "added in the admin",
         "edited in the admin",
     ]
+
+
+def test_api_keeps_the_stripe_customer_of_a_method_an_integrator_attached(
+    api: APIClient, settings: Any
+) -> None:
+    """A Stripe PaymentMethod the integrator attached to its own Stripe Customer is stored with
+    that customer (`gateway_customer`, read-only afterwards): collection charges it with it."""
+    settings.PAYMENT_GATEWAYS = ["sandbox", "manual", "stripe"]
+    customer(external_id="acme")
+    created = api.post("/api/v1/payment-methods/", body(gateway="stripe", token="pm_1Attached",
+                       gateway_customer="cus_R1aB2cD3eF4gH5"), format="json")  # fmt: skip
+    assert created.status_code == 201, created.content
+    assert created.json()["gateway_customer"] == "cus_R1aB2cD3eF4gH5"
+    pk = created.json()["id"]
+    assert api.get(f"/api/v1/payment-methods/{pk}/").json()["gateway_customer"] == (
+        "cus_R1aB2cD3eF4gH5"
+    )
+    plain = api.post("/api/v1/payment-methods/", body(token="tok_plain"), format="json")
+    assert plain.json()["gateway_customer"] == ""
+    for extra in ({"gateway_customer": "cus_X1"}, {"gateway": "stripe", "gateway_customer": "x"}):
+        refused = api.post("/api/v1/payment-methods/", body(token="pm_2", **extra), format="json")
+        assert refused.status_code == 400, extra
+        assert fields(refused) == ["gateway_customer"]
+    patched = api.patch(f"/api/v1/payment-methods/{pk}/", {"gateway_customer": "cus_Other"},
+                        format="json")  # fmt: skip
+    assert patched.status_code == 400
+    assert fields(patched) == ["gateway_customer"]
+    schema = api.get("/api/schema/", HTTP_ACCEPT="application/vnd.oai.openapi+json").json()
+    components = schema["components"]["schemas"]
+    assert "gateway_customer" in components["PaymentMethodInRequest"]["properties"]
+    assert components["PaymentMethodOut"]["properties"]["gateway_customer"]["readOnly"] is True

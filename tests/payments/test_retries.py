@@ -401,6 +401,28 @@ def test_retry_now_and_its_refusals(sandbox: SandboxGateway) -> None:
     assert len(attempts(invoice)) == 2
 
 
+def test_retry_now_refuses_a_method_whose_gateway_never_charges(
+    sandbox: SandboxGateway, api: Any
+) -> None:
+    """A bank transfer on the manual gateway cannot be charged (`manual_only`): paying now with
+    it is refused on `payment_method` before any attempt is made (none fails, none retries)."""
+    invoice = failing_invoice()
+    transfer = payment_method_add(customer_id=invoice.customer_id, actor=ACTOR, as_of=JAN10,
+                                  data={"gateway": "manual", "token": "bank-ref-1",
+                                        "kind": "bank_transfer"})  # fmt: skip
+    now = JAN10 + days(1)
+    with pytest.raises(ValidationFailed) as refused:
+        payment_retry_now(invoice_id=invoice.pk, actor=ACTOR, as_of=now, method_id=transfer.pk)
+    assert (refused.value.field, refused.value.code) == ("payment_method", "gateway_cannot_charge")
+    assert "bank transfer" in refused.value.message
+    answer = api.post(f"/api/v1/invoices/{invoice.pk}/retry-payment/",
+                      {"payment_method": transfer.pk}, format="json")  # fmt: skip
+    assert answer.status_code == 400
+    [error] = answer.json()["errors"]
+    assert (error["field"], error["code"]) == ("payment_method", "gateway_cannot_charge")
+    assert attempts(invoice) == [(1, "failed")]
+
+
 @pytest.mark.django_db(transaction=True)
 def test_two_workers_running_the_hook_at_once_make_one_attempt(settings: Any) -> None:
     settings.SANDBOX_GATEWAY_NAMESPACE = f"test-retries-{uuid.uuid4().hex[:12]}"

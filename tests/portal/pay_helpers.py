@@ -56,7 +56,7 @@ def add_card_in_portal(
     assert started.status_code == 303, started
     form_url = started["Location"]
     assert form_url.startswith("/gateways/sandbox/setup/seti_sandbox_")
-    setup_id = form_url.rstrip("/").rsplit("/", 1)[1]
+    setup_id = urlsplit(form_url).path.rstrip("/").rsplit("/", 1)[1]
     filled = client.post(
         form_url, {"card_number": number, "expiry": expiry, "cvc": "123", "holder_name": holder}
     )

@@ -188,10 +188,12 @@ def test_the_overview_in_german_after_the_language_switch(
     assert "Nächster Abrechnungstermin 01.03.2026" in page
     assert "1 Rechnung ist überfällig: 33,20 $ zu zahlen." in page
     assert "Gesamtbetrag 53,00 $ Verrechnetes Guthaben −10,00 $ Zu zahlender Betrag 43,00 $" in page
-    # a language that the portal does not speak is refused, never ignored
+    # a language that the portal does not speak is refused, never ignored: back to the page
+    # with the reason in the page's language
     with time_machine.travel(NOW, tick=False):
-        refused = client.post("/portal/language/", {"language": "fr"})
-    assert refused.status_code == 400
+        refused = client.post("/portal/language/", {"language": "fr", "next": "/portal/"})
+        assert refused.status_code == 302
+        assert "Diese Sprache ist nicht verfügbar." in text(client.get(refused["Location"]))
 
 
 def test_the_invoice_list_detail_and_pdfs(
