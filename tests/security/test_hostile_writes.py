@@ -11,7 +11,9 @@ key), and each body starts from a valid one for its route (synthesized from the 
 properties, or written by hand where the schema cannot say what is valid) with one field replaced
 by the hostile value. The world is built once per test process inside a transaction that is
 rolled back at the end; each case runs in a savepoint of it, rolled back after the case. The world
-holds payment methods, a bank transfer partly applied and its unapplied cash too (issue 12)."""
+holds payment methods, a bank transfer partly applied and its unapplied cash too (issue 12), and
+the customer portal's objects (issue 14): a portal configuration, a portal session, an invited
+portal user, and an open invoice of a customer with a sandbox card (paid now by retry-payment)."""
 
 from __future__ import annotations
 
@@ -318,6 +320,39 @@ def _build_world() -> World:
     ).pk  # fmt: skip
     payouts_create_due(as_of=now, actor=ACTOR, schedule_ids=[ids["payout_schedule"]])
     ids["payout"] = Payout.objects.filter(schedule_id=ids["payout_schedule"]).order_by("pk")[0].pk
+
+    # the customer portal (issue 14): a configuration offering both plans, a session link and an
+    # invited user of acme (their e-mails and gateway calls are after-commit: never sent here)
+    from portal.services import portal_session_create, portal_user_invite
+    from portal.services.configuration import portal_configuration_create
+
+    ids["portal_configuration"] = portal_configuration_create(
+        data={"name": "hw_portal", "plans": [plans["hw_pro"].pk, plans["hw_basic"].pk]},
+        actor=ACTOR, as_of=now,
+    ).pk  # fmt: skip
+    ids["portal_session"] = portal_session_create(
+        customer_id=acme.pk, return_url="https://example.com/account", actor=ACTOR, as_of=now
+    )[0].pk
+    ids["portal_user"] = portal_user_invite(
+        customer_id=acme.pk, email="hw_user@example.com", name="User",
+        base_url="https://billing.example.com/", actor=ACTOR, as_of=now,
+    ).pk  # fmt: skip
+
+    # an open invoice of a customer with a sandbox card: POST /invoices/{id}/retry-payment/
+    # charges it now with the method the body names (a bank transfer would be refused)
+    debtor = customer(external_id="hw_debtor")
+    card = payment_method_add(
+        customer_id=debtor.pk, actor=ACTOR, as_of=now,
+        data={"gateway": "sandbox", "token": "tok_ok+hw_debtor", "kind": "card",
+              "brand": "visa", "last4": "4242", "exp_month": 12, "exp_year": now.year + 2},
+    )  # fmt: skip
+    payable = invoice_draft_create(customer_id=debtor.pk, as_of=now, actor=ACTOR)
+    invoice_line_add(
+        invoice_id=payable.pk, description="Support", amount=Decimal(30), quantity=Decimal(1),
+        as_of=now, actor=ACTOR,
+    )  # fmt: skip
+    invoice_finalize(invoice_id=payable.pk, as_of=now, actor=ACTOR)
+    ids.update(invoice_payable=payable.pk, payment_method_of_debtor=card.pk)
     return World(ids=ids, raw_key=raw_key)
 
 
@@ -371,6 +406,7 @@ BY_ROUTE = {
     "/api/v1/invoices/<int:pk>/void/": "invoice_uncredited",
     "/api/v1/invoices/<int:pk>/mark-uncollectible/": "invoice_finalized",
     "/api/v1/invoices/<int:pk>/credit-notes/": "invoice_finalized",
+    "/api/v1/invoices/<int:pk>/retry-payment/": "invoice_payable",
 }
 # by the URL segment before the parameter
 BY_SEGMENT = {
@@ -398,6 +434,9 @@ BY_SEGMENT = {
     "payee-customers": "payee_customer",
     "payout-schedules": "payout_schedule",
     "payouts": "payout",
+    "portal-configurations": "portal_configuration",
+    "portal-sessions": "portal_session",
+    "portal-users": "portal_user",
 }
 
 
@@ -537,6 +576,38 @@ def _valid_bodies(ids: dict[str, Any]) -> dict[tuple[str, str], dict[str, Any]]:
             "customers": [ids["customer_code"]],
             "start": (now - timedelta(days=1)).isoformat(),
             "end": now.isoformat(),
+        },
+        ("/api/v1/invoices/<int:pk>/retry-payment/", "post"): {
+            "payment_method": ids["payment_method_of_debtor"]
+        },
+        ("/api/v1/portal-sessions/", "post"): {
+            "customer": ids["customer_code"],
+            "return_url": "https://example.com/account",
+            "locale": "de",
+            "configuration": ids["portal_configuration"],
+        },
+        ("/api/v1/portal-users/", "post"): {
+            "customer": ids["customer_code"],
+            "email": "hw_new@example.com",
+            "name": "New",
+        },
+        ("/api/v1/portal-users/<int:pk>/disable/", "post"): {"reason": "left the company"},
+        ("/api/v1/portal-configurations/", "post"): {
+            "name": "hw_new",
+            "allow_cancel": False,
+            "plans": [ids["plan"]],
+        },
+        ("/api/v1/portal-configurations/<int:pk>/", "patch"): {
+            "name": "hw_portal_renamed",
+            "plans": [ids["plan"]],
+        },
+        ("/api/v1/customers/<int:pk>/portal-configuration/", "put"): {
+            "configuration": ids["portal_configuration"]
+        },
+        ("/api/v1/branding/", "patch"): {
+            "display_name": "Hostile Writes GmbH",
+            "primary_color": "#123456",
+            "primary_text_color": "#ffffff",
         },
     }
 
