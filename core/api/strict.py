@@ -173,6 +173,13 @@ def check_input(request: Request, view: APIView) -> None:
             errors[name] = [ErrorDetail(f"{name} {problem}.", code="invalid")]
     if method in _BODY_METHODS:
         data = _body(request)
+        if op.body is None and data is not None and not isinstance(data, dict):
+            # a route that takes no body: a JSON value that is not an object would be ignored
+            errors["non_field_errors"] = [
+                ErrorDetail(
+                    "This endpoint takes no body: send none, or {}.", code="unexpected_body"
+                )
+            ]
         if isinstance(data, dict):
             unknown: list[Unknown]
             if op.body is None:

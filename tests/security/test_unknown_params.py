@@ -230,3 +230,39 @@ def test_a_staff_form_post_is_refused_in_the_error_shape(staff_user: Any) -> Non
         "/api/v1/customers/", {"csrfmiddlewaretoken": token, "name": "Form"}
     )  # multipart
     assert response.status_code in (400, 415), response.content[:300]
+
+
+def _bodyless_routes() -> list[tuple[str, str]]:
+    """Write routes whose operation documents no request body."""
+    from core.api.strict import operations
+
+    ops = operations()
+    found = []
+    for (key, method), op in ops.items():
+        if method.lower() in WRITE and op.body is None:
+            found.append((key, method))
+    return sorted(found)
+
+
+def test_some_write_routes_take_no_body() -> None:
+    assert len(_bodyless_routes()) >= 5
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("body", ["1", '"text"', "[1, 2]", "true"])
+def test_a_body_where_none_is_taken_is_refused_not_ignored(api: APIClient, body: str) -> None:
+    """A route that takes no body refuses one that is not an object, as it refuses an object's
+    unknown fields: a client sending it meant something, and nothing would be done with it."""
+    c = customer()
+    response = api.post(
+        f"/api/v1/customers/{c.pk}/dunning/evaluate/", body, content_type="application/json"
+    )
+    assert response.status_code == 400, response.content
+    error = response.json()["errors"][0]
+    assert error["code"] == "unexpected_body", error
+    # no body, an empty body and an empty object are all fine
+    for empty in ("", "{}"):
+        ok = api.post(
+            f"/api/v1/customers/{c.pk}/dunning/evaluate/", empty, content_type="application/json"
+        )
+        assert ok.status_code < 300, ok.content
