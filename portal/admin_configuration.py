@@ -8,6 +8,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
+from django import forms
 from django.contrib import admin
 from django.core.exceptions import ValidationError
 from django.db.models import Count, QuerySet
@@ -36,8 +37,19 @@ class PortalConfigurationPlanInline(admin.TabularInline[PortalConfigurationPlan,
     )
 
 
+class PortalConfigurationForm(forms.ModelForm[PortalConfiguration]):
+    """The form does not check "one default" (portal_one_default_configuration): checking
+    "is default" on another configuration makes it the default, the service moving the mark."""
+
+    def _get_validation_exclusions(self) -> set[str]:
+        # the fields Django's model validation skips (constraints on them included)
+        found = super()._get_validation_exclusions()  # type: ignore[misc]  # not in the stubs
+        return {*found, "is_default"}
+
+
 @admin.register(PortalConfiguration)
 class PortalConfigurationAdmin(HistoryAdminMixin, ServiceModelAdmin):
+    form = PortalConfigurationForm
     list_display = (
         "name", "is_default", "allow_plan_change", "plans_count", "allow_cancel",
         "allow_payment_method_update", "allow_billing_details_update", "customers_count",

@@ -40,7 +40,7 @@ from portal.services import (
     portal_user_invite,
     portal_user_invite_again,
 )
-from portal.services.access import link_path
+from portal.services.access import absolute_url, link_path
 
 SESSIONS = ["portal-sessions"]
 USERS = ["portal-users"]
@@ -151,7 +151,7 @@ class PortalSessionCollection(generics.GenericAPIView[Any]):
             actor=request_actor(request),
         )
         link = _sessions().get(pk=link.pk)
-        url = request.build_absolute_uri(link_path(token))
+        url = absolute_url(request.build_absolute_uri("/"), link_path(token))
         return Response(_session_out(link, url=url), status=status.HTTP_201_CREATED)
 
 

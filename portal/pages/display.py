@@ -6,7 +6,7 @@ and on the PDF."""
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from datetime import datetime
+from datetime import date, datetime, timedelta, tzinfo
 from typing import Any
 
 from django.utils import translation
@@ -82,6 +82,13 @@ def upcoming_lines(rows: Iterable[Mapping[str, Any]]) -> list[InvoiceLine]:
             )
         )
     return lines
+
+
+def last_day(end: datetime, zone: tzinfo) -> date:
+    """The last day of what ends at `end`, in the customer's zone: an end is an exclusive
+    instant, so a period ending at midnight ends on the day before (the period ending Mar 1,
+    00:00 ends on Feb 28), as `period_words` writes it."""
+    return (end.astimezone(zone) - timedelta(microseconds=1)).date()
 
 
 def period_words(start: datetime, end: datetime, reader: pdf.Reader) -> str:

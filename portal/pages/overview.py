@@ -10,6 +10,7 @@ from decimal import Decimal
 from typing import Any
 
 from django.db.models import Q
+from django.utils.translation import gettext as _
 
 from billing.lifecycle import FINISHED
 from billing.models import Customer, Subscription
@@ -23,6 +24,7 @@ from portal.models import PortalConfiguration
 from portal.pages import display
 
 UNPAID = (InvoiceStatus.OPEN, InvoiceStatus.PARTIALLY_PAID)
+BILLING = ("trialing", "active", "past_due")  # the statuses a subscription is billed in
 
 
 @dataclass(frozen=True)
@@ -42,17 +44,50 @@ def live_subscriptions(customer: Customer) -> list[Subscription]:
     )
 
 
+def bills(sub: Subscription) -> bool:
+    """Whether the subscription is running and billed (its plan can change, it can be
+    canceled at its period end)."""
+    return sub.status in BILLING
+
+
+def may_cancel(sub: Subscription) -> bool:
+    """Whether the customer can cancel the subscription at its period end in the portal (when
+    the configuration allows cancelling): the one rule of the overview's button and of the
+    cancel page (GET and POST)."""
+    return bills(sub) and not sub.cancel_at_period_end
+
+
+def not_cancellable_words(sub: Subscription) -> str:
+    """Why cancelling is not offered for a subscription `may_cancel` refuses, in a sentence."""
+    if sub.status == "pending":
+        return _(
+            "This subscription has not started yet, so it cannot be canceled here. "
+            "Please contact us if you no longer want it."
+        )
+    if sub.status == "paused":
+        return _(
+            "This subscription is paused, so it cannot be canceled here. "
+            "Please contact us if you want to end it."
+        )
+    if sub.cancel_at_period_end:
+        return _("A cancellation is already scheduled.")
+    return _("This subscription cannot be canceled here. Please contact us.")
+
+
 def subscription_rows(
     subscriptions: list[Subscription],
     configuration: PortalConfiguration | None,
     reader: pdf.Reader,
+    next_billing: datetime | None = None,
 ) -> list[dict[str, Any]]:
-    """Each subscription as the customer reads it, and what it may do with it."""
+    """Each subscription as the customer reads it, and what it may do with it. Its next
+    billing date is the upcoming invoice's issue date (`next_billing`, the date the page shows
+    with that invoice), for a subscription still billed after its current period."""
     may_change = bool(configuration and configuration.allow_plan_change)
-    may_cancel = bool(configuration and configuration.allow_cancel)
+    cancelling = bool(configuration and configuration.allow_cancel)
     rows = []
     for sub in subscriptions:
-        billing = sub.status in ("trialing", "active", "past_due")
+        billing = bills(sub)
         rows.append(
             {
                 "id": sub.pk,
@@ -64,14 +99,12 @@ def subscription_rows(
                     sub.current_period_start, sub.current_period_end, reader
                 ),
                 "trial_end": sub.trial_end if sub.status == "trialing" else None,
-                "next_billing": sub.current_period_end
-                if billing and not sub.cancel_at_period_end
-                else None,
+                "next_billing": next_billing if billing and not sub.cancel_at_period_end else None,
                 "ends_at": sub.current_period_end if sub.cancel_at_period_end else sub.ends_at,
                 "cancel_at_period_end": sub.cancel_at_period_end,
                 "may_change_plan": may_change and billing and not sub.cancel_at_period_end,
-                "may_cancel": may_cancel and billing and not sub.cancel_at_period_end,
-                "may_uncancel": may_cancel and sub.cancel_at_period_end,
+                "may_cancel": cancelling and may_cancel(sub),
+                "may_uncancel": cancelling and sub.cancel_at_period_end,
             }
         )
     return rows
@@ -134,9 +167,15 @@ def overview_of(
     as_of: datetime,
 ) -> dict[str, Any]:
     overdue = overdue_invoices(customer, reader, as_of)
+    next_invoice = upcoming(customer, reader, as_of)
     return {
-        "subscriptions": subscription_rows(live_subscriptions(customer), configuration, reader),
-        "upcoming": upcoming(customer, reader, as_of),
+        "subscriptions": subscription_rows(
+            live_subscriptions(customer),
+            configuration,
+            reader,
+            next_invoice["billing_date"] if next_invoice else None,
+        ),
+        "upcoming": next_invoice,
         "balances": balances(customer),
         "overdue": overdue,
         "overdue_total": sum((o.invoice.amount_due for o in overdue), Decimal(0)),

@@ -95,9 +95,10 @@ def login_link_path(token: str) -> str:
     return reverse("portal:login_link", args=[token])
 
 
-def _absolute(base_url: str, path: str) -> str:
-    """An e-mailed link's URL: on settings.PORTAL_BASE_URL when set (never a Host header's
-    choice), else on the asking request's address (its host checked by ALLOWED_HOSTS)."""
+def absolute_url(base_url: str, path: str) -> str:
+    """A portal link's URL (e-mailed, or returned by the API): on settings.PORTAL_BASE_URL when
+    set (never a Host header's choice, nor the internal host an integrator's backend called),
+    else on the asking request's address (its host checked by ALLOWED_HOSTS)."""
     return (settings.PORTAL_BASE_URL or base_url).rstrip("/") + path
 
 
@@ -196,6 +197,13 @@ def _issue(
     return link, token
 
 
+def _refuse_archived(customer: Customer) -> None:
+    """No way into the portal is opened for an archived customer (as no subscription is
+    created for one: 409 on `customer`)."""
+    if customer.is_archived:
+        raise Conflict(f"Customer {customer.external_id} is archived.", field="customer")
+
+
 def portal_session_create(
     *,
     customer_id: int,
@@ -207,14 +215,16 @@ def portal_session_create(
 ) -> tuple[PortalLink, str]:
     """A single-use link into the customer's portal, valid for LINK_TTL: the link row and its
     token (shown once; only its hash is kept). Refused: an unknown customer (404 on
-    `customer`), a return URL that is not an absolute http(s) URL, a language the portal does
-    not speak, an unknown configuration (400 on the field)."""
+    `customer`), an archived one (409 on `customer`), a return URL that is not an absolute
+    http(s) URL, a language the portal does not speak, an unknown configuration (400 on the
+    field)."""
     return_url = validate_return_url(return_url)
     locale = validate_portal_locale(locale)
     with transaction.atomic(durable=True), audit_context(actor=actor, reason="portal session"):
         customer = Customer.objects.filter(pk=customer_id).first()
         if customer is None:
             raise NotFound(f"No customer with id {customer_id}.", field="customer")
+        _refuse_archived(customer)
         configuration = None
         if configuration_id is not None:
             configuration = PortalConfiguration.objects.filter(pk=configuration_id).first()
@@ -387,7 +397,7 @@ def _invitation(user: PortalUser, *, base_url: str, as_of: datetime, actor: Acto
         as_of=as_of,
         actor=actor,
     )
-    _email_soon(link.pk, _absolute(base_url, login_link_path(token)))
+    _email_soon(link.pk, absolute_url(base_url, login_link_path(token)))
 
 
 def _locked_user(user_id: int) -> PortalUser:
@@ -424,13 +434,14 @@ def portal_user_invite(
 ) -> PortalUser:
     """Invite a person to the customer's portal: a portal user (`invited`), and an e-mail with
     an invitation link valid INVITATION_TTL. One user per e-mail address per customer (case
-    does not matter): a second is refused on `email`."""
+    does not matter): a second is refused on `email`; an archived customer's, on `customer`."""
     email = normalized_email(email)
     name = (name or "").strip()[:255]
     with transaction.atomic(durable=True), audit_context(actor=actor, reason="portal invitation"):
         customer = Customer.objects.select_for_update().filter(pk=customer_id).first()
         if customer is None:
             raise NotFound(f"No customer with id {customer_id}.", field="customer")
+        _refuse_archived(customer)
         if PortalUser.objects.filter(customer=customer, email__iexact=email).exists():
             raise ValidationFailed(
                 f"{customer.name} already has a portal user with the e-mail address {email}.",
@@ -558,7 +569,7 @@ def portal_login_request(
                 as_of=as_of,
                 actor=actor,
             )
-            _email_soon(link.pk, _absolute(base_url, login_link_path(token)))
+            _email_soon(link.pk, absolute_url(base_url, login_link_path(token)))
         PortalLoginRequest.objects.create(email=key, ip=ip, created_at=as_of, links=len(users))
         return LoginRequested(links=len(users))
 

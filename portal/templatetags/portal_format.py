@@ -4,6 +4,8 @@ currency and time zone (`reader` is `invoicing.pdf.Reader`, put in the context b
     {{ invoice.total|money:reader }}   1.234,56 $   (the currency's ISO 4217 decimals)
     {{ quantity|number:reader }}       14.595       (every decimal it has, grouped)
     {{ invoice.due_at|day:reader }}    15.02.2026   (the date in the customer's time zone)
+    {{ sub.ends_at|last_day:reader }}  28.02.2026   (the last day of what ends at that instant:
+                                                   Mar 1, 00:00 is Feb 28's end)
     {{ row.when|moment:reader }}       15.02.2026, 10:30
 
 and `{% company_name %}`: the company's name as the brand shows it (`brand`, from
@@ -20,6 +22,7 @@ from django import template
 from django.conf import settings
 
 from invoicing.pdf import Reader
+from portal.pages.display import last_day as last_day_of
 
 register = template.Library()
 
@@ -41,6 +44,13 @@ def number(value: Decimal | int | None, reader: Reader) -> str:
 @register.filter
 def day(value: datetime | None, reader: Reader) -> str:
     return reader.day(value)
+
+
+@register.filter
+def last_day(value: datetime | None, reader: Reader) -> str:
+    if value is None:
+        return ""
+    return format_date(last_day_of(value, reader.zone), format="medium", locale=reader.locale)
 
 
 @register.filter

@@ -5,8 +5,8 @@ from __future__ import annotations
 
 from typing import cast
 
-from django.core.paginator import Paginator
-from django.http import FileResponse, HttpRequest, HttpResponse
+from django.core.paginator import InvalidPage, Paginator
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.utils import timezone
 from django.views.decorators.http import require_GET
@@ -22,9 +22,12 @@ from portal.pages.invoices import PER_PAGE, finalized_invoices, invoice_detail, 
 @portal_view
 def invoices(request: HttpRequest) -> HttpResponse:
     portal = request.portal  # type: ignore[attr-defined]
-    page = Paginator(finalized_invoices(portal.customer), PER_PAGE).get_page(
-        request.GET.get("page")
-    )
+    try:  # not a positive integer, or beyond the last page: 404 (page 1 of none is there)
+        page = Paginator(finalized_invoices(portal.customer), PER_PAGE).page(
+            request.GET.get("page", 1)
+        )
+    except InvalidPage:
+        raise Http404 from None
     now = timezone.now()
     return render(
         request,

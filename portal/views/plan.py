@@ -16,7 +16,7 @@ the customer's portal configuration does not allow them; another customer's subs
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
@@ -45,7 +45,9 @@ from catalog.models import PlanVersion
 from core.exceptions import ApplicationError
 from invoicing.selectors import upcoming_invoice
 from portal.access import PortalContext, portal_view
+from portal.pages import display
 from portal.pages.display import reader_for
+from portal.pages.overview import may_cancel, not_cancellable_words
 from portal.selectors import plan_change_choices
 from portal.views import plan_words
 
@@ -358,8 +360,8 @@ def last_day(sub: Subscription, request: HttpRequest) -> str:
     """The last day of the current period (it ends at the next period's first midnight), in
     the customer's zone and locale, in words ("30. April 2026")."""
     reader = reader_for(_portal(request))
-    end = sub.current_period_end.astimezone(reader.zone) - timedelta(microseconds=1)
-    return str(format_date(end.date(), format="long", locale=reader.locale))
+    day = display.last_day(sub.current_period_end, reader.zone)
+    return str(format_date(day, format="long", locale=reader.locale))
 
 
 def _cancel_page(
@@ -378,6 +380,9 @@ def _cancel_page(
             "period_end": reader.day(sub.current_period_end),
             "ended": sub.status in TERMINAL,
             "pending": sub.cancel_at_period_end,
+            "not_offered": ""
+            if sub.status in TERMINAL or sub.cancel_at_period_end or may_cancel(sub)
+            else not_cancellable_words(sub),
             "error": error,
         },
         status=status,
@@ -398,10 +403,9 @@ def cancel(request: HttpRequest, subscription_id: int) -> HttpResponse:
     form = CancelForm(request.POST)
     if not form.is_valid():
         return _cancel_page(request, sub, form, status=400)
-    if sub.cancel_at_period_end:
-        return _cancel_page(
-            request, sub, form, status=409, error=_("A cancellation is already scheduled.")
-        )
+    if not may_cancel(sub):
+        # the overview offers no cancel button then: the sentence says why
+        return _cancel_page(request, sub, form, status=409, error=not_cancellable_words(sub))
     code = form.cleaned_data["reason"]
     details = form.cleaned_data["details"].strip()
     reason = "Canceled by the customer in the portal"
