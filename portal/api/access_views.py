@@ -133,10 +133,10 @@ class PortalSessionCollection(generics.GenericAPIView[Any]):
         description="A single-use link into the customer's billing portal, valid 5 minutes: "
         "redirect the customer's browser to `url`. Opened, it starts a session of one hour. "
         '`return_url` (an absolute http(s) URL) is the portal\'s "Back" link and where '
-        "sign-out goes. 404 on `customer` when unknown; 400 on `return_url`, `locale` or "
-        "`configuration` when invalid. The link is shown once and never stored: a retry with "
-        "the same Idempotency-Key answers 409 `link_shown_once`; post again with a new key for "
-        "a new link.",
+        "sign-out goes. 404 on `customer` when unknown, 409 when archived; 400 on "
+        "`return_url`, `locale` or `configuration` when invalid. The link is shown once and "
+        "never stored: a retry with the same Idempotency-Key answers 409 `link_shown_once`; "
+        "post again with a new key for a new link.",
     )
     def post(self, request: Request) -> Response:
         data = PortalSessionIn(data=request.data)
@@ -237,11 +237,11 @@ class PortalUserCollection(generics.GenericAPIView[Any]):
         operation_id="portal_users_invite",
         request=PortalUserIn,
         parameters=[IDEMPOTENCY_KEY],
-        responses={201: PortalUserOut, **error_responses(400, 401, 404, 422)},
+        responses={201: PortalUserOut, **error_responses(400, 401, 404, 409, 422)},
         tags=USERS,
         description="Invite a person to the customer's portal: an e-mail with a link valid 7 "
         "days. One portal user per e-mail address per customer (case does not matter): 400 "
-        "`unique` on `email`. 404 on `customer` when unknown.",
+        "`unique` on `email`. 404 on `customer` when unknown, 409 when archived.",
     )
     def post(self, request: Request) -> Response:
         data = PortalUserIn(data=request.data)
