@@ -107,7 +107,9 @@ def postgres_stop() -> None:
     server = _pg_server()
     pgexec(
         "pg_ctl",
-        ("-w", "-D", str(server.pgdata), "-m", "fast", "stop"),
+        # -t: pg_ctl waits 60 s by default; the shutdown checkpoint of a loaded machine can take
+        # longer, and a stop that gave up leaves the server running behind a failed command
+        ("-w", "-t", "300", "-D", str(server.pgdata), "-m", "fast", "stop"),
         bin_path=server.bin_path,
         user=server.system_user,
     )
