@@ -12,7 +12,6 @@ from zoneinfo import ZoneInfo
 from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin import widgets as admin_widgets
-from django.contrib.admin.widgets import AutocompleteSelect
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
@@ -37,6 +36,7 @@ from catalog.admin_display import instant, instant_both, money, period_days, sho
 from catalog.models import Plan
 from core.admin import HistoryAdminMixin
 from core.admin_services import ServiceModelAdmin, add_service_error
+from core.admin_widgets import SafeAutocompleteSelect
 from core.audit import Actor
 from core.exceptions import ApplicationError
 
@@ -77,10 +77,10 @@ class WallClockField(forms.SplitDateTimeField):
         return None
 
 
-def picker(field: str) -> AutocompleteSelect:
+def picker(field: str) -> SafeAutocompleteSelect:
     """A picker that searches as you type (customers by external id, name or e-mail; plans by
     code or name), instead of a list of every row."""
-    return AutocompleteSelect(Subscription._meta.get_field(field), admin.site)
+    return SafeAutocompleteSelect(Subscription._meta.get_field(field), admin.site)
 
 
 class SubscriptionAddForm(forms.ModelForm[Subscription]):

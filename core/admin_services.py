@@ -27,6 +27,7 @@ from django.forms.formsets import all_valid
 from django.http import HttpRequest, HttpResponse
 from django.utils.translation import gettext as _
 
+from core.admin_widgets import safe_autocomplete
 from core.audit import Actor
 from core.exceptions import ApplicationError
 
@@ -78,6 +79,19 @@ class ServiceModelAdmin(admin.ModelAdmin[Any]):
     formfield_overrides = {
         models.DecimalField: {"widget": PlainDecimalInput(attrs={"step": "any"})}
     }
+
+    def get_form(
+        self, request: HttpRequest, obj: Any = None, change: bool = False, **kwargs: Any
+    ) -> type[forms.ModelForm[Any]]:
+        """The form, its autocomplete pickers refusing a value that is not an id as a form
+        error rather than a 500 (core.admin_widgets.SafeAutocompleteMixin)."""
+        return safe_autocomplete(super().get_form(request, obj, change=change, **kwargs))
+
+    def get_formsets_with_inlines(self, request: HttpRequest, obj: Any = None) -> Any:
+        """The inlines' formsets, their autocomplete pickers made safe as the form's are."""
+        for formset, inline in super().get_formsets_with_inlines(request, obj):
+            safe_autocomplete(formset.form)
+            yield formset, inline
 
     def service_create(self, request: HttpRequest, form: Any, formsets: list[Any]) -> Model:
         raise PermissionDenied("This page does not add objects.")

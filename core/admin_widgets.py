@@ -17,14 +17,20 @@ from __future__ import annotations
 import zoneinfo
 from collections.abc import Callable, Sequence
 from functools import cache
-from typing import Any
+from typing import Any, TypeVar
 
 from babel import Locale
 from django import forms
 from django.conf import settings
-from django.contrib.admin.widgets import get_select2_language
+from django.contrib.admin.widgets import (
+    AutocompleteSelect,
+    AutocompleteSelectMultiple,
+    get_select2_language,
+)
+from django.core.exceptions import ValidationError
 
 Choices = tuple[tuple[str, str], ...]
+FormClass = TypeVar("FormClass", type[forms.Form], type[forms.ModelForm[Any]])
 
 # Babel's two-letter territories that are not countries: the European Union and the euro zone,
 # the United Nations, Outlying Oceania, pseudo-locales and "unknown region". XK (Kosovo) stays:
@@ -81,6 +87,61 @@ class SearchableSelect(forms.Select):
                 )
             },
         )
+
+
+class SafeAutocompleteMixin:
+    """The admin's type-to-search picker, minus its 500: re-rendering a form whose value is not
+    an id of the field's model (`customer=abc`) used to query `id__in=["abc"]` (ValueError
+    "Field 'id' expected a number"). Such values are left out of the lookup; the form's field
+    says "Select a valid choice"."""
+
+    field: Any
+
+    def optgroups(
+        self, name: str, value: Sequence[str], attr: dict[str, Any] | None = None
+    ) -> list[tuple[str | None, list[dict[str, Any]], int | None]]:
+        remote = self.field.remote_field
+        opts = remote.model._meta
+        target = opts.get_field(getattr(remote, "field_name", opts.pk.attname))
+        ids = [v for v in value if _is_value_of(target, v)]
+        groups: list[tuple[str | None, list[dict[str, Any]], int | None]]
+        groups = super().optgroups(name, ids, attr)  # type: ignore[misc]
+        return groups
+
+
+def _is_value_of(field: Any, value: Any) -> bool:
+    if value in (None, ""):
+        return True
+    try:
+        field.to_python(value)
+    except (ValidationError, TypeError, ValueError):
+        return False
+    return True
+
+
+class SafeAutocompleteSelect(SafeAutocompleteMixin, AutocompleteSelect):
+    pass
+
+
+class SafeAutocompleteSelectMultiple(SafeAutocompleteMixin, AutocompleteSelectMultiple):
+    pass
+
+
+def safe_autocomplete(form_class: FormClass) -> FormClass:
+    """Make the admin's autocomplete widgets (built for `autocomplete_fields`, possibly inside
+    a RelatedFieldWidgetWrapper) in a form class's fields the safe ones above (they only add a
+    method, so the widget keeps everything the admin gave it); returns the class."""
+    for field in form_class.base_fields.values():
+        for widget in (field.widget, getattr(field.widget, "widget", None)):
+            if type(widget) in _SAFE:
+                widget.__class__ = _SAFE[type(widget)]
+    return form_class
+
+
+_SAFE: dict[type[Any], type[Any]] = {
+    AutocompleteSelect: SafeAutocompleteSelect,
+    AutocompleteSelectMultiple: SafeAutocompleteSelectMultiple,
+}
 
 
 class CodeChoiceField(forms.ChoiceField):

@@ -31,7 +31,6 @@ from zoneinfo import ZoneInfo
 from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin import widgets as admin_widgets
-from django.contrib.admin.widgets import AutocompleteSelect
 from django.core.exceptions import PermissionDenied
 from django.db.models import F, QuerySet, Sum, Window
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
@@ -47,6 +46,7 @@ from billing.models import Customer, JournalEvent
 from catalog.admin_display import instant, instant_both, money, short
 from core.admin import HistoryAdminMixin
 from core.admin_services import ServiceModelAdmin, actor_of
+from core.admin_widgets import SafeAutocompleteSelect
 from core.exceptions import ApplicationError, ValidationFailed
 from invoicing.admin_customer import CustomerSection, customer_section_register
 from invoicing.models import Invoice
@@ -92,7 +92,7 @@ class CustomerPickForm(forms.Form):
     customer = forms.ModelChoiceField(
         Customer.objects.all(),
         required=False,
-        widget=AutocompleteSelect(Payment._meta.get_field("customer"), admin.site),
+        widget=SafeAutocompleteSelect(Payment._meta.get_field("customer"), admin.site),
         help_text="Type to search by external id, name or e-mail.",
     )
     external_id = forms.CharField(
