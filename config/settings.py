@@ -29,6 +29,8 @@ ALLOWED_HOSTS = env.list(
     "ALLOWED_HOSTS", default=["localhost", "127.0.0.1", "[::1]", "testserver"] if DEBUG else []
 )
 CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
+# a refused form under /portal/ is the portal's page, in the customer's language (config/urls.py)
+CSRF_FAILURE_VIEW = "config.urls.csrf_failure"
 
 INSTALLED_APPS = [
     "django.contrib.admin",

@@ -10,6 +10,7 @@ from config.views import healthz
 from core.api.errors import api_not_found
 from core.api.strict import strict_api
 from core.middleware import api_error, api_error_for_exception
+from portal.views import errors as portal_errors
 
 admin.site.site_header = "Billing back office"
 admin.site.site_title = "Billing"
@@ -40,11 +41,25 @@ urlpatterns = [
 
 
 def handler404(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
+    """Under /api/: the JSON error body; under /portal/ and /gateways/: the portal's page (its
+    frame, the customer's language); elsewhere (the admin): Django's."""
     if request.path.startswith("/api/"):
         return api_not_found(request, exception)
+    if portal_errors.is_portal_path(request):
+        return portal_errors.page_not_found(request, exception)
     from django.views.defaults import page_not_found
 
     return page_not_found(request, exception)
+
+
+def csrf_failure(request: HttpRequest, reason: str = "") -> HttpResponse:
+    """settings.CSRF_FAILURE_VIEW: a refused form (an expired token) under /portal/ and
+    /gateways/ is the portal's page; elsewhere (the admin) Django's."""
+    if portal_errors.is_portal_path(request):
+        return portal_errors.csrf_failure(request, reason)
+    from django.views.csrf import csrf_failure as django_csrf_failure
+
+    return django_csrf_failure(request, reason)
 
 
 def handler400(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
