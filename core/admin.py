@@ -1,4 +1,4 @@
-"""Admin pieces shared by every app: the audit history page of an object."""
+"""Admin pieces shared by every app: the audit history page of an object, the read-only admin."""
 
 from __future__ import annotations
 
@@ -39,6 +39,20 @@ class HistoryAdminMixin:
         }
         request.current_app = model_admin.admin_site.name
         return TemplateResponse(request, "admin/audit_history.html", context)
+
+
+class ReadOnlyAdmin(HistoryAdminMixin, admin.ModelAdmin[Any]):
+    """A record staff read and never write (rows written by services only): no add, change or
+    delete, its audit history shown."""
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
 
 
 @admin.register(IdempotencyKey)

@@ -19,7 +19,7 @@ from django.utils import timezone
 
 from billing.models import Customer
 from catalog.admin_display import instant, money
-from core.admin import HistoryAdminMixin
+from core.admin import HistoryAdminMixin, ReadOnlyAdmin
 from core.admin_services import ServiceModelAdmin, actor_of, add_service_error
 from core.exceptions import ApplicationError
 from invoicing.admin_customer import CustomerSection, customer_section_register
@@ -209,17 +209,6 @@ class CustomerDunningAdmin(HistoryAdminMixin, ServiceModelAdmin):
                 to = moved.to_name or "no state (cleared)"
                 self.message_user(request, f"Evaluated: {moved.from_name or 'none'} -> {to}.")
         return HttpResponseRedirect(back)
-
-
-class ReadOnlyAdmin(HistoryAdminMixin, admin.ModelAdmin[Any]):
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
 
 
 @admin.register(DunningTransition)

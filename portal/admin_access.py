@@ -15,7 +15,7 @@ from django.db.models import QuerySet
 from django.http import HttpRequest
 from django.utils import timezone
 
-from core.admin import HistoryAdminMixin
+from core.admin import HistoryAdminMixin, ReadOnlyAdmin
 from core.admin_services import ServiceModelAdmin, actor_of
 from portal.models import PortalLink, PortalSession, PortalUser
 from portal.services import (
@@ -131,7 +131,7 @@ class PortalSessionAdmin(HistoryAdminMixin, ServiceModelAdmin):
 
 
 @admin.register(PortalLink)
-class PortalLinkAdmin(HistoryAdminMixin, admin.ModelAdmin[PortalLink]):
+class PortalLinkAdmin(ReadOnlyAdmin):
     """Read-only; the token's hash is never shown."""
 
     list_display = ("id", "kind", "customer", "user", "created_by", "created_at", "expires_at",
@@ -145,12 +145,3 @@ class PortalLinkAdmin(HistoryAdminMixin, admin.ModelAdmin[PortalLink]):
         "created_at", "expires_at", "used_at",
     )  # fmt: skip
     readonly_fields = fields
-
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
