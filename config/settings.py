@@ -55,6 +55,7 @@ INSTALLED_APPS = [
     "payments",
     "notifications",
     "portal",
+    "integrations",
     "config.apps.WiringConfig",
 ]
 

@@ -23,6 +23,7 @@ api_v1 = [
     path("", include("payments.api.urls")),
     path("", include("notifications.api.urls")),
     path("", include("portal.api.urls")),
+    path("", include("integrations.api.urls")),
 ]
 
 urlpatterns = [

@@ -10,6 +10,7 @@ from billing.models.subscriptions import (
     SubscriptionChange,
     SubscriptionPause,
 )
+from billing.models.testclocks import TestClock, TestClockStatus
 from billing.models.usage import UsageEvent, UsageEventKey
 
 __all__ = [
@@ -28,6 +29,8 @@ __all__ = [
     "Subscription",
     "SubscriptionChange",
     "SubscriptionPause",
+    "TestClock",
+    "TestClockStatus",
     "UsageEvent",
     "UsageEventKey",
     "external_id_validator",

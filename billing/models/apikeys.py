@@ -2,9 +2,14 @@ from __future__ import annotations
 
 import pghistory
 from django.conf import settings
+from django.contrib.postgres.fields import ArrayField
 from django.db import models
 
 from core.audit import Actor
+
+
+def full_access() -> list[str]:
+    return ["full"]
 
 
 @pghistory.track(
@@ -22,6 +27,12 @@ class ApiKey(models.Model):
     )
     last_used_at = models.DateTimeField(null=True, blank=True, editable=False)
     revoked_at = models.DateTimeField(null=True, blank=True, editable=False)
+    # what the key may do (core/api/scopes.py): "full", "read", or per resource "<resource>:read"
+    # / "<resource>:write" (e.g. "events:write" for a metering pipeline)
+    scopes = ArrayField(models.CharField(max_length=64), default=full_access)
+    expires_at = models.DateTimeField(null=True, blank=True, help_text="Refused from then on.")
+    # client addresses or CIDR networks the key is accepted from; empty: anywhere
+    allowed_ips = ArrayField(models.CharField(max_length=49), default=list, blank=True)
 
     class Meta:
         verbose_name = "API key"

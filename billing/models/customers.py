@@ -105,6 +105,16 @@ class Customer(models.Model):
         "event before it may belong to a billed window, and is handed to invoicing to refresh "
         "the draft or correct the invoice. Moved only by the billing writer, with BilledPeriod.",
     )
+    # a test customer: billed on its test clock's frozen time, never by the live clock, and kept
+    # out of live reports and live numbering series (integrations/testclocks.py)
+    test_clock = models.ForeignKey(
+        "billing.TestClock",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="customers",
+        help_text="A test customer: billed on this test clock's time, not the real one.",
+    )
 
     class Meta:
         ordering = ("-created_at", "-id")
@@ -124,3 +134,7 @@ class Customer(models.Model):
     @property
     def is_archived(self) -> bool:
         return self.archived_at is not None
+
+    @property
+    def is_test(self) -> bool:
+        return self.test_clock_id is not None

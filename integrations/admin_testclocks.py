@@ -1,0 +1,1 @@
+"""Admin of test clocks (billing.TestClock: its advance lives in integrations)."""

@@ -1,0 +1,5 @@
+"""testclocks API routes."""
+
+from django.urls import URLPattern
+
+urlpatterns: list[URLPattern] = []

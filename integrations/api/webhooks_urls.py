@@ -1,0 +1,5 @@
+"""webhooks API routes."""
+
+from django.urls import URLPattern
+
+urlpatterns: list[URLPattern] = []

@@ -1,0 +1,1 @@
+from integrations.models.webhooks import *  # noqa: F403
