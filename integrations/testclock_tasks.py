@@ -1,0 +1,3 @@
+"""Celery tasks of test clocks."""
+
+__all__: list[str] = []

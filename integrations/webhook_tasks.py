@@ -1,0 +1,3 @@
+"""Celery tasks of webhook delivery."""
+
+__all__: list[str] = []
