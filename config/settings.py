@@ -229,10 +229,14 @@ SERVER_EMAIL = DEFAULT_FROM_EMAIL
 # The customer portal's address in the links it e-mails (invitations, magic login links), e.g.
 # https://billing.example.com; empty: the address of the request that asked for the e-mail.
 PORTAL_BASE_URL = env.str("PORTAL_BASE_URL", default="")
-# How many reverse proxies in front of the app append to X-Forwarded-For (the portal's sign-in
-# limit per client IP takes the address that many entries from the right); 0: no proxy, the
-# connection's address (REMOTE_ADDR), X-Forwarded-For ignored (a client could write anything).
-PORTAL_TRUSTED_PROXY_COUNT = env.int("PORTAL_TRUSTED_PROXY_COUNT", default=0)
+# How many reverse proxies in front of the app append to X-Forwarded-For (core/request_ips.py:
+# the portal's sign-in limit per client IP and API keys' IP allow-lists take the address that
+# many entries from the right); 0: no proxy, the connection's address (REMOTE_ADDR),
+# X-Forwarded-For ignored (a client could write anything). PORTAL_TRUSTED_PROXY_COUNT is its
+# former name, still read when TRUSTED_PROXY_COUNT is not set.
+TRUSTED_PROXY_COUNT = env.int(
+    "TRUSTED_PROXY_COUNT", default=env.int("PORTAL_TRUSTED_PROXY_COUNT", default=0)
+)
 # Attempts of one e-mail (1, 2, 4 ... minutes apart, at most an hour) before it is `failed`;
 # how long a worker holds one it is sending: longer than a task may run (CELERY_TASK_TIME_LIMIT,
 # below, read here for its default) by 5 minutes, like BILLING_LEASE_SECONDS (`check --deploy`

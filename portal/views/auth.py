@@ -9,11 +9,9 @@ fixation) and expires with the portal session."""
 
 from __future__ import annotations
 
-import ipaddress
 from typing import Any
 
 from django import forms
-from django.conf import settings
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
 from django.urls import reverse
@@ -23,6 +21,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from core.audit import Actor
 from core.exceptions import ApplicationError, NotFound
+from core.request_ips import client_ip
 from portal.access import SESSION_KEY, current_session
 from portal.models import LinkKind, PortalLink, PortalSession
 from portal.services import portal_link_consume, portal_login_request, portal_session_end
@@ -93,29 +92,6 @@ def login_link(request: HttpRequest, token: str) -> HttpResponse:
     except ApplicationError as error:
         return _refused(request, error)
     return _sign_in(request, session)
-
-
-def _ip(value: str) -> str | None:
-    try:
-        return str(ipaddress.ip_address(value.strip()))
-    except ValueError:
-        return None
-
-
-def client_ip(request: HttpRequest) -> str | None:
-    """The client's address for the sign-in limit. Behind PORTAL_TRUSTED_PROXY_COUNT proxies,
-    each appending the address it saw to X-Forwarded-For, the client is the entry that many from
-    the right (entries left of it are the client's own word); with fewer entries, the left-most
-    (all were written by trusted proxies). Without trusted proxies, or when that entry is not an
-    address, the connection's (REMOTE_ADDR)."""
-    remote = _ip(request.META.get("REMOTE_ADDR") or "")
-    trusted = settings.PORTAL_TRUSTED_PROXY_COUNT
-    forwarded = [
-        part for part in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",") if part.strip()
-    ]
-    if trusted <= 0 or not forwarded:
-        return remote
-    return _ip(forwarded[-min(trusted, len(forwarded))]) or remote
 
 
 class LoginForm(forms.Form):

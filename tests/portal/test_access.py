@@ -564,17 +564,17 @@ def ask_from(remote: str, forwarded: str | None = None, email: str = "a@example.
 
 
 def test_the_client_ip_behind_trusted_proxies(settings: Any) -> None:
-    """Behind a proxy every request comes from its address: with PORTAL_TRUSTED_PROXY_COUNT the
+    """Behind a proxy every request comes from its address: with TRUSTED_PROXY_COUNT the
     client is the address that many hops from the right of X-Forwarded-For (what the trusted
     proxies saw), so one network's requests do not lock everyone out; without it (the
     default), X-Forwarded-For is the client's own word and is ignored."""
     proxy = "10.0.0.1"
-    assert settings.PORTAL_TRUSTED_PROXY_COUNT == 0
+    assert settings.TRUSTED_PROXY_COUNT == 0
     assert ask_from(proxy, "198.51.100.1", "d0@example.test").status_code == 302
     assert PortalLoginRequest.objects.get().ip == proxy  # not the header's word
     PortalLoginRequest.objects.all().delete()
 
-    settings.PORTAL_TRUSTED_PROXY_COUNT = 1
+    settings.TRUSTED_PROXY_COUNT = 1
     for i in range(LOGIN_LIMIT_PER_IP):  # one network asks a lot, through the proxy
         assert ask_from(proxy, "203.0.113.7", f"n{i}@example.test").status_code == 302
     limited = ask_from(proxy, "203.0.113.7", "n-last@example.test")
@@ -588,7 +588,7 @@ def test_the_client_ip_behind_trusted_proxies(settings: Any) -> None:
     ips = set(PortalLoginRequest.objects.values_list("ip", flat=True))
     assert ips == {"203.0.113.7", "198.51.100.2", "2001:db8::1"}
 
-    settings.PORTAL_TRUSTED_PROXY_COUNT = 2  # client, proxy 1 -> proxy 2 -> us
+    settings.TRUSTED_PROXY_COUNT = 2  # client, proxy 1 -> proxy 2 -> us
     assert ask_from("10.0.0.2", "198.51.100.3, 10.0.0.1", "two@example.test").status_code == 302
     assert PortalLoginRequest.objects.filter(ip="198.51.100.3").count() == 1
     # fewer entries than trusted proxies: the left-most (set by a trusted proxy); none or
