@@ -45,3 +45,9 @@ schema: install
 # Re-pin every dependency after changing pyproject.toml.
 lock:
 	$(BIN)/python -m pip freeze --exclude-editable | grep -v '^-e' > requirements.lock
+
+# The typed Python client (clients/python/) generated from the OpenAPI schema (clients/generate.py).
+# Run it after every API change: tests/integrations/test_python_client.py fails on a stale client.
+.PHONY: client
+client: install
+	$(BIN)/python clients/generate.py

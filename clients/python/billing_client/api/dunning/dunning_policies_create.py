@@ -1,0 +1,239 @@
+from http import HTTPStatus
+from typing import Any
+
+import httpx
+
+from ... import errors
+from ...client import AuthenticatedClient, Client
+from ...models.dunning_policy_in_request import DunningPolicyInRequest
+from ...models.dunning_policy_out import DunningPolicyOut
+from ...models.error_body import ErrorBody
+from ...types import UNSET, Response, Unset
+
+
+def _get_kwargs(
+    *,
+    body: DunningPolicyInRequest,
+    idempotency_key: str | Unset = UNSET,
+) -> dict[str, Any]:
+    headers: dict[str, Any] = {}
+    if not isinstance(idempotency_key, Unset):
+        headers["Idempotency-Key"] = idempotency_key
+
+    _kwargs: dict[str, Any] = {
+        "method": "post",
+        "url": "/api/v1/dunning-policies/",
+    }
+
+    _kwargs["json"] = body.to_dict()
+
+    headers["Content-Type"] = "application/json"
+
+    _kwargs["headers"] = headers
+    return _kwargs
+
+
+def _parse_response(
+    *, client: AuthenticatedClient | Client, response: httpx.Response
+) -> DunningPolicyOut | ErrorBody | None:
+    if response.status_code == 201:
+        response_201 = DunningPolicyOut.from_dict(response.json())
+
+        return response_201
+
+    if response.status_code == 400:
+        response_400 = ErrorBody.from_dict(response.json())
+
+        return response_400
+
+    if response.status_code == 401:
+        response_401 = ErrorBody.from_dict(response.json())
+
+        return response_401
+
+    if response.status_code == 403:
+        response_403 = ErrorBody.from_dict(response.json())
+
+        return response_403
+
+    if response.status_code == 409:
+        response_409 = ErrorBody.from_dict(response.json())
+
+        return response_409
+
+    if response.status_code == 413:
+        response_413 = ErrorBody.from_dict(response.json())
+
+        return response_413
+
+    if response.status_code == 422:
+        response_422 = ErrorBody.from_dict(response.json())
+
+        return response_422
+
+    if response.status_code == 503:
+        response_503 = ErrorBody.from_dict(response.json())
+
+        return response_503
+
+    if client.raise_on_unexpected_status:
+        raise errors.UnexpectedStatus(response.status_code, response.content)
+    else:
+        return None
+
+
+def _build_response(
+    *, client: AuthenticatedClient | Client, response: httpx.Response
+) -> Response[DunningPolicyOut | ErrorBody]:
+    return Response(
+        status_code=HTTPStatus(response.status_code),
+        content=response.content,
+        headers=response.headers,
+        parsed=_parse_response(client=client, response=response),
+    )
+
+
+def sync_detailed(
+    *,
+    client: AuthenticatedClient,
+    body: DunningPolicyInRequest,
+    idempotency_key: str | Unset = UNSET,
+) -> Response[DunningPolicyOut | ErrorBody]:
+    """A new policy and its states (in the order of their positions). `is_default: true` makes it the
+    default policy (the previous default stops being it). Refused (400, naming the field, e.g.
+    `states[1].min_days_past_due`): a state without any condition, two states with one position or code,
+    an unknown template, an amount with more decimals than its currency. 409: the name is taken. A
+    customer with something overdue is in the state of highest position whose conditions (those set) all
+    hold: days past due of the oldest overdue invoice (customer's time zone), amount overdue (customer's
+    currency; a state naming a currency holds it only for customers billed in it), failed automatic
+    payment attempts of the overdue invoices.
+
+    Args:
+        idempotency_key (str | Unset):
+        body (DunningPolicyInRequest):
+
+    Raises:
+        errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
+        httpx.TimeoutException: If the request takes longer than Client.timeout.
+
+    Returns:
+        Response[DunningPolicyOut | ErrorBody]
+    """
+
+    kwargs = _get_kwargs(
+        body=body,
+        idempotency_key=idempotency_key,
+    )
+
+    response = client.get_httpx_client().request(
+        **kwargs,
+    )
+
+    return _build_response(client=client, response=response)
+
+
+def sync(
+    *,
+    client: AuthenticatedClient,
+    body: DunningPolicyInRequest,
+    idempotency_key: str | Unset = UNSET,
+) -> DunningPolicyOut | ErrorBody | None:
+    """A new policy and its states (in the order of their positions). `is_default: true` makes it the
+    default policy (the previous default stops being it). Refused (400, naming the field, e.g.
+    `states[1].min_days_past_due`): a state without any condition, two states with one position or code,
+    an unknown template, an amount with more decimals than its currency. 409: the name is taken. A
+    customer with something overdue is in the state of highest position whose conditions (those set) all
+    hold: days past due of the oldest overdue invoice (customer's time zone), amount overdue (customer's
+    currency; a state naming a currency holds it only for customers billed in it), failed automatic
+    payment attempts of the overdue invoices.
+
+    Args:
+        idempotency_key (str | Unset):
+        body (DunningPolicyInRequest):
+
+    Raises:
+        errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
+        httpx.TimeoutException: If the request takes longer than Client.timeout.
+
+    Returns:
+        DunningPolicyOut | ErrorBody
+    """
+
+    return sync_detailed(
+        client=client,
+        body=body,
+        idempotency_key=idempotency_key,
+    ).parsed
+
+
+async def asyncio_detailed(
+    *,
+    client: AuthenticatedClient,
+    body: DunningPolicyInRequest,
+    idempotency_key: str | Unset = UNSET,
+) -> Response[DunningPolicyOut | ErrorBody]:
+    """A new policy and its states (in the order of their positions). `is_default: true` makes it the
+    default policy (the previous default stops being it). Refused (400, naming the field, e.g.
+    `states[1].min_days_past_due`): a state without any condition, two states with one position or code,
+    an unknown template, an amount with more decimals than its currency. 409: the name is taken. A
+    customer with something overdue is in the state of highest position whose conditions (those set) all
+    hold: days past due of the oldest overdue invoice (customer's time zone), amount overdue (customer's
+    currency; a state naming a currency holds it only for customers billed in it), failed automatic
+    payment attempts of the overdue invoices.
+
+    Args:
+        idempotency_key (str | Unset):
+        body (DunningPolicyInRequest):
+
+    Raises:
+        errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
+        httpx.TimeoutException: If the request takes longer than Client.timeout.
+
+    Returns:
+        Response[DunningPolicyOut | ErrorBody]
+    """
+
+    kwargs = _get_kwargs(
+        body=body,
+        idempotency_key=idempotency_key,
+    )
+
+    response = await client.get_async_httpx_client().request(**kwargs)
+
+    return _build_response(client=client, response=response)
+
+
+async def asyncio(
+    *,
+    client: AuthenticatedClient,
+    body: DunningPolicyInRequest,
+    idempotency_key: str | Unset = UNSET,
+) -> DunningPolicyOut | ErrorBody | None:
+    """A new policy and its states (in the order of their positions). `is_default: true` makes it the
+    default policy (the previous default stops being it). Refused (400, naming the field, e.g.
+    `states[1].min_days_past_due`): a state without any condition, two states with one position or code,
+    an unknown template, an amount with more decimals than its currency. 409: the name is taken. A
+    customer with something overdue is in the state of highest position whose conditions (those set) all
+    hold: days past due of the oldest overdue invoice (customer's time zone), amount overdue (customer's
+    currency; a state naming a currency holds it only for customers billed in it), failed automatic
+    payment attempts of the overdue invoices.
+
+    Args:
+        idempotency_key (str | Unset):
+        body (DunningPolicyInRequest):
+
+    Raises:
+        errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
+        httpx.TimeoutException: If the request takes longer than Client.timeout.
+
+    Returns:
+        DunningPolicyOut | ErrorBody
+    """
+
+    return (
+        await asyncio_detailed(
+            client=client,
+            body=body,
+            idempotency_key=idempotency_key,
+        )
+    ).parsed

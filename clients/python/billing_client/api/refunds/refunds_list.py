@@ -1,0 +1,251 @@
+from http import HTTPStatus
+from typing import Any
+
+import httpx
+
+from ... import errors
+from ...client import AuthenticatedClient, Client
+from ...models.error_body import ErrorBody
+from ...models.paginated_refund_out_list import PaginatedRefundOutList
+from ...models.refunds_list_state import RefundsListState
+from ...types import UNSET, Response, Unset
+
+
+def _get_kwargs(
+    *,
+    cursor: str | Unset = UNSET,
+    customer: str | Unset = UNSET,
+    limit: int | Unset = UNSET,
+    payment: float | Unset = UNSET,
+    state: RefundsListState | Unset = UNSET,
+) -> dict[str, Any]:
+
+    params: dict[str, Any] = {}
+
+    params["cursor"] = cursor
+
+    params["customer"] = customer
+
+    params["limit"] = limit
+
+    params["payment"] = payment
+
+    json_state: str | Unset = UNSET
+    if not isinstance(state, Unset):
+        json_state = state.value
+
+    params["state"] = json_state
+
+    params = {k: v for k, v in params.items() if v is not UNSET and v is not None}
+
+    _kwargs: dict[str, Any] = {
+        "method": "get",
+        "url": "/api/v1/refunds/",
+        "params": params,
+    }
+
+    return _kwargs
+
+
+def _parse_response(
+    *, client: AuthenticatedClient | Client, response: httpx.Response
+) -> ErrorBody | PaginatedRefundOutList | None:
+    if response.status_code == 200:
+        response_200 = PaginatedRefundOutList.from_dict(response.json())
+
+        return response_200
+
+    if response.status_code == 400:
+        response_400 = ErrorBody.from_dict(response.json())
+
+        return response_400
+
+    if response.status_code == 401:
+        response_401 = ErrorBody.from_dict(response.json())
+
+        return response_401
+
+    if response.status_code == 403:
+        response_403 = ErrorBody.from_dict(response.json())
+
+        return response_403
+
+    if response.status_code == 404:
+        response_404 = ErrorBody.from_dict(response.json())
+
+        return response_404
+
+    if response.status_code == 503:
+        response_503 = ErrorBody.from_dict(response.json())
+
+        return response_503
+
+    if client.raise_on_unexpected_status:
+        raise errors.UnexpectedStatus(response.status_code, response.content)
+    else:
+        return None
+
+
+def _build_response(
+    *, client: AuthenticatedClient | Client, response: httpx.Response
+) -> Response[ErrorBody | PaginatedRefundOutList]:
+    return Response(
+        status_code=HTTPStatus(response.status_code),
+        content=response.content,
+        headers=response.headers,
+        parsed=_parse_response(client=client, response=response),
+    )
+
+
+def sync_detailed(
+    *,
+    client: AuthenticatedClient,
+    cursor: str | Unset = UNSET,
+    customer: str | Unset = UNSET,
+    limit: int | Unset = UNSET,
+    payment: float | Unset = UNSET,
+    state: RefundsListState | Unset = UNSET,
+) -> Response[ErrorBody | PaginatedRefundOutList]:
+    """Refunds, newest first.
+
+    Args:
+        cursor (str | Unset):
+        customer (str | Unset):
+        limit (int | Unset):
+        payment (float | Unset):
+        state (RefundsListState | Unset):
+
+    Raises:
+        errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
+        httpx.TimeoutException: If the request takes longer than Client.timeout.
+
+    Returns:
+        Response[ErrorBody | PaginatedRefundOutList]
+    """
+
+    kwargs = _get_kwargs(
+        cursor=cursor,
+        customer=customer,
+        limit=limit,
+        payment=payment,
+        state=state,
+    )
+
+    response = client.get_httpx_client().request(
+        **kwargs,
+    )
+
+    return _build_response(client=client, response=response)
+
+
+def sync(
+    *,
+    client: AuthenticatedClient,
+    cursor: str | Unset = UNSET,
+    customer: str | Unset = UNSET,
+    limit: int | Unset = UNSET,
+    payment: float | Unset = UNSET,
+    state: RefundsListState | Unset = UNSET,
+) -> ErrorBody | PaginatedRefundOutList | None:
+    """Refunds, newest first.
+
+    Args:
+        cursor (str | Unset):
+        customer (str | Unset):
+        limit (int | Unset):
+        payment (float | Unset):
+        state (RefundsListState | Unset):
+
+    Raises:
+        errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
+        httpx.TimeoutException: If the request takes longer than Client.timeout.
+
+    Returns:
+        ErrorBody | PaginatedRefundOutList
+    """
+
+    return sync_detailed(
+        client=client,
+        cursor=cursor,
+        customer=customer,
+        limit=limit,
+        payment=payment,
+        state=state,
+    ).parsed
+
+
+async def asyncio_detailed(
+    *,
+    client: AuthenticatedClient,
+    cursor: str | Unset = UNSET,
+    customer: str | Unset = UNSET,
+    limit: int | Unset = UNSET,
+    payment: float | Unset = UNSET,
+    state: RefundsListState | Unset = UNSET,
+) -> Response[ErrorBody | PaginatedRefundOutList]:
+    """Refunds, newest first.
+
+    Args:
+        cursor (str | Unset):
+        customer (str | Unset):
+        limit (int | Unset):
+        payment (float | Unset):
+        state (RefundsListState | Unset):
+
+    Raises:
+        errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
+        httpx.TimeoutException: If the request takes longer than Client.timeout.
+
+    Returns:
+        Response[ErrorBody | PaginatedRefundOutList]
+    """
+
+    kwargs = _get_kwargs(
+        cursor=cursor,
+        customer=customer,
+        limit=limit,
+        payment=payment,
+        state=state,
+    )
+
+    response = await client.get_async_httpx_client().request(**kwargs)
+
+    return _build_response(client=client, response=response)
+
+
+async def asyncio(
+    *,
+    client: AuthenticatedClient,
+    cursor: str | Unset = UNSET,
+    customer: str | Unset = UNSET,
+    limit: int | Unset = UNSET,
+    payment: float | Unset = UNSET,
+    state: RefundsListState | Unset = UNSET,
+) -> ErrorBody | PaginatedRefundOutList | None:
+    """Refunds, newest first.
+
+    Args:
+        cursor (str | Unset):
+        customer (str | Unset):
+        limit (int | Unset):
+        payment (float | Unset):
+        state (RefundsListState | Unset):
+
+    Raises:
+        errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
+        httpx.TimeoutException: If the request takes longer than Client.timeout.
+
+    Returns:
+        ErrorBody | PaginatedRefundOutList
+    """
+
+    return (
+        await asyncio_detailed(
+            client=client,
+            cursor=cursor,
+            customer=customer,
+            limit=limit,
+            payment=payment,
+            state=state,
+        )
+    ).parsed

@@ -1,0 +1,211 @@
+from http import HTTPStatus
+from typing import Any
+from urllib.parse import quote
+
+import httpx
+
+from ... import errors
+from ...client import AuthenticatedClient, Client
+from ...models.error_body import ErrorBody
+from ...models.retry_policy_in_request import RetryPolicyInRequest
+from ...models.retry_policy_out import RetryPolicyOut
+from ...types import Response
+
+
+def _get_kwargs(
+    id: int,
+    *,
+    body: RetryPolicyInRequest,
+) -> dict[str, Any]:
+    headers: dict[str, Any] = {}
+
+    _kwargs: dict[str, Any] = {
+        "method": "put",
+        "url": "/api/v1/plans/{id}/retry-policy/".format(
+            id=quote(str(id), safe=""),
+        ),
+    }
+
+    _kwargs["json"] = body.to_dict()
+
+    headers["Content-Type"] = "application/json"
+
+    _kwargs["headers"] = headers
+    return _kwargs
+
+
+def _parse_response(
+    *, client: AuthenticatedClient | Client, response: httpx.Response
+) -> ErrorBody | RetryPolicyOut | None:
+    if response.status_code == 200:
+        response_200 = RetryPolicyOut.from_dict(response.json())
+
+        return response_200
+
+    if response.status_code == 400:
+        response_400 = ErrorBody.from_dict(response.json())
+
+        return response_400
+
+    if response.status_code == 401:
+        response_401 = ErrorBody.from_dict(response.json())
+
+        return response_401
+
+    if response.status_code == 403:
+        response_403 = ErrorBody.from_dict(response.json())
+
+        return response_403
+
+    if response.status_code == 404:
+        response_404 = ErrorBody.from_dict(response.json())
+
+        return response_404
+
+    if response.status_code == 413:
+        response_413 = ErrorBody.from_dict(response.json())
+
+        return response_413
+
+    if response.status_code == 503:
+        response_503 = ErrorBody.from_dict(response.json())
+
+        return response_503
+
+    if client.raise_on_unexpected_status:
+        raise errors.UnexpectedStatus(response.status_code, response.content)
+    else:
+        return None
+
+
+def _build_response(
+    *, client: AuthenticatedClient | Client, response: httpx.Response
+) -> Response[ErrorBody | RetryPolicyOut]:
+    return Response(
+        status_code=HTTPStatus(response.status_code),
+        content=response.content,
+        headers=response.headers,
+        parsed=_parse_response(client=client, response=response),
+    )
+
+
+def sync_detailed(
+    id: int,
+    *,
+    client: AuthenticatedClient,
+    body: RetryPolicyInRequest,
+) -> Response[ErrorBody | RetryPolicyOut]:
+    """Give the plan its own retry policy. Days count from the invoice's FIRST failed automatic attempt,
+    not between attempts: 3, 5, 7 after a first failure on Jan 10 retries on Jan 13, 15 and 17.
+
+    Args:
+        id (int):
+        body (RetryPolicyInRequest):
+
+    Raises:
+        errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
+        httpx.TimeoutException: If the request takes longer than Client.timeout.
+
+    Returns:
+        Response[ErrorBody | RetryPolicyOut]
+    """
+
+    kwargs = _get_kwargs(
+        id=id,
+        body=body,
+    )
+
+    response = client.get_httpx_client().request(
+        **kwargs,
+    )
+
+    return _build_response(client=client, response=response)
+
+
+def sync(
+    id: int,
+    *,
+    client: AuthenticatedClient,
+    body: RetryPolicyInRequest,
+) -> ErrorBody | RetryPolicyOut | None:
+    """Give the plan its own retry policy. Days count from the invoice's FIRST failed automatic attempt,
+    not between attempts: 3, 5, 7 after a first failure on Jan 10 retries on Jan 13, 15 and 17.
+
+    Args:
+        id (int):
+        body (RetryPolicyInRequest):
+
+    Raises:
+        errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
+        httpx.TimeoutException: If the request takes longer than Client.timeout.
+
+    Returns:
+        ErrorBody | RetryPolicyOut
+    """
+
+    return sync_detailed(
+        id=id,
+        client=client,
+        body=body,
+    ).parsed
+
+
+async def asyncio_detailed(
+    id: int,
+    *,
+    client: AuthenticatedClient,
+    body: RetryPolicyInRequest,
+) -> Response[ErrorBody | RetryPolicyOut]:
+    """Give the plan its own retry policy. Days count from the invoice's FIRST failed automatic attempt,
+    not between attempts: 3, 5, 7 after a first failure on Jan 10 retries on Jan 13, 15 and 17.
+
+    Args:
+        id (int):
+        body (RetryPolicyInRequest):
+
+    Raises:
+        errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
+        httpx.TimeoutException: If the request takes longer than Client.timeout.
+
+    Returns:
+        Response[ErrorBody | RetryPolicyOut]
+    """
+
+    kwargs = _get_kwargs(
+        id=id,
+        body=body,
+    )
+
+    response = await client.get_async_httpx_client().request(**kwargs)
+
+    return _build_response(client=client, response=response)
+
+
+async def asyncio(
+    id: int,
+    *,
+    client: AuthenticatedClient,
+    body: RetryPolicyInRequest,
+) -> ErrorBody | RetryPolicyOut | None:
+    """Give the plan its own retry policy. Days count from the invoice's FIRST failed automatic attempt,
+    not between attempts: 3, 5, 7 after a first failure on Jan 10 retries on Jan 13, 15 and 17.
+
+    Args:
+        id (int):
+        body (RetryPolicyInRequest):
+
+    Raises:
+        errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
+        httpx.TimeoutException: If the request takes longer than Client.timeout.
+
+    Returns:
+        ErrorBody | RetryPolicyOut
+    """
+
+    return (
+        await asyncio_detailed(
+            id=id,
+            client=client,
+            body=body,
+        )
+    ).parsed

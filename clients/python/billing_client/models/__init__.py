@@ -1,0 +1,545 @@
+"""Contains all the data models used in inputs/outputs"""
+
+from .add_on_in_request import AddOnInRequest
+from .add_on_out import AddOnOut
+from .add_on_purchase_in_request import AddOnPurchaseInRequest
+from .address import Address
+from .address_request import AddressRequest
+from .aggregation_enum import AggregationEnum
+from .allocation_in_request import AllocationInRequest
+from .amount_kind_enum import AmountKindEnum
+from .apply_enum import ApplyEnum
+from .archive_in_request import ArchiveInRequest
+from .assignment_in_request import AssignmentInRequest
+from .balance_adjustment_kind_enum import BalanceAdjustmentKindEnum
+from .balance_in_request import BalanceInRequest
+from .balance_kind_enum import BalanceKindEnum
+from .balance_transaction_out import BalanceTransactionOut
+from .billing_failure_out import BillingFailureOut
+from .blank_enum import BlankEnum
+from .block_in_request import BlockInRequest
+from .branding_out import BrandingOut
+from .cancel_in_request import CancelInRequest
+from .change_in_request import ChangeInRequest
+from .change_out import ChangeOut
+from .change_out_kind_enum import ChangeOutKindEnum
+from .change_out_status_enum import ChangeOutStatusEnum
+from .change_preview_out import ChangePreviewOut
+from .charge_in_request import ChargeInRequest
+from .charge_out import ChargeOut
+from .check_out import CheckOut
+from .copy_in_request import CopyInRequest
+from .correction_out import CorrectionOut
+from .correction_out_kind_enum import CorrectionOutKindEnum
+from .correction_out_status_enum import CorrectionOutStatusEnum
+from .corrections_list_kind import CorrectionsListKind
+from .corrections_list_status import CorrectionsListStatus
+from .coupon_in_request import CouponInRequest
+from .coupon_kind_enum import CouponKindEnum
+from .coupon_out import CouponOut
+from .credit_line_in_request import CreditLineInRequest
+from .credit_note_in_request import CreditNoteInRequest
+from .credit_note_line_out import CreditNoteLineOut
+from .credit_note_out import CreditNoteOut
+from .currency import Currency
+from .current_usage import CurrentUsage
+from .current_usage_subscriptions_item import CurrentUsageSubscriptionsItem
+from .customer_in_request import CustomerInRequest
+from .customer_out import CustomerOut
+from .customer_portal_configuration_in_request import CustomerPortalConfigurationInRequest
+from .customer_portal_configuration_out import CustomerPortalConfigurationOut
+from .customers_notifications_list_state import CustomersNotificationsListState
+from .customers_notifications_list_template import CustomersNotificationsListTemplate
+from .direction_enum import DirectionEnum
+from .draft_in_request import DraftInRequest
+from .dunning_policy_in_request import DunningPolicyInRequest
+from .dunning_policy_out import DunningPolicyOut
+from .dunning_state_in_email_template_enum import DunningStateInEmailTemplateEnum
+from .dunning_state_in_request import DunningStateInRequest
+from .dunning_state_out import DunningStateOut
+from .dunning_state_out_email_template_enum import DunningStateOutEmailTemplateEnum
+from .dunning_status_out import DunningStatusOut
+from .dunning_transition_out import DunningTransitionOut
+from .duration_enum import DurationEnum
+from .end_in_request import EndInRequest
+from .entitlement_out import EntitlementOut
+from .error_body import ErrorBody
+from .error_item import ErrorItem
+from .feature_in_request import FeatureInRequest
+from .feature_kind_enum import FeatureKindEnum
+from .feature_out import FeatureOut
+from .fee_timing_enum import FeeTimingEnum
+from .grant_in_request import GrantInRequest
+from .grant_out import GrantOut
+from .grant_out_source_enum import GrantOutSourceEnum
+from .history_change_out import HistoryChangeOut
+from .history_entry_out import HistoryEntryOut
+from .history_out import HistoryOut
+from .interval_unit_enum import IntervalUnitEnum
+from .invoice_add_on_in_request import InvoiceAddOnInRequest
+from .invoice_out import InvoiceOut
+from .invoice_out_status_enum import InvoiceOutStatusEnum
+from .invoices_list_status import InvoicesListStatus
+from .line_kind_enum import LineKindEnum
+from .line_out import LineOut
+from .locale_enum import LocaleEnum
+from .logo_out import LogoOut
+from .metric_in_request import MetricInRequest
+from .metric_out import MetricOut
+from .metrics_list_aggregation import MetricsListAggregation
+from .move_to_balance_in_request import MoveToBalanceInRequest
+from .notification_detail_out import NotificationDetailOut
+from .notification_out import NotificationOut
+from .notification_state_enum import NotificationStateEnum
+from .notification_template_enum import NotificationTemplateEnum
+from .notifications_list_state import NotificationsListState
+from .notifications_list_template import NotificationsListTemplate
+from .one_off_in_request import OneOffInRequest
+from .override_in_request import OverrideInRequest
+from .paginated_add_on_out_list import PaginatedAddOnOutList
+from .paginated_balance_transaction_out_list import PaginatedBalanceTransactionOutList
+from .paginated_billing_failure_out_list import PaginatedBillingFailureOutList
+from .paginated_correction_out_list import PaginatedCorrectionOutList
+from .paginated_coupon_out_list import PaginatedCouponOutList
+from .paginated_credit_note_out_list import PaginatedCreditNoteOutList
+from .paginated_customer_out_list import PaginatedCustomerOutList
+from .paginated_dunning_policy_out_list import PaginatedDunningPolicyOutList
+from .paginated_dunning_transition_out_list import PaginatedDunningTransitionOutList
+from .paginated_feature_out_list import PaginatedFeatureOutList
+from .paginated_grant_out_list import PaginatedGrantOutList
+from .paginated_history_out_list import PaginatedHistoryOutList
+from .paginated_invoice_out_list import PaginatedInvoiceOutList
+from .paginated_metric_out_list import PaginatedMetricOutList
+from .paginated_notification_out_list import PaginatedNotificationOutList
+from .paginated_payee_customer_out_list import PaginatedPayeeCustomerOutList
+from .paginated_payee_out_list import PaginatedPayeeOutList
+from .paginated_payment_method_out_list import PaginatedPaymentMethodOutList
+from .paginated_payment_out_list import PaginatedPaymentOutList
+from .paginated_payout_method_out_list import PaginatedPayoutMethodOutList
+from .paginated_payout_out_list import PaginatedPayoutOutList
+from .paginated_payout_schedule_out_list import PaginatedPayoutScheduleOutList
+from .paginated_plan_out_list import PaginatedPlanOutList
+from .paginated_plan_version_out_list import PaginatedPlanVersionOutList
+from .paginated_portal_configuration_out_list import PaginatedPortalConfigurationOutList
+from .paginated_portal_session_out_list import PaginatedPortalSessionOutList
+from .paginated_portal_user_out_list import PaginatedPortalUserOutList
+from .paginated_product_out_list import PaginatedProductOutList
+from .paginated_redemption_out_list import PaginatedRedemptionOutList
+from .paginated_refund_out_list import PaginatedRefundOutList
+from .paginated_subscription_out_list import PaginatedSubscriptionOutList
+from .paginated_tax_rate_out_list import PaginatedTaxRateOutList
+from .paginated_usage_event_out_list import PaginatedUsageEventOutList
+from .patched_add_on_update_in_request import PatchedAddOnUpdateInRequest
+from .patched_billable_metric_update_in_request import PatchedBillableMetricUpdateInRequest
+from .patched_branding_in_request import PatchedBrandingInRequest
+from .patched_coupon_update_in_request import PatchedCouponUpdateInRequest
+from .patched_customer_in_request import PatchedCustomerInRequest
+from .patched_dunning_policy_patch_in_request import PatchedDunningPolicyPatchInRequest
+from .patched_feature_update_in_request import PatchedFeatureUpdateInRequest
+from .patched_payee_patch_in_request import PatchedPayeePatchInRequest
+from .patched_payment_method_patch_in_request import PatchedPaymentMethodPatchInRequest
+from .patched_payout_schedule_patch_in_request import PatchedPayoutSchedulePatchInRequest
+from .patched_plan_update_in_request import PatchedPlanUpdateInRequest
+from .patched_plan_version_in_request import PatchedPlanVersionInRequest
+from .patched_portal_configuration_patch_in_request import PatchedPortalConfigurationPatchInRequest
+from .patched_product_update_in_request import PatchedProductUpdateInRequest
+from .patched_tax_rate_update_in_request import PatchedTaxRateUpdateInRequest
+from .pause_out import PauseOut
+from .payee_customer_in_request import PayeeCustomerInRequest
+from .payee_customer_out import PayeeCustomerOut
+from .payee_in_request import PayeeInRequest
+from .payee_out import PayeeOut
+from .payee_state_enum import PayeeStateEnum
+from .payees_list_state import PayeesListState
+from .payment_allocation_out import PaymentAllocationOut
+from .payment_apply_in_request import PaymentApplyInRequest
+from .payment_attempt_out import PaymentAttemptOut
+from .payment_attempt_out_action_enum import PaymentAttemptOutActionEnum
+from .payment_detail_out import PaymentDetailOut
+from .payment_gateway_enum import PaymentGatewayEnum
+from .payment_kind_enum import PaymentKindEnum
+from .payment_method_in_request import PaymentMethodInRequest
+from .payment_method_kind_enum import PaymentMethodKindEnum
+from .payment_method_out import PaymentMethodOut
+from .payment_method_state_enum import PaymentMethodStateEnum
+from .payment_methods_list_gateway import PaymentMethodsListGateway
+from .payment_methods_list_kind import PaymentMethodsListKind
+from .payment_methods_list_state import PaymentMethodsListState
+from .payment_out import PaymentOut
+from .payment_record_in_request import PaymentRecordInRequest
+from .payment_refund_out import PaymentRefundOut
+from .payment_state_enum import PaymentStateEnum
+from .payments_list_gateway import PaymentsListGateway
+from .payments_list_kind import PaymentsListKind
+from .payments_list_state import PaymentsListState
+from .payout_basis_item_out import PayoutBasisItemOut
+from .payout_call_out import PayoutCallOut
+from .payout_call_out_action_enum import PayoutCallOutActionEnum
+from .payout_cancel_in_request import PayoutCancelInRequest
+from .payout_detail_out import PayoutDetailOut
+from .payout_gateway_enum import PayoutGatewayEnum
+from .payout_method_in_request import PayoutMethodInRequest
+from .payout_method_out import PayoutMethodOut
+from .payout_method_state_enum import PayoutMethodStateEnum
+from .payout_out import PayoutOut
+from .payout_schedule_in_request import PayoutScheduleInRequest
+from .payout_schedule_out import PayoutScheduleOut
+from .payout_state_enum import PayoutStateEnum
+from .payouts_list_state import PayoutsListState
+from .pending_line_out import PendingLineOut
+from .period_out import PeriodOut
+from .plan_in_request import PlanInRequest
+from .plan_offered_out import PlanOfferedOut
+from .plan_out import PlanOut
+from .plan_version_create_in_request import PlanVersionCreateInRequest
+from .plan_version_out import PlanVersionOut
+from .plan_version_out_status_enum import PlanVersionOutStatusEnum
+from .plan_versions_list_status import PlanVersionsListStatus
+from .plans_list_interval_unit import PlansListIntervalUnit
+from .policy_ref_out import PolicyRefOut
+from .portal_configuration_in_request import PortalConfigurationInRequest
+from .portal_configuration_out import PortalConfigurationOut
+from .portal_session_created_out import PortalSessionCreatedOut
+from .portal_session_in_request import PortalSessionInRequest
+from .portal_session_out import PortalSessionOut
+from .portal_session_state_enum import PortalSessionStateEnum
+from .portal_user_disable_in_request import PortalUserDisableInRequest
+from .portal_user_in_request import PortalUserInRequest
+from .portal_user_out import PortalUserOut
+from .portal_user_state_enum import PortalUserStateEnum
+from .portal_users_list_state import PortalUsersListState
+from .preview_in_request import PreviewInRequest
+from .preview_line_out import PreviewLineOut
+from .pricing_model_enum import PricingModelEnum
+from .product_in_request import ProductInRequest
+from .product_out import ProductOut
+from .proration_kind_enum import ProrationKindEnum
+from .proration_line_out import ProrationLineOut
+from .rate_in_request import RateInRequest
+from .rating_out import RatingOut
+from .reason_enum import ReasonEnum
+from .reason_in_request import ReasonInRequest
+from .redeem_in_request import RedeemInRequest
+from .redemption_out import RedemptionOut
+from .redemption_out_status_enum import RedemptionOutStatusEnum
+from .refund_credit_line_in_request import RefundCreditLineInRequest
+from .refund_in_request import RefundInRequest
+from .refund_out import RefundOut
+from .refund_source_enum import RefundSourceEnum
+from .refunds_list_state import RefundsListState
+from .required_reason_in_request import RequiredReasonInRequest
+from .rerate_in_request import RerateInRequest
+from .retry_payment_in_request import RetryPaymentInRequest
+from .retry_payment_out import RetryPaymentOut
+from .retry_policy_in_request import RetryPolicyInRequest
+from .retry_policy_out import RetryPolicyOut
+from .schedule_run_out import ScheduleRunOut
+from .scope_enum import ScopeEnum
+from .settings_in_request import SettingsInRequest
+from .settings_out import SettingsOut
+from .situation_out import SituationOut
+from .state_ref_out import StateRefOut
+from .stripe_webhook_out import StripeWebhookOut
+from .subscription_action_enum import SubscriptionActionEnum
+from .subscription_action_when_enum import SubscriptionActionWhenEnum
+from .subscription_in_request import SubscriptionInRequest
+from .subscription_out import SubscriptionOut
+from .subscription_out_status_enum import SubscriptionOutStatusEnum
+from .subscription_payment_method_in_request import SubscriptionPaymentMethodInRequest
+from .subscription_payment_method_out import SubscriptionPaymentMethodOut
+from .subscriptions_list_status import SubscriptionsListStatus
+from .tax_rate_in_request import TaxRateInRequest
+from .tax_rate_out import TaxRateOut
+from .timeline_out import TimelineOut
+from .timeline_row_out import TimelineRowOut
+from .top_up_in_request import TopUpInRequest
+from .unapplied_cash_out import UnappliedCashOut
+from .unapply_in_request import UnapplyInRequest
+from .upcoming_line_out import UpcomingLineOut
+from .upcoming_out import UpcomingOut
+from .usage_batch_in_request import UsageBatchInRequest
+from .usage_batch_result import UsageBatchResult
+from .usage_event_in_request import UsageEventInRequest
+from .usage_event_in_request_properties import UsageEventInRequestProperties
+from .usage_event_out import UsageEventOut
+from .usage_event_outcome import UsageEventOutcome
+from .usage_event_outcome_errors_item import UsageEventOutcomeErrorsItem
+from .usage_event_outcome_status_enum import UsageEventOutcomeStatusEnum
+from .version_feature_in_request import VersionFeatureInRequest
+from .version_feature_out import VersionFeatureOut
+from .wallet_out import WalletOut
+from .wallet_settings_out import WalletSettingsOut
+from .webhooks_stripe_body import WebhooksStripeBody
+
+__all__ = (
+    "AddOnInRequest",
+    "AddOnOut",
+    "AddOnPurchaseInRequest",
+    "Address",
+    "AddressRequest",
+    "AggregationEnum",
+    "AllocationInRequest",
+    "AmountKindEnum",
+    "ApplyEnum",
+    "ArchiveInRequest",
+    "AssignmentInRequest",
+    "BalanceAdjustmentKindEnum",
+    "BalanceInRequest",
+    "BalanceKindEnum",
+    "BalanceTransactionOut",
+    "BillingFailureOut",
+    "BlankEnum",
+    "BlockInRequest",
+    "BrandingOut",
+    "CancelInRequest",
+    "ChangeInRequest",
+    "ChangeOut",
+    "ChangeOutKindEnum",
+    "ChangeOutStatusEnum",
+    "ChangePreviewOut",
+    "ChargeInRequest",
+    "ChargeOut",
+    "CheckOut",
+    "CopyInRequest",
+    "CorrectionOut",
+    "CorrectionOutKindEnum",
+    "CorrectionOutStatusEnum",
+    "CorrectionsListKind",
+    "CorrectionsListStatus",
+    "CouponInRequest",
+    "CouponKindEnum",
+    "CouponOut",
+    "CreditLineInRequest",
+    "CreditNoteInRequest",
+    "CreditNoteLineOut",
+    "CreditNoteOut",
+    "Currency",
+    "CurrentUsage",
+    "CurrentUsageSubscriptionsItem",
+    "CustomerInRequest",
+    "CustomerOut",
+    "CustomerPortalConfigurationInRequest",
+    "CustomerPortalConfigurationOut",
+    "CustomersNotificationsListState",
+    "CustomersNotificationsListTemplate",
+    "DirectionEnum",
+    "DraftInRequest",
+    "DunningPolicyInRequest",
+    "DunningPolicyOut",
+    "DunningStateInEmailTemplateEnum",
+    "DunningStateInRequest",
+    "DunningStateOut",
+    "DunningStateOutEmailTemplateEnum",
+    "DunningStatusOut",
+    "DunningTransitionOut",
+    "DurationEnum",
+    "EndInRequest",
+    "EntitlementOut",
+    "ErrorBody",
+    "ErrorItem",
+    "FeatureInRequest",
+    "FeatureKindEnum",
+    "FeatureOut",
+    "FeeTimingEnum",
+    "GrantInRequest",
+    "GrantOut",
+    "GrantOutSourceEnum",
+    "HistoryChangeOut",
+    "HistoryEntryOut",
+    "HistoryOut",
+    "IntervalUnitEnum",
+    "InvoiceAddOnInRequest",
+    "InvoiceOut",
+    "InvoiceOutStatusEnum",
+    "InvoicesListStatus",
+    "LineKindEnum",
+    "LineOut",
+    "LocaleEnum",
+    "LogoOut",
+    "MetricInRequest",
+    "MetricOut",
+    "MetricsListAggregation",
+    "MoveToBalanceInRequest",
+    "NotificationDetailOut",
+    "NotificationOut",
+    "NotificationsListState",
+    "NotificationsListTemplate",
+    "NotificationStateEnum",
+    "NotificationTemplateEnum",
+    "OneOffInRequest",
+    "OverrideInRequest",
+    "PaginatedAddOnOutList",
+    "PaginatedBalanceTransactionOutList",
+    "PaginatedBillingFailureOutList",
+    "PaginatedCorrectionOutList",
+    "PaginatedCouponOutList",
+    "PaginatedCreditNoteOutList",
+    "PaginatedCustomerOutList",
+    "PaginatedDunningPolicyOutList",
+    "PaginatedDunningTransitionOutList",
+    "PaginatedFeatureOutList",
+    "PaginatedGrantOutList",
+    "PaginatedHistoryOutList",
+    "PaginatedInvoiceOutList",
+    "PaginatedMetricOutList",
+    "PaginatedNotificationOutList",
+    "PaginatedPayeeCustomerOutList",
+    "PaginatedPayeeOutList",
+    "PaginatedPaymentMethodOutList",
+    "PaginatedPaymentOutList",
+    "PaginatedPayoutMethodOutList",
+    "PaginatedPayoutOutList",
+    "PaginatedPayoutScheduleOutList",
+    "PaginatedPlanOutList",
+    "PaginatedPlanVersionOutList",
+    "PaginatedPortalConfigurationOutList",
+    "PaginatedPortalSessionOutList",
+    "PaginatedPortalUserOutList",
+    "PaginatedProductOutList",
+    "PaginatedRedemptionOutList",
+    "PaginatedRefundOutList",
+    "PaginatedSubscriptionOutList",
+    "PaginatedTaxRateOutList",
+    "PaginatedUsageEventOutList",
+    "PatchedAddOnUpdateInRequest",
+    "PatchedBillableMetricUpdateInRequest",
+    "PatchedBrandingInRequest",
+    "PatchedCouponUpdateInRequest",
+    "PatchedCustomerInRequest",
+    "PatchedDunningPolicyPatchInRequest",
+    "PatchedFeatureUpdateInRequest",
+    "PatchedPayeePatchInRequest",
+    "PatchedPaymentMethodPatchInRequest",
+    "PatchedPayoutSchedulePatchInRequest",
+    "PatchedPlanUpdateInRequest",
+    "PatchedPlanVersionInRequest",
+    "PatchedPortalConfigurationPatchInRequest",
+    "PatchedProductUpdateInRequest",
+    "PatchedTaxRateUpdateInRequest",
+    "PauseOut",
+    "PayeeCustomerInRequest",
+    "PayeeCustomerOut",
+    "PayeeInRequest",
+    "PayeeOut",
+    "PayeesListState",
+    "PayeeStateEnum",
+    "PaymentAllocationOut",
+    "PaymentApplyInRequest",
+    "PaymentAttemptOut",
+    "PaymentAttemptOutActionEnum",
+    "PaymentDetailOut",
+    "PaymentGatewayEnum",
+    "PaymentKindEnum",
+    "PaymentMethodInRequest",
+    "PaymentMethodKindEnum",
+    "PaymentMethodOut",
+    "PaymentMethodsListGateway",
+    "PaymentMethodsListKind",
+    "PaymentMethodsListState",
+    "PaymentMethodStateEnum",
+    "PaymentOut",
+    "PaymentRecordInRequest",
+    "PaymentRefundOut",
+    "PaymentsListGateway",
+    "PaymentsListKind",
+    "PaymentsListState",
+    "PaymentStateEnum",
+    "PayoutBasisItemOut",
+    "PayoutCallOut",
+    "PayoutCallOutActionEnum",
+    "PayoutCancelInRequest",
+    "PayoutDetailOut",
+    "PayoutGatewayEnum",
+    "PayoutMethodInRequest",
+    "PayoutMethodOut",
+    "PayoutMethodStateEnum",
+    "PayoutOut",
+    "PayoutScheduleInRequest",
+    "PayoutScheduleOut",
+    "PayoutsListState",
+    "PayoutStateEnum",
+    "PendingLineOut",
+    "PeriodOut",
+    "PlanInRequest",
+    "PlanOfferedOut",
+    "PlanOut",
+    "PlansListIntervalUnit",
+    "PlanVersionCreateInRequest",
+    "PlanVersionOut",
+    "PlanVersionOutStatusEnum",
+    "PlanVersionsListStatus",
+    "PolicyRefOut",
+    "PortalConfigurationInRequest",
+    "PortalConfigurationOut",
+    "PortalSessionCreatedOut",
+    "PortalSessionInRequest",
+    "PortalSessionOut",
+    "PortalSessionStateEnum",
+    "PortalUserDisableInRequest",
+    "PortalUserInRequest",
+    "PortalUserOut",
+    "PortalUsersListState",
+    "PortalUserStateEnum",
+    "PreviewInRequest",
+    "PreviewLineOut",
+    "PricingModelEnum",
+    "ProductInRequest",
+    "ProductOut",
+    "ProrationKindEnum",
+    "ProrationLineOut",
+    "RateInRequest",
+    "RatingOut",
+    "ReasonEnum",
+    "ReasonInRequest",
+    "RedeemInRequest",
+    "RedemptionOut",
+    "RedemptionOutStatusEnum",
+    "RefundCreditLineInRequest",
+    "RefundInRequest",
+    "RefundOut",
+    "RefundsListState",
+    "RefundSourceEnum",
+    "RequiredReasonInRequest",
+    "RerateInRequest",
+    "RetryPaymentInRequest",
+    "RetryPaymentOut",
+    "RetryPolicyInRequest",
+    "RetryPolicyOut",
+    "ScheduleRunOut",
+    "ScopeEnum",
+    "SettingsInRequest",
+    "SettingsOut",
+    "SituationOut",
+    "StateRefOut",
+    "StripeWebhookOut",
+    "SubscriptionActionEnum",
+    "SubscriptionActionWhenEnum",
+    "SubscriptionInRequest",
+    "SubscriptionOut",
+    "SubscriptionOutStatusEnum",
+    "SubscriptionPaymentMethodInRequest",
+    "SubscriptionPaymentMethodOut",
+    "SubscriptionsListStatus",
+    "TaxRateInRequest",
+    "TaxRateOut",
+    "TimelineOut",
+    "TimelineRowOut",
+    "TopUpInRequest",
+    "UnappliedCashOut",
+    "UnapplyInRequest",
+    "UpcomingLineOut",
+    "UpcomingOut",
+    "UsageBatchInRequest",
+    "UsageBatchResult",
+    "UsageEventInRequest",
+    "UsageEventInRequestProperties",
+    "UsageEventOut",
+    "UsageEventOutcome",
+    "UsageEventOutcomeErrorsItem",
+    "UsageEventOutcomeStatusEnum",
+    "VersionFeatureInRequest",
+    "VersionFeatureOut",
+    "WalletOut",
+    "WalletSettingsOut",
+    "WebhooksStripeBody",
+)

@@ -1,0 +1,169 @@
+from __future__ import annotations
+
+import datetime
+from collections.abc import Mapping
+from typing import TYPE_CHECKING, Any, TypeVar
+
+from attrs import define as _attrs_define
+from attrs import field as _attrs_field
+
+from ..types import UNSET, Unset
+
+if TYPE_CHECKING:
+    from ..models.credit_note_line_out import CreditNoteLineOut
+
+
+T = TypeVar("T", bound="CreditNoteOut")
+
+
+@_attrs_define
+class CreditNoteOut:
+    """
+    Attributes:
+        id (int):
+        number (str):
+        invoice (int):
+        invoice_number (str):
+        currency (str):
+        total (str): with its tax
+        reason (str):
+        issued_at (datetime.datetime):
+        issued_by (str):
+        lines (list[CreditNoteLineOut]):
+        tax_total (str | Unset):
+        to_balance (str | Unset): The part beyond what was still owed on the invoice, credited to the customer's
+            balance.
+    """
+
+    id: int
+    number: str
+    invoice: int
+    invoice_number: str
+    currency: str
+    total: str
+    reason: str
+    issued_at: datetime.datetime
+    issued_by: str
+    lines: list[CreditNoteLineOut]
+    tax_total: str | Unset = UNSET
+    to_balance: str | Unset = UNSET
+    additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
+
+    def to_dict(self) -> dict[str, Any]:
+        id = self.id
+
+        number = self.number
+
+        invoice = self.invoice
+
+        invoice_number = self.invoice_number
+
+        currency = self.currency
+
+        total = self.total
+
+        reason = self.reason
+
+        issued_at = self.issued_at.isoformat()
+
+        issued_by = self.issued_by
+
+        lines = []
+        for lines_item_data in self.lines:
+            lines_item = lines_item_data.to_dict()
+            lines.append(lines_item)
+
+        tax_total = self.tax_total
+
+        to_balance = self.to_balance
+
+        field_dict: dict[str, Any] = {}
+        field_dict.update(self.additional_properties)
+        field_dict.update(
+            {
+                "id": id,
+                "number": number,
+                "invoice": invoice,
+                "invoice_number": invoice_number,
+                "currency": currency,
+                "total": total,
+                "reason": reason,
+                "issued_at": issued_at,
+                "issued_by": issued_by,
+                "lines": lines,
+            }
+        )
+        if tax_total is not UNSET:
+            field_dict["tax_total"] = tax_total
+        if to_balance is not UNSET:
+            field_dict["to_balance"] = to_balance
+
+        return field_dict
+
+    @classmethod
+    def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
+        from ..models.credit_note_line_out import CreditNoteLineOut  # noqa: PLC0415
+
+        d = dict(src_dict)
+        id = d.pop("id")
+
+        number = d.pop("number")
+
+        invoice = d.pop("invoice")
+
+        invoice_number = d.pop("invoice_number")
+
+        currency = d.pop("currency")
+
+        total = d.pop("total")
+
+        reason = d.pop("reason")
+
+        issued_at = datetime.datetime.fromisoformat(d.pop("issued_at"))
+
+        issued_by = d.pop("issued_by")
+
+        lines = []
+        _lines = d.pop("lines")
+        for lines_item_data in _lines:
+            lines_item = CreditNoteLineOut.from_dict(lines_item_data)
+
+            lines.append(lines_item)
+
+        tax_total = d.pop("tax_total", UNSET)
+
+        to_balance = d.pop("to_balance", UNSET)
+
+        credit_note_out = cls(
+            id=id,
+            number=number,
+            invoice=invoice,
+            invoice_number=invoice_number,
+            currency=currency,
+            total=total,
+            reason=reason,
+            issued_at=issued_at,
+            issued_by=issued_by,
+            lines=lines,
+            tax_total=tax_total,
+            to_balance=to_balance,
+        )
+
+        credit_note_out.additional_properties = d
+        return credit_note_out
+
+    @property
+    def additional_keys(self) -> list[str]:
+        return list(self.additional_properties.keys())
+
+    def __getitem__(self, key: str) -> Any:
+        return self.additional_properties[key]
+
+    def __setitem__(self, key: str, value: Any) -> None:
+        self.additional_properties[key] = value
+
+    def __delitem__(self, key: str) -> None:
+        del self.additional_properties[key]
+
+    def __contains__(self, key: str) -> bool:
+        return key in self.additional_properties

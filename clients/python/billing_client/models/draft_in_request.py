@@ -1,0 +1,72 @@
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any, TypeVar
+
+from attrs import define as _attrs_define
+from attrs import field as _attrs_field
+
+from ..types import UNSET, Unset
+
+T = TypeVar("T", bound="DraftInRequest")
+
+
+@_attrs_define
+class DraftInRequest:
+    """
+    Attributes:
+        customer (str): the customer's external id
+        grace_days (int | Unset):  Default: 7.
+    """
+
+    customer: str
+    grace_days: int | Unset = 7
+    additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
+
+    def to_dict(self) -> dict[str, Any]:
+        customer = self.customer
+
+        grace_days = self.grace_days
+
+        field_dict: dict[str, Any] = {}
+        field_dict.update(self.additional_properties)
+        field_dict.update(
+            {
+                "customer": customer,
+            }
+        )
+        if grace_days is not UNSET:
+            field_dict["grace_days"] = grace_days
+
+        return field_dict
+
+    @classmethod
+    def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
+        d = dict(src_dict)
+        customer = d.pop("customer")
+
+        grace_days = d.pop("grace_days", UNSET)
+
+        draft_in_request = cls(
+            customer=customer,
+            grace_days=grace_days,
+        )
+
+        draft_in_request.additional_properties = d
+        return draft_in_request
+
+    @property
+    def additional_keys(self) -> list[str]:
+        return list(self.additional_properties.keys())
+
+    def __getitem__(self, key: str) -> Any:
+        return self.additional_properties[key]
+
+    def __setitem__(self, key: str, value: Any) -> None:
+        self.additional_properties[key] = value
+
+    def __delitem__(self, key: str) -> None:
+        del self.additional_properties[key]
+
+    def __contains__(self, key: str) -> bool:
+        return key in self.additional_properties

@@ -1,0 +1,122 @@
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any, TypeVar
+
+from attrs import define as _attrs_define
+from attrs import field as _attrs_field
+
+from ..models.aggregation_enum import AggregationEnum
+from ..types import UNSET, Unset
+
+T = TypeVar("T", bound="MetricInRequest")
+
+
+@_attrs_define
+class MetricInRequest:
+    """
+    Attributes:
+        code (str):
+        name (str):
+        aggregation (AggregationEnum): * `count` - Count
+            * `sum` - Sum
+            * `max` - Max
+            * `unique_count` - unique count
+            * `latest` - Latest
+            * `weighted_sum` - weighted sum (time-weighted)
+        description (str | Unset):
+        field_name (str | Unset): The event property aggregated (not used by count).
+        filters (Any | Unset):
+        allow_negative (bool | Unset): Accept events whose value is negative (refunds, releases): they lower the
+            quantity and the bill. Off: such events are refused. For sum, max and latest metrics.
+    """
+
+    code: str
+    name: str
+    aggregation: AggregationEnum
+    description: str | Unset = UNSET
+    field_name: str | Unset = UNSET
+    filters: Any | Unset = UNSET
+    allow_negative: bool | Unset = UNSET
+    additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
+
+    def to_dict(self) -> dict[str, Any]:
+        code = self.code
+
+        name = self.name
+
+        aggregation = self.aggregation.value
+
+        description = self.description
+
+        field_name = self.field_name
+
+        filters = self.filters
+
+        allow_negative = self.allow_negative
+
+        field_dict: dict[str, Any] = {}
+        field_dict.update(self.additional_properties)
+        field_dict.update(
+            {
+                "code": code,
+                "name": name,
+                "aggregation": aggregation,
+            }
+        )
+        if description is not UNSET:
+            field_dict["description"] = description
+        if field_name is not UNSET:
+            field_dict["field_name"] = field_name
+        if filters is not UNSET:
+            field_dict["filters"] = filters
+        if allow_negative is not UNSET:
+            field_dict["allow_negative"] = allow_negative
+
+        return field_dict
+
+    @classmethod
+    def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
+        d = dict(src_dict)
+        code = d.pop("code")
+
+        name = d.pop("name")
+
+        aggregation = AggregationEnum(d.pop("aggregation"))
+
+        description = d.pop("description", UNSET)
+
+        field_name = d.pop("field_name", UNSET)
+
+        filters = d.pop("filters", UNSET)
+
+        allow_negative = d.pop("allow_negative", UNSET)
+
+        metric_in_request = cls(
+            code=code,
+            name=name,
+            aggregation=aggregation,
+            description=description,
+            field_name=field_name,
+            filters=filters,
+            allow_negative=allow_negative,
+        )
+
+        metric_in_request.additional_properties = d
+        return metric_in_request
+
+    @property
+    def additional_keys(self) -> list[str]:
+        return list(self.additional_properties.keys())
+
+    def __getitem__(self, key: str) -> Any:
+        return self.additional_properties[key]
+
+    def __setitem__(self, key: str, value: Any) -> None:
+        self.additional_properties[key] = value
+
+    def __delitem__(self, key: str) -> None:
+        del self.additional_properties[key]
+
+    def __contains__(self, key: str) -> bool:
+        return key in self.additional_properties

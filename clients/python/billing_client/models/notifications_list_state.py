@@ -1,0 +1,12 @@
+from enum import StrEnum
+
+
+class NotificationsListState(StrEnum):
+    FAILED = "failed"
+    PENDING = "pending"
+    SENDING = "sending"
+    SENT = "sent"
+    SKIPPED = "skipped"
+
+    def __str__(self) -> str:
+        return str(self.value)

@@ -1,0 +1,156 @@
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any, TypeVar, cast
+
+from attrs import define as _attrs_define
+from attrs import field as _attrs_field
+
+from ..models.interval_unit_enum import IntervalUnitEnum
+from ..types import UNSET, Unset
+
+T = TypeVar("T", bound="PatchedPlanUpdateInRequest")
+
+
+@_attrs_define
+class PatchedPlanUpdateInRequest:
+    """
+    Attributes:
+        code (str | Unset):
+        name (str | Unset):
+        description (str | Unset):
+        product (None | str | Unset):
+        currency (str | Unset):
+        interval_unit (IntervalUnitEnum | Unset): * `day` - Day
+            * `week` - Week
+            * `month` - Month
+            * `year` - Year
+        interval_count (int | Unset):
+        calendar_aligned (bool | Unset): Periods start on calendar boundaries (the 1st of the month, Jan 1, Mondays);
+            the first period runs from the start to the first boundary and is prorated.
+        archived (bool | Unset): true: archived (no new sales); false: restored.
+    """
+
+    code: str | Unset = UNSET
+    name: str | Unset = UNSET
+    description: str | Unset = UNSET
+    product: None | str | Unset = UNSET
+    currency: str | Unset = UNSET
+    interval_unit: IntervalUnitEnum | Unset = UNSET
+    interval_count: int | Unset = UNSET
+    calendar_aligned: bool | Unset = UNSET
+    archived: bool | Unset = UNSET
+    additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
+
+    def to_dict(self) -> dict[str, Any]:
+        code = self.code
+
+        name = self.name
+
+        description = self.description
+
+        product: None | str | Unset
+        if isinstance(self.product, Unset):
+            product = UNSET
+        else:
+            product = self.product
+
+        currency = self.currency
+
+        interval_unit: str | Unset = UNSET
+        if not isinstance(self.interval_unit, Unset):
+            interval_unit = self.interval_unit.value
+
+        interval_count = self.interval_count
+
+        calendar_aligned = self.calendar_aligned
+
+        archived = self.archived
+
+        field_dict: dict[str, Any] = {}
+        field_dict.update(self.additional_properties)
+        field_dict.update({})
+        if code is not UNSET:
+            field_dict["code"] = code
+        if name is not UNSET:
+            field_dict["name"] = name
+        if description is not UNSET:
+            field_dict["description"] = description
+        if product is not UNSET:
+            field_dict["product"] = product
+        if currency is not UNSET:
+            field_dict["currency"] = currency
+        if interval_unit is not UNSET:
+            field_dict["interval_unit"] = interval_unit
+        if interval_count is not UNSET:
+            field_dict["interval_count"] = interval_count
+        if calendar_aligned is not UNSET:
+            field_dict["calendar_aligned"] = calendar_aligned
+        if archived is not UNSET:
+            field_dict["archived"] = archived
+
+        return field_dict
+
+    @classmethod
+    def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
+        d = dict(src_dict)
+        code = d.pop("code", UNSET)
+
+        name = d.pop("name", UNSET)
+
+        description = d.pop("description", UNSET)
+
+        def _parse_product(data: object) -> None | str | Unset:
+            if data is None:
+                return data
+            if isinstance(data, Unset):
+                return data
+            return cast(None | str | Unset, data)
+
+        product = _parse_product(d.pop("product", UNSET))
+
+        currency = d.pop("currency", UNSET)
+
+        _interval_unit = d.pop("interval_unit", UNSET)
+        interval_unit: IntervalUnitEnum | Unset
+        if isinstance(_interval_unit, Unset):
+            interval_unit = UNSET
+        else:
+            interval_unit = IntervalUnitEnum(_interval_unit)
+
+        interval_count = d.pop("interval_count", UNSET)
+
+        calendar_aligned = d.pop("calendar_aligned", UNSET)
+
+        archived = d.pop("archived", UNSET)
+
+        patched_plan_update_in_request = cls(
+            code=code,
+            name=name,
+            description=description,
+            product=product,
+            currency=currency,
+            interval_unit=interval_unit,
+            interval_count=interval_count,
+            calendar_aligned=calendar_aligned,
+            archived=archived,
+        )
+
+        patched_plan_update_in_request.additional_properties = d
+        return patched_plan_update_in_request
+
+    @property
+    def additional_keys(self) -> list[str]:
+        return list(self.additional_properties.keys())
+
+    def __getitem__(self, key: str) -> Any:
+        return self.additional_properties[key]
+
+    def __setitem__(self, key: str, value: Any) -> None:
+        self.additional_properties[key] = value
+
+    def __delitem__(self, key: str) -> None:
+        del self.additional_properties[key]
+
+    def __contains__(self, key: str) -> bool:
+        return key in self.additional_properties

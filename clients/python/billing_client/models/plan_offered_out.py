@@ -1,0 +1,104 @@
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any, TypeVar
+
+from attrs import define as _attrs_define
+from attrs import field as _attrs_field
+
+from ..types import UNSET, Unset
+
+T = TypeVar("T", bound="PlanOfferedOut")
+
+
+@_attrs_define
+class PlanOfferedOut:
+    """
+    Attributes:
+        id (int):
+        code (str):
+        name (str):
+        currency (str):
+        archived (bool): An archived plan stays listed but is offered to no one.
+        position (int | Unset):
+    """
+
+    id: int
+    code: str
+    name: str
+    currency: str
+    archived: bool
+    position: int | Unset = UNSET
+    additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
+
+    def to_dict(self) -> dict[str, Any]:
+        id = self.id
+
+        code = self.code
+
+        name = self.name
+
+        currency = self.currency
+
+        archived = self.archived
+
+        position = self.position
+
+        field_dict: dict[str, Any] = {}
+        field_dict.update(self.additional_properties)
+        field_dict.update(
+            {
+                "id": id,
+                "code": code,
+                "name": name,
+                "currency": currency,
+                "archived": archived,
+            }
+        )
+        if position is not UNSET:
+            field_dict["position"] = position
+
+        return field_dict
+
+    @classmethod
+    def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
+        d = dict(src_dict)
+        id = d.pop("id")
+
+        code = d.pop("code")
+
+        name = d.pop("name")
+
+        currency = d.pop("currency")
+
+        archived = d.pop("archived")
+
+        position = d.pop("position", UNSET)
+
+        plan_offered_out = cls(
+            id=id,
+            code=code,
+            name=name,
+            currency=currency,
+            archived=archived,
+            position=position,
+        )
+
+        plan_offered_out.additional_properties = d
+        return plan_offered_out
+
+    @property
+    def additional_keys(self) -> list[str]:
+        return list(self.additional_properties.keys())
+
+    def __getitem__(self, key: str) -> Any:
+        return self.additional_properties[key]
+
+    def __setitem__(self, key: str, value: Any) -> None:
+        self.additional_properties[key] = value
+
+    def __delitem__(self, key: str) -> None:
+        del self.additional_properties[key]
+
+    def __contains__(self, key: str) -> bool:
+        return key in self.additional_properties

@@ -1,0 +1,9 @@
+from enum import StrEnum
+
+
+class PlanVersionOutStatusEnum(StrEnum):
+    DRAFT = "draft"
+    PUBLISHED = "published"
+
+    def __str__(self) -> str:
+        return str(self.value)

@@ -1,0 +1,80 @@
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any, TypeVar
+
+from attrs import define as _attrs_define
+from attrs import field as _attrs_field
+
+from ..types import UNSET, Unset
+
+T = TypeVar("T", bound="PortalUserInRequest")
+
+
+@_attrs_define
+class PortalUserInRequest:
+    """
+    Attributes:
+        customer (str): the customer's external id
+        email (str):
+        name (str | Unset):  Default: ''.
+    """
+
+    customer: str
+    email: str
+    name: str | Unset = ""
+    additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
+
+    def to_dict(self) -> dict[str, Any]:
+        customer = self.customer
+
+        email = self.email
+
+        name = self.name
+
+        field_dict: dict[str, Any] = {}
+        field_dict.update(self.additional_properties)
+        field_dict.update(
+            {
+                "customer": customer,
+                "email": email,
+            }
+        )
+        if name is not UNSET:
+            field_dict["name"] = name
+
+        return field_dict
+
+    @classmethod
+    def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
+        d = dict(src_dict)
+        customer = d.pop("customer")
+
+        email = d.pop("email")
+
+        name = d.pop("name", UNSET)
+
+        portal_user_in_request = cls(
+            customer=customer,
+            email=email,
+            name=name,
+        )
+
+        portal_user_in_request.additional_properties = d
+        return portal_user_in_request
+
+    @property
+    def additional_keys(self) -> list[str]:
+        return list(self.additional_properties.keys())
+
+    def __getitem__(self, key: str) -> Any:
+        return self.additional_properties[key]
+
+    def __setitem__(self, key: str, value: Any) -> None:
+        self.additional_properties[key] = value
+
+    def __delitem__(self, key: str) -> None:
+        del self.additional_properties[key]
+
+    def __contains__(self, key: str) -> bool:
+        return key in self.additional_properties

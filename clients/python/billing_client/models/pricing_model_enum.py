@@ -1,0 +1,13 @@
+from enum import StrEnum
+
+
+class PricingModelEnum(StrEnum):
+    FLAT = "flat"
+    GRADUATED = "graduated"
+    PACKAGE = "package"
+    PERCENTAGE = "percentage"
+    PER_UNIT = "per_unit"
+    VOLUME = "volume"
+
+    def __str__(self) -> str:
+        return str(self.value)

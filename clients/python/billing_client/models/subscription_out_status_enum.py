@@ -1,0 +1,14 @@
+from enum import StrEnum
+
+
+class SubscriptionOutStatusEnum(StrEnum):
+    ACTIVE = "active"
+    CANCELED = "canceled"
+    ENDED = "ended"
+    PAST_DUE = "past_due"
+    PAUSED = "paused"
+    PENDING = "pending"
+    TRIALING = "trialing"
+
+    def __str__(self) -> str:
+        return str(self.value)

@@ -1,0 +1,89 @@
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any, TypeVar, cast
+
+from attrs import define as _attrs_define
+from attrs import field as _attrs_field
+
+T = TypeVar("T", bound="WalletSettingsOut")
+
+
+@_attrs_define
+class WalletSettingsOut:
+    """
+    Attributes:
+        auto_top_up (bool):
+        threshold (None | str):
+        top_up_amount (None | str):
+    """
+
+    auto_top_up: bool
+    threshold: None | str
+    top_up_amount: None | str
+    additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
+
+    def to_dict(self) -> dict[str, Any]:
+        auto_top_up = self.auto_top_up
+
+        threshold: None | str
+        threshold = self.threshold
+
+        top_up_amount: None | str
+        top_up_amount = self.top_up_amount
+
+        field_dict: dict[str, Any] = {}
+        field_dict.update(self.additional_properties)
+        field_dict.update(
+            {
+                "auto_top_up": auto_top_up,
+                "threshold": threshold,
+                "top_up_amount": top_up_amount,
+            }
+        )
+
+        return field_dict
+
+    @classmethod
+    def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
+        d = dict(src_dict)
+        auto_top_up = d.pop("auto_top_up")
+
+        def _parse_threshold(data: object) -> None | str:
+            if data is None:
+                return data
+            return cast(None | str, data)
+
+        threshold = _parse_threshold(d.pop("threshold"))
+
+        def _parse_top_up_amount(data: object) -> None | str:
+            if data is None:
+                return data
+            return cast(None | str, data)
+
+        top_up_amount = _parse_top_up_amount(d.pop("top_up_amount"))
+
+        wallet_settings_out = cls(
+            auto_top_up=auto_top_up,
+            threshold=threshold,
+            top_up_amount=top_up_amount,
+        )
+
+        wallet_settings_out.additional_properties = d
+        return wallet_settings_out
+
+    @property
+    def additional_keys(self) -> list[str]:
+        return list(self.additional_properties.keys())
+
+    def __getitem__(self, key: str) -> Any:
+        return self.additional_properties[key]
+
+    def __setitem__(self, key: str, value: Any) -> None:
+        self.additional_properties[key] = value
+
+    def __delitem__(self, key: str) -> None:
+        del self.additional_properties[key]
+
+    def __contains__(self, key: str) -> bool:
+        return key in self.additional_properties
