@@ -2,7 +2,9 @@ from __future__ import annotations
 
 from typing import Any
 
+from django import forms
 from django.contrib import admin, messages
+from django.core.exceptions import ValidationError
 from django.db.models import QuerySet
 from django.forms import ModelForm
 from django.http import HttpRequest
@@ -13,11 +15,14 @@ from billing import services
 from billing.admin_credits import BalanceInline, RedemptionInline
 from billing.admin_subscriptions import CurrentUsageMixin, EntitlementInline
 from billing.models import ApiKey, Customer, JournalDelivery, JournalEvent, LedgerEntry
+from billing.services.apikeys import UPDATABLE_FIELDS, api_key_create, api_key_update
 from catalog.admin_display import money, short
 from catalog.admin_fields import CodeFieldsMixin
 from core.admin import HistoryAdminMixin
 from core.admin_services import ServiceModelAdmin
+from core.api.scopes import vocabulary
 from core.audit import Actor
+from core.exceptions import ApplicationError
 
 
 def _actor(request: HttpRequest) -> Actor:
@@ -39,11 +44,37 @@ class ArchivedFilter(admin.SimpleListFilter):
         return queryset
 
 
+class LivemodeFilter(admin.SimpleListFilter):
+    """Live customers, or test customers (on a test clock: integrations/testclocks.py)."""
+
+    title = "mode"
+    parameter_name = "livemode"
+
+    def lookups(self, request: HttpRequest, model_admin: Any) -> list[tuple[str, str]]:
+        return [("live", "Live"), ("test", "Test (on a test clock)")]
+
+    def queryset(self, request: HttpRequest, queryset: QuerySet[Any]) -> QuerySet[Any]:
+        if self.value() == "live":
+            return queryset.filter(test_clock__isnull=True)
+        if self.value() == "test":
+            return queryset.filter(test_clock__isnull=False)
+        return queryset
+
+
 @admin.register(Customer)
 class CustomerAdmin(CodeFieldsMixin, CurrentUsageMixin, HistoryAdminMixin, ServiceModelAdmin):
-    list_display = ("external_id", "customer_name", "currency", "country", "created_at", "status")
+    list_display = (
+        "external_id",
+        "customer_name",
+        "currency",
+        "country",
+        "created_at",
+        "status",
+        "mode",
+    )
     search_fields = ("external_id", "name", "email")
-    list_filter = (ArchivedFilter, "currency", "country", "timezone")
+    list_filter = (ArchivedFilter, LivemodeFilter, "currency", "country", "timezone")
+    list_select_related = ("test_clock",)
     date_hierarchy = "created_at"
     readonly_fields = ("created_at", "updated_at", "archived_at", "credit_balance")
     actions = ("archive_selected", "unarchive_selected", "block_selected", "unblock_selected")
@@ -68,8 +99,34 @@ class CustomerAdmin(CodeFieldsMixin, CurrentUsageMixin, HistoryAdminMixin, Servi
         ("Terms", {"fields": ("payment_terms_days", "invoice_grace_period_days")}),
         ("Tax and credit", {"fields": ("tax_exempt", "tax_id", "credit_balance")}),
         ("Payments", {"fields": ("auto_collection",)}),
+        (
+            "Test clock",
+            {
+                "fields": ("test_clock",),
+                "description": "A test customer is billed on its test clock's time, never by "
+                "the live clock, and kept out of live reports and numbering. Set at creation "
+                "only; leave empty for a live customer.",
+            },
+        ),
         ("Other", {"fields": ("metadata", "created_at", "updated_at", "archived_at")}),
     )
+
+    @admin.display(description="mode")
+    def mode(self, obj: Customer) -> str:
+        if obj.test_clock_id is None:
+            return "live"
+        return format_html(
+            '<span style="background:#f5a623;color:#000;padding:1px 6px;border-radius:3px">'
+            "TEST</span> {}",
+            short(obj.test_clock.name),
+        )
+
+    def formfield_for_foreignkey(self, db_field: Any, request: HttpRequest, **kwargs: Any) -> Any:
+        if db_field.name == "test_clock":  # new customers join clocks not deleted
+            from billing.models import TestClock
+
+            kwargs["queryset"] = TestClock.objects.filter(deleted_at__isnull=True)
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
     @admin.display(description="name", ordering="name")
     def customer_name(self, obj: Customer) -> str:
@@ -85,15 +142,20 @@ class CustomerAdmin(CodeFieldsMixin, CurrentUsageMixin, HistoryAdminMixin, Servi
 
     def get_readonly_fields(self, request: HttpRequest, obj: Customer | None = None) -> Any:
         fields = tuple(super().get_readonly_fields(request, obj))
-        return (*fields, "external_id") if obj is not None else fields
+        return (*fields, "external_id", "test_clock") if obj is not None else fields
 
     def has_delete_permission(self, request: HttpRequest, obj: Customer | None = None) -> bool:
         return False  # customers are archived, never deleted
 
     def service_create(self, request: HttpRequest, form: Any, formsets: list[Any]) -> Customer:
         data = {f: form.cleaned_data[f] for f in services.CUSTOMER_FIELDS if f in form.cleaned_data}
+        clock = form.cleaned_data.get("test_clock")
         return services.customer_create(
-            actor=_actor(request), as_of=timezone.now(), data=data, reason="created in the admin"
+            actor=_actor(request),
+            as_of=timezone.now(),
+            data=data,
+            reason="created in the admin",
+            test_clock_id=clock.pk if clock is not None else None,
         )
 
     def service_update(
@@ -154,29 +216,78 @@ class CustomerAdmin(CodeFieldsMixin, CurrentUsageMixin, HistoryAdminMixin, Servi
 
 
 class ApiKeyForm(ModelForm[ApiKey]):
+    """Scopes as checkboxes (core/api/scopes.py), the allow-list one entry a line; the service
+    checks them (an unknown scope, `full` with others, an entry that is not an address or CIDR
+    network, an expiry in the past) and its refusal shows on the field."""
+
+    scopes = forms.MultipleChoiceField(
+        choices=[(s, s) for s in vocabulary()],
+        widget=forms.CheckboxSelectMultiple,
+        initial=["full"],
+        help_text="`full`: everything, including API keys; `read`: every read; "
+        "`<resource>:write` includes `<resource>:read`.",
+    )
+    allowed_ips = forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 3, "cols": 40}),
+        required=False,
+        label="Allowed IPs",
+        help_text="One IP address or CIDR network a line (203.0.113.7, 10.0.0.0/8, "
+        "2001:db8::/32); empty: from anywhere.",
+    )
+
     class Meta:
         model = ApiKey
-        fields = ("name",)
+        fields = ("name", "scopes", "expires_at", "allowed_ips")
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if self.instance.pk is not None:
+            self.initial["allowed_ips"] = "\n".join(self.instance.allowed_ips)
+
+    def clean_allowed_ips(self) -> list[str]:
+        text: str = self.cleaned_data.get("allowed_ips") or ""
+        return [line.strip() for line in text.splitlines() if line.strip()]
 
 
 @admin.register(ApiKey)
 class ApiKeyAdmin(HistoryAdminMixin, ServiceModelAdmin):
     form = ApiKeyForm
-    list_display = ("name", "prefix", "created_at", "created_by", "last_used_at", "revoked_at")
+    list_display = (
+        "name", "prefix", "scope_list", "expires_at", "created_at", "created_by",
+        "last_used_at", "revoked_at",
+    )  # fmt: skip
     list_filter = (("revoked_at", admin.EmptyFieldListFilter),)
     search_fields = ("name", "prefix")
     readonly_fields = ("prefix", "created_at", "created_by", "last_used_at", "revoked_at")
     actions = ("revoke_selected",)
 
+    @admin.display(description="Scopes")
+    def scope_list(self, obj: ApiKey) -> str:
+        return ", ".join(obj.scopes)
+
     def get_readonly_fields(self, request: HttpRequest, obj: ApiKey | None = None) -> Any:
-        return ("name", *self.readonly_fields) if obj is not None else ()
+        return self.readonly_fields if obj is not None else ()
 
     def has_change_permission(self, request: HttpRequest, obj: ApiKey | None = None) -> bool:
-        return obj is None and super().has_change_permission(request, obj)  # revoke instead
+        if obj is not None and obj.revoked_at is not None:
+            return False  # a revoked key is history: it no longer changes
+        return super().has_change_permission(request, obj)
+
+    def service_error(
+        self, form: Any, formsets: list[Any], exc: ApplicationError | ValidationError
+    ) -> None:
+        """`scopes[2]` and `allowed_ips[1]` (the service's fields) on the form's fields."""
+        if isinstance(exc, ApplicationError) and exc.field and "[" in exc.field:
+            exc.field = exc.field.split("[", 1)[0]
+        super().service_error(form, formsets, exc)
 
     def service_create(self, request: HttpRequest, form: Any, formsets: list[Any]) -> ApiKey:
-        key, raw = services.api_key_create(
-            name=form.cleaned_data["name"],
+        data = form.cleaned_data
+        key, raw = api_key_create(
+            name=data["name"],
+            scopes=data["scopes"],
+            expires_at=data["expires_at"],
+            allowed_ips=data["allowed_ips"],
             actor=_actor(request),
             as_of=timezone.now(),
             created_by_id=request.user.pk,
@@ -191,6 +302,17 @@ class ApiKeyAdmin(HistoryAdminMixin, ServiceModelAdmin):
             messages.SUCCESS,
         )
         return key
+
+    def service_update(
+        self, request: HttpRequest, obj: ApiKey, form: Any, formsets: list[Any]
+    ) -> ApiKey:
+        return api_key_update(
+            api_key_id=obj.pk,
+            changes={f: form.cleaned_data[f] for f in form.changed_data if f in UPDATABLE_FIELDS},
+            actor=_actor(request),
+            as_of=timezone.now(),
+            reason="edited in the admin",
+        )
 
     @admin.action(description="Revoke selected API keys")
     def revoke_selected(self, request: HttpRequest, queryset: QuerySet[ApiKey]) -> None:

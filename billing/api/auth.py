@@ -9,12 +9,15 @@ from rest_framework import authentication, exceptions
 from rest_framework.request import Request
 
 from billing.models import ApiKey
-from billing.services import api_key_authenticate
+from billing.services.apikeys import ApiKeyExpired, IpNotAllowed, api_key_authenticate
 from core.api.permissions import API_KEY_PRINCIPAL
+from core.request_ips import client_ip
 
 
 class ApiKeyAuthentication(authentication.BaseAuthentication):
-    """A key has full access for now (core/api/permissions.py); scopes come with integration."""
+    """`Authorization: Bearer <key>`. An unknown, revoked or expired key: 401; a key used from an
+    address outside its allow-list: 403 `ip_not_allowed`. What the key may then do is its
+    scopes' business (core/api/permissions.py)."""
 
     keyword = "Bearer"
     principal = API_KEY_PRINCIPAL
@@ -28,7 +31,14 @@ class ApiKeyAuthentication(authentication.BaseAuthentication):
             raise exceptions.AuthenticationFailed(
                 "Use the header 'Authorization: Bearer <api key>'."
             )
-        key = api_key_authenticate(raw_key=raw.strip(), as_of=timezone.now())
+        try:
+            key = api_key_authenticate(
+                raw_key=raw.strip(), as_of=timezone.now(), client_ip=client_ip(request._request)
+            )
+        except ApiKeyExpired as exc:
+            raise exceptions.AuthenticationFailed(exc.message, code=exc.code) from None
+        except IpNotAllowed as exc:
+            raise exceptions.PermissionDenied(exc.message, code=exc.code) from None
         if key is None:
             raise exceptions.AuthenticationFailed("Unknown or revoked API key.")
         return key, key

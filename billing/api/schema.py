@@ -4,6 +4,8 @@ from typing import Any
 
 from drf_spectacular.extensions import OpenApiAuthenticationExtension
 
+from core.api.scopes import security_description
+
 
 class ApiKeyScheme(OpenApiAuthenticationExtension):
     target_class = "billing.api.auth.ApiKeyAuthentication"
@@ -13,7 +15,7 @@ class ApiKeyScheme(OpenApiAuthenticationExtension):
         return {
             "type": "http",
             "scheme": "bearer",
-            "description": "An API key: `Authorization: Bearer bk_...`. Create one in the admin.",
+            "description": security_description(),  # the scopes' vocabulary
         }
 
 

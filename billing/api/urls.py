@@ -66,3 +66,11 @@ urlpatterns += [
     path("coupon-redemptions/<int:pk>/remove/", credits.RedemptionRemove.as_view()),
     path("subscriptions/<int:pk>/add-ons/", credits.SubscriptionAddOn.as_view()),
 ]
+
+from billing.api import apikeys  # noqa: E402
+
+urlpatterns += [
+    path("api-keys/", apikeys.ApiKeyCollection.as_view(), name="api-key-list"),
+    path("api-keys/<int:pk>/", apikeys.ApiKeyDetail.as_view(), name="api-key-detail"),
+    path("api-keys/<int:pk>/revoke/", apikeys.ApiKeyRevoke.as_view(), name="api-key-revoke"),
+]

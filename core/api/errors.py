@@ -65,9 +65,9 @@ def errors_from_django(exc: DjangoValidationError) -> list[ErrorItem]:
 
 def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | None:
     if isinstance(exc, ApplicationError):
-        return Response(
-            {"errors": [error_item(exc.field, exc.code, exc.message)]}, status=exc.status_code
-        )
+        item = error_item(exc.field, exc.code, exc.message)
+        item.update(getattr(exc, "extra", {}))  # e.g. `required_scope` (core/api/scopes.py)
+        return Response({"errors": [item]}, status=exc.status_code)
     if isinstance(exc, DjangoValidationError):
         return Response({"errors": errors_from_django(exc)}, status=status.HTTP_400_BAD_REQUEST)
     if isinstance(exc, Http404):

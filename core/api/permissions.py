@@ -1,6 +1,7 @@
 """Who may call what.
 
-- An API key: every endpoint (scoped keys come with the integration issue).
+- An API key: the operations its scopes grant (core/api/scopes.py): `full` every one; else the
+  view's resource and access (`invoices:read`...), refused with 403 `missing_scope` naming it.
 - A staff user's admin session: the Django model permissions the admin asks for. A view names its
   model by its queryset, or by `permission_model` where it has none (or acts on another model);
   a safe method needs `view_<model>`, a POST on a collection `add_<model>`, any other write
@@ -19,6 +20,8 @@ from django.db.models import Model
 from rest_framework.authentication import SessionAuthentication
 from rest_framework.permissions import SAFE_METHODS, BasePermission
 from rest_framework.request import Request
+
+from core.api.scopes import FULL, MissingScope, required_scope, scopes_grant
 
 if TYPE_CHECKING:  # rest_framework.views imports the authentication classes, which import this
     from rest_framework.views import APIView
@@ -75,12 +78,18 @@ def required_permission(view: APIView, method: str) -> str | None:
 
 
 class ModelPermissions(BasePermission):
-    """API keys: full access. Staff sessions: the admin's model permissions. Else: refused."""
+    """API keys: their scopes. Staff sessions: the admin's model permissions. Else: refused."""
 
     message = "Your staff account lacks the permission this operation needs."
 
     def has_permission(self, request: Request, view: APIView) -> bool:
         if is_api_key(request):
+            held: list[str] = list(getattr(request.auth, "scopes", None) or [])
+            if FULL in held:
+                return True
+            required = required_scope(view, request.method or "GET")
+            if not scopes_grant(held, required):
+                raise MissingScope(required, held)
             return True
         if not is_staff_session(request):
             return False

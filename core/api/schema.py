@@ -24,6 +24,10 @@ _ErrorItem = inline_serializer(
         "field": serializers.CharField(allow_null=True),
         "code": serializers.CharField(),
         "message": serializers.CharField(),
+        "required_scope": serializers.CharField(
+            required=False,
+            help_text="On a 403 `missing_scope`: the scope the API key lacks (core/api/scopes.py).",
+        ),
     },
 )
 ErrorBody = inline_serializer(
@@ -46,8 +50,10 @@ def error_responses(*codes: int) -> dict[int, OpenApiResponse]:
 _WHY = {
     400: "Bad request: a field or query parameter is invalid, or unknown (`unknown_field`, "
     "`unknown_parameter`).",
-    401: "No credentials, or an unknown or revoked API key.",
-    403: "The credentials may not do this.",
+    401: "No credentials, an unknown or revoked API key, or an expired one (`api_key_expired`).",
+    403: "The credentials may not do this: an API key without the scope this operation requires "
+    "(`missing_scope`, naming it in `required_scope`), an API key used from an address outside "
+    "its IP allow-list (`ip_not_allowed`), or a staff session without the model permission.",
     404: "Not found (also `invalid_cursor`: a cursor that is not one of this list's).",
     413: "The body is larger than DATA_UPLOAD_MAX_MEMORY_SIZE.",
     422: "The Idempotency-Key was used with a different request.",
@@ -99,4 +105,40 @@ def declare_errors(result: dict[str, Any], **kwargs: Any) -> dict[str, Any]:
             responses = op.setdefault("responses", {})
             for code in sorted(codes):
                 responses.setdefault(str(code), _error_response(code))
+    return result
+
+
+# ------------------------------------------------------------------ the scope of every operation
+
+
+def _scoped_view(view: Any) -> bool:
+    """Whether API keys reach the view and its scopes decide (our authenticator and permission)."""
+    from core.api.permissions import API_KEY_PRINCIPAL, ModelPermissions
+
+    keys = any(
+        getattr(a, "principal", None) == API_KEY_PRINCIPAL for a in view.get_authenticators()
+    )
+    return keys and any(isinstance(p, ModelPermissions) for p in view.get_permissions())
+
+
+def declare_scopes(result: dict[str, Any], generator: Any, **kwargs: Any) -> dict[str, Any]:
+    """Postprocessing hook: every operation an API key may call states the scope it requires,
+    as `x-required-scope` and as the last line of its description (core/api/scopes.py), computed
+    by the same function the permission class enforces."""
+    from drf_spectacular.settings import spectacular_settings
+
+    from core.api.scopes import describe_scope, required_scope
+
+    paths = result.get("paths", {})
+    for path, _regex, method, callback in generator.endpoints or ():
+        view = generator.create_view(callback, method)
+        path = generator.coerce_path(path, method, view)
+        op = paths.get(path, {}).get(method.lower())
+        if op is None or not _scoped_view(view):
+            continue
+        view.request = spectacular_settings.GET_MOCK_REQUEST(method, path, view, None)
+        scope = required_scope(view, method)
+        op["x-required-scope"] = scope
+        description = op.get("description", "").rstrip()
+        op["description"] = f"{description}\n\n{describe_scope(scope)}".lstrip()
     return result

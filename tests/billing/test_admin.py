@@ -105,7 +105,7 @@ def test_customers_cannot_be_deleted_but_can_be_archived(staff_client: Any) -> N
 
 def test_api_key_created_in_admin_is_shown_once_and_stored_hashed(staff_client: Any) -> None:
     response = staff_client.post(
-        reverse("admin:billing_apikey_add"), {"name": "ingest"}, follow=True
+        reverse("admin:billing_apikey_add"), {"name": "ingest", "scopes": "full"}, follow=True
     )
     html = response.content.decode()
     match = re.search(r"<code id='new-api-key'>(bk_[0-9a-f]{12}_[A-Za-z0-9_-]+)</code>", html)
