@@ -4,6 +4,8 @@ Production defaults are the safe ones (DEBUG off, HTTPS-only cookies, HSTS); the
 (`make run`) sets DEBUG=true. See the README's "Configuration" section for every variable.
 """
 
+import re
+from datetime import timedelta
 from email.utils import formataddr
 from pathlib import Path
 from urllib.parse import unquote
@@ -57,6 +59,7 @@ INSTALLED_APPS = [
     "portal",
     "integrations",
     "config.apps.WiringConfig",
+    "axes",  # admin login throttling (AXES_*, below)
 ]
 
 MIDDLEWARE = [
@@ -74,6 +77,8 @@ MIDDLEWARE = [
     "pghistory.middleware.HistoryMiddleware",
     "core.api.guard.InputGuardMiddleware",  # unstorable text in an API URL: 400 (bodies: parser)
     "core.idempotency.IdempotencyMiddleware",
+    "core.api.throttling.RateLimitHeadersMiddleware",  # X-RateLimit-* (RATE_LIMITS, below)
+    "axes.middleware.AxesMiddleware",  # last: the admin login's lockout page (AXES_*, below)
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -110,6 +115,37 @@ DATABASES = {"default": _db}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 REDIS_URL = env.str("REDIS_URL", default="redis://127.0.0.1:6379/0")
+
+# ----------------------------------------------------------------------- caches and rate limits
+# `limits`: the API's rate-limit counters (core/api/throttling.py) in Redis, with short timeouts:
+# an unreachable Redis lets requests through (logged) rather than holding them.
+CACHES = {
+    "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
+    "limits": {
+        "BACKEND": "django.core.cache.backends.redis.RedisCache",
+        "LOCATION": env.str("RATE_LIMIT_REDIS_URL", default=REDIS_URL),
+        "KEY_PREFIX": "billing",
+        "OPTIONS": {"socket_connect_timeout": 0.25, "socket_timeout": 0.25},
+    },
+}
+# Requests per API key (or staff user) and route class: reads (GET), writes (POST, PUT, PATCH,
+# DELETE), ingestion (usage events: POST /events and /events/batch, each batch one request);
+# <count>/<period> with period s, m, h or d and an optional multiple (1000/s, 6000/m, 50/10s),
+# or off. Fixed windows counted in Redis; over the limit: 429 with Retry-After.
+RATE_LIMITS: dict[str, str | None] = {}
+for _class, _default in (("reads", "1000/s"), ("writes", "100/s"), ("ingestion", "500/s")):
+    _rate = env.str(f"RATE_LIMIT_{_class.upper()}", default=_default).strip().lower()
+    if _rate not in ("off", "") and not re.fullmatch(r"[1-9][0-9]*/([1-9][0-9]*)?[smhd]", _rate):
+        raise ImproperlyConfigured(
+            f"RATE_LIMIT_{_class.upper()}={_rate!r} is not a rate: <count>/<period> with period "
+            "s, m, h or d and an optional multiple (1000/s, 6000/m, 50/10s), or off."
+        )
+    RATE_LIMITS[_class] = None if _rate in ("off", "") else _rate
+# After Redis failed, the limits are not enforced (nor Redis asked) for this many seconds.
+RATE_LIMIT_REDIS_RETRY_SECONDS = env.int("RATE_LIMIT_REDIS_RETRY_SECONDS", default=5)
+RATELIMIT_USE_CACHE = "limits"  # django-ratelimit's counters
+RATELIMIT_FAIL_OPEN = True  # a counter that cannot be read lets the request through
+RATELIMIT_CACHE_PREFIX = "ratelimit:"
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
@@ -173,6 +209,24 @@ CONTENT_SECURITY_POLICY = {
         "frame-ancestors": ["'none'"],
     }
 }
+# Admin sign-in against brute force (django-axes; core/login_throttling.py): after
+# AXES_FAILURE_LIMIT failures of one username from one client address, that pair is locked for
+# AXES_COOLOFF_MINUTES (each further attempt starts the wait again; even the right password is
+# refused: a 429 page in the admin's look); a successful sign-in resets the count. The address:
+# core/request_ips.py (TRUSTED_PROXY_COUNT). Attempts are kept in PostgreSQL, shown in the admin.
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",  # first: refuses a locked-out username and address
+    "django.contrib.auth.backends.ModelBackend",
+]
+AXES_FAILURE_LIMIT = env.int("AXES_FAILURE_LIMIT", default=5)
+AXES_COOLOFF_TIME = timedelta(minutes=env.int("AXES_COOLOFF_MINUTES", default=15))
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+AXES_CLIENT_IP_CALLABLE = "core.request_ips.client_ip"
+AXES_LOCKOUT_CALLABLE = "core.login_throttling.lockout_response"
+AXES_ENABLE_ADMIN = False  # read-only admins instead (integrations/admin_limits.py)
+AXES_ENABLE_ACCESS_FAILURE_LOG = True  # every failure, not only the count per username+address
+
 # Browser features no page of ours uses: refused to the pages and anything they embed.
 PERMISSIONS_POLICY: dict[str, list[str]] = {
     feature: []
@@ -268,6 +322,8 @@ REST_FRAMEWORK = {
     "PAGE_SIZE": 50,
     "COERCE_DECIMAL_TO_STRING": True,
     "UNAUTHENTICATED_USER": None,
+    # per API key / staff user and route class (RATE_LIMITS, above; core/api/throttling.py)
+    "DEFAULT_THROTTLE_CLASSES": ["core.api.throttling.RouteClassThrottle"],
 }
 if DEBUG:
     REST_FRAMEWORK["DEFAULT_RENDERER_CLASSES"] = [
@@ -291,6 +347,8 @@ SPECTACULAR_SETTINGS = {
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",
         "core.api.schema.declare_errors",  # errors every operation may answer; `limit` bounds
+        "core.api.schema.declare_scopes",  # the API key scope each operation requires
+        "core.api.throttling_schema.declare_rate_limits",  # 429, Retry-After, X-RateLimit-*
     ],
     "ENUM_NAME_OVERRIDES": {
         "FeatureKindEnum": "catalog.models.Feature.Kind",
