@@ -71,6 +71,7 @@ def _parse(request: Request) -> Any:
 
 class EventView(APIView):
     permission_model = UsageEvent
+    rate_class = "ingestion"  # its own rate limit (core/api/throttling.py)
 
     @extend_schema(
         operation_id="events_create",
@@ -102,6 +103,7 @@ class EventView(APIView):
 class EventBatchView(APIView):
     strict_input_top_level_only = True  # an event's unknown field: that event's rejection
     permission_model = UsageEvent
+    rate_class = "ingestion"  # its own rate limit (core/api/throttling.py)
 
     @extend_schema(
         operation_id="events_batch",
