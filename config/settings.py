@@ -413,6 +413,21 @@ PAYMENT_GATEWAYS = env.list(
 SANDBOX_GATEWAY_NAMESPACE = env.str("SANDBOX_GATEWAY_NAMESPACE", default="sandbox")
 MANUAL_GATEWAY_NAMESPACE = env.str("MANUAL_GATEWAY_NAMESPACE", default="manual")
 
+# webhooks (integrations/webhooks.py): per-attempt timeout; endpoint URLs must be https and reach a
+# public address unless allowed (both default to DEBUG: `make run` and the tests use loopback);
+# WEBHOOK_API_VERSION is the envelope's api_version; a secret rotated stays valid for the overlap
+# (hours, default 24, at most 168). Deliveries are claimed WEBHOOK_BATCH_SIZE at a time and sent by
+# WEBHOOK_CONCURRENCY threads per worker; WEBHOOK_DELIVERY_TASKS tasks are queued per wake-up
+# (each claims its own batches: two workers share the work).
+WEBHOOK_TIMEOUT_SECONDS = env.float("WEBHOOK_TIMEOUT_SECONDS", default=10.0)
+WEBHOOK_ALLOW_HTTP = env.bool("WEBHOOK_ALLOW_HTTP", default=DEBUG)
+WEBHOOK_ALLOW_PRIVATE_URLS = env.bool("WEBHOOK_ALLOW_PRIVATE_URLS", default=DEBUG)
+WEBHOOK_API_VERSION = env.str("WEBHOOK_API_VERSION", default="2025-01-01")
+WEBHOOK_SECRET_OVERLAP_HOURS = env.int("WEBHOOK_SECRET_OVERLAP_HOURS", default=24)
+WEBHOOK_BATCH_SIZE = env.int("WEBHOOK_BATCH_SIZE", default=500)
+WEBHOOK_CONCURRENCY = env.int("WEBHOOK_CONCURRENCY", default=16)
+WEBHOOK_DELIVERY_TASKS = env.int("WEBHOOK_DELIVERY_TASKS", default=2)
+
 # ------------------------------------------------------------------------------------- Celery
 CELERY_BROKER_URL = REDIS_URL
 CELERY_TASK_DEFAULT_QUEUE = env.str("CELERY_QUEUE", default="billing")
