@@ -197,7 +197,9 @@ def check_input(request: Request, view: APIView) -> None:
 
 
 class StrictInputMixin:
-    """`initial()` runs DRF's checks (authentication, permissions, throttles), then this one."""
+    # `initial()` runs DRF's checks (authentication, permissions, throttles), then this one.
+    # (A comment, not a docstring: drf-spectacular takes the first docstring of a view's classes
+    # as the operation's description, and this mixin is first in every view's MRO.)
 
     def initial(self, request: Request, *args: Any, **kwargs: Any) -> None:
         super().initial(request, *args, **kwargs)  # type: ignore[misc]
