@@ -425,7 +425,7 @@ WEBHOOK_ALLOW_PRIVATE_URLS = env.bool("WEBHOOK_ALLOW_PRIVATE_URLS", default=DEBU
 WEBHOOK_API_VERSION = env.str("WEBHOOK_API_VERSION", default="2025-01-01")
 WEBHOOK_SECRET_OVERLAP_HOURS = env.int("WEBHOOK_SECRET_OVERLAP_HOURS", default=24)
 WEBHOOK_BATCH_SIZE = env.int("WEBHOOK_BATCH_SIZE", default=500)
-WEBHOOK_CONCURRENCY = env.int("WEBHOOK_CONCURRENCY", default=16)
+WEBHOOK_CONCURRENCY = env.int("WEBHOOK_CONCURRENCY", default=8)
 WEBHOOK_DELIVERY_TASKS = env.int("WEBHOOK_DELIVERY_TASKS", default=2)
 
 # ------------------------------------------------------------------------------------- Celery

@@ -159,9 +159,9 @@ WITH cand AS (
     ORDER BY d.id
     LIMIT %(limit)s
     FOR UPDATE OF d SKIP LOCKED
-), pairs AS (
+), pairs AS MATERIALIZED (
     SELECT endpoint_id, subject, max(id) AS last_id FROM cand GROUP BY endpoint_id, subject
-), blocks AS (
+), blocks AS MATERIALIZED (
     SELECT p.endpoint_id, p.subject, min(d.id) AS block_id
     FROM pairs p JOIN {_D} d
       ON d.endpoint_id = p.endpoint_id AND d.subject = p.subject AND d.status = 'pending'
@@ -313,6 +313,9 @@ def _pool() -> tuple[ThreadPoolExecutor, httpx.Client]:
     pid = os.getpid()
     with _pool_lock:
         if pid not in _pools:
+            # httpx logs every request at INFO: thousands of lines a second at full speed (the
+            # attempts are recorded in the database instead)
+            logging.getLogger("httpx").setLevel(logging.WARNING)
             size = max(1, settings.WEBHOOK_CONCURRENCY)
             client = httpx.Client(
                 timeout=httpx.Timeout(settings.WEBHOOK_TIMEOUT_SECONDS),
