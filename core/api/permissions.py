@@ -51,7 +51,7 @@ def permission_model(view: APIView) -> type[Model] | None:
     from rest_framework.generics import GenericAPIView
 
     queryset = getattr(view, "queryset", None)
-    overridden = type(view).get_queryset is not GenericAPIView.get_queryset  # type: ignore[attr-defined]
+    overridden = getattr(type(view), "get_queryset", None) is not GenericAPIView.get_queryset
     if queryset is None and isinstance(view, GenericAPIView) and overridden:
         queryset = view.get_queryset()
     return getattr(queryset, "model", None)

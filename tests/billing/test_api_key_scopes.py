@@ -1,0 +1,441 @@
+"""Restricted API keys (issue 15, items 2 and 6): scopes at work, expiry, IP allow-lists behind
+proxies, and keys managed over REST and in the admin."""
+
+from __future__ import annotations
+
+import json
+import re
+from datetime import timedelta
+from typing import Any
+
+import pytest
+import time_machine
+from django.urls import reverse
+from django.utils import timezone
+from rest_framework.test import APIClient
+
+from billing.models import ApiKey, JournalEvent
+from billing.services import api_key_create
+from billing.services.apikeys import api_key_update
+from core.exceptions import Conflict, ValidationFailed
+from tests.billing.factories import CustomerFactory
+from tests.catalog.factories import metric
+from tests.conftest import TEST_ACTOR
+
+pytestmark = pytest.mark.django_db
+
+
+def keyed(scopes: list[str] | None = None, **options: Any) -> tuple[ApiKey, APIClient]:
+    key, raw = api_key_create(
+        name="k", scopes=scopes or ["full"], actor=TEST_ACTOR, as_of=timezone.now(), **options
+    )
+    client = APIClient()
+    client.credentials(HTTP_AUTHORIZATION=f"Bearer {raw}")
+    return key, client
+
+
+def only_error(response: Any) -> dict[str, Any]:
+    errors = response.json()["errors"]
+    assert len(errors) == 1, errors
+    return errors[0]  # type: ignore[no-any-return]
+
+
+def event(event_id: str) -> dict[str, Any]:
+    return {"event_id": event_id, "customer": "acme", "metric": "api_calls",
+            "properties": {"calls": 3}}  # fmt: skip
+
+
+@pytest.fixture
+def acme(db: None) -> Any:
+    metric("api_calls", aggregation="sum", field_name="calls")
+    return CustomerFactory(external_id="acme")
+
+
+# ------------------------------------------------------------------------------- scopes at work
+
+
+def test_an_events_write_key_ingests_and_cannot_read_invoices(acme: Any) -> None:
+    _, pipeline = keyed(["events:write"])
+    assert pipeline.post("/api/v1/events", event("e1"), format="json").status_code == 201
+    batch = pipeline.post("/api/v1/events/batch", {"events": [event("e2")]}, format="json")
+    assert batch.status_code == 200, batch.content
+    assert [e["status"] for e in batch.json()["events"]] == ["accepted"]
+    assert pipeline.get("/api/v1/events/").status_code == 200  # write includes read
+
+    refused = pipeline.get("/api/v1/invoices/")
+    assert refused.status_code == 403
+    error = only_error(refused)
+    assert error["code"] == "missing_scope"
+    assert error["required_scope"] == "invoices:read"
+    assert "`invoices:read`" in error["message"]
+    assert "`events:write`" in error["message"]
+    assert pipeline.get(f"/api/v1/customers/{acme.pk}/").status_code == 403
+    assert pipeline.get("/api/v1/invoices/1/pdf/").json()["errors"][0]["required_scope"] == (
+        "invoices:read"
+    )
+
+
+def test_a_read_key_reads_everything_and_writes_nothing(acme: Any) -> None:
+    _, reporting = keyed(["read"])
+    for path in ("/api/v1/customers/", "/api/v1/invoices/", "/api/v1/payments/",
+                 "/api/v1/events/", "/api/v1/plans/", f"/api/v1/customers/{acme.pk}/"):  # fmt: skip
+        assert reporting.get(path).status_code == 200, path
+    writes = [
+        ("post", "/api/v1/customers/", "customers:write"),
+        ("patch", f"/api/v1/customers/{acme.pk}/", "customers:write"),
+        ("post", "/api/v1/events", "events:write"),
+        ("post", f"/api/v1/customers/{acme.pk}/archive/", "customers:write"),
+    ]
+    for method, path, scope in writes:
+        response = getattr(reporting, method)(path, {}, format="json")
+        assert response.status_code == 403, path
+        assert only_error(response)["required_scope"] == scope
+    acme.refresh_from_db()
+    assert not acme.is_archived
+    # a price is computed, not written: a read
+    rate = reporting.post("/api/v1/pricing/rate/", {}, format="json")
+    assert rate.status_code == 400  # past the scope check, to the body's validation
+    # the keys themselves: `full` only
+    assert only_error(reporting.get("/api/v1/api-keys/"))["required_scope"] == "full"
+
+
+def test_scopes_combine_and_the_refusal_runs_before_the_input_checks(acme: Any) -> None:
+    _, client = keyed(["read", "events:write"])
+    assert client.post("/api/v1/events", event("e1"), format="json").status_code == 201
+    assert client.get("/api/v1/invoices/").status_code == 200
+    # an unknown field or parameter is not looked at before the scope: a caller learns nothing
+    response = client.post("/api/v1/customers/", {"bogus": 1}, format="json")
+    assert only_error(response)["code"] == "missing_scope"
+    assert only_error(client.get("/api/v1/api-keys/?bogus=1"))["code"] == "missing_scope"
+
+
+def test_a_change_of_scopes_applies_to_the_next_request(acme: Any) -> None:
+    key, client = keyed(["customers:read"])
+    assert client.get("/api/v1/customers/").status_code == 200
+    api_key_update(
+        api_key_id=key.pk, changes={"scopes": ["invoices:read"]}, actor=TEST_ACTOR,
+        as_of=timezone.now(),
+    )  # fmt: skip
+    assert client.get("/api/v1/customers/").status_code == 403
+    assert client.get("/api/v1/invoices/").status_code == 200
+
+
+# ------------------------------------------------------------------------------------- expiry
+
+
+def test_an_expired_key_is_401_naming_when() -> None:
+    start = timezone.now()
+    key, client = keyed(expires_at=start + timedelta(hours=1))
+    assert client.get("/api/v1/customers/").status_code == 200
+    with time_machine.travel(start + timedelta(hours=1, seconds=1)):
+        response = client.get("/api/v1/customers/")
+    assert response.status_code == 401
+    error = only_error(response)
+    assert error["code"] == "api_key_expired"
+    assert error["message"] == (
+        f"API key {key.prefix} expired on {key.expires_at.isoformat()}."  # type: ignore[union-attr]
+    )
+    assert response["WWW-Authenticate"] == "Bearer"
+
+
+def test_an_expiry_must_be_in_the_future() -> None:
+    now = timezone.now()
+    with pytest.raises(ValidationFailed) as past:
+        api_key_create(name="x", expires_at=now, actor=TEST_ACTOR, as_of=now)
+    assert (past.value.field, past.value.code) == ("expires_at", "in_the_past")
+
+
+# ------------------------------------------------------------------------------ IP allow-lists
+
+
+def test_the_allow_list_takes_addresses_and_networks(settings: Any) -> None:
+    key, client = keyed(allowed_ips=["203.0.113.0/24", "2001:db8::1", "198.51.100.7"])
+    assert key.allowed_ips == ["203.0.113.0/24", "2001:db8::1", "198.51.100.7"]
+    ok = ("203.0.113.9", "203.0.113.255", "2001:0db8:0:0::1", "198.51.100.7", "::ffff:203.0.113.5")
+    for address in ok:
+        response = client.get("/api/v1/customers/", REMOTE_ADDR=address)
+        assert response.status_code == 200, address
+    for address in ("203.0.114.1", "198.51.100.8", "2001:db8::2", "10.0.0.1"):
+        response = client.get("/api/v1/customers/", REMOTE_ADDR=address)
+        assert response.status_code == 403, address
+        error = only_error(response)
+        assert error["code"] == "ip_not_allowed"
+        assert address in error["message"]
+    key.refresh_from_db()
+
+
+def test_a_refused_request_is_not_a_use_of_the_key() -> None:
+    key, client = keyed(allowed_ips=["203.0.113.7"])
+    assert client.get("/api/v1/customers/", REMOTE_ADDR="192.0.2.1").status_code == 403
+    key.refresh_from_db()
+    assert key.last_used_at is None
+
+
+def test_the_client_address_behind_trusted_proxies(settings: Any) -> None:
+    """The same client address as the portal's (core/request_ips.py): without trusted proxies
+    X-Forwarded-For is the client's word and ignored; with them, the entry that many from the
+    right."""
+    _, client = keyed(allowed_ips=["203.0.113.0/24"])
+    proxy = "10.0.0.1"
+    assert settings.TRUSTED_PROXY_COUNT == 0
+    spoofed = client.get(
+        "/api/v1/customers/", REMOTE_ADDR=proxy, HTTP_X_FORWARDED_FOR="203.0.113.9"
+    )
+    assert spoofed.status_code == 403
+    assert proxy in only_error(spoofed)["message"]
+
+    settings.TRUSTED_PROXY_COUNT = 1
+    through = client.get(
+        "/api/v1/customers/", REMOTE_ADDR=proxy, HTTP_X_FORWARDED_FOR="203.0.113.9"
+    )
+    assert through.status_code == 200
+    # a client writing an allowed address left of its own does not pass
+    forged = client.get(
+        "/api/v1/customers/", REMOTE_ADDR=proxy, HTTP_X_FORWARDED_FOR="203.0.113.9, 192.0.2.66"
+    )
+    assert forged.status_code == 403
+    assert "192.0.2.66" in only_error(forged)["message"]
+
+    settings.TRUSTED_PROXY_COUNT = 2
+    two = client.get(
+        "/api/v1/customers/", REMOTE_ADDR=proxy, HTTP_X_FORWARDED_FOR="203.0.113.9, 10.0.0.2"
+    )
+    assert two.status_code == 200
+
+
+@pytest.mark.parametrize(
+    ("entry", "message"),
+    [
+        ("10.0.0.5/24", "did you mean '10.0.0.0/24'"),
+        ("not-an-ip", "neither an IP address nor a CIDR network"),
+        ("300.1.1.1", "neither"),
+        ("10.0.0.0/33", "neither"),
+    ],
+)
+def test_the_allow_list_is_validated(entry: str, message: str) -> None:
+    with pytest.raises(ValidationFailed) as bad:
+        api_key_create(
+            name="x", allowed_ips=["192.0.2.1", entry], actor=TEST_ACTOR, as_of=timezone.now()
+        )
+    assert (bad.value.field, bad.value.code) == ("allowed_ips[1]", "invalid_ip")
+    assert message in bad.value.message
+
+
+# ------------------------------------------------------------------------------ keys over REST
+
+
+def test_a_full_key_creates_changes_and_revokes_keys(api: APIClient) -> None:
+    created = api.post(
+        "/api/v1/api-keys/",
+        {"name": "metering", "scopes": ["events:write"], "allowed_ips": ["203.0.113.0/24"],
+         "expires_at": (timezone.now() + timedelta(days=30)).isoformat()},
+        format="json",
+    )  # fmt: skip
+    assert created.status_code == 201, created.content
+    body = created.json()
+    secret = body["secret"]
+    assert re.fullmatch(r"bk_[0-9a-f]{12}_[A-Za-z0-9_-]{32,}", secret)
+    assert body["scopes"] == ["events:write"]
+    assert body["state"] == "active"
+    assert body["allowed_ips"] == ["203.0.113.0/24"]
+    assert body["created_by"] is None
+    key_id = body["id"]
+
+    listed = api.get("/api/v1/api-keys/").json()
+    assert secret not in json.dumps(listed)
+    assert {k["name"] for k in listed["results"]} == {"tests", "metering"}
+    detail = api.get(f"/api/v1/api-keys/{key_id}/").json()
+    assert "secret" not in detail
+    assert detail["prefix"] == body["prefix"]
+
+    new = APIClient()
+    new.credentials(HTTP_AUTHORIZATION=f"Bearer {secret}")
+    assert new.get("/api/v1/events/", REMOTE_ADDR="203.0.113.1").status_code == 200
+
+    changed = api.patch(
+        f"/api/v1/api-keys/{key_id}/",
+        {"scopes": ["read", "events:write"], "allowed_ips": [], "expires_at": None},
+        format="json",
+    )
+    assert changed.status_code == 200, changed.content
+    assert changed.json()["scopes"] == ["read", "events:write"]
+    assert changed.json()["expires_at"] is None
+    assert changed.json()["allowed_ips"] == []
+    event = JournalEvent.objects.get(type="api_key.updated", subject_id=str(key_id))
+    assert event.payload["changes"]["scopes"] == [["events:write"], ["read", "events:write"]]
+    assert event.payload["changes"]["allowed_ips"] == [["203.0.113.0/24"], []]
+    assert "secret" not in json.dumps(event.payload)
+    key = ApiKey.objects.get(pk=key_id)
+    history = list(key.events.order_by("pgh_id").values_list("pgh_label", "scopes"))  # type: ignore[attr-defined]
+    assert history == [("insert", ["events:write"]), ("update", ["read", "events:write"])]
+    assert new.get("/api/v1/invoices/", REMOTE_ADDR="192.0.2.1").status_code == 200
+
+    revoked = api.post(f"/api/v1/api-keys/{key_id}/revoke/", {"reason": "rotated"}, format="json")
+    assert revoked.status_code == 200
+    assert revoked.json()["state"] == "revoked"
+    assert new.get("/api/v1/events/").status_code == 401
+    again = api.post(f"/api/v1/api-keys/{key_id}/revoke/", {}, format="json")
+    assert again.status_code == 409
+    late = api.patch(f"/api/v1/api-keys/{key_id}/", {"name": "x"}, format="json")
+    assert (late.status_code, only_error(late)["code"]) == (409, "revoked")
+
+
+@pytest.mark.parametrize(
+    ("body", "field", "code"),
+    [
+        ({"name": "x", "scopes": ["read", "invoices:delete"]}, "scopes[1]", "unknown_scope"),
+        ({"name": "x", "scopes": ["full", "read"]}, "scopes", "invalid"),
+        ({"name": "x", "scopes": []}, "scopes", "required"),
+        ({"name": "x", "allowed_ips": ["10.0.0.1/8"]}, "allowed_ips[0]", "invalid_ip"),
+        ({"name": "x", "expires_at": "2000-01-01T00:00:00Z"}, "expires_at", "in_the_past"),
+        ({"name": "x", "secret": "bk_000000000000_mine"}, "secret", "unknown_field"),
+        ({"scopes": ["read"]}, "name", "required"),
+    ],
+)
+def test_bad_key_input_is_a_400_naming_the_field(
+    api: APIClient, body: dict[str, Any], field: str, code: str
+) -> None:
+    response = api.post("/api/v1/api-keys/", body, format="json")
+    assert response.status_code == 400, response.content
+    error = only_error(response)
+    assert (error["field"], error["code"]) == (field, code), error
+    assert ApiKey.objects.count() == 1  # the test's own
+
+
+def test_a_scoped_key_can_never_grant_scopes_it_lacks(acme: Any) -> None:
+    key, client = keyed(["read", "events:write", "customers:write"])
+    for method, path, body in [
+        ("post", "/api/v1/api-keys/", {"name": "escalate", "scopes": ["full"]}),
+        ("patch", f"/api/v1/api-keys/{key.pk}/", {"scopes": ["full"]}),
+        ("post", f"/api/v1/api-keys/{key.pk}/revoke/", {}),
+    ]:
+        response = getattr(client, method)(path, body, format="json")
+        assert response.status_code == 403, path
+        assert only_error(response)["required_scope"] == "full"
+    key.refresh_from_db()
+    assert key.scopes == ["read", "customers:write", "events:write"]  # the vocabulary's order
+    assert ApiKey.objects.count() == 1
+
+
+def test_staff_sessions_need_the_api_key_permissions(django_user_model: Any) -> None:
+    from django.contrib.auth.models import Permission
+
+    user = django_user_model.objects.create_user("ops", "ops@example.com", "pw", is_staff=True)
+    client = APIClient()
+    client.force_login(user)
+    assert client.get("/api/v1/api-keys/").status_code == 403
+    user.user_permissions.set(Permission.objects.filter(codename__in=["view_apikey", "add_apikey"]))
+    client.force_login(django_user_model.objects.get(pk=user.pk))
+    assert client.get("/api/v1/api-keys/").status_code == 200
+    created = client.post(
+        "/api/v1/api-keys/", {"name": "by staff", "scopes": ["read"]}, format="json"
+    )
+    assert created.status_code == 201
+    assert created.json()["created_by"] == "ops"
+    key_id = created.json()["id"]
+    assert client.post(f"/api/v1/api-keys/{key_id}/revoke/", {}, format="json").status_code == 403
+
+
+def test_a_retried_creation_never_shows_the_secret_again(api: APIClient) -> None:
+    from core.models import IdempotencyKey
+
+    headers = {"HTTP_IDEMPOTENCY_KEY": "create-metering-1"}
+    first = api.post("/api/v1/api-keys/", {"name": "m"}, format="json", **headers)
+    assert first.status_code == 201
+    again = api.post("/api/v1/api-keys/", {"name": "m"}, format="json", **headers)
+    assert again.status_code == 409
+    assert only_error(again)["code"] == "secret_shown_once"
+    assert again["Idempotent-Replayed"] == "true"
+    stored = b"".join(bytes(r.response_body) for r in IdempotencyKey.objects.all())
+    assert first.json()["secret"].encode() not in stored
+    assert ApiKey.objects.filter(name="m").count() == 1
+
+
+def test_the_update_service_refuses_what_cannot_change() -> None:
+    key, _ = keyed()
+    with pytest.raises(ValidationFailed) as bad:
+        api_key_update(
+            api_key_id=key.pk, changes={"prefix": "x"}, actor=TEST_ACTOR, as_of=timezone.now()
+        )
+    assert bad.value.field == "prefix"
+    same = api_key_update(
+        api_key_id=key.pk, changes={"name": "k"}, actor=TEST_ACTOR, as_of=timezone.now()
+    )
+    assert same.name == "k"
+    assert not JournalEvent.objects.filter(type="api_key.updated").exists()  # nothing changed
+    key.revoked_at = timezone.now()
+    ApiKey.objects.filter(pk=key.pk).update(revoked_at=key.revoked_at)
+    with pytest.raises(Conflict):
+        api_key_update(
+            api_key_id=key.pk, changes={"name": "y"}, actor=TEST_ACTOR, as_of=timezone.now()
+        )
+
+
+# ------------------------------------------------------------------------------------ the admin
+
+
+def test_the_admin_creates_a_restricted_key_and_edits_it(staff_client: Any) -> None:
+    expires = timezone.localtime(timezone.now() + timedelta(days=7))
+    response = staff_client.post(
+        reverse("admin:billing_apikey_add"),
+        {"name": "pipeline", "scopes": ["events:write", "customers:read"],
+         "expires_at_0": expires.strftime("%Y-%m-%d"), "expires_at_1": "12:00:00",
+         "allowed_ips": "203.0.113.0/24\n\n 2001:db8::/32 \n"},
+        follow=True,
+    )  # fmt: skip
+    html = response.content.decode()
+    match = re.search(r"<code id='new-api-key'>(bk_[0-9a-f]{12}_[A-Za-z0-9_-]+)</code>", html)
+    assert match, html
+    key = ApiKey.objects.get(name="pipeline")
+    assert key.scopes == ["customers:read", "events:write"]
+    assert key.allowed_ips == ["203.0.113.0/24", "2001:db8::/32"]
+    assert key.expires_at is not None
+    assert key.expires_at.date() == expires.date()
+    assert key.created_by is not None
+
+    page = staff_client.get(reverse("admin:billing_apikey_change", args=[key.pk]))
+    assert page.status_code == 200
+    assert "203.0.113.0/24\n2001:db8::/32" in page.content.decode()
+    assert match.group(1) not in page.content.decode()
+
+    edited = staff_client.post(
+        reverse("admin:billing_apikey_change", args=[key.pk]),
+        {"name": "pipeline", "scopes": ["read"], "expires_at_0": "", "expires_at_1": "",
+         "allowed_ips": "203.0.113.0/24\n2001:db8::/32"},
+    )  # fmt: skip
+    assert edited.status_code == 302, edited.content.decode()
+    key.refresh_from_db()
+    assert key.scopes == ["read"]
+    assert key.expires_at is None
+    event = JournalEvent.objects.get(type="api_key.updated")
+    assert set(event.payload["changes"]) == {"scopes", "expires_at"}
+
+
+def test_the_admin_shows_a_refusal_on_its_field(staff_client: Any) -> None:
+    response = staff_client.post(
+        reverse("admin:billing_apikey_add"),
+        {"name": "bad", "scopes": ["full", "read"], "allowed_ips": "10.0.0.1/8"},
+    )
+    assert response.status_code == 200
+    form = response.context["adminform"].form
+    assert "scopes" in form.errors or "allowed_ips" in form.errors
+    assert not ApiKey.objects.filter(name="bad").exists()
+    response = staff_client.post(
+        reverse("admin:billing_apikey_add"),
+        {"name": "bad", "scopes": ["read"], "allowed_ips": "10.0.0.1/8"},
+    )
+    [message] = response.context["adminform"].form.errors["allowed_ips"]
+    assert "did you mean '10.0.0.0/8'" in message
+
+
+def test_a_revoked_key_is_read_only_in_the_admin(staff_client: Any) -> None:
+    from billing.services import api_key_revoke
+
+    key, _ = keyed(["read"])
+    api_key_revoke(api_key_id=key.pk, actor=TEST_ACTOR, as_of=timezone.now())
+    url = reverse("admin:billing_apikey_change", args=[key.pk])
+    assert staff_client.get(url).status_code == 200
+    refused = staff_client.post(url, {"name": "again", "scopes": ["full"]})
+    assert refused.status_code == 403
+    key.refresh_from_db()
+    assert key.scopes == ["read"]
