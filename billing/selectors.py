@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+from collections import defaultdict
+from collections.abc import Iterable
 from dataclasses import dataclass
+from datetime import datetime
 from decimal import Decimal
 
 from django.db import connection
 from django.db.models import Q, QuerySet
 
-from billing.models import Customer, ProrationLine, Subscription
+from billing.models import Customer, ProrationLine, Subscription, TestClock
 
 
 def customer_list(*, include_archived: bool = True) -> QuerySet[Customer]:
@@ -20,6 +23,45 @@ def customer_get(*, customer_id: int | None = None, external_id: str | None = No
     """By our id or by the integrator's external id. Raises Customer.DoesNotExist."""
     query = Q(pk=customer_id) if customer_id is not None else Q(external_id=external_id)
     return Customer.objects.get(query)
+
+
+# ---------------------------------------------------------------------------------- test clocks
+# A customer lives on the real clock (`test_clock` empty: a live customer) or on a test clock's
+# frozen time (a test customer). The billing clock and its hooks work in one *scope* at a time:
+# `test_clock=None` (the default: live customers only) or a test clock's id (its customers only).
+
+
+def clock_scope(test_clock: int | None, *, customer: str = "customer") -> Q:
+    """The rows of one clock scope: `customer` is the lookup path to the customer ("" when the
+    rows are customers)."""
+    field = f"{customer}__test_clock" if customer else "test_clock"
+    if test_clock is None:
+        return Q(**{f"{field}__isnull": True})
+    return Q(**{f"{field}": test_clock})
+
+
+def customer_as_of(customer: Customer, now: datetime) -> datetime:
+    """The instant a customer's actions happen at: `now` (the wall clock, read by the request
+    handler or task) for a live customer, its test clock's frozen time for a test customer."""
+    if customer.test_clock_id is None:
+        return now
+    return TestClock.objects.values_list("frozen_time", flat=True).get(pk=customer.test_clock_id)
+
+
+def customer_times(customer_ids: Iterable[int], now: datetime) -> dict[int, datetime]:
+    """`customer_as_of` of many customers in one query: customer id -> its instant."""
+    rows = Customer.objects.filter(pk__in=set(customer_ids)).values_list(
+        "pk", "test_clock__frozen_time"
+    )
+    return {pk: frozen or now for pk, frozen in rows}
+
+
+def group_by_time(times: dict[int, datetime]) -> list[tuple[datetime, list[int]]]:
+    """The keys of `times` grouped by their instant, in time order (keys sorted within)."""
+    groups: dict[datetime, list[int]] = defaultdict(list)
+    for pk in sorted(times):
+        groups[times[pk]].append(pk)
+    return sorted(groups.items())
 
 
 def subscription_list() -> QuerySet[Subscription]:

@@ -116,18 +116,7 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 REDIS_URL = env.str("REDIS_URL", default="redis://127.0.0.1:6379/0")
 
-# ----------------------------------------------------------------------- caches and rate limits
-# `limits`: the API's rate-limit counters (core/api/throttling.py) in Redis, with short timeouts:
-# an unreachable Redis lets requests through (logged) rather than holding them.
-CACHES = {
-    "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
-    "limits": {
-        "BACKEND": "django.core.cache.backends.redis.RedisCache",
-        "LOCATION": env.str("RATE_LIMIT_REDIS_URL", default=REDIS_URL),
-        "KEY_PREFIX": "billing",
-        "OPTIONS": {"socket_connect_timeout": 0.25, "socket_timeout": 0.25},
-    },
-}
+# ---------------------------------------------------------------------------------- rate limits
 # Requests per API key (or staff user) and route class: reads (GET), writes (POST, PUT, PATCH,
 # DELETE), ingestion (usage events: POST /events and /events/batch, each batch one request);
 # <count>/<period> with period s, m, h or d and an optional multiple (1000/s, 6000/m, 50/10s),
@@ -141,11 +130,11 @@ for _class, _default in (("reads", "1000/s"), ("writes", "100/s"), ("ingestion",
             "s, m, h or d and an optional multiple (1000/s, 6000/m, 50/10s), or off."
         )
     RATE_LIMITS[_class] = None if _rate in ("off", "") else _rate
-# After Redis failed, the limits are not enforced (nor Redis asked) for this many seconds.
+# The counters' Redis, asked with a short timeout (seconds); unreachable, the limits are not
+# enforced (requests pass, a warning is logged) and it is not asked again for RETRY_SECONDS.
+RATE_LIMIT_REDIS_URL = env.str("RATE_LIMIT_REDIS_URL", default=REDIS_URL)
+RATE_LIMIT_REDIS_TIMEOUT = env.float("RATE_LIMIT_REDIS_TIMEOUT", default=0.25)
 RATE_LIMIT_REDIS_RETRY_SECONDS = env.int("RATE_LIMIT_REDIS_RETRY_SECONDS", default=5)
-RATELIMIT_USE_CACHE = "limits"  # django-ratelimit's counters
-RATELIMIT_FAIL_OPEN = True  # a counter that cannot be read lets the request through
-RATELIMIT_CACHE_PREFIX = "ratelimit:"
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
@@ -371,6 +360,7 @@ SPECTACULAR_SETTINGS = {
         "PaymentGatewayEnum": "payments.gateways.registry.GATEWAY_NAMES",
         "PortalSessionStateEnum": "portal.api.access_serializers.STATES",
         "PortalUserStateEnum": "portal.models.PortalUserState",
+        "TestClockStatusEnum": "billing.models.TestClockStatus",
     },
 }
 # /api/schema/ and /api/docs/: for anyone (true; `make run` sets DEBUG, hence true), or
@@ -463,6 +453,10 @@ CELERY_BEAT_SCHEDULE = {
     "idempotency-keys-purge": {"task": "core.idempotency_keys_purge", "schedule": 3600},
     "reconcile-daily": {"task": "invoicing.reconcile_daily", "schedule": 86400},
 }
+
+# ---------------------------------------------------------------------------------- test clocks
+# The queue of test clocks' advances (integrations.test_clock_advance); empty: the default one.
+TEST_CLOCK_QUEUE = env.str("TEST_CLOCK_QUEUE", default="")
 
 # -------------------------------------------------------------------------------------- logging
 LOGGING = {

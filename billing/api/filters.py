@@ -39,6 +39,10 @@ class CustomerFilter(django_filters.FilterSet):  # type: ignore[misc]
     created_after = InstantFilter(field_name="created_at", lookup_expr="gte")
     created_before = InstantFilter(field_name="created_at", lookup_expr="lt")
     q = django_filters.CharFilter(method="search", label="Search name, e-mail or external id")
+    livemode = django_filters.BooleanFilter(
+        field_name="test_clock", lookup_expr="isnull", label="Live (true) or test customers"
+    )
+    test_clock = django_filters.NumberFilter(field_name="test_clock", label="A test clock's id")
 
     class Meta:
         model = Customer

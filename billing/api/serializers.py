@@ -81,20 +81,30 @@ class CustomerIn(serializers.Serializer[Customer]):
         "who pay by themselves (bank transfer).",
     )
     metadata = serializers.JSONField(required=False, default=dict, validators=[validate_metadata])
+    test_clock = serializers.IntegerField(
+        required=False,
+        allow_null=True,
+        min_value=1,
+        help_text="A test clock's id: a test customer, billed on that clock's time (never by the "
+        "live clock) and kept out of live reports and numbering; set at creation only.",
+    )
 
     def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
-        if self.partial and "external_id" in self.initial_data:
-            raise serializers.ValidationError(
-                {
-                    "external_id": serializers.ErrorDetail(
-                        "external_id cannot change once the customer exists.", code="immutable"
-                    )
-                }
-            )
+        for immutable in ("external_id", "test_clock"):
+            if self.partial and immutable in self.initial_data:
+                raise serializers.ValidationError(
+                    {
+                        immutable: serializers.ErrorDetail(
+                            f"{immutable} cannot change once the customer exists.",
+                            code="immutable",
+                        )
+                    }
+                )
         return attrs
 
     def to_model_fields(self) -> dict[str, Any]:
         data = dict(self.validated_data)
+        data.pop("test_clock", None)  # the service's own argument (test_clock_id)
         address = data.pop("billing_address", None) or {}
         for api_name, value in address.items():
             data[ADDRESS_FIELDS[api_name]] = value
@@ -123,6 +133,15 @@ class CustomerOut(serializers.Serializer[Any]):
     created_at = serializers.DateTimeField()
     updated_at = serializers.DateTimeField()
     archived_at = serializers.DateTimeField(allow_null=True)
+    test_clock = serializers.IntegerField(
+        source="test_clock_id", allow_null=True, help_text="A test customer's test clock."
+    )
+    livemode = serializers.SerializerMethodField(
+        help_text="False for a test customer (one on a test clock), true for a live one."
+    )
+
+    def get_livemode(self, obj: Customer) -> bool:
+        return obj.test_clock_id is None
 
     @extend_schema_field(AddressSerializer)
     def get_billing_address(self, obj: Customer) -> dict[str, str]:

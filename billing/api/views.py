@@ -49,7 +49,10 @@ class CustomerCollectionView(generics.GenericAPIView[Any]):
         data = CustomerIn(data=request.data)
         data.is_valid(raise_exception=True)
         customer = services.customer_create(
-            actor=request_actor(request), as_of=timezone.now(), data=data.to_model_fields()
+            actor=request_actor(request),
+            as_of=timezone.now(),
+            data=data.to_model_fields(),
+            test_clock_id=data.validated_data.get("test_clock"),
         )
         return Response(CustomerOut(customer).data, status=status.HTTP_201_CREATED)
 

@@ -28,9 +28,17 @@ class TestClock(models.Model):
     last_error = models.TextField(blank=True)
     created_at = models.DateTimeField()
     updated_at = models.DateTimeField()
+    # deleting a clock archives it and its customers (documents are never hard-deleted)
+    deleted_at = models.DateTimeField(
+        null=True, blank=True, help_text="Deleted (archived with its customers) at."
+    )
 
     class Meta:
         ordering = ("-created_at", "-id")
 
     def __str__(self) -> str:
         return f"{self.name} ({self.frozen_time:%Y-%m-%d %H:%M} UTC)"
+
+    @property
+    def is_deleted(self) -> bool:
+        return self.deleted_at is not None

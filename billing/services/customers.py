@@ -9,7 +9,7 @@ from typing import Any
 
 from django.db import IntegrityError, transaction
 
-from billing.models import Customer
+from billing.models import Customer, TestClock
 from billing.services.journal import journal_write
 from core.audit import Actor, audit_context
 from core.exceptions import Conflict, NotFound, ValidationFailed
@@ -91,11 +91,22 @@ def _save_customer(customer: Customer, *, creating: bool) -> None:
 
 
 def customer_create(
-    *, actor: Actor, as_of: datetime, data: Mapping[str, Any], reason: str = ""
+    *,
+    actor: Actor,
+    as_of: datetime,
+    data: Mapping[str, Any],
+    reason: str = "",
+    test_clock_id: int | None = None,
 ) -> Customer:
+    """A new customer; with `test_clock_id`, a test customer of that clock (for good: a
+    customer never moves between clocks), created at the clock's frozen time."""
     _check_fields(data)
     customer = Customer(**_normalise(data), created_at=as_of, updated_at=as_of)
     with transaction.atomic(durable=True), audit_context(actor=actor, reason=reason):
+        if test_clock_id is not None:
+            clock = _test_clock_of_new_customer(test_clock_id)
+            customer.test_clock = clock
+            as_of = customer.created_at = customer.updated_at = clock.frozen_time
         _save_customer(customer, creating=True)
         journal_write(
             type="customer.created",
@@ -106,6 +117,20 @@ def customer_create(
             occurred_at=as_of,
         )
     return customer
+
+
+def _test_clock_of_new_customer(test_clock_id: int) -> TestClock:
+    """The clock a new customer joins, locked: 404 (on `test_clock`) when unknown, 409 when
+    deleted."""
+    try:
+        clock = TestClock.objects.select_for_update().get(pk=test_clock_id)
+    except TestClock.DoesNotExist:
+        raise NotFound(f"No test clock with id {test_clock_id}.", field="test_clock") from None
+    if clock.is_deleted:
+        raise Conflict(
+            "This test clock was deleted.", field="test_clock", code="test_clock_deleted"
+        )
+    return clock
 
 
 def locked_customer(customer_id: int, *, field: str | None = None) -> Customer:
@@ -186,6 +211,10 @@ def _set_archived(
         if customer.is_archived == archived:
             state = "archived" if archived else "not archived"
             raise Conflict(f"Customer {customer.external_id} is already {state}.")
+        if not archived and customer.test_clock_id is not None:
+            clock = TestClock.objects.get(pk=customer.test_clock_id)
+            if clock.is_deleted:  # its clock's time is gone: nothing could bill it again
+                raise Conflict("The customer's test clock was deleted.", code="test_clock_deleted")
         customer.archived_at = as_of if archived else None
         customer.updated_at = as_of
         customer.save(update_fields=["archived_at", "updated_at"])

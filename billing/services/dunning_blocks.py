@@ -107,11 +107,16 @@ def subscriptions_dunning_block(
     return changed
 
 
-def dunning_blocks_due(*, as_of: datetime) -> list[int]:
+def dunning_blocks_due(*, as_of: datetime, test_clock: int | None = None) -> list[int]:
     """Customers with a live subscription whose block instant has passed but is not in effect
-    yet (the end of a period that was paid): dunning evaluates them again. One indexed query."""
+    yet (the end of a period that was paid): dunning evaluates them again. One indexed query.
+    In one clock scope (live customers' by default, or a test clock's)."""
+    from billing.selectors import clock_scope
+
     return list(
-        Subscription.objects.filter(dunning_blocked=False, dunning_blocked_from__lte=as_of)
+        Subscription.objects.filter(
+            clock_scope(test_clock), dunning_blocked=False, dunning_blocked_from__lte=as_of
+        )
         .exclude(status__in=TERMINAL)
         .order_by("customer_id")
         .values_list("customer_id", flat=True)

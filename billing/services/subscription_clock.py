@@ -43,14 +43,17 @@ from core.audit import Actor, audit_context
 from core.db import bulk_update
 
 
-def subscriptions_due(*, as_of: datetime) -> QuerySet[Subscription]:
-    """Subscriptions with something to do at `as_of` (for the clock tick)."""
+def subscriptions_due(*, as_of: datetime, test_clock: int | None = None) -> QuerySet[Subscription]:
+    """Subscriptions with something to do at `as_of` (for the clock tick), in one clock scope:
+    live customers' (the default) or a test clock's (billing.selectors.clock_scope)."""
     from django.db.models import Exists, OuterRef, Q
+
+    from billing.selectors import clock_scope
 
     changes = SubscriptionChange.objects.filter(
         subscription=OuterRef("pk"), status=ChangeStatus.SCHEDULED, effective_at__lte=as_of
     )
-    return Subscription.objects.exclude(status__in=TERMINAL).filter(
+    return Subscription.objects.exclude(status__in=TERMINAL).filter(clock_scope(test_clock)).filter(
         Q(current_period_end__lte=as_of)
         | Q(status=S.PENDING, start_at__lte=as_of)
         | Q(status=S.TRIALING, trial_end__lte=as_of + lifecycle.TRIAL_WILL_END_NOTICE,
@@ -210,5 +213,5 @@ def subscription_periods(*, subscription: Subscription, count: int = 12) -> list
     return result
 
 
-def subscription_ids_due(*, as_of: datetime) -> list[int]:
-    return list(subscriptions_due(as_of=as_of).values_list("pk", flat=True))
+def subscription_ids_due(*, as_of: datetime, test_clock: int | None = None) -> list[int]:
+    return list(subscriptions_due(as_of=as_of, test_clock=test_clock).values_list("pk", flat=True))

@@ -33,7 +33,12 @@ from invoicing.models import (
     LineKind,
 )
 from invoicing.services.finalize import finalized_amounts
-from invoicing.services.lines import document_year, locked_invoice, next_number
+from invoicing.services.lines import (
+    document_year,
+    locked_invoice,
+    next_number,
+    series_prefix,
+)
 
 CREDITABLE = (InvoiceStatus.OPEN, InvoiceStatus.PARTIALLY_PAID, InvoiceStatus.PAID)
 SETTLING = (InvoiceStatus.OPEN, InvoiceStatus.PARTIALLY_PAID)  # paid once nothing is due
@@ -314,7 +319,7 @@ def issue_credit_note(
     outstanding, settled = amounts.outstanding, amounts.settled  # settled: off the amount due
     note = CreditNote.objects.create(
         invoice=invoice,
-        number=next_number("CN", document_year(as_of)),
+        number=next_number(series_prefix("CN", invoice.customer), document_year(as_of)),
         currency=invoice.currency,
         total=total,
         tax_total=tax_total,

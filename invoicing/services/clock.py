@@ -17,6 +17,7 @@ from django.db.models import Exists, F, OuterRef, Q, QuerySet
 
 from billing.lifecycle import BILLABLE
 from billing.models import Customer, Subscription
+from billing.selectors import clock_scope
 from billing.services import journal_write, subscription_ids_due, usage_partitions_ahead
 from core.audit import Actor, audit_context
 from invoicing.models import (
@@ -72,19 +73,22 @@ def clock_tick_work(
     enqueue_pdfs: Callable[[list[int]], None] | None = None,
     token: str = "",
     leases: bool = True,
+    test_clock: int | None = None,
 ) -> dict[str, Any]:
     """Find what is due at `as_of` and hand it, in chunks, to the enqueue functions (Celery tasks
     in production): subscriptions with something to bill or advance, drafts past their grace
     period to finalize, and finalized invoices still without their PDF. With `leases`, what a
     tick queued is not queued again by the next ones until its task releases it, or until
-    BILLING_LEASE_SECONDS after `as_of` (a task lost with its worker is queued again then)."""
+    BILLING_LEASE_SECONDS after `as_of` (a task lost with its worker is queued again then).
+    Only the customers of one clock scope (billing.selectors.clock_scope): live customers (the
+    default) or those of the test clock `test_clock`, advanced by integrations/testclocks.py."""
     partitions = usage_partitions_ahead(as_of=as_of)
     token = token or f"tick@{as_of.isoformat()}"
     with transaction.atomic():  # leases long run out (their work queued again since, or done)
         ClockLease.objects.filter(expires_at__lt=as_of - timedelta(days=1)).delete()
     size = settings.BILLING_CHUNK_SIZE
     expires = as_of + timedelta(seconds=settings.BILLING_LEASE_SECONDS)
-    due = subscriptions_to_bill(as_of=as_of)
+    due = subscriptions_to_bill(as_of=as_of, test_clock=test_clock)
     if leases:
         due = leases_claim("subscription", due, token=token, as_of=as_of, expires_at=expires)
     chunks = [due[i : i + size] for i in range(0, len(due), size)]
@@ -92,14 +96,14 @@ def clock_tick_work(
         enqueue(chunk, as_of, token)
     summary: dict[str, Any] = {"subscriptions_due": len(due), "tasks": len(chunks)}
     if enqueue_finalize is not None:
-        drafts = invoices_due_for_finalization(as_of=as_of)
+        drafts = invoices_due_for_finalization(as_of=as_of, test_clock=test_clock)
         if leases:
             drafts = leases_claim("invoice", drafts, token=token, as_of=as_of, expires_at=expires)
         for i in range(0, len(drafts), size):
             enqueue_finalize(drafts[i : i + size], as_of, token)
         summary["drafts_to_finalize"] = len(drafts)
     if enqueue_pdfs is not None:
-        waiting = invoices_without_pdf(as_of=as_of)
+        waiting = invoices_without_pdf(as_of=as_of, test_clock=test_clock)
         if leases:
             waiting = leases_claim("pdf", waiting, token=token, as_of=as_of, expires_at=expires)
         for i in range(0, len(waiting), 10):
@@ -110,19 +114,20 @@ def clock_tick_work(
     return summary
 
 
-def subscriptions_to_bill(*, as_of: datetime) -> list[int]:
+def subscriptions_to_bill(*, as_of: datetime, test_clock: int | None = None) -> list[int]:
     """Subscriptions with anything due at `as_of`: an edge of the clock (a start, a trial's
     notice or end, a scheduled change, a period end, an end date), a fee in advance not billed,
-    or the last part of a period cut short not billed."""
+    or the last part of a period cut short not billed. In one clock scope (live by default)."""
     leftover = Subscription.objects.filter(
+        clock_scope(test_clock),
         status__in=["canceled", "ended"],
         ended_at__lte=as_of,
         proration_lines__invoiced_at__isnull=True,
     ).values_list("pk", flat=True)
     return sorted(
-        set(subscription_ids_due(as_of=as_of))
-        | set(advance_fees_due(as_of=as_of))
-        | set(final_periods_due(as_of=as_of).values_list("pk", flat=True))
+        set(subscription_ids_due(as_of=as_of, test_clock=test_clock))
+        | set(advance_fees_due(as_of=as_of, test_clock=test_clock))
+        | set(final_periods_due(as_of=as_of, test_clock=test_clock).values_list("pk", flat=True))
         | set(leftover)  # lines left waiting when it ended: a closing step
     )
 
@@ -316,7 +321,7 @@ def drafts_finalize_locked(
     return {invoice.pk for invoice in invoices}
 
 
-def advance_fees_due(*, as_of: datetime) -> list[int]:
+def advance_fees_due(*, as_of: datetime, test_clock: int | None = None) -> list[int]:
     """Subscriptions whose current period's fee in advance is not billed yet."""
     billed = BilledPeriod.objects.filter(
         subscription=OuterRef("pk"),
@@ -325,6 +330,7 @@ def advance_fees_due(*, as_of: datetime) -> list[int]:
     )
     return list(
         Subscription.objects.filter(
+            clock_scope(test_clock),
             status__in=BILLABLE,
             plan_version__fee_timing="advance",
             current_period_start__lte=as_of,
@@ -335,7 +341,7 @@ def advance_fees_due(*, as_of: datetime) -> list[int]:
     )
 
 
-def final_periods_due(*, as_of: datetime) -> QuerySet[Subscription]:
+def final_periods_due(*, as_of: datetime, test_clock: int | None = None) -> QuerySet[Subscription]:
     """Subscriptions canceled or ended inside a paid period whose last part (its usage up to
     the end, pending proration lines, an arrears fee up to a set end date) is not billed yet."""
     billed = BilledPeriod.objects.filter(
@@ -345,6 +351,7 @@ def final_periods_due(*, as_of: datetime) -> QuerySet[Subscription]:
     )
     return (
         Subscription.objects.filter(
+            clock_scope(test_clock),
             status__in=["canceled", "ended"],
             ended_at__lte=as_of,
             ended_at__gt=F("current_period_start"),
@@ -355,9 +362,14 @@ def final_periods_due(*, as_of: datetime) -> QuerySet[Subscription]:
     )
 
 
-def invoices_due_for_finalization(*, as_of: datetime) -> list[int]:
+def invoices_due_for_finalization(*, as_of: datetime, test_clock: int | None = None) -> list[int]:
     return list(
-        Invoice.objects.filter(_has_lines(), status=InvoiceStatus.DRAFT, grace_until__lte=as_of)
+        Invoice.objects.filter(
+            _has_lines(),
+            clock_scope(test_clock),
+            status=InvoiceStatus.DRAFT,
+            grace_until__lte=as_of,
+        )
         .order_by("billing_date", "id")
         .values_list("pk", flat=True)
     )
@@ -366,11 +378,11 @@ def invoices_due_for_finalization(*, as_of: datetime) -> list[int]:
 PDF_GRACE = timedelta(minutes=10)
 
 
-def invoices_without_pdf(*, as_of: datetime) -> list[int]:
+def invoices_without_pdf(*, as_of: datetime, test_clock: int | None = None) -> list[int]:
     """Finalized invoices whose PDF (queued at finalization) is still missing a while later:
     the tick queues them again, so a lost message never leaves an invoice without its PDF."""
     return list(
-        Invoice.objects.filter(finalized_at__lte=as_of - PDF_GRACE, pdf="")
+        Invoice.objects.filter(clock_scope(test_clock), finalized_at__lte=as_of - PDF_GRACE, pdf="")
         .exclude(status=InvoiceStatus.DRAFT)
         .order_by("pk")
         .values_list("pk", flat=True)[:1000]

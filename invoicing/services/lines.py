@@ -122,6 +122,16 @@ def document_year(issued_at: datetime) -> int:
     return issued_at.astimezone(ZoneInfo(settings.COMPANY.get("time_zone", "UTC"))).year
 
 
+TEST_PREFIX = "TEST-"
+
+
+def series_prefix(prefix: str, customer: Customer) -> str:
+    """The series of a customer's documents: `prefix` (INV, CN) for a live customer; a test
+    customer's (a test clock's) have their own gapless series, TEST-INV and TEST-CN, so test
+    documents never take a number of the live series."""
+    return f"{TEST_PREFIX}{prefix}" if customer.test_clock_id is not None else prefix
+
+
 def next_number(prefix: str, year: int) -> str:
     return next_numbers(prefix, year, 1)[0]
 

@@ -26,7 +26,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from functools import partial
 from typing import Any
@@ -38,6 +38,7 @@ from django.db.models.functions import Cast, Concat, Extract
 
 from billing.enums import SubscriptionStatus
 from billing.models import Customer, JournalEvent, Subscription
+from billing.selectors import clock_scope
 from core.audit import Actor, audit_context
 from notifications.models import Notification, State, Template
 from payments.selectors import event_customers
@@ -79,18 +80,31 @@ class Wanted:
     key: str
     data: dict[str, Any] = field(default_factory=dict)
     event_id: int | None = None
+    at: datetime | None = None  # the instant of its cause (a journal event's), when it has one
 
 
 def notifications_record(wanted: Sequence[Wanted], *, as_of: datetime) -> list[int]:
     """Insert the notifications not recorded yet (their key is new), inside the caller's
     transaction, and queue the send of the pending ones after its commit. Returns the ids of
-    the pending notifications of these keys. Three queries, whatever the number."""
+    the pending notifications of these keys. Three queries, whatever the number.
+
+    Each is recorded at `as_of`, except those with causes of their own (`at`): at the latest
+    cause of their clock scope, so a test customer's notification is at its test clock's time
+    and a live one's at the real time, never one at the other's (billing.selectors)."""
     if not wanted:
         return []
-    customers = Customer.objects.only("pk", "email").in_bulk({w.customer_id for w in wanted})
+    customers = Customer.objects.only("pk", "email", "test_clock_id").in_bulk(
+        {w.customer_id for w in wanted}
+    )
+    latest: dict[int | None, datetime] = {}
+    for w in wanted:
+        if w.at is not None:
+            scope = customers[w.customer_id].test_clock_id
+            latest[scope] = max(w.at, latest.get(scope, w.at))
     rows = []
     for w in wanted:
         address = customers[w.customer_id].email.strip()
+        at = latest.get(customers[w.customer_id].test_clock_id, as_of)
         rows.append(
             Notification(
                 customer_id=w.customer_id,
@@ -101,9 +115,9 @@ def notifications_record(wanted: Sequence[Wanted], *, as_of: datetime) -> list[i
                 recipient=address,
                 state=State.PENDING if address else State.SKIPPED,
                 last_error="" if address else NO_ADDRESS,
-                next_attempt_at=as_of if address else None,
-                created_at=as_of,
-                updated_at=as_of,
+                next_attempt_at=at if address else None,
+                created_at=at,
+                updated_at=at,
             )
         )
     Notification.objects.bulk_create(rows, ignore_conflicts=True)
@@ -193,7 +207,7 @@ def on_events(events: list[JournalEvent]) -> None:
             continue
         w = _wanted(event, customer_id)
         if w is not None:
-            wanted.append(w)
+            wanted.append(replace(w, at=event.occurred_at))
     if wanted:
         with audit_context(actor=ACTOR, reason="journal event"):
             notifications_record(wanted, as_of=max(e.occurred_at for e in events))
@@ -207,13 +221,14 @@ def renewal_key(subscription_id: int, renews_at: datetime) -> str:
     return f"{Template.UPCOMING_RENEWAL}:{subscription_id}:{int(renews_at.timestamp())}"
 
 
-def renewals_due(as_of: datetime) -> dict[str, int]:
+def renewals_due(as_of: datetime, *, test_clock: int | None = None) -> dict[str, int]:
     """Record an `upcoming_renewal` e-mail for every active (or past due) subscription whose
     current period ends, and renews, within NOTIFICATIONS_RENEWAL_NOTICE_DAYS after `as_of`, on
     a plan billed by one of NOTIFICATIONS_RENEWAL_INTERVALS (default: yearly plans, 7 days
     ahead, like Stripe's upcoming-renewal reminder): not canceled at the period's end, no end
     date by then, not in a trial. Once per subscription and renewal instant (the key);
-    set-based: one query finds those without their notice yet, three record them."""
+    set-based: one query finds those without their notice yet, three record them. In one
+    clock scope (live customers' by default, or a test clock's)."""
     days = settings.NOTIFICATIONS_RENEWAL_NOTICE_DAYS
     units = list(settings.NOTIFICATIONS_RENEWAL_INTERVALS)
     if days <= 0 or not units:
@@ -227,6 +242,7 @@ def renewals_due(as_of: datetime) -> dict[str, int]:
     )
     due = (
         Subscription.objects.filter(
+            clock_scope(test_clock),
             status__in=(SubscriptionStatus.ACTIVE, SubscriptionStatus.PAST_DUE),
             cancel_at_period_end=False,
             plan__interval_unit__in=units,

@@ -41,6 +41,7 @@ from django.core.mail import BadHeaderError, get_connection
 from django.db import DatabaseError, transaction
 from django.db.models import Q
 
+from billing.selectors import clock_scope
 from billing.services import journal_write, locked_customer
 from core.audit import Actor, audit_context
 from core.exceptions import Conflict, NotFound, ValidationFailed
@@ -253,11 +254,17 @@ def _due(as_of: datetime) -> Q:
     )
 
 
-def notifications_send_due(*, as_of: datetime, limit: int = 1000) -> dict[str, int]:
+def notifications_send_due(
+    *, as_of: datetime, limit: int = 1000, test_clock: int | None = None
+) -> dict[str, int]:
     """Send, here and now, every notification due at `as_of` (pending ones whose attempt has
-    come, claims that ran out), oldest first: `manage.py notifications_send` and the tests."""
+    come, claims that ran out), oldest first: `manage.py notifications_send`, the tests and a
+    test clock's advance. In one clock scope (live customers' by default, or a test clock's:
+    billing.selectors.clock_scope)."""
     ids = list(
-        Notification.objects.filter(_due(as_of)).order_by("id").values_list("pk", flat=True)[:limit]
+        Notification.objects.filter(_due(as_of), clock_scope(test_clock))
+        .order_by("id")
+        .values_list("pk", flat=True)[:limit]
     )
     counts = {"sent": 0, "pending": 0, "failed": 0, "skipped": 0, "busy": 0, "not_due": 0}
     for notification_id in ids:
@@ -276,14 +283,16 @@ def notifications_send_due(*, as_of: datetime, limit: int = 1000) -> dict[str, i
 SWEEP_HOOK = "notifications.send_due"
 
 
-def sweep_due(as_of: datetime) -> dict[str, int]:
+def sweep_due(as_of: datetime, *, test_clock: int | None = None) -> dict[str, int]:
     """A clock hook: queue again the sends whose task was lost (due for
-    NOTIFICATIONS_LOST_AFTER_SECONDS already) and the claims that ran out."""
+    NOTIFICATIONS_LOST_AFTER_SECONDS already) and the claims that ran out. In one clock scope
+    (live customers' by default, or a test clock's)."""
     lost = as_of - timedelta(seconds=settings.NOTIFICATIONS_LOST_AFTER_SECONDS)
     ids = list(
         Notification.objects.filter(
             Q(state=State.PENDING, next_attempt_at__lte=lost)
-            | Q(state=State.SENDING, claimed_until__lte=as_of)
+            | Q(state=State.SENDING, claimed_until__lte=as_of),
+            clock_scope(test_clock),
         )
         .order_by("id")
         .values_list("pk", flat=True)[:1000]

@@ -67,6 +67,7 @@ from django.db.models import Q
 
 from billing.journal import register_handler
 from billing.models import Customer
+from billing.selectors import clock_scope
 from billing.services import journal_write_many
 from catalog.money import quantize
 from core.audit import Actor, audit_context
@@ -341,22 +342,32 @@ def _enqueue_charge(payment_ids: list[int]) -> None:
 def on_invoices_finalized(events: list[JournalEvent]) -> None:
     """The batch handler `payments.collect` of `invoice.finalized` (see the module's note).
     Runs in the dispatcher's transaction with the events' delivery records. Acts for the
-    latest finalization instant of the batch."""
+    latest finalization instant of the batch in each clock scope: live customers' events and
+    a test clock's (its frozen time, see billing.selectors.clock_scope) are never mixed."""
     if not events:
         return
-    as_of = max(e.occurred_at for e in events)
-    ids = sorted({int(e.subject_id) for e in events})
+    finalized: dict[int, datetime] = {}
+    for e in events:
+        finalized[int(e.subject_id)] = max(
+            e.occurred_at, finalized.get(int(e.subject_id), e.occurred_at)
+        )
     invoices = list(
         Invoice.objects.select_related("customer")
         .filter(
-            pk__in=ids,
+            pk__in=sorted(finalized),
             status__in=(InvoiceStatus.OPEN, InvoiceStatus.PARTIALLY_PAID),
             amount_due__gt=0,
         )
         .order_by("pk")
     )
-    if not invoices:
-        return
+    scopes: dict[int | None, list[Invoice]] = {}
+    for invoice in invoices:
+        scopes.setdefault(invoice.customer.test_clock_id, []).append(invoice)
+    for group in scopes.values():
+        _collect(group, as_of=max(finalized[i.pk] for i in group))
+
+
+def _collect(invoices: list[Invoice], *, as_of: datetime) -> None:
     with audit_context(actor=COLLECTOR, reason="automatic collection"):
         resolved = collection_methods_resolve(invoices)
         attempts: list[tuple[Invoice, int, PaymentMethod]] = []
@@ -807,14 +818,18 @@ def _counts(answers: Iterable[Answer]) -> dict[str, int]:
 # the reconciler
 
 
-def payments_reconcile(*, as_of: datetime, actor: Actor) -> dict[str, int]:
+def payments_reconcile(
+    *, as_of: datetime, actor: Actor, test_clock: int | None = None
+) -> dict[str, int]:
     """Pending payments older than `reconcile_after()`: those sent are resolved by the
     gateway's `status` (never a second charge) through the one recording function; those never
-    sent (a lost task) are charged now. Returns what it did."""
+    sent (a lost task) are charged now. Returns what it did. In one clock scope (live
+    customers' by default, or a test clock's: billing.selectors.clock_scope)."""
     before = as_of - reconcile_after()
     report = {"asked": 0, "resolved": 0, "charged": 0}
+    scope = clock_scope(test_clock)
     sent = list(
-        Payment.objects.filter(state=PaymentState.PENDING, charge_requested_at__lte=before)
+        Payment.objects.filter(scope, state=PaymentState.PENDING, charge_requested_at__lte=before)
         .order_by("pk")
         .values_list("pk", "gateway", "idempotency_key")
     )
@@ -827,7 +842,10 @@ def payments_reconcile(*, as_of: datetime, actor: Actor) -> dict[str, int]:
         report["resolved"] += len(payment_answers_record(answers=answers, as_of=as_of, actor=actor))
     lost = list(
         Payment.objects.filter(
-            state=PaymentState.PENDING, charge_requested_at__isnull=True, created_at__lte=before
+            scope,
+            state=PaymentState.PENDING,
+            charge_requested_at__isnull=True,
+            created_at__lte=before,
         )
         .order_by("pk")
         .values_list("pk", flat=True)
@@ -853,19 +871,20 @@ def _status(gateways: dict[str, Gateway | GatewayError], name: str, key: str) ->
         return Result(Outcome.UNKNOWN, reason=error.code, message=error.message[:255])
 
 
-def reconcile_due(as_of: datetime) -> dict[str, int]:
+def reconcile_due(as_of: datetime, *, test_clock: int | None = None) -> dict[str, int]:
     """The clock hook: when a pending payment is old enough, queue the reconciler for the
-    tick's instant (after this hook, nothing of ours to commit)."""
+    tick's instant (after this hook, nothing of ours to commit). In one clock scope."""
     before = as_of - reconcile_after()
     due = Payment.objects.filter(
         Q(charge_requested_at__lte=before)
         | Q(charge_requested_at__isnull=True, created_at__lte=before),
+        clock_scope(test_clock),
         state=PaymentState.PENDING,
     ).count()
     if due:
         from payments.tasks.collection import payments_reconcile_task
 
-        payments_reconcile_task.delay(as_of.isoformat())
+        payments_reconcile_task.delay(as_of.isoformat(), test_clock)
     return {"pending_to_reconcile": due}
 
 

@@ -65,6 +65,7 @@ from django.db.models.functions import Coalesce, Greatest
 from billing import periods
 from billing.enums import TERMINAL
 from billing.models import Customer, Subscription
+from billing.selectors import clock_scope
 from billing.services import (
     customer_plan_changes_refuse,
     dunning_blocks_due,
@@ -564,19 +565,22 @@ def dunning_evaluate_many(
 # the clock
 
 
-def dunning_customers_due(*, as_of: datetime) -> list[int]:
+def dunning_customers_due(*, as_of: datetime, test_clock: int | None = None) -> list[int]:
     """Customers whose situation may have changed by `as_of`: an overdue invoice whose due date
     was crossed since their last evaluation, or that the last evaluation did not see (older than
     the oldest it saw, or none seen: an invoice due at once, committed after an evaluation for a
     later instant), a failed automatic payment of an overdue invoice since then, a day threshold
     reached (`next_check_at`, also set to the instant of a policy edit), the customer changed
-    since (a time zone), a pending block instant passed. Two queries."""
+    since (a time zone), a pending block instant passed. Two queries. In one clock scope (live
+    customers' by default, or a test clock's: billing.selectors.clock_scope)."""
+    scope = clock_scope(test_clock)
     stale = Q(customer__dunning__isnull=True) | Q(customer__dunning__evaluated_at__isnull=True)
     unseen = Q(customer__dunning__oldest_due_at__isnull=True) | Q(
         customer__dunning__oldest_due_at__gt=F("due_at")
     )  # due before the last evaluation, yet not among what it saw (committed after it)
     crossed = Invoice.objects.filter(
         Q(customer__dunning__evaluated_at__lte=F("due_at")) | stale | unseen,
+        scope,
         currency=F("customer__currency"),
         status__in=OVERDUE,
         amount_due__gt=0,
@@ -585,6 +589,7 @@ def dunning_customers_due(*, as_of: datetime) -> list[int]:
     failed = (
         Payment.objects.filter(
             Q(customer__dunning__evaluated_at__lt=F("updated_at")) | stale,
+            scope,
             kind=PaymentKind.AUTOMATIC,
             state=PaymentState.FAILED,
             invoice__status__in=OVERDUE,
@@ -596,18 +601,30 @@ def dunning_customers_due(*, as_of: datetime) -> list[int]:
         .exclude(failure_code=NOT_NEEDED)
         .values_list("customer_id", flat=True)
     )
-    checks = CustomerDunning.objects.filter(next_check_at__lte=as_of).values_list(
+    checks = CustomerDunning.objects.filter(scope, next_check_at__lte=as_of).values_list(
         "customer_id", flat=True
     )
     # changed since: its time zone may have (the handler takes it at once; this, if it was lost)
     changed = CustomerDunning.objects.filter(
         Q(state__isnull=False) | Q(oldest_due_at__isnull=False),
+        scope,
         customer__updated_at__gt=F("evaluated_at"),
         customer__updated_at__lte=as_of,
     ).values_list("customer_id", flat=True)
     found = set(crossed.union(failed, checks, changed))
-    found.update(dunning_blocks_due(as_of=as_of))
+    found.update(dunning_blocks_due(as_of=as_of, test_clock=test_clock))
     return sorted(found)
+
+
+def dunning_actions_due(*, as_of: datetime, test_clock: int | None = None) -> list[int]:
+    """Pending entry actions whose instant came by `as_of`, in one clock scope."""
+    return list(
+        DunningAction.objects.filter(
+            clock_scope(test_clock), status=ActionStatus.PENDING, due_at__lte=as_of
+        )
+        .order_by("pk")
+        .values_list("pk", flat=True)
+    )
 
 
 def _enqueue_evaluations(customer_ids: list[int], as_of: datetime) -> None:
@@ -622,18 +639,15 @@ def _enqueue_actions(action_ids: list[int], as_of: datetime) -> None:
     dunning_actions_run_task.delay(action_ids, as_of.isoformat())
 
 
-def dunning_tick(as_of: datetime) -> dict[str, int]:
+def dunning_tick(as_of: datetime, *, test_clock: int | None = None) -> dict[str, int]:
     """The clock's hook: the customers due (one task per chunk of BILLING_CHUNK_SIZE; each
-    customer evaluated in its own transaction), and the entry actions whose instant came."""
-    due = dunning_customers_due(as_of=as_of)
+    customer evaluated in its own transaction), and the entry actions whose instant came. In
+    one clock scope (live customers' by default, or a test clock's)."""
+    due = dunning_customers_due(as_of=as_of, test_clock=test_clock)
     size = settings.BILLING_CHUNK_SIZE
     for i in range(0, len(due), size):
         _enqueue_evaluations(due[i : i + size], as_of)
-    actions = list(
-        DunningAction.objects.filter(status=ActionStatus.PENDING, due_at__lte=as_of)
-        .order_by("pk")
-        .values_list("pk", flat=True)
-    )
+    actions = dunning_actions_due(as_of=as_of, test_clock=test_clock)
     for i in range(0, len(actions), size):
         _enqueue_actions(actions[i : i + size], as_of)
     return {"customers_due": len(due), "actions_due": len(actions)}

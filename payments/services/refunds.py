@@ -59,6 +59,7 @@ from django.db import transaction
 from django.db.models import Sum
 
 from billing.models import BalanceKind, Customer, LedgerAccount
+from billing.selectors import clock_scope
 from billing.services import (
     BalanceMove,
     Posting,
@@ -165,11 +166,16 @@ def refundable_of(payment: Payment) -> Refundable:
     )
 
 
-def refunds_to_reconcile(*, as_of: datetime, limit: int = RECONCILE_BATCH) -> list[int]:
-    """Pending refunds sent at least `RECONCILE_AFTER` before `as_of`, oldest first."""
+def refunds_to_reconcile(
+    *, as_of: datetime, limit: int = RECONCILE_BATCH, test_clock: int | None = None
+) -> list[int]:
+    """Pending refunds sent at least `RECONCILE_AFTER` before `as_of`, oldest first, in one
+    clock scope (live customers' by default, or a test clock's)."""
     return list(
         Refund.objects.filter(
-            state=RefundState.PENDING, refund_requested_at__lte=as_of - RECONCILE_AFTER
+            clock_scope(test_clock, customer="payment__customer"),
+            state=RefundState.PENDING,
+            refund_requested_at__lte=as_of - RECONCILE_AFTER,
         )
         .order_by("refund_requested_at", "pk")
         .values_list("pk", flat=True)[:limit]
@@ -566,11 +572,11 @@ def _event(kind: str, refund: Refund, customer: Customer, as_of: datetime) -> di
 # the clock
 
 
-def refunds_reconcile_due(as_of: datetime) -> dict[str, int]:
+def refunds_reconcile_due(as_of: datetime, *, test_clock: int | None = None) -> dict[str, int]:
     """The clock's hook: one reconcile task per pending refund due (after any commit)."""
     from payments.tasks.refunds import refund_reconcile_task
 
-    due = refunds_to_reconcile(as_of=as_of)
+    due = refunds_to_reconcile(as_of=as_of, test_clock=test_clock)
     for refund_id in due:
         transaction.on_commit(partial(refund_reconcile_task.delay, refund_id, as_of.isoformat()))
     return {"refunds_to_reconcile": len(due)}

@@ -54,6 +54,7 @@ from django.db.models import Min, Q
 from django.db.models.functions import Coalesce
 
 from billing.models import Customer, Subscription
+from billing.selectors import clock_scope
 from billing.services import journal_write
 from catalog.models import Plan
 from core.audit import Actor, audit_context
@@ -436,17 +437,21 @@ def _due(as_of: datetime) -> Any:
     )
 
 
-def retries_due(as_of: datetime) -> dict[str, int]:
+def retries_due(as_of: datetime, *, test_clock: int | None = None) -> dict[str, int]:
     """The clock's hook: make the retries due at `as_of`, a chunk (BILLING_CHUNK_SIZE payments)
     per transaction. Counts: `retried` (attempts made), `stopped` (retries ended: the invoice
     cannot be paid or owes nothing, automatic collection is off, or a later attempt exists),
-    `postponed` (no usable method: the schedule's next instant)."""
+    `postponed` (no usable method: the schedule's next instant). In one clock scope (live
+    customers' by default, or a test clock's: billing.selectors.clock_scope)."""
     report: Counter[str] = Counter(retried=0, stopped=0, postponed=0)
     after = 0
     size = settings.BILLING_CHUNK_SIZE
     while True:
         ids = list(
-            _due(as_of).filter(pk__gt=after).order_by("pk").values_list("pk", flat=True)[:size]
+            _due(as_of)
+            .filter(clock_scope(test_clock), pk__gt=after)
+            .order_by("pk")
+            .values_list("pk", flat=True)[:size]
         )
         if not ids:
             return dict(report)

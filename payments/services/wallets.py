@@ -44,6 +44,7 @@ from django.db.models import F, Sum
 
 from billing.journal import register_handler
 from billing.models import BalanceKind, Customer, CustomerBalanceTransaction, LedgerAccount
+from billing.selectors import clock_scope
 from billing.services import (
     BalanceMove,
     balance_moves_record,
@@ -410,10 +411,13 @@ def wallet_grant_expire(*, grant_id: int, as_of: datetime, actor: Actor) -> Cred
     return grant
 
 
-def grants_due_for_expiry(as_of: datetime) -> list[int]:
+def grants_due_for_expiry(as_of: datetime, *, test_clock: int | None = None) -> list[int]:
     return list(
         CreditGrant.objects.filter(
-            expired_at__isnull=True, expires_at__isnull=False, expires_at__lte=as_of
+            clock_scope(test_clock),
+            expired_at__isnull=True,
+            expires_at__isnull=False,
+            expires_at__lte=as_of,
         )
         .order_by("expires_at", "id")
         .values_list("id", flat=True)
@@ -535,10 +539,10 @@ def wallet_auto_top_up(*, customer_id: int, as_of: datetime, actor: Actor) -> In
         return _auto_top_up_locked(customer, wallet, as_of, actor)
 
 
-def customers_below_threshold() -> list[int]:
+def customers_below_threshold(*, test_clock: int | None = None) -> list[int]:
     return list(
         WalletSettings.objects.filter(
-            auto_top_up=True, customer__balance__lt=F("threshold")
+            clock_scope(test_clock), auto_top_up=True, customer__balance__lt=F("threshold")
         ).values_list("customer_id", flat=True)
     )
 
@@ -571,11 +575,25 @@ def on_invoices_finalized(events: Sequence[Any]) -> None:
     the threshold gets its automatic top-up. A batch handler (in its transaction)."""
     if not events:
         return
-    at = max(e.occurred_at for e in events)
+    wallets = _wallets_of_invoices(events)
+    if not wallets:
+        return
+    # each customer at the latest instant of its own events: a test customer's are its test
+    # clock's time, never mixed with live customers' (billing.selectors.clock_scope)
+    owners = dict(
+        Invoice.objects.filter(pk__in=[int(e.subject_id) for e in events]).values_list(
+            "pk", "customer_id"
+        )
+    )
+    at: dict[int, datetime] = {}
+    for e in events:
+        owner = owners.get(int(e.subject_id))
+        if owner is not None:
+            at[owner] = max(e.occurred_at, at.get(owner, e.occurred_at))
     with audit_context(actor=WALLETS, reason="wallet after finalization"):
-        for customer, wallet in _wallets_of_invoices(events):
+        for customer, wallet in wallets:
             _attribute(customer, wallet)
-            _auto_top_up_locked(customer, wallet, at, WALLETS)
+            _auto_top_up_locked(customer, wallet, at[customer.pk], WALLETS)
 
 
 def on_invoices_voided(events: Sequence[Any]) -> None:
@@ -607,15 +625,16 @@ def on_invoices_paid(events: Sequence[Any]) -> None:
         top_up_paid(invoice_id=invoice_id, as_of=ids[invoice_id].occurred_at, actor=WALLETS)
 
 
-def wallets_tick(as_of: datetime) -> dict[str, int]:
+def wallets_tick(as_of: datetime, *, test_clock: int | None = None) -> dict[str, int]:
     """The clock's wallet work for `as_of`: expire the grants due, then issue the automatic
-    top-ups due. Each in its own transaction (each is idempotent); few per tick."""
+    top-ups due. Each in its own transaction (each is idempotent); few per tick. In one clock
+    scope (live customers' by default, or a test clock's)."""
     expired = 0
-    for grant_id in grants_due_for_expiry(as_of):
+    for grant_id in grants_due_for_expiry(as_of, test_clock=test_clock):
         if wallet_grant_expire(grant_id=grant_id, as_of=as_of, actor=WALLETS).amount_expired:
             expired += 1
     topped = 0
-    for customer_id in customers_below_threshold():
+    for customer_id in customers_below_threshold(test_clock=test_clock):
         if wallet_auto_top_up(customer_id=customer_id, as_of=as_of, actor=WALLETS) is not None:
             topped += 1
     return {"credits_expired": expired, "auto_top_ups": topped}
