@@ -11,6 +11,7 @@ import logging
 import os
 import subprocess
 import sys
+import threading
 import uuid
 from collections.abc import Iterator
 from datetime import UTC, datetime
@@ -18,9 +19,8 @@ from typing import Any
 
 import pytest
 import time_machine
-from django.conf import settings
 from django.db import connection
-from django.test import RequestFactory, override_settings
+from django.test import override_settings
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 from hypothesis import HealthCheck, given
@@ -208,20 +208,44 @@ def test_redis_unreachable_lets_requests_through_with_one_warning(
     caplog: pytest.LogCaptureFixture,
 ) -> None:
     api = new_key_client()
-    caches = {
-        **settings.CACHES,
-        "limits": {**settings.CACHES["limits"], "LOCATION": "redis://127.0.0.1:1/0"},
-    }
-    with limits(reads="1/m"), override_settings(CACHES=caches), caplog.at_level(logging.WARNING):
+    nowhere = "redis://127.0.0.1:1/0"  # nothing listens on port 1
+    with (
+        limits(reads="1/m"),
+        override_settings(RATE_LIMIT_REDIS_URL=nowhere),
+        caplog.at_level(logging.WARNING),
+    ):
         answers = [api.get(CUSTOMERS) for _ in range(3)]
     assert [a.status_code for a in answers] == [200, 200, 200]
     assert all("X-RateLimit-Limit" not in a for a in answers)
     warnings = [r for r in caplog.records if r.name == "core.api.throttling"]
-    assert len(warnings) == 1
+    assert len(warnings) == 1  # and Redis was asked once: the breaker is open
     assert "Rate limits are not enforced: Redis" in warnings[0].getMessage()
-    throttling.breaker.reset()  # Redis back: counted again
+    assert throttling.breaker.is_open()
+    throttling.breaker.reset()  # Redis back (or RATE_LIMIT_REDIS_RETRY_SECONDS later): counted
     with limits(reads="1/m"):
         assert api.get(CUSTOMERS)["X-RateLimit-Limit"] == "1"
+
+
+def test_counting_is_atomic_across_threads() -> None:
+    """Eight threads count one caller at once: every count from 1 to 400 given exactly once."""
+    who = f"key:atomic-{uuid.uuid4().hex}"
+    counts: list[int] = []
+    lock = threading.Lock()
+
+    def worker() -> None:
+        for _ in range(50):
+            usage = throttling.count_request(who=who, rate_class="writes", rate="1000/h")
+            assert usage is not None
+            with lock:
+                counts.append(usage.count)
+
+    threads = [threading.Thread(target=worker) for _ in range(8)]
+    with time_machine.travel(START, tick=False):  # one window for all
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+    assert sorted(counts) == list(range(1, 401))
 
 
 @pytest.mark.django_db
@@ -270,13 +294,10 @@ def test_the_schema_declares_429_with_retry_after_on_every_operation() -> None:
 def test_retry_after_is_when_the_window_ends(period: str, offset: float) -> None:
     rate = f"2/{period}"
     who = f"key:prop-{uuid.uuid4().hex}"
-    request = RequestFactory().get("/api/v1/customers/")
     with time_machine.travel(START.timestamp() + offset, tick=False) as traveller:
 
         def count() -> throttling.Usage:
-            usage = throttling.count_request(
-                who=who, rate_class="reads", rate=rate, request=request
-            )
+            usage = throttling.count_request(who=who, rate_class="reads", rate=rate)
             assert usage is not None
             return usage
 
