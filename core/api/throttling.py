@@ -44,6 +44,7 @@ from typing import Any
 
 import redis
 from django.conf import settings
+from django.core.exceptions import ImproperlyConfigured
 from django.db import connection
 from django.http import HttpRequest, HttpResponse
 from redis.exceptions import RedisError
@@ -97,6 +98,8 @@ def window(who: str, period: int, now: float) -> tuple[int, int]:
 def route_class(view: Any, method: str) -> str:
     declared: str | None = getattr(view, "rate_class", None)
     if declared is not None:
+        if declared not in RATE_CLASSES:  # a typo would silently escape every limit
+            raise ImproperlyConfigured(f"{type(view).__name__}.rate_class: {declared!r}")
         return declared
     return READS if method in SAFE_METHODS else WRITES
 

@@ -19,6 +19,7 @@ from typing import Any
 
 import pytest
 import time_machine
+from django.core.exceptions import ImproperlyConfigured
 from django.db import connection
 from django.test import override_settings
 from django.test.utils import CaptureQueriesContext
@@ -164,6 +165,27 @@ def test_limits_come_from_settings(clock: time_machine.Traveller) -> None:
         response = api.get(CUSTOMERS)
         assert response["X-RateLimit-Limit"] == "7"
         assert 1 <= int(response["X-RateLimit-Reset"]) <= 10
+
+
+def test_the_usage_event_routes_are_ingestion_and_no_view_names_an_unknown_class() -> None:
+    from django.urls import URLPattern, URLResolver, get_resolver
+
+    def views(patterns: list[Any], prefix: str = "") -> Iterator[tuple[str, Any]]:
+        for entry in patterns:
+            if isinstance(entry, URLResolver):
+                yield from views(entry.url_patterns, prefix + str(entry.pattern))
+            elif isinstance(entry, URLPattern) and hasattr(entry.callback, "cls"):
+                yield prefix + str(entry.pattern), entry.callback.cls
+
+    declared = {
+        route: view.rate_class
+        for route, view in views(get_resolver().url_patterns)
+        if getattr(view, "rate_class", None) is not None
+    }
+    assert set(declared.values()) <= set(throttling.RATE_CLASSES)
+    assert declared == {"api/v1/events": "ingestion", "api/v1/events/batch": "ingestion"}
+    with pytest.raises(ImproperlyConfigured, match="rate_class: 'ingest'"):
+        throttling.route_class(type("Typo", (), {"rate_class": "ingest"})(), "POST")
 
 
 def test_limits_are_read_from_the_environment() -> None:
