@@ -44,11 +44,37 @@ class ArchivedFilter(admin.SimpleListFilter):
         return queryset
 
 
+class LivemodeFilter(admin.SimpleListFilter):
+    """Live customers, or test customers (on a test clock: integrations/testclocks.py)."""
+
+    title = "mode"
+    parameter_name = "livemode"
+
+    def lookups(self, request: HttpRequest, model_admin: Any) -> list[tuple[str, str]]:
+        return [("live", "Live"), ("test", "Test (on a test clock)")]
+
+    def queryset(self, request: HttpRequest, queryset: QuerySet[Any]) -> QuerySet[Any]:
+        if self.value() == "live":
+            return queryset.filter(test_clock__isnull=True)
+        if self.value() == "test":
+            return queryset.filter(test_clock__isnull=False)
+        return queryset
+
+
 @admin.register(Customer)
 class CustomerAdmin(CodeFieldsMixin, CurrentUsageMixin, HistoryAdminMixin, ServiceModelAdmin):
-    list_display = ("external_id", "customer_name", "currency", "country", "created_at", "status")
+    list_display = (
+        "external_id",
+        "customer_name",
+        "currency",
+        "country",
+        "created_at",
+        "status",
+        "mode",
+    )
     search_fields = ("external_id", "name", "email")
-    list_filter = (ArchivedFilter, "currency", "country", "timezone")
+    list_filter = (ArchivedFilter, LivemodeFilter, "currency", "country", "timezone")
+    list_select_related = ("test_clock",)
     date_hierarchy = "created_at"
     readonly_fields = ("created_at", "updated_at", "archived_at", "credit_balance")
     actions = ("archive_selected", "unarchive_selected", "block_selected", "unblock_selected")
@@ -73,8 +99,35 @@ class CustomerAdmin(CodeFieldsMixin, CurrentUsageMixin, HistoryAdminMixin, Servi
         ("Terms", {"fields": ("payment_terms_days", "invoice_grace_period_days")}),
         ("Tax and credit", {"fields": ("tax_exempt", "tax_id", "credit_balance")}),
         ("Payments", {"fields": ("auto_collection",)}),
+        (
+            "Test clock",
+            {
+                "fields": ("test_clock",),
+                "description": "A test customer is billed on its test clock's time, never by "
+                "the live clock, and kept out of live reports and numbering. Set at creation "
+                "only; leave empty for a live customer.",
+            },
+        ),
         ("Other", {"fields": ("metadata", "created_at", "updated_at", "archived_at")}),
     )
+
+    @admin.display(description="mode")
+    def mode(self, obj: Customer) -> str:
+        clock = obj.test_clock
+        if clock is None:
+            return "live"
+        return format_html(
+            '<span style="background:#f5a623;color:#000;padding:1px 6px;border-radius:3px">'
+            "TEST</span> {}",
+            short(clock.name),
+        )
+
+    def formfield_for_foreignkey(self, db_field: Any, request: HttpRequest, **kwargs: Any) -> Any:
+        if db_field.name == "test_clock":  # new customers join clocks not deleted
+            from billing.models import TestClock
+
+            kwargs["queryset"] = TestClock.objects.filter(deleted_at__isnull=True)
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
     @admin.display(description="name", ordering="name")
     def customer_name(self, obj: Customer) -> str:
@@ -90,15 +143,20 @@ class CustomerAdmin(CodeFieldsMixin, CurrentUsageMixin, HistoryAdminMixin, Servi
 
     def get_readonly_fields(self, request: HttpRequest, obj: Customer | None = None) -> Any:
         fields = tuple(super().get_readonly_fields(request, obj))
-        return (*fields, "external_id") if obj is not None else fields
+        return (*fields, "external_id", "test_clock") if obj is not None else fields
 
     def has_delete_permission(self, request: HttpRequest, obj: Customer | None = None) -> bool:
         return False  # customers are archived, never deleted
 
     def service_create(self, request: HttpRequest, form: Any, formsets: list[Any]) -> Customer:
         data = {f: form.cleaned_data[f] for f in services.CUSTOMER_FIELDS if f in form.cleaned_data}
+        clock = form.cleaned_data.get("test_clock")
         return services.customer_create(
-            actor=_actor(request), as_of=timezone.now(), data=data, reason="created in the admin"
+            actor=_actor(request),
+            as_of=timezone.now(),
+            data=data,
+            reason="created in the admin",
+            test_clock_id=clock.pk if clock is not None else None,
         )
 
     def service_update(

@@ -48,6 +48,12 @@ def customer_as_of(customer: Customer, now: datetime) -> datetime:
     return TestClock.objects.values_list("frozen_time", flat=True).get(pk=customer.test_clock_id)
 
 
+def customer_id_as_of(customer_id: int, now: datetime) -> datetime:
+    """`customer_as_of` by the customer's id (one query): `now` for a live customer (or an
+    unknown id: the service refuses it), its test clock's time for a test customer."""
+    return customer_times([customer_id], now).get(customer_id, now)
+
+
 def customer_times(customer_ids: Iterable[int], now: datetime) -> dict[int, datetime]:
     """`customer_as_of` of many customers in one query: customer id -> its instant."""
     rows = Customer.objects.filter(pk__in=set(customer_ids)).values_list(

@@ -78,6 +78,9 @@ class TestClockAdmin(HistoryAdminMixin, ServiceModelAdmin):
         found: QuerySet[TestClock] = super().get_queryset(request)
         return found.annotate(customer_total=Count("customers"))
 
+    def get_inlines(self, request: HttpRequest, obj: Any = None) -> Any:
+        return self.inlines if obj is not None else ()  # customers join an existing clock
+
     def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> Any:
         if obj is None:
             return ()

@@ -14,6 +14,8 @@ off to bad debt and are no longer a receivable in the ledger; their amount due i
 per currency, because a payment received later still recovers it. Drafts, paid and void
 invoices owe nothing.
 
+Test customers' invoices (customers on a test clock) are never in it: they are no receivable.
+
 Only invoices finalized on or before the end of the `as_of` day (UTC) are in it: an invoice
 finalized later was not a receivable that day. Their amounts are today's amounts due aged as of
 the date asked: a past date does not rebuild what was owed then (payments and credit notes made
@@ -106,6 +108,7 @@ def _owing(as_of: date) -> Any:
             status__in=(*AGED, InvoiceStatus.UNCOLLECTIBLE),
             amount_due__gt=0,
             finalized_at__lt=day_after,
+            customer__test_clock__isnull=True,  # test customers' documents are not receivables
         )
         .annotate(due_date=TruncDate("due_at", tzinfo=UTC))
         .annotate(bucket=_bucket(as_of))

@@ -6,7 +6,7 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 from rest_framework.validators import UniqueValidator
 
-from billing.models import Customer, external_id_validator
+from billing.models import Customer, TestClock, external_id_validator
 from billing.validators import validate_metadata
 from catalog.validators import validate_currency
 from core.validators import validate_country, validate_locale, validate_timezone
@@ -81,10 +81,10 @@ class CustomerIn(serializers.Serializer[Customer]):
         "who pay by themselves (bank transfer).",
     )
     metadata = serializers.JSONField(required=False, default=dict, validators=[validate_metadata])
-    test_clock = serializers.IntegerField(
+    test_clock = serializers.PrimaryKeyRelatedField(
+        queryset=TestClock.objects.all(),
         required=False,
         allow_null=True,
-        min_value=1,
         help_text="A test clock's id: a test customer, billed on that clock's time (never by the "
         "live clock) and kept out of live reports and numbering; set at creation only.",
     )

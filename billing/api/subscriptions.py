@@ -24,6 +24,7 @@ from billing.models import (
     SubscriptionChange,
     SubscriptionPause,
 )
+from billing.selectors import customer_as_of
 from billing.validators import validate_metadata
 from catalog.models import Feature, Plan
 from core.api.actors import request_actor
@@ -241,7 +242,7 @@ class SubscriptionCollection(generics.GenericAPIView[Any]):
             customer_id=v["customer"].pk,
             plan_id=v["plan"].pk,
             actor=request_actor(request),
-            as_of=timezone.now(),
+            as_of=customer_as_of(v["customer"], timezone.now()),  # a test clock's time
             start_at=v.get("start_at"),
             quantity=v["quantity"],
             trial_days=v.get("trial_days"),
@@ -316,7 +317,7 @@ def _change_request(request: Request, sub: Subscription) -> tuple[dict[str, Any]
     v = data.validated_data
     asked = {
         "subscription_id": sub.pk,
-        "as_of": timezone.now(),
+        "as_of": customer_as_of(sub.customer, timezone.now()),
         "plan_id": v["plan"].pk if v.get("plan") else None,
         "quantity": v.get("quantity"),
         "when": v["when"],
@@ -403,11 +404,14 @@ class ChangeCancelView(APIView):
         tags=TAGS,
     )
     def post(self, request: Request, pk: int) -> Response:
-        get_object_or_404(SubscriptionChange, pk=pk)
+        found = get_object_or_404(
+            SubscriptionChange.objects.select_related("subscription__customer"), pk=pk
+        )
         data = ReasonIn(data=request.data)
         data.is_valid(raise_exception=True)
         change = services.subscription_change_cancel(
-            change_id=pk, actor=request_actor(request), as_of=timezone.now(),
+            change_id=pk, actor=request_actor(request),
+            as_of=customer_as_of(found.subscription.customer, timezone.now()),
             reason=data.validated_data["reason"],
         )  # fmt: skip
         return Response(ChangeOut(change).data)
@@ -427,7 +431,8 @@ class SubscriptionCancel(_Action):
         data.is_valid(raise_exception=True)
         v = data.validated_data
         sub = services.subscription_cancel(
-            subscription_id=sub.pk, actor=request_actor(request), as_of=timezone.now(),
+            subscription_id=sub.pk, actor=request_actor(request),
+            as_of=customer_as_of(sub.customer, timezone.now()),
             at_period_end=v["at_period_end"], prorate=v["prorate"], reason=v["reason"],
         )  # fmt: skip
         return Response(_out(sub))
@@ -446,7 +451,8 @@ def _simple_action(name: str, service: Any, description: str) -> type[_Action]:
         data = ReasonIn(data=request.data)
         data.is_valid(raise_exception=True)
         sub = service(
-            subscription_id=sub.pk, actor=request_actor(request), as_of=timezone.now(),
+            subscription_id=sub.pk, actor=request_actor(request),
+            as_of=customer_as_of(sub.customer, timezone.now()),
             reason=data.validated_data["reason"],
         )  # fmt: skip
         return Response(_out(sub))
@@ -480,7 +486,8 @@ class SubscriptionEnd(_Action):
         data = EndIn(data=request.data)
         data.is_valid(raise_exception=True)
         sub = services.subscription_end(
-            subscription_id=sub.pk, actor=request_actor(request), as_of=timezone.now(),
+            subscription_id=sub.pk, actor=request_actor(request),
+            as_of=customer_as_of(sub.customer, timezone.now()),
             ends_at=data.validated_data["ends_at"], reason=data.validated_data["reason"],
         )  # fmt: skip
         return Response(_out(sub))

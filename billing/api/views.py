@@ -52,7 +52,7 @@ class CustomerCollectionView(generics.GenericAPIView[Any]):
             actor=request_actor(request),
             as_of=timezone.now(),
             data=data.to_model_fields(),
-            test_clock_id=data.validated_data.get("test_clock"),
+            test_clock_id=clock.pk if (clock := data.validated_data.get("test_clock")) else None,
         )
         return Response(CustomerOut(customer).data, status=status.HTTP_201_CREATED)
 

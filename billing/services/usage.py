@@ -64,7 +64,7 @@ INSERT_SQL = """
 WITH incoming AS (
     SELECT * FROM json_to_recordset(%s::json) AS t(
         customer_id bigint, metric_id bigint, event_id varchar, event_time timestamptz,
-        value numeric, properties jsonb
+        value numeric, properties jsonb, received_at timestamptz
     )
 ),
 locked AS (
@@ -86,7 +86,8 @@ keys AS (
 stored AS (
     INSERT INTO billing_usageevent
         (customer_id, metric_id, event_id, event_time, received_at, value, properties, late)
-    SELECT v.customer_id, v.metric_id, v.event_id, v.event_time, %s, v.value, v.properties, v.late
+    SELECT v.customer_id, v.metric_id, v.event_id, v.event_time, v.received_at, v.value,
+           v.properties, v.late
     FROM valid v JOIN keys k ON k.customer_id = v.customer_id AND k.event_id = v.event_id
 )
 SELECT id, NULL::varchar, 'archived' FROM locked WHERE archived_at IS NOT NULL
@@ -265,26 +266,38 @@ def usage_ingest(
 
     Through the API (`backfill` false) events before `usage_window_start` are refused and no
     partition is created. A backfill takes events from `earliest` (None: any representable
-    time) and creates the partitions of their months."""
+    time) and creates the partitions of their months.
+
+    A test customer's events are received at its test clock's time, not `as_of`: their
+    event_time is checked against that time (not after it beyond the margin, not before its
+    usage window) and stored with it as received_at (billing.selectors.customer_as_of)."""
     metrics = metrics if metrics is not None else metric_definitions()
     margin = timedelta(seconds=settings.USAGE_FUTURE_MARGIN_SECONDS)
     if backfill:
         too_old = "the backfill's --since."
     else:
-        earliest = usage_window_start(as_of=as_of)
         too_old = TOO_OLD.format(months=settings.USAGE_MAX_AGE_MONTHS)
+    windows: dict[datetime, datetime | None] = {}  # an instant -> the earliest event time
+    customers = _customers_named(events)
     outcomes: list[Outcome] = []
     checked: list[tuple[int, Checked]] = []
+    received: dict[int, datetime] = {}  # index -> received at (a test customer's clock time)
     seen: set[tuple[str, str]] = set()
     for index, raw in enumerate(events):
+        name = raw.get("customer") if isinstance(raw, dict) else None
+        named = customers.get(name) if isinstance(name, str) else None
+        now = named[2] if named is not None and named[2] is not None else as_of
+        if not backfill and now not in windows:
+            windows[now] = usage_window_start(as_of=now)
         result = check_event(
             raw,
             metrics=metrics,
-            now=as_of,
+            now=now,
             future_margin=margin,
-            earliest=earliest,
+            earliest=earliest if backfill else windows[now],
             too_old=too_old,
         )
+        received[index] = now
         if isinstance(result, Problem):
             event_id = raw.get("event_id") if isinstance(raw, dict) else None
             echoed = event_id if isinstance(event_id, str) and storable_text(event_id) else None
@@ -299,14 +312,6 @@ def usage_ingest(
         checked.append((index, result))
     if not checked:
         return Report(outcomes)
-    wanted = orjson.dumps(sorted({c.customer for _, c in checked})).decode()
-    with connection.cursor() as cursor:  # one JSON parameter: no per-value quoting client-side
-        cursor.execute(
-            "SELECT external_id, id, archived_at FROM billing_customer "
-            "WHERE external_id IN (SELECT json_array_elements_text(%s::json))",
-            [wanted],
-        )
-        customers = {external_id: (pk, archived) for external_id, pk, archived in cursor}
     found: list[tuple[int, Checked, int]] = []
     for index, event in checked:
         customer = customers.get(event.customer)
@@ -328,8 +333,9 @@ def usage_ingest(
                     "event_time": event.event_time.isoformat(),  # normalized for PostgreSQL
                     "value": None if event.value is None else str(event.value),
                     "properties": event.properties,
+                    "received_at": received[index].isoformat(),
                 }
-                for _, event, customer_id in found
+                for index, event, customer_id in found
             ],
             default=str,  # decimals in properties, as exact text
         ).decode()
@@ -337,7 +343,7 @@ def usage_ingest(
         # batch's events with their new keys in a nested loop (5,000 x 5,000): hash joins only
         cursor.execute("SET LOCAL enable_nestloop = off")
         customer_ids = sorted({customer_id for _, _, customer_id in found})
-        cursor.execute(INSERT_SQL, [document, customer_ids, as_of])
+        cursor.execute(INSERT_SQL, [document, customer_ids])
         rows = cursor.fetchall()
         cursor.execute("SET LOCAL enable_nestloop = on")  # only for that statement
         archived: set[int] = set()
@@ -351,6 +357,7 @@ def usage_ingest(
             else:
                 late.add((customer_id, event_id))
         late_by_customer: dict[int, list[Checked]] = {}
+        late_at: dict[int, datetime] = {}
         for index, event, customer_id in found:
             stored_key = (customer_id, event.event_id)
             if customer_id in archived:  # archived meanwhile
@@ -362,9 +369,36 @@ def usage_ingest(
                 if stored_key in late:
                     outcomes[index].late = True
                     late_by_customer.setdefault(customer_id, []).append(event)
+                    late_at[customer_id] = received[index]
         for customer_id, late_events in late_by_customer.items():
-            _record_late(customer_id, late_events, actor, as_of)
+            _record_late(customer_id, late_events, actor, late_at[customer_id])
     return Report(outcomes)
+
+
+def _customers_named(
+    events: Sequence[Any],
+) -> dict[str, tuple[int, datetime | None, datetime | None]]:
+    """The customers the events name (external id -> id, archived at, and for a test customer
+    its test clock's time), in one query."""
+    names = sorted(
+        {
+            raw["customer"]
+            for raw in events
+            if isinstance(raw, dict)
+            and isinstance(raw.get("customer"), str)
+            and storable_text(raw["customer"])
+        }
+    )
+    if not names:
+        return {}
+    with connection.cursor() as cursor:  # one JSON parameter: no per-value quoting client-side
+        cursor.execute(
+            "SELECT c.external_id, c.id, c.archived_at, t.frozen_time FROM billing_customer c "
+            "LEFT JOIN billing_testclock t ON t.id = c.test_clock_id "
+            "WHERE c.external_id IN (SELECT json_array_elements_text(%s::json))",
+            [orjson.dumps(names).decode()],
+        )
+        return {external_id: (pk, archived, frozen) for external_id, pk, archived, frozen in cursor}
 
 
 def _reject_customer(outcome: Outcome, event: Checked, *, known: bool) -> None:

@@ -15,6 +15,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from billing.api.filters import InstantFilter
+from billing.selectors import customer_as_of
 from catalog.models import BillableMetric
 from core.api.actors import request_actor
 from core.api.errors import json_error
@@ -72,6 +73,9 @@ class InvoiceOut(serializers.ModelSerializer[Invoice]):
         slug_field="external_id", read_only=True
     )
     lines = LineOut(many=True, read_only=True)
+    livemode = serializers.SerializerMethodField(
+        help_text="False for a test customer's invoice (on a test clock: its TEST- series)."
+    )
 
     class Meta:
         model = Invoice
@@ -79,6 +83,7 @@ class InvoiceOut(serializers.ModelSerializer[Invoice]):
             "id",
             "number",
             "customer",
+            "livemode",
             "currency",
             "status",
             "billing_date",
@@ -96,6 +101,9 @@ class InvoiceOut(serializers.ModelSerializer[Invoice]):
             "updated_at",
             "lines",
         )
+
+    def get_livemode(self, obj: Invoice) -> bool:
+        return obj.customer.test_clock_id is None
 
 
 def _queryset() -> Any:
@@ -156,8 +164,8 @@ class InvoiceList(generics.GenericAPIView[Any]):
         if customer is None:
             raise NotFound(f"No customer {v['customer']!r}.", field="customer")
         invoice = invoice_draft_create(
-            customer_id=customer.pk, grace_days=v["grace_days"], as_of=timezone.now(),
-            actor=request_actor(request),
+            customer_id=customer.pk, grace_days=v["grace_days"],
+            as_of=customer_as_of(customer, timezone.now()), actor=request_actor(request),
         )  # fmt: skip
         return Response(InvoiceOut(_queryset().get(pk=invoice.pk)).data, status=201)
 
@@ -193,7 +201,11 @@ class InvoiceFinalize(generics.GenericAPIView[Any]):
     )
     def post(self, request: Request, pk: int) -> Response:
         invoice = self.get_object()
-        invoice_finalize(invoice_id=invoice.pk, as_of=timezone.now(), actor=request_actor(request))
+        invoice_finalize(
+            invoice_id=invoice.pk,
+            as_of=customer_as_of(invoice.customer, timezone.now()),
+            actor=request_actor(request),
+        )
         return Response(InvoiceOut(_queryset().get(pk=invoice.pk)).data)
 
 
@@ -253,7 +265,7 @@ def _state_change(name: str, service: Any, description: str) -> type[generics.Ge
         data.is_valid(raise_exception=True)
         service(
             invoice_id=invoice.pk,
-            as_of=timezone.now(),
+            as_of=customer_as_of(invoice.customer, timezone.now()),
             actor=request_actor(request),
             reason=data.validated_data["reason"],
         )
@@ -295,7 +307,7 @@ class CreditNoteCreate(generics.GenericAPIView[Any]):
         lines = data.validated_data.get("lines")
         note = credit_note_issue(
             invoice_id=invoice.pk,
-            as_of=timezone.now(),
+            as_of=customer_as_of(invoice.customer, timezone.now()),
             actor=request_actor(request),
             reason=data.validated_data["reason"],
             lines=[(item["line"], item["amount"]) for item in lines] if lines else None,
@@ -412,7 +424,7 @@ class InvoiceLineAdd(generics.GenericAPIView[Any]):
             description=v["description"],
             amount=v["amount"],
             quantity=v["quantity"],
-            as_of=timezone.now(),
+            as_of=customer_as_of(invoice.customer, timezone.now()),
             actor=request_actor(request),
         )
         return Response(LineOut(line).data, status=201)
@@ -447,7 +459,7 @@ class InvoiceAddOnAdd(generics.GenericAPIView[Any]):
             invoice_id=invoice.pk,
             addon_code=data.validated_data["add_on"],
             quantity=data.validated_data["quantity"],
-            as_of=timezone.now(),
+            as_of=customer_as_of(invoice.customer, timezone.now()),
             actor=request_actor(request),
         )
         return Response(LineOut(line).data, status=201)
@@ -470,7 +482,7 @@ class InvoiceLineRemove(generics.GenericAPIView[Any]):
         invoice_line_remove(
             invoice_id=invoice.pk,
             line_id=line_id,
-            as_of=timezone.now(),
+            as_of=customer_as_of(invoice.customer, timezone.now()),
             actor=request_actor(request),
         )
         return Response(status=204)
@@ -524,7 +536,11 @@ class UpcomingInvoice(generics.GenericAPIView[Any]):
     def get(self, request: Request, pk: int) -> Response:
         customer = self.get_object()
         return Response(
-            UpcomingOut(upcoming_invoice(customer_id=customer.pk, as_of=timezone.now())).data
+            UpcomingOut(
+                upcoming_invoice(
+                    customer_id=customer.pk, as_of=customer_as_of(customer, timezone.now())
+                )
+            ).data
         )
 
 

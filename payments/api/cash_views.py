@@ -21,6 +21,7 @@ from rest_framework.response import Response
 
 from billing.api.filters import InstantFilter
 from billing.models import Customer
+from billing.selectors import customer_as_of, customer_id_as_of
 from core.api.actors import request_actor
 from core.api.schema import IDEMPOTENCY_KEY, error_responses
 from core.exceptions import NotFound
@@ -136,7 +137,7 @@ class PaymentCollection(generics.GenericAPIView[Any]):
             allocations=_requests(v.get("allocations")),
             apply_oldest_first=v.get("apply") == "oldest_first",
             actor=request_actor(request),
-            as_of=timezone.now(),
+            as_of=customer_as_of(customer, timezone.now()),  # a test customer's: its clock's
         )
         return Response(_detail(payment.pk), status=status.HTTP_201_CREATED)
 
@@ -182,7 +183,7 @@ class PaymentApply(generics.GenericAPIView[Any]):
             payment_id=payment.pk,
             allocations=_requests(data.validated_data.get("allocations")),
             actor=request_actor(request),
-            as_of=timezone.now(),
+            as_of=customer_id_as_of(payment.customer_id, timezone.now()),
         )
         return Response(_detail(payment.pk))
 
@@ -210,7 +211,7 @@ class AllocationUnapply(generics.GenericAPIView[Any]):
             allocation_id=allocation.pk,
             reason=data.validated_data["reason"],
             actor=request_actor(request),
-            as_of=timezone.now(),
+            as_of=customer_id_as_of(allocation.payment.customer_id, timezone.now()),
         )
         return Response(_detail(allocation.payment_id))
 
@@ -238,7 +239,7 @@ class PaymentMoveToBalance(generics.GenericAPIView[Any]):
             amount=data.validated_data.get("amount"),
             reason=data.validated_data["reason"],
             actor=request_actor(request),
-            as_of=timezone.now(),
+            as_of=customer_id_as_of(payment.customer_id, timezone.now()),
         )
         return Response(_detail(payment.pk))
 

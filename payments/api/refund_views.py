@@ -11,10 +11,11 @@ from rest_framework import generics, status
 from rest_framework.request import Request
 from rest_framework.response import Response
 
+from billing.selectors import customer_id_as_of
 from core.api.actors import request_actor
 from core.api.schema import IDEMPOTENCY_KEY, error_responses
 from payments.api.refund_serializers import RefundIn, RefundOut
-from payments.models import Refund, RefundState
+from payments.models import Payment, Refund, RefundState
 from payments.services.refunds import refund_create
 
 TAGS = ["refunds"]
@@ -64,6 +65,7 @@ class PaymentRefundCreate(generics.GenericAPIView[Any]):
         data.is_valid(raise_exception=True)
         values = data.validated_data
         lines = values.get("credit_lines")
+        owner = Payment.objects.filter(pk=pk).values_list("customer_id", flat=True).first()
         refund = refund_create(
             payment_id=pk,
             amount=values.get("amount"),
@@ -72,7 +74,7 @@ class PaymentRefundCreate(generics.GenericAPIView[Any]):
             credit_invoice_id=values.get("credit_invoice"),
             credit_lines=[(i["line"], i["amount"]) for i in lines] if lines is not None else None,
             actor=request_actor(request),
-            as_of=timezone.now(),
+            as_of=customer_id_as_of(owner, timezone.now()) if owner else timezone.now(),
         )
         return Response(RefundOut(_queryset().get(pk=refund.pk)).data, status.HTTP_201_CREATED)
 

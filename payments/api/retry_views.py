@@ -11,10 +11,12 @@ from rest_framework import generics, status
 from rest_framework.request import Request
 from rest_framework.response import Response
 
+from billing.selectors import customer_id_as_of
 from catalog.models import Plan
 from core.api.actors import request_actor
 from core.api.schema import IDEMPOTENCY_KEY, error_responses
 from core.exceptions import NotFound
+from invoicing.models import Invoice
 from payments.api.retry_serializers import (
     RetryPaymentIn,
     RetryPaymentOut,
@@ -146,10 +148,11 @@ class InvoiceRetryPayment(generics.GenericAPIView[Any]):
     def post(self, request: Request, pk: int) -> Response:
         data = RetryPaymentIn(data=request.data)
         data.is_valid(raise_exception=True)
+        owner = Invoice.objects.filter(pk=pk).values_list("customer_id", flat=True).first()
         payment = retries.payment_retry_now(
             invoice_id=pk,
             actor=request_actor(request),
-            as_of=timezone.now(),
+            as_of=customer_id_as_of(owner, timezone.now()) if owner else timezone.now(),
             method_id=data.validated_data.get("payment_method"),
         )
         payment = Payment.objects.select_related("customer").get(pk=payment.pk)

@@ -12,6 +12,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from billing.models import Customer, Subscription
+from billing.selectors import customer_as_of, customer_id_as_of
 from core.api.actors import request_actor
 from core.api.schema import IDEMPOTENCY_KEY, error_responses
 from core.exceptions import NotFound
@@ -89,7 +90,8 @@ class PaymentMethodCollection(generics.GenericAPIView[Any]):
         if customer is None:
             raise NotFound(f"No customer {external_id!r}.", field="customer")
         method = services.payment_method_add(
-            customer_id=customer.pk, actor=request_actor(request), as_of=timezone.now(),
+            customer_id=customer.pk, actor=request_actor(request),
+            as_of=customer_as_of(customer, timezone.now()),
             data=values, gateway_customer=gateway_customer,
         )  # fmt: skip
         return Response(PaymentMethodOut(method).data, status=status.HTTP_201_CREATED)
@@ -122,7 +124,8 @@ class PaymentMethodDetail(generics.GenericAPIView[Any]):
         data = PaymentMethodPatchIn(data=request.data)
         data.is_valid(raise_exception=True)
         method = services.payment_method_update(
-            payment_method_id=method.pk, actor=request_actor(request), as_of=timezone.now(),
+            payment_method_id=method.pk, actor=request_actor(request),
+            as_of=customer_id_as_of(method.customer_id, timezone.now()),
             changes=dict(data.validated_data),
         )  # fmt: skip
         return Response(PaymentMethodOut(method).data)
@@ -144,9 +147,10 @@ class PaymentMethodDefault(generics.GenericAPIView[Any]):
         "stops being it).",
     )
     def post(self, request: Request, pk: int) -> Response:
+        method = self.get_object()
         method = services.payment_method_set_default(
-            payment_method_id=self.get_object().pk, actor=request_actor(request),
-            as_of=timezone.now(),
+            payment_method_id=method.pk, actor=request_actor(request),
+            as_of=customer_id_as_of(method.customer_id, timezone.now()),
         )  # fmt: skip
         return Response(PaymentMethodOut(method).data)
 
@@ -168,9 +172,10 @@ class PaymentMethodDetach(generics.GenericAPIView[Any]):
         "subscriptions that named this method fall back to the customer's default.",
     )
     def post(self, request: Request, pk: int) -> Response:
+        method = self.get_object()
         method = services.payment_method_detach(
-            payment_method_id=self.get_object().pk, actor=request_actor(request),
-            as_of=timezone.now(),
+            payment_method_id=method.pk, actor=request_actor(request),
+            as_of=customer_id_as_of(method.customer_id, timezone.now()),
         )  # fmt: skip
         return Response(PaymentMethodOut(method).data)
 
@@ -219,7 +224,8 @@ class SubscriptionPaymentMethodView(generics.GenericAPIView[Any]):
         override = services.subscription_payment_method_set(
             subscription_id=subscription.pk,
             payment_method_id=data.validated_data["payment_method"],
-            actor=request_actor(request), as_of=timezone.now(),
+            actor=request_actor(request),
+            as_of=customer_id_as_of(subscription.customer_id, timezone.now()),
         )  # fmt: skip
         return Response(SubscriptionPaymentMethodOut(override).data)
 
@@ -233,6 +239,8 @@ class SubscriptionPaymentMethodView(generics.GenericAPIView[Any]):
     def delete(self, request: Request, pk: int) -> Response:
         subscription = self._subscription(pk)
         services.subscription_payment_method_clear(
-            subscription_id=subscription.pk, actor=request_actor(request), as_of=timezone.now()
+            subscription_id=subscription.pk,
+            actor=request_actor(request),
+            as_of=customer_id_as_of(subscription.customer_id, timezone.now()),
         )
         return Response(status=status.HTTP_204_NO_CONTENT)

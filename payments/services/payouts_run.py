@@ -139,6 +139,7 @@ FROM jsonb_to_recordset(%s::jsonb) AS w(payout_id bigint, schedule_id bigint,
     payee_id bigint, currency text, f timestamptz, e timestamptz)
 JOIN payments_payeecustomer pc ON pc.payee_id = w.payee_id
 JOIN payments_payment p ON p.customer_id = pc.customer_id
+JOIN billing_customer c ON c.id = p.customer_id AND c.test_clock_id IS NULL  -- live money only
 CROSS JOIN LATERAL (SELECT GREATEST(p.created_at, COALESCE(p.received_at, p.created_at)) AS at) t
 WHERE p.state = 'succeeded' AND p.currency = w.currency
   AND t.at >= w.f AND t.at < w.e
