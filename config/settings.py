@@ -361,6 +361,7 @@ SPECTACULAR_SETTINGS = {
         "PortalSessionStateEnum": "portal.api.access_serializers.STATES",
         "PortalUserStateEnum": "portal.models.PortalUserState",
         "TestClockStatusEnum": "billing.models.TestClockStatus",
+        "WebhookDeliveryKindEnum": "integrations.models.DeliveryKind",  # webhooks
     },
 }
 # /api/schema/ and /api/docs/: for anyone (true; `make run` sets DEBUG, hence true), or
