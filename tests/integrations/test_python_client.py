@@ -9,11 +9,14 @@ the generated model (`expect`); the file type-checks against the generated packa
 from __future__ import annotations
 
 import filecmp
+import hashlib
 import os
 import subprocess
 import sys
+import time
+import uuid
 from collections.abc import Iterator
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 from decimal import Decimal
 from pathlib import Path
 from typing import Any, TypeVar
@@ -29,6 +32,11 @@ from billing_client.api.catalog import (
 from billing_client.api.customers import customers_create, customers_retrieve_by_external_id
 from billing_client.api.invoices import invoices_list, invoices_pdf, invoices_retrieve
 from billing_client.api.subscriptions import subscriptions_create
+from billing_client.api.test_clocks import (
+    test_clocks_advance,
+    test_clocks_create,
+    test_clocks_retrieve,
+)
 from billing_client.api.usage import events_batch, events_create
 from billing_client.models import (
     AggregationEnum,
@@ -50,6 +58,9 @@ from billing_client.models import (
     PricingModelEnum,
     SubscriptionInRequest,
     SubscriptionOut,
+    TestClockAdvanceInRequest,
+    TestClockDetailOut,
+    TestClockInRequest,
     UsageBatchInRequest,
     UsageBatchResult,
     UsageEventInRequest,
@@ -59,6 +70,8 @@ from billing_client.models import (
 from billing_client.types import File, Response, Unset
 
 from billing.models import ApiKey
+from config.celery import app
+from tests.worker import celery_worker
 
 ROOT = Path(__file__).resolve().parents[2]
 CLIENT = ROOT / "clients" / "python"
@@ -204,25 +217,64 @@ def test_bad_input_is_a_typed_error_body(billing: AuthenticatedClient) -> None:
     assert error.request_id == response.headers["Request-Id"]
 
 
+def poll(billing: AuthenticatedClient, clock_id: int, timeout: float = 180.0) -> TestClockDetailOut:
+    """GET the clock until its advance is over (status `ready` or `failed`)."""
+    deadline = time.monotonic() + timeout
+    while True:
+        clock = expect(
+            TestClockDetailOut, test_clocks_retrieve.sync_detailed(clock_id, client=billing)
+        )
+        if clock.status != "advancing" or time.monotonic() > deadline:
+            return clock
+        time.sleep(0.5)
+
+
+def pdf_of(billing: AuthenticatedClient, invoice_id: int, timeout: float = 120.0) -> bytes:
+    """The invoice's PDF, once the worker rendered it (409 pdf_not_ready until then)."""
+    deadline = time.monotonic() + timeout
+    while True:
+        response = invoices_pdf.sync_detailed(invoice_id, client=billing)
+        if response.status_code != 409 or time.monotonic() > deadline:
+            document = expect(File, response)
+            payload = document.payload.read()
+            assert response.headers["X-Content-SHA256"] == hashlib.sha256(payload).hexdigest()
+            return payload
+        assert expect_error(response, 409).errors[0].code == "pdf_not_ready"
+        time.sleep(0.5)
+
+
 @pytest.mark.worker
-def test_a_customer_subscription_usage_and_invoice_through_the_client(
-    billing: AuthenticatedClient,
-) -> None:
+def test_a_test_customer_billed_through_its_test_clock(billing: AuthenticatedClient) -> None:
+    """The issue's journey: a test clock, a customer on it, a subscription, usage events, the
+    clock advanced past the month's end (202, asynchronous: a real Celery worker, polled until
+    `ready`), the invoice listed, read and its PDF downloaded."""
     version = a_catalog(billing)
     assert version.label == "starter@v1"
-    # last month, billed now
-    now = datetime.now(tz=UTC)
-    end = now.replace(day=1, hour=0, minute=0, second=0, microsecond=0)
-    start = (end - timedelta(days=1)).replace(day=1)
+
+    created_clock = test_clocks_create.sync_detailed(
+        client=billing,
+        body=TestClockInRequest(name="January", frozen_time=at("2025-01-20T12:00:00")),
+    )
+    clock = expect(TestClockDetailOut, created_clock, 201)
+    assert (clock.status, clock.livemode, clock.frozen_time) == (
+        "ready",
+        False,
+        at("2025-01-20T12:00:00"),
+    )
 
     created = customers_create.sync_detailed(
         client=billing,
         body=CustomerInRequest(
-            external_id="acme", name="Acme Ltd", currency="USD", auto_collection=False
+            external_id="acme",
+            name="Acme Ltd",
+            currency="USD",
+            auto_collection=False,
+            test_clock=clock.id,
         ),
         idempotency_key="acme",
     )
     customer = expect(CustomerOut, created, 201)
+    assert (customer.test_clock, customer.livemode) == (clock.id, False)
     again = customers_retrieve_by_external_id.sync_detailed("acme", client=billing)
     assert expect(CustomerOut, again).id == customer.id
 
@@ -230,20 +282,22 @@ def test_a_customer_subscription_usage_and_invoice_through_the_client(
         SubscriptionOut,
         subscriptions_create.sync_detailed(
             client=billing,
-            body=SubscriptionInRequest(customer="acme", plan="starter", start_at=start),
+            body=SubscriptionInRequest(
+                customer="acme", plan="starter", start_at=at("2025-01-01T00:00:00")
+            ),
         ),
         201,
     )
-    assert subscription.current_period_end == end
+    assert subscription.current_period_end == at("2025-02-01T00:00:00")
 
-    # 1,000 calls in one event, then 234 in a batch of two; usage is billed in arrears
+    # 1,000 calls in one event, then 234 in a batch of two, before the clock's time
     one = events_create.sync_detailed(
         client=billing,
         body=UsageEventInRequest(
             event_id="e-1",
             customer="acme",
             metric="api_calls",
-            event_time=start + timedelta(days=4, hours=10),
+            event_time=at("2025-01-05T10:00:00"),
             properties=UsageEventInRequestProperties.from_dict({"calls": 1000}),
         ),
     )
@@ -256,7 +310,7 @@ def test_a_customer_subscription_usage_and_invoice_through_the_client(
                     event_id=f"e-{n}",
                     customer="acme",
                     metric="api_calls",
-                    event_time=start + timedelta(days=n + 9, hours=8),
+                    event_time=at(f"2025-01-{n + 10}T08:00:00"),
                     properties=UsageEventInRequestProperties.from_dict({"calls": calls}),
                 )
                 for n, calls in ((2, 200), (3, 34))
@@ -265,38 +319,40 @@ def test_a_customer_subscription_usage_and_invoice_through_the_client(
     )
     assert expect(UsageBatchResult, batch).accepted == 2
 
-    bill_through(billing, now)
+    queue = f"test-{uuid.uuid4().hex[:10]}"
+    # the advance task, the PDF it renders after finalization: on this test's worker
+    extra = {"CELERY_QUEUE": queue, "CELERY_PDF_QUEUE": queue, "TEST_CLOCK_QUEUE": queue}
+    previous = app.conf.task_default_queue
+    try:
+        with celery_worker(queue=queue, settings=extra):
+            app.conf.task_default_queue = queue  # the live server's .delay() goes to it
+            advanced = test_clocks_advance.sync_detailed(
+                clock.id,
+                client=billing,
+                body=TestClockAdvanceInRequest(frozen_time=at("2025-02-01T12:00:00")),
+            )
+            assert expect(TestClockDetailOut, advanced, 202).status == "advancing"
+            clock = poll(billing, clock.id)
+            assert (clock.status, clock.last_error) == ("ready", "")
+            assert clock.frozen_time == at("2025-02-01T12:00:00")
 
-    page = expect(
-        PaginatedInvoiceOutList, invoices_list.sync_detailed(client=billing, customer="acme")
-    )
-    assert len(page.results) == 1
-    invoice = expect(
-        InvoiceOut, invoices_retrieve.sync_detailed(page.results[0].id, client=billing)
-    )
-    # 20.00 (the month's fee) + 1,234 calls x 0.05 = 61.70: 81.70, no tax
+            listed = invoices_list.sync_detailed(client=billing, customer="acme")
+            page = expect(PaginatedInvoiceOutList, listed)
+            assert len(page.results) == 1
+            invoice_id = page.results[0].id
+            pdf = pdf_of(billing, invoice_id)
+    finally:
+        app.conf.task_default_queue = previous
+
+    invoice = expect(InvoiceOut, invoices_retrieve.sync_detailed(invoice_id, client=billing))
+    # 20.00 (the month's fee, in arrears) + 1,234 calls x 0.05 = 61.70: 81.70, no tax
     assert (invoice.status, invoice.currency, money(invoice.total)) == ("open", "USD", D("81.70"))
+    assert invoice.billing_date == at("2025-02-01T00:00:00")
     lines = sorted((line.kind, money(line.quantity), money(line.amount)) for line in invoice.lines)
     assert lines == [
         (LineKindEnum.FIXED_FEE, D("1"), D("20.00")),
         (LineKindEnum.USAGE, D("1234"), D("61.70")),
     ]
-    assert invoice.number
-
-
-def bill_through(billing: AuthenticatedClient, until: datetime) -> None:
-    """The billing clock up to `until` (in this process, for a live customer)."""
-    from invoicing.services import clock_tick_work
-    from invoicing.tasks import invoices_finalize_task, subscriptions_bill_task
-
-    def bill(ids: list[int], at: datetime, lease: str) -> None:
-        subscriptions_bill_task(ids, at.isoformat(), lease)
-
-    def finalize(ids: list[int], at: datetime, lease: str) -> None:
-        invoices_finalize_task(ids, at.isoformat(), lease)
-
-    for _ in range(2):  # bill, then finalize
-        clock_tick_work(as_of=until, enqueue=bill, enqueue_finalize=finalize, leases=False)
-
-
-__all__ = ["File", "invoices_pdf"]
+    assert isinstance(invoice.number, str)
+    assert invoice.number.startswith("TEST-")  # a test customer's own numbering series
+    assert pdf.startswith(b"%PDF-")

@@ -8,9 +8,14 @@ from .address_request import AddressRequest
 from .aggregation_enum import AggregationEnum
 from .allocation_in_request import AllocationInRequest
 from .amount_kind_enum import AmountKindEnum
+from .api_key_created_out import ApiKeyCreatedOut
+from .api_key_in_request import ApiKeyInRequest
+from .api_key_out import ApiKeyOut
+from .api_key_revoke_in_request import ApiKeyRevokeInRequest
 from .apply_enum import ApplyEnum
 from .archive_in_request import ArchiveInRequest
 from .assignment_in_request import AssignmentInRequest
+from .attempt_out import AttemptOut
 from .balance_adjustment_kind_enum import BalanceAdjustmentKindEnum
 from .balance_in_request import BalanceInRequest
 from .balance_kind_enum import BalanceKindEnum
@@ -50,7 +55,10 @@ from .customer_portal_configuration_in_request import CustomerPortalConfiguratio
 from .customer_portal_configuration_out import CustomerPortalConfigurationOut
 from .customers_notifications_list_state import CustomersNotificationsListState
 from .customers_notifications_list_template import CustomersNotificationsListTemplate
+from .delivery_detail_out import DeliveryDetailOut
+from .delivery_out import DeliveryOut
 from .direction_enum import DirectionEnum
+from .disable_in_request import DisableInRequest
 from .draft_in_request import DraftInRequest
 from .dunning_policy_in_request import DunningPolicyInRequest
 from .dunning_policy_out import DunningPolicyOut
@@ -62,9 +70,14 @@ from .dunning_status_out import DunningStatusOut
 from .dunning_transition_out import DunningTransitionOut
 from .duration_enum import DurationEnum
 from .end_in_request import EndInRequest
+from .endpoint_created_out import EndpointCreatedOut
+from .endpoint_in_request import EndpointInRequest
+from .endpoint_out import EndpointOut
 from .entitlement_out import EntitlementOut
 from .error_body import ErrorBody
 from .error_item import ErrorItem
+from .event_type_out import EventTypeOut
+from .event_type_out_example import EventTypeOutExample
 from .feature_in_request import FeatureInRequest
 from .feature_kind_enum import FeatureKindEnum
 from .feature_out import FeatureOut
@@ -97,14 +110,17 @@ from .notifications_list_template import NotificationsListTemplate
 from .one_off_in_request import OneOffInRequest
 from .override_in_request import OverrideInRequest
 from .paginated_add_on_out_list import PaginatedAddOnOutList
+from .paginated_api_key_out_list import PaginatedApiKeyOutList
 from .paginated_balance_transaction_out_list import PaginatedBalanceTransactionOutList
 from .paginated_billing_failure_out_list import PaginatedBillingFailureOutList
 from .paginated_correction_out_list import PaginatedCorrectionOutList
 from .paginated_coupon_out_list import PaginatedCouponOutList
 from .paginated_credit_note_out_list import PaginatedCreditNoteOutList
 from .paginated_customer_out_list import PaginatedCustomerOutList
+from .paginated_delivery_out_list import PaginatedDeliveryOutList
 from .paginated_dunning_policy_out_list import PaginatedDunningPolicyOutList
 from .paginated_dunning_transition_out_list import PaginatedDunningTransitionOutList
+from .paginated_endpoint_out_list import PaginatedEndpointOutList
 from .paginated_feature_out_list import PaginatedFeatureOutList
 from .paginated_grant_out_list import PaginatedGrantOutList
 from .paginated_history_out_list import PaginatedHistoryOutList
@@ -128,13 +144,16 @@ from .paginated_redemption_out_list import PaginatedRedemptionOutList
 from .paginated_refund_out_list import PaginatedRefundOutList
 from .paginated_subscription_out_list import PaginatedSubscriptionOutList
 from .paginated_tax_rate_out_list import PaginatedTaxRateOutList
+from .paginated_test_clock_out_list import PaginatedTestClockOutList
 from .paginated_usage_event_out_list import PaginatedUsageEventOutList
 from .patched_add_on_update_in_request import PatchedAddOnUpdateInRequest
+from .patched_api_key_patch_in_request import PatchedApiKeyPatchInRequest
 from .patched_billable_metric_update_in_request import PatchedBillableMetricUpdateInRequest
 from .patched_branding_in_request import PatchedBrandingInRequest
 from .patched_coupon_update_in_request import PatchedCouponUpdateInRequest
 from .patched_customer_in_request import PatchedCustomerInRequest
 from .patched_dunning_policy_patch_in_request import PatchedDunningPolicyPatchInRequest
+from .patched_endpoint_patch_in_request import PatchedEndpointPatchInRequest
 from .patched_feature_update_in_request import PatchedFeatureUpdateInRequest
 from .patched_payee_patch_in_request import PatchedPayeePatchInRequest
 from .patched_payment_method_patch_in_request import PatchedPaymentMethodPatchInRequest
@@ -227,14 +246,19 @@ from .refund_in_request import RefundInRequest
 from .refund_out import RefundOut
 from .refund_source_enum import RefundSourceEnum
 from .refunds_list_state import RefundsListState
+from .replay_in_request import ReplayInRequest
+from .replay_out import ReplayOut
 from .required_reason_in_request import RequiredReasonInRequest
 from .rerate_in_request import RerateInRequest
 from .retry_payment_in_request import RetryPaymentInRequest
 from .retry_payment_out import RetryPaymentOut
 from .retry_policy_in_request import RetryPolicyInRequest
 from .retry_policy_out import RetryPolicyOut
+from .rotate_in_request import RotateInRequest
+from .rotated_out import RotatedOut
 from .schedule_run_out import ScheduleRunOut
 from .scope_enum import ScopeEnum
+from .scopes_enum import ScopesEnum
 from .settings_in_request import SettingsInRequest
 from .settings_out import SettingsOut
 from .situation_out import SituationOut
@@ -250,6 +274,12 @@ from .subscription_payment_method_out import SubscriptionPaymentMethodOut
 from .subscriptions_list_status import SubscriptionsListStatus
 from .tax_rate_in_request import TaxRateInRequest
 from .tax_rate_out import TaxRateOut
+from .test_clock_advance_in_request import TestClockAdvanceInRequest
+from .test_clock_detail_out import TestClockDetailOut
+from .test_clock_in_request import TestClockInRequest
+from .test_clock_out import TestClockOut
+from .test_clock_status_enum import TestClockStatusEnum
+from .test_clocks_list_status import TestClocksListStatus
 from .timeline_out import TimelineOut
 from .timeline_row_out import TimelineRowOut
 from .top_up_in_request import TopUpInRequest
@@ -269,6 +299,9 @@ from .version_feature_in_request import VersionFeatureInRequest
 from .version_feature_out import VersionFeatureOut
 from .wallet_out import WalletOut
 from .wallet_settings_out import WalletSettingsOut
+from .webhook_deliveries_list_kind import WebhookDeliveriesListKind
+from .webhook_deliveries_list_status import WebhookDeliveriesListStatus
+from .webhook_delivery_kind_enum import WebhookDeliveryKindEnum
 from .webhooks_stripe_body import WebhooksStripeBody
 
 __all__ = (
@@ -280,9 +313,14 @@ __all__ = (
     "AggregationEnum",
     "AllocationInRequest",
     "AmountKindEnum",
+    "ApiKeyCreatedOut",
+    "ApiKeyInRequest",
+    "ApiKeyOut",
+    "ApiKeyRevokeInRequest",
     "ApplyEnum",
     "ArchiveInRequest",
     "AssignmentInRequest",
+    "AttemptOut",
     "BalanceAdjustmentKindEnum",
     "BalanceInRequest",
     "BalanceKindEnum",
@@ -322,7 +360,10 @@ __all__ = (
     "CustomerPortalConfigurationOut",
     "CustomersNotificationsListState",
     "CustomersNotificationsListTemplate",
+    "DeliveryDetailOut",
+    "DeliveryOut",
     "DirectionEnum",
+    "DisableInRequest",
     "DraftInRequest",
     "DunningPolicyInRequest",
     "DunningPolicyOut",
@@ -334,9 +375,14 @@ __all__ = (
     "DunningTransitionOut",
     "DurationEnum",
     "EndInRequest",
+    "EndpointCreatedOut",
+    "EndpointInRequest",
+    "EndpointOut",
     "EntitlementOut",
     "ErrorBody",
     "ErrorItem",
+    "EventTypeOut",
+    "EventTypeOutExample",
     "FeatureInRequest",
     "FeatureKindEnum",
     "FeatureOut",
@@ -369,14 +415,17 @@ __all__ = (
     "OneOffInRequest",
     "OverrideInRequest",
     "PaginatedAddOnOutList",
+    "PaginatedApiKeyOutList",
     "PaginatedBalanceTransactionOutList",
     "PaginatedBillingFailureOutList",
     "PaginatedCorrectionOutList",
     "PaginatedCouponOutList",
     "PaginatedCreditNoteOutList",
     "PaginatedCustomerOutList",
+    "PaginatedDeliveryOutList",
     "PaginatedDunningPolicyOutList",
     "PaginatedDunningTransitionOutList",
+    "PaginatedEndpointOutList",
     "PaginatedFeatureOutList",
     "PaginatedGrantOutList",
     "PaginatedHistoryOutList",
@@ -400,13 +449,16 @@ __all__ = (
     "PaginatedRefundOutList",
     "PaginatedSubscriptionOutList",
     "PaginatedTaxRateOutList",
+    "PaginatedTestClockOutList",
     "PaginatedUsageEventOutList",
     "PatchedAddOnUpdateInRequest",
+    "PatchedApiKeyPatchInRequest",
     "PatchedBillableMetricUpdateInRequest",
     "PatchedBrandingInRequest",
     "PatchedCouponUpdateInRequest",
     "PatchedCustomerInRequest",
     "PatchedDunningPolicyPatchInRequest",
+    "PatchedEndpointPatchInRequest",
     "PatchedFeatureUpdateInRequest",
     "PatchedPayeePatchInRequest",
     "PatchedPaymentMethodPatchInRequest",
@@ -499,14 +551,19 @@ __all__ = (
     "RefundOut",
     "RefundsListState",
     "RefundSourceEnum",
+    "ReplayInRequest",
+    "ReplayOut",
     "RequiredReasonInRequest",
     "RerateInRequest",
     "RetryPaymentInRequest",
     "RetryPaymentOut",
     "RetryPolicyInRequest",
     "RetryPolicyOut",
+    "RotatedOut",
+    "RotateInRequest",
     "ScheduleRunOut",
     "ScopeEnum",
+    "ScopesEnum",
     "SettingsInRequest",
     "SettingsOut",
     "SituationOut",
@@ -522,6 +579,12 @@ __all__ = (
     "SubscriptionsListStatus",
     "TaxRateInRequest",
     "TaxRateOut",
+    "TestClockAdvanceInRequest",
+    "TestClockDetailOut",
+    "TestClockInRequest",
+    "TestClockOut",
+    "TestClocksListStatus",
+    "TestClockStatusEnum",
     "TimelineOut",
     "TimelineRowOut",
     "TopUpInRequest",
@@ -541,5 +604,8 @@ __all__ = (
     "VersionFeatureOut",
     "WalletOut",
     "WalletSettingsOut",
+    "WebhookDeliveriesListKind",
+    "WebhookDeliveriesListStatus",
+    "WebhookDeliveryKindEnum",
     "WebhooksStripeBody",
 )

@@ -1,7 +1,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar, cast
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
@@ -34,6 +34,8 @@ class CustomerInRequest:
         auto_collection (bool | Unset): Charge the payment method when an invoice is finalized; false for customers who
             pay by themselves (bank transfer). Default: True.
         metadata (Any | Unset):
+        test_clock (int | None | Unset): A test clock's id: a test customer, billed on that clock's time (never by the
+            live clock) and kept out of live reports and numbering; set at creation only.
     """
 
     external_id: str
@@ -49,6 +51,7 @@ class CustomerInRequest:
     tax_id: str | Unset = ""
     auto_collection: bool | Unset = True
     metadata: Any | Unset = UNSET
+    test_clock: int | None | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
@@ -80,6 +83,12 @@ class CustomerInRequest:
 
         metadata = self.metadata
 
+        test_clock: int | None | Unset
+        if isinstance(self.test_clock, Unset):
+            test_clock = UNSET
+        else:
+            test_clock = self.test_clock
+
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
         field_dict.update(
@@ -109,6 +118,8 @@ class CustomerInRequest:
             field_dict["auto_collection"] = auto_collection
         if metadata is not UNSET:
             field_dict["metadata"] = metadata
+        if test_clock is not UNSET:
+            field_dict["test_clock"] = test_clock
 
         return field_dict
 
@@ -148,6 +159,15 @@ class CustomerInRequest:
 
         metadata = d.pop("metadata", UNSET)
 
+        def _parse_test_clock(data: object) -> int | None | Unset:
+            if data is None:
+                return data
+            if isinstance(data, Unset):
+                return data
+            return cast(int | None | Unset, data)
+
+        test_clock = _parse_test_clock(d.pop("test_clock", UNSET))
+
         customer_in_request = cls(
             external_id=external_id,
             name=name,
@@ -162,6 +182,7 @@ class CustomerInRequest:
             tax_id=tax_id,
             auto_collection=auto_collection,
             metadata=metadata,
+            test_clock=test_clock,
         )
 
         customer_in_request.additional_properties = d

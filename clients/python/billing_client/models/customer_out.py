@@ -36,6 +36,8 @@ class CustomerOut:
         created_at (datetime.datetime):
         updated_at (datetime.datetime):
         archived_at (datetime.datetime | None):
+        test_clock (int | None): A test customer's test clock.
+        livemode (bool): False for a test customer (one on a test clock), true for a live one.
     """
 
     id: int
@@ -56,6 +58,8 @@ class CustomerOut:
     created_at: datetime.datetime
     updated_at: datetime.datetime
     archived_at: datetime.datetime | None
+    test_clock: int | None
+    livemode: bool
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
@@ -99,6 +103,11 @@ class CustomerOut:
         else:
             archived_at = self.archived_at
 
+        test_clock: int | None
+        test_clock = self.test_clock
+
+        livemode = self.livemode
+
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
         field_dict.update(
@@ -121,6 +130,8 @@ class CustomerOut:
                 "created_at": created_at,
                 "updated_at": updated_at,
                 "archived_at": archived_at,
+                "test_clock": test_clock,
+                "livemode": livemode,
             }
         )
 
@@ -180,6 +191,15 @@ class CustomerOut:
 
         archived_at = _parse_archived_at(d.pop("archived_at"))
 
+        def _parse_test_clock(data: object) -> int | None:
+            if data is None:
+                return data
+            return cast(int | None, data)
+
+        test_clock = _parse_test_clock(d.pop("test_clock"))
+
+        livemode = d.pop("livemode")
+
         customer_out = cls(
             id=id,
             external_id=external_id,
@@ -199,6 +219,8 @@ class CustomerOut:
             created_at=created_at,
             updated_at=updated_at,
             archived_at=archived_at,
+            test_clock=test_clock,
+            livemode=livemode,
         )
 
         customer_out.additional_properties = d

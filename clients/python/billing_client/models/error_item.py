@@ -6,6 +6,8 @@ from typing import Any, TypeVar, cast
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
+from ..types import UNSET, Unset
+
 T = TypeVar("T", bound="ErrorItem")
 
 
@@ -16,11 +18,13 @@ class ErrorItem:
         field (None | str):
         code (str):
         message (str):
+        required_scope (str | Unset): On a 403 `missing_scope`: the scope the API key lacks (core/api/scopes.py).
     """
 
     field: None | str
     code: str
     message: str
+    required_scope: str | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
@@ -31,6 +35,8 @@ class ErrorItem:
 
         message = self.message
 
+        required_scope = self.required_scope
+
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
         field_dict.update(
@@ -40,6 +46,8 @@ class ErrorItem:
                 "message": message,
             }
         )
+        if required_scope is not UNSET:
+            field_dict["required_scope"] = required_scope
 
         return field_dict
 
@@ -58,10 +66,13 @@ class ErrorItem:
 
         message = d.pop("message")
 
+        required_scope = d.pop("required_scope", UNSET)
+
         error_item = cls(
             field=field,
             code=code,
             message=message,
+            required_scope=required_scope,
         )
 
         error_item.additional_properties = d

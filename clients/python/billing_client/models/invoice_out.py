@@ -23,6 +23,7 @@ class InvoiceOut:
     Attributes:
         id (int):
         customer (str): Your system's id for this customer; unique, used by the API and usage events.
+        livemode (bool): False for a test customer's invoice (on a test clock: its TEST- series).
         currency (str):
         billing_date (datetime.datetime): The period end it bills (the billing date).
         grace_until (datetime.datetime): Late usage still lands in it until then.
@@ -50,6 +51,7 @@ class InvoiceOut:
 
     id: int
     customer: str
+    livemode: bool
     currency: str
     billing_date: datetime.datetime
     grace_until: datetime.datetime
@@ -73,6 +75,8 @@ class InvoiceOut:
         id = self.id
 
         customer = self.customer
+
+        livemode = self.livemode
 
         currency = self.currency
 
@@ -147,6 +151,7 @@ class InvoiceOut:
             {
                 "id": id,
                 "customer": customer,
+                "livemode": livemode,
                 "currency": currency,
                 "billing_date": billing_date,
                 "grace_until": grace_until,
@@ -188,6 +193,8 @@ class InvoiceOut:
         id = d.pop("id")
 
         customer = d.pop("customer")
+
+        livemode = d.pop("livemode")
 
         currency = d.pop("currency")
 
@@ -303,6 +310,7 @@ class InvoiceOut:
         invoice_out = cls(
             id=id,
             customer=customer,
+            livemode=livemode,
             currency=currency,
             billing_date=billing_date,
             grace_until=grace_until,

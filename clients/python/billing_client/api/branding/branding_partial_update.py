@@ -59,6 +59,11 @@ def _parse_response(
 
         return response_413
 
+    if response.status_code == 429:
+        response_429 = ErrorBody.from_dict(response.json())
+
+        return response_429
+
     if response.status_code == 503:
         response_503 = ErrorBody.from_dict(response.json())
 
@@ -91,6 +96,8 @@ def sync_detailed(
     is not base64, not a PNG or JPEG (`unsupported_image`; SVG is refused), larger than 256 KB
     (`too_large`) or outside 16-2000 pixels a side (`bad_dimensions`). Finalized documents keep the
     brand they were issued with; the next ones take this one.
+
+    Required scope: `branding:write` (or `full`).
 
     Args:
         body (PatchedBrandingInRequest | Unset):
@@ -125,6 +132,8 @@ def sync(
     (`too_large`) or outside 16-2000 pixels a side (`bad_dimensions`). Finalized documents keep the
     brand they were issued with; the next ones take this one.
 
+    Required scope: `branding:write` (or `full`).
+
     Args:
         body (PatchedBrandingInRequest | Unset):
 
@@ -152,6 +161,8 @@ async def asyncio_detailed(
     is not base64, not a PNG or JPEG (`unsupported_image`; SVG is refused), larger than 256 KB
     (`too_large`) or outside 16-2000 pixels a side (`bad_dimensions`). Finalized documents keep the
     brand they were issued with; the next ones take this one.
+
+    Required scope: `branding:write` (or `full`).
 
     Args:
         body (PatchedBrandingInRequest | Unset):
@@ -183,6 +194,8 @@ async def asyncio(
     is not base64, not a PNG or JPEG (`unsupported_image`; SVG is refused), larger than 256 KB
     (`too_large`) or outside 16-2000 pixels a side (`bad_dimensions`). Finalized documents keep the
     brand they were issued with; the next ones take this one.
+
+    Required scope: `branding:write` (or `full`).
 
     Args:
         body (PatchedBrandingInRequest | Unset):

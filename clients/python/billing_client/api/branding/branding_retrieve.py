@@ -43,6 +43,11 @@ def _parse_response(
 
         return response_403
 
+    if response.status_code == 429:
+        response_429 = ErrorBody.from_dict(response.json())
+
+        return response_429
+
     if response.status_code == 503:
         response_503 = ErrorBody.from_dict(response.json())
 
@@ -72,6 +77,8 @@ def sync_detailed(
     """The company's name, logo and colours shown in the customer portal and on invoice and credit-note
     PDFs.
 
+    Required scope: `branding:read` (or `branding:write`, `read`, `full`).
+
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
         httpx.TimeoutException: If the request takes longer than Client.timeout.
@@ -96,6 +103,8 @@ def sync(
     """The company's name, logo and colours shown in the customer portal and on invoice and credit-note
     PDFs.
 
+    Required scope: `branding:read` (or `branding:write`, `read`, `full`).
+
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
         httpx.TimeoutException: If the request takes longer than Client.timeout.
@@ -115,6 +124,8 @@ async def asyncio_detailed(
 ) -> Response[BrandingOut | ErrorBody]:
     """The company's name, logo and colours shown in the customer portal and on invoice and credit-note
     PDFs.
+
+    Required scope: `branding:read` (or `branding:write`, `read`, `full`).
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -137,6 +148,8 @@ async def asyncio(
 ) -> BrandingOut | ErrorBody | None:
     """The company's name, logo and colours shown in the customer portal and on invoice and credit-note
     PDFs.
+
+    Required scope: `branding:read` (or `branding:write`, `read`, `full`).
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.

@@ -64,6 +64,11 @@ def _parse_response(
 
         return response_404
 
+    if response.status_code == 429:
+        response_429 = ErrorBody.from_dict(response.json())
+
+        return response_429
+
     if response.status_code == 503:
         response_503 = ErrorBody.from_dict(response.json())
 
@@ -93,7 +98,9 @@ def sync_detailed(
     cursor: str | Unset = UNSET,
     limit: int | Unset = UNSET,
 ) -> Response[ErrorBody | PaginatedAddOnOutList]:
-    """`initial()` runs DRF's checks (authentication, permissions, throttles), then this one.
+    """GET: the paginated, filterable list. POST: validate, then create through the service.
+
+    Required scope: `catalog:read` (or `catalog:write`, `read`, `full`).
 
     Args:
         currency (str | Unset):
@@ -128,7 +135,9 @@ def sync(
     cursor: str | Unset = UNSET,
     limit: int | Unset = UNSET,
 ) -> ErrorBody | PaginatedAddOnOutList | None:
-    """`initial()` runs DRF's checks (authentication, permissions, throttles), then this one.
+    """GET: the paginated, filterable list. POST: validate, then create through the service.
+
+    Required scope: `catalog:read` (or `catalog:write`, `read`, `full`).
 
     Args:
         currency (str | Unset):
@@ -158,7 +167,9 @@ async def asyncio_detailed(
     cursor: str | Unset = UNSET,
     limit: int | Unset = UNSET,
 ) -> Response[ErrorBody | PaginatedAddOnOutList]:
-    """`initial()` runs DRF's checks (authentication, permissions, throttles), then this one.
+    """GET: the paginated, filterable list. POST: validate, then create through the service.
+
+    Required scope: `catalog:read` (or `catalog:write`, `read`, `full`).
 
     Args:
         currency (str | Unset):
@@ -191,7 +202,9 @@ async def asyncio(
     cursor: str | Unset = UNSET,
     limit: int | Unset = UNSET,
 ) -> ErrorBody | PaginatedAddOnOutList | None:
-    """`initial()` runs DRF's checks (authentication, permissions, throttles), then this one.
+    """GET: the paginated, filterable list. POST: validate, then create through the service.
+
+    Required scope: `catalog:read` (or `catalog:write`, `read`, `full`).
 
     Args:
         currency (str | Unset):

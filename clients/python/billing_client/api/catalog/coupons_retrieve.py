@@ -51,6 +51,11 @@ def _parse_response(*, client: AuthenticatedClient | Client, response: httpx.Res
 
         return response_404
 
+    if response.status_code == 429:
+        response_429 = ErrorBody.from_dict(response.json())
+
+        return response_429
+
     if response.status_code == 503:
         response_503 = ErrorBody.from_dict(response.json())
 
@@ -78,7 +83,10 @@ def sync_detailed(
     *,
     client: AuthenticatedClient,
 ) -> Response[CouponOut | ErrorBody]:
-    """`initial()` runs DRF's checks (authentication, permissions, throttles), then this one.
+    """GET: the object. PATCH: the fields given, through the update service (which refuses,
+    with 409 `immutable`, what may no longer change).
+
+    Required scope: `catalog:read` (or `catalog:write`, `read`, `full`).
 
     Args:
         id (int):
@@ -107,7 +115,10 @@ def sync(
     *,
     client: AuthenticatedClient,
 ) -> CouponOut | ErrorBody | None:
-    """`initial()` runs DRF's checks (authentication, permissions, throttles), then this one.
+    """GET: the object. PATCH: the fields given, through the update service (which refuses,
+    with 409 `immutable`, what may no longer change).
+
+    Required scope: `catalog:read` (or `catalog:write`, `read`, `full`).
 
     Args:
         id (int):
@@ -131,7 +142,10 @@ async def asyncio_detailed(
     *,
     client: AuthenticatedClient,
 ) -> Response[CouponOut | ErrorBody]:
-    """`initial()` runs DRF's checks (authentication, permissions, throttles), then this one.
+    """GET: the object. PATCH: the fields given, through the update service (which refuses,
+    with 409 `immutable`, what may no longer change).
+
+    Required scope: `catalog:read` (or `catalog:write`, `read`, `full`).
 
     Args:
         id (int):
@@ -158,7 +172,10 @@ async def asyncio(
     *,
     client: AuthenticatedClient,
 ) -> CouponOut | ErrorBody | None:
-    """`initial()` runs DRF's checks (authentication, permissions, throttles), then this one.
+    """GET: the object. PATCH: the fields given, through the update service (which refuses,
+    with 409 `immutable`, what may no longer change).
+
+    Required scope: `catalog:read` (or `catalog:write`, `read`, `full`).
 
     Args:
         id (int):

@@ -71,6 +71,11 @@ def _parse_response(*, client: AuthenticatedClient | Client, response: httpx.Res
 
         return response_413
 
+    if response.status_code == 429:
+        response_429 = ErrorBody.from_dict(response.json())
+
+        return response_429
+
     if response.status_code == 503:
         response_503 = ErrorBody.from_dict(response.json())
 
@@ -99,7 +104,10 @@ def sync_detailed(
     client: AuthenticatedClient,
     body: PatchedCouponUpdateInRequest | Unset = UNSET,
 ) -> Response[CouponOut | ErrorBody]:
-    """`initial()` runs DRF's checks (authentication, permissions, throttles), then this one.
+    """GET: the object. PATCH: the fields given, through the update service (which refuses,
+    with 409 `immutable`, what may no longer change).
+
+    Required scope: `catalog:write` (or `full`).
 
     Args:
         id (int):
@@ -131,7 +139,10 @@ def sync(
     client: AuthenticatedClient,
     body: PatchedCouponUpdateInRequest | Unset = UNSET,
 ) -> CouponOut | ErrorBody | None:
-    """`initial()` runs DRF's checks (authentication, permissions, throttles), then this one.
+    """GET: the object. PATCH: the fields given, through the update service (which refuses,
+    with 409 `immutable`, what may no longer change).
+
+    Required scope: `catalog:write` (or `full`).
 
     Args:
         id (int):
@@ -158,7 +169,10 @@ async def asyncio_detailed(
     client: AuthenticatedClient,
     body: PatchedCouponUpdateInRequest | Unset = UNSET,
 ) -> Response[CouponOut | ErrorBody]:
-    """`initial()` runs DRF's checks (authentication, permissions, throttles), then this one.
+    """GET: the object. PATCH: the fields given, through the update service (which refuses,
+    with 409 `immutable`, what may no longer change).
+
+    Required scope: `catalog:write` (or `full`).
 
     Args:
         id (int):
@@ -188,7 +202,10 @@ async def asyncio(
     client: AuthenticatedClient,
     body: PatchedCouponUpdateInRequest | Unset = UNSET,
 ) -> CouponOut | ErrorBody | None:
-    """`initial()` runs DRF's checks (authentication, permissions, throttles), then this one.
+    """GET: the object. PATCH: the fields given, through the update service (which refuses,
+    with 409 `immutable`, what may no longer change).
+
+    Required scope: `catalog:write` (or `full`).
 
     Args:
         id (int):

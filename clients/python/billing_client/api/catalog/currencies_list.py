@@ -48,6 +48,11 @@ def _parse_response(
 
         return response_403
 
+    if response.status_code == 429:
+        response_429 = ErrorBody.from_dict(response.json())
+
+        return response_429
+
     if response.status_code == 503:
         response_503 = ErrorBody.from_dict(response.json())
 
@@ -74,7 +79,9 @@ def sync_detailed(
     *,
     client: AuthenticatedClient,
 ) -> Response[ErrorBody | list[Currency]]:
-    """`initial()` runs DRF's checks (authentication, permissions, throttles), then this one.
+    """The currencies that can be billed in, with their ISO 4217 minor-unit exponent.
+
+    Required scope: `catalog:read` (or `catalog:write`, `read`, `full`).
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -97,7 +104,9 @@ def sync(
     *,
     client: AuthenticatedClient,
 ) -> ErrorBody | list[Currency] | None:
-    """`initial()` runs DRF's checks (authentication, permissions, throttles), then this one.
+    """The currencies that can be billed in, with their ISO 4217 minor-unit exponent.
+
+    Required scope: `catalog:read` (or `catalog:write`, `read`, `full`).
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -116,7 +125,9 @@ async def asyncio_detailed(
     *,
     client: AuthenticatedClient,
 ) -> Response[ErrorBody | list[Currency]]:
-    """`initial()` runs DRF's checks (authentication, permissions, throttles), then this one.
+    """The currencies that can be billed in, with their ISO 4217 minor-unit exponent.
+
+    Required scope: `catalog:read` (or `catalog:write`, `read`, `full`).
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -137,7 +148,9 @@ async def asyncio(
     *,
     client: AuthenticatedClient,
 ) -> ErrorBody | list[Currency] | None:
-    """`initial()` runs DRF's checks (authentication, permissions, throttles), then this one.
+    """The currencies that can be billed in, with their ISO 4217 minor-unit exponent.
+
+    Required scope: `catalog:read` (or `catalog:write`, `read`, `full`).
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.

@@ -72,6 +72,11 @@ def _parse_response(
 
         return response_404
 
+    if response.status_code == 429:
+        response_429 = ErrorBody.from_dict(response.json())
+
+        return response_429
+
     if response.status_code == 503:
         response_503 = ErrorBody.from_dict(response.json())
 
@@ -102,7 +107,9 @@ def sync_detailed(
     cursor: str | Unset = UNSET,
     limit: int | Unset = UNSET,
 ) -> Response[ErrorBody | PaginatedMetricOutList]:
-    """`initial()` runs DRF's checks (authentication, permissions, throttles), then this one.
+    """GET: the paginated, filterable list. POST: validate, then create through the service.
+
+    Required scope: `catalog:read` (or `catalog:write`, `read`, `full`).
 
     Args:
         aggregation (MetricsListAggregation | Unset):
@@ -140,7 +147,9 @@ def sync(
     cursor: str | Unset = UNSET,
     limit: int | Unset = UNSET,
 ) -> ErrorBody | PaginatedMetricOutList | None:
-    """`initial()` runs DRF's checks (authentication, permissions, throttles), then this one.
+    """GET: the paginated, filterable list. POST: validate, then create through the service.
+
+    Required scope: `catalog:read` (or `catalog:write`, `read`, `full`).
 
     Args:
         aggregation (MetricsListAggregation | Unset):
@@ -173,7 +182,9 @@ async def asyncio_detailed(
     cursor: str | Unset = UNSET,
     limit: int | Unset = UNSET,
 ) -> Response[ErrorBody | PaginatedMetricOutList]:
-    """`initial()` runs DRF's checks (authentication, permissions, throttles), then this one.
+    """GET: the paginated, filterable list. POST: validate, then create through the service.
+
+    Required scope: `catalog:read` (or `catalog:write`, `read`, `full`).
 
     Args:
         aggregation (MetricsListAggregation | Unset):
@@ -209,7 +220,9 @@ async def asyncio(
     cursor: str | Unset = UNSET,
     limit: int | Unset = UNSET,
 ) -> ErrorBody | PaginatedMetricOutList | None:
-    """`initial()` runs DRF's checks (authentication, permissions, throttles), then this one.
+    """GET: the paginated, filterable list. POST: validate, then create through the service.
+
+    Required scope: `catalog:read` (or `catalog:write`, `read`, `full`).
 
     Args:
         aggregation (MetricsListAggregation | Unset):

@@ -71,6 +71,11 @@ def _parse_response(
 
         return response_422
 
+    if response.status_code == 429:
+        response_429 = ErrorBody.from_dict(response.json())
+
+        return response_429
+
     if response.status_code == 503:
         response_503 = ErrorBody.from_dict(response.json())
 
@@ -100,6 +105,8 @@ def sync_detailed(
     idempotency_key: str | Unset = UNSET,
 ) -> Response[ErrorBody | PlanVersionOut]:
     """Create a draft price book with its charges and features.
+
+    Required scope: `catalog:write` (or `full`).
 
     Args:
         idempotency_key (str | Unset):
@@ -133,6 +140,8 @@ def sync(
 ) -> ErrorBody | PlanVersionOut | None:
     """Create a draft price book with its charges and features.
 
+    Required scope: `catalog:write` (or `full`).
+
     Args:
         idempotency_key (str | Unset):
         body (PlanVersionCreateInRequest):
@@ -159,6 +168,8 @@ async def asyncio_detailed(
     idempotency_key: str | Unset = UNSET,
 ) -> Response[ErrorBody | PlanVersionOut]:
     """Create a draft price book with its charges and features.
+
+    Required scope: `catalog:write` (or `full`).
 
     Args:
         idempotency_key (str | Unset):
@@ -189,6 +200,8 @@ async def asyncio(
     idempotency_key: str | Unset = UNSET,
 ) -> ErrorBody | PlanVersionOut | None:
     """Create a draft price book with its charges and features.
+
+    Required scope: `catalog:write` (or `full`).
 
     Args:
         idempotency_key (str | Unset):

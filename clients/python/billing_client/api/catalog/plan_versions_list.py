@@ -72,6 +72,11 @@ def _parse_response(
 
         return response_404
 
+    if response.status_code == 429:
+        response_429 = ErrorBody.from_dict(response.json())
+
+        return response_429
+
     if response.status_code == 503:
         response_503 = ErrorBody.from_dict(response.json())
 
@@ -102,7 +107,7 @@ def sync_detailed(
     plan: int | Unset = UNSET,
     status: PlanVersionsListStatus | Unset = UNSET,
 ) -> Response[ErrorBody | PaginatedPlanVersionOutList]:
-    """`initial()` runs DRF's checks (authentication, permissions, throttles), then this one.
+    """Required scope: `catalog:read` (or `catalog:write`, `read`, `full`).
 
     Args:
         cursor (str | Unset):
@@ -140,7 +145,7 @@ def sync(
     plan: int | Unset = UNSET,
     status: PlanVersionsListStatus | Unset = UNSET,
 ) -> ErrorBody | PaginatedPlanVersionOutList | None:
-    """`initial()` runs DRF's checks (authentication, permissions, throttles), then this one.
+    """Required scope: `catalog:read` (or `catalog:write`, `read`, `full`).
 
     Args:
         cursor (str | Unset):
@@ -173,7 +178,7 @@ async def asyncio_detailed(
     plan: int | Unset = UNSET,
     status: PlanVersionsListStatus | Unset = UNSET,
 ) -> Response[ErrorBody | PaginatedPlanVersionOutList]:
-    """`initial()` runs DRF's checks (authentication, permissions, throttles), then this one.
+    """Required scope: `catalog:read` (or `catalog:write`, `read`, `full`).
 
     Args:
         cursor (str | Unset):
@@ -209,7 +214,7 @@ async def asyncio(
     plan: int | Unset = UNSET,
     status: PlanVersionsListStatus | Unset = UNSET,
 ) -> ErrorBody | PaginatedPlanVersionOutList | None:
-    """`initial()` runs DRF's checks (authentication, permissions, throttles), then this one.
+    """Required scope: `catalog:read` (or `catalog:write`, `read`, `full`).
 
     Args:
         cursor (str | Unset):

@@ -70,6 +70,11 @@ def _parse_response(*, client: AuthenticatedClient | Client, response: httpx.Res
 
         return response_422
 
+    if response.status_code == 429:
+        response_429 = ErrorBody.from_dict(response.json())
+
+        return response_429
+
     if response.status_code == 503:
         response_503 = ErrorBody.from_dict(response.json())
 
@@ -99,6 +104,8 @@ def sync_detailed(
     body: PreviewInRequest,
 ) -> Response[ErrorBody | RatingOut]:
     """Rate a quantity with one charge of this price book, with its explanation.
+
+    Required scope: `catalog:read` (or `catalog:write`, `read`, `full`).
 
     Args:
         id (int):
@@ -132,6 +139,8 @@ def sync(
 ) -> ErrorBody | RatingOut | None:
     """Rate a quantity with one charge of this price book, with its explanation.
 
+    Required scope: `catalog:read` (or `catalog:write`, `read`, `full`).
+
     Args:
         id (int):
         body (PreviewInRequest):
@@ -158,6 +167,8 @@ async def asyncio_detailed(
     body: PreviewInRequest,
 ) -> Response[ErrorBody | RatingOut]:
     """Rate a quantity with one charge of this price book, with its explanation.
+
+    Required scope: `catalog:read` (or `catalog:write`, `read`, `full`).
 
     Args:
         id (int):
@@ -188,6 +199,8 @@ async def asyncio(
     body: PreviewInRequest,
 ) -> ErrorBody | RatingOut | None:
     """Rate a quantity with one charge of this price book, with its explanation.
+
+    Required scope: `catalog:read` (or `catalog:write`, `read`, `full`).
 
     Args:
         id (int):

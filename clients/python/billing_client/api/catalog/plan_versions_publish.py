@@ -74,6 +74,11 @@ def _parse_response(
 
         return response_422
 
+    if response.status_code == 429:
+        response_429 = ErrorBody.from_dict(response.json())
+
+        return response_429
+
     if response.status_code == 503:
         response_503 = ErrorBody.from_dict(response.json())
 
@@ -104,6 +109,8 @@ def sync_detailed(
 ) -> Response[ErrorBody | PlanVersionOut]:
     """Put a draft in force on [effective_from, effective_until). An open-ended version that started
     earlier is closed where this one starts; other overlaps: 409.
+
+    Required scope: `catalog:write` (or `full`).
 
     Args:
         id (int):
@@ -138,6 +145,8 @@ def sync(
     """Put a draft in force on [effective_from, effective_until). An open-ended version that started
     earlier is closed where this one starts; other overlaps: 409.
 
+    Required scope: `catalog:write` (or `full`).
+
     Args:
         id (int):
         idempotency_key (str | Unset):
@@ -165,6 +174,8 @@ async def asyncio_detailed(
 ) -> Response[ErrorBody | PlanVersionOut]:
     """Put a draft in force on [effective_from, effective_until). An open-ended version that started
     earlier is closed where this one starts; other overlaps: 409.
+
+    Required scope: `catalog:write` (or `full`).
 
     Args:
         id (int):
@@ -196,6 +207,8 @@ async def asyncio(
 ) -> ErrorBody | PlanVersionOut | None:
     """Put a draft in force on [effective_from, effective_until). An open-ended version that started
     earlier is closed where this one starts; other overlaps: 409.
+
+    Required scope: `catalog:write` (or `full`).
 
     Args:
         id (int):

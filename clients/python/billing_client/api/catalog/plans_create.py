@@ -64,6 +64,11 @@ def _parse_response(*, client: AuthenticatedClient | Client, response: httpx.Res
 
         return response_422
 
+    if response.status_code == 429:
+        response_429 = ErrorBody.from_dict(response.json())
+
+        return response_429
+
     if response.status_code == 503:
         response_503 = ErrorBody.from_dict(response.json())
 
@@ -90,7 +95,9 @@ def sync_detailed(
     body: PlanInRequest,
     idempotency_key: str | Unset = UNSET,
 ) -> Response[ErrorBody | PlanOut]:
-    """`initial()` runs DRF's checks (authentication, permissions, throttles), then this one.
+    """GET: the paginated, filterable list. POST: validate, then create through the service.
+
+    Required scope: `catalog:write` (or `full`).
 
     Args:
         idempotency_key (str | Unset):
@@ -122,7 +129,9 @@ def sync(
     body: PlanInRequest,
     idempotency_key: str | Unset = UNSET,
 ) -> ErrorBody | PlanOut | None:
-    """`initial()` runs DRF's checks (authentication, permissions, throttles), then this one.
+    """GET: the paginated, filterable list. POST: validate, then create through the service.
+
+    Required scope: `catalog:write` (or `full`).
 
     Args:
         idempotency_key (str | Unset):
@@ -149,7 +158,9 @@ async def asyncio_detailed(
     body: PlanInRequest,
     idempotency_key: str | Unset = UNSET,
 ) -> Response[ErrorBody | PlanOut]:
-    """`initial()` runs DRF's checks (authentication, permissions, throttles), then this one.
+    """GET: the paginated, filterable list. POST: validate, then create through the service.
+
+    Required scope: `catalog:write` (or `full`).
 
     Args:
         idempotency_key (str | Unset):
@@ -179,7 +190,9 @@ async def asyncio(
     body: PlanInRequest,
     idempotency_key: str | Unset = UNSET,
 ) -> ErrorBody | PlanOut | None:
-    """`initial()` runs DRF's checks (authentication, permissions, throttles), then this one.
+    """GET: the paginated, filterable list. POST: validate, then create through the service.
+
+    Required scope: `catalog:write` (or `full`).
 
     Args:
         idempotency_key (str | Unset):

@@ -75,6 +75,11 @@ def _parse_response(
 
         return response_404
 
+    if response.status_code == 429:
+        response_429 = ErrorBody.from_dict(response.json())
+
+        return response_429
+
     if response.status_code == 503:
         response_503 = ErrorBody.from_dict(response.json())
 
@@ -106,7 +111,9 @@ def sync_detailed(
     interval_unit: PlansListIntervalUnit | Unset = UNSET,
     limit: int | Unset = UNSET,
 ) -> Response[ErrorBody | PaginatedPlanOutList]:
-    """`initial()` runs DRF's checks (authentication, permissions, throttles), then this one.
+    """GET: the paginated, filterable list. POST: validate, then create through the service.
+
+    Required scope: `catalog:read` (or `catalog:write`, `read`, `full`).
 
     Args:
         code (str | Unset):
@@ -147,7 +154,9 @@ def sync(
     interval_unit: PlansListIntervalUnit | Unset = UNSET,
     limit: int | Unset = UNSET,
 ) -> ErrorBody | PaginatedPlanOutList | None:
-    """`initial()` runs DRF's checks (authentication, permissions, throttles), then this one.
+    """GET: the paginated, filterable list. POST: validate, then create through the service.
+
+    Required scope: `catalog:read` (or `catalog:write`, `read`, `full`).
 
     Args:
         code (str | Unset):
@@ -183,7 +192,9 @@ async def asyncio_detailed(
     interval_unit: PlansListIntervalUnit | Unset = UNSET,
     limit: int | Unset = UNSET,
 ) -> Response[ErrorBody | PaginatedPlanOutList]:
-    """`initial()` runs DRF's checks (authentication, permissions, throttles), then this one.
+    """GET: the paginated, filterable list. POST: validate, then create through the service.
+
+    Required scope: `catalog:read` (or `catalog:write`, `read`, `full`).
 
     Args:
         code (str | Unset):
@@ -222,7 +233,9 @@ async def asyncio(
     interval_unit: PlansListIntervalUnit | Unset = UNSET,
     limit: int | Unset = UNSET,
 ) -> ErrorBody | PaginatedPlanOutList | None:
-    """`initial()` runs DRF's checks (authentication, permissions, throttles), then this one.
+    """GET: the paginated, filterable list. POST: validate, then create through the service.
+
+    Required scope: `catalog:read` (or `catalog:write`, `read`, `full`).
 
     Args:
         code (str | Unset):

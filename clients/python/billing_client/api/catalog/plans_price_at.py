@@ -62,6 +62,11 @@ def _parse_response(
 
         return response_404
 
+    if response.status_code == 429:
+        response_429 = ErrorBody.from_dict(response.json())
+
+        return response_429
+
     if response.status_code == 503:
         response_503 = ErrorBody.from_dict(response.json())
 
@@ -91,6 +96,8 @@ def sync_detailed(
     at: str | Unset = UNSET,
 ) -> Response[ErrorBody | PlanVersionOut]:
     """The published price book in force at an instant.
+
+    Required scope: `catalog:read` (or `catalog:write`, `read`, `full`).
 
     Args:
         id (int):
@@ -124,6 +131,8 @@ def sync(
 ) -> ErrorBody | PlanVersionOut | None:
     """The published price book in force at an instant.
 
+    Required scope: `catalog:read` (or `catalog:write`, `read`, `full`).
+
     Args:
         id (int):
         at (str | Unset):
@@ -150,6 +159,8 @@ async def asyncio_detailed(
     at: str | Unset = UNSET,
 ) -> Response[ErrorBody | PlanVersionOut]:
     """The published price book in force at an instant.
+
+    Required scope: `catalog:read` (or `catalog:write`, `read`, `full`).
 
     Args:
         id (int):
@@ -180,6 +191,8 @@ async def asyncio(
     at: str | Unset = UNSET,
 ) -> ErrorBody | PlanVersionOut | None:
     """The published price book in force at an instant.
+
+    Required scope: `catalog:read` (or `catalog:write`, `read`, `full`).
 
     Args:
         id (int):

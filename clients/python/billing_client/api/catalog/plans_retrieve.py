@@ -51,6 +51,11 @@ def _parse_response(*, client: AuthenticatedClient | Client, response: httpx.Res
 
         return response_404
 
+    if response.status_code == 429:
+        response_429 = ErrorBody.from_dict(response.json())
+
+        return response_429
+
     if response.status_code == 503:
         response_503 = ErrorBody.from_dict(response.json())
 
@@ -76,7 +81,10 @@ def sync_detailed(
     *,
     client: AuthenticatedClient,
 ) -> Response[ErrorBody | PlanOut]:
-    """`initial()` runs DRF's checks (authentication, permissions, throttles), then this one.
+    """GET: the object. PATCH: the fields given, through the update service (which refuses,
+    with 409 `immutable`, what may no longer change).
+
+    Required scope: `catalog:read` (or `catalog:write`, `read`, `full`).
 
     Args:
         id (int):
@@ -105,7 +113,10 @@ def sync(
     *,
     client: AuthenticatedClient,
 ) -> ErrorBody | PlanOut | None:
-    """`initial()` runs DRF's checks (authentication, permissions, throttles), then this one.
+    """GET: the object. PATCH: the fields given, through the update service (which refuses,
+    with 409 `immutable`, what may no longer change).
+
+    Required scope: `catalog:read` (or `catalog:write`, `read`, `full`).
 
     Args:
         id (int):
@@ -129,7 +140,10 @@ async def asyncio_detailed(
     *,
     client: AuthenticatedClient,
 ) -> Response[ErrorBody | PlanOut]:
-    """`initial()` runs DRF's checks (authentication, permissions, throttles), then this one.
+    """GET: the object. PATCH: the fields given, through the update service (which refuses,
+    with 409 `immutable`, what may no longer change).
+
+    Required scope: `catalog:read` (or `catalog:write`, `read`, `full`).
 
     Args:
         id (int):
@@ -156,7 +170,10 @@ async def asyncio(
     *,
     client: AuthenticatedClient,
 ) -> ErrorBody | PlanOut | None:
-    """`initial()` runs DRF's checks (authentication, permissions, throttles), then this one.
+    """GET: the object. PATCH: the fields given, through the update service (which refuses,
+    with 409 `immutable`, what may no longer change).
+
+    Required scope: `catalog:read` (or `catalog:write`, `read`, `full`).
 
     Args:
         id (int):

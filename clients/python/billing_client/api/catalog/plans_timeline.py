@@ -58,6 +58,11 @@ def _parse_response(
 
         return response_404
 
+    if response.status_code == 429:
+        response_429 = ErrorBody.from_dict(response.json())
+
+        return response_429
+
     if response.status_code == 503:
         response_503 = ErrorBody.from_dict(response.json())
 
@@ -85,7 +90,7 @@ def sync_detailed(
     *,
     client: AuthenticatedClient,
 ) -> Response[ErrorBody | list[TimelineRowOut]]:
-    """`initial()` runs DRF's checks (authentication, permissions, throttles), then this one.
+    """Required scope: `catalog:read` (or `catalog:write`, `read`, `full`).
 
     Args:
         id (int):
@@ -114,7 +119,7 @@ def sync(
     *,
     client: AuthenticatedClient,
 ) -> ErrorBody | list[TimelineRowOut] | None:
-    """`initial()` runs DRF's checks (authentication, permissions, throttles), then this one.
+    """Required scope: `catalog:read` (or `catalog:write`, `read`, `full`).
 
     Args:
         id (int):
@@ -138,7 +143,7 @@ async def asyncio_detailed(
     *,
     client: AuthenticatedClient,
 ) -> Response[ErrorBody | list[TimelineRowOut]]:
-    """`initial()` runs DRF's checks (authentication, permissions, throttles), then this one.
+    """Required scope: `catalog:read` (or `catalog:write`, `read`, `full`).
 
     Args:
         id (int):
@@ -165,7 +170,7 @@ async def asyncio(
     *,
     client: AuthenticatedClient,
 ) -> ErrorBody | list[TimelineRowOut] | None:
-    """`initial()` runs DRF's checks (authentication, permissions, throttles), then this one.
+    """Required scope: `catalog:read` (or `catalog:write`, `read`, `full`).
 
     Args:
         id (int):

@@ -71,6 +71,11 @@ def _parse_response(*, client: AuthenticatedClient | Client, response: httpx.Res
 
         return response_413
 
+    if response.status_code == 429:
+        response_429 = ErrorBody.from_dict(response.json())
+
+        return response_429
+
     if response.status_code == 503:
         response_503 = ErrorBody.from_dict(response.json())
 
@@ -97,7 +102,10 @@ def sync_detailed(
     client: AuthenticatedClient,
     body: PatchedPlanUpdateInRequest | Unset = UNSET,
 ) -> Response[ErrorBody | PlanOut]:
-    """`initial()` runs DRF's checks (authentication, permissions, throttles), then this one.
+    """GET: the object. PATCH: the fields given, through the update service (which refuses,
+    with 409 `immutable`, what may no longer change).
+
+    Required scope: `catalog:write` (or `full`).
 
     Args:
         id (int):
@@ -129,7 +137,10 @@ def sync(
     client: AuthenticatedClient,
     body: PatchedPlanUpdateInRequest | Unset = UNSET,
 ) -> ErrorBody | PlanOut | None:
-    """`initial()` runs DRF's checks (authentication, permissions, throttles), then this one.
+    """GET: the object. PATCH: the fields given, through the update service (which refuses,
+    with 409 `immutable`, what may no longer change).
+
+    Required scope: `catalog:write` (or `full`).
 
     Args:
         id (int):
@@ -156,7 +167,10 @@ async def asyncio_detailed(
     client: AuthenticatedClient,
     body: PatchedPlanUpdateInRequest | Unset = UNSET,
 ) -> Response[ErrorBody | PlanOut]:
-    """`initial()` runs DRF's checks (authentication, permissions, throttles), then this one.
+    """GET: the object. PATCH: the fields given, through the update service (which refuses,
+    with 409 `immutable`, what may no longer change).
+
+    Required scope: `catalog:write` (or `full`).
 
     Args:
         id (int):
@@ -186,7 +200,10 @@ async def asyncio(
     client: AuthenticatedClient,
     body: PatchedPlanUpdateInRequest | Unset = UNSET,
 ) -> ErrorBody | PlanOut | None:
-    """`initial()` runs DRF's checks (authentication, permissions, throttles), then this one.
+    """GET: the object. PATCH: the fields given, through the update service (which refuses,
+    with 409 `immutable`, what may no longer change).
+
+    Required scope: `catalog:write` (or `full`).
 
     Args:
         id (int):

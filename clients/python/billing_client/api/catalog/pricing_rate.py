@@ -61,6 +61,11 @@ def _parse_response(*, client: AuthenticatedClient | Client, response: httpx.Res
 
         return response_422
 
+    if response.status_code == 429:
+        response_429 = ErrorBody.from_dict(response.json())
+
+        return response_429
+
     if response.status_code == 503:
         response_503 = ErrorBody.from_dict(response.json())
 
@@ -89,6 +94,8 @@ def sync_detailed(
     body: RateInRequest,
 ) -> Response[ErrorBody | RatingOut]:
     """Rate a quantity with any pricing model and parameters (nothing is stored).
+
+    Required scope: `catalog:read` (or `catalog:write`, `read`, `full`).
 
     Args:
         body (RateInRequest): A stateless rating: any pricing model and parameters, one quantity.
@@ -119,6 +126,8 @@ def sync(
 ) -> ErrorBody | RatingOut | None:
     """Rate a quantity with any pricing model and parameters (nothing is stored).
 
+    Required scope: `catalog:read` (or `catalog:write`, `read`, `full`).
+
     Args:
         body (RateInRequest): A stateless rating: any pricing model and parameters, one quantity.
 
@@ -142,6 +151,8 @@ async def asyncio_detailed(
     body: RateInRequest,
 ) -> Response[ErrorBody | RatingOut]:
     """Rate a quantity with any pricing model and parameters (nothing is stored).
+
+    Required scope: `catalog:read` (or `catalog:write`, `read`, `full`).
 
     Args:
         body (RateInRequest): A stateless rating: any pricing model and parameters, one quantity.
@@ -169,6 +180,8 @@ async def asyncio(
     body: RateInRequest,
 ) -> ErrorBody | RatingOut | None:
     """Rate a quantity with any pricing model and parameters (nothing is stored).
+
+    Required scope: `catalog:read` (or `catalog:write`, `read`, `full`).
 
     Args:
         body (RateInRequest): A stateless rating: any pricing model and parameters, one quantity.

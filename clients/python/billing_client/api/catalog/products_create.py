@@ -64,6 +64,11 @@ def _parse_response(*, client: AuthenticatedClient | Client, response: httpx.Res
 
         return response_422
 
+    if response.status_code == 429:
+        response_429 = ErrorBody.from_dict(response.json())
+
+        return response_429
+
     if response.status_code == 503:
         response_503 = ErrorBody.from_dict(response.json())
 
@@ -92,7 +97,9 @@ def sync_detailed(
     body: ProductInRequest,
     idempotency_key: str | Unset = UNSET,
 ) -> Response[ErrorBody | ProductOut]:
-    """`initial()` runs DRF's checks (authentication, permissions, throttles), then this one.
+    """GET: the paginated, filterable list. POST: validate, then create through the service.
+
+    Required scope: `catalog:write` (or `full`).
 
     Args:
         idempotency_key (str | Unset):
@@ -124,7 +131,9 @@ def sync(
     body: ProductInRequest,
     idempotency_key: str | Unset = UNSET,
 ) -> ErrorBody | ProductOut | None:
-    """`initial()` runs DRF's checks (authentication, permissions, throttles), then this one.
+    """GET: the paginated, filterable list. POST: validate, then create through the service.
+
+    Required scope: `catalog:write` (or `full`).
 
     Args:
         idempotency_key (str | Unset):
@@ -151,7 +160,9 @@ async def asyncio_detailed(
     body: ProductInRequest,
     idempotency_key: str | Unset = UNSET,
 ) -> Response[ErrorBody | ProductOut]:
-    """`initial()` runs DRF's checks (authentication, permissions, throttles), then this one.
+    """GET: the paginated, filterable list. POST: validate, then create through the service.
+
+    Required scope: `catalog:write` (or `full`).
 
     Args:
         idempotency_key (str | Unset):
@@ -181,7 +192,9 @@ async def asyncio(
     body: ProductInRequest,
     idempotency_key: str | Unset = UNSET,
 ) -> ErrorBody | ProductOut | None:
-    """`initial()` runs DRF's checks (authentication, permissions, throttles), then this one.
+    """GET: the paginated, filterable list. POST: validate, then create through the service.
+
+    Required scope: `catalog:write` (or `full`).
 
     Args:
         idempotency_key (str | Unset):

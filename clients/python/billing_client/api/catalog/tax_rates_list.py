@@ -67,6 +67,11 @@ def _parse_response(
 
         return response_404
 
+    if response.status_code == 429:
+        response_429 = ErrorBody.from_dict(response.json())
+
+        return response_429
+
     if response.status_code == 503:
         response_503 = ErrorBody.from_dict(response.json())
 
@@ -97,7 +102,9 @@ def sync_detailed(
     inclusive: bool | Unset = UNSET,
     limit: int | Unset = UNSET,
 ) -> Response[ErrorBody | PaginatedTaxRateOutList]:
-    """`initial()` runs DRF's checks (authentication, permissions, throttles), then this one.
+    """GET: the paginated, filterable list. POST: validate, then create through the service.
+
+    Required scope: `catalog:read` (or `catalog:write`, `read`, `full`).
 
     Args:
         country (str | Unset):
@@ -135,7 +142,9 @@ def sync(
     inclusive: bool | Unset = UNSET,
     limit: int | Unset = UNSET,
 ) -> ErrorBody | PaginatedTaxRateOutList | None:
-    """`initial()` runs DRF's checks (authentication, permissions, throttles), then this one.
+    """GET: the paginated, filterable list. POST: validate, then create through the service.
+
+    Required scope: `catalog:read` (or `catalog:write`, `read`, `full`).
 
     Args:
         country (str | Unset):
@@ -168,7 +177,9 @@ async def asyncio_detailed(
     inclusive: bool | Unset = UNSET,
     limit: int | Unset = UNSET,
 ) -> Response[ErrorBody | PaginatedTaxRateOutList]:
-    """`initial()` runs DRF's checks (authentication, permissions, throttles), then this one.
+    """GET: the paginated, filterable list. POST: validate, then create through the service.
+
+    Required scope: `catalog:read` (or `catalog:write`, `read`, `full`).
 
     Args:
         country (str | Unset):
@@ -204,7 +215,9 @@ async def asyncio(
     inclusive: bool | Unset = UNSET,
     limit: int | Unset = UNSET,
 ) -> ErrorBody | PaginatedTaxRateOutList | None:
-    """`initial()` runs DRF's checks (authentication, permissions, throttles), then this one.
+    """GET: the paginated, filterable list. POST: validate, then create through the service.
+
+    Required scope: `catalog:read` (or `catalog:write`, `read`, `full`).
 
     Args:
         country (str | Unset):

@@ -68,6 +68,11 @@ def _parse_response(
 
         return response_422
 
+    if response.status_code == 429:
+        response_429 = ErrorBody.from_dict(response.json())
+
+        return response_429
+
     if response.status_code == 503:
         response_503 = ErrorBody.from_dict(response.json())
 
@@ -96,6 +101,8 @@ def sync_detailed(
     client: AuthenticatedClient,
 ) -> Response[ErrorBody | RedemptionOut]:
     """Stop a coupon from discounting further billings.
+
+    Required scope: `customers:write` (or `full`).
 
     Args:
         id (int):
@@ -126,6 +133,8 @@ def sync(
 ) -> ErrorBody | RedemptionOut | None:
     """Stop a coupon from discounting further billings.
 
+    Required scope: `customers:write` (or `full`).
+
     Args:
         id (int):
 
@@ -149,6 +158,8 @@ async def asyncio_detailed(
     client: AuthenticatedClient,
 ) -> Response[ErrorBody | RedemptionOut]:
     """Stop a coupon from discounting further billings.
+
+    Required scope: `customers:write` (or `full`).
 
     Args:
         id (int):
@@ -176,6 +187,8 @@ async def asyncio(
     client: AuthenticatedClient,
 ) -> ErrorBody | RedemptionOut | None:
     """Stop a coupon from discounting further billings.
+
+    Required scope: `customers:write` (or `full`).
 
     Args:
         id (int):

@@ -75,6 +75,11 @@ def _parse_response(
 
         return response_422
 
+    if response.status_code == 429:
+        response_429 = ErrorBody.from_dict(response.json())
+
+        return response_429
+
     if response.status_code == 503:
         response_503 = ErrorBody.from_dict(response.json())
 
@@ -106,6 +111,8 @@ def sync_detailed(
 ) -> Response[BalanceTransactionOut | ErrorBody]:
     """Grant credit to the customer, or take unused credit back, with a reason. The balance pays the
     customer's next finalized invoices.
+
+    Required scope: `payments:write` (or `full`).
 
     Args:
         id (int):
@@ -143,6 +150,8 @@ def sync(
     """Grant credit to the customer, or take unused credit back, with a reason. The balance pays the
     customer's next finalized invoices.
 
+    Required scope: `payments:write` (or `full`).
+
     Args:
         id (int):
         idempotency_key (str | Unset):
@@ -173,6 +182,8 @@ async def asyncio_detailed(
 ) -> Response[BalanceTransactionOut | ErrorBody]:
     """Grant credit to the customer, or take unused credit back, with a reason. The balance pays the
     customer's next finalized invoices.
+
+    Required scope: `payments:write` (or `full`).
 
     Args:
         id (int):
@@ -207,6 +218,8 @@ async def asyncio(
 ) -> BalanceTransactionOut | ErrorBody | None:
     """Grant credit to the customer, or take unused credit back, with a reason. The balance pays the
     customer's next finalized invoices.
+
+    Required scope: `payments:write` (or `full`).
 
     Args:
         id (int):

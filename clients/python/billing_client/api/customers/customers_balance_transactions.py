@@ -65,6 +65,11 @@ def _parse_response(
 
         return response_404
 
+    if response.status_code == 429:
+        response_429 = ErrorBody.from_dict(response.json())
+
+        return response_429
+
     if response.status_code == 503:
         response_503 = ErrorBody.from_dict(response.json())
 
@@ -95,6 +100,8 @@ def sync_detailed(
     limit: int | Unset = UNSET,
 ) -> Response[ErrorBody | PaginatedBalanceTransactionOutList]:
     """The movements of the customer's credit balance, newest first.
+
+    Required scope: `payments:read` (or `payments:write`, `read`, `full`).
 
     Args:
         id (int):
@@ -131,6 +138,8 @@ def sync(
 ) -> ErrorBody | PaginatedBalanceTransactionOutList | None:
     """The movements of the customer's credit balance, newest first.
 
+    Required scope: `payments:read` (or `payments:write`, `read`, `full`).
+
     Args:
         id (int):
         cursor (str | Unset):
@@ -160,6 +169,8 @@ async def asyncio_detailed(
     limit: int | Unset = UNSET,
 ) -> Response[ErrorBody | PaginatedBalanceTransactionOutList]:
     """The movements of the customer's credit balance, newest first.
+
+    Required scope: `payments:read` (or `payments:write`, `read`, `full`).
 
     Args:
         id (int):
@@ -193,6 +204,8 @@ async def asyncio(
     limit: int | Unset = UNSET,
 ) -> ErrorBody | PaginatedBalanceTransactionOutList | None:
     """The movements of the customer's credit balance, newest first.
+
+    Required scope: `payments:read` (or `payments:write`, `read`, `full`).
 
     Args:
         id (int):

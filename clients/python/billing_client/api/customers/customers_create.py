@@ -66,6 +66,11 @@ def _parse_response(
 
         return response_422
 
+    if response.status_code == 429:
+        response_429 = ErrorBody.from_dict(response.json())
+
+        return response_429
+
     if response.status_code == 503:
         response_503 = ErrorBody.from_dict(response.json())
 
@@ -94,7 +99,7 @@ def sync_detailed(
     body: CustomerInRequest,
     idempotency_key: str | Unset = UNSET,
 ) -> Response[CustomerOut | ErrorBody]:
-    """`initial()` runs DRF's checks (authentication, permissions, throttles), then this one.
+    """Required scope: `customers:write` (or `full`).
 
     Args:
         idempotency_key (str | Unset):
@@ -127,7 +132,7 @@ def sync(
     body: CustomerInRequest,
     idempotency_key: str | Unset = UNSET,
 ) -> CustomerOut | ErrorBody | None:
-    """`initial()` runs DRF's checks (authentication, permissions, throttles), then this one.
+    """Required scope: `customers:write` (or `full`).
 
     Args:
         idempotency_key (str | Unset):
@@ -155,7 +160,7 @@ async def asyncio_detailed(
     body: CustomerInRequest,
     idempotency_key: str | Unset = UNSET,
 ) -> Response[CustomerOut | ErrorBody]:
-    """`initial()` runs DRF's checks (authentication, permissions, throttles), then this one.
+    """Required scope: `customers:write` (or `full`).
 
     Args:
         idempotency_key (str | Unset):
@@ -186,7 +191,7 @@ async def asyncio(
     body: CustomerInRequest,
     idempotency_key: str | Unset = UNSET,
 ) -> CustomerOut | ErrorBody | None:
-    """`initial()` runs DRF's checks (authentication, permissions, throttles), then this one.
+    """Required scope: `customers:write` (or `full`).
 
     Args:
         idempotency_key (str | Unset):

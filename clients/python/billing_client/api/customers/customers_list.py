@@ -22,7 +22,9 @@ def _get_kwargs(
     email: str | Unset = UNSET,
     external_id: str | Unset = UNSET,
     limit: int | Unset = UNSET,
+    livemode: bool | Unset = UNSET,
     q: str | Unset = UNSET,
+    test_clock: int | Unset = UNSET,
 ) -> dict[str, Any]:
 
     params: dict[str, Any] = {}
@@ -51,7 +53,11 @@ def _get_kwargs(
 
     params["limit"] = limit
 
+    params["livemode"] = livemode
+
     params["q"] = q
+
+    params["test_clock"] = test_clock
 
     params = {k: v for k, v in params.items() if v is not UNSET and v is not None}
 
@@ -92,6 +98,11 @@ def _parse_response(
 
         return response_404
 
+    if response.status_code == 429:
+        response_429 = ErrorBody.from_dict(response.json())
+
+        return response_429
+
     if response.status_code == 503:
         response_503 = ErrorBody.from_dict(response.json())
 
@@ -126,9 +137,11 @@ def sync_detailed(
     email: str | Unset = UNSET,
     external_id: str | Unset = UNSET,
     limit: int | Unset = UNSET,
+    livemode: bool | Unset = UNSET,
     q: str | Unset = UNSET,
+    test_clock: int | Unset = UNSET,
 ) -> Response[ErrorBody | PaginatedCustomerOutList]:
-    """`initial()` runs DRF's checks (authentication, permissions, throttles), then this one.
+    """Required scope: `customers:read` (or `customers:write`, `read`, `full`).
 
     Args:
         archived (bool | Unset):
@@ -140,7 +153,9 @@ def sync_detailed(
         email (str | Unset):
         external_id (str | Unset):
         limit (int | Unset):
+        livemode (bool | Unset):
         q (str | Unset):
+        test_clock (int | Unset):
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -160,7 +175,9 @@ def sync_detailed(
         email=email,
         external_id=external_id,
         limit=limit,
+        livemode=livemode,
         q=q,
+        test_clock=test_clock,
     )
 
     response = client.get_httpx_client().request(
@@ -182,9 +199,11 @@ def sync(
     email: str | Unset = UNSET,
     external_id: str | Unset = UNSET,
     limit: int | Unset = UNSET,
+    livemode: bool | Unset = UNSET,
     q: str | Unset = UNSET,
+    test_clock: int | Unset = UNSET,
 ) -> ErrorBody | PaginatedCustomerOutList | None:
-    """`initial()` runs DRF's checks (authentication, permissions, throttles), then this one.
+    """Required scope: `customers:read` (or `customers:write`, `read`, `full`).
 
     Args:
         archived (bool | Unset):
@@ -196,7 +215,9 @@ def sync(
         email (str | Unset):
         external_id (str | Unset):
         limit (int | Unset):
+        livemode (bool | Unset):
         q (str | Unset):
+        test_clock (int | Unset):
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -217,7 +238,9 @@ def sync(
         email=email,
         external_id=external_id,
         limit=limit,
+        livemode=livemode,
         q=q,
+        test_clock=test_clock,
     ).parsed
 
 
@@ -233,9 +256,11 @@ async def asyncio_detailed(
     email: str | Unset = UNSET,
     external_id: str | Unset = UNSET,
     limit: int | Unset = UNSET,
+    livemode: bool | Unset = UNSET,
     q: str | Unset = UNSET,
+    test_clock: int | Unset = UNSET,
 ) -> Response[ErrorBody | PaginatedCustomerOutList]:
-    """`initial()` runs DRF's checks (authentication, permissions, throttles), then this one.
+    """Required scope: `customers:read` (or `customers:write`, `read`, `full`).
 
     Args:
         archived (bool | Unset):
@@ -247,7 +272,9 @@ async def asyncio_detailed(
         email (str | Unset):
         external_id (str | Unset):
         limit (int | Unset):
+        livemode (bool | Unset):
         q (str | Unset):
+        test_clock (int | Unset):
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -267,7 +294,9 @@ async def asyncio_detailed(
         email=email,
         external_id=external_id,
         limit=limit,
+        livemode=livemode,
         q=q,
+        test_clock=test_clock,
     )
 
     response = await client.get_async_httpx_client().request(**kwargs)
@@ -287,9 +316,11 @@ async def asyncio(
     email: str | Unset = UNSET,
     external_id: str | Unset = UNSET,
     limit: int | Unset = UNSET,
+    livemode: bool | Unset = UNSET,
     q: str | Unset = UNSET,
+    test_clock: int | Unset = UNSET,
 ) -> ErrorBody | PaginatedCustomerOutList | None:
-    """`initial()` runs DRF's checks (authentication, permissions, throttles), then this one.
+    """Required scope: `customers:read` (or `customers:write`, `read`, `full`).
 
     Args:
         archived (bool | Unset):
@@ -301,7 +332,9 @@ async def asyncio(
         email (str | Unset):
         external_id (str | Unset):
         limit (int | Unset):
+        livemode (bool | Unset):
         q (str | Unset):
+        test_clock (int | Unset):
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -323,6 +356,8 @@ async def asyncio(
             email=email,
             external_id=external_id,
             limit=limit,
+            livemode=livemode,
             q=q,
+            test_clock=test_clock,
         )
     ).parsed

@@ -81,6 +81,11 @@ def _parse_response(
 
         return response_422
 
+    if response.status_code == 429:
+        response_429 = ErrorBody.from_dict(response.json())
+
+        return response_429
+
     if response.status_code == 503:
         response_503 = ErrorBody.from_dict(response.json())
 
@@ -111,6 +116,8 @@ def sync_detailed(
     idempotency_key: str | Unset = UNSET,
 ) -> Response[CustomerOut | ErrorBody]:
     """Restore an archived customer.
+
+    Required scope: `customers:write` (or `full`).
 
     Args:
         id (int):
@@ -147,6 +154,8 @@ def sync(
 ) -> CustomerOut | ErrorBody | None:
     """Restore an archived customer.
 
+    Required scope: `customers:write` (or `full`).
+
     Args:
         id (int):
         idempotency_key (str | Unset):
@@ -176,6 +185,8 @@ async def asyncio_detailed(
     idempotency_key: str | Unset = UNSET,
 ) -> Response[CustomerOut | ErrorBody]:
     """Restore an archived customer.
+
+    Required scope: `customers:write` (or `full`).
 
     Args:
         id (int):
@@ -209,6 +220,8 @@ async def asyncio(
     idempotency_key: str | Unset = UNSET,
 ) -> CustomerOut | ErrorBody | None:
     """Restore an archived customer.
+
+    Required scope: `customers:write` (or `full`).
 
     Args:
         id (int):

@@ -73,6 +73,11 @@ def _parse_response(
 
         return response_413
 
+    if response.status_code == 429:
+        response_429 = ErrorBody.from_dict(response.json())
+
+        return response_429
+
     if response.status_code == 503:
         response_503 = ErrorBody.from_dict(response.json())
 
@@ -101,7 +106,7 @@ def sync_detailed(
     client: AuthenticatedClient,
     body: PatchedCustomerInRequest | Unset = UNSET,
 ) -> Response[CustomerOut | ErrorBody]:
-    """`initial()` runs DRF's checks (authentication, permissions, throttles), then this one.
+    """Required scope: `customers:write` (or `full`).
 
     Args:
         id (int):
@@ -134,7 +139,7 @@ def sync(
     client: AuthenticatedClient,
     body: PatchedCustomerInRequest | Unset = UNSET,
 ) -> CustomerOut | ErrorBody | None:
-    """`initial()` runs DRF's checks (authentication, permissions, throttles), then this one.
+    """Required scope: `customers:write` (or `full`).
 
     Args:
         id (int):
@@ -162,7 +167,7 @@ async def asyncio_detailed(
     client: AuthenticatedClient,
     body: PatchedCustomerInRequest | Unset = UNSET,
 ) -> Response[CustomerOut | ErrorBody]:
-    """`initial()` runs DRF's checks (authentication, permissions, throttles), then this one.
+    """Required scope: `customers:write` (or `full`).
 
     Args:
         id (int):
@@ -193,7 +198,7 @@ async def asyncio(
     client: AuthenticatedClient,
     body: PatchedCustomerInRequest | Unset = UNSET,
 ) -> CustomerOut | ErrorBody | None:
-    """`initial()` runs DRF's checks (authentication, permissions, throttles), then this one.
+    """Required scope: `customers:write` (or `full`).
 
     Args:
         id (int):

@@ -67,6 +67,11 @@ def _parse_response(
 
         return response_413
 
+    if response.status_code == 429:
+        response_429 = ErrorBody.from_dict(response.json())
+
+        return response_429
+
     if response.status_code == 503:
         response_503 = ErrorBody.from_dict(response.json())
 
@@ -97,6 +102,8 @@ def sync_detailed(
 ) -> Response[DunningStatusOut | ErrorBody]:
     """Give the customer its own policy (`policy: null`: the default again). The customer is evaluated at
     once under it (a state of the old policy is left or moved, with its transition).
+
+    Required scope: `dunning:write` (or `full`).
 
     Args:
         id (int):
@@ -131,6 +138,8 @@ def sync(
     """Give the customer its own policy (`policy: null`: the default again). The customer is evaluated at
     once under it (a state of the old policy is left or moved, with its transition).
 
+    Required scope: `dunning:write` (or `full`).
+
     Args:
         id (int):
         body (AssignmentInRequest):
@@ -158,6 +167,8 @@ async def asyncio_detailed(
 ) -> Response[DunningStatusOut | ErrorBody]:
     """Give the customer its own policy (`policy: null`: the default again). The customer is evaluated at
     once under it (a state of the old policy is left or moved, with its transition).
+
+    Required scope: `dunning:write` (or `full`).
 
     Args:
         id (int):
@@ -189,6 +200,8 @@ async def asyncio(
 ) -> DunningStatusOut | ErrorBody | None:
     """Give the customer its own policy (`policy: null`: the default again). The customer is evaluated at
     once under it (a state of the old policy is left or moved, with its transition).
+
+    Required scope: `dunning:write` (or `full`).
 
     Args:
         id (int):

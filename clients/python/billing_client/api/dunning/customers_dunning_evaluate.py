@@ -69,6 +69,11 @@ def _parse_response(
 
         return response_422
 
+    if response.status_code == 429:
+        response_429 = ErrorBody.from_dict(response.json())
+
+        return response_429
+
     if response.status_code == 503:
         response_503 = ErrorBody.from_dict(response.json())
 
@@ -99,6 +104,8 @@ def sync_detailed(
 ) -> Response[DunningStatusOut | ErrorBody]:
     """Evaluate the customer now (as the clock would): a transition is written only when its state changes.
     Returns its dunning afterwards.
+
+    Required scope: `dunning:write` (or `full`).
 
     Args:
         id (int):
@@ -133,6 +140,8 @@ def sync(
     """Evaluate the customer now (as the clock would): a transition is written only when its state changes.
     Returns its dunning afterwards.
 
+    Required scope: `dunning:write` (or `full`).
+
     Args:
         id (int):
         idempotency_key (str | Unset):
@@ -160,6 +169,8 @@ async def asyncio_detailed(
 ) -> Response[DunningStatusOut | ErrorBody]:
     """Evaluate the customer now (as the clock would): a transition is written only when its state changes.
     Returns its dunning afterwards.
+
+    Required scope: `dunning:write` (or `full`).
 
     Args:
         id (int):
@@ -191,6 +202,8 @@ async def asyncio(
 ) -> DunningStatusOut | ErrorBody | None:
     """Evaluate the customer now (as the clock would): a transition is written only when its state changes.
     Returns its dunning afterwards.
+
+    Required scope: `dunning:write` (or `full`).
 
     Args:
         id (int):

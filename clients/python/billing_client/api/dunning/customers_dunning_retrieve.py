@@ -53,6 +53,11 @@ def _parse_response(
 
         return response_404
 
+    if response.status_code == 429:
+        response_429 = ErrorBody.from_dict(response.json())
+
+        return response_429
+
     if response.status_code == 503:
         response_503 = ErrorBody.from_dict(response.json())
 
@@ -82,6 +87,8 @@ def sync_detailed(
 ) -> Response[DunningStatusOut | ErrorBody]:
     """The customer's dunning: the policy that applies (its own, else the default), the state it is in,
     what is overdue now, its latest transitions.
+
+    Required scope: `dunning:read` (or `dunning:write`, `read`, `full`).
 
     Args:
         id (int):
@@ -113,6 +120,8 @@ def sync(
     """The customer's dunning: the policy that applies (its own, else the default), the state it is in,
     what is overdue now, its latest transitions.
 
+    Required scope: `dunning:read` (or `dunning:write`, `read`, `full`).
+
     Args:
         id (int):
 
@@ -137,6 +146,8 @@ async def asyncio_detailed(
 ) -> Response[DunningStatusOut | ErrorBody]:
     """The customer's dunning: the policy that applies (its own, else the default), the state it is in,
     what is overdue now, its latest transitions.
+
+    Required scope: `dunning:read` (or `dunning:write`, `read`, `full`).
 
     Args:
         id (int):
@@ -165,6 +176,8 @@ async def asyncio(
 ) -> DunningStatusOut | ErrorBody | None:
     """The customer's dunning: the policy that applies (its own, else the default), the state it is in,
     what is overdue now, its latest transitions.
+
+    Required scope: `dunning:read` (or `dunning:write`, `read`, `full`).
 
     Args:
         id (int):

@@ -65,6 +65,11 @@ def _parse_response(
 
         return response_404
 
+    if response.status_code == 429:
+        response_429 = ErrorBody.from_dict(response.json())
+
+        return response_429
+
     if response.status_code == 503:
         response_503 = ErrorBody.from_dict(response.json())
 
@@ -96,6 +101,8 @@ def sync_detailed(
 ) -> Response[ErrorBody | PaginatedDunningTransitionOutList]:
     """The customer's dunning transitions, the latest first: each with its reason, the amounts that caused
     it and copies of the states' names and actions.
+
+    Required scope: `dunning:read` (or `dunning:write`, `read`, `full`).
 
     Args:
         id (int):
@@ -133,6 +140,8 @@ def sync(
     """The customer's dunning transitions, the latest first: each with its reason, the amounts that caused
     it and copies of the states' names and actions.
 
+    Required scope: `dunning:read` (or `dunning:write`, `read`, `full`).
+
     Args:
         id (int):
         cursor (str | Unset):
@@ -163,6 +172,8 @@ async def asyncio_detailed(
 ) -> Response[ErrorBody | PaginatedDunningTransitionOutList]:
     """The customer's dunning transitions, the latest first: each with its reason, the amounts that caused
     it and copies of the states' names and actions.
+
+    Required scope: `dunning:read` (or `dunning:write`, `read`, `full`).
 
     Args:
         id (int):
@@ -197,6 +208,8 @@ async def asyncio(
 ) -> ErrorBody | PaginatedDunningTransitionOutList | None:
     """The customer's dunning transitions, the latest first: each with its reason, the amounts that caused
     it and copies of the states' names and actions.
+
+    Required scope: `dunning:read` (or `dunning:write`, `read`, `full`).
 
     Args:
         id (int):

@@ -71,6 +71,11 @@ def _parse_response(
 
         return response_422
 
+    if response.status_code == 429:
+        response_429 = ErrorBody.from_dict(response.json())
+
+        return response_429
+
     if response.status_code == 503:
         response_503 = ErrorBody.from_dict(response.json())
 
@@ -107,6 +112,8 @@ def sync_detailed(
     hold: days past due of the oldest overdue invoice (customer's time zone), amount overdue (customer's
     currency; a state naming a currency holds it only for customers billed in it), failed automatic
     payment attempts of the overdue invoices.
+
+    Required scope: `dunning:write` (or `full`).
 
     Args:
         idempotency_key (str | Unset):
@@ -147,6 +154,8 @@ def sync(
     currency; a state naming a currency holds it only for customers billed in it), failed automatic
     payment attempts of the overdue invoices.
 
+    Required scope: `dunning:write` (or `full`).
+
     Args:
         idempotency_key (str | Unset):
         body (DunningPolicyInRequest):
@@ -180,6 +189,8 @@ async def asyncio_detailed(
     hold: days past due of the oldest overdue invoice (customer's time zone), amount overdue (customer's
     currency; a state naming a currency holds it only for customers billed in it), failed automatic
     payment attempts of the overdue invoices.
+
+    Required scope: `dunning:write` (or `full`).
 
     Args:
         idempotency_key (str | Unset):
@@ -217,6 +228,8 @@ async def asyncio(
     hold: days past due of the oldest overdue invoice (customer's time zone), amount overdue (customer's
     currency; a state naming a currency holds it only for customers billed in it), failed automatic
     payment attempts of the overdue invoices.
+
+    Required scope: `dunning:write` (or `full`).
 
     Args:
         idempotency_key (str | Unset):

@@ -54,6 +54,11 @@ def _parse_response(*, client: AuthenticatedClient | Client, response: httpx.Res
 
         return response_409
 
+    if response.status_code == 429:
+        response_429 = ErrorBody.from_dict(response.json())
+
+        return response_429
+
     if response.status_code == 503:
         response_503 = ErrorBody.from_dict(response.json())
 
@@ -81,6 +86,8 @@ def sync_detailed(
 ) -> Response[Any | ErrorBody]:
     """Remove a policy no customer is assigned to nor in a state of (409 `policy_in_use`). Its past
     transitions stay, with their copies of its names.
+
+    Required scope: `dunning:write` (or `full`).
 
     Args:
         id (int):
@@ -112,6 +119,8 @@ def sync(
     """Remove a policy no customer is assigned to nor in a state of (409 `policy_in_use`). Its past
     transitions stay, with their copies of its names.
 
+    Required scope: `dunning:write` (or `full`).
+
     Args:
         id (int):
 
@@ -136,6 +145,8 @@ async def asyncio_detailed(
 ) -> Response[Any | ErrorBody]:
     """Remove a policy no customer is assigned to nor in a state of (409 `policy_in_use`). Its past
     transitions stay, with their copies of its names.
+
+    Required scope: `dunning:write` (or `full`).
 
     Args:
         id (int):
@@ -164,6 +175,8 @@ async def asyncio(
 ) -> Any | ErrorBody | None:
     """Remove a policy no customer is assigned to nor in a state of (409 `policy_in_use`). Its past
     transitions stay, with their copies of its names.
+
+    Required scope: `dunning:write` (or `full`).
 
     Args:
         id (int):

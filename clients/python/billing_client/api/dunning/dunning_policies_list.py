@@ -61,6 +61,11 @@ def _parse_response(
 
         return response_404
 
+    if response.status_code == 429:
+        response_429 = ErrorBody.from_dict(response.json())
+
+        return response_429
+
     if response.status_code == 503:
         response_503 = ErrorBody.from_dict(response.json())
 
@@ -93,6 +98,8 @@ def sync_detailed(
     highest position whose conditions (those set) all hold: days past due of the oldest overdue invoice
     (customer's time zone), amount overdue (customer's currency; a state naming a currency holds it only
     for customers billed in it), failed automatic payment attempts of the overdue invoices.
+
+    Required scope: `dunning:read` (or `dunning:write`, `read`, `full`).
 
     Args:
         cursor (str | Unset):
@@ -129,6 +136,8 @@ def sync(
     (customer's time zone), amount overdue (customer's currency; a state naming a currency holds it only
     for customers billed in it), failed automatic payment attempts of the overdue invoices.
 
+    Required scope: `dunning:read` (or `dunning:write`, `read`, `full`).
+
     Args:
         cursor (str | Unset):
         limit (int | Unset):
@@ -158,6 +167,8 @@ async def asyncio_detailed(
     highest position whose conditions (those set) all hold: days past due of the oldest overdue invoice
     (customer's time zone), amount overdue (customer's currency; a state naming a currency holds it only
     for customers billed in it), failed automatic payment attempts of the overdue invoices.
+
+    Required scope: `dunning:read` (or `dunning:write`, `read`, `full`).
 
     Args:
         cursor (str | Unset):
@@ -191,6 +202,8 @@ async def asyncio(
     highest position whose conditions (those set) all hold: days past due of the oldest overdue invoice
     (customer's time zone), amount overdue (customer's currency; a state naming a currency holds it only
     for customers billed in it), failed automatic payment attempts of the overdue invoices.
+
+    Required scope: `dunning:read` (or `dunning:write`, `read`, `full`).
 
     Args:
         cursor (str | Unset):

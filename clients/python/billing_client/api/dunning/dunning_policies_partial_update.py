@@ -73,6 +73,11 @@ def _parse_response(
 
         return response_413
 
+    if response.status_code == 429:
+        response_429 = ErrorBody.from_dict(response.json())
+
+        return response_429
+
     if response.status_code == 503:
         response_503 = ErrorBody.from_dict(response.json())
 
@@ -102,6 +107,8 @@ def sync_detailed(
     body: PatchedDunningPolicyPatchInRequest | Unset = UNSET,
 ) -> Response[DunningPolicyOut | ErrorBody]:
     """Change the fields given; `states`, when given, is the full new list.
+
+    Required scope: `dunning:write` (or `full`).
 
     Args:
         id (int):
@@ -135,6 +142,8 @@ def sync(
 ) -> DunningPolicyOut | ErrorBody | None:
     """Change the fields given; `states`, when given, is the full new list.
 
+    Required scope: `dunning:write` (or `full`).
+
     Args:
         id (int):
         body (PatchedDunningPolicyPatchInRequest | Unset):
@@ -161,6 +170,8 @@ async def asyncio_detailed(
     body: PatchedDunningPolicyPatchInRequest | Unset = UNSET,
 ) -> Response[DunningPolicyOut | ErrorBody]:
     """Change the fields given; `states`, when given, is the full new list.
+
+    Required scope: `dunning:write` (or `full`).
 
     Args:
         id (int):
@@ -191,6 +202,8 @@ async def asyncio(
     body: PatchedDunningPolicyPatchInRequest | Unset = UNSET,
 ) -> DunningPolicyOut | ErrorBody | None:
     """Change the fields given; `states`, when given, is the full new list.
+
+    Required scope: `dunning:write` (or `full`).
 
     Args:
         id (int):

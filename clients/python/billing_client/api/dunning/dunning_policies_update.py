@@ -72,6 +72,11 @@ def _parse_response(
 
         return response_413
 
+    if response.status_code == 429:
+        response_429 = ErrorBody.from_dict(response.json())
+
+        return response_429
+
     if response.status_code == 503:
         response_503 = ErrorBody.from_dict(response.json())
 
@@ -103,6 +108,8 @@ def sync_detailed(
     """Replace the policy and its list of states. States are matched by `code`: a kept code keeps the
     customers in it, a new code adds a state, a code left out removes its state (409 `state_in_use`
     while customers are in it). Past transitions keep their own copies of names and actions.
+
+    Required scope: `dunning:write` (or `full`).
 
     Args:
         id (int):
@@ -138,6 +145,8 @@ def sync(
     customers in it, a new code adds a state, a code left out removes its state (409 `state_in_use`
     while customers are in it). Past transitions keep their own copies of names and actions.
 
+    Required scope: `dunning:write` (or `full`).
+
     Args:
         id (int):
         body (DunningPolicyInRequest):
@@ -166,6 +175,8 @@ async def asyncio_detailed(
     """Replace the policy and its list of states. States are matched by `code`: a kept code keeps the
     customers in it, a new code adds a state, a code left out removes its state (409 `state_in_use`
     while customers are in it). Past transitions keep their own copies of names and actions.
+
+    Required scope: `dunning:write` (or `full`).
 
     Args:
         id (int):
@@ -198,6 +209,8 @@ async def asyncio(
     """Replace the policy and its list of states. States are matched by `code`: a kept code keeps the
     customers in it, a new code adds a state, a code left out removes its state (409 `state_in_use`
     while customers are in it). Past transitions keep their own copies of names and actions.
+
+    Required scope: `dunning:write` (or `full`).
 
     Args:
         id (int):

@@ -51,6 +51,11 @@ def _parse_response(*, client: AuthenticatedClient | Client, response: httpx.Res
 
         return response_404
 
+    if response.status_code == 429:
+        response_429 = ErrorBody.from_dict(response.json())
+
+        return response_429
+
     if response.status_code == 503:
         response_503 = ErrorBody.from_dict(response.json())
 
@@ -77,7 +82,7 @@ def sync_detailed(
     *,
     client: AuthenticatedClient,
 ) -> Response[Any | ErrorBody]:
-    """`initial()` runs DRF's checks (authentication, permissions, throttles), then this one.
+    """Required scope: `entitlements:write` (or `full`).
 
     Args:
         id (int):
@@ -109,7 +114,7 @@ def sync(
     *,
     client: AuthenticatedClient,
 ) -> Any | ErrorBody | None:
-    """`initial()` runs DRF's checks (authentication, permissions, throttles), then this one.
+    """Required scope: `entitlements:write` (or `full`).
 
     Args:
         id (int):
@@ -136,7 +141,7 @@ async def asyncio_detailed(
     *,
     client: AuthenticatedClient,
 ) -> Response[Any | ErrorBody]:
-    """`initial()` runs DRF's checks (authentication, permissions, throttles), then this one.
+    """Required scope: `entitlements:write` (or `full`).
 
     Args:
         id (int):
@@ -166,7 +171,7 @@ async def asyncio(
     *,
     client: AuthenticatedClient,
 ) -> Any | ErrorBody | None:
-    """`initial()` runs DRF's checks (authentication, permissions, throttles), then this one.
+    """Required scope: `entitlements:write` (or `full`).
 
     Args:
         id (int):

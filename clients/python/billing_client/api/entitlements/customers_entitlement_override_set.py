@@ -75,6 +75,11 @@ def _parse_response(
 
         return response_413
 
+    if response.status_code == 429:
+        response_429 = ErrorBody.from_dict(response.json())
+
+        return response_429
+
     if response.status_code == 503:
         response_503 = ErrorBody.from_dict(response.json())
 
@@ -104,7 +109,7 @@ def sync_detailed(
     client: AuthenticatedClient,
     body: OverrideInRequest | Unset = UNSET,
 ) -> Response[ErrorBody | list[EntitlementOut]]:
-    """`initial()` runs DRF's checks (authentication, permissions, throttles), then this one.
+    """Required scope: `entitlements:write` (or `full`).
 
     Args:
         id (int):
@@ -139,7 +144,7 @@ def sync(
     client: AuthenticatedClient,
     body: OverrideInRequest | Unset = UNSET,
 ) -> ErrorBody | list[EntitlementOut] | None:
-    """`initial()` runs DRF's checks (authentication, permissions, throttles), then this one.
+    """Required scope: `entitlements:write` (or `full`).
 
     Args:
         id (int):
@@ -169,7 +174,7 @@ async def asyncio_detailed(
     client: AuthenticatedClient,
     body: OverrideInRequest | Unset = UNSET,
 ) -> Response[ErrorBody | list[EntitlementOut]]:
-    """`initial()` runs DRF's checks (authentication, permissions, throttles), then this one.
+    """Required scope: `entitlements:write` (or `full`).
 
     Args:
         id (int):
@@ -202,7 +207,7 @@ async def asyncio(
     client: AuthenticatedClient,
     body: OverrideInRequest | Unset = UNSET,
 ) -> ErrorBody | list[EntitlementOut] | None:
-    """`initial()` runs DRF's checks (authentication, permissions, throttles), then this one.
+    """Required scope: `entitlements:write` (or `full`).
 
     Args:
         id (int):

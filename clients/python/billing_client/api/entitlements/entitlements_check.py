@@ -59,6 +59,11 @@ def _parse_response(*, client: AuthenticatedClient | Client, response: httpx.Res
 
         return response_404
 
+    if response.status_code == 429:
+        response_429 = ErrorBody.from_dict(response.json())
+
+        return response_429
+
     if response.status_code == 503:
         response_503 = ErrorBody.from_dict(response.json())
 
@@ -88,6 +93,8 @@ def sync_detailed(
     feature: str,
 ) -> Response[CheckOut | ErrorBody]:
     """May this customer use this feature, and up to what limit? One indexed read.
+
+    Required scope: `entitlements:read` (or `entitlements:write`, `read`, `full`).
 
     Args:
         customer (str):
@@ -121,6 +128,8 @@ def sync(
 ) -> CheckOut | ErrorBody | None:
     """May this customer use this feature, and up to what limit? One indexed read.
 
+    Required scope: `entitlements:read` (or `entitlements:write`, `read`, `full`).
+
     Args:
         customer (str):
         feature (str):
@@ -147,6 +156,8 @@ async def asyncio_detailed(
     feature: str,
 ) -> Response[CheckOut | ErrorBody]:
     """May this customer use this feature, and up to what limit? One indexed read.
+
+    Required scope: `entitlements:read` (or `entitlements:write`, `read`, `full`).
 
     Args:
         customer (str):
@@ -177,6 +188,8 @@ async def asyncio(
     feature: str,
 ) -> CheckOut | ErrorBody | None:
     """May this customer use this feature, and up to what limit? One indexed read.
+
+    Required scope: `entitlements:read` (or `entitlements:write`, `read`, `full`).
 
     Args:
         customer (str):

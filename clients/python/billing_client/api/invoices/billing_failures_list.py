@@ -67,6 +67,11 @@ def _parse_response(
 
         return response_404
 
+    if response.status_code == 429:
+        response_429 = ErrorBody.from_dict(response.json())
+
+        return response_429
+
     if response.status_code == 503:
         response_503 = ErrorBody.from_dict(response.json())
 
@@ -99,6 +104,8 @@ def sync_detailed(
 ) -> Response[ErrorBody | PaginatedBillingFailureOutList]:
     """Subscriptions the clock could not bill, with the reason (the rest of their chunk was billed); each
     is tried again at every tick and resolved when it bills. `?open=true` lists those not resolved yet.
+
+    Required scope: `invoices:read` (or `invoices:write`, `read`, `full`).
 
     Args:
         cursor (str | Unset):
@@ -139,6 +146,8 @@ def sync(
     """Subscriptions the clock could not bill, with the reason (the rest of their chunk was billed); each
     is tried again at every tick and resolved when it bills. `?open=true` lists those not resolved yet.
 
+    Required scope: `invoices:read` (or `invoices:write`, `read`, `full`).
+
     Args:
         cursor (str | Unset):
         limit (int | Unset):
@@ -172,6 +181,8 @@ async def asyncio_detailed(
 ) -> Response[ErrorBody | PaginatedBillingFailureOutList]:
     """Subscriptions the clock could not bill, with the reason (the rest of their chunk was billed); each
     is tried again at every tick and resolved when it bills. `?open=true` lists those not resolved yet.
+
+    Required scope: `invoices:read` (or `invoices:write`, `read`, `full`).
 
     Args:
         cursor (str | Unset):
@@ -209,6 +220,8 @@ async def asyncio(
 ) -> ErrorBody | PaginatedBillingFailureOutList | None:
     """Subscriptions the clock could not bill, with the reason (the rest of their chunk was billed); each
     is tried again at every tick and resolved when it bills. `?open=true` lists those not resolved yet.
+
+    Required scope: `invoices:read` (or `invoices:write`, `read`, `full`).
 
     Args:
         cursor (str | Unset):

@@ -68,6 +68,11 @@ def _parse_response(
 
         return response_422
 
+    if response.status_code == 429:
+        response_429 = ErrorBody.from_dict(response.json())
+
+        return response_429
+
     if response.status_code == 503:
         response_503 = ErrorBody.from_dict(response.json())
 
@@ -98,6 +103,8 @@ def sync_detailed(
     """Approve a proposed correction: one document (a supplementary invoice for a net increase, a credit
     note for a decrease) settles it with the other corrections proposed for the same invoice. Refused
     (409) when it is not proposed, or when the invoice it corrects is no longer open or paid.
+
+    Required scope: `invoices:write` (or `full`).
 
     Args:
         id (int):
@@ -130,6 +137,8 @@ def sync(
     note for a decrease) settles it with the other corrections proposed for the same invoice. Refused
     (409) when it is not proposed, or when the invoice it corrects is no longer open or paid.
 
+    Required scope: `invoices:write` (or `full`).
+
     Args:
         id (int):
 
@@ -155,6 +164,8 @@ async def asyncio_detailed(
     """Approve a proposed correction: one document (a supplementary invoice for a net increase, a credit
     note for a decrease) settles it with the other corrections proposed for the same invoice. Refused
     (409) when it is not proposed, or when the invoice it corrects is no longer open or paid.
+
+    Required scope: `invoices:write` (or `full`).
 
     Args:
         id (int):
@@ -184,6 +195,8 @@ async def asyncio(
     """Approve a proposed correction: one document (a supplementary invoice for a net increase, a credit
     note for a decrease) settles it with the other corrections proposed for the same invoice. Refused
     (409) when it is not proposed, or when the invoice it corrects is no longer open or paid.
+
+    Required scope: `invoices:write` (or `full`).
 
     Args:
         id (int):

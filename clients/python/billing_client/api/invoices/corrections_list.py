@@ -86,6 +86,11 @@ def _parse_response(
 
         return response_404
 
+    if response.status_code == 429:
+        response_429 = ErrorBody.from_dict(response.json())
+
+        return response_429
+
     if response.status_code == 503:
         response_503 = ErrorBody.from_dict(response.json())
 
@@ -121,6 +126,8 @@ def sync_detailed(
 ) -> Response[ErrorBody | PaginatedCorrectionOutList]:
     """Re-ratings of billed usage windows that differ from what was invoiced: proposed (waiting for
     approval) or applied (with their document).
+
+    Required scope: `invoices:read` (or `invoices:write`, `read`, `full`).
 
     Args:
         cursor (str | Unset):
@@ -170,6 +177,8 @@ def sync(
     """Re-ratings of billed usage windows that differ from what was invoiced: proposed (waiting for
     approval) or applied (with their document).
 
+    Required scope: `invoices:read` (or `invoices:write`, `read`, `full`).
+
     Args:
         cursor (str | Unset):
         customer (str | Unset):
@@ -212,6 +221,8 @@ async def asyncio_detailed(
 ) -> Response[ErrorBody | PaginatedCorrectionOutList]:
     """Re-ratings of billed usage windows that differ from what was invoiced: proposed (waiting for
     approval) or applied (with their document).
+
+    Required scope: `invoices:read` (or `invoices:write`, `read`, `full`).
 
     Args:
         cursor (str | Unset):
@@ -258,6 +269,8 @@ async def asyncio(
 ) -> ErrorBody | PaginatedCorrectionOutList | None:
     """Re-ratings of billed usage windows that differ from what was invoiced: proposed (waiting for
     approval) or applied (with their document).
+
+    Required scope: `invoices:read` (or `invoices:write`, `read`, `full`).
 
     Args:
         cursor (str | Unset):

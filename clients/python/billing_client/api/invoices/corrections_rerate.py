@@ -68,6 +68,11 @@ def _parse_response(
 
         return response_422
 
+    if response.status_code == 429:
+        response_429 = ErrorBody.from_dict(response.json())
+
+        return response_429
+
     if response.status_code == 503:
         response_503 = ErrorBody.from_dict(response.json())
 
@@ -98,6 +103,8 @@ def sync_detailed(
     """Re-rate the billed usage windows of some customers in a window (optionally one metric) with the
     events stored now: drafts are refreshed, finalized invoices compared; returns the corrections
     recorded.
+
+    Required scope: `invoices:write` (or `full`).
 
     Args:
         body (RerateInRequest):
@@ -130,6 +137,8 @@ def sync(
     events stored now: drafts are refreshed, finalized invoices compared; returns the corrections
     recorded.
 
+    Required scope: `invoices:write` (or `full`).
+
     Args:
         body (RerateInRequest):
 
@@ -155,6 +164,8 @@ async def asyncio_detailed(
     """Re-rate the billed usage windows of some customers in a window (optionally one metric) with the
     events stored now: drafts are refreshed, finalized invoices compared; returns the corrections
     recorded.
+
+    Required scope: `invoices:write` (or `full`).
 
     Args:
         body (RerateInRequest):
@@ -184,6 +195,8 @@ async def asyncio(
     """Re-rate the billed usage windows of some customers in a window (optionally one metric) with the
     events stored now: drafts are refreshed, finalized invoices compared; returns the corrections
     recorded.
+
+    Required scope: `invoices:write` (or `full`).
 
     Args:
         body (RerateInRequest):

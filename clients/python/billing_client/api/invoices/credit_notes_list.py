@@ -64,6 +64,11 @@ def _parse_response(
 
         return response_404
 
+    if response.status_code == 429:
+        response_429 = ErrorBody.from_dict(response.json())
+
+        return response_429
+
     if response.status_code == 503:
         response_503 = ErrorBody.from_dict(response.json())
 
@@ -93,7 +98,7 @@ def sync_detailed(
     invoice: int | Unset = UNSET,
     limit: int | Unset = UNSET,
 ) -> Response[ErrorBody | PaginatedCreditNoteOutList]:
-    """`initial()` runs DRF's checks (authentication, permissions, throttles), then this one.
+    """Required scope: `invoices:read` (or `invoices:write`, `read`, `full`).
 
     Args:
         cursor (str | Unset):
@@ -128,7 +133,7 @@ def sync(
     invoice: int | Unset = UNSET,
     limit: int | Unset = UNSET,
 ) -> ErrorBody | PaginatedCreditNoteOutList | None:
-    """`initial()` runs DRF's checks (authentication, permissions, throttles), then this one.
+    """Required scope: `invoices:read` (or `invoices:write`, `read`, `full`).
 
     Args:
         cursor (str | Unset):
@@ -158,7 +163,7 @@ async def asyncio_detailed(
     invoice: int | Unset = UNSET,
     limit: int | Unset = UNSET,
 ) -> Response[ErrorBody | PaginatedCreditNoteOutList]:
-    """`initial()` runs DRF's checks (authentication, permissions, throttles), then this one.
+    """Required scope: `invoices:read` (or `invoices:write`, `read`, `full`).
 
     Args:
         cursor (str | Unset):
@@ -191,7 +196,7 @@ async def asyncio(
     invoice: int | Unset = UNSET,
     limit: int | Unset = UNSET,
 ) -> ErrorBody | PaginatedCreditNoteOutList | None:
-    """`initial()` runs DRF's checks (authentication, permissions, throttles), then this one.
+    """Required scope: `invoices:read` (or `invoices:write`, `read`, `full`).
 
     Args:
         cursor (str | Unset):

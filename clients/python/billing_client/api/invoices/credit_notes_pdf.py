@@ -51,6 +51,11 @@ def _parse_response(*, client: AuthenticatedClient | Client, response: httpx.Res
 
         return response_404
 
+    if response.status_code == 429:
+        response_429 = ErrorBody.from_dict(response.json())
+
+        return response_429
+
     if response.status_code == 503:
         response_503 = ErrorBody.from_dict(response.json())
 
@@ -80,6 +85,8 @@ def sync_detailed(
     its lines with their tax, its totals and its reason. Rendered on request from the issued credit
     note's frozen rows, so the same credit note always gives the same bytes (their SHA-256 is in the
     X-Content-SHA256 header).
+
+    Required scope: `invoices:read` (or `invoices:write`, `read`, `full`).
 
     Args:
         id (int):
@@ -113,6 +120,8 @@ def sync(
     note's frozen rows, so the same credit note always gives the same bytes (their SHA-256 is in the
     X-Content-SHA256 header).
 
+    Required scope: `invoices:read` (or `invoices:write`, `read`, `full`).
+
     Args:
         id (int):
 
@@ -139,6 +148,8 @@ async def asyncio_detailed(
     its lines with their tax, its totals and its reason. Rendered on request from the issued credit
     note's frozen rows, so the same credit note always gives the same bytes (their SHA-256 is in the
     X-Content-SHA256 header).
+
+    Required scope: `invoices:read` (or `invoices:write`, `read`, `full`).
 
     Args:
         id (int):
@@ -169,6 +180,8 @@ async def asyncio(
     its lines with their tax, its totals and its reason. Rendered on request from the issued credit
     note's frozen rows, so the same credit note always gives the same bytes (their SHA-256 is in the
     X-Content-SHA256 header).
+
+    Required scope: `invoices:read` (or `invoices:write`, `read`, `full`).
 
     Args:
         id (int):

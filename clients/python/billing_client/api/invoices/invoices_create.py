@@ -74,6 +74,11 @@ def _parse_response(*, client: AuthenticatedClient | Client, response: httpx.Res
 
         return response_422
 
+    if response.status_code == 429:
+        response_429 = ErrorBody.from_dict(response.json())
+
+        return response_429
+
     if response.status_code == 503:
         response_503 = ErrorBody.from_dict(response.json())
 
@@ -104,6 +109,8 @@ def sync_detailed(
 ) -> Response[ErrorBody | InvoiceOut]:
     """A draft for a customer outside its billing periods (a one-off sale, a refund): add lines and add-ons
     to it, then finalize it (or the clock does after `grace_days`).
+
+    Required scope: `invoices:write` (or `full`).
 
     Args:
         idempotency_key (str | Unset):
@@ -138,6 +145,8 @@ def sync(
     """A draft for a customer outside its billing periods (a one-off sale, a refund): add lines and add-ons
     to it, then finalize it (or the clock does after `grace_days`).
 
+    Required scope: `invoices:write` (or `full`).
+
     Args:
         idempotency_key (str | Unset):
         body (DraftInRequest):
@@ -165,6 +174,8 @@ async def asyncio_detailed(
 ) -> Response[ErrorBody | InvoiceOut]:
     """A draft for a customer outside its billing periods (a one-off sale, a refund): add lines and add-ons
     to it, then finalize it (or the clock does after `grace_days`).
+
+    Required scope: `invoices:write` (or `full`).
 
     Args:
         idempotency_key (str | Unset):
@@ -196,6 +207,8 @@ async def asyncio(
 ) -> ErrorBody | InvoiceOut | None:
     """A draft for a customer outside its billing periods (a one-off sale, a refund): add lines and add-ons
     to it, then finalize it (or the clock does after `grace_days`).
+
+    Required scope: `invoices:write` (or `full`).
 
     Args:
         idempotency_key (str | Unset):

@@ -66,6 +66,11 @@ def _parse_response(*, client: AuthenticatedClient | Client, response: httpx.Res
 
         return response_422
 
+    if response.status_code == 429:
+        response_429 = ErrorBody.from_dict(response.json())
+
+        return response_429
+
     if response.status_code == 503:
         response_503 = ErrorBody.from_dict(response.json())
 
@@ -94,6 +99,8 @@ def sync_detailed(
     client: AuthenticatedClient,
 ) -> Response[ErrorBody | InvoiceOut]:
     """Number and freeze a draft now (the clock does it after the grace period).
+
+    Required scope: `invoices:write` (or `full`).
 
     Args:
         id (int):
@@ -124,6 +131,8 @@ def sync(
 ) -> ErrorBody | InvoiceOut | None:
     """Number and freeze a draft now (the clock does it after the grace period).
 
+    Required scope: `invoices:write` (or `full`).
+
     Args:
         id (int):
 
@@ -147,6 +156,8 @@ async def asyncio_detailed(
     client: AuthenticatedClient,
 ) -> Response[ErrorBody | InvoiceOut]:
     """Number and freeze a draft now (the clock does it after the grace period).
+
+    Required scope: `invoices:write` (or `full`).
 
     Args:
         id (int):
@@ -174,6 +185,8 @@ async def asyncio(
     client: AuthenticatedClient,
 ) -> ErrorBody | InvoiceOut | None:
     """Number and freeze a draft now (the clock does it after the grace period).
+
+    Required scope: `invoices:write` (or `full`).
 
     Args:
         id (int):

@@ -78,6 +78,11 @@ def _parse_response(*, client: AuthenticatedClient | Client, response: httpx.Res
 
         return response_422
 
+    if response.status_code == 429:
+        response_429 = ErrorBody.from_dict(response.json())
+
+        return response_429
+
     if response.status_code == 503:
         response_503 = ErrorBody.from_dict(response.json())
 
@@ -106,6 +111,8 @@ def sync_detailed(
     idempotency_key: str | Unset = UNSET,
 ) -> Response[ErrorBody | LineOut]:
     """Add a one-off line to a draft (negative amounts credit).
+
+    Required scope: `invoices:write` (or `full`).
 
     Args:
         id (int):
@@ -142,6 +149,8 @@ def sync(
 ) -> ErrorBody | LineOut | None:
     """Add a one-off line to a draft (negative amounts credit).
 
+    Required scope: `invoices:write` (or `full`).
+
     Args:
         id (int):
         idempotency_key (str | Unset):
@@ -171,6 +180,8 @@ async def asyncio_detailed(
     idempotency_key: str | Unset = UNSET,
 ) -> Response[ErrorBody | LineOut]:
     """Add a one-off line to a draft (negative amounts credit).
+
+    Required scope: `invoices:write` (or `full`).
 
     Args:
         id (int):
@@ -204,6 +215,8 @@ async def asyncio(
     idempotency_key: str | Unset = UNSET,
 ) -> ErrorBody | LineOut | None:
     """Add a one-off line to a draft (negative amounts credit).
+
+    Required scope: `invoices:write` (or `full`).
 
     Args:
         id (int):

@@ -56,6 +56,11 @@ def _parse_response(*, client: AuthenticatedClient | Client, response: httpx.Res
 
         return response_409
 
+    if response.status_code == 429:
+        response_429 = ErrorBody.from_dict(response.json())
+
+        return response_429
+
     if response.status_code == 503:
         response_503 = ErrorBody.from_dict(response.json())
 
@@ -83,6 +88,8 @@ def sync_detailed(
     client: AuthenticatedClient,
 ) -> Response[Any | ErrorBody]:
     """Remove a one-off line from a draft (billed lines stay).
+
+    Required scope: `invoices:write` (or `full`).
 
     Args:
         id (int):
@@ -116,6 +123,8 @@ def sync(
 ) -> Any | ErrorBody | None:
     """Remove a one-off line from a draft (billed lines stay).
 
+    Required scope: `invoices:write` (or `full`).
+
     Args:
         id (int):
         line_id (int):
@@ -142,6 +151,8 @@ async def asyncio_detailed(
     client: AuthenticatedClient,
 ) -> Response[Any | ErrorBody]:
     """Remove a one-off line from a draft (billed lines stay).
+
+    Required scope: `invoices:write` (or `full`).
 
     Args:
         id (int):
@@ -172,6 +183,8 @@ async def asyncio(
     client: AuthenticatedClient,
 ) -> Any | ErrorBody | None:
     """Remove a one-off line from a draft (billed lines stay).
+
+    Required scope: `invoices:write` (or `full`).
 
     Args:
         id (int):

@@ -85,6 +85,11 @@ def _parse_response(
 
         return response_404
 
+    if response.status_code == 429:
+        response_429 = ErrorBody.from_dict(response.json())
+
+        return response_429
+
     if response.status_code == 503:
         response_503 = ErrorBody.from_dict(response.json())
 
@@ -117,7 +122,7 @@ def sync_detailed(
     limit: int | Unset = UNSET,
     status: InvoicesListStatus | Unset = UNSET,
 ) -> Response[ErrorBody | PaginatedInvoiceOutList]:
-    """`initial()` runs DRF's checks (authentication, permissions, throttles), then this one.
+    """Required scope: `invoices:read` (or `invoices:write`, `read`, `full`).
 
     Args:
         billing_date_gte (datetime.datetime | Unset):
@@ -161,7 +166,7 @@ def sync(
     limit: int | Unset = UNSET,
     status: InvoicesListStatus | Unset = UNSET,
 ) -> ErrorBody | PaginatedInvoiceOutList | None:
-    """`initial()` runs DRF's checks (authentication, permissions, throttles), then this one.
+    """Required scope: `invoices:read` (or `invoices:write`, `read`, `full`).
 
     Args:
         billing_date_gte (datetime.datetime | Unset):
@@ -200,7 +205,7 @@ async def asyncio_detailed(
     limit: int | Unset = UNSET,
     status: InvoicesListStatus | Unset = UNSET,
 ) -> Response[ErrorBody | PaginatedInvoiceOutList]:
-    """`initial()` runs DRF's checks (authentication, permissions, throttles), then this one.
+    """Required scope: `invoices:read` (or `invoices:write`, `read`, `full`).
 
     Args:
         billing_date_gte (datetime.datetime | Unset):
@@ -242,7 +247,7 @@ async def asyncio(
     limit: int | Unset = UNSET,
     status: InvoicesListStatus | Unset = UNSET,
 ) -> ErrorBody | PaginatedInvoiceOutList | None:
-    """`initial()` runs DRF's checks (authentication, permissions, throttles), then this one.
+    """Required scope: `invoices:read` (or `invoices:write`, `read`, `full`).
 
     Args:
         billing_date_gte (datetime.datetime | Unset):

@@ -56,6 +56,11 @@ def _parse_response(*, client: AuthenticatedClient | Client, response: httpx.Res
 
         return response_409
 
+    if response.status_code == 429:
+        response_429 = ErrorBody.from_dict(response.json())
+
+        return response_429
+
     if response.status_code == 503:
         response_503 = ErrorBody.from_dict(response.json())
 
@@ -84,6 +89,8 @@ def sync_detailed(
     """The invoice as issued (rendered once, by a worker, after finalization; its SHA-256 is in the
     X-Content-SHA256 header). Reading never renders nor writes: until the PDF is stored the answer is
     409 `pdf_not_ready` with a Retry-After header (a draft has no PDF: 409 `transition_not_allowed`).
+
+    Required scope: `invoices:read` (or `invoices:write`, `read`, `full`).
 
     Args:
         id (int):
@@ -116,6 +123,8 @@ def sync(
     X-Content-SHA256 header). Reading never renders nor writes: until the PDF is stored the answer is
     409 `pdf_not_ready` with a Retry-After header (a draft has no PDF: 409 `transition_not_allowed`).
 
+    Required scope: `invoices:read` (or `invoices:write`, `read`, `full`).
+
     Args:
         id (int):
 
@@ -141,6 +150,8 @@ async def asyncio_detailed(
     """The invoice as issued (rendered once, by a worker, after finalization; its SHA-256 is in the
     X-Content-SHA256 header). Reading never renders nor writes: until the PDF is stored the answer is
     409 `pdf_not_ready` with a Retry-After header (a draft has no PDF: 409 `transition_not_allowed`).
+
+    Required scope: `invoices:read` (or `invoices:write`, `read`, `full`).
 
     Args:
         id (int):
@@ -170,6 +181,8 @@ async def asyncio(
     """The invoice as issued (rendered once, by a worker, after finalization; its SHA-256 is in the
     X-Content-SHA256 header). Reading never renders nor writes: until the PDF is stored the answer is
     409 `pdf_not_ready` with a Retry-After header (a draft has no PDF: 409 `transition_not_allowed`).
+
+    Required scope: `invoices:read` (or `invoices:write`, `read`, `full`).
 
     Args:
         id (int):

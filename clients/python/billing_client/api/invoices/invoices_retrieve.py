@@ -51,6 +51,11 @@ def _parse_response(*, client: AuthenticatedClient | Client, response: httpx.Res
 
         return response_404
 
+    if response.status_code == 429:
+        response_429 = ErrorBody.from_dict(response.json())
+
+        return response_429
+
     if response.status_code == 503:
         response_503 = ErrorBody.from_dict(response.json())
 
@@ -79,6 +84,8 @@ def sync_detailed(
     client: AuthenticatedClient,
 ) -> Response[ErrorBody | InvoiceOut]:
     """An invoice with its lines and each line's explanation.
+
+    Required scope: `invoices:read` (or `invoices:write`, `read`, `full`).
 
     Args:
         id (int):
@@ -109,6 +116,8 @@ def sync(
 ) -> ErrorBody | InvoiceOut | None:
     """An invoice with its lines and each line's explanation.
 
+    Required scope: `invoices:read` (or `invoices:write`, `read`, `full`).
+
     Args:
         id (int):
 
@@ -132,6 +141,8 @@ async def asyncio_detailed(
     client: AuthenticatedClient,
 ) -> Response[ErrorBody | InvoiceOut]:
     """An invoice with its lines and each line's explanation.
+
+    Required scope: `invoices:read` (or `invoices:write`, `read`, `full`).
 
     Args:
         id (int):
@@ -159,6 +170,8 @@ async def asyncio(
     client: AuthenticatedClient,
 ) -> ErrorBody | InvoiceOut | None:
     """An invoice with its lines and each line's explanation.
+
+    Required scope: `invoices:read` (or `invoices:write`, `read`, `full`).
 
     Args:
         id (int):

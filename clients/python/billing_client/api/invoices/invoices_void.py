@@ -75,6 +75,11 @@ def _parse_response(*, client: AuthenticatedClient | Client, response: httpx.Res
 
         return response_422
 
+    if response.status_code == 429:
+        response_429 = ErrorBody.from_dict(response.json())
+
+        return response_429
+
     if response.status_code == 503:
         response_503 = ErrorBody.from_dict(response.json())
 
@@ -104,6 +109,8 @@ def sync_detailed(
     body: RequiredReasonInRequest,
 ) -> Response[ErrorBody | InvoiceOut]:
     """Void an open invoice nothing was credited against (posting reversed).
+
+    Required scope: `invoices:write` (or `full`).
 
     Args:
         id (int):
@@ -137,6 +144,8 @@ def sync(
 ) -> ErrorBody | InvoiceOut | None:
     """Void an open invoice nothing was credited against (posting reversed).
 
+    Required scope: `invoices:write` (or `full`).
+
     Args:
         id (int):
         body (RequiredReasonInRequest):
@@ -163,6 +172,8 @@ async def asyncio_detailed(
     body: RequiredReasonInRequest,
 ) -> Response[ErrorBody | InvoiceOut]:
     """Void an open invoice nothing was credited against (posting reversed).
+
+    Required scope: `invoices:write` (or `full`).
 
     Args:
         id (int):
@@ -193,6 +204,8 @@ async def asyncio(
     body: RequiredReasonInRequest,
 ) -> ErrorBody | InvoiceOut | None:
     """Void an open invoice nothing was credited against (posting reversed).
+
+    Required scope: `invoices:write` (or `full`).
 
     Args:
         id (int):

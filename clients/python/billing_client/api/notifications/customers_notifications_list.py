@@ -97,6 +97,11 @@ def _parse_response(
 
         return response_404
 
+    if response.status_code == 429:
+        response_429 = ErrorBody.from_dict(response.json())
+
+        return response_429
+
     if response.status_code == 503:
         response_503 = ErrorBody.from_dict(response.json())
 
@@ -134,6 +139,8 @@ def sync_detailed(
     """The e-mails of one customer. Newest first. `state`: `pending` (waiting for its send or its next
     attempt after an SMTP error, `last_error` says which), `sending`, `sent` (`sent_at`, `message_id`),
     `failed` (given up), `skipped` (never sent: the customer had no e-mail address).
+
+    Required scope: `notifications:read` (or `notifications:write`, `read`, `full`).
 
     Args:
         id (int):
@@ -187,6 +194,8 @@ def sync(
     attempt after an SMTP error, `last_error` says which), `sending`, `sent` (`sent_at`, `message_id`),
     `failed` (given up), `skipped` (never sent: the customer had no e-mail address).
 
+    Required scope: `notifications:read` (or `notifications:write`, `read`, `full`).
+
     Args:
         id (int):
         created_after (datetime.datetime | Unset):
@@ -233,6 +242,8 @@ async def asyncio_detailed(
     """The e-mails of one customer. Newest first. `state`: `pending` (waiting for its send or its next
     attempt after an SMTP error, `last_error` says which), `sending`, `sent` (`sent_at`, `message_id`),
     `failed` (given up), `skipped` (never sent: the customer had no e-mail address).
+
+    Required scope: `notifications:read` (or `notifications:write`, `read`, `full`).
 
     Args:
         id (int):
@@ -283,6 +294,8 @@ async def asyncio(
     """The e-mails of one customer. Newest first. `state`: `pending` (waiting for its send or its next
     attempt after an SMTP error, `last_error` says which), `sending`, `sent` (`sent_at`, `message_id`),
     `failed` (given up), `skipped` (never sent: the customer had no e-mail address).
+
+    Required scope: `notifications:read` (or `notifications:write`, `read`, `full`).
 
     Args:
         id (int):

@@ -96,6 +96,11 @@ def _parse_response(
 
         return response_404
 
+    if response.status_code == 429:
+        response_429 = ErrorBody.from_dict(response.json())
+
+        return response_429
+
     if response.status_code == 503:
         response_503 = ErrorBody.from_dict(response.json())
 
@@ -134,6 +139,8 @@ def sync_detailed(
     send or its next attempt after an SMTP error, `last_error` says which), `sending`, `sent`
     (`sent_at`, `message_id`), `failed` (given up), `skipped` (never sent: the customer had no e-mail
     address).
+
+    Required scope: `notifications:read` (or `notifications:write`, `read`, `full`).
 
     Args:
         created_after (datetime.datetime | Unset):
@@ -188,6 +195,8 @@ def sync(
     (`sent_at`, `message_id`), `failed` (given up), `skipped` (never sent: the customer had no e-mail
     address).
 
+    Required scope: `notifications:read` (or `notifications:write`, `read`, `full`).
+
     Args:
         created_after (datetime.datetime | Unset):
         created_before (datetime.datetime | Unset):
@@ -235,6 +244,8 @@ async def asyncio_detailed(
     send or its next attempt after an SMTP error, `last_error` says which), `sending`, `sent`
     (`sent_at`, `message_id`), `failed` (given up), `skipped` (never sent: the customer had no e-mail
     address).
+
+    Required scope: `notifications:read` (or `notifications:write`, `read`, `full`).
 
     Args:
         created_after (datetime.datetime | Unset):
@@ -286,6 +297,8 @@ async def asyncio(
     send or its next attempt after an SMTP error, `last_error` says which), `sending`, `sent`
     (`sent_at`, `message_id`), `failed` (given up), `skipped` (never sent: the customer had no e-mail
     address).
+
+    Required scope: `notifications:read` (or `notifications:write`, `read`, `full`).
 
     Args:
         created_after (datetime.datetime | Unset):

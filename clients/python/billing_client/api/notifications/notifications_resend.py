@@ -74,6 +74,11 @@ def _parse_response(
 
         return response_422
 
+    if response.status_code == 429:
+        response_429 = ErrorBody.from_dict(response.json())
+
+        return response_429
+
     if response.status_code == 503:
         response_503 = ErrorBody.from_dict(response.json())
 
@@ -106,6 +111,8 @@ def sync_detailed(
     the same content, to the customer's e-mail address as it is now, sent after the commit. Refused
     while the original is still being sent (409 `still_sending`) and for a customer without an e-mail
     address (400 `no_email` on `customer`).
+
+    Required scope: `notifications:write` (or `full`).
 
     Args:
         id (int):
@@ -142,6 +149,8 @@ def sync(
     while the original is still being sent (409 `still_sending`) and for a customer without an e-mail
     address (400 `no_email` on `customer`).
 
+    Required scope: `notifications:write` (or `full`).
+
     Args:
         id (int):
         idempotency_key (str | Unset):
@@ -171,6 +180,8 @@ async def asyncio_detailed(
     the same content, to the customer's e-mail address as it is now, sent after the commit. Refused
     while the original is still being sent (409 `still_sending`) and for a customer without an e-mail
     address (400 `no_email` on `customer`).
+
+    Required scope: `notifications:write` (or `full`).
 
     Args:
         id (int):
@@ -204,6 +215,8 @@ async def asyncio(
     the same content, to the customer's e-mail address as it is now, sent after the commit. Refused
     while the original is still being sent (409 `still_sending`) and for a customer without an e-mail
     address (400 `no_email` on `customer`).
+
+    Required scope: `notifications:write` (or `full`).
 
     Args:
         id (int):

@@ -76,6 +76,11 @@ def _parse_response(
 
         return response_422
 
+    if response.status_code == 429:
+        response_429 = ErrorBody.from_dict(response.json())
+
+        return response_429
+
     if response.status_code == 503:
         response_503 = ErrorBody.from_dict(response.json())
 
@@ -108,6 +113,8 @@ def sync_detailed(
     customer's first method becomes its default. A Stripe PaymentMethod you attached to a Stripe
     Customer yourself: send that customer as `gateway_customer` (Stripe charges it off session only
     through it).
+
+    Required scope: `payments:write` (or `full`).
 
     Args:
         idempotency_key (str | Unset):
@@ -144,6 +151,8 @@ def sync(
     Customer yourself: send that customer as `gateway_customer` (Stripe charges it off session only
     through it).
 
+    Required scope: `payments:write` (or `full`).
+
     Args:
         idempotency_key (str | Unset):
         body (PaymentMethodInRequest):
@@ -173,6 +182,8 @@ async def asyncio_detailed(
     customer's first method becomes its default. A Stripe PaymentMethod you attached to a Stripe
     Customer yourself: send that customer as `gateway_customer` (Stripe charges it off session only
     through it).
+
+    Required scope: `payments:write` (or `full`).
 
     Args:
         idempotency_key (str | Unset):
@@ -206,6 +217,8 @@ async def asyncio(
     customer's first method becomes its default. A Stripe PaymentMethod you attached to a Stripe
     Customer yourself: send that customer as `gateway_customer` (Stripe charges it off session only
     through it).
+
+    Required scope: `payments:write` (or `full`).
 
     Args:
         idempotency_key (str | Unset):

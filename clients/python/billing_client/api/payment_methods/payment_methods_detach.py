@@ -74,6 +74,11 @@ def _parse_response(
 
         return response_422
 
+    if response.status_code == 429:
+        response_429 = ErrorBody.from_dict(response.json())
+
+        return response_429
+
     if response.status_code == 503:
         response_503 = ErrorBody.from_dict(response.json())
 
@@ -105,6 +110,8 @@ def sync_detailed(
     """Detach the method (it is kept for the payments made with it). Detaching the default makes the
     customer's newest other active method the default; subscriptions that named this method fall back to
     the customer's default.
+
+    Required scope: `payments:write` (or `full`).
 
     Args:
         id (int):
@@ -140,6 +147,8 @@ def sync(
     customer's newest other active method the default; subscriptions that named this method fall back to
     the customer's default.
 
+    Required scope: `payments:write` (or `full`).
+
     Args:
         id (int):
         idempotency_key (str | Unset):
@@ -168,6 +177,8 @@ async def asyncio_detailed(
     """Detach the method (it is kept for the payments made with it). Detaching the default makes the
     customer's newest other active method the default; subscriptions that named this method fall back to
     the customer's default.
+
+    Required scope: `payments:write` (or `full`).
 
     Args:
         id (int):
@@ -200,6 +211,8 @@ async def asyncio(
     """Detach the method (it is kept for the payments made with it). Detaching the default makes the
     customer's newest other active method the default; subscriptions that named this method fall back to
     the customer's default.
+
+    Required scope: `payments:write` (or `full`).
 
     Args:
         id (int):

@@ -91,6 +91,11 @@ def _parse_response(
 
         return response_404
 
+    if response.status_code == 429:
+        response_429 = ErrorBody.from_dict(response.json())
+
+        return response_429
+
     if response.status_code == 503:
         response_503 = ErrorBody.from_dict(response.json())
 
@@ -125,6 +130,8 @@ def sync_detailed(
     state: PaymentMethodsListState | Unset = UNSET,
 ) -> Response[ErrorBody | PaginatedPaymentMethodOutList]:
     """Payment methods, newest first (detached ones too: `detached=false` leaves them out).
+
+    Required scope: `payments:read` (or `payments:write`, `read`, `full`).
 
     Args:
         cursor (str | Unset):
@@ -173,6 +180,8 @@ def sync(
 ) -> ErrorBody | PaginatedPaymentMethodOutList | None:
     """Payment methods, newest first (detached ones too: `detached=false` leaves them out).
 
+    Required scope: `payments:read` (or `payments:write`, `read`, `full`).
+
     Args:
         cursor (str | Unset):
         customer (str | Unset):
@@ -214,6 +223,8 @@ async def asyncio_detailed(
     state: PaymentMethodsListState | Unset = UNSET,
 ) -> Response[ErrorBody | PaginatedPaymentMethodOutList]:
     """Payment methods, newest first (detached ones too: `detached=false` leaves them out).
+
+    Required scope: `payments:read` (or `payments:write`, `read`, `full`).
 
     Args:
         cursor (str | Unset):
@@ -259,6 +270,8 @@ async def asyncio(
     state: PaymentMethodsListState | Unset = UNSET,
 ) -> ErrorBody | PaginatedPaymentMethodOutList | None:
     """Payment methods, newest first (detached ones too: `detached=false` leaves them out).
+
+    Required scope: `payments:read` (or `payments:write`, `read`, `full`).
 
     Args:
         cursor (str | Unset):

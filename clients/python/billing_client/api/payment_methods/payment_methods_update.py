@@ -73,6 +73,11 @@ def _parse_response(
 
         return response_413
 
+    if response.status_code == 429:
+        response_429 = ErrorBody.from_dict(response.json())
+
+        return response_429
+
     if response.status_code == 503:
         response_503 = ErrorBody.from_dict(response.json())
 
@@ -102,6 +107,8 @@ def sync_detailed(
     body: PatchedPaymentMethodPatchInRequest | Unset = UNSET,
 ) -> Response[ErrorBody | PaymentMethodOut]:
     """Change the holder's name, the expiry or the state. A card whose expiry has passed becomes `expired`.
+
+    Required scope: `payments:write` (or `full`).
 
     Args:
         id (int):
@@ -135,6 +142,8 @@ def sync(
 ) -> ErrorBody | PaymentMethodOut | None:
     """Change the holder's name, the expiry or the state. A card whose expiry has passed becomes `expired`.
 
+    Required scope: `payments:write` (or `full`).
+
     Args:
         id (int):
         body (PatchedPaymentMethodPatchInRequest | Unset):
@@ -161,6 +170,8 @@ async def asyncio_detailed(
     body: PatchedPaymentMethodPatchInRequest | Unset = UNSET,
 ) -> Response[ErrorBody | PaymentMethodOut]:
     """Change the holder's name, the expiry or the state. A card whose expiry has passed becomes `expired`.
+
+    Required scope: `payments:write` (or `full`).
 
     Args:
         id (int):
@@ -191,6 +202,8 @@ async def asyncio(
     body: PatchedPaymentMethodPatchInRequest | Unset = UNSET,
 ) -> ErrorBody | PaymentMethodOut | None:
     """Change the holder's name, the expiry or the state. A card whose expiry has passed becomes `expired`.
+
+    Required scope: `payments:write` (or `full`).
 
     Args:
         id (int):

@@ -81,6 +81,11 @@ def _parse_response(
 
         return response_422
 
+    if response.status_code == 429:
+        response_429 = ErrorBody.from_dict(response.json())
+
+        return response_429
+
     if response.status_code == 503:
         response_503 = ErrorBody.from_dict(response.json())
 
@@ -113,6 +118,8 @@ def sync_detailed(
     """Apply what the payment still holds: to the `allocations` given (an allocation without `amount` takes
     all the invoice owes, up to what the payment holds), or without them to the customer's open invoices
     oldest due first. 409 when the payment holds nothing or there is no open invoice.
+
+    Required scope: `payments:write` (or `full`).
 
     Args:
         id (int):
@@ -151,6 +158,8 @@ def sync(
     all the invoice owes, up to what the payment holds), or without them to the customer's open invoices
     oldest due first. 409 when the payment holds nothing or there is no open invoice.
 
+    Required scope: `payments:write` (or `full`).
+
     Args:
         id (int):
         idempotency_key (str | Unset):
@@ -182,6 +191,8 @@ async def asyncio_detailed(
     """Apply what the payment still holds: to the `allocations` given (an allocation without `amount` takes
     all the invoice owes, up to what the payment holds), or without them to the customer's open invoices
     oldest due first. 409 when the payment holds nothing or there is no open invoice.
+
+    Required scope: `payments:write` (or `full`).
 
     Args:
         id (int):
@@ -217,6 +228,8 @@ async def asyncio(
     """Apply what the payment still holds: to the `allocations` given (an allocation without `amount` takes
     all the invoice owes, up to what the payment holds), or without them to the customer's open invoices
     oldest due first. 409 when the payment holds nothing or there is no open invoice.
+
+    Required scope: `payments:write` (or `full`).
 
     Args:
         id (int):

@@ -104,6 +104,11 @@ def _parse_response(
 
         return response_404
 
+    if response.status_code == 429:
+        response_429 = ErrorBody.from_dict(response.json())
+
+        return response_429
+
     if response.status_code == 503:
         response_503 = ErrorBody.from_dict(response.json())
 
@@ -141,6 +146,8 @@ def sync_detailed(
 ) -> Response[ErrorBody | PaginatedPaymentOutList]:
     """Payments, newest first: automatic charges (with their invoice, attempt and next retry) and payments
     recorded by staff. `invoice` lists the payments collecting an invoice or applied to it.
+
+    Required scope: `payments:read` (or `payments:write`, `read`, `full`).
 
     Args:
         cursor (str | Unset):
@@ -196,6 +203,8 @@ def sync(
     """Payments, newest first: automatic charges (with their invoice, attempt and next retry) and payments
     recorded by staff. `invoice` lists the payments collecting an invoice or applied to it.
 
+    Required scope: `payments:read` (or `payments:write`, `read`, `full`).
+
     Args:
         cursor (str | Unset):
         customer (str | Unset):
@@ -244,6 +253,8 @@ async def asyncio_detailed(
 ) -> Response[ErrorBody | PaginatedPaymentOutList]:
     """Payments, newest first: automatic charges (with their invoice, attempt and next retry) and payments
     recorded by staff. `invoice` lists the payments collecting an invoice or applied to it.
+
+    Required scope: `payments:read` (or `payments:write`, `read`, `full`).
 
     Args:
         cursor (str | Unset):
@@ -296,6 +307,8 @@ async def asyncio(
 ) -> ErrorBody | PaginatedPaymentOutList | None:
     """Payments, newest first: automatic charges (with their invoice, attempt and next retry) and payments
     recorded by staff. `invoice` lists the payments collecting an invoice or applied to it.
+
+    Required scope: `payments:read` (or `payments:write`, `read`, `full`).
 
     Args:
         cursor (str | Unset):

@@ -80,6 +80,11 @@ def _parse_response(
 
         return response_422
 
+    if response.status_code == 429:
+        response_429 = ErrorBody.from_dict(response.json())
+
+        return response_429
+
     if response.status_code == 503:
         response_503 = ErrorBody.from_dict(response.json())
 
@@ -112,6 +117,8 @@ def sync_detailed(
     """Move unapplied cash (an overpayment) to the customer's credit balance, which pays its next invoices
     at finalization: `amount` (default: all of it), with a reason. 409 when the payment holds no
     unapplied cash.
+
+    Required scope: `payments:write` (or `full`).
 
     Args:
         id (int):
@@ -150,6 +157,8 @@ def sync(
     at finalization: `amount` (default: all of it), with a reason. 409 when the payment holds no
     unapplied cash.
 
+    Required scope: `payments:write` (or `full`).
+
     Args:
         id (int):
         idempotency_key (str | Unset):
@@ -181,6 +190,8 @@ async def asyncio_detailed(
     """Move unapplied cash (an overpayment) to the customer's credit balance, which pays its next invoices
     at finalization: `amount` (default: all of it), with a reason. 409 when the payment holds no
     unapplied cash.
+
+    Required scope: `payments:write` (or `full`).
 
     Args:
         id (int):
@@ -216,6 +227,8 @@ async def asyncio(
     """Move unapplied cash (an overpayment) to the customer's credit balance, which pays its next invoices
     at finalization: `amount` (default: all of it), with a reason. 409 when the payment holds no
     unapplied cash.
+
+    Required scope: `payments:write` (or `full`).
 
     Args:
         id (int):

@@ -76,6 +76,11 @@ def _parse_response(
 
         return response_422
 
+    if response.status_code == 429:
+        response_429 = ErrorBody.from_dict(response.json())
+
+        return response_429
+
     if response.status_code == 503:
         response_503 = ErrorBody.from_dict(response.json())
 
@@ -110,6 +115,8 @@ def sync_detailed(
     field): an amount not above zero or with more decimals than the currency, another currency than the
     customer's, `received_at` in the future, an invoice that is not the customer's or is listed twice,
     an allocation above what the invoice owes or the payment holds.
+
+    Required scope: `payments:write` (or `full`).
 
     Args:
         idempotency_key (str | Unset):
@@ -148,6 +155,8 @@ def sync(
     customer's, `received_at` in the future, an invoice that is not the customer's or is listed twice,
     an allocation above what the invoice owes or the payment holds.
 
+    Required scope: `payments:write` (or `full`).
+
     Args:
         idempotency_key (str | Unset):
         body (PaymentRecordInRequest):
@@ -179,6 +188,8 @@ async def asyncio_detailed(
     field): an amount not above zero or with more decimals than the currency, another currency than the
     customer's, `received_at` in the future, an invoice that is not the customer's or is listed twice,
     an allocation above what the invoice owes or the payment holds.
+
+    Required scope: `payments:write` (or `full`).
 
     Args:
         idempotency_key (str | Unset):
@@ -214,6 +225,8 @@ async def asyncio(
     field): an amount not above zero or with more decimals than the currency, another currency than the
     customer's, `received_at` in the future, an invoice that is not the customer's or is listed twice,
     an allocation above what the invoice owes or the payment holds.
+
+    Required scope: `payments:write` (or `full`).
 
     Args:
         idempotency_key (str | Unset):

@@ -53,6 +53,11 @@ def _parse_response(
 
         return response_404
 
+    if response.status_code == 429:
+        response_429 = ErrorBody.from_dict(response.json())
+
+        return response_429
+
     if response.status_code == 503:
         response_503 = ErrorBody.from_dict(response.json())
 
@@ -82,6 +87,8 @@ def sync_detailed(
 ) -> Response[ErrorBody | PaymentDetailOut]:
     """A payment with its amounts (applied, unapplied, moved to the balance, refunded), its allocations
     (live and taken back, with when, by whom and why), every gateway call and its refunds.
+
+    Required scope: `payments:read` (or `payments:write`, `read`, `full`).
 
     Args:
         id (int):
@@ -113,6 +120,8 @@ def sync(
     """A payment with its amounts (applied, unapplied, moved to the balance, refunded), its allocations
     (live and taken back, with when, by whom and why), every gateway call and its refunds.
 
+    Required scope: `payments:read` (or `payments:write`, `read`, `full`).
+
     Args:
         id (int):
 
@@ -137,6 +146,8 @@ async def asyncio_detailed(
 ) -> Response[ErrorBody | PaymentDetailOut]:
     """A payment with its amounts (applied, unapplied, moved to the balance, refunded), its allocations
     (live and taken back, with when, by whom and why), every gateway call and its refunds.
+
+    Required scope: `payments:read` (or `payments:write`, `read`, `full`).
 
     Args:
         id (int):
@@ -165,6 +176,8 @@ async def asyncio(
 ) -> ErrorBody | PaymentDetailOut | None:
     """A payment with its amounts (applied, unapplied, moved to the balance, refunded), its allocations
     (live and taken back, with when, by whom and why), every gateway call and its refunds.
+
+    Required scope: `payments:read` (or `payments:write`, `read`, `full`).
 
     Args:
         id (int):

@@ -72,6 +72,11 @@ def _parse_response(*, client: AuthenticatedClient | Client, response: httpx.Res
 
         return response_422
 
+    if response.status_code == 429:
+        response_429 = ErrorBody.from_dict(response.json())
+
+        return response_429
+
     if response.status_code == 503:
         response_503 = ErrorBody.from_dict(response.json())
 
@@ -101,6 +106,8 @@ def sync_detailed(
     idempotency_key: str | Unset = UNSET,
 ) -> Response[ErrorBody | PayeeOut]:
     """Archive a payee: its schedules stop; its payouts already made stay.
+
+    Required scope: `payments:write` (or `full`).
 
     Args:
         id (int):
@@ -134,6 +141,8 @@ def sync(
 ) -> ErrorBody | PayeeOut | None:
     """Archive a payee: its schedules stop; its payouts already made stay.
 
+    Required scope: `payments:write` (or `full`).
+
     Args:
         id (int):
         idempotency_key (str | Unset):
@@ -160,6 +169,8 @@ async def asyncio_detailed(
     idempotency_key: str | Unset = UNSET,
 ) -> Response[ErrorBody | PayeeOut]:
     """Archive a payee: its schedules stop; its payouts already made stay.
+
+    Required scope: `payments:write` (or `full`).
 
     Args:
         id (int):
@@ -190,6 +201,8 @@ async def asyncio(
     idempotency_key: str | Unset = UNSET,
 ) -> ErrorBody | PayeeOut | None:
     """Archive a payee: its schedules stop; its payouts already made stay.
+
+    Required scope: `payments:write` (or `full`).
 
     Args:
         id (int):

@@ -74,6 +74,11 @@ def _parse_response(*, client: AuthenticatedClient | Client, response: httpx.Res
 
         return response_422
 
+    if response.status_code == 429:
+        response_429 = ErrorBody.from_dict(response.json())
+
+        return response_429
+
     if response.status_code == 503:
         response_503 = ErrorBody.from_dict(response.json())
 
@@ -104,6 +109,8 @@ def sync_detailed(
 ) -> Response[ErrorBody | PayeeOut]:
     """A payee: someone the platform pays out to, in its currency; its schedules' periods are counted in
     its time zone. 400 `unique` on `external_id` when taken.
+
+    Required scope: `payments:write` (or `full`).
 
     Args:
         idempotency_key (str | Unset):
@@ -138,6 +145,8 @@ def sync(
     """A payee: someone the platform pays out to, in its currency; its schedules' periods are counted in
     its time zone. 400 `unique` on `external_id` when taken.
 
+    Required scope: `payments:write` (or `full`).
+
     Args:
         idempotency_key (str | Unset):
         body (PayeeInRequest):
@@ -165,6 +174,8 @@ async def asyncio_detailed(
 ) -> Response[ErrorBody | PayeeOut]:
     """A payee: someone the platform pays out to, in its currency; its schedules' periods are counted in
     its time zone. 400 `unique` on `external_id` when taken.
+
+    Required scope: `payments:write` (or `full`).
 
     Args:
         idempotency_key (str | Unset):
@@ -196,6 +207,8 @@ async def asyncio(
 ) -> ErrorBody | PayeeOut | None:
     """A payee: someone the platform pays out to, in its currency; its schedules' periods are counted in
     its time zone. 400 `unique` on `external_id` when taken.
+
+    Required scope: `payments:write` (or `full`).
 
     Args:
         idempotency_key (str | Unset):

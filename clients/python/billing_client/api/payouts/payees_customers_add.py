@@ -80,6 +80,11 @@ def _parse_response(
 
         return response_422
 
+    if response.status_code == 429:
+        response_429 = ErrorBody.from_dict(response.json())
+
+        return response_429
+
     if response.status_code == 503:
         response_503 = ErrorBody.from_dict(response.json())
 
@@ -112,6 +117,8 @@ def sync_detailed(
     """Count a customer's payments (less refunds) for the payee's percentage payouts, from now on (payments
     recorded before the link do not count). A customer counts for one payee at a time (`unique`), in the
     payee's currency (`currency_mismatch`), both on `customer`.
+
+    Required scope: `payments:write` (or `full`).
 
     Args:
         id (int):
@@ -150,6 +157,8 @@ def sync(
     recorded before the link do not count). A customer counts for one payee at a time (`unique`), in the
     payee's currency (`currency_mismatch`), both on `customer`.
 
+    Required scope: `payments:write` (or `full`).
+
     Args:
         id (int):
         idempotency_key (str | Unset):
@@ -181,6 +190,8 @@ async def asyncio_detailed(
     """Count a customer's payments (less refunds) for the payee's percentage payouts, from now on (payments
     recorded before the link do not count). A customer counts for one payee at a time (`unique`), in the
     payee's currency (`currency_mismatch`), both on `customer`.
+
+    Required scope: `payments:write` (or `full`).
 
     Args:
         id (int):
@@ -216,6 +227,8 @@ async def asyncio(
     """Count a customer's payments (less refunds) for the payee's percentage payouts, from now on (payments
     recorded before the link do not count). A customer counts for one payee at a time (`unique`), in the
     payee's currency (`currency_mismatch`), both on `customer`.
+
+    Required scope: `payments:write` (or `full`).
 
     Args:
         id (int):

@@ -65,6 +65,11 @@ def _parse_response(
 
         return response_404
 
+    if response.status_code == 429:
+        response_429 = ErrorBody.from_dict(response.json())
+
+        return response_429
+
     if response.status_code == 503:
         response_503 = ErrorBody.from_dict(response.json())
 
@@ -96,6 +101,8 @@ def sync_detailed(
 ) -> Response[ErrorBody | PaginatedPayeeCustomerOutList]:
     """The customers whose payments count for the payee: current links (`unlinked_at` empty) and removed
     ones (a payment counts for the payee whose link was in place when it was recorded).
+
+    Required scope: `payments:read` (or `payments:write`, `read`, `full`).
 
     Args:
         id (int):
@@ -133,6 +140,8 @@ def sync(
     """The customers whose payments count for the payee: current links (`unlinked_at` empty) and removed
     ones (a payment counts for the payee whose link was in place when it was recorded).
 
+    Required scope: `payments:read` (or `payments:write`, `read`, `full`).
+
     Args:
         id (int):
         cursor (str | Unset):
@@ -163,6 +172,8 @@ async def asyncio_detailed(
 ) -> Response[ErrorBody | PaginatedPayeeCustomerOutList]:
     """The customers whose payments count for the payee: current links (`unlinked_at` empty) and removed
     ones (a payment counts for the payee whose link was in place when it was recorded).
+
+    Required scope: `payments:read` (or `payments:write`, `read`, `full`).
 
     Args:
         id (int):
@@ -197,6 +208,8 @@ async def asyncio(
 ) -> ErrorBody | PaginatedPayeeCustomerOutList | None:
     """The customers whose payments count for the payee: current links (`unlinked_at` empty) and removed
     ones (a payment counts for the payee whose link was in place when it was recorded).
+
+    Required scope: `payments:read` (or `payments:write`, `read`, `full`).
 
     Args:
         id (int):

@@ -72,6 +72,11 @@ def _parse_response(
 
         return response_404
 
+    if response.status_code == 429:
+        response_429 = ErrorBody.from_dict(response.json())
+
+        return response_429
+
     if response.status_code == 503:
         response_503 = ErrorBody.from_dict(response.json())
 
@@ -103,6 +108,8 @@ def sync_detailed(
     state: PayeesListState | Unset = UNSET,
 ) -> Response[ErrorBody | PaginatedPayeeOutList]:
     """Payees.
+
+    Required scope: `payments:read` (or `payments:write`, `read`, `full`).
 
     Args:
         cursor (str | Unset):
@@ -142,6 +149,8 @@ def sync(
 ) -> ErrorBody | PaginatedPayeeOutList | None:
     """Payees.
 
+    Required scope: `payments:read` (or `payments:write`, `read`, `full`).
+
     Args:
         cursor (str | Unset):
         external_id (str | Unset):
@@ -174,6 +183,8 @@ async def asyncio_detailed(
     state: PayeesListState | Unset = UNSET,
 ) -> Response[ErrorBody | PaginatedPayeeOutList]:
     """Payees.
+
+    Required scope: `payments:read` (or `payments:write`, `read`, `full`).
 
     Args:
         cursor (str | Unset):
@@ -210,6 +221,8 @@ async def asyncio(
     state: PayeesListState | Unset = UNSET,
 ) -> ErrorBody | PaginatedPayeeOutList | None:
     """Payees.
+
+    Required scope: `payments:read` (or `payments:write`, `read`, `full`).
 
     Args:
         cursor (str | Unset):

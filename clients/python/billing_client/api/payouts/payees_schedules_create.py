@@ -80,6 +80,11 @@ def _parse_response(
 
         return response_422
 
+    if response.status_code == 429:
+        response_429 = ErrorBody.from_dict(response.json())
+
+        return response_429
+
     if response.status_code == 503:
         response_503 = ErrorBody.from_dict(response.json())
 
@@ -114,6 +119,8 @@ def sync_detailed(
     or `percentage` with `percentage` (0 < p <= 100) of the payee's customers' payments received in each
     period less refunds settled in it, in the payee's currency, rounded once; a period whose net is not
     above zero gives a `skipped` payout of 0.
+
+    Required scope: `payments:write` (or `full`).
 
     Args:
         id (int):
@@ -154,6 +161,8 @@ def sync(
     period less refunds settled in it, in the payee's currency, rounded once; a period whose net is not
     above zero gives a `skipped` payout of 0.
 
+    Required scope: `payments:write` (or `full`).
+
     Args:
         id (int):
         idempotency_key (str | Unset):
@@ -187,6 +196,8 @@ async def asyncio_detailed(
     or `percentage` with `percentage` (0 < p <= 100) of the payee's customers' payments received in each
     period less refunds settled in it, in the payee's currency, rounded once; a period whose net is not
     above zero gives a `skipped` payout of 0.
+
+    Required scope: `payments:write` (or `full`).
 
     Args:
         id (int):
@@ -224,6 +235,8 @@ async def asyncio(
     or `percentage` with `percentage` (0 < p <= 100) of the payee's customers' payments received in each
     period less refunds settled in it, in the payee's currency, rounded once; a period whose net is not
     above zero gives a `skipped` payout of 0.
+
+    Required scope: `payments:write` (or `full`).
 
     Args:
         id (int):

@@ -66,6 +66,11 @@ def _parse_response(*, client: AuthenticatedClient | Client, response: httpx.Res
 
         return response_413
 
+    if response.status_code == 429:
+        response_429 = ErrorBody.from_dict(response.json())
+
+        return response_429
+
     if response.status_code == 503:
         response_503 = ErrorBody.from_dict(response.json())
 
@@ -95,6 +100,8 @@ def sync_detailed(
     body: PatchedPayeePatchInRequest | Unset = UNSET,
 ) -> Response[ErrorBody | PayeeOut]:
     """Change a payee's name or e-mail (currency and zone are fixed).
+
+    Required scope: `payments:write` (or `full`).
 
     Args:
         id (int):
@@ -128,6 +135,8 @@ def sync(
 ) -> ErrorBody | PayeeOut | None:
     """Change a payee's name or e-mail (currency and zone are fixed).
 
+    Required scope: `payments:write` (or `full`).
+
     Args:
         id (int):
         body (PatchedPayeePatchInRequest | Unset):
@@ -154,6 +163,8 @@ async def asyncio_detailed(
     body: PatchedPayeePatchInRequest | Unset = UNSET,
 ) -> Response[ErrorBody | PayeeOut]:
     """Change a payee's name or e-mail (currency and zone are fixed).
+
+    Required scope: `payments:write` (or `full`).
 
     Args:
         id (int):
@@ -184,6 +195,8 @@ async def asyncio(
     body: PatchedPayeePatchInRequest | Unset = UNSET,
 ) -> ErrorBody | PayeeOut | None:
     """Change a payee's name or e-mail (currency and zone are fixed).
+
+    Required scope: `payments:write` (or `full`).
 
     Args:
         id (int):

@@ -74,6 +74,11 @@ def _parse_response(
 
         return response_422
 
+    if response.status_code == 429:
+        response_429 = ErrorBody.from_dict(response.json())
+
+        return response_429
+
     if response.status_code == 503:
         response_503 = ErrorBody.from_dict(response.json())
 
@@ -103,6 +108,8 @@ def sync_detailed(
     idempotency_key: str | Unset = UNSET,
 ) -> Response[ErrorBody | PayoutMethodOut]:
     """Stop using a payout method.
+
+    Required scope: `payments:write` (or `full`).
 
     Args:
         id (int):
@@ -136,6 +143,8 @@ def sync(
 ) -> ErrorBody | PayoutMethodOut | None:
     """Stop using a payout method.
 
+    Required scope: `payments:write` (or `full`).
+
     Args:
         id (int):
         idempotency_key (str | Unset):
@@ -162,6 +171,8 @@ async def asyncio_detailed(
     idempotency_key: str | Unset = UNSET,
 ) -> Response[ErrorBody | PayoutMethodOut]:
     """Stop using a payout method.
+
+    Required scope: `payments:write` (or `full`).
 
     Args:
         id (int):
@@ -192,6 +203,8 @@ async def asyncio(
     idempotency_key: str | Unset = UNSET,
 ) -> ErrorBody | PayoutMethodOut | None:
     """Stop using a payout method.
+
+    Required scope: `payments:write` (or `full`).
 
     Args:
         id (int):

@@ -53,6 +53,11 @@ def _parse_response(
 
         return response_404
 
+    if response.status_code == 429:
+        response_429 = ErrorBody.from_dict(response.json())
+
+        return response_429
+
     if response.status_code == 503:
         response_503 = ErrorBody.from_dict(response.json())
 
@@ -81,6 +86,8 @@ def sync_detailed(
     client: AuthenticatedClient,
 ) -> Response[ErrorBody | PayoutScheduleOut]:
     """A payout schedule, with its next period.
+
+    Required scope: `payments:read` (or `payments:write`, `read`, `full`).
 
     Args:
         id (int):
@@ -111,6 +118,8 @@ def sync(
 ) -> ErrorBody | PayoutScheduleOut | None:
     """A payout schedule, with its next period.
 
+    Required scope: `payments:read` (or `payments:write`, `read`, `full`).
+
     Args:
         id (int):
 
@@ -134,6 +143,8 @@ async def asyncio_detailed(
     client: AuthenticatedClient,
 ) -> Response[ErrorBody | PayoutScheduleOut]:
     """A payout schedule, with its next period.
+
+    Required scope: `payments:read` (or `payments:write`, `read`, `full`).
 
     Args:
         id (int):
@@ -161,6 +172,8 @@ async def asyncio(
     client: AuthenticatedClient,
 ) -> ErrorBody | PayoutScheduleOut | None:
     """A payout schedule, with its next period.
+
+    Required scope: `payments:read` (or `payments:write`, `read`, `full`).
 
     Args:
         id (int):

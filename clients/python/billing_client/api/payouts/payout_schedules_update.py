@@ -73,6 +73,11 @@ def _parse_response(
 
         return response_413
 
+    if response.status_code == 429:
+        response_429 = ErrorBody.from_dict(response.json())
+
+        return response_429
+
     if response.status_code == 503:
         response_503 = ErrorBody.from_dict(response.json())
 
@@ -103,6 +108,8 @@ def sync_detailed(
 ) -> Response[ErrorBody | PayoutScheduleOut]:
     """Change the amount (periods not yet paid out use it) or switch the schedule off (`active: false`) and
     on; on again, it resumes with the current period.
+
+    Required scope: `payments:write` (or `full`).
 
     Args:
         id (int):
@@ -137,6 +144,8 @@ def sync(
     """Change the amount (periods not yet paid out use it) or switch the schedule off (`active: false`) and
     on; on again, it resumes with the current period.
 
+    Required scope: `payments:write` (or `full`).
+
     Args:
         id (int):
         body (PatchedPayoutSchedulePatchInRequest | Unset):
@@ -164,6 +173,8 @@ async def asyncio_detailed(
 ) -> Response[ErrorBody | PayoutScheduleOut]:
     """Change the amount (periods not yet paid out use it) or switch the schedule off (`active: false`) and
     on; on again, it resumes with the current period.
+
+    Required scope: `payments:write` (or `full`).
 
     Args:
         id (int):
@@ -195,6 +206,8 @@ async def asyncio(
 ) -> ErrorBody | PayoutScheduleOut | None:
     """Change the amount (periods not yet paid out use it) or switch the schedule off (`active: false`) and
     on; on again, it resumes with the current period.
+
+    Required scope: `payments:write` (or `full`).
 
     Args:
         id (int):

@@ -80,6 +80,11 @@ def _parse_response(
 
         return response_422
 
+    if response.status_code == 429:
+        response_429 = ErrorBody.from_dict(response.json())
+
+        return response_429
+
     if response.status_code == 503:
         response_503 = ErrorBody.from_dict(response.json())
 
@@ -111,6 +116,8 @@ def sync_detailed(
 ) -> Response[ErrorBody | PayoutDetailOut]:
     """Cancel a pending or failed payout, with a reason: no longer owed (the payable is reversed). 409 for
     one being sent or paid.
+
+    Required scope: `payments:write` (or `full`).
 
     Args:
         id (int):
@@ -148,6 +155,8 @@ def sync(
     """Cancel a pending or failed payout, with a reason: no longer owed (the payable is reversed). 409 for
     one being sent or paid.
 
+    Required scope: `payments:write` (or `full`).
+
     Args:
         id (int):
         idempotency_key (str | Unset):
@@ -178,6 +187,8 @@ async def asyncio_detailed(
 ) -> Response[ErrorBody | PayoutDetailOut]:
     """Cancel a pending or failed payout, with a reason: no longer owed (the payable is reversed). 409 for
     one being sent or paid.
+
+    Required scope: `payments:write` (or `full`).
 
     Args:
         id (int):
@@ -212,6 +223,8 @@ async def asyncio(
 ) -> ErrorBody | PayoutDetailOut | None:
     """Cancel a pending or failed payout, with a reason: no longer owed (the payable is reversed). 409 for
     one being sent or paid.
+
+    Required scope: `payments:write` (or `full`).
 
     Args:
         id (int):

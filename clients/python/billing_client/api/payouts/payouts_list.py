@@ -88,6 +88,11 @@ def _parse_response(
 
         return response_404
 
+    if response.status_code == 429:
+        response_429 = ErrorBody.from_dict(response.json())
+
+        return response_429
+
     if response.status_code == 503:
         response_503 = ErrorBody.from_dict(response.json())
 
@@ -122,6 +127,8 @@ def sync_detailed(
     state: PayoutsListState | Unset = UNSET,
 ) -> Response[ErrorBody | PaginatedPayoutOutList]:
     """Payouts, latest period first.
+
+    Required scope: `payments:read` (or `payments:write`, `read`, `full`).
 
     Args:
         cursor (str | Unset):
@@ -170,6 +177,8 @@ def sync(
 ) -> ErrorBody | PaginatedPayoutOutList | None:
     """Payouts, latest period first.
 
+    Required scope: `payments:read` (or `payments:write`, `read`, `full`).
+
     Args:
         cursor (str | Unset):
         limit (int | Unset):
@@ -211,6 +220,8 @@ async def asyncio_detailed(
     state: PayoutsListState | Unset = UNSET,
 ) -> Response[ErrorBody | PaginatedPayoutOutList]:
     """Payouts, latest period first.
+
+    Required scope: `payments:read` (or `payments:write`, `read`, `full`).
 
     Args:
         cursor (str | Unset):
@@ -256,6 +267,8 @@ async def asyncio(
     state: PayoutsListState | Unset = UNSET,
 ) -> ErrorBody | PaginatedPayoutOutList | None:
     """Payouts, latest period first.
+
+    Required scope: `payments:read` (or `payments:write`, `read`, `full`).
 
     Args:
         cursor (str | Unset):

@@ -74,6 +74,11 @@ def _parse_response(
 
         return response_422
 
+    if response.status_code == 429:
+        response_429 = ErrorBody.from_dict(response.json())
+
+        return response_429
+
     if response.status_code == 503:
         response_503 = ErrorBody.from_dict(response.json())
 
@@ -104,6 +109,8 @@ def sync_detailed(
 ) -> Response[ErrorBody | PayoutDetailOut]:
     """Send a failed payout (or one waiting for its retry) again now, to the payee's default method. 409
     `transition_not_allowed` otherwise.
+
+    Required scope: `payments:write` (or `full`).
 
     Args:
         id (int):
@@ -138,6 +145,8 @@ def sync(
     """Send a failed payout (or one waiting for its retry) again now, to the payee's default method. 409
     `transition_not_allowed` otherwise.
 
+    Required scope: `payments:write` (or `full`).
+
     Args:
         id (int):
         idempotency_key (str | Unset):
@@ -165,6 +174,8 @@ async def asyncio_detailed(
 ) -> Response[ErrorBody | PayoutDetailOut]:
     """Send a failed payout (or one waiting for its retry) again now, to the payee's default method. 409
     `transition_not_allowed` otherwise.
+
+    Required scope: `payments:write` (or `full`).
 
     Args:
         id (int):
@@ -196,6 +207,8 @@ async def asyncio(
 ) -> ErrorBody | PayoutDetailOut | None:
     """Send a failed payout (or one waiting for its retry) again now, to the payee's default method. 409
     `transition_not_allowed` otherwise.
+
+    Required scope: `payments:write` (or `full`).
 
     Args:
         id (int):

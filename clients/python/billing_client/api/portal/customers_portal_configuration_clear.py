@@ -49,6 +49,11 @@ def _parse_response(*, client: AuthenticatedClient | Client, response: httpx.Res
 
         return response_404
 
+    if response.status_code == 429:
+        response_429 = ErrorBody.from_dict(response.json())
+
+        return response_429
+
     if response.status_code == 503:
         response_503 = ErrorBody.from_dict(response.json())
 
@@ -75,6 +80,8 @@ def sync_detailed(
     client: AuthenticatedClient,
 ) -> Response[Any | ErrorBody]:
     """The customer goes back to the default configuration.
+
+    Required scope: `portal:write` (or `full`).
 
     Args:
         id (int):
@@ -105,6 +112,8 @@ def sync(
 ) -> Any | ErrorBody | None:
     """The customer goes back to the default configuration.
 
+    Required scope: `portal:write` (or `full`).
+
     Args:
         id (int):
 
@@ -128,6 +137,8 @@ async def asyncio_detailed(
     client: AuthenticatedClient,
 ) -> Response[Any | ErrorBody]:
     """The customer goes back to the default configuration.
+
+    Required scope: `portal:write` (or `full`).
 
     Args:
         id (int):
@@ -155,6 +166,8 @@ async def asyncio(
     client: AuthenticatedClient,
 ) -> Any | ErrorBody | None:
     """The customer goes back to the default configuration.
+
+    Required scope: `portal:write` (or `full`).
 
     Args:
         id (int):

@@ -67,6 +67,11 @@ def _parse_response(
 
         return response_413
 
+    if response.status_code == 429:
+        response_429 = ErrorBody.from_dict(response.json())
+
+        return response_429
+
     if response.status_code == 503:
         response_503 = ErrorBody.from_dict(response.json())
 
@@ -96,6 +101,8 @@ def sync_detailed(
     body: CustomerPortalConfigurationInRequest,
 ) -> Response[CustomerPortalConfigurationOut | ErrorBody]:
     """Give the customer its own configuration (400 `unknown_configuration` for an unknown id).
+
+    Required scope: `portal:write` (or `full`).
 
     Args:
         id (int):
@@ -129,6 +136,8 @@ def sync(
 ) -> CustomerPortalConfigurationOut | ErrorBody | None:
     """Give the customer its own configuration (400 `unknown_configuration` for an unknown id).
 
+    Required scope: `portal:write` (or `full`).
+
     Args:
         id (int):
         body (CustomerPortalConfigurationInRequest):
@@ -155,6 +164,8 @@ async def asyncio_detailed(
     body: CustomerPortalConfigurationInRequest,
 ) -> Response[CustomerPortalConfigurationOut | ErrorBody]:
     """Give the customer its own configuration (400 `unknown_configuration` for an unknown id).
+
+    Required scope: `portal:write` (or `full`).
 
     Args:
         id (int):
@@ -185,6 +196,8 @@ async def asyncio(
     body: CustomerPortalConfigurationInRequest,
 ) -> CustomerPortalConfigurationOut | ErrorBody | None:
     """Give the customer its own configuration (400 `unknown_configuration` for an unknown id).
+
+    Required scope: `portal:write` (or `full`).
 
     Args:
         id (int):

@@ -71,6 +71,11 @@ def _parse_response(
 
         return response_422
 
+    if response.status_code == 429:
+        response_429 = ErrorBody.from_dict(response.json())
+
+        return response_429
+
     if response.status_code == 503:
         response_503 = ErrorBody.from_dict(response.json())
 
@@ -101,6 +106,8 @@ def sync_detailed(
 ) -> Response[ErrorBody | PortalConfigurationOut]:
     """A new configuration. Refused (400, naming the field): an unknown plan (`plans[1]`, `unknown_plan`),
     an archived one (`plan_archived`), a plan listed twice. 409: the name is taken.
+
+    Required scope: `portal:write` (or `full`).
 
     Args:
         idempotency_key (str | Unset):
@@ -135,6 +142,8 @@ def sync(
     """A new configuration. Refused (400, naming the field): an unknown plan (`plans[1]`, `unknown_plan`),
     an archived one (`plan_archived`), a plan listed twice. 409: the name is taken.
 
+    Required scope: `portal:write` (or `full`).
+
     Args:
         idempotency_key (str | Unset):
         body (PortalConfigurationInRequest):
@@ -162,6 +171,8 @@ async def asyncio_detailed(
 ) -> Response[ErrorBody | PortalConfigurationOut]:
     """A new configuration. Refused (400, naming the field): an unknown plan (`plans[1]`, `unknown_plan`),
     an archived one (`plan_archived`), a plan listed twice. 409: the name is taken.
+
+    Required scope: `portal:write` (or `full`).
 
     Args:
         idempotency_key (str | Unset):
@@ -193,6 +204,8 @@ async def asyncio(
 ) -> ErrorBody | PortalConfigurationOut | None:
     """A new configuration. Refused (400, naming the field): an unknown plan (`plans[1]`, `unknown_plan`),
     an archived one (`plan_archived`), a plan listed twice. 409: the name is taken.
+
+    Required scope: `portal:write` (or `full`).
 
     Args:
         idempotency_key (str | Unset):

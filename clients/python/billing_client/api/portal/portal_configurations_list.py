@@ -61,6 +61,11 @@ def _parse_response(
 
         return response_404
 
+    if response.status_code == 429:
+        response_429 = ErrorBody.from_dict(response.json())
+
+        return response_429
+
     if response.status_code == 503:
         response_503 = ErrorBody.from_dict(response.json())
 
@@ -91,6 +96,8 @@ def sync_detailed(
 ) -> Response[ErrorBody | PaginatedPortalConfigurationOutList]:
     """Portal configurations, by name: what their customers may do in the portal and the plans they may
     switch to.
+
+    Required scope: `portal:read` (or `portal:write`, `read`, `full`).
 
     Args:
         cursor (str | Unset):
@@ -125,6 +132,8 @@ def sync(
     """Portal configurations, by name: what their customers may do in the portal and the plans they may
     switch to.
 
+    Required scope: `portal:read` (or `portal:write`, `read`, `full`).
+
     Args:
         cursor (str | Unset):
         limit (int | Unset):
@@ -152,6 +161,8 @@ async def asyncio_detailed(
 ) -> Response[ErrorBody | PaginatedPortalConfigurationOutList]:
     """Portal configurations, by name: what their customers may do in the portal and the plans they may
     switch to.
+
+    Required scope: `portal:read` (or `portal:write`, `read`, `full`).
 
     Args:
         cursor (str | Unset):
@@ -183,6 +194,8 @@ async def asyncio(
 ) -> ErrorBody | PaginatedPortalConfigurationOutList | None:
     """Portal configurations, by name: what their customers may do in the portal and the plans they may
     switch to.
+
+    Required scope: `portal:read` (or `portal:write`, `read`, `full`).
 
     Args:
         cursor (str | Unset):

@@ -73,6 +73,11 @@ def _parse_response(
 
         return response_413
 
+    if response.status_code == 429:
+        response_429 = ErrorBody.from_dict(response.json())
+
+        return response_429
+
     if response.status_code == 503:
         response_503 = ErrorBody.from_dict(response.json())
 
@@ -103,6 +108,8 @@ def sync_detailed(
 ) -> Response[ErrorBody | PortalConfigurationOut]:
     """Change the fields given; `plans`, when given, is the full new list in order. `is_default: false` on
     the default is refused (`default_required`): make another one the default instead.
+
+    Required scope: `portal:write` (or `full`).
 
     Args:
         id (int):
@@ -137,6 +144,8 @@ def sync(
     """Change the fields given; `plans`, when given, is the full new list in order. `is_default: false` on
     the default is refused (`default_required`): make another one the default instead.
 
+    Required scope: `portal:write` (or `full`).
+
     Args:
         id (int):
         body (PatchedPortalConfigurationPatchInRequest | Unset):
@@ -164,6 +173,8 @@ async def asyncio_detailed(
 ) -> Response[ErrorBody | PortalConfigurationOut]:
     """Change the fields given; `plans`, when given, is the full new list in order. `is_default: false` on
     the default is refused (`default_required`): make another one the default instead.
+
+    Required scope: `portal:write` (or `full`).
 
     Args:
         id (int):
@@ -195,6 +206,8 @@ async def asyncio(
 ) -> ErrorBody | PortalConfigurationOut | None:
     """Change the fields given; `plans`, when given, is the full new list in order. `is_default: false` on
     the default is refused (`default_required`): make another one the default instead.
+
+    Required scope: `portal:write` (or `full`).
 
     Args:
         id (int):

@@ -76,6 +76,11 @@ def _parse_response(
 
         return response_422
 
+    if response.status_code == 429:
+        response_429 = ErrorBody.from_dict(response.json())
+
+        return response_429
+
     if response.status_code == 503:
         response_503 = ErrorBody.from_dict(response.json())
 
@@ -110,6 +115,8 @@ def sync_detailed(
     400 on `return_url`, `locale` or `configuration` when invalid. The link is shown once and never
     stored: a retry with the same Idempotency-Key answers 409 `link_shown_once`; post again with a new
     key for a new link.
+
+    Required scope: `portal:write` (or `full`).
 
     Args:
         idempotency_key (str | Unset):
@@ -148,6 +155,8 @@ def sync(
     stored: a retry with the same Idempotency-Key answers 409 `link_shown_once`; post again with a new
     key for a new link.
 
+    Required scope: `portal:write` (or `full`).
+
     Args:
         idempotency_key (str | Unset):
         body (PortalSessionInRequest):
@@ -179,6 +188,8 @@ async def asyncio_detailed(
     400 on `return_url`, `locale` or `configuration` when invalid. The link is shown once and never
     stored: a retry with the same Idempotency-Key answers 409 `link_shown_once`; post again with a new
     key for a new link.
+
+    Required scope: `portal:write` (or `full`).
 
     Args:
         idempotency_key (str | Unset):
@@ -214,6 +225,8 @@ async def asyncio(
     400 on `return_url`, `locale` or `configuration` when invalid. The link is shown once and never
     stored: a retry with the same Idempotency-Key answers 409 `link_shown_once`; post again with a new
     key for a new link.
+
+    Required scope: `portal:write` (or `full`).
 
     Args:
         idempotency_key (str | Unset):

@@ -69,6 +69,11 @@ def _parse_response(
 
         return response_422
 
+    if response.status_code == 429:
+        response_429 = ErrorBody.from_dict(response.json())
+
+        return response_429
+
     if response.status_code == 503:
         response_503 = ErrorBody.from_dict(response.json())
 
@@ -99,6 +104,8 @@ def sync_detailed(
 ) -> Response[ErrorBody | PortalSessionOut]:
     """End the session now (the customer's next page is the sign-in page); a link not opened yet can no
     longer be. Ending an ended session changes nothing.
+
+    Required scope: `portal:write` (or `full`).
 
     Args:
         id (int):
@@ -133,6 +140,8 @@ def sync(
     """End the session now (the customer's next page is the sign-in page); a link not opened yet can no
     longer be. Ending an ended session changes nothing.
 
+    Required scope: `portal:write` (or `full`).
+
     Args:
         id (int):
         idempotency_key (str | Unset):
@@ -160,6 +169,8 @@ async def asyncio_detailed(
 ) -> Response[ErrorBody | PortalSessionOut]:
     """End the session now (the customer's next page is the sign-in page); a link not opened yet can no
     longer be. Ending an ended session changes nothing.
+
+    Required scope: `portal:write` (or `full`).
 
     Args:
         id (int):
@@ -191,6 +202,8 @@ async def asyncio(
 ) -> ErrorBody | PortalSessionOut | None:
     """End the session now (the customer's next page is the sign-in page); a link not opened yet can no
     longer be. Ending an ended session changes nothing.
+
+    Required scope: `portal:write` (or `full`).
 
     Args:
         id (int):

@@ -64,6 +64,11 @@ def _parse_response(
 
         return response_404
 
+    if response.status_code == 429:
+        response_429 = ErrorBody.from_dict(response.json())
+
+        return response_429
+
     if response.status_code == 503:
         response_503 = ErrorBody.from_dict(response.json())
 
@@ -96,6 +101,8 @@ def sync_detailed(
     """The portal session links asked for, newest first, with their state (`pending`: not opened yet;
     `expired`: never opened in time; `active`; `ended`; `timed_out`). Never the link itself: it is shown
     once, when created.
+
+    Required scope: `portal:read` (or `portal:write`, `read`, `full`).
 
     Args:
         cursor (str | Unset):
@@ -134,6 +141,8 @@ def sync(
     `expired`: never opened in time; `active`; `ended`; `timed_out`). Never the link itself: it is shown
     once, when created.
 
+    Required scope: `portal:read` (or `portal:write`, `read`, `full`).
+
     Args:
         cursor (str | Unset):
         customer (str | Unset):
@@ -165,6 +174,8 @@ async def asyncio_detailed(
     """The portal session links asked for, newest first, with their state (`pending`: not opened yet;
     `expired`: never opened in time; `active`; `ended`; `timed_out`). Never the link itself: it is shown
     once, when created.
+
+    Required scope: `portal:read` (or `portal:write`, `read`, `full`).
 
     Args:
         cursor (str | Unset):
@@ -200,6 +211,8 @@ async def asyncio(
     """The portal session links asked for, newest first, with their state (`pending`: not opened yet;
     `expired`: never opened in time; `active`; `ended`; `timed_out`). Never the link itself: it is shown
     once, when created.
+
+    Required scope: `portal:read` (or `portal:write`, `read`, `full`).
 
     Args:
         cursor (str | Unset):

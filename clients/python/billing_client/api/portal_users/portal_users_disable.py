@@ -76,6 +76,11 @@ def _parse_response(
 
         return response_422
 
+    if response.status_code == 429:
+        response_429 = ErrorBody.from_dict(response.json())
+
+        return response_429
+
     if response.status_code == 503:
         response_503 = ErrorBody.from_dict(response.json())
 
@@ -107,6 +112,8 @@ def sync_detailed(
 ) -> Response[ErrorBody | PortalUserOut]:
     """The user may no longer sign in; their open sessions end now and their links stop working. Invite
     them again to give access back.
+
+    Required scope: `portal:write` (or `full`).
 
     Args:
         id (int):
@@ -144,6 +151,8 @@ def sync(
     """The user may no longer sign in; their open sessions end now and their links stop working. Invite
     them again to give access back.
 
+    Required scope: `portal:write` (or `full`).
+
     Args:
         id (int):
         idempotency_key (str | Unset):
@@ -174,6 +183,8 @@ async def asyncio_detailed(
 ) -> Response[ErrorBody | PortalUserOut]:
     """The user may no longer sign in; their open sessions end now and their links stop working. Invite
     them again to give access back.
+
+    Required scope: `portal:write` (or `full`).
 
     Args:
         id (int):
@@ -208,6 +219,8 @@ async def asyncio(
 ) -> ErrorBody | PortalUserOut | None:
     """The user may no longer sign in; their open sessions end now and their links stop working. Invite
     them again to give access back.
+
+    Required scope: `portal:write` (or `full`).
 
     Args:
         id (int):

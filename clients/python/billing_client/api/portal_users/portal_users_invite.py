@@ -76,6 +76,11 @@ def _parse_response(
 
         return response_422
 
+    if response.status_code == 429:
+        response_429 = ErrorBody.from_dict(response.json())
+
+        return response_429
+
     if response.status_code == 503:
         response_503 = ErrorBody.from_dict(response.json())
 
@@ -107,6 +112,8 @@ def sync_detailed(
     """Invite a person to the customer's portal: an e-mail with a link valid 7 days. One portal user per
     e-mail address per customer (case does not matter): 400 `unique` on `email`. 404 on `customer` when
     unknown, 409 when archived.
+
+    Required scope: `portal:write` (or `full`).
 
     Args:
         idempotency_key (str | Unset):
@@ -142,6 +149,8 @@ def sync(
     e-mail address per customer (case does not matter): 400 `unique` on `email`. 404 on `customer` when
     unknown, 409 when archived.
 
+    Required scope: `portal:write` (or `full`).
+
     Args:
         idempotency_key (str | Unset):
         body (PortalUserInRequest):
@@ -170,6 +179,8 @@ async def asyncio_detailed(
     """Invite a person to the customer's portal: an e-mail with a link valid 7 days. One portal user per
     e-mail address per customer (case does not matter): 400 `unique` on `email`. 404 on `customer` when
     unknown, 409 when archived.
+
+    Required scope: `portal:write` (or `full`).
 
     Args:
         idempotency_key (str | Unset):
@@ -202,6 +213,8 @@ async def asyncio(
     """Invite a person to the customer's portal: an e-mail with a link valid 7 days. One portal user per
     e-mail address per customer (case does not matter): 400 `unique` on `email`. 404 on `customer` when
     unknown, 409 when archived.
+
+    Required scope: `portal:write` (or `full`).
 
     Args:
         idempotency_key (str | Unset):

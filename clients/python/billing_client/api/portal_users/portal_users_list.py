@@ -75,6 +75,11 @@ def _parse_response(
 
         return response_404
 
+    if response.status_code == 429:
+        response_429 = ErrorBody.from_dict(response.json())
+
+        return response_429
+
     if response.status_code == 503:
         response_503 = ErrorBody.from_dict(response.json())
 
@@ -107,6 +112,8 @@ def sync_detailed(
     state: PortalUsersListState | Unset = UNSET,
 ) -> Response[ErrorBody | PaginatedPortalUserOutList]:
     """The people invited to customers' portals (`invited`: not signed in yet; `active`; `disabled`).
+
+    Required scope: `portal:read` (or `portal:write`, `read`, `full`).
 
     Args:
         cursor (str | Unset):
@@ -149,6 +156,8 @@ def sync(
 ) -> ErrorBody | PaginatedPortalUserOutList | None:
     """The people invited to customers' portals (`invited`: not signed in yet; `active`; `disabled`).
 
+    Required scope: `portal:read` (or `portal:write`, `read`, `full`).
+
     Args:
         cursor (str | Unset):
         customer (str | Unset):
@@ -184,6 +193,8 @@ async def asyncio_detailed(
     state: PortalUsersListState | Unset = UNSET,
 ) -> Response[ErrorBody | PaginatedPortalUserOutList]:
     """The people invited to customers' portals (`invited`: not signed in yet; `active`; `disabled`).
+
+    Required scope: `portal:read` (or `portal:write`, `read`, `full`).
 
     Args:
         cursor (str | Unset):
@@ -223,6 +234,8 @@ async def asyncio(
     state: PortalUsersListState | Unset = UNSET,
 ) -> ErrorBody | PaginatedPortalUserOutList | None:
     """The people invited to customers' portals (`invited`: not signed in yet; `active`; `disabled`).
+
+    Required scope: `portal:read` (or `portal:write`, `read`, `full`).
 
     Args:
         cursor (str | Unset):

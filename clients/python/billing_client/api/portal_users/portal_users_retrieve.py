@@ -53,6 +53,11 @@ def _parse_response(
 
         return response_404
 
+    if response.status_code == 429:
+        response_429 = ErrorBody.from_dict(response.json())
+
+        return response_429
+
     if response.status_code == 503:
         response_503 = ErrorBody.from_dict(response.json())
 
@@ -80,7 +85,7 @@ def sync_detailed(
     *,
     client: AuthenticatedClient,
 ) -> Response[ErrorBody | PortalUserOut]:
-    """`initial()` runs DRF's checks (authentication, permissions, throttles), then this one.
+    """Required scope: `portal:read` (or `portal:write`, `read`, `full`).
 
     Args:
         id (int):
@@ -109,7 +114,7 @@ def sync(
     *,
     client: AuthenticatedClient,
 ) -> ErrorBody | PortalUserOut | None:
-    """`initial()` runs DRF's checks (authentication, permissions, throttles), then this one.
+    """Required scope: `portal:read` (or `portal:write`, `read`, `full`).
 
     Args:
         id (int):
@@ -133,7 +138,7 @@ async def asyncio_detailed(
     *,
     client: AuthenticatedClient,
 ) -> Response[ErrorBody | PortalUserOut]:
-    """`initial()` runs DRF's checks (authentication, permissions, throttles), then this one.
+    """Required scope: `portal:read` (or `portal:write`, `read`, `full`).
 
     Args:
         id (int):
@@ -160,7 +165,7 @@ async def asyncio(
     *,
     client: AuthenticatedClient,
 ) -> ErrorBody | PortalUserOut | None:
-    """`initial()` runs DRF's checks (authentication, permissions, throttles), then this one.
+    """Required scope: `portal:read` (or `portal:write`, `read`, `full`).
 
     Args:
         id (int):

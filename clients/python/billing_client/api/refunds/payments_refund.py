@@ -78,6 +78,11 @@ def _parse_response(*, client: AuthenticatedClient | Client, response: httpx.Res
 
         return response_422
 
+    if response.status_code == 429:
+        response_429 = ErrorBody.from_dict(response.json())
+
+        return response_429
+
     if response.status_code == 503:
         response_503 = ErrorBody.from_dict(response.json())
 
@@ -113,6 +118,8 @@ def sync_detailed(
     pays out what the credit note put on the customer's credit balance. Never more than is refundable
     (400 `exceeds_refundable` on `amount`). The answer is the refund: `succeeded`, `failed` (the gateway
     refused; nothing is held) or `pending` (the gateway's answer is not known yet: the clock asks it).
+
+    Required scope: `payments:write` (or `full`).
 
     Args:
         id (int):
@@ -154,6 +161,8 @@ def sync(
     (400 `exceeds_refundable` on `amount`). The answer is the refund: `succeeded`, `failed` (the gateway
     refused; nothing is held) or `pending` (the gateway's answer is not known yet: the clock asks it).
 
+    Required scope: `payments:write` (or `full`).
+
     Args:
         id (int):
         idempotency_key (str | Unset):
@@ -188,6 +197,8 @@ async def asyncio_detailed(
     pays out what the credit note put on the customer's credit balance. Never more than is refundable
     (400 `exceeds_refundable` on `amount`). The answer is the refund: `succeeded`, `failed` (the gateway
     refused; nothing is held) or `pending` (the gateway's answer is not known yet: the clock asks it).
+
+    Required scope: `payments:write` (or `full`).
 
     Args:
         id (int):
@@ -226,6 +237,8 @@ async def asyncio(
     pays out what the credit note put on the customer's credit balance. Never more than is refundable
     (400 `exceeds_refundable` on `amount`). The answer is the refund: `succeeded`, `failed` (the gateway
     refused; nothing is held) or `pending` (the gateway's answer is not known yet: the clock asks it).
+
+    Required scope: `payments:write` (or `full`).
 
     Args:
         id (int):

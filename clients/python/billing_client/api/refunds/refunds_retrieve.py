@@ -51,6 +51,11 @@ def _parse_response(*, client: AuthenticatedClient | Client, response: httpx.Res
 
         return response_404
 
+    if response.status_code == 429:
+        response_429 = ErrorBody.from_dict(response.json())
+
+        return response_429
+
     if response.status_code == 503:
         response_503 = ErrorBody.from_dict(response.json())
 
@@ -78,7 +83,7 @@ def sync_detailed(
     *,
     client: AuthenticatedClient,
 ) -> Response[ErrorBody | RefundOut]:
-    """`initial()` runs DRF's checks (authentication, permissions, throttles), then this one.
+    """Required scope: `payments:read` (or `payments:write`, `read`, `full`).
 
     Args:
         id (int):
@@ -107,7 +112,7 @@ def sync(
     *,
     client: AuthenticatedClient,
 ) -> ErrorBody | RefundOut | None:
-    """`initial()` runs DRF's checks (authentication, permissions, throttles), then this one.
+    """Required scope: `payments:read` (or `payments:write`, `read`, `full`).
 
     Args:
         id (int):
@@ -131,7 +136,7 @@ async def asyncio_detailed(
     *,
     client: AuthenticatedClient,
 ) -> Response[ErrorBody | RefundOut]:
-    """`initial()` runs DRF's checks (authentication, permissions, throttles), then this one.
+    """Required scope: `payments:read` (or `payments:write`, `read`, `full`).
 
     Args:
         id (int):
@@ -158,7 +163,7 @@ async def asyncio(
     *,
     client: AuthenticatedClient,
 ) -> ErrorBody | RefundOut | None:
-    """`initial()` runs DRF's checks (authentication, permissions, throttles), then this one.
+    """Required scope: `payments:read` (or `payments:write`, `read`, `full`).
 
     Args:
         id (int):

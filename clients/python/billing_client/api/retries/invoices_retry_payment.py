@@ -76,6 +76,11 @@ def _parse_response(
 
         return response_422
 
+    if response.status_code == 429:
+        response_429 = ErrorBody.from_dict(response.json())
+
+        return response_429
+
     if response.status_code == 503:
         response_503 = ErrorBody.from_dict(response.json())
 
@@ -112,6 +117,8 @@ def sync_detailed(
     `payment_method`). With `payment_method` that method is charged (one of the customer's own, active:
     else `not_found` or `payment_method_not_active` on `payment_method`), also for a customer whose
     automatic collection is off. A failure continues the invoice's retry schedule.
+
+    Required scope: `payments:write` (or `full`).
 
     Args:
         id (int):
@@ -154,6 +161,8 @@ def sync(
     else `not_found` or `payment_method_not_active` on `payment_method`), also for a customer whose
     automatic collection is off. A failure continues the invoice's retry schedule.
 
+    Required scope: `payments:write` (or `full`).
+
     Args:
         id (int):
         idempotency_key (str | Unset):
@@ -189,6 +198,8 @@ async def asyncio_detailed(
     `payment_method`). With `payment_method` that method is charged (one of the customer's own, active:
     else `not_found` or `payment_method_not_active` on `payment_method`), also for a customer whose
     automatic collection is off. A failure continues the invoice's retry schedule.
+
+    Required scope: `payments:write` (or `full`).
 
     Args:
         id (int):
@@ -228,6 +239,8 @@ async def asyncio(
     `payment_method`). With `payment_method` that method is charged (one of the customer's own, active:
     else `not_found` or `payment_method_not_active` on `payment_method`), also for a customer whose
     automatic collection is off. A failure continues the invoice's retry schedule.
+
+    Required scope: `payments:write` (or `full`).
 
     Args:
         id (int):

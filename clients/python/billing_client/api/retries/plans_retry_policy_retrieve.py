@@ -53,6 +53,11 @@ def _parse_response(
 
         return response_404
 
+    if response.status_code == 429:
+        response_429 = ErrorBody.from_dict(response.json())
+
+        return response_429
+
     if response.status_code == 503:
         response_503 = ErrorBody.from_dict(response.json())
 
@@ -83,6 +88,8 @@ def sync_detailed(
     """The policy that applies to the plan's invoices: its own (`scope` `plan`), else the global one
     (`global`, or `default`). Days count from the invoice's FIRST failed automatic attempt, not between
     attempts: 3, 5, 7 after a first failure on Jan 10 retries on Jan 13, 15 and 17.
+
+    Required scope: `dunning:read` (or `dunning:write`, `read`, `full`).
 
     Args:
         id (int):
@@ -115,6 +122,8 @@ def sync(
     (`global`, or `default`). Days count from the invoice's FIRST failed automatic attempt, not between
     attempts: 3, 5, 7 after a first failure on Jan 10 retries on Jan 13, 15 and 17.
 
+    Required scope: `dunning:read` (or `dunning:write`, `read`, `full`).
+
     Args:
         id (int):
 
@@ -140,6 +149,8 @@ async def asyncio_detailed(
     """The policy that applies to the plan's invoices: its own (`scope` `plan`), else the global one
     (`global`, or `default`). Days count from the invoice's FIRST failed automatic attempt, not between
     attempts: 3, 5, 7 after a first failure on Jan 10 retries on Jan 13, 15 and 17.
+
+    Required scope: `dunning:read` (or `dunning:write`, `read`, `full`).
 
     Args:
         id (int):
@@ -169,6 +180,8 @@ async def asyncio(
     """The policy that applies to the plan's invoices: its own (`scope` `plan`), else the global one
     (`global`, or `default`). Days count from the invoice's FIRST failed automatic attempt, not between
     attempts: 3, 5, 7 after a first failure on Jan 10 retries on Jan 13, 15 and 17.
+
+    Required scope: `dunning:read` (or `dunning:write`, `read`, `full`).
 
     Args:
         id (int):

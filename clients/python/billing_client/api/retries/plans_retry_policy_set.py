@@ -67,6 +67,11 @@ def _parse_response(
 
         return response_413
 
+    if response.status_code == 429:
+        response_429 = ErrorBody.from_dict(response.json())
+
+        return response_429
+
     if response.status_code == 503:
         response_503 = ErrorBody.from_dict(response.json())
 
@@ -97,6 +102,8 @@ def sync_detailed(
 ) -> Response[ErrorBody | RetryPolicyOut]:
     """Give the plan its own retry policy. Days count from the invoice's FIRST failed automatic attempt,
     not between attempts: 3, 5, 7 after a first failure on Jan 10 retries on Jan 13, 15 and 17.
+
+    Required scope: `dunning:write` (or `full`).
 
     Args:
         id (int):
@@ -131,6 +138,8 @@ def sync(
     """Give the plan its own retry policy. Days count from the invoice's FIRST failed automatic attempt,
     not between attempts: 3, 5, 7 after a first failure on Jan 10 retries on Jan 13, 15 and 17.
 
+    Required scope: `dunning:write` (or `full`).
+
     Args:
         id (int):
         body (RetryPolicyInRequest):
@@ -158,6 +167,8 @@ async def asyncio_detailed(
 ) -> Response[ErrorBody | RetryPolicyOut]:
     """Give the plan its own retry policy. Days count from the invoice's FIRST failed automatic attempt,
     not between attempts: 3, 5, 7 after a first failure on Jan 10 retries on Jan 13, 15 and 17.
+
+    Required scope: `dunning:write` (or `full`).
 
     Args:
         id (int):
@@ -189,6 +200,8 @@ async def asyncio(
 ) -> ErrorBody | RetryPolicyOut | None:
     """Give the plan its own retry policy. Days count from the invoice's FIRST failed automatic attempt,
     not between attempts: 3, 5, 7 after a first failure on Jan 10 retries on Jan 13, 15 and 17.
+
+    Required scope: `dunning:write` (or `full`).
 
     Args:
         id (int):

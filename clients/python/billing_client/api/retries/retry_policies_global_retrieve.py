@@ -43,6 +43,11 @@ def _parse_response(
 
         return response_403
 
+    if response.status_code == 429:
+        response_429 = ErrorBody.from_dict(response.json())
+
+        return response_429
+
     if response.status_code == 503:
         response_503 = ErrorBody.from_dict(response.json())
 
@@ -73,6 +78,8 @@ def sync_detailed(
     invoice's FIRST failed automatic attempt, not between attempts: 3, 5, 7 after a first failure on Jan
     10 retries on Jan 13, 15 and 17.
 
+    Required scope: `dunning:read` (or `dunning:write`, `read`, `full`).
+
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
         httpx.TimeoutException: If the request takes longer than Client.timeout.
@@ -98,6 +105,8 @@ def sync(
     invoice's FIRST failed automatic attempt, not between attempts: 3, 5, 7 after a first failure on Jan
     10 retries on Jan 13, 15 and 17.
 
+    Required scope: `dunning:read` (or `dunning:write`, `read`, `full`).
+
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
         httpx.TimeoutException: If the request takes longer than Client.timeout.
@@ -118,6 +127,8 @@ async def asyncio_detailed(
     """The global retry policy (`scope` `default`: none was set, 3, 5, 7 days apply). Days count from the
     invoice's FIRST failed automatic attempt, not between attempts: 3, 5, 7 after a first failure on Jan
     10 retries on Jan 13, 15 and 17.
+
+    Required scope: `dunning:read` (or `dunning:write`, `read`, `full`).
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -141,6 +152,8 @@ async def asyncio(
     """The global retry policy (`scope` `default`: none was set, 3, 5, 7 days apply). Days count from the
     invoice's FIRST failed automatic attempt, not between attempts: 3, 5, 7 after a first failure on Jan
     10 retries on Jan 13, 15 and 17.
+
+    Required scope: `dunning:read` (or `dunning:write`, `read`, `full`).
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.

@@ -58,6 +58,11 @@ def _parse_response(
 
         return response_413
 
+    if response.status_code == 429:
+        response_429 = ErrorBody.from_dict(response.json())
+
+        return response_429
+
     if response.status_code == 503:
         response_503 = ErrorBody.from_dict(response.json())
 
@@ -88,6 +93,8 @@ def sync_detailed(
     """Set the global retry policy (an empty list: no retries). Days count from the invoice's FIRST failed
     automatic attempt, not between attempts: 3, 5, 7 after a first failure on Jan 10 retries on Jan 13,
     15 and 17.
+
+    Required scope: `dunning:write` (or `full`).
 
     Args:
         body (RetryPolicyInRequest):
@@ -120,6 +127,8 @@ def sync(
     automatic attempt, not between attempts: 3, 5, 7 after a first failure on Jan 10 retries on Jan 13,
     15 and 17.
 
+    Required scope: `dunning:write` (or `full`).
+
     Args:
         body (RetryPolicyInRequest):
 
@@ -145,6 +154,8 @@ async def asyncio_detailed(
     """Set the global retry policy (an empty list: no retries). Days count from the invoice's FIRST failed
     automatic attempt, not between attempts: 3, 5, 7 after a first failure on Jan 10 retries on Jan 13,
     15 and 17.
+
+    Required scope: `dunning:write` (or `full`).
 
     Args:
         body (RetryPolicyInRequest):
@@ -174,6 +185,8 @@ async def asyncio(
     """Set the global retry policy (an empty list: no retries). Days count from the invoice's FIRST failed
     automatic attempt, not between attempts: 3, 5, 7 after a first failure on Jan 10 retries on Jan 13,
     15 and 17.
+
+    Required scope: `dunning:write` (or `full`).
 
     Args:
         body (RetryPolicyInRequest):

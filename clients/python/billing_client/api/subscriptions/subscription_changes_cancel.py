@@ -76,6 +76,11 @@ def _parse_response(*, client: AuthenticatedClient | Client, response: httpx.Res
 
         return response_422
 
+    if response.status_code == 429:
+        response_429 = ErrorBody.from_dict(response.json())
+
+        return response_429
+
     if response.status_code == 503:
         response_503 = ErrorBody.from_dict(response.json())
 
@@ -104,7 +109,7 @@ def sync_detailed(
     client: AuthenticatedClient,
     body: ReasonInRequest | Unset = UNSET,
 ) -> Response[ChangeOut | ErrorBody]:
-    """`initial()` runs DRF's checks (authentication, permissions, throttles), then this one.
+    """Required scope: `subscriptions:write` (or `full`).
 
     Args:
         id (int):
@@ -136,7 +141,7 @@ def sync(
     client: AuthenticatedClient,
     body: ReasonInRequest | Unset = UNSET,
 ) -> ChangeOut | ErrorBody | None:
-    """`initial()` runs DRF's checks (authentication, permissions, throttles), then this one.
+    """Required scope: `subscriptions:write` (or `full`).
 
     Args:
         id (int):
@@ -163,7 +168,7 @@ async def asyncio_detailed(
     client: AuthenticatedClient,
     body: ReasonInRequest | Unset = UNSET,
 ) -> Response[ChangeOut | ErrorBody]:
-    """`initial()` runs DRF's checks (authentication, permissions, throttles), then this one.
+    """Required scope: `subscriptions:write` (or `full`).
 
     Args:
         id (int):
@@ -193,7 +198,7 @@ async def asyncio(
     client: AuthenticatedClient,
     body: ReasonInRequest | Unset = UNSET,
 ) -> ChangeOut | ErrorBody | None:
-    """`initial()` runs DRF's checks (authentication, permissions, throttles), then this one.
+    """Required scope: `subscriptions:write` (or `full`).
 
     Args:
         id (int):

@@ -80,6 +80,11 @@ def _parse_response(
 
         return response_422
 
+    if response.status_code == 429:
+        response_429 = ErrorBody.from_dict(response.json())
+
+        return response_429
+
     if response.status_code == 503:
         response_503 = ErrorBody.from_dict(response.json())
 
@@ -110,6 +115,8 @@ def sync_detailed(
     idempotency_key: str | Unset = UNSET,
 ) -> Response[ErrorBody | PendingLineOut]:
     """Buy a catalog add-on: a line waiting for the subscription's next invoice.
+
+    Required scope: `subscriptions:write` (or `full`).
 
     Args:
         id (int):
@@ -146,6 +153,8 @@ def sync(
 ) -> ErrorBody | PendingLineOut | None:
     """Buy a catalog add-on: a line waiting for the subscription's next invoice.
 
+    Required scope: `subscriptions:write` (or `full`).
+
     Args:
         id (int):
         idempotency_key (str | Unset):
@@ -175,6 +184,8 @@ async def asyncio_detailed(
     idempotency_key: str | Unset = UNSET,
 ) -> Response[ErrorBody | PendingLineOut]:
     """Buy a catalog add-on: a line waiting for the subscription's next invoice.
+
+    Required scope: `subscriptions:write` (or `full`).
 
     Args:
         id (int):
@@ -208,6 +219,8 @@ async def asyncio(
     idempotency_key: str | Unset = UNSET,
 ) -> ErrorBody | PendingLineOut | None:
     """Buy a catalog add-on: a line waiting for the subscription's next invoice.
+
+    Required scope: `subscriptions:write` (or `full`).
 
     Args:
         id (int):

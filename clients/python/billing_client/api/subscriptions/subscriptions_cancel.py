@@ -81,6 +81,11 @@ def _parse_response(
 
         return response_422
 
+    if response.status_code == 429:
+        response_429 = ErrorBody.from_dict(response.json())
+
+        return response_429
+
     if response.status_code == 503:
         response_503 = ErrorBody.from_dict(response.json())
 
@@ -110,7 +115,7 @@ def sync_detailed(
     body: CancelInRequest | Unset = UNSET,
     idempotency_key: str | Unset = UNSET,
 ) -> Response[ErrorBody | SubscriptionOut]:
-    """`initial()` runs DRF's checks (authentication, permissions, throttles), then this one.
+    """Required scope: `subscriptions:write` (or `full`).
 
     Args:
         id (int):
@@ -145,7 +150,7 @@ def sync(
     body: CancelInRequest | Unset = UNSET,
     idempotency_key: str | Unset = UNSET,
 ) -> ErrorBody | SubscriptionOut | None:
-    """`initial()` runs DRF's checks (authentication, permissions, throttles), then this one.
+    """Required scope: `subscriptions:write` (or `full`).
 
     Args:
         id (int):
@@ -175,7 +180,7 @@ async def asyncio_detailed(
     body: CancelInRequest | Unset = UNSET,
     idempotency_key: str | Unset = UNSET,
 ) -> Response[ErrorBody | SubscriptionOut]:
-    """`initial()` runs DRF's checks (authentication, permissions, throttles), then this one.
+    """Required scope: `subscriptions:write` (or `full`).
 
     Args:
         id (int):
@@ -208,7 +213,7 @@ async def asyncio(
     body: CancelInRequest | Unset = UNSET,
     idempotency_key: str | Unset = UNSET,
 ) -> ErrorBody | SubscriptionOut | None:
-    """`initial()` runs DRF's checks (authentication, permissions, throttles), then this one.
+    """Required scope: `subscriptions:write` (or `full`).
 
     Args:
         id (int):

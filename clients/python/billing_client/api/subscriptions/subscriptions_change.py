@@ -79,6 +79,11 @@ def _parse_response(*, client: AuthenticatedClient | Client, response: httpx.Res
 
         return response_422
 
+    if response.status_code == 429:
+        response_429 = ErrorBody.from_dict(response.json())
+
+        return response_429
+
     if response.status_code == 503:
         response_503 = ErrorBody.from_dict(response.json())
 
@@ -109,6 +114,8 @@ def sync_detailed(
     idempotency_key: str | Unset = UNSET,
 ) -> Response[ChangeOut | ErrorBody]:
     """Change plan and/or quantity: now (prorated), at period end, or on a date.
+
+    Required scope: `subscriptions:write` (or `full`).
 
     Args:
         id (int):
@@ -145,6 +152,8 @@ def sync(
 ) -> ChangeOut | ErrorBody | None:
     """Change plan and/or quantity: now (prorated), at period end, or on a date.
 
+    Required scope: `subscriptions:write` (or `full`).
+
     Args:
         id (int):
         idempotency_key (str | Unset):
@@ -174,6 +183,8 @@ async def asyncio_detailed(
     idempotency_key: str | Unset = UNSET,
 ) -> Response[ChangeOut | ErrorBody]:
     """Change plan and/or quantity: now (prorated), at period end, or on a date.
+
+    Required scope: `subscriptions:write` (or `full`).
 
     Args:
         id (int):
@@ -207,6 +218,8 @@ async def asyncio(
     idempotency_key: str | Unset = UNSET,
 ) -> ChangeOut | ErrorBody | None:
     """Change plan and/or quantity: now (prorated), at period end, or on a date.
+
+    Required scope: `subscriptions:write` (or `full`).
 
     Args:
         id (int):

@@ -78,6 +78,11 @@ def _parse_response(
 
         return response_422
 
+    if response.status_code == 429:
+        response_429 = ErrorBody.from_dict(response.json())
+
+        return response_429
+
     if response.status_code == 503:
         response_503 = ErrorBody.from_dict(response.json())
 
@@ -108,6 +113,8 @@ def sync_detailed(
 ) -> Response[ChangePreviewOut | ErrorBody]:
     """What a change would charge and credit (its proration lines), computed by the change's own rules;
     nothing is written. The same refusals as the change.
+
+    Required scope: `subscriptions:read` (or `subscriptions:write`, `read`, `full`).
 
     Args:
         id (int):
@@ -142,6 +149,8 @@ def sync(
     """What a change would charge and credit (its proration lines), computed by the change's own rules;
     nothing is written. The same refusals as the change.
 
+    Required scope: `subscriptions:read` (or `subscriptions:write`, `read`, `full`).
+
     Args:
         id (int):
         body (ChangeInRequest | Unset):
@@ -169,6 +178,8 @@ async def asyncio_detailed(
 ) -> Response[ChangePreviewOut | ErrorBody]:
     """What a change would charge and credit (its proration lines), computed by the change's own rules;
     nothing is written. The same refusals as the change.
+
+    Required scope: `subscriptions:read` (or `subscriptions:write`, `read`, `full`).
 
     Args:
         id (int):
@@ -200,6 +211,8 @@ async def asyncio(
 ) -> ChangePreviewOut | ErrorBody | None:
     """What a change would charge and credit (its proration lines), computed by the change's own rules;
     nothing is written. The same refusals as the change.
+
+    Required scope: `subscriptions:read` (or `subscriptions:write`, `read`, `full`).
 
     Args:
         id (int):

@@ -71,6 +71,11 @@ def _parse_response(
 
         return response_422
 
+    if response.status_code == 429:
+        response_429 = ErrorBody.from_dict(response.json())
+
+        return response_429
+
     if response.status_code == 503:
         response_503 = ErrorBody.from_dict(response.json())
 
@@ -99,7 +104,7 @@ def sync_detailed(
     body: SubscriptionInRequest,
     idempotency_key: str | Unset = UNSET,
 ) -> Response[ErrorBody | SubscriptionOut]:
-    """`initial()` runs DRF's checks (authentication, permissions, throttles), then this one.
+    """Required scope: `subscriptions:write` (or `full`).
 
     Args:
         idempotency_key (str | Unset):
@@ -131,7 +136,7 @@ def sync(
     body: SubscriptionInRequest,
     idempotency_key: str | Unset = UNSET,
 ) -> ErrorBody | SubscriptionOut | None:
-    """`initial()` runs DRF's checks (authentication, permissions, throttles), then this one.
+    """Required scope: `subscriptions:write` (or `full`).
 
     Args:
         idempotency_key (str | Unset):
@@ -158,7 +163,7 @@ async def asyncio_detailed(
     body: SubscriptionInRequest,
     idempotency_key: str | Unset = UNSET,
 ) -> Response[ErrorBody | SubscriptionOut]:
-    """`initial()` runs DRF's checks (authentication, permissions, throttles), then this one.
+    """Required scope: `subscriptions:write` (or `full`).
 
     Args:
         idempotency_key (str | Unset):
@@ -188,7 +193,7 @@ async def asyncio(
     body: SubscriptionInRequest,
     idempotency_key: str | Unset = UNSET,
 ) -> ErrorBody | SubscriptionOut | None:
-    """`initial()` runs DRF's checks (authentication, permissions, throttles), then this one.
+    """Required scope: `subscriptions:write` (or `full`).
 
     Args:
         idempotency_key (str | Unset):

@@ -77,6 +77,11 @@ def _parse_response(
 
         return response_422
 
+    if response.status_code == 429:
+        response_429 = ErrorBody.from_dict(response.json())
+
+        return response_429
+
     if response.status_code == 503:
         response_503 = ErrorBody.from_dict(response.json())
 
@@ -106,6 +111,8 @@ def sync_detailed(
     body: EndInRequest,
 ) -> Response[ErrorBody | SubscriptionOut]:
     """End the subscription on a set date (at once when the date has come).
+
+    Required scope: `subscriptions:write` (or `full`).
 
     Args:
         id (int):
@@ -139,6 +146,8 @@ def sync(
 ) -> ErrorBody | SubscriptionOut | None:
     """End the subscription on a set date (at once when the date has come).
 
+    Required scope: `subscriptions:write` (or `full`).
+
     Args:
         id (int):
         body (EndInRequest):
@@ -165,6 +174,8 @@ async def asyncio_detailed(
     body: EndInRequest,
 ) -> Response[ErrorBody | SubscriptionOut]:
     """End the subscription on a set date (at once when the date has come).
+
+    Required scope: `subscriptions:write` (or `full`).
 
     Args:
         id (int):
@@ -195,6 +206,8 @@ async def asyncio(
     body: EndInRequest,
 ) -> ErrorBody | SubscriptionOut | None:
     """End the subscription on a set date (at once when the date has come).
+
+    Required scope: `subscriptions:write` (or `full`).
 
     Args:
         id (int):

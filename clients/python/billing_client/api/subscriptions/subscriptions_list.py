@@ -75,6 +75,11 @@ def _parse_response(
 
         return response_404
 
+    if response.status_code == 429:
+        response_429 = ErrorBody.from_dict(response.json())
+
+        return response_429
+
     if response.status_code == 503:
         response_503 = ErrorBody.from_dict(response.json())
 
@@ -106,7 +111,7 @@ def sync_detailed(
     plan: str | Unset = UNSET,
     status: SubscriptionsListStatus | Unset = UNSET,
 ) -> Response[ErrorBody | PaginatedSubscriptionOutList]:
-    """`initial()` runs DRF's checks (authentication, permissions, throttles), then this one.
+    """Required scope: `subscriptions:read` (or `subscriptions:write`, `read`, `full`).
 
     Args:
         cursor (str | Unset):
@@ -147,7 +152,7 @@ def sync(
     plan: str | Unset = UNSET,
     status: SubscriptionsListStatus | Unset = UNSET,
 ) -> ErrorBody | PaginatedSubscriptionOutList | None:
-    """`initial()` runs DRF's checks (authentication, permissions, throttles), then this one.
+    """Required scope: `subscriptions:read` (or `subscriptions:write`, `read`, `full`).
 
     Args:
         cursor (str | Unset):
@@ -183,7 +188,7 @@ async def asyncio_detailed(
     plan: str | Unset = UNSET,
     status: SubscriptionsListStatus | Unset = UNSET,
 ) -> Response[ErrorBody | PaginatedSubscriptionOutList]:
-    """`initial()` runs DRF's checks (authentication, permissions, throttles), then this one.
+    """Required scope: `subscriptions:read` (or `subscriptions:write`, `read`, `full`).
 
     Args:
         cursor (str | Unset):
@@ -222,7 +227,7 @@ async def asyncio(
     plan: str | Unset = UNSET,
     status: SubscriptionsListStatus | Unset = UNSET,
 ) -> ErrorBody | PaginatedSubscriptionOutList | None:
-    """`initial()` runs DRF's checks (authentication, permissions, throttles), then this one.
+    """Required scope: `subscriptions:read` (or `subscriptions:write`, `read`, `full`).
 
     Args:
         cursor (str | Unset):

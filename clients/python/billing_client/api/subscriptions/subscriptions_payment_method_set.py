@@ -67,6 +67,11 @@ def _parse_response(
 
         return response_413
 
+    if response.status_code == 429:
+        response_429 = ErrorBody.from_dict(response.json())
+
+        return response_429
+
     if response.status_code == 503:
         response_503 = ErrorBody.from_dict(response.json())
 
@@ -96,6 +101,8 @@ def sync_detailed(
     body: SubscriptionPaymentMethodInRequest,
 ) -> Response[ErrorBody | SubscriptionPaymentMethodOut]:
     """Pay this subscription with another active method of its customer.
+
+    Required scope: `payments:write` (or `full`).
 
     Args:
         id (int):
@@ -129,6 +136,8 @@ def sync(
 ) -> ErrorBody | SubscriptionPaymentMethodOut | None:
     """Pay this subscription with another active method of its customer.
 
+    Required scope: `payments:write` (or `full`).
+
     Args:
         id (int):
         body (SubscriptionPaymentMethodInRequest):
@@ -155,6 +164,8 @@ async def asyncio_detailed(
     body: SubscriptionPaymentMethodInRequest,
 ) -> Response[ErrorBody | SubscriptionPaymentMethodOut]:
     """Pay this subscription with another active method of its customer.
+
+    Required scope: `payments:write` (or `full`).
 
     Args:
         id (int):
@@ -185,6 +196,8 @@ async def asyncio(
     body: SubscriptionPaymentMethodInRequest,
 ) -> ErrorBody | SubscriptionPaymentMethodOut | None:
     """Pay this subscription with another active method of its customer.
+
+    Required scope: `payments:write` (or `full`).
 
     Args:
         id (int):

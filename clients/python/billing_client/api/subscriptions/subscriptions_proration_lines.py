@@ -58,6 +58,11 @@ def _parse_response(
 
         return response_404
 
+    if response.status_code == 429:
+        response_429 = ErrorBody.from_dict(response.json())
+
+        return response_429
+
     if response.status_code == 503:
         response_503 = ErrorBody.from_dict(response.json())
 
@@ -86,6 +91,8 @@ def sync_detailed(
     client: AuthenticatedClient,
 ) -> Response[ErrorBody | list[ProrationLineOut]]:
     """Explained proration credits and charges, waiting for the next invoice.
+
+    Required scope: `subscriptions:read` (or `subscriptions:write`, `read`, `full`).
 
     Args:
         id (int):
@@ -116,6 +123,8 @@ def sync(
 ) -> ErrorBody | list[ProrationLineOut] | None:
     """Explained proration credits and charges, waiting for the next invoice.
 
+    Required scope: `subscriptions:read` (or `subscriptions:write`, `read`, `full`).
+
     Args:
         id (int):
 
@@ -139,6 +148,8 @@ async def asyncio_detailed(
     client: AuthenticatedClient,
 ) -> Response[ErrorBody | list[ProrationLineOut]]:
     """Explained proration credits and charges, waiting for the next invoice.
+
+    Required scope: `subscriptions:read` (or `subscriptions:write`, `read`, `full`).
 
     Args:
         id (int):
@@ -166,6 +177,8 @@ async def asyncio(
     client: AuthenticatedClient,
 ) -> ErrorBody | list[ProrationLineOut] | None:
     """Explained proration credits and charges, waiting for the next invoice.
+
+    Required scope: `subscriptions:read` (or `subscriptions:write`, `read`, `full`).
 
     Args:
         id (int):

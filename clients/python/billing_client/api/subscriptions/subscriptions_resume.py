@@ -78,6 +78,11 @@ def _parse_response(
 
         return response_422
 
+    if response.status_code == 429:
+        response_429 = ErrorBody.from_dict(response.json())
+
+        return response_429
+
     if response.status_code == 503:
         response_503 = ErrorBody.from_dict(response.json())
 
@@ -107,6 +112,8 @@ def sync_detailed(
     body: ReasonInRequest | Unset = UNSET,
 ) -> Response[ErrorBody | SubscriptionOut]:
     """Resume.
+
+    Required scope: `subscriptions:write` (or `full`).
 
     Args:
         id (int):
@@ -140,6 +147,8 @@ def sync(
 ) -> ErrorBody | SubscriptionOut | None:
     """Resume.
 
+    Required scope: `subscriptions:write` (or `full`).
+
     Args:
         id (int):
         body (ReasonInRequest | Unset):
@@ -166,6 +175,8 @@ async def asyncio_detailed(
     body: ReasonInRequest | Unset = UNSET,
 ) -> Response[ErrorBody | SubscriptionOut]:
     """Resume.
+
+    Required scope: `subscriptions:write` (or `full`).
 
     Args:
         id (int):
@@ -196,6 +207,8 @@ async def asyncio(
     body: ReasonInRequest | Unset = UNSET,
 ) -> ErrorBody | SubscriptionOut | None:
     """Resume.
+
+    Required scope: `subscriptions:write` (or `full`).
 
     Args:
         id (int):

@@ -62,6 +62,11 @@ def _parse_response(
 
         return response_404
 
+    if response.status_code == 429:
+        response_429 = ErrorBody.from_dict(response.json())
+
+        return response_429
+
     if response.status_code == 503:
         response_503 = ErrorBody.from_dict(response.json())
 
@@ -91,6 +96,8 @@ def sync_detailed(
     periods: int | Unset = UNSET,
 ) -> Response[ErrorBody | TimelineOut]:
     """Periods, changes (applied, scheduled, canceled), pauses and proration lines.
+
+    Required scope: `subscriptions:read` (or `subscriptions:write`, `read`, `full`).
 
     Args:
         id (int):
@@ -124,6 +131,8 @@ def sync(
 ) -> ErrorBody | TimelineOut | None:
     """Periods, changes (applied, scheduled, canceled), pauses and proration lines.
 
+    Required scope: `subscriptions:read` (or `subscriptions:write`, `read`, `full`).
+
     Args:
         id (int):
         periods (int | Unset):
@@ -150,6 +159,8 @@ async def asyncio_detailed(
     periods: int | Unset = UNSET,
 ) -> Response[ErrorBody | TimelineOut]:
     """Periods, changes (applied, scheduled, canceled), pauses and proration lines.
+
+    Required scope: `subscriptions:read` (or `subscriptions:write`, `read`, `full`).
 
     Args:
         id (int):
@@ -180,6 +191,8 @@ async def asyncio(
     periods: int | Unset = UNSET,
 ) -> ErrorBody | TimelineOut | None:
     """Periods, changes (applied, scheduled, canceled), pauses and proration lines.
+
+    Required scope: `subscriptions:read` (or `subscriptions:write`, `read`, `full`).
 
     Args:
         id (int):

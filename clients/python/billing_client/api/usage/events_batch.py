@@ -63,6 +63,11 @@ def _parse_response(
 
         return response_422
 
+    if response.status_code == 429:
+        response_429 = ErrorBody.from_dict(response.json())
+
+        return response_429
+
     if response.status_code == 503:
         response_503 = ErrorBody.from_dict(response.json())
 
@@ -93,6 +98,8 @@ def sync_detailed(
     """Up to USAGE_MAX_BATCH (10,000) events. Each is reported accepted, duplicate or rejected (with the
     field and the reason); every accepted event is stored when the response is a 2xx. Resending the same
     batch stores nothing twice.
+
+    Required scope: `events:write` (or `full`).
 
     Args:
         body (UsageBatchInRequest):
@@ -125,6 +132,8 @@ def sync(
     field and the reason); every accepted event is stored when the response is a 2xx. Resending the same
     batch stores nothing twice.
 
+    Required scope: `events:write` (or `full`).
+
     Args:
         body (UsageBatchInRequest):
 
@@ -150,6 +159,8 @@ async def asyncio_detailed(
     """Up to USAGE_MAX_BATCH (10,000) events. Each is reported accepted, duplicate or rejected (with the
     field and the reason); every accepted event is stored when the response is a 2xx. Resending the same
     batch stores nothing twice.
+
+    Required scope: `events:write` (or `full`).
 
     Args:
         body (UsageBatchInRequest):
@@ -179,6 +190,8 @@ async def asyncio(
     """Up to USAGE_MAX_BATCH (10,000) events. Each is reported accepted, duplicate or rejected (with the
     field and the reason); every accepted event is stored when the response is a 2xx. Resending the same
     batch stores nothing twice.
+
+    Required scope: `events:write` (or `full`).
 
     Args:
         body (UsageBatchInRequest):

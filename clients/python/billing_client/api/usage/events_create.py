@@ -68,6 +68,11 @@ def _parse_response(
 
         return response_422
 
+    if response.status_code == 429:
+        response_429 = ErrorBody.from_dict(response.json())
+
+        return response_429
+
     if response.status_code == 503:
         response_503 = ErrorBody.from_dict(response.json())
 
@@ -96,6 +101,8 @@ def sync_detailed(
     body: UsageEventInRequest,
 ) -> Response[ErrorBody | UsageEventOutcome]:
     """One usage event: 201 accepted, 200 duplicate (already stored), 400 rejected.
+
+    Required scope: `events:write` (or `full`).
 
     Args:
         body (UsageEventInRequest):
@@ -126,6 +133,8 @@ def sync(
 ) -> ErrorBody | UsageEventOutcome | None:
     """One usage event: 201 accepted, 200 duplicate (already stored), 400 rejected.
 
+    Required scope: `events:write` (or `full`).
+
     Args:
         body (UsageEventInRequest):
 
@@ -149,6 +158,8 @@ async def asyncio_detailed(
     body: UsageEventInRequest,
 ) -> Response[ErrorBody | UsageEventOutcome]:
     """One usage event: 201 accepted, 200 duplicate (already stored), 400 rejected.
+
+    Required scope: `events:write` (or `full`).
 
     Args:
         body (UsageEventInRequest):
@@ -176,6 +187,8 @@ async def asyncio(
     body: UsageEventInRequest,
 ) -> ErrorBody | UsageEventOutcome | None:
     """One usage event: 201 accepted, 200 duplicate (already stored), 400 rejected.
+
+    Required scope: `events:write` (or `full`).
 
     Args:
         body (UsageEventInRequest):

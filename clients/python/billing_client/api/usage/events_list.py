@@ -83,6 +83,11 @@ def _parse_response(
 
         return response_404
 
+    if response.status_code == 429:
+        response_429 = ErrorBody.from_dict(response.json())
+
+        return response_429
+
     if response.status_code == 503:
         response_503 = ErrorBody.from_dict(response.json())
 
@@ -117,6 +122,8 @@ def sync_detailed(
     metric: str | Unset = UNSET,
 ) -> Response[ErrorBody | PaginatedUsageEventOutList]:
     """Stored events, newest first; `late=true` lists those awaiting a correction.
+
+    Required scope: `events:read` (or `events:write`, `read`, `full`).
 
     Args:
         cursor (str | Unset):
@@ -165,6 +172,8 @@ def sync(
 ) -> ErrorBody | PaginatedUsageEventOutList | None:
     """Stored events, newest first; `late=true` lists those awaiting a correction.
 
+    Required scope: `events:read` (or `events:write`, `read`, `full`).
+
     Args:
         cursor (str | Unset):
         customer (str | Unset):
@@ -206,6 +215,8 @@ async def asyncio_detailed(
     metric: str | Unset = UNSET,
 ) -> Response[ErrorBody | PaginatedUsageEventOutList]:
     """Stored events, newest first; `late=true` lists those awaiting a correction.
+
+    Required scope: `events:read` (or `events:write`, `read`, `full`).
 
     Args:
         cursor (str | Unset):
@@ -251,6 +262,8 @@ async def asyncio(
     metric: str | Unset = UNSET,
 ) -> ErrorBody | PaginatedUsageEventOutList | None:
     """Stored events, newest first; `late=true` lists those awaiting a correction.
+
+    Required scope: `events:read` (or `events:write`, `read`, `full`).
 
     Args:
         cursor (str | Unset):

@@ -78,6 +78,11 @@ def _parse_response(*, client: AuthenticatedClient | Client, response: httpx.Res
 
         return response_422
 
+    if response.status_code == 429:
+        response_429 = ErrorBody.from_dict(response.json())
+
+        return response_429
+
     if response.status_code == 503:
         response_503 = ErrorBody.from_dict(response.json())
 
@@ -109,6 +114,8 @@ def sync_detailed(
 ) -> Response[ErrorBody | GrantOut]:
     """Grant credit to the customer, with a reason and an optional expiry (in the future). It is added to
     the balance, which pays the next invoices.
+
+    Required scope: `payments:write` (or `full`).
 
     Args:
         id (int):
@@ -146,6 +153,8 @@ def sync(
     """Grant credit to the customer, with a reason and an optional expiry (in the future). It is added to
     the balance, which pays the next invoices.
 
+    Required scope: `payments:write` (or `full`).
+
     Args:
         id (int):
         idempotency_key (str | Unset):
@@ -176,6 +185,8 @@ async def asyncio_detailed(
 ) -> Response[ErrorBody | GrantOut]:
     """Grant credit to the customer, with a reason and an optional expiry (in the future). It is added to
     the balance, which pays the next invoices.
+
+    Required scope: `payments:write` (or `full`).
 
     Args:
         id (int):
@@ -210,6 +221,8 @@ async def asyncio(
 ) -> ErrorBody | GrantOut | None:
     """Grant credit to the customer, with a reason and an optional expiry (in the future). It is added to
     the balance, which pays the next invoices.
+
+    Required scope: `payments:write` (or `full`).
 
     Args:
         id (int):

@@ -65,6 +65,11 @@ def _parse_response(
 
         return response_404
 
+    if response.status_code == 429:
+        response_429 = ErrorBody.from_dict(response.json())
+
+        return response_429
+
     if response.status_code == 503:
         response_503 = ErrorBody.from_dict(response.json())
 
@@ -97,6 +102,8 @@ def sync_detailed(
     """Every movement of the customer's credit balance, newest first: grants (`grant`), top-ups paid
     (`prepaid`), use by invoices (`applied`), voids (`restored`), expiries (`expired`) and the rest
     (adjustments, overpayments, credit notes).
+
+    Required scope: `payments:read` (or `payments:write`, `read`, `full`).
 
     Args:
         id (int):
@@ -135,6 +142,8 @@ def sync(
     (`prepaid`), use by invoices (`applied`), voids (`restored`), expiries (`expired`) and the rest
     (adjustments, overpayments, credit notes).
 
+    Required scope: `payments:read` (or `payments:write`, `read`, `full`).
+
     Args:
         id (int):
         cursor (str | Unset):
@@ -166,6 +175,8 @@ async def asyncio_detailed(
     """Every movement of the customer's credit balance, newest first: grants (`grant`), top-ups paid
     (`prepaid`), use by invoices (`applied`), voids (`restored`), expiries (`expired`) and the rest
     (adjustments, overpayments, credit notes).
+
+    Required scope: `payments:read` (or `payments:write`, `read`, `full`).
 
     Args:
         id (int):
@@ -201,6 +212,8 @@ async def asyncio(
     """Every movement of the customer's credit balance, newest first: grants (`grant`), top-ups paid
     (`prepaid`), use by invoices (`applied`), voids (`restored`), expiries (`expired`) and the rest
     (adjustments, overpayments, credit notes).
+
+    Required scope: `payments:read` (or `payments:write`, `read`, `full`).
 
     Args:
         id (int):

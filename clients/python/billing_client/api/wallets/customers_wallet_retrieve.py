@@ -51,6 +51,11 @@ def _parse_response(*, client: AuthenticatedClient | Client, response: httpx.Res
 
         return response_404
 
+    if response.status_code == 429:
+        response_429 = ErrorBody.from_dict(response.json())
+
+        return response_429
+
     if response.status_code == 503:
         response_503 = ErrorBody.from_dict(response.json())
 
@@ -81,6 +86,8 @@ def sync_detailed(
     """The customer's wallet: its credit balance, what its live grants hold and when the next one expires,
     its automatic top-up, the top-up invoices being collected and its latest grants. The full history:
     wallet/history/; every grant: wallet/grants/.
+
+    Required scope: `payments:read` (or `payments:write`, `read`, `full`).
 
     Args:
         id (int):
@@ -113,6 +120,8 @@ def sync(
     its automatic top-up, the top-up invoices being collected and its latest grants. The full history:
     wallet/history/; every grant: wallet/grants/.
 
+    Required scope: `payments:read` (or `payments:write`, `read`, `full`).
+
     Args:
         id (int):
 
@@ -138,6 +147,8 @@ async def asyncio_detailed(
     """The customer's wallet: its credit balance, what its live grants hold and when the next one expires,
     its automatic top-up, the top-up invoices being collected and its latest grants. The full history:
     wallet/history/; every grant: wallet/grants/.
+
+    Required scope: `payments:read` (or `payments:write`, `read`, `full`).
 
     Args:
         id (int):
@@ -167,6 +178,8 @@ async def asyncio(
     """The customer's wallet: its credit balance, what its live grants hold and when the next one expires,
     its automatic top-up, the top-up invoices being collected and its latest grants. The full history:
     wallet/history/; every grant: wallet/grants/.
+
+    Required scope: `payments:read` (or `payments:write`, `read`, `full`).
 
     Args:
         id (int):

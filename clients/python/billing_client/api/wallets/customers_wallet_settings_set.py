@@ -67,6 +67,11 @@ def _parse_response(
 
         return response_413
 
+    if response.status_code == 429:
+        response_429 = ErrorBody.from_dict(response.json())
+
+        return response_429
+
     if response.status_code == 503:
         response_503 = ErrorBody.from_dict(response.json())
 
@@ -97,6 +102,8 @@ def sync_detailed(
 ) -> Response[ErrorBody | SettingsOut]:
     """The automatic top-up: when the balance falls below `threshold`, a top-up of `top_up_amount` is
     bought and charged to the default payment method (one at a time). Both are needed to turn it on.
+
+    Required scope: `payments:write` (or `full`).
 
     Args:
         id (int):
@@ -132,6 +139,8 @@ def sync(
     """The automatic top-up: when the balance falls below `threshold`, a top-up of `top_up_amount` is
     bought and charged to the default payment method (one at a time). Both are needed to turn it on.
 
+    Required scope: `payments:write` (or `full`).
+
     Args:
         id (int):
         body (SettingsInRequest): The whole setting (a PUT): null threshold and amount with the
@@ -160,6 +169,8 @@ async def asyncio_detailed(
 ) -> Response[ErrorBody | SettingsOut]:
     """The automatic top-up: when the balance falls below `threshold`, a top-up of `top_up_amount` is
     bought and charged to the default payment method (one at a time). Both are needed to turn it on.
+
+    Required scope: `payments:write` (or `full`).
 
     Args:
         id (int):
@@ -192,6 +203,8 @@ async def asyncio(
 ) -> ErrorBody | SettingsOut | None:
     """The automatic top-up: when the balance falls below `threshold`, a top-up of `top_up_amount` is
     bought and charged to the default payment method (one at a time). Both are needed to turn it on.
+
+    Required scope: `payments:write` (or `full`).
 
     Args:
         id (int):

@@ -78,6 +78,11 @@ def _parse_response(*, client: AuthenticatedClient | Client, response: httpx.Res
 
         return response_422
 
+    if response.status_code == 429:
+        response_429 = ErrorBody.from_dict(response.json())
+
+        return response_429
+
     if response.status_code == 503:
         response_503 = ErrorBody.from_dict(response.json())
 
@@ -109,6 +114,8 @@ def sync_detailed(
 ) -> Response[ErrorBody | InvoiceOut]:
     """Buy prepaid credit: a top-up invoice (one untaxed prepaid-credit line), finalized at once and
     collected like any invoice. Its credit is granted when it is paid.
+
+    Required scope: `payments:write` (or `full`).
 
     Args:
         id (int):
@@ -146,6 +153,8 @@ def sync(
     """Buy prepaid credit: a top-up invoice (one untaxed prepaid-credit line), finalized at once and
     collected like any invoice. Its credit is granted when it is paid.
 
+    Required scope: `payments:write` (or `full`).
+
     Args:
         id (int):
         idempotency_key (str | Unset):
@@ -176,6 +185,8 @@ async def asyncio_detailed(
 ) -> Response[ErrorBody | InvoiceOut]:
     """Buy prepaid credit: a top-up invoice (one untaxed prepaid-credit line), finalized at once and
     collected like any invoice. Its credit is granted when it is paid.
+
+    Required scope: `payments:write` (or `full`).
 
     Args:
         id (int):
@@ -210,6 +221,8 @@ async def asyncio(
 ) -> ErrorBody | InvoiceOut | None:
     """Buy prepaid credit: a top-up invoice (one untaxed prepaid-credit line), finalized at once and
     collected like any invoice. Its credit is granted when it is paid.
+
+    Required scope: `payments:write` (or `full`).
 
     Args:
         id (int):

@@ -1,0 +1,64 @@
+from __future__ import annotations
+
+import datetime
+from collections.abc import Mapping
+from typing import Any, TypeVar
+
+from attrs import define as _attrs_define
+from attrs import field as _attrs_field
+
+T = TypeVar("T", bound="TestClockAdvanceInRequest")
+
+
+@_attrs_define
+class TestClockAdvanceInRequest:
+    """
+    Attributes:
+        frozen_time (datetime.datetime): The time to move to: after the clock's time, and at most two intervals of the
+            shortest billing interval of its customers' subscriptions ahead (one year when they have none); see
+            `advance_limit`.
+    """
+
+    frozen_time: datetime.datetime
+    additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
+
+    def to_dict(self) -> dict[str, Any]:
+        frozen_time = self.frozen_time.isoformat()
+
+        field_dict: dict[str, Any] = {}
+        field_dict.update(self.additional_properties)
+        field_dict.update(
+            {
+                "frozen_time": frozen_time,
+            }
+        )
+
+        return field_dict
+
+    @classmethod
+    def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
+        d = dict(src_dict)
+        frozen_time = datetime.datetime.fromisoformat(d.pop("frozen_time"))
+
+        test_clock_advance_in_request = cls(
+            frozen_time=frozen_time,
+        )
+
+        test_clock_advance_in_request.additional_properties = d
+        return test_clock_advance_in_request
+
+    @property
+    def additional_keys(self) -> list[str]:
+        return list(self.additional_properties.keys())
+
+    def __getitem__(self, key: str) -> Any:
+        return self.additional_properties[key]
+
+    def __setitem__(self, key: str, value: Any) -> None:
+        self.additional_properties[key] = value
+
+    def __delitem__(self, key: str) -> None:
+        del self.additional_properties[key]
+
+    def __contains__(self, key: str) -> bool:
+        return key in self.additional_properties

@@ -1,0 +1,10 @@
+from enum import StrEnum
+
+
+class TestClockStatusEnum(StrEnum):
+    ADVANCING = "advancing"
+    FAILED = "failed"
+    READY = "ready"
+
+    def __str__(self) -> str:
+        return str(self.value)
