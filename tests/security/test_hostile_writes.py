@@ -247,6 +247,8 @@ def _build_world() -> World:
         lines=[(issued_line.pk, Decimal(10))],
     )  # fmt: skip
     _key, raw_key = api_key_create(name="hostile writes", actor=ACTOR, as_of=now)
+    # another key (issue 15) for /api-keys/{id}/: the world's own must keep working
+    ids["api_key"] = api_key_create(name="hw other", scopes=["read"], actor=ACTOR, as_of=now)[0].pk
     method = payment_method_add(
         customer_id=acme.pk, actor=ACTOR, as_of=now,
         data={"gateway": "manual", "token": "hw_tok_acme", "kind": "bank_transfer"},
@@ -410,6 +412,7 @@ BY_ROUTE = {
 }
 # by the URL segment before the parameter
 BY_SEGMENT = {
+    "api-keys": "api_key",
     "customers": "customer",
     "subscriptions": "subscription",
     "subscription-changes": "change",
@@ -492,6 +495,12 @@ def _valid_bodies(ids: dict[str, Any]) -> dict[tuple[str, str], dict[str, Any]]:
     event = {"event_id": "hw-e1", "customer": ids["customer_code"], "metric": ids["metric_code"],
              "properties": {"calls": 1}}  # fmt: skip
     return {
+        ("/api/v1/api-keys/", "post"): {"name": "hw_new", "scopes": ["read"]},
+        ("/api/v1/api-keys/<int:pk>/", "patch"): {
+            "name": "hw_renamed",
+            "scopes": ["events:write"],
+            "allowed_ips": ["203.0.113.0/24"],
+        },
         ("/api/v1/customers/", "post"): {"external_id": "hw_new", "name": "New", "currency": "USD"},
         ("/api/v1/customers/<int:pk>/balance/", "post"): {"amount": "1", "reason": "goodwill"},
         ("/api/v1/customers/<int:pk>/coupons/", "post"): {"coupon": ids["coupon_code"]},
