@@ -59,7 +59,7 @@ def validate_url(url: str) -> str:
     if not settings.WEBHOOK_ALLOW_PRIVATE_URLS:
         try:
             infos = socket.getaddrinfo(parts.hostname, parts.port or 443)
-        except OSError:
+        except (OSError, ValueError):  # no such host; a NUL or a character IDNA refuses
             raise ValidationFailed(f"{parts.hostname} does not resolve.", field="url") from None
         for info in infos:
             address = ipaddress.ip_address(info[4][0])
@@ -401,6 +401,6 @@ def webhook_replay(
 def parse_event_id(value: str) -> int:
     """`evt_123` or `123` -> 123; ValidationFailed on `event`."""
     raw = value.strip().removeprefix("evt_")
-    if not raw.isdigit() or len(raw) > 18:
+    if not (raw.isascii() and raw.isdigit()) or len(raw) > 18:
         raise ValidationFailed("An event id: evt_<number>.", field="event")
     return int(raw)

@@ -355,6 +355,20 @@ def _build_world() -> World:
     )  # fmt: skip
     invoice_finalize(invoice_id=payable.pk, as_of=now, actor=ACTOR)
     ids.update(invoice_payable=payable.pk, payment_method_of_debtor=card.pk)
+
+    # webhooks (issue 15): an endpoint on a public address literal (no DNS in the tests), and
+    # the event of its creation to replay
+    from billing.models import JournalEvent
+    from integrations.webhook_services import webhook_endpoint_create
+
+    hook = webhook_endpoint_create(
+        url="https://93.184.215.14/hw", description="hw", event_types=["*"], actor=ACTOR,
+        as_of=now,
+    )[0]  # fmt: skip
+    ids["webhook_endpoint"] = hook.pk
+    ids["webhook_event"] = (
+        JournalEvent.objects.filter(type="webhook_endpoint.created").latest("id").pk
+    )
     return World(ids=ids, raw_key=raw_key)
 
 
@@ -440,6 +454,7 @@ BY_SEGMENT = {
     "portal-configurations": "portal_configuration",
     "portal-sessions": "portal_session",
     "portal-users": "portal_user",
+    "webhook-endpoints": "webhook_endpoint",
 }
 
 
@@ -617,6 +632,22 @@ def _valid_bodies(ids: dict[str, Any]) -> dict[tuple[str, str], dict[str, Any]]:
             "display_name": "Hostile Writes GmbH",
             "primary_color": "#123456",
             "primary_text_color": "#ffffff",
+        },
+        # webhooks (issue 15)
+        ("/api/v1/webhook-endpoints/", "post"): {
+            "url": "https://93.184.215.14/hw_new",
+            "event_types": ["*"],
+            "description": "new",
+        },
+        ("/api/v1/webhook-endpoints/<int:pk>/", "patch"): {
+            "url": "https://93.184.215.14/hw_moved",
+            "event_types": ["*"],
+            "description": "x",
+        },
+        ("/api/v1/webhook-endpoints/<int:pk>/disable/", "post"): {"reason": "maintenance"},
+        ("/api/v1/webhook-endpoints/<int:pk>/rotate-secret/", "post"): {"overlap_hours": 1},
+        ("/api/v1/webhook-endpoints/<int:pk>/replay/", "post"): {
+            "event": f"evt_{ids['webhook_event']}"
         },
     }
 
