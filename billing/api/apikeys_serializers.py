@@ -56,7 +56,10 @@ class ApiKeyOut(serializers.ModelSerializer[ApiKey]):
     scopes = serializers.ListField(child=ScopeField(), help_text=SCOPES_HELP)
     allowed_ips = serializers.ListField(child=serializers.CharField(), help_text=IPS_HELP)
     created_by: serializers.SlugRelatedField[Any] = serializers.SlugRelatedField(
-        slug_field="username", read_only=True, help_text="the staff user who created it, if any"
+        slug_field="username",
+        read_only=True,
+        allow_null=True,
+        help_text="the staff user who created it; null: created by an API key or a command",
     )
 
     class Meta:
