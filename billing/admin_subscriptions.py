@@ -32,6 +32,7 @@ from billing.models import (
     SubscriptionChange,
     UsageEvent,
 )
+from billing.selectors import customer_as_of, customer_id_as_of
 from catalog.admin_display import instant, instant_both, money, period_days, short
 from catalog.models import Plan
 from core.admin import HistoryAdminMixin
@@ -304,7 +305,7 @@ class SubscriptionAdmin(HistoryAdminMixin, ServiceModelAdmin):
                     customer_id=data["customer"].pk,
                     plan_id=data["plan"].pk,
                     actor=_actor(request),
-                    as_of=timezone.now(),
+                    as_of=customer_as_of(data["customer"], timezone.now()),
                     start_at=data.get("start_at"),
                     quantity=data["quantity"],
                     trial_days=data.get("trial_days"),
@@ -447,7 +448,7 @@ class SubscriptionAdmin(HistoryAdminMixin, ServiceModelAdmin):
             when: str | datetime = d["on"] if d["when"] == "date" else d["when"]
             request_args = {
                 "subscription_id": pk,
-                "as_of": timezone.now(),
+                "as_of": customer_as_of(sub.customer, timezone.now()),
                 "plan_id": d["plan"].pk if d["plan"].pk != sub.plan_id else None,
                 "quantity": d["quantity"] if d["quantity"] != sub.quantity else None,
                 "when": when,
@@ -493,7 +494,7 @@ class SubscriptionAdmin(HistoryAdminMixin, ServiceModelAdmin):
                 lambda: services.subscription_cancel(
                     subscription_id=pk,
                     actor=_actor(request),
-                    as_of=timezone.now(),
+                    as_of=customer_as_of(sub.customer, timezone.now()),
                     at_period_end=d["mode"] == "period_end",
                     prorate=d["prorate"],
                     reason=d["reason"],
@@ -515,7 +516,7 @@ class SubscriptionAdmin(HistoryAdminMixin, ServiceModelAdmin):
                 lambda: services.subscription_end(
                     subscription_id=pk,
                     actor=_actor(request),
-                    as_of=timezone.now(),
+                    as_of=customer_as_of(sub.customer, timezone.now()),
                     ends_at=d["ends_at"],
                     reason=d["reason"],
                 ),
@@ -535,11 +536,16 @@ class SubscriptionAdmin(HistoryAdminMixin, ServiceModelAdmin):
         service = self.SIMPLE.get(action)
         if service is None or request.method != "POST":
             return self._back(pk)
-        self.require(request, "change", get_object_or_404(Subscription, pk=pk))
+        found = get_object_or_404(Subscription, pk=pk)
+        self.require(request, "change", found)
+        owner = found.customer_id
         self._try(
             request,
             lambda: service(
-                subscription_id=pk, actor=_actor(request), as_of=timezone.now(), reason="admin"
+                subscription_id=pk,
+                actor=_actor(request),
+                as_of=customer_id_as_of(owner, timezone.now()),
+                reason="admin",
             ),
             f"{action.replace('-', ' ').capitalize()}: done.",
         )
@@ -565,7 +571,7 @@ class SubscriptionAdmin(HistoryAdminMixin, ServiceModelAdmin):
             lambda s: services.subscription_cancel(
                 subscription_id=s.pk,
                 actor=_actor(request),
-                as_of=timezone.now(),
+                as_of=customer_id_as_of(s.customer_id, timezone.now()),
                 at_period_end=True,
                 reason="admin action",
             ),
@@ -579,7 +585,7 @@ class SubscriptionAdmin(HistoryAdminMixin, ServiceModelAdmin):
             lambda s: services.subscription_pause(
                 subscription_id=s.pk,
                 actor=_actor(request),
-                as_of=timezone.now(),
+                as_of=customer_id_as_of(s.customer_id, timezone.now()),
                 reason="admin action",
             ),
         )
@@ -592,7 +598,7 @@ class SubscriptionAdmin(HistoryAdminMixin, ServiceModelAdmin):
             lambda s: services.subscription_resume(
                 subscription_id=s.pk,
                 actor=_actor(request),
-                as_of=timezone.now(),
+                as_of=customer_id_as_of(s.customer_id, timezone.now()),
                 reason="admin action",
             ),
         )

@@ -13,6 +13,7 @@ from django.utils import timezone
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import SafeString, mark_safe
 
+from billing.selectors import customer_id_as_of
 from catalog.models import AddOn
 from catalog.money import quantize
 from catalog.pricing import plain
@@ -195,7 +196,7 @@ def _each_invoice(
         try:
             done = service(
                 invoice_id=invoice.pk,
-                as_of=timezone.now(),
+                as_of=customer_id_as_of(invoice.customer_id, timezone.now()),
                 actor=Actor.for_user(request.user),
                 **extra,
             )
@@ -243,7 +244,8 @@ class InvoiceAdmin(InvoiceActionsMixin, HistoryAdminMixin, ServiceModelAdmin):
             )
         try:
             invoice = invoice_draft_create(
-                customer_id=customer_pk, as_of=timezone.now(), actor=Actor.for_user(request.user),
+                customer_id=customer_pk, as_of=customer_id_as_of(customer_pk, timezone.now()),
+                actor=Actor.for_user(request.user),
                 grace_days=7,
             )  # fmt: skip
         except ApplicationError as exc:
@@ -265,12 +267,14 @@ class InvoiceAdmin(InvoiceActionsMixin, HistoryAdminMixin, ServiceModelAdmin):
                 if d["add_on"]:
                     invoice_addon_add(
                         invoice_id=pk, addon_code=d["add_on"].code, quantity=d["quantity"],
-                        as_of=timezone.now(), actor=Actor.for_user(request.user),
+                        as_of=customer_id_as_of(invoice.customer_id, timezone.now()),
+                        actor=Actor.for_user(request.user),
                     )  # fmt: skip
                 else:
                     invoice_line_add(
                         invoice_id=pk, description=d["description"], amount=d["amount"],
-                        quantity=d["quantity"], as_of=timezone.now(),
+                        quantity=d["quantity"],
+                        as_of=customer_id_as_of(invoice.customer_id, timezone.now()),
                         actor=Actor.for_user(request.user),
                     )  # fmt: skip
             except ApplicationError as exc:

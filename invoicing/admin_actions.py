@@ -22,6 +22,7 @@ from django.template.response import TemplateResponse
 from django.urls import URLPattern, path, reverse
 from django.utils import timezone
 
+from billing.selectors import customer_id_as_of
 from core.audit import Actor
 from core.exceptions import ApplicationError
 from invoicing.admin_display import money
@@ -189,7 +190,9 @@ class InvoiceActionsMixin:
         model_admin: admin.ModelAdmin[Invoice] = self  # type: ignore[assignment]
         try:
             done = invoice_finalize(
-                invoice_id=pk, as_of=timezone.now(), actor=Actor.for_user(request.user)
+                invoice_id=pk,
+                as_of=customer_id_as_of(invoice.customer_id, timezone.now()),
+                actor=Actor.for_user(request.user),
             )
         except ApplicationError as exc:
             model_admin.message_user(
@@ -264,7 +267,7 @@ class InvoiceActionsMixin:
             try:
                 service(
                     invoice_id=invoice.pk,
-                    as_of=timezone.now(),
+                    as_of=customer_id_as_of(invoice.customer_id, timezone.now()),
                     actor=Actor.for_user(request.user),
                     reason=form.cleaned_data["reason"],
                 )
@@ -305,7 +308,7 @@ class InvoiceActionsMixin:
                 try:
                     note = credit_note_issue(
                         invoice_id=pk,
-                        as_of=timezone.now(),
+                        as_of=customer_id_as_of(invoice.customer_id, timezone.now()),
                         actor=Actor.for_user(request.user),
                         reason=form.cleaned_data["reason"],
                         lines=parts,
