@@ -290,3 +290,18 @@ def test_the_staff_email_names_the_endpoint(smtp_server: Mailbox, django_user_mo
     assert "2025-03-01 00:00 UTC" in text
     assert "/enable/" in text
     assert json.dumps(endpoint.pk) in str(mail["Subject"])
+
+
+def test_a_url_that_now_resolves_to_a_private_address_is_not_sent_to(
+    receiver: Receiver, settings: Any
+) -> None:
+    endpoint_for(receiver)
+    events(("customer", "c1"))
+    dispatch()
+    settings.WEBHOOK_ALLOW_PRIVATE_URLS = False  # checked again at every batch
+    [report] = send_all()
+    assert report["retrying"] == 1
+    assert receiver.requests == []
+    attempt = WebhookAttempt.objects.filter(delivery__event_type=TYPE).get()
+    assert attempt.status_code is None
+    assert attempt.error.startswith("refused: 127.0.0.1 resolves to a non-public address")
