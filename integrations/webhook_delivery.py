@@ -424,7 +424,7 @@ _DISABLE = f"""
 UPDATE {_E} SET enabled = false, disabled_at = %(as_of)s, disabled_reason = %(reason)s,
                 updated_at = %(as_of)s
 WHERE id = ANY(%(ids)s) AND enabled AND failing_since <= %(since)s
-RETURNING id, url, failing_since
+RETURNING id, url, description, event_types, failing_since
 """  # noqa: S608 - table names are constants; values are parameters
 
 
@@ -457,7 +457,7 @@ def _record(claimed: list[Claimed], as_of: datetime) -> dict[str, int]:
                     row = [c.id, DeliveryStatus.PENDING, 1, retry_at, o.status_code, o.error, None]
         for col, value in zip(d_cols, row, strict=True):
             col.append(value)
-    disabled: list[tuple[int, str, datetime]] = []
+    disabled: list[tuple[int, str, str, list[str], datetime]] = []
     with audit_context(actor=SYSTEM, reason="webhook delivery"), transaction.atomic(durable=True):
         with connection.cursor() as cursor:
             if a_cols[0]:
@@ -474,8 +474,8 @@ def _record(claimed: list[Claimed], as_of: datetime) -> dict[str, int]:
                          "reason": "Every delivery failed for three days."},
                     )  # fmt: skip
                     disabled = list(cursor.fetchall())
-        for endpoint_id, url, failing_since in disabled:
-            _disabled_event(endpoint_id, url, failing_since, as_of)
+        for gone in disabled:
+            _disabled_event(*gone, as_of=as_of)
         if report["retrying"]:  # a task for the soonest retry (the tick hook is the safety net)
             soonest = min(
                 as_of + next_attempt_delay(c.attempts + 1)
@@ -488,7 +488,10 @@ def _record(claimed: list[Claimed], as_of: datetime) -> dict[str, int]:
     return report
 
 
-def _disabled_event(endpoint_id: int, url: str, failing_since: datetime, as_of: datetime) -> None:
+def _disabled_event(endpoint_id: int, url: str, description: str, event_types: list[str],
+                    failing_since: datetime, *, as_of: datetime) -> None:  # fmt: skip
+    """The journal event (the same shape as a disabling by hand) and, after commit, the staff
+    e-mail."""
     from integrations.webhook_tasks import webhook_endpoint_disabled_email_task
 
     journal_write(
@@ -498,6 +501,9 @@ def _disabled_event(endpoint_id: int, url: str, failing_since: datetime, as_of: 
         payload={
             "endpoint": endpoint_id,
             "url": url,
+            "description": description,
+            "event_types": list(event_types),
+            "enabled": False,
             "automatic": True,
             "reason": "Every delivery failed for three days.",
             "failing_since": failing_since.isoformat(),

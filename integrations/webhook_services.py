@@ -271,7 +271,9 @@ def webhook_endpoint_disable(
         endpoint.updated_at = as_of
         endpoint.save(update_fields=["enabled", "disabled_at", "disabled_reason", "updated_at"])
         _journal(endpoint, "disabled", actor, as_of, automatic=False,
-                 reason=endpoint.disabled_reason)  # fmt: skip
+                 reason=endpoint.disabled_reason,
+                 failing_since=endpoint.failing_since.isoformat()
+                 if endpoint.failing_since else None)  # fmt: skip
     return endpoint
 
 
