@@ -58,15 +58,17 @@ from billing_client.models import (
     PricingModelEnum,
     SubscriptionInRequest,
     SubscriptionOut,
-    TestClockAdvanceInRequest,
-    TestClockDetailOut,
-    TestClockInRequest,
     UsageBatchInRequest,
     UsageBatchResult,
     UsageEventInRequest,
     UsageEventInRequestProperties,
     UsageEventOutcome,
 )
+
+# renamed: pytest would try to collect Test* classes
+from billing_client.models import TestClockAdvanceInRequest as ClockAdvanceIn
+from billing_client.models import TestClockDetailOut as ClockOut
+from billing_client.models import TestClockInRequest as ClockIn
 from billing_client.types import File, Response, Unset
 
 from billing.models import ApiKey
@@ -217,13 +219,11 @@ def test_bad_input_is_a_typed_error_body(billing: AuthenticatedClient) -> None:
     assert error.request_id == response.headers["Request-Id"]
 
 
-def poll(billing: AuthenticatedClient, clock_id: int, timeout: float = 180.0) -> TestClockDetailOut:
+def poll(billing: AuthenticatedClient, clock_id: int, timeout: float = 180.0) -> ClockOut:
     """GET the clock until its advance is over (status `ready` or `failed`)."""
     deadline = time.monotonic() + timeout
     while True:
-        clock = expect(
-            TestClockDetailOut, test_clocks_retrieve.sync_detailed(clock_id, client=billing)
-        )
+        clock = expect(ClockOut, test_clocks_retrieve.sync_detailed(clock_id, client=billing))
         if clock.status != "advancing" or time.monotonic() > deadline:
             return clock
         time.sleep(0.5)
@@ -253,9 +253,9 @@ def test_a_test_customer_billed_through_its_test_clock(billing: AuthenticatedCli
 
     created_clock = test_clocks_create.sync_detailed(
         client=billing,
-        body=TestClockInRequest(name="January", frozen_time=at("2025-01-20T12:00:00")),
+        body=ClockIn(name="January", frozen_time=at("2025-01-20T12:00:00")),
     )
-    clock = expect(TestClockDetailOut, created_clock, 201)
+    clock = expect(ClockOut, created_clock, 201)
     assert (clock.status, clock.livemode, clock.frozen_time) == (
         "ready",
         False,
@@ -329,9 +329,9 @@ def test_a_test_customer_billed_through_its_test_clock(billing: AuthenticatedCli
             advanced = test_clocks_advance.sync_detailed(
                 clock.id,
                 client=billing,
-                body=TestClockAdvanceInRequest(frozen_time=at("2025-02-01T12:00:00")),
+                body=ClockAdvanceIn(frozen_time=at("2025-02-01T12:00:00")),
             )
-            assert expect(TestClockDetailOut, advanced, 202).status == "advancing"
+            assert expect(ClockOut, advanced, 202).status == "advancing"
             clock = poll(billing, clock.id)
             assert (clock.status, clock.last_error) == ("ready", "")
             assert clock.frozen_time == at("2025-02-01T12:00:00")

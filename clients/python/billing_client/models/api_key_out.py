@@ -27,7 +27,7 @@ class ApiKeyOut:
         allowed_ips (list[str]): Client addresses or CIDR networks (IPv4 or IPv6) the key is accepted from; empty:
             anywhere.
         created_at (datetime.datetime):
-        created_by (str): the staff user who created it, if any
+        created_by (None | str): the staff user who created it; null: created by an API key or a command
         last_used_at (datetime.datetime | None):
         revoked_at (datetime.datetime | None):
     """
@@ -40,7 +40,7 @@ class ApiKeyOut:
     expires_at: datetime.datetime | None
     allowed_ips: list[str]
     created_at: datetime.datetime
-    created_by: str
+    created_by: None | str
     last_used_at: datetime.datetime | None
     revoked_at: datetime.datetime | None
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
@@ -69,6 +69,7 @@ class ApiKeyOut:
 
         created_at = self.created_at.isoformat()
 
+        created_by: None | str
         created_by = self.created_by
 
         last_used_at: None | str
@@ -140,7 +141,12 @@ class ApiKeyOut:
 
         created_at = datetime.datetime.fromisoformat(d.pop("created_at"))
 
-        created_by = d.pop("created_by")
+        def _parse_created_by(data: object) -> None | str:
+            if data is None:
+                return data
+            return cast(None | str, data)
+
+        created_by = _parse_created_by(d.pop("created_by"))
 
         def _parse_last_used_at(data: object) -> datetime.datetime | None:
             if data is None:
