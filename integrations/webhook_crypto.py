@@ -1,17 +1,15 @@
 """Signing secrets: made, signed with, and kept encrypted at rest.
 
 A secret is Standard Webhooks' `whsec_<base64 of 24 random bytes>`. In the database it is
-encrypted with a key derived from SECRET_KEY (so a dump of the database alone does not give the
-secrets away). The project has no AEAD library (no `cryptography`), so the construction is built
-from the standard library's HMAC-SHA256 only, as encrypt-then-MAC:
+encrypted (so a dump of the database alone does not give the secrets away) with Fernet from the
+`cryptography` library (AES-128-CBC with a random IV, then HMAC-SHA256 over the whole token,
+checked before decrypting). Fernet's 32-byte key is derived from SECRET_KEY with HKDF-SHA256 and
+a label of its own, so the key is never SECRET_KEY itself nor shared with Django's other uses of
+it. Stored as `fernet:<Fernet token>`.
 
-- two keys derived from SECRET_KEY with HMAC-SHA256 and distinct labels (encryption, MAC);
-- a random 16-byte nonce; the keystream is HMAC(k_enc, nonce || counter) blocks (HMAC as a PRF
-  in counter mode), XORed with the plaintext;
-- a tag HMAC(k_mac, "v1" || nonce || ciphertext), checked in constant time before decrypting.
-
-Stored as `v1:<base64(nonce || ciphertext || tag)>`. SECRET_KEY_FALLBACKS decrypt too, so
-rotating SECRET_KEY keeps the secrets readable until they are rotated themselves.
+SECRET_KEY_FALLBACKS decrypt too (a MultiFernet: SECRET_KEY first), so rotating SECRET_KEY keeps
+the secrets readable until they are rotated themselves. A secret encrypted with a key that is
+neither (or altered) is `SecretUnreadable`.
 
 Signatures are byte-identical to `standardwebhooks.Webhook(secret).sign` (the tests verify them
 with the library): "v1," + base64(HMAC-SHA256(secret bytes, f"{id}.{timestamp}.{body}")).
@@ -23,13 +21,16 @@ import base64
 import hashlib
 import hmac
 import secrets
+from functools import lru_cache
 
+from cryptography.fernet import Fernet, InvalidToken, MultiFernet
+from cryptography.hazmat.primitives import hashes
+from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 from django.conf import settings
 
 PREFIX = "whsec_"
-_VERSION = b"v1"
-_NONCE = 16
-_TAG = 32
+_STORED_PREFIX = "fernet:"
+_KDF_INFO = b"billing-platform integrations.webhook-secret v2"
 
 
 def new_secret() -> str:
@@ -47,44 +48,35 @@ def sign(key: bytes, msg_id: str, timestamp: int, body: bytes) -> str:
     return "v1," + base64.b64encode(mac).decode()
 
 
-def _keys(secret_key: str) -> tuple[bytes, bytes]:
-    root = secret_key.encode()
-    enc = hmac.new(root, b"integrations.webhook-secret.enc", hashlib.sha256).digest()
-    mac = hmac.new(root, b"integrations.webhook-secret.mac", hashlib.sha256).digest()
-    return enc, mac
+@lru_cache(maxsize=16)
+def _fernet(secret_key: str) -> Fernet:
+    """The Fernet of one SECRET_KEY (HKDF-SHA256, no salt: the input is already a random key)."""
+    key = HKDF(algorithm=hashes.SHA256(), length=32, salt=None, info=_KDF_INFO).derive(
+        secret_key.encode()
+    )
+    return Fernet(base64.urlsafe_b64encode(key))
 
 
-def _keystream(key: bytes, nonce: bytes, length: int) -> bytes:
-    out = bytearray()
-    counter = 0
-    while len(out) < length:
-        out += hmac.new(key, nonce + counter.to_bytes(8, "big"), hashlib.sha256).digest()
-        counter += 1
-    return bytes(out[:length])
+def _keys() -> MultiFernet:
+    keys = [settings.SECRET_KEY, *getattr(settings, "SECRET_KEY_FALLBACKS", [])]
+    return MultiFernet([_fernet(k) for k in keys])
 
 
 def encrypt(plaintext: str) -> str:
-    enc, mac = _keys(settings.SECRET_KEY)
-    data = plaintext.encode()
-    nonce = secrets.token_bytes(_NONCE)
-    body = bytes(a ^ b for a, b in zip(data, _keystream(enc, nonce, len(data)), strict=True))
-    tag = hmac.new(mac, _VERSION + nonce + body, hashlib.sha256).digest()
-    return "v1:" + base64.b64encode(nonce + body + tag).decode()
+    return _STORED_PREFIX + _fernet(settings.SECRET_KEY).encrypt(plaintext.encode()).decode()
 
 
 class SecretUnreadable(Exception):
-    """The stored secret was encrypted with a key that is neither SECRET_KEY nor a fallback."""
+    """The stored secret was encrypted with a key that is neither SECRET_KEY nor a fallback,
+    or was altered."""
 
 
 def decrypt(stored: str) -> str:
-    if not stored.startswith("v1:"):
+    if not stored.startswith(_STORED_PREFIX):
         raise SecretUnreadable("unknown format")
-    blob = base64.b64decode(stored[3:])
-    nonce, body, tag = blob[:_NONCE], blob[_NONCE:-_TAG], blob[-_TAG:]
-    for secret_key in [settings.SECRET_KEY, *getattr(settings, "SECRET_KEY_FALLBACKS", [])]:
-        enc, mac = _keys(secret_key)
-        expected = hmac.new(mac, _VERSION + nonce + body, hashlib.sha256).digest()
-        if hmac.compare_digest(expected, tag):
-            stream = _keystream(enc, nonce, len(body))
-            return bytes(a ^ b for a, b in zip(body, stream, strict=True)).decode()
-    raise SecretUnreadable("the secret was encrypted with another SECRET_KEY")
+    try:
+        return _keys().decrypt(stored.removeprefix(_STORED_PREFIX).encode()).decode()
+    except InvalidToken:
+        raise SecretUnreadable(
+            "the secret was encrypted with another SECRET_KEY, or altered"
+        ) from None

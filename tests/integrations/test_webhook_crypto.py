@@ -1,6 +1,6 @@
 """Signing secrets: signatures byte-identical to the standardwebhooks library's, the
-encryption at rest round-trips, refuses a tampered or foreign ciphertext, and reads with a
-SECRET_KEY fallback."""
+encryption at rest (Fernet, key derived from SECRET_KEY) round-trips, refuses a tampered or
+foreign ciphertext or an unknown format, and reads with a SECRET_KEY fallback."""
 
 from __future__ import annotations
 
@@ -34,6 +34,7 @@ def test_signatures_are_the_librarys(msg_id: str, timestamp: int, body: str) -> 
 @given(st.text(min_size=1, max_size=200))
 def test_encryption_round_trips(plaintext: str) -> None:
     stored = webhook_crypto.encrypt(plaintext)
+    assert stored.startswith("fernet:gAAAAA")  # a Fernet token (version byte 0x80)
     secret = webhook_crypto.new_secret()
     assert secret not in webhook_crypto.encrypt(secret)
     assert webhook_crypto.decrypt(stored) == plaintext
@@ -51,3 +52,10 @@ def test_tampered_or_foreign_ciphertexts_are_refused(settings: Any) -> None:
         webhook_crypto.decrypt(stored)
     settings.SECRET_KEY_FALLBACKS = [old_key]  # SECRET_KEY rotated: still readable
     assert webhook_crypto.decrypt(stored) == "whsec_abc"
+
+
+def test_an_unknown_format_is_refused() -> None:
+    # the pre-release HMAC construction's `v1:` (never released: no rows to migrate)
+    for stored in ("v1:AAAA", "whsec_abc", "", "fernet:not-a-token"):
+        with pytest.raises(webhook_crypto.SecretUnreadable):
+            webhook_crypto.decrypt(stored)
