@@ -474,6 +474,9 @@ LOGGING = {
             "filters": ["request_id"],
         }
     },
+# an advance whose task was lost (a broker outage after its commit, a worker gone) goes on
+CELERY_BEAT_SCHEDULE["test-clocks-resume"] = {"task": "integrations.test_clocks_resume",
+                                              "schedule": 300}  # fmt: skip
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
     "loggers": {"django.db.backends": {"level": "WARNING"}},
 }

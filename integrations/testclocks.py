@@ -206,5 +206,22 @@ def _wait_for_charges_in_flight(test_clock_id: int) -> None:
         time.sleep(0.2)
 
 
+STALLED_AFTER = timedelta(seconds=2 * TEST_CLOCK_TASK_SECONDS)
+
+
+def clocks_resume(*, now: datetime) -> list[int]:
+    """Queue again the advances that stalled: `advancing`, and not moved for STALLED_AFTER
+    (their task was lost: the broker was down after the commit, the worker died). The advance
+    goes on from the clock's time (that instant redone: the work is idempotent). Returns them."""
+    stalled = list(
+        TestClock.objects.filter(
+            status=TestClockStatus.ADVANCING, updated_at__lt=now - STALLED_AFTER
+        ).values_list("pk", flat=True)
+    )
+    for test_clock_id in stalled:
+        _enqueue(test_clock_id)
+    return stalled
+
+
 def register() -> None:
     """Journal handlers / clock hooks of test clocks: none (an advance drives the clock)."""

@@ -149,7 +149,8 @@ def clock_advance_start(
         clock.save(update_fields=["status", "advancing_to", "last_error", "updated_at"])
         _journal(clock, "test_clock.advancing", actor, clock.frozen_time)
         if after_commit is not None:
-            transaction.on_commit(lambda: after_commit(clock.pk), robust=False)
+            # robust: a broker down now leaves it advancing; the resume sweep queues it later
+            transaction.on_commit(lambda: after_commit(clock.pk), robust=True)
     return clock
 
 

@@ -371,3 +371,17 @@ def test_the_admin_creates_advances_and_marks_test_customers(staff_client: Any) 
     history = staff_client.get(reverse("admin:billing_testclock_history", args=[clock.pk]))
     assert history.status_code == 200
     assert "advancing" in history.content.decode()
+
+
+def test_a_stalled_advance_is_queued_again(settings: Any) -> None:
+    """The advance's task was lost (the broker down after the commit): beat's sweep queues it
+    again once the clock has not moved for a while; a clock advancing now is left alone."""
+    from integrations.testclocks import STALLED_AFTER, clocks_resume
+
+    settings.TEST_CLOCK_QUEUE = "test-clocks-resume-nobody-listens"
+    now = timezone.now()
+    stalled, moving = a_clock("stalled"), a_clock("moving")
+    for clock, started in ((stalled, now - STALLED_AFTER - timedelta(seconds=1)), (moving, now)):
+        clocks.clock_advance_start(test_clock_id=clock.pk, frozen_time=T0 + timedelta(days=1),
+                                   actor=ACTOR, as_of=started)  # fmt: skip
+    assert clocks_resume(now=now) == [stalled.pk]
