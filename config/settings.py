@@ -458,6 +458,9 @@ CELERY_BEAT_SCHEDULE = {
 # ---------------------------------------------------------------------------------- test clocks
 # The queue of test clocks' advances (integrations.test_clock_advance); empty: the default one.
 TEST_CLOCK_QUEUE = env.str("TEST_CLOCK_QUEUE", default="")
+# an advance whose task was lost (a broker outage after its commit, a worker gone) goes on
+CELERY_BEAT_SCHEDULE["test-clocks-resume"] = {"task": "integrations.test_clocks_resume",
+                                              "schedule": 300}  # fmt: skip
 
 # -------------------------------------------------------------------------------------- logging
 LOGGING = {
@@ -474,9 +477,6 @@ LOGGING = {
             "filters": ["request_id"],
         }
     },
-# an advance whose task was lost (a broker outage after its commit, a worker gone) goes on
-CELERY_BEAT_SCHEDULE["test-clocks-resume"] = {"task": "integrations.test_clocks_resume",
-                                              "schedule": 300}  # fmt: skip
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
     "loggers": {"django.db.backends": {"level": "WARNING"}},
 }
