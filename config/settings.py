@@ -135,6 +135,22 @@ for _class, _default in (("reads", "1000/s"), ("writes", "100/s"), ("ingestion",
 RATE_LIMIT_REDIS_URL = env.str("RATE_LIMIT_REDIS_URL", default=REDIS_URL)
 RATE_LIMIT_REDIS_TIMEOUT = env.float("RATE_LIMIT_REDIS_TIMEOUT", default=0.25)
 RATE_LIMIT_REDIS_RETRY_SECONDS = env.int("RATE_LIMIT_REDIS_RETRY_SECONDS", default=5)
+# django-ratelimit counts in this cache alias (Django's RedisCache); "default" stays Django's own
+# default (local memory), as before this block.
+CACHES = {
+    "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
+    "ratelimit": {
+        "BACKEND": "django.core.cache.backends.redis.RedisCache",
+        "LOCATION": RATE_LIMIT_REDIS_URL,
+        "KEY_PREFIX": "ratelimit",
+        "OPTIONS": {
+            "socket_connect_timeout": RATE_LIMIT_REDIS_TIMEOUT,
+            "socket_timeout": RATE_LIMIT_REDIS_TIMEOUT,
+        },
+    },
+}
+RATELIMIT_USE_CACHE = "ratelimit"
+RATELIMIT_FAIL_OPEN = True  # a count it cannot read back lets the request through
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},

@@ -9,11 +9,13 @@ class, each with its own limit and counter:
 - `writes`: the other methods (POST, PUT, PATCH, DELETE).
 
 The limits are settings (RATE_LIMITS, from RATE_LIMIT_READS / _WRITES / _INGESTION, e.g. "1000/s",
-"6000/m", "50/10s"; "off" for none). Counting is a fixed window per caller and class, in windows
-that follow `time.time()`, each caller's shifted by a stable offset (so that not every key's window
-ends in the same second): one Redis round trip per request, a MULTI of `SET key 0 EX ttl NX` and
-`INCR key`, atomic however many web processes count at once. (django-ratelimit's `get_usage` does
-the same in three round trips through Django's cache: SET NX, EXISTS, INCRBY.)
+"6000/m", "50/10s"; "off" for none). Counting is django-ratelimit's (`get_usage`, the maintained
+library for it) in the Redis cache alias RATELIMIT_USE_CACHE ("ratelimit": Django's RedisCache on
+RATE_LIMIT_REDIS_URL, with short socket timeouts): a fixed window per caller and class, in windows
+that follow `time.time()`, each caller's shifted by the library's stable offset (crc32 of the
+caller, so that not every key's window ends in the same second). Its counter is a `SET NX` of the
+window's key, then (from the second request on) Django's `incr` (EXISTS, INCRBY): atomic however
+many web processes count at once, three Redis round trips per request.
 
 A request over the limit is refused with 429 `rate_limited`, naming the limit and the class, with
 `Retry-After` (whole seconds until the window ends, at least 1). Every counted response carries
@@ -23,7 +25,8 @@ X-RateLimit-Class (RateLimitHeadersMiddleware).
 Redis unreachable: the request is let through (fail open) without the headers, a warning is
 logged at most once a minute per process, and Redis is not asked again for
 RATE_LIMIT_REDIS_RETRY_SECONDS (an outage costs one connection timeout per process per interval,
-not one per request). Never a 500.
+not one per request). Never a 500. (django-ratelimit's own RATELIMIT_FAIL_OPEN covers only a
+counter it could not read back; Django's RedisCache raises on a connection error, caught here.)
 
 Not counted: requests refused before the throttle (401 without valid credentials, 403 for
 permissions or scopes), and replays of an Idempotency-Key (answered by the middleware without
@@ -33,20 +36,19 @@ running the view).
 from __future__ import annotations
 
 import logging
-import math
 import re
 import threading
 import time
-import zlib
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-import redis
 from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
 from django.db import connection
 from django.http import HttpRequest, HttpResponse
+from django_ratelimit import ALL
+from django_ratelimit.core import get_usage
 from redis.exceptions import RedisError
 from rest_framework import exceptions, status
 from rest_framework.permissions import SAFE_METHODS
@@ -61,8 +63,6 @@ READS, WRITES, INGESTION = "reads", "writes", "ingestion"
 RATE_CLASSES = (READS, WRITES, INGESTION)
 RATE_PATTERN = re.compile(r"^([1-9][0-9]*)/([1-9][0-9]*)?([smhd])$")
 _UNITS = {"s": "second", "m": "minute", "h": "hour", "d": "day"}
-_SECONDS = {"s": 1, "m": 60, "h": 3600, "d": 86400}
-_EXPIRY_MARGIN = 5  # a counter outlives its window by this many seconds
 _REQUEST_ATTR = "rate_limit_usage"
 
 
@@ -75,24 +75,6 @@ def describe_rate(rate: str) -> str:
     word = _UNITS[unit]
     per = f"{multiple} {word}s" if multiple and multiple != "1" else word
     return f"{count} request{'s' if count != '1' else ''} per {per}"
-
-
-def split_rate(rate: str) -> tuple[int, int]:
-    """ "50/10s" -> (50, 10): the limit and the window's length in seconds."""
-    match = RATE_PATTERN.match(rate)
-    if match is None:
-        raise ValueError(f"{rate!r} is not a rate")
-    count, multiple, unit = match.groups()
-    return int(count), int(multiple or 1) * _SECONDS[unit]
-
-
-def window(who: str, period: int, now: float) -> tuple[int, int]:
-    """The fixed window (start, end) holding `now`: windows of `period` seconds on whole
-    seconds, shifted per caller by a stable offset below `period`."""
-    offset = zlib.crc32(who.encode()) % period
-    second = math.floor(now)
-    start = second - (second - offset) % period
-    return start, start + period
 
 
 def route_class(view: Any, method: str) -> str:
@@ -175,48 +157,35 @@ class _Breaker:
 
 
 breaker = _Breaker()
-_clients: dict[str, redis.Redis] = {}
-_clients_lock = threading.Lock()
-
-
-def _redis() -> redis.Redis:
-    url: str = settings.RATE_LIMIT_REDIS_URL
-    client = _clients.get(url)
-    if client is None:
-        with _clients_lock:
-            client = _clients.setdefault(
-                url,
-                redis.Redis.from_url(
-                    url,
-                    socket_connect_timeout=settings.RATE_LIMIT_REDIS_TIMEOUT,
-                    socket_timeout=settings.RATE_LIMIT_REDIS_TIMEOUT,
-                ),
-            )
-    return client
 
 
 def count_request(*, who: str, rate_class: str, rate: str) -> Usage | None:
-    """Counts one request of `who` in its class's current window; None when Redis failed."""
+    """Counts one request of `who` in its class's current window (django-ratelimit); None when
+    Redis failed or the count could not be read back (fail open)."""
     if breaker.is_open():
         return None
-    limit, period = split_rate(rate)
-    now = time.time()
-    start, end = window(who, period, now)
-    key = f"ratelimit:{rate_class}:{period}:{who}:{start}"
     try:
-        pipe = _redis().pipeline(transaction=True)
-        pipe.set(key, 0, ex=period + _EXPIRY_MARGIN, nx=True)
-        pipe.incr(key)
-        count = int(pipe.execute()[1])
+        counted = get_usage(
+            None,  # the key is a callable returning `who`: the library reads nothing of a request
+            group=f"api:{rate_class}",
+            key=lambda _group, _request: who,
+            rate=rate,
+            method=ALL,
+            increment=True,
+        )
     except (RedisError, OSError) as error:
         breaker.trip(error)
+        return None
+    if counted is None:  # RATELIMIT_FAIL_OPEN: the counter vanished between SET NX and INCR
         return None
     return Usage(
         rate_class=rate_class,
         rate=rate,
-        limit=limit,
-        count=count,
-        reset=max(1, math.ceil(end - now)),
+        limit=int(counted["limit"]),
+        count=int(counted["count"]),
+        # the library's `time_left` is 0 in the window's last second: its count restarts when
+        # the clock reaches the next whole second
+        reset=int(counted["time_left"]) + 1,
     )
 
 

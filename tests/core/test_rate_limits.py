@@ -1,4 +1,5 @@
-"""API rate limits per key (or staff user) and route class, in Redis (core/api/throttling.py).
+"""API rate limits per key (or staff user) and route class, counted by django-ratelimit in Redis
+(core/api/throttling.py; the cache alias "ratelimit").
 
 The suite runs with limits out of its way (pyproject's RATE_LIMIT_* env); these tests set their own
 with override_settings. Time is moved with time-machine (the windows follow time.time()), never
@@ -9,9 +10,11 @@ from __future__ import annotations
 
 import logging
 import os
+import socket
 import subprocess
 import sys
 import threading
+import time
 import uuid
 from collections.abc import Iterator
 from datetime import UTC, datetime
@@ -19,6 +22,7 @@ from typing import Any
 
 import pytest
 import time_machine
+from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
 from django.db import connection
 from django.test import override_settings
@@ -225,17 +229,22 @@ def test_unauthenticated_requests_are_not_counted(anon_api: APIClient) -> None:
             assert "X-RateLimit-Limit" not in response
 
 
+def counters_at(location: str) -> Any:
+    """The "ratelimit" cache alias (django-ratelimit's counters) pointed at `location`."""
+    caches = {
+        **settings.CACHES,
+        "ratelimit": {**settings.CACHES["ratelimit"], "LOCATION": location},
+    }
+    return override_settings(CACHES=caches)
+
+
 @pytest.mark.django_db
 def test_redis_unreachable_lets_requests_through_with_one_warning(
     caplog: pytest.LogCaptureFixture,
 ) -> None:
     api = new_key_client()
     nowhere = "redis://127.0.0.1:1/0"  # nothing listens on port 1
-    with (
-        limits(reads="1/m"),
-        override_settings(RATE_LIMIT_REDIS_URL=nowhere),
-        caplog.at_level(logging.WARNING),
-    ):
+    with limits(reads="1/m"), counters_at(nowhere), caplog.at_level(logging.WARNING):
         answers = [api.get(CUSTOMERS) for _ in range(3)]
     assert [a.status_code for a in answers] == [200, 200, 200]
     assert all("X-RateLimit-Limit" not in a for a in answers)
@@ -246,6 +255,48 @@ def test_redis_unreachable_lets_requests_through_with_one_warning(
     throttling.breaker.reset()  # Redis back (or RATE_LIMIT_REDIS_RETRY_SECONDS later): counted
     with limits(reads="1/m"):
         assert api.get(CUSTOMERS)["X-RateLimit-Limit"] == "1"
+
+
+@pytest.mark.django_db
+def test_a_redis_that_never_answers_costs_one_socket_timeout() -> None:
+    """A server on loopback that accepts and never replies (a hung Redis): the first request
+    waits the cache's socket timeout (RATE_LIMIT_REDIS_TIMEOUT) and passes, the next ones do not
+    ask Redis (the breaker), none is a 500."""
+    api = new_key_client()
+    hung = socket.create_server(("127.0.0.1", 0))
+    accepted: list[socket.socket] = []
+    stop = threading.Event()
+
+    def accept() -> None:
+        hung.settimeout(0.1)
+        while not stop.is_set():
+            try:
+                accepted.append(hung.accept()[0])
+            except TimeoutError:
+                continue
+
+    acceptor = threading.Thread(target=accept)
+    acceptor.start()
+    try:
+        with limits(reads="1/m"), counters_at(f"redis://127.0.0.1:{hung.getsockname()[1]}/0"):
+            started = time.monotonic()
+            first = api.get(CUSTOMERS)
+            first_took = time.monotonic() - started
+            started = time.monotonic()
+            rest = [api.get(CUSTOMERS) for _ in range(3)]
+            rest_took = time.monotonic() - started
+    finally:
+        stop.set()
+        acceptor.join()
+        for conn in accepted:
+            conn.close()
+        hung.close()
+    assert [a.status_code for a in [first, *rest]] == [200, 200, 200, 200]
+    assert "X-RateLimit-Limit" not in first
+    timeout = settings.RATE_LIMIT_REDIS_TIMEOUT
+    assert timeout <= first_took < timeout + 2  # one socket timeout (plus a loaded machine's)
+    assert rest_took < timeout  # not asked again while the breaker is open
+    assert throttling.breaker.is_open()
 
 
 def test_counting_is_atomic_across_threads() -> None:
