@@ -141,6 +141,7 @@ class EventBatchView(APIView):
 
 class CurrentUsageView(APIView):
     permission_model = Customer  # as the admin's current-usage page
+    scope_resource = "events"  # usage reads are events:read (core/api/scopes.py)
 
     @extend_schema(
         operation_id="customers_current_usage",

@@ -39,12 +39,13 @@ FULL_ONLY_RESOURCES = frozenset({"api_keys"})
 
 # resource -> what it covers (the routes, for the README and the security scheme's description)
 RESOURCES: dict[str, str] = {
-    "customers": "customers, their archive, history, usage summary, coupons and entitlement block",
+    "customers": "customers, their archive, history, coupons and entitlement block",
     "catalog": "currencies, products, plans, plan versions, metrics, features, coupons, add-ons, "
     "tax rates, pricing",
     "subscriptions": "subscriptions, their changes, timeline, proration lines and add-ons",
     "entitlements": "entitlement checks and a customer's entitlements and overrides",
-    "events": "usage events: ingestion (`POST /events`, `/events/batch`) and their list",
+    "events": "usage events: ingestion (`POST /events`, `/events/batch`), their list and a "
+    "customer's current usage (`GET /customers/{id}/usage/`)",
     "invoices": "invoices, their lines, PDFs, finalization, voiding, the upcoming invoice, credit "
     "notes, corrections and re-rating, billing failures",
     "payments": "payment methods, payments and their allocations, refunds, a customer's balance, "

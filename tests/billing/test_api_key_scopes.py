@@ -75,6 +75,16 @@ def test_an_events_write_key_ingests_and_cannot_read_invoices(acme: Any) -> None
     )
 
 
+def test_a_customers_current_usage_is_an_events_read(acme: Any) -> None:
+    """GET /customers/{id}/usage/ is usage data: events:read (or events:write), not customers."""
+    path = f"/api/v1/customers/{acme.pk}/usage/"
+    for scopes in (["events:read"], ["events:write"], ["read"]):
+        assert keyed(scopes)[1].get(path).status_code == 200, scopes
+    refused = keyed(["customers:read"])[1].get(path)
+    assert refused.status_code == 403
+    assert only_error(refused)["required_scope"] == "events:read"
+
+
 def test_a_read_key_reads_everything_and_writes_nothing(acme: Any) -> None:
     _, reporting = keyed(["read"])
     for path in ("/api/v1/customers/", "/api/v1/invoices/", "/api/v1/payments/",
