@@ -6,7 +6,7 @@ from typing import Any
 
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
-from drf_spectacular.utils import OpenApiParameter, extend_schema
+from drf_spectacular.utils import extend_schema
 from rest_framework import generics, status
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -159,7 +159,6 @@ class CustomerHistoryView(generics.GenericAPIView[Any]):
         operation_id="customers_history",
         responses={200: HistoryEntryOut(many=True), **error_responses(401, 404)},
         tags=TAGS,
-        parameters=[OpenApiParameter("pk", int, OpenApiParameter.PATH)],
         description="The audit trail of the customer: every change, who made it and why.",
     )
     def get(self, request: Request, pk: int) -> Response:
