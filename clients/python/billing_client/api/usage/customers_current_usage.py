@@ -88,7 +88,7 @@ def sync_detailed(
     """For the customer's current periods: the quantity per metric so far and the estimated charge through
     the rating engine, with its explanation.
 
-    Required scope: `customers:read` (or `customers:write`, `read`, `full`).
+    Required scope: `events:read` (or `events:write`, `read`, `full`).
 
     Args:
         id (int):
@@ -120,7 +120,7 @@ def sync(
     """For the customer's current periods: the quantity per metric so far and the estimated charge through
     the rating engine, with its explanation.
 
-    Required scope: `customers:read` (or `customers:write`, `read`, `full`).
+    Required scope: `events:read` (or `events:write`, `read`, `full`).
 
     Args:
         id (int):
@@ -147,7 +147,7 @@ async def asyncio_detailed(
     """For the customer's current periods: the quantity per metric so far and the estimated charge through
     the rating engine, with its explanation.
 
-    Required scope: `customers:read` (or `customers:write`, `read`, `full`).
+    Required scope: `events:read` (or `events:write`, `read`, `full`).
 
     Args:
         id (int):
@@ -177,7 +177,7 @@ async def asyncio(
     """For the customer's current periods: the quantity per metric so far and the estimated charge through
     the rating engine, with its explanation.
 
-    Required scope: `customers:read` (or `customers:write`, `read`, `full`).
+    Required scope: `events:read` (or `events:write`, `read`, `full`).
 
     Args:
         id (int):
