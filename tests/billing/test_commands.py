@@ -27,7 +27,6 @@ def test_apikey_create_prints_a_working_key_and_revoke_stops_it() -> None:
         call_command("apikey_revoke", ApiKey.objects.get(name="cli").prefix, stdout=StringIO())
 
 
-@override_settings(DEBUG=True)  # a development machine: seed_demo refuses to run without DEBUG
 def _created(*args: str) -> tuple[ApiKey, str, str]:
     out = StringIO()
     call_command("apikey_create", *args, stdout=out)
@@ -93,6 +92,7 @@ def test_apikey_create_refuses_bad_options_with_the_reason(args: list[str], mess
     assert not ApiKey.objects.exists()
 
 
+@override_settings(DEBUG=True)  # a development machine: seed_demo refuses to run without DEBUG
 def test_seed_demo_is_idempotent() -> None:
     call_command("seed_demo", stdout=StringIO())
     counts = (Customer.objects.count(), ApiKey.objects.count())
