@@ -4,6 +4,7 @@ Production defaults are the safe ones (DEBUG off, HTTPS-only cookies, HSTS); the
 (`make run`) sets DEBUG=true. See the README's "Configuration" section for every variable.
 """
 
+import ipaddress
 import re
 from datetime import timedelta
 from email.utils import formataddr
@@ -289,13 +290,30 @@ SERVER_EMAIL = DEFAULT_FROM_EMAIL
 # https://billing.example.com; empty: the address of the request that asked for the e-mail.
 PORTAL_BASE_URL = env.str("PORTAL_BASE_URL", default="")
 # How many reverse proxies in front of the app append to X-Forwarded-For (core/request_ips.py:
-# the portal's sign-in limit per client IP and API keys' IP allow-lists take the address that
-# many entries from the right); 0: no proxy, the connection's address (REMOTE_ADDR),
-# X-Forwarded-For ignored (a client could write anything). PORTAL_TRUSTED_PROXY_COUNT is its
-# former name, still read when TRUSTED_PROXY_COUNT is not set.
+# the portal's sign-in limit per client IP and API keys' IP allow-lists read at most that many
+# entries from the right, each written by a proxy of TRUSTED_PROXIES); 0: no proxy, the
+# connection's address (REMOTE_ADDR), X-Forwarded-For ignored (a client could write anything).
+# PORTAL_TRUSTED_PROXY_COUNT is its former name, still read when TRUSTED_PROXY_COUNT is not set.
 TRUSTED_PROXY_COUNT = env.int(
     "TRUSTED_PROXY_COUNT", default=env.int("PORTAL_TRUSTED_PROXY_COUNT", default=0)
 )
+# fixer3 (issue 15 review, item 8): which hops may write X-Forwarded-For. The client's address is
+# found by walking X-Forwarded-For from the right, starting from the connection's address, only
+# while the current hop is in TRUSTED_PROXIES (at most TRUSTED_PROXY_COUNT hops): a client
+# connecting directly is its own address whatever it writes. CIDR networks or addresses,
+# comma-separated; default loopback and private networks. A proxy on a public address must be
+# listed.
+DEFAULT_TRUSTED_PROXIES = [
+    "127.0.0.0/8", "::1/128", "10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16", "fc00::/7",
+]  # fmt: skip
+TRUSTED_PROXIES = env.list("TRUSTED_PROXIES", default=DEFAULT_TRUSTED_PROXIES)
+for _proxy in TRUSTED_PROXIES:
+    try:
+        ipaddress.ip_network(_proxy.strip(), strict=False)
+    except ValueError:
+        raise ImproperlyConfigured(
+            f"TRUSTED_PROXIES: {_proxy!r} is not an IP address or CIDR network."
+        ) from None
 # Attempts of one e-mail (1, 2, 4 ... minutes apart, at most an hour) before it is `failed`;
 # how long a worker holds one it is sending: longer than a task may run (CELERY_TASK_TIME_LIMIT,
 # below, read here for its default) by 5 minutes, like BILLING_LEASE_SECONDS (`check --deploy`
