@@ -233,6 +233,11 @@ AXES_LOCKOUT_CALLABLE = "core.login_throttling.lockout_response"
 AXES_ENABLE_ADMIN = False  # read-only admins instead (integrations/admin_limits.py)
 AXES_ENABLE_ACCESS_FAILURE_LOG = True  # every failure, not only the count per username+address
 
+# fixer3 (issue 15 review, item 12): messages (the admin shows a new API key's or webhook
+# endpoint's secret once through one) stay in the session, server side, never in the signed but
+# readable messages cookie.
+MESSAGE_STORAGE = "django.contrib.messages.storage.session.SessionStorage"
+
 # Browser features no page of ours uses: refused to the pages and anything they embed.
 PERMISSIONS_POLICY: dict[str, list[str]] = {
     feature: []

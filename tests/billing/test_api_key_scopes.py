@@ -421,6 +421,21 @@ def test_the_admin_creates_a_restricted_key_and_edits_it(staff_client: Any) -> N
     assert set(event.payload["changes"]) == {"scopes", "expires_at"}
 
 
+def test_the_secret_shown_once_never_travels_in_a_cookie(staff_client: Any) -> None:
+    """The admin shows a new key once, through `messages`: kept in the session (server side),
+    not in the signed but readable messages cookie (MESSAGE_STORAGE)."""
+    response = staff_client.post(
+        reverse("admin:billing_apikey_add"), {"name": "cookie", "scopes": ["read"]}
+    )
+    assert response.status_code == 302
+    assert "messages" not in response.cookies
+    shown = staff_client.get(response["Location"]).content.decode()
+    match = re.search(r"<code id='new-api-key'>(bk_[0-9a-f]{12}_[A-Za-z0-9_-]+)</code>", shown)
+    assert match, shown
+    assert match.group(1) not in str(response.cookies)
+    assert not any(match.group(1) in str(c.value) for c in staff_client.cookies.values())
+
+
 def test_the_admin_shows_a_refusal_on_its_field(staff_client: Any) -> None:
     response = staff_client.post(
         reverse("admin:billing_apikey_add"),
