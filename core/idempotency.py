@@ -13,6 +13,10 @@ path, query string and body, where a JSON body is compared parsed: whitespace an
 object's keys do not matter, numbers compare by exact value (1, 1.0 and 1e0 are one number; no
 float rounding), and true is not 1. Any other body is compared byte for byte.
 
+Before a replay, the view's authentication and permissions run again (not its handler): a
+caller no longer allowed to make the request (an API key whose scopes were reduced, a staff user
+who lost a permission) gets the view's refusal (403 `missing_scope`...), not the stored answer.
+
 Concurrent requests with one key are serialised by a PostgreSQL advisory lock, so the second
 waits for the first and then replays it. Keys expire after IDEMPOTENCY_KEY_TTL_HOURS; expired
 rows are purged hourly.
@@ -49,6 +53,7 @@ from rest_framework.settings import api_settings
 
 from core.api.errors import json_error
 from core.db import advisory_lock
+from core.exceptions import ApplicationError
 from core.models import IdempotencyKey
 
 HEADER = "Idempotency-Key"
@@ -139,6 +144,34 @@ def request_principal(request: HttpRequest, view: type | None = None) -> str | N
     return None
 
 
+def view_refusal(request: HttpRequest, view: type | None) -> HttpResponse | None:
+    """The view's own refusal when its authentication or permissions refuse the caller now (an
+    API key whose scopes were reduced, a staff user who lost a permission), else None: a stored
+    answer is replayed only to a caller still allowed to make the request. Never runs the view's
+    handler: what else goes wrong here propagates (a 500), it is not a reason to run it again."""
+    from rest_framework.views import APIView
+
+    if view is None or not issubclass(view, APIView):
+        return None
+    match = resolve(request.path_info, getattr(request, "urlconf", None))
+    instance = view(**getattr(match.func, "view_initkwargs", {}))
+    instance.setup(request, *match.args, **match.kwargs)
+    drf_request = instance.initialize_request(request, *match.args, **match.kwargs)
+    instance.request = drf_request
+    instance.format_kwarg = None
+    instance.headers = {}
+    try:
+        instance.perform_authentication(drf_request)
+        instance.check_permissions(drf_request)
+    except (APIException, ApplicationError) as exc:  # MissingScope, PermissionDenied...
+        response = instance.finalize_response(
+            drf_request, instance.handle_exception(exc), *match.args, **match.kwargs
+        )
+        response.render()
+        return cast(HttpResponse, response)
+    return None
+
+
 def _replay(record: IdempotencyKey) -> HttpResponse:
     response = HttpResponse(
         bytes(record.response_body), status=record.status_code, content_type=record.content_type
@@ -177,6 +210,9 @@ class IdempotencyMiddleware:
         with advisory_lock(f"idempotency:{scope}:{key}"):
             record = IdempotencyKey.objects.filter(scope=scope, key=key, expires_at__gt=now).first()
             if record is not None:
+                refusal = view_refusal(request, view)
+                if refusal is not None:
+                    return refusal  # not allowed any more: no replay, no hint of the record
                 if record.request_fingerprint != fingerprint:
                     return json_error(
                         422,

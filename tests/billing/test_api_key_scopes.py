@@ -381,6 +381,49 @@ def test_the_update_service_refuses_what_cannot_change() -> None:
         )
 
 
+def test_an_idempotent_replay_checks_the_scopes_of_now(acme: Any) -> None:
+    """A stored answer is replayed only to a caller still allowed to make the request: a key
+    whose scopes were reduced gets the view's 403, not the stored 201."""
+    key, client = keyed(["customers:write"])
+    body = {"external_id": "idem-scope", "name": "Idem", "email": "i@example.com",
+            "currency": "USD"}  # fmt: skip
+    headers = {"HTTP_IDEMPOTENCY_KEY": "reduced-scope-1"}
+    first = client.post("/api/v1/customers/", body, format="json", **headers)
+    assert first.status_code == 201, first.content
+    assert client.post("/api/v1/customers/", body, format="json", **headers).status_code == 201
+    api_key_update(
+        api_key_id=key.pk, changes={"scopes": ["customers:read"]}, actor=TEST_ACTOR,
+        as_of=timezone.now(),
+    )  # fmt: skip
+    again = client.post("/api/v1/customers/", body, format="json", **headers)
+    assert again.status_code == 403
+    assert "Idempotent-Replayed" not in again
+    assert only_error(again)["required_scope"] == "customers:write"
+    # a different body with the same key: still the 403, not the 422 (nothing is learnt)
+    other = client.post("/api/v1/customers/", {**body, "name": "X"}, format="json", **headers)
+    assert other.status_code == 403
+
+
+def test_an_idempotent_replay_checks_a_staff_users_permissions_of_now(
+    django_user_model: Any,
+) -> None:
+    from django.contrib.auth.models import Permission
+
+    user = django_user_model.objects.create_user("clerk", "c@example.com", "pw", is_staff=True)
+    user.user_permissions.set(Permission.objects.filter(codename="add_customer"))
+    client = APIClient()
+    client.force_login(user)
+    body = {"external_id": "idem-staff", "name": "Idem", "email": "i@example.com",
+            "currency": "USD"}  # fmt: skip
+    headers = {"HTTP_IDEMPOTENCY_KEY": "staff-1"}
+    assert client.post("/api/v1/customers/", body, format="json", **headers).status_code == 201
+    user.user_permissions.clear()
+    client.force_login(django_user_model.objects.get(pk=user.pk))
+    again = client.post("/api/v1/customers/", body, format="json", **headers)
+    assert again.status_code == 403
+    assert "Idempotent-Replayed" not in again
+
+
 # ------------------------------------------------------------------------------------ the admin
 
 
