@@ -53,11 +53,11 @@ client: install
 	$(BIN)/python clients/generate.py
 
 # The webhook event catalogue's example payloads (integrations/event_examples.json), captured from
-# the journal events the listed tests write, and its page docs/webhook-events.md (the README's
+# the journal events the listed tests write (merged into the file: types not seen keep theirs),
+# and its page docs/webhook-events.md (the README's
 # "Event types" section is the same text). Needs DATABASE_URL / REDIS_URL like the tests.
 .PHONY: events-doc
 events-doc: install
-	rm -f integrations/event_examples.json
 	PYTHONPATH=$(CURDIR) EVENT_EXAMPLES_OUT=integrations/event_examples.json \
 	$(BIN)/pytest -p no:cacheprovider -n 0 -q -p tests.integrations.capture_events \
 		tests/integrations/test_event_types.py tests/catalog tests/billing tests/payments \
