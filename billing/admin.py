@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 from django import forms
 from django.contrib import admin, messages
@@ -15,7 +15,12 @@ from billing import services
 from billing.admin_credits import BalanceInline, RedemptionInline
 from billing.admin_subscriptions import CurrentUsageMixin, EntitlementInline
 from billing.models import ApiKey, Customer, JournalDelivery, JournalEvent, LedgerEntry
-from billing.services.apikeys import UPDATABLE_FIELDS, api_key_create, api_key_update
+from billing.services.apikeys import (
+    UPDATABLE_FIELDS,
+    Grantor,
+    api_key_create,
+    api_key_update,
+)
 from catalog.admin_display import money, short
 from catalog.admin_fields import CodeFieldsMixin
 from core.admin import HistoryAdminMixin
@@ -224,9 +229,10 @@ class ApiKeyForm(ModelForm[ApiKey]):
     scopes = forms.MultipleChoiceField(
         choices=[(s, s) for s in vocabulary()],
         widget=forms.CheckboxSelectMultiple,
-        initial=["full"],
-        help_text="`full`: everything, including API keys; `read`: every read; "
-        "`<resource>:write` includes `<resource>:read`.",
+        help_text="`full`: everything, including API keys (only superusers grant it); `read`: "
+        "every read; `<resource>:write` includes `<resource>:read`. You grant only what your "
+        "own permissions allow: view of the resource's models for a read, view, add, change and "
+        "delete for a write.",
     )
     allowed_ips = forms.CharField(
         widget=forms.Textarea(attrs={"rows": 3, "cols": 40}),
@@ -292,6 +298,7 @@ class ApiKeyAdmin(HistoryAdminMixin, ServiceModelAdmin):
             actor=_actor(request),
             as_of=timezone.now(),
             created_by_id=request.user.pk,
+            granted_by=cast(Grantor, request.user),
         )
         self.message_user(
             request,
@@ -313,6 +320,7 @@ class ApiKeyAdmin(HistoryAdminMixin, ServiceModelAdmin):
             actor=_actor(request),
             as_of=timezone.now(),
             reason="edited in the admin",
+            granted_by=cast(Grantor, request.user),
         )
 
     @admin.action(description="Revoke selected API keys")

@@ -1,8 +1,10 @@
 """API keys over REST: list, create (the secret shown once), retrieve, change, revoke.
 
 Only a `full` key manages keys (the `api_keys` resource asks for `full`, core/api/scopes.py): a
-key can never make one with scopes it lacks. Staff sessions need the ApiKey model permissions,
-as in the admin (`view_apikey`, `add_apikey`, `change_apikey` to change or revoke)."""
+key can never make one with scopes it lacks, nor an expiry or allow-list wider than its own.
+Staff sessions need the ApiKey model permissions, as in the admin (`view_apikey`, `add_apikey`,
+`change_apikey` to change or revoke), and grant only what their permissions allow
+(billing/services/apikeys.py `api_key_grant_check`)."""
 
 from __future__ import annotations
 
@@ -29,7 +31,7 @@ from billing.models import ApiKey
 from billing.services.apikeys import api_key_create, api_key_revoke, api_key_update
 from core.api.actors import request_actor
 from core.api.errors import json_error
-from core.api.permissions import is_staff_session
+from core.api.permissions import is_api_key, is_staff_session
 from core.api.schema import IDEMPOTENCY_KEY, error_responses
 
 TAGS = ["api-keys"]
@@ -37,6 +39,12 @@ TAGS = ["api-keys"]
 
 def _keys() -> QuerySet[ApiKey]:
     return ApiKey.objects.select_related("created_by")
+
+
+def _grantor(request: Request) -> Any:
+    """Who grants: the calling API key, or the staff user (billing/services/apikeys.py
+    api_key_grant_check bounds what either may give)."""
+    return request.auth if is_api_key(request) else request.user
 
 
 def _out(key: ApiKey) -> dict[str, Any]:
@@ -95,9 +103,13 @@ class ApiKeyCollection(generics.GenericAPIView[Any]):
         responses={201: ApiKeyCreatedOut, **error_responses(400, 401, 409, 422)},
         tags=TAGS,
         description="A new API key; its `secret` is in this answer only (a retry with the same "
-        "Idempotency-Key answers 409 `secret_shown_once`). 400 naming the field: an unknown "
-        "scope (`unknown_scope`), `full` with other scopes, an expiry not in the future, an "
-        "allow-list entry that is not an address or CIDR network (`invalid_ip`).",
+        "Idempotency-Key answers 409 `secret_shown_once`). 400 naming the field: no scopes "
+        "(`required`), an unknown scope (`unknown_scope`), `full` with other scopes, an expiry "
+        "not in the future, an allow-list entry that is not an address or CIDR network "
+        "(`invalid_ip`). 403 `cannot_grant` naming the field: more than the caller may grant "
+        "(a key: an expiry later than its own, or none when it has one; an allow-list outside "
+        "its own; a staff user: `full` without being a superuser, another scope without the "
+        "model permissions it gives).",
     )
     def post(self, request: Request) -> Response:
         data = ApiKeyIn(data=request.data)
@@ -109,6 +121,7 @@ class ApiKeyCollection(generics.GenericAPIView[Any]):
             expires_at=v.get("expires_at"),
             allowed_ips=v["allowed_ips"],
             created_by_id=request.user.pk if is_staff_session(request) else None,
+            granted_by=_grantor(request),
             actor=request_actor(request),
             as_of=timezone.now(),
         )
@@ -140,8 +153,9 @@ class ApiKeyDetail(generics.GenericAPIView[Any]):
         responses={200: ApiKeyOut, **error_responses(400, 401, 404, 409)},
         tags=TAGS,
         description="Change a key's name, scopes, expiry (null: never) or IP allow-list (empty: "
-        "anywhere); only the fields given. A revoked key: 409 `revoked`. The same 400s as the "
-        "creation. Takes effect on the key's next request.",
+        "anywhere); only the fields given. A revoked key: 409 `revoked`. The same 400s and "
+        "403 `cannot_grant` as the creation: a change of scopes, expiry or allow-list is a "
+        "grant, and a key cannot widen itself. Takes effect on the key's next request.",
     )
     def patch(self, request: Request, pk: int) -> Response:
         key = self.get_object()
@@ -150,6 +164,7 @@ class ApiKeyDetail(generics.GenericAPIView[Any]):
         api_key_update(
             api_key_id=key.pk,
             changes=dict(data.validated_data),
+            granted_by=_grantor(request),
             actor=request_actor(request),
             as_of=timezone.now(),
         )

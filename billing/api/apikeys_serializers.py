@@ -90,7 +90,7 @@ class ApiKeyCreatedOut(ApiKeyOut):
 class ApiKeyIn(serializers.Serializer[Any]):
     name = serializers.CharField(max_length=100)
     scopes = serializers.ListField(
-        child=ScopeField(), default=lambda: ["full"], help_text=f"{SCOPES_HELP} Default: `full`."
+        child=ScopeField(), help_text=f"{SCOPES_HELP} Required: no default."
     )
     expires_at = serializers.DateTimeField(
         required=False, allow_null=True, help_text="Refused from then on (401); in the future."

@@ -12,14 +12,14 @@ import re
 import secrets
 from collections.abc import Mapping, Sequence
 from datetime import datetime, timedelta
-from typing import Any
+from typing import Any, Protocol
 
 from django.conf import settings
 from django.db import transaction
 
 from billing.models import ApiKey
 from billing.services.journal import journal_write
-from core.api.scopes import scopes_validate
+from core.api.scopes import scope_model_permissions, scopes_grant, scopes_validate
 from core.audit import Actor, audit_context
 from core.exceptions import ApplicationError, Conflict, NotFound, ValidationFailed
 
@@ -49,6 +49,22 @@ class IpNotAllowed(ApplicationError):
 
     status_code = 403
     code = "ip_not_allowed"
+
+
+class GrantRefused(ApplicationError):
+    """A key created or changed beyond what who asks may grant (HTTP 403 `cannot_grant`, naming
+    the field): see `api_key_grant_check`."""
+
+    status_code = 403
+    code = "cannot_grant"
+
+
+class Grantor(Protocol):
+    """A staff user (Django's PermissionsMixin)."""
+
+    is_superuser: bool
+
+    def has_perm(self, perm: str, obj: Any = None) -> bool: ...
 
 
 def _name(name: Any) -> str:
@@ -127,6 +143,86 @@ def ip_allowed(ip: str | None, allowed: Sequence[str]) -> bool:
     return False
 
 
+def _network_within(entry: str, allowed: Sequence[str]) -> bool:
+    network = ipaddress.ip_network(entry, strict=False)
+    for parent in allowed:
+        outer = ipaddress.ip_network(parent, strict=False)
+        if network.version == outer.version and network.subnet_of(outer):  # type: ignore[arg-type]
+            return True
+    return False
+
+
+def api_key_grant_check(
+    *,
+    granted_by: ApiKey | Grantor | None,
+    scopes: Sequence[str],
+    expires_at: datetime | None,
+    allowed_ips: Sequence[str],
+    bounds: ApiKey | None = None,
+) -> None:
+    """Whether `granted_by` may give a key these scopes, expiry and allow-list; GrantRefused
+    (403 `cannot_grant`, naming the field) if not. None: a trusted caller (a management command,
+    the demo data), not checked.
+
+    - An API key gives no more than it has: only scopes it holds, an expiry no later than its
+      own (so none, if it has one), an allow-list within its own networks (so not empty, if it
+      has one). `bounds`: the granting key's row as it is now, when it is the key being changed
+      (a key cannot widen itself).
+    - A staff user: `full` only if a superuser; any other scope only with the model permissions
+      of what it lets a key do (core.api.scopes.scope_model_permissions); a superuser anything.
+    """
+    if granted_by is None:
+        return
+    if isinstance(granted_by, ApiKey):
+        key = bounds or granted_by
+        for index, scope in enumerate(scopes):
+            if not scopes_grant(key.scopes, scope):
+                raise GrantRefused(
+                    f"API key {key.prefix} cannot grant `{scope}`: it does not hold it.",
+                    field=f"scopes[{index}]",
+                )
+        if key.expires_at is not None and (expires_at is None or expires_at > key.expires_at):
+            raise GrantRefused(
+                f"API key {key.prefix} expires on {key.expires_at.isoformat()}: a key it creates "
+                "or changes must expire by then too.",
+                field="expires_at",
+            )
+        if key.allowed_ips:
+            own = ", ".join(key.allowed_ips)
+            if not allowed_ips:
+                raise GrantRefused(
+                    f"API key {key.prefix} is accepted only from {own}: a key it creates or "
+                    "changes must be limited to (parts of) these networks too.",
+                    field="allowed_ips",
+                )
+            for index, entry in enumerate(allowed_ips):
+                if not _network_within(entry, key.allowed_ips):
+                    raise GrantRefused(
+                        f"{entry} is not within the networks API key {key.prefix} is accepted "
+                        f"from ({own}).",
+                        field=f"allowed_ips[{index}]",
+                    )
+        return
+    if granted_by.is_superuser:
+        return
+    for index, scope in enumerate(scopes):
+        needed = scope_model_permissions(scope)
+        if needed is None:
+            raise GrantRefused(
+                f"Only superusers grant `{scope}`: give the key the scopes it needs instead.",
+                field=f"scopes[{index}]",
+            )
+        lacking = [perm for perm in needed if not granted_by.has_perm(perm)]
+        if lacking:
+            shown = ", ".join(lacking[:4]) + (
+                f" and {len(lacking) - 4} more" if lacking[4:] else ""
+            )
+            raise GrantRefused(
+                f"Granting `{scope}` needs the permissions it gives a key; you lack {shown}.",
+                field=f"scopes[{index}]",
+            )
+
+
 def api_key_snapshot(key: ApiKey) -> dict[str, Any]:
     """What a key's journal events say of it (never its secret nor its hash)."""
     return {
@@ -148,16 +244,22 @@ def api_key_create(
     allowed_ips: Sequence[str] = (),
     created_by_id: int | None = None,
     raw_key: str | None = None,
+    granted_by: ApiKey | Grantor | None = None,
 ) -> tuple[ApiKey, str]:
     """Create a key and return it with its secret, which is never stored nor shown again.
 
-    `scopes` (core/api/scopes.py) default to `full`; `expires_at` must be in the future;
-    `allowed_ips`: addresses or CIDR networks (empty: anywhere). `raw_key` lets the demo data
-    set use a documented key; real keys are random."""
+    `scopes` (core/api/scopes.py) default to `full` (for commands; the API and the admin ask
+    for them); `expires_at` must be in the future; `allowed_ips`: addresses or CIDR networks
+    (empty: anywhere). `granted_by`: the API key or staff user asking, whose grants bound the
+    new key (`api_key_grant_check`). `raw_key` lets the demo data set use a documented key; real
+    keys are random."""
     name = _name(name)
     checked_scopes = scopes_validate(list(scopes))
     expiry = _expiry(expires_at, as_of)
     ips = allowed_ips_validate(list(allowed_ips))
+    api_key_grant_check(
+        granted_by=granted_by, scopes=checked_scopes, expires_at=expiry, allowed_ips=ips
+    )
     if raw_key is None:
         raw_key = f"bk_{secrets.token_hex(6)}_{secrets.token_urlsafe(32)}"
     match = API_KEY_PATTERN.match(raw_key)
@@ -192,10 +294,14 @@ def api_key_update(
     as_of: datetime,
     changes: Mapping[str, Any],
     reason: str = "",
+    granted_by: ApiKey | Grantor | None = None,
 ) -> ApiKey:
     """Change a key's name, scopes, expiry (None: never) or allow-list (empty: anywhere); only
-    the fields given. A revoked key cannot change. Writes `api_key.updated` with the changes
-    (`{field: [before, after]}`); nothing changed, nothing written."""
+    the fields given. A revoked key cannot change. A change of its scopes, expiry or allow-list
+    is a grant: the key as changed must be within what `granted_by` may grant
+    (`api_key_grant_check`; a key changing itself is bounded by itself as it was). Writes
+    `api_key.updated` with the changes (`{field: [before, after]}`); nothing changed, nothing
+    written."""
     unknown = sorted(set(changes) - set(UPDATABLE_FIELDS))
     if unknown:
         raise ValidationFailed(
@@ -223,12 +329,24 @@ def api_key_update(
         if "expires_at" in changes and changes["expires_at"] != key.expires_at:
             new["expires_at"] = _expiry(changes["expires_at"], as_of)
         before = api_key_snapshot(key)
+        expires_before = key.expires_at
         for field, value in new.items():
             setattr(key, field, value)
         after = api_key_snapshot(key)
         diff = {f: [before[f], after[f]] for f in UPDATABLE_FIELDS if before[f] != after[f]}
         if not diff:
             return key
+        if set(diff) & {"scopes", "expires_at", "allowed_ips"}:
+            bounds = None
+            if isinstance(granted_by, ApiKey) and granted_by.pk == key.pk:
+                bounds = ApiKey(  # the key as it was: it cannot widen itself
+                    prefix=key.prefix, scopes=before["scopes"], allowed_ips=before["allowed_ips"],
+                    expires_at=expires_before,
+                )  # fmt: skip
+            api_key_grant_check(
+                granted_by=granted_by, scopes=key.scopes, expires_at=key.expires_at,
+                allowed_ips=key.allowed_ips, bounds=bounds,
+            )  # fmt: skip
         key.save(update_fields=sorted(diff))
         journal_write(
             type="api_key.updated",

@@ -53,7 +53,9 @@ _WHY = {
     401: "No credentials, an unknown or revoked API key, or an expired one (`api_key_expired`).",
     403: "The credentials may not do this: an API key without the scope this operation requires "
     "(`missing_scope`, naming it in `required_scope`), an API key used from an address outside "
-    "its IP allow-list (`ip_not_allowed`), or a staff session without the model permission.",
+    "its IP allow-list (`ip_not_allowed`), a staff session without the model permission, or "
+    "an API key or webhook endpoint asked for beyond what the caller may grant or read "
+    "(`cannot_grant`, `missing_scope`).",
     404: "Not found (also `invalid_cursor`: a cursor that is not one of this list's).",
     413: "The body is larger than DATA_UPLOAD_MAX_MEMORY_SIZE.",
     422: "The Idempotency-Key was used with a different request.",

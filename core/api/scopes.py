@@ -221,6 +221,29 @@ def scopes_grant(held: Iterable[str], required: str) -> bool:
     return access == "read" and (READ in held or f"{resource}:write" in held)
 
 
+def scope_model_permissions(scope: str) -> list[str] | None:
+    """The Django model permissions a staff user needs to grant `scope` to an API key (None:
+    only superusers grant it, `full`): what the scope lets a key do, the user must be allowed
+    to do. `<resource>:read`: `view_` of each model of the resource (MODEL_RESOURCES);
+    `<resource>:write`: `view_`, `add_`, `change_` and `delete_` of each; `read`: `view_` of
+    every model of every resource a scope may name."""
+    if scope == FULL:
+        return None
+    if scope == READ:
+        wanted = [(resource, "read") for resource in _scoped_resources()]
+    else:
+        resource, _, access = scope.partition(":")
+        wanted = [(resource, access)]
+    perms: list[str] = []
+    for resource, access in wanted:
+        actions = ("view",) if access == "read" else ("view", "add", "change", "delete")
+        for label, owner in MODEL_RESOURCES.items():
+            if owner == resource:
+                app_label, _, model = label.partition(".")
+                perms += [f"{app_label}.{action}_{model}" for action in actions]
+    return perms
+
+
 def granted_by(required: str) -> str:
     """The scopes that grant `required`, as the docs and errors say it."""
     if required == FULL:

@@ -296,9 +296,22 @@ def test_a_full_key_creates_changes_and_revokes_keys(api: APIClient) -> None:
         ({"name": "x", "scopes": ["read", "invoices:delete"]}, "scopes[1]", "unknown_scope"),
         ({"name": "x", "scopes": ["full", "read"]}, "scopes", "invalid"),
         ({"name": "x", "scopes": []}, "scopes", "required"),
-        ({"name": "x", "allowed_ips": ["10.0.0.1/8"]}, "allowed_ips[0]", "invalid_ip"),
-        ({"name": "x", "expires_at": "2000-01-01T00:00:00Z"}, "expires_at", "in_the_past"),
-        ({"name": "x", "secret": "bk_000000000000_mine"}, "secret", "unknown_field"),
+        (
+            {"name": "x", "scopes": ["read"], "allowed_ips": ["10.0.0.1/8"]},
+            "allowed_ips[0]",
+            "invalid_ip",
+        ),
+        (
+            {"name": "x", "scopes": ["read"], "expires_at": "2000-01-01T00:00:00Z"},
+            "expires_at",
+            "in_the_past",
+        ),
+        (
+            {"name": "x", "scopes": ["read"], "secret": "bk_000000000000_mine"},
+            "secret",
+            "unknown_field",
+        ),
+        ({"name": "x"}, "scopes", "required"),
         ({"scopes": ["read"]}, "name", "required"),
     ],
 )
@@ -327,6 +340,146 @@ def test_a_scoped_key_can_never_grant_scopes_it_lacks(acme: Any) -> None:
     assert ApiKey.objects.count() == 1
 
 
+def restricted_full_key() -> tuple[ApiKey, APIClient]:
+    expiry = (timezone.now() + timedelta(days=10)).replace(microsecond=0)
+    return keyed(["full"], expires_at=expiry, allowed_ips=["203.0.113.0/24", "2001:db8::/32"])
+
+
+FROM_ALLOWED = {"REMOTE_ADDR": "203.0.113.5"}
+
+
+@pytest.mark.parametrize(
+    ("changes", "field"),
+    [
+        ({"allowed_ips": []}, "allowed_ips"),
+        ({"allowed_ips": ["203.0.113.0/24", "198.51.100.0/24"]}, "allowed_ips[1]"),
+        ({"allowed_ips": ["203.0.0.0/16"]}, "allowed_ips[0]"),
+        ({"expires_at": None}, "expires_at"),
+        ({"expires_at": "2099-01-01T00:00:00Z"}, "expires_at"),
+    ],
+)
+def test_a_restricted_key_cannot_shed_its_own_restrictions(
+    changes: dict[str, Any], field: str
+) -> None:
+    key, client = restricted_full_key()
+    before = (key.expires_at, key.allowed_ips)
+    response = client.patch(f"/api/v1/api-keys/{key.pk}/", changes, format="json", **FROM_ALLOWED)
+    assert response.status_code == 403, response.content
+    error = only_error(response)
+    assert (error["code"], error["field"]) == ("cannot_grant", field), error
+    key.refresh_from_db()
+    assert (key.expires_at, key.allowed_ips) == before
+    assert not JournalEvent.objects.filter(type="api_key.updated").exists()
+
+
+def test_a_restricted_key_may_narrow_itself_and_rename_others(api_key: Any) -> None:
+    key, client = restricted_full_key()
+    assert key.expires_at is not None
+    sooner = (key.expires_at - timedelta(days=1)).isoformat()
+    narrowed = client.patch(
+        f"/api/v1/api-keys/{key.pk}/",
+        {"allowed_ips": ["203.0.113.0/25"], "expires_at": sooner, "name": "narrow"},
+        format="json", **FROM_ALLOWED,
+    )  # fmt: skip
+    assert narrowed.status_code == 200, narrowed.content
+    assert narrowed.json()["allowed_ips"] == ["203.0.113.0/25"]
+    # another, unrestricted key: its name may change, not its reach
+    other = api_key[0]
+    url = f"/api/v1/api-keys/{other.pk}/"
+    assert client.patch(url, {"name": "renamed"}, format="json", **FROM_ALLOWED).status_code == 200
+    widened = client.patch(url, {"scopes": ["read"]}, format="json", **FROM_ALLOWED)
+    assert widened.status_code == 403
+    assert only_error(widened)["field"] == "expires_at"  # the result would not expire
+    other.refresh_from_db()
+    assert (other.name, other.scopes) == ("renamed", ["full"])
+
+
+def test_a_key_made_by_a_restricted_key_is_bounded_by_it() -> None:
+    key, client = restricted_full_key()
+    assert key.expires_at is not None
+    later = (key.expires_at + timedelta(seconds=1)).isoformat()
+    within = (key.expires_at - timedelta(hours=1)).isoformat()
+    for body, field in [
+        ({"scopes": ["full"]}, "expires_at"),
+        ({"scopes": ["full"], "expires_at": later, "allowed_ips": ["203.0.113.7"]}, "expires_at"),
+        ({"scopes": ["read"], "expires_at": within}, "allowed_ips"),
+        ({"scopes": ["read"], "expires_at": within, "allowed_ips": ["10.0.0.0/8"]},
+         "allowed_ips[0]"),
+    ]:  # fmt: skip
+        response = client.post(
+            "/api/v1/api-keys/", {"name": "child", **body}, format="json", **FROM_ALLOWED
+        )
+        assert response.status_code == 403, (body, response.content)
+        assert (only_error(response)["code"], only_error(response)["field"]) == (
+            "cannot_grant", field,
+        ), body  # fmt: skip
+    assert not ApiKey.objects.filter(name="child").exists()
+    made = client.post(
+        "/api/v1/api-keys/",
+        {"name": "child", "scopes": ["full"], "expires_at": key.expires_at.isoformat(),
+         "allowed_ips": ["203.0.113.7", "2001:db8:1::/48"]},
+        format="json", **FROM_ALLOWED,
+    )  # fmt: skip
+    assert made.status_code == 201, made.content
+    assert made.json()["allowed_ips"] == ["203.0.113.7", "2001:db8:1::/48"]
+
+
+def staff_with(django_user_model: Any, *codenames: str) -> tuple[Any, APIClient]:
+    from django.contrib.auth.models import Permission
+
+    user = django_user_model.objects.create_user("ops", "ops@example.com", "pw", is_staff=True)
+    user.user_permissions.set(Permission.objects.filter(codename__in=codenames))
+    client = APIClient()
+    client.force_login(user)
+    return user, client
+
+
+CUSTOMER_MODELS = ("customer", "couponredemption")
+
+
+def test_what_a_staff_user_may_grant(django_user_model: Any) -> None:
+    """`full`: superusers only; `<r>:read`: the view permission of each of the resource's models;
+    `<r>:write`: all four (view, add, change, delete); `read`: view on every resource's."""
+    _, client = staff_with(
+        django_user_model, "add_apikey", "view_apikey", "change_apikey",
+        *(f"view_{m}" for m in CUSTOMER_MODELS),
+    )  # fmt: skip
+
+    def create(scopes: list[str]) -> Any:
+        return client.post("/api/v1/api-keys/", {"name": "s", "scopes": scopes}, format="json")
+
+    full = create(["full"])
+    assert full.status_code == 403
+    error = only_error(full)
+    assert (error["code"], error["field"]) == ("cannot_grant", "scopes[0]")
+    assert "superuser" in error["message"]
+    write = create(["customers:read", "customers:write"])
+    assert write.status_code == 403
+    error = only_error(write)
+    assert error["field"] == "scopes[1]"
+    assert "billing.add_customer" in error["message"]
+    read_all = create(["read"])
+    assert read_all.status_code == 403
+    assert "you lack catalog.view_currency" in only_error(read_all)["message"]
+    assert not ApiKey.objects.exists()
+    made = create(["customers:read"])
+    assert made.status_code == 201, made.content
+    # nor may the user widen an existing key: a change of scopes is a grant
+    key_id = made.json()["id"]
+    patched = client.patch(f"/api/v1/api-keys/{key_id}/", {"scopes": ["full"]}, format="json")
+    assert patched.status_code == 403
+    renamed = client.patch(f"/api/v1/api-keys/{key_id}/", {"name": "t"}, format="json")
+    assert renamed.status_code == 200
+
+
+def test_a_superuser_grants_anything(django_user_model: Any) -> None:
+    root = django_user_model.objects.create_superuser("root", "r@example.com", "pw")
+    client = APIClient()
+    client.force_login(root)
+    made = client.post("/api/v1/api-keys/", {"name": "f", "scopes": ["full"]}, format="json")
+    assert made.status_code == 201, made.content
+
+
 def test_staff_sessions_need_the_api_key_permissions(django_user_model: Any) -> None:
     from django.contrib.auth.models import Permission
 
@@ -334,11 +487,15 @@ def test_staff_sessions_need_the_api_key_permissions(django_user_model: Any) -> 
     client = APIClient()
     client.force_login(user)
     assert client.get("/api/v1/api-keys/").status_code == 403
-    user.user_permissions.set(Permission.objects.filter(codename__in=["view_apikey", "add_apikey"]))
+    user.user_permissions.set(
+        Permission.objects.filter(
+            codename__in=["view_apikey", "add_apikey", "view_customer", "view_couponredemption"]
+        )
+    )
     client.force_login(django_user_model.objects.get(pk=user.pk))
     assert client.get("/api/v1/api-keys/").status_code == 200
     created = client.post(
-        "/api/v1/api-keys/", {"name": "by staff", "scopes": ["read"]}, format="json"
+        "/api/v1/api-keys/", {"name": "by staff", "scopes": ["customers:read"]}, format="json"
     )
     assert created.status_code == 201
     assert created.json()["created_by"] == "ops"
@@ -350,9 +507,10 @@ def test_a_retried_creation_never_shows_the_secret_again(api: APIClient) -> None
     from core.models import IdempotencyKey
 
     headers = {"HTTP_IDEMPOTENCY_KEY": "create-metering-1"}
-    first = api.post("/api/v1/api-keys/", {"name": "m"}, format="json", **headers)
+    body = {"name": "m", "scopes": ["events:write"]}
+    first = api.post("/api/v1/api-keys/", body, format="json", **headers)
     assert first.status_code == 201
-    again = api.post("/api/v1/api-keys/", {"name": "m"}, format="json", **headers)
+    again = api.post("/api/v1/api-keys/", body, format="json", **headers)
     assert again.status_code == 409
     assert only_error(again)["code"] == "secret_shown_once"
     assert again["Idempotent-Replayed"] == "true"
@@ -485,8 +643,8 @@ def test_the_admin_shows_a_refusal_on_its_field(staff_client: Any) -> None:
         {"name": "bad", "scopes": ["full", "read"], "allowed_ips": "10.0.0.1/8"},
     )
     assert response.status_code == 200
-    form = response.context["adminform"].form
-    assert "scopes" in form.errors or "allowed_ips" in form.errors
+    [message] = response.context["adminform"].form.errors["scopes"]
+    assert "`full` grants everything" in message
     assert not ApiKey.objects.filter(name="bad").exists()
     response = staff_client.post(
         reverse("admin:billing_apikey_add"),
@@ -494,6 +652,29 @@ def test_the_admin_shows_a_refusal_on_its_field(staff_client: Any) -> None:
     )
     [message] = response.context["adminform"].form.errors["allowed_ips"]
     assert "did you mean '10.0.0.0/8'" in message
+
+
+def test_the_admin_asks_for_scopes_and_grants_only_what_the_user_may(
+    staff_client: Any, django_user_model: Any
+) -> None:
+    add = reverse("admin:billing_apikey_add")
+    page = staff_client.get(add).content.decode()
+    assert not re.search(r'<input[^>]*value="full"[^>]*checked', page)  # no default
+    missing = staff_client.post(add, {"name": "none"})
+    assert missing.status_code == 200
+    assert "scopes" in missing.context["adminform"].form.errors
+    assert not ApiKey.objects.filter(name="none").exists()
+
+    user, _ = staff_with(django_user_model, "add_apikey", "view_apikey", "change_apikey")
+    from django.test import Client
+
+    clerk = Client()
+    clerk.force_login(user)
+    refused = clerk.post(add, {"name": "mine", "scopes": ["full"]})
+    assert refused.status_code == 200
+    [message] = refused.context["adminform"].form.errors["scopes"]
+    assert "superuser" in message
+    assert not ApiKey.objects.filter(name="mine").exists()
 
 
 def test_a_revoked_key_is_read_only_in_the_admin(staff_client: Any) -> None:
