@@ -23,14 +23,15 @@ This module imports no model: `MODEL_RESOURCES` names models by their `app_label
 
 from __future__ import annotations
 
-from collections.abc import Iterable
-from typing import TYPE_CHECKING, Any
+from collections.abc import Iterable, Mapping
+from typing import TYPE_CHECKING, Any, Protocol
 
 from rest_framework.permissions import SAFE_METHODS
 
 from core.exceptions import ApplicationError, ValidationFailed
 
 if TYPE_CHECKING:
+    from rest_framework.request import Request
     from rest_framework.views import APIView
 
 FULL = "full"
@@ -127,11 +128,19 @@ class MissingScope(ApplicationError):
     status_code = 403
     code = "missing_scope"
 
-    def __init__(self, required: str, held: Iterable[str]) -> None:
+    def __init__(
+        self,
+        required: str,
+        held: Iterable[str],
+        *,
+        why: str = "this operation requires",
+        field: str | None = None,
+    ) -> None:
         held_text = ", ".join(f"`{s}`" for s in held) or "none"
         super().__init__(
-            f"This API key lacks the scope `{required}` this operation requires: "
+            f"This API key lacks the scope `{required}` {why}: "
             f"{granted_by(required)}; it has {held_text}.",
+            field=field,
             code=self.code,
         )
         self.required_scope = required
@@ -280,3 +289,127 @@ def security_description() -> str:
     ]
     lines += [f"- `{name}`: {what}." for name, what in RESOURCES.items()]
     return "\n".join(lines)
+
+
+# ------------------------------------------------------------------------------ webhook events
+#
+# A webhook endpoint receives the events of its types: an API key may subscribe one (create,
+# change), test it or replay to it only for events it could read over the API. An event type
+# needs `<resource>:read` of its subject's resource (EVENT_SUBJECT_RESOURCES), and of a further
+# resource when the event shows that resource's data about the subject (EVENT_TYPE_RESOURCES:
+# a customer's wallet, dunning, usage...). A subject not in the table, and the API keys'
+# events, need `full`; so does `*` (every type, API keys' included).
+
+ALL_EVENT_TYPES = "*"
+
+EVENT_SUBJECT_RESOURCES: dict[str, str] = {
+    "customer": "customers",
+    "subscription": "subscriptions",
+    "invoice": "invoices",
+    "credit_note": "invoices",
+    "payment": "payments",
+    "refund": "payments",
+    "payment_method": "payments",
+    "payee": "payments",
+    "payout": "payments",
+    "payout_method": "payments",
+    "payout_schedule": "payments",
+    "dunning_policy": "dunning",
+    "retry_policy": "dunning",
+    "currency": "catalog",
+    "product": "catalog",
+    "plan": "catalog",
+    "plan_version": "catalog",
+    "metric": "catalog",
+    "feature": "catalog",
+    "coupon": "catalog",
+    "addon": "catalog",
+    "tax_rate": "catalog",
+    "notification": "notifications",
+    "portal_session": "portal",
+    "portal_user": "portal",
+    "portal_configuration": "portal",
+    "branding": "branding",
+    "webhook_endpoint": "webhooks",
+    "test_clock": "test_clocks",
+    "api_key": "api_keys",
+}
+
+# an event type, or its first word, -> the further resource whose data it shows
+EVENT_TYPE_RESOURCES: dict[str, str] = {
+    "usage": "events",
+    "dunning": "dunning",
+    "wallet": "payments",
+    "customer.balance_changed": "payments",
+    "customer.dunning_policy_assigned": "dunning",
+    "customer.portal_configuration_assigned": "portal",
+    "customer.entitlements_changed": "entitlements",
+    "customer.entitlements_blocked": "entitlements",
+    "customer.entitlements_unblocked": "entitlements",
+    "subscription.entitlements_blocked": "entitlements",
+    "subscription.entitlements_unblocked": "entitlements",
+    "subscription.payment_method_changed": "payments",
+    "subscription.billing_failed": "invoices",
+    "invoice.payment_moved": "payments",
+}
+
+
+class HasSubjectType(Protocol):
+    """An event type of the catalogue (integrations.event_types), or a journal event."""
+
+    @property
+    def subject_type(self) -> str: ...
+
+
+def event_type_scopes(event_type: str, subject_type: str | None) -> list[str]:
+    """The scopes an API key needs to receive events of `event_type` about a `subject_type`:
+    `<resource>:read` of each resource they show, or [`full`] (`*`, an unknown subject, API
+    keys' events)."""
+    if event_type == ALL_EVENT_TYPES or subject_type is None:
+        return [FULL]
+    resource = EVENT_SUBJECT_RESOURCES.get(subject_type)
+    if resource is None:
+        return [FULL]
+    further = EVENT_TYPE_RESOURCES.get(event_type) or EVENT_TYPE_RESOURCES.get(
+        event_type.partition(".")[0]
+    )
+    resources = [resource] + ([further] if further and further != resource else [])
+    if any(r in FULL_ONLY_RESOURCES for r in resources):
+        return [FULL]
+    return [f"{r}:read" for r in resources]
+
+
+def event_types_scope_check(
+    request: Request,
+    event_types: Iterable[str],
+    catalogue: Mapping[str, HasSubjectType],
+    *,
+    field: str = "event_types",
+    indexed: bool = True,
+) -> None:
+    """Refuse (403 `missing_scope`, naming the scope and the event type, on `field[i]`) an API
+    key subscribing, testing or replaying events it may not read. `catalogue`: event type ->
+    its subject type (integrations.event_types.EVENT_TYPES, or {type: the journal event}); a
+    type not in it is left to the caller's validation (a 400), but for `*`. `indexed`: the
+    field names each type by its place (`event_types[1]`); else the field alone. Staff sessions
+    pass (the model permissions apply, as everywhere)."""
+    from core.api.permissions import is_api_key
+
+    if not is_api_key(request):
+        return
+    held: list[str] = list(getattr(request.auth, "scopes", None) or [])
+    if FULL in held:
+        return
+    types = list(event_types)
+    for index, event_type in enumerate(types):
+        if event_type == ALL_EVENT_TYPES:
+            needed, why = [FULL], "to receive every event type (`*`)"
+        elif event_type in catalogue:
+            needed = event_type_scopes(event_type, catalogue[event_type].subject_type)
+            why = f"to receive `{event_type}` events"
+        else:
+            continue
+        for scope in needed:
+            if not scopes_grant(held, scope):
+                where = f"{field}[{index}]" if indexed and event_type != ALL_EVENT_TYPES else field
+                raise MissingScope(scope, held, why=why, field=where)

@@ -3,7 +3,9 @@
 
 Staff sessions need the models' permissions, as in the admin: WebhookEndpoint's for endpoints
 (`add` to create, `change` to update, rotate, enable, disable, test and replay, `delete` to
-delete), WebhookDelivery's `view` for deliveries."""
+delete), WebhookDelivery's `view` for deliveries. API keys need `webhooks:read|write`, and
+subscribe, change, test and replay only for event types they may read (403 `missing_scope`
+naming the scope and the type: core/api/scopes.py event_types_scope_check)."""
 
 from __future__ import annotations
 
@@ -19,10 +21,12 @@ from rest_framework import generics, status
 from rest_framework.request import Request
 from rest_framework.response import Response
 
+from billing.models import JournalEvent
 from core.api.actors import request_actor
 from core.api.errors import json_error
 from core.api.pagination import CursorPagination
 from core.api.schema import IDEMPOTENCY_KEY, error_responses
+from core.api.scopes import event_types_scope_check
 from core.exceptions import NotFound, ValidationFailed
 from integrations.api.webhooks_serializers import (
     DeliveryDetailOut,
@@ -38,6 +42,7 @@ from integrations.api.webhooks_serializers import (
     RotatedOut,
     RotateIn,
 )
+from integrations.event_types import EVENT_TYPES
 from integrations.models import (
     DeliveryKind,
     DeliveryStatus,
@@ -145,6 +150,7 @@ class WebhookEndpointCollection(EndpointView):
         data = EndpointIn(data=request.data)
         data.is_valid(raise_exception=True)
         v = data.validated_data
+        event_types_scope_check(request, v["event_types"], EVENT_TYPES)  # only what it may read
         endpoint, secret = webhook_endpoint_create(
             url=v["url"],
             description=v["description"],
@@ -180,6 +186,10 @@ class WebhookEndpointDetail(EndpointView):
         data = EndpointPatchIn(data=request.data)
         data.is_valid(raise_exception=True)
         v = data.validated_data
+        event_types_scope_check(
+            request, v.get("event_types", endpoint.event_types), EVENT_TYPES,
+            indexed="event_types" in v,
+        )  # fmt: skip
         webhook_endpoint_update(
             endpoint_id=endpoint.pk,
             url=v.get("url"),
@@ -307,8 +317,10 @@ class WebhookEndpointTest(EndpointView):
         "follow it at webhook-deliveries/{id}). 409 when the endpoint is disabled.",
     )
     def post(self, request: Request, pk: int) -> Response:
+        endpoint = _endpoint(pk)
+        event_types_scope_check(request, endpoint.event_types, EVENT_TYPES, indexed=False)
         delivery = webhook_endpoint_test(
-            endpoint_id=_endpoint(pk).pk, as_of=timezone.now(), actor=request_actor(request)
+            endpoint_id=endpoint.pk, as_of=timezone.now(), actor=request_actor(request)
         )
         return Response(DeliveryDetailOut(_delivery(delivery.pk)).data, status=202)
 
@@ -330,6 +342,7 @@ class WebhookEndpointReplay(EndpointView):
         data = ReplayIn(data=request.data)
         data.is_valid(raise_exception=True)
         v = data.validated_data
+        _replay_scope_check(request, endpoint, v)
         now = timezone.now()
         count = webhook_replay(
             endpoint_id=endpoint.pk,
@@ -340,6 +353,23 @@ class WebhookEndpointReplay(EndpointView):
             actor=request_actor(request),
         )
         return Response(ReplayOut({"deliveries": count}).data, status=202)
+
+
+def _replay_scope_check(request: Request, endpoint: WebhookEndpoint, v: dict[str, Any]) -> None:
+    """An API key replays only events it may read (core/api/scopes.py): the endpoint's types, and
+    the one event asked for (by id, or a delivery's, from when the types may have been wider)."""
+    event_types_scope_check(request, endpoint.event_types, EVENT_TYPES, indexed=False)
+    source: JournalEvent | None = None
+    if "event" in v:
+        source = JournalEvent.objects.filter(pk=parse_event_id(v["event"])).first()
+    elif "delivery" in v:
+        found = WebhookDelivery.objects.filter(pk=v["delivery"], endpoint_id=endpoint.pk).first()
+        source = found.event if found is not None else None
+    if source is not None:
+        field = "event" if "event" in v else "delivery"
+        event_types_scope_check(
+            request, [source.type], {source.type: source}, field=field, indexed=False
+        )
 
 
 class DeliveryFilter(django_filters.FilterSet):  # type: ignore[misc]

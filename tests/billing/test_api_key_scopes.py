@@ -688,3 +688,131 @@ def test_a_revoked_key_is_read_only_in_the_admin(staff_client: Any) -> None:
     assert refused.status_code == 403
     key.refresh_from_db()
     assert key.scopes == ["read"]
+
+
+# --------------------------------------------------- webhooks: only events the key may read
+
+HOOK_URL = "https://93.184.215.14/hook"  # a public address literal: no DNS in the tests
+ENDPOINTS = "/api/v1/webhook-endpoints/"
+
+
+def event_of(type_: str, subject_type: str, subject_id: object = 1) -> int:
+    from django.db import transaction
+
+    from billing.services.journal import journal_write
+
+    with transaction.atomic():
+        return journal_write(
+            type=type_, subject_type=subject_type, subject_id=subject_id, payload={},
+            actor=TEST_ACTOR, occurred_at=timezone.now(),
+        ).pk  # fmt: skip
+
+
+def hook_of_full_key(event_types: list[str]) -> int:
+    from integrations.webhook_services import webhook_endpoint_create
+
+    endpoint, _ = webhook_endpoint_create(
+        url=HOOK_URL, description="ops", event_types=event_types, actor=TEST_ACTOR,
+        as_of=timezone.now(),
+    )  # fmt: skip
+    return endpoint.pk
+
+
+def refused_for(response: Any, scope: str, field: str) -> None:
+    assert response.status_code == 403, response.content
+    error = only_error(response)
+    assert (error["code"], error["required_scope"], error["field"]) == (
+        "missing_scope", scope, field,
+    ), error  # fmt: skip
+
+
+def test_an_endpoint_subscribes_only_to_events_its_key_may_read() -> None:
+    """webhooks:write is not a way to read everything: each event type needs the read scope of
+    what it shows (its subject's resource, and for a customer's wallet, dunning or usage events
+    that resource's too); `*` (every type, API keys' included) needs `full`."""
+    from integrations.models import WebhookEndpoint
+
+    _, client = keyed(["webhooks:write", "invoices:read"])
+
+    def create(types: list[str]) -> Any:
+        return client.post(ENDPOINTS, {"url": HOOK_URL, "event_types": types}, format="json")
+
+    ok = create(["invoice.paid", "credit_note.created", "webhook_endpoint.updated"])
+    assert ok.status_code == 201, ok.content
+    refused_for(create(["*"]), "full", "event_types")
+    refused_for(create(["invoice.paid", "customer.created"]), "customers:read", "event_types[1]")
+    refused_for(create(["payment.succeeded"]), "payments:read", "event_types[0]")
+    refused_for(create(["api_key.created"]), "full", "event_types[0]")
+    message = only_error(create(["customer.created"]))["message"]
+    assert "`customer.created`" in message
+    assert "`customers:read`" in message
+    assert WebhookEndpoint.objects.count() == 1
+
+    _, reader = keyed(["customers:read", "webhooks:write"])
+    wallet = reader.post(
+        ENDPOINTS, {"url": HOOK_URL, "event_types": ["wallet.granted"]}, format="json"
+    )
+    refused_for(wallet, "payments:read", "event_types[0]")  # a customer's, and payments'
+
+    _, everything = keyed(["read", "webhooks:write"])
+    assert (
+        everything.post(ENDPOINTS, {"url": HOOK_URL, "event_types": ["*"]}, format="json")
+        .status_code == 403
+    )  # fmt: skip
+    many = ["customer.created", "wallet.granted", "dunning.state_entered", "usage.late_received"]
+    made = everything.post(ENDPOINTS, {"url": HOOK_URL, "event_types": many}, format="json")
+    assert made.status_code == 201, made.content
+
+
+def test_a_key_changes_tests_and_replays_only_endpoints_whose_events_it_may_read() -> None:
+    from integrations.models import WebhookDelivery, WebhookEndpoint
+
+    _, client = keyed(["webhooks:write", "invoices:read"])
+    everything = hook_of_full_key(["*"])
+    # pointing an endpoint of every event at one's own server: refused
+    moved = client.patch(f"{ENDPOINTS}{everything}/", {"url": HOOK_URL + "2"}, format="json")
+    refused_for(moved, "full", "event_types")
+    assert WebhookEndpoint.objects.get(pk=everything).url == HOOK_URL
+    since = {"since": "1970-01-01T00:00:00Z"}
+    refused_for(
+        client.post(f"{ENDPOINTS}{everything}/replay/", since, format="json"),
+        "full", "event_types",
+    )  # fmt: skip
+    refused_for(client.post(f"{ENDPOINTS}{everything}/test/"), "full", "event_types")
+
+    mine = client.post(ENDPOINTS, {"url": HOOK_URL, "event_types": ["invoice.paid"]}, format="json")
+    hook = mine.json()["id"]
+    widened = client.patch(f"{ENDPOINTS}{hook}/", {"event_types": ["*"]}, format="json")
+    refused_for(widened, "full", "event_types")
+    # any event by its id: only one the key may read
+    customer_event = event_of("customer.created", "customer")
+    refused_for(
+        client.post(f"{ENDPOINTS}{hook}/replay/", {"event": f"evt_{customer_event}"},
+                    format="json"),
+        "customers:read", "event",
+    )  # fmt: skip
+    # a delivery from before its types were narrowed: its event is checked too
+    key_event = event_of("api_key.created", "api_key")
+    old = WebhookDelivery.objects.create(
+        endpoint_id=hook, event_id=key_event, event_type="api_key.created",
+        subject=f"api_key:{key_event}", status="failed", created_at=timezone.now(),
+    )  # fmt: skip
+    refused_for(
+        client.post(f"{ENDPOINTS}{hook}/replay/", {"delivery": old.pk}, format="json"),
+        "full", "delivery",
+    )  # fmt: skip
+    assert WebhookDelivery.objects.filter(kind="replay").count() == 0
+
+    invoice_event = event_of("invoice.paid", "invoice")
+    replayed = client.post(
+        f"{ENDPOINTS}{hook}/replay/", {"event": f"evt_{invoice_event}"}, format="json"
+    )
+    assert replayed.status_code == 202, replayed.content
+    assert client.post(f"{ENDPOINTS}{hook}/replay/", since, format="json").status_code == 202
+    assert client.post(f"{ENDPOINTS}{hook}/test/").status_code == 202
+
+
+def test_staff_sessions_subscribe_with_the_model_permissions(django_user_model: Any) -> None:
+    _, client = staff_with(django_user_model, "add_webhookendpoint", "view_webhookendpoint")
+    made = client.post(ENDPOINTS, {"url": HOOK_URL, "event_types": ["*"]}, format="json")
+    assert made.status_code == 201, made.content
