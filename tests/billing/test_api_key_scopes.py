@@ -172,6 +172,7 @@ def test_the_allow_list_takes_addresses_and_networks(settings: Any) -> None:
         assert error["code"] == "ip_not_allowed"
         assert address in error["message"]
     key.refresh_from_db()
+    assert key.last_used_at is not None  # the accepted requests were uses
 
 
 def test_a_refused_request_is_not_a_use_of_the_key() -> None:
