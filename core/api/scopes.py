@@ -280,6 +280,11 @@ def security_description() -> str:
         "`required_scope`. A key may also expire (401 `api_key_expired`) and be limited to "
         "IP addresses and networks (403 `ip_not_allowed`).",
         "",
+        "A key grants no more than it has: a key it creates or changes stays within its "
+        "scopes, expiry and allow-list (403 `cannot_grant`), and a webhook endpoint it "
+        "subscribes, tests or replays to receives only event types it may read (403 "
+        "`missing_scope` naming the type; `*` needs `full`).",
+        "",
         "- `full`: every operation, including managing API keys.",
         "- `read`: every read (GET) but API keys'.",
         "- `<resource>:read`: the resource's reads; `<resource>:write`: its writes and reads.",

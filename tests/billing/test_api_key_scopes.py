@@ -184,8 +184,8 @@ def test_a_refused_request_is_not_a_use_of_the_key() -> None:
 
 def test_the_client_address_behind_trusted_proxies(settings: Any) -> None:
     """The same client address as the portal's (core/request_ips.py): without trusted proxies
-    X-Forwarded-For is the client's word and ignored; with them, the entry that many from the
-    right."""
+    X-Forwarded-For is the client's word and ignored; with them, read from the right while each
+    hop is a trusted proxy (10.0.0.0/8 is one by default)."""
     _, client = keyed(allowed_ips=["203.0.113.0/24"])
     proxy = "10.0.0.1"
     assert settings.TRUSTED_PROXY_COUNT == 0
