@@ -25,7 +25,9 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass
+from datetime import datetime
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
@@ -47,6 +49,10 @@ class Handler:
 
 
 _handlers: dict[str, Handler] = {}
+
+# The dispatcher's `as_of` while it calls handlers (None outside a dispatch), for handlers that
+# record a time without reading the clock themselves (issue 15: the webhook fan-out).
+dispatch_as_of: ContextVar[datetime | None] = ContextVar("journal_dispatch_as_of", default=None)
 
 
 def register_handler(

@@ -457,6 +457,8 @@ WEBHOOK_SECRET_OVERLAP_HOURS = env.int("WEBHOOK_SECRET_OVERLAP_HOURS", default=2
 WEBHOOK_BATCH_SIZE = env.int("WEBHOOK_BATCH_SIZE", default=500)
 WEBHOOK_CONCURRENCY = env.int("WEBHOOK_CONCURRENCY", default=8)
 WEBHOOK_DELIVERY_TASKS = env.int("WEBHOOK_DELIVERY_TASKS", default=2)
+# a replay "since" a time re-sends at most this many events (more: 400 on `since`)
+WEBHOOK_REPLAY_MAX = env.int("WEBHOOK_REPLAY_MAX", default=10_000)
 
 # ------------------------------------------------------------------------------------- Celery
 CELERY_BROKER_URL = REDIS_URL

@@ -3,12 +3,13 @@ send a test event, replay. Each is one durable transaction with its journal even
 
 from __future__ import annotations
 
-import ipaddress
-import socket
 from collections.abc import Sequence
 from datetime import datetime, timedelta
+from typing import Any
 from urllib.parse import urlsplit
 
+import httpcore
+import httpx
 from django.conf import settings
 from django.db import connection, transaction
 
@@ -16,7 +17,7 @@ from billing.models import JournalEvent
 from billing.services.journal import journal_write
 from core.audit import Actor, audit_context
 from core.exceptions import NotFound, TransitionNotAllowed, ValidationFailed
-from integrations import webhook_crypto
+from integrations import webhook_crypto, webhook_transport
 from integrations.models import (
     DeliveryKind,
     DeliveryStatus,
@@ -25,7 +26,7 @@ from integrations.models import (
     WebhookSecret,
 )
 from integrations.models.webhooks import ALL_EVENTS
-from integrations.webhook_delivery import PING, wake
+from integrations.webhook_delivery import LIVEMODE_SQL, PING, wake
 
 MAX_OVERLAP_HOURS = 7 * 24
 ENDPOINT_EVENT = "webhook_endpoint"
@@ -36,7 +37,10 @@ ENDPOINT_EVENT = "webhook_endpoint"
 
 def validate_url(url: str) -> str:
     """An absolute https URL (http when WEBHOOK_ALLOW_HTTP) whose host resolves to public
-    addresses only (unless WEBHOOK_ALLOW_PRIVATE_URLS). ValidationFailed on `url`."""
+    addresses only (unless WEBHOOK_ALLOW_PRIVATE_URLS). The URL is read by httpx, which sends
+    the deliveries (IDNA 2008 host names: what passes here is what is sent to); the addresses
+    are checked again at every connection (integrations/webhook_transport.py). Refusals never
+    name the address a host resolved to. ValidationFailed on `url`."""
     url = url.strip()
     if len(url) > 2000:
         raise ValidationFailed("At most 2000 characters.", field="url")
@@ -56,17 +60,29 @@ def validate_url(url: str) -> str:
         raise ValidationFailed("The URL's port is not valid.", field="url") from None
     if parts.fragment:
         raise ValidationFailed("The URL may not have a fragment (#...).", field="url")
+    try:  # as the sender reads it (httpx: IDNA 2008, its own host and port rules)
+        parsed = httpx.URL(url)
+        host = parsed.raw_host.decode("ascii")
+        _ = parsed.host  # decodes the IDNA name (refuses xn-- labels IDNA 2008 does not allow)
+    except (httpx.InvalidURL, ValueError, UnicodeError):  # idna's errors are ValueErrors
+        raise ValidationFailed(
+            "The URL's host name is not valid (IDNA 2008: no symbols, no full-width letters).",
+            field="url",
+        ) from None
+    if not host or "%" in host or parsed.scheme not in allowed:
+        raise ValidationFailed("The URL's host name is not valid.", field="url")
     if not settings.WEBHOOK_ALLOW_PRIVATE_URLS:
         try:
-            infos = socket.getaddrinfo(parts.hostname, parts.port or 443)
-        except (OSError, ValueError):  # no such host; a NUL or a character IDNA refuses
-            raise ValidationFailed(f"{parts.hostname} does not resolve.", field="url") from None
-        for info in infos:
-            address = ipaddress.ip_address(info[4][0])
-            if not address.is_global:
-                raise ValidationFailed(
-                    f"{parts.hostname} resolves to a non-public address ({address}).", field="url"
-                )
+            addresses = webhook_transport.resolve(host, parsed.port or 443, timeout=5.0)
+        except httpcore.ConnectTimeout:
+            raise ValidationFailed(f"Looking up {host} took too long.", field="url") from None
+        except httpcore.ConnectError:
+            raise ValidationFailed(f"{host} does not resolve.", field="url") from None
+        if not all(webhook_transport.is_public(a) for a in addresses):
+            raise ValidationFailed(
+                f"{host} resolves to a non-public address: webhooks go to public endpoints only.",
+                field="url",
+            )
     return url
 
 
@@ -328,18 +344,37 @@ def webhook_endpoint_test(*, endpoint_id: int, as_of: datetime, actor: Actor) ->
     return delivery
 
 
-_REPLAY = """
-INSERT INTO integrations_webhookdelivery (endpoint_id, event_id, event_type, subject, kind,
-    status, attempts, next_attempt_at, locked_until, last_status_code, last_error, created_at,
-    requested_by, finished_at)
-SELECT %(endpoint)s, ev.id, ev.type, ev.subject_type || ':' || ev.subject_id, 'replay', 'pending',
-       0, %(as_of)s, NULL, NULL, '', %(as_of)s, %(who)s, NULL
+_REPLAYABLE = """
 FROM billing_journalevent ev
 WHERE ev.occurred_at >= %(since)s AND ev.type <> %(ping)s
   AND (%(all)s OR ev.type = ANY(%(types)s))
   AND NOT (jsonb_typeof(ev.payload) = 'object' AND ev.payload @> '{"publish": false}')
-ORDER BY ev.id
 """
+_REPLAY_COUNT = f"SELECT count(*) FROM (SELECT 1 {_REPLAYABLE} LIMIT %(cap)s) n"  # noqa: S608
+_REPLAY = f"""
+INSERT INTO integrations_webhookdelivery (endpoint_id, event_id, event_type, subject, kind,
+    status, attempts, next_attempt_at, locked_until, claim_token, livemode, last_status_code,
+    last_error, created_at, requested_by, finished_at)
+SELECT %(endpoint)s, ev.id, ev.type, ev.subject_type || ':' || ev.subject_id, 'replay', 'pending',
+       0, %(as_of)s, NULL, NULL, {LIVEMODE_SQL}, NULL, '', %(as_of)s, %(who)s, NULL
+{_REPLAYABLE}
+ORDER BY ev.id
+LIMIT %(cap)s
+"""
+
+
+def replay_max() -> int:
+    return int(settings.WEBHOOK_REPLAY_MAX)
+
+
+def _livemode(event_id: int) -> bool:
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT {LIVEMODE_SQL} FROM billing_journalevent ev WHERE ev.id = %s",  # noqa: S608
+            [event_id],
+        )
+        row = cursor.fetchone()
+    return bool(row[0]) if row else True
 
 
 def webhook_replay(
@@ -352,13 +387,32 @@ def webhook_replay(
     actor: Actor,
 ) -> int:
     """Deliver again, to one endpoint, one event (`event_id`, or the event of `delivery_id`) or
-    every event of its types that occurred since `since`: new deliveries of the same events
-    (the same `webhook-id`, so receivers dedupe), recorded with who asked. Returns how many."""
+    every event of its types that occurred since `since` (at most WEBHOOK_REPLAY_MAX events:
+    more is refused on `since`, naming the cap): new deliveries of the same events (the same
+    `webhook-id`, so receivers dedupe), recorded with who asked. Events that are not published
+    (`"publish": false`) are not replayed. Returns how many."""
     given = [v is not None for v in (event_id, delivery_id, since)]
     if sum(given) != 1:
         raise ValidationFailed("Give one of event, delivery or since.", field="event")
     if since is not None and since > as_of:
         raise ValidationFailed("In the future.", field="since")
+    cap = replay_max()
+    params: dict[str, Any] = {}
+    if since is not None:
+        # counted before the endpoint is locked (the journal may be long), at most cap + 1 rows
+        current = WebhookEndpoint.objects.filter(pk=endpoint_id, deleted_at__isnull=True).first()
+        if current is None:
+            raise NotFound(f"No webhook endpoint {endpoint_id}.", field="endpoint")
+        params = {"since": since, "ping": PING, "all": ALL_EVENTS in current.event_types,
+                  "types": list(current.event_types), "cap": cap + 1}  # fmt: skip
+        with connection.cursor() as cursor:
+            cursor.execute(_REPLAY_COUNT, params)
+            if int(cursor.fetchone()[0]) > cap:
+                raise ValidationFailed(
+                    f"More than {cap} events occurred since then: replay a later time, or "
+                    "several shorter spans one after the other (oldest first).",
+                    field="since",
+                )
     with audit_context(actor=actor, reason="webhook replay"), transaction.atomic(durable=True):
         endpoint = _locked(endpoint_id)
         if not endpoint.enabled:
@@ -366,16 +420,22 @@ def webhook_replay(
                 "The endpoint is disabled: enable it to replay events.", field="enabled"
             )
         if since is not None:
+            params.update(
+                endpoint=endpoint.pk, as_of=as_of, who=actor.label,
+                all=ALL_EVENTS in endpoint.event_types, types=list(endpoint.event_types),
+            )  # fmt: skip
             with connection.cursor() as cursor:
-                cursor.execute(
-                    _REPLAY,
-                    {"endpoint": endpoint.pk, "as_of": as_of, "who": actor.label, "since": since,
-                     "ping": PING, "all": ALL_EVENTS in endpoint.event_types,
-                     "types": list(endpoint.event_types)},
-                )  # fmt: skip
+                cursor.execute(_REPLAY, params)
                 count = int(cursor.rowcount)
+            if count > cap:  # the journal grew, or the types changed, since it was counted
+                raise ValidationFailed(
+                    f"More than {cap} events occurred since then: replay a later time.",
+                    field="since",
+                )
         else:
+            field = "event"
             if delivery_id is not None:
+                field = "delivery"
                 source = WebhookDelivery.objects.filter(pk=delivery_id, endpoint=endpoint).first()
                 if source is None:
                     raise NotFound(
@@ -389,10 +449,16 @@ def webhook_replay(
                 raise ValidationFailed(
                     f"The endpoint is not subscribed to {event.type}.", field="event"
                 )
+            if isinstance(event.payload, dict) and event.payload.get("publish") is False:
+                raise ValidationFailed(
+                    f"Event evt_{event.pk} is not published (its payload says "
+                    '"publish": false): it is not delivered, nor replayed.',
+                    field=field,
+                )
             WebhookDelivery.objects.create(
                 endpoint=endpoint, event=event, event_type=event.type, subject=event.subject,
                 kind=DeliveryKind.REPLAY, status=DeliveryStatus.PENDING, next_attempt_at=as_of,
-                created_at=as_of, requested_by=actor.label,
+                created_at=as_of, requested_by=actor.label, livemode=_livemode(event.pk),
             )  # fmt: skip
             count = 1
         if count:

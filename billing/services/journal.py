@@ -96,10 +96,14 @@ def _dispatch_soon() -> None:
 def journal_dispatch(*, as_of: datetime, batch_size: int = 500) -> dict[str, int]:
     """Hand undelivered journal events to every registered handler; see billing.journal."""
     report = {"delivered": 0, "failed": 0, "waiting": 0}
-    for handler in journal.handlers():
-        with advisory_lock(f"journal-dispatch:{handler.name}", wait=False) as acquired:
-            if acquired:  # else another dispatcher is on this handler right now
-                _dispatch_to(handler, as_of=as_of, batch_size=batch_size, report=report)
+    token = journal.dispatch_as_of.set(as_of)  # handlers read the dispatcher's time from it
+    try:
+        for handler in journal.handlers():
+            with advisory_lock(f"journal-dispatch:{handler.name}", wait=False) as acquired:
+                if acquired:  # else another dispatcher is on this handler right now
+                    _dispatch_to(handler, as_of=as_of, batch_size=batch_size, report=report)
+    finally:
+        journal.dispatch_as_of.reset(token)
     return report
 
 

@@ -113,6 +113,15 @@ class WebhookDelivery(models.Model):
     locked_until = models.DateTimeField(
         null=True, blank=True, help_text="claimed by a worker sending it until then"
     )
+    claim_token = models.UUIDField(
+        null=True,
+        blank=True,
+        help_text="the claim of the worker sending it: only that claim records the outcome",
+    )
+    livemode = models.BooleanField(
+        default=True,
+        help_text="false: the event is about a customer on a test clock (set when recorded)",
+    )
     last_status_code = models.PositiveIntegerField(null=True, blank=True)
     last_error = models.CharField(max_length=500, blank=True)
     created_at = models.DateTimeField()

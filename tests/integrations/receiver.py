@@ -6,11 +6,11 @@ every request with the `standardwebhooks` library, as an integrator's receiver w
         ...deliver...
         receiver.accepted                    # the verified deliveries, in arrival order
 
-`mode` chooses the answer: "ok" (204 after verifying; 400 when the signature or timestamp does
-not verify: the request is kept in `rejected`), "503", "close" (the connection is dropped
-without an answer). `stop()` takes the server down (connections are refused), `start()` brings
-it back on the same port. `replay(request)` sends a captured request again, as an attacker
-who recorded it would."""
+`delay` makes every answer wait that many seconds. `mode` chooses the answer: "ok" (204 after
+verifying; 400 when the signature or timestamp does not verify: the request is kept in
+`rejected`), "503", "close" (the connection is dropped without an answer). `stop()` takes the
+server down (connections are refused), `start()` brings it back on the same port.
+`replay(request)` sends a captured request again, as an attacker who recorded it would."""
 
 from __future__ import annotations
 
@@ -18,6 +18,7 @@ import contextlib
 import json
 import socket
 import threading
+import time
 from dataclasses import dataclass
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
@@ -47,6 +48,7 @@ class Receiver:
             self.port = int(s.getsockname()[1])
         self.secrets: list[str] = []
         self.mode = "ok"
+        self.delay = 0.0  # seconds to wait before answering
         self.accepted: list[Received] = []
         self.rejected: list[tuple[Received, str]] = []
         self.requests: list[Received] = []  # everything that arrived
@@ -89,6 +91,8 @@ class Receiver:
     def _handle(self, received: Received) -> int:
         with self._lock:
             self.requests.append(received)
+        if self.delay:
+            time.sleep(self.delay)
         if self.mode == "503":
             return 503
         error = self.verify(received)
