@@ -18,16 +18,16 @@ class ApiKeyInRequest:
     """
     Attributes:
         name (str):
-        scopes (list[ScopesEnum] | Unset): `full` (everything, including API keys), `read` (every read), or per resource
+        scopes (list[ScopesEnum]): `full` (everything, including API keys), `read` (every read), or per resource
             `<resource>:read` / `<resource>:write` (write includes read), e.g. `events:write` for a metering pipeline. The
-            security scheme's description lists the resources. Default: `full`.
+            security scheme's description lists the resources. Required: no default.
         expires_at (datetime.datetime | None | Unset): Refused from then on (401); in the future.
         allowed_ips (list[str] | Unset): Client addresses or CIDR networks (IPv4 or IPv6) the key is accepted from;
             empty: anywhere.
     """
 
     name: str
-    scopes: list[ScopesEnum] | Unset = UNSET
+    scopes: list[ScopesEnum]
     expires_at: datetime.datetime | None | Unset = UNSET
     allowed_ips: list[str] | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
@@ -35,12 +35,10 @@ class ApiKeyInRequest:
     def to_dict(self) -> dict[str, Any]:
         name = self.name
 
-        scopes: list[str] | Unset = UNSET
-        if not isinstance(self.scopes, Unset):
-            scopes = []
-            for scopes_item_data in self.scopes:
-                scopes_item = scopes_item_data.value
-                scopes.append(scopes_item)
+        scopes = []
+        for scopes_item_data in self.scopes:
+            scopes_item = scopes_item_data.value
+            scopes.append(scopes_item)
 
         expires_at: None | str | Unset
         if isinstance(self.expires_at, Unset):
@@ -59,10 +57,9 @@ class ApiKeyInRequest:
         field_dict.update(
             {
                 "name": name,
+                "scopes": scopes,
             }
         )
-        if scopes is not UNSET:
-            field_dict["scopes"] = scopes
         if expires_at is not UNSET:
             field_dict["expires_at"] = expires_at
         if allowed_ips is not UNSET:
@@ -75,14 +72,12 @@ class ApiKeyInRequest:
         d = dict(src_dict)
         name = d.pop("name")
 
-        _scopes = d.pop("scopes", UNSET)
-        scopes: list[ScopesEnum] | Unset = UNSET
-        if _scopes is not UNSET:
-            scopes = []
-            for scopes_item_data in _scopes:
-                scopes_item = ScopesEnum(scopes_item_data)
+        scopes = []
+        _scopes = d.pop("scopes")
+        for scopes_item_data in _scopes:
+            scopes_item = ScopesEnum(scopes_item_data)
 
-                scopes.append(scopes_item)
+            scopes.append(scopes_item)
 
         def _parse_expires_at(data: object) -> datetime.datetime | None | Unset:
             if data is None:

@@ -105,9 +105,12 @@ def sync_detailed(
     idempotency_key: str | Unset = UNSET,
 ) -> Response[ApiKeyCreatedOut | ErrorBody]:
     """A new API key; its `secret` is in this answer only (a retry with the same Idempotency-Key answers
-    409 `secret_shown_once`). 400 naming the field: an unknown scope (`unknown_scope`), `full` with
-    other scopes, an expiry not in the future, an allow-list entry that is not an address or CIDR
-    network (`invalid_ip`).
+    409 `secret_shown_once`). 400 naming the field: no scopes (`required`), an unknown scope
+    (`unknown_scope`), `full` with other scopes, an expiry not in the future, an allow-list entry that
+    is not an address or CIDR network (`invalid_ip`). 403 `cannot_grant` naming the field: more than the
+    caller may grant (a key: an expiry later than its own, or none when it has one; an allow-list
+    outside its own; a staff user: `full` without being a superuser, another scope without the model
+    permissions it gives).
 
     Required scope: `full`.
 
@@ -142,9 +145,12 @@ def sync(
     idempotency_key: str | Unset = UNSET,
 ) -> ApiKeyCreatedOut | ErrorBody | None:
     """A new API key; its `secret` is in this answer only (a retry with the same Idempotency-Key answers
-    409 `secret_shown_once`). 400 naming the field: an unknown scope (`unknown_scope`), `full` with
-    other scopes, an expiry not in the future, an allow-list entry that is not an address or CIDR
-    network (`invalid_ip`).
+    409 `secret_shown_once`). 400 naming the field: no scopes (`required`), an unknown scope
+    (`unknown_scope`), `full` with other scopes, an expiry not in the future, an allow-list entry that
+    is not an address or CIDR network (`invalid_ip`). 403 `cannot_grant` naming the field: more than the
+    caller may grant (a key: an expiry later than its own, or none when it has one; an allow-list
+    outside its own; a staff user: `full` without being a superuser, another scope without the model
+    permissions it gives).
 
     Required scope: `full`.
 
@@ -174,9 +180,12 @@ async def asyncio_detailed(
     idempotency_key: str | Unset = UNSET,
 ) -> Response[ApiKeyCreatedOut | ErrorBody]:
     """A new API key; its `secret` is in this answer only (a retry with the same Idempotency-Key answers
-    409 `secret_shown_once`). 400 naming the field: an unknown scope (`unknown_scope`), `full` with
-    other scopes, an expiry not in the future, an allow-list entry that is not an address or CIDR
-    network (`invalid_ip`).
+    409 `secret_shown_once`). 400 naming the field: no scopes (`required`), an unknown scope
+    (`unknown_scope`), `full` with other scopes, an expiry not in the future, an allow-list entry that
+    is not an address or CIDR network (`invalid_ip`). 403 `cannot_grant` naming the field: more than the
+    caller may grant (a key: an expiry later than its own, or none when it has one; an allow-list
+    outside its own; a staff user: `full` without being a superuser, another scope without the model
+    permissions it gives).
 
     Required scope: `full`.
 
@@ -209,9 +218,12 @@ async def asyncio(
     idempotency_key: str | Unset = UNSET,
 ) -> ApiKeyCreatedOut | ErrorBody | None:
     """A new API key; its `secret` is in this answer only (a retry with the same Idempotency-Key answers
-    409 `secret_shown_once`). 400 naming the field: an unknown scope (`unknown_scope`), `full` with
-    other scopes, an expiry not in the future, an allow-list entry that is not an address or CIDR
-    network (`invalid_ip`).
+    409 `secret_shown_once`). 400 naming the field: no scopes (`required`), an unknown scope
+    (`unknown_scope`), `full` with other scopes, an expiry not in the future, an allow-list entry that
+    is not an address or CIDR network (`invalid_ip`). 403 `cannot_grant` naming the field: more than the
+    caller may grant (a key: an expiry later than its own, or none when it has one; an allow-list
+    outside its own; a staff user: `full` without being a superuser, another scope without the model
+    permissions it gives).
 
     Required scope: `full`.
 

@@ -105,8 +105,9 @@ def sync_detailed(
     body: PatchedApiKeyPatchInRequest | Unset = UNSET,
 ) -> Response[ApiKeyOut | ErrorBody]:
     """Change a key's name, scopes, expiry (null: never) or IP allow-list (empty: anywhere); only the
-    fields given. A revoked key: 409 `revoked`. The same 400s as the creation. Takes effect on the key's
-    next request.
+    fields given. A revoked key: 409 `revoked`. The same 400s and 403 `cannot_grant` as the creation: a
+    change of scopes, expiry or allow-list is a grant, and a key cannot widen itself. Takes effect on
+    the key's next request.
 
     Required scope: `full`.
 
@@ -141,8 +142,9 @@ def sync(
     body: PatchedApiKeyPatchInRequest | Unset = UNSET,
 ) -> ApiKeyOut | ErrorBody | None:
     """Change a key's name, scopes, expiry (null: never) or IP allow-list (empty: anywhere); only the
-    fields given. A revoked key: 409 `revoked`. The same 400s as the creation. Takes effect on the key's
-    next request.
+    fields given. A revoked key: 409 `revoked`. The same 400s and 403 `cannot_grant` as the creation: a
+    change of scopes, expiry or allow-list is a grant, and a key cannot widen itself. Takes effect on
+    the key's next request.
 
     Required scope: `full`.
 
@@ -172,8 +174,9 @@ async def asyncio_detailed(
     body: PatchedApiKeyPatchInRequest | Unset = UNSET,
 ) -> Response[ApiKeyOut | ErrorBody]:
     """Change a key's name, scopes, expiry (null: never) or IP allow-list (empty: anywhere); only the
-    fields given. A revoked key: 409 `revoked`. The same 400s as the creation. Takes effect on the key's
-    next request.
+    fields given. A revoked key: 409 `revoked`. The same 400s and 403 `cannot_grant` as the creation: a
+    change of scopes, expiry or allow-list is a grant, and a key cannot widen itself. Takes effect on
+    the key's next request.
 
     Required scope: `full`.
 
@@ -206,8 +209,9 @@ async def asyncio(
     body: PatchedApiKeyPatchInRequest | Unset = UNSET,
 ) -> ApiKeyOut | ErrorBody | None:
     """Change a key's name, scopes, expiry (null: never) or IP allow-list (empty: anywhere); only the
-    fields given. A revoked key: 409 `revoked`. The same 400s as the creation. Takes effect on the key's
-    next request.
+    fields given. A revoked key: 409 `revoked`. The same 400s and 403 `cannot_grant` as the creation: a
+    change of scopes, expiry or allow-list is a grant, and a key cannot widen itself. Takes effect on
+    the key's next request.
 
     Required scope: `full`.
 
