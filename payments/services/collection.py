@@ -207,7 +207,7 @@ def collection_methods_resolve(invoices: Sequence[Invoice]) -> dict[int, Resolut
     )
     by_id = {m.pk: m for m in methods}
     defaults = {m.customer_id: m for m in methods if m.is_default}
-    enabled: dict[str, bool] = {}
+    enabled: dict[tuple[str, bool], bool] = {}
     out: dict[int, Resolution] = {}
     for invoice in invoices:
         if not invoice.customer.auto_collection:
@@ -220,16 +220,17 @@ def collection_methods_resolve(invoices: Sequence[Invoice]) -> dict[int, Resolut
         elif method.is_detached or method.state != PaymentMethodState.ACTIVE:
             out[invoice.pk] = Resolution(method, SkipReason.METHOD_NOT_ACTIVE)
         else:
-            if method.gateway not in enabled:
-                enabled[method.gateway] = _gateway_or_none(method.gateway) is not None
-            skip = None if enabled[method.gateway] else SkipReason.GATEWAY_DISABLED
+            mode = (method.gateway, invoice.customer.is_test)
+            if mode not in enabled:
+                enabled[mode] = _gateway_or_none(method.gateway, test=mode[1]) is not None
+            skip = None if enabled[mode] else SkipReason.GATEWAY_DISABLED
             out[invoice.pk] = Resolution(method, skip)
     return out
 
 
-def _gateway_or_none(name: str) -> Gateway | None:
+def _gateway_or_none(name: str, *, test: bool) -> Gateway | None:
     try:
-        return gateway_named(name)
+        return gateway_named(name, test=test)
     except GatewayError:
         return None
 
@@ -733,13 +734,23 @@ def _not_needed_events(payments: Sequence[Payment], *, as_of: datetime) -> list[
     ]
 
 
-def _charge_one(gateways: dict[str, Gateway | GatewayError], payment: Payment) -> Answer:
-    if payment.gateway not in gateways:
+# Gateways by (name, test): a test customer's payment (its customer on a test clock) gets the
+# gateway as `gateway(name, test=True)` gives it — never one moving real money: a Stripe
+# payment of a test customer with a live key fails `test_mode_gateway` without any request.
+Gateways = dict[tuple[str, bool], Gateway | GatewayError]
+
+
+def _gateway_cached(gateways: Gateways, name: str, test: bool) -> Gateway | GatewayError:
+    if (name, test) not in gateways:
         try:
-            gateways[payment.gateway] = gateway_named(payment.gateway)
+            gateways[name, test] = gateway_named(name, test=test)
         except GatewayError as error:
-            gateways[payment.gateway] = error
-    gw = gateways[payment.gateway]
+            gateways[name, test] = error
+    return gateways[name, test]
+
+
+def _charge_one(gateways: Gateways, payment: Payment) -> Answer:
+    gw = _gateway_cached(gateways, payment.gateway, payment.customer.is_test)
     try:
         if isinstance(gw, GatewayError):
             raise gw
@@ -751,23 +762,16 @@ def _charge_one(gateways: dict[str, Gateway | GatewayError], payment: Payment) -
     return Answer(payment.pk, GatewayCall.Action.CHARGE, result)
 
 
-def _charge_all(
-    gateways: dict[str, Gateway | GatewayError], claimed: list[Payment]
-) -> list[Answer]:
+def _charge_all(gateways: Gateways, claimed: list[Payment]) -> list[Answer]:
     """Every claimed payment's charge, an Answer each in the claimed order. A gateway with a
     `charge_many` (the sandbox: one Redis pipeline) gets its payments in one call, each
     answering exactly what its own `charge` would; any other gateway one call per payment."""
-    by_gateway: dict[str, list[Payment]] = {}
+    by_gateway: dict[tuple[str, bool], list[Payment]] = {}
     for payment in claimed:
-        by_gateway.setdefault(payment.gateway, []).append(payment)
+        by_gateway.setdefault((payment.gateway, payment.customer.is_test), []).append(payment)
     answers: dict[int, Answer] = {}
-    for name, payments in by_gateway.items():
-        if name not in gateways:
-            try:
-                gateways[name] = gateway_named(name)
-            except GatewayError as error:
-                gateways[name] = error
-        many = getattr(gateways[name], "charge_many", None)
+    for (name, test), payments in by_gateway.items():
+        many = getattr(_gateway_cached(gateways, name, test), "charge_many", None)
         if many is None or any(p.method is None for p in payments):
             for payment in payments:
                 answers[payment.pk] = _charge_one(gateways, payment)
@@ -801,7 +805,7 @@ def payments_charge(*, payment_ids: Sequence[int], as_of: datetime, actor: Actor
     transaction), call the gateways (no transaction), record the answers (one transaction).
     Payments already sent, or no longer pending, are left alone. Returns counts by outcome."""
     claimed = _claim(payment_ids, as_of=as_of, actor=actor)
-    gateways: dict[str, Gateway | GatewayError] = {}
+    gateways: Gateways = {}
     answers = _charge_all(gateways, claimed)
     payment_answers_record(answers=answers, as_of=as_of, actor=actor)
     return _counts(answers)
@@ -833,11 +837,13 @@ def payments_reconcile(
         .order_by("pk")
         .values_list("pk", "gateway", "idempotency_key")
     )
-    gateways: dict[str, Gateway | GatewayError] = {}
+    gateways: Gateways = {}
+    test = test_clock is not None
     for i in range(0, len(sent), RECONCILE_CHUNK):
         answers = []
         for pk, name, key in sent[i : i + RECONCILE_CHUNK]:
-            answers.append(Answer(pk, GatewayCall.Action.STATUS, _status(gateways, name, key)))
+            result = _status(gateways, name, key, test=test)
+            answers.append(Answer(pk, GatewayCall.Action.STATUS, result))
         report["asked"] += len(answers)
         report["resolved"] += len(payment_answers_record(answers=answers, as_of=as_of, actor=actor))
     lost = list(
@@ -856,14 +862,9 @@ def payments_reconcile(
     return report
 
 
-def _status(gateways: dict[str, Gateway | GatewayError], name: str, key: str) -> Result:
-    if name not in gateways:
-        try:
-            gateways[name] = gateway_named(name)
-        except GatewayError as error:
-            gateways[name] = error
-    gw = gateways[name]
-    if isinstance(gw, GatewayError):  # disabled since the charge: ask again later
+def _status(gateways: Gateways, name: str, key: str, *, test: bool) -> Result:
+    gw = _gateway_cached(gateways, name, test)
+    if isinstance(gw, GatewayError):  # disabled since the charge (or live for a test customer)
         return Result(Outcome.UNKNOWN, reason=gw.code, message=gw.message[:255])
     try:
         return gw.status(idempotency_key=key)

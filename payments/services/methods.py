@@ -26,7 +26,12 @@ from billing.models import Subscription
 from billing.services import journal_write, locked_customer
 from core.audit import Actor, audit_context
 from core.exceptions import Conflict, NotFound, ValidationFailed
-from payments.gateways.registry import GATEWAY_CUSTOMER_IDS, GATEWAY_NAMES
+from payments.gateways.registry import (
+    GATEWAY_CUSTOMER_IDS,
+    GATEWAY_NAMES,
+    TEST_MODE_GATEWAY,
+    refusal_for_test_customer,
+)
 from payments.models import (
     PaymentMethod,
     PaymentMethodKind,
@@ -115,6 +120,25 @@ def _expired(method: PaymentMethod, as_of: datetime) -> bool:
     return (method.exp_year, method.exp_month) < (as_of.year, as_of.month)
 
 
+def _check_gateway_mode(gateway: str, *, test: bool) -> None:
+    """A live customer's method on a gateway of PAYMENT_GATEWAYS; a test customer's (one on a
+    test clock) on one that never moves real money: the sandbox (enabled for test customers
+    even when PAYMENT_GATEWAYS leaves it out), the manual gateway if enabled, Stripe only with a
+    test key (`payments.gateways.registry.refusal_for_test_customer`)."""
+    if test:
+        refusal = refusal_for_test_customer(gateway)
+        if refusal is not None:
+            raise ValidationFailed(refusal, field="gateway", code=TEST_MODE_GATEWAY)
+        if gateway == "sandbox":
+            return
+    if gateway not in settings.PAYMENT_GATEWAYS:
+        raise ValidationFailed(
+            f"The {gateway} gateway is not enabled here (PAYMENT_GATEWAYS).",
+            field="gateway",
+            code="gateway_disabled",
+        )
+
+
 def _check_gateway_customer(gateway: str, gateway_customer: str) -> None:
     if not gateway_customer:
         return
@@ -191,17 +215,12 @@ def payment_method_add(
         raise ValidationFailed(
             f"Unknown gateway {gateway!r}: one of {', '.join(GATEWAY_NAMES)}.", field="gateway"
         )
-    if gateway not in settings.PAYMENT_GATEWAYS:
-        raise ValidationFailed(
-            f"The {gateway} gateway is not enabled here (PAYMENT_GATEWAYS).",
-            field="gateway",
-            code="gateway_disabled",
-        )
     _check_gateway_customer(str(gateway), gateway_customer)
     with transaction.atomic(durable=True), audit_context(actor=actor, reason=reason):
         customer = locked_customer(customer_id, field="customer")
         if customer.archived_at is not None:
             raise Conflict("The customer is archived.", field="customer", code="archived")
+        _check_gateway_mode(str(gateway), test=customer.is_test)
         method = PaymentMethod(customer=customer, **values, gateway_customer=gateway_customer,
                                created_at=as_of, updated_at=as_of)  # fmt: skip
         _check(method)

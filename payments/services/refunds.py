@@ -74,7 +74,7 @@ from invoicing.clock_hooks import register_tick_hook
 from invoicing.models import CreditNote, Invoice
 from invoicing.services.adjust import credit_note_parts, issue_credit_note
 from payments.gateways.base import Gateway, GatewayError, Outcome, Result
-from payments.gateways.registry import gateway
+from payments.gateways.registry import TEST_MODE_GATEWAY, gateway
 from payments.models import (
     Allocation,
     CreditGrant,
@@ -238,10 +238,15 @@ def refund_reserve(
             field="credit_lines",
             code="requires_credit_invoice",
         )
-    gateway_name = Payment.objects.filter(pk=payment_id).values_list("gateway", flat=True).first()
-    if gateway_name is None:
+    found = (
+        Payment.objects.filter(pk=payment_id)
+        .values_list("gateway", "customer__test_clock_id")
+        .first()
+    )
+    if found is None:
         raise NotFound(f"No payment with id {payment_id}.")
-    _gateway_of(gateway_name)  # a gateway switched off here refuses before anything is written
+    # a gateway switched off here (or live for a test customer) refuses before anything is written
+    _gateway_of(found[0], test=found[1] is not None)
     with transaction.atomic(durable=True), audit_context(actor=actor, reason=reason):
         customer, payment = _locked(payment_id)
         if payment.state != PaymentState.SUCCEEDED:
@@ -301,11 +306,11 @@ def refund_reserve(
 def refund_send(*, refund_id: int, actor: Actor, as_of: datetime) -> Refund:
     """Step 2 of `refund_create`: send a pending refund to its gateway with its key (outside
     any transaction) and record the answer. A refund no longer pending is returned as it is."""
-    refund = Refund.objects.select_related("payment").get(pk=refund_id)
+    refund = Refund.objects.select_related("payment__customer").get(pk=refund_id)
     if refund.state != RefundState.PENDING:
         return refund
-    gw = _gateway_of(refund.payment.gateway)
-    call = _send(gw, refund)
+    gw = _gateway_or_refusal(refund.payment.gateway, test=refund.payment.customer.is_test)
+    call = _send(gw, refund) if not isinstance(gw, Result) else (GatewayCall.Action.REFUND, gw)
     return refund_outcome_record(refund_id=refund.pk, calls=[call], actor=actor, as_of=as_of)
 
 
@@ -313,7 +318,7 @@ def refund_reconcile(*, refund_id: int, actor: Actor, as_of: datetime) -> Refund
     """Resolve a pending refund sent at least `RECONCILE_AFTER` before `as_of`: ask the gateway
     its status with the refund's key and record the answer; a key the gateway never saw is
     sent again with that same key (it refunds once). Anything else is returned as it is."""
-    refund = Refund.objects.select_related("payment").filter(pk=refund_id).first()
+    refund = Refund.objects.select_related("payment__customer").filter(pk=refund_id).first()
     if refund is None:
         raise NotFound(f"No refund with id {refund_id}.")
     requested = refund.refund_requested_at
@@ -321,7 +326,10 @@ def refund_reconcile(*, refund_id: int, actor: Actor, as_of: datetime) -> Refund
         requested is not None and requested > as_of - RECONCILE_AFTER
     ):
         return refund
-    gw = _gateway_of(refund.payment.gateway)
+    gw = _gateway_or_refusal(refund.payment.gateway, test=refund.payment.customer.is_test)
+    if isinstance(gw, Result):  # a test customer's refund on a live gateway: never sent
+        call = (GatewayCall.Action.REFUND, gw)
+        return refund_outcome_record(refund_id=refund.pk, calls=[call], actor=actor, as_of=as_of)
     try:
         status = gw.status(idempotency_key=refund.idempotency_key)
     except GatewayError as error:
@@ -383,10 +391,24 @@ def refund_outcome_record(
 # helpers
 
 
-def _gateway_of(name: str) -> Gateway:
+def _gateway_of(name: str, *, test: bool) -> Gateway:
+    """The gateway of a payment's refund; a Conflict `gateway_unavailable` when it is switched
+    off here, `test_mode_gateway` when it would move real money for a test customer (`test`:
+    the payment's customer is on a test clock)."""
+    found = _gateway_or_refusal(name, test=test)
+    if isinstance(found, Result):
+        raise Conflict(found.message, code=TEST_MODE_GATEWAY)
+    return found
+
+
+def _gateway_or_refusal(name: str, *, test: bool) -> Gateway | Result:
+    """`_gateway_of`, but a gateway refused for a test customer is the FAILED answer to record
+    for a refund already reserved (nothing is sent)."""
     try:
-        return gateway(name)
+        return gateway(name, test=test)
     except GatewayError as error:
+        if error.code == TEST_MODE_GATEWAY:
+            return Result(outcome=Outcome.FAILED, reason=error.code, message=error.message)
         raise Conflict(
             f"The payment's gateway cannot refund here: {error.message}",
             code="gateway_unavailable",

@@ -62,7 +62,7 @@ from core.db import bulk_update, lock_id
 from core.exceptions import Conflict, NotFound, ValidationFailed
 from invoicing.models import Invoice, InvoiceLine, InvoiceStatus
 from payments.gateways.base import GatewayError, Outcome
-from payments.gateways.registry import can_charge
+from payments.gateways.registry import TEST_MODE_GATEWAY, can_charge
 from payments.gateways.registry import gateway as gateway_named
 from payments.models import (
     DEFAULT_RETRY_DAYS,
@@ -654,7 +654,7 @@ def payment_retry_now(
                 code="attempt_exists",
             )
         if method_id is not None:
-            method = _chosen_method(invoice, method_id)
+            method = _chosen_method(invoice, method_id, test=locked.customers[customer_id].is_test)
         else:
             method = _resolved_method(locked, invoice)
         superseded = [latest] if latest is not None and latest.retry_at is not None else []
@@ -668,7 +668,7 @@ def payment_retry_now(
     return created[0]
 
 
-def _chosen_method(invoice: Invoice, method_id: int) -> PaymentMethod:
+def _chosen_method(invoice: Invoice, method_id: int, *, test: bool) -> PaymentMethod:
     """The method the customer chose to pay `invoice` with (see `payment_retry_now`)."""
     method = PaymentMethod.objects.filter(pk=method_id, customer_id=invoice.customer_id).first()
     if method is None:
@@ -692,8 +692,12 @@ def _chosen_method(invoice: Invoice, method_id: int) -> PaymentMethod:
             code="gateway_cannot_charge",
         )
     try:
-        gateway_named(method.gateway)
-    except GatewayError:
+        gateway_named(method.gateway, test=test)
+    except GatewayError as error:
+        if error.code == TEST_MODE_GATEWAY:  # a test customer's method on a live Stripe key
+            raise ValidationFailed(
+                error.message, field="payment_method", code=TEST_MODE_GATEWAY
+            ) from None
         raise ValidationFailed(
             f"The {method.gateway} gateway is not enabled here.",
             field="payment_method",
