@@ -474,9 +474,12 @@ def _send_chain(client: httpx.Client, batch: Batch, chain: list[Claimed]) -> Non
     for claimed in chain:
         if claim.lease_deadline - time.monotonic() < 1.0:
             return
-        target = batch.targets[claimed.endpoint_id]
-        body = batch.bodies[claimed.event_id]
-        claimed.outcome = _send_one(client, target, f"evt_{claimed.event_id}", body, claim)
+        target = batch.targets.get(claimed.endpoint_id)
+        body = batch.bodies.get(claimed.event_id)
+        if target is None or body is None:  # removed since the claim: a failed attempt
+            claimed.outcome = Outcome(claim.now(), None, "the endpoint or event is gone", 0, 0, "")
+        else:
+            claimed.outcome = _send_one(client, target, f"evt_{claimed.event_id}", body, claim)
         if not claimed.outcome.ok:
             return
 
