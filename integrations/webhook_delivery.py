@@ -35,6 +35,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from functools import cache, lru_cache
 from typing import Any
+from urllib.parse import urlsplit
 
 import httpx
 import orjson
@@ -647,7 +648,7 @@ def _disabled_event(endpoint_id: int, url: str, description: str, event_types: l
         subject_id=endpoint_id,
         payload={
             "endpoint": endpoint_id,
-            "url": url,
+            "host": urlsplit(url).hostname or "",
             "description": description,
             "event_types": list(event_types),
             "enabled": False,

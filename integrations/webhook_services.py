@@ -128,13 +128,19 @@ def _locked(endpoint_id: int) -> WebhookEndpoint:
 
 
 def _snapshot(endpoint: WebhookEndpoint) -> dict[str, object]:
+    """What journal events (and so webhooks) say of an endpoint: its host, never its URL (a URL
+    often carries a capability token: Slack, Zapier...; staff see it in the admin)."""
     return {
         "endpoint": endpoint.pk,
-        "url": endpoint.url,
+        "host": endpoint_host(endpoint.url),
         "description": endpoint.description,
         "event_types": list(endpoint.event_types),
         "enabled": endpoint.enabled,
     }
+
+
+def endpoint_host(url: str) -> str:
+    return urlsplit(url).hostname or ""
 
 
 def _journal(endpoint: WebhookEndpoint, what: str, actor: Actor, as_of: datetime,
