@@ -15,6 +15,7 @@ from billing import services
 from billing.admin_credits import BalanceInline, RedemptionInline
 from billing.admin_subscriptions import CurrentUsageMixin, EntitlementInline
 from billing.models import ApiKey, Customer, JournalDelivery, JournalEvent, LedgerEntry
+from billing.selectors import customer_as_of
 from billing.services.apikeys import (
     UPDATABLE_FIELDS,
     Grantor,
@@ -173,7 +174,7 @@ class CustomerAdmin(CodeFieldsMixin, CurrentUsageMixin, HistoryAdminMixin, Servi
         return services.customer_update(
             customer_id=obj.pk,
             actor=_actor(request),
-            as_of=timezone.now(),
+            as_of=customer_as_of(obj, timezone.now()),
             changes=changes,
             reason="edited in the admin",
         )
@@ -186,7 +187,7 @@ class CustomerAdmin(CodeFieldsMixin, CurrentUsageMixin, HistoryAdminMixin, Servi
             request,
             queryset,
             lambda c: service(
-                customer_id=c.pk, actor=_actor(request), as_of=timezone.now(),
+                customer_id=c.pk, actor=_actor(request), as_of=customer_as_of(c, timezone.now()),
                 reason="admin action",
             ),
             f"customer(s) {'archived' if archive else 'restored'}.",
@@ -202,7 +203,8 @@ class CustomerAdmin(CodeFieldsMixin, CurrentUsageMixin, HistoryAdminMixin, Servi
             request,
             queryset,
             lambda c: services.entitlements_block(
-                customer_id=c.pk, blocked=blocked, actor=_actor(request), as_of=timezone.now(),
+                customer_id=c.pk, blocked=blocked, actor=_actor(request),
+                as_of=customer_as_of(c, timezone.now()),
                 reason=f"{state} in the admin",
             ),
             f"customer(s): entitlements {state}.",

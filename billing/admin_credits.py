@@ -19,6 +19,7 @@ from billing.models import (
     CustomerBalanceTransaction,
     Subscription,
 )
+from billing.selectors import customer_as_of, customer_id_as_of
 from catalog.admin_display import money, short
 from catalog.models import Coupon
 from core.admin import HistoryAdminMixin
@@ -51,7 +52,7 @@ def balance_adjust(request: HttpRequest, form: BalanceForm) -> CustomerBalanceTr
         kind=d["kind"],
         reason=d.get("reason") or "",
         actor=Actor.for_user(request.user),
-        as_of=timezone.now(),
+        as_of=customer_as_of(d["customer"], timezone.now()),
     )
 
 
@@ -123,7 +124,7 @@ def coupon_redeem(request: HttpRequest, form: RedeemForm) -> CouponRedemption:
         coupon_code=d["coupon"].code,
         subscription_id=sub.pk if sub else None,
         actor=Actor.for_user(request.user),
-        as_of=timezone.now(),
+        as_of=customer_as_of(d["customer"], timezone.now()),
     )
 
 
@@ -153,7 +154,7 @@ class CouponRedemptionAdmin(ServiceAddAdmin):
                 services.coupon_redemption_remove(
                     redemption_id=redemption.pk,
                     actor=Actor.for_user(request.user),
-                    as_of=timezone.now(),
+                    as_of=customer_id_as_of(redemption.customer_id, timezone.now()),
                     reason="removed in the admin",
                 )
             except ApplicationError as exc:

@@ -32,7 +32,7 @@ from billing.models import (
     SubscriptionChange,
     UsageEvent,
 )
-from billing.selectors import customer_as_of, customer_id_as_of
+from billing.selectors import customer_as_of, customer_id_as_of, customer_read_as_of
 from catalog.admin_display import instant, instant_both, money, period_days, short
 from catalog.models import Plan
 from core.admin import HistoryAdminMixin
@@ -448,7 +448,7 @@ class SubscriptionAdmin(HistoryAdminMixin, ServiceModelAdmin):
             when: str | datetime = d["on"] if d["when"] == "date" else d["when"]
             request_args = {
                 "subscription_id": pk,
-                "as_of": customer_as_of(sub.customer, timezone.now()),
+                "as_of": customer_read_as_of(sub.customer, timezone.now()),  # the preview's
                 "plan_id": d["plan"].pk if d["plan"].pk != sub.plan_id else None,
                 "quantity": d["quantity"] if d["quantity"] != sub.quantity else None,
                 "when": when,
@@ -468,7 +468,9 @@ class SubscriptionAdmin(HistoryAdminMixin, ServiceModelAdmin):
             try:
                 if confirmed:
                     services.subscription_change(
-                        **request_args, actor=_actor(request), reason=d["reason"]
+                        **{**request_args, "as_of": customer_as_of(sub.customer, timezone.now())},
+                        actor=_actor(request),
+                        reason=d["reason"],
                     )
                     self.message_user(request, "Change recorded.", messages.SUCCESS)
                     return self._back(pk)
@@ -622,7 +624,7 @@ class EntitlementOverrideAdmin(HistoryAdminMixin, ServiceModelAdmin):
             customer_id=customer_id,
             feature_id=feature_id,
             actor=_actor(request),
-            as_of=timezone.now(),
+            as_of=customer_id_as_of(customer_id, timezone.now()),
             enabled=d["enabled"],
             limit=d.get("limit"),
             reason=d.get("reason") or "",
@@ -646,7 +648,8 @@ class EntitlementOverrideAdmin(HistoryAdminMixin, ServiceModelAdmin):
             queryset,
             lambda o: services.entitlement_override_remove(
                 customer_id=o.customer_id, feature_id=o.feature_id, actor=_actor(request),
-                as_of=timezone.now(), reason="removed in the admin",
+                as_of=customer_id_as_of(o.customer_id, timezone.now()),
+                reason="removed in the admin",
             ),
             "override(s) removed.",
         )  # fmt: skip
@@ -716,6 +719,8 @@ class CurrentUsageMixin:
             "opts": Customer._meta,
             "title": f"Current usage: {customer}",
             "original": customer,
-            "subscriptions": current_usage(customer_id=pk, as_of=timezone.now()),
+            "subscriptions": current_usage(
+                customer_id=pk, as_of=customer_read_as_of(customer, timezone.now())
+            ),
         }
         return TemplateResponse(request, "admin/billing/customer/usage.html", context)

@@ -11,7 +11,8 @@ from decimal import Decimal
 from django.db import connection
 from django.db.models import Q, QuerySet
 
-from billing.models import Customer, ProrationLine, Subscription, TestClock
+from billing.models import Customer, ProrationLine, Subscription, TestClock, TestClockStatus
+from core.exceptions import Conflict
 
 
 def customer_list(*, include_archived: bool = True) -> QuerySet[Customer]:
@@ -41,17 +42,58 @@ def clock_scope(test_clock: int | None, *, customer: str = "customer") -> Q:
 
 
 def customer_as_of(customer: Customer, now: datetime) -> datetime:
-    """The instant a customer's actions happen at: `now` (the wall clock, read by the request
-    handler or task) for a live customer, its test clock's frozen time for a test customer."""
+    """The instant a request's write on a customer happens at: `now` (the wall clock, read by
+    the request handler) for a live customer, its test clock's frozen time for a test customer.
+    Conflict 409 `test_clock_advancing` while that clock advances: a write dated at the step
+    it read would land behind what the advance bills next (Stripe refuses them too). Reads
+    take `customer_read_as_of`."""
+    if customer.test_clock_id is None:
+        return now
+    frozen, status = TestClock.objects.values_list("frozen_time", "status").get(
+        pk=customer.test_clock_id
+    )
+    _refuse_while_advancing(status)
+    return frozen
+
+
+def customer_read_as_of(customer: Customer, now: datetime) -> datetime:
+    """`customer_as_of` for what a request shows (never refused): the clock's time."""
     if customer.test_clock_id is None:
         return now
     return TestClock.objects.values_list("frozen_time", flat=True).get(pk=customer.test_clock_id)
 
 
+def _refuse_while_advancing(status: str | None) -> None:
+    if status == TestClockStatus.ADVANCING:
+        raise Conflict(
+            "The customer's test clock is advancing: try again when it is ready.",
+            code="test_clock_advancing",
+        )
+
+
+def customer_clock_clamp(customer: Customer, as_of: datetime) -> datetime:
+    """`as_of`, but never past a test customer's clock: services a request may reach with the
+    wall clock's time (dunning's evaluation, a correction's document) act at most at the
+    clock's frozen time for a test customer. No query for a live customer, one for a test one.
+    Never refused (the advance itself calls these services)."""
+    if customer.test_clock_id is None:
+        return as_of
+    return min(as_of, customer_read_as_of(customer, as_of))
+
+
 def customer_id_as_of(customer_id: int, now: datetime) -> datetime:
     """`customer_as_of` by the customer's id (one query): `now` for a live customer (or an
-    unknown id: the service refuses it), its test clock's time for a test customer."""
-    return customer_times([customer_id], now).get(customer_id, now)
+    unknown id: the service refuses it), its test clock's time for a test customer; 409
+    `test_clock_advancing` while that clock advances."""
+    row = (
+        Customer.objects.filter(pk=customer_id)
+        .values_list("test_clock__frozen_time", "test_clock__status")
+        .first()
+    )
+    if row is None or row[0] is None:
+        return now
+    _refuse_while_advancing(row[1])
+    return row[0]
 
 
 def customer_times(customer_ids: Iterable[int], now: datetime) -> dict[int, datetime]:

@@ -666,7 +666,7 @@ class CorrectionAdmin(HistoryAdminMixin, ServiceModelAdmin):
             try:
                 correction_apply(
                     correction_id=correction.pk,
-                    as_of=timezone.now(),
+                    as_of=customer_id_as_of(correction.invoice.customer_id, timezone.now()),
                     actor=Actor.for_user(request.user),
                 )
                 done.add(correction.invoice_id)

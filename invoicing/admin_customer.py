@@ -27,6 +27,7 @@ from django.utils import timezone
 from billing.admin import CustomerAdmin
 from billing.aggregation import current_usage
 from billing.models import Customer
+from billing.selectors import customer_read_as_of
 from catalog.pricing import plain
 from core.exceptions import ApplicationError
 from invoicing.admin_display import credit_note_pdf_url, instant, money
@@ -212,7 +213,9 @@ class CustomerOverviewAdmin(CustomerAdmin):
         extra = dict(extra_context or {})
         customer = self.get_object(request, unquote(object_id))
         if customer is not None:
-            extra["overview"] = customer_overview(customer, timezone.now())
+            extra["overview"] = customer_overview(
+                customer, customer_read_as_of(customer, timezone.now())
+            )
         return super().change_view(request, object_id, form_url, extra_context=extra)
 
 

@@ -16,6 +16,7 @@ from django.utils import timezone
 from django.utils.html import format_html
 
 from billing.models import Customer
+from billing.selectors import customer_id_as_of
 from catalog.admin_display import instant
 from core.admin import HistoryAdminMixin
 from core.admin_services import ServiceModelAdmin, actor_of
@@ -80,7 +81,9 @@ class NotificationAdmin(HistoryAdminMixin, ServiceModelAdmin):
             request,
             queryset,
             lambda n: notification_resend(
-                notification_id=n.pk, actor=actor_of(request), as_of=timezone.now()
+                notification_id=n.pk,
+                actor=actor_of(request),
+                as_of=customer_id_as_of(n.customer_id, timezone.now()),
             ),
             "e-mail(s) queued to be sent again.",
         )

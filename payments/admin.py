@@ -7,6 +7,7 @@ from django.db.models import QuerySet
 from django.http import HttpRequest
 from django.utils import timezone
 
+from billing.selectors import customer_as_of, customer_id_as_of
 from core.admin import HistoryAdminMixin
 from core.admin_services import ServiceModelAdmin, actor_of
 from payments.models import PaymentMethod, SubscriptionPaymentMethod
@@ -46,7 +47,8 @@ class PaymentMethodAdmin(HistoryAdminMixin, ServiceModelAdmin):
         data = {f: form.cleaned_data.get(f) for f in services.ADD_FIELDS}
         return services.payment_method_add(
             customer_id=form.cleaned_data["customer"].pk, actor=actor_of(request),
-            as_of=timezone.now(), data=data, reason="added in the admin",
+            as_of=customer_as_of(form.cleaned_data["customer"], timezone.now()),
+            data=data, reason="added in the admin",
         )  # fmt: skip
 
     def service_update(
@@ -56,7 +58,8 @@ class PaymentMethodAdmin(HistoryAdminMixin, ServiceModelAdmin):
             f: form.cleaned_data[f] for f in form.changed_data if f in services.UPDATE_FIELDS
         }
         return services.payment_method_update(
-            payment_method_id=obj.pk, actor=actor_of(request), as_of=timezone.now(),
+            payment_method_id=obj.pk, actor=actor_of(request),
+            as_of=customer_id_as_of(obj.customer_id, timezone.now()),
             changes=changes, reason="edited in the admin",
         )  # fmt: skip
 
@@ -65,7 +68,8 @@ class PaymentMethodAdmin(HistoryAdminMixin, ServiceModelAdmin):
             request,
             queryset,
             lambda m: service(payment_method_id=m.pk, actor=actor_of(request),
-                              as_of=timezone.now(), reason="in the admin"),
+                              as_of=customer_id_as_of(m.customer_id, timezone.now()),
+                              reason="in the admin"),
             "payment method(s) done.",
         )  # fmt: skip
 

@@ -43,6 +43,7 @@ from django.utils.safestring import SafeString
 
 from billing.admin_subscriptions import InZoneForm, WallClockField
 from billing.models import Customer, JournalEvent
+from billing.selectors import customer_as_of, customer_read_as_of
 from catalog.admin_display import instant, instant_both, money, short
 from core.admin import HistoryAdminMixin
 from core.admin_services import ServiceModelAdmin, actor_of
@@ -449,7 +450,9 @@ class PaymentAdmin(HistoryAdminMixin, ServiceModelAdmin):
             initial={
                 "currency": customer.currency,
                 # now, as a wall-clock time of the customer's zone (where it is typed)
-                "received_at": timezone.now().astimezone(ZoneInfo(zone)).replace(tzinfo=None),
+                "received_at": customer_read_as_of(customer, timezone.now())
+                .astimezone(ZoneInfo(zone))
+                .replace(tzinfo=None),
             },
         )
         if request.method == "POST" and form.is_valid():
@@ -466,7 +469,7 @@ class PaymentAdmin(HistoryAdminMixin, ServiceModelAdmin):
                     allocations=asked or None,
                     apply_oldest_first=data["apply_oldest_first"],
                     actor=actor_of(request),
-                    as_of=timezone.now(),
+                    as_of=customer_as_of(customer, timezone.now()),
                 )
             except ApplicationError as exc:
                 form.add_service_error(exc)
@@ -517,7 +520,8 @@ class PaymentAdmin(HistoryAdminMixin, ServiceModelAdmin):
                         "Type an amount on an invoice, or apply oldest due first."
                     )
                 done = payment_apply(
-                    payment_id=pk, actor=actor_of(request), as_of=timezone.now(),
+                    payment_id=pk, actor=actor_of(request),
+                    as_of=customer_as_of(payment.customer, timezone.now()),
                     allocations=asked or None,
                 )  # fmt: skip
             except ApplicationError as exc:
@@ -545,7 +549,8 @@ class PaymentAdmin(HistoryAdminMixin, ServiceModelAdmin):
         if request.method == "POST" and form.is_valid():
             try:
                 payment_unapply(
-                    allocation_id=allocation_id, actor=actor_of(request), as_of=timezone.now(),
+                    allocation_id=allocation_id, actor=actor_of(request),
+                    as_of=customer_as_of(payment.customer, timezone.now()),
                     reason=form.cleaned_data["reason"],
                 )  # fmt: skip
             except ApplicationError as exc:
@@ -574,7 +579,8 @@ class PaymentAdmin(HistoryAdminMixin, ServiceModelAdmin):
         if request.method == "POST" and form.is_valid():
             try:
                 done = payment_move_to_balance(
-                    payment_id=pk, actor=actor_of(request), as_of=timezone.now(),
+                    payment_id=pk, actor=actor_of(request),
+                    as_of=customer_as_of(payment.customer, timezone.now()),
                     reason=form.cleaned_data["reason"], amount=form.cleaned_data["amount"],
                 )  # fmt: skip
             except ApplicationError as exc:

@@ -20,6 +20,7 @@ from django.template.response import TemplateResponse
 from django.urls import URLPattern, path, reverse
 from django.utils import timezone
 
+from billing.selectors import customer_as_of
 from core.admin import HistoryAdminMixin
 from core.admin_services import ServiceModelAdmin, actor_of, add_service_error
 from core.exceptions import ApplicationError
@@ -129,7 +130,9 @@ class RetryPolicyAdmin(HistoryAdminMixin, ServiceModelAdmin):
         if request.method == "POST" and form.is_valid():
             try:
                 payment = retries.payment_retry_now(
-                    invoice_id=invoice.pk, actor=actor_of(request), as_of=timezone.now()
+                    invoice_id=invoice.pk,
+                    actor=actor_of(request),
+                    as_of=customer_as_of(invoice.customer, timezone.now()),
                 )
             except ApplicationError as exc:
                 form.add_error(None, exc.message)

@@ -18,6 +18,7 @@ from django.urls import URLPattern, path, reverse
 from django.utils import timezone
 
 from billing.models import Customer
+from billing.selectors import customer_as_of, customer_id_as_of, customer_read_as_of
 from catalog.admin_display import instant, money
 from core.admin import HistoryAdminMixin, ReadOnlyAdmin
 from core.admin_services import ServiceModelAdmin, actor_of, add_service_error
@@ -145,7 +146,9 @@ class CustomerDunningAdmin(HistoryAdminMixin, ServiceModelAdmin):
     def _assign(self, request: HttpRequest, customer_id: int, policy: Any) -> CustomerDunning:
         return policies.customer_dunning_assign(
             customer_id=customer_id, policy_id=policy.pk if policy else None,
-            actor=actor_of(request), as_of=timezone.now(), reason="assigned in the admin",
+            actor=actor_of(request),
+            as_of=customer_id_as_of(customer_id, timezone.now()),
+            reason="assigned in the admin",
         )  # fmt: skip
 
     def service_create(self, request: HttpRequest, form: Any, formsets: list[Any]) -> Any:
@@ -162,7 +165,9 @@ class CustomerDunningAdmin(HistoryAdminMixin, ServiceModelAdmin):
             request,
             queryset,
             lambda r: services.dunning_evaluate(
-                customer_id=r.customer_id, as_of=timezone.now(), actor=actor_of(request),
+                customer_id=r.customer_id,
+                as_of=customer_id_as_of(r.customer_id, timezone.now()),
+                actor=actor_of(request),
                 cause="re-evaluated in the admin",
             ),
             "customer(s) evaluated.",
@@ -191,13 +196,17 @@ class CustomerDunningAdmin(HistoryAdminMixin, ServiceModelAdmin):
                 "title": f"Re-evaluate the dunning of {customer}",
                 "customer": customer,
                 "back": back,
-                "section": customer_dunning(customer, timezone.now()),
+                "section": customer_dunning(
+                    customer, customer_read_as_of(customer, timezone.now())
+                ),
                 "opts": self.opts,
             }
             return TemplateResponse(request, "admin/payments/dunning_evaluate.html", context)
         try:
             moved = services.dunning_evaluate(
-                customer_id=customer.pk, as_of=timezone.now(), actor=actor_of(request),
+                customer_id=customer.pk,
+                as_of=customer_as_of(customer, timezone.now()),
+                actor=actor_of(request),
                 cause="re-evaluated in the admin",
             )  # fmt: skip
         except ApplicationError as exc:

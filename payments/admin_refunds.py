@@ -17,6 +17,7 @@ from django.utils import timezone
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import SafeString
 
+from billing.selectors import customer_id_as_of
 from catalog.admin_display import instant, money, short
 from core.admin import HistoryAdminMixin
 from core.admin_services import ServiceModelAdmin, actor_of
@@ -163,7 +164,8 @@ class RefundAdmin(HistoryAdminMixin, ServiceModelAdmin):
             payment_id=d["payment"].pk, amount=d.get("amount"), reason=d.get("reason") or "",
             credit_note_id=note.pk if note else None,
             credit_invoice_id=invoice.pk if invoice else None,
-            actor=actor_of(request), as_of=timezone.now(),
+            actor=actor_of(request),
+            as_of=customer_id_as_of(d["payment"].customer_id, timezone.now()),
         )  # fmt: skip
 
     def response_add(

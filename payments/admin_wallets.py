@@ -17,6 +17,7 @@ from django.urls import URLPattern, path, reverse
 from django.utils import timezone
 
 from billing.models import Customer
+from billing.selectors import customer_as_of, customer_id_as_of
 from catalog.admin_display import money
 from core.admin import HistoryAdminMixin
 from core.admin_services import ServiceModelAdmin, actor_of, add_service_error
@@ -86,7 +87,8 @@ class CreditGrantAdmin(HistoryAdminMixin, ServiceModelAdmin):
         d = form.cleaned_data
         grant = services.wallet_grant(
             customer_id=d["customer"].pk, amount=d["amount"], reason=d.get("reason") or "",
-            expires_at=d.get("expires_at"), actor=actor_of(request), as_of=timezone.now(),
+            expires_at=d.get("expires_at"), actor=actor_of(request),
+            as_of=customer_as_of(d["customer"], timezone.now()),
         )  # fmt: skip
         messages.success(
             request, f"Balance of {grant.customer} is now "
@@ -116,7 +118,7 @@ class CreditGrantAdmin(HistoryAdminMixin, ServiceModelAdmin):
                 invoice = services.wallet_top_up(
                     customer_id=form.cleaned_data["customer"].pk,
                     amount=form.cleaned_data["amount"], actor=actor_of(request),
-                    as_of=timezone.now(),
+                    as_of=customer_as_of(form.cleaned_data["customer"], timezone.now()),
                 )  # fmt: skip
             except (ApplicationError, ValidationError) as exc:
                 add_service_error(form, exc)
@@ -162,7 +164,8 @@ class WalletSettingsAdmin(HistoryAdminMixin, ServiceModelAdmin):
         d = form.cleaned_data
         return services.wallet_settings_set(
             customer_id=customer_id, auto_top_up=d["auto_top_up"], threshold=d.get("threshold"),
-            top_up_amount=d.get("top_up_amount"), actor=actor_of(request), as_of=timezone.now(),
+            top_up_amount=d.get("top_up_amount"), actor=actor_of(request),
+            as_of=customer_id_as_of(customer_id, timezone.now()),
         )  # fmt: skip
 
     def service_create(self, request: HttpRequest, form: Any, formsets: list[Any]) -> Any:

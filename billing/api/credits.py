@@ -21,6 +21,7 @@ from billing.models import (
     ProrationLine,
     Subscription,
 )
+from billing.selectors import customer_as_of, customer_id_as_of
 from core.api.actors import request_actor
 from core.api.pagination import CursorPagination
 from core.api.schema import IDEMPOTENCY_KEY, error_responses
@@ -94,7 +95,7 @@ class CustomerBalance(generics.GenericAPIView[Any]):
         v = data.validated_data
         row = services.customer_balance_adjust(
             customer_id=customer.pk, amount=v["amount"], reason=v["reason"], kind=v["kind"],
-            actor=request_actor(request), as_of=timezone.now(),
+            actor=request_actor(request), as_of=customer_as_of(customer, timezone.now()),
         )  # fmt: skip
         return Response(BalanceTransactionOut(row).data, status=201)
 
@@ -170,7 +171,7 @@ class CustomerCoupons(generics.GenericAPIView[Any]):
         v = data.validated_data
         redemption = services.coupon_redeem(
             customer_id=customer.pk, coupon_code=v["coupon"], subscription_id=v["subscription"],
-            actor=request_actor(request), as_of=timezone.now(),
+            actor=request_actor(request), as_of=customer_as_of(customer, timezone.now()),
         )  # fmt: skip
         return Response(RedemptionOut(redemption).data, status=201)
 
@@ -189,9 +190,10 @@ class RedemptionRemove(generics.GenericAPIView[Any]):
         description="Stop a coupon from discounting further billings.",
     )
     def post(self, request: Request, pk: int) -> Response:
+        found = self.get_object()
         redemption = services.coupon_redemption_remove(
-            redemption_id=self.get_object().pk, actor=request_actor(request),
-            as_of=timezone.now(),
+            redemption_id=found.pk, actor=request_actor(request),
+            as_of=customer_id_as_of(found.customer_id, timezone.now()),
         )  # fmt: skip
         return Response(RedemptionOut(redemption).data)
 
@@ -230,6 +232,6 @@ class SubscriptionAddOn(generics.GenericAPIView[Any]):
         line = services.subscription_addon_add(
             subscription_id=sub.pk, addon_code=data.validated_data["add_on"],
             quantity=data.validated_data["quantity"], actor=request_actor(request),
-            as_of=timezone.now(),
+            as_of=customer_id_as_of(sub.customer_id, timezone.now()),
         )  # fmt: skip
         return Response(PendingLineOut(line).data, status=201)

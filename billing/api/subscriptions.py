@@ -586,7 +586,8 @@ class CustomerOverride(APIView):
             raise ValidationFailed(f"{feature} is on/off: it takes no limit.", field="limit")
         services.entitlement_override_set(
             customer_id=customer.pk, feature_id=feature_obj.pk, actor=request_actor(request),
-            as_of=timezone.now(), enabled=v["enabled"], limit=v.get("limit"), reason=v["reason"],
+            as_of=customer_as_of(customer, timezone.now()),
+            enabled=v["enabled"], limit=v.get("limit"), reason=v["reason"],
         )  # fmt: skip
         return Response(_entitlements(customer))
 
@@ -600,7 +601,7 @@ class CustomerOverride(APIView):
         feature_obj = get_object_or_404(Feature, code=feature)
         services.entitlement_override_remove(
             customer_id=customer.pk, feature_id=feature_obj.pk, actor=request_actor(request),
-            as_of=timezone.now(),
+            as_of=customer_as_of(customer, timezone.now()),
         )  # fmt: skip
         return Response(status=status.HTTP_204_NO_CONTENT)
 
@@ -621,7 +622,7 @@ class CustomerBlock(APIView):
         data.is_valid(raise_exception=True)
         services.entitlements_block(
             customer_id=customer.pk, blocked=data.validated_data["blocked"],
-            actor=request_actor(request), as_of=timezone.now(),
+            actor=request_actor(request), as_of=customer_as_of(customer, timezone.now()),
             reason=data.validated_data["reason"],
         )  # fmt: skip
         return Response(_entitlements(customer))

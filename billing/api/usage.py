@@ -20,6 +20,7 @@ from rest_framework.views import APIView
 from billing.aggregation import current_usage
 from billing.api.filters import UsageEventFilter
 from billing.models import Customer, UsageEvent
+from billing.selectors import customer_read_as_of
 from billing.services.usage import parse_json_body, usage_ingest
 from core.api.actors import request_actor
 from core.api.errors import error_item
@@ -158,7 +159,9 @@ class CurrentUsageView(APIView):
         return Response(
             {
                 "customer": customer.external_id,
-                "subscriptions": current_usage(customer_id=customer.pk, as_of=timezone.now()),
+                "subscriptions": current_usage(
+                    customer_id=customer.pk, as_of=customer_read_as_of(customer, timezone.now())
+                ),
             }
         )
 

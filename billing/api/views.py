@@ -15,6 +15,7 @@ from billing import selectors, services
 from billing.api.filters import CustomerFilter
 from billing.api.serializers import ArchiveIn, CustomerIn, CustomerOut, HistoryEntryOut
 from billing.models import Customer
+from billing.selectors import customer_as_of
 from core.api.actors import request_actor
 from core.api.schema import IDEMPOTENCY_KEY, error_responses
 from core.audit import history_rows
@@ -82,7 +83,7 @@ class CustomerDetailView(generics.GenericAPIView[Any]):
         customer = services.customer_update(
             customer_id=customer.pk,
             actor=request_actor(request),
-            as_of=timezone.now(),
+            as_of=customer_as_of(customer, timezone.now()),
             changes=data.to_model_fields(),
         )
         return Response(CustomerOut(customer).data)
@@ -112,7 +113,7 @@ def _archive_or_restore(
     customer = service(
         customer_id=customer.pk,
         actor=request_actor(request),
-        as_of=timezone.now(),
+        as_of=customer_as_of(customer, timezone.now()),
         reason=data.validated_data["reason"],
     )
     return Response(CustomerOut(customer).data)

@@ -15,7 +15,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from billing.api.filters import InstantFilter
-from billing.selectors import customer_as_of
+from billing.selectors import customer_as_of, customer_id_as_of
 from catalog.models import BillableMetric
 from core.api.actors import request_actor
 from core.api.errors import json_error
@@ -125,6 +125,14 @@ class InvoiceFilter(django_filters.FilterSet):  # type: ignore[misc]
     )
     billing_date__lt = InstantFilter(
         field_name="billing_date", lookup_expr="lt", label="billed before this instant"
+    )
+    livemode = django_filters.BooleanFilter(
+        field_name="customer__test_clock",
+        lookup_expr="isnull",
+        label="Live customers' invoices (true) or test customers' (false)",
+    )
+    test_clock = django_filters.NumberFilter(
+        field_name="customer__test_clock", label="The invoices of a test clock's customers"
     )
 
     class Meta:
@@ -649,8 +657,11 @@ class CorrectionApply(generics.GenericAPIView[Any]):
         "invoice it corrects is no longer open or paid.",
     )
     def post(self, request: Request, pk: int) -> Response:
+        found = self.get_object()
         correction = correction_apply(
-            correction_id=self.get_object().pk, as_of=timezone.now(), actor=request_actor(request)
+            correction_id=found.pk,
+            as_of=customer_id_as_of(found.invoice.customer_id, timezone.now()),
+            actor=request_actor(request),
         )
         return Response(CorrectionOut(self.get_queryset().get(pk=correction.pk)).data)
 

@@ -31,6 +31,7 @@ from django.db.models import Sum
 
 from billing.models import Subscription
 from billing.periods import Period
+from billing.selectors import customer_clock_clamp
 from billing.services import journal_write, locked_customer
 from catalog.models import BillableMetric
 from core.audit import CLOCK, Actor, audit_context
@@ -392,6 +393,7 @@ def correction_apply(*, correction_id: int, as_of: datetime, actor: Actor) -> Co
         if invoice_id is None:
             raise NotFound(f"No correction with id {correction_id}.")
         invoice = locked_invoice(invoice_id)
+        as_of = customer_clock_clamp(invoice.customer, as_of)  # a test customer: its clock's
         batch = list(
             Correction.objects.select_for_update()
             .filter(invoice=invoice, status=Correction.Status.PROPOSED)
@@ -458,12 +460,12 @@ def rerate_scope(
     found: list[Correction] = []
     for customer_id in customer_ids:
         with transaction.atomic(durable=True), audit_context(actor=actor, reason="re-rating"):
-            locked_customer(customer_id)
+            customer = locked_customer(customer_id)
             found += usage_rerate(
                 customer_id=customer_id,
                 start=start,
                 end=end,
-                as_of=as_of,
+                as_of=customer_clock_clamp(customer, as_of),  # a test customer: its clock's
                 actor=actor,
                 metric_code=metric_code,
             )

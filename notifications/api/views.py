@@ -16,6 +16,7 @@ from rest_framework.response import Response
 
 from billing.api.filters import InstantFilter
 from billing.models import Customer
+from billing.selectors import customer_id_as_of
 from core.api.actors import request_actor
 from core.api.schema import IDEMPOTENCY_KEY, error_responses
 from core.exceptions import NotFound
@@ -140,8 +141,12 @@ class NotificationResend(generics.GenericAPIView[Any]):
         "on `customer`).",
     )
     def post(self, request: Request, pk: int) -> Response:
+        owner = Notification.objects.filter(pk=pk).values_list("customer_id", flat=True).first()
+        now = timezone.now()
         copy = notification_resend(
-            notification_id=pk, actor=request_actor(request), as_of=timezone.now()
+            notification_id=pk,
+            actor=request_actor(request),
+            as_of=customer_id_as_of(owner, now) if owner else now,  # a test clock's time
         )
         fresh = selectors.notification_list().get(pk=copy.pk)
         return Response(NotificationDetailOut(fresh).data, status=status.HTTP_201_CREATED)

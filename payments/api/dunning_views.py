@@ -13,6 +13,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from billing.models import Customer
+from billing.selectors import customer_as_of, customer_read_as_of
 from core.api.actors import request_actor
 from core.api.pagination import CursorPagination
 from core.api.schema import IDEMPOTENCY_KEY, error_responses
@@ -178,7 +179,7 @@ def _customer(pk: int) -> Customer:
 
 
 def _status(customer: Customer) -> dict[str, Any]:
-    found = dunning.customer_dunning_status(customer, timezone.now())
+    found = dunning.customer_dunning_status(customer, customer_read_as_of(customer, timezone.now()))
     prefetch_related_objects(found["transitions"], "invoices")
     return DunningStatusOut(found).data
 
@@ -213,7 +214,7 @@ class CustomerDunningView(generics.GenericAPIView[Any]):
         data.is_valid(raise_exception=True)
         dunning_policies.customer_dunning_assign(
             customer_id=customer.pk, policy_id=data.validated_data["policy"],
-            actor=request_actor(request), as_of=timezone.now(),
+            actor=request_actor(request), as_of=customer_as_of(customer, timezone.now()),
         )  # fmt: skip
         return Response(_status(customer))
 
@@ -256,7 +257,9 @@ class CustomerDunningEvaluate(generics.GenericAPIView[Any]):
     def post(self, request: Request, pk: int) -> Response:
         customer = _customer(pk)
         dunning.dunning_evaluate(
-            customer_id=customer.pk, as_of=timezone.now(), actor=request_actor(request),
+            customer_id=customer.pk,
+            as_of=customer_as_of(customer, timezone.now()),
+            actor=request_actor(request),
             cause="evaluate now",
         )  # fmt: skip
         return Response(_status(customer))

@@ -12,6 +12,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from billing.models import Customer, CustomerBalanceTransaction
+from billing.selectors import customer_as_of
 from core.api.actors import request_actor
 from core.api.pagination import CursorPagination
 from core.api.schema import IDEMPOTENCY_KEY, error_responses
@@ -135,7 +136,8 @@ class CustomerWalletGrants(generics.GenericAPIView[Any]):
         v = data.validated_data
         grant = services.wallet_grant(
             customer_id=customer.pk, amount=v["amount"], reason=v["reason"],
-            expires_at=v["expires_at"], actor=request_actor(request), as_of=timezone.now(),
+            expires_at=v["expires_at"], actor=request_actor(request),
+            as_of=customer_as_of(customer, timezone.now()),
         )  # fmt: skip
         return Response(GrantOut(grant).data, status=201)
 
@@ -161,7 +163,7 @@ class CustomerWalletTopUps(generics.GenericAPIView[Any]):
         data.is_valid(raise_exception=True)
         invoice = services.wallet_top_up(
             customer_id=customer.pk, amount=data.validated_data["amount"],
-            actor=request_actor(request), as_of=timezone.now(),
+            actor=request_actor(request), as_of=customer_as_of(customer, timezone.now()),
         )  # fmt: skip
         invoice = (
             Invoice.objects.select_related("customer").prefetch_related("lines").get(pk=invoice.pk)
@@ -190,6 +192,6 @@ class CustomerWalletSettings(generics.GenericAPIView[Any]):
         wallet = services.wallet_settings_set(
             customer_id=customer.pk, auto_top_up=v["auto_top_up"], threshold=v["threshold"],
             top_up_amount=v["top_up_amount"], actor=request_actor(request),
-            as_of=timezone.now(),
+            as_of=customer_as_of(customer, timezone.now()),
         )  # fmt: skip
         return Response(SettingsOut(wallet).data)

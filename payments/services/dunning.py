@@ -65,7 +65,7 @@ from django.db.models.functions import Coalesce, Greatest
 from billing import periods
 from billing.enums import TERMINAL
 from billing.models import Customer, Subscription
-from billing.selectors import clock_scope
+from billing.selectors import clock_scope, customer_clock_clamp
 from billing.services import (
     customer_plan_changes_refuse,
     dunning_blocks_due,
@@ -502,6 +502,7 @@ def evaluate_locked(
 ) -> DunningTransition | None:
     """Evaluate the customer (row-locked by the caller) at `as_of`, inside the caller's
     transaction: the transition when its state changed, else None (see the module's note)."""
+    as_of = customer_clock_clamp(customer, as_of)  # a test customer: never past its clock
     record = record_of(customer, as_of)
     if record.evaluated_at is not None and as_of < record.evaluated_at:
         as_of = record.evaluated_at  # never back in time
