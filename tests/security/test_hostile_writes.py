@@ -24,7 +24,7 @@ import re
 from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 from functools import cache
 from typing import Any
@@ -369,6 +369,13 @@ def _build_world() -> World:
     ids["webhook_event"] = (
         JournalEvent.objects.filter(type="webhook_endpoint.created").latest("id").pk
     )
+
+    # test clocks (issue 15): a clock without customers, to advance a day
+    from billing.services.testclocks import clock_create
+
+    ids["test_clock"] = clock_create(
+        name="hw clock", frozen_time=datetime(2026, 1, 1, tzinfo=UTC), actor=ACTOR, as_of=now
+    ).pk
     return World(ids=ids, raw_key=raw_key)
 
 
@@ -455,6 +462,7 @@ BY_SEGMENT = {
     "portal-sessions": "portal_session",
     "portal-users": "portal_user",
     "webhook-endpoints": "webhook_endpoint",
+    "test-clocks": "test_clock",
 }
 
 
@@ -649,6 +657,7 @@ def _valid_bodies(ids: dict[str, Any]) -> dict[tuple[str, str], dict[str, Any]]:
         ("/api/v1/webhook-endpoints/<int:pk>/replay/", "post"): {
             "event": f"evt_{ids['webhook_event']}"
         },
+        ("/api/v1/test-clocks/<int:pk>/advance/", "post"): {"frozen_time": "2026-01-02T00:00:00Z"},
     }
 
 
