@@ -26,6 +26,12 @@ class TestClock(models.Model):
         null=True, blank=True, help_text="While advancing: the time it is moving to."
     )
     last_error = models.TextField(blank=True)
+    step_attempts = models.PositiveSmallIntegerField(
+        default=0,
+        editable=False,
+        help_text="While advancing: how many runs started the work at frozen_time (an advance "
+        "that cannot get past one instant fails after a few).",
+    )
     created_at = models.DateTimeField()
     updated_at = models.DateTimeField()
     # deleting a clock archives it and its customers (documents are never hard-deleted)

@@ -108,35 +108,45 @@ def test_an_advance_may_go_two_of_the_shortest_intervals_ahead() -> None:
     assert types == ["test_clock.created", "test_clock.advancing"]
 
 
-def test_a_failed_advance_stays_where_it_got_and_may_go_on(monkeypatch: Any) -> None:
-    """An error at an instant: the clock is `failed` at that instant with the error
-    (`test_clock.failed`); advanced again, it goes on from there."""
-    import integrations.testclocks as runner
+def test_a_failed_advance_stays_where_it_got_and_may_go_on() -> None:
+    """An error at an instant (the database refuses the journal's writes at Mar 3, a trigger:
+    the failure's transport): the clock is `failed` at that instant with the error
+    (`test_clock.failed`); advanced again, it goes on from there and does that instant's work."""
+    from django.db import connection
 
     clock = a_clock()
-    subscribe(a_customer("fail-1", clock), priced_plan("failing", "10").pk)
-    real = runner.clock_work
-    calls: list[datetime] = []
-
-    def broken(*, test_clock_id: int, as_of: datetime, now: Any) -> None:
-        calls.append(as_of)
-        if as_of == T0 + timedelta(days=2):
-            raise RuntimeError("the database went away")
-        real(test_clock_id=test_clock_id, as_of=as_of, now=now)
-
-    monkeypatch.setattr(runner, "clock_work", broken)  # the transport of a failure, not a mock
+    who = a_customer("fail-1", clock)
+    failing_day = T0 + timedelta(days=2)
+    subscription_create(customer_id=who.pk, plan_id=priced_plan("failing", "10").pk,
+                        actor=ACTOR, as_of=T0, start_at=failing_day)  # fmt: skip
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "CREATE FUNCTION test_clock_fail() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN "
+            "RAISE EXCEPTION 'the database went away'; END $$"
+        )
+        cursor.execute(
+            "CREATE TRIGGER test_clock_fail BEFORE INSERT ON billing_journalevent FOR EACH ROW "
+            "WHEN (NEW.occurred_at = %s::timestamptz AND NEW.subject_type <> 'test_clock') "
+            "EXECUTE FUNCTION test_clock_fail()",
+            [failing_day.isoformat()],
+        )
     clock_advance(test_clock_id=clock.pk, frozen_time=T0 + timedelta(days=5), actor=ACTOR,
                   as_of=timezone.now())  # fmt: skip
     assert clock_advance_run(test_clock_id=clock.pk, now=timezone.now) == "failed"
     clock.refresh_from_db()
     assert (clock.status, clock.frozen_time, clock.advancing_to) == (
-        "failed", T0 + timedelta(days=2), None
+        "failed", failing_day, None
     )  # fmt: skip
     assert "the database went away" in clock.last_error
     assert JournalEvent.objects.filter(type="test_clock.failed", subject_id=str(clock.pk)).exists()
-    monkeypatch.setattr(runner, "clock_work", real)
+    assert not Invoice.objects.filter(customer=who).exists()
+    with connection.cursor() as cursor:
+        cursor.execute("DROP TRIGGER test_clock_fail ON billing_journalevent")
     assert advance(clock, T0 + timedelta(days=5)).status == "ready"
     assert clock.frozen_time == T0 + timedelta(days=5)
+    assert list(Invoice.objects.filter(customer=who).values_list("billing_date", flat=True)) == [
+        failing_day
+    ]
 
 
 # ------------------------------------------------------------------ live and test: apart
@@ -371,17 +381,3 @@ def test_the_admin_creates_advances_and_marks_test_customers(staff_client: Any) 
     history = staff_client.get(reverse("admin:billing_testclock_history", args=[clock.pk]))
     assert history.status_code == 200
     assert "advancing" in history.content.decode()
-
-
-def test_a_stalled_advance_is_queued_again(settings: Any) -> None:
-    """The advance's task was lost (the broker down after the commit): beat's sweep queues it
-    again once the clock has not moved for a while; a clock advancing now is left alone."""
-    from integrations.testclocks import STALLED_AFTER, clocks_resume
-
-    settings.TEST_CLOCK_QUEUE = "test-clocks-resume-nobody-listens"
-    now = timezone.now()
-    stalled, moving = a_clock("stalled"), a_clock("moving")
-    for clock, started in ((stalled, now - STALLED_AFTER - timedelta(seconds=1)), (moving, now)):
-        clocks.clock_advance_start(test_clock_id=clock.pk, frozen_time=T0 + timedelta(days=1),
-                                   actor=ACTOR, as_of=started)  # fmt: skip
-    assert clocks_resume(now=now) == [stalled.pk]
