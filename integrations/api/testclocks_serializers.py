@@ -14,7 +14,8 @@ class TestClockIn(serializers.Serializer[Any]):
 
     name = serializers.CharField(max_length=100)
     frozen_time = serializers.DateTimeField(
-        help_text="The clock's time to start from (ISO 8601 with its offset); past or future."
+        help_text="The clock's time to start from (ISO 8601 with its offset); past or future, "
+        "between 1970-01-01 and 9000-01-01 (400 `out_of_range`)."
     )
 
 
