@@ -148,7 +148,8 @@ class TestClockAdvanceView(generics.GenericAPIView[Any]):
         "retries, dunning, e-mails, webhooks as in real time), then the clock is `ready` "
         "(journal and webhooks: `test_clock.advancing`, `test_clock.ready`, "
         "`test_clock.failed`). 400 on `frozen_time`: `not_after_current`, `beyond_limit` "
-        "(see `advance_limit`), `out_of_range` (1970-01-01..9000-01-01); 409 `test_clock_advancing` while it advances, "
+        "(see `advance_limit`), `out_of_range` (1970-01-01..9000-01-01); 409 "
+        "`test_clock_advancing` while it advances, "
         "`test_clock_deleted`.",
     )
     def post(self, request: Request, pk: int) -> Response:
