@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+from django.contrib.postgres.indexes import BrinIndex
 from django.db import models
 
 
@@ -16,7 +17,10 @@ class JournalEvent(models.Model):
     class Meta:
         ordering = ("id",)
         indexes = [
-            models.Index(fields=["subject_type", "subject_id", "id"], name="journal_subject_idx")
+            models.Index(fields=["subject_type", "subject_id", "id"], name="journal_subject_idx"),
+            # webhook replays "since a time": a BRIN index (a few pages for millions of rows,
+            # nearly free to keep up in an append-only table whose times grow with its ids)
+            BrinIndex(fields=["occurred_at"], name="journal_occurred_brin"),
         ]
 
     def __str__(self) -> str:
