@@ -232,6 +232,7 @@ AXES_CLIENT_IP_CALLABLE = "core.request_ips.client_ip"
 AXES_LOCKOUT_CALLABLE = "core.login_throttling.lockout_response"
 AXES_ENABLE_ADMIN = False  # read-only admins instead (integrations/admin_limits.py)
 AXES_ENABLE_ACCESS_FAILURE_LOG = True  # every failure, not only the count per username+address
+AXES_VERBOSE = False  # no "AXES: BEGIN" banner on every start
 
 # fixer3 (issue 15 review, item 12): messages (the admin shows a new API key's or webhook
 # endpoint's secret once through one) stay in the session, server side, never in the signed but

@@ -15,7 +15,8 @@ class TestClockInRequest:
     """
     Attributes:
         name (str):
-        frozen_time (datetime.datetime): The clock's time to start from (ISO 8601 with its offset); past or future.
+        frozen_time (datetime.datetime): The clock's time to start from (ISO 8601 with its offset); past or future,
+            between 1970-01-01 and 9000-01-01 (400 `out_of_range`).
     """
 
     name: str

@@ -19,7 +19,9 @@ def _get_kwargs(
     cursor: str | Unset = UNSET,
     customer: str | Unset = UNSET,
     limit: int | Unset = UNSET,
+    livemode: bool | Unset = UNSET,
     status: InvoicesListStatus | Unset = UNSET,
+    test_clock: int | Unset = UNSET,
 ) -> dict[str, Any]:
 
     params: dict[str, Any] = {}
@@ -40,11 +42,15 @@ def _get_kwargs(
 
     params["limit"] = limit
 
+    params["livemode"] = livemode
+
     json_status: str | Unset = UNSET
     if not isinstance(status, Unset):
         json_status = status.value
 
     params["status"] = json_status
+
+    params["test_clock"] = test_clock
 
     params = {k: v for k, v in params.items() if v is not UNSET and v is not None}
 
@@ -120,7 +126,9 @@ def sync_detailed(
     cursor: str | Unset = UNSET,
     customer: str | Unset = UNSET,
     limit: int | Unset = UNSET,
+    livemode: bool | Unset = UNSET,
     status: InvoicesListStatus | Unset = UNSET,
+    test_clock: int | Unset = UNSET,
 ) -> Response[ErrorBody | PaginatedInvoiceOutList]:
     """Required scope: `invoices:read` (or `invoices:write`, `read`, `full`).
 
@@ -130,7 +138,9 @@ def sync_detailed(
         cursor (str | Unset):
         customer (str | Unset):
         limit (int | Unset):
+        livemode (bool | Unset):
         status (InvoicesListStatus | Unset):
+        test_clock (int | Unset):
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -146,7 +156,9 @@ def sync_detailed(
         cursor=cursor,
         customer=customer,
         limit=limit,
+        livemode=livemode,
         status=status,
+        test_clock=test_clock,
     )
 
     response = client.get_httpx_client().request(
@@ -164,7 +176,9 @@ def sync(
     cursor: str | Unset = UNSET,
     customer: str | Unset = UNSET,
     limit: int | Unset = UNSET,
+    livemode: bool | Unset = UNSET,
     status: InvoicesListStatus | Unset = UNSET,
+    test_clock: int | Unset = UNSET,
 ) -> ErrorBody | PaginatedInvoiceOutList | None:
     """Required scope: `invoices:read` (or `invoices:write`, `read`, `full`).
 
@@ -174,7 +188,9 @@ def sync(
         cursor (str | Unset):
         customer (str | Unset):
         limit (int | Unset):
+        livemode (bool | Unset):
         status (InvoicesListStatus | Unset):
+        test_clock (int | Unset):
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -191,7 +207,9 @@ def sync(
         cursor=cursor,
         customer=customer,
         limit=limit,
+        livemode=livemode,
         status=status,
+        test_clock=test_clock,
     ).parsed
 
 
@@ -203,7 +221,9 @@ async def asyncio_detailed(
     cursor: str | Unset = UNSET,
     customer: str | Unset = UNSET,
     limit: int | Unset = UNSET,
+    livemode: bool | Unset = UNSET,
     status: InvoicesListStatus | Unset = UNSET,
+    test_clock: int | Unset = UNSET,
 ) -> Response[ErrorBody | PaginatedInvoiceOutList]:
     """Required scope: `invoices:read` (or `invoices:write`, `read`, `full`).
 
@@ -213,7 +233,9 @@ async def asyncio_detailed(
         cursor (str | Unset):
         customer (str | Unset):
         limit (int | Unset):
+        livemode (bool | Unset):
         status (InvoicesListStatus | Unset):
+        test_clock (int | Unset):
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -229,7 +251,9 @@ async def asyncio_detailed(
         cursor=cursor,
         customer=customer,
         limit=limit,
+        livemode=livemode,
         status=status,
+        test_clock=test_clock,
     )
 
     response = await client.get_async_httpx_client().request(**kwargs)
@@ -245,7 +269,9 @@ async def asyncio(
     cursor: str | Unset = UNSET,
     customer: str | Unset = UNSET,
     limit: int | Unset = UNSET,
+    livemode: bool | Unset = UNSET,
     status: InvoicesListStatus | Unset = UNSET,
+    test_clock: int | Unset = UNSET,
 ) -> ErrorBody | PaginatedInvoiceOutList | None:
     """Required scope: `invoices:read` (or `invoices:write`, `read`, `full`).
 
@@ -255,7 +281,9 @@ async def asyncio(
         cursor (str | Unset):
         customer (str | Unset):
         limit (int | Unset):
+        livemode (bool | Unset):
         status (InvoicesListStatus | Unset):
+        test_clock (int | Unset):
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -273,6 +301,8 @@ async def asyncio(
             cursor=cursor,
             customer=customer,
             limit=limit,
+            livemode=livemode,
             status=status,
+            test_clock=test_clock,
         )
     ).parsed

@@ -119,7 +119,8 @@ def sync_detailed(
     (invoices, payments with the sandbox gateway, retries, dunning, e-mails, webhooks as in real time),
     then the clock is `ready` (journal and webhooks: `test_clock.advancing`, `test_clock.ready`,
     `test_clock.failed`). 400 on `frozen_time`: `not_after_current`, `beyond_limit` (see
-    `advance_limit`); 409 `test_clock_advancing` while it advances, `test_clock_deleted`.
+    `advance_limit`), `out_of_range` (1970-01-01..9000-01-01); 409 `test_clock_advancing` while it
+    advances, `test_clock_deleted`.
 
     Required scope: `test_clocks:write` (or `full`).
 
@@ -161,7 +162,8 @@ def sync(
     (invoices, payments with the sandbox gateway, retries, dunning, e-mails, webhooks as in real time),
     then the clock is `ready` (journal and webhooks: `test_clock.advancing`, `test_clock.ready`,
     `test_clock.failed`). 400 on `frozen_time`: `not_after_current`, `beyond_limit` (see
-    `advance_limit`); 409 `test_clock_advancing` while it advances, `test_clock_deleted`.
+    `advance_limit`), `out_of_range` (1970-01-01..9000-01-01); 409 `test_clock_advancing` while it
+    advances, `test_clock_deleted`.
 
     Required scope: `test_clocks:write` (or `full`).
 
@@ -198,7 +200,8 @@ async def asyncio_detailed(
     (invoices, payments with the sandbox gateway, retries, dunning, e-mails, webhooks as in real time),
     then the clock is `ready` (journal and webhooks: `test_clock.advancing`, `test_clock.ready`,
     `test_clock.failed`). 400 on `frozen_time`: `not_after_current`, `beyond_limit` (see
-    `advance_limit`); 409 `test_clock_advancing` while it advances, `test_clock_deleted`.
+    `advance_limit`), `out_of_range` (1970-01-01..9000-01-01); 409 `test_clock_advancing` while it
+    advances, `test_clock_deleted`.
 
     Required scope: `test_clocks:write` (or `full`).
 
@@ -238,7 +241,8 @@ async def asyncio(
     (invoices, payments with the sandbox gateway, retries, dunning, e-mails, webhooks as in real time),
     then the clock is `ready` (journal and webhooks: `test_clock.advancing`, `test_clock.ready`,
     `test_clock.failed`). 400 on `frozen_time`: `not_after_current`, `beyond_limit` (see
-    `advance_limit`); 409 `test_clock_advancing` while it advances, `test_clock_deleted`.
+    `advance_limit`), `out_of_range` (1970-01-01..9000-01-01); 409 `test_clock_advancing` while it
+    advances, `test_clock_deleted`.
 
     Required scope: `test_clocks:write` (or `full`).
 
