@@ -283,7 +283,7 @@ def test_a_card_saved_on_stripe_is_charged_later_with_its_stripe_customer(settin
     payment = Payment.objects.get(invoice=invoice)
     assert (payment.method_id, payment.gateway) == (method.pk, "stripe")
     gw, transport = stripe_gateway("payment_intent_create_succeeded")
-    [answer] = _charge_all({"stripe": gw}, [payment])
+    [answer] = _charge_all({("stripe", False): gw}, [payment])
     assert answer.result.reference == "pi_3QAbCdEfGhIjKlMn0aBcDeFg"
     [sent] = transport.sent
     assert (sent.method, sent.path) == ("POST", "/v1/payment_intents")
