@@ -254,6 +254,8 @@ def main() -> None:
         "MEDIA_ROOT": str(ROOT / ".data" / "bench-media"),
         "WEBHOOK_ALLOW_HTTP": "true",
         "WEBHOOK_ALLOW_PRIVATE_URLS": "true",
+        # the whole run's backlog in one replay (the API caps a replay at 10,000 events)
+        "WEBHOOK_REPLAY_MAX": str(max(100_000, 5 * args.customers)),
     }
     worker = receiver = None
     try:
