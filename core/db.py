@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import time
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from typing import Any
@@ -18,19 +19,39 @@ def lock_id(name: str) -> int:
 
 
 @contextmanager
-def advisory_lock(name: str, *, wait: bool = True) -> Iterator[bool]:
+def advisory_lock(
+    name: str, *, wait: bool = True, timeout: float | None = None, reentrant: bool = True
+) -> Iterator[bool]:
     """A session-level PostgreSQL advisory lock, held across transactions until the block ends.
 
-    With wait=False the block runs at once and receives False when another session holds it.
+    With wait=False the block runs at once and receives False when another session holds it;
+    with `timeout` (seconds) it is tried until then (polled every 0.1 s), then False. PostgreSQL's
+    advisory locks are reentrant per session: reentrant=False counts the lock as held when this
+    very session holds it already (a second run in the same process stands aside too).
     """
     key = lock_id(name)
+    deadline = None if timeout is None else time.monotonic() + timeout
+    try_sql = "SELECT pg_try_advisory_lock(%s)"
+    params: list[int] = [key]
+    if not reentrant:
+        try_sql = (
+            "SELECT NOT EXISTS (SELECT 1 FROM pg_locks WHERE locktype = 'advisory' "
+            "AND granted AND pid = pg_backend_pid() "
+            "AND ((classid::bigint << 32) | objid::bigint) = %s) "
+            "AND pg_try_advisory_lock(%s)"
+        )
+        params = [key, key]
     with connection.cursor() as cursor:
-        if wait:
+        if wait and deadline is None and reentrant:
             cursor.execute("SELECT pg_advisory_lock(%s)", [key])
             acquired = True
         else:
-            cursor.execute("SELECT pg_try_advisory_lock(%s)", [key])
-            acquired = bool(cursor.fetchone()[0])
+            while True:
+                cursor.execute(try_sql, params)
+                acquired = bool(cursor.fetchone()[0])
+                if acquired or deadline is None or time.monotonic() > deadline:
+                    break
+                time.sleep(0.1)
     try:
         yield acquired
     finally:

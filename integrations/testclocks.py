@@ -43,14 +43,13 @@ from __future__ import annotations
 import logging
 import time
 import traceback
-from collections.abc import Callable, Iterator
-from contextlib import ExitStack, contextmanager
+from collections.abc import Callable
+from contextlib import ExitStack
 from datetime import datetime, timedelta
 from typing import Any
 
 from celery.exceptions import SoftTimeLimitExceeded
 from django.conf import settings
-from django.db import connection
 from django.db.models import CharField, Exists, Min, Model, OuterRef, Q, QuerySet
 from django.db.models.functions import Cast
 
@@ -76,7 +75,7 @@ from billing.services.testclocks import (
     clock_step,
 )
 from core.audit import CLOCK, Actor
-from core.db import lock_id
+from core.db import advisory_lock
 from core.exceptions import Conflict
 from invoicing.clock_hooks import run_tick_hooks
 from invoicing.models import Invoice, InvoiceStatus
@@ -214,28 +213,6 @@ def _advance_lock_name(test_clock_id: int) -> str:
     return f"test-clock-advance:{test_clock_id}"
 
 
-@contextmanager
-def _try_lock(name: str) -> Iterator[bool]:
-    """A session advisory lock, taken only if free (not reentrant: held by this session
-    already counts as held)."""
-    key = lock_id(name)
-    with connection.cursor() as cursor:
-        cursor.execute(
-            "SELECT NOT EXISTS (SELECT 1 FROM pg_locks WHERE locktype = 'advisory' "
-            "AND granted AND pid = pg_backend_pid() "
-            "AND ((classid::bigint << 32) | objid::bigint) = %s) "
-            "AND pg_try_advisory_lock(%s)",
-            [key, key],
-        )
-        acquired = bool(cursor.fetchone()[0])
-    try:
-        yield acquired
-    finally:
-        if acquired:
-            with connection.cursor() as cursor:
-                cursor.execute("SELECT pg_advisory_unlock(%s)", [key])
-
-
 def clock_advance_run(
     *, test_clock_id: int, now: Callable[[], datetime], seconds: float | None = None
 ) -> str:
@@ -244,7 +221,7 @@ def clock_advance_run(
     target, "continue" when the time ran out first (the caller queues the rest), "failed"
     (the clock records the error), "busy" (another run holds the clock) or "not_advancing"
     (nothing to do: a repeated task, or another run ended the advance)."""
-    with _try_lock(_advance_lock_name(test_clock_id)) as mine:
+    with advisory_lock(_advance_lock_name(test_clock_id), wait=False, reentrant=False) as mine:
         if not mine:
             return "busy"
         return _run(test_clock_id, now, TEST_CLOCK_TASK_SECONDS if seconds is None else seconds)
@@ -427,32 +404,12 @@ def _dispatch_scope(test_clock_id: int, now: Callable[[], datetime]) -> int:
         return 0
     with ExitStack() as held:  # the handlers with work of ours, in one order (no deadlock)
         for name in sorted({handler for handler, _ in before}):
-            if not held.enter_context(_wait_lock(f"journal-dispatch:{name}")):
+            if not held.enter_context(
+                advisory_lock(f"journal-dispatch:{name}", timeout=HANDLER_WAIT_SECONDS)
+            ):
                 raise OutOfTime
         journal_dispatch(as_of=now())  # takes the locks held here again (reentrant)
     return len(before - undelivered_in_scope(test_clock_id, now=now()))
-
-
-@contextmanager
-def _wait_lock(name: str) -> Iterator[bool]:
-    """A session advisory lock, waited for up to HANDLER_WAIT_SECONDS (the live dispatchers
-    only try: they skip a handler held here)."""
-    key = lock_id(name)
-    deadline = time.monotonic() + HANDLER_WAIT_SECONDS
-    acquired = False
-    with connection.cursor() as cursor:
-        while True:
-            cursor.execute("SELECT pg_try_advisory_lock(%s)", [key])
-            acquired = bool(cursor.fetchone()[0])
-            if acquired or time.monotonic() > deadline:
-                break
-            time.sleep(0.1)
-    try:
-        yield acquired
-    finally:
-        if acquired:
-            with connection.cursor() as cursor:
-                cursor.execute("SELECT pg_advisory_unlock(%s)", [key])
 
 
 def _wait_for_charges_in_flight(test_clock_id: int) -> None:
@@ -482,7 +439,7 @@ def clocks_resume(*, now: datetime) -> list[int]:
     for test_clock_id in TestClock.objects.filter(
         status=TestClockStatus.ADVANCING, updated_at__lt=now - STALLED_AFTER
     ).values_list("pk", flat=True):
-        with _try_lock(_advance_lock_name(test_clock_id)) as free:
+        with advisory_lock(_advance_lock_name(test_clock_id), wait=False, reentrant=False) as free:
             if free:
                 stalled.append(test_clock_id)
     for test_clock_id in stalled:
