@@ -59,6 +59,7 @@ INSTALLED_APPS = [
     "notifications",
     "portal",
     "integrations",
+    "backoffice",
     "config.apps.WiringConfig",
     "axes",  # admin login throttling (AXES_*, below)
 ]

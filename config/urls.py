@@ -24,6 +24,7 @@ api_v1 = [
     path("", include("notifications.api.urls")),
     path("", include("portal.api.urls")),
     path("", include("integrations.api.urls")),
+    path("", include("backoffice.api.urls")),
 ]
 
 urlpatterns = [

@@ -28,3 +28,39 @@ class IdempotencyKey(models.Model):
 
     def __str__(self) -> str:
         return f"{self.key} ({self.method} {self.path} -> {self.status_code})"
+
+
+class JobStatus(models.TextChoices):
+    QUEUED = "queued"
+    RUNNING = "running"
+    SUCCEEDED = "succeeded"
+    FAILED = "failed"
+
+
+class Job(models.Model):
+    """Long work that shows its progress: a billing run, a re-rating, a usage backfill, an export.
+
+    Written by `core.jobs` in short transactions of their own (never inside the work's), so the
+    admin's page of jobs sees the counts move while the work runs."""
+
+    kind = models.CharField(max_length=40, db_index=True)
+    label = models.CharField(max_length=255)
+    status = models.CharField(max_length=10, choices=JobStatus.choices, default=JobStatus.QUEUED)
+    total = models.BigIntegerField(null=True, blank=True, help_text="Empty while not known.")
+    done = models.BigIntegerField(default=0)
+    failed = models.BigIntegerField(default=0, help_text="Items that failed.")
+    errors = models.JSONField(default=list, blank=True, help_text="The first errors, as text.")
+    params = models.JSONField(default=dict, blank=True)
+    result = models.JSONField(default=dict, blank=True)
+    actor = models.CharField(max_length=255, blank=True)
+    created_at = models.DateTimeField()
+    started_at = models.DateTimeField(null=True, blank=True)
+    updated_at = models.DateTimeField()
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ("-created_at", "-id")
+        indexes = [models.Index(fields=["status", "-created_at"], name="job_status_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.label} ({self.status})"
