@@ -57,12 +57,15 @@ RESOURCES: dict[str, str] = {
     "branding": "the invoices' and portal's branding",
     "webhooks": "webhook endpoints, their secrets, deliveries and replays",
     "test_clocks": "test clocks and their advancing",
+    "reports": "the dashboard's figures, accounting exports and their files, the general ledger's "
+    "account codes, long jobs and their progress",
     "api_keys": "API keys (only `full` keys manage them)",
 }
 
 # `app_label.model_name` of a view's permission model -> its resource
 MODEL_RESOURCES: dict[str, str] = {
     "billing.customer": "customers",
+    "backoffice.customernote": "customers",
     "billing.couponredemption": "customers",
     "billing.subscription": "subscriptions",
     "billing.customerentitlement": "entitlements",
@@ -109,6 +112,9 @@ MODEL_RESOURCES: dict[str, str] = {
     "integrations.webhooksecret": "webhooks",
     "integrations.webhookdelivery": "webhooks",
     "integrations.webhookattempt": "webhooks",
+    "backoffice.export": "reports",
+    "backoffice.glaccountcode": "reports",
+    "core.job": "reports",
 }
 
 
