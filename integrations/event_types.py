@@ -72,6 +72,15 @@ _CATALOGUE: dict[str, tuple[str, str]] = {
         "customer",
         "A customer-portal configuration was assigned to the customer (or the default restored).",
     ),
+    "customer_note.created": (
+        "customer",
+        "Staff added a note on the customer (back office); `note` holds its text and author.",
+    ),
+    "customer_note.updated": (
+        "customer",
+        "Staff edited a note on the customer; `changes.body` holds the old and new text.",
+    ),
+    "customer_note.deleted": ("customer", "Staff deleted a note on the customer."),
     # subscriptions
     "subscription.created": ("subscription", "A subscription was created (maybe starting later)."),
     "subscription.updated": (
