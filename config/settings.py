@@ -505,6 +505,12 @@ TEST_CLOCK_QUEUE = env.str("TEST_CLOCK_QUEUE", default="")
 CELERY_BEAT_SCHEDULE["test-clocks-resume"] = {"task": "integrations.test_clocks_resume",
                                               "schedule": 300}  # fmt: skip
 
+# ------------------------------------------------------------------------- back office bulk work
+# A bulk action on more objects than this runs as a background job (core.jobs); up to it, in the
+# request. The queue of those jobs' tasks (backoffice.bulk_action); empty: the default one.
+BULK_SYNC_MAX = env.int("BULK_SYNC_MAX", default=100)
+BULK_QUEUE = env.str("BULK_QUEUE", default="")
+
 # -------------------------------------------------------------------------------------- logging
 LOGGING = {
     "version": 1,
