@@ -292,6 +292,29 @@ _CATALOGUE: dict[str, tuple[str, str]] = {
         "test_clock",
         "A test clock was deleted and its test customers archived.",
     ),
+    # back office: accounting exports and the general ledger's account codes
+    "export.created": (
+        "export",
+        "Staff asked for an accounting export (kind, format, period, currency); a worker writes "
+        "it.",
+    ),
+    "export.completed": (
+        "export",
+        "An accounting export's file is written: its rows, size, per-currency sums and warnings.",
+    ),
+    "export.failed": ("export", "Writing an accounting export failed; `error` says why."),
+    "gl_account_code.created": (
+        "gl_account_code",
+        "Finance staff mapped a ledger account to its general ledger code and name.",
+    ),
+    "gl_account_code.updated": (
+        "gl_account_code",
+        "A ledger account's general ledger code or name changed; `changes` holds old and new.",
+    ),
+    "gl_account_code.deleted": (
+        "gl_account_code",
+        "A ledger account's general ledger mapping was removed (it exports with an empty code).",
+    ),
     # webhooks
     "webhook_endpoint.created": ("webhook_endpoint", "A webhook endpoint was created."),
     "webhook_endpoint.updated": (
