@@ -2,6 +2,14 @@
 
 from __future__ import annotations
 
-from django.urls import URLPattern, URLResolver
+from django.urls import URLPattern, URLResolver, path
 
-urlpatterns: list[URLPattern | URLResolver] = []
+from backoffice.api import exports
+
+urlpatterns: list[URLPattern | URLResolver] = [
+    path("exports/", exports.ExportCollection.as_view(), name="export-list"),
+    path("exports/<int:pk>/", exports.ExportDetail.as_view()),
+    path("exports/<int:pk>/download/", exports.ExportDownload.as_view()),
+    path("gl-account-codes/", exports.GlCodeCollection.as_view(), name="gl-account-code-list"),
+    path("gl-account-codes/<int:pk>/", exports.GlCodeDetail.as_view()),
+]
