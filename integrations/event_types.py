@@ -144,6 +144,11 @@ _CATALOGUE: dict[str, tuple[str, str]] = {
         "invoice",
         "Automatic collection did not charge a finalized invoice; `reason` says why.",
     ),
+    "invoice.reminder_requested": (
+        "invoice",
+        "Staff sent a payment reminder of the overdue invoice (a back office bulk action); "
+        "`notification` is the e-mail recorded.",
+    ),
     "credit_note.created": (
         "invoice",
         "A credit note was issued against the invoice (the subject is the invoice).",
@@ -314,6 +319,13 @@ _CATALOGUE: dict[str, tuple[str, str]] = {
     "gl_account_code.deleted": (
         "gl_account_code",
         "A ledger account's general ledger mapping was removed (it exports with an empty code).",
+    ),
+    # back office: bulk actions
+    "bulk_action.completed": (
+        "job",
+        "Staff ran a bulk action from an admin list (finalize, void, retry payments, reminders, "
+        "apply cash); `done`, `skipped` and `failed` count the objects, each changed by its "
+        "own service and event.",
     ),
     # webhooks
     "webhook_endpoint.created": ("webhook_endpoint", "A webhook endpoint was created."),
