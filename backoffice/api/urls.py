@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.urls import URLPattern, URLResolver, path
 
-from backoffice.api import exports
+from backoffice.api import exports, jobs
 
 urlpatterns: list[URLPattern | URLResolver] = [
     path("exports/", exports.ExportCollection.as_view(), name="export-list"),
@@ -12,4 +12,6 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("exports/<int:pk>/download/", exports.ExportDownload.as_view()),
     path("gl-account-codes/", exports.GlCodeCollection.as_view(), name="gl-account-code-list"),
     path("gl-account-codes/<int:pk>/", exports.GlCodeDetail.as_view()),
+    path("jobs/", jobs.JobCollection.as_view(), name="job-list"),
+    path("jobs/<int:pk>/", jobs.JobDetail.as_view()),
 ]
