@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.urls import URLPattern, URLResolver, path
 
-from backoffice.api import exports, jobs
+from backoffice.api import exports, jobs, notes
 
 urlpatterns: list[URLPattern | URLResolver] = [
     path("exports/", exports.ExportCollection.as_view(), name="export-list"),
@@ -14,4 +14,10 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("gl-account-codes/<int:pk>/", exports.GlCodeDetail.as_view()),
     path("jobs/", jobs.JobCollection.as_view(), name="job-list"),
     path("jobs/<int:pk>/", jobs.JobDetail.as_view()),
+    path(
+        "customers/<int:customer_id>/notes/",
+        notes.CustomerNoteCollection.as_view(),
+        name="customer-note-list",
+    ),
+    path("customers/<int:customer_id>/notes/<int:pk>/", notes.CustomerNoteDetail.as_view()),
 ]
