@@ -79,7 +79,7 @@ def customer_story(request: HttpRequest, customer: Customer) -> dict[str, Any]:
     overview = customer_overview(customer, as_of)
     overview["sections"] = _without_write_links(request.user, overview["sections"])
     subscriptions = customer_subscriptions(customer_id=customer.pk)[: story.SHOWN]
-    timelines = story.subscription_timelines(subscriptions, zone)
+    timelines = story.subscription_timelines(subscriptions, zone, as_of)
     notes, note_count = story.customer_notes(customer.pk)
     journal = list(story.customer_journal_events(customer.pk)[: story.SHOWN])
     audit = list(story.customer_audit_events(customer)[: story.SHOWN])

@@ -71,7 +71,7 @@ def _change_text(change: SubscriptionChange) -> str:
 
 
 def subscription_timelines(
-    subscriptions: Iterable[Subscription], zone: str
+    subscriptions: Iterable[Subscription], zone: str, as_of: datetime
 ) -> dict[int, list[dict[str, str]]]:
     """Each subscription's timeline, oldest first: start, trial, changes of plan or quantity
     (applied, scheduled or cancelled), pauses and resumptions, cancellation, end. Two
@@ -89,8 +89,15 @@ def subscription_timelines(
         [F("effective_at").desc(), F("id").desc()],
         TIMELINE_SHOWN,
     )
+    first_version: dict[int, tuple[datetime, str]] = {}
     for change in changes:
         events[change.subscription_id].append((change.effective_at, 2, _change_text(change)))
+        seen = first_version.get(change.subscription_id)
+        if change.from_plan_version is not None and (seen is None or change.effective_at < seen[0]):
+            first_version[change.subscription_id] = (
+                change.effective_at,
+                change.from_plan_version.label,
+            )
     pauses = _ranked(
         SubscriptionPause.objects.filter(subscription_id__in=ids),
         [F("paused_at").desc(), F("id").desc()],
@@ -102,7 +109,9 @@ def subscription_timelines(
             events[pause.subscription_id].append((pause.resumed_at, 3, "resumed"))
     for sub in subs:
         own = events[sub.pk]
-        own.append((sub.start_at, 0, f"started on {sub.plan_version.label}"))
+        started_on = first_version.get(sub.pk, (None, sub.plan_version.label))[1]
+        verb = "started" if sub.start_at <= as_of else "starts"
+        own.append((sub.start_at, 0, f"{verb} on {started_on}"))
         if sub.trial_end is not None:
             own.append((sub.trial_end, 1, "trial ends"))
         if sub.cancel_requested_at is not None:
