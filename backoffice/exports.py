@@ -35,8 +35,8 @@ from typing import IO, Any, Literal
 
 import xlsxwriter
 from django.contrib.postgres.aggregates import StringAgg
-from django.db.models import F, OuterRef, QuerySet, Subquery, Sum
-from django.db.models.fields.json import KT
+from django.db.models import F, OuterRef, QuerySet, Subquery, Sum, TextField
+from django.db.models.fields.json import KeyTextTransform
 from django.db.models.functions import Coalesce
 
 from backoffice.models import ExportFormat, ExportKind, GlAccountCode
@@ -149,7 +149,10 @@ def invoice_rows(
     ).order_by("finalized_at", "id")
     values = qs.values_list(
         "number", "finalized_at", "due_at", "billing_date", "customer__external_id",
-        Coalesce(KT("customer_snapshot__name"), F("customer__name")),
+        Coalesce(
+            KeyTextTransform("name", "customer_snapshot"), F("customer__name"),
+            output_field=TextField(),
+        ),
         "kind", "status", "currency", "subtotal", "tax_total", "total", "credit_applied",
         "amount_due", "paid_at", "voided_at", "corrects__number", "id",
     )  # fmt: skip
@@ -189,7 +192,10 @@ def credit_note_rows(
     )
     values = qs.values_list(
         "number", "issued_at", "invoice__number", "invoice__customer__external_id",
-        Coalesce(KT("invoice__customer_snapshot__name"), F("invoice__customer__name")),
+        Coalesce(
+            KeyTextTransform("name", "invoice__customer_snapshot"), F("invoice__customer__name"),
+            output_field=TextField(),
+        ),
         "currency", F("total") - F("tax_total"), "tax_total", "total", "to_balance", "reason",
         "issued_by", "id",
     )  # fmt: skip
@@ -231,7 +237,7 @@ def payment_rows(
     allocated = live.values("payment").annotate(s=Sum("amount")).values("s")
     numbers = (
         live.values("payment")
-        .annotate(n=StringAgg("invoice__number", delimiter=" ", ordering="invoice__number"))
+        .annotate(n=StringAgg("invoice__number", delimiter=" ", order_by="invoice__number"))
         .values("n")
     )
     qs = _currency(

@@ -70,7 +70,7 @@ def export_validate(
 
 
 def _label(kind: str, fmt: str, start: date, end: date, currency: str) -> str:
-    what = ExportKind(kind).label
+    what = ExportKind(kind).label.lower()
     return f"export of {what} {start}..{end}{' ' + currency if currency else ''} ({fmt})"
 
 
