@@ -1,1 +1,346 @@
-"""Placeholder: filled by its part of issue 16."""
+"""Bulk actions in the admin's lists (`backoffice.bulk` does the work): on invoices *Finalize
+drafts*, *Void invoices* (with a reason), *Retry payments*, *Send payment reminders*; on customers
+*Apply unapplied cash*.
+
+Picking one in a list shows a confirmation page: what will happen, to which objects, which are
+skipped and why, and the inputs it needs. Its form posts to the list's own `bulk/<action>/` view
+with the selection signed (never more fields than Django accepts, whatever "select all" chose):
+up to BULK_SYNC_MAX objects are done in the request and the result summary shown (per object:
+done, skipped or failed with the reason; totals); above, a job is queued and its summary page
+(`bulk/job/<id>/`) follows its progress and shows the same summary once it is done.
+
+Each action asks for the permission of what it writes (`BulkAction.permissions`): without it the
+list does not offer the action, and a forged POST is refused (403). The actions are added to the
+registered admins of Invoice and Customer, whatever their classes: each is registered again as a
+subclass of its class with `BulkActionsMixin`. The invoice list's own *Finalize selected drafts*
+and *Void selected invoices* (no confirmation, a fixed reason) are replaced by these."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.conf import settings
+from django.contrib import admin
+from django.core import signing
+from django.core.exceptions import PermissionDenied
+from django.db.models import Model, QuerySet
+from django.http import (
+    Http404,
+    HttpRequest,
+    HttpResponse,
+    HttpResponseBadRequest,
+    HttpResponseRedirect,
+)
+from django.template.response import TemplateResponse
+from django.urls import NoReverseMatch, URLPattern, path, reverse
+from django.utils import timezone
+from django.utils.http import url_has_allowed_host_and_scheme
+
+from backoffice.bulk import (
+    ACTIONS,
+    DONE,
+    FAILED,
+    SKIPPED,
+    BulkAction,
+    Planned,
+    Row,
+    actions_for,
+    bulk_enqueue,
+    bulk_execute,
+    plan_all,
+)
+from billing.models import Customer
+from core.audit import Actor
+from core.models import Job
+from invoicing.models import Invoice
+
+SALT = "backoffice.bulk"
+TOKEN_MAX_AGE = 3600  # seconds a confirmation page stays valid
+PREVIEW_ROWS = 500  # rows listed on a confirmation page (all are counted)
+SUPERSEDED: dict[type[Model], tuple[str, ...]] = {Invoice: ("finalize_selected", "void_selected")}
+
+
+class ConfirmForm(forms.Form):
+    selection = forms.CharField(widget=forms.HiddenInput)
+    reason = forms.CharField(
+        max_length=255,
+        required=False,
+        widget=forms.TextInput(attrs={"size": 60}),
+        help_text="Recorded with each change, in the audit history and the journal events.",
+    )
+
+    def __init__(self, *args: Any, action: BulkAction, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.action = action
+        if action.needs_reason:
+            self.fields["reason"].required = True
+        else:
+            del self.fields["reason"]
+
+    def clean_reason(self) -> str:
+        reason = str(self.cleaned_data.get("reason") or "").strip()
+        if self.action.needs_reason and not reason:
+            raise forms.ValidationError("A reason is required.", code="required")
+        return reason
+
+
+def _admin_action(action: BulkAction) -> Any:
+    """The list's action: the confirmation page of `action` for the selected objects."""
+
+    def confirm(
+        model_admin: BulkActionsMixin, request: HttpRequest, queryset: QuerySet[Any]
+    ) -> HttpResponse:
+        ids = list(queryset.values_list("pk", flat=True))
+        token = signing.dumps(
+            {"a": action.name, "ids": ids, "u": request.user.pk, "back": request.get_full_path()},
+            salt=SALT,
+            compress=True,
+        )
+        form = ConfirmForm(initial={"selection": token}, action=action)
+        return model_admin.confirmation_page(request, action, ids, form)
+
+    confirm.__name__ = f"bulk_{action.name}"
+    confirm.allowed_permissions = (f"bulk_{action.name}",)  # type: ignore[attr-defined]
+    confirm.short_description = f"{action.title}…"  # type: ignore[attr-defined]
+    return confirm
+
+
+class BulkActionsMixin:
+    """The bulk actions of the admin's model (see the module's note), mixed before its class."""
+
+    model: type[Model]
+    admin_site: admin.AdminSite
+
+    # -------------------------------------------------------------------------- permissions
+
+    def _may(self, request: HttpRequest, name: str) -> bool:
+        return ACTIONS[name].allowed(request.user)
+
+    def has_bulk_finalize_permission(self, request: HttpRequest) -> bool:
+        return self._may(request, "finalize")
+
+    def has_bulk_void_permission(self, request: HttpRequest) -> bool:
+        return self._may(request, "void")
+
+    def has_bulk_retry_permission(self, request: HttpRequest) -> bool:
+        return self._may(request, "retry")
+
+    def has_bulk_remind_permission(self, request: HttpRequest) -> bool:
+        return self._may(request, "remind")
+
+    def has_bulk_apply_cash_permission(self, request: HttpRequest) -> bool:
+        return self._may(request, "apply_cash")
+
+    def _action(self, request: HttpRequest, name: str) -> BulkAction:
+        """The action `name` of this admin's model, or 404; 403 without its permission."""
+        action = ACTIONS.get(name)
+        if action is None or action.model is not self.model:
+            raise Http404(f"No bulk action {name!r} here.")
+        model_admin: Any = self
+        if not (
+            model_admin.has_view_or_change_permission(request) and action.allowed(request.user)
+        ):
+            raise PermissionDenied
+        return action
+
+    def changelist_view(
+        self, request: HttpRequest, extra_context: dict[str, Any] | None = None
+    ) -> HttpResponse:
+        """A POST naming one of these actions by a user it is not offered to: 403 (Django would
+        only say "No action selected", or show the list)."""
+        if request.method == "POST":
+            for name in request.POST.getlist("action"):
+                if name.startswith("bulk_") and name[5:] in ACTIONS:
+                    self._action(request, name[5:])
+        return super().changelist_view(request, extra_context)  # type: ignore[misc,no-any-return]
+
+    # --------------------------------------------------------------------------------- urls
+
+    def get_urls(self) -> list[URLPattern]:
+        opts = self.model._meta
+        view = self.admin_site.admin_view
+        name = f"{opts.app_label}_{opts.model_name}"
+        own = [
+            path("bulk/job/<int:job_id>/", view(self.bulk_job_view), name=f"{name}_bulk_job"),
+            path("bulk/<slug:action>/", view(self.bulk_view), name=f"{name}_bulk"),
+        ]
+        return own + super().get_urls()  # type: ignore[misc,no-any-return]
+
+    def _url(self, what: str, *args: Any) -> str:
+        opts = self.model._meta
+        return reverse(f"admin:{opts.app_label}_{opts.model_name}_{what}", args=args)
+
+    # -------------------------------------------------------------------------------- pages
+
+    def _context(self, request: HttpRequest, action: BulkAction, **extra: Any) -> dict[str, Any]:
+        return {
+            **self.admin_site.each_context(request),
+            "opts": self.model._meta,
+            "action": action,
+            "changelist_url": self._url("changelist"),
+            **extra,
+        }
+
+    def _rows(self, rows: list[Any]) -> list[dict[str, Any]]:
+        """Rows (Planned or Row) with a link to their object's page."""
+        out = []
+        for row in rows:
+            try:
+                url = self._url("change", row.pk)
+            except NoReverseMatch:
+                url = ""
+            out.append({"row": row, "url": url})
+        return out
+
+    def confirmation_page(
+        self,
+        request: HttpRequest,
+        action: BulkAction,
+        ids: list[int],
+        form: ConfirmForm,
+        back: str = "",
+    ) -> TemplateResponse:
+        planned: list[Planned] = plan_all(action, ids, timezone.now())
+        to_do = sum(1 for p in planned if not p.skip)
+        sync_max: int = settings.BULK_SYNC_MAX
+        context = self._context(
+            request,
+            action,
+            title=f"{action.title}: confirm",
+            form=form,
+            selected=len(ids),
+            to_do=to_do,
+            skipped=len(planned) - to_do,
+            rows=self._rows(planned[:PREVIEW_ROWS]),
+            more=max(0, len(planned) - PREVIEW_ROWS),
+            as_job=len(ids) > sync_max,
+            sync_max=sync_max,
+            submit_url=self._url("bulk", action.name),
+            back_url=back or request.get_full_path(),
+        )
+        return TemplateResponse(request, "backoffice/bulk_confirm.html", context)
+
+    def bulk_view(self, request: HttpRequest, action: str) -> HttpResponse:
+        """The confirmation's POST: the selection checked, then the work done (summary) or
+        queued as a job (its page)."""
+        bulk = self._action(request, action)
+        if request.method != "POST":
+            return HttpResponseRedirect(self._url("changelist"))
+        form = ConfirmForm(request.POST, action=bulk)
+        selection = self._selection(request, bulk)
+        if selection is None:
+            return HttpResponseBadRequest(
+                "selection: the confirmation page expired or was altered; select the objects "
+                "again.",
+                content_type="text/plain",
+            )
+        ids, back = selection
+        model_admin: Any = self
+        # what this admin lets the user see of them, still there
+        ids = list(
+            model_admin.get_queryset(request).filter(pk__in=ids).values_list("pk", flat=True)
+        )
+        if not form.is_valid():
+            return self.confirmation_page(request, bulk, ids, form, back)
+        params = {"reason": form.cleaned_data["reason"]} if bulk.needs_reason else {}
+        actor = Actor.for_user(request.user)
+        if len(ids) > settings.BULK_SYNC_MAX:
+            job = bulk_enqueue(
+                action_name=bulk.name, ids=ids, actor=actor, as_of=timezone.now(), params=params,
+                queue=settings.BULK_QUEUE,
+            )  # fmt: skip
+            return HttpResponseRedirect(self._url("bulk_job", job.pk))
+        summary = bulk_execute(
+            action_name=bulk.name, ids=ids, actor=actor, now=timezone.now(), params=params
+        )
+        job = Job.objects.get(pk=summary.job_id or 0)
+        return self._summary_page(request, bulk, job, summary.rows, summary.counts, back)
+
+    def _selection(self, request: HttpRequest, action: BulkAction) -> tuple[list[int], str] | None:
+        try:
+            data = signing.loads(
+                request.POST.get("selection", ""), salt=SALT, max_age=TOKEN_MAX_AGE
+            )
+        except signing.BadSignature:
+            return None
+        if data.get("a") != action.name or data.get("u") != request.user.pk:
+            return None
+        back = str(data.get("back") or "")
+        if not url_has_allowed_host_and_scheme(back, allowed_hosts={request.get_host()}):
+            back = ""
+        return [int(pk) for pk in data.get("ids", [])], back
+
+    def _summary_page(
+        self,
+        request: HttpRequest,
+        action: BulkAction,
+        job: Job,
+        rows: list[Row],
+        counts: dict[str, int],
+        back: str = "",
+    ) -> TemplateResponse:
+        try:
+            job_url = reverse("admin:core_job_change", args=[job.pk])
+        except NoReverseMatch:
+            job_url = ""
+        context = self._context(
+            request,
+            action,
+            title=f"{action.title}: result",
+            job=job,
+            job_url=job_url,
+            counts=[(status, counts.get(status, 0)) for status in (DONE, SKIPPED, FAILED)],
+            total=sum(counts.values()),
+            rows=self._rows(rows),
+            more=max(0, sum(counts.values()) - len(rows)) if rows else 0,
+            back_url=back or self._url("changelist"),
+        )
+        return TemplateResponse(request, "backoffice/bulk_summary.html", context)
+
+    def bulk_job_view(self, request: HttpRequest, job_id: int) -> HttpResponse:
+        """A bulk job's page: its progress while it runs, then its summary."""
+        job = Job.objects.filter(pk=job_id, kind__startswith="bulk_").first()
+        name = str((job.params or {}).get("action", "")) if job is not None else ""
+        if job is None or name not in ACTIONS:
+            raise Http404("No such bulk job.")
+        model_admin: Any = self
+        if not model_admin.has_view_or_change_permission(request):
+            raise PermissionDenied
+        action = ACTIONS[name]
+        if action.model is not self.model:
+            raise Http404("No such bulk job here.")
+        result = job.result or {}
+        rows = [Row(**row) for row in result.get("rows", [])]
+        counts = dict(result.get("counts") or {})
+        if not counts:  # still running (or failed): what the job counted so far
+            counts = {DONE: job.done - job.failed, FAILED: job.failed}
+        return self._summary_page(request, action, job, rows, counts)
+
+
+# ------------------------------------------------------------------------------ registration
+
+
+def extend(model: type[Model]) -> None:
+    """Register `model`'s admin again as its class with the bulk actions mixed in."""
+    current = admin.site._registry[model]
+    cls = type(current)
+    if issubclass(cls, BulkActionsMixin):
+        return
+    superseded = SUPERSEDED.get(model, ())
+    kept = tuple(a for a in (cls.actions or ()) if a not in superseded)
+    extended = type(
+        f"{cls.__name__}WithBulkActions",
+        (BulkActionsMixin, cls),
+        {
+            "__module__": __name__,
+            "__doc__": cls.__doc__,
+            "actions": kept + tuple(_admin_action(a) for a in actions_for(model)),
+        },
+    )
+    admin.site.unregister(model)
+    admin.site.register(model, extended)
+
+
+for _model in (Invoice, Customer):
+    extend(_model)
