@@ -18,14 +18,24 @@ from billing.models import Customer
 from billing.selectors import customer_as_of
 from core.api.actors import request_actor
 from core.api.pagination import CursorPagination
+from core.api.permissions import is_staff_session
 from core.api.schema import IDEMPOTENCY_KEY, error_responses
 from core.exceptions import NotFound
 
 TAGS = ["customers"]
 
 
+class TextField(serializers.CharField):
+    """A string, never a number or a boolean turned into one."""
+
+    def to_internal_value(self, data: Any) -> str:
+        if not isinstance(data, str):
+            self.fail("invalid")
+        return super().to_internal_value(data)  # type: ignore[no-any-return]
+
+
 class NoteIn(serializers.Serializer[Any]):
-    body = serializers.CharField(
+    body = TextField(
         max_length=NOTE_MAX_LENGTH, help_text="the note's text (kept as typed, trimmed)"
     )
 
@@ -88,13 +98,13 @@ class CustomerNoteCollection(generics.GenericAPIView[Any]):
         customer = _customer(customer_id)
         data = NoteIn(data=request.data)
         data.is_valid(raise_exception=True)
-        user = request.user if getattr(request.user, "is_authenticated", False) else None
+        user = request.user if is_staff_session(request) else None
         note = note_create(
             customer_id=customer.pk,
             body=data.validated_data["body"],
             actor=request_actor(request),
             as_of=customer_as_of(customer, timezone.now()),
-            author_id=getattr(user, "pk", None) if user is not None and user.is_staff else None,
+            author_id=getattr(user, "pk", None),
         )
         return Response(NoteOut(note).data, status=status.HTTP_201_CREATED)
 
