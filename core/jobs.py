@@ -33,7 +33,8 @@ import json
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
-from datetime import datetime
+from datetime import datetime, timedelta
+from io import TextIOBase
 from typing import Any, TextIO
 
 from django.db import connection
@@ -104,7 +105,10 @@ def _error_text(error: str) -> str:
 class _Echo:
     """What a person sees: a tqdm bar on a terminal, plain lines elsewhere."""
 
-    def __init__(self, stream: TextIO, *, label: str, total: int | None) -> None:
+    def __init__(self, stream: TextIO | TextIOBase, *, label: str, total: int | None) -> None:
+        # a management command's self.stdout/self.stderr (Django's OutputWrapper, which ends
+        # every write with a newline): the stream it wraps, so that tqdm can redraw its line
+        stream = getattr(stream, "_out", stream)
         self.stream = stream
         self.label = label
         self.total = total
@@ -161,7 +165,7 @@ class _Echo:
         _flush_stream(self.stream)
 
 
-def _flush_stream(stream: TextIO) -> None:
+def _flush_stream(stream: TextIO | TextIOBase) -> None:
     flush = getattr(stream, "flush", None)
     if callable(flush):
         flush()
@@ -175,7 +179,7 @@ class Progress:
         job_id: int,
         *,
         total: int | None = None,
-        echo: TextIO | None = None,
+        echo: TextIO | TextIOBase | None = None,
         label: str = "",
         finish_at_total: bool = False,
     ) -> None:
@@ -318,7 +322,7 @@ def tracked(
     total: int | None = None,
     params: dict[str, Any] | None = None,
     job_id: int | None = None,
-    echo: TextIO | None = None,
+    echo: TextIO | TextIOBase | None = None,
 ) -> Iterator[Progress]:
     """Run a block of work as a job: created running (or the queued `job_id` resumed), finished
     when the block ends normally (unless it called `finish`/`fail` itself), failed with the
@@ -336,11 +340,32 @@ def tracked(
 
 
 def job_attach(job_id: int, *, finish_at_total: bool = True) -> Progress:
-    """A handle on a running job whose work is split over several tasks (a billing run's chunks):
-    each task advances it after its work commits and flushes at its end; the write that brings
-    `done` to the total marks the job succeeded."""
-    job = Job.objects.only("total", "label").get(pk=job_id)
-    return Progress(job.pk, total=job.total, label=job.label, finish_at_total=finish_at_total)
+    """A handle on a running job whose work is split over several tasks (a billing run's chunks),
+    without reading it: each task advances it after its work commits and calls `flush()` at its
+    end; the write that brings `done` to the job's total marks the job succeeded."""
+    return Progress(job_id, finish_at_total=finish_at_total)
+
+
+def jobs_fail_stalled(*, kind: str, idle_seconds: float, error: str) -> int:
+    """Running jobs of `kind` with no progress written for `idle_seconds` (their tasks lost with
+    a worker) are marked failed with `error`; returns how many. One statement."""
+    now = _now()
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "UPDATE core_job SET status = %s, finished_at = %s, updated_at = %s, "
+            "errors = errors || jsonb_build_array(%s::text) "
+            "WHERE status = %s AND kind = %s AND updated_at < %s",
+            [
+                JobStatus.FAILED.value,
+                now,
+                now,
+                _error_text(error),
+                JobStatus.RUNNING.value,
+                kind,
+                now - timedelta(seconds=idle_seconds),
+            ],
+        )
+        return int(cursor.rowcount)
 
 
 def job_start_shared(

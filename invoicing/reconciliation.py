@@ -32,6 +32,7 @@ from billing.services import trial_balance
 from catalog.models import Charge
 from catalog.pricing import Percentage
 from catalog.selectors import charge_rater
+from core.jobs import Progress
 from invoicing.models import (
     Correction,
     CreditNote,
@@ -44,14 +45,21 @@ from invoicing.models import (
 )
 
 
-def reconcile(*, start: datetime, end: datetime, as_of: datetime) -> ReconciliationReport:
+def reconcile(
+    *, start: datetime, end: datetime, as_of: datetime, progress: Progress | None = None
+) -> ReconciliationReport:
+    """Check the window (see the module's note); `progress` (core.jobs) counts the invoices."""
     mismatches: list[dict[str, Any]] = []
     checked = {"usage_lines": 0, "invoices": 0, "ledger_documents": 0}
     # live customers' documents: a test clock's (test customers) are not in the live report
     invoices = Invoice.objects.filter(
         billing_date__gte=start, billing_date__lt=end, customer__test_clock__isnull=True
     ).select_related("customer")
+    if progress is not None:
+        progress.set_total(invoices.count())
     for invoice in invoices.prefetch_related("lines__plan_version__plan"):
+        if progress is not None and checked["invoices"]:
+            progress.advance(1)
         checked["invoices"] += 1
         lines = list(invoice.lines.all())
         total = sum((line.amount for line in lines), Decimal(0))
@@ -71,6 +79,8 @@ def reconcile(*, start: datetime, end: datetime, as_of: datetime) -> Reconciliat
                 if line.kind == LineKind.USAGE and line.subscription_id and line.period_start:
                     checked["usage_lines"] += 1
                     _check_usage_line(invoice, line, mismatches)
+    if progress is not None and checked["invoices"]:
+        progress.advance(1)  # the last invoice's
     checked["ledger_documents"] = _check_documents_against_ledger(
         [i for i in invoices if i.status != InvoiceStatus.DRAFT], mismatches
     )

@@ -6,9 +6,11 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from celery import Task, shared_task
+from django.conf import settings
 from django.utils import timezone
 
 from core.audit import CLOCK
+from core.jobs import job_attach, job_start_shared, jobs_fail_stalled, tracked
 from invoicing.clock_hooks import TickHooksFailed, run_tick_hooks
 from invoicing.reconciliation import reconcile
 from invoicing.services import (
@@ -19,25 +21,52 @@ from invoicing.services import (
     invoices_finalize_ready,
     subscriptions_bill_chunk,
 )
+from invoicing.services.clock import BILLING_RUN
 
 
 @shared_task(name="invoicing.subscriptions_bill")
-def subscriptions_bill_task(subscription_ids: list[int], as_of: str, lease: str = "") -> int:
+def subscriptions_bill_task(
+    subscription_ids: list[int], as_of: str, lease: str = "", job_id: int | None = None
+) -> int:
     """Bill what is due for a chunk of subscriptions up to the tick's instant and finalize their
-    drafts that are complete (invoicing/services/clock.py), then release the tick's lease."""
-    return subscriptions_bill_chunk(
+    drafts that are complete (invoicing/services/clock.py), then release the tick's lease and
+    advance the tick's billing run job (`job_id`) by the chunk, once its work has committed
+    (one statement: the job's counts are added to, so the chunks of several workers add up)."""
+    result = subscriptions_bill_chunk(
         subscription_ids=subscription_ids,
         as_of=datetime.fromisoformat(as_of),
         actor=CLOCK,
         lease=lease,
-    ).steps
+    )
+    if job_id is not None:
+        progress = job_attach(job_id)
+        for sid, reason in sorted(result.failed.items()):
+            progress.advance(1, failed=1, error=f"subscription #{sid}: {reason}")
+        progress.advance(len(subscription_ids) - len(result.failed))
+        progress.flush()
+    return result.steps
 
 
 @shared_task(name="invoicing.reconcile_daily")
 def reconcile_daily_task() -> bool:
     """Every day: the last 35 days of billing dates, checked again."""
     now = timezone.now()
-    return reconcile(start=now - timedelta(days=35), end=now, as_of=now).ok
+    start = now - timedelta(days=35)
+    with tracked(
+        kind="reconcile",
+        label=f"daily reconciliation {start:%Y-%m-%d}..{now:%Y-%m-%d}",
+        actor=CLOCK.label,
+        params={"start": start.isoformat(), "end": now.isoformat()},
+    ) as progress:
+        report = reconcile(start=start, end=now, as_of=now, progress=progress)
+        progress.finish(
+            result={
+                "report": report.pk,
+                "checked": report.checked,
+                "mismatches": len(report.mismatches),
+            }
+        )
+    return report.ok
 
 
 @shared_task(name="invoicing.render_pdf")
@@ -75,10 +104,27 @@ def clock_tick_task(self: Task[Any, Any], as_of: str | None = None) -> int:
     )
 
     options: dict[str, Any] = {"queue": queue} if queue else {}
+    # a run whose chunks were lost with their worker shows failed (a later tick bills them)
+    jobs_fail_stalled(
+        kind=BILLING_RUN,
+        idle_seconds=settings.BILLING_LEASE_SECONDS,
+        error="no progress for BILLING_LEASE_SECONDS: chunks lost; later ticks bill what was left",
+    )
+    job: dict[str, int] = {}
+
+    def on_due(subscription_ids: list[int]) -> None:
+        if subscription_ids:  # a job for each tick that bills something
+            job["id"] = job_start_shared(
+                kind=BILLING_RUN,
+                label=f"billing run as of {instant.isoformat()}",
+                actor=CLOCK.label,
+                total=len(subscription_ids),
+                params={"as_of": instant.isoformat(), "tick": tick.pk},
+            ).pk
 
     def enqueue(subscription_ids: list[int], at: datetime, lease: str) -> None:
         subscriptions_bill_task.apply_async(
-            args=(subscription_ids, at.isoformat(), lease), **options
+            args=(subscription_ids, at.isoformat(), lease, job.get("id")), **options
         )
 
     def enqueue_finalize(invoice_ids: list[int], at: datetime, lease: str) -> None:
@@ -93,7 +139,10 @@ def clock_tick_task(self: Task[Any, Any], as_of: str | None = None) -> int:
         enqueue_finalize=enqueue_finalize,
         enqueue_pdfs=enqueue_pdfs,
         token=f"tick-{tick.pk}",
+        on_due=on_due,
     )
+    if "id" in job:
+        summary["job"] = job["id"]
     failed = None
     try:  # payments' reconcilers, retries, wallets
         summary["hooks"] = run_tick_hooks(instant)

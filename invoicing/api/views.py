@@ -21,6 +21,7 @@ from core.api.actors import request_actor
 from core.api.errors import json_error
 from core.api.schema import IDEMPOTENCY_KEY, error_responses
 from core.exceptions import NotFound, TransitionNotAllowed, ValidationFailed
+from core.jobs import tracked
 from invoicing import pdf
 from invoicing.models import (
     BillingFailure,
@@ -739,12 +740,29 @@ class Rerate(generics.GenericAPIView[Any]):
             raise ValidationFailed(
                 f"No metric {v['metric']!r}.", field="metric", code="unknown_metric"
             )
-        found = rerate_scope(
-            customer_ids=list(ids.values()),
-            start=v["start"],
-            end=v["end"],
-            as_of=timezone.now(),
-            actor=request_actor(request),
-            metric_code=v.get("metric"),
-        )
+        if v["end"] <= v["start"]:  # refused before a job is recorded for it
+            raise ValidationFailed("end must come after start.", field="end")
+        actor = request_actor(request)
+        # a job (core.jobs) shows the re-rating's progress, customer by customer, in the admin
+        with tracked(
+            kind="rerate",
+            label=f"re-rating {len(ids)} customer(s) {v['start']:%Y-%m-%d}..{v['end']:%Y-%m-%d}",
+            actor=actor.label,
+            params={
+                "customers": sorted(v["customers"])[:100],
+                "start": v["start"].isoformat(),
+                "end": v["end"].isoformat(),
+                "metric": v.get("metric") or "",
+            },
+        ) as progress:
+            found = rerate_scope(
+                customer_ids=list(ids.values()),
+                start=v["start"],
+                end=v["end"],
+                as_of=timezone.now(),
+                actor=actor,
+                metric_code=v.get("metric"),
+                progress=progress,
+            )
+            progress.finish(result={"corrections": len(found)})
         return Response(CorrectionOut(found, many=True).data)

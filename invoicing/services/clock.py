@@ -39,6 +39,8 @@ from invoicing.services.writer import (
 )
 
 logger = logging.getLogger(__name__)
+# the kind of a billing run's job (core.jobs): a tick's, or manage.py bill's
+BILLING_RUN = "billing_run"
 
 
 def clock_tick_start(
@@ -74,6 +76,7 @@ def clock_tick_work(
     token: str = "",
     leases: bool = True,
     test_clock: int | None = None,
+    on_due: Callable[[list[int]], None] | None = None,
 ) -> dict[str, Any]:
     """Find what is due at `as_of` and hand it, in chunks, to the enqueue functions (Celery tasks
     in production): subscriptions with something to bill or advance, drafts past their grace
@@ -81,7 +84,9 @@ def clock_tick_work(
     tick queued is not queued again by the next ones until its task releases it, or until
     BILLING_LEASE_SECONDS after `as_of` (a task lost with its worker is queued again then).
     Only the customers of one clock scope (billing.selectors.clock_scope): live customers (the
-    default) or those of the test clock `test_clock`, advanced by integrations/testclocks.py."""
+    default) or those of the test clock `test_clock`, advanced by integrations/testclocks.py.
+    `on_due` hears the subscriptions to bill (after the leases) before their chunks are queued:
+    the billing run's job (core.jobs) takes its total from it."""
     # a test clock's instant may lie in any era: its customers' events wait in the default
     # partition (no DDL, no lock of the live usage table at every step of an advance)
     partitions = usage_partitions_ahead(as_of=as_of) if test_clock is None else []
@@ -95,6 +100,8 @@ def clock_tick_work(
     if leases:
         due = leases_claim("subscription", due, token=token, as_of=as_of, expires_at=expires)
     chunks = [due[i : i + size] for i in range(0, len(due), size)]
+    if on_due is not None:
+        on_due(due)
     for chunk in chunks:
         enqueue(chunk, as_of, token)
     summary: dict[str, Any] = {"subscriptions_due": len(due), "tasks": len(chunks)}

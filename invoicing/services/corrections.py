@@ -36,6 +36,7 @@ from billing.services import journal_write, locked_customer
 from catalog.models import BillableMetric
 from core.audit import CLOCK, Actor, audit_context
 from core.exceptions import Conflict, NotFound, TransitionNotAllowed, ValidationFailed
+from core.jobs import Progress
 from invoicing import planner, selectors
 from invoicing.models import (
     BilledPeriod,
@@ -451,12 +452,16 @@ def rerate_scope(
     as_of: datetime,
     actor: Actor,
     metric_code: str | None = None,
+    progress: Progress | None = None,
 ) -> list[Correction]:
     """Finance re-rates a scope (customers, optionally one metric, a window of periods): drafts
     are refreshed, finalized periods compared with what they come to now, and corrections
-    recorded (and applied at once when CORRECTIONS_AUTO_APPLY). One transaction per customer."""
+    recorded (and applied at once when CORRECTIONS_AUTO_APPLY). One transaction per customer;
+    `progress` (core.jobs) is advanced by each customer once its transaction has committed."""
     if end <= start:
         raise ValidationFailed("end must come after start.", field="end")
+    if progress is not None:
+        progress.set_total(len(customer_ids))
     found: list[Correction] = []
     for customer_id in customer_ids:
         with transaction.atomic(durable=True), audit_context(actor=actor, reason="re-rating"):
@@ -469,6 +474,8 @@ def rerate_scope(
                 actor=actor,
                 metric_code=metric_code,
             )
+        if progress is not None:
+            progress.advance(1)
     return found
 
 

@@ -9,13 +9,15 @@ CSV columns: event_id, customer, metric, event_time, and any others become prope
 Unlike the API, which takes the current month and the previous USAGE_MAX_AGE_MONTHS, the backfill
 takes older usage (from `--since`, a UTC date, when given: older lines are refused as typos) and
 creates the monthly partitions of the months it loads.
+
+Its progress is a job (core.jobs, kind `usage_backfill`) shown in the admin's page of jobs:
+done = lines read, failed = lines rejected (the first 50 rejections kept), its result the counts
+accepted/duplicate/rejected. On stderr: a progress bar on a terminal, plain lines in logs.
 """
 
 from __future__ import annotations
 
 import csv
-import sys
-import time
 from collections.abc import Iterator
 from datetime import UTC, date, datetime
 from pathlib import Path
@@ -26,6 +28,7 @@ from django.utils import timezone
 
 from billing.services.usage import metric_definitions, parse_json_body, usage_ingest
 from core.audit import Actor
+from core.jobs import Progress, tracked
 
 CORE = ("event_id", "customer", "metric", "event_time")
 
@@ -74,15 +77,45 @@ class Command(BaseCommand):
             total = max(1, sum(1 for line in counting if line.strip()) - (kind == "csv"))
         actor = Actor.system("usage_backfill")
         since = options["since"]
+        with tracked(
+            kind="usage_backfill",
+            label=f"usage backfill {path.name}",
+            actor=actor.label,
+            total=total,
+            params={"path": str(path), "format": kind, "since": since and since.isoformat()},
+            echo=self.stderr,
+        ) as progress:
+            counts = self._load(rows, actor=actor, progress=progress, options=options)
+            progress.finish(result=counts)
+        self.stdout.write(
+            f"accepted {counts['accepted']}, duplicate {counts['duplicate']}, "
+            f"rejected {counts['rejected']}"
+        )
+
+    def _load(
+        self,
+        rows: Iterator[tuple[int, Any]],
+        *,
+        actor: Actor,
+        progress: Progress,
+        options: dict[str, Any],
+    ) -> dict[str, int]:
+        since = options["since"]
         earliest = datetime(since.year, since.month, since.day, tzinfo=UTC) if since else None
         metrics = metric_definitions()
         counts = {"accepted": 0, "duplicate": 0, "rejected": 0}
         shown = 0
-        started = time.monotonic()
         batch: list[tuple[int, Any]] = []
 
-        def flush() -> None:
+        def reject(message: str) -> None:
             nonlocal shown
+            counts["rejected"] += 1
+            progress.advance(1, failed=1, error=message)
+            if shown < options["show_rejected"]:
+                shown += 1
+                self.stderr.write(message)
+
+        def flush() -> None:
             events = [e for _, e in batch]
             report = usage_ingest(
                 events=events,
@@ -92,33 +125,24 @@ class Command(BaseCommand):
                 backfill=True,
                 earliest=earliest,
             )
+            kept = 0
             for (line, _), outcome in zip(batch, report.outcomes, strict=True):
-                counts[outcome.status] += 1
-                if outcome.status == "rejected" and shown < options["show_rejected"]:
-                    shown += 1
+                if outcome.status == "rejected":
                     error = outcome.errors[0]
-                    self.stderr.write(f"line {line}: {error['field']}: {error['message']}")
+                    reject(f"line {line}: {error['field']}: {error['message']}")
+                else:
+                    counts[outcome.status] += 1
+                    kept += 1
+            progress.advance(kept)
             batch.clear()
-            done = sum(counts.values())
-            rate = done / max(time.monotonic() - started, 1e-6)
-            bar = "#" * int(30 * min(done, total) / total)
-            sys.stderr.write(f"\r[{bar:<30}] {done:,}/{total:,} events, {rate:,.0f}/s")
-            sys.stderr.flush()
 
         for line, event in rows:
             if isinstance(event, dict) and "__malformed__" in event:
-                counts["rejected"] += 1
-                if shown < options["show_rejected"]:
-                    shown += 1
-                    self.stderr.write(f"line {line}: malformed JSON: {event['__malformed__']}")
+                reject(f"line {line}: malformed JSON: {event['__malformed__']}")
                 continue
             batch.append((line, event))
             if len(batch) >= options["batch"]:
                 flush()
         if batch:
             flush()
-        sys.stderr.write("\n")
-        self.stdout.write(
-            f"accepted {counts['accepted']}, duplicate {counts['duplicate']}, "
-            f"rejected {counts['rejected']}"
-        )
+        return counts

@@ -1,6 +1,10 @@
 """`manage.py bill --as-of <time>`: one tick of the billing clock, run here (or on the workers),
 for operations (a catch-up after an outage, a re-run) and tests. The same path as beat's tick:
-what is due then is billed, rolled and finalized; running it twice bills nothing twice."""
+what is due then is billed, rolled and finalized; running it twice bills nothing twice.
+
+Its progress (subscriptions billed of those due) is a job (core.jobs, kind `billing_run`) shown
+in the admin's page of jobs, and on stderr: a progress bar on a terminal, plain lines otherwise;
+stdout keeps the run's JSON summary."""
 
 from __future__ import annotations
 
@@ -15,6 +19,7 @@ from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 
 from core.audit import Actor
+from core.jobs import tracked
 from invoicing.services import (
     clock_tick_finish,
     clock_tick_start,
@@ -22,6 +27,7 @@ from invoicing.services import (
     invoices_finalize_ready,
     subscriptions_bill_chunk,
 )
+from invoicing.services.clock import BILLING_RUN
 
 
 class Command(BaseCommand):
@@ -57,21 +63,41 @@ class Command(BaseCommand):
             task_id="manage.py bill",
         )  # fmt: skip
         counts: dict[str, Any] = {"billing_steps": 0, "finalized": 0, "failed": {}}
+        with tracked(
+            kind=BILLING_RUN,
+            label=f"billing run as of {as_of.isoformat()} (manage.py bill)",
+            actor=actor.label,
+            params={"as_of": as_of.isoformat(), "tick": tick.pk},
+            echo=self.stderr,
+        ) as progress:
 
-        def bill(ids: list[int], at: datetime, lease: str) -> None:
-            result = subscriptions_bill_chunk(subscription_ids=ids, as_of=at, actor=actor)
-            counts["billing_steps"] += result.steps
-            counts["finalized"] += result.finalized
-            counts["failed"].update({str(k): v for k, v in result.failed.items()})
+            def bill(ids: list[int], at: datetime, lease: str) -> None:
+                result = subscriptions_bill_chunk(subscription_ids=ids, as_of=at, actor=actor)
+                counts["billing_steps"] += result.steps
+                counts["finalized"] += result.finalized
+                counts["failed"].update({str(k): v for k, v in result.failed.items()})
+                for sid, reason in sorted(result.failed.items()):
+                    progress.advance(1, failed=1, error=f"subscription #{sid}: {reason}")
+                progress.advance(len(ids) - len(result.failed))
 
-        def finalize(ids: list[int], at: datetime, lease: str) -> None:
-            counts["finalized"] += invoices_finalize_ready(invoice_ids=ids, as_of=at, actor=actor)
+            def finalize(ids: list[int], at: datetime, lease: str) -> None:
+                counts["finalized"] += invoices_finalize_ready(
+                    invoice_ids=ids, as_of=at, actor=actor
+                )
 
-        # in this process the work is done before the command returns: nothing to lease
-        summary = {
-            **clock_tick_work(as_of=as_of, enqueue=bill, enqueue_finalize=finalize, leases=False),
-            **counts,
-        }
+            # in this process the work is done before the command returns: nothing to lease
+            summary = {
+                **clock_tick_work(
+                    as_of=as_of,
+                    enqueue=bill,
+                    enqueue_finalize=finalize,
+                    leases=False,
+                    on_due=lambda ids: progress.set_total(len(ids)),
+                ),
+                **counts,
+                "job": progress.job_id,
+            }
+            progress.finish(result=summary)
         clock_tick_finish(tick_id=tick.pk, finished_at=timezone.now(), summary=summary)
         self.stdout.write(json.dumps({"as_of": as_of.isoformat(), **summary}))
         if counts["failed"]:

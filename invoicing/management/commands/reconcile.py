@@ -4,6 +4,7 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils import timezone
 
+from core.jobs import tracked
 from invoicing.reconciliation import reconcile
 
 
@@ -27,7 +28,23 @@ class Command(BaseCommand):
         end = _instant(options["end"]) if options["end"] else this_month
         if end <= start:
             raise CommandError("--end must come after --start.")
-        report = reconcile(start=start, end=end, as_of=now)
+        # a job (core.jobs, kind `reconcile`): the invoices checked, in the admin's page of jobs
+        # and on stderr (a progress bar on a terminal, plain lines in logs)
+        with tracked(
+            kind="reconcile",
+            label=f"reconciliation {start:%Y-%m-%d}..{end:%Y-%m-%d}",
+            actor="system:manage.py reconcile",
+            params={"start": start.isoformat(), "end": end.isoformat()},
+            echo=self.stderr,
+        ) as progress:
+            report = reconcile(start=start, end=end, as_of=now, progress=progress)
+            progress.finish(
+                result={
+                    "report": report.pk,
+                    "checked": report.checked,
+                    "mismatches": len(report.mismatches),
+                }
+            )
         self.stdout.write(f"{report}; checked {report.checked}")
         for mismatch in report.mismatches:
             self.stdout.write(f"  {mismatch}")
