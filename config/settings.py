@@ -402,6 +402,7 @@ SPECTACULAR_SETTINGS = {
         "PortalSessionStateEnum": "portal.api.access_serializers.STATES",
         "PortalUserStateEnum": "portal.models.PortalUserState",
         "TestClockStatusEnum": "billing.models.TestClockStatus",
+        "JobStatusEnum": "core.models.JobStatus",  # jobs and exports' jobs (core.jobs)
         "WebhookDeliveryKindEnum": "integrations.models.DeliveryKind",  # webhooks
     },
 }
