@@ -43,9 +43,10 @@ TIMELINE_SHOWN = 12  # changes and pauses per subscription
 
 def _ranked(rows: QuerySet[Any], order: Sequence[Any], limit: int) -> QuerySet[Any]:
     """At most `limit` rows per subscription (the latest by `order`), in one query."""
-    return rows.annotate(
+    ranked: QuerySet[Any] = rows.annotate(
         _rank=Window(RowNumber(), partition_by=[F("subscription_id")], order_by=list(order))
     ).filter(_rank__lte=limit)
+    return ranked
 
 
 def _change_text(change: SubscriptionChange) -> str:
@@ -261,7 +262,8 @@ def customer_notes(customer_id: int, limit: int = SHOWN) -> tuple[list[CustomerN
         .annotate(_total=Window(Count("id")))
         .order_by("-created_at", "-id")[:limit]
     )
-    return rows, (rows[0]._total if rows else 0)  # type: ignore[attr-defined]
+    total = int(rows[0]._total) if rows else 0
+    return list[CustomerNote](rows), total
 
 
 def note_rows(notes: Iterable[CustomerNote], zone: str) -> list[dict[str, Any]]:
