@@ -77,9 +77,10 @@ def test_a_draft_explained_an_add_on_added_and_finalized_in_chromium(
 
         page.goto(f"{live_server.url}/admin/invoicing/invoice/")
         page.check(f"input[name=_selected_action][value='{draft.pk}']")
-        page.select_option("select[name=action]", "finalize_selected")
+        page.select_option("select[name=action]", "bulk_finalize")
         page.click("button[name=index]")
-        page.wait_for_selector("text=: open.")
+        page.click("#bulk-confirm")  # the bulk action's confirmation page
+        page.wait_for_selector("text=Finalized as")
         page.goto(f"{live_server.url}/admin/invoicing/invoice/{draft.pk}/change/")
         page.wait_for_selector("#invoice-pdf")
         page.screenshot(path=str(ROOT / ".data" / "e2e-invoice.png"), full_page=True)
