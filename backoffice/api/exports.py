@@ -20,21 +20,23 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from backoffice.models import Export, ExportFormat, ExportKind, GlAccountCode
-from backoffice.services.exports import export_create, export_file, export_filename
+from backoffice.services.exports import (
+    CONTENT_TYPES,
+    export_create,
+    export_file,
+    export_filename,
+)
 from backoffice.services.glcodes import gl_code_create, gl_code_delete, gl_code_update
 from billing.models.ledger import LedgerAccount
 from core.api.actors import request_actor
 from core.api.errors import json_error
+from core.api.pagination import CursorPagination
 from core.api.schema import IDEMPOTENCY_KEY, error_responses
 from core.exceptions import Conflict, NotFound
 from core.models import JobStatus
 
 EXPORTS = ["exports"]
 GL_CODES = ["gl-account-codes"]
-CONTENT_TYPES = {
-    ExportFormat.CSV: "text/csv; charset=utf-8",
-    ExportFormat.XLSX: "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-}
 
 # ---------------------------------------------------------------------------------- serializers
 
@@ -262,8 +264,13 @@ def _mapping(pk: int) -> GlAccountCode:
     return found
 
 
+class GlCodePages(CursorPagination):
+    ordering = ("account",)
+
+
 class GlCodeView(generics.GenericAPIView[Any]):
     scope_resource = "reports"
+    pagination_class = GlCodePages
     permission_model = GlAccountCode
     serializer_class = GlCodeOut
 

@@ -36,6 +36,10 @@ from core.models import Job, JobStatus
 
 JOB_KIND = "export"
 SUBJECT = "export"
+CONTENT_TYPES = {
+    ExportFormat.CSV: "text/csv; charset=utf-8",
+    ExportFormat.XLSX: "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+}
 MAX_PERIOD_DAYS = 3660  # ten years: a longer "period" is a typo (20226 for 2026)
 
 
