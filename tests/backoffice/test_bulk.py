@@ -120,7 +120,7 @@ def test_finalize_drafts_numbers_them_gaplessly_in_billing_order(
     page = choose(staff_client, INVOICES, "bulk_finalize", [a, first, b, c])
     assert page.status_code == 200
     listed = rows(page)
-    assert listed[f"draft #{a.pk}"] == ("done", "Numbered and issued: total 20.00 USD.")
+    assert listed[f"draft #{a.pk}"] == ("to do", "Numbered and issued: total 20.00 USD.")
     assert listed["INV-2026-000001"] == (
         "skipped", "It is open, not a draft: only drafts are finalized."
     )  # fmt: skip
@@ -189,7 +189,7 @@ def test_void_needs_a_reason_and_skips_what_cannot_be_voided(
 
     page = choose(staff_client, INVOICES, "bulk_void", [x, y, paid, drafted])
     listed = rows(page)
-    assert listed[x.number] == ("done", "Void; its posting of 10.00 USD reversed.")
+    assert listed[x.number] == ("to do", "Void; its posting of 10.00 USD reversed.")
     assert listed[paid.number] == (
         "skipped", "It is paid: a paid invoice cannot be voided (credit or refund it)."
     )  # fmt: skip
@@ -245,7 +245,7 @@ def test_retry_payments_makes_the_next_attempt(
 
     page = choose(staff_client, INVOICES, "bulk_retry", [failing, no_card, paid])
     listed = rows(page)
-    assert listed[failing.number] == ("done", "Attempt 2 for 40.00 USD (attempt 1 failed).")
+    assert listed[failing.number] == ("to do", "Attempt 2 for 40.00 USD (attempt 1 failed).")
     assert listed[paid.number] == ("skipped", "It is paid: there is nothing to collect.")
     done = confirm(staff_client, page)
     assert counts(done) == {"done": 1, "skipped": 1, "failed": 1, "total": 3}
@@ -276,7 +276,7 @@ def test_reminders_for_overdue_open_invoices_once_a_day(staff_client: Client, at
     page = choose(staff_client, INVOICES, "bulk_remind", [overdue, recent, no_address])
     listed = rows(page)
     assert listed[overdue.number] == (
-        "done", f"Reminder to {who.email}: 40.00 USD overdue for 11 days."
+        "to do", f"Reminder to {who.email}: 40.00 USD overdue for 11 days."
     )  # fmt: skip
     assert listed[recent.number] == ("skipped", "It is not overdue.")
     assert listed[no_address.number] == ("skipped", "The customer has no e-mail address.")
@@ -325,7 +325,7 @@ def test_apply_cash_oldest_invoice_first(staff_client: Client, at_now: None) -> 
     listed = rows(page)
     label = f"{who.name} ({who.external_id})"
     assert listed[label] == (
-        "done",
+        "to do",
         "130.00 USD of its 130.00 USD unapplied applied to 3 open invoices owing 180.00 USD, "
         "oldest due first.",
     )
