@@ -87,10 +87,12 @@ def export_create(
     currency: str | None,
     actor: Actor,
     as_of: datetime,
+    enqueue: bool = True,
 ) -> Export:
     """A new export of `kind` for [period_start, period_end] (dates, UTC, inclusive), in one
     currency or all (`currency` empty), with its queued job; the file is written by a worker
-    (`export_run_task`, enqueued when this commits)."""
+    (`export_run_task`, enqueued when this commits), or by the caller (`enqueue=False`: the
+    `export_accounting` command runs it in its own process)."""
     code = export_validate(
         kind=kind, format=format, period_start=period_start, period_end=period_end,
         currency=currency,
@@ -125,8 +127,9 @@ def export_create(
             actor=actor,
             occurred_at=as_of,
         )
-        export_id = export.pk
-        transaction.on_commit(lambda: _enqueue(export_id), robust=True)
+        if enqueue:
+            export_id = export.pk
+            transaction.on_commit(lambda: _enqueue(export_id), robust=True)
     return export
 
 

@@ -18,6 +18,7 @@ allocation 80), revenue 20.00 / 149.99, cash 100.00 / 15.00, unapplied cash 95.0
 from __future__ import annotations
 
 import csv
+import io
 import uuid
 from collections import defaultdict
 from collections.abc import Iterator
@@ -29,6 +30,7 @@ from typing import Any
 
 import openpyxl
 import pytest
+from django.core.management import CommandError, call_command
 from django.db import connection
 from django.db.models import Sum
 from django.test.utils import CaptureQueriesContext
@@ -402,3 +404,36 @@ def test_writing_reads_in_chunks_with_a_bounded_number_of_queries(
     # a count and the cursor's query (the ledger reads its account codes first)
     assert counts == [("invoices", 3, 2), ("payments", 1, 2), ("ledger", 14, 3)]
     assert progress == [2, 1, 1, 2, 2, 2, 2, 2, 2, 2]  # every chunk, then the rest
+
+
+def test_the_command_writes_the_export_with_its_progress(month: Month, tmp_path: Path) -> None:
+    gl_map()
+    out, err = io.StringIO(), io.StringIO()
+    target = tmp_path / "out" / "ledger-march.xlsx"
+    call_command(
+        "export_accounting", "--kind", "ledger", "--from", "2026-03-01", "--to", "2026-03-31",
+        "--out", str(target), stdout=out, stderr=err,
+    )  # fmt: skip
+    rows = read_xlsx(target)  # the format from --out's extension
+    assert ledger_sums(rows) == HAND_LEDGER
+    export = Export.objects.get()
+    assert (export.format, export.rows) == ("xlsx", 14)
+    assert "USD: Debit 364.99, Credit 364.99" in out.getvalue()
+    assert "export of general ledger 2026-03-01..2026-03-31 (xlsx): 14/14 (100%)" in err.getvalue()
+    assert "warning: The ledger account 'unapplied_cash'" in err.getvalue()
+    assert not export_create_task_enqueued()
+    with pytest.raises(CommandError, match="period_end: The period ends"):
+        call_command(
+            "export_accounting", "--kind", "ledger", "--from", "2026-03-31", "--to", "2026-03-01",
+            stdout=out, stderr=err,
+        )  # fmt: skip
+
+
+def export_create_task_enqueued() -> bool:
+    """Whether any export task was sent to the broker (the command runs its export itself)."""
+    import redis
+    from django.conf import settings
+
+    client = redis.Redis.from_url(settings.CELERY_BROKER_URL)
+    queue = settings.CELERY_TASK_DEFAULT_QUEUE
+    return any(b"backoffice.export_run" in item for item in client.lrange(queue, 0, -1))
