@@ -404,6 +404,7 @@ SPECTACULAR_SETTINGS = {
         "TestClockStatusEnum": "billing.models.TestClockStatus",
         "JobStatusEnum": "core.models.JobStatus",  # jobs and exports' jobs (core.jobs)
         "WebhookDeliveryKindEnum": "integrations.models.DeliveryKind",  # webhooks
+        "ExportKindEnum": "backoffice.models.ExportKind",  # accounting exports
     },
 }
 # /api/schema/ and /api/docs/: for anyone (true; `make run` sets DEBUG, hence true), or
