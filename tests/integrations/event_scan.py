@@ -26,6 +26,7 @@ APPS = (
     "notifications",
     "portal",
     "integrations",
+    "backoffice",
 )
 SINK_CALLS = {"journal_write", "record"}  # record: core.events.record (the catalog's writer)
 
