@@ -519,6 +519,6 @@ def get_urls() -> list[URLPattern | URLResolver]:
 
 # The admin site is Django's default one (config/urls.py): the dashboard becomes its index and
 # adds its drill-down pages, before the URLs are built (admin modules load at start-up).
-admin.site.index = index  # type: ignore[method-assign]
+admin.site.index = index  # type: ignore[method-assign, assignment]
 admin.site.get_urls = get_urls  # type: ignore[method-assign]
 admin.site.index_template = "backoffice/dashboard_index.html"

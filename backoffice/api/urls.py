@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from django.urls import URLPattern, URLResolver, path
 
-from backoffice.api import exports, jobs, notes
+from backoffice.api import dashboard, exports, jobs, notes
 
 urlpatterns: list[URLPattern | URLResolver] = [
+    path("dashboard/", dashboard.DashboardView.as_view(), name="dashboard"),
     path("exports/", exports.ExportCollection.as_view(), name="export-list"),
     path("exports/<int:pk>/", exports.ExportDetail.as_view()),
     path("exports/<int:pk>/download/", exports.ExportDownload.as_view()),
