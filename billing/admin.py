@@ -30,6 +30,9 @@ from core.api.scopes import vocabulary
 from core.audit import Actor
 from core.exceptions import ApplicationError
 
+# what blocking a customer's entitlements needs besides change_customer (the API asks it too)
+ENTITLEMENTS_BLOCK_PERMISSION = "billing.change_customerentitlement"
+
 
 def _actor(request: HttpRequest) -> Actor:
     return Actor.for_user(request.user)
@@ -193,7 +196,15 @@ class CustomerAdmin(CodeFieldsMixin, CurrentUsageMixin, HistoryAdminMixin, Servi
             f"customer(s) {'archived' if archive else 'restored'}.",
         )  # fmt: skip
 
-    @admin.action(description="Block entitlements of selected customers")
+    def has_block_permission(self, request: HttpRequest) -> bool:
+        """Blocking or unblocking a customer's entitlements is a collections lever (what dunning
+        does): it needs the customer entitlements' change permission too (back office roles:
+        finance managers, not support)."""
+        return self.has_change_permission(request) and bool(
+            request.user.has_perm(ENTITLEMENTS_BLOCK_PERMISSION)
+        )
+
+    @admin.action(description="Block entitlements of selected customers", permissions=["block"])
     def block_selected(self, request: HttpRequest, queryset: QuerySet[Customer]) -> None:
         self._block(request, queryset, True)
 
@@ -210,7 +221,7 @@ class CustomerAdmin(CodeFieldsMixin, CurrentUsageMixin, HistoryAdminMixin, Servi
             f"customer(s): entitlements {state}.",
         )  # fmt: skip
 
-    @admin.action(description="Unblock entitlements of selected customers")
+    @admin.action(description="Unblock entitlements of selected customers", permissions=["block"])
     def unblock_selected(self, request: HttpRequest, queryset: QuerySet[Customer]) -> None:
         self._block(request, queryset, False)
 

@@ -607,7 +607,11 @@ class CustomerOverride(APIView):
 
 
 class CustomerBlock(APIView):
-    permission_model = Customer  # as the admin's block action: change customer
+    # a collections lever, as the admin's block action: staff need to change customer
+    # entitlements (finance managers; support may change customers but not block them); keys
+    # keep the customers scope
+    permission_model = CustomerEntitlement
+    scope_resource = "customers"
 
     @extend_schema(
         operation_id="customers_entitlements_block",
