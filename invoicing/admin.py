@@ -337,11 +337,14 @@ class InvoiceAdmin(InvoiceActionsMixin, HistoryAdminMixin, ServiceModelAdmin):
     ) -> HttpResponse:
         if obj is not None:  # which buttons the page shows; the services decide
             moves = INVOICE_TRANSITIONS[obj.status]
+            may = self.has_change_permission(request, obj)  # the views ask for it
+            credit = may and request.user.has_perm("invoicing.add_creditnote")
             context["buttons"] = {
-                "finalize": obj.status == "draft",
-                "void": "void" in moves,
-                "uncollectible": "uncollectible" in moves,
-                "credit_note": obj.status in CREDITABLE,
+                "finalize": may and obj.status == "draft",
+                "add_line": may and obj.status == "draft",
+                "void": may and "void" in moves,
+                "uncollectible": may and "uncollectible" in moves,
+                "credit_note": credit and obj.status in CREDITABLE,
                 "pdf": obj.status != "draft",
             }
         return super().render_change_form(request, context, add, change, form_url, obj)

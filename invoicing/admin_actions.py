@@ -289,6 +289,8 @@ class InvoiceActionsMixin:
         (or everything left) and a reason. "Preview" computes the note with the issue's code
         without writing; "Issue" calls `credit_note_issue`."""
         invoice = self._invoice(request, pk)
+        if not request.user.has_perm("invoicing.add_creditnote"):
+            raise PermissionDenied  # issuing one adds a credit note (as the API asks)
         lines = list(invoice.lines.order_by("subscription", "period_start", "position", "id"))
         form = CreditNoteForm(request.POST or None, lines=lines)
         before = {

@@ -10,7 +10,7 @@ from typing import Any
 
 from django import forms
 from django.contrib import admin
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.urls import reverse
 from django.utils import timezone
@@ -83,6 +83,8 @@ class BrandingAdmin(HistoryAdminMixin, ServiceModelAdmin):
     def changelist_view(
         self, request: HttpRequest, extra_context: dict[str, Any] | None = None
     ) -> HttpResponse:
+        if not self.has_view_or_change_permission(request):
+            raise PermissionDenied  # not a redirect to a page that refuses
         return HttpResponseRedirect(reverse("admin:invoicing_branding_change", args=[1]))
 
     def has_add_permission(self, request: HttpRequest) -> bool:
