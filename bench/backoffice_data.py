@@ -342,7 +342,7 @@ def seed(
             SELECT %(b_payments_payment)s + v.n, %(b_billing_customer)s + v.i, 'automatic',
                    'succeeded', v.currency, pay.amount, 'sandbox', 'bo-ref-' || v.n,
                    'bo-pay-' || v.n, v.id, CASE WHEN v.r < 5 THEN 2 ELSE 1 END, pay.amount, 0, 0,
-                   CASE WHEN v.n %% 200 = 0 THEN 5 ELSE 0 END, '', '', false,
+                   CASE WHEN v.n %% 200 = 1 THEN 5 ELSE 0 END, '', '', false,
                    v.fin + interval '2 days', '', 'bench', v.fin + interval '2 days',
                    v.fin + interval '2 days'
             FROM bo_inv AS v
