@@ -349,7 +349,7 @@ def test_the_admin_page_of_jobs_shows_a_progress_bar_and_reloads_while_one_runs(
     assert page.status_code == 200
     html = page.content.decode()
     assert '<progress class="job-progress job-running" value="50" max="200" title="25%">' in html
-    assert "50 / 200 (25%)" in html
+    assert '50 / 200 (25%), <span class="job-failed">2 failed</span>' in html
     assert '<meta http-equiv="refresh" content="5">' in html
     assert "backoffice/jobs.css" in html  # the bar's CSS from a static file (the CSP)
     assert "system:clock" in html
