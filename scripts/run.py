@@ -196,6 +196,8 @@ def main() -> int:
             "\n"
             "  Billing is running.\n"
             f"  Admin (back office)   {base}/admin/      login: {user} / {password}\n"
+            "                        roles: manager / manager (finance manager), viewer / viewer "
+            "(finance viewer), support / support\n"
             f"  API docs (Swagger)    {base}/api/docs/\n"
             f"  OpenAPI schema        {base}/api/schema/\n"
             f"  REST API              {base}/api/v1/\n"

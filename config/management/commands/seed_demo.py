@@ -10,6 +10,7 @@ from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils import timezone
 
+from backoffice.roles import FINANCE_MANAGER, FINANCE_VIEWER, SUPPORT
 from billing.models import ApiKey, Customer
 from billing.services import (
     api_key_create,
@@ -23,6 +24,8 @@ from catalog.models import AddOn, BillableMetric, Coupon, Feature, Plan, Product
 from core.audit import Actor
 
 DEMO_ADMIN = ("admin", "admin")
+# staff in one role each (backoffice/roles.py), password = username: the demo only, as admin/admin
+DEMO_STAFF = (("manager", FINANCE_MANAGER), ("viewer", FINANCE_VIEWER), ("support", SUPPORT))
 DEMO_PORTAL_USER = "ada@acme.example"  # Acme's portal user (magic link at /portal/login/)
 DEMO_CUSTOMERS: list[dict[str, Any]] = [
     {
@@ -116,6 +119,7 @@ class Command(BaseCommand):
         if not user_model.objects.filter(username=username).exists():
             user_model.objects.create_superuser(username, "admin@example.com", password)
             self.stdout.write(f"created superuser {username}")
+        self._staff()
         if not ApiKey.objects.filter(prefix=DEMO_API_KEY.split("_")[1]).exists():
             api_key_create(name="demo", actor=actor, as_of=now, raw_key=DEMO_API_KEY)
             self.stdout.write("created the demo API key")
@@ -132,6 +136,21 @@ class Command(BaseCommand):
         self._payouts(actor, now)
         self._portal_user(actor, now)
         self.stdout.write(f"demo data set ready ({created} customers created)")
+
+    def _staff(self) -> None:
+        """manager, viewer and support: staff users in the roles' groups (created by the
+        migrations), password = username."""
+        from django.contrib.auth.models import Group
+
+        user_model = get_user_model()
+        for username, role in DEMO_STAFF:
+            if user_model.objects.filter(username=username).exists():
+                continue
+            user = user_model.objects.create_user(
+                username, f"{username}@example.com", username, is_staff=True
+            )
+            user.groups.add(Group.objects.get(name=role.name))
+            self.stdout.write(f"created staff user {username} ({role.name})")
 
     def _portal_user(self, actor: Actor, now: Any) -> None:
         """Acme's portal user: sign in at /portal/login/ with this address (the e-mail goes to
