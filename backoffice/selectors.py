@@ -126,22 +126,22 @@ books AS (
     ) AS f
     WHERE pl.currency = %(currency)s
 ),
+month_ends AS MATERIALIZED (
+    SELECT m::date AS month, least(m + interval '1 month', %(as_of)s) AS t
+    FROM generate_series(
+        date_trunc('month', (SELECT min(start_at) FROM subs)), %(last)s, interval '1 month'
+    ) AS m
+),
 cm AS (
     SELECT x.customer_id, mo.month, sum(b.unit * x.qty) AS u
     FROM segs AS x
     JOIN books AS b ON b.id = x.pv
-    CROSS JOIN LATERAL generate_series(
-        date_trunc('month', x.lo), least(date_trunc('month', x.hi), %(last)s), interval '1 month'
-    ) AS g(m)
-    CROSS JOIN LATERAL (
-        SELECT g.m::date AS month, least(g.m + interval '1 month', %(as_of)s) AS t
-    ) AS mo
-    WHERE x.lo < mo.t AND (x.hi IS NULL OR x.hi >= mo.t)
-      AND NOT EXISTS (
+    JOIN month_ends AS mo ON mo.t > x.lo AND (x.hi IS NULL OR mo.t <= x.hi)
+    WHERE NOT EXISTS (
         SELECT 1 FROM billing_subscriptionpause AS p
         WHERE p.subscription_id = x.sub AND p.paused_at < mo.t
           AND (p.resumed_at IS NULL OR p.resumed_at >= mo.t)
-      )
+    )
     GROUP BY x.customer_id, mo.month
 ),
 live AS (
