@@ -12,9 +12,13 @@ Decisions worth knowing:
 - Auth users and groups are not in any role: granting access stays with superusers.
 - Support may archive and restore a customer (a record's lifecycle: no money moves, its
   invoices and subscriptions stay as they are), but may not block or unblock its entitlements:
-  that is a collections lever (what dunning does to a customer who does not pay), so the admin
-  action and the API route need `billing.change_customerentitlement` too, which only finance
-  managers hold.
+  that is a collections lever (what dunning does to a customer who does not pay): the admin
+  action needs `billing.change_customerentitlement` besides change_customer, the API route
+  (POST customers/<id>/entitlements/block/) needs it, and only finance managers hold it.
+- Support edits a customer's whole record, its billing settings too (payment terms, grace
+  period, tax rates, automatic collection): the admin and the API have one change permission
+  per model, not per field.
+- The dashboard needs `backoffice.view_export` (finance manager and viewer, not support).
 - Finance viewers create exports (`backoffice.add_export`) and download them
   (`backoffice.view_export`): an export writes a file, never a figure.
 """
