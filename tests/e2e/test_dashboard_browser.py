@@ -10,16 +10,26 @@ most paid by wire, some still open."""
 from __future__ import annotations
 
 from datetime import timedelta
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
 import pytest
 import time_machine
 
-from billing.services import subscription_create
+from billing.services import subscription_create, usage_ingest
+from payments.models.dunning import CustomerDunning, DunningPolicy, DunningState
 from payments.services import payment_record
-from tests.backoffice.test_dashboard import AS_OF, build_mrr_scenario, customer, utc
+from tests.backoffice.test_dashboard import (  # noqa: F401 (sandbox: a fixture)
+    AS_OF,
+    build_mrr_scenario,
+    customer,
+    failed_charge,
+    sandbox,
+    utc,
+)
 from tests.billing.subs import priced_plan
+from tests.catalog.factories import metric
 from tests.conftest import CHROMIUM_ARGS, TEST_ACTOR, require_chromium
 from tests.payments.helpers import open_invoice
 
@@ -44,9 +54,37 @@ def small_world() -> dict[str, Any]:
                     received_at=at + timedelta(days=4), reference=f"wire {month}-{n}",
                     actor=TEST_ACTOR, as_of=at + timedelta(days=4), apply_oldest_first=True,
                 )  # fmt: skip
+    # two declined cards in June (after every other event), one paid later; dunning; usage
+    late = [customer(name="Contoso Ltd"), customer(name="Fabrikam Inc")]
+    for n, who_late in enumerate(late):
+        failed_charge(who_late, f"{120 + 60 * n}.00", utc(2026, 6, 24 + n))
+    payment_record(customer_id=late[0].pk, amount=Decimal("120.00"), currency="USD",
+                   received_at=utc(2026, 6, 28), reference="wire", actor=TEST_ACTOR,
+                   as_of=utc(2026, 6, 28), apply_oldest_first=True)  # fmt: skip
+    policy = DunningPolicy.objects.create(name="standard", created_at=AS_OF, updated_at=AS_OF)
+    for position, (code, members) in enumerate(
+        (("reminder", [late[1], who["b"]]), ("final-notice", [who["f"]])), start=1
+    ):
+        state = DunningState.objects.create(policy=policy, position=position, code=code,
+                                            name=code.replace("-", " ").title(),
+                                            min_days_past_due=15 * position)  # fmt: skip
+        for member in members:
+            CustomerDunning.objects.create(customer=member, policy=policy, state=state,
+                                           entered_at=AS_OF, updated_at=AS_OF)  # fmt: skip
+    metric("api_calls", aggregation="count", field_name="")
+    metric("storage_gb", aggregation="max", field_name="gb")
+    events = [
+        {"event_id": f"u{i}", "customer": who["abdf"[i % 4]].external_id,
+         "metric": "api_calls" if i % 3 else "storage_gb",
+         "event_time": (utc(2026, 1, 1) + timedelta(hours=7 * i)).isoformat(),
+         "properties": {} if i % 3 else {"gb": str(i % 40)}}
+        for i in range(600)
+    ]  # fmt: skip
+    usage_ingest(events=events, actor=TEST_ACTOR, as_of=AS_OF, backfill=True)
     return who
 
 
+@pytest.mark.usefixtures("sandbox")
 def test_the_dashboard_in_chromium(live_server: Any, django_user_model: Any) -> None:
     chromium = require_chromium()
     django_user_model.objects.create_superuser("finance", "f@example.com", "pw-for-e2e-9")
