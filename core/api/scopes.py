@@ -344,6 +344,9 @@ EVENT_SUBJECT_RESOURCES: dict[str, str] = {
     "webhook_endpoint": "webhooks",
     "test_clock": "test_clocks",
     "api_key": "api_keys",
+    "export": "reports",
+    "gl_account_code": "reports",
+    "job": "reports",
 }
 
 # an event type, or its first word, -> the further resource whose data it shows

@@ -376,6 +376,17 @@ def _build_world() -> World:
     ids["test_clock"] = clock_create(
         name="hw clock", frozen_time=datetime(2026, 1, 1, tzinfo=UTC), actor=ACTOR, as_of=now
     ).pk
+
+    # the back office (issue 16): a note on the customer, a general ledger account's code
+    from backoffice.services.glcodes import gl_code_create
+    from backoffice.services.notes import note_create
+
+    ids["note"] = note_create(
+        customer_id=ids["customer"], body="hw note", actor=ACTOR, as_of=now
+    ).pk
+    ids["gl_account_code"] = gl_code_create(
+        account="revenue", code="4000", name="Revenue", actor=ACTOR, as_of=now
+    ).pk
     return World(ids=ids, raw_key=raw_key)
 
 
@@ -463,6 +474,8 @@ BY_SEGMENT = {
     "portal-users": "portal_user",
     "webhook-endpoints": "webhook_endpoint",
     "test-clocks": "test_clock",
+    "notes": "note",
+    "gl-account-codes": "gl_account_code",
 }
 
 
@@ -658,6 +671,17 @@ def _valid_bodies(ids: dict[str, Any]) -> dict[tuple[str, str], dict[str, Any]]:
             "event": f"evt_{ids['webhook_event']}"
         },
         ("/api/v1/test-clocks/<int:pk>/advance/", "post"): {"frozen_time": "2026-01-02T00:00:00Z"},
+        # the back office (issue 16)
+        ("/api/v1/exports/", "post"): {
+            "kind": "ledger",
+            "format": "csv",
+            "period_start": "2026-01-01",
+            "period_end": "2026-01-31",
+        },
+        ("/api/v1/gl-account-codes/", "post"): {"account": "cash", "code": "1000", "name": "Bank"},
+        ("/api/v1/gl-account-codes/<int:pk>/", "patch"): {"code": "4001", "name": "Sales"},
+        ("/api/v1/customers/<int:customer_id>/notes/", "post"): {"body": "called them"},
+        ("/api/v1/customers/<int:customer_id>/notes/<int:pk>/", "patch"): {"body": "called again"},
     }
 
 
