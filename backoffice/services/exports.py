@@ -16,6 +16,7 @@ again. A succeeded or failed export is never run again: create a new one.
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Callable
 from datetime import date, datetime
 from pathlib import Path
@@ -216,7 +217,8 @@ def export_run(
                     }
                 )  # fmt: skip
         except BaseException as exc:  # a soft time limit too: recorded, then raised again
-            target.unlink(missing_ok=True)
+            with contextlib.suppress(OSError):  # a half-written file (or no directory at all)
+                target.unlink()
             _failed(export_id, f"{type(exc).__name__}: {exc}", actor=actor, as_of=clock())
             raise
     return export

@@ -377,6 +377,31 @@ def test_the_job_and_its_events(month: Month, django_capture_on_commit_callbacks
     )
 
 
+def test_a_failed_write_fails_its_job_and_records_export_failed(
+    month: Month, settings: Any, tmp_path: Path
+) -> None:
+    """MEDIA_ROOT under a file: the directory cannot be made. The error is raised again (the task
+    fails visibly), the job is failed with the error, `export.failed` says why, and a second
+    delivery leaves it so (ask for the export again)."""
+    blocker = tmp_path / "not-a-directory"
+    blocker.write_text("a file")
+    settings.MEDIA_ROOT = blocker / "media"
+    export = export_create(
+        kind="ledger", format="csv", period_start=MARCH[0], period_end=MARCH[1],
+        currency="", actor=ACTOR, as_of=NOW,
+    )  # fmt: skip
+    with pytest.raises(OSError, match="Not a directory"):
+        export_run(export_id=export.pk, clock=lambda: NOW, actor=ACTOR)
+    job = Job.objects.get(pk=export.job_id)
+    assert job.status == "failed"
+    assert "Not a directory" in " ".join(job.errors)
+    failed = JournalEvent.objects.get(type="export.failed", subject_id=str(export.pk))
+    assert "Not a directory" in failed.payload["error"]
+    export_run(export_id=export.pk, clock=lambda: NOW, actor=ACTOR)  # redelivered: left failed
+    assert Job.objects.get(pk=export.job_id).status == "failed"
+    assert JournalEvent.objects.filter(type="export.failed").count() == 1
+
+
 def test_rows_spill_onto_a_next_sheet(month: Month, tmp_path: Path) -> None:
     path = tmp_path / "ledger.xlsx"
     written = write_export(
