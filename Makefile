@@ -61,5 +61,5 @@ events-doc: install
 	PYTHONPATH=$(CURDIR) EVENT_EXAMPLES_OUT=integrations/event_examples.json \
 	$(BIN)/pytest -p no:cacheprovider -n 0 -q -p tests.integrations.capture_events \
 		tests/integrations/test_event_types.py tests/catalog tests/billing tests/payments \
-		tests/portal tests/invoicing tests/notifications tests/integrations
+		tests/portal tests/invoicing tests/notifications tests/integrations tests/backoffice
 	$(BIN)/python -m integrations.event_types > docs/webhook-events.md
