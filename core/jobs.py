@@ -22,6 +22,12 @@ workers that advance the same job wait.
 Times: the wall clock (`timezone.now()`) is read here on purpose: this is infrastructure that
 records when work ran, not domain code that decides anything for an instant.
 
+Chunks: a job split over several tasks (a billing run's chunks) is counted by chunk: each task
+writes its chunk's counts once, with the chunk's key (`chunk_key(ids)`, `job_attach(job_id,
+chunk=...)`), in the same statement that records the key on the job (`Job.chunks`); a chunk
+delivered again (late acks, a worker lost, the broker's visibility timeout) finds its key there
+and adds nothing, so it can neither count twice nor bring `done` to the total early.
+
 Echo: `tracked(echo=stream)` shows the progress to a person. On a terminal (`isatty()`) it is a
 tqdm progress bar; elsewhere (logs, pipes, CI) plain lines at most every 10% (or every 10 s)
 and a final line, e.g. `billing run: 1200/10000 (12%) 3 failed, 4.2 s`.
@@ -29,9 +35,10 @@ and a final line, e.g. `billing run: 1200/10000 (12%) 3 failed, 4.2 s`.
 
 from __future__ import annotations
 
+import hashlib
 import json
 import time
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from datetime import datetime, timedelta
 from io import TextIOBase
@@ -65,6 +72,31 @@ UPDATE core_job SET
 WHERE id = %s
 RETURNING done, failed, total
 """  # noqa: S608 (a constant, no input in the text)
+
+# The same for one chunk of a job split over several tasks: counted only when its key is not on
+# the job yet, and the key recorded, in one statement (the CASEs read the row as locked by the
+# UPDATE, so two deliveries of one chunk at once count it once).
+_CHUNK_FLUSH_SQL = f"""
+UPDATE core_job SET
+    done = CASE WHEN chunks ? %(chunk)s THEN done ELSE done + %(done)s END,
+    failed = CASE WHEN chunks ? %(chunk)s THEN failed ELSE failed + %(failed)s END,
+    errors = CASE WHEN chunks ? %(chunk)s OR %(errors)s::jsonb = '[]'::jsonb THEN errors ELSE (
+        SELECT COALESCE(jsonb_agg(e ORDER BY i), '[]'::jsonb)
+        FROM jsonb_array_elements(errors || %(errors)s::jsonb) WITH ORDINALITY AS t(e, i)
+        WHERE i <= {MAX_ERRORS}
+    ) END,
+    chunks = CASE WHEN chunks ? %(chunk)s THEN chunks
+        ELSE chunks || jsonb_build_array(%(chunk)s::text) END,
+    updated_at = %(now)s
+WHERE id = %(id)s
+RETURNING done, failed, total
+"""  # noqa: S608 (a constant, no input in the text)
+
+
+def chunk_key(ids: Iterable[int]) -> str:
+    """The key of a chunk of items (its ids, in any order): the same for every delivery of it."""
+    text = ",".join(str(i) for i in sorted(ids))
+    return hashlib.sha256(text.encode()).hexdigest()[:32]
 
 
 class JobFinished(Conflict):
@@ -182,8 +214,10 @@ class Progress:
         echo: TextIO | TextIOBase | None = None,
         label: str = "",
         finish_at_total: bool = False,
+        chunk: str | None = None,
     ) -> None:
         self.job_id = job_id
+        self.chunk = chunk
         self.total = total
         # this process's counts (for the throttle and the echo)
         self.done = 0
@@ -219,21 +253,37 @@ class Progress:
             self._pending_errors.append(_error_text(error))
         if self._echo is not None:
             self._echo.update(n, self.done, self.failed)
+        if self.chunk is not None:
+            return  # a chunk's counts are written once, by flush()
         reached = self.total is not None and self.done >= self.total
         if reached or time.time() - self._last_flush >= FLUSH_SECONDS:
             self.flush()
 
     def flush(self) -> None:
-        """Write what is pending now (one statement; none when nothing is)."""
+        """Write what is pending now (one statement; none when nothing is). A chunk's handle
+        writes once: its counts are added only if the job has not counted that chunk yet."""
         if not (self._pending_done or self._pending_failed or self._pending_errors):
             return
         errors = json.dumps(self._pending_errors)
         now = _now()
         with connection.cursor() as cursor:
-            cursor.execute(
-                _FLUSH_SQL,
-                [self._pending_done, self._pending_failed, errors, errors, now, self.job_id],
-            )
+            if self.chunk is None:
+                cursor.execute(
+                    _FLUSH_SQL,
+                    [self._pending_done, self._pending_failed, errors, errors, now, self.job_id],
+                )
+            else:
+                cursor.execute(
+                    _CHUNK_FLUSH_SQL,
+                    {
+                        "chunk": self.chunk,
+                        "done": self._pending_done,
+                        "failed": self._pending_failed,
+                        "errors": errors,
+                        "now": now,
+                        "id": self.job_id,
+                    },
+                )
             row = cursor.fetchone()
         self._errors_kept += len(self._pending_errors)
         self._pending_done = self._pending_failed = 0
@@ -339,11 +389,14 @@ def tracked(
         progress.finish()
 
 
-def job_attach(job_id: int, *, finish_at_total: bool = True) -> Progress:
+def job_attach(job_id: int, *, finish_at_total: bool = True, chunk: str | None = None) -> Progress:
     """A handle on a running job whose work is split over several tasks (a billing run's chunks),
     without reading it: each task advances it after its work commits and calls `flush()` at its
-    end; the write that brings `done` to the job's total marks the job succeeded."""
-    return Progress(job_id, finish_at_total=finish_at_total)
+    end; the write that brings `done` to the job's total marks the job succeeded.
+
+    `chunk` (`chunk_key(ids)`): the task's counts are written once, at `flush()`, and only if
+    the job has not counted this chunk yet (a task delivered twice counts once)."""
+    return Progress(job_id, finish_at_total=finish_at_total, chunk=chunk)
 
 
 def jobs_fail_stalled(*, kind: str, idle_seconds: float, error: str) -> int:

@@ -52,6 +52,12 @@ class Job(models.Model):
     errors = models.JSONField(default=list, blank=True, help_text="The first errors, as text.")
     params = models.JSONField(default=dict, blank=True)
     result = models.JSONField(default=dict, blank=True)
+    chunks = models.JSONField(
+        default=list,
+        blank=True,
+        help_text="The keys of the chunks counted already (a job split over several tasks): a "
+        "chunk delivered again is not counted twice.",
+    )
     actor = models.CharField(max_length=255, blank=True)
     created_at = models.DateTimeField()
     started_at = models.DateTimeField(null=True, blank=True)

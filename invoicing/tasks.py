@@ -10,7 +10,7 @@ from django.conf import settings
 from django.utils import timezone
 
 from core.audit import CLOCK
-from core.jobs import job_attach, job_start_shared, jobs_fail_stalled, tracked
+from core.jobs import chunk_key, job_attach, job_start_shared, jobs_fail_stalled, tracked
 from invoicing.clock_hooks import TickHooksFailed, run_tick_hooks
 from invoicing.reconciliation import reconcile
 from invoicing.services import (
@@ -31,7 +31,9 @@ def subscriptions_bill_task(
     """Bill what is due for a chunk of subscriptions up to the tick's instant and finalize their
     drafts that are complete (invoicing/services/clock.py), then release the tick's lease and
     advance the tick's billing run job (`job_id`) by the chunk, once its work has committed
-    (one statement: the job's counts are added to, so the chunks of several workers add up)."""
+    (one statement: the job's counts are added to, so the chunks of several workers add up;
+    a chunk delivered again, billed already, finds its key on the job and is not counted
+    twice)."""
     result = subscriptions_bill_chunk(
         subscription_ids=subscription_ids,
         as_of=datetime.fromisoformat(as_of),
@@ -39,7 +41,7 @@ def subscriptions_bill_task(
         lease=lease,
     )
     if job_id is not None:
-        progress = job_attach(job_id)
+        progress = job_attach(job_id, chunk=chunk_key(subscription_ids))
         for sid, reason in sorted(result.failed.items()):
             progress.advance(1, failed=1, error=f"subscription #{sid}: {reason}")
         progress.advance(len(subscription_ids) - len(result.failed))

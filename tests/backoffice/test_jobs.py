@@ -197,9 +197,11 @@ def test_the_bill_command_leaves_a_succeeded_job_with_every_subscription_done() 
 @pytest.mark.django_db
 def test_a_chunk_task_advances_its_run_by_one_statement_after_the_chunk() -> None:
     plan = workload_plan()
-    subs = [workload_customer(i, plan).subscriptions.get().pk for i in range(1, 10)]
+    subs = [workload_customer(i, plan).subscriptions.get().pk for i in range(1, 13)]
     subscriptions_bill_chunk(subscription_ids=subs[:3], as_of=FEB, actor=CLOCK)  # warm caches
     with CaptureQueriesContext(connection) as plain:
+        subscriptions_bill_chunk(subscription_ids=subs[3:6], as_of=FEB, actor=CLOCK)
+    with CaptureQueriesContext(connection) as plain_again:  # billed already: 0 steps
         subscriptions_bill_chunk(subscription_ids=subs[3:6], as_of=FEB, actor=CLOCK)
     job = job_start_shared(kind="billing_run", label="run", actor=CLOCK.label, total=6)
     with CaptureQueriesContext(connection) as tracked_chunk:
@@ -209,12 +211,35 @@ def test_a_chunk_task_advances_its_run_by_one_statement_after_the_chunk() -> Non
     assert tracked_chunk.captured_queries[-1]["sql"].lstrip().startswith("UPDATE core_job")
     job.refresh_from_db()
     assert (job.status, job.done) == (JobStatus.RUNNING, 3)
+    # the same chunk delivered again (late acks, a worker lost, the broker's visibility
+    # timeout): billed already, and not counted again (still one statement of the job's)
+    with CaptureQueriesContext(connection) as redelivered:
+        subscriptions_bill_task(subs[6:9], FEB.isoformat(), "", job.pk)
+    assert len(redelivered.captured_queries) == len(plain_again.captured_queries) + 1
+    job.refresh_from_db()
+    assert (job.status, job.done, job.failed) == (JobStatus.RUNNING, 3, 0)
     with CaptureQueriesContext(connection) as last_chunk:
-        subscriptions_bill_task(subs[:3], FEB.isoformat(), "", job.pk)  # billed already: 0 steps
+        subscriptions_bill_task(subs[9:12], FEB.isoformat(), "", job.pk)
     job.refresh_from_db()
     assert (job.status, job.done, job.failed) == (JobStatus.SUCCEEDED, 6, 0)
     # the last chunk's: its counts, then the job succeeded
     assert [q["sql"].split()[0] for q in last_chunk.captured_queries[-2:]] == ["UPDATE", "UPDATE"]
+    assert Invoice.objects.filter(customer__subscriptions__in=subs[6:12]).count() == 6
+
+
+@pytest.mark.django_db
+def test_a_chunk_delivered_twice_counts_once_and_does_not_end_the_run_early() -> None:
+    plan = workload_plan()
+    subs = [workload_customer(i, plan).subscriptions.get().pk for i in range(1, 7)]
+    job = job_start_shared(kind="billing_run", label="run", actor=CLOCK.label, total=6)
+    subscriptions_bill_task(subs[:3], FEB.isoformat(), "", job.pk)
+    subscriptions_bill_task(list(reversed(subs[:3])), FEB.isoformat(), "", job.pk)  # again
+    job.refresh_from_db()
+    assert (job.status, job.done, job.finished_at) == (JobStatus.RUNNING, 3, None)
+    assert not Invoice.objects.filter(customer__subscriptions__in=subs[3:]).exists()
+    subscriptions_bill_task(subs[3:], FEB.isoformat(), "", job.pk)
+    job.refresh_from_db()
+    assert (job.status, job.done, job.failed) == (JobStatus.SUCCEEDED, 6, 0)
 
 
 @pytest.mark.worker
