@@ -509,9 +509,11 @@ CELERY_BEAT_SCHEDULE["test-clocks-resume"] = {"task": "integrations.test_clocks_
 
 # ------------------------------------------------------------------------- back office bulk work
 # A bulk action on more objects than this runs as a background job (core.jobs); up to it, in the
-# request. The queue of those jobs' tasks (backoffice.bulk_action); empty: the default one.
+# request. The queue of those jobs' tasks (backoffice.bulk_chunk); empty: the default one.
 BULK_SYNC_MAX = env.int("BULK_SYNC_MAX", default=100)
 BULK_QUEUE = env.str("BULK_QUEUE", default="")
+# objects per chunk task of a bulk job (each task well within CELERY_TASK_SOFT_TIME_LIMIT)
+BULK_TASK_CHUNK = env.int("BULK_TASK_CHUNK", default=200)
 
 # -------------------------------------------------------------------------------------- logging
 LOGGING = {
