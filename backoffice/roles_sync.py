@@ -2,9 +2,11 @@
 
 One function for the three callers: the migration that creates the groups (with the historical
 models), the post_migrate handler that runs after every `migrate` (so a model added later gets
-its role at once), and `manage.py roles_sync`. The table is the source of truth: a permission
-added to one of these groups by hand is taken away at the next sync (make another group for a
-variant).
+its role at once), and `manage.py roles_sync`. The table is the source of truth for the
+permissions of our apps (OUR_APPS): one of them added to these groups by hand is taken away at
+the next sync (make another group for a variant). Permissions of other apps (auth, axes,
+pghistory...) are not the table's: the sync never adds nor removes them, so a group of the same
+name that existed before (say a "Support" group holding auth.view_user) keeps them.
 """
 
 from __future__ import annotations
@@ -27,7 +29,8 @@ class RoleSync:
 
 
 def roles_sync(*, apps: Any, using: str = "default") -> list[RoleSync]:
-    """Create the roles' groups when missing and set each one's permissions to the table's.
+    """Create the roles' groups when missing and set each one's permissions of our apps to the
+    table's (those of other apps, given by hand, are left alone).
 
     `apps` is a registry: django.apps.apps, or a migration's historical one."""
     group_model = apps.get_model("auth", "Group")
@@ -46,9 +49,9 @@ def roles_sync(*, apps: Any, using: str = "default") -> list[RoleSync]:
             group, created = group_model.objects.using(using).get_or_create(name=role.name)
             current = {
                 pk: (app_label, codename)
-                for pk, app_label, codename in group.permissions.values_list(
-                    "pk", "content_type__app_label", "codename"
-                )
+                for pk, app_label, codename in group.permissions.filter(
+                    content_type__app_label__in=OUR_APPS
+                ).values_list("pk", "content_type__app_label", "codename")
             }
             add = sorted(set(wanted) - set(current))
             remove = sorted(set(current) - set(wanted))

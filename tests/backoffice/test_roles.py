@@ -151,6 +151,26 @@ def test_roles_sync_puts_back_what_was_changed_by_hand() -> None:
     call_command("roles_sync", "--check", stdout=StringIO())
 
 
+def test_roles_sync_leaves_the_permissions_of_other_apps_alone() -> None:
+    """A "Support" group that existed before (made by hand, with auth.view_user) is taken on:
+    its permissions of our apps are set to the table, the others (auth, axes...) stay."""
+    Group.objects.filter(name=SUPPORT.name).delete()
+    existing = Group.objects.create(name=SUPPORT.name)
+    view_user = Permission.objects.get(content_type__app_label="auth", codename="view_user")
+    void = Permission.objects.get(content_type__app_label="invoicing", codename="change_invoice")
+    existing.permissions.add(view_user, void)
+
+    out = StringIO()
+    call_command("roles_sync", stdout=out)
+    assert "- invoicing.change_invoice" in out.getvalue()
+    assert "auth.view_user" not in out.getvalue()
+    assert group_perms(SUPPORT.name) == perms_of(SUPPORT) | {"auth.view_user"}
+    # in line from now on: --check finds no drift, migrate keeps it
+    call_command("roles_sync", "--check", stdout=StringIO())
+    call_command("migrate", "backoffice", verbosity=0)
+    assert group_perms(SUPPORT.name) == perms_of(SUPPORT) | {"auth.view_user"}
+
+
 def test_migrate_keeps_the_groups_in_line() -> None:
     """post_migrate (every `migrate`, and the test database's flushes) runs the sync."""
     Group.objects.get(name=SUPPORT.name).permissions.clear()
