@@ -10,8 +10,12 @@ MRR, as the dashboard counts it:
   before its start, while it is trialing (up to `trial_end`), while it is paused
   (`SubscriptionPause`), and once it has ended or was canceled (`ended_at`, else `canceled_at`,
   else a set end `ends_at` that has come). Its price book and quantity at an instant come from
-  its applied changes (`SubscriptionChange`: the terms it changed from before the first,
-  `applied_plan_version` and `new_quantity` from each one's `effective_at`).
+  its applied changes (`SubscriptionChange`: `applied_plan_version` and `new_quantity` from each
+  one's `effective_at`) and its price moves at renewals (`SubscriptionPriceMove`, written by the
+  clock's roll when a period starts on the plan's new version: `to_plan_version` from
+  `effective_at`, the quantity unchanged), in time order (at one instant a change before a move,
+  as the clock applies them; then by id); before the first of them, the terms the first changed
+  or moved from.
 - Usage charges, add-ons, taxes, discounts and coupons are not MRR: only the recurring fixed fee.
 - A customer's MRR is the sum over its subscriptions, in its currency, computed exactly and
   rounded once (catalog.money.quantize) per customer and month.
@@ -166,6 +170,16 @@ class Change:
 
 
 @dataclass(frozen=True)
+class PriceMove:
+    """A roll onto the plan's new version (billing.SubscriptionPriceMove): from the new period's
+    start, the same quantity at the new terms."""
+
+    effective_at: datetime
+    from_terms: Terms
+    terms: Terms
+
+
+@dataclass(frozen=True)
 class History:
     """One subscription's rows, as the reference reads them."""
 
@@ -177,6 +191,7 @@ class History:
     end_at: datetime | None = None  # ended_at, else canceled_at, else ends_at
     pauses: Sequence[tuple[datetime, datetime | None]] = ()
     changes: Sequence[Change] = ()  # applied, by effective_at
+    moves: Sequence[PriceMove] = ()  # price moves at renewals, by effective_at
 
 
 def _live(value: datetime | None, t: datetime) -> bool:
@@ -193,12 +208,24 @@ def history_mrr(h: History, t: datetime) -> Decimal:
     if any(paused < t and _live(resumed, t) for paused, resumed in h.pauses):
         return ZERO
     terms, quantity = h.terms, h.quantity
-    ordered = sorted(h.changes, key=lambda c: c.effective_at)
-    if ordered:
-        terms, quantity = ordered[0].from_terms, ordered[0].from_quantity
-        for change in ordered:
-            if change.effective_at < t:
-                terms, quantity = change.terms, change.quantity
+    # applied changes and price moves in time order; at one instant a change comes before a
+    # move (billing's edge order: a change due at a period's end applies, then the period rolls)
+    events: list[tuple[datetime, int, int, Change | PriceMove]] = sorted(
+        [(c.effective_at, 0, i, c) for i, c in enumerate(h.changes)]
+        + [(m.effective_at, 1, i, m) for i, m in enumerate(h.moves)],
+        key=lambda e: e[:3],
+    )
+    if events:
+        terms = events[0][3].from_terms
+        first_change = next((c for c in sorted(h.changes, key=lambda c: c.effective_at)), None)
+        if first_change is not None:
+            quantity = first_change.from_quantity
+        for at, _, _, event in events:
+            if at >= t:
+                break
+            terms = event.terms
+            if isinstance(event, Change):
+                quantity = event.quantity
     num, den = monthly_factor(terms.unit, terms.count)
     with localcontext() as ctx:
         ctx.prec = 60

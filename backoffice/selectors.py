@@ -5,7 +5,8 @@ Each figure is one set-based query, whatever the number of rows (about a dozen s
 whole dashboard). Test customers (on a test clock) are left out of every money figure.
 
 - MRR and its movements: see backoffice/dashboard.py for the definition; `mrr_by_month` rebuilds
-  every subscription's history in SQL (its segments between applied changes by window functions,
+  every subscription's history in SQL (its segments between applied changes and price moves at
+  renewals, ordered by (instant, kind, id), by window functions,
   the month ends by generate_series, trials and pauses), rounds each customer's month once,
   exactly (integer arithmetic on the normalized fees over a common denominator), then compares
   each customer's month with the one before (a full join of the customer-months with MRR > 0).
@@ -88,29 +89,52 @@ WITH subs AS (
     JOIN billing_customer AS c ON c.id = s.customer_id
     WHERE c.currency = %(currency)s AND c.test_clock_id IS NULL AND s.start_at < %(until)s
 ),
-ch AS (
-    SELECT x.subscription_id AS sub, x.effective_at, x.applied_plan_version_id AS pv,
-           coalesce(x.new_quantity, x.from_quantity) AS qty, x.from_plan_version_id AS from_pv,
-           x.from_quantity,
-           row_number() OVER (PARTITION BY x.subscription_id ORDER BY x.effective_at, x.id) AS rn
+ev AS (
+    -- applied changes and price moves at renewals, in the clock's order (instant, kind, id):
+    -- at one instant a change applies before the period rolls
+    SELECT x.subscription_id AS sub, x.effective_at AS at, 1 AS k, x.id,
+           x.applied_plan_version_id AS pv, coalesce(x.new_quantity, x.from_quantity) AS qty,
+           x.from_plan_version_id AS from_pv, x.from_quantity
     FROM billing_subscriptionchange AS x
     JOIN subs ON subs.id = x.subscription_id
     WHERE x.status = 'applied'
+    UNION ALL
+    SELECT m.subscription_id, m.effective_at, 2, m.id, m.to_plan_version_id, NULL,
+           m.from_plan_version_id, NULL
+    FROM billing_subscriptionpricemove AS m
+    JOIN subs ON subs.id = m.subscription_id
+),
+first_pv AS (SELECT DISTINCT ON (sub) sub, from_pv FROM ev ORDER BY sub, at, k, id),
+first_qty AS (
+    SELECT DISTINCT ON (sub) sub, from_quantity FROM ev WHERE k = 1 ORDER BY sub, at, id
+),
+seg0 AS (
+    -- before the first event, the terms it changed or moved from; then each event's
+    SELECT s.id AS sub, s.customer_id, s.start_at AS seg_from, 0 AS k, 0::bigint AS id,
+           coalesce(f.from_pv, s.plan_version_id) AS pv,
+           coalesce(q.from_quantity, s.quantity) AS qty
+    FROM subs AS s
+    LEFT JOIN first_pv AS f ON f.sub = s.id
+    LEFT JOIN first_qty AS q ON q.sub = s.id
+    UNION ALL
+    SELECT ev.sub, s.customer_id, ev.at, ev.k, ev.id, ev.pv, ev.qty
+    FROM ev JOIN subs AS s ON s.id = ev.sub
 ),
 seg AS (
-    SELECT s.id AS sub, s.customer_id, s.start_at AS seg_from,
-           coalesce(f.from_pv, s.plan_version_id) AS pv,
-           coalesce(f.from_quantity, s.quantity) AS qty
-    FROM subs AS s LEFT JOIN ch AS f ON f.sub = s.id AND f.rn = 1
-    UNION ALL
-    SELECT ch.sub, s.customer_id, ch.effective_at, ch.pv, ch.qty
-    FROM ch JOIN subs AS s ON s.id = ch.sub
+    -- a price move keeps the quantity in force: the last one set before it
+    SELECT sub, customer_id, seg_from, k, id, pv,
+           first_value(qty) OVER (PARTITION BY sub, grp ORDER BY seg_from, k, id) AS qty
+    FROM (SELECT seg0.*,
+                 count(qty) OVER (PARTITION BY sub ORDER BY seg_from, k, id) AS grp
+          FROM seg0) AS z
 ),
 segs AS (
-    -- each segment's paid window (lo, hi]: after its start and its trial, up to its end
+    -- each segment's paid window (lo, hi]: after its start and its trial, up to its end (a
+    -- segment cut to nothing by a later event at the same instant never counts)
     SELECT seg.customer_id, seg.sub, seg.pv, seg.qty,
            greatest(seg.seg_from, s.trial_end) AS lo,
-           least(lead(seg.seg_from) OVER (PARTITION BY seg.sub ORDER BY seg.seg_from),
+           least(lead(seg.seg_from) OVER (PARTITION BY seg.sub
+                                          ORDER BY seg.seg_from, seg.k, seg.id),
                  s.end_at) AS hi
     FROM seg JOIN subs AS s ON s.id = seg.sub
 ),

@@ -9,6 +9,7 @@ from billing.models.subscriptions import (
     Subscription,
     SubscriptionChange,
     SubscriptionPause,
+    SubscriptionPriceMove,
 )
 from billing.models.testclocks import TestClock, TestClockStatus
 from billing.models.usage import UsageEvent, UsageEventKey
@@ -29,6 +30,7 @@ __all__ = [
     "Subscription",
     "SubscriptionChange",
     "SubscriptionPause",
+    "SubscriptionPriceMove",
     "TestClock",
     "TestClockStatus",
     "UsageEvent",

@@ -188,6 +188,29 @@ class SubscriptionChange(models.Model):
 
 
 @pghistory.track(pghistory.InsertEvent(), pghistory.UpdateEvent(), pghistory.DeleteEvent())
+class SubscriptionPriceMove(models.Model):
+    """A subscription moved onto its plan's new version at a period roll (the clock's
+    `subscriptions_roll`: each new period is priced with the version in force at its start).
+    Append-only, written in the roll's transaction: with the applied changes, it tells which
+    price book was in force at any past instant (`effective_at` is the new period's start)."""
+
+    subscription = models.ForeignKey(
+        Subscription, on_delete=models.CASCADE, related_name="price_moves"
+    )
+    from_plan_version = models.ForeignKey(PlanVersion, on_delete=models.PROTECT, related_name="+")
+    to_plan_version = models.ForeignKey(PlanVersion, on_delete=models.PROTECT, related_name="+")
+    effective_at = models.DateTimeField()
+    created_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ("effective_at", "id")
+        indexes = [models.Index(fields=["subscription", "effective_at"], name="sub_price_move_idx")]
+
+    def __str__(self) -> str:
+        return f"price move of #{self.subscription_id} at {self.effective_at}"
+
+
+@pghistory.track(pghistory.InsertEvent(), pghistory.UpdateEvent(), pghistory.DeleteEvent())
 class SubscriptionPause(models.Model):
     subscription = models.ForeignKey(Subscription, on_delete=models.CASCADE, related_name="pauses")
     paused_at = models.DateTimeField()

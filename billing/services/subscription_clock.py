@@ -25,6 +25,7 @@ from billing.enums import (
 from billing.models import (
     Subscription,
     SubscriptionChange,
+    SubscriptionPriceMove,
 )
 from billing.services.entitlements import entitlements_recompute
 from billing.services.journal import journal_write_many
@@ -163,11 +164,13 @@ def subscriptions_roll(*, subs: list[Subscription], as_of: datetime, actor: Acto
     (the clock's period roll, for one or a whole chunk at once). Each new period is priced with
     the plan's version in force at its start (lifecycle.rolled): a version that took effect
     during the period that ended applies from this roll on (with the entitlements it grants).
-    Without a version in force then, the subscription keeps the one it has."""
+    Without a version in force then, the subscription keeps the one it has. Each move onto
+    another version is recorded (`SubscriptionPriceMove`, one INSERT for the chunk)."""
     versions = _published_versions(sub.plan_id for sub in subs)
     books = {plan: [v.book() for v in found] for plan, found in versions.items()}
     rows = {v.pk: v for found in versions.values() for v in found}
     events, moved = [], []
+    price_moves: list[SubscriptionPriceMove] = []
     for sub in subs:
         at = sub.current_period_end
         state, old_book = lifecycle.rolled(sub.state(), books.get(sub.plan_id, []))
@@ -179,6 +182,15 @@ def subscriptions_roll(*, subs: list[Subscription], as_of: datetime, actor: Acto
         if old_book is not None:
             extra["price_version"] = {"from": old_book.label, "to": state.book.label}
             moved.append(sub)
+            price_moves.append(
+                SubscriptionPriceMove(
+                    subscription=sub,
+                    from_plan_version_id=old_book.id,
+                    to_plan_version_id=state.book.id,
+                    effective_at=at,
+                    created_at=as_of,
+                )
+            )
         events.append(
             {
                 "type": "subscription.updated",
@@ -199,6 +211,10 @@ def subscriptions_roll(*, subs: list[Subscription], as_of: datetime, actor: Acto
             "updated_at",
         ],
     )
+    # the structured record of each move onto a new version (what the dashboard's MRR reads):
+    # one INSERT for the chunk, only when a version moved
+    if price_moves:
+        SubscriptionPriceMove.objects.bulk_create(price_moves)
     journal_write_many(events, actor=actor)
     for sub in moved:
         entitlements_recompute(customer=sub.customer, as_of=as_of)

@@ -2,7 +2,8 @@
 (backoffice/dashboard.reference_mrr) on generated subscription histories: plans of every
 interval (days, weeks, months, years, counts above one, fees that do not divide evenly), several
 subscriptions per customer, trials, ends and cancellations, pauses (resumed or not), applied
-changes of plan and quantity, and changes that never applied (scheduled, canceled)."""
+changes of plan and quantity, changes that never applied (scheduled, canceled), price moves at
+renewals, and changes and moves at the same instant."""
 
 from __future__ import annotations
 
@@ -16,8 +17,13 @@ from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 
 from backoffice import selectors
-from backoffice.dashboard import MOVEMENTS, Change, History, Terms, reference_mrr
-from billing.models import Subscription, SubscriptionChange, SubscriptionPause
+from backoffice.dashboard import MOVEMENTS, Change, History, PriceMove, Terms, reference_mrr
+from billing.models import (
+    Subscription,
+    SubscriptionChange,
+    SubscriptionPause,
+    SubscriptionPriceMove,
+)
 from catalog.models import PlanVersion
 from tests.billing.subs import customer, priced_plan
 
@@ -46,14 +52,16 @@ subscription = st.fixed_dictionaries(
         ),
         "end": st.one_of(st.none(), durations),
         "pauses": st.lists(st.tuples(durations, st.one_of(st.none(), durations)), max_size=2),
+        # changes (applied or not) and price moves at renewals ("move": onto another price
+        # book, the quantity kept), at the same instant now and then
         "changes": st.lists(
             st.tuples(
-                durations,
+                st.one_of(durations, st.just(timedelta(0))),
                 st.integers(0, len(PLANS) - 1),
                 st.integers(1, 5),
-                st.sampled_from(["applied", "applied", "scheduled", "canceled"]),
+                st.sampled_from(["applied", "applied", "scheduled", "canceled", "move", "move"]),
             ),
-            max_size=3,
+            max_size=4,
         ),
     }
 )
@@ -81,9 +89,13 @@ def store(world: dict[str, Any], spec: dict[str, Any]) -> History:
     at = start
     changes: list[tuple[datetime, int, int, int, int, str]] = []
     for gap, new_plan, new_quantity, status in spec["changes"]:
+        if not gap and status not in ("applied", "move"):
+            gap = timedelta(hours=1)  # one scheduled change per instant (a constraint)
         at = at + gap
+        if status == "move":
+            new_quantity = quantity
         changes.append((at, plan_i, quantity, new_plan, new_quantity, status))
-        if status == "applied":
+        if status in ("applied", "move"):
             plan_i, quantity = new_plan, new_quantity
     trial_end = start + spec["trial"] if spec["trial"] else None
     end = start + spec["end"] if spec["end"] else None
@@ -97,6 +109,12 @@ def store(world: dict[str, Any], spec: dict[str, Any]) -> History:
         created_at=start, updated_at=start,
     )  # fmt: skip
     for effective, from_i, from_q, to_i, to_q, status in changes:
+        if status == "move":
+            SubscriptionPriceMove.objects.create(
+                subscription=sub, from_plan_version=versions[from_i],
+                to_plan_version=versions[to_i], effective_at=effective, created_at=effective,
+            )  # fmt: skip
+            continue
         SubscriptionChange.objects.create(
             subscription=sub, kind="plan_quantity", status=status,
             from_plan_version=versions[from_i] if status == "applied" else None,
@@ -127,6 +145,11 @@ def store(world: dict[str, Any], spec: dict[str, Any]) -> History:
             Change(effective, _terms(fi), fq, _terms(ti), tq)
             for effective, fi, fq, ti, tq, status in changes
             if status == "applied"
+        ],
+        moves=[
+            PriceMove(effective, _terms(fi), _terms(ti))
+            for effective, fi, _, ti, _, status in changes
+            if status == "move"
         ],
     )
 
