@@ -49,6 +49,7 @@ SECTION_WRITE_LINKS: dict[tuple[str, str], str] = {
 }
 
 LIST_PAGE = 100
+JOURNAL_PERMISSION = "billing.view_journalevent"  # the journal's part and its page
 
 
 class NoteForm(forms.Form):
@@ -81,9 +82,12 @@ def customer_story(request: HttpRequest, customer: Customer) -> dict[str, Any]:
     subscriptions = customer_subscriptions(customer_id=customer.pk)[: story.SHOWN]
     timelines = story.subscription_timelines(subscriptions, zone, as_of)
     notes, note_count = story.customer_notes(customer.pk)
-    journal = list(story.customer_journal_events(customer.pk)[: story.SHOWN])
-    audit = list(story.customer_audit_events(customer)[: story.SHOWN])
     user = request.user
+    # the journal's part needs what its own page needs (support does not hold it); the audit
+    # history's page needs what this page needs
+    can_journal = user.has_perm(JOURNAL_PERMISSION)
+    journal = list(story.customer_journal_events(customer.pk)[: story.SHOWN]) if can_journal else []
+    audit = list(story.customer_audit_events(customer)[: story.SHOWN])
     return {
         "overview": overview,
         "story": {
@@ -99,6 +103,7 @@ def customer_story(request: HttpRequest, customer: Customer) -> dict[str, Any]:
                 for sub in subscriptions
             ],
             "allocations": story.payment_allocations(customer, zone),
+            "can_journal": can_journal,
             "journal": story.journal_rows(journal, zone),
             "audit": story.audit_rows(audit, zone),
             "notes": story.note_rows(notes, zone),
@@ -109,6 +114,7 @@ def customer_story(request: HttpRequest, customer: Customer) -> dict[str, Any]:
             "actions": story.story_actions(
                 user, customer, story.invoices_to_retry(customer.pk), customer.is_archived
             ),
+            "bulk": story.bulk_buttons(user, customer.pk, as_of),
             "links": story.all_links(customer.pk),
             "shown": story.SHOWN,
         },
@@ -155,7 +161,7 @@ class CustomerStoryAdmin(CustomerOverviewAdmin):
             raise PermissionDenied
         return customer  # type: ignore[no-any-return]
 
-    def _back(self, customer: Customer, anchor: str = "") -> HttpResponseRedirect:
+    def _story_page(self, customer: Customer, anchor: str = "") -> HttpResponseRedirect:
         return HttpResponseRedirect(
             reverse("admin:billing_customer_change", args=[customer.pk]) + anchor
         )
@@ -180,7 +186,7 @@ class CustomerStoryAdmin(CustomerOverviewAdmin):
                 add_service_error(form, exc)
             else:
                 self.message_user(request, "Note added.", messages.SUCCESS)
-                return self._back(customer, "#story-notes")
+                return self._story_page(customer, "#story-notes")
         context = {
             **self.admin_site.each_context(request),
             "title": f"Add a note on {customer}",
@@ -213,7 +219,7 @@ class CustomerStoryAdmin(CustomerOverviewAdmin):
             else:
                 done = "archived" if archive else "restored"
                 self.message_user(request, f"Customer {done}.", messages.SUCCESS)
-        return self._back(customer)
+        return self._story_page(customer)
 
     def _list_page(
         self, request: HttpRequest, customer: Customer, kind: str, rows: Any, convert: Any
@@ -235,7 +241,7 @@ class CustomerStoryAdmin(CustomerOverviewAdmin):
     def journal_view(self, request: HttpRequest, pk: int) -> HttpResponse:
         """Every journal event about the customer and what it owns, the latest first."""
         customer = self._customer(request, pk)
-        if not request.user.has_perm("billing.view_journalevent"):
+        if not request.user.has_perm(JOURNAL_PERMISSION):
             raise PermissionDenied
         rows = story.customer_journal_events(customer.pk)
         return self._list_page(request, customer, "journal events", rows, story.journal_rows)

@@ -19,6 +19,7 @@ from django.db.models.functions import Cast, RowNumber
 from django.urls import reverse
 from pghistory.models import Events
 
+from backoffice.bulk import ACTIONS
 from backoffice.models import CustomerNote
 from billing.models import (
     Customer,
@@ -28,13 +29,14 @@ from billing.models import (
     SubscriptionPause,
 )
 from invoicing.admin_display import instant, money, short
-from invoicing.models import CreditNote, Invoice
+from invoicing.models import CreditNote, Invoice, InvoiceStatus
 from notifications.models import Notification
 from payments.models import Allocation, Payment, PaymentMethod, PaymentState, Refund
 from portal.models import PortalUser
 
 SHOWN = 20  # rows of each list on the page; the rest are a "see all" link away
 TIMELINE_SHOWN = 12  # changes and pauses per subscription
+OPEN_STATES = (InvoiceStatus.OPEN, InvoiceStatus.PARTIALLY_PAID)  # what is still collected
 
 
 # ---------------------------------------------------------------------------------------------
@@ -57,8 +59,8 @@ def _change_text(change: SubscriptionChange) -> str:
         target = change.new_plan.code
     else:
         target = ""
-    if target:
-        source = change.from_plan_version.label if change.from_plan_version else "?"
+    source = change.from_plan_version.label if change.from_plan_version else "?"
+    if target and target != source:  # a quantity change keeps the version: no "plan x → x"
         parts.append(f"plan {source} → {target}")
     if change.new_quantity is not None and change.new_quantity != change.from_quantity:
         parts.append(f"quantity {change.from_quantity} → {change.new_quantity}")
@@ -71,13 +73,27 @@ def _change_text(change: SubscriptionChange) -> str:
     return text
 
 
+def _starting_versions(ids: Sequence[int]) -> dict[int, str]:
+    """subscription id -> the label of the plan version it started on: the first change's
+    `from_plan_version` (the version before any change; the timeline shows only the latest
+    changes). One query for all the subscriptions (DISTINCT ON the subscription)."""
+    first = (
+        SubscriptionChange.objects.filter(subscription_id__in=list(ids))
+        .exclude(from_plan_version=None)
+        .select_related("from_plan_version__plan")
+        .order_by("subscription_id", "id")
+        .distinct("subscription_id")
+    )
+    return {c.subscription_id: c.from_plan_version.label for c in first if c.from_plan_version}
+
+
 def subscription_timelines(
     subscriptions: Iterable[Subscription], zone: str, as_of: datetime
 ) -> dict[int, list[dict[str, str]]]:
     """Each subscription's timeline, oldest first: start, trial, changes of plan or quantity
-    (applied, scheduled or cancelled), pauses and resumptions, cancellation, end. Two
-    queries (changes, pauses) for all the subscriptions, at most TIMELINE_SHOWN of each per
-    subscription (the latest)."""
+    (applied, scheduled or cancelled), pauses and resumptions, cancellation, end. Three
+    queries (changes, the first change's version, pauses) for all the subscriptions, at most
+    TIMELINE_SHOWN changes and pauses per subscription (the latest)."""
     subs = list(subscriptions)
     ids = [s.pk for s in subs]
     events: dict[int, list[tuple[datetime, int, str]]] = {pk: [] for pk in ids}
@@ -90,15 +106,9 @@ def subscription_timelines(
         [F("effective_at").desc(), F("id").desc()],
         TIMELINE_SHOWN,
     )
-    first_version: dict[int, tuple[datetime, str]] = {}
     for change in changes:
         events[change.subscription_id].append((change.effective_at, 2, _change_text(change)))
-        seen = first_version.get(change.subscription_id)
-        if change.from_plan_version is not None and (seen is None or change.effective_at < seen[0]):
-            first_version[change.subscription_id] = (
-                change.effective_at,
-                change.from_plan_version.label,
-            )
+    first_version = _starting_versions(ids)
     pauses = _ranked(
         SubscriptionPause.objects.filter(subscription_id__in=ids),
         [F("paused_at").desc(), F("id").desc()],
@@ -110,7 +120,7 @@ def subscription_timelines(
             events[pause.subscription_id].append((pause.resumed_at, 3, "resumed"))
     for sub in subs:
         own = events[sub.pk]
-        started_on = first_version.get(sub.pk, (None, sub.plan_version.label))[1]
+        started_on = first_version.get(sub.pk, sub.plan_version.label)
         verb = "started" if sub.start_at <= as_of else "starts"
         own.append((sub.start_at, 0, f"{verb} on {started_on}"))
         if sub.trial_end is not None:
@@ -285,10 +295,11 @@ def note_rows(notes: Iterable[CustomerNote], zone: str) -> list[dict[str, Any]]:
 
 
 def invoices_to_retry(customer_id: int, limit: int = 5) -> list[Invoice]:
-    """Open invoices with something due and a failed automatic payment: one query."""
+    """Open or partially paid invoices with something due and a failed automatic payment: one
+    query."""
     failed = Payment.objects.filter(invoice=OuterRef("pk"), state=PaymentState.FAILED)
     return list(
-        Invoice.objects.filter(customer_id=customer_id, status="open", amount_due__gt=0)
+        Invoice.objects.filter(customer_id=customer_id, status__in=OPEN_STATES, amount_due__gt=0)
         .filter(Exists(failed))
         .order_by("due_at", "id")[:limit]
     )
@@ -348,6 +359,77 @@ def story_actions(
             )
         )
     return [a for a in candidates if user.has_perm(a.permission)]
+
+
+# ---------------------------------------------------------------------------------------------
+# the list's bulk actions for this one customer (backoffice/admin_bulk.py's confirmation pages)
+
+REMIND_SHOWN = 100  # overdue invoices selected for the reminder (the form's fields stay few)
+
+
+@dataclass(frozen=True)
+class BulkButton:
+    """A form posting the list action `action` for `selected` to the list `url`: the bulk
+    action's confirmation page (nothing is done before it is confirmed there)."""
+
+    key: str
+    label: str
+    url: str
+    action: str
+    selected: tuple[int, ...]
+
+
+def _may_bulk(user: Any, name: str, model_perms: tuple[str, ...]) -> bool:
+    """What the list and the action ask for: the list's view or change permission, and the
+    action's permission."""
+    return ACTIONS[name].allowed(user) and any(user.has_perm(p) for p in model_perms)
+
+
+def bulk_buttons(user: Any, customer_id: int, as_of: datetime) -> list[BulkButton]:
+    """*Apply unapplied cash* when the customer holds unapplied cash and owes on open invoices,
+    *Send a payment reminder* when it has overdue open invoices (at `as_of`), each only for a
+    user the bulk action is offered to: at most one query each."""
+    buttons = []
+    owing = Invoice.objects.filter(
+        customer_id=customer_id, status__in=OPEN_STATES, amount_due__gt=0
+    )
+    if _may_bulk(user, "apply_cash", ("billing.view_customer", "billing.change_customer")):
+        cash = Payment.objects.filter(
+            customer_id=customer_id, state=PaymentState.SUCCEEDED, unapplied__gt=0
+        )
+        found = (
+            Customer.objects.filter(pk=customer_id)
+            .annotate(cash=Exists(cash), owing=Exists(owing))
+            .values_list("cash", "owing")
+            .first()
+        )
+        if found is not None and all(found):
+            buttons.append(
+                BulkButton(
+                    "bulk-apply-cash",
+                    "Apply unapplied cash (oldest first)…",
+                    reverse("admin:billing_customer_changelist"),
+                    "bulk_apply_cash",
+                    (customer_id,),
+                )
+            )
+    if _may_bulk(user, "remind", ("invoicing.view_invoice", "invoicing.change_invoice")):
+        overdue = tuple(
+            owing.filter(due_at__lt=as_of)
+            .order_by("due_at", "id")
+            .values_list("pk", flat=True)[:REMIND_SHOWN]
+        )
+        if overdue:
+            buttons.append(
+                BulkButton(
+                    "bulk-remind",
+                    "Send a payment reminder…",
+                    reverse("admin:invoicing_invoice_changelist"),
+                    "bulk_remind",
+                    overdue,
+                )
+            )
+    return buttons
 
 
 def all_links(customer_id: int) -> dict[str, str]:

@@ -23,11 +23,12 @@ from typing import Any
 
 import pytest
 import time_machine
-from django.contrib.auth.models import Permission
+from django.contrib.auth.models import Group, Permission
 from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 
+from backoffice.roles import FINANCE_VIEWER, SUPPORT
 from backoffice.services.notes import note_create
 from billing.models import Customer
 from billing.services import (
@@ -47,9 +48,11 @@ from payments.services.wallets import wallet_grant
 from tests.billing.factories import CustomerFactory
 from tests.conftest import TEST_ACTOR
 from tests.invoicing.test_invoices import workload_plan
-from tests.payments.helpers import open_invoice
+from tests.payments.helpers import a_customer, open_invoice
+from tests.payments.test_retries import attempts, card, charge_pending, sandbox
 
 pytestmark = pytest.mark.django_db
+__all__ = ["sandbox"]  # the fixture
 D = Decimal
 
 
@@ -295,3 +298,151 @@ def test_archive_and_restore_from_the_page(staff_client: Client) -> None:
     staff_client.post(url)
     who.refresh_from_db()
     assert not who.is_archived
+
+
+# ---------------------------------------------------------------------------- review fixes
+
+
+def role_user(role: Any, django_user_model: Any) -> Any:
+    """A staff user in the role's group only (as tests/backoffice/test_roles.py makes them)."""
+    user = django_user_model.objects.create_user(f"story-{role.key}", is_staff=True)
+    user.groups.add(Group.objects.get(name=role.name))
+    return user
+
+
+def test_support_sees_no_journal_events_it_could_not_open(
+    client: Client, django_user_model: Any
+) -> None:
+    """The journal's page needs billing.view_journalevent, which support does not hold: the
+    section and its links are not shown to it. The audit page needs what the customer's page
+    needs (support gets both)."""
+    who = a_story()["customer"]
+    client.force_login(role_user(SUPPORT, django_user_model))
+    with time_machine.travel(PAGE_TIME, tick=False):
+        page, _ = page_of(client, who)
+    assert 'id="story-journal"' not in page
+    assert 'id="all-journal"' not in page
+    assert "/admin/billing/journalevent/" not in page
+    assert client.get(f"/admin/billing/customer/{who.pk}/journal/").status_code == 403
+    # the audit history: shown, and its page opens
+    assert "status: active → paused" in part(page, "story-audit")
+    assert client.get(f"/admin/billing/customer/{who.pk}/audit/").status_code == 200
+    # a finance viewer holds the journal's permission: it gets the section
+    viewer = Client()
+    viewer.force_login(role_user(FINANCE_VIEWER, django_user_model))
+    with time_machine.travel(PAGE_TIME, tick=False):
+        page, _ = page_of(viewer, who)
+    assert "wallet.granted" in part(page, "story-journal")
+    assert viewer.get(f"/admin/billing/customer/{who.pk}/journal/").status_code == 200
+
+
+def test_the_timeline_names_the_starting_plan_after_many_changes(staff_client: Client) -> None:
+    """14 changes (basic -> pro, then 13 quantity changes): the page shows the latest 12, but
+    the start still names basic, the first change's plan version."""
+    pro = workload_plan()
+    basic = basic_plan()
+    who = a_customer(external_id="many", currency="USD", timezone="UTC")
+    sub = subscription_create(customer_id=who.pk, plan_id=basic.pk, actor=TEST_ACTOR, as_of=JAN)
+    subscription_change(subscription_id=sub.pk, plan_id=pro.pk, when="now", prorate=False,
+                        actor=TEST_ACTOR, as_of=at(1, 2))  # fmt: skip
+    for i in range(13):
+        subscription_change(subscription_id=sub.pk, quantity=i + 2, when="now", prorate=False,
+                            actor=TEST_ACTOR, as_of=at(1, 3 + i))  # fmt: skip
+    with time_machine.travel(PAGE_TIME, tick=False):
+        page, _ = page_of(staff_client, who)
+    timeline = part(page, "story-timelines")
+    assert "2026-01-01 00:00 UTC started on basic@v1" in timeline, timeline
+    assert "plan basic@v1 → pro@v1" not in timeline  # the 2nd of 14: beyond the latest 12
+    assert "2026-01-04 00:00 UTC quantity change: quantity 2 → 3" in timeline  # no "plan x → x"
+    assert "2026-01-15 00:00 UTC quantity change: quantity 13 → 14" in timeline
+
+
+def test_a_partly_paid_invoice_whose_payment_failed_gets_a_retry_button(
+    staff_client: Client, sandbox: Any
+) -> None:
+    """An invoice of 40.00 whose automatic payment was declined, then 15.00 paid by hand:
+    partially paid, 25.00 due: retry offered."""
+    jan10 = datetime(2026, 1, 10, 9, tzinfo=UTC)
+    who = a_customer(external_id="retry", currency="USD", timezone="UTC")
+    card(who, "tok_declined")
+    invoice = open_invoice(who, "40.00", jan10)
+    journal_dispatch(as_of=jan10)
+    charge_pending(jan10)
+    assert attempts(invoice) == [(1, "failed")]
+    payment_record(
+        customer_id=who.pk, amount=D("15.00"), currency="USD", received_at=jan10,
+        reference="cash", actor=TEST_ACTOR, as_of=jan10,
+        allocations=[AllocationRequest(invoice_id=invoice.pk, amount=D("15.00"))],
+    )  # fmt: skip
+    invoice.refresh_from_db()
+    assert (invoice.status, invoice.amount_due) == ("partially_paid", D("25.00"))
+    with time_machine.travel(at(1, 11), tick=False):
+        page, _ = page_of(staff_client, who)
+    assert f'id="retry-{invoice.pk}"' in page
+    assert f"Retry payment of {invoice.number}" in part(page, "story-actions")
+
+
+def form_of(page: str, form_id: str) -> tuple[str, list[tuple[str, str]]]:
+    """The form's action and its hidden inputs (name, value), the CSRF token left out."""
+    start = page.index(f'id="{form_id}"')
+    start = page.rindex("<form", 0, start)
+    html_form = page[start : page.index("</form>", start)]
+    action = re.search(r'action="([^"]+)"', html_form)
+    assert action, html_form
+    fields = re.findall(r'<input type="hidden" name="([^"]+)" value="([^"]*)"', html_form)
+    return html.unescape(action[1]), [
+        (name, html.unescape(value)) for name, value in fields if name != "csrfmiddlewaretoken"
+    ]
+
+
+def post_form(client: Client, page: str, form_id: str) -> Any:
+    url, fields = form_of(page, form_id)
+    data: dict[str, list[str]] = {}
+    for name, value in fields:
+        data.setdefault(name, []).append(value)
+    return client.post(url, data)
+
+
+def test_bulk_buttons_for_this_customer_with_their_permissions(
+    client: Client, django_user_model: Any
+) -> None:
+    """30.00 unapplied and B owing 20.00 (due Jan 16, 9 days overdue on Jan 25): *Apply
+    unapplied cash* (payments.change_payment) and *Send a payment reminder* (notifications'
+    add_notification) open the bulk actions' confirmation pages for this customer only."""
+    story = a_story()
+    who, b = story["customer"], story["b"]
+    CustomerFactory(external_id="other")  # never listed
+    viewer = django_user_model.objects.create_user("bulk", is_staff=True)
+    viewer.user_permissions.set(Permission.objects.filter(codename__startswith="view_"))
+    client.force_login(viewer)
+    with time_machine.travel(PAGE_TIME, tick=False):
+        page, _ = page_of(client, who)
+    assert 'id="bulk-apply-cash"' not in page
+    assert 'id="bulk-remind"' not in page
+    viewer.user_permissions.add(
+        Permission.objects.get(codename="change_payment", content_type__app_label="payments"),
+        Permission.objects.get(codename="add_notification"),
+    )
+    viewer = django_user_model.objects.get(pk=viewer.pk)
+    client.force_login(viewer)
+    with time_machine.travel(PAGE_TIME, tick=False):
+        page, _ = page_of(client, who)
+        assert part(page, "bulk-apply-cash") == "Apply unapplied cash (oldest first)…"
+        assert part(page, "bulk-remind") == "Send a payment reminder…"
+        cash = post_form(client, page, "bulk-apply-cash")
+        remind = post_form(client, page, "bulk-remind")
+    assert cash.status_code == 200
+    text = part(cash.content.decode(), "bulk-objects")
+    assert (
+        "Story GmbH (story) Story GmbH (story) to do 20.00 USD of its 30.00 USD unapplied "
+        "applied to 1 open invoice owing 20.00 USD, oldest due first." in text
+    ), text
+    assert "(other)" not in text
+    assert part(cash.content.decode(), "bulk-counts") == "1 customer selected: 1 to do, 0 skipped."
+    assert remind.status_code == 200
+    text = part(remind.content.decode(), "bulk-objects")
+    assert f"{b.number} Story GmbH (story) to do Reminder to {who.email}: 20.00 USD overdue " in (
+        text
+    )
+    assert str(story["a"].number) not in text  # paid: not selected
+    assert part(remind.content.decode(), "bulk-counts") == "1 invoice selected: 1 to do, 0 skipped."
