@@ -493,6 +493,17 @@ CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_TIMEZONE = "UTC"
 CLOCK_TICK_SECONDS = env.int("CLOCK_TICK_SECONDS", default=300)
 JOURNAL_SWEEP_SECONDS = env.int("JOURNAL_SWEEP_SECONDS", default=30)
+# Jobs (core/jobs.py) whose work was lost (a worker killed, a hard time limit, a task lost by
+# the broker) are marked failed by the clock's tick: running ones after this many seconds without
+# progress, queued ones after this many seconds without starting; by kind, "default" for the
+# kinds not named (a billing run: once its leases run out, later ticks bill what it left).
+JOB_STALLED_AFTER_SECONDS: dict[str, dict[str, int]] = {
+    "running": {
+        "default": env.int("JOB_STALLED_RUNNING_SECONDS", default=3600),
+        "billing_run": BILLING_LEASE_SECONDS,
+    },
+    "queued": {"default": env.int("JOB_STALLED_QUEUED_SECONDS", default=86400)},
+}
 CELERY_BEAT_SCHEDULE = {
     "billing-clock-tick": {"task": "invoicing.clock_tick", "schedule": CLOCK_TICK_SECONDS},
     "journal-dispatch": {"task": "billing.journal_dispatch", "schedule": JOURNAL_SWEEP_SECONDS},
