@@ -11,8 +11,9 @@ whole dashboard). Test customers (on a test clock) are left out of every money f
   exactly (integer arithmetic on the normalized fees over a common denominator), then compares
   each customer's month with the one before (a full join of the customer-months with MRR > 0).
 - Invoiced revenue: the totals (tax included) of invoices finalized in the month, void invoices
-  left out, less the credit notes issued in the month (by their issue date, whatever the
-  invoice's month).
+  left out, prepaid credit sold (wallet top-ups' `prepaid` lines) left out: it becomes revenue
+  on the invoices it later pays, which count whole; less the credit notes issued in the month
+  (by their issue date, whatever the invoice's month).
 - Collected revenue: succeeded payments by the month they were received, less succeeded refunds
   by the month they settled.
 - Failed payments: payments that failed, by the month they were attempted; recovered: those whose
@@ -355,9 +356,16 @@ def revenue_by_month(*, currency: str, first: date, last: date) -> list[RevenueM
     params = {"currency": currency, "start": month_start(first), "end": month_end(last)}
     rows = _rows(
         """
-        WITH tests AS (SELECT id FROM billing_customer WHERE test_clock_id IS NOT NULL)
-        SELECT 'invoiced', date_trunc('month', i.finalized_at), count(*), sum(i.total), 0
-        FROM invoicing_invoice AS i
+        WITH tests AS (SELECT id FROM billing_customer WHERE test_clock_id IS NOT NULL),
+        prepaid AS (
+            -- prepaid credit sold (wallet top-ups): not revenue when sold, only once used
+            SELECT l.invoice_id, sum(l.amount) AS amount FROM invoicing_invoiceline AS l
+            WHERE l.kind = 'prepaid' GROUP BY l.invoice_id
+        )
+        SELECT 'invoiced', date_trunc('month', i.finalized_at),
+               count(*) FILTER (WHERE i.total <> coalesce(pp.amount, 0)),
+               coalesce(sum(i.total - coalesce(pp.amount, 0)), 0), 0
+        FROM invoicing_invoice AS i LEFT JOIN prepaid AS pp ON pp.invoice_id = i.id
         WHERE i.currency = %(currency)s AND i.finalized_at >= %(start)s
           AND i.finalized_at < %(end)s AND i.status <> 'void'
           AND i.customer_id NOT IN (SELECT id FROM tests)
