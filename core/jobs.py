@@ -38,12 +38,13 @@ from __future__ import annotations
 import hashlib
 import json
 import time
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Mapping
 from contextlib import contextmanager
-from datetime import datetime, timedelta
+from datetime import datetime
 from io import TextIOBase
 from typing import Any, TextIO
 
+from django.conf import settings
 from django.db import connection
 from django.utils import timezone
 
@@ -399,24 +400,59 @@ def job_attach(job_id: int, *, finish_at_total: bool = True, chunk: str | None =
     return Progress(job_id, finish_at_total=finish_at_total, chunk=chunk)
 
 
-def jobs_fail_stalled(*, kind: str, idle_seconds: float, error: str) -> int:
-    """Running jobs of `kind` with no progress written for `idle_seconds` (their tasks lost with
-    a worker) are marked failed with `error`; returns how many. One statement."""
-    now = _now()
+# Jobs that stopped moving, marked failed in one statement: each job's timeout is its kind's in
+# the mapping for its status (`limits`, JOB_STALLED_AFTER_SECONDS), or the status's "default".
+_STALLED_SQL = """
+UPDATE core_job SET
+    status = %(failed)s,
+    finished_at = %(now)s,
+    updated_at = %(now)s,
+    errors = core_job.errors || jsonb_build_array(
+        CASE WHEN core_job.status = %(running)s
+        THEN 'no progress for ' || s.seconds || ' s: its work was lost (a worker killed or '
+            'stopped by a time limit, or its task lost by the broker)'
+        ELSE 'not started for ' || s.seconds || ' s: its task was lost (by the broker, or '
+            'with a worker)'
+        END
+    )
+FROM (
+    SELECT id, COALESCE(
+        (%(limits)s::jsonb -> status ->> kind)::bigint,
+        (%(limits)s::jsonb -> status ->> 'default')::bigint
+    ) AS seconds
+    FROM core_job
+    WHERE status IN (%(running)s, %(queued)s)
+) AS s
+WHERE core_job.id = s.id
+    AND core_job.status IN (%(running)s, %(queued)s)
+    AND core_job.updated_at < %(now)s - make_interval(secs => s.seconds)
+"""
+
+
+def jobs_fail_stalled(*, limits: Mapping[str, Mapping[str, int]] | None = None) -> int:
+    """Jobs of every kind whose work was lost (a worker killed, a hard time limit, a task lost
+    by the broker) are marked failed, with the reason in their errors; returns how many.
+
+    `limits` (default: the setting JOB_STALLED_AFTER_SECONDS) maps a status to seconds by kind:
+    `{"running": {"default": 3600, "billing_run": 900}, "queued": {"default": 86400}}`; a
+    running job with no progress written for its kind's seconds (`updated_at`), or a queued one
+    not started for as long, is stalled. The clock's tick calls it. One statement; a job that
+    moves while it runs (a late chunk's count, a `finish`) is seen as it moved."""
+    if limits is None:
+        limits = settings.JOB_STALLED_AFTER_SECONDS
+    for status in (JobStatus.RUNNING.value, JobStatus.QUEUED.value):
+        if not isinstance(limits.get(status, {}).get("default"), int):
+            raise ValueError(f"JOB_STALLED_AFTER_SECONDS[{status!r}] needs a 'default' (seconds)")
     with connection.cursor() as cursor:
         cursor.execute(
-            "UPDATE core_job SET status = %s, finished_at = %s, updated_at = %s, "
-            "errors = errors || jsonb_build_array(%s::text) "
-            "WHERE status = %s AND kind = %s AND updated_at < %s",
-            [
-                JobStatus.FAILED.value,
-                now,
-                now,
-                _error_text(error),
-                JobStatus.RUNNING.value,
-                kind,
-                now - timedelta(seconds=idle_seconds),
-            ],
+            _STALLED_SQL,
+            {
+                "failed": JobStatus.FAILED.value,
+                "running": JobStatus.RUNNING.value,
+                "queued": JobStatus.QUEUED.value,
+                "now": _now(),
+                "limits": json.dumps(limits),
+            },
         )
         return int(cursor.rowcount)
 

@@ -6,7 +6,6 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from celery import Task, shared_task
-from django.conf import settings
 from django.utils import timezone
 
 from core.audit import CLOCK
@@ -106,12 +105,10 @@ def clock_tick_task(self: Task[Any, Any], as_of: str | None = None) -> int:
     )
 
     options: dict[str, Any] = {"queue": queue} if queue else {}
-    # a run whose chunks were lost with their worker shows failed (a later tick bills them)
-    jobs_fail_stalled(
-        kind=BILLING_RUN,
-        idle_seconds=settings.BILLING_LEASE_SECONDS,
-        error="no progress for BILLING_LEASE_SECONDS: chunks lost; later ticks bill what was left",
-    )
+    # jobs of every kind whose work was lost (a worker killed, a hard time limit, the broker)
+    # show failed: a billing run's chunks after BILLING_LEASE_SECONDS (later ticks bill what
+    # was left), the others after their kind's JOB_STALLED_AFTER_SECONDS
+    jobs_fail_stalled()
     job: dict[str, int] = {}
 
     def on_due(subscription_ids: list[int]) -> None:

@@ -154,14 +154,103 @@ def test_advance_writes_at_most_every_half_second_or_at_the_total(
     assert len(job.errors) == 50
 
 
+STALLED_AFTER = {"running": {"default": 3600, "billing_run": 900}, "queued": {"default": 86400}}
+T0 = datetime(2026, 3, 1, 12, 0, tzinfo=UTC)
+
+
+def _status(*jobs: Job) -> list[str]:
+    return [Job.objects.get(pk=job.pk).status for job in jobs]
+
+
 @pytest.mark.django_db
-def test_a_stalled_billing_run_is_marked_failed() -> None:
-    job = job_start_shared(kind="billing_run", label="lost", actor="clock", total=5)
-    job_attach(job.pk).advance(2)  # not flushed: the worker died
-    Job.objects.filter(pk=job.pk).update(updated_at=timezone.now() - timedelta(hours=1))
-    assert jobs_fail_stalled(kind="billing_run", idle_seconds=900, error="lost") == 1
-    job.refresh_from_db()
-    assert (job.status, job.done, job.errors) == (JobStatus.FAILED, 0, ["lost"])
+def test_jobs_of_every_kind_that_stop_moving_are_marked_failed_after_their_kind_s_timeout(
+    settings: Any, staff_client: Any
+) -> None:
+    """A billing run without progress for 900 s, any other running job for an hour, a queued one
+    for a day (JOB_STALLED_AFTER_SECONDS): their work was lost (a worker killed, a hard time
+    limit, a task lost by the broker). The pages stop reloading once none is left running."""
+    settings.JOB_STALLED_AFTER_SECONDS = STALLED_AFTER
+    with time_machine.travel(T0, tick=False) as clock:
+        run = job_start_shared(kind="billing_run", label="run", actor="system:clock", total=5)
+        job_attach(run.pk).advance(2)  # not flushed: the worker died
+        reconcile = job_start_shared(kind="reconcile", label="rec", actor="cmd", total=10)
+        rerate = job_start_shared(kind="rerate", label="rerate", actor="staff", total=4)
+        export = job_create(kind="export", label="export", actor="staff", as_of=timezone.now())
+        done = job_start_shared(kind="export", label="done", actor="staff", total=0)
+        assert done.status == JobStatus.SUCCEEDED
+
+        clock.move_to(T0 + timedelta(seconds=900))  # not yet more than 900 s
+        assert jobs_fail_stalled() == 0
+        clock.move_to(T0 + timedelta(minutes=50))
+        moving = job_attach(rerate.pk, finish_at_total=False)
+        moving.advance(1)
+        moving.flush()  # the re-rating moves: its hour starts again
+        assert jobs_fail_stalled() == 1
+        assert _status(run, reconcile, rerate, export) == ["failed", "running", "running", "queued"]
+
+        clock.move_to(T0 + timedelta(minutes=61))
+        assert jobs_fail_stalled() == 1
+        assert _status(reconcile, rerate, export) == ["failed", "running", "queued"]
+        page = staff_client.get("/admin/core/job/").content.decode()
+        assert '<meta http-equiv="refresh" content="5">' in page  # still running: reloads
+        clock.move_to(T0 + timedelta(minutes=111))
+        assert jobs_fail_stalled() == 1
+        assert _status(rerate, export) == ["failed", "queued"]
+
+        clock.move_to(T0 + timedelta(days=1, seconds=1))
+        assert jobs_fail_stalled() == 1
+        assert jobs_fail_stalled() == 0  # once
+        assert _status(run, reconcile, rerate, export, done) == [
+            "failed",
+            "failed",
+            "failed",
+            "failed",
+            "succeeded",
+        ]
+        failed = {job.kind: job for job in Job.objects.filter(status=JobStatus.FAILED)}
+        assert failed["billing_run"].finished_at == T0 + timedelta(minutes=50)
+        assert failed["billing_run"].done == 0  # what was never written stays unwritten
+        assert failed["billing_run"].errors == [
+            "no progress for 900 s: its work was lost (a worker killed or stopped by a time "
+            "limit, or its task lost by the broker)"
+        ]
+        assert failed["rerate"].errors == [
+            "no progress for 3600 s: its work was lost (a worker killed or stopped by a time "
+            "limit, or its task lost by the broker)"
+        ]
+        assert failed["rerate"].done == 1
+        assert failed["export"].errors == [
+            "not started for 86400 s: its task was lost (by the broker, or with a worker)"
+        ]
+        assert failed["export"].finished_at == T0 + timedelta(days=1, seconds=1)
+        # none runs any more: the pages stop reloading
+        page = staff_client.get("/admin/core/job/").content.decode()
+        assert "http-equiv" not in page
+        detail = staff_client.get(f"/admin/core/job/{export.pk}/change/").content.decode()
+        assert "http-equiv" not in detail
+        assert "not started for 86400 s" in detail
+
+
+@pytest.mark.django_db
+def test_the_clock_s_tick_sweeps_stalled_jobs_of_every_kind(settings: Any) -> None:
+    from invoicing.tasks import clock_tick_task
+
+    settings.JOB_STALLED_AFTER_SECONDS = STALLED_AFTER
+    with time_machine.travel(T0, tick=False) as clock:
+        reconcile = job_start_shared(kind="reconcile", label="rec", actor="cmd", total=10)
+        export = job_create(kind="export", label="export", actor="staff", as_of=timezone.now())
+        clock.move_to(T0 + timedelta(hours=2))
+        clock_tick_task.apply(kwargs={"as_of": (T0 + timedelta(hours=2)).isoformat()}).get()
+        assert _status(reconcile, export) == ["failed", "queued"]
+
+
+def test_the_default_timeouts_cover_every_kind() -> None:
+    from django.conf import settings
+
+    after = settings.JOB_STALLED_AFTER_SECONDS
+    assert after["running"]["default"] == 3600
+    assert after["running"]["billing_run"] == settings.BILLING_LEASE_SECONDS
+    assert after["queued"]["default"] == 86400
 
 
 # ------------------------------------------------------------------------- the billing run
