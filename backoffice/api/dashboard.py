@@ -9,10 +9,11 @@ parameters are a 400 naming the field. Amounts are decimal strings in the curren
 from __future__ import annotations
 
 from datetime import date
+from decimal import Decimal
 from typing import Any
 
 from django.utils import timezone
-from drf_spectacular.utils import OpenApiParameter, extend_schema
+from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_field
 from rest_framework import serializers
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -21,7 +22,7 @@ from rest_framework.views import APIView
 from backoffice import selectors
 from backoffice.dashboard import MOVEMENTS, default_period, parse_month, period_problems
 from backoffice.models import Export
-from catalog.money import is_currency
+from catalog.money import is_currency, quantize
 from core.api.schema import error_responses
 from core.exceptions import ValidationFailed
 from payments import reports
@@ -29,8 +30,28 @@ from payments import reports
 TAGS = ["reports"]
 
 
-def _money() -> serializers.DecimalField:
-    return serializers.DecimalField(max_digits=24, decimal_places=4, coerce_to_string=True)
+@extend_schema_field(
+    {
+        "type": "string",
+        "format": "decimal",
+        "pattern": r"^-?\d+(\.\d+)?$",
+        "description": "an amount with exactly the currency's decimals (49.99 USD, 1235 JPY)",
+    }
+)
+class CurrencyAmount(serializers.Field):  # type: ignore[type-arg]
+    """A read-only amount as a decimal string in the dashboard's currency (the serializer's
+    context `currency`): `49.99` USD, `0` JPY, never the column's four decimals."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        kwargs["read_only"] = True
+        super().__init__(**kwargs)
+
+    def to_representation(self, value: Decimal) -> str:
+        return str(quantize(Decimal(value), self.context["currency"]))
+
+
+def _money() -> CurrencyAmount:
+    return CurrencyAmount()
 
 
 class MovementOut(serializers.Serializer[Any]):
@@ -280,4 +301,4 @@ class DashboardView(APIView):
         for name, message in period_problems(first, last, as_of).items():
             raise ValidationFailed(message, field=name, code="invalid")
         d = selectors.dashboard(currency=currency, first=first, last=last, as_of=as_of)
-        return Response(DashboardOut(dashboard_data(d)).data)
+        return Response(DashboardOut(dashboard_data(d), context={"currency": d.currency}).data)
