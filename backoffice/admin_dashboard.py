@@ -50,6 +50,10 @@ from payments import reports
 DASHBOARD_PERMISSION = "backoffice.view_export"
 SCRIPT = re.compile(r"<script\b[^>]*>.*?</script>", re.DOTALL | re.IGNORECASE)
 OWING = ("open", "partially_paid", "paid", "uncollectible")  # finalized and not void
+# the query parameters each page takes (anything else is an error naming it); Django's own
+# admin index takes none, so the index's are the dashboard form's
+INDEX_PARAMETERS = ("currency", "from", "to")
+STATE_ID = re.compile(r"[0-9]{1,18}")  # ASCII digits only, within PostgreSQL's bigint
 
 
 def may_see(request: HttpRequest) -> bool:
@@ -104,10 +108,27 @@ class DashboardForm(forms.Form):
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
+        for name in unknown_parameters(self.data, INDEX_PARAMETERS):
+            self.add_error(None, f"{name}: unknown parameter (the dashboard takes currency, "
+                                 "from and to).")  # fmt: skip
         if "from_" in data and "to" in data:
             for name, message in period_problems(data["from_"], data["to"], self.as_of).items():
                 self.add_error("from_" if name == "from" else name, message)
         return data
+
+
+def unknown_parameters(query: Any, allowed: tuple[str, ...]) -> list[str]:
+    """The names in a query string that a page does not take, sorted."""
+    return sorted(name for name in query if name not in allowed)
+
+
+def _unknown_error(request: HttpRequest, allowed: tuple[str, ...]) -> str:
+    unknown = unknown_parameters(request.GET, allowed)
+    if not unknown:
+        return ""
+    return "; ".join(
+        f"{name}: unknown parameter (this page takes {', '.join(allowed)})." for name in unknown
+    )
 
 
 def _month_param(value: date) -> str:
@@ -428,6 +449,7 @@ def mrr_view(request: HttpRequest) -> HttpResponse:
         raise PermissionDenied
     as_of = timezone.now()
     currency, error = _currency(request)
+    error = error or _unknown_error(request, ("currency", "month", "kind"))
     kind = request.GET.get("kind", "mrr")
     month: date | None = None
     if not error and kind != "mrr" and kind not in MOVEMENTS:
@@ -468,8 +490,10 @@ def dunning_view(request: HttpRequest) -> HttpResponse:
     if not may_see(request):
         raise PermissionDenied
     currency, error = _currency(request)
+    error = error or _unknown_error(request, ("currency", "state"))
     state = request.GET.get("state", "")
-    if not error and not state.isdigit():
+    # not str.isdigit(): "²" is a digit to it, and int() refuses it
+    if not error and not STATE_ID.fullmatch(state):
         error = f"state: {state!r} is not a dunning state's id."
     rows = []
     if not error:
@@ -493,6 +517,7 @@ def renewals_view(request: HttpRequest) -> HttpResponse:
     if not may_see(request):
         raise PermissionDenied
     currency, error = _currency(request)
+    error = error or _unknown_error(request, ("currency",))
     found = None
     if not error:
         found = selectors.renewals(currency=currency, as_of=timezone.now(), limit=1000)
