@@ -16,8 +16,10 @@ whole dashboard). Test customers (on a test clock) are left out of every money f
   (by their issue date, whatever the invoice's month).
 - Collected revenue: succeeded payments by the month they were received, less succeeded refunds
   by the month they settled.
-- Failed payments: payments that failed, by the month they were attempted; recovered: those whose
-  invoice is paid now. Recovery rate = recovered / failed.
+- Failed payments: invoices whose payment failed, each once (however many attempts failed), in
+  the month of its first failure, for the amount that first failed; recovered: those paid now
+  by a succeeded payment applied after that failure (an invoice a credit note cleared is not
+  recovered). Recovery rate = recovered / failed.
 - Dunning: customers by the dunning state they are in now.
 - Usage: usage events by metric whose event time is in the period (every customer: usage is not
   money; the partitions outside the period are not read).
@@ -391,12 +393,24 @@ def revenue_by_month(*, currency: str, first: date, last: date) -> list[RevenueM
           AND p.customer_id NOT IN (SELECT id FROM tests)
         GROUP BY 2
         UNION ALL
-        SELECT 'failed', date_trunc('month', p.created_at), count(*), sum(p.amount),
-               count(*) FILTER (WHERE i.status = 'paid')
-        FROM payments_payment AS p LEFT JOIN invoicing_invoice AS i ON i.id = p.invoice_id
-        WHERE p.currency = %(currency)s AND p.state = 'failed'
-          AND p.created_at >= %(start)s AND p.created_at < %(end)s
-          AND p.customer_id NOT IN (SELECT id FROM tests)
+        SELECT 'failed', date_trunc('month', f.first_at), count(*), sum(f.amount),
+               count(*) FILTER (WHERE i.status = 'paid' AND EXISTS (
+                   SELECT 1 FROM payments_allocation AS a
+                   JOIN payments_payment AS q ON q.id = a.payment_id
+                   WHERE a.invoice_id = f.invoice_id AND a.unapplied_at IS NULL
+                     AND q.state = 'succeeded' AND a.created_at >= f.first_at))
+        FROM (
+            -- each invoice once (a payment without one on its own), at its first failure,
+            -- for the amount that first failed
+            SELECT p.invoice_id, min(p.created_at) AS first_at,
+                   (array_agg(p.amount ORDER BY p.created_at, p.id))[1] AS amount
+            FROM payments_payment AS p
+            WHERE p.currency = %(currency)s AND p.state = 'failed' AND p.created_at < %(end)s
+              AND p.customer_id NOT IN (SELECT id FROM tests)
+            GROUP BY p.invoice_id, CASE WHEN p.invoice_id IS NULL THEN p.id END
+        ) AS f
+        LEFT JOIN invoicing_invoice AS i ON i.id = f.invoice_id
+        WHERE f.first_at >= %(start)s
         GROUP BY 2
         """,
         params,

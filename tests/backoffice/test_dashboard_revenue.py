@@ -4,14 +4,16 @@ void invoices in the month they were voided."""
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
 from decimal import Decimal
+from typing import Any
 
 import pytest
 
 from backoffice import selectors
 from payments.services.wallets import wallet_top_up
-from tests.backoffice.test_dashboard import pay, sandbox  # noqa: F401 (a fixture)
+from tests.backoffice.test_dashboard import pay
+from tests.backoffice.test_dashboard import sandbox as sandbox  # a fixture
 from tests.billing.subs import customer, utc
 from tests.conftest import TEST_ACTOR as ACTOR
 from tests.payments.helpers import open_invoice
@@ -34,3 +36,36 @@ def test_a_prepaid_top_up_is_not_invoiced_revenue_its_use_is() -> None:
     [jan] = selectors.revenue_by_month(currency="USD", first=JAN, last=JAN)
     assert (jan.invoiced, jan.invoice_count) == (D("40.00"), 1)
     assert (jan.collected, jan.payment_count) == (D("100.00"), 1)
+
+
+def test_failed_payments_and_their_recovery_count_invoices_not_attempts(sandbox: Any) -> None:
+    """Three invoices of 40.00 whose card charge fails on Jan 10 (the clock retries 3, 5 and 7
+    days after the first failure):
+        A  soft declines 3 times (Jan 10, 13, 15), paid by the retry of Jan 17: recovered
+        B  soft declines at every attempt (Jan 10, 13, 15, 17: the schedule's end), unpaid
+        C  declined once (Jan 10), then cleared by a credit note of 40.00 on Jan 11: not
+           recovered (no payment paid it)
+    January: 3 invoices failed, 120.00 (each once), 1 recovered: 1 / 3 = 33.33 %.
+    February: nothing failed (a retry is not a new failed invoice)."""
+    from invoicing.services import credit_note_issue
+    from tests.payments.test_retries import JAN10, attempts, charge_pending, failing_invoice, tick
+
+    a = failing_invoice("tok_soft_decline_4")
+    b = failing_invoice("tok_soft_decline_9")
+    c = failing_invoice("tok_declined")
+    credit_note_issue(invoice_id=c.pk, as_of=JAN10 + timedelta(days=1), actor=ACTOR,
+                      reason="goodwill", lines=[(c.lines.get().pk, D("40.00"))])  # fmt: skip
+    for day in (3, 5, 7):
+        at = JAN10 + timedelta(days=day, minutes=5)
+        tick(at)
+        charge_pending(at)
+    assert [s for _, s in attempts(a)] == ["failed", "failed", "failed", "succeeded"]
+    assert [s for _, s in attempts(b)] == ["failed"] * 4
+    assert [s for _, s in attempts(c)] == ["failed"]
+    a.refresh_from_db()
+    c.refresh_from_db()
+    assert (a.status, c.amount_due) == ("paid", D(0))
+    jan, feb = selectors.revenue_by_month(currency="USD", first=JAN, last=FEB)
+    assert (jan.failed_count, jan.failed_amount, jan.recovered_count) == (3, D("120.00"), 1)
+    assert jan.recovery_rate == D("0.3333")
+    assert (feb.failed_count, feb.failed_amount, feb.recovery_rate) == (0, D(0), None)
