@@ -16,6 +16,8 @@ Money is Decimal end to end, in the currency's decimals (ISO 4217 exponent, `cat
   exactly every amount of up to 15 significant digits; an amount with more (above
   9,999,999,999,999.99 in a two-decimal currency) is written as text instead, so no figure is
   ever changed silently.
+Amounts are never rounded here: one stored with more decimals than its currency has (it should
+not exist: amounts are stored rounded) is written exactly as stored, and the export warns.
 Dates are UTC: a period is [first day 00:00 UTC, day after the last 00:00 UTC).
 
 This module reads; it writes only the file it is given. Services (backoffice/services/exports.py)
@@ -123,14 +125,14 @@ INVOICE_COLUMNS = (
     Column("Customer ID", width=18),
     Column("Customer", width=28),
     Column("Kind", width=11),
-    Column("Status", width=14),
+    Column("Status (at export)", width=14),
     Column("Currency", width=9),
-    Column("Subtotal", "money"),
+    Column("Net", "money"),
     Column("Tax", "money"),
     Column("Total", "money"),
     Column("Credit applied", "money"),
-    Column("Amount due", "money"),
-    Column("Paid date", "date", 12),
+    Column("Amount due (at export)", "money", 16),
+    Column("Paid date (at export)", "date", 12),
     Column("Void date", "date", 12),
     Column("Corrects", width=18),
     Column("Invoice ID", "int", 11),
@@ -141,8 +143,11 @@ def invoice_rows(
     *, start: date, end: date, currency: str | None, chunk_size: int = CHUNK_SIZE
 ) -> Rows:
     """Finalized invoices issued in the period (by their finalization instant), one row each,
-    oldest first; drafts are not accounting documents. The status is today's (paid, void...).
-    The customer's name is the one frozen on the invoice."""
+    oldest first; drafts are not accounting documents. Net = total - tax, whether the tax was
+    added to the prices or included in them (the same columns as the credit notes'). The
+    status, amount due and paid date are the values at the export's instant (a payment after
+    the period shows), and their columns say so. The customer's name is the one frozen on the
+    invoice."""
     qs = _currency(
         _period(Invoice.objects.exclude(status=InvoiceStatus.DRAFT), "finalized_at", start, end),
         currency,
@@ -153,7 +158,8 @@ def invoice_rows(
             KeyTextTransform("name", "customer_snapshot"), F("customer__name"),
             output_field=TextField(),
         ),
-        "kind", "status", "currency", "subtotal", "tax_total", "total", "credit_applied",
+        "kind", "status", "currency", F("total") - F("tax_total"), "tax_total", "total",
+        "credit_applied",
         "amount_due", "paid_at", "voided_at", "corrects__number", "id",
     )  # fmt: skip
 
@@ -172,7 +178,7 @@ CREDIT_NOTE_COLUMNS = (
     Column("Customer ID", width=18),
     Column("Customer", width=28),
     Column("Currency", width=9),
-    Column("Subtotal", "money"),
+    Column("Net", "money"),
     Column("Tax", "money"),
     Column("Total", "money"),
     Column("To credit balance", "money", 16),
@@ -185,8 +191,9 @@ CREDIT_NOTE_COLUMNS = (
 def credit_note_rows(
     *, start: date, end: date, currency: str | None, chunk_size: int = CHUNK_SIZE
 ) -> Rows:
-    """Credit notes issued in the period, oldest first. Subtotal = total - tax (the note's total
-    includes its tax); "To credit balance" is the part beyond what the invoice still owed."""
+    """Credit notes issued in the period, oldest first. Net = total - tax (the note's total
+    includes its tax), as on the invoices; "To credit balance" is the part beyond what the
+    invoice still owed."""
     qs = _currency(_period(CreditNote.objects.all(), "issued_at", start, end), currency).order_by(
         "issued_at", "id"
     )
@@ -217,11 +224,11 @@ PAYMENT_COLUMNS = (
     Column("Reference", width=24),
     Column("Currency", width=9),
     Column("Amount", "money"),
-    Column("Allocated", "money"),
-    Column("Invoices", width=30),
-    Column("Unapplied", "money"),
-    Column("To credit balance", "money", 16),
-    Column("Refunded", "money"),
+    Column("Allocated (at export)", "money", 16),
+    Column("Invoices (at export)", width=30),
+    Column("Unapplied (at export)", "money", 16),
+    Column("To credit balance (at export)", "money", 16),
+    Column("Refunded (at export)", "money", 16),
     Column("Memo", width=30),
 )
 
@@ -230,9 +237,13 @@ def payment_rows(
     *, start: date, end: date, currency: str | None, chunk_size: int = CHUNK_SIZE
 ) -> Rows:
     """Money received in the period: succeeded payments by the instant the money came, oldest
-    first (pending and failed attempts moved no money). "Allocated" sums the payment's live
-    allocations (unapplied ones are left out) and "Invoices" lists the invoices they pay;
-    Allocated + Unapplied + To credit balance = Amount."""
+    first (pending and failed attempts moved no money). The amount is the period's; what became
+    of it (allocated, unapplied, moved to the credit balance, refunded) is as it stands at the
+    export's instant, which can be after the period, and those columns say "(at export)".
+    "Allocated" sums the payment's live allocations (unapplied ones are left out) and
+    "Invoices" lists the invoices they pay. Amount = Allocated + Unapplied + To credit balance
+    + the refunds paid out of its unapplied cash; "Refunded" also counts refunds paid out of
+    the customer's credit balance (after a credit note), which are not part of that sum."""
     live = Allocation.objects.filter(payment=OuterRef("pk"), unapplied_at__isnull=True)
     allocated = live.values("payment").annotate(s=Sum("amount")).values("s")
     numbers = (
@@ -369,19 +380,35 @@ def export_rows(
 
 
 def _money_rows(rows: Rows, totals: dict[str, dict[str, Decimal]]) -> Iterator[Row]:
-    """The rows with each amount rounded to its row's currency (stored amounts already are: the
-    quantize is exact) and the per-currency sums of each money column kept as they pass."""
+    """The rows with each amount written in its row's currency's decimals (`49.9900` stored is
+    `49.99`: the same value) and the per-currency sums of each money column kept as they pass.
+    Amounts are never rounded: one with more decimals than its currency has (stored rounded,
+    it should not exist) is written exactly as stored, and the export warns once per currency
+    with how many and the first (appended to `rows.warnings` when the rows are all read)."""
     money = [(i, c.header) for i, c in enumerate(rows.columns) if c.kind == "money"]
     at = rows.currency_column
+    finer: dict[str, tuple[int, Decimal, str]] = {}  # currency -> (count, first, its column)
     for row in rows.rows:
         code = row[at]
         cells = list(row)
         sums = totals.setdefault(code, {header: Decimal(0) for _, header in money})
         for i, header in money:
-            amount = quantize(cells[i], code)
+            amount = cells[i]
+            rounded = quantize(amount, code)
+            if rounded == amount:
+                amount = rounded  # the same value, in the currency's decimals
+            else:
+                count, first, column = finer.get(code, (0, amount, header))
+                finer[code] = (count + 1, first, column)
             cells[i] = amount
             sums[header] += amount
         yield tuple(cells)
+    rows.warnings.extend(
+        f"{count} {code} amount(s) have more decimals than {code}'s "
+        f"{get_currency(code).exponent} (e.g. {first} in {column}): exported exactly, not "
+        "rounded."
+        for code, (count, first, column) in sorted(finer.items())
+    )
 
 
 class _CsvSink:

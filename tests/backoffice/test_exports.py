@@ -246,21 +246,24 @@ def test_the_invoices_of_a_month_and_their_totals(month: Month, fmt: str, settin
     assert [r["Number"] for r in rows] == [month.a1.number, month.t1.number, month.a2.number]
     a1, t1, a2 = rows
     if fmt == "csv":
-        assert {k: a1[k] for k in ("Issue date", "Customer ID", "Customer", "Status",
-                                   "Currency", "Subtotal", "Tax", "Total", "Amount due")} == {
+        assert {k: a1[k] for k in ("Issue date", "Customer ID", "Customer", "Status (at export)",
+                                   "Currency", "Net", "Tax", "Total",
+                                   "Amount due (at export)")} == {
             "Issue date": "2026-03-02", "Customer ID": "acme", "Customer": "Acme, Inc.",
-            "Status": "paid", "Currency": "USD", "Subtotal": "100.00", "Tax": "0.00",
-            "Total": "100.00", "Amount due": "0.00",
+            "Status (at export)": "paid", "Currency": "USD", "Net": "100.00", "Tax": "0.00",
+            "Total": "100.00", "Amount due (at export)": "0.00",
         }  # fmt: skip
         assert (t1["Total"], t1["Customer"]) == ("1235", "'=Tokyo KK")  # no formula in CSV
-        assert (a2["Issue date"], a2["Amount due"], a2["Status"]) == ("2026-03-31", "49.99", "open")
+        assert (a2["Issue date"], a2["Amount due (at export)"], a2["Status (at export)"]) == (
+            "2026-03-31", "49.99", "open",
+        )  # fmt: skip
     else:
         assert a1["Issue date"] == datetime(2026, 3, 2)  # noqa: DTZ001 (a spreadsheet date)
         assert t1["Customer"] == "=Tokyo KK"  # a string cell: shown, never run
     # totals by hand, per currency
     usd = [r for r in rows if r["Currency"] == "USD"]
     assert sum((money(r["Total"]) for r in usd), D(0)) == D("149.99")
-    assert sum((money(r["Amount due"]) for r in usd), D(0)) == D("49.99")
+    assert sum((money(r["Amount due (at export)"]) for r in usd), D(0)) == D("49.99")
     assert money(t1["Total"]) == D(1235)
     assert Job.objects.get(pk=export.job_id).result["totals"]["USD"]["Total"] == "149.99"
     if fmt == "xlsx":
@@ -274,19 +277,23 @@ def test_the_invoices_of_a_month_and_their_totals(month: Month, fmt: str, settin
 
 def test_credit_notes_payments_and_refunds(month: Month, settings: Any) -> None:
     (note,) = read_csv(path_of(run("credit_notes", "csv"), settings))
-    assert {k: note[k] for k in ("Invoice", "Customer ID", "Currency", "Subtotal", "Tax",
+    assert {k: note[k] for k in ("Invoice", "Customer ID", "Currency", "Net", "Tax",
                                  "Total", "To credit balance", "Reason")} == {
         "Invoice": month.a1.number, "Customer ID": "acme", "Currency": "USD",
-        "Subtotal": "20.00", "Tax": "0.00", "Total": "20.00", "To credit balance": "0.00",
+        "Net": "20.00", "Tax": "0.00", "Total": "20.00", "To credit balance": "0.00",
         "Reason": "discount agreed",
     }  # fmt: skip
     (payment,) = read_csv(path_of(run("payments", "csv"), settings))
     assert {k: payment[k] for k in ("Received date", "Customer ID", "Reference", "Amount",
-                                    "Allocated", "Invoices", "Unapplied", "Refunded")} == {
+                                    "Allocated (at export)", "Invoices (at export)",
+                                    "Unapplied (at export)", "Refunded (at export)")} == {
         "Received date": "2026-03-20", "Customer ID": "acme", "Reference": "BANK-42",
-        "Amount": "100.00", "Allocated": "80.00", "Invoices": month.a1.number,
-        "Unapplied": "5.00", "Refunded": "15.00",
+        "Amount": "100.00", "Allocated (at export)": "80.00",
+        "Invoices (at export)": month.a1.number, "Unapplied (at export)": "5.00",
+        "Refunded (at export)": "15.00",
     }  # fmt: skip
+    # Amount = Allocated + Unapplied + To credit balance + refunded out of unapplied cash
+    # (80.00 + 5.00 + 0.00 + 15.00)
     (refund,) = read_csv(path_of(run("refunds", "csv"), settings))
     assert {k: refund[k] for k in ("Settled date", "Payment ID", "Amount", "Source")} == {
         "Settled date": "2026-03-25", "Payment ID": payment["Payment ID"], "Amount": "15.00",
