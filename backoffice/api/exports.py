@@ -32,7 +32,7 @@ from core.api.actors import request_actor
 from core.api.errors import json_error
 from core.api.pagination import CursorPagination
 from core.api.schema import IDEMPOTENCY_KEY, error_responses
-from core.exceptions import Conflict, NotFound
+from core.exceptions import Conflict, NotFound, ValidationFailed
 from core.models import JobStatus
 
 EXPORTS = ["exports"]
@@ -74,7 +74,9 @@ class ExportOut(serializers.Serializer[Any]):
     period_start = serializers.DateField()
     period_end = serializers.DateField()
     currency = serializers.CharField(help_text="empty: every currency")
-    status = serializers.SerializerMethodField(help_text="the job's: queued, running, ...")
+    status = serializers.ChoiceField(
+        choices=JobStatus.choices, source="job.status", help_text="the job's status"
+    )
     job = JobProgressOut()
     rows = serializers.IntegerField(allow_null=True)
     size = serializers.IntegerField(allow_null=True, help_text="bytes")
@@ -85,9 +87,6 @@ class ExportOut(serializers.Serializer[Any]):
     download_url = serializers.SerializerMethodField(help_text="null until the file is written")
     created_by = serializers.SerializerMethodField()
     created_at = serializers.DateTimeField()
-
-    def get_status(self, export: Export) -> str:
-        return str(export.job.status)
 
     @extend_schema_field(
         {"type": "object", "additionalProperties": {"type": "object",
@@ -145,8 +144,13 @@ def _export(pk: int) -> Export:
 
 
 class ExportFilter(django_filters.FilterSet):  # type: ignore[misc]
+    """`file_format`, not `format`: DRF reads `?format=` to choose the response's renderer
+    (URL_FORMAT_OVERRIDE), so a filter of that name could never work."""
+
     kind = django_filters.ChoiceFilter(choices=ExportKind.choices)
-    format = django_filters.ChoiceFilter(choices=ExportFormat.choices)
+    file_format = django_filters.ChoiceFilter(
+        field_name="format", choices=ExportFormat.choices, label="The file's format."
+    )
 
     class Meta:
         model = Export
@@ -165,11 +169,26 @@ class ExportView(generics.GenericAPIView[Any]):
 class ExportCollection(ExportView):
     filterset_class = ExportFilter
 
+    def perform_content_negotiation(self, request: Request, force: bool = False) -> Any:
+        """`?format=csv` (or xlsx) is a 400 pointing to `file_format` rather than DRF's 404 for
+        a renderer it does not have (`?format=json` is refused as an undocumented parameter,
+        as everywhere in the API)."""
+        value = request.query_params.get("format")
+        if not force and value and value not in {r.format for r in self.get_renderers()}:
+            raise ValidationFailed(
+                f"`format` chooses the response's renderer (json), not a filter: to list the "
+                f"exports of a file format, use `file_format={value}`.",
+                field="format",
+            )
+        return super().perform_content_negotiation(request, force)
+
     @extend_schema(
         operation_id="exports_list",
         responses={200: ExportOut(many=True), **error_responses(400, 401)},
         tags=EXPORTS,
-        description="Accounting exports, newest first, with their job's progress.",
+        description="Accounting exports, newest first, with their job's progress. Filter by "
+        "`kind` and by `file_format` (`csv`, `xlsx`); `format` is not a parameter of this "
+        "endpoint (DRF's renderer override): `?format=csv` is a 400 naming `format`.",
     )
     def get(self, request: Request) -> Response:
         page = self.paginate_queryset(self.filter_queryset(self.get_queryset()))
@@ -325,7 +344,6 @@ class GlCodeDetail(GlCodeView):
     @extend_schema(
         operation_id="gl_account_codes_update",
         request=GlCodePatchIn,
-        parameters=[IDEMPOTENCY_KEY],
         responses={200: GlCodeOut, **error_responses(400, 401, 404)},
         tags=GL_CODES,
         description="Change the code or name (the fields given). The account stays: delete the "

@@ -77,8 +77,8 @@ def test_create_follow_and_download_an_export(api: APIClient, invoices: None) ->
         "succeeded", 2, 2, 2,
     )  # fmt: skip
     assert done["totals"] == {
-        "USD": {"Subtotal": "100.50", "Tax": "0.00", "Total": "100.50", "Credit applied": "0.00",
-                "Amount due": "100.50"}
+        "USD": {"Net": "100.50", "Tax": "0.00", "Total": "100.50", "Credit applied": "0.00",
+                "Amount due (at export)": "100.50"}
     }  # fmt: skip
     download = api.get(done["download_url"])
     assert download.status_code == 200
@@ -89,7 +89,7 @@ def test_create_follow_and_download_an_export(api: APIClient, invoices: None) ->
     text = b"".join(download.streaming_content).decode()  # type: ignore[arg-type]
     rows = list(csv.DictReader(io.StringIO(text)))
     assert [r["Total"] for r in rows] == ["100.00", "0.50"]
-    listed = api.get("/api/v1/exports/?kind=invoices").json()
+    listed = api.get("/api/v1/exports/?kind=invoices&file_format=csv").json()
     assert [e["id"] for e in listed["results"]] == [body["id"]]
     assert api.get("/api/v1/exports/?kind=ledger").json()["results"] == []
 
@@ -239,3 +239,71 @@ def test_admin_gl_codes_map_change_and_remove(staff_client: Any, db: None) -> No
     })  # fmt: skip
     assert removed.status_code == 302
     assert not GlAccountCode.objects.exists()
+
+
+def test_the_list_filters_by_file_format_and_format_is_a_clear_400(
+    api: APIClient, invoices: None
+) -> None:
+    """`?format=` is DRF's renderer override (URL_FORMAT_OVERRIDE): the filter is `file_format`.
+    `?format=xlsx` or `?format=csv` is answered 400 naming `format` and pointing to
+    `file_format`, not a 404 from the content negotiation."""
+    ids = {
+        fmt: api.post("/api/v1/exports/", {**BODY, "format": fmt}, format="json").json()["id"]
+        for fmt in ("csv", "xlsx")
+    }
+    xlsx = api.get("/api/v1/exports/?file_format=xlsx")
+    assert xlsx.status_code == 200, xlsx.json()
+    assert [e["id"] for e in xlsx.json()["results"]] == [ids["xlsx"]]
+    both = api.get("/api/v1/exports/?kind=invoices&file_format=csv").json()["results"]
+    assert [e["id"] for e in both] == [ids["csv"]]
+    bad = api.get("/api/v1/exports/?file_format=pdf")
+    assert (bad.status_code, [f for f, _ in errors(bad)]) == (400, ["file_format"])
+    for value in ("xlsx", "csv"):
+        misused = api.get(f"/api/v1/exports/?format={value}")
+        assert misused.status_code == 400, misused.content
+        assert [f for f, _ in errors(misused)] == ["format"]
+        assert "file_format" in misused.json()["errors"][0]["message"]
+    # the renderer's own value is not a documented parameter either (as everywhere in the API)
+    as_json = api.get("/api/v1/exports/?format=json")
+    assert (as_json.status_code, errors(as_json)) == (400, [("format", "unknown_parameter")])
+
+
+def test_a_failed_export_answers_409_export_failed(
+    api: APIClient, invoices: None, settings: Any, tmp_path: Path
+) -> None:
+    """Writing failed (MEDIA_ROOT under a file): the export says `failed`, with the error in
+    the job's messages, no download_url, and the download is a 409 `export_failed`."""
+    blocker = tmp_path / "not-a-directory"
+    blocker.write_text("a file")
+    settings.MEDIA_ROOT = blocker / "media"
+    export_id = api.post("/api/v1/exports/", BODY, format="json").json()["id"]
+    with pytest.raises(OSError, match="Not a directory"):
+        export_run(export_id=export_id, clock=lambda: NOW, actor=ACTOR)
+    body = api.get(f"/api/v1/exports/{export_id}/").json()
+    assert (body["status"], body["download_url"], body["rows"]) == ("failed", None, None)
+    assert "Not a directory" in " ".join(body["job"]["messages"])
+    download = api.get(f"/api/v1/exports/{export_id}/download/")
+    assert (download.status_code, errors(download)) == (409, [(None, "export_failed")])
+
+
+def test_the_schema_of_exports_and_gl_codes() -> None:
+    """`status` is an enum of the job's statuses; the list's filter is `file_format`; the
+    mappings' PATCH does not promise an Idempotency-Key it would ignore (POST honours it)."""
+    from drf_spectacular.generators import SchemaGenerator
+
+    spec: dict[str, Any] = SchemaGenerator().get_schema(request=None, public=True)
+    export_out = spec["components"]["schemas"]["ExportOut"]["properties"]["status"]
+    status_ref = export_out.get("$ref") or export_out.get("allOf", [{}])[0].get("$ref", "")
+    enum = (
+        spec["components"]["schemas"][status_ref.rsplit("/", 1)[-1]]["enum"]
+        if status_ref
+        else export_out["enum"]
+    )
+    assert set(enum) == {"queued", "running", "succeeded", "failed"}
+    listing = spec["paths"]["/api/v1/exports/"]["get"]["parameters"]
+    assert {"file_format", "kind"} <= {p["name"] for p in listing}
+    assert "format" not in {p["name"] for p in listing}
+    patch = spec["paths"]["/api/v1/gl-account-codes/{id}/"]["patch"]
+    assert "Idempotency-Key" not in {p["name"] for p in patch.get("parameters", [])}
+    post = spec["paths"]["/api/v1/gl-account-codes/"]["post"]
+    assert "Idempotency-Key" in {p["name"] for p in post.get("parameters", [])}
