@@ -484,6 +484,9 @@ CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_TIME_LIMIT = env.int("CELERY_TASK_TIME_LIMIT", default=600)
 CELERY_TASK_SOFT_TIME_LIMIT = env.int("CELERY_TASK_SOFT_TIME_LIMIT", default=540)
+# An accounting export's own soft time limit (backoffice.export_run; its hard limit is 60 s more):
+# a year of a large ledger as XLSX may take longer than the tasks' 540 s.
+EXPORT_TIME_LIMIT_SECONDS = env.int("EXPORT_TIME_LIMIT_SECONDS", default=3600)
 # What a tick queued is not queued again by later ticks until its task is done, or until this
 # long after the tick's instant (a task lost with its worker is then queued again).
 BILLING_LEASE_SECONDS = env.int("BILLING_LEASE_SECONDS", default=CELERY_TASK_TIME_LIMIT + 300)
