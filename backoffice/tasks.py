@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from celery import shared_task
+from django.conf import settings
 from django.utils import timezone
 
 from backoffice.bulk import bulk_execute
@@ -17,10 +18,16 @@ __all__ = ["bulk_action_task", "export_run_task"]
 EXPORT_WORKER = Actor.system("exports")
 
 
-@shared_task(name="backoffice.export_run")
+@shared_task(
+    name="backoffice.export_run",
+    soft_time_limit=settings.EXPORT_TIME_LIMIT_SECONDS,
+    time_limit=settings.EXPORT_TIME_LIMIT_SECONDS + 60,
+)
 def export_run_task(export_id: int) -> str:
     """Write one export's file (enqueued by `export_create` once it commits); a second delivery
-    of the same export does nothing. Returns the job's status."""
+    of the same export does nothing. Its own time limits (EXPORT_TIME_LIMIT_SECONDS, soft; the
+    hard one 60 s later), not the tasks' 540/600 s: the soft one fails the export with its
+    error. Returns the job's status."""
     export = export_run(export_id=export_id, clock=timezone.now, actor=EXPORT_WORKER)
     export.job.refresh_from_db(fields=["status"])
     return str(export.job.status)
