@@ -504,6 +504,8 @@ JOB_STALLED_AFTER_SECONDS: dict[str, dict[str, int]] = {
     "running": {
         "default": env.int("JOB_STALLED_RUNNING_SECONDS", default=3600),
         "billing_run": BILLING_LEASE_SECONDS,
+        # an export may run up to its own time limit (one long query shows no progress)
+        "export": EXPORT_TIME_LIMIT_SECONDS + 300,
     },
     "queued": {"default": env.int("JOB_STALLED_QUEUED_SECONDS", default=86400)},
 }
