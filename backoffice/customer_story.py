@@ -27,6 +27,7 @@ from billing.models import (
     Subscription,
     SubscriptionChange,
     SubscriptionPause,
+    SubscriptionPriceMove,
 )
 from invoicing.admin_display import instant, money, short
 from invoicing.models import CreditNote, Invoice, InvoiceStatus
@@ -73,10 +74,10 @@ def _change_text(change: SubscriptionChange) -> str:
     return text
 
 
-def _starting_versions(ids: Sequence[int]) -> dict[int, str]:
-    """subscription id -> the label of the plan version it started on: the first change's
-    `from_plan_version` (the version before any change; the timeline shows only the latest
-    changes). One query for all the subscriptions (DISTINCT ON the subscription)."""
+def _starting_versions(ids: Sequence[int]) -> dict[int, tuple[datetime, str]]:
+    """subscription id -> (when, the label of the plan version it started on): the first
+    change's `from_plan_version` (the version before any change; the timeline shows only the
+    latest changes). One query for all the subscriptions (DISTINCT ON the subscription)."""
     first = (
         SubscriptionChange.objects.filter(subscription_id__in=list(ids))
         .exclude(from_plan_version=None)
@@ -84,16 +85,53 @@ def _starting_versions(ids: Sequence[int]) -> dict[int, str]:
         .order_by("subscription_id", "id")
         .distinct("subscription_id")
     )
-    return {c.subscription_id: c.from_plan_version.label for c in first if c.from_plan_version}
+    return {
+        c.subscription_id: (c.effective_at, c.from_plan_version.label)
+        for c in first
+        if c.from_plan_version
+    }
+
+
+def _price_moves(
+    ids: Sequence[int],
+) -> tuple[list[SubscriptionPriceMove], dict[int, SubscriptionPriceMove]]:
+    """The latest TIMELINE_SHOWN price moves at renewals of each subscription, and each one's
+    first (what it started on when it moved before any change). One query."""
+    rows = (
+        SubscriptionPriceMove.objects.filter(subscription_id__in=list(ids))
+        .select_related("from_plan_version__plan", "to_plan_version__plan")
+        .annotate(
+            _latest=Window(
+                RowNumber(),
+                partition_by=[F("subscription_id")],
+                order_by=[F("effective_at").desc(), F("id").desc()],
+            ),
+            _first=Window(
+                RowNumber(),
+                partition_by=[F("subscription_id")],
+                order_by=[F("effective_at").asc(), F("id").asc()],
+            ),
+        )
+        .filter(Q(_latest__lte=TIMELINE_SHOWN) | Q(_first=1))
+    )
+    shown: list[SubscriptionPriceMove] = []
+    first: dict[int, SubscriptionPriceMove] = {}
+    for move in rows:
+        if move._latest <= TIMELINE_SHOWN:
+            shown.append(move)
+        if move._first == 1:
+            first[move.subscription_id] = move
+    return shown, first
 
 
 def subscription_timelines(
     subscriptions: Iterable[Subscription], zone: str, as_of: datetime
 ) -> dict[int, list[dict[str, str]]]:
     """Each subscription's timeline, oldest first: start, trial, changes of plan or quantity
-    (applied, scheduled or cancelled), pauses and resumptions, cancellation, end. Three
-    queries (changes, the first change's version, pauses) for all the subscriptions, at most
-    TIMELINE_SHOWN changes and pauses per subscription (the latest)."""
+    (applied, scheduled or cancelled), price moves at renewals, pauses and resumptions,
+    cancellation, end. Four queries (changes, the first change's version, price moves, pauses)
+    for all the subscriptions, at most TIMELINE_SHOWN changes, moves and pauses per
+    subscription (the latest)."""
     subs = list(subscriptions)
     ids = [s.pk for s in subs]
     events: dict[int, list[tuple[datetime, int, str]]] = {pk: [] for pk in ids}
@@ -109,6 +147,13 @@ def subscription_timelines(
     for change in changes:
         events[change.subscription_id].append((change.effective_at, 2, _change_text(change)))
     first_version = _starting_versions(ids)
+    moves, first_moves = _price_moves(ids)
+    for move in moves:
+        text = (
+            f"price version {move.from_plan_version.label} → {move.to_plan_version.label} "
+            "(at renewal)"
+        )
+        events[move.subscription_id].append((move.effective_at, 2, text))
     pauses = _ranked(
         SubscriptionPause.objects.filter(subscription_id__in=ids),
         [F("paused_at").desc(), F("id").desc()],
@@ -120,7 +165,12 @@ def subscription_timelines(
             events[pause.subscription_id].append((pause.resumed_at, 3, "resumed"))
     for sub in subs:
         own = events[sub.pk]
-        started_on = first_version.get(sub.pk, sub.plan_version.label)
+        started_on = sub.plan_version.label
+        changed, moved = first_version.get(sub.pk), first_moves.get(sub.pk)
+        if moved is not None and (changed is None or moved.effective_at < changed[0]):
+            started_on = moved.from_plan_version.label  # it moved to a new version first
+        elif changed is not None:
+            started_on = changed[1]
         verb = "started" if sub.start_at <= as_of else "starts"
         own.append((sub.start_at, 0, f"{verb} on {started_on}"))
         if sub.trial_end is not None:

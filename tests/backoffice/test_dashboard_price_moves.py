@@ -15,10 +15,13 @@ new version), through the real services and clock.
 
 from __future__ import annotations
 
+import re
 from datetime import date
 from decimal import Decimal
+from typing import Any
 
 import pytest
+import time_machine
 
 from backoffice import selectors
 from backoffice.dashboard import Change, History, PriceMove, Terms, reference_mrr
@@ -125,3 +128,22 @@ def test_the_migration_backfills_past_moves_from_the_journal() -> None:
         "subscription_id", "from_plan_version_id", "to_plan_version_id", "effective_at"
     )
     assert list(moves) == [(a, v1, v2, APR), (b, v1, v2, APR)]
+
+
+def test_the_customer_story_shows_the_price_moves(staff_client: Any) -> None:
+    """A's timeline: started on basic@v1 (not the basic@v2 it is on now), moved to basic@v2
+    when its period rolled on Apr 1."""
+    from billing.models import Subscription
+
+    a, _, _, _ = build()
+    who = Subscription.objects.get(pk=a).customer_id
+    with time_machine.travel(AS_OF, tick=False):
+        response = staff_client.get(f"/admin/billing/customer/{who}/change/")
+    assert response.status_code == 200
+    page = response.content.decode()
+    timeline = page[page.index('id="story-timelines"') : page.index('id="story-allocations"')]
+    rows = re.findall(r'<td class="when">([^<]*)</td><td>([^<]*)</td>', timeline)
+    assert rows == [
+        ("2026-01-01 00:00 UTC", "started on basic@v1"),
+        ("2026-04-01 00:00 UTC", "price version basic@v1 → basic@v2 (at renewal)"),
+    ]
