@@ -50,6 +50,7 @@ from payments import reports
 DASHBOARD_PERMISSION = "backoffice.view_export"
 SCRIPT = re.compile(r"<script\b[^>]*>.*?</script>", re.DOTALL | re.IGNORECASE)
 OWING = ("open", "partially_paid", "paid", "uncollectible")  # finalized and not void
+FINALIZED = (*OWING, "void")  # every invoice finalized (a void one was, and stays in its month)
 # the query parameters each page takes (anything else is an error naming it); Django's own
 # admin index takes none, so the index's are the dashboard form's
 INDEX_PARAMETERS = ("currency", "from", "to")
@@ -153,7 +154,11 @@ def links_for_month(currency: str, month: date) -> dict[str, str]:
     return {
         "invoiced": _url(
             "admin:invoicing_invoice_changelist", currency=currency,
-            status__in=",".join(OWING), finalized_at__gte=start, finalized_at__lt=end,
+            status__in=",".join(FINALIZED), finalized_at__gte=start, finalized_at__lt=end,
+        ),
+        "voided": _url(
+            "admin:invoicing_invoice_changelist", currency=currency, status="void",
+            voided_at__gte=start, voided_at__lt=end,
         ),
         "credited": _url(
             "admin:invoicing_creditnote_changelist", currency=currency,
@@ -296,6 +301,8 @@ def dashboard_context(d: selectors.Dashboard, currencies: list[tuple[str, int]])
                 "invoice_count": r.invoice_count,
                 "credited": money(r.credited, c),
                 "credit_note_count": r.credit_note_count,
+                "voided": money(r.voided, c),
+                "void_count": r.void_count,
                 "net_invoiced": money(r.net_invoiced, c),
                 "collected": money(r.collected, c),
                 "payment_count": r.payment_count,

@@ -10,10 +10,11 @@ whole dashboard). Test customers (on a test clock) are left out of every money f
   the month ends by generate_series, trials and pauses), rounds each customer's month once,
   exactly (integer arithmetic on the normalized fees over a common denominator), then compares
   each customer's month with the one before (a full join of the customer-months with MRR > 0).
-- Invoiced revenue: the totals (tax included) of invoices finalized in the month, void invoices
-  left out, prepaid credit sold (wallet top-ups' `prepaid` lines) left out: it becomes revenue
-  on the invoices it later pays, which count whole; less the credit notes issued in the month
-  (by their issue date, whatever the invoice's month).
+- Invoiced revenue: the totals (tax included) of invoices finalized in the month (void ones too:
+  a month's figure does not change when an invoice is voided later), prepaid credit sold (wallet
+  top-ups' `prepaid` lines) left out: it becomes revenue on the invoices it later pays, which
+  count whole; net: less the credit notes issued in the month (by their issue date, whatever
+  the invoice's month) and the invoices voided in the month (by `voided_at`).
 - Collected revenue: succeeded payments by the month they were received, less succeeded refunds
   by the month they settled.
 - Failed payments: invoices whose payment failed, each once (however many attempts failed), in
@@ -327,6 +328,8 @@ class RevenueMonth:
     invoice_count: int = 0
     credited: Decimal = ZERO
     credit_note_count: int = 0
+    voided: Decimal = ZERO
+    void_count: int = 0
     collected: Decimal = ZERO
     payment_count: int = 0
     refunded: Decimal = ZERO
@@ -337,7 +340,7 @@ class RevenueMonth:
 
     @property
     def net_invoiced(self) -> Decimal:
-        return self.invoiced - self.credited
+        return self.invoiced - self.credited - self.voided
 
     @property
     def net_collected(self) -> Decimal:
@@ -369,7 +372,16 @@ def revenue_by_month(*, currency: str, first: date, last: date) -> list[RevenueM
                coalesce(sum(i.total - coalesce(pp.amount, 0)), 0), 0
         FROM invoicing_invoice AS i LEFT JOIN prepaid AS pp ON pp.invoice_id = i.id
         WHERE i.currency = %(currency)s AND i.finalized_at >= %(start)s
-          AND i.finalized_at < %(end)s AND i.status <> 'void'
+          AND i.finalized_at < %(end)s
+          AND i.customer_id NOT IN (SELECT id FROM tests)
+        GROUP BY 2
+        UNION ALL
+        SELECT 'voided', date_trunc('month', i.voided_at),
+               count(*) FILTER (WHERE i.total <> coalesce(pp.amount, 0)),
+               coalesce(sum(i.total - coalesce(pp.amount, 0)), 0), 0
+        FROM invoicing_invoice AS i LEFT JOIN prepaid AS pp ON pp.invoice_id = i.id
+        WHERE i.currency = %(currency)s AND i.voided_at >= %(start)s
+          AND i.voided_at < %(end)s AND i.finalized_at IS NOT NULL
           AND i.customer_id NOT IN (SELECT id FROM tests)
         GROUP BY 2
         UNION ALL
@@ -421,6 +433,8 @@ def revenue_by_month(*, currency: str, first: date, last: date) -> list[RevenueM
         value = quantize(Decimal(amount), currency)
         if kind == "invoiced":
             r.invoiced, r.invoice_count = value, int(count)
+        elif kind == "voided":
+            r.voided, r.void_count = value, int(count)
         elif kind == "credited":
             r.credited, r.credit_note_count = value, int(count)
         elif kind == "collected":

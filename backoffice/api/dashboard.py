@@ -76,6 +76,8 @@ class RevenueMonthOut(serializers.Serializer[Any]):
     invoice_count = serializers.IntegerField()
     credited = _money()
     credit_note_count = serializers.IntegerField()
+    voided = _money()
+    void_count = serializers.IntegerField()
     net_invoiced = _money()
     collected = _money()
     payment_count = serializers.IntegerField()
@@ -178,6 +180,8 @@ def dashboard_data(d: selectors.Dashboard) -> dict[str, Any]:
                 "invoice_count": r.invoice_count,
                 "credited": r.credited,
                 "credit_note_count": r.credit_note_count,
+                "voided": r.voided,
+                "void_count": r.void_count,
                 "net_invoiced": r.net_invoiced,
                 "collected": r.collected,
                 "payment_count": r.payment_count,

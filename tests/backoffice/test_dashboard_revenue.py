@@ -69,3 +69,24 @@ def test_failed_payments_and_their_recovery_count_invoices_not_attempts(sandbox:
     assert (jan.failed_count, jan.failed_amount, jan.recovered_count) == (3, D("120.00"), 1)
     assert jan.recovery_rate == D("0.3333")
     assert (feb.failed_count, feb.failed_amount, feb.recovery_rate) == (0, D(0), None)
+
+
+def test_a_void_invoice_stays_in_its_month_and_is_taken_off_in_the_month_it_was_voided() -> None:
+    """X: 100.00 and 50.00 finalized in January; the 50.00 voided on Feb 3. January's figure
+    does not change afterwards (150.00, 2 invoices, net 150.00); February: nothing invoiced,
+    50.00 voided (1), net -50.00. A void draft was never finalized: it never counts."""
+    from invoicing.services import invoice_draft_create, invoice_void
+
+    x = customer()
+    open_invoice(x, "100.00", utc(2026, 1, 5))
+    wrong = open_invoice(x, "50.00", utc(2026, 1, 6))
+    invoice_void(invoice_id=wrong.pk, as_of=utc(2026, 2, 3), actor=ACTOR, reason="wrong")
+    draft = invoice_draft_create(customer_id=x.pk, as_of=utc(2026, 2, 4), actor=ACTOR)
+    assert draft.finalized_at is None
+    jan, feb = selectors.revenue_by_month(currency="USD", first=JAN, last=FEB)
+    assert (jan.invoiced, jan.invoice_count, jan.voided, jan.net_invoiced) == (
+        D("150.00"), 2, D(0), D("150.00"),
+    )  # fmt: skip
+    assert (feb.invoiced, feb.voided, feb.void_count, feb.net_invoiced) == (
+        D(0), D("50.00"), 1, D("-50.00"),
+    )  # fmt: skip
