@@ -9,14 +9,21 @@ the money columns and the warnings (an unmapped ledger account); warnings also g
 errors list, which the jobs page shows.
 
 One run per export: the run holds a PostgreSQL advisory lock named after the export, so a task
-delivered twice (acks_late, a broker redelivery) runs once; a run whose worker died (the job left
-running, the lock gone with its session) starts over from nothing when the task is delivered
-again. A succeeded or failed export is never run again: create a new one.
+delivered twice (acks_late, a broker redelivery) runs once; a run whose worker died before the
+file was recorded (the job left running, the lock gone with its session) starts over from
+nothing when the task is delivered again. The file, its rows and `export.completed` are recorded
+in one transaction with the job's success: an export whose file is recorded is done, and a task
+delivered again after that (its worker died right after) only makes sure the job says so — the
+file is never rewritten, nor a second `export.completed` written. A succeeded or failed export is
+never run again: create a new one. An enqueue that did not reach the broker (on_commit's robust
+callback only logs it) fails the job with the error and writes `export.failed`, so staff ask
+again instead of waiting for an export that never starts.
 """
 
 from __future__ import annotations
 
 import contextlib
+import logging
 from collections.abc import Callable
 from datetime import date, datetime
 from pathlib import Path
@@ -34,6 +41,8 @@ from core.db import advisory_lock
 from core.exceptions import NotFound, ValidationFailed
 from core.jobs import job_create, tracked
 from core.models import Job, JobStatus
+
+logger = logging.getLogger(__name__)
 
 JOB_KIND = "export"
 SUBJECT = "export"
@@ -130,14 +139,43 @@ def export_create(
         )
         if enqueue:
             export_id = export.pk
-            transaction.on_commit(lambda: _enqueue(export_id), robust=True)
+            transaction.on_commit(lambda: _enqueue(export_id, actor, as_of), robust=True)
     return export
 
 
-def _enqueue(export_id: int) -> None:
+def _enqueue(export_id: int, actor: Actor, as_of: datetime) -> None:
+    """Send the task; when the broker cannot be reached (or refuses it), the export fails
+    at once (`export_enqueue_failed`) rather than staying queued with no task to run it."""
+    from celery.exceptions import SoftTimeLimitExceeded
+
     from backoffice.tasks import export_run_task  # tasks import the services
 
-    export_run_task.delay(export_id)
+    try:
+        export_run_task.delay(export_id)
+    except SoftTimeLimitExceeded:
+        raise
+    except Exception as exc:
+        logger.exception("export %s: its task could not be queued", export_id)
+        export_enqueue_failed(export_id, exc, actor=actor, as_of=as_of)
+
+
+def export_enqueue_failed(
+    export_id: int, error: BaseException, *, actor: Actor | None = None, as_of: datetime
+) -> bool:
+    """The export's task could not be queued: its job (still queued) is failed with the error
+    and `export.failed` says why; returns whether it was (a job that started meanwhile is left
+    to its run)."""
+    message = f"The export could not be queued ({type(error).__name__}: {error}): ask for it again."
+    who = actor or Actor.system("exports")
+    with audit_context(actor=who, reason="export not queued"), transaction.atomic(durable=True):
+        export = Export.objects.select_for_update().get(pk=export_id)
+        moved = Job.objects.filter(pk=export.job_id, status=JobStatus.QUEUED).update(
+            status=JobStatus.FAILED, finished_at=as_of, updated_at=as_of, errors=[message[:1000]]
+        )
+        if not moved:
+            return False
+        _failed_event(export, message, actor=who, as_of=as_of)
+    return True
 
 
 def export_path(export: Export) -> str:
@@ -185,13 +223,18 @@ def export_run(
     with advisory_lock(f"backoffice.export:{export_id}", wait=False) as mine:
         if not mine:
             return export  # another process runs it
+        export = Export.objects.select_related("job").get(pk=export_id)  # as it is now
         job = Job.objects.get(pk=export.job_id)
+        if export.file:  # recorded: done (a worker that died right after), never rewritten
+            _job_succeeded(job.pk, as_of=clock())
+            return export
         if job.status in (JobStatus.SUCCEEDED, JobStatus.FAILED):
             return export
         if job.status == JobStatus.RUNNING:  # its worker died: start over
             Job.objects.filter(pk=job.pk).update(done=0, failed=0, errors=[], total=None)
         relative = export_path(export)
         target = Path(settings.MEDIA_ROOT) / relative
+        committed = False  # whether _completed recorded the file (and the job's success)
         try:
             with tracked(
                 kind=JOB_KIND, label=job.label, actor=job.actor, job_id=job.pk, echo=echo
@@ -206,22 +249,34 @@ def export_run(
                     progress.advance(0, error=warning)
                 if out is not None:
                     _copy(target, out)
+                result = {
+                    "file": relative, "rows": written.rows, "size": written.size,
+                    "totals": written.totals, "warnings": written.warnings,
+                }  # fmt: skip
+                progress.flush()  # the rows' count and the warnings, before the job succeeds
                 export = _completed(
                     export_id, relative, written.rows, written.size, written.warnings,
-                    written.totals, actor=actor, as_of=clock(),
+                    written.totals, result, actor=actor, as_of=clock(),
                 )  # fmt: skip
-                progress.finish(
-                    {
-                        "file": relative, "rows": written.rows, "size": written.size,
-                        "totals": written.totals, "warnings": written.warnings,
-                    }
-                )  # fmt: skip
+                committed = True
+                progress.finish(result)  # the same success again (idempotent); closes the echo
         except BaseException as exc:  # a soft time limit too: recorded, then raised again
+            if committed:  # the export is done: its file stays, its job succeeded
+                _job_succeeded(job.pk, as_of=clock())
+                raise
             with contextlib.suppress(OSError):  # a half-written file (or no directory at all)
                 target.unlink()
             _failed(export_id, f"{type(exc).__name__}: {exc}", actor=actor, as_of=clock())
             raise
     return export
+
+
+def _job_succeeded(job_id: int, *, as_of: datetime) -> None:
+    """The job of an export whose file is recorded succeeded (idempotent: a job that says so
+    already keeps its finish instant; its result, written with the file, stays)."""
+    Job.objects.filter(pk=job_id).exclude(status=JobStatus.SUCCEEDED).update(
+        status=JobStatus.SUCCEEDED, finished_at=as_of, updated_at=as_of
+    )
 
 
 def _copy(source: Path, out: Path) -> None:
@@ -238,14 +293,20 @@ def _completed(
     size: int,
     warnings: list[str],
     totals: dict[str, Any],
+    result: dict[str, Any],
     *,
     actor: Actor,
     as_of: datetime,
 ) -> Export:
+    """The file recorded, `export.completed` and the job's success with its `result`: one
+    transaction, so an export is never recorded with a job still running (nor the reverse)."""
     with audit_context(actor=actor, reason="export written"), transaction.atomic(durable=True):
         export = Export.objects.select_for_update().get(pk=export_id)
         export.file, export.rows, export.size = relative, rows, size
         export.save(update_fields=["file", "rows", "size"])
+        Job.objects.filter(pk=export.job_id).update(
+            status=JobStatus.SUCCEEDED, result=result, finished_at=as_of, updated_at=as_of
+        )
         journal_write(
             type="export.completed",
             subject_type=SUBJECT,
@@ -271,17 +332,20 @@ def _completed(
 
 def _failed(export_id: int, error: str, *, actor: Actor, as_of: datetime) -> None:
     with audit_context(actor=actor, reason="export failed"), transaction.atomic(durable=True):
-        export = Export.objects.get(pk=export_id)
-        journal_write(
-            type="export.failed",
-            subject_type=SUBJECT,
-            subject_id=export.pk,
-            payload={
-                "export": export.pk,
-                "job": export.job_id,
-                "kind": export.kind,
-                "error": error[:500],
-            },
-            actor=actor,
-            occurred_at=as_of,
-        )
+        _failed_event(Export.objects.get(pk=export_id), error, actor=actor, as_of=as_of)
+
+
+def _failed_event(export: Export, error: str, *, actor: Actor, as_of: datetime) -> None:
+    journal_write(
+        type="export.failed",
+        subject_type=SUBJECT,
+        subject_id=export.pk,
+        payload={
+            "export": export.pk,
+            "job": export.job_id,
+            "kind": export.kind,
+            "error": error[:500],
+        },
+        actor=actor,
+        occurred_at=as_of,
+    )
