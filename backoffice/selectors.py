@@ -26,7 +26,9 @@ whole dashboard). Test customers (on a test clock) are left out of every money f
   money; the partitions outside the period are not read).
 - Upcoming renewals: subscriptions that renew (active, trialing or past due, not canceling at
   period end, no end before) whose current period ends within 30 days of `as_of`, with the fixed
-  fee of their next period (fee x quantity, rounded; usage not included).
+  fee of their next period (fee x quantity, rounded; usage not included): the plan and quantity
+  of a change scheduled for the period's end, priced with the plan's published version in
+  force when the next period starts (the clock's roll), else the current version.
 """
 
 from __future__ import annotations
@@ -552,12 +554,29 @@ def renewals(
     rows = _rows(
         """
         SELECT s.id, c.id, c.external_id, c.name, pl.code, s.status, s.current_period_end,
-               round(pv.fixed_fee * s.quantity, %(exp)s) AS amount,
-               count(*) OVER (), sum(round(pv.fixed_fee * s.quantity, %(exp)s)) OVER ()
+               round(fee.fixed_fee * fee.quantity, %(exp)s) AS amount,
+               count(*) OVER (), sum(round(fee.fixed_fee * fee.quantity, %(exp)s)) OVER ()
         FROM billing_subscription AS s
         JOIN billing_customer AS c ON c.id = s.customer_id
         JOIN catalog_planversion AS pv ON pv.id = s.plan_version_id
-        JOIN catalog_plan AS pl ON pl.id = pv.plan_id
+        -- a change scheduled for the period's end (one per instant) applies first
+        LEFT JOIN billing_subscriptionchange AS ch
+               ON ch.subscription_id = s.id AND ch.status = 'scheduled'
+              AND ch.effective_at = s.current_period_end
+        JOIN catalog_plan AS pl ON pl.id = coalesce(ch.new_plan_id, s.plan_id)
+        -- the next period's price book: the plan's published version in force at its start
+        -- (as the clock's roll picks it; without one the current version goes on)
+        LEFT JOIN LATERAL (
+            SELECT v.fixed_fee FROM catalog_planversion AS v
+            WHERE v.plan_id = pl.id AND v.status = 'published'
+              AND v.effective_from <= s.current_period_end
+              AND (v.effective_until IS NULL OR v.effective_until > s.current_period_end)
+            ORDER BY v.effective_from DESC LIMIT 1
+        ) AS nv ON true
+        CROSS JOIN LATERAL (
+            SELECT coalesce(nv.fixed_fee, pv.fixed_fee) AS fixed_fee,
+                   coalesce(ch.new_quantity, s.quantity) AS quantity
+        ) AS fee
         WHERE c.currency = %(currency)s AND c.test_clock_id IS NULL
           AND s.status IN ('active', 'trialing', 'past_due') AND NOT s.cancel_at_period_end
           AND s.current_period_end >= %(start)s AND s.current_period_end < %(end)s

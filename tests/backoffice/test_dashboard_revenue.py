@@ -90,3 +90,42 @@ def test_a_void_invoice_stays_in_its_month_and_is_taken_off_in_the_month_it_was_
     assert (feb.invoiced, feb.voided, feb.void_count, feb.net_invoiced) == (
         D(0), D("50.00"), 1, D("-50.00"),
     )  # fmt: skip
+
+
+def test_a_renewal_is_priced_with_the_version_in_force_then_and_the_change_due_then() -> None:
+    """On Jun 25: starter is 30.00/month, 40.00 from Jul 1 (v2); pro is 100.00/month.
+        one    from May 28, renews Jun 28: v1 still in force then            30.00
+        two    from Jun 10, renews Jul 10: v2 then                           40.00
+        three  from Jun 5, 3 seats from its period's end (Jul 5), v2: 3 x 40 120.00
+        four   from Jun 8, onto pro at its period's end (Jul 8)             100.00
+    4 renewals, 290.00."""
+    from billing.services import subscription_change, subscription_create
+    from catalog import services as catalog
+    from tests.billing.subs import priced_plan
+
+    starter, pro = priced_plan("starter", "30.00"), priced_plan("pro", "100.00")
+    may = utc(2026, 5, 1)
+    draft = catalog.plan_version_copy(version_id=starter.versions.get().pk, actor=ACTOR,
+                                      as_of=may, effective_from=utc(2026, 7, 1))  # fmt: skip
+    catalog.plan_version_update(version_id=draft.pk, actor=ACTOR, as_of=may,
+                                data={"fixed_fee": D("40.00")})  # fmt: skip
+    catalog.plan_version_publish(version_id=draft.pk, actor=ACTOR, as_of=may)
+
+    def sub(day: Any) -> Any:
+        return subscription_create(customer_id=customer().pk, plan_id=starter.pk, actor=ACTOR,
+                                   as_of=day)  # fmt: skip
+
+    one, two = sub(utc(2026, 5, 28)), sub(utc(2026, 6, 10))
+    three, four = sub(utc(2026, 6, 5)), sub(utc(2026, 6, 8))
+    subscription_change(subscription_id=three.pk, quantity=3, when="period_end", actor=ACTOR,
+                        as_of=utc(2026, 6, 20))  # fmt: skip
+    subscription_change(subscription_id=four.pk, plan_id=pro.pk, when="period_end", actor=ACTOR,
+                        as_of=utc(2026, 6, 20))  # fmt: skip
+    found = selectors.renewals(currency="USD", as_of=utc(2026, 6, 25))
+    assert [(r.subscription_id, r.plan, r.amount) for r in found.rows] == [
+        (one.pk, "starter", D("30.00")),
+        (three.pk, "starter", D("120.00")),
+        (four.pk, "pro", D("100.00")),
+        (two.pk, "starter", D("40.00")),
+    ]
+    assert (found.count, found.total) == (4, D("290.00"))
