@@ -4,10 +4,12 @@ drafts*, *Void invoices* (with a reason), *Retry payments*, *Send payment remind
 
 Picking one in a list shows a confirmation page: what will happen, to which objects, which are
 skipped and why, and the inputs it needs. Its form posts to the list's own `bulk/<action>/` view
-with the selection signed (never more fields than Django accepts, whatever "select all" chose):
-up to BULK_SYNC_MAX objects are done in the request and the result summary shown (per object:
-done, skipped or failed with the reason; totals); above, a job is queued and its summary page
-(`bulk/job/<id>/`) follows its progress and shows the same summary once it is done.
+with the selection signed (never more fields than Django accepts, whatever "select all" chose)
+with a nonce: confirming claims it once (`bulk_claim`: its job), so a double submit or the back
+button runs nothing again but leads to the first run's summary. Up to BULK_SYNC_MAX objects are
+done in the request, above as chunk tasks; either way the POST redirects to the job's summary page
+(`bulk/job/<id>/`: its progress while it runs, then per object done, skipped or failed with the
+reason, and the totals). It is shown to its actor and to staff with `core.view_job`.
 
 Each action asks for the permission of what it writes (`BulkAction.permissions`): without it the
 list does not offer the action, and a forged POST is refused (403). The actions are added to the
@@ -17,11 +19,14 @@ and *Void selected invoices* (no confirmation, a fixed reason) are replaced by t
 
 from __future__ import annotations
 
+import contextlib
+import uuid
 from typing import Any
+from urllib.parse import urlencode
 
 from django import forms
 from django.conf import settings
-from django.contrib import admin
+from django.contrib import admin, messages
 from django.core import signing
 from django.core.exceptions import PermissionDenied
 from django.db.models import Model, QuerySet
@@ -43,16 +48,16 @@ from backoffice.bulk import (
     FAILED,
     SKIPPED,
     BulkAction,
-    Planned,
     Row,
     actions_for,
+    bulk_claim,
     bulk_enqueue,
     bulk_execute,
-    plan_all,
+    plan_preview,
 )
 from billing.models import Customer
 from core.audit import Actor
-from core.models import Job
+from core.models import Job, JobStatus
 from invoicing.models import Invoice
 
 SALT = "backoffice.bulk"
@@ -93,7 +98,13 @@ def _admin_action(action: BulkAction) -> Any:
     ) -> HttpResponse:
         ids = list(queryset.values_list("pk", flat=True))
         token = signing.dumps(
-            {"a": action.name, "ids": ids, "u": request.user.pk, "back": request.get_full_path()},
+            {
+                "a": action.name,
+                "ids": ids,
+                "u": request.user.pk,
+                "back": request.get_full_path(),
+                "n": uuid.uuid4().hex,  # the confirmation, claimed once
+            },
             salt=SALT,
             compress=True,
         )
@@ -201,8 +212,7 @@ class BulkActionsMixin:
         form: ConfirmForm,
         back: str = "",
     ) -> TemplateResponse:
-        planned: list[Planned] = plan_all(action, ids, timezone.now())
-        to_do = sum(1 for p in planned if not p.skip)
+        planned, to_do, skipped = plan_preview(action, ids, timezone.now(), shown=PREVIEW_ROWS)
         sync_max: int = settings.BULK_SYNC_MAX
         context = self._context(
             request,
@@ -211,9 +221,9 @@ class BulkActionsMixin:
             form=form,
             selected=len(ids),
             to_do=to_do,
-            skipped=len(planned) - to_do,
-            rows=self._rows(planned[:PREVIEW_ROWS]),
-            more=max(0, len(planned) - PREVIEW_ROWS),
+            skipped=skipped,
+            rows=self._rows(planned),
+            more=max(0, to_do + skipped - len(planned)),
             as_job=len(ids) > sync_max,
             sync_max=sync_max,
             submit_url=self._url("bulk", action.name),
@@ -235,7 +245,7 @@ class BulkActionsMixin:
                 "again.",
                 content_type="text/plain",
             )
-        ids, back = selection
+        ids, back, nonce = selection
         model_admin: Any = self
         # what this admin lets the user see of them, still there
         ids = list(
@@ -245,31 +255,54 @@ class BulkActionsMixin:
             return self.confirmation_page(request, bulk, ids, form, back)
         params = {"reason": form.cleaned_data["reason"]} if bulk.needs_reason else {}
         actor = Actor.for_user(request.user)
-        if len(ids) > settings.BULK_SYNC_MAX:
-            job = bulk_enqueue(
-                action_name=bulk.name, ids=ids, actor=actor, as_of=timezone.now(), params=params,
+        job, claimed = bulk_claim(
+            action_name=bulk.name, nonce=nonce, ids=ids, actor=actor, params=params,
+            as_of=timezone.now(),
+        )  # fmt: skip
+        if not claimed:
+            messages.warning(
+                request,
+                f"This confirmation was submitted already (job #{job.pk}): nothing was done "
+                "again. Its result is below.",
+            )
+        elif len(ids) > settings.BULK_SYNC_MAX:
+            bulk_enqueue(
+                job=job, action_name=bulk.name, ids=ids, actor=actor, params=params,
                 queue=settings.BULK_QUEUE,
             )  # fmt: skip
-            return HttpResponseRedirect(self._url("bulk_job", job.pk))
-        summary = bulk_execute(
-            action_name=bulk.name, ids=ids, actor=actor, now=timezone.now(), params=params
-        )
-        job = Job.objects.get(pk=summary.job_id or 0)
-        return self._summary_page(request, bulk, job, summary.rows, summary.counts, back)
+        else:
+            bulk_execute(
+                action_name=bulk.name, ids=ids, actor=actor, now=timezone.now(), params=params,
+                job_id=job.pk,
+            )  # fmt: skip
+        url = self._url("bulk_job", job.pk)
+        return HttpResponseRedirect(f"{url}?{urlencode({'back': back})}" if back else url)
 
-    def _selection(self, request: HttpRequest, action: BulkAction) -> tuple[list[int], str] | None:
+    def _selection(
+        self, request: HttpRequest, action: BulkAction
+    ) -> tuple[list[int], str, str] | None:
         try:
             data = signing.loads(
                 request.POST.get("selection", ""), salt=SALT, max_age=TOKEN_MAX_AGE
             )
         except signing.BadSignature:
             return None
-        if data.get("a") != action.name or data.get("u") != request.user.pk:
+        if data.get("a") != action.name or data.get("u") != request.user.pk or not data.get("n"):
             return None
-        back = str(data.get("back") or "")
-        if not url_has_allowed_host_and_scheme(back, allowed_hosts={request.get_host()}):
-            back = ""
-        return [int(pk) for pk in data.get("ids", [])], back
+        return (
+            [int(pk) for pk in data.get("ids", [])],
+            self._bulk_back(request, data.get("back")),
+            str(data["n"]),
+        )
+
+    def _bulk_back(self, request: HttpRequest, given: Any) -> str:
+        """`given` when it is a path of this site, else ""."""
+        back = str(given or "")
+        if not back.startswith("/") or not url_has_allowed_host_and_scheme(
+            back, allowed_hosts={request.get_host()}
+        ):
+            return ""
+        return back
 
     def _summary_page(
         self,
@@ -278,44 +311,61 @@ class BulkActionsMixin:
         job: Job,
         rows: list[Row],
         counts: dict[str, int],
+        total: int,
         back: str = "",
     ) -> TemplateResponse:
-        try:
-            job_url = reverse("admin:core_job_change", args=[job.pk])
-        except NoReverseMatch:
-            job_url = ""
+        job_url = ""
+        if request.user.has_perm("core.view_job"):
+            with contextlib.suppress(NoReverseMatch):
+                job_url = reverse("admin:core_job_change", args=[job.pk])
         context = self._context(
             request,
             action,
             title=f"{action.title}: result",
             job=job,
             job_url=job_url,
-            counts=[(status, counts.get(status, 0)) for status in (DONE, SKIPPED, FAILED)],
-            total=sum(counts.values()),
+            counts=list(counts.items()),
+            total=total,
             rows=self._rows(rows),
-            more=max(0, sum(counts.values()) - len(rows)) if rows else 0,
+            more=max(0, total - len(rows)) if rows else 0,
             back_url=back or self._url("changelist"),
         )
         return TemplateResponse(request, "backoffice/bulk_summary.html", context)
 
     def bulk_job_view(self, request: HttpRequest, job_id: int) -> HttpResponse:
-        """A bulk job's page: its progress while it runs, then its summary."""
-        job = Job.objects.filter(pk=job_id, kind__startswith="bulk_").first()
+        """A bulk job's page: its progress while it runs, then its summary. Read by the job's
+        actor, or by staff with `core.view_job`."""
+        model_admin: Any = self
+        user: Any = request.user
+        if not model_admin.has_view_or_change_permission(request):
+            raise PermissionDenied
+        jobs = Job.objects.filter(pk=job_id, kind__startswith="bulk_")
+        if not user.has_perm("core.view_job"):  # its own jobs only (others' are not told)
+            jobs = jobs.filter(params__user=str(user.pk))
+            if not jobs.exists():
+                raise PermissionDenied
+        job = jobs.first()
         name = str((job.params or {}).get("action", "")) if job is not None else ""
         if job is None or name not in ACTIONS:
             raise Http404("No such bulk job.")
-        model_admin: Any = self
-        if not model_admin.has_view_or_change_permission(request):
-            raise PermissionDenied
         action = ACTIONS[name]
         if action.model is not self.model:
             raise Http404("No such bulk job here.")
         result = job.result or {}
         rows = [Row(**row) for row in result.get("rows", [])]
-        counts = dict(result.get("counts") or {})
-        if not counts:  # still running (or failed): what the job counted so far
-            counts = {DONE: job.done - job.failed, FAILED: job.failed}
-        return self._summary_page(request, action, job, rows, counts)
+        for part in sorted((result.get("chunks") or {}).items(), key=lambda kv: int(kv[0])):
+            if not result.get("rows"):  # running: the chunks recorded so far
+                rows += [Row(**row) for row in part[1]["rows"]]
+        counts: dict[str, int] = dict(result.get("counts") or {})
+        if counts and job.status == JobStatus.SUCCEEDED:
+            counts = {status: counts.get(status, 0) for status in (DONE, SKIPPED, FAILED)}
+            total = sum(counts.values())
+        else:  # queued, running (or failed): the objects processed so far (done, skipped or
+            # failed), the failures among them
+            counts = {"processed": job.done, FAILED: job.failed}
+            total = job.total or 0
+        back = self._bulk_back(request, request.GET.get("back"))
+        return self._summary_page(request, action, job, rows, counts, total, back)
 
 
 # ------------------------------------------------------------------------------ registration

@@ -8,11 +8,16 @@ skipped: a paid invoice is never voided) and `act` (one object: calls the servic
 `ApplicationError` is that object's reason). `plan` runs twice: for the confirmation page, and
 again just before each chunk is done (the objects may have changed in between).
 
-`bulk_execute` runs an action over ids as a job (`core.jobs`): in the request for a few objects,
-in a Celery task (`backoffice.tasks.bulk_action_task`, queued by `bulk_enqueue`) above
-BULK_SYNC_MAX. Each object ends `done`, `skipped` (with why) or `failed` (the service's refusal);
-the job keeps the counts, the failures as its errors, and the rows in its `result` (the summary
-page reads them); then `bulk_action.completed` is journaled with the counts.
+A confirmation is claimed once (`bulk_claim`: its job, queued, made under a lock on the nonce
+signed into its page; posted again it gets that job back, never a second run). Up to
+BULK_SYNC_MAX objects `bulk_execute` runs it in the request; above, `bulk_enqueue` splits the
+objects (in the action's order) into chunks of BULK_TASK_CHUNK, one Celery task each
+(`backoffice.tasks.bulk_chunk_task` -> `bulk_chunk`), side by side, or one after the other for a
+sequential action (finalize: the numbers follow the billing dates). Each object ends `done`,
+`skipped` (with why) or `failed` (the service's refusal); the job keeps the counts, the failures
+as its errors, and the summary in its `result` (each chunk's counts and rows recorded there as
+it ends; the chunk that records the last one writes the whole summary and journals
+`bulk_action.completed`, once). The summary page reads the job's result.
 
 Reminders: the e-mail is the dunning reminder (`dunning_reminder`, the one dunning sends when a
 customer enters its reminder state), recorded by notifications' own `notifications_record` and
@@ -30,19 +35,20 @@ from decimal import Decimal
 from typing import Any
 
 from celery.exceptions import SoftTimeLimitExceeded
-from django.db import transaction
+from django.conf import settings
+from django.db import connection, transaction
 from django.db.models import Count, Model, OuterRef, Subquery, Sum
 from django.db.models.functions import Coalesce
 
-from billing.models import Customer
+from billing.models import Customer, TestClockStatus
 from billing.periods import local_date
-from billing.selectors import customer_id_as_of, customer_times
+from billing.selectors import customer_times
 from billing.services import journal_write, locked_customer
 from catalog.admin_display import money
 from core.audit import Actor, audit_context
 from core.exceptions import ApplicationError, Conflict, ValidationFailed
-from core.jobs import Progress, tracked
-from core.models import Job
+from core.jobs import Progress, job_attach, job_create, tracked
+from core.models import Job, JobStatus
 from invoicing.models import CreditNote, Invoice, InvoiceStatus
 from invoicing.services import invoice_finalize, invoice_void
 from invoicing.services.lines import locked_invoice
@@ -57,6 +63,7 @@ logger = logging.getLogger(__name__)
 
 DONE, SKIPPED, FAILED = "done", "skipped", "failed"
 CHUNK = 200  # objects planned (read) at once
+COUNT_CHUNK = 5000  # objects planned at once only to be counted (a confirmation's rest)
 ROWS_KEPT = 2000  # rows kept in a job's result (the counts are always whole)
 ZERO = Decimal(0)
 OPEN_STATES = (InvoiceStatus.OPEN, InvoiceStatus.PARTIALLY_PAID)
@@ -103,6 +110,7 @@ class Summary:
 
 
 Plan = Callable[[Sequence[int], datetime], list[Planned]]
+# (the object as planned, the instant it acts at: its customer's (test clock) time, ...)
 Act = Callable[[Planned, datetime, Actor, Mapping[str, Any]], str]
 
 
@@ -117,6 +125,9 @@ class BulkAction:
     plan: Plan
     act: Act
     needs_reason: bool = False
+    # its chunk tasks run one after the other, in its order (finalize: numbers follow the
+    # billing dates across chunks); otherwise side by side
+    sequential: bool = False
 
     @property
     def noun(self) -> str:
@@ -138,25 +149,60 @@ class BulkAction:
 # -------------------------------------------------------------------------------- the running
 
 
-def _chunks(ids: Sequence[int]) -> Iterator[Sequence[int]]:
-    for start in range(0, len(ids), CHUNK):
-        yield ids[start : start + CHUNK]
+def _chunks(ids: Sequence[int], size: int = CHUNK) -> Iterator[Sequence[int]]:
+    for start in range(0, len(ids), size):
+        yield ids[start : start + size]
 
 
-def plan_all(action: BulkAction, ids: Sequence[int], now: datetime) -> list[Planned]:
-    """What the action will do to each of `ids` (confirmation page), in its order."""
-    return [
-        planned for chunk in _chunks(action.ordered_ids(ids)) for planned in action.plan(chunk, now)
-    ]
+def plan_preview(
+    action: BulkAction, ids: Sequence[int], now: datetime, *, shown: int
+) -> tuple[list[Planned], int, int]:
+    """The confirmation page: the first `shown` objects planned (in the action's order), and
+    how many of all `ids` are to do and skipped. The rest are planned only to be counted, in
+    chunks of COUNT_CHUNK: a selection up to `shown` objects reads in a fixed number of
+    statements."""
+    ordered = action.ordered_ids(ids)
+    planned = action.plan(ordered[:shown], now) if ordered else []
+    to_do = sum(1 for p in planned if not p.skip)
+    skipped = len(planned) - to_do
+    for chunk in _chunks(ordered[shown:], COUNT_CHUNK):
+        rest = action.plan(chunk, now)
+        counted = sum(1 for p in rest if not p.skip)
+        to_do, skipped = to_do + counted, skipped + len(rest) - counted
+    return planned, to_do, skipped
+
+
+def _instants(customer_ids: set[int], now: datetime) -> dict[int, datetime | ApplicationError]:
+    """Each customer's instant (one statement): `now`, its test clock's time, or the refusal
+    while that clock advances (the object fails with it)."""
+    rows = Customer.objects.filter(pk__in=customer_ids).values_list(
+        "pk", "test_clock__frozen_time", "test_clock__status"
+    )
+    out: dict[int, datetime | ApplicationError] = {}
+    for pk, frozen, status in rows:
+        if status == TestClockStatus.ADVANCING:
+            out[pk] = Conflict(
+                "The customer's test clock is advancing: try again when it is ready.",
+                code="test_clock_advancing",
+            )
+        else:
+            out[pk] = frozen or now
+    return out
 
 
 def _one(
-    action: BulkAction, planned: Planned, now: datetime, actor: Actor, params: Mapping[str, Any]
+    action: BulkAction,
+    planned: Planned,
+    as_of: datetime | ApplicationError,
+    actor: Actor,
+    params: Mapping[str, Any],
 ) -> Row:
     if planned.skip:
         return Row(planned.pk, planned.label, SKIPPED, planned.what)
     try:
-        detail = action.act(planned, now, actor, params)
+        if isinstance(as_of, ApplicationError):
+            raise as_of
+        detail = action.act(planned, as_of, actor, params)
     except ApplicationError as exc:
         return Row(planned.pk, planned.label, FAILED, exc.message)
     except SoftTimeLimitExceeded:
@@ -178,17 +224,19 @@ def bulk_run(
 ) -> Summary:
     """Do `action` to each of `ids`, one object at a time (each in its service's transaction).
     `now`: the wall clock the caller read; each object acts at its customer's instant (a test
-    customer's clock time). Ids gone since they were selected are skipped."""
+    customer's clock time, read once per chunk). Ids gone since they were selected are
+    skipped."""
     summary = Summary(action=action.name, total=len(ids))
     counts: Counter[str] = Counter()
     ordered = action.ordered_ids(ids)
     gone = set(ids) - set(ordered)
     for chunk in _chunks(ordered):
         planned_of = {p.pk: p for p in action.plan(chunk, now)}
+        instants = _instants({p.customer_id for p in planned_of.values()}, now)
         for pk in chunk:
             planned = planned_of.get(pk)
             row = (
-                _one(action, planned, now, actor, params)
+                _one(action, planned, instants.get(planned.customer_id, now), actor, params)
                 if planned is not None
                 else Row(pk, f"#{pk}", SKIPPED, f"The {action.noun} no longer exists.")
             )
@@ -207,6 +255,68 @@ def bulk_run(
     return summary
 
 
+def _label(action: BulkAction, count: int) -> str:
+    return f"{action.title} ({count} {action.nouns if count != 1 else action.noun})"
+
+
+def _completed(
+    action: BulkAction, job_id: int, summary: Summary, actor: Actor, params: Mapping[str, Any],
+    now: datetime,
+) -> None:  # fmt: skip
+    """`bulk_action.completed` of the job (inside the caller's transaction)."""
+    with audit_context(actor=actor, reason=action.title):
+        journal_write(
+            type="bulk_action.completed",
+            subject_type="job",
+            subject_id=job_id,
+            payload={
+                "action": action.name,
+                "model": action.model._meta.model_name,
+                "total": summary.total,
+                **summary.counts,
+                "reason": str(params.get("reason") or ""),
+            },
+            actor=actor,
+            occurred_at=now,
+        )
+
+
+def bulk_claim(
+    *,
+    action_name: str,
+    nonce: str,
+    ids: Sequence[int],
+    actor: Actor,
+    params: Mapping[str, Any],
+    as_of: datetime,
+) -> tuple[Job, bool]:
+    """The job of one confirmation (`nonce`, signed into its page), queued: (the job, True)
+    the first time; (the job made then, False) when the same confirmation is posted again (a
+    double submit, a refresh, the back button): it is never run twice. One transaction, under
+    a lock on the nonce, so two posts at once make one job."""
+    action = ACTIONS[action_name]
+    kind = f"bulk_{action.name}"
+    with transaction.atomic(durable=True):
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_advisory_xact_lock(hashtextextended(%s, 0))", [nonce])
+        made = Job.objects.filter(kind=kind, params__confirmation=nonce).first()
+        if made is not None:
+            return made, False
+        job = job_create(
+            kind=kind,
+            label=_label(action, len(ids)),
+            actor=actor.label,
+            params={
+                **_job_params(action, len(ids), params),
+                "confirmation": nonce,
+                "user": actor.id,
+            },
+            total=len(ids),
+            as_of=as_of,
+        )
+    return job, True
+
+
 def bulk_execute(
     *,
     action_name: str,
@@ -216,13 +326,12 @@ def bulk_execute(
     params: Mapping[str, Any],
     job_id: int | None = None,
 ) -> Summary:
-    """Run the action as a job (a new one, or the queued `job_id` of a task), then journal
-    `bulk_action.completed` with the counts; the job's result holds the summary."""
+    """Run the action in this process as a job (a new one, or the claimed `job_id`), then
+    journal `bulk_action.completed` with the counts; the job's result holds the summary."""
     action = ACTIONS[action_name]
-    label = f"{action.title} ({len(ids)} {action.nouns if len(ids) != 1 else action.noun})"
     with tracked(
         kind=f"bulk_{action.name}",
-        label=label,
+        label=_label(action, len(ids)),
         actor=actor.label,
         total=len(ids),
         params=_job_params(action, len(ids), params),
@@ -232,21 +341,8 @@ def bulk_execute(
             action=action, ids=ids, actor=actor, now=now, params=params, progress=progress
         )
         summary.job_id = progress.job_id
-        with transaction.atomic(durable=True), audit_context(actor=actor, reason=action.title):
-            journal_write(
-                type="bulk_action.completed",
-                subject_type="job",
-                subject_id=progress.job_id,
-                payload={
-                    "action": action.name,
-                    "model": action.model._meta.model_name,
-                    "total": summary.total,
-                    **summary.counts,
-                    "reason": str(params.get("reason") or ""),
-                },
-                actor=actor,
-                occurred_at=now,
-            )
+        with transaction.atomic(durable=True):
+            _completed(action, progress.job_id, summary, actor, params, now)
         progress.finish(result=summary.as_result())
     return summary
 
@@ -260,34 +356,136 @@ def _job_params(action: BulkAction, count: int, params: Mapping[str, Any]) -> di
     }
 
 
+# ----------------------------------------------------------------------- as chunk tasks
+
+
+def bulk_split(action_name: str, ids: Sequence[int]) -> list[list[int]]:
+    """`ids` in the action's order (those gone last) in chunks of BULK_TASK_CHUNK: one task
+    each, short enough for the task time limit."""
+    action = ACTIONS[action_name]
+    ordered = action.ordered_ids(ids)
+    ordered += sorted(set(ids) - set(ordered))
+    size: int = settings.BULK_TASK_CHUNK
+    return [list(chunk) for chunk in _chunks(ordered, size)]
+
+
 def bulk_enqueue(
     *,
+    job: Job,
     action_name: str,
     ids: Sequence[int],
     actor: Actor,
-    as_of: datetime,
     params: Mapping[str, Any],
     queue: str = "",
-) -> Job:
-    """A queued job for the action, and its task (`bulk_action_task`), queued once the job's row
-    is committed."""
-    from backoffice.tasks import bulk_action_task
-    from core.jobs import job_create
+) -> list[list[int]]:
+    """The claimed (committed, queued) `job` done by chunk tasks (`bulk_chunk_task`): all at
+    once, or for a sequential action the first, each queueing the next when it is done."""
+    from backoffice.tasks import bulk_chunk_task
 
     action = ACTIONS[action_name]
-    with transaction.atomic():
-        job = job_create(
-            kind=f"bulk_{action.name}",
-            label=f"{action.title} ({len(ids)} {action.nouns})",
-            actor=actor.label,
-            params=_job_params(action, len(ids), params),
-            total=len(ids),
-            as_of=as_of,
+    chunks = bulk_split(action_name, ids)
+    options: dict[str, Any] = {"queue": queue} if queue else {}
+    common = {"job_id": job.pk, "action": action.name, "chunks": len(chunks),
+              "actor": actor.as_dict(), "params": dict(params)}  # fmt: skip
+    if not chunks:
+        bulk_chunk_task.apply_async(kwargs={**common, "index": 0, "ids": []}, **options)
+    elif action.sequential:
+        kwargs = {**common, "index": 0, "ids": chunks[0], "rest": chunks[1:], "queue": queue}
+        bulk_chunk_task.apply_async(kwargs=kwargs, **options)
+    else:
+        for index, chunk in enumerate(chunks):
+            bulk_chunk_task.apply_async(kwargs={**common, "index": index, "ids": chunk}, **options)
+    return chunks
+
+
+def bulk_chunk(
+    *,
+    job_id: int,
+    action_name: str,
+    index: int,
+    chunks: int,
+    ids: Sequence[int],
+    actor: Actor,
+    params: Mapping[str, Any],
+    now: datetime,
+) -> bool:
+    """Chunk `index` of `chunks` of a bulk job: its objects done (`bulk_run`), the job advanced
+    (after each object's commit), then the chunk's counts and rows recorded in the job's
+    result; the chunk that records the last one finishes the job: its summary (the counts, the
+    first ROWS_KEPT rows in order), `bulk_action.completed` journaled once. A chunk recorded
+    already, or a job finished (succeeded or failed), is not done again (a redelivery). A chunk
+    that raises fails the job (its summary: the chunks recorded). Returns whether it ran."""
+    action = ACTIONS[action_name]
+    status = Job.objects.filter(pk=job_id).values_list("status", "result").first()
+    if status is None or status[0] in (JobStatus.SUCCEEDED, JobStatus.FAILED):
+        return False
+    if str(index) in ((status[1] or {}).get("chunks") or {}):
+        return False
+    Job.objects.filter(pk=job_id, status=JobStatus.QUEUED).update(
+        status=JobStatus.RUNNING, started_at=now, updated_at=now
+    )
+    progress = job_attach(job_id, finish_at_total=False)
+    try:
+        summary = bulk_run(
+            action=action, ids=ids, actor=actor, now=now, params=params, progress=progress
         )
-        args = (job.pk, action.name, list(ids), actor.as_dict(), dict(params))
-        options: dict[str, Any] = {"queue": queue} if queue else {}
-        transaction.on_commit(lambda: bulk_action_task.apply_async(args=args, **options))
-    return job
+    except BaseException as exc:
+        progress.fail(f"chunk {index + 1} of {chunks}: {type(exc).__name__}: {exc}")
+        _settle(action, job_id, chunks, None, actor, params, now)
+        raise
+    progress.flush()
+    _settle(action, job_id, chunks, (index, summary), actor, params, now)
+    return True
+
+
+def _settle(
+    action: BulkAction,
+    job_id: int,
+    chunks: int,
+    recorded: tuple[int, Summary] | None,
+    actor: Actor,
+    params: Mapping[str, Any],
+    now: datetime,
+) -> None:
+    """Record a chunk's counts and rows in the job's result (the job's row locked: chunks that
+    end together take turns) and finish the job when every chunk is recorded."""
+    size: int = settings.BULK_TASK_CHUNK
+    with transaction.atomic(durable=True):
+        job = Job.objects.select_for_update().get(pk=job_id)
+        result = dict(job.result or {})
+        parts: dict[str, Any] = dict(result.get("chunks") or {})
+        if recorded is not None:
+            index, summary = recorded
+            keep = max(0, ROWS_KEPT - index * size)
+            parts[str(index)] = {
+                "counts": summary.counts,
+                "rows": [asdict(row) for row in summary.rows[:keep]],
+            }
+        whole = _whole(action, job.total or 0, parts)
+        if job.status == JobStatus.RUNNING and len(parts) >= chunks:
+            whole.job_id = job_id
+            _completed(action, job_id, whole, actor, params, now)
+            Job.objects.filter(pk=job_id).update(
+                status=JobStatus.SUCCEEDED, result=whole.as_result(),
+                done=sum(whole.counts.values()), failed=whole.counts[FAILED],
+                finished_at=now, updated_at=now,
+            )  # fmt: skip
+        elif job.status == JobStatus.FAILED:  # what was done, for its page
+            Job.objects.filter(pk=job_id).update(result=whole.as_result() | {"chunks": parts})
+        else:
+            Job.objects.filter(pk=job_id).update(result=result | {"chunks": parts})
+
+
+def _whole(action: BulkAction, total: int, parts: Mapping[str, Any]) -> Summary:
+    """The summary of the chunks recorded: their counts added, their rows in order."""
+    summary = Summary(action=action.name, total=total)
+    counts: Counter[str] = Counter()
+    for key in sorted(parts, key=int):
+        counts.update(parts[key]["counts"])
+        summary.rows += [Row(**row) for row in parts[key]["rows"]]
+    summary.rows = summary.rows[:ROWS_KEPT]
+    summary.counts = {status: counts[status] for status in (DONE, SKIPPED, FAILED)}
+    return summary
 
 
 # ---------------------------------------------------------------------------------- invoices
@@ -333,10 +531,8 @@ def plan_finalize(ids: Sequence[int], now: datetime) -> list[Planned]:
     return out
 
 
-def act_finalize(planned: Planned, now: datetime, actor: Actor, params: Mapping[str, Any]) -> str:
-    done = invoice_finalize(
-        invoice_id=planned.pk, as_of=customer_id_as_of(planned.customer_id, now), actor=actor
-    )
+def act_finalize(planned: Planned, as_of: datetime, actor: Actor, params: Mapping[str, Any]) -> str:
+    done = invoice_finalize(invoice_id=planned.pk, as_of=as_of, actor=actor)
     c = done.currency
     return (
         f"Finalized as {done.number} ({_status_text(done)}): total "
@@ -378,10 +574,10 @@ def plan_void(ids: Sequence[int], now: datetime) -> list[Planned]:
     return out
 
 
-def act_void(planned: Planned, now: datetime, actor: Actor, params: Mapping[str, Any]) -> str:
+def act_void(planned: Planned, as_of: datetime, actor: Actor, params: Mapping[str, Any]) -> str:
     done = invoice_void(
         invoice_id=planned.pk,
-        as_of=customer_id_as_of(planned.customer_id, now),
+        as_of=as_of,
         actor=actor,
         reason=str(params["reason"]),
     )
@@ -423,10 +619,8 @@ def plan_retry(ids: Sequence[int], now: datetime) -> list[Planned]:
     return out
 
 
-def act_retry(planned: Planned, now: datetime, actor: Actor, params: Mapping[str, Any]) -> str:
-    payment = payment_retry_now(
-        invoice_id=planned.pk, actor=actor, as_of=customer_id_as_of(planned.customer_id, now)
-    )
+def act_retry(planned: Planned, as_of: datetime, actor: Actor, params: Mapping[str, Any]) -> str:
+    payment = payment_retry_now(invoice_id=planned.pk, actor=actor, as_of=as_of)
     method = f" to {payment.method}" if payment.method_id else ""
     return (
         f"Attempt {payment.attempt} (payment #{payment.pk}) of "
@@ -523,10 +717,8 @@ def invoice_reminder_send(*, invoice_id: int, as_of: datetime, actor: Actor) -> 
     return notification
 
 
-def act_remind(planned: Planned, now: datetime, actor: Actor, params: Mapping[str, Any]) -> str:
-    notification = invoice_reminder_send(
-        invoice_id=planned.pk, as_of=customer_id_as_of(planned.customer_id, now), actor=actor
-    )
+def act_remind(planned: Planned, as_of: datetime, actor: Actor, params: Mapping[str, Any]) -> str:
+    notification = invoice_reminder_send(invoice_id=planned.pk, as_of=as_of, actor=actor)
     return f"Reminder to {notification.recipient} queued (e-mail #{notification.pk})."
 
 
@@ -580,37 +772,45 @@ def plan_apply_cash(ids: Sequence[int], now: datetime) -> list[Planned]:
     return out
 
 
-def act_apply_cash(planned: Planned, now: datetime, actor: Actor, params: Mapping[str, Any]) -> str:
+def act_apply_cash(
+    planned: Planned, as_of: datetime, actor: Actor, params: Mapping[str, Any]
+) -> str:
     """Each payment holding unapplied cash, the oldest received first, applied to the customer's
     open invoices oldest due first (`payment_apply`, one transaction per payment), until the
-    cash or the invoices run out."""
-    as_of = customer_id_as_of(planned.customer_id, now)
+    cash or the invoices run out. A payment refused (its reason kept) does not stop the next."""
     payments = list(
         _unapplied_payments([planned.pk])
         .order_by(Coalesce("received_at", "created_at"), "pk")
         .values_list("pk", flat=True)
     )
     applied: list[str] = []
-    total, currency, refused = ZERO, "", ""
+    refusals: list[str] = []
+    total, currency = ZERO, ""
     for payment_id in payments:
         try:
             allocations = payment_apply(payment_id=payment_id, actor=actor, as_of=as_of)
         except ApplicationError as exc:
             if exc.code == "nothing_unapplied":
                 continue  # used meanwhile
-            if exc.code == "no_open_invoice" or not applied:
-                if applied:
-                    break
-                raise
-            refused = f" Payment #{payment_id} refused: {exc.message}"
-            break
+            if exc.code == "no_open_invoice":
+                break  # the invoices ran out
+            refusals.append(f"Payment #{payment_id} refused: {exc.message}")
+            continue
         for allocation in allocations:
             currency = allocation.payment.currency
             total += allocation.amount
             applied.append(f"{allocation.invoice} {money(allocation.amount, currency)}")
+    refused = "".join(f" {text}" for text in refusals)
     if not applied:
+        if refusals:
+            raise Conflict(f"Nothing was applied.{refused}", code="nothing_applied")
         raise Conflict("Nothing was applied: no open invoice is left.", code="no_open_invoice")
-    left = _unapplied_payments([planned.pk]).aggregate(t=Sum("unapplied"))["t"] or ZERO
+    left = (
+        _unapplied_payments([planned.pk])
+        .filter(currency=currency)
+        .aggregate(t=Sum("unapplied"))["t"]
+        or ZERO
+    )
     return (
         f"Applied {money(total, currency)}: {', '.join(applied)}; {money(left, currency)} "
         f"left unapplied.{refused}"
@@ -636,6 +836,7 @@ ACTIONS: dict[str, BulkAction] = {
             order=("billing_date", "pk"),
             plan=plan_finalize,
             act=act_finalize,
+            sequential=True,
         ),
         BulkAction(
             name="void",
@@ -714,9 +915,12 @@ __all__ = [
     "Row",
     "Summary",
     "actions_for",
+    "bulk_chunk",
+    "bulk_claim",
     "bulk_enqueue",
     "bulk_execute",
     "bulk_run",
+    "bulk_split",
     "invoice_reminder_send",
-    "plan_all",
+    "plan_preview",
 ]

@@ -8,12 +8,11 @@ from celery import shared_task
 from django.conf import settings
 from django.utils import timezone
 
-from backoffice.bulk import bulk_execute
+from backoffice.bulk import bulk_chunk
 from backoffice.services.exports import export_run
 from core.audit import Actor
-from core.models import Job, JobStatus
 
-__all__ = ["bulk_action_task", "export_run_task"]
+__all__ = ["bulk_chunk_task", "export_run_task"]
 
 EXPORT_WORKER = Actor.system("exports")
 
@@ -33,22 +32,33 @@ def export_run_task(export_id: int) -> str:
     return str(export.job.status)
 
 
-@shared_task(name="backoffice.bulk_action")
-def bulk_action_task(
-    job_id: int, action: str, ids: list[int], actor: dict[str, str], params: dict[str, Any]
-) -> dict[str, int]:
-    """A bulk action over more objects than BULK_SYNC_MAX (queued by `bulk_enqueue`), run as its
-    job: the same `bulk_execute` as the request's, one object at a time, progress on the job.
-    Run again after a crash (acks late), it does every object again: those done already are
-    skipped or refused by their services (a finalized draft is no draft), and the job's counts
-    start afresh; a job that succeeded is not run again."""
-    status = Job.objects.filter(pk=job_id).values_list("status", flat=True).first()
-    if status is None or status == JobStatus.SUCCEEDED:
-        return {}
-    if status == JobStatus.RUNNING:  # a run that died: count again from nothing
-        Job.objects.filter(pk=job_id).update(done=0, failed=0, errors=[])
+@shared_task(name="backoffice.bulk_chunk")
+def bulk_chunk_task(
+    *,
+    job_id: int,
+    action: str,
+    index: int,
+    chunks: int,
+    ids: list[int],
+    actor: dict[str, str],
+    params: dict[str, Any],
+    rest: list[list[int]] | None = None,
+    queue: str = "",
+) -> bool:
+    """One chunk of a bulk job (queued by `bulk_enqueue`): `bulk_chunk` does its objects and the
+    last chunk recorded finishes the job. A sequential action's chunk queues the next (`rest`)
+    once it is recorded. A redelivered chunk (acks late) that was recorded, or whose job has
+    finished, does nothing."""
     who = Actor(kind="user", id=actor["id"], label=actor["label"])
-    summary = bulk_execute(
-        action_name=action, ids=ids, actor=who, now=timezone.now(), params=params, job_id=job_id
-    )
-    return summary.counts
+    ran = bulk_chunk(
+        job_id=job_id, action_name=action, index=index, chunks=chunks, ids=ids, actor=who,
+        params=params, now=timezone.now(),
+    )  # fmt: skip
+    if rest:
+        options: dict[str, Any] = {"queue": queue} if queue else {}
+        kwargs = {
+            "job_id": job_id, "action": action, "index": index + 1, "chunks": chunks,
+            "ids": rest[0], "actor": actor, "params": params, "rest": rest[1:], "queue": queue,
+        }  # fmt: skip
+        bulk_chunk_task.apply_async(kwargs=kwargs, **options)
+    return ran

@@ -75,14 +75,15 @@ def choose(client: Client, changelist: str, action: str, objects: list[Any]) -> 
     )
 
 
-def confirm(client: Client, page: Any, **data: str) -> Any:
-    """Submit the confirmation page's form as it is (plus `data`)."""
+def confirm(client: Client, page: Any, *, follow: bool = True, **data: str) -> Any:
+    """Submit the confirmation page's form as it is (plus `data`); the redirect to the job's
+    summary followed (`follow`)."""
     html = page.content.decode()
     url = re.search(r'<form method="post" action="([^"]+)" id="bulk-form"', html)
     selection = re.search(r'name="selection" value="([^"]+)"', html)
     assert url, html
     assert selection, html
-    return client.post(url[1], {"selection": selection[1], **data})
+    return client.post(url[1], {"selection": selection[1], **data}, follow=follow)
 
 
 def rows(page: Any) -> dict[Any, tuple[str, str]]:
@@ -418,17 +419,21 @@ def test_actions_follow_the_permissions_and_a_forged_post_is_403(
 
 
 def test_the_confirmation_page_reads_in_a_fixed_number_of_queries(
-    staff_client: Client, at_now: None, django_assert_max_num_queries: Any
+    staff_client: Client, at_now: None, django_assert_num_queries: Any
 ) -> None:
+    """3 or 450 invoices (more than one chunk of 200): the same statements; only the preview
+    rows are planned."""
     who = a_customer()
     few = [open_invoice(who, "10.00", JAN + timedelta(hours=i)) for i in range(3)]
-    many = few + [open_invoice(who, "10.00", JAN + timedelta(days=1, hours=i)) for i in range(12)]
-    with django_assert_max_num_queries(14) as captured:
+    many = few + [draft(who, "0", JAN, lines=False) for _ in range(447)]
+    with django_assert_num_queries(8) as captured:
         choose(staff_client, INVOICES, "bulk_void", few)
     baseline = len(captured.captured_queries)
-    with django_assert_max_num_queries(baseline):
+    with django_assert_num_queries(baseline):
         page = choose(staff_client, INVOICES, "bulk_void", many)
-    assert len(rows(page)) == 15
+    assert len(rows(page)) == 450
+    assert "<strong>450</strong> invoices selected" in page.content.decode()
+    assert "<strong>3</strong> to do, <strong>447</strong> skipped" in page.content.decode()
 
 
 # ------------------------------------------------------------------------------ as a job
@@ -453,14 +458,17 @@ def test_over_bulk_sync_max_the_work_is_a_job_on_a_worker(settings: Any) -> None
         allocations=[AllocationRequest(paid.pk)],
     )  # fmt: skip
     settings.BULK_SYNC_MAX = 2
+    settings.BULK_TASK_CHUNK = 3  # two chunk tasks: 3 invoices, then 1
     with celery_worker(concurrency=1) as worker:
         settings.BULK_QUEUE = worker.queue
         page = choose(client, INVOICES, "bulk_void", [*open_ones, paid])
         assert "runs as a background job" in page.content.decode()
-        queued = confirm(client, page, reason="billed twice")
+        queued = confirm(client, page, follow=False, reason="billed twice")
         assert queued.status_code == 302
         job = Job.objects.get(kind="bulk_void")
-        assert queued["Location"] == reverse("admin:invoicing_invoice_bulk_job", args=[job.pk])
+        assert queued["Location"].startswith(
+            reverse("admin:invoicing_invoice_bulk_job", args=[job.pk])
+        )
         assert wait_for(lambda: Job.objects.get(pk=job.pk).status == "succeeded", timeout=120), (
             Job.objects.get(pk=job.pk).errors
         )
@@ -478,3 +486,167 @@ def test_over_bulk_sync_max_the_work_is_a_job_on_a_worker(settings: Any) -> None
     assert (event.subject, event.payload["done"], event.payload["reason"]) == (
         f"job:{job.pk}", 3, "billed twice"
     )  # fmt: skip
+    assert event.payload["skipped"] == 1
+    assert JournalEvent.objects.filter(type="bulk_action.completed").count() == 1
+
+
+# ----------------------------------------------------------------- once, and the job's page
+
+
+def test_a_confirmation_is_done_once_and_the_summary_is_a_get(
+    staff_client: Client, sandbox: Any, at_now: None
+) -> None:
+    """Confirming redirects to the job's summary (a refresh reads it again); the same
+    confirmation posted again (a double submit, the back button) runs nothing: it is sent to
+    the first run's summary. A declined invoice gets one retry, not two."""
+    jan10 = datetime(2026, 1, 10, 9, tzinfo=UTC)
+    who = a_customer()
+    card(who, "tok_declined")
+    failing = open_invoice(who, "40.00", jan10)
+    journal_dispatch(as_of=jan10)
+    charge_pending(jan10)
+    page = choose(staff_client, INVOICES, "bulk_retry", [failing])
+
+    first = confirm(staff_client, page, follow=False)
+    job = Job.objects.get(kind="bulk_retry")
+    summary_url = reverse("admin:invoicing_invoice_bulk_job", args=[job.pk])
+    assert first.status_code == 302
+    assert first["Location"].startswith(summary_url)
+    shown = staff_client.get(first["Location"])
+    assert counts(shown) == {"done": 1, "skipped": 0, "failed": 0, "total": 1}
+    assert counts(staff_client.get(first["Location"])) == counts(shown)  # a refresh: a read
+
+    again = confirm(staff_client, page, follow=False)
+    assert again.status_code == 302
+    assert again["Location"].startswith(summary_url)
+    followed = staff_client.get(again["Location"])
+    assert f"This confirmation was submitted already (job #{job.pk})" in unescape(
+        followed.content.decode()
+    )
+    assert attempts(failing) == [(1, "failed"), (2, "pending")]
+    assert Job.objects.filter(kind="bulk_retry").count() == 1
+    assert JournalEvent.objects.filter(type="bulk_action.completed").count() == 1
+
+
+def test_a_bulk_job_is_read_by_its_actor_or_with_view_job(
+    staff_client: Client, django_user_model: Any, at_now: None
+) -> None:
+    who = a_customer()
+    x = draft(who, "10.00", JAN)
+    clerk = user_with(django_user_model, "clerk", "change_invoice")
+    other = user_with(django_user_model, "other", "change_invoice")
+    view_job = Permission.objects.get(codename="view_job")
+    for name in ("clerk", "other"):
+        django_user_model.objects.get(username=name).user_permissions.remove(view_job)
+    page = choose(clerk, INVOICES, "bulk_finalize", [x])
+    done = confirm(clerk, page)
+    assert counts(done) == {"done": 1, "skipped": 0, "failed": 0, "total": 1}
+    job = Job.objects.get(kind="bulk_finalize")
+    url = reverse("admin:invoicing_invoice_bulk_job", args=[job.pk])
+    assert clerk.get(url).status_code == 200  # its actor
+    assert other.get(url).status_code == 403  # neither its actor nor core.view_job
+    assert staff_client.get(url).status_code == 200  # core.view_job
+
+
+def test_a_running_job_shows_processed_not_done(staff_client: Client, at_now: None) -> None:
+    """While a job runs its page counts the objects processed (done, skipped or failed) and
+    the failures: the skipped ones are not shown as done."""
+    from core.jobs import job_attach, job_create
+
+    job = job_create(
+        kind="bulk_void", label="Void invoices (5 invoices)", actor="finance", total=5,
+        params={"action": "void"}, as_of=NOW,
+    )  # fmt: skip
+    Job.objects.filter(pk=job.pk).update(status="running")
+    progress = job_attach(job.pk, finish_at_total=False)
+    progress.advance(3, failed=1, error="INV-1: refused")
+    progress.flush()
+    page = staff_client.get(reverse("admin:invoicing_invoice_bulk_job", args=[job.pk]))
+    assert counts(page) == {"processed": 3, "failed": 1, "total": 5}
+
+
+# ------------------------------------------------------------------------------ chunks
+
+
+def test_chunks_of_a_job_complete_it_once_whatever_their_order(
+    staff_client: Client, at_now: None, settings: Any
+) -> None:
+    """A job split in chunks of 2 (5 objects: 3 chunks) whose chunk tasks run out of order,
+    one of them twice (a redelivery): the job succeeds when the last one is recorded, its
+    summary lists every object in the action's order, bulk_action.completed is written once."""
+    from backoffice.bulk import bulk_chunk, bulk_claim, bulk_split
+    from core.audit import Actor
+
+    settings.BULK_TASK_CHUNK = 2
+    who = a_customer()
+    invoices = [open_invoice(who, f"{10 + i}.00", JAN + timedelta(days=i)) for i in range(4)]
+    drafted = draft(who, "5.00", JAN + timedelta(days=9))
+    ids = [i.pk for i in [drafted, *invoices]]
+    actor = Actor.for_user(django_user(staff_client))
+    job, created = bulk_claim(
+        action_name="void", nonce="n-1", ids=ids, actor=actor, params={"reason": "r"}, as_of=NOW
+    )
+    assert created
+    assert bulk_claim(
+        action_name="void", nonce="n-1", ids=ids, actor=actor, params={"reason": "r"}, as_of=NOW
+    ) == (job, False)
+    chunks = bulk_split("void", ids)
+    assert chunks == [[invoices[0].pk, invoices[1].pk], [invoices[2].pk, invoices[3].pk],
+                      [drafted.pk]]  # fmt: skip
+    run = {"job_id": job.pk, "action_name": "void", "chunks": 3, "actor": actor,
+           "params": {"reason": "r"}, "now": NOW}  # fmt: skip
+    bulk_chunk(index=2, ids=chunks[2], **run)
+    bulk_chunk(index=0, ids=chunks[0], **run)
+    job.refresh_from_db()
+    assert (job.status, job.done) == ("running", 3)
+    assert not JournalEvent.objects.filter(type="bulk_action.completed").exists()
+    bulk_chunk(index=1, ids=chunks[1], **run)
+    bulk_chunk(index=1, ids=chunks[1], **run)  # redelivered: does nothing
+    job.refresh_from_db()
+    assert (job.status, job.total, job.done, job.failed) == ("succeeded", 5, 5, 0)
+    assert job.result["counts"] == {"done": 4, "skipped": 1, "failed": 0}
+    assert [row["pk"] for row in job.result["rows"]] == [i.pk for i in invoices] + [drafted.pk]
+    event = JournalEvent.objects.get(type="bulk_action.completed")
+    assert (event.payload["done"], event.payload["skipped"], event.payload["total"]) == (4, 1, 5)
+    page = staff_client.get(reverse("admin:invoicing_invoice_bulk_job", args=[job.pk]))
+    assert counts(page) == {"done": 4, "skipped": 1, "failed": 0, "total": 5}
+    assert rows(page)[f"draft #{drafted.pk}"][0] == "skipped"
+
+
+def django_user(client: Client) -> Any:
+    return client.get("/admin/").wsgi_request.user
+
+
+# --------------------------------------------------------------------- apply cash, refused
+
+
+def test_apply_cash_goes_on_after_a_payment_is_refused(staff_client: Client, at_now: None) -> None:
+    """The older payment (40.00, from before the customer's currency was USD: EUR) is refused;
+    the next one (25.00) is still applied to the open invoice."""
+    who = a_customer()
+    invoice = open_invoice(who, "60.00", JAN)
+    made = []
+    for amount, day in (("40.00", 2), ("25.00", 3)):
+        at = JAN + timedelta(days=day)
+        made.append(
+            payment_record(
+                customer_id=who.pk,
+                amount=D(amount),
+                currency="USD",
+                received_at=at,
+                reference=f"wire {amount}",
+                actor=TEST_ACTOR,
+                as_of=at,
+            )
+        )
+    Payment.objects.filter(pk=made[0].pk).update(currency="EUR")
+    page = choose(staff_client, CUSTOMERS, "bulk_apply_cash", [who])
+    done = confirm(staff_client, page)
+    assert counts(done) == {"done": 1, "skipped": 0, "failed": 0, "total": 1}
+    status, detail = rows(done)[f"{who.name} ({who.external_id})"]
+    assert status == "done"
+    assert detail == (
+        f"Applied 25.00 USD: {invoice.number} 25.00 USD; 0.00 USD left unapplied. "
+        f"Payment #{made[0].pk} refused: Invoice {invoice.number} is in USD, the payment in EUR."
+    )
+    assert Invoice.objects.get(pk=invoice.pk).amount_due == D("35.00")

@@ -78,8 +78,9 @@ NEEDS: dict[str, Need] = {
     "billing_customer_audit": need(post=None),
     "auth_group_roles": need((EVERY_STAFF,), None),  # the Roles page: read by every staff
     "backoffice_export_download": need(("backoffice.view_export",), None),
-    "invoicing_invoice_bulk_job": need(post=None),
-    "billing_customer_bulk_job": need(post=None),
+    # a bulk job's summary: its actor, or core.view_job (the walk's job is nobody's)
+    "invoicing_invoice_bulk_job": need(("core.view_job",), None),
+    "billing_customer_bulk_job": need(("core.view_job",), None),
 }
 # the bulk actions' confirmations (backoffice/bulk.py): each action's permission
 NEEDS.update(
