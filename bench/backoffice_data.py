@@ -62,9 +62,9 @@ def _count(conn: Any, table: str) -> int:
 TABLES = (
     "catalog_plan", "catalog_planversion", "catalog_billablemetric", "billing_customer",
     "billing_subscription", "billing_subscriptionchange", "billing_subscriptionpause",
-    "invoicing_invoice", "invoicing_invoiceline", "invoicing_creditnote", "payments_payment",
-    "payments_allocation", "payments_refund", "payments_dunningpolicy", "payments_dunningstate",
-    "payments_customerdunning",
+    "billing_subscriptionpricemove", "invoicing_invoice", "invoicing_invoiceline",
+    "invoicing_creditnote", "payments_payment", "payments_allocation", "payments_refund",
+    "payments_dunningpolicy", "payments_dunningstate", "payments_customerdunning",
 )  # fmt: skip
 
 
@@ -264,6 +264,48 @@ def seed(
             """,
             p,
         )
+        # price moves at renewals: USD starter gets a version 2 (35.00) from 2026-06-01; a
+        # third of its monthly subscriptions live then roll onto it at their first period
+        # start from that day (after any change of theirs), as the clock's roll records them
+        for statement in (
+            """
+            UPDATE catalog_planversion SET effective_until = '2026-06-01'
+            WHERE id = %(b_catalog_planversion)s + 1
+            """,
+            """
+            INSERT INTO catalog_planversion (id, plan_id, number, status, effective_from,
+            fixed_fee, fee_timing, trial_days, note, created_at, updated_at, published_at)
+            VALUES (%(b_catalog_planversion)s + 7, %(b_catalog_plan)s + 1, 2, 'published',
+            '2026-06-01', 35, 'advance', 0, 'bench', '2026-05-01', '2026-05-01',
+            '2026-05-01')
+            """,
+            """
+            CREATE TEMP TABLE bo_move ON COMMIT DROP AS
+            SELECT s.id, m.at FROM bo_sub AS s
+            CROSS JOIN LATERAL (
+            SELECT min(s.start_at + make_interval(months => k)) AS at
+            FROM generate_series(1, 40) AS k
+            WHERE s.start_at + make_interval(months => k) >= '2026-06-01'
+            ) AS m
+            WHERE s.i %% 5 <> 0 AND s.k1 = 0 AND s.i %% 3 = 0 AND m.at < %(as_of)s
+            AND (s.churn_at IS NULL OR s.churn_at > m.at)
+            AND (s.change_at IS NULL OR s.change_at < m.at)
+            AND (s.trial_end IS NULL OR s.trial_end < m.at)
+            """,
+            """
+            INSERT INTO billing_subscriptionpricemove (id, subscription_id, from_plan_version_id,
+            to_plan_version_id, effective_at, created_at)
+            SELECT %(b_billing_subscriptionpricemove)s + row_number() OVER (ORDER BY mv.id),
+            mv.id, %(b_catalog_planversion)s + 1, %(b_catalog_planversion)s + 7, mv.at,
+            mv.at
+            FROM bo_move AS mv
+            """,
+            """
+            UPDATE billing_subscription AS s SET plan_version_id = %(b_catalog_planversion)s + 7
+            FROM bo_move AS mv WHERE mv.id = s.id
+            """,
+        ):
+            conn.execute(statement, p)
         conn.execute(
             """
             INSERT INTO billing_subscriptionpause (id, subscription_id, paused_at)
@@ -469,7 +511,8 @@ def seed(
         }
     analyzed = (
         "invoicing_invoice", "invoicing_invoiceline", "payments_payment",
-        "billing_subscription", "billing_subscriptionchange", "billing_usageevent",
+        "billing_subscription", "billing_subscriptionchange", "billing_subscriptionpricemove",
+        "billing_usageevent",
     )  # fmt: skip
     for table in analyzed:
         with connect(url) as conn:

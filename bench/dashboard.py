@@ -4,7 +4,8 @@
 
 Seeds bench/backoffice_data.py's data set (10,000 customers with their subscriptions, changes,
 trials, churn, reactivations and pauses, 100,000 finalized invoices over 12 months with lines,
-payments, failed attempts, refunds, credit notes, dunning, 300,000 usage events) into a scratch
+payments, failed attempts, refunds, credit notes, dunning, 300,000 usage events, price moves at
+renewals onto a new version of a plan) into a scratch
 database `billing_bench_dashboard` (not timed; about 30 s; `--reuse` keeps a database seeded
 by an earlier `--keep` run), then renders the dashboard for USD over its 12 months
 (`/admin/?currency=USD&from=2025-12&to=2026-11`, as of the data set's instant by time-machine)
@@ -13,8 +14,10 @@ whole request (session, figures, charts, template), and its SQL statements.
 
 Verified (exit non-zero otherwise): 200; every month's MRR on the page equals the Python
 reference (backoffice/dashboard.reference_mrr) rebuilt from the rows (subscriptions, applied
-changes, pauses, price books); every month's invoiced and collected figure equals a direct SQL
-sum; the AR total equals a direct sum of what open and partially paid invoices owe.
+changes, price moves at renewals, pauses, price books; the data set has price moves); every
+month's invoiced (finalized, void ones too, prepaid credit left out), voided and collected
+figure equals a direct SQL sum; the AR total equals a direct sum of what open and partially
+paid invoices owe.
 Target: under 1 second (p50).
 """
 
@@ -47,7 +50,7 @@ QUERY = "?currency=USD&from=2025-12&to=2026-11"
 
 def histories(conn: Any) -> list[Any]:
     """Every USD subscription's history from its rows, for the Python reference."""
-    from backoffice.dashboard import Change, History, Terms
+    from backoffice.dashboard import Change, History, PriceMove, Terms
 
     terms = {
         pv: Terms(Decimal(fee), unit, count)
@@ -60,9 +63,15 @@ def histories(conn: Any) -> list[Any]:
     for sub, at, from_pv, from_q, pv, new_q in conn.execute(
         "SELECT subscription_id, effective_at, from_plan_version_id, from_quantity, "
         "applied_plan_version_id, coalesce(new_quantity, from_quantity) "
-        "FROM billing_subscriptionchange WHERE status = 'applied'"
+        "FROM billing_subscriptionchange WHERE status = 'applied' ORDER BY effective_at, id"
     ).fetchall():
         changes[sub].append(Change(at, terms[from_pv], from_q, terms[pv], new_q))
+    moves: dict[int, list[Any]] = defaultdict(list)
+    for sub, at, from_pv, pv in conn.execute(
+        "SELECT subscription_id, effective_at, from_plan_version_id, to_plan_version_id "
+        "FROM billing_subscriptionpricemove ORDER BY effective_at, id"
+    ).fetchall():
+        moves[sub].append(PriceMove(at, terms[from_pv], terms[pv]))
     pauses: dict[int, list[Any]] = defaultdict(list)
     for sub, paused, resumed in conn.execute(
         "SELECT subscription_id, paused_at, resumed_at FROM billing_subscriptionpause"
@@ -84,6 +93,7 @@ def histories(conn: Any) -> list[Any]:
             end_at=end,
             pauses=pauses[sid],
             changes=changes[sid],
+            moves=moves[sid],
         )
         for sid, cid, start, pv, q, trial, end in rows
     ]
@@ -112,11 +122,22 @@ def verify(page: str, url: str) -> list[str]:
             AS_OF, "USD",
         )  # fmt: skip
         expected_mrr = {f"{m.month:%Y-%m}": money(m.mrr, "USD") for m in reference}
+        # finalized invoices, void ones too (taken off when voided), prepaid credit sold not
+        prepaid = (
+            "coalesce((SELECT sum(l.amount) FROM invoicing_invoiceline l WHERE l.invoice_id = "
+            "i.id AND l.kind = 'prepaid'), 0)"
+        )
         invoiced = dict(conn.execute(
-            "SELECT to_char(finalized_at AT TIME ZONE 'UTC', 'YYYY-MM'), sum(total) "
-            "FROM invoicing_invoice WHERE currency = 'USD' AND status <> 'void' "
-            "AND finalized_at IS NOT NULL GROUP BY 1"
+            "SELECT to_char(i.finalized_at AT TIME ZONE 'UTC', 'YYYY-MM'), "  # noqa: S608
+            f"sum(i.total - {prepaid}) FROM invoicing_invoice i WHERE i.currency = 'USD' "
+            "AND i.finalized_at IS NOT NULL GROUP BY 1"
         ).fetchall())  # fmt: skip
+        voided = dict(conn.execute(
+            "SELECT to_char(i.voided_at AT TIME ZONE 'UTC', 'YYYY-MM'), "  # noqa: S608
+            f"sum(i.total - {prepaid}) FROM invoicing_invoice i WHERE i.currency = 'USD' "
+            "AND i.finalized_at IS NOT NULL AND i.voided_at IS NOT NULL GROUP BY 1"
+        ).fetchall())  # fmt: skip
+        moves = conn.execute("SELECT count(*) FROM billing_subscriptionpricemove").fetchone()[0]
         collected = dict(conn.execute(
             "SELECT to_char(received_at AT TIME ZONE 'UTC', 'YYYY-MM'), sum(amount) "
             "FROM payments_payment WHERE currency = 'USD' AND state = 'succeeded' GROUP BY 1"
@@ -131,6 +152,11 @@ def verify(page: str, url: str) -> list[str]:
     for month, value in page_figures(page, "dash-invoiced").items():
         if value != money(Decimal(invoiced.get(month, 0)), "USD"):
             problems.append(f"invoiced {month}: page {value}, SQL {invoiced.get(month)}")
+    for month, value in page_figures(page, "dash-voided").items():
+        if value != money(Decimal(voided.get(month, 0)), "USD"):
+            problems.append(f"voided {month}: page {value}, SQL {voided.get(month)}")
+    if not moves:
+        problems.append("the data set has no price move at renewal")
     for month, value in page_figures(page, "dash-collected").items():
         if value != money(Decimal(collected.get(month, 0)), "USD"):
             problems.append(f"collected {month}: page {value}, SQL {collected.get(month)}")
@@ -203,7 +229,8 @@ def main() -> None:
         verdict = "verified" if not problems else "MISMATCHES"
         print(f"dashboard (USD, 12 months) over {invoices:,} invoices: p50 {p50:.0f} ms, "
               f"max {worst:.0f} ms over {len(times)} requests, {len(queries)} SQL statements; "
-              f"{verdict} (MRR = the Python reference, invoiced, collected, AR)")  # fmt: skip
+              f"{verdict} (MRR = the Python reference with price moves; invoiced, voided, "
+              "collected, AR = SQL)")  # fmt: skip
         if problems:
             print("\n".join(problems[:20]), file=sys.stderr)
             raise SystemExit(1)
