@@ -287,12 +287,12 @@ def test_an_unreachable_broker_fails_the_export(
     }
     saved = {key: app.conf[key] for key in unreachable}
     app.conf.update(unreachable)
-    app._pool = app.amqp._producer_pool = None  # connections made afresh, to that broker
+    app._pool = app.amqp._producer_pool = None  # type: ignore[attr-defined]  # afresh
     try:
         enqueue()  # the export's own callback (the journal's dispatch needs the broker too)
     finally:
         app.conf.update(saved)
-        app._pool = app.amqp._producer_pool = None
+        app._pool = app.amqp._producer_pool = None  # type: ignore[attr-defined]
     job = Job.objects.get(pk=export.job_id)
     assert job.status == JobStatus.FAILED
     assert "could not be queued" in job.errors[0]
