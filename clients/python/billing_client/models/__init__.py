@@ -1,11 +1,15 @@
 """Contains all the data models used in inputs/outputs"""
 
+from .account_enum import AccountEnum
 from .add_on_in_request import AddOnInRequest
 from .add_on_out import AddOnOut
 from .add_on_purchase_in_request import AddOnPurchaseInRequest
 from .address import Address
 from .address_request import AddressRequest
 from .aggregation_enum import AggregationEnum
+from .aging_out import AgingOut
+from .aging_out_buckets import AgingOutBuckets
+from .aging_out_counts import AgingOutCounts
 from .allocation_in_request import AllocationInRequest
 from .amount_kind_enum import AmountKindEnum
 from .api_key_created_out import ApiKeyCreatedOut
@@ -55,11 +59,13 @@ from .customer_portal_configuration_in_request import CustomerPortalConfiguratio
 from .customer_portal_configuration_out import CustomerPortalConfigurationOut
 from .customers_notifications_list_state import CustomersNotificationsListState
 from .customers_notifications_list_template import CustomersNotificationsListTemplate
+from .dashboard_out import DashboardOut
 from .delivery_detail_out import DeliveryDetailOut
 from .delivery_out import DeliveryOut
 from .direction_enum import DirectionEnum
 from .disable_in_request import DisableInRequest
 from .draft_in_request import DraftInRequest
+from .dunning_out import DunningOut
 from .dunning_policy_in_request import DunningPolicyInRequest
 from .dunning_policy_out import DunningPolicyOut
 from .dunning_state_in_email_template_enum import DunningStateInEmailTemplateEnum
@@ -78,10 +84,21 @@ from .error_body import ErrorBody
 from .error_item import ErrorItem
 from .event_type_out import EventTypeOut
 from .event_type_out_example import EventTypeOutExample
+from .export_in_request import ExportInRequest
+from .export_kind_enum import ExportKindEnum
+from .export_out import ExportOut
+from .export_out_totals import ExportOutTotals
+from .export_out_totals_additional_property import ExportOutTotalsAdditionalProperty
+from .exports_list_file_format import ExportsListFileFormat
+from .exports_list_kind import ExportsListKind
+from .failed_out import FailedOut
 from .feature_in_request import FeatureInRequest
 from .feature_kind_enum import FeatureKindEnum
 from .feature_out import FeatureOut
 from .fee_timing_enum import FeeTimingEnum
+from .format_enum import FormatEnum
+from .gl_code_in_request import GlCodeInRequest
+from .gl_code_out import GlCodeOut
 from .grant_in_request import GrantInRequest
 from .grant_out import GrantOut
 from .grant_out_source_enum import GrantOutSourceEnum
@@ -93,6 +110,12 @@ from .invoice_add_on_in_request import InvoiceAddOnInRequest
 from .invoice_out import InvoiceOut
 from .invoice_out_status_enum import InvoiceOutStatusEnum
 from .invoices_list_status import InvoicesListStatus
+from .job_out import JobOut
+from .job_out_params import JobOutParams
+from .job_out_result import JobOutResult
+from .job_progress_out import JobProgressOut
+from .job_status_enum import JobStatusEnum
+from .jobs_list_status import JobsListStatus
 from .line_kind_enum import LineKindEnum
 from .line_out import LineOut
 from .locale_enum import LocaleEnum
@@ -101,6 +124,10 @@ from .metric_in_request import MetricInRequest
 from .metric_out import MetricOut
 from .metrics_list_aggregation import MetricsListAggregation
 from .move_to_balance_in_request import MoveToBalanceInRequest
+from .movement_out import MovementOut
+from .mrr_month_out import MrrMonthOut
+from .note_in_request import NoteInRequest
+from .note_out import NoteOut
 from .notification_detail_out import NotificationDetailOut
 from .notification_out import NotificationOut
 from .notification_state_enum import NotificationStateEnum
@@ -121,11 +148,15 @@ from .paginated_delivery_out_list import PaginatedDeliveryOutList
 from .paginated_dunning_policy_out_list import PaginatedDunningPolicyOutList
 from .paginated_dunning_transition_out_list import PaginatedDunningTransitionOutList
 from .paginated_endpoint_out_list import PaginatedEndpointOutList
+from .paginated_export_out_list import PaginatedExportOutList
 from .paginated_feature_out_list import PaginatedFeatureOutList
+from .paginated_gl_code_out_list import PaginatedGlCodeOutList
 from .paginated_grant_out_list import PaginatedGrantOutList
 from .paginated_history_out_list import PaginatedHistoryOutList
 from .paginated_invoice_out_list import PaginatedInvoiceOutList
+from .paginated_job_out_list import PaginatedJobOutList
 from .paginated_metric_out_list import PaginatedMetricOutList
+from .paginated_note_out_list import PaginatedNoteOutList
 from .paginated_notification_out_list import PaginatedNotificationOutList
 from .paginated_payee_customer_out_list import PaginatedPayeeCustomerOutList
 from .paginated_payee_out_list import PaginatedPayeeOutList
@@ -155,6 +186,8 @@ from .patched_customer_in_request import PatchedCustomerInRequest
 from .patched_dunning_policy_patch_in_request import PatchedDunningPolicyPatchInRequest
 from .patched_endpoint_patch_in_request import PatchedEndpointPatchInRequest
 from .patched_feature_update_in_request import PatchedFeatureUpdateInRequest
+from .patched_gl_code_patch_in_request import PatchedGlCodePatchInRequest
+from .patched_note_in_request import PatchedNoteInRequest
 from .patched_payee_patch_in_request import PatchedPayeePatchInRequest
 from .patched_payment_method_patch_in_request import PatchedPaymentMethodPatchInRequest
 from .patched_payout_schedule_patch_in_request import PatchedPayoutSchedulePatchInRequest
@@ -246,6 +279,8 @@ from .refund_in_request import RefundInRequest
 from .refund_out import RefundOut
 from .refund_source_enum import RefundSourceEnum
 from .refunds_list_state import RefundsListState
+from .renewal_out import RenewalOut
+from .renewals_out import RenewalsOut
 from .replay_in_request import ReplayInRequest
 from .replay_out import ReplayOut
 from .required_reason_in_request import RequiredReasonInRequest
@@ -254,6 +289,7 @@ from .retry_payment_in_request import RetryPaymentInRequest
 from .retry_payment_out import RetryPaymentOut
 from .retry_policy_in_request import RetryPolicyInRequest
 from .retry_policy_out import RetryPolicyOut
+from .revenue_month_out import RevenueMonthOut
 from .rotate_in_request import RotateInRequest
 from .rotated_out import RotatedOut
 from .schedule_run_out import ScheduleRunOut
@@ -295,6 +331,7 @@ from .usage_event_out import UsageEventOut
 from .usage_event_outcome import UsageEventOutcome
 from .usage_event_outcome_errors_item import UsageEventOutcomeErrorsItem
 from .usage_event_outcome_status_enum import UsageEventOutcomeStatusEnum
+from .usage_out import UsageOut
 from .version_feature_in_request import VersionFeatureInRequest
 from .version_feature_out import VersionFeatureOut
 from .wallet_out import WalletOut
@@ -305,12 +342,16 @@ from .webhook_delivery_kind_enum import WebhookDeliveryKindEnum
 from .webhooks_stripe_body import WebhooksStripeBody
 
 __all__ = (
+    "AccountEnum",
     "AddOnInRequest",
     "AddOnOut",
     "AddOnPurchaseInRequest",
     "Address",
     "AddressRequest",
     "AggregationEnum",
+    "AgingOut",
+    "AgingOutBuckets",
+    "AgingOutCounts",
     "AllocationInRequest",
     "AmountKindEnum",
     "ApiKeyCreatedOut",
@@ -360,11 +401,13 @@ __all__ = (
     "CustomerPortalConfigurationOut",
     "CustomersNotificationsListState",
     "CustomersNotificationsListTemplate",
+    "DashboardOut",
     "DeliveryDetailOut",
     "DeliveryOut",
     "DirectionEnum",
     "DisableInRequest",
     "DraftInRequest",
+    "DunningOut",
     "DunningPolicyInRequest",
     "DunningPolicyOut",
     "DunningStateInEmailTemplateEnum",
@@ -383,10 +426,21 @@ __all__ = (
     "ErrorItem",
     "EventTypeOut",
     "EventTypeOutExample",
+    "ExportInRequest",
+    "ExportKindEnum",
+    "ExportOut",
+    "ExportOutTotals",
+    "ExportOutTotalsAdditionalProperty",
+    "ExportsListFileFormat",
+    "ExportsListKind",
+    "FailedOut",
     "FeatureInRequest",
     "FeatureKindEnum",
     "FeatureOut",
     "FeeTimingEnum",
+    "FormatEnum",
+    "GlCodeInRequest",
+    "GlCodeOut",
     "GrantInRequest",
     "GrantOut",
     "GrantOutSourceEnum",
@@ -398,6 +452,12 @@ __all__ = (
     "InvoiceOut",
     "InvoiceOutStatusEnum",
     "InvoicesListStatus",
+    "JobOut",
+    "JobOutParams",
+    "JobOutResult",
+    "JobProgressOut",
+    "JobsListStatus",
+    "JobStatusEnum",
     "LineKindEnum",
     "LineOut",
     "LocaleEnum",
@@ -405,7 +465,11 @@ __all__ = (
     "MetricInRequest",
     "MetricOut",
     "MetricsListAggregation",
+    "MovementOut",
     "MoveToBalanceInRequest",
+    "MrrMonthOut",
+    "NoteInRequest",
+    "NoteOut",
     "NotificationDetailOut",
     "NotificationOut",
     "NotificationsListState",
@@ -426,11 +490,15 @@ __all__ = (
     "PaginatedDunningPolicyOutList",
     "PaginatedDunningTransitionOutList",
     "PaginatedEndpointOutList",
+    "PaginatedExportOutList",
     "PaginatedFeatureOutList",
+    "PaginatedGlCodeOutList",
     "PaginatedGrantOutList",
     "PaginatedHistoryOutList",
     "PaginatedInvoiceOutList",
+    "PaginatedJobOutList",
     "PaginatedMetricOutList",
+    "PaginatedNoteOutList",
     "PaginatedNotificationOutList",
     "PaginatedPayeeCustomerOutList",
     "PaginatedPayeeOutList",
@@ -460,6 +528,8 @@ __all__ = (
     "PatchedDunningPolicyPatchInRequest",
     "PatchedEndpointPatchInRequest",
     "PatchedFeatureUpdateInRequest",
+    "PatchedGlCodePatchInRequest",
+    "PatchedNoteInRequest",
     "PatchedPayeePatchInRequest",
     "PatchedPaymentMethodPatchInRequest",
     "PatchedPayoutSchedulePatchInRequest",
@@ -551,6 +621,8 @@ __all__ = (
     "RefundOut",
     "RefundsListState",
     "RefundSourceEnum",
+    "RenewalOut",
+    "RenewalsOut",
     "ReplayInRequest",
     "ReplayOut",
     "RequiredReasonInRequest",
@@ -559,6 +631,7 @@ __all__ = (
     "RetryPaymentOut",
     "RetryPolicyInRequest",
     "RetryPolicyOut",
+    "RevenueMonthOut",
     "RotatedOut",
     "RotateInRequest",
     "ScheduleRunOut",
@@ -600,6 +673,7 @@ __all__ = (
     "UsageEventOutcome",
     "UsageEventOutcomeErrorsItem",
     "UsageEventOutcomeStatusEnum",
+    "UsageOut",
     "VersionFeatureInRequest",
     "VersionFeatureOut",
     "WalletOut",

@@ -24,6 +24,8 @@ class ScopesEnum(StrEnum):
     PORTALREAD = "portal:read"
     PORTALWRITE = "portal:write"
     READ = "read"
+    REPORTSREAD = "reports:read"
+    REPORTSWRITE = "reports:write"
     SUBSCRIPTIONSREAD = "subscriptions:read"
     SUBSCRIPTIONSWRITE = "subscriptions:write"
     TEST_CLOCKSREAD = "test_clocks:read"

@@ -1,0 +1,196 @@
+from http import HTTPStatus
+from typing import Any
+from urllib.parse import quote
+
+import httpx
+
+from ... import errors
+from ...client import AuthenticatedClient, Client
+from ...models.error_body import ErrorBody
+from ...models.note_out import NoteOut
+from ...types import Response
+
+
+def _get_kwargs(
+    customer_id: int,
+    id: int,
+) -> dict[str, Any]:
+
+    _kwargs: dict[str, Any] = {
+        "method": "get",
+        "url": "/api/v1/customers/{customer_id}/notes/{id}/".format(
+            customer_id=quote(str(customer_id), safe=""),
+            id=quote(str(id), safe=""),
+        ),
+    }
+
+    return _kwargs
+
+
+def _parse_response(*, client: AuthenticatedClient | Client, response: httpx.Response) -> ErrorBody | NoteOut | None:
+    if response.status_code == 200:
+        response_200 = NoteOut.from_dict(response.json())
+
+        return response_200
+
+    if response.status_code == 400:
+        response_400 = ErrorBody.from_dict(response.json())
+
+        return response_400
+
+    if response.status_code == 401:
+        response_401 = ErrorBody.from_dict(response.json())
+
+        return response_401
+
+    if response.status_code == 403:
+        response_403 = ErrorBody.from_dict(response.json())
+
+        return response_403
+
+    if response.status_code == 404:
+        response_404 = ErrorBody.from_dict(response.json())
+
+        return response_404
+
+    if response.status_code == 429:
+        response_429 = ErrorBody.from_dict(response.json())
+
+        return response_429
+
+    if response.status_code == 503:
+        response_503 = ErrorBody.from_dict(response.json())
+
+        return response_503
+
+    if client.raise_on_unexpected_status:
+        raise errors.UnexpectedStatus(response.status_code, response.content)
+    else:
+        return None
+
+
+def _build_response(*, client: AuthenticatedClient | Client, response: httpx.Response) -> Response[ErrorBody | NoteOut]:
+    return Response(
+        status_code=HTTPStatus(response.status_code),
+        content=response.content,
+        headers=response.headers,
+        parsed=_parse_response(client=client, response=response),
+    )
+
+
+def sync_detailed(
+    customer_id: int,
+    id: int,
+    *,
+    client: AuthenticatedClient,
+) -> Response[ErrorBody | NoteOut]:
+    """Required scope: `customers:read` (or `customers:write`, `read`, `full`).
+
+    Args:
+        customer_id (int):
+        id (int):
+
+    Raises:
+        errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
+        httpx.TimeoutException: If the request takes longer than Client.timeout.
+
+    Returns:
+        Response[ErrorBody | NoteOut]
+    """
+
+    kwargs = _get_kwargs(
+        customer_id=customer_id,
+        id=id,
+    )
+
+    response = client.get_httpx_client().request(
+        **kwargs,
+    )
+
+    return _build_response(client=client, response=response)
+
+
+def sync(
+    customer_id: int,
+    id: int,
+    *,
+    client: AuthenticatedClient,
+) -> ErrorBody | NoteOut | None:
+    """Required scope: `customers:read` (or `customers:write`, `read`, `full`).
+
+    Args:
+        customer_id (int):
+        id (int):
+
+    Raises:
+        errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
+        httpx.TimeoutException: If the request takes longer than Client.timeout.
+
+    Returns:
+        ErrorBody | NoteOut
+    """
+
+    return sync_detailed(
+        customer_id=customer_id,
+        id=id,
+        client=client,
+    ).parsed
+
+
+async def asyncio_detailed(
+    customer_id: int,
+    id: int,
+    *,
+    client: AuthenticatedClient,
+) -> Response[ErrorBody | NoteOut]:
+    """Required scope: `customers:read` (or `customers:write`, `read`, `full`).
+
+    Args:
+        customer_id (int):
+        id (int):
+
+    Raises:
+        errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
+        httpx.TimeoutException: If the request takes longer than Client.timeout.
+
+    Returns:
+        Response[ErrorBody | NoteOut]
+    """
+
+    kwargs = _get_kwargs(
+        customer_id=customer_id,
+        id=id,
+    )
+
+    response = await client.get_async_httpx_client().request(**kwargs)
+
+    return _build_response(client=client, response=response)
+
+
+async def asyncio(
+    customer_id: int,
+    id: int,
+    *,
+    client: AuthenticatedClient,
+) -> ErrorBody | NoteOut | None:
+    """Required scope: `customers:read` (or `customers:write`, `read`, `full`).
+
+    Args:
+        customer_id (int):
+        id (int):
+
+    Raises:
+        errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
+        httpx.TimeoutException: If the request takes longer than Client.timeout.
+
+    Returns:
+        ErrorBody | NoteOut
+    """
+
+    return (
+        await asyncio_detailed(
+            customer_id=customer_id,
+            id=id,
+            client=client,
+        )
+    ).parsed

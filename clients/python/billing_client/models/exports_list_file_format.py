@@ -1,0 +1,9 @@
+from enum import StrEnum
+
+
+class ExportsListFileFormat(StrEnum):
+    CSV = "csv"
+    XLSX = "xlsx"
+
+    def __str__(self) -> str:
+        return str(self.value)
