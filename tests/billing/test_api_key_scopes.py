@@ -435,7 +435,7 @@ def staff_with(django_user_model: Any, *codenames: str) -> tuple[Any, APIClient]
     return user, client
 
 
-CUSTOMER_MODELS = ("customer", "couponredemption")
+CUSTOMER_MODELS = ("customer", "couponredemption", "customernote")  # the resource `customers`
 
 
 def test_what_a_staff_user_may_grant(django_user_model: Any) -> None:
@@ -490,7 +490,13 @@ def test_staff_sessions_need_the_api_key_permissions(django_user_model: Any) -> 
     assert client.get("/api/v1/api-keys/").status_code == 403
     user.user_permissions.set(
         Permission.objects.filter(
-            codename__in=["view_apikey", "add_apikey", "view_customer", "view_couponredemption"]
+            codename__in=[
+                "view_apikey",
+                "add_apikey",
+                "view_customer",
+                "view_couponredemption",
+                "view_customernote",
+            ]
         )
     )
     client.force_login(django_user_model.objects.get(pk=user.pk))
