@@ -341,7 +341,11 @@ class PaymentAdmin(HistoryAdminMixin, ServiceModelAdmin):
     @admin.display(description="customer", ordering="customer__external_id")
     def customer_link(self, obj: Payment) -> SafeString:
         url = reverse("admin:billing_customer_change", args=[obj.customer_id])
-        return format_html('<a href="{}">{}</a>', url, short(str(obj.customer), 40))
+        # the name shortened, never the external id (a long name used to cut it off)
+        customer = obj.customer
+        return format_html(
+            '<a href="{}">{} ({})</a>', url, short(customer.name, 28), customer.external_id
+        )
 
     @admin.display(description="amount", ordering="amount")
     def amount_shown(self, obj: Payment) -> str:
