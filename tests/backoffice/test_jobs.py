@@ -524,11 +524,15 @@ def test_the_jobs_api_lists_filters_and_shows_a_job(api: APIClient) -> None:
     assert running[0]["failed"] == 2
     by_kind = api.get("/api/v1/jobs/", {"kind": "usage_backfill"}).json()["results"]
     assert [row["id"] for row in by_kind] == [p.job_id]
+    started = datetime(2026, 2, 1, 9, tzinfo=UTC)  # the run's instants, set: its duration exact
+    Job.objects.filter(pk=p.job_id).update(
+        started_at=started, finished_at=started + timedelta(seconds=90, milliseconds=500)
+    )
     detail = api.get(f"/api/v1/jobs/{p.job_id}/").json()
     assert detail["status"] == "succeeded"
     assert (detail["total"], detail["done"], detail["failed"], detail["percent"]) == (4, 4, 1, 100)
     assert detail["errors"] == ["line 3: customer: unknown"]
-    assert detail["duration_seconds"] >= 0
+    assert detail["duration_seconds"] == 90.5
     assert api.get("/api/v1/jobs/999999/").status_code == 404
     assert api.get("/api/v1/jobs/", {"status": "bogus"}).status_code == 400
 
