@@ -25,10 +25,10 @@ REFRESH_SECONDS = 5
 
 def duration_text(job: Job, now: datetime) -> str:
     """How long the job ran (or has been running): "42.0 s", "3 min 05 s", "1 h 02 min"."""
-    if job.started_at is None:
+    elapsed = job.elapsed(now)
+    if elapsed is None:
         return "-"
-    seconds = ((job.finished_at or now) - job.started_at) / timedelta(seconds=1)
-    seconds = max(seconds, 0.0)
+    seconds = elapsed / timedelta(seconds=1)
     if seconds < 60:
         return f"{seconds:.1f} s"
     minutes, rest = divmod(int(seconds), 60)

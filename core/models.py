@@ -1,3 +1,5 @@
+from datetime import datetime, timedelta
+
 from django.db import models
 
 
@@ -70,3 +72,9 @@ class Job(models.Model):
 
     def __str__(self) -> str:
         return f"{self.label} ({self.status})"
+
+    def elapsed(self, now: datetime) -> timedelta | None:
+        """How long it ran (to `now` while it runs); None before it started."""
+        if self.started_at is None:
+            return None
+        return max((self.finished_at or now) - self.started_at, timedelta(0))

@@ -55,10 +55,8 @@ class JobOut(serializers.Serializer[Any]):
         return min(job.done * 100 // job.total, 100)
 
     def get_duration_seconds(self, job: Job) -> float | None:
-        if job.started_at is None:
-            return None
-        end = job.finished_at or timezone.now()
-        return max((end - job.started_at) / timedelta(milliseconds=1), 0) / 1000
+        elapsed = job.elapsed(timezone.now())
+        return None if elapsed is None else elapsed / timedelta(milliseconds=1) / 1000
 
 
 class JobFilter(django_filters.FilterSet):  # type: ignore[misc]
