@@ -78,7 +78,39 @@ class PricingModel(models.TextChoices):
     VOLUME = "volume"
     PACKAGE = "package"
     PERCENTAGE = "percentage"
+    GRADUATED_PERCENTAGE = "graduated_percentage", "graduated percentage"
     FLAT = "flat", "flat fee"
+
+
+class ProrationUnit(models.TextChoices):
+    SECOND = "second", "by the second"
+    DAY = "day", "by whole days"
+
+
+class ChangeDay(models.TextChoices):
+    NEW = "new", "the day of a change is billed at the new terms"
+    OLD = "old", "the day of a change is billed at the old terms"
+
+
+class CancellationCredit(models.TextChoices):
+    PRORATION_LINE = "proration_line", "a proration line on the next invoice"
+    CREDIT_NOTE = "credit_note", "a credit note on the invoice that billed it"
+
+
+class BillingPolicy(models.TextChoices):
+    """Kill Bill's billing policies for a change of plan or a cancellation."""
+
+    IMMEDIATE = "immediate", "at once"
+    END_OF_TERM = "end_of_term", "at the end of the period"
+    ILLEGAL = "illegal", "refused"
+
+
+class TaxCategory(models.TextChoices):
+    STANDARD = "standard"
+    REDUCED = "reduced"
+    ZERO = "zero", "zero-rated"
+    EXEMPT = "exempt"
+    REVERSE_CHARGE = "reverse_charge", "reverse charge"
 
 
 class VersionStatus(models.TextChoices):
@@ -91,6 +123,14 @@ class Product(models.Model):
     code = models.CharField(max_length=64, unique=True, validators=[code_validator])
     name = models.CharField(max_length=200)
     description = models.TextField(blank=True)
+    tax_rate = models.ForeignKey(
+        "TaxRate",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        help_text="Overrides the customer's address rate for what is sold under this product.",
+    )
     created_at = models.DateTimeField()
     updated_at = models.DateTimeField()
     archived_at = models.DateTimeField(null=True, blank=True)
@@ -121,6 +161,13 @@ class Plan(models.Model):
         default=False,
         help_text="Periods start on calendar boundaries (the 1st of the month, Jan 1, Mondays); "
         "the first period runs from the start to the first boundary and is prorated.",
+    )
+    cancellation_policy = models.CharField(
+        max_length=11,
+        choices=BillingPolicy.choices,
+        blank=True,
+        default="",
+        help_text="When a cancellation takes effect (empty: as the caller asks).",
     )
     created_at = models.DateTimeField()
     updated_at = models.DateTimeField()
@@ -158,6 +205,31 @@ class PlanVersion(models.Model):
         max_length=7, choices=FeeTiming.choices, default=FeeTiming.ADVANCE
     )
     trial_days = models.PositiveSmallIntegerField(default=0, validators=[MaxValueValidator(730)])
+    proration_unit = models.CharField(
+        max_length=6, choices=ProrationUnit.choices, default=ProrationUnit.SECOND
+    )
+    proration_change_day = models.CharField(
+        max_length=3,
+        choices=ChangeDay.choices,
+        default=ChangeDay.NEW,
+        help_text="With proration by whole days: which terms the day of a change is billed at.",
+    )
+    minimum_commitment = models.DecimalField(
+        max_digits=28,
+        decimal_places=12,
+        null=True,
+        blank=True,
+        help_text="Minimum per period over the fixed fee and all charges (prorated for a part).",
+    )
+    trial_invoice = models.BooleanField(
+        default=False, help_text="Issue a zero invoice when a free trial starts."
+    )
+    cancellation_credit = models.CharField(
+        max_length=14,
+        choices=CancellationCredit.choices,
+        default=CancellationCredit.PRORATION_LINE,
+        help_text="How the unused part of a fee paid in advance is credited on a cancellation.",
+    )
     note = models.CharField(max_length=255, blank=True, help_text="Why this version exists.")
     created_at = models.DateTimeField()
     updated_at = models.DateTimeField()
@@ -225,6 +297,11 @@ class PlanVersion(models.Model):
             fee_timing=self.fee_timing,
             effective_from=self.effective_from,
             effective_until=self.effective_until,
+            proration_unit=self.proration_unit,
+            proration_change_day=self.proration_change_day,
+            minimum_commitment=self.minimum_commitment,
+            trial_invoice=self.trial_invoice,
+            cancellation_credit=self.cancellation_credit,
         )
 
     @property
@@ -250,6 +327,11 @@ class BillableMetric(models.Model):
         blank=True,
         help_text='Only events whose properties match: {"region": ["eu", "us"]}.',
     )
+    recurring = models.BooleanField(
+        default=False,
+        help_text="The quantity carries from period to period instead of starting from zero "
+        "(seats, units held): sum and unique count metrics.",
+    )
     allow_negative = models.BooleanField(
         default=False,
         help_text="Accept events whose value is negative (refunds, releases): they lower the "
@@ -272,7 +354,7 @@ class Charge(models.Model):
 
     plan_version = models.ForeignKey(PlanVersion, on_delete=models.CASCADE, related_name="charges")
     metric = models.ForeignKey(BillableMetric, on_delete=models.PROTECT, related_name="charges")
-    pricing_model = models.CharField(max_length=10, choices=PricingModel.choices)
+    pricing_model = models.CharField(max_length=24, choices=PricingModel.choices)
     params = models.JSONField(
         encoder=DjangoJSONEncoder, help_text="The pricing model's parameters (see the README)."
     )
@@ -283,6 +365,14 @@ class Charge(models.Model):
         null=True,
         blank=True,
         help_text="Minimum commitment per period (true-up).",
+    )
+    tax_rate = models.ForeignKey(
+        "TaxRate",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        help_text="Overrides the product's and the customer's address rate for this charge.",
     )
     position = models.PositiveSmallIntegerField(default=0)
 
@@ -350,6 +440,7 @@ class Coupon(models.Model):
     class Duration(models.TextChoices):
         ONCE = "once"
         REPEATING = "repeating", "N periods"
+        MONTHS = "months", "N months"
         FOREVER = "forever"
 
     code = models.CharField(max_length=64, unique=True, validators=[code_validator])
@@ -366,10 +457,25 @@ class Coupon(models.Model):
     currency = models.CharField(max_length=3, blank=True, validators=[validate_currency])
     duration = models.CharField(max_length=9, choices=Duration.choices)
     duration_periods = models.PositiveSmallIntegerField(null=True, blank=True)
+    duration_months = models.PositiveSmallIntegerField(
+        null=True, blank=True, help_text="A calendar window from the redemption (months)."
+    )
     max_redemptions = models.PositiveIntegerField(null=True, blank=True)
     redeem_by = models.DateTimeField(null=True, blank=True)
     plans = models.ManyToManyField(
         Plan, blank=True, related_name="coupons", help_text="Empty: any plan."
+    )
+    metrics = models.ManyToManyField(
+        BillableMetric,
+        blank=True,
+        related_name="coupons",
+        help_text="Only the usage of these metrics (empty: no limit by metric).",
+    )
+    charges = models.ManyToManyField(
+        "Charge",
+        blank=True,
+        related_name="coupons",
+        help_text="Only these charges (empty: no limit by charge).",
     )
     created_at = models.DateTimeField()
     updated_at = models.DateTimeField()
@@ -391,6 +497,11 @@ class Coupon(models.Model):
                 | (~Q(duration="repeating") & Q(duration_periods__isnull=True)),
                 name="coupon_duration_periods",
             ),
+            models.CheckConstraint(
+                condition=Q(duration="months", duration_months__gte=1)
+                | (~Q(duration="months") & Q(duration_months__isnull=True)),
+                name="coupon_duration_months",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -406,6 +517,14 @@ class AddOn(models.Model):
     description = models.TextField(blank=True)
     currency = models.CharField(max_length=3, validators=[validate_currency])
     amount = models.DecimalField(max_digits=28, decimal_places=12)
+    tax_rate = models.ForeignKey(
+        "TaxRate",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        help_text="Overrides the customer's address rate for this add-on.",
+    )
     created_at = models.DateTimeField()
     updated_at = models.DateTimeField()
     archived_at = models.DateTimeField(null=True, blank=True)
@@ -434,6 +553,14 @@ class TaxRate(models.Model):
         max_length=2, blank=True, validators=[validate_country], help_text="ISO 3166-1 alpha-2"
     )
     region = models.CharField(max_length=100, blank=True)
+    category = models.CharField(
+        max_length=14, choices=TaxCategory.choices, default=TaxCategory.STANDARD
+    )
+    legal_mention = models.CharField(
+        max_length=255,
+        blank=True,
+        help_text='Printed on invoices taxed at this rate ("Reverse charge: Art. 196 ...").',
+    )
     description = models.TextField(blank=True)
     created_at = models.DateTimeField()
     updated_at = models.DateTimeField()
@@ -445,3 +572,56 @@ class TaxRate(models.Model):
     def __str__(self) -> str:
         kind = "incl." if self.inclusive else "excl."
         return f"{self.name} {format(self.percentage.normalize(), 'f')}% {kind}"
+
+
+@tracked()
+class OneTimeFee(models.Model):
+    """A one-time fee of a price book (a setup fee): billed once, at the subscription's start, on
+    its first invoice; prorated (a share of the first period it starts in) or in full."""
+
+    plan_version = models.ForeignKey(
+        PlanVersion, on_delete=models.CASCADE, related_name="one_time_fees"
+    )
+    name = models.CharField(max_length=200)
+    amount = models.DecimalField(max_digits=28, decimal_places=12)
+    prorate = models.BooleanField(
+        default=False, help_text="A share of the first period when it is a part of one."
+    )
+    tax_rate = models.ForeignKey(
+        "TaxRate", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    position = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        ordering = ("plan_version", "position", "id")
+        verbose_name = "one-time fee"
+
+    def __str__(self) -> str:
+        return self.name
+
+
+@tracked()
+class PlanChangePolicy(models.Model):
+    """When a change from one plan to another takes effect (Kill Bill's IMMEDIATE / END_OF_TERM /
+    ILLEGAL). An explicit policy replaces the price heuristic of a change asked "automatic"."""
+
+    from_plan = models.ForeignKey(Plan, on_delete=models.CASCADE, related_name="change_policies")
+    to_plan = models.ForeignKey(Plan, on_delete=models.CASCADE, related_name="+")
+    policy = models.CharField(max_length=11, choices=BillingPolicy.choices)
+    created_at = models.DateTimeField()
+    updated_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ("from_plan", "to_plan")
+        verbose_name_plural = "plan change policies"
+        constraints = [
+            models.UniqueConstraint(
+                fields=["from_plan", "to_plan"], name="one_change_policy_per_plan_pair"
+            ),
+            models.CheckConstraint(
+                condition=~Q(from_plan=models.F("to_plan")), name="change_policy_two_plans"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.from_plan.code} -> {self.to_plan.code}: {self.policy}"

@@ -19,6 +19,11 @@ class PriceBook:
     fee_timing: str  # "advance" | "arrears"
     effective_from: datetime
     effective_until: datetime | None = None
+    proration_unit: str = "second"  # "second" | "day"
+    proration_change_day: str = "new"  # "new" | "old": the day of a change, by whole days
+    minimum_commitment: Decimal | None = None  # over the fixed fee and all charges, per period
+    trial_invoice: bool = False  # a zero invoice when a free trial starts
+    cancellation_credit: str = "proration_line"  # "proration_line" | "credit_note"
 
     def in_force(self, at: datetime) -> bool:
         return self.effective_from <= at and (

@@ -210,6 +210,8 @@ class LineKind(models.TextChoices):
     MINIMUM = "minimum", "minimum commitment true-up"
     PRORATION = "proration"
     ONE_OFF = "one_off", "one-off"
+    ONE_TIME = "one_time", "one-time fee"  # a price book's one-time fee (a setup fee)
+    TRIAL = "trial", "free trial"  # the zero line of a free trial's invoice
     ADD_ON = "add_on", "add-on"
     DISCOUNT = "discount"
     # prepaid credit sold (a wallet top-up): untaxed, posted to prepaid_sold instead of revenue,
@@ -240,6 +242,9 @@ class InvoiceLine(models.Model):
         max_digits=7, decimal_places=4, default=Decimal(0), help_text="as applied"
     )
     tax_inclusive = models.BooleanField(default=False)
+    tax_category = models.CharField(
+        max_length=14, blank=True, help_text="The rate's category as applied (exempt, ...)."
+    )
     tax_amount = models.DecimalField(
         max_digits=20, decimal_places=4, default=Decimal(0), help_text="rounded once per line"
     )
@@ -279,6 +284,7 @@ class BilledPeriod(models.Model):
         ADVANCE = "advance"
         PERIOD_END = "period_end", "period end"
         CLOSING = "closing"  # lines left waiting when it ended, after its last period was billed
+        START = "start"  # at its start: one-time fees, and a free trial's zero invoice
 
     subscription = models.ForeignKey(Subscription, on_delete=models.PROTECT, related_name="+")
     kind = models.CharField(max_length=10, choices=Kind.choices, default=Kind.PERIOD_END)
