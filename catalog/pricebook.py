@@ -24,6 +24,7 @@ class PriceBook:
     minimum_commitment: Decimal | None = None  # over the fixed fee and all charges, per period
     trial_invoice: bool = False  # a zero invoice when a free trial starts
     cancellation_credit: str = "proration_line"  # "proration_line" | "credit_note"
+    tax_rate_id: int | None = None  # the plan's product's rate: overrides the address's
 
     def in_force(self, at: datetime) -> bool:
         return self.effective_from <= at and (

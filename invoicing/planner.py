@@ -66,6 +66,8 @@ class LineSpec:
     plan_id: int | None = None
     proration_line_id: int | None = None
     redemption_id: int | None = None
+    charge_id: int | None = None  # the usage charge (or one-time fee) that priced it
+    tax_rate_id: int | None = None  # a rate set on its charge, fee or product (None: the address's)
 
 
 @dataclass(frozen=True)
@@ -97,6 +99,7 @@ class ChargeTerms:
     aggregation: str
     rater: Rater
     reproduce: Callable[[int, datetime, datetime], str]  # the SQL a person can run
+    tax_rate_id: int | None = None  # set on the charge (or its product): overrides the address's
 
     @property
     def per_transaction(self) -> bool:
