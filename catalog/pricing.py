@@ -11,21 +11,39 @@ explanation. No ORM, no clock, no floats.
 Pricing models (parameters in `params`, decimals as strings or integers):
 
 - per_unit:   unit_price. amount = quantity x unit_price.
-- graduated:  tiers. Each tier prices the units that fall inside it, plus its optional flat fee
-              when any unit falls inside it.
-- volume:     tiers. Every unit is priced at the tier the total reaches, plus that tier's flat fee.
+- graduated:  tiers, flat_fee_at_zero (optional). Each tier prices the units that fall inside it,
+              plus its optional flat fee when any unit falls inside it.
+- volume:     tiers, flat_fee_at_zero (optional). Every unit is priced at the tier the total
+              reaches, plus that tier's flat fee.
+- graduated_percentage: tiers with a `rate` (percent) instead of a unit price (Lago's graduated
+              percentage). Each tier's rate applies to the part of the aggregated amount inside
+              it, plus the tier's optional flat fee once when the amount reaches into the tier
+              (Lago: "the flat fee is applied to the entire tier", not per transaction). An
+              amount of 0 costs nothing.
 - package:    package_size, package_price, free_units (optional). Units beyond the free ones are
               billed by whole packages, a partial package rounded up.
 - percentage: rate (percent), fixed_fee (per transaction), min_per_transaction,
-              max_per_transaction, free_transactions (optional). The quantity is the total of the
-              transactions' amounts; per-transaction parameters need the transactions themselves.
+              max_per_transaction, free_transactions, free_amount (optional). The quantity is the
+              total of the transactions' amounts; per-transaction parameters need the
+              transactions themselves. free_amount: the first X of the aggregated amount is free
+              of the rate, amount = max(0, total - X) x rate. With per-transaction parameters the
+              free allowance is spent in time order and ends with whichever of free_transactions
+              and free_amount runs out first (Lago: "the first 3 events or $500 are free"): a
+              transaction inside the allowance costs nothing (no rate, no fixed fee, no minimum);
+              the transaction that goes past free_amount pays the rate on its part beyond it plus
+              the fixed fee, kept within [min, max]; every later one pays in full. Either
+              parameter alone is an allowance of its own kind only (free_transactions alone: the
+              first N transactions, as before; free_amount alone: until the amount is used up).
 - flat:       amount, whatever the quantity.
 
 Tiers: [{"from": "0", "to": "1000", "unit_price": "0.10", "flat_fee": "0"},
         {"from": "1000", "to": null, "unit_price": "0.08"}]
 A tier covers quantities q with from < q <= to; the first starts at 0, each next one starts where
 the previous ends, and only the last is unbounded. Gaps, overlaps, unsorted and bounded-last tiers
-are refused. A quantity of 0 costs nothing (no flat fee) in every tiered and per-unit model.
+are refused. A quantity of 0 costs nothing (no flat fee) in every tiered and per-unit model,
+unless a graduated or volume charge sets `flat_fee_at_zero: true` (a JSON boolean; absent or null
+is false): then quantity 0 bills the first tier's flat fee, as Stripe does for a tiered price
+with a first-tier flat amount.
 
 The minimum commitment of a charge adds a true-up when the amount falls short: exactly (minimum -
 amount), and as a line (minimum - the rounded usage line), so that the two lines add up to the
@@ -42,7 +60,15 @@ from typing import Any
 
 from catalog.money import get_currency, quantize
 
-MODELS = ("per_unit", "graduated", "volume", "package", "percentage", "flat")
+MODELS = (
+    "per_unit",
+    "graduated",
+    "volume",
+    "package",
+    "percentage",
+    "graduated_percentage",
+    "flat",
+)
 ZERO = Decimal(0)
 HUNDRED = Decimal(100)
 
@@ -105,19 +131,21 @@ def plain(value: Decimal) -> str:
 class Tier:
     lower: Decimal
     upper: Decimal | None
-    unit_price: Decimal
+    unit_price: Decimal  # the tier's price: a unit price, or a rate in percent (price_key "rate")
     flat_fee: Decimal
+    price_key: str = "unit_price"
 
     def as_dict(self) -> dict[str, str | None]:
         return {
             "from": plain(self.lower),
             "to": None if self.upper is None else plain(self.upper),
-            "unit_price": plain(self.unit_price),
+            self.price_key: plain(self.unit_price),
             "flat_fee": plain(self.flat_fee),
         }
 
 
-def parse_tiers(raw: Any) -> tuple[Tier, ...]:
+def parse_tiers(raw: Any, *, price_key: str = "unit_price") -> tuple[Tier, ...]:
+    """Tiers priced by `price_key` ("unit_price", or "rate" in percent for graduated_percentage)."""
     if not isinstance(raw, list | tuple) or not raw:
         raise PricingError("tiers must be a non-empty list.", field="tiers")
     tiers: list[Tier] = []
@@ -125,15 +153,19 @@ def parse_tiers(raw: Any) -> tuple[Tier, ...]:
         path = f"tiers[{index}]"
         if not isinstance(item, Mapping):
             raise PricingError(f"{path} must be an object.", field=path)
-        unknown = sorted(set(item) - {"from", "to", "unit_price", "flat_fee"})
+        unknown = sorted(set(item) - {"from", "to", price_key, "flat_fee"})
         if unknown:
             raise PricingError(f"{path}: unknown key {unknown[0]!r}.", field=f"{path}.{unknown[0]}")
         lower = _decimal(item.get("from", tiers[-1].upper if tiers else 0), f"{path}.from")
         upper_raw = item.get("to")
         upper = None if upper_raw is None else _decimal(upper_raw, f"{path}.to")
-        if "unit_price" not in item:
-            raise PricingError(f"{path}.unit_price is required.", field=f"{path}.unit_price")
-        unit_price = _decimal(item["unit_price"], f"{path}.unit_price")
+        if price_key not in item:
+            raise PricingError(f"{path}.{price_key} is required.", field=f"{path}.{price_key}")
+        unit_price = _decimal(item[price_key], f"{path}.{price_key}")
+        if price_key == "rate" and unit_price > HUNDRED:
+            raise PricingError(
+                f"{path}.rate is a percentage between 0 and 100.", field=f"{path}.rate"
+            )
         flat_fee = _decimal(item.get("flat_fee", 0) or 0, f"{path}.flat_fee")
         if upper is not None and upper <= lower:
             raise PricingError(
@@ -164,7 +196,7 @@ def parse_tiers(raw: Any) -> tuple[Tier, ...]:
                     f"and {path} starts at {plain(lower)}.",
                     field=f"{path}.from",
                 )
-        tiers.append(Tier(lower, upper, unit_price, flat_fee))
+        tiers.append(Tier(lower, upper, unit_price, flat_fee, price_key))
     if tiers[-1].upper is not None:
         raise PricingError(
             f'The last tier must be unbounded ("to": null); it ends at {plain(tiers[-1].upper)}.',
@@ -219,6 +251,7 @@ class Rater:
     """A charge compiled once (parameters parsed and checked), then rated many times."""
 
     model: str = ""
+    prorated: bool = False  # the charge's `prorated` parameter (compile_charge)
 
     def __init__(
         self,
@@ -269,7 +302,7 @@ class Rater:
             "model": self.model,
             "currency": self.currency,
             "quantity": plain(rating.quantity),
-            "parameters": self.describe_params(),
+            "parameters": self.describe_params() | ({"prorated": True} if self.prorated else {}),
             "formula": formula,
             "amount": plain(rating.amount),
             "amount_rounded": str(rating.rounded),
@@ -310,22 +343,74 @@ class PerUnit(Rater):
         )
 
 
+def _flag(params: Mapping[str, Any], key: str) -> bool:
+    """An optional boolean parameter: true or false (absent or null: false). Strings such as
+    "true" and numbers are refused, so that a mistyped value is never read as a choice."""
+    value = params.get(key)
+    if value is None:
+        return False
+    if not isinstance(value, bool):
+        raise PricingError(
+            f"{key} must be true or false (a JSON boolean), not {type(value).__name__}.",
+            field=key,
+        )
+    return value
+
+
 class _Tiered(Rater):
+    price_key = "unit_price"
+    takes_flat_fee_at_zero = True
+
     def parse(self, params: Mapping[str, Any]) -> None:
-        _check_keys(params, {"tiers"})
-        self.tiers = parse_tiers(params.get("tiers"))
+        allowed = {"tiers", "flat_fee_at_zero"} if self.takes_flat_fee_at_zero else {"tiers"}
+        _check_keys(params, allowed)
+        self.tiers = parse_tiers(params.get("tiers"), price_key=self.price_key)
+        self.flat_fee_at_zero = self.takes_flat_fee_at_zero and _flag(params, "flat_fee_at_zero")
         # the bounded ends, for a binary search of the tier a quantity reaches
         self.uppers = [t.upper for t in self.tiers[:-1] if t.upper is not None]
 
     def tier_index(self, quantity: Decimal) -> int:
         return bisect_left(self.uppers, quantity)
 
+    def zero_amount(self) -> Decimal:
+        """What a quantity of 0 costs: nothing, or with flat_fee_at_zero the first tier's flat
+        fee (Stripe bills a tiered price's first flat amount at quantity 0)."""
+        return self.tiers[0].flat_fee if self.flat_fee_at_zero else ZERO
+
+    def zero_formula(self, rating: Rating) -> tuple[str, list[dict[str, Any]]]:
+        first = self.tiers[0]
+        used = [{**first.as_dict(), "units": "0", "amount": plain(rating.amount)}]
+        return (
+            f"0 units: the first tier's flat fee {plain(first.flat_fee)} = {plain(rating.amount)} "
+            f"(flat_fee_at_zero)",
+            used,
+        )
+
     def describe_params(self) -> dict[str, Any]:
-        return {"tiers": [t.as_dict() for t in self.tiers]}
+        described: dict[str, Any] = {"tiers": [t.as_dict() for t in self.tiers]}
+        if self.flat_fee_at_zero:
+            described["flat_fee_at_zero"] = True
+        return described
+
+    def explain(self, rating: Rating) -> dict[str, Any]:
+        explanation = super().explain(rating)
+        if self.flat_fee_at_zero and not rating.quantity:
+            explanation["zero_quantity"] = (
+                "quantity 0 bills the first tier's flat fee: the charge sets flat_fee_at_zero "
+                "(as Stripe bills a tiered price); without it a quantity of 0 costs nothing"
+            )
+        return explanation
 
 
 class Graduated(_Tiered):
     model = "graduated"
+
+    def unit(self, tier: Tier) -> Decimal:
+        """What one unit inside the tier costs."""
+        return tier.unit_price
+
+    def price_text(self, tier: Tier) -> str:
+        return plain(tier.unit_price)
 
     def parse(self, params: Mapping[str, Any]) -> None:
         super().parse(params)
@@ -333,17 +418,19 @@ class Graduated(_Tiered):
         before = [ZERO]
         for tier in self.tiers[:-1]:
             assert tier.upper is not None
-            before.append(before[-1] + (tier.upper - tier.lower) * tier.unit_price + tier.flat_fee)
+            before.append(before[-1] + (tier.upper - tier.lower) * self.unit(tier) + tier.flat_fee)
         self.before = before
 
     def amount(self, quantity: Decimal) -> Decimal:
         if not quantity:
-            return ZERO
+            return self.zero_amount()
         i = bisect_left(self.uppers, quantity)
         tier = self.tiers[i]
-        return self.before[i] + (quantity - tier.lower) * tier.unit_price + tier.flat_fee
+        return self.before[i] + (quantity - tier.lower) * self.unit(tier) + tier.flat_fee
 
     def formula(self, rating: Rating) -> tuple[str, list[dict[str, Any]]]:
+        if not rating.quantity and rating.amount:
+            return self.zero_formula(rating)
         used: list[dict[str, Any]] = []
         parts: list[str] = []
         for tier in self.tiers:
@@ -351,7 +438,7 @@ class Graduated(_Tiered):
                 break
             top = rating.quantity if tier.upper is None else min(rating.quantity, tier.upper)
             units = top - tier.lower
-            amount = units * tier.unit_price + tier.flat_fee
+            amount = units * self.unit(tier) + tier.flat_fee
             used.append(
                 {
                     **tier.as_dict(),
@@ -359,10 +446,26 @@ class Graduated(_Tiered):
                     "amount": plain(amount),
                 }
             )
-            part = f"{plain(units)} x {plain(tier.unit_price)}"
+            part = f"{plain(units)} x {self.price_text(tier)}"
             parts.append(part + (f" + {plain(tier.flat_fee)}" if tier.flat_fee else ""))
         text = " + ".join(parts) if parts else "0"
         return f"{text} = {plain(rating.amount)}", used
+
+
+class GraduatedPercentage(Graduated):
+    """Lago's graduated percentage: each tier's rate (percent) applies to the part of the
+    aggregated amount inside the tier, plus the tier's flat fee once when the amount reaches into
+    it. An amount of 0 costs nothing (Lago adds no flat fee at zero)."""
+
+    model = "graduated_percentage"
+    price_key = "rate"
+    takes_flat_fee_at_zero = False
+
+    def unit(self, tier: Tier) -> Decimal:
+        return tier.unit_price / HUNDRED
+
+    def price_text(self, tier: Tier) -> str:
+        return f"{plain(tier.unit_price)}%"
 
 
 class Volume(_Tiered):
@@ -370,13 +473,13 @@ class Volume(_Tiered):
 
     def amount(self, quantity: Decimal) -> Decimal:
         if not quantity:
-            return ZERO
+            return self.zero_amount()
         tier = self.tiers[bisect_left(self.uppers, quantity)]
         return quantity * tier.unit_price + tier.flat_fee
 
     def formula(self, rating: Rating) -> tuple[str, list[dict[str, Any]]]:
         if not rating.quantity:
-            return "0 units = 0", []
+            return self.zero_formula(rating) if rating.amount else ("0 units = 0", [])
         tier = self.tiers[self.tier_index(rating.quantity)]
         used = [{**tier.as_dict(), "units": plain(rating.quantity), "amount": plain(rating.amount)}]
         flat = f" + {plain(tier.flat_fee)}" if tier.flat_fee else ""
@@ -439,6 +542,7 @@ class Percentage(Rater):
                 "min_per_transaction",
                 "max_per_transaction",
                 "free_transactions",
+                "free_amount",
             },
         )
         self.rate_percent = _required(params, "rate")
@@ -454,6 +558,7 @@ class Percentage(Rater):
                 "free_transactions must be a whole number.", field="free_transactions"
             )
         self.free_transactions = int(free)
+        self.free_amount = _optional(params, "free_amount") or ZERO
         if self.min_fee is not None and self.max_fee is not None and self.min_fee > self.max_fee:
             raise PricingError(
                 "min_per_transaction cannot exceed max_per_transaction.",
@@ -462,6 +567,7 @@ class Percentage(Rater):
 
     @property
     def per_transaction(self) -> bool:
+        # free_amount alone does not need the transactions: max(0, total - free) x rate
         return (
             bool(self.fixed_fee)
             or self.min_fee is not None
@@ -484,39 +590,92 @@ class Percentage(Rater):
                 "with rate_transactions().",
                 field="quantity",
             )
-        return quantity * self.fraction
+        return max(ZERO, quantity - self.free_amount) * self.fraction
+
+    def spend(self, values: Sequence[Decimal]) -> tuple[Decimal, int, Decimal]:
+        """The fees of transactions in time order, after the free allowance: (fees, transactions
+        wholly free, amount free). The allowance (free_transactions and/or free_amount, each
+        unlimited when not set) ends with whichever runs out first; the transaction that goes
+        past free_amount pays on its part beyond it."""
+        count_left: int | None = self.free_transactions or None
+        amount_left: Decimal | None = self.free_amount or None
+        open_ = count_left is not None or amount_left is not None
+        fees, free_count, free_amount = ZERO, 0, ZERO
+        for value in values:
+            charged = value
+            if open_:
+                if amount_left is None or value <= amount_left:  # wholly inside the allowance
+                    free_count += 1
+                    free_amount += value
+                    if count_left is not None:
+                        count_left -= 1
+                        open_ = count_left > 0
+                    if amount_left is not None:
+                        amount_left -= value
+                        open_ = open_ and amount_left > 0
+                    continue
+                charged = value - amount_left  # past the free amount: the rest is charged
+                free_amount += amount_left
+                open_ = False
+            fees += self.fee(charged)
+        return fees, free_count, free_amount
 
     def rate_transactions(self, amounts: Sequence[Decimal]) -> Rating:
         values = tuple(self.check_quantity(a) for a in amounts)
         total = sum(values, ZERO)
-        fees = sum((self.fee(a) for a in values[self.free_transactions :]), ZERO)
+        fees = self.spend(values)[0]
         true_up = self.minimum - fees if self.minimum is not None and fees < self.minimum else ZERO
         return Rating(self, total, fees, true_up, transactions=values)
 
     def describe_params(self) -> dict[str, Any]:
-        return {
+        described: dict[str, Any] = {
             "rate_percent": plain(self.rate_percent),
             "fixed_fee": plain(self.fixed_fee),
             "min_per_transaction": None if self.min_fee is None else plain(self.min_fee),
             "max_per_transaction": None if self.max_fee is None else plain(self.max_fee),
             "free_transactions": self.free_transactions,
         }
+        if self.free_amount:
+            described["free_amount"] = plain(self.free_amount)
+        return described
 
     def formula(self, rating: Rating) -> tuple[str, list[dict[str, Any]]]:
         rate = plain(self.rate_percent)
         if rating.transactions is None:
+            if self.free_amount:
+                return (
+                    f"max(0, {plain(rating.quantity)} - {plain(self.free_amount)} free) "
+                    f"x {rate}% = {plain(rating.amount)}",
+                    [],
+                )
             return f"{plain(rating.quantity)} x {rate}% = {plain(rating.amount)}", []
         count = len(rating.transactions)
-        charged = max(0, count - self.free_transactions)
         clamp = ""
         if self.min_fee is not None or self.max_fee is not None:
             low = "-" if self.min_fee is None else plain(self.min_fee)
             high = "-" if self.max_fee is None else plain(self.max_fee)
             clamp = f", each fee kept within [{low}, {high}]"
+        if not self.free_amount:
+            charged = max(0, count - self.free_transactions)
+            return (
+                f"sum over {charged} of {count} transactions (first {self.free_transactions} "
+                f"free) of (amount x {rate}% + {plain(self.fixed_fee)}){clamp} = "
+                f"{plain(rating.amount)}; transaction total {plain(rating.quantity)}",
+                [],
+            )
+        _fees, free_count, free_amount = self.spend(rating.transactions)
+        allowance = f"the first {plain(self.free_amount)} of the amount"
+        if self.free_transactions:
+            allowance = (
+                f"the first {self.free_transactions} transactions or {allowance}, "
+                f"whichever runs out first"
+            )
         return (
-            f"sum over {charged} of {count} transactions (first {self.free_transactions} free) of "
-            f"(amount x {rate}% + {plain(self.fixed_fee)}){clamp} = {plain(rating.amount)}; "
-            f"transaction total {plain(rating.quantity)}",
+            f"free allowance ({allowance}): {free_count} transactions wholly free, "
+            f"{plain(free_amount)} of the amount free; sum over the other "
+            f"{count - free_count} of {count} transactions of "
+            f"(amount beyond the allowance x {rate}% + {plain(self.fixed_fee)}){clamp} = "
+            f"{plain(rating.amount)}; transaction total {plain(rating.quantity)}",
             [],
         )
 
@@ -539,7 +698,8 @@ class Flat(Rater):
 
 
 RATERS: dict[str, type[Rater]] = {
-    cls.model: cls for cls in (PerUnit, Graduated, Volume, Package, Percentage, Flat)
+    cls.model: cls
+    for cls in (PerUnit, Graduated, Volume, Package, Percentage, GraduatedPercentage, Flat)
 }
 
 
@@ -559,9 +719,27 @@ def compile_charge(
     if not isinstance(params, Mapping):
         raise PricingError("Parameters must be an object.", field="params")
     minimum_value = None if minimum in (None, "") else _decimal(minimum, "minimum")
-    return RATERS[model](
+    prorated = params.get("prorated", False)
+    if "prorated" in params:
+        if not isinstance(prorated, bool):
+            raise PricingError("prorated is true or false.", field="prorated")
+        if prorated and model not in PRORATED_MODELS:
+            raise PricingError(
+                f"prorated applies to the {', '.join(PRORATED_MODELS)} models (on a recurring "
+                f"metric), not {model}.",
+                field="prorated",
+            )
+        params = {k: v for k, v in params.items() if k != "prorated"}
+    rater = RATERS[model](
         params, currency=currency, minimum=minimum_value, price_version=price_version
     )
+    rater.prorated = prorated
+    return rater
+
+
+# a charge on a recurring metric may bill each unit for the share of the period it was held
+# (billing/aggregation.py's prorated_windows), as Lago's prorated charges
+PRORATED_MODELS = ("per_unit", "graduated", "volume")
 
 
 def rate(
