@@ -28,18 +28,30 @@ from catalog.pricing import PricingError, compile_charge
 from core.admin_widgets import SearchableSelect
 
 TIER_KEYS = ("from", "to", "unit_price", "flat_fee")
-TIER_LABELS = {"from": "from", "to": "to", "unit_price": "unit price", "flat_fee": "flat fee"}
-TIERED = ("graduated", "volume")
+TIER_LABELS = {
+    "from": "from",
+    "to": "to",
+    "unit_price": "unit price",
+    "rate": "rate (%)",
+    "flat_fee": "flat fee",
+}
+# The tiered models: the form's table that edits their `tiers`, and what a tier is priced by
+# (graduated_percentage's tiers carry a rate in percent where the others have a unit price).
+TIER_TABLES = {"graduated": "tiers", "volume": "tiers", "graduated_percentage": "rate_tiers"}
+TABLE_PRICE_KEYS = {"tiers": "unit_price", "rate_tiers": "rate"}
+TIERED = tuple(TIER_TABLES)
 
 # Each pricing model's parameters (catalog/pricing.py), in the order the form shows them.
 MODEL_PARAMS: dict[str, tuple[str, ...]] = {
     "per_unit": ("unit_price",),
-    "graduated": ("tiers",),
-    "volume": ("tiers",),
+    "graduated": ("tiers", "flat_fee_at_zero"),
+    "volume": ("tiers", "flat_fee_at_zero"),
     "package": ("package_size", "package_price", "free_units"),
     "percentage": (
         "rate", "fixed_fee", "min_per_transaction", "max_per_transaction", "free_transactions",
+        "free_amount",
     ),
+    "graduated_percentage": ("rate_tiers",),
     "flat": ("amount",),
 }  # fmt: skip
 
@@ -53,10 +65,12 @@ PARAM_LABELS = {
     "min_per_transaction": "minimum fee per transaction",
     "max_per_transaction": "maximum fee per transaction",
     "free_transactions": "free transactions",
+    "free_amount": "free amount",
+    "flat_fee_at_zero": "flat fee at quantity 0",
     "amount": "amount per period",
 }
-_TIER_PATH = re.compile(r"tiers\[(\d+)\](?:\.(from|to|unit_price|flat_fee))?")
-_TIER_FIELD = re.compile(r"tiers(?:\[(\d+)\](?:\.(from|to|unit_price|flat_fee))?)?")
+_TIER_PATH = re.compile(r"tiers\[(\d+)\](?:\.(from|to|unit_price|rate|flat_fee))?")
+_TIER_FIELD = re.compile(r"tiers(?:\[(\d+)\](?:\.(from|to|unit_price|rate|flat_fee))?)?")
 _PARAM_KEY = re.compile(r"\b(" + "|".join(k for k in PARAM_LABELS if "_" in k) + r")\b")
 
 
@@ -81,7 +95,12 @@ def decimal_text(text: str) -> str:
     return format(number, "f")
 
 
-def tier_rows(value: Any) -> list[dict[str, str]]:
+def tier_keys(price_key: str = "unit_price") -> tuple[str, ...]:
+    """A tier row's keys: from, to, its price (unit_price or rate), flat_fee."""
+    return ("from", "to", price_key, "flat_fee")
+
+
+def tier_rows(value: Any, price_key: str = "unit_price") -> list[dict[str, str]]:
     """Tiers (from params or from the posted table) as rows of text, empty rows dropped."""
     if not isinstance(value, list | tuple):
         return []
@@ -89,7 +108,7 @@ def tier_rows(value: Any) -> list[dict[str, str]]:
     for item in value:
         if not isinstance(item, Mapping):
             continue
-        row = {key: _text(item.get(key)) for key in TIER_KEYS}
+        row = {key: _text(item.get(key)) for key in tier_keys(price_key)}
         if any(row.values()):
             rows.append(row)
     return rows
@@ -100,7 +119,11 @@ def initial_from_params(model: str, params: Any) -> dict[str, Any]:
     if not isinstance(params, Mapping) or model not in MODEL_PARAMS:
         return {}
     if model in TIERED:
-        return {"tiers": tier_rows(params.get("tiers"))}
+        table = TIER_TABLES[model]
+        initial: dict[str, Any] = {table: tier_rows(params.get("tiers"), TABLE_PRICE_KEYS[table])}
+        if "flat_fee_at_zero" in MODEL_PARAMS[model]:
+            initial["flat_fee_at_zero"] = params.get("flat_fee_at_zero") is True
+        return initial
     return {key: _text(params[key]) for key in MODEL_PARAMS[model] if key in params}
 
 
@@ -123,8 +146,10 @@ class TiersWidget(forms.Widget):
     template_name = "admin/widgets/tiers_table.html"
     spare_rows = 2
 
-    def __init__(self, attrs: dict[str, Any] | None = None) -> None:
+    def __init__(self, attrs: dict[str, Any] | None = None, price_key: str = "unit_price") -> None:
         super().__init__(attrs)
+        self.price_key = price_key  # the priced column: unit_price, or rate (percent)
+        self.keys = tier_keys(price_key)
         self.cell_errors: dict[tuple[int, str], str] = {}
 
     def __deepcopy__(self, memo: dict[int, Any]) -> TiersWidget:
@@ -133,14 +158,14 @@ class TiersWidget(forms.Widget):
         return copied
 
     def format_value(self, value: Any) -> list[dict[str, str]]:
-        return tier_rows(value)
+        return tier_rows(value, self.price_key)
 
     def get_context(self, name: str, value: Any, attrs: dict[str, Any] | None) -> dict[str, Any]:
         context = super().get_context(name, value, attrs)
         widget = context["widget"]
         id_ = widget["attrs"].get("id") or f"id_{name}"
         values = widget["value"]
-        blank = dict.fromkeys(TIER_KEYS, "")
+        blank = dict.fromkeys(self.keys, "")
         rows = []
         for index, row in enumerate([*values, *[blank] * self.spare_rows]):
             row_error = self.cell_errors.get((index, ""))
@@ -154,18 +179,20 @@ class TiersWidget(forms.Widget):
                     "error": self.cell_errors.get((index, key)) or row_error,
                     "placeholder": "0" if index == 0 and key == "from" else "",
                 }
-                for key in TIER_KEYS
+                for key in self.keys
             ]
             rows.append({"number": index + 1, "cells": cells, "blank": not any(row.values())})
         widget["rows"] = rows
         widget["table_id"] = id_
+        widget["price_key"] = self.price_key
+        widget["price_label"] = TIER_LABELS[self.price_key].capitalize()
         return context
 
     def id_for_label(self, id_: str) -> str:
         return f"{id_}-0-from" if id_ else id_
 
     def value_from_datadict(self, data: Any, files: Any, name: str) -> list[dict[str, str]] | None:
-        pattern = re.compile(rf"{re.escape(name)}-(\d+)-(from|to|unit_price|flat_fee)")
+        pattern = re.compile(rf"{re.escape(name)}-(\d+)-({'|'.join(self.keys)})")
         rows: dict[int, dict[str, str]] = {}
         for key in data:
             match = pattern.fullmatch(key)
@@ -192,20 +219,22 @@ class TiersWidget(forms.Widget):
 
 
 class TiersField(forms.Field):
-    """Rows of text {from, to, unit_price, flat_fee}, empty rows dropped. The numbers are checked
-    by the rating engine, with the rest of the charge."""
+    """Rows of text {from, to, unit_price (or rate), flat_fee}, empty rows dropped. The numbers
+    are checked by the rating engine, with the rest of the charge."""
 
     widget = TiersWidget
 
-    def __init__(self, **kwargs: Any) -> None:
+    def __init__(self, *, price_key: str = "unit_price", **kwargs: Any) -> None:
         kwargs.setdefault("required", False)
+        kwargs.setdefault("widget", TiersWidget(price_key=price_key))
+        self.price_key = price_key
         super().__init__(**kwargs)
 
     def to_python(self, value: Any) -> list[dict[str, str]]:
-        return tier_rows(value)
+        return tier_rows(value, self.price_key)
 
     def has_changed(self, initial: Any, data: Any) -> bool:
-        return tier_rows(initial) != tier_rows(data)
+        return tier_rows(initial, self.price_key) != tier_rows(data, self.price_key)
 
 
 def _param_field(key: str, help_text: str = "") -> forms.CharField:
@@ -227,6 +256,19 @@ class ChargeForm(forms.ModelForm[Charge]):
         "last tier's “to” empty (and above). An empty “from” starts where the previous tier "
         "ends; an emptied row is dropped.",
     )
+    flat_fee_at_zero = forms.BooleanField(
+        label=PARAM_LABELS["flat_fee_at_zero"],
+        required=False,
+        help_text="Bill the first tier's flat fee when the quantity is 0 (as Stripe does). "
+        "Unchecked: a quantity of 0 costs nothing.",
+    )
+    rate_tiers = TiersField(
+        price_key="rate",
+        label="tiers",
+        help_text="Each tier's rate (percent) applies to the part of the period's amount above "
+        "“from” up to and including “to”; its flat fee is billed once when the amount reaches "
+        "into the tier. Leave the last tier's “to” empty (and above).",
+    )
     unit_price = _param_field("unit_price", "Price of one unit, e.g. 0.002.")
     package_size = _param_field("package_size", "Units in a package (a whole number).")
     package_price = _param_field("package_price")
@@ -238,11 +280,19 @@ class ChargeForm(forms.ModelForm[Charge]):
     free_transactions = _param_field(
         "free_transactions", "The period's first transactions that cost nothing (optional)."
     )
+    free_amount = _param_field(
+        "free_amount",
+        "The first part of the period's amount free of the rate (optional). With free "
+        "transactions or per-transaction fees, the free allowance ends with whichever of the "
+        "two runs out first.",
+    )
     amount = _param_field("amount", "Billed each period, whatever the usage.")
 
     class Meta:
         model = Charge
-        fields = ("metric", "pricing_model", "display_name", "minimum_amount", "position")
+        fields = (
+            "metric", "pricing_model", "display_name", "minimum_amount", "tax_rate", "position",
+        )  # fmt: skip
         widgets = {
             "metric": SearchableSelect,
             "pricing_model": forms.Select(attrs={"class": "charge-pricing-model"}),
@@ -278,7 +328,13 @@ class ChargeForm(forms.ModelForm[Charge]):
 
     def _params(self, model: str, data: Mapping[str, Any]) -> dict[str, Any]:
         if model in TIERED:
-            return {"tiers": self._tiers(data.get("tiers") or [])}
+            table = TIER_TABLES[model]
+            tiered: dict[str, Any] = {
+                "tiers": self._tiers(data.get(table) or [], TABLE_PRICE_KEYS[table])
+            }
+            if "flat_fee_at_zero" in MODEL_PARAMS[model] and data.get("flat_fee_at_zero"):
+                tiered["flat_fee_at_zero"] = True  # unchecked: left out, today's rule
+            return tiered
         params: dict[str, Any] = {}
         for key in MODEL_PARAMS[model]:
             text = _text(data.get(key))
@@ -286,9 +342,13 @@ class ChargeForm(forms.ModelForm[Charge]):
                 params[key] = decimal_text(text)
         return params
 
-    def _tiers(self, rows: list[dict[str, str]]) -> list[dict[str, Any]]:
+    def _tiers(
+        self, rows: list[dict[str, str]], price_key: str = "unit_price"
+    ) -> list[dict[str, Any]]:
         if not rows:
-            raise PricingError("Add at least one tier (to, unit price).", field="tiers")
+            raise PricingError(
+                f"Add at least one tier (to, {TIER_LABELS[price_key]}).", field="tiers"
+            )
         tiers: list[dict[str, Any]] = []
         for index, row in enumerate(rows):
             tier: dict[str, Any] = {}
@@ -304,8 +364,8 @@ class ChargeForm(forms.ModelForm[Charge]):
                     field=f"tiers[{index - 1}].to",
                 )
             tier["to"] = decimal_text(row["to"]) if row["to"] else None
-            if row["unit_price"]:
-                tier["unit_price"] = decimal_text(row["unit_price"])
+            if row[price_key]:
+                tier[price_key] = decimal_text(row[price_key])
             if row["flat_fee"]:
                 tier["flat_fee"] = decimal_text(row["flat_fee"])
             tiers.append(tier)
@@ -317,6 +377,7 @@ class ChargeForm(forms.ModelForm[Charge]):
         message = humanize(exc.message)
         tier = _TIER_FIELD.fullmatch(field)
         if tier is not None and model in TIERED:
+            table = TIER_TABLES[model]
             if tier[1] is not None:
                 number, key = int(tier[1]) + 1, tier[2] or ""
                 where = f"tier {number}" + (f", {TIER_LABELS[key]}" if key else "")
@@ -324,10 +385,10 @@ class ChargeForm(forms.ModelForm[Charge]):
                     message = message[0].upper() + message[1:]
                 else:
                     message = f"{where[0].upper()}{where[1:]}: {message}"
-                widget = self.fields["tiers"].widget
+                widget = self.fields[table].widget
                 assert isinstance(widget, TiersWidget)
                 widget.cell_errors[(number - 1, key)] = message
-            self.add_error("tiers", message)
+            self.add_error(table, message)
         elif field == "model":
             self.add_error("pricing_model", message)
         elif field == "minimum":
@@ -343,20 +404,28 @@ def describe_params(model: str, params: Any) -> str:
     if not isinstance(params, Mapping):
         return "—"
     if model in TIERED:
-        rows = tier_rows(params.get("tiers"))
+        price_key = TABLE_PRICE_KEYS[TIER_TABLES[model]]
+        rows = tier_rows(params.get("tiers"), price_key)
         body = format_html_join(
             "",
             "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
             (
-                (n, row["from"] or "—", row["to"] or "and above", row["unit_price"],
+                (n, row["from"] or "—", row["to"] or "and above", row[price_key],
                  row["flat_fee"] or "—")
                 for n, row in enumerate(rows, start=1)
             ),
         )  # fmt: skip
+        at_zero = (
+            format_html("<p>{}</p>", "The first tier's flat fee is billed at quantity 0.")
+            if params.get("flat_fee_at_zero") is True
+            else ""
+        )
         return format_html(
             '<table class="tiers-readonly"><thead><tr><th>tier</th><th>from</th><th>to</th>'
-            "<th>unit price</th><th>flat fee</th></tr></thead><tbody>{}</tbody></table>",
+            "<th>{}</th><th>flat fee</th></tr></thead><tbody>{}</tbody></table>{}",
+            TIER_LABELS[price_key],
             body,
+            at_zero,
         )
     shown = [(PARAM_LABELS.get(k, k), _text(params[k])) for k in MODEL_PARAMS.get(model, ())]
     return format_html_join("; ", "{}: {}", ((k, v) for k, v in shown if v)) or "—"
@@ -368,12 +437,20 @@ def _params_fieldset(name: str, fields: tuple[Any, ...], *models: str) -> Any:
 
 
 PARAM_FIELDSETS = [
-    _params_fieldset("Tiers (graduated and volume)", ("tiers",), "graduated", "volume"),
+    _params_fieldset(
+        "Tiers (graduated and volume)", ("tiers", "flat_fee_at_zero"), "graduated", "volume"
+    ),
+    _params_fieldset("Tiers (graduated percentage)", ("rate_tiers",), "graduated_percentage"),
     _params_fieldset("Per unit", ("unit_price",), "per_unit"),
     _params_fieldset("Package", ("package_size", "package_price", "free_units"), "package"),
     _params_fieldset(
         "Percentage",
-        ("rate", "fixed_fee", ("min_per_transaction", "max_per_transaction"), "free_transactions"),
+        (
+            "rate",
+            "fixed_fee",
+            ("min_per_transaction", "max_per_transaction"),
+            ("free_transactions", "free_amount"),
+        ),
         "percentage",
     ),
     _params_fieldset("Flat fee", ("amount",), "flat"),
@@ -390,14 +467,14 @@ class ChargeInline(admin.StackedInline[Charge, PlanVersion]):
     fieldsets = [
         (None, {"fields": ("metric", "pricing_model")}),
         *PARAM_FIELDSETS,
-        (None, {"fields": ("display_name", "minimum_amount", "position")}),
+        (None, {"fields": ("display_name", "minimum_amount", "tax_rate", "position")}),
     ]
 
     def get_fieldsets(self, request: HttpRequest, obj: PlanVersion | None = None) -> Any:
         if self._editable(request, obj):
             return self.fieldsets
         fields = ("metric", "pricing_model", "parameters", "display_name", "minimum_amount",
-                  "position")  # fmt: skip
+                  "tax_rate", "position")  # fmt: skip
         return [(None, {"fields": fields})]
 
     def _editable(self, request: HttpRequest, obj: PlanVersion | None) -> bool:

@@ -5,8 +5,14 @@
 // and the spare empty rows of the table are how tiers are added.
 {
     const $ = django.jQuery;
-    const KEYS = ['from', 'to', 'unit_price', 'flat_fee'];
-    const LABELS = {from: 'from', to: 'to', unit_price: 'unit price', flat_fee: 'flat fee'};
+    const LABELS = {
+        from: 'from', to: 'to', unit_price: 'unit price', rate: 'rate (%)', flat_fee: 'flat fee',
+    };
+
+    // A table's columns: its tiers are priced by a unit price, or by a rate (graduated percentage).
+    function keysOf(editor) {
+        return ['from', 'to', editor.dataset.price || 'unit_price', 'flat_fee'];
+    }
 
     function isTemplate(element) {
         return /__prefix__/.test(element.getAttribute('name') || element.id || '');
@@ -32,7 +38,7 @@
     }
 
     function isBlank(row) {
-        return KEYS.every((key) => input(row, key).value.trim() === '');
+        return keysOf(row.closest('.tiers-editor')).every((key) => input(row, key).value.trim() === '');
     }
 
     // Names and ids follow the rows' order: <field>-<row>-<key>.
@@ -42,7 +48,7 @@
         const id = first.id.replace(/-\d+-from$/, '');
         rows(editor).forEach((row, index) => {
             row.querySelector('.tier-number').textContent = String(index + 1);
-            KEYS.forEach((key) => {
+            keysOf(editor).forEach((key) => {
                 const cell = input(row, key);
                 cell.name = name + '-' + index + '-' + key;
                 cell.id = id + '-' + index + '-' + key;
@@ -61,7 +67,7 @@
         const row = last.cloneNode(true);
         row.classList.remove('tier-spare');
         row.querySelectorAll('.tier-cell-error').forEach((cell) => cell.classList.remove('tier-cell-error'));
-        KEYS.forEach((key) => {
+        keysOf(editor).forEach((key) => {
             const cell = input(row, key);
             cell.value = '';
             cell.removeAttribute('aria-invalid');
@@ -77,7 +83,7 @@
         if (rows(editor).length > 1) {
             row.remove();
         } else {
-            KEYS.forEach((key) => { input(row, key).value = ''; });
+            keysOf(editor).forEach((key) => { input(row, key).value = ''; });
         }
         renumber(editor);
     }
