@@ -8,14 +8,20 @@ from rest_framework import serializers
 from catalog.models import (
     AddOn,
     BillableMetric,
+    BillingPolicy,
+    CancellationCredit,
+    ChangeDay,
     Charge,
     Coupon,
     Feature,
     FeeTiming,
+    OneTimeFee,
     Plan,
+    PlanChangePolicy,
     PlanVersion,
     PricingModel,
     Product,
+    ProrationUnit,
     TaxRate,
     VersionFeature,
 )
@@ -23,10 +29,45 @@ from catalog.models import (
 # ----------------------------------------------------------------------------------- outputs
 
 
+TAX_RATE_HELP = (
+    "The code of a tax rate that overrides the customer's address rate for what is billed under "
+    "it (null: the address rate). Most specific first: a charge's, an add-on's or a one-time "
+    "fee's rate, then the plan's product's, then the address's; a tax-exempt customer is never "
+    "taxed."
+)
+
+
+def _tax_rate_field(*, read_only: bool = False) -> serializers.SlugRelatedField[Any]:
+    if read_only:
+        return serializers.SlugRelatedField(
+            slug_field="code", read_only=True, allow_null=True, help_text=TAX_RATE_HELP
+        )
+    return serializers.SlugRelatedField(
+        slug_field="code", queryset=TaxRate.objects.all(), required=False, allow_null=True,
+        help_text=TAX_RATE_HELP,
+    )  # fmt: skip
+
+
 class ProductOut(serializers.ModelSerializer[Product]):
+    tax_rate = _tax_rate_field(read_only=True)
+
     class Meta:
         model = Product
-        fields = ("id", "code", "name", "description", "created_at", "updated_at", "archived_at")
+        fields = (
+            "id", "code", "name", "description", "tax_rate", "created_at", "updated_at",
+            "archived_at",
+        )  # fmt: skip
+
+
+CANCELLATION_POLICY_HELP = (
+    'When a cancellation takes effect: "" as the caller asks (at once by default), "immediate" '
+    '(at once), "end_of_term" (at the end of the current period), "illegal" (refused).'
+)
+CANCELLATION_CREDIT_HELP = (
+    'How a cancellation at once credits the unused part of a fee paid in advance: '
+    '"proration_line" (a negative line on the next invoice) or "credit_note" (a credit note on '
+    "the finalized invoice that billed the fee; a proration line while it is a draft)."
+)
 
 
 class PlanOut(serializers.ModelSerializer[Plan]):
@@ -39,7 +80,9 @@ class PlanOut(serializers.ModelSerializer[Plan]):
         fields = (
             "id", "code", "name", "description", "product", "currency", "interval_unit",
             "interval_count", "calendar_aligned", "created_at", "updated_at", "archived_at",
+            "cancellation_policy",
         )  # fmt: skip
+        extra_kwargs = {"cancellation_policy": {"help_text": CANCELLATION_POLICY_HELP}}
 
 
 class MetricOut(serializers.ModelSerializer[BillableMetric]):
@@ -47,7 +90,7 @@ class MetricOut(serializers.ModelSerializer[BillableMetric]):
         model = BillableMetric
         fields = (
             "id", "code", "name", "description", "aggregation", "field_name", "filters",
-            "allow_negative", "created_at", "updated_at", "archived_at",
+            "allow_negative", "recurring", "created_at", "updated_at", "archived_at",
         )  # fmt: skip
 
 
@@ -57,15 +100,35 @@ class FeatureOut(serializers.ModelSerializer[Feature]):
         fields = ("id", "code", "name", "description", "kind", "created_at", "updated_at")
 
 
+PARAMS_HELP = (
+    "The pricing model's parameters (decimals as strings or integers; catalog/pricing.py). "
+    'per_unit: {"unit_price"}. graduated and volume: {"tiers": [{"from", "to" (null on the '
+    'last), "unit_price", "flat_fee"}], "flat_fee_at_zero": true|false (optional, a JSON '
+    "boolean: bill the first tier's flat fee at quantity 0, as Stripe does; default false, a "
+    'quantity of 0 costs nothing)}. graduated_percentage: {"tiers": [{"from", "to", "rate" '
+    '(percent), "flat_fee"}]}: each tier\'s rate applies to the part of the amount inside it, '
+    "its flat fee once when the amount reaches into it (Lago). package: {\"package_size\", "
+    '"package_price", "free_units"}. percentage: {"rate" (percent), "fixed_fee", '
+    '"min_per_transaction", "max_per_transaction", "free_transactions", "free_amount"}: '
+    "free_amount is the first part of the period's amount free of the rate; with "
+    "per-transaction parameters the free allowance (free_transactions, free_amount) is spent "
+    "in time order and ends with whichever runs out first. flat: {\"amount\"}."
+)
+
+
 class ChargeOut(serializers.ModelSerializer[Charge]):
     metric: serializers.SlugRelatedField[Any] = serializers.SlugRelatedField(
         slug_field="code", read_only=True
     )
-    params = serializers.JSONField(encoder=DjangoJSONEncoder)
+    params = serializers.JSONField(encoder=DjangoJSONEncoder, help_text=PARAMS_HELP)
+    tax_rate = _tax_rate_field(read_only=True)
 
     class Meta:
         model = Charge
-        fields = ("id", "metric", "pricing_model", "params", "display_name", "minimum_amount")
+        fields = (
+            "id", "metric", "pricing_model", "params", "display_name", "minimum_amount",
+            "tax_rate",
+        )  # fmt: skip
 
 
 class VersionFeatureOut(serializers.ModelSerializer[VersionFeature]):
@@ -78,6 +141,16 @@ class VersionFeatureOut(serializers.ModelSerializer[VersionFeature]):
         fields = ("feature", "enabled", "limit")
 
 
+class OneTimeFeeOut(serializers.ModelSerializer[OneTimeFee]):
+    tax_rate: serializers.SlugRelatedField[Any] = serializers.SlugRelatedField(
+        slug_field="code", read_only=True, allow_null=True, help_text="null: the customer's rate"
+    )
+
+    class Meta:
+        model = OneTimeFee
+        fields = ("id", "name", "amount", "prorate", "tax_rate")
+
+
 class PlanVersionOut(serializers.ModelSerializer[PlanVersion]):
     plan: serializers.SlugRelatedField[Any] = serializers.SlugRelatedField(
         slug_field="code", read_only=True
@@ -86,6 +159,9 @@ class PlanVersionOut(serializers.ModelSerializer[PlanVersion]):
     label = serializers.CharField(read_only=True)  # type: ignore[assignment]
     charges = ChargeOut(many=True, read_only=True)
     features = VersionFeatureOut(many=True, read_only=True)
+    one_time_fees = OneTimeFeeOut(
+        many=True, read_only=True, help_text="Billed once, at a subscription's start."
+    )
 
     class Meta:
         model = PlanVersion
@@ -93,6 +169,8 @@ class PlanVersionOut(serializers.ModelSerializer[PlanVersion]):
             "id", "plan", "plan_id", "number", "label", "status", "effective_from",
             "effective_until", "fixed_fee", "fee_timing", "trial_days", "note", "charges",
             "features", "created_at", "updated_at", "published_at", "copied_from",
+            "trial_invoice", "one_time_fees", "cancellation_credit",
+            "proration_unit", "proration_change_day", "minimum_commitment",
         )  # fmt: skip
 
 
@@ -100,21 +178,34 @@ class CouponOut(serializers.ModelSerializer[Coupon]):
     plans: serializers.SlugRelatedField[Any] = serializers.SlugRelatedField(
         slug_field="code", many=True, read_only=True
     )
+    metrics: serializers.SlugRelatedField[Any] = serializers.SlugRelatedField(
+        slug_field="code",
+        many=True,
+        read_only=True,
+        help_text="Only the usage of these metrics (codes; empty: no limit by metric).",
+    )
+    charges: serializers.PrimaryKeyRelatedField[Any] = serializers.PrimaryKeyRelatedField(
+        many=True,
+        read_only=True,
+        help_text="Only these charges of price books (ids; empty: no limit by charge).",
+    )
 
     class Meta:
         model = Coupon
         fields = (
             "id", "code", "name", "kind", "percent_off", "amount_off", "currency", "duration",
-            "duration_periods", "max_redemptions", "redeem_by", "plans", "created_at",
-            "updated_at", "archived_at",
+            "duration_periods", "duration_months", "max_redemptions", "redeem_by", "plans",
+            "metrics", "charges", "created_at", "updated_at", "archived_at",
         )  # fmt: skip
 
 
 class AddOnOut(serializers.ModelSerializer[AddOn]):
+    tax_rate = _tax_rate_field(read_only=True)
+
     class Meta:
         model = AddOn
         fields = (
-            "id", "code", "name", "description", "currency", "amount", "created_at",
+            "id", "code", "name", "description", "currency", "amount", "tax_rate", "created_at",
             "updated_at", "archived_at",
         )  # fmt: skip
 
@@ -123,8 +214,8 @@ class TaxRateOut(serializers.ModelSerializer[TaxRate]):
     class Meta:
         model = TaxRate
         fields = (
-            "id", "code", "name", "percentage", "inclusive", "country", "region",
-            "description", "created_at", "updated_at", "archived_at",
+            "id", "code", "name", "percentage", "inclusive", "country", "region", "category",
+            "legal_mention", "description", "created_at", "updated_at", "archived_at",
         )  # fmt: skip
 
 
@@ -143,9 +234,11 @@ class TimelineRowOut(serializers.Serializer[Any]):
 
 
 class ProductIn(serializers.ModelSerializer[Product]):
+    tax_rate = _tax_rate_field()
+
     class Meta:
         model = Product
-        fields = ("code", "name", "description")
+        fields = ("code", "name", "description", "tax_rate")
 
 
 class UpperCaseField(serializers.CharField):
@@ -163,8 +256,9 @@ class PlanIn(serializers.ModelSerializer[Plan]):
         model = Plan
         fields = (
             "code", "name", "description", "product", "currency", "interval_unit",
-            "interval_count", "calendar_aligned",
+            "interval_count", "calendar_aligned", "cancellation_policy",
         )  # fmt: skip
+        extra_kwargs = {"cancellation_policy": {"help_text": CANCELLATION_POLICY_HELP}}
 
     def validate_currency(self, value: str) -> str:
         from catalog.validators import validate_currency
@@ -180,6 +274,7 @@ class MetricIn(serializers.ModelSerializer[BillableMetric]):
         model = BillableMetric
         fields = (
             "code", "name", "description", "aggregation", "field_name", "filters", "allow_negative",
+            "recurring",
         )  # fmt: skip
 
 
@@ -191,10 +286,11 @@ class FeatureIn(serializers.ModelSerializer[Feature]):
 
 class AddOnIn(serializers.ModelSerializer[AddOn]):
     currency = UpperCaseField(min_length=3, max_length=3)
+    tax_rate = _tax_rate_field()
 
     class Meta:
         model = AddOn
-        fields = ("code", "name", "description", "currency", "amount")
+        fields = ("code", "name", "description", "currency", "amount", "tax_rate")
 
     def validate_currency(self, value: str) -> str:
         from catalog.validators import validate_currency
@@ -206,19 +302,42 @@ class AddOnIn(serializers.ModelSerializer[AddOn]):
 class TaxRateIn(serializers.ModelSerializer[TaxRate]):
     class Meta:
         model = TaxRate
-        fields = ("code", "name", "percentage", "inclusive", "country", "region", "description")
+        fields = (
+            "code", "name", "percentage", "inclusive", "country", "region", "category",
+            "legal_mention", "description",
+        )  # fmt: skip
+        extra_kwargs = {
+            "category": {
+                "help_text": "standard or reduced; zero (zero-rated), exempt and reverse_charge "
+                "have percentage 0, and exempt and reverse_charge a legal_mention."
+            }
+        }
 
 
 class CouponIn(serializers.ModelSerializer[Coupon]):
     plans: serializers.SlugRelatedField[Any] = serializers.SlugRelatedField(
         slug_field="code", queryset=Plan.objects.all(), many=True, required=False
     )
+    metrics: serializers.SlugRelatedField[Any] = serializers.SlugRelatedField(
+        slug_field="code",
+        queryset=BillableMetric.objects.all(),
+        many=True,
+        required=False,
+        help_text="Limit the coupon to the usage of these metrics (codes, as the plans).",
+    )
+    charges: serializers.PrimaryKeyRelatedField[Any] = serializers.PrimaryKeyRelatedField(
+        queryset=Charge.objects.all(),
+        many=True,
+        required=False,
+        help_text="Limit the coupon to these charges (ids, of price books of its plans).",
+    )
 
     class Meta:
         model = Coupon
         fields = (
             "code", "name", "kind", "percent_off", "amount_off", "currency", "duration",
-            "duration_periods", "max_redemptions", "redeem_by", "plans",
+            "duration_periods", "duration_months", "max_redemptions", "redeem_by", "plans",
+            "metrics", "charges",
         )  # fmt: skip
 
 
@@ -227,11 +346,12 @@ class ChargeIn(serializers.Serializer[Any]):
         slug_field="code", queryset=BillableMetric.objects.all()
     )
     pricing_model = serializers.ChoiceField(choices=PricingModel.choices)
-    params = serializers.JSONField(encoder=DjangoJSONEncoder)
+    params = serializers.JSONField(encoder=DjangoJSONEncoder, help_text=PARAMS_HELP)
     display_name = serializers.CharField(max_length=200, required=False, allow_blank=True)
     minimum_amount = serializers.DecimalField(
         max_digits=28, decimal_places=12, required=False, allow_null=True, min_value=0
     )
+    tax_rate = _tax_rate_field()
 
 
 class VersionFeatureIn(serializers.Serializer[Any]):
@@ -242,6 +362,41 @@ class VersionFeatureIn(serializers.Serializer[Any]):
     limit = serializers.DecimalField(
         max_digits=20, decimal_places=4, required=False, allow_null=True, min_value=0
     )
+
+
+class OneTimeFeeIn(serializers.Serializer[Any]):
+    name = serializers.CharField(max_length=200)
+    amount = serializers.DecimalField(max_digits=28, decimal_places=12, min_value=0)
+    prorate = serializers.BooleanField(
+        required=False,
+        default=False,
+        help_text="A share of the first paid period when that is a part of one (a stub).",
+    )
+    tax_rate: serializers.SlugRelatedField[Any] = serializers.SlugRelatedField(
+        slug_field="code",
+        queryset=TaxRate.objects.all(),
+        required=False,
+        allow_null=True,
+        help_text="The code of a tax rate overriding the customer's (null: the customer's).",
+    )
+
+
+PRORATION_UNIT_HELP = (
+    '"second" (default): a fee is split by the second (Stripe); "day": by whole days of the '
+    "customer's time zone (Kill Bill, Lago, Chargebee): fee x days used / days in the period."
+)
+CHANGE_DAY_HELP = (
+    'With proration_unit "day": "new" (default), the day of a change (a change of plan or '
+    'quantity, a cancellation, an end date, a pause) is billed at the new terms; "old", at the '
+    'old terms (the new ones from the next midnight). "old" with "second" is refused (400).'
+)
+MINIMUM_COMMITMENT_HELP = (
+    "A minimum per billing period over the fixed fee and all usage charges (their own minimums "
+    "and the period's proration lines included), before coupons and taxes, in the plan's "
+    "currency (0 or more, at most its decimals); prorated for a part of a period by "
+    "proration_unit. When the period bills less, its period end invoice has a "
+    '"minimum" line: "<plan>: minimum commitment true-up". null: none.'
+)
 
 
 class PlanVersionIn(serializers.Serializer[Any]):
@@ -255,12 +410,75 @@ class PlanVersionIn(serializers.Serializer[Any]):
     note = serializers.CharField(max_length=255, required=False, allow_blank=True)
     charges = ChargeIn(many=True, required=False)
     features = VersionFeatureIn(many=True, required=False)
+    trial_invoice = serializers.BooleanField(
+        required=False, help_text="Issue a zero invoice when a free trial starts."
+    )
+    one_time_fees = OneTimeFeeIn(
+        many=True, required=False, help_text="Billed once, at a subscription's start."
+    )
+    cancellation_credit = serializers.ChoiceField(
+        choices=CancellationCredit.choices, required=False, help_text=CANCELLATION_CREDIT_HELP
+    )
+    proration_unit = serializers.ChoiceField(
+        choices=ProrationUnit.choices, required=False, help_text=PRORATION_UNIT_HELP
+    )
+    proration_change_day = serializers.ChoiceField(
+        choices=ChangeDay.choices, required=False, help_text=CHANGE_DAY_HELP
+    )
+    minimum_commitment = serializers.DecimalField(
+        max_digits=28,
+        decimal_places=12,
+        required=False,
+        allow_null=True,
+        min_value=0,
+        help_text=MINIMUM_COMMITMENT_HELP,
+    )
 
 
 class PlanVersionCreateIn(PlanVersionIn):
     plan: serializers.SlugRelatedField[Any] = serializers.SlugRelatedField(
         slug_field="code", queryset=Plan.objects.all()
     )
+
+
+POLICY_HELP = (
+    '"immediate": the change takes effect at once (prorated); "end_of_term": at the end of the '
+    'current period; "illegal": refused. It replaces the price heuristic of a change asked '
+    '"auto"; a change asked "now" or "period_end" that contradicts it is refused.'
+)
+
+
+class PlanChangePolicyOut(serializers.ModelSerializer[PlanChangePolicy]):
+    from_plan: serializers.SlugRelatedField[Any] = serializers.SlugRelatedField(
+        slug_field="code", read_only=True
+    )
+    to_plan: serializers.SlugRelatedField[Any] = serializers.SlugRelatedField(
+        slug_field="code", read_only=True
+    )
+
+    class Meta:
+        model = PlanChangePolicy
+        fields = ("id", "from_plan", "to_plan", "policy", "created_at", "updated_at")
+        extra_kwargs = {"policy": {"help_text": POLICY_HELP}}
+
+
+class PlanChangePolicyIn(serializers.ModelSerializer[PlanChangePolicy]):
+    from_plan: serializers.SlugRelatedField[Any] = serializers.SlugRelatedField(
+        slug_field="code", queryset=Plan.objects.all(), help_text="the plan changed from"
+    )
+    to_plan: serializers.SlugRelatedField[Any] = serializers.SlugRelatedField(
+        slug_field="code", queryset=Plan.objects.all(), help_text="the plan changed to"
+    )
+    policy = serializers.ChoiceField(choices=BillingPolicy.choices, help_text=POLICY_HELP)
+
+    class Meta:
+        model = PlanChangePolicy
+        fields = ("from_plan", "to_plan", "policy")
+        validators: list[Any] = []  # the pair's uniqueness: the service's 400 on to_plan
+
+
+class PlanChangePolicyUpdateIn(serializers.Serializer[Any]):
+    policy = serializers.ChoiceField(choices=BillingPolicy.choices, help_text=POLICY_HELP)
 
 
 class CopyIn(serializers.Serializer[Any]):
@@ -291,7 +509,7 @@ class RateIn(serializers.Serializer[Any]):
     """A stateless rating: any pricing model and parameters, one quantity."""
 
     pricing_model = serializers.ChoiceField(choices=PricingModel.choices)
-    params = serializers.JSONField(encoder=DjangoJSONEncoder)
+    params = serializers.JSONField(encoder=DjangoJSONEncoder, help_text=PARAMS_HELP)
     currency = UpperCaseField(min_length=3, max_length=3)
     quantity = serializers.DecimalField(max_digits=30, decimal_places=12, required=False)
     transactions = serializers.ListField(
