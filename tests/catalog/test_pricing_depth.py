@@ -29,6 +29,15 @@ BRIEF_TIERS = {
         {"from": "1000", "to": None, "rate": "0.5"},
     ]
 }
+
+
+def card(params: dict[str, Any]) -> Percentage:
+    """A percentage charge with per-transaction parameters (rated transaction by transaction)."""
+    rater = compile_charge("percentage", params, currency="USD")
+    assert isinstance(rater, Percentage)
+    return rater
+
+
 STEP_TIERS = {
     "tiers": [
         {"from": "0", "to": "10", "unit_price": "1", "flat_fee": "5"},
@@ -137,10 +146,9 @@ def test_free_amount_on_the_total() -> None:
 
 
 def test_free_amount_with_fixed_fees_is_spent_in_time_order() -> None:
-    card = compile_charge(
-        "percentage", {"rate": "2", "fixed_fee": "0.30", "free_amount": "500"}, currency="USD"
+    rating = card({"rate": "2", "fixed_fee": "0.30", "free_amount": "500"}).rate_transactions(
+        [D(100), D(300), D(200), D(50)]
     )
-    rating = card.rate_transactions([D(100), D(300), D(200), D(50)])
     # 100 and 300 free (400 of 500 used); 200 goes past: 100 beyond x 2% + 0.30 = 2.30;
     # 50 pays in full: 1.00 + 0.30 = 1.30; total 3.60
     assert rating.amount == D("3.60")
@@ -150,15 +158,15 @@ def test_free_amount_with_fixed_fees_is_spent_in_time_order() -> None:
 
 def test_free_transactions_and_free_amount_end_with_whichever_runs_out_first() -> None:
     params = {"rate": "2", "fixed_fee": "0.30", "free_transactions": 2, "free_amount": "500"}
-    card = compile_charge("percentage", params, currency="USD")
+    fees = card(params)
     # the count runs out first: 100, 100 free (2 transactions), then 300 and 400 pay in full:
     # 6.30 + 8.30 = 14.60
-    assert card.rate_transactions([D(100), D(100), D(300), D(400)]).amount == D("14.60")
+    assert fees.rate_transactions([D(100), D(100), D(300), D(400)]).amount == D("14.60")
     # the amount runs out first: 450 free, then 100 pays on 50 beyond: 1.00 + 0.30 = 1.30,
     # then 10 pays in full although one free transaction was left: 0.20 + 0.30 = 0.50
-    assert card.rate_transactions([D(450), D(100), D(10)]).amount == D("1.80")
+    assert fees.rate_transactions([D(450), D(100), D(10)]).amount == D("1.80")
     # exactly used up: 500 free; the allowance is over, 10 pays 0.50
-    assert card.rate_transactions([D(500), D(10)]).amount == D("0.50")
+    assert fees.rate_transactions([D(500), D(10)]).amount == D("0.50")
 
 
 def test_min_and_max_apply_to_the_part_beyond_the_free_amount_only() -> None:
@@ -168,15 +176,15 @@ def test_min_and_max_apply_to_the_part_beyond_the_free_amount_only() -> None:
         "max_per_transaction": "20",
         "free_amount": "100",
     }
-    card = compile_charge("percentage", params, currency="USD")
+    fees = card(params)
     # 60 free (no minimum on a free transaction); 45 goes past by 5: 0.50 raised to the min 1;
     # 300: 30 capped at 20; 2: 0.20 raised to 1. Total 1 + 20 + 1 = 22
-    assert card.rate_transactions([D(60), D(45), D(300), D(2)]).amount == D(22)
+    assert fees.rate_transactions([D(60), D(45), D(300), D(2)]).amount == D(22)
 
 
 def test_free_transactions_alone_are_unchanged() -> None:
     params = {"rate": "2.9", "fixed_fee": "0.30", "free_transactions": 1}
-    before = compile_charge("percentage", params, currency="USD").rate_transactions([D(100), D(10)])
+    before = card(params).rate_transactions([D(100), D(10)])
     assert before.amount == D("0.59")  # 10 x 2.9% + 0.30
     assert before.explanation()["formula"].startswith("sum over 1 of 2 transactions (first 1 free)")
     assert "free_amount" not in before.explanation()["parameters"]
