@@ -25,15 +25,18 @@ from catalog import selectors, services
 from catalog.admin_charges import ChargeInline
 from catalog.admin_display import money
 from catalog.admin_fields import CodeFieldsMixin
+from catalog.admin_policies import ChangePolicyInline
 from catalog.models import (
     AddOn,
     BillableMetric,
     Charge,
     Coupon,
     Feature,
+    OneTimeFee,
     Plan,
     PlanVersion,
     Product,
+    TaxCategory,
     TaxRate,
     VersionFeature,
     VersionStatus,
@@ -122,7 +125,8 @@ class CatalogAdmin(CodeFieldsMixin, HistoryAdminMixin, ServiceModelAdmin):
 
 @admin.register(Product)
 class ProductAdmin(CatalogAdmin):
-    list_display = ("code", "name", "created_at", "archived_at")
+    list_display = ("code", "name", "tax_rate", "created_at", "archived_at")
+    list_select_related = ("tax_rate",)
     search_fields = ("code", "name")
     create_service = staticmethod(services.product_create)
     create_fields = services.PRODUCT_FIELDS
@@ -155,7 +159,7 @@ class PlanAdmin(CatalogAdmin):
     list_display = ("code", "name", "currency", "interval", "version_in_force", "archived_at")
     list_filter = ("currency", "interval_unit")
     search_fields = ("code", "name")
-    inlines = (VersionRowInline,)
+    inlines = (VersionRowInline, ChangePolicyInline)
     create_service = staticmethod(services.plan_create)
     create_fields = services.PLAN_FIELDS
     update_service = staticmethod(services.plan_update)
@@ -184,9 +188,22 @@ class VersionFeatureInline(admin.TabularInline[VersionFeature, PlanVersion]):
     extra = 0
 
 
-CHARGE_SPEC = ("metric", "pricing_model", "params", "display_name", "minimum_amount")
+class OneTimeFeeInline(admin.TabularInline[OneTimeFee, PlanVersion]):
+    """A price book's one-time fees (a setup fee): billed once, on a subscription's invoice at
+    its start; prorated (a share of its first paid period, when that is a stub) or in full."""
+
+    model = OneTimeFee
+    extra = 0
+    fields = ("name", "amount", "prorate", "tax_rate", "position")
+    verbose_name_plural = "one-time fees (billed once, at the subscription's start)"
+
+
+ONE_TIME_FEE_SPEC = ("name", "amount", "prorate", "tax_rate")
+
+
+CHARGE_SPEC = ("metric", "pricing_model", "params", "display_name", "minimum_amount", "tax_rate")
 ROW_FIELD = re.compile(
-    r"^(?P<list>charges|features)\[(?P<index>\d+)\]\.(?P<field>\w+)(?P<rest>.*)$"
+    r"^(?P<list>charges|features|one_time_fees)\[(?P<index>\d+)\]\.(?P<field>\w+)(?P<rest>.*)$"
 )
 
 
@@ -232,13 +249,26 @@ class PlanVersionAdmin(HistoryAdminMixin, ServiceModelAdmin):
     list_filter = (PublishedFilter, "plan")
     search_fields = ("plan__code", "plan__name", "note")
     list_select_related = ("plan",)
-    inlines = (ChargeInline, VersionFeatureInline)
+    inlines = (ChargeInline, VersionFeatureInline, OneTimeFeeInline)
     actions = ("publish_selected", "copy_selected", "discard_selected")
     fields = (
         "plan", "effective_from", "effective_until", "fixed_fee", "fee_timing", "trial_days",
+        "trial_invoice", "cancellation_credit",
+        "proration_unit", "proration_change_day", "minimum_commitment",
         "note", "number", "status", "published_at", "copied_from", "created_at", "updated_at",
     )  # fmt: skip
     change_form_template = "admin/catalog/planversion/change_form.html"
+
+    DEFAULTED = ("proration_unit", "proration_change_day")  # not posted: the default, or kept
+
+    def get_form(
+        self, request: HttpRequest, obj: Any = None, change: bool = False, **kwargs: Any
+    ) -> Any:
+        form = super().get_form(request, obj, change=change, **kwargs)
+        for name in self.DEFAULTED:
+            if name in form.base_fields:
+                form.base_fields[name].required = False
+        return form
 
     def get_readonly_fields(self, request: HttpRequest, obj: PlanVersion | None = None) -> Any:
         base = ("number", "status", "published_at", "copied_from", "created_at", "updated_at")
@@ -246,12 +276,19 @@ class PlanVersionAdmin(HistoryAdminMixin, ServiceModelAdmin):
 
     def get_fields(self, request: HttpRequest, obj: PlanVersion | None = None) -> Any:
         if obj is not None and obj.is_published:  # shown, not edited: money in its currency
-            return tuple("fee" if f == "fixed_fee" else f for f in self.fields)
+            shown = {"fixed_fee": "fee", "minimum_commitment": "commitment"}
+            return tuple(shown.get(f, f) for f in self.fields)
         return self.fields
 
     @admin.display(description="fixed fee")
     def fee(self, obj: PlanVersion) -> str:
         return money(obj.fixed_fee, obj.plan.currency)
+
+    @admin.display(description="minimum commitment")
+    def commitment(self, obj: PlanVersion) -> str:
+        if obj.minimum_commitment is None:
+            return "none"
+        return f"{money(obj.minimum_commitment, obj.plan.currency)} per period"
 
     def has_change_permission(self, request: HttpRequest, obj: PlanVersion | None = None) -> bool:
         if obj is not None and obj.is_published:
@@ -288,15 +325,29 @@ class PlanVersionAdmin(HistoryAdminMixin, ServiceModelAdmin):
             spec["display_name"] = spec.get("display_name") or ""
         return charges, features
 
+    def _fee_specs(self, formsets: list[Any]) -> list[dict[str, Any]]:
+        """The one-time fee rows kept, in their order: the service's `one_time_fees`."""
+        for formset in formsets:
+            if formset.model is OneTimeFee:
+                return [
+                    {k: f.cleaned_data.get(k) for k in ONE_TIME_FEE_SPEC}
+                    for f in self._kept_rows(formset)
+                ]
+        return []
+
     def _data(self, form: Any) -> dict[str, Any]:
-        return {f: form.cleaned_data[f] for f in services.VERSION_FIELDS if f in form.cleaned_data}
+        data = {f: form.cleaned_data[f] for f in services.VERSION_FIELDS if f in form.cleaned_data}
+        for name in self.DEFAULTED:  # a select always posts one; a form posted without it
+            if data.get(name) in ("", None):  # keeps the version's (the default when added)
+                data.pop(name, None)
+        return data
 
     def service_create(self, request: HttpRequest, form: Any, formsets: list[Any]) -> Any:
         charges, features = self._specs(formsets)
         return services.plan_version_create(
             plan_id=form.cleaned_data["plan"].pk, actor=_actor(request), as_of=timezone.now(),
             data=self._data(form), charges=charges, features=features,
-            reason="created in the admin",
+            one_time_fees=self._fee_specs(formsets), reason="created in the admin",
         )  # fmt: skip
 
     def service_update(self, request: HttpRequest, obj: Any, form: Any, formsets: list[Any]) -> Any:
@@ -304,7 +355,7 @@ class PlanVersionAdmin(HistoryAdminMixin, ServiceModelAdmin):
         return services.plan_version_update(
             version_id=obj.pk, actor=_actor(request), as_of=timezone.now(),
             data=self._data(form), charges=charges, features=features,
-            reason="edited in the admin",
+            one_time_fees=self._fee_specs(formsets), reason="edited in the admin",
         )  # fmt: skip
 
     def service_error(
@@ -316,7 +367,7 @@ class PlanVersionAdmin(HistoryAdminMixin, ServiceModelAdmin):
             return
         match = ROW_FIELD.match(exc.field or "")
         if match:
-            model = Charge if match["list"] == "charges" else VersionFeature
+            model = {"charges": Charge, "features": VersionFeature}.get(match["list"], OneTimeFee)
             for formset in formsets:
                 rows = self._kept_rows(formset) if formset.model is model else []
                 if int(match["index"]) < len(rows):
@@ -500,8 +551,8 @@ class PlanVersionAdmin(HistoryAdminMixin, ServiceModelAdmin):
 
 @admin.register(BillableMetric)
 class BillableMetricAdmin(CatalogAdmin):
-    list_display = ("code", "name", "aggregation", "field_name", "archived_at")
-    list_filter = ("aggregation",)
+    list_display = ("code", "name", "aggregation", "field_name", "recurring", "archived_at")
+    list_filter = ("aggregation", "recurring")
     search_fields = ("code", "name")
     create_service = staticmethod(services.metric_create)
     create_fields = services.METRIC_FIELDS
@@ -523,15 +574,35 @@ class FeatureAdmin(CatalogAdmin):
 
 @admin.register(Coupon)
 class CouponAdmin(CatalogAdmin):
-    list_display = ("code", "name", "kind", "discount", "duration", "redeem_by", "archived_at")
+    list_display = (
+        "code", "name", "kind", "discount", "duration", "limits", "redeem_by", "archived_at",
+    )  # fmt: skip
     list_filter = ("kind", "duration")
     search_fields = ("code", "name")
-    filter_horizontal = ("plans",)
+    filter_horizontal = ("plans", "metrics", "charges")
     update_service = staticmethod(services.coupon_update)
     update_id = "coupon_id"
     frozen_on_change = (
         "code", "kind", "percent_off", "amount_off", "currency", "duration", "duration_periods",
+        "duration_months",
     )  # fmt: skip
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet[Any]:
+        return super().get_queryset(request).prefetch_related("metrics", "charges")
+
+    def formfield_for_manytomany(self, db_field: Any, request: Any, **kwargs: Any) -> Any:
+        if db_field.name == "charges":  # a charge by its plan and price book
+            field = super().formfield_for_manytomany(db_field, request, **kwargs)
+            field.queryset = Charge.objects.select_related("plan_version__plan", "metric")
+            field.label_from_instance = lambda c: f"{c.plan_version.label}: {c} [id {c.pk}]"
+            return field
+        return super().formfield_for_manytomany(db_field, request, **kwargs)
+
+    @admin.display(description="limited to")
+    def limits(self, obj: Coupon) -> str:
+        metrics = [m.code for m in obj.metrics.all()]
+        charges = [f"charge {c.pk}" for c in obj.charges.all()]
+        return ", ".join(metrics + charges) or "-"
 
     @admin.display(description="discount")
     def discount(self, obj: Coupon) -> str:
@@ -544,21 +615,27 @@ class CouponAdmin(CatalogAdmin):
         data["currency"] = data.get("currency") or ""
         return services.coupon_create(
             actor=_actor(request), as_of=timezone.now(), data=data,
-            plan_ids=[p.pk for p in form.cleaned_data.get("plans", [])], reason="admin",
+            plan_ids=[p.pk for p in form.cleaned_data.get("plans", [])],
+            metric_ids=[m.pk for m in form.cleaned_data.get("metrics", [])],
+            charge_ids=[c.pk for c in form.cleaned_data.get("charges", [])], reason="admin",
         )  # fmt: skip
 
     def service_update(self, request: HttpRequest, obj: Any, form: Any, formsets: list[Any]) -> Any:
-        changes = {k: v for k, v in self.update_changes(form).items() if k != "plans"}
+        related = ("plans", "metrics", "charges")
+        changes = {k: v for k, v in self.update_changes(form).items() if k not in related}
         return services.coupon_update(
             coupon_id=obj.pk, actor=_actor(request), as_of=timezone.now(), changes=changes,
             plan_ids=[p.pk for p in form.cleaned_data.get("plans", [])],
+            metric_ids=[m.pk for m in form.cleaned_data.get("metrics", [])],
+            charge_ids=[c.pk for c in form.cleaned_data.get("charges", [])],
             reason="edited in the admin",
         )  # fmt: skip
 
 
 @admin.register(AddOn)
 class AddOnAdmin(CatalogAdmin):
-    list_display = ("code", "name", "price", "archived_at")
+    list_display = ("code", "name", "price", "tax_rate", "archived_at")
+    list_select_related = ("tax_rate",)
     list_filter = ("currency",)
     search_fields = ("code", "name")
     create_service = staticmethod(services.addon_create)
@@ -572,16 +649,35 @@ class AddOnAdmin(CatalogAdmin):
         return money(obj.amount, obj.currency)
 
 
+class TaxRateForm(forms.ModelForm[TaxRate]):
+    """A new rate is standard unless a category is picked (as the API's default)."""
+
+    class Meta:
+        model = TaxRate
+        fields = (*services.TAX_FIELDS, "archived_at")
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if "category" in self.fields:
+            self.fields["category"].required = False
+
+    def clean_category(self) -> str:
+        return str(self.cleaned_data.get("category") or TaxCategory.STANDARD)
+
+
 @admin.register(TaxRate)
 class TaxRateAdmin(CatalogAdmin):
-    list_display = ("code", "name", "rate", "inclusive", "country", "region", "archived_at")
-    list_filter = ("inclusive", "country")
+    form = TaxRateForm
+    list_display = (
+        "code", "name", "rate", "inclusive", "category", "country", "region", "archived_at",
+    )  # fmt: skip
+    list_filter = ("inclusive", "category", "country")
     search_fields = ("code", "name")
     create_service = staticmethod(services.tax_rate_create)
     create_fields = services.TAX_FIELDS
     update_service = staticmethod(services.tax_rate_update)
     update_id = "tax_rate_id"
-    frozen_on_change = ("code", "percentage", "inclusive")
+    frozen_on_change = ("code", "percentage", "inclusive", "category", "legal_mention")
 
     @admin.display(description="rate", ordering="percentage")
     def rate(self, obj: TaxRate) -> str:

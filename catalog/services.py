@@ -22,16 +22,20 @@ from django.db.models import Max
 from catalog.models import (
     AddOn,
     BillableMetric,
+    ChangeDay,
     Charge,
     Coupon,
     Feature,
+    OneTimeFee,
     Plan,
+    PlanChangePolicy,
     PlanVersion,
     Product,
     TaxRate,
     VersionFeature,
     VersionStatus,
 )
+from catalog.money import get_currency, quantize
 from catalog.pricing import PricingError, compile_charge
 from catalog.selectors import REFUSED, publish_outcome
 from core import events
@@ -49,6 +53,7 @@ SUBJECTS = {
     TaxRate: "tax_rate",
     Coupon: "coupon",
     PlanVersion: "plan_version",
+    PlanChangePolicy: "plan_change_policy",
 }
 
 
@@ -134,7 +139,7 @@ def _create_simple(
         return obj
 
 
-PRODUCT_FIELDS = ("code", "name", "description")
+PRODUCT_FIELDS = ("code", "name", "description", "tax_rate")
 PLAN_FIELDS = (
     "code",
     "name",
@@ -144,22 +149,43 @@ PLAN_FIELDS = (
     "interval_unit",
     "interval_count",
     "calendar_aligned",
+    "cancellation_policy",
 )
 METRIC_FIELDS = (
     "code", "name", "description", "aggregation", "field_name", "filters", "allow_negative",
+    "recurring",
 )  # fmt: skip
 FEATURE_FIELDS = ("code", "name", "description", "kind")
-ADDON_FIELDS = ("code", "name", "description", "currency", "amount")
-TAX_FIELDS = ("code", "name", "percentage", "inclusive", "country", "region", "description")
+ADDON_FIELDS = ("code", "name", "description", "currency", "amount", "tax_rate")
+TAX_FIELDS = (
+    "code", "name", "percentage", "inclusive", "country", "region", "category", "legal_mention",
+    "description",
+)  # fmt: skip
 COUPON_FIELDS = (
     "code", "name", "kind", "percent_off", "amount_off", "currency", "duration",
-    "duration_periods", "max_redemptions", "redeem_by",
+    "duration_periods", "duration_months", "max_redemptions", "redeem_by",
 )  # fmt: skip
+MAX_COUPON_MONTHS = 120  # a months coupon's window: 1 to 10 years
+
+
+def check_tax_rate(rate: Any, field: str = "tax_rate") -> None:
+    """A rate set on a product, charge, add-on or one-time fee (it overrides the customer's
+    address rate for what is sold under it): a tax rate in use, not an archived one."""
+    if rate is None:
+        return
+    if not isinstance(rate, TaxRate):
+        raise ValidationFailed("tax_rate is a tax rate.", field=field)
+    if rate.archived_at is not None:
+        raise ValidationFailed(
+            f"The tax rate {rate.code} is archived: set a rate in use.", field=field,
+            code="archived",
+        )  # fmt: skip
 
 
 def product_create(
     *, actor: Actor, as_of: datetime, data: Mapping[str, Any], reason: str = ""
 ) -> Product:
+    check_tax_rate(data.get("tax_rate"))
     return _create_simple(
         Product, PRODUCT_FIELDS, actor=actor, as_of=as_of, data=data, reason=reason
     )
@@ -190,6 +216,13 @@ def _check_metric(metric: BillableMetric) -> None:
             "allow_negative applies to sum, max and latest metrics: a count reads no number, and "
             "a weighted sum's values are changes to a level, negative when it falls.",
             field="allow_negative",
+        )
+    if metric.recurring and metric.aggregation not in ("sum", "unique_count"):
+        raise ValidationFailed(
+            "recurring applies to sum and unique count metrics (seats, units held): a weighted "
+            "sum already carries its level from period to period, and a count, max or latest "
+            "measures each period on its own.",
+            field="recurring",
         )
     filters = metric.filters
     if not isinstance(filters, dict) or not all(
@@ -225,7 +258,7 @@ def metric_update(
         metric = _locked(BillableMetric, metric_id)
         changes = dict(changes)
         _archive_change(metric, changes, as_of)
-        measuring = {"code", "aggregation", "field_name", "filters"} & {
+        measuring = {"code", "aggregation", "field_name", "filters", "recurring"} & {
             f for f, v in changes.items() if getattr(metric, f) != v
         }
         if measuring and metric.charges.filter(plan_version__status="published").exists():
@@ -260,6 +293,7 @@ def addon_create(
     *, actor: Actor, as_of: datetime, data: Mapping[str, Any], reason: str = ""
 ) -> AddOn:
     data = {**data, "currency": str(data.get("currency", "")).upper()}
+    check_tax_rate(data.get("tax_rate"))
     return _create_simple(AddOn, ADDON_FIELDS, actor=actor, as_of=as_of, data=data, reason=reason)
 
 
@@ -275,8 +309,12 @@ def coupon_create(
     as_of: datetime,
     data: Mapping[str, Any],
     plan_ids: Sequence[int] = (),
+    metric_ids: Sequence[int] = (),
+    charge_ids: Sequence[int] = (),
     reason: str = "",
 ) -> Coupon:
+    """A coupon, on `plan_ids` (none: any plan), limited to the usage of `metric_ids` and/or
+    `charge_ids` (none: the fees, usage and minimums of the invoice)."""
     _check_fields(Coupon, data, COUPON_FIELDS)
     data = dict(data)
     if isinstance(data.get("currency"), str):
@@ -303,6 +341,7 @@ def coupon_create(
         raise ValidationFailed(
             "duration_periods applies to repeating coupons only.", field="duration_periods"
         )
+    _check_duration_months(duration, data.get("duration_months"))
     if data.get("redeem_by") is not None and data["redeem_by"] <= as_of:
         raise ValidationFailed("redeem_by must be in the future.", field="redeem_by")
     with transaction.atomic(durable=True), audit_context(actor=actor, reason=reason):
@@ -314,8 +353,127 @@ def coupon_create(
         if missing:
             raise ValidationFailed(f"No plan with id {sorted(missing)[0]}.", field="plans")
         coupon.plans.set(plans)
-        _event(coupon, "created", actor=actor, as_of=as_of)
+        _set_coupon_limits(coupon, metric_ids, charge_ids)
+        _coupon_event(coupon, "created", actor=actor, as_of=as_of)
     return coupon
+
+
+def _check_duration_months(duration: Any, months: Any) -> None:
+    if duration == Coupon.Duration.MONTHS and (months is None or months < 1):
+        raise ValidationFailed(
+            f"A months coupon needs duration_months (1 to {MAX_COUPON_MONTHS}).",
+            field="duration_months",
+        )
+    if duration != Coupon.Duration.MONTHS and months is not None:
+        raise ValidationFailed(
+            "duration_months applies to months coupons only.", field="duration_months"
+        )
+    if months is not None and months > MAX_COUPON_MONTHS:
+        raise ValidationFailed(
+            f"duration_months is at most {MAX_COUPON_MONTHS} (10 years).", field="duration_months"
+        )
+
+
+def _limits(coupon: Coupon) -> tuple[list[int], list[int]]:
+    return (
+        sorted(coupon.metrics.values_list("pk", flat=True)),
+        sorted(coupon.charges.values_list("pk", flat=True)),
+    )
+
+
+def _set_coupon_limits(
+    coupon: Coupon,
+    metric_ids: Sequence[int] | None,
+    charge_ids: Sequence[int] | None,
+    *,
+    redeemed: bool = False,
+) -> dict[str, list[Any]]:
+    """Limit the coupon to metrics and/or charges (None: unchanged). A charge belongs to a price
+    book (draft or published) of one of the coupon's plans, when it has plans, and to a plan of
+    its currency for a fixed amount. Once redeemed, the limits may only widen: metrics or
+    charges added, or all taken off (no limit); never what customers were sold taken away.
+    Returns the diff {"metrics"/"charges": [before, after]}."""
+    before_metrics, before_charges = _limits(coupon)
+    metrics_after, charges_after = before_metrics, before_charges
+    if metric_ids is not None:
+        found_metrics = list(BillableMetric.objects.filter(pk__in=metric_ids))
+        missing = set(metric_ids) - {m.pk for m in found_metrics}
+        if missing:
+            raise ValidationFailed(f"No metric with id {sorted(missing)[0]}.", field="metrics")
+        metrics_after = sorted(m.pk for m in found_metrics)
+    if charge_ids is not None:
+        charges_after = sorted(set(charge_ids))
+    charges = list(Charge.objects.filter(pk__in=charges_after).select_related("plan_version__plan"))
+    missing = set(charges_after) - {c.pk for c in charges}
+    if missing:
+        raise ValidationFailed(f"No charge with id {sorted(missing)[0]}.", field="charges")
+    plan_ids = set(coupon.plans.values_list("pk", flat=True))
+    for charge in sorted(charges, key=lambda c: c.pk):
+        plan = charge.plan_version.plan
+        if plan_ids and plan.pk not in plan_ids:
+            raise ValidationFailed(
+                f"Charge {charge.pk} is of plan {plan.code}, which the coupon does not cover.",
+                field="charges",
+            )
+        if coupon.kind == Coupon.Kind.FIXED and plan.currency != coupon.currency:
+            raise ValidationFailed(
+                f"Charge {charge.pk} is of plan {plan.code} in {plan.currency}; the coupon is in "
+                f"{coupon.currency}.",
+                field="charges",
+            )
+    diff: dict[str, list[Any]] = {}
+    if metrics_after != before_metrics:
+        diff["metrics"] = [before_metrics, metrics_after]
+    if charges_after != before_charges:
+        diff["charges"] = [before_charges, charges_after]
+    if redeemed and diff:
+        was_limited = bool(before_metrics or before_charges)
+        unlimited = not metrics_after and not charges_after
+        widens = (
+            was_limited
+            and set(metrics_after) >= set(before_metrics)
+            and set(charges_after) >= set(before_charges)
+        )
+        if not (unlimited or widens):
+            field = "metrics" if "metrics" in diff else "charges"
+            raise Conflict(
+                f"{field} cannot narrow: the coupon was redeemed. Its limits may only widen "
+                "(metrics or charges added, or all taken off).",
+                field=field,
+                code="immutable",
+            )
+    if "metrics" in diff:
+        coupon.metrics.set(metrics_after)
+    if "charges" in diff:
+        coupon.charges.set(charges_after)
+    return diff
+
+
+def _coupon_event(
+    coupon: Coupon,
+    what: str,
+    *,
+    actor: Actor,
+    as_of: datetime,
+    changes: Mapping[str, Any] | None = None,
+) -> None:
+    """`coupon.<what>`, with its plans (codes), metrics (codes) and charges (ids) beside it."""
+    payload: dict[str, Any] = {
+        "coupon": snapshot(coupon),
+        "plans": sorted(coupon.plans.values_list("code", flat=True)),
+        "metrics": sorted(coupon.metrics.values_list("code", flat=True)),
+        "charges": sorted(coupon.charges.values_list("pk", flat=True)),
+    }
+    if changes is not None:
+        payload["changes"] = json.loads(json.dumps(changes, cls=DjangoJSONEncoder))
+    events.record(
+        type=f"coupon.{what}",
+        subject_type="coupon",
+        subject_id=coupon.pk,
+        payload=payload,
+        actor=actor,
+        occurred_at=as_of,
+    )
 
 
 # ----------------------------------------------------------------------------------- updates
@@ -388,9 +546,12 @@ CODE_FROZEN = "it identifies the object in the API and in past documents."
 def product_update(
     *, product_id: int, actor: Actor, as_of: datetime, changes: Mapping[str, Any], reason: str = ""
 ) -> Product:
-    """Name and description; `archived`. The code never changes."""
+    """Name, description, its tax rate (for what is billed from now on) and `archived`. The code
+    never changes."""
+    if "tax_rate" in changes:
+        check_tax_rate(changes["tax_rate"])
     return _update_simple(
-        Product, obj_id=product_id, editable=("name", "description"),
+        Product, obj_id=product_id, editable=("name", "description", "tax_rate"),
         frozen={"code": CODE_FROZEN}, actor=actor, as_of=as_of, changes=changes, reason=reason,
     )  # fmt: skip
 
@@ -412,13 +573,14 @@ def _check_plan(plan: Plan, diff: Mapping[str, Any]) -> None:
 def plan_update(
     *, plan_id: int, actor: Actor, as_of: datetime, changes: Mapping[str, Any], reason: str = ""
 ) -> Plan:
-    """Name, description, product and `archived` always; currency and interval only while no
-    price book of the plan is published."""
+    """Name, description, product, cancellation policy and `archived` always; currency and
+    interval only while no price book of the plan is published."""
     changes = dict(changes)
     if isinstance(changes.get("currency"), str):
         changes["currency"] = changes["currency"].upper()
     return _update_simple(
-        Plan, obj_id=plan_id, editable=("name", "description", "product", *SOLD_PLAN_FIELDS),
+        Plan, obj_id=plan_id,
+        editable=("name", "description", "product", "cancellation_policy", *SOLD_PLAN_FIELDS),
         frozen={"code": CODE_FROZEN}, actor=actor, as_of=as_of, changes=changes, reason=reason,
         check=_check_plan,
     )  # fmt: skip
@@ -452,8 +614,10 @@ def addon_update(
     changes = dict(changes)
     if isinstance(changes.get("currency"), str):
         changes["currency"] = changes["currency"].upper()
+    if "tax_rate" in changes:
+        check_tax_rate(changes["tax_rate"])
     return _update_simple(
-        AddOn, obj_id=addon_id, editable=("name", "description", "amount"),
+        AddOn, obj_id=addon_id, editable=("name", "description", "amount", "tax_rate"),
         frozen={"code": CODE_FROZEN,
                 "currency": "create an add-on in the other currency instead."},
         actor=actor, as_of=as_of, changes=changes, reason=reason,
@@ -474,7 +638,8 @@ def tax_rate_update(
         changes["country"] = changes["country"].upper()
     return _update_simple(
         TaxRate, obj_id=tax_rate_id, editable=("name", "description", "country", "region"),
-        frozen={"code": CODE_FROZEN, "percentage": RATE_FROZEN, "inclusive": RATE_FROZEN},
+        frozen={"code": CODE_FROZEN, "percentage": RATE_FROZEN, "inclusive": RATE_FROZEN,
+                "category": RATE_FROZEN, "legal_mention": RATE_FROZEN},
         actor=actor, as_of=as_of, changes=changes, reason=reason,
     )  # fmt: skip
 
@@ -489,14 +654,20 @@ def coupon_update(
     as_of: datetime,
     changes: Mapping[str, Any],
     plan_ids: Sequence[int] | None = None,
+    metric_ids: Sequence[int] | None = None,
+    charge_ids: Sequence[int] | None = None,
     reason: str = "",
 ) -> Coupon:
-    """Name, how many times and until when it can be redeemed, the plans it applies to, and
+    """Name, how many times and until when it can be redeemed, the plans it applies to, its
+    limits to metrics and charges (once redeemed, only widened: see `_set_coupon_limits`), and
     `archived`; the discount's terms never change."""
     changes = dict(changes)
     if changes.get("redeem_by") is not None and changes["redeem_by"] <= as_of:
         raise ValidationFailed("redeem_by must be in the future.", field="redeem_by")
-    terms = ("kind", "percent_off", "amount_off", "currency", "duration", "duration_periods")
+    terms = (
+        "kind", "percent_off", "amount_off", "currency", "duration", "duration_periods",
+        "duration_months",
+    )  # fmt: skip
     _check_fields(Coupon, changes, ("name", "max_redemptions", "redeem_by", "archived", "code",
                                     *terms))  # fmt: skip
     with transaction.atomic(durable=True), audit_context(actor=actor, reason=reason):
@@ -517,6 +688,10 @@ def coupon_update(
             if before != sorted(p.pk for p in plans):
                 diff["plans"] = [before, sorted(p.pk for p in plans)]
                 coupon.plans.set(plans)
+        if plan_ids is not None or metric_ids is not None or charge_ids is not None:
+            # the charges are checked against the plans it covers now
+            redeemed = coupon.redemptions.exists()
+            diff.update(_set_coupon_limits(coupon, metric_ids, charge_ids, redeemed=redeemed))
         if not diff:
             return coupon
         for field, value in wanted.items():
@@ -524,8 +699,99 @@ def coupon_update(
         coupon.updated_at = as_of
         _full_clean(coupon)
         coupon.save()
-        _event(coupon, "updated", actor=actor, as_of=as_of, changes=diff)
+        _coupon_event(coupon, "updated", actor=actor, as_of=as_of, changes=diff)
     return coupon
+
+
+# ------------------------------------------------------------------------ plan change policies
+
+CHANGE_POLICY_FIELDS = ("from_plan", "to_plan", "policy")
+
+
+def _check_change_policy(item: PlanChangePolicy) -> None:
+    """A pair of two plans a subscription can move between (same currency and interval), each
+    pair once."""
+    if item.from_plan_id == item.to_plan_id:
+        raise ValidationFailed(
+            "A change policy is for a change between two plans; a change of quantity on the "
+            "same plan is not governed by plan pairs.",
+            field="to_plan",
+            code="same_plan",
+        )
+    source, target = item.from_plan, item.to_plan
+    if source.currency != target.currency:
+        raise ValidationFailed(
+            f"{source.code} is priced in {source.currency}, {target.code} in {target.currency}: "
+            "a subscription cannot change between them.",
+            field="to_plan",
+            code="currency_mismatch",
+        )
+    intervals = {(p.interval_unit, p.interval_count) for p in (source, target)}
+    if len(intervals) > 1:
+        raise ValidationFailed(
+            f"{source.code} and {target.code} are billed on different intervals: a "
+            "subscription cannot change between them.",
+            field="to_plan",
+            code="interval_mismatch",
+        )
+    taken = PlanChangePolicy.objects.filter(from_plan=source, to_plan=target).exclude(pk=item.pk)
+    if taken.exists():
+        raise ValidationFailed(
+            f"The change from {source.code} to {target.code} already has a policy; edit it.",
+            field="to_plan",
+            code="unique",
+        )
+
+
+def plan_change_policy_create(
+    *, actor: Actor, as_of: datetime, data: Mapping[str, Any], reason: str = ""
+) -> PlanChangePolicy:
+    """When a change from `from_plan` to `to_plan` takes effect: immediate, end_of_term, or
+    illegal (refused). Journaled as `plan_change_policy.created`."""
+    _check_fields(PlanChangePolicy, data, CHANGE_POLICY_FIELDS)
+    with transaction.atomic(durable=True), audit_context(actor=actor, reason=reason):
+        item = PlanChangePolicy(**data, created_at=as_of, updated_at=as_of)
+        _full_clean(item)
+        _check_change_policy(item)
+        try:
+            with transaction.atomic():
+                item.save(force_insert=True)
+        except IntegrityError as exc:  # the same pair created at the same time
+            if "one_change_policy_per_plan_pair" not in str(exc):
+                raise
+            raise ValidationFailed(
+                "This pair of plans already has a policy.", field="to_plan", code="unique"
+            ) from None
+        _event(item, "created", actor=actor, as_of=as_of)
+    return item
+
+
+def plan_change_policy_update(
+    *,
+    policy_id: int,
+    actor: Actor,
+    as_of: datetime,
+    changes: Mapping[str, Any],
+    reason: str = "",
+) -> PlanChangePolicy:
+    """The policy of a pair; the pair itself never changes (delete it and create another)."""
+    frozen = "it names the pair; delete this policy and create one for the other pair."
+    return _update_simple(
+        PlanChangePolicy, obj_id=policy_id, editable=("policy",),
+        frozen={"from_plan": frozen, "to_plan": frozen}, actor=actor, as_of=as_of,
+        changes=changes, reason=reason,
+    )  # fmt: skip
+
+
+def plan_change_policy_delete(
+    *, policy_id: int, actor: Actor, as_of: datetime, reason: str = ""
+) -> None:
+    """Without a policy, a change between the two plans is timed as the caller asks (or by the
+    price heuristic for "auto"). Journaled as `plan_change_policy.deleted` with what it was."""
+    with transaction.atomic(durable=True), audit_context(actor=actor, reason=reason):
+        item = _locked(PlanChangePolicy, policy_id)
+        _event(item, "deleted", actor=actor, as_of=as_of)
+        item.delete()
 
 
 # ------------------------------------------------------------------------------- price books
@@ -544,7 +810,8 @@ def _build_charges(version: PlanVersion, charges: Sequence[Mapping[str, Any]]) -
     for index, spec in enumerate(charges):
         path = f"charges[{index}]"
         unknown = sorted(
-            set(spec) - {"metric", "pricing_model", "params", "display_name", "minimum_amount"}
+            set(spec)
+            - {"metric", "pricing_model", "params", "display_name", "minimum_amount", "tax_rate"}
         )
         if unknown:
             raise ValidationFailed(
@@ -566,8 +833,10 @@ def _build_charges(version: PlanVersion, charges: Sequence[Mapping[str, Any]]) -
             params=spec.get("params", {}),
             display_name=spec.get("display_name", "") or "",
             minimum_amount=spec.get("minimum_amount"),
+            tax_rate=spec.get("tax_rate"),
             position=index,
         )
+        check_tax_rate(spec.get("tax_rate"), f"{path}.tax_rate")
         _full_clean(charge, prefix=path, exclude=["plan_version"])
         try:
             compile_charge(
@@ -581,7 +850,53 @@ def _build_charges(version: PlanVersion, charges: Sequence[Mapping[str, Any]]) -
             if exc.field in ("model", "minimum"):
                 field = f"{path}.{'pricing_model' if exc.field == 'model' else 'minimum_amount'}"
             raise ValidationFailed(exc.message, field=field, code="invalid_pricing") from None
+        if charge.params.get("prorated") is True and not metric.recurring:
+            raise ValidationFailed(
+                f"prorated applies to a charge on a recurring metric: {metric.code} is not "
+                "recurring (its quantity starts from zero each period).",
+                field=f"{path}.params.prorated",
+                code="invalid_pricing",
+            )
         built.append(charge)
+    return built
+
+
+ONE_TIME_FEE_SPEC = ("name", "amount", "prorate", "tax_rate")
+
+
+def _build_one_time_fees(
+    version: PlanVersion, fees: Sequence[Mapping[str, Any]]
+) -> list[OneTimeFee]:
+    """A price book's one-time fees (a setup fee): billed once, at a subscription's start."""
+    built: list[OneTimeFee] = []
+    for index, spec in enumerate(fees):
+        path = f"one_time_fees[{index}]"
+        unknown = sorted(set(spec) - set(ONE_TIME_FEE_SPEC))
+        if unknown:
+            raise ValidationFailed(
+                f"Unknown one-time fee field {unknown[0]!r}.", field=f"{path}.{unknown[0]}"
+            )
+        if not spec.get("name"):
+            raise ValidationFailed("Each one-time fee needs a name.", field=f"{path}.name")
+        if spec.get("amount") is None:
+            raise ValidationFailed("Each one-time fee needs an amount.", field=f"{path}.amount")
+        rate = spec.get("tax_rate")
+        if rate is not None and not isinstance(rate, TaxRate):
+            raise ValidationFailed("tax_rate is a tax rate.", field=f"{path}.tax_rate")
+        fee = OneTimeFee(
+            plan_version=version,
+            name=spec["name"],
+            amount=spec["amount"],
+            prorate=bool(spec.get("prorate", False)),
+            tax_rate=rate,
+            position=index,
+        )
+        _full_clean(fee, prefix=path, exclude=["plan_version"])
+        if fee.amount < 0:
+            raise ValidationFailed(
+                "A one-time fee is not negative (a credit is a coupon).", field=f"{path}.amount"
+            )
+        built.append(fee)
     return built
 
 
@@ -617,8 +932,38 @@ VERSION_FIELDS = (
     "fixed_fee",
     "fee_timing",
     "trial_days",
+    "trial_invoice",
+    "cancellation_credit",
+    "proration_unit",
+    "proration_change_day",
+    "minimum_commitment",
     "note",
 )
+
+
+def _check_version_terms(version: PlanVersion) -> None:
+    """The proration rule and the minimum commitment of a price book: a minimum of 0 or more
+    in the plan's currency's precision; the day of a change ("old") only with proration by
+    whole days (by the second no day is split: refused rather than ignored)."""
+    minimum = version.minimum_commitment
+    currency = version.plan.currency
+    if minimum is not None:
+        if minimum < 0:
+            raise ValidationFailed(
+                "The minimum commitment cannot be negative.", field="minimum_commitment"
+            )
+        if quantize(minimum, currency) != minimum:
+            raise ValidationFailed(
+                f"The minimum commitment has more decimals than {currency} allows "
+                f"({get_currency(currency).exponent}).",
+                field="minimum_commitment",
+            )
+    if version.proration_change_day == ChangeDay.OLD and version.proration_unit != "day":
+        raise ValidationFailed(
+            'proration_change_day "old" (the day of a change at the old terms) needs '
+            'proration_unit "day": by the second no day is split.',
+            field="proration_change_day",
+        )
 
 
 def plan_version_create(
@@ -630,6 +975,7 @@ def plan_version_create(
     charges: Sequence[Mapping[str, Any]] = (),
     features: Sequence[Mapping[str, Any]] = (),
     copied_from_id: int | None = None,
+    one_time_fees: Sequence[Mapping[str, Any]] = (),
     reason: str = "",
 ) -> PlanVersion:
     """A new draft price book for a plan, numbered after the plan's last version."""
@@ -637,7 +983,7 @@ def plan_version_create(
     with transaction.atomic(durable=True), audit_context(actor=actor, reason=reason):
         version = _create_version(
             plan_id=plan_id, as_of=as_of, data=data, charges=charges, features=features,
-            copied_from_id=copied_from_id,
+            copied_from_id=copied_from_id, one_time_fees=one_time_fees,
         )  # fmt: skip
         _version_event(version, "created", actor=actor, as_of=as_of)
     return version
@@ -663,6 +1009,7 @@ def _version_event(
             {**snapshot(e), "feature": e.feature.code}
             for e in version.features.select_related("feature")
         ],
+        "one_time_fees": [snapshot(f) for f in version.one_time_fees.all()],
     }
     if changes is not None:
         payload["changes"] = json.loads(json.dumps(changes, cls=DjangoJSONEncoder))
@@ -684,6 +1031,7 @@ def _create_version(
     charges: Sequence[Mapping[str, Any]],
     features: Sequence[Mapping[str, Any]],
     copied_from_id: int | None,
+    one_time_fees: Sequence[Mapping[str, Any]] = (),
 ) -> PlanVersion:
     plan = _locked(Plan, plan_id)
     if plan.archived_at is not None:
@@ -699,8 +1047,10 @@ def _create_version(
         **data,
     )
     _full_clean(version, exclude=["plan", "copied_from"])
+    _check_version_terms(version)
     built_charges = _build_charges(version, charges)
     built_features = _build_features(version, features)
+    built_fees = _build_one_time_fees(version, one_time_fees)
     version.save(force_insert=True)
     for charge in built_charges:
         charge.plan_version = version
@@ -708,6 +1058,9 @@ def _create_version(
     for entry in built_features:
         entry.plan_version = version
         entry.save(force_insert=True)
+    for fee in built_fees:
+        fee.plan_version = version
+        fee.save(force_insert=True)
     return version
 
 
@@ -719,9 +1072,11 @@ def plan_version_update(
     data: Mapping[str, Any],
     charges: Sequence[Mapping[str, Any]] | None = None,
     features: Sequence[Mapping[str, Any]] | None = None,
+    one_time_fees: Sequence[Mapping[str, Any]] | None = None,
     reason: str = "",
 ) -> PlanVersion:
-    """Edit a draft. Charges and features, when given, replace the draft's lists."""
+    """Edit a draft. Charges, features and one-time fees, when given, replace the draft's
+    lists."""
     _check_fields(PlanVersion, data, VERSION_FIELDS)
     with transaction.atomic(durable=True), audit_context(actor=actor, reason=reason):
         version = _locked(PlanVersion, version_id)
@@ -734,9 +1089,11 @@ def plan_version_update(
             setattr(version, field, value)
         version.updated_at = as_of
         _full_clean(version, exclude=["plan", "copied_from"])
+        _check_version_terms(version)
         if charges is not None:
             built = _build_charges(version, charges)
             if _rows(version.charges.all(), CHARGE_COLUMNS) != _rows(built, CHARGE_COLUMNS):
+                _refuse_if_coupons_limited_to(version)
                 version.charges.all().delete()
                 Charge.objects.bulk_create(built)
                 diff["charges"] = "replaced"
@@ -746,6 +1103,12 @@ def plan_version_update(
                 version.features.all().delete()
                 VersionFeature.objects.bulk_create(entries)
                 diff["features"] = "replaced"
+        if one_time_fees is not None:
+            fees = _build_one_time_fees(version, one_time_fees)
+            if _rows(version.one_time_fees.all(), FEE_COLUMNS) != _rows(fees, FEE_COLUMNS):
+                version.one_time_fees.all().delete()
+                OneTimeFee.objects.bulk_create(fees)
+                diff["one_time_fees"] = "replaced"
         if not diff:
             return version
         version.save()
@@ -754,9 +1117,11 @@ def plan_version_update(
 
 
 CHARGE_COLUMNS = (
-    "metric_id", "pricing_model", "params", "display_name", "minimum_amount", "position",
+    "metric_id", "pricing_model", "params", "display_name", "minimum_amount", "tax_rate_id",
+    "position",
 )  # fmt: skip
 FEATURE_COLUMNS = ("feature_id", "enabled", "limit")
+FEE_COLUMNS = ("name", "amount", "prorate", "tax_rate_id", "position")
 
 
 def _rows(objects: Any, columns: Sequence[str]) -> list[tuple[Any, ...]]:
@@ -772,8 +1137,16 @@ def _charge_specs(version: PlanVersion) -> list[dict[str, Any]]:
             "params": c.params,
             "display_name": c.display_name,
             "minimum_amount": c.minimum_amount,
+            "tax_rate": c.tax_rate,
         }
-        for c in version.charges.select_related("metric")
+        for c in version.charges.select_related("metric", "tax_rate")
+    ]
+
+
+def _one_time_fee_specs(version: PlanVersion) -> list[dict[str, Any]]:
+    return [
+        {"name": f.name, "amount": f.amount, "prorate": f.prorate, "tax_rate": f.tax_rate}
+        for f in version.one_time_fees.select_related("tax_rate")
     ]
 
 
@@ -792,7 +1165,8 @@ def plan_version_copy(
     effective_from: datetime | None = None,
     reason: str = "",
 ) -> PlanVersion:
-    """A new draft with the same fee, trial, charges and features: the way to change a price."""
+    """A new draft with the same fee, trial, charges, features and one-time fees: the way to
+    change a price."""
     with transaction.atomic(durable=True), audit_context(actor=actor, reason=reason or "copy"):
         try:
             source = PlanVersion.objects.select_related("plan").get(pk=version_id)
@@ -804,6 +1178,11 @@ def plan_version_copy(
             "fixed_fee": source.fixed_fee,
             "fee_timing": source.fee_timing,
             "trial_days": source.trial_days,
+            "trial_invoice": source.trial_invoice,
+            "cancellation_credit": source.cancellation_credit,
+            "proration_unit": source.proration_unit,
+            "proration_change_day": source.proration_change_day,
+            "minimum_commitment": source.minimum_commitment,
             "note": f"copy of v{source.number}",
         }
         copy = _create_version(
@@ -813,6 +1192,7 @@ def plan_version_copy(
             charges=_charge_specs(source),
             features=_feature_specs(source),
             copied_from_id=source.pk,
+            one_time_fees=_one_time_fee_specs(source),
         )
         _version_event(copy, "created", actor=actor, as_of=as_of)
     return copy
@@ -863,6 +1243,24 @@ def plan_version_publish(
     return version
 
 
+def _refuse_if_coupons_limited_to(version: PlanVersion) -> None:
+    """A draft's charges are replaced or deleted with it: refused while a coupon is limited to
+    one of them (its limit would silently go, and an emptied limit means no limit)."""
+    limited = (
+        Coupon.charges.through.objects.filter(charge__plan_version=version)
+        .select_related("coupon")
+        .order_by("charge_id")
+        .first()
+    )
+    if limited is not None:
+        raise Conflict(
+            f"Charge {limited.charge_id} of {version.label} limits coupon {limited.coupon.code}: "
+            "take it off the coupon first.",
+            field="charges",
+            code="coupon_limited_to_charge",
+        )
+
+
 def plan_version_discard(
     *, version_id: int, actor: Actor, as_of: datetime, reason: str = ""
 ) -> None:
@@ -872,4 +1270,5 @@ def plan_version_discard(
         if version.is_published:
             raise TransitionNotAllowed(f"{version.label} is published and cannot be deleted.")
         _version_event(version, "discarded", actor=actor, as_of=as_of)
+        _refuse_if_coupons_limited_to(version)
         version.delete()

@@ -5,7 +5,9 @@ Everything that bills goes through these functions, and nothing else decides an 
 - `due_steps` says which billing steps a subscription's current period has due at an instant:
   its fee in advance (on the day the period starts, or the first paid day), its end (the fee in
   arrears, the usage, the pending proration lines and add-ons, on the day it ends), or the last
-  part of a period cut short by a cancellation or a set end date (on the day it ends);
+  part of a period cut short by a cancellation or a set end date (on the day it ends); and once,
+  its start (its price book's one-time fees and a free trial's zero invoice, on the day it
+  starts: `start_step`);
 - `step_lines` turns a step into explained lines rounded once each, from the subscription's state,
   its price book's charges, the SQL aggregates of its usage windows and its pending lines;
 - `invoice_discounts` computes an invoice's coupon discounts from all of its lines at once;
@@ -22,19 +24,21 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
-from datetime import datetime
+from datetime import UTC, datetime
 from decimal import Decimal
 from typing import Any
+from zoneinfo import ZoneInfo
 
-from billing import lifecycle
-from billing.aggregation import Aggregate
+from billing import lifecycle, periods
+from billing.aggregation import Aggregate, prorated_terms
 from billing.lifecycle import BILLABLE, FINISHED, State
 from billing.periods import Period
+from billing.proration import part as proration_part
 from billing.proration import share
 from catalog.money import quantize
 from catalog.pricebook import PriceBook
 from catalog.pricing import Percentage, Rater, plain
-from catalog.tax import CouponTerms, discounts
+from catalog.tax import CouponTerms, Discount, discounts
 
 ADVANCE, PERIOD_END, CLOSING = "advance", "period_end", "closing"
 FIXED_FEE, USAGE, MINIMUM, PRORATION, ADD_ON, DISCOUNT = (
@@ -45,7 +49,10 @@ FIXED_FEE, USAGE, MINIMUM, PRORATION, ADD_ON, DISCOUNT = (
     "add_on",
     "discount",
 )
-DISCOUNTED = frozenset({FIXED_FEE, USAGE, MINIMUM})  # what coupons discount
+START = "start"  # at a subscription's start: its one-time fees, a free trial's zero invoice
+ONE_TIME, TRIAL = "one_time", "trial"  # a one-time fee (a setup fee); a free trial's zero line
+DISCOUNTED = frozenset({FIXED_FEE, USAGE, MINIMUM, ONE_TIME})  # what coupons discount
+COMMITTED = frozenset({FIXED_FEE, USAGE, MINIMUM, PRORATION})  # what a plan's minimum counts
 
 
 @dataclass(frozen=True)
@@ -75,7 +82,7 @@ class Step:
     """One billing step of a subscription: its key in BilledPeriod is (period start, kind)."""
 
     subscription_id: int
-    kind: str  # ADVANCE | PERIOD_END | CLOSING
+    kind: str  # ADVANCE | PERIOD_END | CLOSING | START
     window: Period  # what is billed: the period, or the part of it before a cut
     billing_date: datetime
     final: bool = False  # a period cut short by a cancellation or an end date
@@ -100,10 +107,37 @@ class ChargeTerms:
     rater: Rater
     reproduce: Callable[[int, datetime, datetime], str]  # the SQL a person can run
     tax_rate_id: int | None = None  # set on the charge (or its product): overrides the address's
+    recurring: bool = False  # its metric's quantity carries from period to period
+    # prorated (on a recurring metric): the price book's proration unit and change-day rule
+    prorated: tuple[str, str] | None = None
 
     @property
     def per_transaction(self) -> bool:
         return isinstance(self.rater, Percentage) and self.rater.per_transaction
+
+
+@dataclass(frozen=True)
+class OneTimeFee:
+    """A one-time fee of a price book (a setup fee), as the planner sees it."""
+
+    id: int
+    name: str
+    amount: Decimal
+    prorate: bool = False  # a share of the first paid period (when that is a stub)
+    tax_rate_id: int | None = None  # set on the fee: overrides the address's
+
+
+@dataclass(frozen=True)
+class StartTerms:
+    """What a subscription bills at its start (its `start` step): the price book it started
+    with (in force at its start) and that book's one-time fees."""
+
+    book: PriceBook
+    fees: tuple[OneTimeFee, ...] = ()
+
+    def bills(self, state: State) -> bool:
+        """Anything to bill at the start: a one-time fee, or a free trial's zero invoice."""
+        return bool(self.fees) or (self.book.trial_invoice and free_trial(state))
 
 
 Window = tuple[int, int, datetime, datetime]  # (metric id, customer id, start, end)
@@ -115,6 +149,10 @@ class Usage:
 
     aggregates: Mapping[Window, Aggregate] = field(default_factory=dict)
     transactions: Mapping[Window, Sequence[Decimal]] = field(default_factory=dict)
+    # prorated charges: the level held over each window, by (unit, change day, *window)
+    prorated: Mapping[tuple[str, str, int, int, datetime, datetime], Aggregate] = field(
+        default_factory=dict
+    )
 
 
 # ------------------------------------------------------------------------------------- steps
@@ -125,14 +163,55 @@ def advance_date(state: State) -> datetime:
     return max(state.period.start, state.paid_from)
 
 
+def free_trial(state: State) -> bool:
+    """It started into a free trial."""
+    return state.trial_end is not None and state.trial_end > state.start_at
+
+
+def at_start(state: State) -> bool:
+    """It is still in the period it started in: its trial, or its first paid period (a start
+    step not billed yet is planned only then; later periods never look back)."""
+    if state.status == lifecycle.PENDING:
+        return False
+    return state.period.start <= max(state.start_at, state.trial_end or state.start_at)
+
+
+def start_date(state: State) -> datetime:
+    """When the start step is billed: local midnight of the day it starts (the date of its first
+    fee in advance, when it has no trial: its one-time fees are on that invoice)."""
+    return periods.local_midnight(periods.local_date(state.start_at, state.zone), state.zone)
+
+
+def start_step(state: State, billed: Billed, start: StartTerms | None) -> Step | None:
+    """The start step, when it is due: the subscription has started (not canceled before), has
+    something to bill then (`start`), and has not billed it. Keyed (start instant, "start"):
+    billed exactly once."""
+    if start is None or not at_start(state) or (state.start_at, START) in billed:
+        return None
+    if state.ended_at is not None and state.ended_at <= state.start_at:
+        return None  # canceled before it started
+    if not start.bills(state):
+        return None
+    window = Period(state.start_at, state.start_at, state.period.index)
+    return Step(state.id, START, window, start_date(state))
+
+
 def due_steps(
-    state: State, billed: Billed, as_of: datetime, *, pending: bool = False
+    state: State,
+    billed: Billed,
+    as_of: datetime,
+    *,
+    pending: bool = False,
+    start: StartTerms | None = None,
 ) -> list[Step]:
     """The steps of the subscription's current period due by `as_of` and not billed yet.
     `pending`: it has proration lines or add-ons waiting (a subscription that ended with some,
-    after its last period was billed, bills them in a `closing` step on the day it ended)."""
+    after its last period was billed, bills them in a `closing` step on the day it ended);
+    `start`: what it bills at its start (its price book's one-time fees, a trial's zero
+    invoice), the first step, due once it has started."""
     period = state.period
-    steps: list[Step] = []
+    first = start_step(state, billed, start)
+    steps: list[Step] = [first] if first is not None and first.billing_date <= as_of else []
     advance = state.book.fee_timing == "advance"
     if state.status in BILLABLE:
         if state.in_trial_period:  # paused in its trial: a trial bills nothing
@@ -157,16 +236,23 @@ def due_steps(
     return steps
 
 
-def next_step_at(state: State, billed: Billed, *, pending: bool = False) -> datetime | None:
+def next_step_at(
+    state: State, billed: Billed, *, pending: bool = False, start: StartTerms | None = None
+) -> datetime | None:
     """The earliest instant at which the subscription may still put a line on an invoice of its
     customer: its start or the end of its trial (then its first steps are known), or its next
-    unbilled step, or its set end date. None when it has nothing more to bill."""
+    unbilled step (its start step first), or its set end date. None when it has nothing more
+    to bill."""
     if state.status == lifecycle.PENDING:
         return state.start_at
+    first = start_step(state, billed, start)
     if state.status == lifecycle.TRIALING:
-        return state.trial_end
+        return first.billing_date if first is not None else state.trial_end
     whenever = datetime.max.replace(tzinfo=state.period.start.tzinfo)
-    dates = [s.billing_date for s in due_steps(state, billed, whenever, pending=pending)]
+    dates = [
+        s.billing_date
+        for s in due_steps(state, billed, whenever, pending=pending, start=start)
+    ]
     if state.status in BILLABLE and state.ends_at is not None:
         dates.append(state.ends_at)
     if state.status in BILLABLE and state.in_trial_period:
@@ -180,40 +266,136 @@ def next_step_at(state: State, billed: Billed, *, pending: bool = False) -> date
 def fee_line(
     state: State, start: datetime, end: datetime, period: Period, timing: str
 ) -> LineSpec | None:
-    """The fixed fee for [start, end) within `period`, by the second, as a share of the fee's
-    whole period (a stub's is the interval it is part of)."""
+    """The fixed fee for [start, end) within `period`, by the second (or by whole days: the
+    price book's proration unit), as a share of the fee's whole period (a stub's is the interval
+    it is part of)."""
     book = state.book
     if not book.fixed_fee:
         return None
     reference = state.fee_reference(period)
-    exact, seconds = share(book.fixed_fee * state.quantity, start, end, period, reference)
+    by = state.rule
+    exact, counted = share(book.fixed_fee * state.quantity, start, end, period, reference, by)
     if not exact:
         return None
-    rule = f"fixed fee in {timing}, by the second"
+    rule = f"fixed fee in {timing}, {by.name}"
     if timing == "arrears":
         rule += " from the last change of plan or quantity"
+    whole = by.whole(reference)
+    explanation: dict[str, Any] = {
+        "rule": rule,
+        "price_version": book.label,
+        "fee_timing": timing,  # the same keys as a proration line's (billing/proration.py)
+        "period": {"start": reference.start.isoformat(), "end": reference.end.isoformat()},
+        "part_seconds": counted,
+        "period_seconds": whole,
+        "formula": f"{plain(book.fixed_fee)} x {state.quantity} x {counted} / "
+        f"{whole} s = {plain(exact)}",
+    }
+    first, last = max(start, period.start), min(end, period.end)
+    if by.by_day:
+        first, last = proration_part(start, end, period, by)
+        del explanation["part_seconds"], explanation["period_seconds"]
+        explanation.update(
+            part_days=counted,
+            period_days=whole,
+            change_day=by.change_day,
+            time_zone=by.zone,
+            formula=f"{plain(book.fixed_fee)} x {state.quantity} x {counted} days / "
+            f"{whole} days = {plain(exact)}",
+        )
     return LineSpec(
         kind=FIXED_FEE,
         description=f"{book.plan_name} x {state.quantity}",
         amount=quantize(exact, book.currency),
         quantity=Decimal(state.quantity),
         unit_amount=book.fixed_fee,
-        period_start=max(start, period.start),
-        period_end=min(end, period.end),
-        explanation={
-            "rule": rule,
-            "price_version": book.label,
-            "fee_timing": timing,  # the same keys as a proration line's (billing/proration.py)
-            "period": {"start": reference.start.isoformat(), "end": reference.end.isoformat()},
-            "part_seconds": seconds,
-            "period_seconds": reference.seconds,
-            "formula": f"{plain(book.fixed_fee)} x {state.quantity} x {seconds} / "
-            f"{reference.seconds} s = {plain(exact)}",
-        },
+        period_start=first,
+        period_end=last,
+        explanation=explanation,
         subscription_id=state.id,
         book_id=book.id,
         plan_id=book.plan_id,
+        tax_rate_id=book.tax_rate_id,
     )
+
+
+def start_lines(state: State, start: StartTerms) -> list[LineSpec]:
+    """The lines of the start step: a free trial's zero line (when its price book issues a
+    trial invoice) and the book's one-time fees, each in full or, with `prorate`, as the share
+    of the first paid period that a fee in advance of that period is (a stub's share of the
+    interval it is part of). A one-time fee is billed once per subscription, whatever its
+    quantity."""
+    book = start.book
+    lines: list[LineSpec] = []
+    if book.trial_invoice and free_trial(state):
+        assert state.trial_end is not None
+        until = periods.local_date(state.trial_end, state.zone)
+        lines.append(
+            LineSpec(
+                kind=TRIAL,
+                description=f"Free trial of {book.plan_name} until {until.isoformat()}",
+                amount=quantize(Decimal(0), book.currency),
+                quantity=Decimal(state.quantity),
+                unit_amount=Decimal(0),
+                period_start=start_date(state),
+                period_end=state.trial_end,
+                explanation={
+                    "rule": "a free trial's zero invoice at its start (the price book's "
+                    "trial_invoice)",
+                    "price_version": book.label,
+                    "trial": {
+                        "start": state.start_at.isoformat(),
+                        "end": state.trial_end.isoformat(),
+                    },
+                    "formula": "0",
+                },
+                subscription_id=state.id,
+                book_id=book.id,
+                plan_id=book.plan_id,
+            )
+        )
+    first = state.period_at(state.paid_from)  # the first paid period (after a trial)
+    reference = state.fee_reference(first)
+    for fee in start.fees:
+        explanation: dict[str, Any] = {
+            "rule": "one-time fee, billed once at the subscription's start",
+            "price_version": book.label,
+            "one_time_fee_id": fee.id,
+            "prorate": fee.prorate,
+        }
+        if fee.prorate:  # as the fee in advance of that period is (fee_line)
+            exact, seconds = share(fee.amount, first.start, first.end, first, reference)
+            explanation.update(
+                rule=explanation["rule"] + ", prorated by the second: the share of the first "
+                "paid period",
+                period={"start": reference.start.isoformat(), "end": reference.end.isoformat()},
+                part={"start": first.start.isoformat(), "end": first.end.isoformat()},
+                part_seconds=seconds,
+                period_seconds=reference.seconds,
+                formula=f"{plain(fee.amount)} x {seconds} / {reference.seconds} s = "
+                f"{plain(exact)}",
+            )
+        else:
+            exact = fee.amount
+            explanation["formula"] = f"{plain(fee.amount)} in full"
+        if not exact:
+            continue
+        lines.append(
+            LineSpec(
+                kind=ONE_TIME,
+                description=fee.name,
+                amount=quantize(exact, book.currency),
+                unit_amount=fee.amount,
+                period_start=first.start,
+                period_end=first.end,
+                explanation=explanation,
+                subscription_id=state.id,
+                book_id=book.id,
+                plan_id=book.plan_id,
+                tax_rate_id=fee.tax_rate_id,
+            )
+        )
+    return lines
 
 
 def usage_lines(
@@ -227,9 +409,23 @@ def usage_lines(
         found = usage.aggregates.get(key) or Aggregate(
             state.customer_id, charge.metric_code, None, Decimal(0), 0
         )
+        proration = None
         if charge.per_transaction:
             assert isinstance(charge.rater, Percentage)
             rating = charge.rater.rate_transactions(list(usage.transactions.get(key, ())))
+        elif charge.prorated is not None:
+            unit, change_day = charge.prorated
+            whole = state.period
+            inside = whole.start <= window.start and window.end <= whole.end
+            reference = state.fee_reference(whole if inside else window)
+            quantity, proration = prorated_terms(
+                usage.prorated.get((unit, change_day, *key)),
+                (reference.start, reference.end),
+                unit,
+                change_day,
+            )
+            found = replace(found, quantity=quantity)
+            rating = charge.rater.rate(quantity)
         else:
             rating = charge.rater.rate(found.quantity)
         explanation = rating.explanation()
@@ -240,6 +436,13 @@ def usage_lines(
             event_count=found.events,
             query=charge.reproduce(state.customer_id, window.start, window.end),
         )
+        if charge.recurring:
+            explanation["recurring"] = (
+                "the quantity carries from period to period: computed over all of the "
+                "customer's events before the window's end (event_count: the window's own)"
+            )
+        if proration is not None:
+            explanation["proration"] = proration
         lines.append(
             _usage_line(
                 state,
@@ -249,7 +452,9 @@ def usage_lines(
                 f"{charge.name} ({plain(found.quantity)})",
                 rating.rounded,
                 quantity=found.quantity,
-                explanation=explanation,
+                explanation={**explanation, "charge_id": charge.id},
+                charge_id=charge.id,
+                tax_rate_id=charge.tax_rate_id,
             )
         )
         if rating.rounded_true_up:
@@ -261,7 +466,9 @@ def usage_lines(
                     MINIMUM,
                     f"{charge.name}: minimum commitment true-up",
                     rating.rounded_true_up,
-                    explanation=explanation["minimum_commitment"],
+                    explanation={**explanation["minimum_commitment"], "charge_id": charge.id},
+                    charge_id=charge.id,
+                    tax_rate_id=charge.tax_rate_id,
                 )
             )
     return lines
@@ -296,10 +503,17 @@ def step_lines(
     charges: Sequence[ChargeTerms],
     usage: Usage,
     pending: Sequence[LineSpec] = (),
+    start: StartTerms | None = None,
+    *,
+    earlier: Sequence[LineSpec] = (),
 ) -> list[LineSpec]:
     """The lines of one step. `state` is the subscription when the step falls due; `pending` its
-    proration lines and add-ons waiting for its next period end."""
+    proration lines and add-ons waiting for its next period end; `start` what it bills at its
+    start (for its start step); `earlier` the lines of its period already invoiced by earlier
+    steps (its fee in advance), which a plan's minimum commitment counts (`commitment_line`)."""
     window = step.window
+    if step.kind == START:
+        return start_lines(state, start) if start is not None else []
     if step.kind == CLOSING:
         return list(pending)
     if step.kind == ADVANCE:
@@ -317,7 +531,82 @@ def step_lines(
         lines += [fee] if fee else []
     lines += usage_lines(state, window, charges, usage)
     lines += pending
+    if state.book.minimum_commitment is not None:
+        true_up = commitment_line(state, window, [*earlier, *lines])
+        lines += [true_up] if true_up else []
     return lines
+
+
+def commitment_line(state: State, window: Period, billed: Sequence[LineSpec]) -> LineSpec | None:
+    """The true-up of the plan's minimum commitment (the price book's `minimum_commitment`) for
+    the window of a period end step, when what the period billed falls short of it.
+
+    The minimum is per billing period, prorated like the fixed fee for a part of one (a first
+    stub, a period begun after its anchored start, a period cut by a cancellation or an end
+    date): minimum x part / whole, by the price book's proration unit. What the period billed
+    is the sum of its rounded lines of the subscription, before coupons and taxes: its fixed
+    fees (a fee in advance on an earlier invoice included), its usage charges and their own
+    minimum true-ups, and the proration lines whose part lies in the period (the credit and
+    charge of a change, a cancellation or an end date, a pause credit); not add-ons. The true-up
+    is exactly (prorated minimum - billed), rounded once; none when it is not positive."""
+    book = state.book
+    minimum = book.minimum_commitment
+    if minimum is None:
+        return None
+    period = state.period_at(window.start)
+    reference = state.fee_reference(period)
+    by = state.rule
+    start = max(window.start, state.paid_from)
+    owed, counted = share(minimum, start, window.end, period, reference, by)
+    counts = [
+        line
+        for line in billed
+        if line.kind in COMMITTED
+        and line.subscription_id == state.id
+        and line.period_start is not None
+        and line.period_end is not None
+        and period.start <= line.period_start
+        and line.period_end <= period.end
+    ]
+    total = sum((line.amount for line in counts), Decimal(0))
+    exact = owed - total
+    amount = quantize(exact, book.currency)
+    if amount <= 0:
+        return None
+    whole = by.whole(reference)
+    unit = "days" if by.by_day else "s"
+    first, last = proration_part(start, window.end, period, by)
+    return LineSpec(
+        kind=MINIMUM,
+        description=f"{book.plan_name}: minimum commitment true-up",
+        amount=amount,
+        period_start=window.start,
+        period_end=window.end,
+        explanation={
+            "rule": "minimum commitment of the plan per period, prorated "
+            f"{by.name}, over its fixed fee, usage charges, their minimums and the "
+            "proration lines of the period, before coupons and taxes",
+            "price_version": book.label,
+            "minimum_per_period": plain(minimum),
+            "minimum": plain(owed),  # prorated: the PDF's "minimum spend for the period"
+            "period": {"start": reference.start.isoformat(), "end": reference.end.isoformat()},
+            "part": {"start": first.isoformat(), "end": last.isoformat()},
+            f"part_{'days' if by.by_day else 'seconds'}": counted,
+            f"period_{'days' if by.by_day else 'seconds'}": whole,
+            "billed": [
+                {"kind": line.kind, "description": line.description, "amount": str(line.amount)}
+                for line in counts
+            ],
+            "billed_total": str(total),
+            "formula": f"{plain(minimum)} x {counted} {unit} / {whole} {unit} = {plain(owed)}; "
+            f"{plain(owed)} - {total} billed = {plain(exact)}",
+            "rounding": "half away from zero to the currency's minor unit, once",
+        },
+        subscription_id=state.id,
+        book_id=book.id,
+        plan_id=book.plan_id,
+        tax_rate_id=book.tax_rate_id,
+    )
 
 
 def usage_windows(
@@ -356,6 +645,10 @@ class Coupon:
     plan_ids: frozenset[int]  # empty: every plan
     discounted: frozenset[int]  # the invoices it has discounted
     redeemed_at: datetime | None = None
+    metric_codes: frozenset[str] = frozenset()  # the usage of these metrics only
+    charge_ids: frozenset[int] = frozenset()  # and/or these charges only (both empty: no limit)
+    duration_months: int | None = None  # months: a calendar window from the redemption
+    zone: str = "UTC"  # the customer's time zone, in which the months are counted
 
     @property
     def limit(self) -> int | None:
@@ -365,12 +658,44 @@ class Coupon:
             return self.duration_periods or 0
         return None
 
+    @property
+    def limited(self) -> bool:
+        return bool(self.metric_codes or self.charge_ids)
+
+    @property
+    def window_end(self) -> datetime | None:
+        """A months coupon's window [redeemed_at, window_end): the redemption's local date and
+        time in the customer's zone moved by N calendar months (the clock's `add_months`: Jan 31
+        + 1 month = Feb 28), as an instant. None: not a months coupon."""
+        if self.duration != "months" or self.redeemed_at is None:
+            return None
+        return months_after(self.redeemed_at, self.duration_months or 0, self.zone)
+
     def applies(self, subscription_id: int | None, plan_id: int | None) -> bool:
         if subscription_id is None:
             return False
         if self.subscription_id not in (None, subscription_id):
             return False
         return not self.plan_ids or plan_id in self.plan_ids
+
+    def covers(self, line: LineSpec) -> bool:
+        """A line it discounts (of a subscription and plan it applies to): any fee, usage or
+        minimum; a limited coupon only the usage lines (and their minimum true-ups) of its
+        metrics or its charges, never the fixed fee."""
+        if not self.limited:
+            return True
+        return line.metric_code in self.metric_codes or (
+            line.charge_id is not None and line.charge_id in self.charge_ids
+        )
+
+
+def months_after(instant: datetime, months: int, zone: str) -> datetime:
+    """`instant` moved by `months` calendar months at the same local time in `zone`, the day
+    clamped to the month's end (billing/periods.add_months)."""
+    tz = ZoneInfo(zone)
+    local = instant.astimezone(tz)
+    day = periods.add_months(local.date(), months)
+    return datetime.combine(day, local.timetz().replace(tzinfo=None), tzinfo=tz).astimezone(UTC)
 
 
 Draft = tuple[int | None, datetime, Sequence[LineSpec]]  # invoice (None: not written yet), date
@@ -403,6 +728,9 @@ def discounts_in_order(
                 continue
             if c.redeemed_at is not None and c.redeemed_at > date and not before:
                 continue
+            end = c.window_end
+            if end is not None and date >= end and not before:
+                continue  # a months coupon: billed after its window
             usable.append(c)
         specs = invoice_discounts(lines, usable, currency)
         for spec in specs:
@@ -419,7 +747,14 @@ def invoice_discounts(
     first; which ones apply is `discounts_in_order`'s) on the fees, usage and minimums of each
     subscription and plan it applies to, after the coupons before it. A percentage is taken of
     each subscription's base (rounded once); a fixed amount is given once per invoice, never more
-    than what it applies to, across the subscriptions in order."""
+    than what it applies to, across the subscriptions in order.
+
+    A coupon limited to metrics or charges takes as its base only the lines it covers (see
+    `Coupon.covers`): what is left of them after the coupons before it. What is left of each line
+    is kept exactly (not rounded): a discount is spread over the lines of its base in proportion
+    to what is left of each (as Lago does), so a later coupon limited to some of them starts from
+    their share. Its base is rounded once, and never more than what is left of the subscription's
+    whole base."""
     groups: dict[tuple[int, int], list[LineSpec]] = {}
     for line in lines:
         if line.kind in DISCOUNTED and line.subscription_id is not None:
@@ -428,47 +763,153 @@ def invoice_discounts(
         key: quantize(sum((line.amount for line in group), Decimal(0)), currency)
         for key, group in groups.items()
     }
+    # what is left of each line, exactly: (group, index in the group) -> amount
+    share = {(key, i): line.amount for key, group in groups.items() for i, line in enumerate(group)}
     found: list[LineSpec] = []
     for coupon in coupons:
         keys = [key for key in sorted(groups) if coupon.applies(key[0], key[1]) and left[key] > 0]
         remaining = quantize(coupon.amount_off, currency) if coupon.amount_off else Decimal(0)
         for key in keys:
+            group = groups[key]
+            covered = [i for i, line in enumerate(group) if coupon.covers(line)]
+            if not covered:
+                continue
+            if coupon.limited:
+                base = min(quantize(sum(share[key, i] for i in covered), currency), left[key])
+                if base <= 0:
+                    continue
+            else:
+                base = left[key]
             if coupon.kind == "fixed":
                 if remaining <= 0:
                     break
                 terms = CouponTerms(coupon.code, "fixed", None, remaining, coupon.currency)
             else:
                 terms = CouponTerms(coupon.code, "percent", coupon.percent_off, None, currency)
-            for d in discounts(left[key], [terms], currency):
+            for d in discounts(base, [terms], currency):
                 left[key] += d.amount
                 remaining += d.amount
-                group = groups[key]
-                found.append(
-                    LineSpec(
-                        kind=DISCOUNT,
-                        description=f"{coupon.name} ({coupon.code})",
-                        amount=d.amount,
-                        period_start=min((g.period_start for g in group if g.period_start),
-                                         default=None),
-                        period_end=max((g.period_end for g in group if g.period_end),
-                                       default=None),
-                        explanation={
-                            "rule": "coupon on the fees, usage and minimums of the invoice",
-                            "coupon": coupon.code,
-                            "kind": coupon.kind,
-                            "percent_off": str(coupon.percent_off) if coupon.percent_off else None,
-                            "amount_off": str(coupon.amount_off) if coupon.amount_off else None,
-                            "duration": coupon.duration,
-                            "duration_periods": coupon.duration_periods,
-                            "base": str(d.base),
-                            "formula": d.formula,
-                        },
-                        subscription_id=key[0],
-                        plan_id=key[1] or None,
-                        redemption_id=coupon.redemption_id,
-                    )
-                )  # fmt: skip
+                _spread(share, key, [i for i in covered if share[key, i] > 0], d.amount)
+                found += discount_by_rate(
+                    _discount_line(coupon, d, key, [group[i] for i in covered]),
+                    [(group[i], share[key, i]) for i in covered],
+                    currency,
+                )
     return found
+
+
+def discount_by_rate(
+    spec: LineSpec, covered: Sequence[tuple[LineSpec, Decimal]], currency: str
+) -> list[LineSpec]:
+    """A discount is taxed like the lines it discounts. On lines of one tax rate it is one line at
+    that rate (as set in the catalog: None is the customer's address rate). On lines of several
+    rates it is split into one line per rate, in proportion to what is left of the lines of each
+    rate (after this discount: the spread keeps the proportions; their amounts if nothing is
+    left), each part rounded once and the last rate taking the rest, so the parts add up to the
+    discount. Rates in order: the address rate (None) first, then by id."""
+    weights: dict[int | None, Decimal] = {}
+    for line, left in covered:
+        weights[line.tax_rate_id] = weights.get(line.tax_rate_id, Decimal(0)) + left
+    if len(weights) > 1 and (sum(weights.values()) <= 0 or min(weights.values()) < 0):
+        weights = {}
+        for line, _ in covered:
+            weights[line.tax_rate_id] = weights.get(line.tax_rate_id, Decimal(0)) + line.amount
+    rates = sorted(weights, key=lambda r: (r is not None, r or 0))
+    total = sum(weights.values(), Decimal(0))
+    if len(rates) <= 1 or total <= 0 or min(weights.values()) < 0:
+        return [replace(spec, tax_rate_id=rates[0] if rates else None)]
+    parts: list[LineSpec] = []
+    given = Decimal(0)
+    for n, rate in enumerate(rates):
+        last = n == len(rates) - 1
+        exact = spec.amount * weights[rate] / total
+        part = spec.amount - given if last else quantize(exact, currency)
+        given += part
+        if not part:
+            continue
+        formula = (
+            f"{spec.amount} less the other rates' {given - part} = {part}"
+            if last
+            else f"{spec.amount} x {plain(weights[rate])} / {plain(total)} = {part}"
+        )
+        parts.append(
+            replace(
+                spec,
+                amount=part,
+                tax_rate_id=rate,
+                explanation={
+                    **spec.explanation,
+                    "tax_split": {
+                        "rule": "a discount on lines of several tax rates, split by rate in "
+                        "proportion to what is left of them (the last rate takes the rest)",
+                        "discount": str(spec.amount),
+                        "rate_base": plain(weights[rate]),
+                        "base": plain(total),
+                        "formula": formula,
+                    },
+                },
+            )
+        )
+    return parts
+
+
+def _spread(
+    share: dict[tuple[tuple[int, int], int], Decimal],
+    key: tuple[int, int],
+    indexes: Sequence[int],
+    amount: Decimal,
+) -> None:
+    """Take `amount` (negative) off the lines of a discount's base, in proportion to what is
+    left of each."""
+    total = sum((share[key, i] for i in indexes), Decimal(0))
+    if total <= 0:
+        return
+    for i in indexes:
+        share[key, i] += amount * share[key, i] / total
+
+
+def _discount_line(
+    coupon: Coupon, d: Discount, key: tuple[int, int], covered: Sequence[LineSpec]
+) -> LineSpec:
+    explanation: dict[str, Any] = {
+        "rule": "coupon on the fees, usage and minimums of the invoice",
+        "coupon": coupon.code,
+        "kind": coupon.kind,
+        "percent_off": str(coupon.percent_off) if coupon.percent_off else None,
+        "amount_off": str(coupon.amount_off) if coupon.amount_off else None,
+        "duration": coupon.duration,
+        "duration_periods": coupon.duration_periods,
+        "base": str(d.base),
+        "formula": d.formula,
+    }
+    if coupon.duration == "months":
+        end = coupon.window_end
+        explanation.update(
+            duration_months=coupon.duration_months,
+            window={
+                "start": coupon.redeemed_at.isoformat() if coupon.redeemed_at else None,
+                "end": end.isoformat() if end else None,
+                "time_zone": coupon.zone,
+            },
+        )
+    if coupon.limited:
+        explanation.update(
+            rule="coupon limited to the usage (and minimum true-ups) of its metrics or charges",
+            metrics=sorted(coupon.metric_codes),
+            charges=sorted(coupon.charge_ids),
+            lines=[line.description for line in covered],
+        )
+    return LineSpec(
+        kind=DISCOUNT,
+        description=f"{coupon.name} ({coupon.code})",
+        amount=d.amount,
+        period_start=min((g.period_start for g in covered if g.period_start), default=None),
+        period_end=max((g.period_end for g in covered if g.period_end), default=None),
+        explanation=explanation,
+        subscription_id=key[0],
+        plan_id=key[1] or None,
+        redemption_id=coupon.redemption_id,
+    )
 
 
 # ------------------------------------------------------------------------ the upcoming invoice
@@ -503,8 +944,10 @@ def pending_spec(
     end: datetime,
     explanation: dict[str, Any],
     proration_line_id: int | None = None,
+    tax_rate_id: int | None = None,
 ) -> LineSpec:
-    """A proration line or an add-on waiting for the subscription's next period end."""
+    """A proration line or an add-on waiting for the subscription's next period end (with the
+    rate of the plan it prorates, or of the add-on, when one is set in the catalog)."""
     return LineSpec(
         kind=ADD_ON if kind == "add_on" else PRORATION,
         description=description,
@@ -514,6 +957,7 @@ def pending_spec(
         explanation=explanation,
         subscription_id=state.id,
         proration_line_id=proration_line_id,
+        tax_rate_id=tax_rate_id,
     )
 
 
@@ -527,13 +971,15 @@ def simulate(
     trial_will_end_sent: bool = True,
     pending: bool = False,
     start_terms: tuple[PriceBook, int] | None = None,
+    start: StartTerms | None = None,
 ) -> tuple[list[Planned], State]:
     """Run the subscription forward to `until` as the clock would, without writing: its edges
     (start, trial end, scheduled changes, set end date, period ends, cancellation at a period
     end: billing/lifecycle.py) and its billing steps in time order, each with the state it
     falls due in. Returns them and the state at `until`. `pending`: it has proration lines or
     add-ons waiting; `start_terms`: the price book and quantity its current period's fee in
-    advance is billed at, when they changed since that fee fell due (see `advance_terms`)."""
+    advance is billed at, when they changed since that fee fell due (see `advance_terms`);
+    `start`: what it bills at its start (its start step, planned once it has started)."""
     books = books or {}
     planned: list[Planned] = []
     done = set(billed)
@@ -574,12 +1020,14 @@ def simulate(
                 made += [
                     pending_spec(state, kind=line.kind, description=line.description,
                                  amount=line.rounded, start=line.start, end=line.end,
-                                 explanation=line.explanation)
+                                 explanation=line.explanation, tax_rate_id=line.tax_rate_id)
                     for line in lines
                 ]  # fmt: skip
             else:  # a trial's notice: nothing to bill
                 trial_will_end_sent = True
-        steps = due_steps(state, frozenset(done), until, pending=pending or bool(made))
+        steps = due_steps(
+            state, frozenset(done), until, pending=pending or bool(made), start=start
+        )
         for step in steps:
             at = state
             if step.kind == ADVANCE and start_terms is not None:

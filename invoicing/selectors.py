@@ -5,14 +5,21 @@ run forward for "now" without writing."""
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import replace
 from datetime import datetime
 from decimal import Decimal
 from functools import partial
 from typing import Any
 
-from django.db.models import F, Q
+from django.contrib.postgres.expressions import ArraySubquery
+from django.db.models import F, OuterRef, Q
 
-from billing.aggregation import aggregate_windows, reproduce_sql, transactions_windows
+from billing.aggregation import (
+    aggregate_windows,
+    prorated_windows,
+    reproduce_sql,
+    transactions_windows,
+)
 from billing.lifecycle import BILLABLE, FINISHED, State
 from billing.models import (
     CouponRedemption,
@@ -21,9 +28,11 @@ from billing.models import (
     Subscription,
     SubscriptionChange,
 )
-from catalog.models import BillableMetric, Charge, PlanVersion
+from billing.periods import Period
+from catalog.models import BillableMetric, Charge, OneTimeFee, PlanVersion
+from catalog.models import Coupon as CouponModel
 from catalog.pricebook import PriceBook
-from catalog.selectors import charge_rater, pick_tax_rate, tax_rates_in_use
+from catalog.selectors import charge_rater
 from catalog.tax import line_tax
 from invoicing import planner
 from invoicing.models import (
@@ -37,6 +46,10 @@ from invoicing.models import (
     InvoiceStatus,
 )
 from invoicing.planner import Billed, ChargeTerms, Coupon, LineSpec, Usage
+from invoicing.taxes import Rates, Taxed, breakdown
+
+CouponMetric = CouponModel.metrics.through
+CouponCharge = CouponModel.charges.through
 
 
 def charge_terms(book_ids: Iterable[int]) -> dict[int, list[ChargeTerms]]:
@@ -46,9 +59,15 @@ def charge_terms(book_ids: Iterable[int]) -> dict[int, list[ChargeTerms]]:
         return found
     charges = (
         Charge.objects.filter(plan_version__in=list(found))
-        .select_related("metric", "plan_version__plan")
+        .select_related("metric", "plan_version__plan__product")
         .order_by("position", "id")
     )
+    product_rates = {
+        c.plan_version_id: c.plan_version.plan.product.tax_rate_id
+        if c.plan_version.plan.product_id
+        else None
+        for c in charges
+    }
     for charge in charges:
         metric = charge.metric
         found[charge.plan_version_id].append(
@@ -60,6 +79,14 @@ def charge_terms(book_ids: Iterable[int]) -> dict[int, list[ChargeTerms]]:
                 aggregation=metric.aggregation,
                 rater=charge_rater(charge=charge),
                 reproduce=partial(reproduce_sql, metric),
+                # the charge's own rate, else its plan's product's (None: the address's)
+                tax_rate_id=charge.tax_rate_id or product_rates[charge.plan_version_id],
+                recurring=metric.recurring,
+                prorated=(
+                    (charge.plan_version.proration_unit, charge.plan_version.proration_change_day)
+                    if charge.params.get("prorated") is True
+                    else None
+                ),
             )
         )
     return found
@@ -78,6 +105,10 @@ def usage_of(
     }
     aggregates: dict[planner.Window, Any] = {}
     transactions: dict[planner.Window, Sequence[Decimal]] = {}
+    prorations = {  # metric -> the (unit, change day) its prorated charges use
+        (c.metric_id, c.prorated) for terms in charges.values() for c in terms if c.prorated
+    }
+    prorated: dict[tuple[str, str, int, int, datetime, datetime], Any] = {}
     for metric in BillableMetric.objects.filter(pk__in=list(windows)).order_by("pk"):
         pairs = sorted(windows[metric.pk])
         for (cid, start, end), row in aggregate_windows(metric=metric, windows=pairs).items():
@@ -87,7 +118,13 @@ def usage_of(
                 metric=metric, windows=pairs
             ).items():
                 transactions[(metric.pk, cid, start, end)] = values
-    return Usage(aggregates, transactions)
+        for metric_id, (unit, change_day) in sorted(prorations):
+            if metric_id != metric.pk:
+                continue
+            held = prorated_windows(metric=metric, windows=pairs, unit=unit, change_day=change_day)
+            for (cid, start, end), row in held.items():
+                prorated[(unit, change_day, metric.pk, cid, start, end)] = row
+    return Usage(aggregates, transactions, prorated)
 
 
 def pending_lines(states: Mapping[int, State]) -> dict[int, list[LineSpec]]:
@@ -109,6 +146,7 @@ def pending_lines(states: Mapping[int, State]) -> dict[int, list[LineSpec]]:
                 end=row.period_end,
                 explanation=row.explanation,
                 proration_line_id=row.pk,
+                tax_rate_id=row.tax_rate_id,
             )
         )
     return found
@@ -129,7 +167,7 @@ def advance_terms(states: Sequence[State]) -> dict[int, tuple[PriceBook, int]]:
             status="applied",
             effective_at__gt=min(planner.advance_date(s) for s in wanted.values()),
         )
-        .select_related("from_plan_version__plan")
+        .select_related("from_plan_version__plan__product")
         .order_by("effective_at", "id")
     )
     for change in rows:
@@ -151,11 +189,63 @@ def billed_steps(subs: Sequence[Subscription]) -> dict[int, set[tuple[datetime, 
         return found
     since = min(sub.current_period_start for sub in subs)
     rows = BilledPeriod.objects.filter(
-        subscription__in=list(found), period_start__gte=since
+        Q(period_start__gte=since) | Q(kind=BilledPeriod.Kind.START),  # a start: once, ever
+        subscription__in=list(found),
     ).values_list("subscription_id", "period_start", "kind")
     for sub_id, start, kind in rows:
         found[sub_id].add((start, kind))
     return found
+
+
+def one_time_fees(book_ids: Iterable[int]) -> dict[int, tuple[planner.OneTimeFee, ...]]:
+    """The one-time fees of price books (plan versions), in their order, by book id."""
+    found: dict[int, list[planner.OneTimeFee]] = {book: [] for book in book_ids}
+    if not found:
+        return {}
+    for fee in OneTimeFee.objects.filter(plan_version__in=list(found)).order_by("position", "id"):
+        found[fee.plan_version_id].append(
+            planner.OneTimeFee(fee.pk, fee.name, fee.amount, fee.prorate, fee.tax_rate_id)
+        )
+    return {book: tuple(fees) for book, fees in found.items()}
+
+
+def start_terms(
+    states: Iterable[State],
+    billed: Mapping[int, Iterable[tuple[datetime, str]]],
+    fees: dict[int, tuple[planner.OneTimeFee, ...]] | None = None,
+) -> dict[int, planner.StartTerms]:
+    """What subscriptions still at their start (planner.at_start) and whose start step is not
+    billed bill then: the price book they started with (the one a change applied since their
+    start moved them from, else their own) and its one-time fees. `fees` is a cache by book id
+    (filled here). Others are left out: they have no start step to plan."""
+    wanted = {
+        s.id: s
+        for s in states
+        if planner.at_start(s) and (s.start_at, planner.START) not in set(billed.get(s.id, ()))
+    }
+    if not wanted:
+        return {}
+    books = {sid: s.book for sid, s in wanted.items()}
+    moved: set[int] = set()
+    for change in (
+        SubscriptionChange.objects.filter(
+            subscription__in=list(wanted),
+            status="applied",
+            effective_at__gte=min(s.start_at for s in wanted.values()),
+            from_plan_version__isnull=False,
+        )
+        .select_related("from_plan_version__plan__product")
+        .order_by("effective_at", "id")
+    ):
+        sid = change.subscription_id
+        if sid in moved or change.effective_at < wanted[sid].start_at:
+            continue
+        moved.add(sid)
+        assert change.from_plan_version is not None
+        books[sid] = change.from_plan_version.book()
+    cache = {} if fees is None else fees
+    cache.update(one_time_fees({b.id for b in books.values()} - set(cache)))
+    return {sid: planner.StartTerms(book, cache.get(book.id, ())) for sid, book in books.items()}
 
 
 def coupons_of(
@@ -177,6 +267,18 @@ def coupons_of(
         .distinct()
         .select_related("coupon")
         .prefetch_related("coupon__plans")
+        .annotate(
+            # the coupon's limits and the customer's zone in the same statement (no query more)
+            limit_metrics=ArraySubquery(
+                CouponMetric.objects.filter(coupon_id=OuterRef("coupon_id")).values(
+                    "billablemetric__code"
+                )
+            ),
+            limit_charges=ArraySubquery(
+                CouponCharge.objects.filter(coupon_id=OuterRef("coupon_id")).values("charge_id")
+            ),
+            zone=F("customer__timezone"),
+        )
         .order_by("redeemed_at", "id")
     )
     if not redemptions:
@@ -207,8 +309,43 @@ def coupons_of(
                 plan_ids=frozenset(p.pk for p in c.plans.all()),
                 discounted=frozenset(discounted[r.pk]),
                 redeemed_at=r.redeemed_at,
+                metric_codes=frozenset(r.limit_metrics),  # type: ignore[attr-defined]
+                charge_ids=frozenset(r.limit_charges),  # type: ignore[attr-defined]
+                duration_months=c.duration_months,
+                zone=r.zone,  # type: ignore[attr-defined]
             )
         )
+    return found
+
+
+def period_fees(
+    wanted: Iterable[tuple[int, Period]], *, invoice_id: int | None = None
+) -> dict[tuple[int, datetime], list[LineSpec]]:
+    """For a plan's minimum commitment (planner.commitment_line): the fixed fee lines already on
+    invoices (not void) of each (subscription, period) wanted, by (subscription, period start);
+    with `invoice_id` (a draft refreshed) also the proration lines of that invoice."""
+    periods: dict[int, list[Period]] = {}
+    for sub_id, period in wanted:
+        periods.setdefault(sub_id, []).append(period)
+    found: dict[tuple[int, datetime], list[LineSpec]] = {}
+    if not periods:
+        return found
+    kinds = Q(kind=planner.FIXED_FEE)
+    if invoice_id is not None:
+        kinds |= Q(kind=planner.PRORATION, invoice_id=invoice_id)
+    rows = (
+        InvoiceLine.objects.filter(kinds, subscription_id__in=list(periods))
+        .filter(period_start__gte=min(p.start for ps in periods.values() for p in ps))
+        .exclude(invoice__status=InvoiceStatus.VOID)
+        .select_related("plan_version")
+        .order_by("invoice_id", "position", "id")
+    )
+    for row in rows:
+        for period in periods[row.subscription_id]:
+            if row.period_start is None or row.period_end is None:
+                continue
+            if period.start <= row.period_start and row.period_end <= period.end:
+                found.setdefault((row.subscription_id, period.start), []).extend(line_specs([row]))
     return found
 
 
@@ -229,6 +366,8 @@ def line_specs(lines: Iterable[InvoiceLine]) -> list[LineSpec]:
             book_id=line.plan_version_id,
             plan_id=line.plan_version.plan_id if line.plan_version else None,
             redemption_id=line.redemption_id,
+            charge_id=(line.explanation or {}).get("charge_id"),  # usage_lines keeps it there
+            tax_rate_id=line.catalog_tax_rate_id,
         )
         for line in lines
     ]
@@ -237,7 +376,7 @@ def line_specs(lines: Iterable[InvoiceLine]) -> list[LineSpec]:
 def published_books(plan_ids: Iterable[int]) -> dict[int, list[PriceBook]]:
     found: dict[int, list[PriceBook]] = {}
     versions = PlanVersion.objects.filter(plan_id__in=set(plan_ids), status="published")
-    for version in versions.select_related("plan").order_by("effective_from"):
+    for version in versions.select_related("plan__product").order_by("effective_from"):
         found.setdefault(version.plan_id, []).append(version.book())
     return found
 
@@ -256,7 +395,7 @@ def upcoming_invoice(*, customer_id: int, as_of: datetime) -> dict[str, Any]:
     subs = list(
         Subscription.objects.filter(customer=customer)
         .filter(~Q(status__in=FINISHED) | Q(ended_at__gt=F("current_period_start")))
-        .select_related("plan", "plan_version__plan", "customer")
+        .select_related("plan", "plan_version__plan__product", "customer")
         .order_by("pk")
     )
     states = {sub.pk: sub.state() for sub in subs}
@@ -277,12 +416,18 @@ def upcoming_invoice(*, customer_id: int, as_of: datetime) -> dict[str, Any]:
     books = published_books(plan_ids)
     stored = pending_lines(states)
     start = advance_terms(list(states.values()))
+    # a pending subscription's start step: planned as it will be once started
+    starting = start_terms(
+        [s if s.status != "pending" else replace(s, status="active") for s in states.values()],
+        billed,
+    )
     ahead = [
         p
         for sub in subs
         for p in _planned_ahead(
             states[sub.pk], billed[sub.pk], as_of, changes.get(sub.pk, []), books,
             sub.trial_will_end_sent, pending=sub.pk in stored, start_terms=start.get(sub.pk),
+            start=starting.get(sub.pk),
         )
     ]  # fmt: skip
     charges = charge_terms({p.state.book.id for p in ahead})
@@ -304,13 +449,29 @@ def upcoming_invoice(*, customer_id: int, as_of: datetime) -> dict[str, Any]:
             specs += line_specs(
                 draft.lines.exclude(kind=planner.DISCOUNT).select_related("plan_version")
             )
+        committed = [  # a plan's minimum commitment counts its period's fees, as the writer
+            (p.state.id, p.state.period_at(p.step.window.start))
+            for p in planned
+            if p.step.kind == planner.PERIOD_END and p.state.book.minimum_commitment is not None
+        ]
+        fees = period_fees(committed)
+        advanced: dict[int, list[LineSpec]] = {}
         for p in planned:
             pending: list[LineSpec] = []
             if p.step.kind in (planner.PERIOD_END, planner.CLOSING):
                 pending = [*stored.pop(p.state.id, []), *p.prorations]
-            specs += planner.step_lines(
-                p.step, p.state, charges.get(p.state.book.id, []), usage, pending
-            )
+            earlier: list[LineSpec] = []
+            if p.step.kind == planner.PERIOD_END and p.state.book.minimum_commitment is not None:
+                period = p.state.period_at(p.step.window.start)
+                earlier = [*fees.get((p.state.id, period.start), []),
+                           *advanced.get(p.state.id, [])]  # fmt: skip
+            lines = planner.step_lines(
+                p.step, p.state, charges.get(p.state.book.id, []), usage, pending,
+                start=starting.get(p.state.id), earlier=earlier,
+            )  # fmt: skip
+            if p.step.kind == planner.ADVANCE:
+                advanced.setdefault(p.state.id, []).extend(lines)
+            specs += lines
         if specs:
             billing_date = date
             break
@@ -345,19 +506,25 @@ def upcoming_invoice(*, customer_id: int, as_of: datetime) -> dict[str, Any]:
             customer.currency,
         )
         specs += found.get(this, [])
-    rate = None if customer.tax_exempt else pick_tax_rate(
-        tax_rates_in_use(), customer.country, customer.state
-    )  # fmt: skip
+    # each line at its own rate, as the writer taxes it (invoicing/taxes.py)
+    rates = Rates()
+    rate = rates.address(customer)
     rows: list[dict[str, Any]] = []
+    taxed: list[Taxed] = []
     exclusive = Decimal(0)
     for line in specs:
+        own = rates.for_line(customer, line.tax_rate_id)
         tax = line_tax(
             line.amount,
-            rate.percentage if rate else Decimal(0),
-            rate.inclusive if rate else False,
+            own.percentage if own else Decimal(0),
+            own.inclusive if own else False,
             customer.currency,
         )
         exclusive += tax.exclusive_amount
+        taxed.append(
+            Taxed(own, tax.percentage, tax.inclusive, own.category if own else "", line.amount,
+                  tax.amount)
+        )  # fmt: skip
         rows.append(
             {
                 "kind": line.kind,
@@ -367,6 +534,8 @@ def upcoming_invoice(*, customer_id: int, as_of: datetime) -> dict[str, Any]:
                 "metric_code": line.metric_code,
                 "amount": line.amount,
                 "tax_amount": tax.amount,
+                "tax_rate_code": own.code if own else None,
+                "tax_category": own.category if own else "",
                 "period_start": line.period_start,
                 "period_end": line.period_end,
                 "explanation": line.explanation,
@@ -393,6 +562,7 @@ def upcoming_invoice(*, customer_id: int, as_of: datetime) -> dict[str, Any]:
         "subtotal": subtotal,
         "tax_total": tax_total,
         "tax_rate": str(rate) if rate else None,
+        "tax_breakdown": breakdown(taxed),
         "total": total,
         "credit_applied": credit,
         "amount_due": max(total - credit, Decimal(0)),
@@ -409,11 +579,12 @@ def _planned_ahead(
     *,
     pending: bool = False,
     start_terms: tuple[PriceBook, int] | None = None,
+    start: planner.StartTerms | None = None,
     dates: int = 3,
 ) -> list[planner.Planned]:
     """The subscription's steps of its next few billing dates, run forward from `as_of`."""
     planned: list[planner.Planned] = []
-    horizon = planner.next_step_at(state, billed, pending=pending)
+    horizon = planner.next_step_at(state, billed, pending=pending, start=start)
     for _ in range(1000):  # bounded: every pass moves the horizon forward
         if horizon is None:
             return planned
@@ -421,12 +592,15 @@ def _planned_ahead(
         planned, after = planner.simulate(
             state, billed, horizon, changes=changes, books=books,
             trial_will_end_sent=trial_will_end_sent, pending=pending, start_terms=start_terms,
+            start=start,
         )  # fmt: skip
         if len({p.step.billing_date for p in planned}) >= dates:
             return planned
         done = billed | {p.step.key for p in planned}
         carried = any(p.step.kind in (planner.PERIOD_END, planner.CLOSING) for p in planned)
-        later = planner.next_step_at(after, frozenset(done), pending=pending and not carried)
+        later = planner.next_step_at(
+            after, frozenset(done), pending=pending and not carried, start=start
+        )
         if later is None or later <= horizon:
             return planned
         horizon = later
@@ -467,18 +641,22 @@ def drafts_pending(invoices: Sequence[Invoice]) -> dict[int, list[tuple[int, dat
         Subscription.objects.filter(customer_id__in={i.customer_id for i in billing})
         .filter(may)
         .distinct()
-        .select_related("plan", "plan_version__plan", "customer")
+        .select_related("plan", "plan_version__plan__product", "customer")
         .order_by("pk")
     )
     billed = billed_steps(subs)
     states = {sub.pk: sub.state() for sub in subs}
     waiting = pending_lines(states) if subs else {}
+    starting = start_terms(states.values(), billed)
     upcoming = [
         (
             sub.customer_id,
             sub.pk,
             planner.next_step_at(
-                states[sub.pk], frozenset(billed[sub.pk]), pending=sub.pk in waiting
+                states[sub.pk],
+                frozenset(billed[sub.pk]),
+                pending=sub.pk in waiting,
+                start=starting.get(sub.pk),
             ),
         )
         for sub in subs
@@ -521,7 +699,7 @@ def customer_subscriptions(*, customer_id: int) -> list[Subscription]:
     query."""
     return list(
         Subscription.objects.filter(customer_id=customer_id)
-        .select_related("plan", "plan_version__plan")
+        .select_related("plan", "plan_version__plan__product")
         .order_by(F("ended_at").desc(nulls_first=True), "-start_at", "-id")
     )
 

@@ -29,6 +29,7 @@ from catalog.models import (
     Coupon,
     Feature,
     Plan,
+    PlanChangePolicy,
     PlanVersion,
     Product,
     TaxRate,
@@ -98,6 +99,9 @@ class _Detail(generics.GenericAPIView[Any]):
         extra = {}
         if "plans" in changes:  # coupons: the plans they apply to
             extra["plan_ids"] = [p.pk for p in changes.pop("plans")]
+        for related in ("metrics", "charges"):  # coupons: their limits
+            if related in changes:
+                extra[f"{related[:-1]}_ids"] = [o.pk for o in changes.pop(related)]
         updated = type(self).update(
             **{self.update_id: obj.pk}, actor=request_actor(request), as_of=timezone.now(),
             changes=changes, **extra,
@@ -164,13 +168,20 @@ def _resource(
 
 
 class _CouponListCreate(_ListCreate):
+    def get_queryset(self) -> QuerySet[Any]:
+        return Coupon.objects.prefetch_related("plans", "metrics", "charges")
+
     def perform_create(self, data: dict[str, Any], request: Request) -> Model:
         plans = data.pop("plans", [])
+        metrics = data.pop("metrics", [])
+        charges = data.pop("charges", [])
         return services.coupon_create(
             actor=request_actor(request),
             as_of=timezone.now(),
             data=data,
             plan_ids=[p.pk for p in plans],
+            metric_ids=[m.pk for m in metrics],
+            charge_ids=[c.pk for c in charges],
         )
 
 
@@ -211,12 +222,100 @@ CouponListCreate, CouponDetail = _resource(
 )  # fmt: skip
 
 
+# ------------------------------------------------------------------------ plan change policies
+
+POLICY_DESCRIPTION = (
+    "When a change from one plan to another takes effect (Kill Bill's IMMEDIATE / END_OF_TERM / "
+    "ILLEGAL). A change asked `auto` follows it instead of the price heuristic; a change asked "
+    "`now`, `period_end` or on a date that contradicts it is refused (400 `contradicts_policy` "
+    "on `when`); an `illegal` pair is refused (400 `change_not_allowed` on `plan`). A change of "
+    "quantity on the same plan is not governed by plan pairs."
+)
+
+
+def _policy_queryset() -> QuerySet[PlanChangePolicy]:
+    return PlanChangePolicy.objects.select_related("from_plan", "to_plan")
+
+
+@extend_schema_view(
+    get=extend_schema(
+        operation_id="plan_change_policies_list",
+        responses={200: s.PlanChangePolicyOut(many=True)},
+        tags=TAGS,
+        description=POLICY_DESCRIPTION,
+    ),
+    post=extend_schema(
+        operation_id="plan_change_policies_create",
+        request=s.PlanChangePolicyIn,
+        parameters=[IDEMPOTENCY_KEY],
+        responses={201: s.PlanChangePolicyOut, **error_responses(400, 401, 422)},
+        tags=TAGS,
+        description=POLICY_DESCRIPTION,
+    ),
+)
+class PlanChangePolicyListCreate(_ListCreate):
+    model = PlanChangePolicy
+    out = s.PlanChangePolicyOut
+    inp = s.PlanChangePolicyIn
+    create = staticmethod(services.plan_change_policy_create)
+    filterset_fields = ("from_plan", "to_plan", "policy")
+
+    def get_queryset(self) -> QuerySet[Any]:
+        return _policy_queryset()
+
+
+class PlanChangePolicyDetail(generics.GenericAPIView[Any]):
+    serializer_class = s.PlanChangePolicyOut
+
+    def get_queryset(self) -> QuerySet[PlanChangePolicy]:
+        return _policy_queryset()
+
+    @extend_schema(
+        operation_id="plan_change_policies_retrieve",
+        responses={200: s.PlanChangePolicyOut, **error_responses(404)},
+        tags=TAGS,
+    )
+    def get(self, request: Request, pk: int) -> Response:
+        return Response(s.PlanChangePolicyOut(self.get_object()).data)
+
+    @extend_schema(
+        operation_id="plan_change_policies_update",
+        request=s.PlanChangePolicyUpdateIn,
+        responses={200: s.PlanChangePolicyOut, **error_responses(400, 401, 404)},
+        tags=TAGS,
+        description="Change the policy of the pair (the pair itself never changes).",
+    )
+    def patch(self, request: Request, pk: int) -> Response:
+        item = self.get_object()
+        data = s.PlanChangePolicyUpdateIn(data=request.data)
+        data.is_valid(raise_exception=True)
+        services.plan_change_policy_update(
+            policy_id=item.pk, actor=request_actor(request), as_of=timezone.now(),
+            changes=dict(data.validated_data),
+        )  # fmt: skip
+        return Response(s.PlanChangePolicyOut(_policy_queryset().get(pk=item.pk)).data)
+
+    @extend_schema(
+        operation_id="plan_change_policies_delete",
+        request=None,
+        responses={204: None, **error_responses(401, 404)},
+        tags=TAGS,
+        description="Without a policy, a change between the two plans is timed as asked.",
+    )
+    def delete(self, request: Request, pk: int) -> Response:
+        item = self.get_object()
+        services.plan_change_policy_delete(
+            policy_id=item.pk, actor=request_actor(request), as_of=timezone.now()
+        )
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+
 # --------------------------------------------------------------------------------- price books
 
 
 def _version_queryset() -> QuerySet[PlanVersion]:
     return PlanVersion.objects.select_related("plan").prefetch_related(
-        "charges__metric", "features__feature"
+        "charges__metric", "charges__tax_rate", "features__feature", "one_time_fees__tax_rate"
     )
 
 
@@ -224,6 +323,12 @@ def _split_version_input(data: dict[str, Any]) -> tuple[dict[str, Any], Any, Any
     charges = data.pop("charges", None)
     features = data.pop("features", None)
     return data, charges, features
+
+
+def _one_time_fees(data: dict[str, Any]) -> list[dict[str, Any]] | None:
+    """The one-time fees given (None: not given), out of the version's other fields."""
+    fees = data.pop("one_time_fees", None)
+    return None if fees is None else [dict(fee) for fee in fees]
 
 
 class PlanVersionListCreate(generics.GenericAPIView[Any]):
@@ -252,6 +357,7 @@ class PlanVersionListCreate(generics.GenericAPIView[Any]):
         data = s.PlanVersionCreateIn(data=request.data)
         data.is_valid(raise_exception=True)
         values, charges, features = _split_version_input(dict(data.validated_data))
+        fees = _one_time_fees(values)
         plan = values.pop("plan")
         version = services.plan_version_create(
             plan_id=plan.pk,
@@ -260,6 +366,7 @@ class PlanVersionListCreate(generics.GenericAPIView[Any]):
             data=values,
             charges=charges or [],
             features=features or [],
+            one_time_fees=fees or [],
         )
         return Response(
             s.PlanVersionOut(_version_queryset().get(pk=version.pk)).data,
@@ -286,7 +393,8 @@ class PlanVersionDetail(generics.GenericAPIView[Any]):
         request=s.PlanVersionIn(partial=True),
         responses={200: s.PlanVersionOut, **error_responses(400, 404, 409)},
         tags=TAGS,
-        description="Edit a draft (charges and features, when given, replace the lists). "
+        description="Edit a draft (charges, features and one-time fees, when given, replace "
+        "the lists). "
         "A published version is read-only: 409.",
     )
     def patch(self, request: Request, pk: int) -> Response:
@@ -294,6 +402,7 @@ class PlanVersionDetail(generics.GenericAPIView[Any]):
         data = s.PlanVersionIn(data=request.data, partial=True)
         data.is_valid(raise_exception=True)
         values, charges, features = _split_version_input(dict(data.validated_data))
+        fees = _one_time_fees(values)
         services.plan_version_update(
             version_id=version.pk,
             actor=request_actor(request),
@@ -301,6 +410,7 @@ class PlanVersionDetail(generics.GenericAPIView[Any]):
             data=values,
             charges=charges,
             features=features,
+            one_time_fees=fees,
         )
         return Response(s.PlanVersionOut(_version_queryset().get(pk=version.pk)).data)
 

@@ -14,11 +14,13 @@ from typing import Any
 from django.conf import settings
 from django.db import connection, transaction
 from django.db.models import Exists, F, OuterRef, Q, QuerySet
+from django.db.models.functions import Coalesce, Greatest
 
 from billing.lifecycle import BILLABLE
-from billing.models import Customer, Subscription
+from billing.models import Customer, Subscription, SubscriptionChange
 from billing.selectors import clock_scope
 from billing.services import journal_write, subscription_ids_due, usage_partitions_ahead
+from catalog.models import OneTimeFee
 from core.audit import Actor, audit_context
 from invoicing.models import (
     BilledPeriod,
@@ -127,7 +129,8 @@ def clock_tick_work(
 def subscriptions_to_bill(*, as_of: datetime, test_clock: int | None = None) -> list[int]:
     """Subscriptions with anything due at `as_of`: an edge of the clock (a start, a trial's
     notice or end, a scheduled change, a period end, an end date), a fee in advance not billed,
-    or the last part of a period cut short not billed. In one clock scope (live by default)."""
+    a start step not billed, or the last part of a period cut short not billed. In one clock
+    scope (live by default)."""
     leftover = Subscription.objects.filter(
         clock_scope(test_clock),
         status__in=["canceled", "ended"],
@@ -137,6 +140,7 @@ def subscriptions_to_bill(*, as_of: datetime, test_clock: int | None = None) -> 
     return sorted(
         set(subscription_ids_due(as_of=as_of, test_clock=test_clock))
         | set(advance_fees_due(as_of=as_of, test_clock=test_clock))
+        | set(start_steps_due(as_of=as_of, test_clock=test_clock))
         | set(final_periods_due(as_of=as_of, test_clock=test_clock).values_list("pk", flat=True))
         | set(leftover)  # lines left waiting when it ended: a closing step
     )
@@ -346,6 +350,33 @@ def advance_fees_due(*, as_of: datetime, test_clock: int | None = None) -> list[
             current_period_start__lte=as_of,
         )
         .filter(Q(trial_end__isnull=True) | Q(current_period_end__gt=F("trial_end")))
+        .exclude(Exists(billed))
+        .values_list("pk", flat=True)
+    )
+
+
+def start_steps_due(*, as_of: datetime, test_clock: int | None = None) -> list[int]:
+    """Subscriptions started, still in the period they started in, whose start step (one-time
+    fees, a free trial's zero invoice) is not billed yet: their price book (or the one a change
+    moved them from) has one-time fees, or issues a trial invoice and they started in a trial.
+    A narrowing in SQL; the planner decides (invoicing.planner.start_step)."""
+    billed = BilledPeriod.objects.filter(
+        subscription=OuterRef("pk"), kind=BilledPeriod.Kind.START, period_start=OuterRef("start_at")
+    )
+    fees = OneTimeFee.objects.filter(plan_version=OuterRef("plan_version"))
+    moved_from_fees = SubscriptionChange.objects.filter(
+        subscription=OuterRef("pk"),
+        status="applied",
+        effective_at__gte=OuterRef("start_at"),
+        from_plan_version__one_time_fees__isnull=False,
+    )
+    trial_invoice = Q(plan_version__trial_invoice=True, trial_end__gt=F("start_at"))
+    return list(
+        Subscription.objects.filter(clock_scope(test_clock), start_at__lte=as_of)
+        .exclude(status="pending")
+        .exclude(ended_at__lte=F("start_at"))
+        .filter(current_period_start__lte=Greatest("start_at", Coalesce("trial_end", "start_at")))
+        .filter(Exists(fees) | Exists(moved_from_fees) | trial_invoice)
         .exclude(Exists(billed))
         .values_list("pk", flat=True)
     )

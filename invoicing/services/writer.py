@@ -12,15 +12,18 @@ in id order, it goes round by round, each round for the whole chunk at once:
    (`step_lines`), with one aggregate query per metric for all their usage windows;
 3. the lines go onto the customers' drafts for their billing dates (created where missing),
    with COPY; each step is recorded in BilledPeriod (with its price book, and its invoice when it
-   had lines: a step with nothing to bill makes no document), the proration lines carried are
-   marked invoiced, and each customer's `usage_billed_until` moves to the end of its latest
-   billed window;
+   had lines: a step with nothing to bill makes no document; a free trial's start step whose
+   price book issues a trial invoice has a zero line, so it makes one), the proration lines
+   carried are marked invoiced, and each customer's `usage_billed_until` moves to the end of
+   its latest billed window;
 4. the periods that ended are ended: rolled into the next period, or canceled at their end.
 
 A clock running late catches up round by round, each period billed as it went. Then, once per
 touched draft, the coupons' discounts are computed from all of its lines (`invoice_discounts`)
-and its totals recomputed. Taxes are per line at the customer's rate; credit from the balance
-is applied at finalization. The same functions refresh a draft's usage when late events arrive.
+and its totals recomputed. Taxes are per line at the line's own rate (invoicing/taxes.py: a rate
+set on its charge, add-on, fee or product, else the customer's address rate); credit from the
+balance is applied at finalization. The same functions refresh a draft's usage when late events
+arrive.
 """
 
 from __future__ import annotations
@@ -64,8 +67,8 @@ from invoicing.services.lines import (
     invoice_created,
     line_of,
     recompute_totals_many,
-    tax_rate_of,
 )
+from invoicing.taxes import Rates
 
 logger = logging.getLogger(__name__)
 
@@ -94,7 +97,7 @@ def locked_subscriptions(subscription_ids: Sequence[int]) -> list[Subscription]:
     }
     subs = list(
         Subscription.objects.select_for_update(of=("self",))
-        .select_related("plan", "plan_version__plan")
+        .select_related("plan", "plan_version__plan__product")
         .filter(pk__in=subscription_ids)
         .order_by("pk")
     )
@@ -124,12 +127,14 @@ def bill_locked(
         edged = _edges(subs, as_of, actor)
         states = {sub.pk: sub.state() for sub in subs}
         pending = selectors.pending_lines(states)
+        writer.starts = selectors.start_terms(states.values(), billed, writer.fees)
         items: list[tuple[Step, Subscription, State]] = []
         for sub in subs:
             state = states[sub.pk]
             due = planner.due_steps(
-                state, frozenset(billed[sub.pk]), as_of, pending=sub.pk in pending
-            )
+                state, frozenset(billed[sub.pk]), as_of, pending=sub.pk in pending,
+                start=writer.starts.get(sub.pk),
+            )  # fmt: skip
             for step in due:
                 items.append((step, sub, state))
                 billed[sub.pk].add(step.key)
@@ -176,9 +181,12 @@ class _Writer:
         self.actor = actor
         self.run = BillingRun()
         self.charges: dict[int, list[ChargeTerms]] = {}
+        self.fees: dict[int, tuple[planner.OneTimeFee, ...]] = {}  # one-time fees by book
+        self.starts: dict[int, planner.StartTerms] = {}  # the round's, by subscription
         self.drafts: dict[tuple[int, datetime], Invoice] = {}
         self.positions: dict[int, int] = {}
         self.rates = tax_rates_in_use()
+        self.taxes = Rates(self.rates)  # a line's own rate (invoicing/taxes.py)
 
     def write(
         self,
@@ -206,10 +214,19 @@ class _Writer:
         windows = planner.usage_windows(((step, state) for step, _, state in items), self.charges)
         usage = selectors.usage_of(windows, self.charges)
         planned: list[tuple[Step, Subscription, State, list[LineSpec]]] = []
+        earlier = _committed_periods(items)  # a plan's minimum commitment counts them
         for step, sub, state in items:
             carries = step.kind in (planner.PERIOD_END, planner.CLOSING)
             carried = pending.pop(sub.pk, []) if carries else []
-            lines = planner.step_lines(step, state, self.charges[state.book.id], usage, carried)
+            lines = planner.step_lines(
+                step, state, self.charges[state.book.id], usage, carried,
+                start=self.starts.get(sub.pk),
+                earlier=earlier.get((sub.pk, step.window.start), ()),
+            )  # fmt: skip
+            if step.kind == planner.ADVANCE:  # billed in this round: counts for its period
+                for key, found in earlier.items():
+                    if key[0] == sub.pk:
+                        found.extend(lines)
             planned.append((step, sub, state, lines))
         self._drafts({(sub.customer, step.billing_date) for step, sub, _, ls in planned if ls})
         rows: list[InvoiceLine] = []
@@ -219,12 +236,15 @@ class _Writer:
         for step, sub, state, lines in planned:
             invoice = self.drafts.get((sub.customer_id, step.billing_date)) if lines else None
             if invoice is not None:
-                rate = tax_rate_of(sub.customer, self.rates)
                 for spec in lines:
+                    rate = self.taxes.for_line(sub.customer, spec.tax_rate_id)
                     rows.append(line_of(spec, invoice, self._next_position(invoice), rate))
                     if spec.proration_line_id:
                         invoiced.append(spec.proration_line_id)
                 self.run.drafts.add(invoice.pk)
+            book = state.book
+            if step.kind == planner.START and sub.pk in self.starts:
+                book = self.starts[sub.pk].book  # the book it started with
             periods.append(
                 BilledPeriod(
                     subscription_id=sub.pk,
@@ -232,7 +252,7 @@ class _Writer:
                     period_start=step.window.start,
                     period_end=step.window.end,
                     invoice=invoice,
-                    plan_version_id=state.book.id,
+                    plan_version_id=book.id,
                     created_at=self.as_of,
                 )
             )
@@ -305,6 +325,26 @@ class _Writer:
             totals_update(drafts, self.as_of)
 
 
+def _committed_periods(
+    items: Sequence[tuple[Step, Subscription, State]],
+) -> dict[tuple[int, datetime], list[LineSpec]]:
+    """For the period end steps of price books with a minimum commitment: the fixed fees of
+    their periods already invoiced (a fee in advance), by (subscription, window start). No query
+    when no price book of the round has one."""
+    wanted = {
+        (sub.pk, step.window.start): state.period_at(step.window.start)
+        for step, sub, state in items
+        if step.kind == planner.PERIOD_END and state.book.minimum_commitment is not None
+    }
+    if not wanted:
+        return {}
+    found = selectors.period_fees((sub_id, p) for (sub_id, _), p in wanted.items())
+    return {
+        (sub_id, start): list(found.get((sub_id, period.start), []))
+        for (sub_id, start), period in wanted.items()
+    }
+
+
 def _usage_billed_until(until: dict[int, datetime]) -> None:
     """Move customers' `usage_billed_until` forward to the end of their latest billed window,
     never back, in one statement (the caller holds their rows)."""
@@ -353,7 +393,7 @@ def drafts_discount(drafts: Sequence[Invoice]) -> list[Invoice]:
     by_invoice: dict[int, list[InvoiceLine]] = {}
     for line in stored:
         by_invoice.setdefault(line.invoice_id, []).append(line)
-    rates = tax_rates_in_use()
+    rates = Rates()
     new_rows: list[InvoiceLine] = []
     invoices_of: dict[int, set[int | None]] = {}
     given: dict[int, Decimal] = {}
@@ -368,13 +408,20 @@ def drafts_discount(drafts: Sequence[Invoice]) -> list[Invoice]:
         invoices_of.update(allocated)
         for draft in theirs:
             position = max((line.position for line in by_invoice.get(draft.pk, [])), default=-1)
-            rate = tax_rate_of(draft.customer, rates)
             for spec in found.get(draft.pk, []):
                 assert spec.redemption_id is not None
                 given[spec.redemption_id] = given.get(spec.redemption_id, Decimal(0)) - spec.amount
                 position += 1
+                rate = rates.for_line(draft.customer, spec.tax_rate_id)  # the lines' it discounts
                 new_rows.append(line_of(spec, draft, position, rate))
     copy_insert(new_rows)
+    windows_over = {  # months coupons of which a draft is dated at or after the window's end
+        c.redemption_id
+        for customer_id, theirs in coupons.items()
+        for c in theirs
+        if (end := c.window_end) is not None
+        and any(d.billing_date >= end for d in every if d.customer_id == customer_id)
+    }
     taken: dict[int, Decimal] = {}
     for line in old:
         if line.redemption_id is not None:
@@ -392,6 +439,8 @@ def drafts_discount(drafts: Sequence[Invoice]) -> list[Invoice]:
         limit = {"once": 1, "repeating": r.coupon.duration_periods or 0}.get(r.coupon.duration)
         if r.status == CouponRedemption.Status.ACTIVE and limit and len(invoices) >= limit:
             r.status = CouponRedemption.Status.USED_UP
+        elif r.status == CouponRedemption.Status.ACTIVE and r.pk in windows_over:
+            r.status = CouponRedemption.Status.USED_UP  # a months coupon billed past its window
         elif r.status == CouponRedemption.Status.USED_UP and limit and len(invoices) < limit:
             r.status = CouponRedemption.Status.ACTIVE  # a draft's discount went away
     bulk_update(redemptions, ["periods_applied", "last_invoice_id", "amount_discounted", "status"])
@@ -416,11 +465,12 @@ def draft_windows_rerate(invoice: Invoice, items: Sequence[BilledPeriod], as_of:
         s.pk: s
         for s in Subscription.objects.filter(
             pk__in={i.subscription_id for i in items}
-        ).select_related("plan", "plan_version__plan", "customer")
+        ).select_related("plan", "plan_version__plan__product", "customer")
     }
     versions = {i.plan_version_id for i in items if i.plan_version_id}
     books = {
-        v.pk: v.book() for v in PlanVersion.objects.filter(pk__in=versions).select_related("plan")
+        v.pk: v.book()
+        for v in PlanVersion.objects.filter(pk__in=versions).select_related("plan__product")
     }
     states: list[tuple[Step, State, BilledPeriod]] = []
     for item in items:
@@ -434,7 +484,7 @@ def draft_windows_rerate(invoice: Invoice, items: Sequence[BilledPeriod], as_of:
     usage = selectors.usage_of(
         planner.usage_windows(((step, state) for step, state, _ in states), charges), charges
     )
-    rate = tax_rate_of(invoice.customer)
+    rates = Rates()
     rows = []
     for step, state, item in states:
         old = invoice.lines.filter(
@@ -446,7 +496,16 @@ def draft_windows_rerate(invoice: Invoice, items: Sequence[BilledPeriod], as_of:
         if position is None:
             position = (invoice.lines.aggregate(m=Max("position"))["m"] or -1) + 1
         old.delete()
-        for spec in planner.usage_lines(state, step.window, charges[state.book.id], usage):
+        specs = planner.usage_lines(state, step.window, charges[state.book.id], usage)
+        if state.book.minimum_commitment is not None:  # its true-up, again (with the fees)
+            period = state.period_at(step.window.start)
+            fees = selectors.period_fees([(state.id, period)], invoice_id=invoice.pk)
+            true_up = planner.commitment_line(
+                state, step.window, [*fees.get((state.id, period.start), []), *specs]
+            )
+            specs += [true_up] if true_up else []
+        for spec in specs:
+            rate = rates.for_line(invoice.customer, spec.tax_rate_id)
             line = line_of(spec, invoice, position, rate)
             line.explanation = {**line.explanation, "refreshed_at": as_of.isoformat()}
             rows.append(line)
