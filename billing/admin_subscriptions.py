@@ -34,7 +34,7 @@ from billing.models import (
 )
 from billing.selectors import customer_as_of, customer_id_as_of, customer_read_as_of
 from catalog.admin_display import instant, instant_both, money, period_days, short
-from catalog.models import Plan
+from catalog.models import BillingPolicy, Plan
 from core.admin import HistoryAdminMixin
 from core.admin_services import ServiceModelAdmin, add_service_error
 from core.admin_widgets import SafeAutocompleteSelect
@@ -141,7 +141,8 @@ class ChangePlanForm(InZoneForm):
     quantity = forms.IntegerField(min_value=1)
     when = forms.ChoiceField(
         choices=[
-            ("auto", "Upgrade now, downgrade at period end"),
+            ("auto", "Automatic: the plan pair's change policy, else upgrade now and downgrade "
+             "at period end"),
             ("now", "Now (prorated)"),
             ("period_end", "At the end of the current period"),
             ("date", "On a date"),
@@ -149,6 +150,12 @@ class ChangePlanForm(InZoneForm):
     )
     on = WallClockField(required=False, widget=admin_widgets.AdminSplitDateTime)
     prorate = forms.BooleanField(required=False, initial=True)
+    override_policy = forms.BooleanField(
+        required=False,
+        label="Override the change policy",
+        help_text="Staff only: a timing asked that contradicts the plan pair's change policy "
+        "(or a refused pair) is carried out as asked instead of refused. Give the reason.",
+    )
     reason = forms.CharField(required=False, max_length=255)
 
     def clean(self) -> dict[str, Any]:
@@ -160,12 +167,38 @@ class ChangePlanForm(InZoneForm):
 
 class CancelForm(forms.Form):
     mode = forms.ChoiceField(
-        choices=[("period_end", "At the end of the current period"), ("now", "Now")]
+        choices=[
+            ("policy", "As the plan's cancellation policy says (without one: now)"),
+            ("period_end", "At the end of the current period"),
+            ("now", "Now"),
+        ]
     )
     prorate = forms.BooleanField(
         required=False, initial=True, help_text="Now: credit the unused part of the fixed fee."
     )
+    override_policy = forms.BooleanField(
+        required=False,
+        label="Override the cancellation policy",
+        help_text="Staff only: a timing that contradicts the plan's cancellation policy (or a "
+        "refused cancellation) is carried out as asked instead of refused. Give the reason.",
+    )
     reason = forms.CharField(required=False, max_length=255)
+
+    def __init__(self, *args: Any, plan: Plan | None = None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        policy = plan.cancellation_policy if plan is not None else ""
+        words = dict(BillingPolicy.choices).get(policy, "")
+        self.fields["mode"].initial = "policy" if policy else "period_end"
+        self.fields["mode"].help_text = (
+            f"The cancellation policy of plan {plan.code}: {policy} ({words})."
+            if plan is not None and policy
+            else "The plan has no cancellation policy: the cancellation takes effect as asked."
+        )
+
+    @property
+    def at_period_end(self) -> bool | None:
+        mode = self.cleaned_data["mode"]
+        return None if mode == "policy" else mode == "period_end"
 
 
 class EndForm(InZoneForm):
@@ -188,6 +221,8 @@ class ChangeInline(admin.TabularInline[SubscriptionChange, Subscription]):
         "from_quantity",
         "new_quantity",
         "prorate",
+        "timing",
+        "policy",
         "requested_by",
         "reason",
     )
@@ -232,7 +267,7 @@ class SubscriptionAdmin(HistoryAdminMixin, ServiceModelAdmin):
     list_display = ("id", "customer", "plan_version", "quantity", "status", "period", "renews")
     list_filter = ("status", "plan", "cancel_at_period_end", "dunning_blocked")
     search_fields = ("customer__external_id", "customer__name", "plan__code")
-    list_select_related = ("customer", "plan", "plan_version__plan")
+    list_select_related = ("customer", "plan", "plan_version__plan__product")
     inlines = (ChangeInline, ProrationInline)
     actions = ("cancel_at_period_end_selected", "pause_selected", "resume_selected")
     change_form_template = "admin/billing/subscription/change_form.html"
@@ -453,6 +488,8 @@ class SubscriptionAdmin(HistoryAdminMixin, ServiceModelAdmin):
                 "quantity": d["quantity"] if d["quantity"] != sub.quantity else None,
                 "when": when,
                 "prorate": d["prorate"],
+                "override_policy": d["override_policy"],
+                "reason": d["reason"],
             }
             wanted = {k: str(v) for k, v in request_args.items() if k != "as_of"}
             asked = change_request_sign(wanted)  # signed, and time-stamped
@@ -467,12 +504,16 @@ class SubscriptionAdmin(HistoryAdminMixin, ServiceModelAdmin):
                 form.add_error(None, "The change differs from its preview: check this preview.")
             try:
                 if confirmed:
-                    services.subscription_change(
+                    change = services.subscription_change(
                         **{**request_args, "as_of": customer_as_of(sub.customer, timezone.now())},
                         actor=_actor(request),
-                        reason=d["reason"],
                     )
-                    self.message_user(request, "Change recorded.", messages.SUCCESS)
+                    self.message_user(
+                        request,
+                        f"Change recorded: {change.get_timing_display()}"
+                        + (f" ({change.policy})." if change.policy else "."),
+                        messages.SUCCESS,
+                    )
                     return self._back(pk)
                 preview = services.subscription_change_preview(**request_args)
             except (ApplicationError, ValidationError) as exc:
@@ -487,9 +528,10 @@ class SubscriptionAdmin(HistoryAdminMixin, ServiceModelAdmin):
     def cancel_view(self, request: HttpRequest, pk: int) -> HttpResponse:
         sub = get_object_or_404(Subscription.objects.select_related("customer"), pk=pk)
         self.require(request, "change", sub)
-        form = CancelForm(request.POST or None)
+        form = CancelForm(request.POST or None, plan=sub.plan)
         if request.method == "POST" and form.is_valid():
             d = form.cleaned_data
+            policy = sub.plan.cancellation_policy
             if self._on_form(
                 request,
                 form,
@@ -497,11 +539,18 @@ class SubscriptionAdmin(HistoryAdminMixin, ServiceModelAdmin):
                     subscription_id=pk,
                     actor=_actor(request),
                     as_of=customer_as_of(sub.customer, timezone.now()),
-                    at_period_end=d["mode"] == "period_end",
+                    at_period_end=form.at_period_end,
                     prorate=d["prorate"],
                     reason=d["reason"],
+                    override_policy=d["override_policy"],
                 ),
-                "Cancellation recorded.",
+                "Cancellation recorded"
+                + (
+                    f" (the plan's cancellation policy: {policy}"
+                    + (", overridden)." if d["override_policy"] else ").")
+                    if policy
+                    else "."
+                ),
             ):
                 return self._back(pk)
         return self._form_page(request, sub, form, f"Cancel: {sub}")
@@ -671,15 +720,17 @@ class EntitlementInline(admin.TabularInline[CustomerEntitlement, Customer]):
 class UsageEventAdmin(admin.ModelAdmin[UsageEvent]):
     """Stored usage, read-only; `late` events wait for a correction."""
 
-    list_display = ("event", "customer", "metric", "event_time", "received_at", "value", "late")
-    list_filter = ("late", "metric")
+    list_display = (
+        "event", "customer", "metric", "event_time", "received_at", "value", "operation", "late",
+    )  # fmt: skip
+    list_filter = ("late", "operation", "metric")
     search_fields = ("=event_id", "=customer__external_id")
     list_select_related = ("customer", "metric")
     date_hierarchy = "event_time"
     show_full_result_count = False
     readonly_fields = (
-        "event_id", "customer", "metric", "event_time", "received_at", "value", "late",
-        "properties",
+        "event_id", "customer", "metric", "event_time", "received_at", "value", "operation",
+        "late", "properties",
     )  # fmt: skip
 
     @admin.display(description="event id", ordering="event_id")

@@ -6,23 +6,48 @@ window), optionally grouped by one event property:
 - count:        the number of events;
 - sum:          the sum of the metric's property;
 - max:          its largest value;
-- unique_count: the number of distinct values of the property;
+- unique_count: the number of distinct values of the property present at the window's end: each
+                event adds its value (operation "add", the default) or takes it away
+                ("remove"); a value counts when its last event in the window (by event time,
+                then arrival) is an add. So users a, b, c added and b removed count 2; a value
+                only removed counts nothing (never below zero); removed then added again, it
+                counts. Without removes this is COUNT(DISTINCT value), as before;
 - latest:       the value of the latest event in the window (by event time, then arrival);
 - weighted_sum: time-weighted: each event's value is a change to a running level (+10 GB, -3 GB);
                 the level carried in from before the window is the sum of all earlier values; the
                 result is the level integrated over the window divided by the window's length,
                 so 10 GB held for the whole period is 10, and for half of it 5.
 
+Recurring metrics (BillableMetric.recurring: sum and unique count): the quantity carries from
+period to period instead of starting from zero. A window's quantity is computed over all of the
+customer's events before the window's end, not only the window's: a recurring sum is the level at
+the end (+5 seats, then -2: 3, in that window and every later one with no event), a recurring
+unique count the values added and not removed by the end (whenever they were added). A window
+reports the number of its own events. Reading the customer's whole history of the metric is an
+index range scan on (customer, metric, time).
+
+Prorated (a charge's `prorated: true`, on a recurring metric: `prorated_windows`): each unit is
+billed for the share of the period it was held. The level over the window (the carried level at
+its start, then each event's change: a sum's value; a unique count's value entering or leaving
+the set) is integrated, by the second or by whole days (the price book's proration unit: a change
+counts from the start of its day, or with the change-day rule "old" from the next day; days are
+24-hour steps from the window's start), and divided by the length of the period the window is a
+share of (the planner's `fee_reference`, as for the fixed fee). 5 seats held for a 30-day period
+and 3 more from day 11: (5 x 10 + 8 x 20) / 30 = 7 = 5 + 3 x 20/30. The pricing model rates that
+prorated quantity (for graduated and volume prices, the tiers apply to it).
+
 The metric's filters ({"region": ["eu", "us"]}) keep only matching events. Each result carries
-the number of events it read. Results feed the rating engine unchanged.
+the number of events it read (in its window). Results feed the rating engine unchanged. One SQL
+per metric serves the billing writer, the upcoming invoice, current usage and `reproduce_sql`,
+the query shown to people.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
 from django.db import connection
@@ -37,15 +62,55 @@ class Aggregate:
     group: str | None
     quantity: Decimal
     events: int
+    # a prorated quantity's terms: the level integrated over the window ("integral", in unit x
+    # "unit"), the window's length in that unit and the segments (start, level, length)
+    proration: dict[str, Any] | None = field(default=None, compare=False, hash=False)
 
 
 EXPRESSIONS = {
     "count": "COUNT(*)",
     "sum": "COALESCE(SUM(value), 0)",
     "max": "COALESCE(MAX(value), 0)",
-    "unique_count": "COUNT(DISTINCT properties ->> %(field)s)",
+    "unique_count": "COUNT(DISTINCT properties ->> %(field)s)",  # without removes
     "latest": "COALESCE((ARRAY_AGG(value ORDER BY event_time DESC, id DESC))[1], 0)",
 }
+# a window counts its own events (a recurring metric reads earlier ones too)
+IN_WINDOW = "COUNT(*) FILTER (WHERE event_time >= ws)"
+
+
+def _quantity_sql(metric: BillableMetric, source: str) -> str:
+    """The quantity of each (customer, window, group) from `source`: a query of rows (cid, ws,
+    we, grp, event_time, id, value, operation, v), v the property a unique count reads. The one
+    SQL of every non-time-weighted aggregate, for one window or many."""
+    if metric.aggregation == "unique_count":
+        # each value's last event (by time, then arrival) decides whether it is present
+        return f"""
+            WITH src AS ({source}),
+            per_value AS (
+                SELECT cid, ws, we, grp, v,
+                       (ARRAY_AGG(operation ORDER BY event_time DESC, id DESC))[1] AS last_op,
+                       {IN_WINDOW} AS n
+                FROM src GROUP BY cid, ws, we, grp, v
+            )
+            SELECT cid, ws, we, grp,
+                   COUNT(*) FILTER (WHERE last_op = 'add' AND v IS NOT NULL) AS quantity,
+                   SUM(n) AS events
+            FROM per_value GROUP BY cid, ws, we, grp
+        """  # noqa: S608 - only fixed fragments are interpolated; values are parameters
+    expression = EXPRESSIONS[metric.aggregation]
+    return f"""
+        WITH src AS ({source})
+        SELECT cid, ws, we, grp, {expression} AS quantity, {IN_WINDOW} AS events
+        FROM src GROUP BY cid, ws, we, grp
+    """  # noqa: S608 - only fixed fragments are interpolated; values are parameters
+
+
+def _carries(metric: BillableMetric) -> bool:
+    """A recurring metric reads every earlier event of the customer, not only the window's."""
+    return metric.recurring and metric.aggregation in ("sum", "unique_count")
+
+
+SOURCE_COLUMNS = "e.event_time, e.id, e.value, e.operation, e.properties ->> %(field)s AS v"
 
 
 def _filters(metric: BillableMetric, params: dict[str, Any]) -> str:
@@ -80,14 +145,15 @@ def aggregate(
     if metric.aggregation == "weighted_sum":
         sql = _weighted_sql(customer_clause, filters, group_expr)
     else:
-        expression = EXPRESSIONS[metric.aggregation]
-        sql = f"""
-            SELECT customer_id, {group_expr} AS grp, {expression} AS quantity, COUNT(*) AS events
-            FROM billing_usageevent
-            WHERE metric_id = %(metric)s AND event_time >= %(start)s AND event_time < %(end)s
-              {customer_clause} {filters}
-            GROUP BY 1, 2
+        since = "" if _carries(metric) else "AND e.event_time >= %(start)s"
+        source = f"""
+            SELECT e.customer_id AS cid, %(start)s::timestamptz AS ws, %(end)s::timestamptz AS we,
+                   {group_expr.replace("properties", "e.properties")} AS grp, {SOURCE_COLUMNS}
+            FROM billing_usageevent e
+            WHERE e.metric_id = %(metric)s {since} AND e.event_time < %(end)s
+              {customer_clause.replace("customer_id", "e.customer_id")} {filters}
         """  # noqa: S608 - only fixed fragments are interpolated; values are parameters
+        sql = f"SELECT cid, grp, quantity, events FROM ({_quantity_sql(metric, source)}) AS q"  # noqa: S608
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
         rows = cursor.fetchall()
@@ -152,6 +218,20 @@ def _pairs(metric: BillableMetric, windows: Sequence[Window]) -> tuple[dict[str,
     return params, _filters(metric, params)
 
 
+def _window_source(metric: BillableMetric, filters: str, *, carries: bool = False) -> str:
+    """The events of each (customer, window) pair, as `_quantity_sql` reads them (with every
+    earlier event for a recurring metric)."""
+    since = "" if carries or _carries(metric) else "AND e.event_time >= w.ws"
+    return f"""
+        WITH w AS ({PAIRS})
+        SELECT w.cid, w.ws, w.we, NULL::text AS grp, {SOURCE_COLUMNS}
+        FROM w JOIN billing_usageevent e
+          ON e.customer_id = w.cid AND e.metric_id = %(metric)s
+         {since} AND e.event_time < w.we
+        WHERE TRUE {filters}
+    """  # noqa: S608 - only fixed fragments are interpolated; values are parameters
+
+
 def _per_window(
     metric: BillableMetric, windows: Sequence[Window], select: str
 ) -> list[tuple[Any, ...]]:
@@ -180,7 +260,11 @@ def aggregate_windows(
     if not windows:
         return {}
     if metric.aggregation != "weighted_sum":
-        rows = _per_window(metric, windows, f"{EXPRESSIONS[metric.aggregation]}, COUNT(*)")
+        params, filters = _pairs(metric, windows)
+        sql = _quantity_sql(metric, _window_source(metric, filters))
+        with connection.cursor() as cursor:
+            cursor.execute(f"SELECT cid, ws, we, quantity, events FROM ({sql}) AS q", params)  # noqa: S608
+            rows = list(cursor.fetchall())
     else:
         params, filters = _pairs(metric, windows)
         sql = f"""
@@ -222,6 +306,146 @@ def aggregate_windows(
     }
 
 
+DAY_SNAP = {"new": "FLOOR", "old": "CEIL"}  # the day of a change: billed at the new or old level
+
+
+def prorated_windows(
+    *,
+    metric: BillableMetric,
+    windows: Sequence[Window],
+    unit: str = "second",
+    change_day: str = "new",
+) -> dict[Window, Aggregate]:
+    """A recurring metric's level held over each (customer, window) pair, in one query: the
+    level integrated over the window (unit x seconds, or unit x whole days) with its segments.
+    Each result's quantity is that integral over the window's own length; the planner divides
+    it by the length of the whole period the window is a share of (`prorated_quantity`)."""
+    if not windows:
+        return {}
+    params, filters = _pairs(metric, windows)
+    if metric.aggregation == "unique_count":
+        # a value's change: +1 when it enters the set (an add while absent), -1 when it leaves
+        delta = """CASE WHEN v IS NULL THEN 0 ELSE (operation = 'add')::int - COALESCE(
+            LAG((operation = 'add')::int)
+              OVER (PARTITION BY cid, ws, we, v ORDER BY event_time, id),
+            0) END"""
+    else:
+        delta = "COALESCE(value, 0)"
+    if unit == "day":
+        snap = DAY_SNAP.get(change_day, "FLOOR")
+        t = f"LEAST(we, ws + {snap}(EXTRACT(EPOCH FROM (t - ws)) / 86400) * INTERVAL '1 day')"
+        length = "ROUND(EXTRACT(EPOCH FROM ({0})) / 86400)"
+    else:
+        t = "t"
+        length = "EXTRACT(EPOCH FROM ({0}))"
+    # the level carried into the window: every earlier event
+    source = _window_source(metric, filters, carries=True)
+    sql = f"""
+        WITH src AS ({source}),
+        deltas AS (SELECT cid, ws, we, event_time, id, {delta} AS delta FROM src),
+        points AS (
+            SELECT cid, ws, we, ws AS t, 0::bigint AS id, SUM(delta) AS delta, 0 AS counted
+            FROM deltas WHERE event_time < ws GROUP BY cid, ws, we
+            UNION ALL
+            SELECT cid, ws, we, event_time, id, delta, 1 FROM deltas WHERE event_time >= ws
+        ),
+        snapped AS (SELECT cid, ws, we, {t} AS t, id, delta, counted FROM points),
+        levels AS (
+            SELECT cid, ws, we, t, id, counted, SUM(delta) OVER x AS level,
+                   LEAD(t, 1, we) OVER x AS t_next
+            FROM snapped
+            WINDOW x AS (PARTITION BY cid, ws, we ORDER BY t, id
+                         ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW)
+        ),
+        segments AS (
+            SELECT *, {length.format("t_next - t")} AS held FROM levels
+        )
+        SELECT cid, ws, we, SUM(level * held) AS integral, {length.format("we - ws")} AS length,
+               SUM(counted) AS events,
+               (ARRAY_AGG(json_build_array(t, level, held) ORDER BY t, id)
+                  FILTER (WHERE held > 0))[1:{MAX_SEGMENTS}] AS segments
+        FROM segments GROUP BY cid, ws, we
+    """  # noqa: S608 - only fixed fragments are interpolated; values are parameters
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        rows = list(cursor.fetchall())
+    found = {}
+    for cid, ws, we, integral, length, events, segments in rows:
+        integral, length = Decimal(integral), Decimal(length)
+        found[(cid, ws, we)] = Aggregate(
+            cid,
+            metric.code,
+            None,
+            integral / length if length else Decimal(0),
+            int(events),
+            proration={
+                "unit": unit,
+                "integral": integral,
+                "window_length": length,
+                "segments": [
+                    {"from": start, "level": str(level), "held": str(held)}
+                    for start, level, held in (segments or [])
+                ],
+            },
+        )
+    return found
+
+
+MAX_SEGMENTS = 100  # the segments an explanation lists
+QUANTITY_PLACES = Decimal("1e-12")  # a prorated quantity is kept to 12 places (half up)
+
+
+def prorated_quantity(found: Aggregate, reference_length: Decimal) -> Decimal:
+    """The prorated quantity of a window: its level integrated over it, divided by the length of
+    the whole period it is a share of (in the same unit), kept to 12 decimal places."""
+    assert found.proration is not None
+    if not reference_length:
+        return Decimal(0)
+    exact = found.proration["integral"] / reference_length
+    return exact.quantize(QUANTITY_PLACES, rounding=ROUND_HALF_UP)
+
+
+def reference_length(start: datetime, end: datetime, unit: str) -> Decimal:
+    """A period's length in the proration unit: seconds, or whole days (24-hour steps)."""
+    seconds = Decimal(int((end - start).total_seconds()))
+    if unit == "day":
+        return (seconds / 86400).quantize(Decimal(1), rounding=ROUND_HALF_UP)
+    return seconds
+
+
+def prorated_terms(
+    found: Aggregate | None, reference: tuple[datetime, datetime], unit: str, change_day: str
+) -> tuple[Decimal, dict[str, Any]]:
+    """A prorated charge's quantity and its explanation: the segments of the level held over
+    the window, and the formula (level x held + ...) / the reference period's length."""
+    length = reference_length(reference[0], reference[1], unit)
+    unit_name = "s" if unit != "day" else "days"
+    if found is None or found.proration is None:
+        quantity, segments, parts = Decimal(0), [], ["0"]
+    else:
+        quantity = prorated_quantity(found, length)
+        segments = found.proration["segments"]
+        parts = [f"{_plain(x['level'])} x {_plain(x['held'])}" for x in segments] or ["0"]
+    explanation: dict[str, Any] = {
+        "rule": "prorated: each unit billed for the share of the period it was held "
+        + ("(by the second)" if unit != "day" else f"(by whole days; the day of a change "
+           f"at the {'new' if change_day != 'old' else 'old'} level)"),
+        "unit": unit,
+        "reference_period": {"start": reference[0].isoformat(), "end": reference[1].isoformat()},
+        "reference_length": f"{_plain(str(length))} {unit_name}",
+        "segments": segments,
+        "formula": f"({' + '.join(parts)}) / {_plain(str(length))} = {_plain(str(quantity))}",
+    }
+    if found is not None and found.proration is not None and len(segments) >= MAX_SEGMENTS:
+        explanation["segments_note"] = f"the first {MAX_SEGMENTS} segments"
+    return quantity, explanation
+
+
+def _plain(text: str) -> str:
+    value = Decimal(text)
+    return format(value.normalize(), "f") if value else "0"
+
+
 def transactions_windows(
     *, metric: BillableMetric, windows: Sequence[Window]
 ) -> dict[Window, list[Decimal]]:
@@ -243,7 +467,21 @@ def aggregate_one(
 
 
 def reproduce_sql(metric: BillableMetric, customer_id: int, start: datetime, end: datetime) -> str:
-    """A query a person can run to check an aggregate (for explanations)."""
+    """A query a person can run to check an aggregate (for explanations): for a unique count or
+    a recurring metric, the very SQL the writer runs (`_quantity_sql`) with the values written
+    in; it returns the quantity and the window's number of events."""
+    if metric.aggregation == "unique_count" or _carries(metric):
+        field = metric.field_name.replace("'", "''")
+        since = "" if _carries(metric) else f"AND event_time >= '{start.isoformat()}' "
+        source = (
+            f"SELECT customer_id AS cid, '{start.isoformat()}'::timestamptz AS ws, "  # noqa: S608
+            f"'{end.isoformat()}'::timestamptz AS we, NULL::text AS grp, event_time, id, value, "
+            f"operation, properties ->> '{field}' AS v FROM billing_usageevent "
+            f"WHERE customer_id = {customer_id} AND metric_id = {metric.pk} {since}"
+            f"AND event_time < '{end.isoformat()}'"
+        )
+        sql = " ".join(_quantity_sql(metric, source).split())
+        return f"SELECT quantity, events FROM ({sql}) AS q"  # noqa: S608 - shown, never run
     expression = EXPRESSIONS.get(metric.aggregation, "(time-weighted: see billing/aggregation.py)")
     expression = expression.replace("%(field)s", f"'{metric.field_name}'")
     return (  # shown to people, never executed by us
@@ -266,7 +504,7 @@ def current_usage(*, customer_id: int, as_of: datetime) -> list[dict[str, Any]]:
     result = []
     subscriptions = Subscription.objects.filter(
         customer_id=customer_id, status__in=ENTITLED
-    ).select_related("plan", "plan_version__plan")
+    ).select_related("plan", "plan_version__plan__product")
     for sub in subscriptions:
         start, end = sub.current_period_start, sub.current_period_end
         in_trial = sub.trial_end is not None and end <= sub.trial_end
@@ -276,13 +514,30 @@ def current_usage(*, customer_id: int, as_of: datetime) -> list[dict[str, Any]]:
                 metric=charge.metric, customer_id=customer_id, start=start, end=end
             )
             rater = charge_rater(charge=charge)
+            proration = None
             if isinstance(rater, Percentage) and rater.per_transaction:
                 window = (customer_id, start, end)
                 values = transactions_windows(metric=charge.metric, windows=[window])
                 rating = rater.rate_transactions(values.get(window, []))
+            elif rater.prorated:  # the current period so far, as the upcoming invoice
+                window = (customer_id, start, end)
+                book = sub.plan_version
+                held = prorated_windows(
+                    metric=charge.metric,
+                    windows=[window],
+                    unit=book.proration_unit,
+                    change_day=book.proration_change_day,
+                ).get(window)
+                quantity, proration = prorated_terms(
+                    held, (start, end), book.proration_unit, book.proration_change_day
+                )
+                found = Aggregate(customer_id, charge.metric.code, None, quantity, found.events)
+                rating = rater.rate(quantity)
             else:
                 rating = rater.rate(found.quantity)
             explanation: dict[str, Any] = rating.explanation()
+            if proration is not None:
+                explanation["proration"] = proration
             amount = "0" if in_trial else str(rating.total)  # with a minimum's true-up
             explanation.update(
                 metric=charge.metric.code,

@@ -5,17 +5,20 @@ An event is a JSON object:
     {"event_id": "evt_123", "customer": "acme", "metric": "api_calls",
      "event_time": "2026-01-15T10:00:00Z", "properties": {"calls": 42, "region": "eu"}}
 
-`event_id` is the idempotency key, unique per customer. `event_time` may be omitted (then it is
-the time received); it may lie in the past down to the caller's `earliest` (the API's window, or a
-backfill's own bound), but not further in the future than the configured margin, and must be a
-representable UTC instant (year 1 at +14:00 is not). The metric's property must be present and
-numeric for every aggregation but count (and unique count, which reads it as text), and not
-negative unless the metric allows it. Values are kept to 12 decimal places (rounded half up, as the
-column stores them) and must stay below 10^26 once rounded. Properties are bounded by the size of
-their JSON as stored (numbers written in full), integers beyond 64 bits are kept as exact decimals
-(stored as text, like every fractional number). Text that PostgreSQL cannot store (the NUL
-character, a lone UTF-16 surrogate) is refused. Every problem is the event's own: nothing here
-raises.
+`event_id` is the idempotency key, unique per customer. `operation` is "add" (the default) or
+"remove": a remove takes a value of a unique count metric away (the user left the account), so a
+unique count can go down within a period (billing/aggregation.py says what a window counts); it is
+refused for any other metric (field `operation`), and any other operation is refused. `event_time`
+may be omitted (then it is the time received); it may lie in the past down to the caller's
+`earliest` (the API's window, or a backfill's own bound), but not further in the future than the
+configured margin, and must be a representable UTC instant (year 1 at +14:00 is not). The metric's
+property must be present and numeric for every aggregation but count (and unique count, which reads
+it as text), and not negative unless the metric allows it. Values are kept to 12 decimal places
+(rounded half up, as the column stores them) and must stay below 10^26 once rounded. Properties are
+bounded by the size of their JSON as stored (numbers written in full), integers beyond 64 bits are
+kept as exact decimals (stored as text, like every fractional number). Text that PostgreSQL cannot
+store (the NUL character, a lone UTF-16 surrogate) is refused. Every problem is the event's own:
+nothing here raises.
 """
 
 from __future__ import annotations
@@ -34,7 +37,10 @@ MAX_EVENT_ID = 255
 MAX_PROPERTIES = 50
 MAX_PROPERTY_KEY = 64
 MAX_PROPERTIES_BYTES = 8192
-ALLOWED_KEYS = frozenset({"event_id", "customer", "metric", "event_time", "properties"})
+ALLOWED_KEYS = frozenset(
+    {"event_id", "customer", "metric", "event_time", "properties", "operation"}
+)
+OPERATIONS = ("add", "remove")
 MAX_VALUE = Decimal("1e26")
 VALUE_STEP = Decimal("1e-12")  # the decimal places the column keeps
 OUT_OF_RANGE = object()
@@ -60,6 +66,7 @@ class MetricDef:
     aggregation: str
     field_name: str
     allow_negative: bool = False
+    recurring: bool = False
 
 
 @dataclass
@@ -80,6 +87,7 @@ class Checked:
     event_time: datetime
     value: Decimal | None
     properties: dict[str, Any]
+    operation: str = "add"
 
 
 def _number(value: Any) -> Decimal | object | None:
@@ -182,6 +190,23 @@ def check_event(
     metric = metrics.get(code)
     if metric is None:
         return Problem("metric", "unknown_metric", f"No billable metric {code!r}.")
+    operation = raw.get("operation")
+    if operation is None:
+        operation = "add"
+    elif operation not in OPERATIONS:
+        return Problem(
+            "operation",
+            "invalid_choice",
+            f"operation is \"add\" (the default) or \"remove\", not {str(operation)[:40]!r}.",
+        )
+    elif operation == "remove" and metric.aggregation != "unique_count":
+        return Problem(
+            "operation",
+            "not_unique_count",
+            f"operation \"remove\" applies to unique count metrics only: metric {code} is a "
+            f"{metric.aggregation} metric (a sum that allows negative values takes units "
+            "away with a negative value).",
+        )
     if "event_time" in raw and raw["event_time"] is not None:
         parsed = parse_time(raw["event_time"])
         if parsed is OUT_OF_RANGE:
@@ -288,4 +313,4 @@ def check_event(
             "too_large",
             f"properties is at most {MAX_PROPERTIES_BYTES} bytes as JSON.",
         )
-    return Checked(event_id, customer, metric, event_time, value, properties)
+    return Checked(event_id, customer, metric, event_time, value, properties, operation)

@@ -36,6 +36,14 @@ EventIn = inline_serializer(
         "metric": serializers.CharField(help_text="a billable metric's code"),
         "event_time": serializers.DateTimeField(required=False, help_text="default: now"),
         "properties": serializers.DictField(required=False),
+        "operation": serializers.ChoiceField(
+            choices=["add", "remove"],
+            required=False,
+            help_text='default "add". "remove" takes the value of properties.<field> away from a '
+            "unique count metric (the only kind it applies to; any other metric: 400 on "
+            "`operation`): the window counts the distinct values added and not removed by its "
+            "end (for a recurring metric, over all of the customer's events up to the end).",
+        ),
     },
 )
 Outcome = inline_serializer(
@@ -177,7 +185,7 @@ class UsageEventOut(serializers.ModelSerializer[UsageEvent]):
     class Meta:
         model = UsageEvent
         fields = ("id", "event_id", "customer", "metric", "event_time", "received_at", "value",
-                  "properties", "late")  # fmt: skip
+                  "properties", "late", "operation")  # fmt: skip
 
 
 class UsageEventList(generics.GenericAPIView[Any]):

@@ -25,6 +25,13 @@ class UsageEvent(models.Model):
     late = models.BooleanField(
         default=False, help_text="Its time falls in usage already invoiced: needs a correction."
     )
+    operation = models.CharField(
+        max_length=6,
+        choices=[("add", "add"), ("remove", "remove")],
+        default="add",
+        help_text="add: the event counts; remove: a unique count's value is taken away "
+        "(unique count metrics only).",
+    )  # the column: migration 0018 (a constant default, no rewrite of the partitions)
 
     class Meta:
         managed = False

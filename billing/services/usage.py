@@ -24,6 +24,12 @@ Ingestion through the API never creates a partition: the clock keeps the window'
 next ones ready (`usage_partitions_ahead`); an event of a month whose partition the clock has not
 created yet waits in the default partition, and the clock moves it into the month's partition when
 it creates it. Only a backfill (an operator's command) creates the partitions of older months.
+
+Every event carries its `operation` ("add", or "remove" for a unique count's value), stored in the
+same statement. A late event of a recurring metric (its quantity carries from period to period)
+or of a time-weighted one changes every window after it too: it is classified late in the same
+way (its time before `usage_billed_until`), and the correction handler re-rates every billed
+window from its time on (invoicing/services/corrections.py).
 """
 
 from __future__ import annotations
@@ -64,7 +70,7 @@ INSERT_SQL = """
 WITH incoming AS (
     SELECT * FROM json_to_recordset(%s::json) AS t(
         customer_id bigint, metric_id bigint, event_id varchar, event_time timestamptz,
-        value numeric, properties jsonb, received_at timestamptz
+        value numeric, properties jsonb, received_at timestamptz, operation varchar
     )
 ),
 locked AS (
@@ -85,9 +91,10 @@ keys AS (
 ),
 stored AS (
     INSERT INTO billing_usageevent
-        (customer_id, metric_id, event_id, event_time, received_at, value, properties, late)
+        (customer_id, metric_id, event_id, event_time, received_at, value, properties, late,
+         operation)
     SELECT v.customer_id, v.metric_id, v.event_id, v.event_time, v.received_at, v.value,
-           v.properties, v.late
+           v.properties, v.late, v.operation
     FROM valid v JOIN keys k ON k.customer_id = v.customer_id AND k.event_id = v.event_id
 )
 SELECT id, NULL::varchar, 'archived' FROM locked WHERE archived_at IS NOT NULL
@@ -139,7 +146,9 @@ class Report:
 
 def metric_definitions() -> dict[str, MetricDef]:
     return {
-        m.code: MetricDef(m.id, m.code, m.aggregation, m.field_name, m.allow_negative)
+        m.code: MetricDef(
+            m.id, m.code, m.aggregation, m.field_name, m.allow_negative, m.recurring
+        )
         for m in BillableMetric.objects.filter(archived_at__isnull=True)
     }
 
@@ -334,6 +343,7 @@ def usage_ingest(
                     "value": None if event.value is None else str(event.value),
                     "properties": event.properties,
                     "received_at": received[index].isoformat(),
+                    "operation": event.operation,
                 }
                 for index, event, customer_id in found
             ],

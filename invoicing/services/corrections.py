@@ -27,7 +27,7 @@ from typing import Any
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import Sum
+from django.db.models import Q, Sum
 
 from billing.models import Subscription
 from billing.periods import Period
@@ -54,9 +54,9 @@ from invoicing.services.lines import (
     line_of,
     locked_invoice,
     recompute_totals,
-    tax_rate_of,
 )
 from invoicing.services.writer import draft_windows_rerate
+from invoicing.taxes import Rates
 
 CORRECTABLE = (InvoiceStatus.OPEN, InvoiceStatus.PARTIALLY_PAID, InvoiceStatus.PAID)
 USAGE_KINDS = (LineKind.USAGE, LineKind.MINIMUM)
@@ -99,7 +99,7 @@ def usage_rerate(
     by_invoice: dict[int, list[BilledPeriod]] = {}
     windows = BilledPeriod.objects.filter(
         invoice__in=list(invoices), kind=BilledPeriod.Kind.PERIOD_END
-    ).select_related("plan_version__plan")
+    ).select_related("plan_version__plan__product")
     for item in windows.order_by("invoice_id", "period_start", "id"):
         assert item.invoice_id is not None
         by_invoice.setdefault(item.invoice_id, []).append(item)
@@ -119,7 +119,7 @@ def _states(windows: Sequence[BilledPeriod]) -> dict[int, tuple[Step, Any]]:
         s.pk: s
         for s in Subscription.objects.filter(
             pk__in={w.subscription_id for w in windows}
-        ).select_related("plan", "plan_version__plan", "customer")
+        ).select_related("plan", "plan_version__plan__product", "customer")
     }
     found = {}
     for w in windows:
@@ -316,7 +316,15 @@ def _supplementary_invoice(
             "subscription_id", "plan_version_id"
         )
     )
-    rate = tax_rate_of(invoice.customer)
+    # a correction is taxed like the lines it corrects: the rate set in the catalog on the usage
+    # lines of its metric and window, or on the subscription's discount lines when they share one
+    set_rates: dict[tuple[Any, ...], set[int | None]] = {}
+    for sub_id, kind, start, metric, set_rate in invoice.lines.filter(
+        kind__in=[LineKind.USAGE, LineKind.DISCOUNT]
+    ).values_list("subscription_id", "kind", "period_start", "metric_code", "catalog_tax_rate"):
+        key = (sub_id, start, metric) if kind == LineKind.USAGE else (sub_id,)
+        set_rates.setdefault(key, set()).add(set_rate)
+    rates = Rates()
     lines = []
     for position, c in enumerate(corrections):
         usage = c.kind == Correction.Kind.USAGE
@@ -338,6 +346,10 @@ def _supplementary_invoice(
             subscription_id=c.subscription_id,
             book_id=books.get(c.subscription_id) if usage else None,
         )
+        key = (c.subscription_id, c.period_start, c.metric_code) if usage else (c.subscription_id,)
+        found = set_rates.get(key, {None})
+        spec = replace(spec, tax_rate_id=next(iter(found)) if len(found) == 1 else None)
+        rate = rates.for_line(invoice.customer, spec.tax_rate_id)
         lines.append(line_of(spec, supplement, position, rate))
     InvoiceLine.objects.bulk_create(lines)
     recompute_totals(supplement)
@@ -428,10 +440,13 @@ def on_late_usage(event: Any) -> None:
     payload = event.payload
     customer_id = int(event.subject_id)
     locked_customer(customer_id)
-    # a time-weighted metric carries its level into every later window: they are re-rated too
-    carried = BillableMetric.objects.filter(
-        code__in=payload.get("metrics", []), aggregation="weighted_sum"
-    ).exists()
+    # a time-weighted or recurring metric carries its level (its quantity) into every later
+    # window: they are re-rated too
+    carried = (
+        BillableMetric.objects.filter(code__in=payload.get("metrics", []))
+        .filter(Q(aggregation="weighted_sum") | Q(recurring=True))
+        .exists()
+    )
     with audit_context(actor=CLOCK, reason="late usage"):
         usage_rerate(
             customer_id=customer_id,
