@@ -19,6 +19,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Iterable
+from dataclasses import replace
 from datetime import datetime
 from decimal import Decimal
 from typing import Any
@@ -26,7 +27,12 @@ from typing import Any
 from django.db import transaction
 from django.db.models import Sum
 
-from billing.aggregation import aggregate_one, transactions_windows
+from billing.aggregation import (
+    aggregate_one,
+    prorated_terms,
+    prorated_windows,
+    transactions_windows,
+)
 from billing.models import LedgerAccount, LedgerEntry
 from billing.services import trial_balance
 from catalog.models import Charge
@@ -126,6 +132,23 @@ def _check_usage_line(
         start=line.period_start,
         end=line.period_end,
     )
+    rater = charge_rater(charge=charge)
+    proration = (line.explanation or {}).get("proration")
+    if rater.prorated and isinstance(proration, dict):  # the level held, over the same period
+        window = (invoice.customer_id, line.period_start, line.period_end)
+        unit = proration.get("unit", "second")
+        change_day = charge.plan_version.proration_change_day
+        held = prorated_windows(
+            metric=charge.metric, windows=[window], unit=unit, change_day=change_day
+        ).get(window)
+        reference = proration["reference_period"]
+        quantity, _ = prorated_terms(
+            held,
+            (datetime.fromisoformat(reference["start"]), datetime.fromisoformat(reference["end"])),
+            unit,
+            change_day,
+        )
+        found = replace(found, quantity=quantity)
     corrections = Correction.objects.filter(
         invoice=invoice,
         subscription=line.subscription_id,
@@ -148,7 +171,6 @@ def _check_usage_line(
                 "correction_proposed": proposed.pk if proposed is not None else None,
             }
         )
-    rater = charge_rater(charge=charge)
     if isinstance(rater, Percentage) and rater.per_transaction:  # priced event by event
         window = (invoice.customer_id, line.period_start, line.period_end)
         values = transactions_windows(metric=charge.metric, windows=[window]).get(window, [])

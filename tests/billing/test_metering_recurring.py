@@ -216,6 +216,11 @@ def test_prorated_seats_by_the_writer_and_the_upcoming_invoice(
     else:
         assert proration["formula"] == "(5 x 918000 + 8 x 1674000) / 2592000 = 6.9375"
     assert "recurring" in written.explanation
+    # reconciliation re-computes the prorated quantity over the line's reference period
+    from invoicing.reconciliation import reconcile
+
+    report = reconcile(start=MAY, end=MAY + timedelta(days=1), as_of=MAY)
+    assert [m for m in report.mismatches if m["check"] != "trial balance"] == []
     # May, no events: all 8 seats held the whole month, 8 x 10 = 80
     june = datetime(2026, 6, 1, tzinfo=UTC)
     subscriptions_bill(subscription_ids=[sub.pk], as_of=june, actor=TEST_ACTOR)
