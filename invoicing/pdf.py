@@ -38,6 +38,7 @@ from catalog.money import format_money, get_currency, quantize
 from catalog.pricing import plain
 from invoicing.branding import HEADING_CONTRAST, contrast_ratio, frozen_colors
 from invoicing.models import BrandLogo, CreditNote, Invoice, InvoiceLine, LineKind
+from invoicing.taxes import credit_note_breakdown, legal_mentions, lines_breakdown
 
 DASH = "—"  # a line with a quantity but no single unit price (tiers, packages, percentages)
 MAX_UNIT_DECIMALS = 12  # InvoiceLine.unit_amount's decimal places
@@ -332,13 +333,39 @@ def _tiers(explanation: Mapping[str, Any], reader: Reader) -> str:
     return ", ".join(parts)
 
 
+def _rate_tiers(explanation: Mapping[str, Any], reader: Reader) -> str:
+    """A graduated percentage's tiers in words: the part of the amount in each, at its rate."""
+    parts = []
+    for index, tier in enumerate(explanation.get("tiers") or []):
+        rate = _decimal(tier.get("rate")) or Decimal(0)
+        terms = {
+            "amount": reader.price(_decimal(tier.get("units")) or Decimal(0)),
+            "rate": format_percent(rate / 100, locale=reader.locale, decimal_quantization=False),
+        }
+        part = (
+            _("first %(amount)s at %(rate)s") if index == 0 else _("next %(amount)s at %(rate)s")
+        ) % terms
+        flat = _decimal(tier.get("flat_fee"))
+        if flat:
+            part = _("%(tier)s plus a flat %(fee)s") % {"tier": part, "fee": reader.price(flat)}
+        parts.append(part)
+    return ", ".join(parts)
+
+
 def _usage(line: InvoiceLine, explanation: Mapping[str, Any], reader: Reader, unit: str) -> str:
     model = explanation.get("model")
     params = explanation.get("parameters") or {}
     quantity = f"{reader.number(line.quantity)} {unit}".strip()
     if model == "flat":
         return _("Flat fee for the period")
-    if not line.quantity and model in ("per_unit", "graduated", "volume", "package"):
+    if not line.quantity and model in (
+        "per_unit", "graduated", "volume", "package", "graduated_percentage",
+    ):  # fmt: skip
+        if line.amount and params.get("flat_fee_at_zero") is True:  # as Stripe bills tiers
+            first = (explanation.get("tiers") or [{}])[0]
+            return _("No usage in this period; the first tier's flat fee of %(fee)s applies") % {
+                "fee": reader.price(_decimal(first.get("flat_fee")) or Decimal(0))
+            }
         return _("No usage in this period")
     if model == "per_unit":
         price = _decimal(params.get("unit_price")) or Decimal(0)
@@ -350,6 +377,11 @@ def _usage(line: InvoiceLine, explanation: Mapping[str, Any], reader: Reader, un
         return _("%(quantity)s: %(tiers)s") % {
             "quantity": quantity,
             "tiers": _tiers(explanation, reader),
+        }
+    if model == "graduated_percentage":
+        return _("%(quantity)s: %(tiers)s") % {
+            "quantity": reader.price(line.quantity),
+            "tiers": _rate_tiers(explanation, reader),
         }
     if model == "volume":
         tier = (explanation.get("tiers") or [{}])[0]
@@ -394,7 +426,14 @@ def _usage(line: InvoiceLine, explanation: Mapping[str, Any], reader: Reader, un
         low = _decimal(params.get("min_per_transaction"))
         high = _decimal(params.get("max_per_transaction"))
         free_count = int(params.get("free_transactions") or 0)
+        free_amount = _decimal(params.get("free_amount"))
         if not (fixed or low is not None or high is not None or free_count):
+            if free_amount:
+                return _("%(rate)s of %(volume)s, the first %(free)s free") % {
+                    "rate": rate,
+                    "volume": volume,
+                    "free": reader.price(free_amount),
+                }
             return _("%(rate)s of %(volume)s") % {"rate": rate, "volume": volume}
         terms = [
             _("%(rate)s of each transaction plus %(fee)s")
@@ -414,6 +453,10 @@ def _usage(line: InvoiceLine, explanation: Mapping[str, Any], reader: Reader, un
                     free_count,
                 )
                 % {"count": reader.number(Decimal(free_count))}
+            )
+        if free_amount:
+            terms.append(
+                _("the first %(amount)s of the total free") % {"amount": reader.price(free_amount)}
             )
         return _("%(terms)s; transactions totalling %(volume)s") % {
             "terms": ", ".join(terms),
@@ -665,21 +708,21 @@ def line_title(line: InvoiceLine, locale: str, names: Names | None = None) -> st
 # -------------------------------------------------------------------------------- documents
 
 
-def _tax_rows(
-    items: Iterable[tuple[Decimal, bool, Decimal]], reader: Reader
-) -> list[dict[str, Any]]:
-    """Tax per (rate, inclusive), in rate order."""
-    taxes: dict[tuple[Decimal, bool], Decimal] = {}
-    for rate, inclusive, amount in items:
-        if rate:
-            taxes[(rate, inclusive)] = taxes.get((rate, inclusive), Decimal(0)) + amount
+def _breakdown_rows(rows: Iterable[dict[str, Any]], reader: Reader) -> list[dict[str, Any]]:
+    """The tax breakdown (invoicing/taxes.py) as printed: each rate with its base and its tax;
+    a rate of 0% (zero-rated, exempt, reverse charge) with its base and its legal mention."""
     return [
         {
-            "rate": format_percent(rate / 100, locale=reader.locale, decimal_quantization=False),
-            "inclusive": inclusive,
-            "amount": reader.money(amount),
+            "rate": format_percent(
+                row["percentage"] / 100, locale=reader.locale, decimal_quantization=False
+            ),
+            "name": row["name"],
+            "inclusive": row["inclusive"],
+            "base": reader.money(row["base"]),
+            "amount": reader.money(row["tax"]),
+            "legal_mention": row["legal_mention"],
         }
-        for (rate, inclusive), amount in sorted(taxes.items())
+        for row in rows
     ]
 
 
@@ -710,7 +753,8 @@ def document_brand(company: Mapping[str, Any] | None) -> dict[str, str] | None:
 def invoice_html(invoice: Invoice) -> str:
     snapshot: Mapping[str, Any] = invoice.customer_snapshot or {}
     reader = Reader.of(snapshot, invoice.currency)
-    lines = list(invoice.lines.order_by("position", "id"))
+    lines = list(invoice.lines.select_related("tax_rate").order_by("position", "id"))
+    breakdown = lines_breakdown(lines)
     names = document_names(lines)
     with translation.override(reader.language):
         rows = []
@@ -753,10 +797,8 @@ def invoice_html(invoice: Invoice) -> str:
                 "lines": rows,
                 "subtotal": reader.money(invoice.subtotal),
                 "tax": reader.money(invoice.tax_total),
-                "taxes": _tax_rows(
-                    ((line.tax_percentage, line.tax_inclusive, line.tax_amount) for line in lines),
-                    reader,
-                ),
+                "taxes": _breakdown_rows(breakdown, reader),
+                "legal_mentions": legal_mentions(breakdown),
                 "total": reader.money(invoice.total),
                 "credit": reader.money(invoice.credit_applied) if invoice.credit_applied else "",
                 # what was due at issue: the document never changes with later payments
@@ -775,16 +817,15 @@ def credit_note_html(note: CreditNote) -> str:
     invoice = note.invoice
     snapshot: Mapping[str, Any] = invoice.customer_snapshot or {}
     reader = Reader.of(snapshot, note.currency)
-    lines = list(note.lines.select_related("invoice_line").order_by("id"))
+    lines = list(note.lines.select_related("invoice_line__tax_rate").order_by("id"))
+    breakdown = credit_note_breakdown(lines)
     names = document_names(line.invoice_line for line in lines if line.invoice_line)
     with translation.override(reader.language):
         rows = []
-        taxed = []
         for line in lines:
             source = line.invoice_line
             rate = source.tax_percentage if source else Decimal(0)
             inclusive = bool(source and source.tax_inclusive)
-            taxed.append((rate, inclusive, line.tax_amount))
             rows.append(
                 {
                     "title": line_title(source, str(reader.locale), names)
@@ -823,7 +864,8 @@ def credit_note_html(note: CreditNote) -> str:
                 "lines": rows,
                 "subtotal": reader.money(subtotal),
                 "tax": reader.money(note.tax_total),
-                "taxes": _tax_rows(taxed, reader),
+                "taxes": _breakdown_rows(breakdown, reader),
+                "legal_mentions": legal_mentions(breakdown),
                 "total": reader.money(note.total),
                 "settled": reader.money(note.total - note.to_balance),
                 "to_balance": reader.money(note.to_balance) if note.to_balance else "",
