@@ -54,6 +54,10 @@ def version_form(plan_id: int, metric_id: int, feature_id: int, params: Any) -> 
         "features-0-feature": feature_id,
         "features-0-enabled": "on",
         "features-0-limit": "5",
+        "one_time_fees-TOTAL_FORMS": "0",
+        "one_time_fees-INITIAL_FORMS": "0",
+        "one_time_fees-MIN_NUM_FORMS": "0",
+        "one_time_fees-MAX_NUM_FORMS": "1000",
     }
 
 
