@@ -265,6 +265,18 @@ _CATALOGUE: dict[str, tuple[str, str]] = {
         "A published plan version was closed by the next one's publication.",
     ),
     "plan_version.discarded": ("plan_version", "A draft plan version was discarded."),
+    "plan_change_policy.created": (
+        "plan_change_policy",
+        "A change between two plans got its policy (immediate, end_of_term or illegal).",
+    ),
+    "plan_change_policy.updated": (
+        "plan_change_policy",
+        "The policy of a change between two plans changed; `changes` says what.",
+    ),
+    "plan_change_policy.deleted": (
+        "plan_change_policy",
+        "The policy of a change between two plans was deleted (the caller's timing decides).",
+    ),
     "metric.created": ("metric", "A billable metric was created."),
     "metric.updated": ("metric", "A billable metric changed; `changes` says what."),
     "feature.created": ("feature", "A feature (entitlement) was created."),
@@ -319,6 +331,17 @@ _CATALOGUE: dict[str, tuple[str, str]] = {
     "gl_account_code.deleted": (
         "gl_account_code",
         "A ledger account's general ledger mapping was removed (it exports with an empty code).",
+    ),
+    # imports of a customer's history (invoicing/services/imports.py)
+    "import.completed": (
+        "import",
+        "A customer's history was imported: replayed at its instants and billed up to now; "
+        "`import` lists its subscriptions and invoices.",
+    ),
+    "import.failed": (
+        "import",
+        "An import stopped on a refusal during its replay; `import.error` and `error_field` say "
+        "where (what it did before stays).",
     ),
     # back office: bulk actions
     "bulk_action.completed": (

@@ -704,4 +704,5 @@ class ReconciliationReportAdmin(admin.ModelAdmin[ReconciliationReport]):
 from invoicing import (  # noqa: E402
     admin_branding,  # noqa: F401
     admin_customer,  # noqa: F401
+    admin_imports,  # noqa: F401
 )

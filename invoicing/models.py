@@ -245,6 +245,15 @@ class InvoiceLine(models.Model):
     tax_category = models.CharField(
         max_length=14, blank=True, help_text="The rate's category as applied (exempt, ...)."
     )
+    catalog_tax_rate = models.ForeignKey(
+        TaxRate,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        help_text="The rate set on what priced the line (its charge, add-on, one-time fee or "
+        "product), which overrides the customer's address rate; null: the address rate.",
+    )
     tax_amount = models.DecimalField(
         max_digits=20, decimal_places=4, default=Decimal(0), help_text="rounded once per line"
     )
@@ -332,6 +341,21 @@ class CreditNote(models.Model):
         "customer's balance.",
     )
     reason = models.CharField(max_length=255)
+    subscription = models.ForeignKey(
+        Subscription,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        help_text="The subscription whose cancellation it credits (a price book's "
+        "cancellation_credit = credit_note).",
+    )
+    explanation = models.JSONField(
+        default=dict,
+        blank=True,
+        help_text="How it was computed when it was issued for a rule (the period, the unused "
+        "part, the formula).",
+    )
     issued_at = models.DateTimeField()
     issued_by = models.CharField(max_length=255)
 
@@ -475,3 +499,44 @@ class Branding(models.Model):
 
     def __str__(self) -> str:
         return "Branding"
+
+
+class ImportStatus(models.TextChoices):
+    RUNNING = "running", "running"
+    SUCCEEDED = "succeeded", "succeeded"
+    FAILED = "failed", "failed"
+
+
+@pghistory.track(pghistory.InsertEvent(), pghistory.UpdateEvent(), exclude=["document"])
+class ImportRun(models.Model):
+    """One customer's history imported from another system (invoicing/services/imports.py): the
+    document as given, what it created and the invoices its replay produced. Its `key` makes a
+    retried import do nothing twice."""
+
+    key = models.CharField(max_length=100, unique=True, help_text="The import's idempotency key.")
+    digest = models.CharField(max_length=64, help_text="SHA-256 of the document (canonical JSON).")
+    document = models.JSONField()
+    status = models.CharField(max_length=10, choices=ImportStatus.choices)
+    customer = models.ForeignKey(
+        Customer, on_delete=models.PROTECT, null=True, blank=True, related_name="import_runs"
+    )
+    subscriptions = models.ManyToManyField(Subscription, blank=True, related_name="import_runs")
+    invoices = models.ManyToManyField(Invoice, blank=True, related_name="import_runs")
+    job = models.ForeignKey(
+        "core.Job", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    steps = models.PositiveIntegerField(default=0, help_text="Replay steps in the document.")
+    done = models.PositiveIntegerField(default=0, help_text="Replay steps done.")
+    billed_until = models.DateTimeField(help_text="The instant the replay bills up to (now).")
+    error = models.TextField(blank=True)
+    error_field = models.CharField(max_length=255, blank=True)
+    error_code = models.CharField(max_length=64, blank=True)
+    actor = models.CharField(max_length=255)
+    created_at = models.DateTimeField()
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ("-created_at", "-id")
+
+    def __str__(self) -> str:
+        return f"import {self.key}"

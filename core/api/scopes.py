@@ -59,6 +59,9 @@ RESOURCES: dict[str, str] = {
     "test_clocks": "test clocks and their advancing",
     "reports": "the dashboard's figures, accounting exports and their files, the general ledger's "
     "account codes, long jobs and their progress",
+    "imports": "imports of a customer's history from another system (`POST /imports/`: "
+    "backdated subscriptions, changes, pauses and cancellations replayed and billed up to "
+    "now), their validation and runs",
     "api_keys": "API keys (only `full` keys manage them)",
 }
 
@@ -117,6 +120,7 @@ MODEL_RESOURCES: dict[str, str] = {
     "backoffice.export": "reports",
     "backoffice.glaccountcode": "reports",
     "core.job": "reports",
+    "invoicing.importrun": "imports",
 }
 
 
@@ -350,6 +354,7 @@ EVENT_SUBJECT_RESOURCES: dict[str, str] = {
     "export": "reports",
     "gl_account_code": "reports",
     "job": "reports",
+    "import": "imports",
 }
 
 # an event type, or its first word, -> the further resource whose data it shows

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from invoicing.api import branding_views, views
+from invoicing.api import branding_views, imports_views, views
 
 urlpatterns = [
     path("invoices/", views.InvoiceList.as_view(), name="invoice-list"),
@@ -21,4 +21,7 @@ urlpatterns = [
     path("corrections/rerate/", views.Rerate.as_view(), name="corrections-rerate"),
     path("billing-failures/", views.BillingFailureList.as_view(), name="billing-failure-list"),
     path("branding/", branding_views.BrandingView.as_view(), name="branding"),
+    path("imports/", imports_views.ImportCollectionView.as_view(), name="import-list"),
+    path("imports/validate/", imports_views.ImportValidateView.as_view(), name="import-validate"),
+    path("imports/<int:pk>/", imports_views.ImportDetailView.as_view(), name="import-detail"),
 ]
