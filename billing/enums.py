@@ -31,6 +31,17 @@ class ChangeKind(models.TextChoices):
     PLAN_AND_QUANTITY = "plan_quantity", "plan and quantity change"
 
 
+class ChangeTiming(models.TextChoices):
+    """What decided when a change of plan or quantity takes effect."""
+
+    REQUESTED = "requested", "as asked (now, at period end or on a date)"
+    UPGRADE = "upgrade", "automatic: an upgrade, at once"
+    DOWNGRADE = "downgrade", "automatic: a downgrade, at period end"
+    NOT_STARTED = "not_started", "automatic: in a trial or before the start, at once"
+    POLICY = "policy", "the plan pair's change policy"
+    OVERRIDE = "override", "as asked by staff, overriding the plan pair's policy"
+
+
 class ChangeStatus(models.TextChoices):
     SCHEDULED = "scheduled"
     APPLIED = "applied"

@@ -259,7 +259,9 @@ class PlanVersionAdmin(HistoryAdminMixin, ServiceModelAdmin):
     )  # fmt: skip
     change_form_template = "admin/catalog/planversion/change_form.html"
 
-    DEFAULTED = ("proration_unit", "proration_change_day")  # not posted: the default, or kept
+    DEFAULTED = (  # not posted: the default, or kept
+        "proration_unit", "proration_change_day", "cancellation_credit",
+    )  # fmt: skip
 
     def get_form(
         self, request: HttpRequest, obj: Any = None, change: bool = False, **kwargs: Any
@@ -572,8 +574,25 @@ class FeatureAdmin(CatalogAdmin):
     update_id = "feature_id"
 
 
+class CouponForm(forms.ModelForm[Coupon]):
+    """The service's duration rules as errors on their fields (before the table's check
+    constraints, which would only name themselves)."""
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean()
+        if self.instance.pk is None and "duration" in data:
+            try:
+                services.coupon_duration_check(
+                    data.get("duration"), data.get("duration_periods"), data.get("duration_months")
+                )
+            except ApplicationError as exc:
+                add_service_error(self, exc)
+        return data
+
+
 @admin.register(Coupon)
 class CouponAdmin(CatalogAdmin):
+    form = CouponForm
     list_display = (
         "code", "name", "kind", "discount", "duration", "limits", "redeem_by", "archived_at",
     )  # fmt: skip

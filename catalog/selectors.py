@@ -8,7 +8,7 @@ from typing import Any
 
 from django.db.models import Count, Q, QuerySet
 
-from catalog.models import Charge, Plan, PlanVersion, TaxRate, VersionStatus
+from catalog.models import Charge, Plan, PlanChangePolicy, PlanVersion, TaxRate, VersionStatus
 from catalog.pricing import Rater, compile_charge
 
 
@@ -23,7 +23,7 @@ def plan_version_at(*, plan: Plan, at: datetime) -> PlanVersion:
             plan=plan, status=VersionStatus.PUBLISHED, effective_from__lte=at
         )
         .filter(Q(effective_until__isnull=True) | Q(effective_until__gt=at))
-        .select_related("plan")
+        .select_related("plan__product")
         .first()
     )
     if version is None:
@@ -135,3 +135,9 @@ def publish_effects(*, version: PlanVersion) -> list[str]:
         "A published price book never changes again: a later price change is a copy of it."
     )
     return effects
+
+
+def plan_change_policy(*, from_plan_id: int, to_plan_id: int) -> PlanChangePolicy | None:
+    """The policy of a change from one plan to another (None: no policy for that pair, the
+    caller's timing or the price heuristic decides)."""
+    return PlanChangePolicy.objects.filter(from_plan_id=from_plan_id, to_plan_id=to_plan_id).first()

@@ -331,17 +331,9 @@ def coupon_create(
             raise ValidationFailed("A fixed coupon needs its currency.", field="currency")
         if data.get("percent_off") is not None:
             raise ValidationFailed("A fixed coupon has no percent_off.", field="percent_off")
-    duration = data.get("duration")
-    periods = data.get("duration_periods")
-    if duration == Coupon.Duration.REPEATING and not periods:
-        raise ValidationFailed(
-            "A repeating coupon needs duration_periods (1 or more).", field="duration_periods"
-        )
-    if duration != Coupon.Duration.REPEATING and periods is not None:
-        raise ValidationFailed(
-            "duration_periods applies to repeating coupons only.", field="duration_periods"
-        )
-    _check_duration_months(duration, data.get("duration_months"))
+    coupon_duration_check(
+        data.get("duration"), data.get("duration_periods"), data.get("duration_months")
+    )
     if data.get("redeem_by") is not None and data["redeem_by"] <= as_of:
         raise ValidationFailed("redeem_by must be in the future.", field="redeem_by")
     with transaction.atomic(durable=True), audit_context(actor=actor, reason=reason):
@@ -358,7 +350,17 @@ def coupon_create(
     return coupon
 
 
-def _check_duration_months(duration: Any, months: Any) -> None:
+def coupon_duration_check(duration: Any, periods: Any, months: Any) -> None:
+    """A repeating coupon lasts 1 or more periods; a months coupon 1 to MAX_COUPON_MONTHS
+    calendar months; neither count on another duration. (The admin's form asks it too.)"""
+    if duration == Coupon.Duration.REPEATING and not periods:
+        raise ValidationFailed(
+            "A repeating coupon needs duration_periods (1 or more).", field="duration_periods"
+        )
+    if duration != Coupon.Duration.REPEATING and periods is not None:
+        raise ValidationFailed(
+            "duration_periods applies to repeating coupons only.", field="duration_periods"
+        )
     if duration == Coupon.Duration.MONTHS and (months is None or months < 1):
         raise ValidationFailed(
             f"A months coupon needs duration_months (1 to {MAX_COUPON_MONTHS}).",
@@ -790,7 +792,14 @@ def plan_change_policy_delete(
     price heuristic for "auto"). Journaled as `plan_change_policy.deleted` with what it was."""
     with transaction.atomic(durable=True), audit_context(actor=actor, reason=reason):
         item = _locked(PlanChangePolicy, policy_id)
-        _event(item, "deleted", actor=actor, as_of=as_of)
+        events.record(
+            type="plan_change_policy.deleted",
+            subject_type="plan_change_policy",
+            subject_id=item.pk,
+            payload={"plan_change_policy": snapshot(item)},
+            actor=actor,
+            occurred_at=as_of,
+        )
         item.delete()
 
 

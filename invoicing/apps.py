@@ -7,11 +7,15 @@ class InvoicingConfig(AppConfig):
 
     def ready(self) -> None:
         from billing.journal import register_handler
-        from billing.services import register_catch_up
+        from billing.services import register_cancel_credit, register_catch_up
         from invoicing.services import on_late_usage
+        from invoicing.services.cancellation import cancellation_credit_notes
         from invoicing.services.writer import subscription_catch_up
 
         # actions on a subscription first bill it up to their instant (the one writer)
         register_catch_up(subscription_catch_up)
+        # a cancellation credited by a credit note on the invoice that billed the fee in advance
+        # (a price book's cancellation_credit = credit_note), in the cancellation's transaction
+        register_cancel_credit(cancellation_credit_notes)
         # usage for windows already billed: their drafts refreshed, or their invoices corrected
         register_handler("invoicing.corrections", on_late_usage, types={"usage.late_received"})

@@ -15,6 +15,7 @@ from rest_framework.views import APIView
 
 from billing import selectors, services
 from billing.api.filters import SubscriptionFilter
+from billing.enums import ChangeTiming
 from billing.models import (
     Customer,
     CustomerEntitlement,
@@ -102,8 +103,9 @@ class ChangeIn(serializers.Serializer[Any]):
     when = WhenField(
         required=False,
         default="auto",
-        help_text='"auto" (upgrades now, downgrades at period end), "now", "period_end" or an '
-        "ISO 8601 instant",
+        help_text='"auto" (the plan pair\'s change policy when there is one, else upgrades now '
+        'and downgrades at period end), "now", "period_end" or an ISO 8601 instant (refused, '
+        "400 `contradicts_policy`, when it contradicts the pair's policy)",
     )
     prorate = serializers.BooleanField(default=True)
     reason = serializers.CharField(max_length=255, required=False, default="", allow_blank=True)
@@ -121,7 +123,8 @@ class ChangeOut(serializers.ModelSerializer[SubscriptionChange]):
         fields = (
             "id", "subscription", "kind", "status", "from_plan_version", "new_plan",
             "applied_plan_version", "from_quantity", "new_quantity", "effective_at", "prorate",
-            "reason", "requested_by", "created_at", "applied_at", "canceled_at",
+            "reason", "requested_by", "created_at", "applied_at", "canceled_at", "timing",
+            "policy",
         )  # fmt: skip
 
 
@@ -136,7 +139,12 @@ class ProrationLineOut(serializers.ModelSerializer[ProrationLine]):
 
 
 class CancelIn(serializers.Serializer[Any]):
-    at_period_end = serializers.BooleanField(default=False)
+    at_period_end = serializers.BooleanField(
+        required=False,
+        allow_null=True,
+        help_text="Left out (or null): as the plan's cancellation policy says, at once without "
+        "one. A value that contradicts the plan's policy is refused (400 `contradicts_policy`).",
+    )
     prorate = serializers.BooleanField(
         default=True, help_text="credit the unused part of the fee when canceling at once"
     )
@@ -350,6 +358,16 @@ class PreviewLineOut(serializers.Serializer[Any]):
     explanation = serializers.JSONField()
 
 
+class TimingOut(serializers.Serializer[Any]):
+    rule = serializers.ChoiceField(
+        choices=ChangeTiming.choices, help_text="what decided when it takes effect"
+    )
+    policy = serializers.CharField(
+        help_text="the plan pair's change policy (immediate, end_of_term, illegal), or empty"
+    )
+    note = serializers.CharField(help_text="the rule in words, naming the policy")
+
+
 class ChangePreviewOut(serializers.Serializer[Any]):
     new_plan = serializers.CharField(source="new_plan.code")
     new_version = serializers.CharField()
@@ -362,6 +380,7 @@ class ChangePreviewOut(serializers.Serializer[Any]):
     currency = serializers.CharField()
     lines = PreviewLineOut(many=True)
     total = serializers.CharField()
+    timing = TimingOut(help_text="which rule (a plan pair's policy, the heuristic) applied")
 
 
 class SubscriptionChangePreviewView(_Action):
@@ -422,8 +441,10 @@ class SubscriptionCancel(_Action):
         operation_id="subscriptions_cancel",
         request=CancelIn,
         parameters=[IDEMPOTENCY_KEY],
-        responses={200: SubscriptionOut, **error_responses(404, 409)},
+        responses={200: SubscriptionOut, **error_responses(400, 404, 409)},
         tags=TAGS,
+        description="Cancel at once or at period end, as the plan's cancellation policy says "
+        "(immediate, end_of_term; illegal: 409 `cancellation_not_allowed`).",
     )
     def post(self, request: Request, pk: int) -> Response:
         sub = self.get_object()
@@ -433,7 +454,7 @@ class SubscriptionCancel(_Action):
         sub = services.subscription_cancel(
             subscription_id=sub.pk, actor=request_actor(request),
             as_of=customer_as_of(sub.customer, timezone.now()),
-            at_period_end=v["at_period_end"], prorate=v["prorate"], reason=v["reason"],
+            at_period_end=v.get("at_period_end"), prorate=v["prorate"], reason=v["reason"],
         )  # fmt: skip
         return Response(_out(sub))
 

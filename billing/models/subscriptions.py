@@ -8,10 +8,16 @@ from django.db import models
 from django.db.models import Q
 
 from billing import lifecycle, periods
-from billing.enums import ChangeKind, ChangeStatus, ProrationKind, SubscriptionStatus
+from billing.enums import (
+    ChangeKind,
+    ChangeStatus,
+    ChangeTiming,
+    ProrationKind,
+    SubscriptionStatus,
+)
 from billing.models.customers import Customer
 from billing.validators import validate_metadata
-from catalog.models import Plan, PlanVersion
+from catalog.models import BillingPolicy, Plan, PlanVersion
 
 
 @pghistory.track(pghistory.InsertEvent(), pghistory.UpdateEvent(), pghistory.DeleteEvent())
@@ -166,6 +172,18 @@ class SubscriptionChange(models.Model):
     new_quantity = models.PositiveIntegerField(null=True, blank=True)
     effective_at = models.DateTimeField()
     prorate = models.BooleanField(default=True)
+    timing = models.CharField(
+        max_length=11,
+        choices=ChangeTiming.choices,
+        blank=True,
+        help_text="What decided when it takes effect (empty: recorded before this was kept).",
+    )
+    policy = models.CharField(
+        max_length=11,
+        choices=BillingPolicy.choices,
+        blank=True,
+        help_text="The plan pair's change policy when one applied (or was overridden).",
+    )
     reason = models.CharField(max_length=255, blank=True)
     requested_by = models.CharField(max_length=255, blank=True)
     created_at = models.DateTimeField()
@@ -241,6 +259,14 @@ class ProrationLine(models.Model):
     period_start = models.DateTimeField()
     period_end = models.DateTimeField()
     explanation = models.JSONField()
+    tax_rate = models.ForeignKey(
+        "catalog.TaxRate",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        help_text="The rate set on its plan's product or its add-on (null: the address rate).",
+    )
     created_at = models.DateTimeField()
     invoiced_at = models.DateTimeField(null=True, blank=True)
 

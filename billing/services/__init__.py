@@ -43,6 +43,7 @@ from billing.services.ledger import (
     ledger_post_many,
     trial_balance,
 )
+from billing.services.policies import register_cancel_credit
 from billing.services.subscription_clock import (
     subscription_advance,
     subscription_edges_apply,
@@ -105,6 +106,7 @@ __all__ = [
     "ledger_post",
     "ledger_post_many",
     "locked_customer",
+    "register_cancel_credit",
     "register_catch_up",
     "subscription_activate",
     "subscription_addon_add",

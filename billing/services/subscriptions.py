@@ -11,7 +11,7 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from decimal import Decimal
-from typing import Any
+from typing import Any, NamedTuple
 
 from django.db import transaction
 
@@ -21,6 +21,7 @@ from billing.enums import (
     TERMINAL,
     ChangeKind,
     ChangeStatus,
+    ChangeTiming,
     ProrationKind,
     SubscriptionStatus,
 )
@@ -31,9 +32,10 @@ from billing.models import (
     SubscriptionChange,
     SubscriptionPause,
 )
+from billing.services import policies
 from billing.services.entitlements import entitlements_recompute
 from billing.services.journal import journal_write
-from catalog.models import AddOn, Plan, PlanVersion
+from catalog.models import AddOn, CancellationCredit, Plan, PlanVersion
 from catalog.money import quantize
 from catalog.pricing import plain
 from catalog.selectors import NoPriceInForce, plan_version_at
@@ -115,7 +117,7 @@ def locked_subscription(subscription_id: int) -> Subscription:
     Customer.objects.select_for_update().get(pk=customer_id)
     return (
         Subscription.objects.select_for_update(of=("self",))
-        .select_related("customer", "plan", "plan_version", "plan_version__plan")
+        .select_related("customer", "plan", "plan_version", "plan_version__plan__product")
         .get(pk=subscription_id)
     )
 
@@ -138,6 +140,7 @@ def _save_lines(
             period_start=item.start,
             period_end=item.end,
             explanation=item.explanation,
+            tax_rate_id=item.tax_rate_id,
             created_at=at,
         )
         for item in lines
@@ -286,15 +289,26 @@ def _check_change_instant(sub: Subscription, when: datetime, as_of: datetime) ->
         )
 
 
+class ResolvedChange(NamedTuple):
+    plan: Plan
+    quantity: int
+    instant: datetime
+    timing: policies.Timing  # what decided the instant (a plan pair's policy, the heuristic...)
+
+
 def resolve_change(
     sub: Subscription,
     as_of: datetime,
     plan_id: int | None,
     quantity: int | None,
     when: str | datetime,
-) -> tuple[Plan, int, datetime]:
+    *,
+    override_policy: bool = False,
+    reason: str = "",
+) -> ResolvedChange:
     """The plan, quantity and instant a change request means, or its refusal: one rule for
-    the change itself and for its preview."""
+    the change itself and for its preview. A plan pair's change policy times it (or refuses
+    it) before the price heuristic of "auto" (billing/services/policies.py)."""
     if plan_id is None and quantity is None:
         raise ValidationFailed("Give a new plan or a new quantity.", field="plan")
     if quantity is not None and quantity < 1:
@@ -328,15 +342,31 @@ def resolve_change(
     if new_plan.pk == sub.plan_id and new_quantity == sub.quantity:
         raise ValidationFailed("That is the subscription's current plan and quantity.",
                                field="plan", code="no_change")  # fmt: skip
-    if when == "auto":
+    when, timing = policies.change_policy_timing(
+        sub, new_plan, as_of, when, override=override_policy, reason=reason
+    )
+    if timing is None and when == "auto":
         probe = (
             _version_for(new_plan, max(as_of, sub.start_at))
             if new_plan.pk != sub.plan_id
             else sub.plan_version  # a change of quantity keeps the period's price book
         )
         old_amount = sub.plan_version.fixed_fee * sub.quantity
-        upgrade = probe.fixed_fee * new_quantity >= old_amount
+        new_amount = probe.fixed_fee * new_quantity
+        upgrade = new_amount >= old_amount
         when = "now" if upgrade or sub.status in (S.PENDING, S.TRIALING) else "period_end"
+        fees = f"the period's fee {plain(old_amount)} -> {plain(new_amount)}"
+        timing = (
+            policies.Timing(ChangeTiming.UPGRADE, note=f"no change policy: an upgrade ({fees})")
+            if upgrade
+            else policies.Timing(ChangeTiming.NOT_STARTED, note="no change policy: not billed "
+                                 "yet (pending or in a trial), at once")
+            if when == "now"
+            else policies.Timing(ChangeTiming.DOWNGRADE,
+                                 note=f"no change policy: a downgrade ({fees})")
+        )  # fmt: skip
+    elif timing is None:
+        timing = policies.Timing(ChangeTiming.REQUESTED, note="as asked")
     if when == "now":
         instant = as_of
     elif when == "period_end":
@@ -350,7 +380,7 @@ def resolve_change(
     _check_change_instant(sub, instant, as_of)
     if new_plan.pk != sub.plan_id:
         _version_for(new_plan, instant)  # priced at that instant?
-    return new_plan, new_quantity, instant
+    return ResolvedChange(new_plan, new_quantity, instant, timing)
 
 
 def subscription_change(
@@ -364,12 +394,15 @@ def subscription_change(
     prorate: bool = True,
     reason: str = "",
     previewed_lines: Sequence[tuple[str, Decimal]] | None = None,
+    override_policy: bool = False,
 ) -> SubscriptionChange:
     """Change the plan and/or the quantity. `when`: "now", "period_end", an instant, or "auto"
     (an upgrade, one that raises the period's fee, takes effect now; a downgrade at period end).
     `previewed_lines`: the proration lines (kind, rounded amount) of the preview the requester
     confirmed; a change that would write other lines (the clock moved past a cent, another change
-    came first) is refused with 409 `preview_stale`, and nothing is written."""
+    came first) is refused with 409 `preview_stale`, and nothing is written.
+    A plan pair's change policy times or refuses it (billing/services/policies.py);
+    `override_policy` (staff only, with a reason) lets a timing asked override it."""
     with transaction.atomic(durable=True), audit_context(actor=actor, reason=reason):
         sub = locked_subscription(subscription_id)
         if sub.customer.plan_changes_refused:
@@ -379,10 +412,13 @@ def subscription_change(
                 code="plan_changes_refused",
             )
         catch_up(sub, as_of, actor)
-        new_plan, new_quantity, instant = resolve_change(sub, as_of, plan_id, quantity, when)
-        change = _record_change(
-            sub, new_plan, new_quantity, instant, actor, as_of, prorate=prorate, reason=reason
+        new_plan, new_quantity, instant, timing = resolve_change(
+            sub, as_of, plan_id, quantity, when, override_policy=override_policy, reason=reason
         )
+        change = _record_change(
+            sub, new_plan, new_quantity, instant, actor, as_of, prorate=prorate, reason=reason,
+            timing=timing,
+        )  # fmt: skip
         if previewed_lines is not None:
             written = list(
                 ProrationLine.objects.filter(change=change)
@@ -408,6 +444,7 @@ def _record_change(
     *,
     prorate: bool,
     reason: str,
+    timing: policies.Timing | None = None,
 ) -> SubscriptionChange:
     """A resolved change of a locked subscription: applied when its instant has come, else
     scheduled (the change and its preview's "what if" both write it this way)."""
@@ -428,6 +465,8 @@ def _record_change(
         new_quantity=new_quantity if new_quantity != sub.quantity else None,
         effective_at=instant,
         prorate=prorate,
+        timing=timing.rule if timing is not None else "",
+        policy=timing.policy if timing is not None else "",
         reason=reason,
         requested_by=actor.label,
         created_at=as_of,
@@ -452,6 +491,7 @@ class ChangePreview:
     lines: list[proration.Line]
     currency: str
     upcoming: Any = None  # what the `upcoming` reader returned with the change made
+    timing: policies.Timing | None = None  # what decided when it takes effect
 
     @property
     def total(self) -> Decimal:
@@ -470,6 +510,8 @@ def subscription_change_preview(
     when: str | datetime = "auto",
     prorate: bool = True,
     upcoming: Callable[[int, datetime], Any] | None = None,
+    override_policy: bool = False,
+    reason: str = "",
 ) -> ChangePreview:
     """The proration a change would bring, before it is confirmed: what `subscription_change`
     does — the subscription locked and billed up to `as_of` (catch-up), the same resolution of
@@ -482,7 +524,9 @@ def subscription_change_preview(
     with transaction.atomic(durable=True):
         sub = locked_subscription(subscription_id)
         catch_up(sub, as_of, PREVIEW_ACTOR)
-        new_plan, new_quantity, instant = resolve_change(sub, as_of, plan_id, quantity, when)
+        new_plan, new_quantity, instant, timing = resolve_change(
+            sub, as_of, plan_id, quantity, when, override_policy=override_policy, reason=reason
+        )
         new_version = (
             _version_for(new_plan, instant) if new_plan.pk != sub.plan_id else sub.plan_version
         )
@@ -499,7 +543,7 @@ def subscription_change_preview(
         if upcoming is not None:
             _record_change(
                 sub, new_plan, new_quantity, instant, PREVIEW_ACTOR, as_of, prorate=prorate,
-                reason="preview",
+                reason="preview", timing=timing,
             )  # fmt: skip
             seen = upcoming(sub.customer_id, as_of)
         transaction.set_rollback(True)  # a preview: the catch-up's (and the change's) writes
@@ -514,6 +558,7 @@ def subscription_change_preview(
         lines=lines,
         currency=sub.plan.currency,
         upcoming=seen,
+        timing=timing,
     )
 
 
@@ -526,6 +571,8 @@ def _change_dict(change: SubscriptionChange) -> dict[str, Any]:
         "new_quantity": change.new_quantity,
         "effective_at": change.effective_at.isoformat(),
         "prorate": change.prorate,
+        "timing": change.timing,
+        "policy": change.policy,
     }
 
 
@@ -602,17 +649,26 @@ def subscription_cancel(
     subscription_id: int,
     actor: Actor,
     as_of: datetime,
-    at_period_end: bool = False,
+    at_period_end: bool | None = False,
     prorate: bool = True,
     reason: str = "",
+    override_policy: bool = False,
 ) -> Subscription:
     """At period end (undoable until then), or at once, with or without a prorated credit for
-    the unused part of the fixed fee."""
+    the unused part of the fixed fee. The plan's cancellation policy decides when (or refuses):
+    `at_period_end` None takes its timing (without one: at once); a contrary one is refused
+    unless `override_policy` (staff, with a reason; billing/services/policies.py). At once, a
+    price book whose `cancellation_credit` is `credit_note` credits the unused part of a fee
+    paid in advance by a credit note on the invoice that billed it, in this transaction (the
+    hook invoicing registers), instead of a proration line for the next invoice."""
     with transaction.atomic(durable=True), audit_context(actor=actor, reason=reason):
         sub = locked_subscription(subscription_id)
         catch_up(sub, as_of, actor)
         if sub.status in TERMINAL:
             raise TransitionNotAllowed(f"The subscription is already {sub.status}.")
+        at_period_end, _timing = policies.cancel_policy_timing(
+            sub, at_period_end, override=override_policy, reason=reason
+        )
         if at_period_end:
             if sub.status == S.PENDING:
                 raise Conflict("A subscription that has not started is canceled at once.")
@@ -629,8 +685,11 @@ def subscription_cancel(
                 sub, "updated", actor, as_of, cancel_at_period_end=True, reason=reason
             )
             return sub
+        book = sub.plan_version.book()
         lines = lifecycle.cancel_lines(sub.state(), as_of, prorate=prorate)
         subscription_finish(sub, S.CANCELED, as_of, actor, reason=reason)
+        if lines and book.cancellation_credit == CancellationCredit.CREDIT_NOTE:
+            lines = policies.cancel_credit(sub, lines, as_of, actor)
         _save_lines(sub, lines, as_of)
     return sub
 
@@ -839,6 +898,7 @@ def subscription_addon_add(
                 "formula": f"{plain(quantity)} x {plain(addon.amount)}",
                 "added_by": actor.label,
             },
+            tax_rate_id=addon.tax_rate_id,
             created_at=as_of,
         )
         subscription_event(

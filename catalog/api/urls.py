@@ -34,4 +34,14 @@ urlpatterns = [
     path("tax-rates/", v.TaxRateListCreate.as_view(), name="tax-rate-list"),
     path("tax-rates/<int:pk>/", v.TaxRateDetail.as_view(), name="tax-rate-detail"),
     path("pricing/rate/", v.RateView.as_view(), name="pricing-rate"),
+    path(
+        "plan-change-policies/",
+        v.PlanChangePolicyListCreate.as_view(),
+        name="plan-change-policy-list",
+    ),
+    path(
+        "plan-change-policies/<int:pk>/",
+        v.PlanChangePolicyDetail.as_view(),
+        name="plan-change-policy-detail",
+    ),
 ]

@@ -6,6 +6,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
+from typing import Any
 
 from django.db import transaction
 from django.db.models import Sum
@@ -312,8 +313,12 @@ def issue_credit_note(
     as_of: datetime,
     actor: Actor,
     reason: str,
+    *,
+    subscription_id: int | None = None,
+    explanation: dict[str, Any] | None = None,
 ) -> CreditNote:
-    """Number, store, post and journal a credit note (checks are the caller's)."""
+    """Number, store, post and journal a credit note (checks are the caller's). A credit note
+    issued by a rule (a cancellation's credit) names its subscription and its explanation."""
     amounts = credit_note_amounts(invoice, parts)
     total, tax_total, to_balance = amounts.total, amounts.tax_total, amounts.to_balance
     outstanding, settled = amounts.outstanding, amounts.settled  # settled: off the amount due
@@ -325,6 +330,8 @@ def issue_credit_note(
         tax_total=tax_total,
         to_balance=to_balance,
         reason=reason,
+        subscription_id=subscription_id,
+        explanation=explanation or {},
         issued_at=as_of,
         issued_by=actor.label,
     )

@@ -111,10 +111,12 @@ def _carry_out(action: DunningAction, as_of: datetime, actor: Actor) -> str:
                            reason=why)  # fmt: skip
         return "paused"
     # canceled now only when its period is not paid (dunning's rule): no credit for unused days
-    # of a fee never paid (its invoice stays owed, or is written off)
+    # of a fee never paid (its invoice stays owed, or is written off). Dunning's own rule, not
+    # a request: the plan's cancellation policy does not time it (override_policy)
     subscription_cancel(
         subscription_id=action.subscription_id, actor=actor, as_of=as_of,
         at_period_end=action.kind == ActionKind.CANCEL_AT_PERIOD_END, prorate=False, reason=why,
+        override_policy=True,
     )  # fmt: skip
     return "cancellation at period end set" if action.kind != ActionKind.CANCEL else "canceled"
 

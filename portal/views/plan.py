@@ -62,7 +62,7 @@ def _portal(request: HttpRequest) -> PortalContext:
 
 def _subscription(request: HttpRequest, subscription_id: int) -> Subscription:
     return get_object_or_404(
-        Subscription.objects.select_related("customer", "plan", "plan_version__plan"),
+        Subscription.objects.select_related("customer", "plan", "plan_version__plan__product"),
         customer=_portal(request).customer,
         pk=subscription_id,
     )
@@ -418,7 +418,8 @@ def cancel(request: HttpRequest, subscription_id: int) -> HttpResponse:
             subscription_id=sub.pk,
             actor=_portal(request).actor,
             as_of=timezone.now(),
-            at_period_end=True,
+            # at period end, unless the plan's cancellation policy says when (or refuses)
+            at_period_end=None if sub.plan.cancellation_policy else True,
             reason=reason,
         )
     except (ApplicationError, ValidationError) as exc:

@@ -387,6 +387,12 @@ def _build_world() -> World:
     ids["gl_account_code"] = gl_code_create(
         account="revenue", code="4000", name="Revenue", actor=ACTOR, as_of=now
     ).pk
+    # plan change policies (issue 17): pro -> basic at the end of the term (the scheduled
+    # change above, asked at period end, agrees with it); basic -> pro has none (POST makes it)
+    ids["plan_change_policy"] = catalog.plan_change_policy_create(
+        actor=ACTOR, as_of=now,
+        data={"from_plan": plans["hw_pro"], "to_plan": plans["hw_basic"], "policy": "end_of_term"},
+    ).pk  # fmt: skip
     return World(ids=ids, raw_key=raw_key)
 
 
@@ -476,6 +482,7 @@ BY_SEGMENT = {
     "test-clocks": "test_clock",
     "notes": "note",
     "gl-account-codes": "gl_account_code",
+    "plan-change-policies": "plan_change_policy",
 }
 
 
@@ -530,6 +537,9 @@ def _valid_bodies(ids: dict[str, Any]) -> dict[tuple[str, str], dict[str, Any]]:
     later = (now + timedelta(days=7)).isoformat()
     event = {"event_id": "hw-e1", "customer": ids["customer_code"], "metric": ids["metric_code"],
              "properties": {"calls": 1}}  # fmt: skip
+    history = {"key": "hw-import", "customer": {"external_id": "hw_imported", "name": "Imported",
+               "currency": "USD"}, "subscriptions": [{"plan": ids["plan_code"],
+               "start_at": (now - timedelta(days=40)).isoformat()}]}  # fmt: skip
     return {
         ("/api/v1/api-keys/", "post"): {"name": "hw_new", "scopes": ["read"]},
         ("/api/v1/api-keys/<int:pk>/", "patch"): {
@@ -582,6 +592,12 @@ def _valid_bodies(ids: dict[str, Any]) -> dict[tuple[str, str], dict[str, Any]]:
             "amount": "1",
         },
         ("/api/v1/tax-rates/", "post"): {"code": "hw_new", "name": "New", "percentage": "7"},
+        ("/api/v1/plan-change-policies/", "post"): {
+            "from_plan": "hw_basic",
+            "to_plan": ids["plan_code"],
+            "policy": "immediate",
+        },
+        ("/api/v1/plan-change-policies/<int:pk>/", "patch"): {"policy": "illegal"},
         ("/api/v1/pricing/rate/", "post"): {
             "pricing_model": "per_unit",
             "params": {"unit_price": "0.5"},
@@ -680,6 +696,8 @@ def _valid_bodies(ids: dict[str, Any]) -> dict[tuple[str, str], dict[str, Any]]:
         },
         ("/api/v1/gl-account-codes/", "post"): {"account": "cash", "code": "1000", "name": "Bank"},
         ("/api/v1/gl-account-codes/<int:pk>/", "patch"): {"code": "4001", "name": "Sales"},
+        ("/api/v1/imports/", "post"): history,
+        ("/api/v1/imports/validate/", "post"): history,
         ("/api/v1/customers/<int:customer_id>/notes/", "post"): {"body": "called them"},
         ("/api/v1/customers/<int:customer_id>/notes/<int:pk>/", "patch"): {"body": "called again"},
     }
