@@ -532,8 +532,18 @@ class CreditNoteAdmin(HistoryAdminMixin, admin.ModelAdmin[CreditNote]):
     change_form_template = "admin/invoicing/creditnote/change_form.html"
     fields = readonly_fields = (
         "invoice_link", "number", "currency", "total_shown", "tax_shown", "to_balance_shown",
-        "reason", "issued", "issued_by", "pdf",
+        "reason", "subscription", "explanation_shown", "issued", "issued_by", "pdf",
     )  # fmt: skip
+
+    @admin.display(description="explanation")
+    def explanation_shown(self, obj: CreditNote) -> str:
+        """A credit note issued by a rule (a cancellation's credit): its formula and period."""
+        found = obj.explanation or {}
+        if not found:
+            return "—"
+        part = found.get("part") or {}
+        covers = f" ({part.get('start', '')} to {part.get('end', '')})" if part else ""
+        return f"{found.get('rule', '')}: {found.get('formula', '')}{covers}"
 
     def lookup_allowed(self, lookup: str, value: str, request: HttpRequest) -> bool:
         # the customer page links to its customer's credit notes

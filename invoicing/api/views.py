@@ -6,10 +6,11 @@ from decimal import Decimal
 from typing import Any
 
 import django_filters
+from django.db.models import Prefetch
 from django.http import FileResponse, HttpResponse, JsonResponse
 from django.utils import timezone
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.utils import extend_schema, extend_schema_field
 from rest_framework import generics, serializers
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -45,11 +46,37 @@ from invoicing.services import (
     invoice_void,
     rerate_scope,
 )
+from invoicing.taxes import credit_note_breakdown, lines_breakdown
 
 TAGS = ["invoices"]
 
 
+class TaxBreakdownOut(serializers.Serializer[Any]):
+    """One tax rate of a document: what it taxed (net) and the tax."""
+
+    code = serializers.CharField()
+    name = serializers.CharField()
+    percentage = serializers.DecimalField(max_digits=7, decimal_places=4)
+    inclusive = serializers.BooleanField()
+    category = serializers.CharField(
+        help_text="standard, reduced, zero, exempt or reverse_charge"
+    )
+    legal_mention = serializers.CharField(
+        help_text="Printed on the invoice (exempt and reverse-charge rates always have one)."
+    )
+    base = serializers.DecimalField(
+        max_digits=20, decimal_places=4, help_text="the lines taxed at it, net of their tax"
+    )
+    tax = serializers.DecimalField(max_digits=20, decimal_places=4)
+
+
 class LineOut(serializers.ModelSerializer[InvoiceLine]):
+    tax_rate: serializers.SlugRelatedField[Any] = serializers.SlugRelatedField(
+        slug_field="code", read_only=True, allow_null=True,
+        help_text="The rate that taxed it: the one set on its charge, add-on, fee or product, "
+        "else the customer's address rate (null: untaxed).",
+    )  # fmt: skip
+
     class Meta:
         model = InvoiceLine
         fields = (
@@ -62,8 +89,10 @@ class LineOut(serializers.ModelSerializer[InvoiceLine]):
             "period_start",
             "period_end",
             "metric_code",
+            "tax_rate",
             "tax_percentage",
             "tax_inclusive",
+            "tax_category",
             "tax_amount",
             "explanation",
         )
@@ -76,6 +105,10 @@ class InvoiceOut(serializers.ModelSerializer[Invoice]):
     lines = LineOut(many=True, read_only=True)
     livemode = serializers.SerializerMethodField(
         help_text="False for a test customer's invoice (on a test clock: its TEST- series)."
+    )
+    tax_breakdown = serializers.SerializerMethodField(
+        help_text="Each tax rate of its lines with its base and its tax (exempt and reverse-charge "
+        "rates with their legal mention)."
     )
 
     class Meta:
@@ -91,6 +124,7 @@ class InvoiceOut(serializers.ModelSerializer[Invoice]):
             "grace_until",
             "subtotal",
             "tax_total",
+            "tax_breakdown",
             "total",
             "credit_applied",
             "amount_due",
@@ -106,9 +140,19 @@ class InvoiceOut(serializers.ModelSerializer[Invoice]):
     def get_livemode(self, obj: Invoice) -> bool:
         return obj.customer.test_clock_id is None
 
+    @extend_schema_field(TaxBreakdownOut(many=True))
+    def get_tax_breakdown(self, obj: Invoice) -> Any:
+        if "lines" in getattr(obj, "_prefetched_objects_cache", {}):
+            lines = sorted(obj.lines.all(), key=lambda line: (line.position, line.pk))
+        else:
+            lines = list(obj.lines.select_related("tax_rate").order_by("position", "id"))
+        return TaxBreakdownOut(lines_breakdown(lines), many=True).data
+
 
 def _queryset() -> Any:
-    return Invoice.objects.select_related("customer").prefetch_related("lines")
+    return Invoice.objects.select_related("customer").prefetch_related(
+        Prefetch("lines", queryset=InvoiceLine.objects.select_related("tax_rate"))
+    )
 
 
 class DraftIn(serializers.Serializer[Any]):
@@ -241,6 +285,9 @@ class CreditNoteLineOut(serializers.ModelSerializer[CreditNoteLine]):
 class CreditNoteOut(serializers.ModelSerializer[CreditNote]):
     invoice_number = serializers.CharField(source="invoice.number")
     lines = CreditNoteLineOut(many=True, read_only=True)
+    tax_breakdown = serializers.SerializerMethodField(
+        help_text="The tax credited by rate: each rate of the credited lines, its base, its tax."
+    )
 
     class Meta:
         model = CreditNote
@@ -252,12 +299,30 @@ class CreditNoteOut(serializers.ModelSerializer[CreditNote]):
             "currency",
             "total",
             "tax_total",
+            "tax_breakdown",
             "to_balance",
             "reason",
+            "subscription",
+            "explanation",
             "issued_at",
             "issued_by",
             "lines",
         )
+        extra_kwargs = {
+            "subscription": {
+                "help_text": "The subscription whose cancellation it credits (a price book's "
+                "cancellation_credit = credit_note), else null."
+            },
+            "explanation": {
+                "help_text": "How a credit note issued by a rule was computed (the period, the "
+                "unused part, the formula); empty for one issued by hand."
+            },
+        }
+
+    @extend_schema_field(TaxBreakdownOut(many=True))
+    def get_tax_breakdown(self, obj: CreditNote) -> Any:
+        lines = obj.lines.select_related("invoice_line__tax_rate").order_by("id")
+        return TaxBreakdownOut(credit_note_breakdown(lines), many=True).data
 
 
 def _state_change(name: str, service: Any, description: str) -> type[generics.GenericAPIView[Any]]:
@@ -503,6 +568,8 @@ class UpcomingLineOut(serializers.Serializer[Any]):
     quantity = serializers.DecimalField(max_digits=38, decimal_places=12)
     amount = serializers.DecimalField(max_digits=20, decimal_places=4)
     tax_amount = serializers.DecimalField(max_digits=20, decimal_places=4)
+    tax_rate_code = serializers.CharField(allow_null=True, help_text="the rate that taxes it")
+    tax_category = serializers.CharField(allow_blank=True)
     period_start = serializers.DateTimeField(allow_null=True)
     period_end = serializers.DateTimeField(allow_null=True)
     explanation = serializers.JSONField()
@@ -520,7 +587,8 @@ class UpcomingOut(serializers.Serializer[Any]):
     lines = UpcomingLineOut(many=True)
     subtotal = serializers.DecimalField(max_digits=20, decimal_places=4)
     tax_total = serializers.DecimalField(max_digits=20, decimal_places=4)
-    tax_rate = serializers.CharField(allow_null=True)
+    tax_rate = serializers.CharField(allow_null=True, help_text="the customer's address rate")
+    tax_breakdown = TaxBreakdownOut(many=True)
     total = serializers.DecimalField(max_digits=20, decimal_places=4)
     credit_applied = serializers.DecimalField(max_digits=20, decimal_places=4)
     amount_due = serializers.DecimalField(max_digits=20, decimal_places=4)

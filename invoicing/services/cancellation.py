@@ -69,6 +69,9 @@ def cancellation_credit_notes(
         if line.kind != "credit" or line.explanation.get("fee_timing") != "advance":
             left.append(line)
             continue
+        if not line.rounded:  # a credit of less than half a cent: nothing to credit
+            left.append(_fallback(line, "the credit rounds to zero: no credit note"))
+            continue
         why = _credit(sub, line, as_of, actor)
         if why:
             left.append(_fallback(line, why))

@@ -12,7 +12,7 @@ from typing import Any
 import pytest
 from django.urls import reverse
 from django.utils import timezone
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 from rest_framework.test import APIClient
 
@@ -425,7 +425,9 @@ def german() -> Customer:
     return customer(country="DE")
 
 
-def test_an_immediate_cancellation_is_credited_by_a_credit_note() -> None:
+def test_an_immediate_cancellation_is_credited_by_a_credit_note(
+    api: APIClient, staff_client: Any
+) -> None:
     plan = credit_note_plan()
     sub = subscribed(plan, who=german())
     # April's fee in advance, finalized: 30.00 + 19% = 5.70 -> 35.70
@@ -453,6 +455,12 @@ def test_an_immediate_cancellation_is_credited_by_a_credit_note() -> None:
     assert not InvoiceLine.objects.filter(kind="proration").exists()
     assert Invoice.objects.filter(customer_id=sub.customer_id).count() == 1
     assert upcoming_invoice(customer_id=sub.customer_id, as_of=APR_11)["lines"] == []
+    # the API and the admin show what it credits and how
+    listed = api.get(V1 + "credit-notes/").json()["results"]
+    assert [(row["subscription"], row["total"]) for row in listed] == [(sub.pk, "23.8000")]
+    assert listed[0]["explanation"]["part_seconds"] == 1_728_000
+    page = staff_client.get(reverse("admin:invoicing_creditnote_change", args=[note.pk]))
+    assert "-30 x 1 x 1728000 / 2592000 s = -20" in page.content.decode()
 
 
 def test_a_draft_or_an_arrears_fee_falls_back_to_a_proration_line() -> None:
@@ -496,6 +504,8 @@ def test_credit_note_and_proration_line_credit_the_same_amount() -> None:
 
     @settings(max_examples=8, deadline=None, database=None,
               suppress_health_check=[HealthCheck.too_slow])  # fmt: skip
+    @example(cents=1, day=29)  # 0.01 x 1/30 of a month: rounds to 0.00
+    @example(cents=3000, day=10)  # 30.00 x 20/30 = 20.00
     @given(cents=st.integers(min_value=1, max_value=10_000_00), day=st.integers(1, 29))
     def check(cents: int, day: int) -> None:
         fee = str(D(cents) / 100)
@@ -507,9 +517,14 @@ def test_credit_note_and_proration_line_credit_the_same_amount() -> None:
             subscriptions_bill_chunk(subscription_ids=[sub.pk], as_of=APR, actor=CLOCK)
             subscription_cancel(subscription_id=sub.pk, actor=TEST_ACTOR, as_of=at)
         line = ProrationLine.objects.get(subscription=by_line)
+        if not line.amount_rounded:  # less than half a cent: no credit note, a 0.00 line
+            assert not CreditNote.objects.filter(subscription=by_note).exists()
+            assert ProrationLine.objects.get(subscription=by_note).amount_rounded == 0
+            return
         note = CreditNote.objects.get(subscription=by_note)
         assert note.lines.get().amount == -line.amount_rounded
         assert note.total == -line.amount_rounded  # no tax rate: no tax
+        assert not ProrationLine.objects.filter(subscription=by_note).exists()
 
     check()
 
