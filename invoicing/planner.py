@@ -363,16 +363,18 @@ def start_lines(state: State, start: StartTerms) -> list[LineSpec]:
             "one_time_fee_id": fee.id,
             "prorate": fee.prorate,
         }
-        if fee.prorate:  # as the fee in advance of that period is (fee_line)
-            exact, seconds = share(fee.amount, first.start, first.end, first, reference)
+        if fee.prorate:  # as the fee in advance of that period is (fee_line), by its book's rule
+            by = replace(state, book=book).rule
+            exact, counted = share(fee.amount, first.start, first.end, first, reference, by)
+            whole = by.whole(reference)
             explanation.update(
-                rule=explanation["rule"] + ", prorated by the second: the share of the first "
-                "paid period",
+                rule=f"{explanation['rule']}, prorated {by.name}: the share of the first paid "
+                "period",
                 period={"start": reference.start.isoformat(), "end": reference.end.isoformat()},
                 part={"start": first.start.isoformat(), "end": first.end.isoformat()},
-                part_seconds=seconds,
-                period_seconds=reference.seconds,
-                formula=f"{plain(fee.amount)} x {seconds} / {reference.seconds} s = "
+                part_seconds=counted,
+                period_seconds=whole,
+                formula=f"{plain(fee.amount)} x {counted} / {whole} {by.suffix} = "
                 f"{plain(exact)}",
             )
         else:
@@ -568,7 +570,7 @@ def commitment_line(state: State, window: Period, billed: Sequence[LineSpec]) ->
         and period.start <= line.period_start
         and line.period_end <= period.end
     ]
-    total = sum((line.amount for line in counts), Decimal(0))
+    total = quantize(sum((line.amount for line in counts), Decimal(0)), book.currency)
     exact = owed - total
     amount = quantize(exact, book.currency)
     if amount <= 0:
@@ -775,7 +777,8 @@ def invoice_discounts(
             if not covered:
                 continue
             if coupon.limited:
-                base = min(quantize(sum(share[key, i] for i in covered), currency), left[key])
+                mine = sum((share[key, i] for i in covered), Decimal(0))
+                base = min(quantize(mine, currency), left[key])
                 if base <= 0:
                     continue
             else:

@@ -21,6 +21,7 @@ from catalog.models import Plan
 from invoicing.models import BilledPeriod, Invoice
 from invoicing.selectors import upcoming_invoice
 from invoicing.services import subscriptions_to_bill
+from invoicing.services.finalize import invoice_render_pdf
 from payments.models import Payment
 from tests.billing.factories import CustomerFactory
 from tests.conftest import TEST_ACTOR
@@ -44,6 +45,7 @@ def make_plan(
     trial_days: int = 0,
     trial_invoice: bool = False,
     calendar: bool = False,
+    **data: Any,
 ) -> Plan:
     plan = catalog.plan_create(
         actor=TEST_ACTOR,
@@ -56,7 +58,8 @@ def make_plan(
         actor=TEST_ACTOR,
         as_of=JAN10,
         data={"effective_from": datetime(2025, 1, 1, tzinfo=UTC), "fixed_fee": D(fee),
-              "fee_timing": timing, "trial_days": trial_days, "trial_invoice": trial_invoice},
+              "fee_timing": timing, "trial_days": trial_days, "trial_invoice": trial_invoice,
+              **data},
         one_time_fees=fees or [],
     )  # fmt: skip
     catalog.plan_version_publish(version_id=version.pk, actor=TEST_ACTOR, as_of=JAN10)
@@ -137,6 +140,33 @@ def test_a_prorated_setup_fee_is_the_share_of_a_calendar_stub() -> None:
     )
 
 
+def test_a_prorated_setup_fee_follows_the_books_proration_unit() -> None:
+    """New York, a calendar plan, a start on Mar 10, 2026 (after the DST change of Mar 8): the
+    stub is Mar 10 - Apr 1 local, 22 days = 1,900,800 s, of March's 31 days = 2,674,800 s (one
+    hour short). By the second: 50.00 x 1,900,800 / 2,674,800 = 35.5316... -> 35.53; by whole
+    days: 50.00 x 22 / 31 = 35.4838... -> 35.48."""
+    prorated = [{**SETUP, "prorate": True}]
+    by_second = make_plan("ny_s", calendar=True, fees=prorated)
+    by_day = make_plan("ny_d", calendar=True, fees=prorated, proration_unit="day")
+    start = datetime(2026, 3, 10, 15, 0, tzinfo=UTC)  # 11:00 in New York
+    found = {}
+    for plan in (by_second, by_day):
+        customer = CustomerFactory(external_id=f"ny{next(serial)}", timezone="America/New_York")
+        subscription_create(customer_id=customer.pk, plan_id=plan.pk, actor=TEST_ACTOR, as_of=start)
+        run_tick(start + TICK)
+        invoice = Invoice.objects.get(customer=customer)
+        found[plan.code] = invoice.lines.get(kind="one_time")
+    assert found["ny_s"].amount == D("35.53")
+    assert found["ny_s"].explanation["formula"] == "50 x 1900800 / 2674800 s = " + str(
+        D(50) * 1900800 / 2674800
+    )
+    assert found["ny_d"].amount == D("35.48")
+    assert (
+        found["ny_d"].explanation["part_seconds"],
+        found["ny_d"].explanation["period_seconds"],
+    ) == (22, 31)
+
+
 def test_a_free_trial_with_a_trial_invoice_has_a_zero_invoice_at_its_start() -> None:
     plan = make_plan("trial", trial_days=14, trial_invoice=True)
     sub = subscribe(plan, JAN10)
@@ -153,6 +183,8 @@ def test_a_free_trial_with_a_trial_invoice_has_a_zero_invoice_at_its_start() -> 
     assert zero.number
     assert zero.total == D("0")
     assert not Payment.objects.filter(customer_id=sub.customer_id).exists()
+    rendered = invoice_render_pdf(invoice_id=zero.pk, as_of=JAN10 + TICK)  # its document
+    assert rendered.pdf_sha256
     # the trial ends on Jan 24: the first paid invoice, 20.00 in advance for Jan 24 - Feb 24
     run_tick(datetime(2026, 1, 24, 0, 5, tzinfo=UTC))
     paid = invoice_on(sub, datetime(2026, 1, 24, tzinfo=UTC))
