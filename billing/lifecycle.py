@@ -94,10 +94,16 @@ class State:
         return self.trial_end is not None and self.period.end <= self.trial_end
 
     @property
+    def rule(self) -> proration.Rule:
+        """How its price book splits a fee by time (by the second, or by whole local days)."""
+        return proration.Rule(self.book.proration_unit, self.book.proration_change_day, self.zone)
+
+    @property
     def terms(self) -> proration.FeeTerms:
         return proration.FeeTerms(
-            self.book.fixed_fee, self.quantity, self.book.label, self.book.fee_timing
-        )
+            self.book.fixed_fee, self.quantity, self.book.label, self.book.fee_timing,
+            rule=self.rule, tax_rate_id=self.book.tax_rate_id,
+        )  # fmt: skip
 
 
 def with_period(state: State, at: datetime) -> State:
@@ -148,7 +154,8 @@ def changed(
     state: State, at: datetime, book: PriceBook, quantity: int, *, prorate: bool
 ) -> tuple[State, list[proration.Line]]:
     """A change of plan and/or quantity taking effect at `at`, and its proration lines (by the
-    second, of the fee's period) when it falls strictly inside a period whose fees are billed.
+    second, or by whole days: each line by its own book's rule, of the fee's period) when it
+    falls strictly inside a period whose fees are billed.
     A change of quantity alone keeps the period's price book (pass `state.book`)."""
     billing_fees = state.status in (ACTIVE, PAST_DUE) and not state.in_trial_period
     period = state.period

@@ -17,18 +17,79 @@ The share is of the *fee's period*: for a calendar-aligned first period (a stub 
 interval) that is the whole interval the stub is part of, so the stub's fee is itself prorated and
 a credit inside the stub is at the same rate: never more than the stub fee billed. Parts are
 clamped to the billed period (the stub), the denominator is the reference (the whole interval).
+
+**By whole days** (a price book's `proration_unit` "day", as Kill Bill, Lago and Chargebee): the
+share is fee x quantity x (days in the part) / (days in the fee's whole period), days being local
+days in the subscription's time zone. Every instant that splits a fee (a change, a cancellation,
+an end date, a pause and its resume) is first moved to a local midnight by the book's
+`proration_change_day`: "new" (the default) to the midnight starting its day, so the day of a
+change is billed at the new terms; "old" to the next midnight, so it is billed at the old terms.
+An instant that is a local midnight splits no day and stays. Period boundaries and the first paid
+day are local midnights already. A line is priced by the rule of the book it is a line of: the
+credit of the old terms by the old book's rule, the charge of the new terms by the new book's.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from datetime import datetime
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
-from billing.periods import Period
+from billing.periods import Period, local_date, local_midnight
 from catalog.money import quantize
 from catalog.pricing import plain
+
+SECOND, DAY = "second", "day"
+
+
+@dataclass(frozen=True)
+class Rule:
+    """How a fee is split by time: by the second (the default), or by whole local days of `zone`
+    with the day of a change billed at the "new" or the "old" terms (see the module's note)."""
+
+    unit: str = SECOND  # "second" | "day"
+    change_day: str = "new"  # "new" | "old"
+    zone: str = "UTC"
+
+    @property
+    def by_day(self) -> bool:
+        return self.unit == DAY
+
+    @property
+    def name(self) -> str:
+        return "by whole days" if self.by_day else "by the second"
+
+    @property
+    def suffix(self) -> str:
+        return "days" if self.by_day else "s"
+
+    def snap(self, instant: datetime) -> datetime:
+        """The instant a fee is split at: itself by the second; by whole days the local midnight
+        starting its day ("new") or the next one ("old"), itself when it is a local midnight."""
+        if not self.by_day:
+            return instant
+        day = local_date(instant, self.zone)
+        midnight = local_midnight(day, self.zone)
+        if midnight == instant or self.change_day != "old":
+            return midnight
+        return local_midnight(day + timedelta(days=1), self.zone)
+
+    def count(self, start: datetime, end: datetime) -> int:
+        """Seconds, or local days, of [start, end) once both are snapped (0 when empty)."""
+        start, end = self.snap(start), self.snap(end)
+        if end <= start:
+            return 0
+        if self.by_day:
+            return (local_date(end, self.zone) - local_date(start, self.zone)).days
+        return int((end - start).total_seconds())
+
+    def whole(self, period: Period) -> int:
+        """The period's length in the rule's unit (its seconds, by the second)."""
+        return self.count(period.start, period.end) if self.by_day else period.seconds
+
+
+BY_THE_SECOND = Rule()
 
 
 @dataclass(frozen=True)
@@ -37,6 +98,8 @@ class FeeTerms:
     quantity: int
     version: str  # e.g. "pro@v1"
     timing: str  # "advance" | "arrears"
+    rule: Rule = field(default=BY_THE_SECOND)  # the price book's proration rule
+    tax_rate_id: int | None = None  # its plan's product's rate (None: the address's)
 
     @property
     def period_amount(self) -> Decimal:
@@ -52,6 +115,7 @@ class Line:
     start: datetime
     end: datetime
     explanation: dict[str, Any]
+    tax_rate_id: int | None = None  # the rate of the plan it prorates (see FeeTerms)
 
 
 def share(
@@ -60,12 +124,28 @@ def share(
     end: datetime,
     period: Period,
     reference: Period | None = None,
+    rule: Rule = BY_THE_SECOND,
 ) -> tuple[Decimal, int]:
     """amount x (seconds of [start, end) inside the period) / (seconds of the reference, the
-    period itself unless given), and the seconds counted."""
+    period itself unless given), and the seconds counted; by whole days with a day `rule`
+    (the instants snapped to local midnights first, days over days)."""
+    if rule.by_day:
+        lo, hi = part(start, end, period, rule)
+        days = rule.count(lo, hi)
+        return amount * days / rule.whole(reference or period), days
     lo, hi = max(start, period.start), min(end, period.end)
     seconds = max(0, int((hi - lo).total_seconds()))
     return amount * seconds / (reference or period).seconds, seconds
+
+
+def part(
+    start: datetime, end: datetime, period: Period, rule: Rule = BY_THE_SECOND
+) -> tuple[datetime, datetime]:
+    """The part of `period` a fee for [start, end) covers, by the rule (snapped, clamped)."""
+    return (
+        max(rule.snap(start), rule.snap(period.start)),
+        min(rule.snap(end), rule.snap(period.end)),
+    )
 
 
 def line(
@@ -79,12 +159,13 @@ def line(
     reference: Period | None = None,
 ) -> Line | None:
     reference = reference or period
-    exact, seconds = share(terms.period_amount, start, end, period, reference)
+    rule = terms.rule
+    exact, seconds = share(terms.period_amount, start, end, period, reference, rule)
     if not exact:
         return None
     # the part of this period the line covers (a pause across periods gives a line for each
     # period, each naming its own part): its amount is reproducible from the line alone
-    start, end = max(start, period.start), min(end, period.end)
+    start, end = part(start, end, period, rule)
     sign = -1 if kind == "credit" else 1
     amount = sign * exact
     verb = "Unused time on" if kind == "credit" else "Remaining time on"
@@ -92,10 +173,18 @@ def line(
         verb = "Time used on"
     if why == "paused":
         verb = "Paused time on"
+    first, last = start.date(), end.date()
+    if rule.by_day:  # the customer's days
+        first, last = local_date(start, rule.zone), local_date(end, rule.zone)
     description = (
-        f"{verb} {terms.version} x {terms.quantity} "
-        f"({start.date().isoformat()} to {end.date().isoformat()})"
+        f"{verb} {terms.version} x {terms.quantity} ({first.isoformat()} to {last.isoformat()})"
     )
+    if rule.by_day:
+        return Line(
+            kind, description, amount, quantize(amount, currency), start, end,
+            _day_explanation(terms, why, reference, start, end, seconds, amount, sign, currency),
+            tax_rate_id=terms.tax_rate_id,
+        )  # fmt: skip
     explanation = {
         "rule": "proration by the second",
         "why": why,
@@ -113,7 +202,44 @@ def line(
         ),
         "currency": currency,
     }
-    return Line(kind, description, amount, quantize(amount, currency), start, end, explanation)
+    return Line(
+        kind, description, amount, quantize(amount, currency), start, end, explanation,
+        tax_rate_id=terms.tax_rate_id,
+    )  # fmt: skip
+
+
+def _day_explanation(
+    terms: FeeTerms,
+    why: str,
+    reference: Period,
+    start: datetime,
+    end: datetime,
+    days: int,
+    amount: Decimal,
+    sign: int,
+    currency: str,
+) -> dict[str, Any]:
+    rule = terms.rule
+    whole = rule.whole(reference)
+    return {
+        "rule": f"proration by whole days (the day of a change at the {rule.change_day} terms)",
+        "why": why,
+        "price_version": terms.version,
+        "fee_per_period": plain(terms.fee),
+        "quantity": terms.quantity,
+        "fee_timing": terms.timing,
+        "period": {"start": reference.start.isoformat(), "end": reference.end.isoformat()},
+        "part": {"start": start.isoformat(), "end": end.isoformat()},
+        "part_days": days,
+        "period_days": whole,
+        "change_day": rule.change_day,
+        "time_zone": rule.zone,
+        "formula": (
+            f"{'-' if sign < 0 else ''}{plain(terms.fee)} x {terms.quantity} x "
+            f"{days} days / {whole} days = {plain(amount)}"
+        ),
+        "currency": currency,
+    }
 
 
 def change_lines(

@@ -113,7 +113,7 @@ def group_by_time(times: dict[int, datetime]) -> list[tuple[datetime, list[int]]
 
 
 def subscription_list() -> QuerySet[Subscription]:
-    return Subscription.objects.select_related("customer", "plan", "plan_version__plan")
+    return Subscription.objects.select_related("customer", "plan", "plan_version__plan__product")
 
 
 def proration_lines_pending(*, subscription: Subscription) -> QuerySet[ProrationLine]:

@@ -579,7 +579,7 @@ class CouponForm(forms.ModelForm[Coupon]):
     constraints, which would only name themselves)."""
 
     def clean(self) -> dict[str, Any]:
-        data = super().clean()
+        data = super().clean() or {}
         if self.instance.pk is None and "duration" in data:
             try:
                 services.coupon_duration_check(

@@ -302,6 +302,8 @@ class PlanVersion(models.Model):
             minimum_commitment=self.minimum_commitment,
             trial_invoice=self.trial_invoice,
             cancellation_credit=self.cancellation_credit,
+            # the plan's product's rate: load `plan__product` with the version (select_related)
+            tax_rate_id=self.plan.product.tax_rate_id if self.plan.product else None,
         )
 
     @property
@@ -572,6 +574,22 @@ class TaxRate(models.Model):
     def __str__(self) -> str:
         kind = "incl." if self.inclusive else "excl."
         return f"{self.name} {format(self.percentage.normalize(), 'f')}% {kind}"
+
+    def clean(self) -> None:
+        """Zero-rated, exempt and reverse-charge rates tax nothing (percentage 0); exempt and
+        reverse-charge supplies must say why on the invoice (their legal mention)."""
+        errors: dict[str, str] = {}
+        untaxed = (TaxCategory.ZERO, TaxCategory.EXEMPT, TaxCategory.REVERSE_CHARGE)
+        if self.category in untaxed and self.percentage is not None and self.percentage != 0:
+            errors["percentage"] = f"A {self.get_category_display()} rate has percentage 0."
+        needs = (TaxCategory.EXEMPT, TaxCategory.REVERSE_CHARGE)
+        if self.category in needs and not (self.legal_mention or "").strip():
+            errors["legal_mention"] = (
+                f"A {self.get_category_display()} rate needs its legal mention (printed on the "
+                "invoice)."
+            )
+        if errors:
+            raise ValidationError(errors)
 
 
 @tracked()

@@ -17,7 +17,7 @@ from __future__ import annotations
 import base64
 import copy
 import hashlib
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, time, timedelta, tzinfo
 from decimal import ROUND_CEILING, ROUND_HALF_UP, Decimal, InvalidOperation
@@ -708,9 +708,30 @@ def line_title(line: InvoiceLine, locale: str, names: Names | None = None) -> st
 # -------------------------------------------------------------------------------- documents
 
 
-def _breakdown_rows(rows: Iterable[dict[str, Any]], reader: Reader) -> list[dict[str, Any]]:
-    """The tax breakdown (invoicing/taxes.py) as printed: each rate with its base and its tax;
-    a rate of 0% (zero-rated, exempt, reverse charge) with its base and its legal mention."""
+def _tax_rows(rows: Iterable[dict[str, Any]], reader: Reader) -> list[dict[str, Any]]:
+    """The totals' tax rows: the tax of each rate above 0%, in rate order (as rates and their
+    inclusion read: one row per percentage and inclusion)."""
+    taxes: dict[tuple[Decimal, bool], Decimal] = {}
+    for row in rows:
+        if row["percentage"]:
+            key = (row["percentage"], row["inclusive"])
+            taxes[key] = taxes.get(key, Decimal(0)) + row["tax"]
+    return [
+        {
+            "rate": format_percent(rate / 100, locale=reader.locale, decimal_quantization=False),
+            "inclusive": inclusive,
+            "amount": reader.money(amount),
+        }
+        for (rate, inclusive), amount in sorted(taxes.items())
+    ]
+
+
+def _breakdown_rows(rows: Sequence[dict[str, Any]], reader: Reader) -> list[dict[str, Any]]:
+    """The tax breakdown (invoicing/taxes.py) as printed under the totals, when it says more
+    than they do (several rates, or a rate of 0%: zero-rated, exempt, reverse charge): each
+    rate with its base and its tax."""
+    if len(rows) < 2 and all(row["percentage"] for row in rows):
+        return []
     return [
         {
             "rate": format_percent(
@@ -797,7 +818,8 @@ def invoice_html(invoice: Invoice) -> str:
                 "lines": rows,
                 "subtotal": reader.money(invoice.subtotal),
                 "tax": reader.money(invoice.tax_total),
-                "taxes": _breakdown_rows(breakdown, reader),
+                "taxes": _tax_rows(breakdown, reader),
+                "breakdown": _breakdown_rows(breakdown, reader),
                 "legal_mentions": legal_mentions(breakdown),
                 "total": reader.money(invoice.total),
                 "credit": reader.money(invoice.credit_applied) if invoice.credit_applied else "",
@@ -864,7 +886,8 @@ def credit_note_html(note: CreditNote) -> str:
                 "lines": rows,
                 "subtotal": reader.money(subtotal),
                 "tax": reader.money(note.tax_total),
-                "taxes": _breakdown_rows(breakdown, reader),
+                "taxes": _tax_rows(breakdown, reader),
+                "breakdown": _breakdown_rows(breakdown, reader),
                 "legal_mentions": legal_mentions(breakdown),
                 "total": reader.money(note.total),
                 "settled": reader.money(note.total - note.to_balance),

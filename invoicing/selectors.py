@@ -64,7 +64,7 @@ def charge_terms(book_ids: Iterable[int]) -> dict[int, list[ChargeTerms]]:
     )
     product_rates = {
         c.plan_version_id: c.plan_version.plan.product.tax_rate_id
-        if c.plan_version.plan.product_id
+        if c.plan_version.plan.product
         else None
         for c in charges
     }
@@ -309,10 +309,10 @@ def coupons_of(
                 plan_ids=frozenset(p.pk for p in c.plans.all()),
                 discounted=frozenset(discounted[r.pk]),
                 redeemed_at=r.redeemed_at,
-                metric_codes=frozenset(r.limit_metrics),  # type: ignore[attr-defined]
-                charge_ids=frozenset(r.limit_charges),  # type: ignore[attr-defined]
+                metric_codes=frozenset(r.limit_metrics),
+                charge_ids=frozenset(r.limit_charges),
                 duration_months=c.duration_months,
-                zone=r.zone,  # type: ignore[attr-defined]
+                zone=r.zone,
             )
         )
     return found

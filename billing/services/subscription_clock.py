@@ -154,7 +154,7 @@ def subscriptions_period_end(*, subs: list[Subscription], as_of: datetime, actor
 def _published_versions(plan_ids: Iterable[int]) -> dict[int, list[PlanVersion]]:
     found: dict[int, list[PlanVersion]] = {}
     versions = PlanVersion.objects.filter(plan_id__in=set(plan_ids), status="published")
-    for version in versions.select_related("plan").order_by("effective_from"):
+    for version in versions.select_related("plan__product").order_by("effective_from"):
         found.setdefault(version.plan_id, []).append(version)
     return found
 

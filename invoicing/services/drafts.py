@@ -28,9 +28,9 @@ from invoicing.services.lines import (
     invoice_created,
     locked_invoice,
     recompute_totals,
-    tax_rate_of,
     taxed,
 )
+from invoicing.taxes import Rates
 
 
 def invoice_draft_create(
@@ -142,7 +142,8 @@ def _line_amount(quantity: Decimal, amount: Decimal, currency: str) -> Decimal:
 
 
 def _store_on_draft(invoice: Invoice, line: InvoiceLine, as_of: datetime) -> InvoiceLine:
-    """A hand-added line after the draft's last one, taxed as its other lines; totals again."""
+    """A hand-added line after the draft's last one, taxed at the customer's address rate (or at
+    the rate set on its add-on: invoicing/taxes.py); totals again."""
     if abs(invoice.subtotal + line.amount) >= MAX_INVOICE_TOTAL:
         raise ValidationFailed(
             f"An invoice's subtotal stays below {MAX_INVOICE_TOTAL:,.0f} {invoice.currency}.",
@@ -151,7 +152,8 @@ def _store_on_draft(invoice: Invoice, line: InvoiceLine, as_of: datetime) -> Inv
         )
     line.invoice = invoice
     line.position = invoice.lines.count()
-    taxed(line, tax_rate_of(invoice.customer), invoice.currency).save()
+    rate = Rates().for_line(invoice.customer, line.catalog_tax_rate_id)
+    taxed(line, rate, invoice.currency).save()
     recompute_totals(invoice)
     invoice.updated_at = as_of
     invoice.save()
@@ -194,6 +196,7 @@ def invoice_addon_add(
                     "formula": f"{plain(quantity)} x {plain(addon.amount)}",
                     "added_by": actor.label,
                 },
+                catalog_tax_rate_id=addon.tax_rate_id,
             ),
             as_of,
         )

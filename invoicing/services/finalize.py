@@ -25,7 +25,6 @@ from billing.services import (
     journal_write_many,
     ledger_post_many,
 )
-from catalog.selectors import tax_rates_in_use
 from core.audit import Actor, audit_context
 from core.db import bulk_update
 from core.exceptions import Conflict, TransitionNotAllowed
@@ -44,9 +43,9 @@ from invoicing.services.lines import (
     next_numbers,
     recompute_totals_many,
     series_prefix,
-    tax_rate_of,
     taxed,
 )
+from invoicing.taxes import Rates
 
 
 def invoice_finalize(*, invoice_id: int, as_of: datetime, actor: Actor) -> Invoice:
@@ -230,29 +229,42 @@ def finalized_amounts(
 
 
 def _retax(invoices: Sequence[Invoice]) -> None:
-    """Lines carry the tax of the customer's rate when they were added; if the customer's rate
-    changed since (a new address, exempted), its draft's lines are taxed again at finalization.
-    Prepaid-credit lines are never taxed (the credit's use is, on the invoices it pays)."""
-    rates = tax_rates_in_use()
-    wanted = {i.pk: tax_rate_of(i.customer, rates) for i in invoices}
+    """Lines carry the tax of their rate when they were added (invoicing/taxes.py: the rate set
+    in the catalog on what priced them, else the customer's address rate); if that changed since
+    (a new address, exempted), its draft's lines are taxed again at finalization. Prepaid-credit
+    lines are never taxed (the credit's use is, on the invoices it pays)."""
+    rates = Rates()
+    by_id = {i.pk: i for i in invoices}
     stale = set()
-    for invoice_id, rate_id, percentage, inclusive in (
-        InvoiceLine.objects.filter(invoice__in=list(wanted))
+    for invoice_id, set_rate, rate_id, percentage, inclusive, category in (
+        InvoiceLine.objects.filter(invoice__in=list(by_id))
         .exclude(kind=LineKind.PREPAID)
-        .values_list("invoice", "tax_rate", "tax_percentage", "tax_inclusive")
+        .values_list(
+            "invoice", "catalog_tax_rate", "tax_rate", "tax_percentage", "tax_inclusive",
+            "tax_category",
+        )
         .distinct()
-    ):
-        rate = wanted[invoice_id]
-        now = (rate.pk, rate.percentage, rate.inclusive) if rate else (None, Decimal(0), False)
-        if (rate_id, percentage, inclusive) != now:
+    ):  # fmt: skip
+        rate = rates.for_line(by_id[invoice_id].customer, set_rate)
+        now = (
+            (rate.pk, rate.percentage, rate.inclusive, rate.category)
+            if rate
+            else (None, Decimal(0), False, "")
+        )
+        if (rate_id, percentage, inclusive, category) != now:
             stale.add(invoice_id)
     if stale:
-        by_id = {i.pk: i for i in invoices}
         lines = [
-            taxed(line, wanted[line.invoice_id], by_id[line.invoice_id].currency)
+            taxed(
+                line,
+                rates.for_line(by_id[line.invoice_id].customer, line.catalog_tax_rate_id),
+                by_id[line.invoice_id].currency,
+            )
             for line in InvoiceLine.objects.filter(invoice__in=stale).exclude(kind=LineKind.PREPAID)
         ]
-        bulk_update(lines, ["tax_rate", "tax_percentage", "tax_inclusive", "tax_amount"])
+        bulk_update(
+            lines, ["tax_rate", "tax_percentage", "tax_inclusive", "tax_amount", "tax_category"]
+        )
 
 
 def _render_soon(invoice_ids: list[int]) -> None:

@@ -86,6 +86,7 @@ def taxed(line: InvoiceLine, rate: TaxRate | None, currency: str) -> InvoiceLine
     line.tax_percentage = tax.percentage
     line.tax_inclusive = tax.inclusive
     line.tax_amount = tax.amount
+    line.tax_category = rate.category if rate else ""
     return line
 
 
@@ -95,7 +96,8 @@ def line_of(
     position: int,
     rate: TaxRate | None = None,
 ) -> InvoiceLine:
-    """An (unsaved) invoice line from a planned line, with its tax at `rate`."""
+    """An (unsaved) invoice line from a planned line, with its tax at `rate` (the line's own:
+    invoicing.taxes.Rates.for_line) and the rate set in the catalog on what priced it."""
     line = InvoiceLine(
         invoice=invoice,
         subscription_id=spec.subscription_id,
@@ -111,6 +113,7 @@ def line_of(
         position=position,
         plan_version_id=spec.book_id,
         redemption_id=spec.redemption_id,
+        catalog_tax_rate_id=spec.tax_rate_id,
     )
     return taxed(line, rate, invoice.currency)
 

@@ -39,7 +39,7 @@ def live_subscriptions(customer: Customer) -> list[Subscription]:
     return list(
         Subscription.objects.filter(customer=customer)
         .filter(~Q(status__in=FINISHED))
-        .select_related("plan", "plan_version__plan", "customer")
+        .select_related("plan", "plan_version__plan__product", "customer")
         .order_by("start_at", "id")
     )
 
