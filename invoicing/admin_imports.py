@@ -115,7 +115,7 @@ class ImportRunAdmin(HistoryAdminMixin, admin.ModelAdmin[ImportRun]):
                 name="invoicing_importrun_import",
             )
         ]
-        return own + super().get_urls()  # type: ignore[operator]
+        return own + super().get_urls()
 
     def import_view(self, request: HttpRequest) -> HttpResponse:
         if not request.user.has_perm("invoicing.add_importrun"):

@@ -88,7 +88,9 @@ class ImportInvoiceOut(serializers.ModelSerializer[Invoice]):
 
 
 class ImportRunOut(serializers.ModelSerializer[ImportRun]):
-    subscriptions = serializers.PrimaryKeyRelatedField(many=True, read_only=True)
+    subscriptions: serializers.ManyRelatedField = serializers.PrimaryKeyRelatedField(
+        many=True, read_only=True
+    )
     invoices = ImportInvoiceOut(many=True, read_only=True)
 
     class Meta:

@@ -300,7 +300,7 @@ def import_validate(*, document: Any, as_of: datetime) -> ImportPlan:
     if not isinstance(key, str) or not 1 <= len(key) <= 100:
         raise ValidationFailed("A string of 1 to 100 characters.", field="key", code="invalid")
     customer, customer_data = _customer(doc["customer"])
-    currency = customer.currency if customer else str(customer_data["currency"]).upper()
+    currency = customer.currency if customer else str((customer_data or {})["currency"]).upper()
     raw_subs = doc["subscriptions"]
     if not isinstance(raw_subs, list) or not raw_subs:
         raise ValidationFailed("A list of one subscription or more.", field="subscriptions",
@@ -598,9 +598,10 @@ def import_run(*, document: Any, actor: Actor, as_of: datetime) -> ImportRun:
     (an existing one unchanged for a key already used with the same document). A refusal
     during the replay leaves the run `failed` (`import.failed`) and is raised."""
     key = document.get("key") if isinstance(document, dict) else None
-    done = ImportRun.objects.filter(key=key).first() if isinstance(key, str) else None
-    if done is not None:  # a retry: checked against the run, not the database it changed
-        return _same_document(done, document_digest(document), key)
+    if isinstance(key, str):  # a retry: checked against the run, not the database it changed
+        done = ImportRun.objects.filter(key=key).first()
+        if done is not None:
+            return _same_document(done, document_digest(document), key)
     plan = import_validate(document=document, as_of=as_of)
     run, new = import_start(plan=plan, actor=actor, as_of=as_of)
     if not new:
