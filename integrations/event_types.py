@@ -95,6 +95,16 @@ _CATALOGUE: dict[str, tuple[str, str]] = {
     ),
     "subscription.canceled": ("subscription", "A subscription was cancelled (now or at a date)."),
     "subscription.ended": ("subscription", "A subscription reached its end date and ended."),
+    "subscription.item_added": (
+        "subscription",
+        "An item (another plan with its own quantity) was added to the subscription; `item` "
+        "holds its id, plan, quantity and status (the item is a subscription of its own).",
+    ),
+    "subscription.item_removed": (
+        "subscription",
+        "An item was removed from the subscription (canceled at once, prorated, or at the "
+        "period end); `item` holds it.",
+    ),
     "subscription.entitlements_blocked": (
         "subscription",
         "The subscription's entitlements were blocked (dunning or staff).",

@@ -35,7 +35,7 @@ from billing.lifecycle import BILLABLE, FINISHED, State
 from billing.periods import Period
 from billing.proration import part as proration_part
 from billing.proration import share
-from catalog.money import quantize
+from catalog.money import from_minor_units, quantize, to_minor_units
 from catalog.pricebook import PriceBook
 from catalog.pricing import Percentage, Rater, plain
 from catalog.tax import CouponTerms, Discount, discounts
@@ -110,10 +110,16 @@ class ChargeTerms:
     recurring: bool = False  # its metric's quantity carries from period to period
     # prorated (on a recurring metric): the price book's proration unit and change-day rule
     prorated: tuple[str, str] | None = None
+    phase: int | None = None  # only in the price book's phase at this position (None: every one)
 
     @property
     def per_transaction(self) -> bool:
         return isinstance(self.rater, Percentage) and self.rater.per_transaction
+
+    @property
+    def in_advance(self) -> str:
+        """Paid in advance (billed as its events arrive): "own" or "next"; "" in arrears."""
+        return self.rater.advance_invoice if self.rater.pay_in_advance else ""
 
 
 @dataclass(frozen=True)
@@ -270,11 +276,12 @@ def fee_line(
     price book's proration unit), as a share of the fee's whole period (a stub's is the interval
     it is part of)."""
     book = state.book
-    if not book.fixed_fee:
+    fixed_fee = state.fee_at(period)  # its phase's fee (plan phases), or the book's
+    if not fixed_fee:
         return None
     reference = state.fee_reference(period)
     by = state.rule
-    exact, counted = share(book.fixed_fee * state.quantity, start, end, period, reference, by)
+    exact, counted = share(fixed_fee * state.quantity, start, end, period, reference, by)
     if not exact:
         return None
     rule = f"fixed fee in {timing}, {by.name}"
@@ -288,9 +295,11 @@ def fee_line(
         "period": {"start": reference.start.isoformat(), "end": reference.end.isoformat()},
         "part_seconds": counted,
         "period_seconds": whole,
-        "formula": f"{plain(book.fixed_fee)} x {state.quantity} x {counted} / "
+        "formula": f"{plain(fixed_fee)} x {state.quantity} x {counted} / "
         f"{whole} s = {plain(exact)}",
     }
+    if book.phases:
+        explanation["phase"] = phase_explanation(state, period)
     first, last = max(start, period.start), min(end, period.end)
     if by.by_day:
         first, last = proration_part(start, end, period, by)
@@ -300,7 +309,7 @@ def fee_line(
             period_days=whole,
             change_day=by.change_day,
             time_zone=by.zone,
-            formula=f"{plain(book.fixed_fee)} x {state.quantity} x {counted} days / "
+            formula=f"{plain(fixed_fee)} x {state.quantity} x {counted} days / "
             f"{whole} days = {plain(exact)}",
         )
     return LineSpec(
@@ -308,7 +317,7 @@ def fee_line(
         description=f"{book.plan_name} x {state.quantity}",
         amount=quantize(exact, book.currency),
         quantity=Decimal(state.quantity),
-        unit_amount=book.fixed_fee,
+        unit_amount=fixed_fee,
         period_start=first,
         period_end=last,
         explanation=explanation,
@@ -317,6 +326,34 @@ def fee_line(
         plan_id=book.plan_id,
         tax_rate_id=book.tax_rate_id,
     )
+
+
+def phase_explanation(state: State, period: Period) -> dict[str, Any]:
+    """Which phase of its price book a period is in, and why (its count in the phase walk)."""
+    count = state.walk_count(period)
+    found = state.book.locate(count)
+    assert found is not None
+    position, into = found
+    periods_, fee, name = state.book.phases[position]
+    return {
+        "rule": "plan phases: a subscription walks through its price book's phases from its "
+        "first paid period (or the change of plan that set its walk), counting whole periods",
+        "position": position,
+        "name": name,
+        "periods": periods_,
+        "fixed_fee": plain(fee),
+        "period_of_walk": max(count, 0) + 1,
+        "period_of_phase": into + 1,
+    }
+
+
+def in_phase(state: State, window: Period, charges: Sequence[ChargeTerms]) -> list[ChargeTerms]:
+    """The charges of a price book that apply in the phase of the period `window` is in: those
+    without a phase, and those of that phase (all of them without phases)."""
+    if not state.book.phases:
+        return list(charges)
+    position = state.phase_at(state.period_at(window.start))
+    return [c for c in charges if c.phase is None or c.phase == position]
 
 
 def start_lines(state: State, start: StartTerms) -> list[LineSpec]:
@@ -401,12 +438,19 @@ def start_lines(state: State, start: StartTerms) -> list[LineSpec]:
 
 
 def usage_lines(
-    state: State, window: Period, charges: Sequence[ChargeTerms], usage: Usage
+    state: State,
+    window: Period,
+    charges: Sequence[ChargeTerms],
+    usage: Usage,
+    interim: Mapping[int, InterimBilled] | None = None,
 ) -> list[LineSpec]:
     """The usage charges of a window, rated with the subscription's price book: one line per
-    charge (rounded once), and a true-up line when a minimum commitment is not reached."""
+    charge (rounded once), and a true-up line when a minimum commitment is not reached.
+    `interim`: what invoices before the period's end billed of its charges (by charge id): each
+    charge's line is net of it (`net_of_interim`)."""
     lines: list[LineSpec] = []
-    for charge in charges:
+    interim = dict(interim or {})
+    for charge in in_phase(state, window, charges):
         key = (charge.metric_id, state.customer_id, window.start, window.end)
         found = usage.aggregates.get(key) or Aggregate(
             state.customer_id, charge.metric_code, None, Decimal(0), 0
@@ -445,20 +489,23 @@ def usage_lines(
             )
         if proration is not None:
             explanation["proration"] = proration
-        lines.append(
-            _usage_line(
-                state,
-                window,
-                charge.metric_code,
-                USAGE,
-                f"{charge.name} ({plain(found.quantity)})",
-                rating.rounded,
-                quantity=found.quantity,
-                explanation={**explanation, "charge_id": charge.id},
-                charge_id=charge.id,
-                tax_rate_id=charge.tax_rate_id,
-            )
+        line = _usage_line(
+            state,
+            window,
+            charge.metric_code,
+            USAGE,
+            f"{charge.name} ({plain(found.quantity)})",
+            rating.rounded,
+            quantity=found.quantity,
+            explanation={**explanation, "charge_id": charge.id},
+            charge_id=charge.id,
+            tax_rate_id=charge.tax_rate_id,
         )
+        early = interim.pop(charge.id, None)
+        if early is not None:
+            line = net_of_interim(line, early)
+        if early is None or line.amount or not charge.in_advance:
+            lines.append(line)  # a charge paid in advance and billed in full: no line
         if rating.rounded_true_up:
             lines.append(
                 _usage_line(
@@ -473,6 +520,8 @@ def usage_lines(
                     tax_rate_id=charge.tax_rate_id,
                 )
             )
+    for early in interim.values():  # billed early under a charge its price book no longer has
+        lines.append(deduction_line(state, window, early))
     return lines
 
 
@@ -508,11 +557,13 @@ def step_lines(
     start: StartTerms | None = None,
     *,
     earlier: Sequence[LineSpec] = (),
+    interim: Mapping[int, InterimBilled] | None = None,
 ) -> list[LineSpec]:
     """The lines of one step. `state` is the subscription when the step falls due; `pending` its
     proration lines and add-ons waiting for its next period end; `start` what it bills at its
     start (for its start step); `earlier` the lines of its period already invoiced by earlier
-    steps (its fee in advance), which a plan's minimum commitment counts (`commitment_line`)."""
+    steps (its fee in advance), which a plan's minimum commitment counts (`commitment_line`);
+    `interim` what invoices before the period's end billed of its usage, by charge (deducted)."""
     window = step.window
     if step.kind == START:
         return start_lines(state, start) if start is not None else []
@@ -531,10 +582,12 @@ def step_lines(
             state, max(state.fee_since, window.start), window.end, state.period, "arrears"
         )
         lines += [fee] if fee else []
-    lines += usage_lines(state, window, charges, usage)
+    lines += usage_lines(state, window, charges, usage, interim)
     lines += pending
     if state.book.minimum_commitment is not None:
-        true_up = commitment_line(state, window, [*earlier, *lines])
+        # what invoices before the period's end billed of its usage counts too
+        early = [interim_spec(state, window, b) for b in (interim or {}).values()]
+        true_up = commitment_line(state, window, [*earlier, *early, *lines])
         lines += [true_up] if true_up else []
     return lines
 
@@ -619,11 +672,233 @@ def usage_windows(
     for step, state in steps:
         if step.kind != PERIOD_END:
             continue
-        for charge in charges.get(state.book.id, ()):
+        for charge in in_phase(state, step.window, charges.get(state.book.id, ())):
             wanted.setdefault(charge.metric_id, set()).add(
                 (state.customer_id, step.window.start, step.window.end)
             )
     return wanted
+
+
+# --------------------------------------------------------- interim billing (before period end)
+# Progressive (threshold) billing and charges paid in advance bill usage before its period
+# ends. One rule for both: for the current period, bill each charge's usage accrued so far
+# (rated with the same SQL aggregates and raters as the period's end) less what earlier interim
+# billings of the period billed of it; the period's end bills its usage net of them. So it is
+# idempotent and order-free: run twice, the second run finds nothing new to bill.
+
+THRESHOLD, IN_ADVANCE = "threshold", "in_advance"
+
+
+@dataclass(frozen=True)
+class Threshold:
+    """A usage threshold of a price book: a level of the period's accrued usage amount (its
+    charges in arrears, rated); `recurring`: every `amount` more after the highest one-off."""
+
+    amount: Decimal
+    recurring: bool = False
+
+
+@dataclass(frozen=True)
+class InterimBilled:
+    """What interim billings of a period billed of one charge's usage: their amounts' sum, the
+    charge's usage amount at the last one (`billed_to`), the highest threshold reached, and the
+    invoices (their numbers, or "draft #id")."""
+
+    charge_id: int
+    name: str
+    metric_code: str
+    amount: Decimal
+    billed_to: Decimal
+    threshold: Decimal | None = None
+    invoices: tuple[str, ...] = ()
+    tax_rate_id: int | None = None
+
+
+@dataclass(frozen=True)
+class InterimPart:
+    """A charge's usage billed before its period's end: its line and where it goes (`invoice`:
+    "own", an invoice at once; "next", the customer's next invoice: the period end's draft)."""
+
+    reason: str  # THRESHOLD | IN_ADVANCE
+    invoice: str  # "own" | "next"
+    charge_id: int
+    line: LineSpec
+    quantity: Decimal
+    billed_to: Decimal
+    threshold: Decimal | None = None
+
+
+def threshold_reached(thresholds: Sequence[Threshold], amount: Decimal) -> Decimal | None:
+    """The highest threshold level at or below `amount`: the one-off thresholds, then, after the
+    highest of them (or from 0), every `recurring` amount. None: none reached."""
+    fixed = sorted(t.amount for t in thresholds if not t.recurring)
+    reached = max((a for a in fixed if a <= amount), default=None)
+    every = next((t.amount for t in thresholds if t.recurring), None)
+    if every:
+        base = fixed[-1] if fixed else Decimal(0)
+        if amount >= base + every:
+            reached = base + ((amount - base) // every) * every
+    return reached
+
+
+def interim_window(state: State, as_of: datetime) -> Period | None:
+    """The part of the current period whose usage an interim billing at `as_of` counts: from
+    its start to `as_of`, while the period runs (its end bills it all); None otherwise."""
+    period = state.period
+    if state.status not in BILLABLE or state.in_trial_period:
+        return None
+    if not period.start < as_of < period.end or as_of <= state.paid_from:
+        return None
+    return Period(period.start, as_of, period.index)
+
+
+def interim_due(
+    state: State,
+    as_of: datetime,
+    charges: Sequence[ChargeTerms],
+    usage: Usage,
+    billed: Mapping[int, InterimBilled],
+    thresholds: Sequence[Threshold] = (),
+) -> list[InterimPart]:
+    """What to bill of the current period's usage at `as_of`, before its end. `usage` holds the
+    aggregates of `interim_window`; `billed` what the period's interim billings billed, by
+    charge.
+
+    - A charge paid in advance bills its usage so far less what it billed already, when more.
+    - When the charges in arrears come to a threshold level higher than any reached in the
+      period before (`threshold_reached`), each of them bills its usage so far less what it
+      billed already (one invoice: the threshold's)."""
+    window = interim_window(state, as_of)
+    if window is None:
+        return []
+    accrued = {
+        line.charge_id: line
+        for line in usage_lines(state, window, charges, usage)
+        if line.kind == USAGE
+    }
+    parts: list[InterimPart] = []
+    arrears: list[tuple[ChargeTerms, LineSpec]] = []
+    for charge in charges:
+        line = accrued.get(charge.id)
+        if line is None:
+            continue
+        if charge.in_advance:
+            part = _interim_part(state, charge, line, billed.get(charge.id), IN_ADVANCE, None)
+            parts += [part] if part else []
+        elif charge.prorated is None:  # a prorated charge is rated over its whole period
+            arrears.append((charge, line))
+    total = sum((line.amount for _, line in arrears), Decimal(0))
+    level = threshold_reached(thresholds, total) if thresholds else None
+    before = max((b.threshold for b in billed.values() if b.threshold is not None), default=None)
+    if level is not None and (before is None or level > before):
+        for charge, line in arrears:
+            part = _interim_part(state, charge, line, billed.get(charge.id), THRESHOLD, level)
+            parts += [part] if part else []
+    return parts
+
+
+def _interim_part(
+    state: State,
+    charge: ChargeTerms,
+    line: LineSpec,
+    billed: InterimBilled | None,
+    reason: str,
+    level: Decimal | None,
+) -> InterimPart | None:
+    before = billed.billed_to if billed is not None else Decimal(0)
+    amount = line.amount - before
+    if amount <= 0:
+        return None
+    currency = state.book.currency
+    if reason == THRESHOLD:
+        assert level is not None
+        rule = (
+            f"progressive billing: the period's usage reached the threshold {plain(level)} "
+            f"{currency}; billed now, less what the period billed of it before"
+        )
+        description = f"{line.description}: usage threshold {plain(level)} reached"
+    else:
+        rule = "charge paid in advance: billed as its events arrive, less what was billed before"
+        description = f"{line.description}: paid in advance"
+    explanation = {
+        **line.explanation,
+        "interim": {
+            "rule": rule,
+            "reason": reason,
+            "threshold": plain(level) if level is not None else None,
+            "usage_until": line.period_end.isoformat() if line.period_end else None,
+            "usage_amount": str(line.amount),
+            "billed_before": str(before),
+            "invoices_before": list(billed.invoices) if billed else [],
+            "formula": f"{line.amount} - {before} billed before = {amount}",
+        },
+    }
+    return InterimPart(
+        reason=reason,
+        invoice=charge.in_advance or "own",
+        charge_id=charge.id,
+        line=replace(line, description=description, amount=amount, explanation=explanation),
+        quantity=line.quantity,
+        billed_to=line.amount,
+        threshold=level,
+    )
+
+
+def net_of_interim(line: LineSpec, billed: InterimBilled) -> LineSpec:
+    """A period end's usage line less what interim invoices billed of its charge in the period:
+    one line, explained (the whole period's usage, what was billed of it, on which invoices)."""
+    net = line.amount - billed.amount
+    on = ", ".join(billed.invoices) or "earlier invoices"
+    return replace(
+        line,
+        description=f"{line.description} less {billed.amount} billed on {on}"[:255],
+        amount=net,
+        explanation={
+            **line.explanation,
+            "already_billed": {
+                "rule": "usage billed before the period's end (a usage threshold reached, or a "
+                "charge paid in advance) is deducted from the period's usage",
+                "usage_amount": str(line.amount),
+                "billed": str(billed.amount),
+                "invoices": list(billed.invoices),
+                "formula": f"{line.amount} - {billed.amount} already billed = {net}",
+            },
+        },
+    )
+
+
+def deduction_line(state: State, window: Period, billed: InterimBilled) -> LineSpec:
+    """What interim invoices billed of a charge the period's price book no longer has (its plan
+    changed since): deducted on its own line."""
+    on = ", ".join(billed.invoices) or "earlier invoices"
+    return _usage_line(
+        state,
+        window,
+        billed.metric_code,
+        USAGE,
+        f"{billed.name}: already billed on {on}"[:255],
+        -billed.amount,
+        quantity=Decimal(0),
+        explanation={
+            "rule": "usage billed before the period's end, under a charge the period's price "
+            "book no longer has, is deducted",
+            "billed": str(billed.amount),
+            "invoices": list(billed.invoices),
+            "formula": f"- {billed.amount}",
+            "charge_id": billed.charge_id,
+        },
+        charge_id=billed.charge_id,
+        tax_rate_id=billed.tax_rate_id,
+    )
+
+
+def interim_spec(state: State, window: Period, billed: InterimBilled) -> LineSpec:
+    """What interim invoices billed of a charge in the period, as a usage line of the period (a
+    plan's minimum commitment counts it, like a fee in advance billed earlier)."""
+    return _usage_line(
+        state, window, billed.metric_code, USAGE, billed.name, billed.amount,
+        charge_id=billed.charge_id,
+    )  # fmt: skip
 
 
 # --------------------------------------------------------------------------------- discounts
@@ -651,6 +926,8 @@ class Coupon:
     charge_ids: frozenset[int] = frozenset()  # and/or these charges only (both empty: no limit)
     duration_months: int | None = None  # months: a calendar window from the redemption
     zone: str = "UTC"  # the customer's time zone, in which the months are counted
+    # the customer's subscription items: (item, the subscription it belongs to)
+    item_parents: frozenset[tuple[int, int]] = frozenset()
 
     @property
     def limit(self) -> int | None:
@@ -673,10 +950,15 @@ class Coupon:
             return None
         return months_after(self.redeemed_at, self.duration_months or 0, self.zone)
 
+    def family(self, subscription_id: int) -> int:
+        """The subscription the customer sees: an item's parent, else itself."""
+        return next((p for i, p in self.item_parents if i == subscription_id), subscription_id)
+
     def applies(self, subscription_id: int | None, plan_id: int | None) -> bool:
+        """A coupon redeemed on a subscription applies to its items too."""
         if subscription_id is None:
             return False
-        if self.subscription_id not in (None, subscription_id):
+        if self.subscription_id not in (None, self.family(subscription_id)):
             return False
         return not self.plan_ids or plan_id in self.plan_ids
 
@@ -749,7 +1031,10 @@ def invoice_discounts(
     first; which ones apply is `discounts_in_order`'s) on the fees, usage and minimums of each
     subscription and plan it applies to, after the coupons before it. A percentage is taken of
     each subscription's base (rounded once); a fixed amount is given once per invoice, never more
-    than what it applies to, across the subscriptions in order.
+    than what it applies to, across the subscriptions in order. A subscription with items (and
+    a coupon redeemed on it applies to them too) takes its part of a fixed amount as one: the
+    part is allocated across the subscription and its items in proportion to their bases
+    (`allocate`: to the cent, largest remainder, adding up to the part exactly).
 
     A coupon limited to metrics or charges takes as its base only the lines it covers (see
     `Coupon.covers`): what is left of them after the coupons before it. What is left of each line
@@ -771,6 +1056,7 @@ def invoice_discounts(
     for coupon in coupons:
         keys = [key for key in sorted(groups) if coupon.applies(key[0], key[1]) and left[key] > 0]
         remaining = quantize(coupon.amount_off, currency) if coupon.amount_off else Decimal(0)
+        based: list[tuple[tuple[int, int], list[int], Decimal]] = []
         for key in keys:
             group = groups[key]
             covered = [i for i, line in enumerate(group) if coupon.covers(line)]
@@ -783,21 +1069,87 @@ def invoice_discounts(
                     continue
             else:
                 base = left[key]
+            based.append((key, covered, base))
+        parts = (
+            allocate(coupon, [(key, base) for key, _, base in based], remaining, currency)
+            if coupon.kind == "fixed"
+            else {}
+        )
+        for key, covered, base in based:
+            group = groups[key]
+            note: dict[str, str] | None = None
             if coupon.kind == "fixed":
-                if remaining <= 0:
-                    break
-                terms = CouponTerms(coupon.code, "fixed", None, remaining, coupon.currency)
+                if key not in parts:
+                    continue
+                amount, note = parts[key]
+                terms = CouponTerms(coupon.code, "fixed", None, amount, coupon.currency)
             else:
                 terms = CouponTerms(coupon.code, "percent", coupon.percent_off, None, currency)
             for d in discounts(base, [terms], currency):
                 left[key] += d.amount
-                remaining += d.amount
                 _spread(share, key, [i for i in covered if share[key, i] > 0], d.amount)
+                spec = _discount_line(coupon, d, key, [group[i] for i in covered])
+                if note is not None:
+                    spec = replace(spec, explanation={**spec.explanation, "allocation": note})
                 found += discount_by_rate(
-                    _discount_line(coupon, d, key, [group[i] for i in covered]),
-                    [(group[i], share[key, i]) for i in covered],
-                    currency,
+                    spec, [(group[i], share[key, i]) for i in covered], currency
                 )
+    return found
+
+
+def allocate(
+    coupon: Coupon,
+    bases: Sequence[tuple[tuple[int, int], Decimal]],
+    amount: Decimal,
+    currency: str,
+) -> dict[tuple[int, int], tuple[Decimal, dict[str, str] | None]]:
+    """A fixed amount across the groups it applies to (their bases, in order): subscription
+    after subscription (an item counts with the subscription it belongs to), each taking what is
+    left of the amount up to its bases. A subscription with items allocates its part across
+    itself and its items in proportion to their bases, to the cent by the largest remainder:
+    each gets part x base / total rounded down to the cent, and the cents left go one each to
+    the largest remainders (ties: the earlier group, the subscription before its items, items
+    by id), so the parts add up exactly and none is more than its base. Returns each group's
+    amount, with the allocation's explanation when it was shared."""
+    families: dict[int, list[tuple[tuple[int, int], Decimal]]] = {}
+    for key, base in bases:
+        families.setdefault(coupon.family(key[0]), []).append((key, base))
+    found: dict[tuple[int, int], tuple[Decimal, dict[str, str] | None]] = {}
+    for root in sorted(families):
+        if amount <= 0:
+            break
+        members = families[root]
+        total = sum((base for _, base in members), Decimal(0))
+        if len({key[0] for key, _ in members}) == 1:  # no items: its plans in order, as ever
+            for key, base in members:
+                if amount > 0:
+                    found[key] = (min(amount, base), None)
+                    amount -= min(amount, base)
+            continue
+        give = min(amount, total)
+        amount -= give
+        units = to_minor_units(give, currency)
+        weights = [to_minor_units(base, currency) for _, base in members]
+        whole = sum(weights)
+        floors = [units * w // whole for w in weights]
+        left_over = units - sum(floors)
+        order = sorted(range(len(members)), key=lambda n: (-(units * weights[n] % whole), n))
+        for n in order[:left_over]:
+            floors[n] += 1
+        for n, (key, base) in enumerate(members):
+            part = from_minor_units(floors[n], currency)
+            exact = give * base / total
+            found[key] = (
+                part,
+                {
+                    "rule": "a fixed amount allocated across a subscription and its items in "
+                    "proportion to their amounts (to the cent, largest remainder)",
+                    "amount": str(give),
+                    "base": str(base),
+                    "total": str(total),
+                    "formula": f"{give} x {base} / {total} = {plain(exact)} -> {part}",
+                },
+            )
     return found
 
 
@@ -925,6 +1277,7 @@ class ScheduledChange:
     plan_id: int | None  # None: the same plan
     quantity: int | None  # None: the same quantity
     prorate: bool
+    phase: str = "same"  # a change of plan: the same phase of the new plan, or "restart"
 
 
 @dataclass(frozen=True)
@@ -1018,7 +1371,7 @@ def simulate(
                     start_terms = (state.book, state.quantity)
                 state, lines = lifecycle.changed(
                     state, change.at, book, change.quantity or state.quantity,
-                    prorate=change.prorate,
+                    prorate=change.prorate, phase=change.phase,
                 )  # fmt: skip
                 made += [
                     pending_spec(state, kind=line.kind, description=line.description,

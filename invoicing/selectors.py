@@ -13,6 +13,7 @@ from typing import Any
 
 from django.contrib.postgres.expressions import ArraySubquery
 from django.db.models import F, OuterRef, Q
+from django.db.models.functions import JSONObject
 
 from billing.aggregation import (
     aggregate_windows,
@@ -29,8 +30,9 @@ from billing.models import (
     SubscriptionChange,
 )
 from billing.periods import Period
-from catalog.models import BillableMetric, Charge, OneTimeFee, PlanVersion
+from catalog.models import BillableMetric, Charge, OneTimeFee, PlanVersion, UsageThreshold
 from catalog.models import Coupon as CouponModel
+from catalog.money import quantize
 from catalog.pricebook import PriceBook
 from catalog.selectors import charge_rater
 from catalog.tax import line_tax
@@ -40,6 +42,7 @@ from invoicing.models import (
     BilledPeriod,
     Branding,
     CreditNote,
+    InterimBilling,
     Invoice,
     InvoiceKind,
     InvoiceLine,
@@ -59,7 +62,7 @@ def charge_terms(book_ids: Iterable[int]) -> dict[int, list[ChargeTerms]]:
         return found
     charges = (
         Charge.objects.filter(plan_version__in=list(found))
-        .select_related("metric", "plan_version__plan__product")
+        .select_related("metric", "plan_version__plan__product", "phase")
         .order_by("position", "id")
     )
     product_rates = {
@@ -87,6 +90,7 @@ def charge_terms(book_ids: Iterable[int]) -> dict[int, list[ChargeTerms]]:
                     if charge.params.get("prorated") is True
                     else None
                 ),
+                phase=charge.phase.position if charge.phase is not None else None,
             )
         )
     return found
@@ -278,6 +282,12 @@ def coupons_of(
                 CouponCharge.objects.filter(coupon_id=OuterRef("coupon_id")).values("charge_id")
             ),
             zone=F("customer__timezone"),
+            # the customer's subscription items (a coupon on a subscription covers its items)
+            item_parents=ArraySubquery(
+                Subscription.objects.filter(
+                    customer_id=OuterRef("customer_id"), parent__isnull=False
+                ).values(pair=JSONObject(item="id", parent="parent_id"))
+            ),
         )
         .order_by("redeemed_at", "id")
     )
@@ -313,6 +323,7 @@ def coupons_of(
                 charge_ids=frozenset(r.limit_charges),
                 duration_months=c.duration_months,
                 zone=r.zone,
+                item_parents=frozenset((p["item"], p["parent"]) for p in r.item_parents),
             )
         )
     return found
@@ -341,11 +352,12 @@ def period_fees(
         .order_by("invoice_id", "position", "id")
     )
     for row in rows:
-        for period in periods[row.subscription_id]:
-            if row.period_start is None or row.period_end is None:
-                continue
+        sub_id = row.subscription_id
+        if sub_id is None or row.period_start is None or row.period_end is None:
+            continue
+        for period in periods[sub_id]:
             if period.start <= row.period_start and row.period_end <= period.end:
-                found.setdefault((row.subscription_id, period.start), []).extend(line_specs([row]))
+                found.setdefault((sub_id, period.start), []).extend(line_specs([row]))
     return found
 
 
@@ -407,7 +419,7 @@ def upcoming_invoice(*, customer_id: int, as_of: datetime) -> dict[str, Any]:
         changes.setdefault(change.subscription_id, []).append(
             planner.ScheduledChange(
                 change.pk, change.effective_at, change.new_plan_id, change.new_quantity,
-                change.prorate,
+                change.prorate, change.phase,
             )
         )  # fmt: skip
     plan_ids = {s.book.plan_id for s in states.values()} | {
@@ -455,19 +467,23 @@ def upcoming_invoice(*, customer_id: int, as_of: datetime) -> dict[str, Any]:
             if p.step.kind == planner.PERIOD_END and p.state.book.minimum_commitment is not None
         ]
         fees = period_fees(committed)
+        interim = interim_billed(  # what invoices before the periods' ends billed (deducted)
+            (p.state.id, p.step.window.start) for p in planned if p.step.kind == planner.PERIOD_END
+        )
         advanced: dict[int, list[LineSpec]] = {}
         for p in planned:
             pending: list[LineSpec] = []
             if p.step.kind in (planner.PERIOD_END, planner.CLOSING):
                 pending = [*stored.pop(p.state.id, []), *p.prorations]
-            earlier: list[LineSpec] = []
+            before: list[LineSpec] = []
             if p.step.kind == planner.PERIOD_END and p.state.book.minimum_commitment is not None:
                 period = p.state.period_at(p.step.window.start)
-                earlier = [*fees.get((p.state.id, period.start), []),
+                before = [*fees.get((p.state.id, period.start), []),
                            *advanced.get(p.state.id, [])]  # fmt: skip
             lines = planner.step_lines(
                 p.step, p.state, charges.get(p.state.book.id, []), usage, pending,
-                start=starting.get(p.state.id), earlier=earlier,
+                start=starting.get(p.state.id), earlier=before,
+                interim=interim.get((p.state.id, p.step.window.start)),
             )  # fmt: skip
             if p.step.kind == planner.ADVANCE:
                 advanced.setdefault(p.state.id, []).extend(lines)
@@ -728,3 +744,58 @@ def brand_snapshot(brand: Branding) -> dict[str, str]:
         "primary_text_color": brand.primary_text_color,
         "accent_color": brand.accent_color,
     }
+
+
+# ------------------------------------------------------------------------ interim billing
+
+
+def interim_billed(
+    keys: Iterable[tuple[int, datetime]],
+) -> dict[tuple[int, datetime], dict[int, planner.InterimBilled]]:
+    """What interim billings (InterimBilling: thresholds reached, charges paid in advance) billed
+    of each (subscription, period start), by charge: one query."""
+    wanted = set(keys)
+    found: dict[tuple[int, datetime], dict[int, planner.InterimBilled]] = {}
+    if not wanted:
+        return found
+    rows = (
+        InterimBilling.objects.filter(
+            subscription__in={s for s, _ in wanted}, period_start__in={p for _, p in wanted}
+        )
+        .select_related("charge__metric", "invoice", "charge__plan_version__plan__product")
+        .order_by("id")
+    )
+    for row in rows:
+        key = (row.subscription_id, row.period_start)
+        if key not in wanted:
+            continue
+        charge = row.charge
+        label = row.invoice.number or f"draft #{row.invoice_id}"
+        old = found.setdefault(key, {}).get(charge.pk)
+        product = charge.plan_version.plan.product
+        amount, billed_to = (quantize(v, row.invoice.currency) for v in (row.amount, row.billed_to))
+        found[key][charge.pk] = planner.InterimBilled(
+            charge_id=charge.pk,
+            name=charge.display_name or charge.metric.name,
+            metric_code=charge.metric.code,
+            amount=(old.amount if old else Decimal(0)) + amount,
+            billed_to=max(billed_to, old.billed_to) if old else billed_to,
+            threshold=max(
+                (t for t in (row.threshold, old.threshold if old else None) if t is not None),
+                default=None,
+            ),
+            invoices=(*(old.invoices if old else ()), *(() if old and label in old.invoices
+                      else (label,))),
+            tax_rate_id=charge.tax_rate_id or (product.tax_rate_id if product else None),
+        )  # fmt: skip
+    return found
+
+
+def usage_thresholds(book_ids: Iterable[int]) -> dict[int, tuple[planner.Threshold, ...]]:
+    """The usage thresholds of price books (progressive billing), by book id."""
+    found: dict[int, list[planner.Threshold]] = {}
+    for row in UsageThreshold.objects.filter(plan_version__in=list(book_ids)).order_by("amount"):
+        found.setdefault(row.plan_version_id, []).append(
+            planner.Threshold(row.amount, row.recurring)
+        )
+    return {k: tuple(v) for k, v in found.items()}

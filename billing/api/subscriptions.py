@@ -38,6 +38,19 @@ ENT_TAGS = ["entitlements"]
 # ---------------------------------------------------------------------------- serializers
 
 
+class ItemOut(serializers.ModelSerializer[Subscription]):
+    """An item of a subscription (a subscription of its own, GET /subscriptions/{id}/ gives it
+    whole)."""
+
+    plan: serializers.SlugRelatedField[Any] = serializers.SlugRelatedField(
+        slug_field="code", read_only=True
+    )
+
+    class Meta:
+        model = Subscription
+        fields = ("id", "plan", "quantity", "status", "start_at", "ended_at")
+
+
 class SubscriptionOut(serializers.ModelSerializer[Subscription]):
     customer: serializers.SlugRelatedField[Any] = serializers.SlugRelatedField(
         slug_field="external_id", read_only=True
@@ -46,6 +59,15 @@ class SubscriptionOut(serializers.ModelSerializer[Subscription]):
         slug_field="code", read_only=True
     )
     plan_version = serializers.CharField(source="plan_version.label", read_only=True)
+    parent = serializers.PrimaryKeyRelatedField(
+        read_only=True, help_text="the subscription this is an item of (null: none)"
+    )
+    items = ItemOut(
+        many=True,
+        read_only=True,
+        help_text="its items: other plans billed on its cycle and invoices, each with its own "
+        "quantity (live and finished ones)",
+    )
 
     class Meta:
         model = Subscription
@@ -54,6 +76,7 @@ class SubscriptionOut(serializers.ModelSerializer[Subscription]):
             "billing_anchor", "trial_end", "current_period_start", "current_period_end",
             "cancel_at_period_end", "canceled_at", "ends_at", "ended_at", "paused_at",
             "dunning_blocked", "dunning_blocked_from", "metadata", "created_at", "updated_at",
+            "parent", "items",
         )  # fmt: skip
 
 
@@ -208,6 +231,37 @@ class OverrideIn(serializers.Serializer[Any]):
 
 class BlockIn(serializers.Serializer[Any]):
     blocked = serializers.BooleanField()
+    reason = serializers.CharField(max_length=255, required=False, default="", allow_blank=True)
+
+
+class ItemIn(serializers.Serializer[Any]):
+    plan = serializers.SlugRelatedField(slug_field="code", queryset=Plan.objects.all())
+    quantity = serializers.IntegerField(min_value=1, max_value=1_000_000, default=1)
+    prorate = serializers.BooleanField(
+        default=True,
+        help_text="true: it starts now, its first fee the share of the period left (by the "
+        "second from today's local midnight, or by whole days as its price book says); false: "
+        "it starts at the current period's end, nothing prorated",
+    )
+    reason = serializers.CharField(max_length=255, required=False, default="", allow_blank=True)
+
+
+class ItemChangeIn(serializers.Serializer[Any]):
+    quantity = serializers.IntegerField(min_value=1, max_value=1_000_000, required=False)
+    plan = serializers.SlugRelatedField(
+        slug_field="code", queryset=Plan.objects.all(), required=False
+    )
+    when = WhenField(required=False, default="now", help_text='"now" (default), "period_end", '
+                     '"auto" or an ISO 8601 instant, as for a change')  # fmt: skip
+    prorate = serializers.BooleanField(default=True)
+    reason = serializers.CharField(max_length=255, required=False, default="", allow_blank=True)
+
+
+class ItemRemoveIn(serializers.Serializer[Any]):
+    prorate = serializers.BooleanField(
+        default=True, help_text="credit the unused part of a fee paid in advance"
+    )
+    at_period_end = serializers.BooleanField(default=False)
     reason = serializers.CharField(max_length=255, required=False, default="", allow_blank=True)
 
 
@@ -651,3 +705,116 @@ class CustomerBlock(APIView):
             reason=data.validated_data["reason"],
         )  # fmt: skip
         return Response(_entitlements(customer))
+
+
+# ---------------------------------------------------------------------------------- items
+
+
+class SubscriptionItems(_Action):
+    pagination_class = None
+
+    @extend_schema(
+        operation_id="subscriptions_items_list",
+        responses={200: ItemOut(many=True), **error_responses(404)},
+        tags=TAGS,
+    )
+    def get(self, request: Request, pk: int) -> Response:
+        sub = self.get_object()
+        return Response(ItemOut(services.subscription_items(sub.pk), many=True).data)
+
+    @extend_schema(
+        operation_id="subscriptions_items_add",
+        request=ItemIn,
+        parameters=[IDEMPOTENCY_KEY],
+        responses={201: SubscriptionOut, **error_responses(400, 404, 409)},
+        tags=TAGS,
+        description="Add an item: another plan billed on the subscription's cycle and invoices, "
+        "with its own quantity; its first fee prorated to the period's end (`prorate`). A plan "
+        "of another currency or interval, or a subscription that is itself an item: 400.",
+    )
+    def post(self, request: Request, pk: int) -> Response:
+        sub = self.get_object()
+        data = ItemIn(data=request.data)
+        data.is_valid(raise_exception=True)
+        v = data.validated_data
+        item = services.subscription_item_add(
+            subscription_id=sub.pk,
+            plan_id=v["plan"].pk,
+            quantity=v["quantity"],
+            prorate=v["prorate"],
+            reason=v["reason"],
+            actor=request_actor(request),
+            as_of=customer_as_of(sub.customer, timezone.now()),
+        )
+        return Response(_out(item), status=status.HTTP_201_CREATED)
+
+
+class SubscriptionItem(_Action):
+    @extend_schema(
+        operation_id="subscriptions_items_change",
+        request=ItemChangeIn,
+        parameters=[IDEMPOTENCY_KEY],
+        responses={201: ChangeOut, **error_responses(400, 404, 409)},
+        tags=TAGS,
+        description="Change an item's quantity (or plan): a change of the item, now by default, "
+        "prorated for the item alone.",
+    )
+    def patch(self, request: Request, pk: int, item_id: int) -> Response:
+        sub = self.get_object()
+        data = ItemChangeIn(data=request.data)
+        data.is_valid(raise_exception=True)
+        v = data.validated_data
+        change = services.subscription_item_update(
+            subscription_id=sub.pk,
+            item_id=item_id,
+            quantity=v.get("quantity"),
+            plan_id=v["plan"].pk if v.get("plan") else None,
+            when=v["when"],
+            prorate=v["prorate"],
+            reason=v["reason"],
+            actor=request_actor(request),
+            as_of=customer_as_of(sub.customer, timezone.now()),
+        )
+        return Response(ChangeOut(change).data, status=status.HTTP_201_CREATED)
+
+    @extend_schema(
+        operation_id="subscriptions_items_delete",
+        request=ItemRemoveIn,
+        responses={200: SubscriptionOut, **error_responses(400, 404, 409)},
+        tags=TAGS,
+        description="Remove an item: canceled at once with its own proration (or at the "
+        "period end). Same as POST .../remove/.",
+    )
+    def delete(self, request: Request, pk: int, item_id: int) -> Response:
+        return _remove(self, request, item_id)
+
+
+class SubscriptionItemRemove(_Action):
+    @extend_schema(
+        operation_id="subscriptions_items_remove",
+        request=ItemRemoveIn,
+        parameters=[IDEMPOTENCY_KEY],
+        responses={200: SubscriptionOut, **error_responses(400, 404, 409)},
+        tags=TAGS,
+        description="Remove an item: canceled at once with its own proration (the unused part "
+        "of a fee in advance credited with `prorate`), or at the period end.",
+    )
+    def post(self, request: Request, pk: int, item_id: int) -> Response:
+        return _remove(self, request, item_id)
+
+
+def _remove(view: _Action, request: Request, item_id: int) -> Response:
+    sub = view.get_object()
+    data = ItemRemoveIn(data=request.data)
+    data.is_valid(raise_exception=True)
+    v = data.validated_data
+    item = services.subscription_item_remove(
+        subscription_id=sub.pk,
+        item_id=item_id,
+        prorate=v["prorate"],
+        at_period_end=v["at_period_end"],
+        reason=v["reason"],
+        actor=request_actor(request),
+        as_of=customer_as_of(sub.customer, timezone.now()),
+    )
+    return Response(_out(item))

@@ -39,6 +39,12 @@ urlpatterns += [
     path("subscriptions/<int:pk>/activate/", subs.SubscriptionActivate.as_view()),
     path("subscriptions/<int:pk>/end/", subs.SubscriptionEnd.as_view()),
     path("subscriptions/<int:pk>/proration-lines/", subs.ProrationLineList.as_view()),
+    path("subscriptions/<int:pk>/items/", subs.SubscriptionItems.as_view()),
+    path("subscriptions/<int:pk>/items/<int:item_id>/", subs.SubscriptionItem.as_view()),
+    path(
+        "subscriptions/<int:pk>/items/<int:item_id>/remove/",
+        subs.SubscriptionItemRemove.as_view(),
+    ),
     path("subscription-changes/<int:pk>/cancel/", subs.ChangeCancelView.as_view()),
     path("entitlements/check/", subs.EntitlementCheck.as_view(), name="entitlement-check"),
     path("customers/<int:pk>/entitlements/", subs.CustomerEntitlements.as_view()),

@@ -27,6 +27,15 @@ class Subscription(models.Model):
 
     customer = models.ForeignKey(Customer, on_delete=models.PROTECT, related_name="subscriptions")
     plan = models.ForeignKey(Plan, on_delete=models.PROTECT, related_name="subscriptions")
+    parent = models.ForeignKey(
+        "self",
+        on_delete=models.PROTECT,
+        related_name="items",
+        null=True,
+        blank=True,
+        help_text="An item of this subscription (Stripe's subscription items): billed on its "
+        "cycle, on its invoices; empty for a subscription of its own.",
+    )
     plan_version = models.ForeignKey(
         PlanVersion,
         on_delete=models.PROTECT,
@@ -51,6 +60,12 @@ class Subscription(models.Model):
     cancel_requested_at = models.DateTimeField(null=True, blank=True)
     canceled_at = models.DateTimeField(null=True, blank=True)
     ends_at = models.DateTimeField(null=True, blank=True, help_text="A set end date.")
+    phase_start_period = models.IntegerField(
+        null=True,
+        blank=True,
+        help_text="The index of the period its price book's phase walk started at (set by a "
+        "change of plan); empty: its first paid period.",
+    )
     ended_at = models.DateTimeField(null=True, blank=True)
     paused_at = models.DateTimeField(null=True, blank=True)
     trial_will_end_sent = models.BooleanField(default=False)
@@ -129,6 +144,7 @@ class Subscription(models.Model):
             ends_at=self.ends_at,
             ended_at=self.ended_at,
             cancel_at_period_end=self.cancel_at_period_end,
+            phase_start=self.phase_start_period,
         )
 
     def take(self, state: lifecycle.State, plan_version: PlanVersion | None = None) -> None:
@@ -150,6 +166,7 @@ class Subscription(models.Model):
         self.ends_at = state.ends_at
         self.ended_at = state.ended_at
         self.cancel_at_period_end = state.cancel_at_period_end
+        self.phase_start_period = state.phase_start
 
 
 @pghistory.track(pghistory.InsertEvent(), pghistory.UpdateEvent(), pghistory.DeleteEvent())
@@ -172,6 +189,12 @@ class SubscriptionChange(models.Model):
     new_quantity = models.PositiveIntegerField(null=True, blank=True)
     effective_at = models.DateTimeField()
     prorate = models.BooleanField(default=True)
+    phase = models.CharField(
+        max_length=7,
+        choices=[("same", "the same phase of the new plan"), ("restart", "start its phases over")],
+        default="same",
+        help_text="A change of plan: where the new plan's phase walk starts.",
+    )
     timing = models.CharField(
         max_length=11,
         choices=ChangeTiming.choices,

@@ -35,6 +35,12 @@ from billing.services.entitlements import (
     entitlements_block,
     entitlements_recompute,
 )
+from billing.services.items import (
+    subscription_item_add,
+    subscription_item_remove,
+    subscription_item_update,
+    subscription_items,
+)
 from billing.services.journal import journal_dispatch, journal_write, journal_write_many
 from billing.services.ledger import (
     Posting,
@@ -69,6 +75,7 @@ from billing.services.subscriptions import (
     subscription_undo_cancel,
 )
 from billing.services.usage import (
+    register_usage_accepted,
     usage_ingest,
     usage_partitions_ahead,
     usage_partitions_ensure,
@@ -108,6 +115,7 @@ __all__ = [
     "locked_customer",
     "register_cancel_credit",
     "register_catch_up",
+    "register_usage_accepted",
     "subscription_activate",
     "subscription_addon_add",
     "subscription_advance",
@@ -119,6 +127,10 @@ __all__ = [
     "subscription_edges_apply",
     "subscription_end",
     "subscription_ids_due",
+    "subscription_item_add",
+    "subscription_item_remove",
+    "subscription_item_update",
+    "subscription_items",
     "subscription_pause",
     "subscription_periods",
     "subscription_resume",

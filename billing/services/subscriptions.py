@@ -84,6 +84,28 @@ def subscription_snapshot(sub: Subscription) -> dict[str, Any]:
         "current_period": [iso(sub.current_period_start), iso(sub.current_period_end)],
         "cancel_at_period_end": sub.cancel_at_period_end,
         "ends_at": iso(sub.ends_at),
+        **({"phase": subscription_phase(sub)} if sub.plan_version.phase_count else {}),
+    }
+
+
+def subscription_phase(sub: Subscription) -> dict[str, Any] | None:
+    """The phase of its price book its current period is in, and when the next one starts
+    (None: its price book has no phases)."""
+    state = sub.state()
+    found = state.book.locate(state.walk_count(state.period))
+    if found is None:
+        return None
+    position, into = found
+    periods_, fee, name = state.book.phases[position]
+    following = state.next_phase_at()
+    return {
+        "position": position,
+        "name": name,
+        "periods": periods_,
+        "period_of_phase": into + 1,
+        "fixed_fee": str(fee),
+        "next_phase_at": following.isoformat() if following is not None else None,
+        "walk_start_period": state.walk_start,
     }
 
 
@@ -160,6 +182,90 @@ def _version_for(plan: Plan, at: datetime, field: str = "plan") -> PlanVersion:
         raise ValidationFailed(str(exc), field=field, code="no_price_in_force") from None
 
 
+# ------------------------------------------------------------------------------------- items
+# An item (Stripe's subscription items) is a subscription row of its own with a `parent`: the
+# subscription the customer sees. It shares the parent's customer (so its currency and time
+# zone), billing interval and anchor, so its periods are the parent's and the billing writer puts
+# its lines on the parent's invoices (one draft per customer and billing date). It has its own
+# plan, quantity, price book, proration lines and changes. It never outlives its parent and is
+# never paused alone: the parent's cancellation, undo, end date, pause and resume apply to its
+# live items in the same transaction, through the same code.
+
+
+def item_parent(
+    customer: Customer, parent_id: int, plan: Plan, as_of: datetime, actor: Actor
+) -> Subscription:
+    """Lock and check the subscription an item is added to (the customer is locked): a live,
+    billed subscription of that customer (not an item itself), on a plan of the same interval;
+    billed up to `as_of` first."""
+    parent = (
+        Subscription.objects.select_for_update(of=("self",))
+        .select_related("customer", "plan", "plan_version", "plan_version__plan__product")
+        .filter(pk=parent_id, customer=customer)
+        .first()
+    )
+    if parent is None:
+        raise NotFound(f"No subscription with id {parent_id} for this customer.")
+    if parent.parent_id is not None:
+        raise ValidationFailed(
+            f"Subscription #{parent.pk} is an item of #{parent.parent_id}: add the item to "
+            f"#{parent.parent_id}.",
+            field="parent",
+            code="item_of_item",
+        )
+    catch_up(parent, as_of, actor)
+    if parent.status not in (S.ACTIVE, S.PAST_DUE):
+        raise Conflict(
+            f"The subscription is {parent.status}: items are added to an active subscription "
+            "(not pending, in a trial, paused or finished).",
+            field="parent",
+            code="parent_not_active",
+        )
+    if (plan.interval_unit, plan.interval_count) != (
+        parent.plan.interval_unit,
+        parent.plan.interval_count,
+    ):
+        raise ValidationFailed(
+            f"Plan {plan.code} is billed every {plan.interval_count} {plan.interval_unit}(s), "
+            f"the subscription every {parent.plan.interval_count} {parent.plan.interval_unit}(s):"
+            " an item is billed on its subscription's cycle.",
+            field="plan",
+            code="interval_mismatch",
+        )
+    return parent
+
+
+def item_event(
+    parent: Subscription, item: Subscription, type_: str, actor: Actor, at: datetime, **extra: Any
+) -> None:
+    """subscription.item_added / item_removed, on the parent, with the item."""
+    subscription_event(
+        parent, type_, actor, at,
+        item={"id": item.pk, "plan": item.plan.code, "quantity": item.quantity,
+              "status": item.status},
+        **extra,
+    )  # fmt: skip
+
+
+def locked_items(parent: Subscription, as_of: datetime, actor: Actor) -> list[Subscription]:
+    """The live items of a locked subscription, locked after it (in id order) and billed up to
+    `as_of`, for the parent's action to apply to them."""
+    items = list(
+        Subscription.objects.select_for_update(of=("self",))
+        .select_related("customer", "plan", "plan_version", "plan_version__plan__product")
+        .filter(parent=parent)
+        .exclude(status__in=TERMINAL)
+        .order_by("pk")
+    )
+    for item in items:
+        catch_up(item, as_of, actor)
+    return [item for item in items if item.status not in TERMINAL]
+
+
+def _parent_of(item: Subscription) -> Subscription:
+    return Subscription.objects.select_related("plan").get(pk=item.parent_id)
+
+
 # ------------------------------------------------------------------------------------ create
 
 
@@ -176,10 +282,17 @@ def subscription_create(
     ends_at: datetime | None = None,
     metadata: dict[str, str] | None = None,
     reason: str = "",
+    parent_id: int | None = None,
+    item_at_period_end: bool = False,
 ) -> Subscription:
     """Start now or on a future date. The trial comes from the price book unless overridden;
     the anchor is the given local date, else the calendar boundary (calendar-aligned plans),
-    else the day the trial ends, else the day of the start."""
+    else the day the trial ends, else the day of the start.
+    `parent_id`: an item of that subscription (see `item_parent`): it starts now, without a
+    trial, on the parent's anchor (its first period is the stub to the parent's next period
+    boundary, its fee that stub's share), with the parent's end date or pending cancellation;
+    `item_at_period_end`: it starts at the parent's current period end instead (nothing
+    prorated: its first fee is a whole period's)."""
     start = start_at or as_of
     if quantity < 1:
         raise ValidationFailed("quantity is at least 1.", field="quantity", code="min_value")
@@ -203,6 +316,16 @@ def subscription_create(
             )
         if plan.archived_at is not None:
             raise Conflict(f"Plan {plan.code} is archived.", field="plan")
+        parent = None
+        if parent_id is not None:
+            parent = item_parent(customer, parent_id, plan, as_of, actor)
+            if start_at is not None:
+                raise ValidationFailed("An item starts now or at the period end.",
+                                       field="start_at")  # fmt: skip
+            if item_at_period_end:
+                start = parent.current_period_end
+            trial_days, billing_anchor = 0, parent.billing_anchor
+            ends_at = parent.ends_at
         version = _version_for(plan, start)
         if ends_at is not None and ends_at <= start:
             raise ValidationFailed("ends_at must come after the start.", field="ends_at")
@@ -221,6 +344,9 @@ def subscription_create(
             anchor = periods.local_date(trial_end, zone) if trial_end else start_day
         sub = Subscription(
             customer=customer,
+            parent=parent,
+            cancel_at_period_end=parent.cancel_at_period_end if parent else False,
+            cancel_requested_at=parent.cancel_requested_at if parent else None,
             plan=plan,
             plan_version=version,
             quantity=quantity,
@@ -245,9 +371,13 @@ def subscription_create(
         else:
             set_period(sub, start)
             sub.fee_since = sub.current_period_start
+        # a price book whose phases all have a duration (a fixed term) sets its end
+        sub.ends_at = lifecycle.with_walk_end(sub.state()).ends_at
         sub.full_clean(exclude=["customer", "plan", "plan_version"])
         sub.save()
         subscription_event(sub, "created", actor, as_of)
+        if parent is not None:
+            item_event(parent, sub, "item_added", actor, as_of, reason=reason)
         if sub.dunning_blocked:
             journal_write(
                 type="subscription.entitlements_blocked",
@@ -383,6 +513,41 @@ def resolve_change(
     return ResolvedChange(new_plan, new_quantity, instant, timing)
 
 
+PHASE_CHOICES = (lifecycle.SAME, lifecycle.RESTART)
+
+
+def check_phase(sub: Subscription, new_plan: Plan, instant: datetime, phase: str | None) -> str:
+    """The phase option of a change (None: "same"): "same" or "restart", for a change of plan
+    only (a change of quantity keeps the walk: refused rather than ignored). "same" is refused
+    when the new plan's price book (in force at `instant`) has phases but fewer than the
+    position the subscription's walk is at then (as its terms are now): "restart" it instead.
+    A price book without phases is one open-ended phase; a change to it keeps nothing to walk."""
+    if phase is None:
+        return lifecycle.SAME
+    if phase not in PHASE_CHOICES:
+        raise ValidationFailed('phase is "same" or "restart".', field="phase", code="invalid")
+    if new_plan.pk == sub.plan_id:
+        raise ValidationFailed(
+            "phase applies to a change of plan (a change of quantity keeps the phase).",
+            field="phase",
+            code="not_a_plan_change",
+        )
+    if phase == lifecycle.SAME and sub.status not in (S.PENDING, S.TRIALING):
+        book = _version_for(new_plan, instant).book()
+        state = sub.state()
+        found = state.book.locate(state.walk_count(state.period_at(instant)))
+        position = found[0] if found is not None else 0
+        if book.phases and position >= len(book.phases):
+            raise ValidationFailed(
+                f"The subscription is in phase {position + 1} of {state.book.label}; "
+                f"{book.label} has {len(book.phases)} phase(s): change it with phase "
+                '"restart".',
+                field="phase",
+                code="phase_missing",
+            )
+    return phase
+
+
 def subscription_change(
     *,
     subscription_id: int,
@@ -395,6 +560,7 @@ def subscription_change(
     reason: str = "",
     previewed_lines: Sequence[tuple[str, Decimal]] | None = None,
     override_policy: bool = False,
+    phase: str | None = None,
 ) -> SubscriptionChange:
     """Change the plan and/or the quantity. `when`: "now", "period_end", an instant, or "auto"
     (an upgrade, one that raises the period's fee, takes effect now; a downgrade at period end).
@@ -402,7 +568,9 @@ def subscription_change(
     confirmed; a change that would write other lines (the clock moved past a cent, another change
     came first) is refused with 409 `preview_stale`, and nothing is written.
     A plan pair's change policy times or refuses it (billing/services/policies.py);
-    `override_policy` (staff only, with a reason) lets a timing asked override it."""
+    `override_policy` (staff only, with a reason) lets a timing asked override it.
+    `phase` (a change of plan): "same" (the default: the same phase of the new plan, as far
+    into it) or "restart" (the new plan's phases start over): see `check_phase`."""
     with transaction.atomic(durable=True), audit_context(actor=actor, reason=reason):
         sub = locked_subscription(subscription_id)
         if sub.customer.plan_changes_refused:
@@ -415,9 +583,10 @@ def subscription_change(
         new_plan, new_quantity, instant, timing = resolve_change(
             sub, as_of, plan_id, quantity, when, override_policy=override_policy, reason=reason
         )
+        phase = check_phase(sub, new_plan, instant, phase)
         change = _record_change(
             sub, new_plan, new_quantity, instant, actor, as_of, prorate=prorate, reason=reason,
-            timing=timing,
+            timing=timing, phase=phase,
         )  # fmt: skip
         if previewed_lines is not None:
             written = list(
@@ -445,6 +614,7 @@ def _record_change(
     prorate: bool,
     reason: str,
     timing: policies.Timing | None = None,
+    phase: str = lifecycle.SAME,
 ) -> SubscriptionChange:
     """A resolved change of a locked subscription: applied when its instant has come, else
     scheduled (the change and its preview's "what if" both write it this way)."""
@@ -465,6 +635,7 @@ def _record_change(
         new_quantity=new_quantity if new_quantity != sub.quantity else None,
         effective_at=instant,
         prorate=prorate,
+        phase=phase,
         timing=timing.rule if timing is not None else "",
         policy=timing.policy if timing is not None else "",
         reason=reason,
@@ -512,6 +683,7 @@ def subscription_change_preview(
     upcoming: Callable[[int, datetime], Any] | None = None,
     override_policy: bool = False,
     reason: str = "",
+    phase: str | None = None,
 ) -> ChangePreview:
     """The proration a change would bring, before it is confirmed: what `subscription_change`
     does — the subscription locked and billed up to `as_of` (catch-up), the same resolution of
@@ -527,6 +699,7 @@ def subscription_change_preview(
         new_plan, new_quantity, instant, timing = resolve_change(
             sub, as_of, plan_id, quantity, when, override_policy=override_policy, reason=reason
         )
+        phase = check_phase(sub, new_plan, instant, phase)
         new_version = (
             _version_for(new_plan, instant) if new_plan.pk != sub.plan_id else sub.plan_version
         )
@@ -537,13 +710,14 @@ def subscription_change_preview(
         lines: list[proration.Line] = []
         if exact:
             _, lines = lifecycle.changed(
-                sub.state(), instant, new_version.book(), new_quantity, prorate=prorate
-            )
+                sub.state(), instant, new_version.book(), new_quantity, prorate=prorate,
+                phase=phase,
+            )  # fmt: skip
         seen = None
         if upcoming is not None:
             _record_change(
                 sub, new_plan, new_quantity, instant, PREVIEW_ACTOR, as_of, prorate=prorate,
-                reason="preview", timing=timing,
+                reason="preview", timing=timing, phase=phase,
             )  # fmt: skip
             seen = upcoming(sub.customer_id, as_of)
         transaction.set_rollback(True)  # a preview: the catch-up's (and the change's) writes
@@ -571,6 +745,7 @@ def _change_dict(change: SubscriptionChange) -> dict[str, Any]:
         "new_quantity": change.new_quantity,
         "effective_at": change.effective_at.isoformat(),
         "prorate": change.prorate,
+        "phase": change.phase,
         "timing": change.timing,
         "policy": change.policy,
     }
@@ -592,6 +767,7 @@ def apply_change(
         new_version.book(),
         change.new_quantity or sub.quantity,
         prorate=change.prorate,
+        phase=change.phase,
     )
     sub.take(state, new_version)
     sub.updated_at = as_of
@@ -660,7 +836,9 @@ def subscription_cancel(
     unless `override_policy` (staff, with a reason; billing/services/policies.py). At once, a
     price book whose `cancellation_credit` is `credit_note` credits the unused part of a fee
     paid in advance by a credit note on the invoice that billed it, in this transaction (the
-    hook invoicing registers), instead of a proration line for the next invoice."""
+    hook invoicing registers), instead of a proration line for the next invoice.
+    A subscription's live items are canceled with it, at the same time (at once: each with its
+    own prorated credit); canceling an item removes it from its subscription (item_removed)."""
     with transaction.atomic(durable=True), audit_context(actor=actor, reason=reason):
         sub = locked_subscription(subscription_id)
         catch_up(sub, as_of, actor)
@@ -669,29 +847,50 @@ def subscription_cancel(
         at_period_end, _timing = policies.cancel_policy_timing(
             sub, at_period_end, override=override_policy, reason=reason
         )
-        if at_period_end:
-            if sub.status == S.PENDING:
-                raise Conflict("A subscription that has not started is canceled at once.")
-            if sub.cancel_at_period_end:
-                raise Conflict("A cancellation at period end is already pending.")
-            sub.cancel_at_period_end = True
-            sub.cancel_requested_at = as_of
-            sub.updated_at = as_of
-            sub.save()
-            sub.changes.filter(
-                status=ChangeStatus.SCHEDULED, effective_at__gte=sub.current_period_end
-            ).update(status=ChangeStatus.CANCELED, canceled_at=as_of)
-            subscription_event(
-                sub, "updated", actor, as_of, cancel_at_period_end=True, reason=reason
-            )
-            return sub
-        book = sub.plan_version.book()
-        lines = lifecycle.cancel_lines(sub.state(), as_of, prorate=prorate)
-        subscription_finish(sub, S.CANCELED, as_of, actor, reason=reason)
-        if lines and book.cancellation_credit == CancellationCredit.CREDIT_NOTE:
-            lines = policies.cancel_credit(sub, lines, as_of, actor)
-        _save_lines(sub, lines, as_of)
+        _cancel_locked(sub, as_of, actor, at_period_end=bool(at_period_end), prorate=prorate,
+                       reason=reason)  # fmt: skip
+        if sub.parent_id is not None:
+            item_event(_parent_of(sub), sub, "item_removed", actor, as_of, reason=reason,
+                       at_period_end=bool(at_period_end), prorate=prorate)  # fmt: skip
+        for item in locked_items(sub, as_of, actor):
+            if at_period_end and item.cancel_at_period_end:
+                continue  # already removed at period end
+            later = bool(at_period_end) and item.status != S.PENDING  # not started: at once
+            _cancel_locked(item, as_of, actor, at_period_end=later, prorate=prorate,
+                           reason=reason)  # fmt: skip
     return sub
+
+
+def _cancel_locked(
+    sub: Subscription,
+    as_of: datetime,
+    actor: Actor,
+    *,
+    at_period_end: bool,
+    prorate: bool,
+    reason: str,
+) -> None:
+    """Cancel a locked subscription billed up to `as_of`, its timing decided."""
+    if at_period_end:
+        if sub.status == S.PENDING:
+            raise Conflict("A subscription that has not started is canceled at once.")
+        if sub.cancel_at_period_end:
+            raise Conflict("A cancellation at period end is already pending.")
+        sub.cancel_at_period_end = True
+        sub.cancel_requested_at = as_of
+        sub.updated_at = as_of
+        sub.save()
+        sub.changes.filter(
+            status=ChangeStatus.SCHEDULED, effective_at__gte=sub.current_period_end
+        ).update(status=ChangeStatus.CANCELED, canceled_at=as_of)
+        subscription_event(sub, "updated", actor, as_of, cancel_at_period_end=True, reason=reason)
+        return
+    book = sub.plan_version.book()
+    lines = lifecycle.cancel_lines(sub.state(), as_of, prorate=prorate)
+    subscription_finish(sub, S.CANCELED, as_of, actor, reason=reason)
+    if lines and book.cancellation_credit == CancellationCredit.CREDIT_NOTE:
+        lines = policies.cancel_credit(sub, lines, as_of, actor)
+    _save_lines(sub, lines, as_of)
 
 
 def subscription_undo_cancel(
@@ -702,11 +901,20 @@ def subscription_undo_cancel(
         catch_up(sub, as_of, actor)
         if not sub.cancel_at_period_end or sub.status in TERMINAL:
             raise Conflict("There is no pending cancellation to undo.")
-        sub.cancel_at_period_end = False
-        sub.cancel_requested_at = None
-        sub.updated_at = as_of
-        sub.save()
-        subscription_event(sub, "updated", actor, as_of, cancel_at_period_end=False)
+        if sub.parent_id is not None and _parent_of(sub).cancel_at_period_end:
+            raise Conflict(
+                "Its subscription is canceled at period end: an item cannot outlive it; undo "
+                "the subscription's cancellation.",
+                code="item_follows_subscription",
+            )
+        for one in [sub, *locked_items(sub, as_of, actor)]:
+            if not one.cancel_at_period_end:
+                continue
+            one.cancel_at_period_end = False
+            one.cancel_requested_at = None
+            one.updated_at = as_of
+            one.save()
+            subscription_event(one, "updated", actor, as_of, cancel_at_period_end=False)
     return sub
 
 
@@ -729,23 +937,42 @@ def subscription_end(
             raise ValidationFailed("ends_at must come after the start.", field="ends_at")
         if ends_at < as_of:
             raise ValidationFailed("ends_at cannot be in the past.", field="ends_at")
-        later = sub.changes.filter(status=ChangeStatus.SCHEDULED, effective_at__gte=ends_at)
-        if later.exists():
-            raise Conflict(
-                f"Change #{later.first().pk} is scheduled after that end; cancel it first.",  # type: ignore[union-attr]
-                field="ends_at",
-                code="change_after_end",
-            )
-        credit = _unused_advance(sub, ends_at, as_of)
-        sub.ends_at = ends_at
-        sub.updated_at = as_of
-        if ends_at <= as_of:
-            subscription_finish(sub, S.ENDED, as_of, actor, reason=reason)
-        else:
-            sub.save()
-            subscription_event(sub, "updated", actor, as_of, ends_at=ends_at.isoformat())
-        _save_lines(sub, credit, as_of)
+        if sub.parent_id is not None:
+            parent_end = _parent_of(sub).ends_at
+            if parent_end is not None and ends_at > parent_end:
+                raise ValidationFailed(
+                    f"Its subscription ends at {parent_end.isoformat()}: an item cannot "
+                    "outlive it.",
+                    field="ends_at",
+                    code="item_outlives_subscription",
+                )
+        _end_locked(sub, ends_at, as_of, actor, reason=reason)
+        for item in locked_items(sub, as_of, actor):
+            if item.ends_at is None or item.ends_at > ends_at:
+                _end_locked(item, ends_at, as_of, actor, reason=reason)
     return sub
+
+
+def _end_locked(
+    sub: Subscription, ends_at: datetime, as_of: datetime, actor: Actor, *, reason: str
+) -> None:
+    """Set the end date of a locked subscription billed up to `as_of` (checked by the caller)."""
+    later = sub.changes.filter(status=ChangeStatus.SCHEDULED, effective_at__gte=ends_at)
+    if later.exists():
+        raise Conflict(
+            f"Change #{later.first().pk} is scheduled after that end; cancel it first.",  # type: ignore[union-attr]
+            field="ends_at",
+            code="change_after_end",
+        )
+    credit = _unused_advance(sub, ends_at, as_of)
+    sub.ends_at = ends_at
+    sub.updated_at = as_of
+    if ends_at <= as_of:
+        subscription_finish(sub, S.ENDED, as_of, actor, reason=reason)
+    else:
+        sub.save()
+        subscription_event(sub, "updated", actor, as_of, ends_at=ends_at.isoformat())
+    _save_lines(sub, credit, as_of)
 
 
 def _unused_advance(sub: Subscription, ends_at: datetime, as_of: datetime) -> list[proration.Line]:
@@ -796,18 +1023,37 @@ def subscription_pause(
     *, subscription_id: int, actor: Actor, as_of: datetime, reason: str = ""
 ) -> Subscription:
     """Pause: no entitlements, no fixed fee for the paused time. Periods do not move: on resume
-    the paused part of each period it touched is credited (by the second)."""
+    the paused part of each period it touched is credited (by the second, or by whole days:
+    the price book's proration unit)."""
     with transaction.atomic(durable=True), audit_context(actor=actor, reason=reason):
         sub = locked_subscription(subscription_id)
+        _refuse_item_alone(sub, "paused")
         catch_up(sub, as_of, actor)
-        subscription_move(sub, S.PAUSED)
-        sub.paused_at = as_of
-        sub.updated_at = as_of
-        sub.save()
-        SubscriptionPause.objects.create(subscription=sub, paused_at=as_of)
-        subscription_event(sub, "updated", actor, as_of, paused=True)
+        items = locked_items(sub, as_of, actor)
+        if any(item.status == S.PENDING for item in items):
+            raise Conflict(
+                "An item added at period end has not started yet: remove it, or pause the "
+                "subscription once it has started.",
+                code="item_pending",
+            )
+        for one in [sub, *items]:  # its items with it
+            subscription_move(one, S.PAUSED)
+            one.paused_at = as_of
+            one.updated_at = as_of
+            one.save()
+            SubscriptionPause.objects.create(subscription=one, paused_at=as_of)
+            subscription_event(one, "updated", actor, as_of, paused=True)
         entitlements_recompute(customer=sub.customer, as_of=as_of)
     return sub
+
+
+def _refuse_item_alone(sub: Subscription, what: str) -> None:
+    if sub.parent_id is not None:
+        raise Conflict(
+            f"Subscription #{sub.pk} is an item of #{sub.parent_id}: it is {what} with its "
+            "subscription, never alone.",
+            code="item_follows_subscription",
+        )
 
 
 def subscription_resume(
@@ -815,24 +1061,32 @@ def subscription_resume(
 ) -> Subscription:
     with transaction.atomic(durable=True), audit_context(actor=actor, reason=reason):
         sub = locked_subscription(subscription_id)
+        _refuse_item_alone(sub, "resumed")
         catch_up(sub, as_of, actor)
         if sub.status != S.PAUSED or sub.paused_at is None:
             raise TransitionNotAllowed("Only a paused subscription can be resumed.")
-        pause = sub.pauses.select_for_update().get(resumed_at__isnull=True)
-        pause.resumed_at = as_of
-        pause.save(update_fields=["resumed_at"])
-        in_trial = sub.trial_end is not None and as_of < sub.trial_end
-        subscription_move(sub, S.TRIALING if in_trial else S.ACTIVE)
-        lines = lifecycle.pause_lines(sub.state(), pause.paused_at, as_of)
-        sub.paused_at = None
-        set_period(sub, as_of)
-        sub.updated_at = as_of
-        sub.save()
-        _save_lines(sub, lines, as_of)
-        subscription_event(sub, "updated", actor, as_of, resumed=True,
-               paused_seconds=int((as_of - pause.paused_at).total_seconds()))  # fmt: skip
+        for one in [sub, *locked_items(sub, as_of, actor)]:  # its items with it
+            if one.status == S.PAUSED and one.paused_at is not None:
+                _resume_locked(one, as_of, actor)
         entitlements_recompute(customer=sub.customer, as_of=as_of)
     return sub
+
+
+def _resume_locked(sub: Subscription, as_of: datetime, actor: Actor) -> None:
+    """Resume a locked paused subscription: its paused time is credited."""
+    pause = sub.pauses.select_for_update().get(resumed_at__isnull=True)
+    pause.resumed_at = as_of
+    pause.save(update_fields=["resumed_at"])
+    in_trial = sub.trial_end is not None and as_of < sub.trial_end
+    subscription_move(sub, S.TRIALING if in_trial else S.ACTIVE)
+    lines = lifecycle.pause_lines(sub.state(), pause.paused_at, as_of)
+    sub.paused_at = None
+    set_period(sub, as_of)
+    sub.updated_at = as_of
+    sub.save()
+    _save_lines(sub, lines, as_of)
+    subscription_event(sub, "updated", actor, as_of, resumed=True,
+           paused_seconds=int((as_of - pause.paused_at).total_seconds()))  # fmt: skip
 
 
 def subscription_activate(

@@ -127,6 +127,8 @@ NOT_IN_SCENARIO = {
     "customer_note.updated": "as above",
     "customer_note.deleted": "as above",
     "import.completed": "imports of a history (tests/invoicing/test_imports.py)",
+    "subscription.item_added": "subscription items (tests/billing/test_subscription_items.py)",
+    "subscription.item_removed": "as above",
     "import.failed": "as above",
     "export.created": "accounting exports (tests/backoffice/test_exports.py)",
     "export.completed": "as above",
@@ -219,6 +221,8 @@ NO_EXAMPLE = {
     "test_clock.deleted": "as above",
     "import.completed": "imports (issue 17's part: its example not captured yet)",
     "import.failed": "as above",
+    "subscription.item_added": "subscription items (issue 17's part: not captured yet)",
+    "subscription.item_removed": "as above",
 }
 
 

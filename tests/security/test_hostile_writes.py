@@ -142,6 +142,7 @@ def _build_world() -> World:
         subscription_cancel,
         subscription_change,
         subscription_create,
+        subscription_item_add,
         subscription_pause,
     )
     from catalog import services as catalog
@@ -211,6 +212,9 @@ def _build_world() -> World:
         return sub.pk
 
     ids["subscription"] = subscription("hw_active")
+    ids["subscription_item"] = subscription_item_add(
+        subscription_id=ids["subscription"], plan_id=plans["hw_basic"].pk, actor=ACTOR, as_of=now
+    ).pk
     ids["subscription_trialing"] = subscription("hw_trialing", trial_days=14)
     ids["subscription_paused"] = paused = subscription("hw_paused")
     subscription_pause(subscription_id=paused, actor=ACTOR, as_of=now)
@@ -483,6 +487,7 @@ BY_SEGMENT = {
     "notes": "note",
     "gl-account-codes": "gl_account_code",
     "plan-change-policies": "plan_change_policy",
+    "items": "subscription_item",
 }
 
 
@@ -539,7 +544,8 @@ def _valid_bodies(ids: dict[str, Any]) -> dict[tuple[str, str], dict[str, Any]]:
              "properties": {"calls": 1}}  # fmt: skip
     history = {"key": "hw-import", "customer": {"external_id": "hw_imported", "name": "Imported",
                "currency": "USD"}, "subscriptions": [{"plan": ids["plan_code"],
-               "start_at": (now - timedelta(days=40)).isoformat()}]}  # fmt: skip
+               "start_at": (now - timedelta(days=40)).isoformat()}],
+               "notify": False, "settle": "open"}  # fmt: skip
     return {
         ("/api/v1/api-keys/", "post"): {"name": "hw_new", "scopes": ["read"]},
         ("/api/v1/api-keys/<int:pk>/", "patch"): {
@@ -557,6 +563,8 @@ def _valid_bodies(ids: dict[str, Any]) -> dict[tuple[str, str], dict[str, Any]]:
         },
         ("/api/v1/subscriptions/<int:pk>/end/", "post"): {"ends_at": later},
         ("/api/v1/subscriptions/<int:pk>/add-ons/", "post"): {"add_on": ids["addon_code"]},
+        ("/api/v1/subscriptions/<int:pk>/items/", "post"): {"plan": ids["other_plan_code"]},
+        ("/api/v1/subscriptions/<int:pk>/items/<int:item_id>/", "patch"): {"quantity": 2},
         ("/api/v1/events", "post"): event,
         ("/api/v1/events/batch", "post"): {"events": [event]},
         ("/api/v1/products/", "post"): {"code": "hw_new", "name": "New"},
