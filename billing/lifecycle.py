@@ -23,12 +23,14 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from datetime import date, datetime, timedelta
+from decimal import Decimal
 
 from billing import periods, proration
 from billing.periods import Interval, Period
 from catalog.pricebook import PriceBook, book_in_force
 
 ACTIVE, TRIALING, PENDING = "active", "trialing", "pending"
+SAME, RESTART = "same", "restart"  # a change of plan: the same phase of the new plan, or over
 PAST_DUE, PAUSED, CANCELED, ENDED = "past_due", "paused", "canceled", "ended"
 BILLABLE = frozenset({ACTIVE, PAST_DUE, PAUSED})  # whose periods are billed
 FINISHED = frozenset({CANCELED, ENDED})
@@ -54,6 +56,48 @@ class State:
     ends_at: datetime | None = None  # a set end date
     ended_at: datetime | None = None
     cancel_at_period_end: bool = False
+    # the index of the period its phase walk started at (set by a change of plan; None: its
+    # first paid period): see `walk_start`
+    phase_start: int | None = None
+
+    @property
+    def walk_start(self) -> int:
+        """The index of the period its price book's phase walk counts from: the period a change
+        of plan set (a "restart", or the start that keeps a "same" phase), else its first paid
+        period (a stub included): phases count whole billing periods, so their boundaries fall
+        on period boundaries."""
+        if self.phase_start is not None:
+            return self.phase_start
+        return self.period_at(self.paid_from).index
+
+    def walk_count(self, period: Period) -> int:
+        """How many periods of its phase walk come before `period` (0: the walk's first)."""
+        return period.index - self.walk_start
+
+    def phase_at(self, period: Period) -> int | None:
+        """The position of the phase `period` is in (None: its price book has no phases)."""
+        return self.book.phase_of(self.walk_count(period))
+
+    def fee_at(self, period: Period) -> Decimal:
+        """The fixed fee of `period`: its phase's, or the price book's."""
+        return self.book.fee_in(self.walk_count(period))
+
+    @property
+    def walk_end(self) -> datetime | None:
+        """When its phase walk ends, when every phase has a duration (a fixed term): the end of
+        the last phase's last period. None: open-ended, or no phases."""
+        length = self.book.walk_length
+        if length is None:
+            return None
+        return periods.boundary(self.anchor, self.interval, self.walk_start + length, self.zone)
+
+    def next_phase_at(self) -> datetime | None:
+        """When the phase after the current period's starts (None: the last phase, or none)."""
+        found = self.book.locate(self.walk_count(self.period))
+        if found is None or found[0] >= len(self.book.phases) - 1:
+            return None
+        index = self.walk_start + self.book.periods_before(found[0] + 1)
+        return periods.boundary(self.anchor, self.interval, index, self.zone)
 
     @property
     def paid_from(self) -> datetime:
@@ -101,7 +145,7 @@ class State:
     @property
     def terms(self) -> proration.FeeTerms:
         return proration.FeeTerms(
-            self.book.fixed_fee, self.quantity, self.book.label, self.book.fee_timing,
+            self.fee_at(self.period), self.quantity, self.book.label, self.book.fee_timing,
             rule=self.rule, tax_rate_id=self.book.tax_rate_id,
         )  # fmt: skip
 
@@ -118,13 +162,28 @@ def with_period(state: State, at: datetime) -> State:
 def started(state: State, at: datetime) -> State:
     """A pending subscription starts at `at`: into its trial, or its first paid period."""
     if state.trial_end is not None and state.trial_end > at:
-        return replace(state, status=TRIALING)
-    return with_period(replace(state, status=ACTIVE), at)
+        return with_walk_end(replace(state, status=TRIALING))
+    return with_walk_end(with_period(replace(state, status=ACTIVE), at))
+
+
+def with_walk_end(state: State, before: State | None = None) -> State:
+    """A phase walk whose phases all have a duration (a fixed term) ends the subscription when
+    its last phase does: its end date is set to the walk's end, unless a set end date comes
+    earlier. `before`: the state before a change of plan, trial end or new price book; the end
+    date its walk had set gives way to the new walk's."""
+    ends = state.ends_at
+    if before is not None and ends is not None and ends == before.walk_end:
+        ends = None
+    end = state.walk_end
+    if end is not None and (ends is None or end < ends):
+        ends = end
+    return state if ends == state.ends_at else replace(state, ends_at=ends)
 
 
 def trial_ended(state: State, at: datetime, *, reanchor: bool = False) -> State:
     """The trial ends at `at` (its end date, or earlier when activated by hand: then the periods
     are anchored on that day)."""
+    before = state
     if reanchor:
         anchor = (
             periods.calendar_anchor(at, state.interval, state.zone)
@@ -136,7 +195,7 @@ def trial_ended(state: State, at: datetime, *, reanchor: bool = False) -> State:
     # the fee runs from the first paid instant, even when the period began before it (an anchor
     # before the trial's end)
     fee_since = max(state.period.start, at if reanchor else state.paid_from)
-    return replace(state, fee_since=fee_since)
+    return with_walk_end(replace(state, fee_since=fee_since), before)
 
 
 def rolled(state: State, books: Sequence[PriceBook]) -> tuple[State, PriceBook | None]:
@@ -146,21 +205,58 @@ def rolled(state: State, books: Sequence[PriceBook]) -> tuple[State, PriceBook |
     state = with_period(state, state.period.end)
     book = book_in_force(books, state.period.start)
     if book is not None and book.id != state.book.id:
-        return replace(state, book=book), state.book
+        return with_walk_end(replace(state, book=book), state), state.book
     return state, None
 
 
+def walk_after_change(state: State, at: datetime, book: PriceBook, phase: str) -> int | None:
+    """Where the phase walk of a subscription changing plan to `book` at `at` starts
+    (`State.phase_start`). The period the change falls in (the next one for a change at a
+    period's end) is counted in whole: "restart" starts the new plan's phases over with it (the
+    rest of a period cut by the change is the first period of its first phase); "same" puts it
+    at the same phase position and as many periods into it as it was in the old plan's walk (a
+    price book without phases is one open-ended phase), so a longer or shorter phase of the new
+    plan moves its end. The services refuse "same" to a plan with fewer phases than the
+    position (here: its last phase, from its start). Before the first paid period (pending, in
+    a trial) the walk starts with it either way; a change of quantity keeps the walk."""
+    if state.status in (PENDING, TRIALING) or book.plan_id == state.book.plan_id:
+        return state.phase_start
+    index = state.period_at(at).index
+    if phase == RESTART:
+        return index
+    if not book.phases:
+        return state.phase_start
+    count = state.walk_count(state.period_at(at))
+    position, into = state.book.locate(count) or (0, max(count, 0))
+    if position >= len(book.phases):
+        position, into = len(book.phases) - 1, 0
+    return index - book.periods_before(position) - into
+
+
 def changed(
-    state: State, at: datetime, book: PriceBook, quantity: int, *, prorate: bool
+    state: State,
+    at: datetime,
+    book: PriceBook,
+    quantity: int,
+    *,
+    prorate: bool,
+    phase: str = SAME,
 ) -> tuple[State, list[proration.Line]]:
     """A change of plan and/or quantity taking effect at `at`, and its proration lines (by the
     second, or by whole days: each line by its own book's rule, of the fee's period) when it
-    falls strictly inside a period whose fees are billed.
+    falls strictly inside a period whose fees are billed. `phase`: where the new plan's phase
+    walk starts (`walk_after_change`); each side of the proration at its phase's fee.
     A change of quantity alone keeps the period's price book (pass `state.book`)."""
     billing_fees = state.status in (ACTIVE, PAST_DUE) and not state.in_trial_period
     period = state.period
     lines: list[proration.Line] = []
-    new = replace(state, book=book, quantity=quantity)
+    new = replace(
+        state,
+        book=book,
+        quantity=quantity,
+        phase_start=walk_after_change(state, at, book, phase),
+    )
+    new = with_walk_end(new, state)
     if prorate and billing_fees and period.start < at < period.end:
         lines = proration.change_lines(
             state.terms,

@@ -231,6 +231,9 @@ class PlanVersion(models.Model):
         help_text="How the unused part of a fee paid in advance is credited on a cancellation.",
     )
     note = models.CharField(max_length=255, blank=True, help_text="Why this version exists.")
+    phase_count = models.PositiveSmallIntegerField(
+        default=0, editable=False, help_text="How many phases it has (kept by the services)."
+    )
     created_at = models.DateTimeField()
     updated_at = models.DateTimeField()
     published_at = models.DateTimeField(null=True, blank=True)
@@ -304,11 +307,61 @@ class PlanVersion(models.Model):
             cancellation_credit=self.cancellation_credit,
             # the plan's product's rate: load `plan__product` with the version (select_related)
             tax_rate_id=self.plan.product.tax_rate_id if self.plan.product else None,
+            # its phases: read only for a version that has some (`phase_count`), so a version
+            # without phases costs no query
+            phases=tuple((p.periods, p.fixed_fee, p.name or p.kind) for p in self.phases.all())
+            if self.phase_count
+            else (),
         )
 
     @property
     def is_published(self) -> bool:
         return self.status == VersionStatus.PUBLISHED
+
+
+class PhaseKind(models.TextChoices):
+    """Kill Bill's phase types: informative (the durations and fees decide the billing)."""
+
+    TRIAL = "trial"
+    DISCOUNT = "discount"
+    FIXED_TERM = "fixed_term", "fixed term"
+    EVERGREEN = "evergreen"
+
+
+@tracked()
+class PlanPhase(models.Model):
+    """A phase of a price book (Kill Bill's TRIAL / DISCOUNT / FIXEDTERM / EVERGREEN, Stripe's
+    schedule phases): a subscription walks through a book's phases in order from its first paid
+    period, each lasting `periods` whole billing periods (empty: open-ended, the last one only)
+    at its own fixed fee, with the book's charges without a phase and its own. When every
+    phase has a duration, the subscription ends when the last one does (a fixed term)."""
+
+    plan_version = models.ForeignKey(PlanVersion, on_delete=models.CASCADE, related_name="phases")
+    position = models.PositiveSmallIntegerField()
+    name = models.CharField(max_length=200, blank=True)
+    kind = models.CharField(max_length=10, choices=PhaseKind.choices, default=PhaseKind.EVERGREEN)
+    periods = models.PositiveSmallIntegerField(
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(1)],
+        help_text="How many billing periods it lasts (empty: open-ended; the last phase only).",
+    )
+    fixed_fee = models.DecimalField(max_digits=28, decimal_places=12, default=Decimal(0))
+
+    class Meta:
+        ordering = ("plan_version", "position")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["plan_version", "position"], name="plan_phase_position_unique"
+            ),
+            models.CheckConstraint(
+                condition=Q(periods__isnull=True) | Q(periods__gte=1), name="plan_phase_periods"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        length = "open-ended" if self.periods is None else f"{self.periods} periods"
+        return f"{self.position + 1}. {self.name or self.get_kind_display()} ({length})"
 
 
 @tracked()
@@ -378,16 +431,39 @@ class Charge(models.Model):
     )
     position = models.PositiveSmallIntegerField(default=0)
 
+    phase = models.ForeignKey(
+        "PlanPhase",
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="charges",
+        help_text="Only in this phase of the price book (empty: in every phase).",
+    )
+
     class Meta:
         ordering = ("plan_version", "position", "id")
         constraints = [
+            # one charge per metric: for the whole book, or per phase (the catalog services also
+            # refuse a metric charged both for the whole book and in a phase)
             models.UniqueConstraint(
-                fields=["plan_version", "metric"], name="one_charge_per_metric_per_version"
-            )
+                fields=["plan_version", "metric"],
+                condition=Q(phase__isnull=True),
+                name="one_charge_per_metric_per_version",
+            ),
+            models.UniqueConstraint(
+                fields=["phase", "metric"],
+                condition=Q(phase__isnull=False),
+                name="one_charge_per_metric_per_phase",
+            ),
         ]
 
     def __str__(self) -> str:
         return self.display_name or f"{self.metric.code} ({self.pricing_model})"
+
+    @property
+    def phase_position(self) -> int | None:
+        """The position of its phase in the price book (None: every phase)."""
+        return self.phase.position if self.phase_id is not None else None
 
 
 @tracked()
@@ -643,3 +719,39 @@ class PlanChangePolicy(models.Model):
 
     def __str__(self) -> str:
         return f"{self.from_plan.code} -> {self.to_plan.code}: {self.policy}"
+
+
+@tracked()
+class UsageThreshold(models.Model):
+    """Progressive (threshold) billing: when a subscription's usage accrued in its current period
+    (its charges billed in arrears, rated) reaches `amount`, an invoice bills it at once; the
+    period's end deducts what such invoices billed. Several one-off thresholds and at most one
+    `recurring` one (every `amount` more, after the highest one-off threshold), as Lago's."""
+
+    plan_version = models.ForeignKey(
+        PlanVersion, on_delete=models.CASCADE, related_name="usage_thresholds"
+    )
+    amount = models.DecimalField(max_digits=28, decimal_places=12)
+    recurring = models.BooleanField(
+        default=False, help_text="Every `amount` more, after the highest one-off threshold."
+    )
+    name = models.CharField(max_length=200, blank=True)
+
+    class Meta:
+        ordering = ("plan_version", "recurring", "amount", "id")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["plan_version"],
+                condition=Q(recurring=True),
+                name="one_recurring_threshold_per_version",
+            ),
+            models.UniqueConstraint(
+                fields=["plan_version", "amount"],
+                condition=Q(recurring=False),
+                name="usage_threshold_amount_once",
+            ),
+            models.CheckConstraint(condition=Q(amount__gt=0), name="usage_threshold_positive"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{'every ' if self.recurring else ''}{self.amount}"

@@ -12,6 +12,7 @@ from __future__ import annotations
 import json
 from collections.abc import Mapping, Sequence
 from datetime import datetime
+from decimal import Decimal
 from typing import Any, TypeVar
 
 from django.core.exceptions import ValidationError
@@ -27,11 +28,14 @@ from catalog.models import (
     Coupon,
     Feature,
     OneTimeFee,
+    PhaseKind,
     Plan,
     PlanChangePolicy,
+    PlanPhase,
     PlanVersion,
     Product,
     TaxRate,
+    UsageThreshold,
     VersionFeature,
     VersionStatus,
 )
@@ -813,15 +817,25 @@ def _locked(model: type[M], pk: int) -> M:
         raise NotFound(f"No {model._meta.verbose_name} with id {pk}.") from None
 
 
-def _build_charges(version: PlanVersion, charges: Sequence[Mapping[str, Any]]) -> list[Charge]:
+def _build_charges(
+    version: PlanVersion,
+    charges: Sequence[Mapping[str, Any]],
+    phases: Sequence[PlanPhase] | None = None,
+) -> list[Charge]:
+    """A price book's charges. `phases`: the book's phases (None: its saved ones), which a
+    charge's `phase` (a position) refers to: a charge with a phase applies only in it."""
     built: list[Charge] = []
     seen: set[int] = set()
+    if phases is None:
+        phases = list(version.phases.all()) if version.pk else []
+    phased: set[tuple[int, int]] = set()  # (metric id, phase position) charged in a phase
     for index, spec in enumerate(charges):
         path = f"charges[{index}]"
         unknown = sorted(
             set(spec)
-            - {"metric", "pricing_model", "params", "display_name", "minimum_amount", "tax_rate"}
-        )
+            - {"metric", "pricing_model", "params", "display_name", "minimum_amount", "tax_rate",
+               "phase"}
+        )  # fmt: skip
         if unknown:
             raise ValidationFailed(
                 f"Unknown charge field {unknown[0]!r}.", field=f"{path}.{unknown[0]}"
@@ -829,12 +843,28 @@ def _build_charges(version: PlanVersion, charges: Sequence[Mapping[str, Any]]) -
         metric = spec.get("metric")
         if not isinstance(metric, BillableMetric):
             raise ValidationFailed("Each charge needs a billable metric.", field=f"{path}.metric")
-        if metric.pk in seen:
+        phase = _charge_phase(spec.get("phase"), phases, f"{path}.phase")
+        if phase is None:
+            if metric.pk in seen:
+                raise ValidationFailed(
+                    f"The metric {metric.code} is charged twice in this price book.",
+                    field=f"{path}.metric",
+                )
+            seen.add(metric.pk)
+        else:
+            if (metric.pk, phase.position) in phased:
+                raise ValidationFailed(
+                    f"The metric {metric.code} is charged twice in phase {phase.position}.",
+                    field=f"{path}.metric",
+                )
+            phased.add((metric.pk, phase.position))
+        if metric.pk in seen and any(m == metric.pk for m, _ in phased):
             raise ValidationFailed(
-                f"The metric {metric.code} is charged twice in this price book.",
-                field=f"{path}.metric",
+                f"The metric {metric.code} is charged in every phase and in a phase: limit "
+                "each of its charges to a phase, or keep one for the whole price book.",
+                field=f"{path}.phase",
+                code="charged_twice",
             )
-        seen.add(metric.pk)
         charge = Charge(
             plan_version=version,
             metric=metric,
@@ -844,9 +874,10 @@ def _build_charges(version: PlanVersion, charges: Sequence[Mapping[str, Any]]) -
             minimum_amount=spec.get("minimum_amount"),
             tax_rate=spec.get("tax_rate"),
             position=index,
+            phase=phase,
         )
         check_tax_rate(spec.get("tax_rate"), f"{path}.tax_rate")
-        _full_clean(charge, prefix=path, exclude=["plan_version"])
+        _full_clean(charge, prefix=path, exclude=["plan_version", "phase"])
         try:
             compile_charge(
                 charge.pricing_model,
@@ -868,6 +899,87 @@ def _build_charges(version: PlanVersion, charges: Sequence[Mapping[str, Any]]) -
             )
         built.append(charge)
     return built
+
+
+def _charge_phase(value: Any, phases: Sequence[PlanPhase], field: str) -> PlanPhase | None:
+    """The phase a charge's `phase` (a position in the book's phases; None: every phase)
+    names."""
+    if value is None:
+        return None
+    if isinstance(value, PlanPhase):
+        value = value.position
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise ValidationFailed("phase is a phase's position (0 for the first).", field=field)
+    if not 0 <= value < len(phases):
+        raise ValidationFailed(
+            f"No phase at position {value}: the price book has {len(phases)} phase(s).",
+            field=field,
+            code="unknown_phase",
+        )
+    return phases[value]
+
+
+PHASE_SPEC = ("name", "kind", "periods", "fixed_fee")
+
+
+def _build_phases(version: PlanVersion, phases: Sequence[Mapping[str, Any]]) -> list[PlanPhase]:
+    """A price book's phases, in order: each a whole number of billing periods (at least one)
+    or open-ended (the last one only), its fixed fee in the plan's currency's precision."""
+    built: list[PlanPhase] = []
+    currency = version.plan.currency
+    for index, spec in enumerate(phases):
+        path = f"phases[{index}]"
+        unknown = sorted(set(spec) - set(PHASE_SPEC))
+        if unknown:
+            raise ValidationFailed(
+                f"Unknown phase field {unknown[0]!r}.", field=f"{path}.{unknown[0]}"
+            )
+        periods = spec.get("periods")
+        if periods is not None and (
+            isinstance(periods, bool) or not isinstance(periods, int) or periods < 1
+        ):
+            raise ValidationFailed(
+                "periods is a whole number of billing periods, at least 1 (empty: "
+                "open-ended).",
+                field=f"{path}.periods",
+            )
+        if periods is None and index != len(phases) - 1:
+            raise ValidationFailed(
+                "Only the last phase is open-ended: give this one its periods.",
+                field=f"{path}.periods",
+                code="open_ended_not_last",
+            )
+        phase = PlanPhase(
+            plan_version=version,
+            position=index,
+            name=spec.get("name", "") or "",
+            kind=spec.get("kind") or PhaseKind.EVERGREEN,
+            periods=periods,
+            fixed_fee=spec.get("fixed_fee", Decimal(0)),
+        )
+        _full_clean(phase, prefix=path, exclude=["plan_version"])
+        if phase.fixed_fee < 0:
+            raise ValidationFailed(
+                "A phase's fixed fee is not negative.", field=f"{path}.fixed_fee"
+            )
+        if quantize(phase.fixed_fee, currency) != phase.fixed_fee:
+            raise ValidationFailed(
+                f"The fixed fee has more decimals than {currency} allows "
+                f"({get_currency(currency).exponent}).",
+                field=f"{path}.fixed_fee",
+            )
+        built.append(phase)
+    return built
+
+
+PHASE_COLUMNS = ("position", "name", "kind", "periods", "fixed_fee")
+
+
+def _phase_specs(version: PlanVersion) -> list[dict[str, Any]]:
+    return [
+        {"name": p.name, "kind": p.kind, "periods": p.periods, "fixed_fee": p.fixed_fee}
+        for p in version.phases.all()
+    ]
 
 
 ONE_TIME_FEE_SPEC = ("name", "amount", "prorate", "tax_rate")
@@ -906,6 +1018,57 @@ def _build_one_time_fees(
                 "A one-time fee is not negative (a credit is a coupon).", field=f"{path}.amount"
             )
         built.append(fee)
+    return built
+
+
+THRESHOLD_SPEC = ("amount", "recurring", "name")
+
+
+def _build_thresholds(
+    version: PlanVersion, thresholds: Sequence[Mapping[str, Any]]
+) -> list[UsageThreshold]:
+    """A price book's usage thresholds (progressive billing): amounts above 0 in the plan's
+    currency's precision, each one-off amount once, at most one recurring (Lago's rule)."""
+    built: list[UsageThreshold] = []
+    seen: set[Decimal] = set()
+    recurring = False
+    currency = version.plan.currency
+    for index, spec in enumerate(thresholds):
+        path = f"usage_thresholds[{index}]"
+        unknown = sorted(set(spec) - set(THRESHOLD_SPEC))
+        if unknown:
+            raise ValidationFailed(
+                f"Unknown usage threshold field {unknown[0]!r}.", field=f"{path}.{unknown[0]}"
+            )
+        if spec.get("amount") is None:
+            raise ValidationFailed("Each usage threshold needs an amount.", field=f"{path}.amount")
+        item = UsageThreshold(
+            plan_version=version,
+            amount=spec["amount"],
+            recurring=spec.get("recurring", False),
+            name=spec.get("name", "") or "",
+        )
+        _full_clean(item, prefix=path, exclude=["plan_version"])
+        if item.amount <= 0:
+            raise ValidationFailed("A usage threshold is above 0.", field=f"{path}.amount")
+        if quantize(item.amount, currency) != item.amount:
+            raise ValidationFailed(
+                f"The threshold has more decimals than {currency} allows.", field=f"{path}.amount"
+            )
+        if item.recurring:
+            if recurring:
+                raise ValidationFailed(
+                    "A price book has at most one recurring threshold.",
+                    field=f"{path}.recurring",
+                )
+            recurring = True
+        elif item.amount in seen:
+            raise ValidationFailed(
+                f"The threshold {item.amount} is listed twice.", field=f"{path}.amount"
+            )
+        else:
+            seen.add(item.amount)
+        built.append(item)
     return built
 
 
@@ -986,13 +1149,17 @@ def plan_version_create(
     copied_from_id: int | None = None,
     one_time_fees: Sequence[Mapping[str, Any]] = (),
     reason: str = "",
+    usage_thresholds: Sequence[Mapping[str, Any]] = (),
+    phases: Sequence[Mapping[str, Any]] = (),
 ) -> PlanVersion:
-    """A new draft price book for a plan, numbered after the plan's last version."""
+    """A new draft price book for a plan, numbered after the plan's last version. `phases`:
+    its plan phases in order (see PlanPhase); a charge's `phase` is a position in them."""
     _check_fields(PlanVersion, data, VERSION_FIELDS)
     with transaction.atomic(durable=True), audit_context(actor=actor, reason=reason):
         version = _create_version(
             plan_id=plan_id, as_of=as_of, data=data, charges=charges, features=features,
             copied_from_id=copied_from_id, one_time_fees=one_time_fees,
+            usage_thresholds=usage_thresholds, phases=phases,
         )  # fmt: skip
         _version_event(version, "created", actor=actor, as_of=as_of)
     return version
@@ -1019,6 +1186,8 @@ def _version_event(
             for e in version.features.select_related("feature")
         ],
         "one_time_fees": [snapshot(f) for f in version.one_time_fees.all()],
+        "usage_thresholds": [snapshot(t) for t in version.usage_thresholds.all()],
+        "phases": [snapshot(p) for p in version.phases.all()],
     }
     if changes is not None:
         payload["changes"] = json.loads(json.dumps(changes, cls=DjangoJSONEncoder))
@@ -1041,6 +1210,8 @@ def _create_version(
     features: Sequence[Mapping[str, Any]],
     copied_from_id: int | None,
     one_time_fees: Sequence[Mapping[str, Any]] = (),
+    usage_thresholds: Sequence[Mapping[str, Any]] = (),
+    phases: Sequence[Mapping[str, Any]] = (),
 ) -> PlanVersion:
     plan = _locked(Plan, plan_id)
     if plan.archived_at is not None:
@@ -1057,12 +1228,19 @@ def _create_version(
     )
     _full_clean(version, exclude=["plan", "copied_from"])
     _check_version_terms(version)
-    built_charges = _build_charges(version, charges)
+    built_phases = _build_phases(version, phases)
+    version.phase_count = len(built_phases)
+    built_charges = _build_charges(version, charges, built_phases)
     built_features = _build_features(version, features)
     built_fees = _build_one_time_fees(version, one_time_fees)
+    built_thresholds = _build_thresholds(version, usage_thresholds)
     version.save(force_insert=True)
+    for phase in built_phases:
+        phase.plan_version = version
+        phase.save(force_insert=True)
     for charge in built_charges:
         charge.plan_version = version
+        charge.phase = charge.phase  # its phase, saved above
         charge.save(force_insert=True)
     for entry in built_features:
         entry.plan_version = version
@@ -1070,6 +1248,9 @@ def _create_version(
     for fee in built_fees:
         fee.plan_version = version
         fee.save(force_insert=True)
+    for threshold in built_thresholds:
+        threshold.plan_version = version
+        threshold.save(force_insert=True)
     return version
 
 
@@ -1083,9 +1264,11 @@ def plan_version_update(
     features: Sequence[Mapping[str, Any]] | None = None,
     one_time_fees: Sequence[Mapping[str, Any]] | None = None,
     reason: str = "",
+    usage_thresholds: Sequence[Mapping[str, Any]] | None = None,
+    phases: Sequence[Mapping[str, Any]] | None = None,
 ) -> PlanVersion:
-    """Edit a draft. Charges, features and one-time fees, when given, replace the draft's
-    lists."""
+    """Edit a draft. Charges, features, one-time fees and phases, when given, replace the
+    draft's lists (new phases keep the draft's charges, by their phase's position)."""
     _check_fields(PlanVersion, data, VERSION_FIELDS)
     with transaction.atomic(durable=True), audit_context(actor=actor, reason=reason):
         version = _locked(PlanVersion, version_id)
@@ -1099,8 +1282,25 @@ def plan_version_update(
         version.updated_at = as_of
         _full_clean(version, exclude=["plan", "copied_from"])
         _check_version_terms(version)
-        if charges is not None:
-            built = _build_charges(version, charges)
+        new_phases = None
+        if phases is not None:
+            new_phases = _build_phases(version, phases)
+            if _rows(version.phases.all(), PHASE_COLUMNS) == _rows(new_phases, PHASE_COLUMNS):
+                new_phases = None
+        if charges is not None or new_phases is not None:
+            specs = charges if charges is not None else _charge_specs(version)
+            built = _build_charges(version, specs, new_phases)
+            if new_phases is not None:
+                if version.charges.filter(phase__isnull=False).exists():
+                    _refuse_if_coupons_limited_to(version)
+                version.charges.filter(phase__isnull=False).delete()  # with their phases
+                version.phases.all().delete()
+                for phase in new_phases:
+                    phase.save(force_insert=True)
+                for charge in built:
+                    charge.phase = charge.phase  # its phase, saved above
+                version.phase_count = len(new_phases)
+                diff["phases"] = "replaced"
             if _rows(version.charges.all(), CHARGE_COLUMNS) != _rows(built, CHARGE_COLUMNS):
                 _refuse_if_coupons_limited_to(version)
                 version.charges.all().delete()
@@ -1118,6 +1318,14 @@ def plan_version_update(
                 version.one_time_fees.all().delete()
                 OneTimeFee.objects.bulk_create(fees)
                 diff["one_time_fees"] = "replaced"
+        if usage_thresholds is not None:
+            built_thresholds = _build_thresholds(version, usage_thresholds)
+            old = version.usage_thresholds.order_by("recurring", "amount", "id")
+            new = sorted(built_thresholds, key=lambda t: (t.recurring, t.amount))
+            if _rows(old, THRESHOLD_COLUMNS) != _rows(new, THRESHOLD_COLUMNS):
+                version.usage_thresholds.all().delete()
+                UsageThreshold.objects.bulk_create(built_thresholds)
+                diff["usage_thresholds"] = "replaced"
         if not diff:
             return version
         version.save()
@@ -1127,10 +1335,11 @@ def plan_version_update(
 
 CHARGE_COLUMNS = (
     "metric_id", "pricing_model", "params", "display_name", "minimum_amount", "tax_rate_id",
-    "position",
+    "position", "phase_position",
 )  # fmt: skip
 FEATURE_COLUMNS = ("feature_id", "enabled", "limit")
 FEE_COLUMNS = ("name", "amount", "prorate", "tax_rate_id", "position")
+THRESHOLD_COLUMNS = ("amount", "recurring", "name")
 
 
 def _rows(objects: Any, columns: Sequence[str]) -> list[tuple[Any, ...]]:
@@ -1147,8 +1356,9 @@ def _charge_specs(version: PlanVersion) -> list[dict[str, Any]]:
             "display_name": c.display_name,
             "minimum_amount": c.minimum_amount,
             "tax_rate": c.tax_rate,
+            "phase": c.phase.position if c.phase is not None else None,
         }
-        for c in version.charges.select_related("metric", "tax_rate")
+        for c in version.charges.select_related("metric", "tax_rate", "phase")
     ]
 
 
@@ -1156,6 +1366,13 @@ def _one_time_fee_specs(version: PlanVersion) -> list[dict[str, Any]]:
     return [
         {"name": f.name, "amount": f.amount, "prorate": f.prorate, "tax_rate": f.tax_rate}
         for f in version.one_time_fees.select_related("tax_rate")
+    ]
+
+
+def _threshold_specs(version: PlanVersion) -> list[dict[str, Any]]:
+    return [
+        {"amount": t.amount, "recurring": t.recurring, "name": t.name}
+        for t in version.usage_thresholds.all()
     ]
 
 
@@ -1202,6 +1419,8 @@ def plan_version_copy(
             features=_feature_specs(source),
             copied_from_id=source.pk,
             one_time_fees=_one_time_fee_specs(source),
+            usage_thresholds=_threshold_specs(source),
+            phases=_phase_specs(source),
         )
         _version_event(copy, "created", actor=actor, as_of=as_of)
     return copy
