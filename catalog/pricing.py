@@ -252,6 +252,10 @@ class Rater:
 
     model: str = ""
     prorated: bool = False  # the charge's `prorated` parameter (compile_charge)
+    # the charge's `pay_in_advance` parameter: billed as its events arrive (invoicing/interim),
+    # on an invoice of its own ("own") or on the customer's next invoice ("next")
+    pay_in_advance: bool = False
+    advance_invoice: str = ""
 
     def __init__(
         self,
@@ -302,7 +306,13 @@ class Rater:
             "model": self.model,
             "currency": self.currency,
             "quantity": plain(rating.quantity),
-            "parameters": self.describe_params() | ({"prorated": True} if self.prorated else {}),
+            "parameters": self.describe_params()
+            | ({"prorated": True} if self.prorated else {})
+            | (
+                {"pay_in_advance": True, "invoice": self.advance_invoice}
+                if self.pay_in_advance
+                else {}
+            ),
             "formula": formula,
             "amount": plain(rating.amount),
             "amount_rounded": str(rating.rounded),
@@ -730,11 +740,63 @@ def compile_charge(
                 field="prorated",
             )
         params = {k: v for k, v in params.items() if k != "prorated"}
+    params, advance, invoice = _pay_in_advance(model, params, minimum_value, prorated)
     rater = RATERS[model](
         params, currency=currency, minimum=minimum_value, price_version=price_version
     )
     rater.prorated = prorated
+    rater.pay_in_advance, rater.advance_invoice = advance, invoice
     return rater
+
+
+# a charge paid in advance is billed as its events arrive: what its usage so far rates at, less
+# what was billed already; models whose amount never falls as the quantity grows (Lago: not
+# volume, whose unit price drops for every unit when a tier is reached)
+PAY_IN_ADVANCE_MODELS = (
+    "per_unit", "package", "graduated", "percentage", "graduated_percentage",
+)  # fmt: skip
+ADVANCE_INVOICES = ("own", "next")
+
+
+def _pay_in_advance(
+    model: str, params: Mapping[str, Any], minimum: Decimal | None, prorated: Any
+) -> tuple[Mapping[str, Any], bool, str]:
+    """The `pay_in_advance` and `invoice` parameters of a charge, checked and taken out."""
+    if "pay_in_advance" not in params and "invoice" not in params:
+        return params, False, ""
+    advance = params.get("pay_in_advance", False)
+    if not isinstance(advance, bool):
+        raise PricingError("pay_in_advance is true or false.", field="pay_in_advance")
+    invoice = params.get("invoice", "own" if advance else None)
+    if not advance:
+        if "invoice" in params:
+            raise PricingError(
+                "invoice (own or next) applies to a charge paid in advance only.", field="invoice"
+            )
+    elif invoice not in ADVANCE_INVOICES:
+        raise PricingError(
+            'invoice is "own" (an invoice of its own at once) or "next" (a line on the '
+            "customer's next invoice).",
+            field="invoice",
+        )
+    elif model not in PAY_IN_ADVANCE_MODELS:
+        raise PricingError(
+            f"pay_in_advance applies to the {', '.join(PAY_IN_ADVANCE_MODELS)} models, not "
+            f"{model} (its amount can fall as the quantity grows).",
+            field="pay_in_advance",
+        )
+    elif minimum is not None:
+        raise PricingError(
+            "A charge paid in advance has no minimum (its true-up is a period end's).",
+            field="minimum",
+        )
+    elif prorated is True:
+        raise PricingError(
+            "A prorated charge is billed at its period's end, not in advance.",
+            field="pay_in_advance",
+        )
+    rest = {k: v for k, v in params.items() if k not in ("pay_in_advance", "invoice")}
+    return rest, advance, invoice or ""
 
 
 # a charge on a recurring metric may bill each unit for the share of the period it was held

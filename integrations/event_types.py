@@ -128,6 +128,11 @@ _CATALOGUE: dict[str, tuple[str, str]] = {
     ),
     # invoices and credit notes
     "invoice.created": ("invoice", "A draft invoice was created by the billing clock or by staff."),
+    "invoice.threshold_reached": (
+        "invoice",
+        "A subscription's usage in its period reached a usage threshold (progressive billing): "
+        "this invoice bills it before the period's end.",
+    ),
     "invoice.finalized": (
         "invoice",
         "A draft was finalized: numbered, frozen, posted; collection starts.",

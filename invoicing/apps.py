@@ -19,3 +19,11 @@ class InvoicingConfig(AppConfig):
         register_cancel_credit(cancellation_credit_notes)
         # usage for windows already billed: their drafts refreshed, or their invoices corrected
         register_handler("invoicing.corrections", on_late_usage, types={"usage.late_received"})
+        # usage billed before its period's end (thresholds, charges paid in advance): a task per
+        # customer after events are accepted, and the clock's tick as a safety net
+        from billing.services import register_usage_accepted
+        from invoicing.clock_hooks import register_tick_hook
+        from invoicing.services.interim import interim_enqueue, interim_tick
+
+        register_usage_accepted(interim_enqueue)
+        register_tick_hook("invoicing.interim", interim_tick)

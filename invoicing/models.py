@@ -540,3 +540,52 @@ class ImportRun(models.Model):
 
     def __str__(self) -> str:
         return f"import {self.key}"
+
+
+class InterimBilling(models.Model):
+    """Usage billed before its period's end (invoicing/services/interim.py): by a usage threshold
+    reached (progressive billing) or by a charge paid in advance. One row per charge and billing:
+    `billed_to` is what the charge's usage of the period had come to (rated) when it was billed,
+    `amount` the part of it billed here (billed_to less what earlier rows billed). The period's
+    end deducts the rows of its period, line by line. The unique keys make a retried task bill
+    nothing twice (under the subscription's lock the amounts only grow)."""
+
+    class Reason(models.TextChoices):
+        THRESHOLD = "threshold", "usage threshold reached"
+        IN_ADVANCE = "in_advance", "charge paid in advance"
+
+    subscription = models.ForeignKey(Subscription, on_delete=models.PROTECT, related_name="+")
+    period_start = models.DateTimeField(help_text="The billing period it bills part of.")
+    charge = models.ForeignKey(
+        "catalog.Charge", on_delete=models.PROTECT, related_name="+"
+    )
+    reason = models.CharField(max_length=10, choices=Reason.choices)
+    threshold = models.DecimalField(
+        max_digits=28, decimal_places=12, null=True, blank=True,
+        help_text="The threshold level reached (progressive billing).",
+    )  # fmt: skip
+    amount = models.DecimalField(max_digits=20, decimal_places=4, help_text="billed here")
+    billed_to = models.DecimalField(
+        max_digits=20, decimal_places=4, help_text="the charge's period usage, rated, then"
+    )
+    quantity = models.DecimalField(max_digits=38, decimal_places=12)
+    usage_until = models.DateTimeField(help_text="Usage counted up to this instant.")
+    invoice = models.ForeignKey(Invoice, on_delete=models.PROTECT, related_name="interim_billings")
+    created_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ("subscription", "period_start", "id")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["subscription", "period_start", "charge", "billed_to"],
+                name="interim_billed_once",
+            ),
+            models.UniqueConstraint(
+                fields=["subscription", "period_start", "charge", "threshold"],
+                condition=models.Q(threshold__isnull=False),
+                name="interim_threshold_once",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"#{self.subscription_id} {self.period_start:%Y-%m-%d} {self.amount}"

@@ -6,9 +6,13 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from celery import Task, shared_task
+from django.conf import settings
 from django.utils import timezone
 
-from core.audit import CLOCK
+from billing.models import Customer
+from billing.selectors import customer_as_of
+from core.audit import CLOCK, Actor
+from core.exceptions import Conflict
 from core.jobs import chunk_key, job_attach, job_start_shared, jobs_fail_stalled, tracked
 from invoicing.clock_hooks import TickHooksFailed, run_tick_hooks
 from invoicing.reconciliation import reconcile
@@ -21,6 +25,7 @@ from invoicing.services import (
     subscriptions_bill_chunk,
 )
 from invoicing.services.clock import BILLING_RUN
+from invoicing.services.interim import customer_interim_bill, interim_dequeued
 
 
 @shared_task(name="invoicing.subscriptions_bill")
@@ -46,6 +51,21 @@ def subscriptions_bill_task(
         progress.advance(len(subscription_ids) - len(result.failed))
         progress.flush()
     return result.steps
+
+
+@shared_task(
+    name="invoicing.import_run",
+    soft_time_limit=settings.EXPORT_TIME_LIMIT_SECONDS,
+    time_limit=settings.EXPORT_TIME_LIMIT_SECONDS + 60,
+)
+def import_run_task(*, run_id: int, actor: dict[str, str]) -> str:
+    """Replay a queued import run (a long history: invoicing/services/imports.py); a delivery
+    of a run already started does nothing. The run's status says how it went."""
+    from invoicing.services.imports import import_run_queued
+
+    who = Actor(kind=actor["kind"], id=actor["id"], label=actor["label"])  # type: ignore[arg-type]
+    run = import_run_queued(run_id=run_id, actor=who, as_of=timezone.now())
+    return run.status if run is not None else "skipped"
 
 
 @shared_task(name="invoicing.reconcile_daily")
@@ -151,3 +171,18 @@ def clock_tick_task(self: Task[Any, Any], as_of: str | None = None) -> int:
     if failed is not None:
         raise failed
     return tick.pk
+
+
+@shared_task(name="invoicing.customer_interim_bill")
+def customer_interim_bill_task(customer_id: int) -> list[int]:
+    """Bill a customer's usage due before its periods' ends (thresholds reached, charges paid in
+    advance: invoicing/services/interim.py) at the customer's now (a test customer's clock's
+    time). Its queued mark is cleared first: events accepted from here on queue a new task."""
+    interim_dequeued(customer_id)
+    now = timezone.now()
+    customer = Customer.objects.select_related("test_clock").get(pk=customer_id)
+    try:
+        as_of = customer_as_of(customer, now)
+    except Conflict:  # its test clock is advancing: the advance's own tick bills it
+        return []
+    return customer_interim_bill(customer_id=customer_id, as_of=as_of, actor=CLOCK)

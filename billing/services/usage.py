@@ -35,7 +35,7 @@ window from its time on (invoicing/services/corrections.py).
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
@@ -261,6 +261,23 @@ def usage_partitions_ahead(*, as_of: datetime, months: int = 3) -> list[str]:
     return usage_partitions_ensure(months=starts)
 
 
+UsageAccepted = Callable[[dict[int, datetime]], None]
+_on_accepted: list[UsageAccepted] = []
+
+
+def register_usage_accepted(func: UsageAccepted) -> None:
+    """Called after the commit of a batch with events accepted (not late), with their customers
+    and the instant each was received at (invoicing's interim billing enqueues its tasks: no
+    rating on the ingestion path). Registered at start-up by a higher app."""
+    if func not in _on_accepted:
+        _on_accepted.append(func)
+
+
+def _accepted(customers: dict[int, datetime]) -> None:
+    for func in _on_accepted:
+        func(customers)
+
+
 def usage_ingest(
     *,
     events: Sequence[Any],
@@ -382,6 +399,13 @@ def usage_ingest(
                     late_at[customer_id] = received[index]
         for customer_id, late_events in late_by_customer.items():
             _record_late(customer_id, late_events, actor, late_at[customer_id])
+        accepted = {
+            customer_id: received[index]
+            for index, _, customer_id in found
+            if outcomes[index].status == "accepted" and not outcomes[index].late
+        }
+        if accepted and _on_accepted:
+            transaction.on_commit(partial(_accepted, accepted))
     return Report(outcomes)
 
 

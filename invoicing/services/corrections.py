@@ -147,9 +147,21 @@ def _propose(
     stored = list(invoice.lines.select_related("plan_version").order_by("position", "id"))
     settled = _settled(invoice)
     now: dict[tuple[int, datetime, str], list[LineSpec]] = {}
+    interim = selectors.interim_billed((w.subscription_id, w.period_start) for w in windows)
     for w in windows:
         step, state = steps[w.pk]
-        for spec in planner.usage_lines(state, step.window, charges[state.book.id], usage):
+        early = interim.get((w.subscription_id, w.period_start), {})  # billed before its end
+        specs = planner.usage_lines(state, step.window, charges[state.book.id], usage, early)
+        if state.book.minimum_commitment is not None:  # the plan's true-up, metric code ""
+            period = state.period_at(step.window.start)
+            fees = selectors.period_fees([(state.id, period)], invoice_id=invoice.pk)
+            true_up = planner.commitment_line(
+                state, step.window, [*fees.get((state.id, period.start), []),
+                                     *[planner.interim_spec(state, step.window, b)
+                                       for b in early.values()], *specs],
+            )  # fmt: skip
+            specs += [true_up] if true_up else []
+        for spec in specs:
             now.setdefault((w.subscription_id, w.period_start, spec.metric_code), []).append(spec)
     billed: dict[tuple[int, datetime, str], list[InvoiceLine]] = {}
     for line in stored:
@@ -328,7 +340,7 @@ def _supplementary_invoice(
     lines = []
     for position, c in enumerate(corrections):
         usage = c.kind == Correction.Kind.USAGE
-        what = c.metric_code if usage else "coupon discounts"
+        what = (c.metric_code or "minimum commitment") if usage else "coupon discounts"
         spec = LineSpec(
             kind=LineKind.USAGE if usage else LineKind.DISCOUNT,
             description=f"Correction of {invoice.number}: {what}",

@@ -213,18 +213,23 @@ class _Writer:
         self.charges.update(selectors.charge_terms(missing))
         windows = planner.usage_windows(((step, state) for step, _, state in items), self.charges)
         usage = selectors.usage_of(windows, self.charges)
+        # what invoices before the periods' ends billed of their usage (deducted)
+        interim = selectors.interim_billed(
+            (sub.pk, step.window.start) for step, sub, _ in items if step.kind == planner.PERIOD_END
+        )
         planned: list[tuple[Step, Subscription, State, list[LineSpec]]] = []
-        earlier = _committed_periods(items)  # a plan's minimum commitment counts them
+        committed = _committed_periods(items)  # a plan's minimum commitment counts them
         for step, sub, state in items:
             carries = step.kind in (planner.PERIOD_END, planner.CLOSING)
             carried = pending.pop(sub.pk, []) if carries else []
             lines = planner.step_lines(
                 step, state, self.charges[state.book.id], usage, carried,
                 start=self.starts.get(sub.pk),
-                earlier=earlier.get((sub.pk, step.window.start), ()),
+                earlier=committed.get((sub.pk, step.window.start), ()),
+                interim=interim.get((sub.pk, step.window.start)),
             )  # fmt: skip
             if step.kind == planner.ADVANCE:  # billed in this round: counts for its period
-                for key, found in earlier.items():
+                for key, found in committed.items():
                     if key[0] == sub.pk:
                         found.extend(lines)
             planned.append((step, sub, state, lines))
@@ -486,6 +491,7 @@ def draft_windows_rerate(invoice: Invoice, items: Sequence[BilledPeriod], as_of:
     )
     rates = Rates()
     rows = []
+    interim = selectors.interim_billed((state.id, item.period_start) for _, state, item in states)
     for step, state, item in states:
         old = invoice.lines.filter(
             subscription_id=state.id,
@@ -496,13 +502,16 @@ def draft_windows_rerate(invoice: Invoice, items: Sequence[BilledPeriod], as_of:
         if position is None:
             position = (invoice.lines.aggregate(m=Max("position"))["m"] or -1) + 1
         old.delete()
-        specs = planner.usage_lines(state, step.window, charges[state.book.id], usage)
+        early = interim.get((state.id, item.period_start), {})
+        specs = planner.usage_lines(state, step.window, charges[state.book.id], usage, early)
         if state.book.minimum_commitment is not None:  # its true-up, again (with the fees)
             period = state.period_at(step.window.start)
             fees = selectors.period_fees([(state.id, period)], invoice_id=invoice.pk)
             true_up = planner.commitment_line(
-                state, step.window, [*fees.get((state.id, period.start), []), *specs]
-            )
+                state, step.window, [*fees.get((state.id, period.start), []),
+                                     *[planner.interim_spec(state, step.window, b)
+                                       for b in early.values()], *specs],
+            )  # fmt: skip
             specs += [true_up] if true_up else []
         for spec in specs:
             rate = rates.for_line(invoice.customer, spec.tax_rate_id)
