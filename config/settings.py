@@ -383,6 +383,7 @@ SPECTACULAR_SETTINGS = {
     "ENUM_NAME_OVERRIDES": {
         "FeatureKindEnum": "catalog.models.Feature.Kind",
         "CouponKindEnum": "catalog.models.Coupon.Kind",
+        "PhaseKindEnum": "catalog.models.PhaseKind",
         "BalanceKindEnum": "billing.models.BalanceKind",
         "BalanceAdjustmentKindEnum": ["grant", "adjustment", "prepaid"],
         "ProrationKindEnum": "billing.enums.ProrationKind",
@@ -530,6 +531,9 @@ BULK_SYNC_MAX = env.int("BULK_SYNC_MAX", default=100)
 BULK_QUEUE = env.str("BULK_QUEUE", default="")
 # objects per chunk task of a bulk job (each task well within CELERY_TASK_SOFT_TIME_LIMIT)
 BULK_TASK_CHUNK = env.int("BULK_TASK_CHUNK", default=200)
+# An import (invoicing/services/imports.py) billing more periods than this is replayed by a
+# Celery task (202 with the run) instead of inside the request.
+IMPORT_SYNC_MAX_STEPS = env.int("IMPORT_SYNC_MAX_STEPS", default=200)
 
 # -------------------------------------------------------------------------------------- logging
 LOGGING = {

@@ -26,6 +26,7 @@ from billing.models import (
     SubscriptionPause,
 )
 from billing.selectors import customer_as_of
+from billing.services.subscriptions import subscription_phase
 from billing.validators import validate_metadata
 from catalog.models import Feature, Plan
 from core.api.actors import request_actor
@@ -51,6 +52,22 @@ class ItemOut(serializers.ModelSerializer[Subscription]):
         fields = ("id", "plan", "quantity", "status", "start_at", "ended_at")
 
 
+class SubscriptionPhaseOut(serializers.Serializer[Any]):
+    """The phase of its price book its current period is in (plan phases)."""
+
+    position = serializers.IntegerField(help_text="0: the first phase")
+    name = serializers.CharField()
+    periods = serializers.IntegerField(allow_null=True, help_text="null: open-ended")
+    period_of_phase = serializers.IntegerField(help_text="1: the phase's first period")
+    fixed_fee = serializers.DecimalField(max_digits=28, decimal_places=12)
+    next_phase_at = serializers.DateTimeField(
+        allow_null=True, help_text="when the next phase starts (null: the last phase)"
+    )
+    walk_start_period = serializers.IntegerField(
+        help_text="the index of the period its phase walk counts from"
+    )
+
+
 class SubscriptionOut(serializers.ModelSerializer[Subscription]):
     customer: serializers.SlugRelatedField[Any] = serializers.SlugRelatedField(
         slug_field="external_id", read_only=True
@@ -62,6 +79,7 @@ class SubscriptionOut(serializers.ModelSerializer[Subscription]):
     parent = serializers.PrimaryKeyRelatedField(
         read_only=True, help_text="the subscription this is an item of (null: none)"
     )
+    phase = serializers.SerializerMethodField()
     items = ItemOut(
         many=True,
         read_only=True,
@@ -76,8 +94,20 @@ class SubscriptionOut(serializers.ModelSerializer[Subscription]):
             "billing_anchor", "trial_end", "current_period_start", "current_period_end",
             "cancel_at_period_end", "canceled_at", "ends_at", "ended_at", "paused_at",
             "dunning_blocked", "dunning_blocked_from", "metadata", "created_at", "updated_at",
-            "parent", "items",
+            "parent", "items", "phase",
         )  # fmt: skip
+
+    @extend_schema_field(SubscriptionPhaseOut(allow_null=True))
+    def get_phase(self, sub: Subscription) -> dict[str, Any] | None:
+        """Its current phase and when the next starts (null: its price book has no phases)."""
+        if not sub.plan_version.phase_count:
+            return None
+        found = subscription_phase(sub)
+        if found is None:
+            return None
+        following = found["next_phase_at"]
+        found["next_phase_at"] = parse_datetime(following) if following else None
+        return dict(SubscriptionPhaseOut(found).data)
 
 
 class SubscriptionIn(serializers.Serializer[Any]):
@@ -132,6 +162,14 @@ class ChangeIn(serializers.Serializer[Any]):
     )
     prorate = serializers.BooleanField(default=True)
     reason = serializers.CharField(max_length=255, required=False, default="", allow_blank=True)
+    phase = serializers.ChoiceField(
+        choices=["same", "restart"],
+        required=False,
+        help_text='A change of plan with plan phases: "same" (default) puts the subscription in '
+        "the same phase of the new plan, as many periods into it; \"restart\" starts the new "
+        "plan's phases over with the change's period. \"same\" to a plan with fewer phases "
+        "than the current position: 400 `phase_missing`; given for a change of quantity: 400.",
+    )
 
 
 class ChangeOut(serializers.ModelSerializer[SubscriptionChange]):
@@ -147,7 +185,7 @@ class ChangeOut(serializers.ModelSerializer[SubscriptionChange]):
             "id", "subscription", "kind", "status", "from_plan_version", "new_plan",
             "applied_plan_version", "from_quantity", "new_quantity", "effective_at", "prorate",
             "reason", "requested_by", "created_at", "applied_at", "canceled_at", "timing",
-            "policy",
+            "policy", "phase",
         )  # fmt: skip
 
 
@@ -384,6 +422,7 @@ def _change_request(request: Request, sub: Subscription) -> tuple[dict[str, Any]
         "quantity": v.get("quantity"),
         "when": v["when"],
         "prorate": v["prorate"],
+        "phase": v.get("phase"),
     }
     return asked, v["reason"]
 

@@ -16,13 +16,16 @@ from catalog.models import (
     Feature,
     FeeTiming,
     OneTimeFee,
+    PhaseKind,
     Plan,
     PlanChangePolicy,
+    PlanPhase,
     PlanVersion,
     PricingModel,
     Product,
     ProrationUnit,
     TaxRate,
+    UsageThreshold,
     VersionFeature,
 )
 
@@ -122,13 +125,25 @@ class ChargeOut(serializers.ModelSerializer[Charge]):
     )
     params = serializers.JSONField(encoder=DjangoJSONEncoder, help_text=PARAMS_HELP)
     tax_rate = _tax_rate_field(read_only=True)
+    phase = serializers.IntegerField(
+        source="phase_position",
+        read_only=True,
+        allow_null=True,
+        help_text="The position of the phase it applies in (null: every phase).",
+    )
 
     class Meta:
         model = Charge
         fields = (
             "id", "metric", "pricing_model", "params", "display_name", "minimum_amount",
-            "tax_rate",
+            "tax_rate", "phase",
         )  # fmt: skip
+
+
+class PlanPhaseOut(serializers.ModelSerializer[PlanPhase]):
+    class Meta:
+        model = PlanPhase
+        fields = ("position", "name", "kind", "periods", "fixed_fee")
 
 
 class VersionFeatureOut(serializers.ModelSerializer[VersionFeature]):
@@ -151,6 +166,30 @@ class OneTimeFeeOut(serializers.ModelSerializer[OneTimeFee]):
         fields = ("id", "name", "amount", "prorate", "tax_rate")
 
 
+USAGE_THRESHOLDS_HELP = (
+    "Progressive (threshold) billing: when the period's usage of the charges billed in arrears "
+    "(rated) reaches a level higher than any reached in the period, an invoice bills it at once "
+    "and the period's end bills the rest. Each {amount, recurring, name}: several one-off "
+    "amounts and at most one recurring one (every `amount` more after the highest one-off, or "
+    "from 0). Amounts above 0, at most the currency's decimals. Empty: none."
+)
+
+
+class UsageThresholdOut(serializers.ModelSerializer[UsageThreshold]):
+    class Meta:
+        model = UsageThreshold
+        fields = ("amount", "recurring", "name")
+
+
+PHASES_HELP = (
+    "Plan phases in order (Kill Bill's TRIAL / DISCOUNT / FIXEDTERM / EVERGREEN): a subscription "
+    "walks through them from its first paid period, each lasting `periods` whole billing "
+    "periods (null: open-ended, the last phase only) at its own fixed_fee (instead of the "
+    "version's), with the charges without a phase and its own. When every phase has periods, "
+    "the subscription ends with the last one (a fixed term). Empty: no phases."
+)
+
+
 class PlanVersionOut(serializers.ModelSerializer[PlanVersion]):
     plan: serializers.SlugRelatedField[Any] = serializers.SlugRelatedField(
         slug_field="code", read_only=True
@@ -162,15 +201,21 @@ class PlanVersionOut(serializers.ModelSerializer[PlanVersion]):
     one_time_fees = OneTimeFeeOut(
         many=True, read_only=True, help_text="Billed once, at a subscription's start."
     )
+    phases = PlanPhaseOut(many=True, read_only=True, help_text=PHASES_HELP)
+    usage_thresholds = UsageThresholdOut(
+        many=True, read_only=True, help_text=USAGE_THRESHOLDS_HELP
+    )
 
     class Meta:
         model = PlanVersion
         fields = (
+            "phases",
             "id", "plan", "plan_id", "number", "label", "status", "effective_from",
             "effective_until", "fixed_fee", "fee_timing", "trial_days", "note", "charges",
             "features", "created_at", "updated_at", "published_at", "copied_from",
             "trial_invoice", "one_time_fees", "cancellation_credit",
             "proration_unit", "proration_change_day", "minimum_commitment",
+            "usage_thresholds",
         )  # fmt: skip
 
 
@@ -352,6 +397,42 @@ class ChargeIn(serializers.Serializer[Any]):
         max_digits=28, decimal_places=12, required=False, allow_null=True, min_value=0
     )
     tax_rate = _tax_rate_field()
+    phase = serializers.IntegerField(
+        min_value=0,
+        required=False,
+        allow_null=True,
+        help_text="Only in the version's phase at this position (0: the first); null or "
+        "absent: in every phase.",
+    )
+
+
+class PlanPhaseIn(serializers.Serializer[Any]):
+    name = serializers.CharField(max_length=200, required=False, allow_blank=True)
+    kind = serializers.ChoiceField(
+        choices=PhaseKind.choices, required=False, help_text="Informative (default evergreen)."
+    )
+    periods = serializers.IntegerField(
+        min_value=1,
+        max_value=32767,
+        required=False,
+        allow_null=True,
+        help_text="Whole billing periods; null or absent: open-ended (the last phase only).",
+    )
+    fixed_fee = serializers.DecimalField(
+        max_digits=28, decimal_places=12, min_value=0, required=False
+    )
+
+
+class UsageThresholdIn(serializers.Serializer[Any]):
+    amount = serializers.DecimalField(
+        max_digits=28, decimal_places=12, help_text="In the plan's currency, above 0."
+    )
+    recurring = serializers.BooleanField(
+        required=False,
+        default=False,
+        help_text="Every `amount` more after the highest one-off threshold (at most one).",
+    )
+    name = serializers.CharField(max_length=200, required=False, allow_blank=True)
 
 
 class VersionFeatureIn(serializers.Serializer[Any]):
@@ -415,6 +496,10 @@ class PlanVersionIn(serializers.Serializer[Any]):
     )
     one_time_fees = OneTimeFeeIn(
         many=True, required=False, help_text="Billed once, at a subscription's start."
+    )
+    phases = PlanPhaseIn(many=True, required=False, help_text=PHASES_HELP)
+    usage_thresholds = UsageThresholdIn(
+        many=True, required=False, help_text=USAGE_THRESHOLDS_HELP
     )
     cancellation_credit = serializers.ChoiceField(
         choices=CancellationCredit.choices, required=False, help_text=CANCELLATION_CREDIT_HELP

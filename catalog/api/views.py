@@ -315,7 +315,8 @@ class PlanChangePolicyDetail(generics.GenericAPIView[Any]):
 
 def _version_queryset() -> QuerySet[PlanVersion]:
     return PlanVersion.objects.select_related("plan").prefetch_related(
-        "charges__metric", "charges__tax_rate", "features__feature", "one_time_fees__tax_rate"
+        "charges__metric", "charges__tax_rate", "features__feature", "one_time_fees__tax_rate",
+        "charges__phase", "phases", "usage_thresholds",
     )
 
 
@@ -329,6 +330,18 @@ def _one_time_fees(data: dict[str, Any]) -> list[dict[str, Any]] | None:
     """The one-time fees given (None: not given), out of the version's other fields."""
     fees = data.pop("one_time_fees", None)
     return None if fees is None else [dict(fee) for fee in fees]
+
+
+def _phases(data: dict[str, Any]) -> list[dict[str, Any]] | None:
+    """The plan phases given (None: not given), out of the version's other fields."""
+    phases = data.pop("phases", None)
+    return None if phases is None else [dict(phase) for phase in phases]
+
+
+def _usage_thresholds(data: dict[str, Any]) -> list[dict[str, Any]] | None:
+    """The usage thresholds given (None: not given), out of the version's other fields."""
+    thresholds = data.pop("usage_thresholds", None)
+    return None if thresholds is None else [dict(t) for t in thresholds]
 
 
 class PlanVersionListCreate(generics.GenericAPIView[Any]):
@@ -358,6 +371,8 @@ class PlanVersionListCreate(generics.GenericAPIView[Any]):
         data.is_valid(raise_exception=True)
         values, charges, features = _split_version_input(dict(data.validated_data))
         fees = _one_time_fees(values)
+        phases = _phases(values)
+        thresholds = _usage_thresholds(values)
         plan = values.pop("plan")
         version = services.plan_version_create(
             plan_id=plan.pk,
@@ -367,6 +382,8 @@ class PlanVersionListCreate(generics.GenericAPIView[Any]):
             charges=charges or [],
             features=features or [],
             one_time_fees=fees or [],
+            phases=phases or [],
+            usage_thresholds=thresholds or [],
         )
         return Response(
             s.PlanVersionOut(_version_queryset().get(pk=version.pk)).data,
@@ -393,7 +410,8 @@ class PlanVersionDetail(generics.GenericAPIView[Any]):
         request=s.PlanVersionIn(partial=True),
         responses={200: s.PlanVersionOut, **error_responses(400, 404, 409)},
         tags=TAGS,
-        description="Edit a draft (charges, features and one-time fees, when given, replace "
+        description="Edit a draft (charges, features, one-time fees and usage thresholds, when "
+        "given, replace "
         "the lists). "
         "A published version is read-only: 409.",
     )
@@ -403,6 +421,8 @@ class PlanVersionDetail(generics.GenericAPIView[Any]):
         data.is_valid(raise_exception=True)
         values, charges, features = _split_version_input(dict(data.validated_data))
         fees = _one_time_fees(values)
+        phases = _phases(values)
+        thresholds = _usage_thresholds(values)
         services.plan_version_update(
             version_id=version.pk,
             actor=request_actor(request),
@@ -411,6 +431,8 @@ class PlanVersionDetail(generics.GenericAPIView[Any]):
             charges=charges,
             features=features,
             one_time_fees=fees,
+            phases=phases,
+            usage_thresholds=thresholds,
         )
         return Response(s.PlanVersionOut(_version_queryset().get(pk=version.pk)).data)
 

@@ -14,6 +14,7 @@ from typing import Any
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from rest_framework.test import APIClient
 
 from billing.models import ProrationLine, Subscription
 from billing.services import subscription_change, subscription_create
@@ -291,3 +292,103 @@ def test_the_upcoming_invoice_equals_the_real_invoice(
             (line.kind, line.amount) for line in invoice.lines.order_by("position")
         ]
         cursor = day + TICK
+
+
+# ---------------------------------------------------------------------------------------- API
+
+V1 = "/api/v1/"
+
+
+def test_api_creates_a_version_with_phases_and_a_charge_in_one_and_shows_the_phase(
+    api: APIClient,
+) -> None:
+    calls_metric()
+    api.post(V1 + "plans/", {"code": "apiph", "name": "Apiph", "currency": "USD",
+                             "interval_unit": "month"}, format="json")  # fmt: skip
+    draft = api.post(
+        V1 + "plan-versions/",
+        {"plan": "apiph", "effective_from": "2025-01-01T00:00:00Z", "fee_timing": "advance",
+         "phases": [{"name": "Discount", "kind": "discount", "periods": 3, "fixed_fee": "10.00"},
+                    {"name": "Standard", "fixed_fee": "30.00"}],
+         "charges": [{"metric": "api_calls", "pricing_model": "per_unit",
+                      "params": {"unit_price": "0.10"}, "phase": 1}]},
+        format="json",
+    )  # fmt: skip
+    assert draft.status_code == 201, draft.json()
+    body = draft.json()
+    assert [(p["position"], p["periods"], p["fixed_fee"]) for p in body["phases"]] == [
+        (0, 3, "10.000000000000"), (1, None, "30.000000000000")
+    ]  # fmt: skip
+    assert body["charges"][0]["phase"] == 1
+    published = api.post(f"{V1}plan-versions/{body['id']}/publish/")
+    assert published.status_code == 200, published.json()
+    # a published version never changes
+    frozen = api.patch(f"{V1}plan-versions/{body['id']}/", {"phases": []}, format="json")
+    assert frozen.status_code == 409
+    sub = subscribe(Plan.objects.get(code="apiph"))
+    shown = api.get(f"{V1}subscriptions/{sub.pk}/").json()["phase"]
+    # Jan 1 2026 start: the discount's first period; the Standard phase from Apr 1
+    assert shown["name"] == "Discount"
+    assert shown["period_of_phase"] == 1
+    assert shown["next_phase_at"] == "2026-04-01T00:00:00Z"
+
+
+@pytest.mark.parametrize(
+    ("phases", "charge_phase", "field"),
+    [
+        (
+            [{"periods": None, "fixed_fee": "1"}, {"periods": 2, "fixed_fee": "1"}],
+            None,
+            "phases[0].periods",
+        ),  # only the last phase is open-ended
+        ([{"periods": 0, "fixed_fee": "1"}], None, "phases[0].periods"),
+        ([{"periods": 1, "fixed_fee": "1.001"}], None, "phases[0].fixed_fee"),  # USD: 2 decimals
+        ([{"periods": 1, "fixed_fee": "1"}], 1, "charges[0].phase"),  # no phase at 1
+    ],
+)
+def test_api_refuses_bad_phases_with_400_and_the_field(
+    api: APIClient, phases: list[dict[str, Any]], charge_phase: int | None, field: str
+) -> None:
+    calls_metric()
+    api.post(V1 + "plans/", {"code": "bad", "name": "Bad", "currency": "USD",
+                             "interval_unit": "month"}, format="json")  # fmt: skip
+    charge: dict[str, Any] = {"metric": "api_calls", "pricing_model": "per_unit",
+                              "params": {"unit_price": "0.10"}}  # fmt: skip
+    if charge_phase is not None:
+        charge["phase"] = charge_phase
+    response = api.post(
+        V1 + "plan-versions/",
+        {"plan": "bad", "effective_from": "2025-01-01T00:00:00Z", "phases": phases,
+         "charges": [charge]},
+        format="json",
+    )  # fmt: skip
+    assert response.status_code == 400, response.json()
+    fields = [e["field"] for e in response.json()["errors"]]
+    assert any(
+        f.replace("[", ".").replace("]", "").startswith(field.replace("[", ".").replace("]", ""))
+        for f in fields
+    ), fields
+
+
+def test_api_change_with_a_phase_option_and_its_400s(api: APIClient) -> None:
+    three = phased_plan(
+        "athree",
+        [{"periods": 1, "fixed_fee": D("1.00")}, {"periods": 1, "fixed_fee": D("2.00")},
+         {"periods": None, "fixed_fee": D("3.00")}],
+        timing="advance",
+    )  # fmt: skip
+    phased_plan("aone", [{"periods": None, "fixed_fee": D("9.00")}], timing="advance")
+    sub = subscribe(three, datetime(2025, 1, 1, tzinfo=UTC))  # far in its last phase by now
+    url = f"{V1}subscriptions/{sub.pk}/change/"
+    wrong = api.post(url, {"plan": "aone", "when": "now", "phase": "sometimes"}, format="json")
+    assert wrong.status_code == 400
+    assert [e["field"] for e in wrong.json()["errors"]] == ["phase"]
+    missing = api.post(url, {"plan": "aone", "when": "now", "phase": "same"}, format="json")
+    assert missing.status_code == 400, missing.json()
+    assert [e["field"] for e in missing.json()["errors"]] == ["phase"]
+    quantity = api.post(url, {"quantity": 2, "when": "now", "phase": "restart"}, format="json")
+    assert quantity.status_code == 400
+    assert [e["field"] for e in quantity.json()["errors"]] == ["phase"]
+    done = api.post(url, {"plan": "aone", "when": "now", "phase": "restart"}, format="json")
+    assert done.status_code == 201, done.json()
+    assert done.json()["phase"] == "restart"
