@@ -31,7 +31,7 @@ from catalog.models import Plan, PlanVersion
 from core.audit import CLOCK
 from core.exceptions import ValidationFailed
 from invoicing import planner
-from invoicing.models import Invoice
+from invoicing.models import Correction, Invoice
 from invoicing.selectors import upcoming_invoice
 from invoicing.services import subscriptions_bill_chunk
 from tests.billing.test_proration_by_day import book, state, utc
@@ -388,6 +388,45 @@ def test_a_late_event_refreshes_the_true_up() -> None:
         [("fixed_fee", D("60.00")), ("usage", D("10.00")), ("minimum", D("30.00"))]
     )
     assert draft.total == D("100.00")
+
+
+@pytest.mark.django_db
+def test_a_late_event_after_finalization_corrects_the_true_up_too() -> None:
+    # as above, with no grace period: the May 1 invoice is final (60.00 + 0.00 + 40.00); 100
+    # calls arrive late: usage +10.00, the true-up -10.00 (100 - 70 = 30): a net of 0
+    plan = make_plan("pro")
+    v = version(plan, fixed_fee=D("60"), fee_timing="arrears", minimum_commitment=D("100"))
+    catalog.plan_version_update(
+        version_id=v.pk, actor=TEST_ACTOR, as_of=APR,
+        charges=[{"metric": calls_metric(), "pricing_model": "per_unit",
+                  "params": {"unit_price": "0.10"}}],
+        data={},
+    )  # fmt: skip
+    catalog.plan_version_publish(version_id=v.pk, actor=TEST_ACTOR, as_of=APR)
+    customer = Customer.objects.create(
+        external_id="final", name="Final", currency="USD", created_at=APR, updated_at=APR,
+        invoice_grace_period_days=0,
+    )  # fmt: skip
+    sub = subscription_create(customer_id=customer.pk, plan_id=plan.pk, actor=TEST_ACTOR,
+                              as_of=APR)  # fmt: skip
+    subscriptions_bill_chunk(subscription_ids=[sub.pk], as_of=MAY, actor=CLOCK)
+    invoice = Invoice.objects.get(customer=customer, billing_date=MAY)
+    assert invoice.status == "open"
+    assert invoice.total == D("100.00")
+    usage_ingest(
+        events=[{"event_id": "late-2", "customer": "final", "metric": "api_calls",
+                 "event_time": "2025-04-30T23:00:00Z", "properties": {"calls": 100}}],
+        actor=TEST_ACTOR, as_of=MAY + timedelta(hours=2),
+    )  # fmt: skip
+    journal_dispatch(as_of=MAY + timedelta(hours=2))
+    found = sorted(
+        (c.metric_code, c.invoiced, c.recomputed, c.difference)
+        for c in Correction.objects.filter(invoice=invoice)
+    )
+    assert found == [
+        ("", D("40.00"), D("30.00"), D("-10.00")),  # the plan's minimum commitment true-up
+        ("api_calls", D("0.00"), D("10.00"), D("10.00")),
+    ]
 
 
 # ------------------------------------------------ the upcoming invoice is the invoice (hypothesis)
