@@ -4,7 +4,8 @@
     manage.py usage_backfill events.csv --batch 5000 --since 2024-01-01
 
 CSV columns: event_id, customer, metric, event_time, operation (optional: add, the default, or
-remove), and any others become properties (numbers stay exact decimals). NDJSON: one event object a line, as the API takes it.
+remove), and any others become properties (numbers stay exact decimals). NDJSON: one event
+object a line, as the API takes it.
 
 Unlike the API, which takes the current month and the previous USAGE_MAX_AGE_MONTHS, the backfill
 takes older usage (from `--since`, a UTC date, when given: older lines are refused as typos) and
