@@ -262,17 +262,48 @@ class ProrationInline(admin.TabularInline[ProrationLine, Subscription]):
         return False
 
 
+class AddItemForm(forms.Form):
+    plan = forms.ModelChoiceField(queryset=Plan.objects.filter(archived_at__isnull=True))
+    quantity = forms.IntegerField(min_value=1, max_value=1_000_000, initial=1)
+    prorate = forms.BooleanField(
+        required=False,
+        initial=True,
+        help_text="Checked: it starts now, its first fee the share of the period left. "
+        "Unchecked: it starts at the current period's end.",
+    )
+    reason = forms.CharField(required=False, max_length=255)
+
+
+class ItemInline(admin.TabularInline[Subscription, Subscription]):
+    """A subscription's items: each is a subscription page of its own (change its quantity or
+    plan with "Change plan", remove it with "Cancel" there)."""
+
+    model = Subscription
+    fk_name = "parent"
+    verbose_name = "item"
+    verbose_name_plural = "items (other plans billed on this subscription's cycle)"
+    fields = ("plan", "quantity", "status", "start_at", "ended_at")
+    readonly_fields = fields
+    extra = 0
+    can_delete = False
+    show_change_link = True
+
+    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+
 @admin.register(Subscription)
 class SubscriptionAdmin(HistoryAdminMixin, ServiceModelAdmin):
     list_display = ("id", "customer", "plan_version", "quantity", "status", "period", "renews")
     list_filter = ("status", "plan", "cancel_at_period_end", "dunning_blocked")
     search_fields = ("customer__external_id", "customer__name", "plan__code")
     list_select_related = ("customer", "plan", "plan_version__plan__product")
-    inlines = (ChangeInline, ProrationInline)
+    inlines = (ItemInline, ChangeInline, ProrationInline)
     actions = ("cancel_at_period_end_selected", "pause_selected", "resume_selected")
     change_form_template = "admin/billing/subscription/change_form.html"
     readonly_fields = (
         "customer",
+        "parent",
         "plan",
         "plan_version",
         "quantity",
@@ -398,6 +429,9 @@ class SubscriptionAdmin(HistoryAdminMixin, ServiceModelAdmin):
             ),
             path("<int:pk>/cancel/", view(self.cancel_view), name="billing_subscription_cancel"),
             path("<int:pk>/end/", view(self.end_view), name="billing_subscription_end"),
+            path(
+                "<int:pk>/add-item/", view(self.add_item_view), name="billing_subscription_add_item"
+            ),
             path(
                 "<int:pk>/do/<slug:action>/",
                 view(self.simple_action_view),
@@ -575,6 +609,31 @@ class SubscriptionAdmin(HistoryAdminMixin, ServiceModelAdmin):
             ):
                 return self._back(pk)
         return self._form_page(request, sub, form, f"End on a date: {sub}")
+
+    def add_item_view(self, request: HttpRequest, pk: int) -> HttpResponse:
+        """Add an item (another plan on this subscription's cycle) through the service; its
+        refusals (another interval or currency, an item of an item) are errors on the form."""
+        sub = get_object_or_404(Subscription.objects.select_related("customer"), pk=pk)
+        self.require(request, "change", sub)
+        form = AddItemForm(request.POST or None)
+        if request.method == "POST" and form.is_valid():
+            d = form.cleaned_data
+            if self._on_form(
+                request,
+                form,
+                lambda: services.subscription_item_add(
+                    subscription_id=pk,
+                    plan_id=d["plan"].pk,
+                    quantity=d["quantity"],
+                    prorate=d["prorate"],
+                    reason=d["reason"],
+                    actor=_actor(request),
+                    as_of=customer_as_of(sub.customer, timezone.now()),
+                ),
+                "Item added.",
+            ):
+                return self._back(pk)
+        return self._form_page(request, sub, form, f"Add an item: {sub}")
 
     SIMPLE = {
         "pause": services.subscription_pause,

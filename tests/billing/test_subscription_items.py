@@ -12,6 +12,7 @@ from typing import Any
 
 import pytest
 import time_machine
+from django.urls import reverse
 from hypothesis import HealthCheck, example, given
 from hypothesis import settings as hsettings
 from hypothesis import strategies as st
@@ -421,3 +422,35 @@ def test_the_upcoming_invoice_is_the_real_invoice_whenever_items_come_and_go(
         (line.kind, line.amount) for line in invoice.lines.all()
     )
     assert preview["subtotal"] == invoice.subtotal
+
+
+# ------------------------------------------------------------------------------ the admin
+
+
+def test_the_admin_adds_an_item_and_shows_refusals_on_the_form(
+    staff_client: Any, plans: dict[str, Plan]
+) -> None:
+    customer = CustomerFactory(external_id="adm")
+    with time_machine.travel(day(11, 10), tick=False):
+        parent = parent_of(customer, plans["a"], at=NOV1)
+        a_plan("yearly", "100.00", unit="year")
+        url = reverse("admin:billing_subscription_add_item", args=[parent.pk])
+        refused = staff_client.post(
+            url, {"plan": Plan.objects.get(code="yearly").pk, "quantity": 1, "prorate": "on"}
+        )
+        assert refused.status_code == 200
+        assert "every 1 year(s)" in str(refused.context["form"].errors["plan"])
+        added = staff_client.post(url, {"plan": plans["b"].pk, "quantity": 2, "prorate": "on"})
+        assert added.status_code == 302
+        item = Subscription.objects.get(parent=parent)
+        assert item.quantity == 2
+        page = staff_client.get(reverse("admin:billing_subscription_change", args=[parent.pk]))
+        assert page.status_code == 200
+        assert b"action-add-item" in page.content
+        assert b"plan_b" in page.content or b"Plan_B" in page.content
+        item_page = staff_client.get(reverse("admin:billing_subscription_change", args=[item.pk]))
+        assert b"action-add-item" not in item_page.content
+        paused = staff_client.post(
+            reverse("admin:billing_subscription_do", args=[item.pk, "pause"]), follow=True
+        )
+        assert "never alone" in paused.content.decode()
