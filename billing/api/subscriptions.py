@@ -76,7 +76,7 @@ class SubscriptionOut(serializers.ModelSerializer[Subscription]):
         slug_field="code", read_only=True
     )
     plan_version = serializers.CharField(source="plan_version.label", read_only=True)
-    parent = serializers.PrimaryKeyRelatedField(
+    parent: serializers.PrimaryKeyRelatedField[Any] = serializers.PrimaryKeyRelatedField(  # type: ignore[assignment]
         read_only=True, help_text="the subscription this is an item of (null: none)"
     )
     phase = serializers.SerializerMethodField()

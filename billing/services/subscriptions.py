@@ -263,6 +263,7 @@ def locked_items(parent: Subscription, as_of: datetime, actor: Actor) -> list[Su
 
 
 def _parent_of(item: Subscription) -> Subscription:
+    assert item.parent_id is not None
     return Subscription.objects.select_related("plan").get(pk=item.parent_id)
 
 
