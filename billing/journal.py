@@ -28,7 +28,7 @@ from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass
 from datetime import datetime
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from billing.models import JournalEvent
@@ -53,6 +53,23 @@ _handlers: dict[str, Handler] = {}
 # The dispatcher's `as_of` while it calls handlers (None outside a dispatch), for handlers that
 # record a time without reading the clock themselves (issue 15: the webhook fan-out).
 dispatch_as_of: ContextVar[datetime | None] = ContextVar("journal_dispatch_as_of", default=None)
+
+# Keys added to the payload of every event written inside a `payload_marked` block (None outside
+# one): the import's replay marks what it writes `imported` (invoicing/services/imports.py), so
+# webhooks see it and the customer e-mails of a replay asked silent are not recorded. Cleared
+# while the dispatcher runs handlers: what a handler writes is not the replay's.
+payload_marks: ContextVar[dict[str, Any] | None] = ContextVar("journal_payload_marks", default=None)
+
+
+@contextmanager
+def payload_marked(**marks: Any) -> Iterator[None]:
+    """Every journal event written in the block (this thread, these calls) carries `marks` in
+    its payload. Narrow by design: a block of code, never a setting."""
+    token = payload_marks.set({**(payload_marks.get() or {}), **marks})
+    try:
+        yield
+    finally:
+        payload_marks.reset(token)
 
 
 def register_handler(

@@ -24,7 +24,12 @@ from core.admin import HistoryAdminMixin
 from core.admin_services import actor_of
 from core.exceptions import ApplicationError
 from invoicing.models import ImportRun
-from invoicing.services.imports import import_run, import_validate
+from invoicing.services.imports import (
+    import_option,
+    import_run,
+    import_validate,
+    policy_overrides,
+)
 
 MAX_BYTES = 2_000_000
 
@@ -36,6 +41,24 @@ class ImportForm(forms.Form):
         help_text="The history as JSON: key, customer, subscriptions (with their events).",
     )
     file = forms.FileField(required=False, help_text="Or a .json file (instead of the text).")
+    notify = forms.BooleanField(
+        required=False,
+        initial=False,
+        label="E-mail the customer",
+        help_text="About what the replay produces (invoices finalized, receipts, credit notes). "
+        "Unticked: no customer e-mail for them; webhooks are sent, marked imported. The "
+        "document's `notify`, when it has one, must say the same.",
+    )
+    settle = forms.ChoiceField(
+        choices=[
+            ("paid_outside", "Paid in the previous system (a manual payment at finalization)"),
+            ("open", "Left open (collection and dunning act on them)"),
+        ],
+        initial="paid_outside",
+        required=False,  # left out (a scripted post): the document's, or paid_outside
+        label="Replayed invoices",
+        help_text="The document's `settle`, when it has one, must say the same.",
+    )
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
@@ -48,9 +71,20 @@ class ImportForm(forms.Form):
         if not text.strip():
             raise forms.ValidationError("Paste the history or upload its file.")
         try:
-            data["parsed"] = json.loads(text)
+            parsed = json.loads(text)
         except json.JSONDecodeError as exc:
             raise forms.ValidationError(f"Not JSON: {exc}.") from None
+        if isinstance(parsed, dict):  # the form's options go into the document
+            for name in ("notify", "settle"):
+                if data.get(name) in (None, ""):
+                    continue  # the field's own error shows, or left out: the document's
+                if name in parsed and parsed[name] != data[name]:
+                    raise forms.ValidationError(
+                        f"The document's {name} is {json.dumps(parsed[name])}, the form's "
+                        f"{json.dumps(data[name])}: make them agree."
+                    )
+                parsed[name] = data[name]
+        data["parsed"] = parsed
         return data
 
 
@@ -65,8 +99,8 @@ class ImportRunAdmin(HistoryAdminMixin, admin.ModelAdmin[ImportRun]):
     list_filter = ("status",)
     search_fields = ("key", "customer__external_id")
     fields = ("key", "status", "customer", "subscription_links", "invoice_links", "steps", "done",
-              "billed_until", "job", "error", "error_field", "error_code", "actor", "created_at",
-              "finished_at", "document")  # fmt: skip
+              "billed_until", "job", "options", "error", "error_field", "error_code", "actor",
+              "created_at", "finished_at", "document")  # fmt: skip
     readonly_fields = fields
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[ImportRun]:
@@ -84,6 +118,17 @@ class ImportRunAdmin(HistoryAdminMixin, admin.ModelAdmin[ImportRun]):
     @admin.display(description="steps done")
     def done_of(self, run: ImportRun) -> str:
         return f"{run.done}/{run.steps}"
+
+    @admin.display(description="options")
+    def options(self, run: ImportRun) -> str:
+        overrides = policy_overrides(run)
+        text = (f"notify: {str(import_option(run, 'notify')).lower()}; "
+                f"settle: {import_option(run, 'settle')}")  # fmt: skip
+        if overrides:
+            text += "; policies overridden: " + ", ".join(
+                f"{o['path']} ({o['policy']})" for o in overrides
+            )
+        return text
 
     @admin.display(description="subscriptions")
     def subscription_links(self, run: ImportRun) -> SafeString:
@@ -128,7 +173,8 @@ class ImportRunAdmin(HistoryAdminMixin, admin.ModelAdmin[ImportRun]):
                 if "_run" in request.POST:
                     run = import_run(document=document, actor=actor_of(request),
                                      as_of=timezone.now())  # fmt: skip
-                    messages.success(request, f"Import {run.key}: {run.status}.")
+                    queued = " (replayed in the background)" if run.status == "running" else ""
+                    messages.success(request, f"Import {run.key}: {run.status}{queued}.")
                     return HttpResponseRedirect(
                         reverse("admin:invoicing_importrun_change", args=[run.pk])
                     )

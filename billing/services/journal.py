@@ -39,7 +39,7 @@ def journal_write(
         type=type,
         subject_type=subject_type,
         subject_id=str(subject_id),
-        payload=dict(payload),
+        payload={**payload, **(journal.payload_marks.get() or {})},
         actor=actor.as_dict(),
         occurred_at=occurred_at,
     )
@@ -56,13 +56,14 @@ def journal_write_many(events: Sequence[Mapping[str, Any]], *, actor: Actor) -> 
     if not events:
         return
     who = actor.as_dict()
+    marks = journal.payload_marks.get() or {}
     copy_insert(
         [
             JournalEvent(
                 type=e["type"],
                 subject_type=e["subject_type"],
                 subject_id=str(e["subject_id"]),
-                payload=dict(e["payload"]),
+                payload={**e["payload"], **marks},
                 actor=who,
                 occurred_at=e["occurred_at"],
             )
@@ -97,12 +98,14 @@ def journal_dispatch(*, as_of: datetime, batch_size: int = 500) -> dict[str, int
     """Hand undelivered journal events to every registered handler; see billing.journal."""
     report = {"delivered": 0, "failed": 0, "waiting": 0}
     token = journal.dispatch_as_of.set(as_of)  # handlers read the dispatcher's time from it
+    unmarked = journal.payload_marks.set(None)  # what handlers write is their own, not a replay's
     try:
         for handler in journal.handlers():
             with advisory_lock(f"journal-dispatch:{handler.name}", wait=False) as acquired:
                 if acquired:  # else another dispatcher is on this handler right now
                     _dispatch_to(handler, as_of=as_of, batch_size=batch_size, report=report)
     finally:
+        journal.payload_marks.reset(unmarked)
         journal.dispatch_as_of.reset(token)
     return report
 

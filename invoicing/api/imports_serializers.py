@@ -8,7 +8,7 @@ from typing import Any
 from rest_framework import serializers
 
 from invoicing.models import ImportRun, Invoice
-from invoicing.services.imports import EVENT_TYPES
+from invoicing.services.imports import EVENT_TYPES, import_option, policy_overrides
 
 
 class ImportCustomerIn(serializers.Serializer[Any]):
@@ -71,6 +71,22 @@ class ImportIn(serializers.Serializer[Any]):
                                 "same key and document again returns the first run.")  # fmt: skip
     customer = ImportCustomerIn()
     subscriptions = ImportSubscriptionIn(many=True)
+    notify = serializers.BooleanField(
+        required=False,
+        default=False,
+        help_text="E-mail the customer about what the replay produces (invoices finalized, "
+        "receipts, credit notes). Default false: its journal events carry `imported` with "
+        "`notify: false` and no customer e-mail is recorded for them; webhooks are sent.",
+    )
+    settle = serializers.ChoiceField(
+        choices=["paid_outside", "open"],
+        required=False,
+        default="paid_outside",
+        help_text="`paid_outside` (default): every invoice the replay finalizes with something "
+        "due is paid by a manual payment at its finalization (paid in the previous system), "
+        "so collection and dunning never see it. `open`: they stay due; collection and "
+        "dunning act on them as on any open invoice.",
+    )
 
 
 class ImportPreviewOut(serializers.Serializer[Any]):
@@ -92,12 +108,28 @@ class ImportRunOut(serializers.ModelSerializer[ImportRun]):
         many=True, read_only=True
     )
     invoices = ImportInvoiceOut(many=True, read_only=True)
+    notify = serializers.SerializerMethodField()
+    settle = serializers.SerializerMethodField()
+    policy_overrides = serializers.SerializerMethodField(
+        help_text="The change and cancellation policies the replay overrode (a history is "
+        "replayed as it happened): path, at, action, policy, what."
+    )
+
+    def get_notify(self, run: ImportRun) -> bool:
+        return bool(import_option(run, "notify"))
+
+    def get_settle(self, run: ImportRun) -> str:
+        return str(import_option(run, "settle"))
+
+    def get_policy_overrides(self, run: ImportRun) -> list[dict[str, Any]]:
+        return policy_overrides(run)
 
     class Meta:
         model = ImportRun
         fields = [
             "id", "key", "status", "customer", "subscriptions", "invoices", "steps", "done",
-            "billed_until", "job", "error", "error_field", "error_code", "actor", "created_at",
+            "billed_until", "job", "notify", "settle", "policy_overrides",
+            "error", "error_field", "error_code", "actor", "created_at",
             "finished_at",
         ]  # fmt: skip
 

@@ -38,7 +38,7 @@ REFUSALS = (
 
 def _runs() -> QuerySet[ImportRun]:
     invoices = Prefetch("invoices", queryset=Invoice.objects.order_by("billing_date", "pk"))
-    return ImportRun.objects.prefetch_related("subscriptions", invoices)
+    return ImportRun.objects.select_related("job").prefetch_related("subscriptions", invoices)
 
 
 class ImportFilter(django_filters.FilterSet):  # type: ignore[misc]
@@ -76,6 +76,7 @@ class ImportCollectionView(generics.GenericAPIView[Any]):
         responses={
             201: ImportRunDetailOut,
             200: ImportRunDetailOut,
+            202: ImportRunDetailOut,
             **error_responses(400, 401, 404, 409),
         },
         tags=TAGS,
@@ -89,7 +90,13 @@ class ImportCollectionView(generics.GenericAPIView[Any]):
         "same `key` and document again: 200 with the first run, nothing done twice (another "
         "document under a used key: 409 `import_key_reused`). A refusal during the replay "
         "(a service's 409) leaves the run `failed` with the error and its path, and answers "
-        f"it. {REFUSALS} Runs as a job (`GET /jobs/`).",
+        f"it. {REFUSALS} Runs as a job (`GET /jobs/`). A history billing more periods than "
+        "IMPORT_SYNC_MAX_STEPS (default 200) is validated, then replayed by a background task: "
+        "202 with the run `running` (its job queued); read it at `GET /imports/{id}/`. "
+        "`notify` (default false) and `settle` (default `paid_outside`) say whether the "
+        "customer is e-mailed about the replay's documents and whether its invoices are paid "
+        "(in the previous system) or left due; the policies the replay overrode are listed "
+        "in `policy_overrides`.",
     )
     def post(self, request: Request) -> Response:
         ImportIn(data=request.data).is_valid(raise_exception=True)
@@ -97,6 +104,8 @@ class ImportCollectionView(generics.GenericAPIView[Any]):
         existing = ImportRun.objects.filter(key=key).exists()
         run = import_run(document=request.data, actor=request_actor(request), as_of=timezone.now())
         code = status.HTTP_200_OK if existing else status.HTTP_201_CREATED
+        if run.status == ImportStatus.RUNNING:  # queued to its task (or still running)
+            code = status.HTTP_202_ACCEPTED
         return Response(ImportRunDetailOut(_runs().get(pk=run.pk)).data, status=code)
 
 

@@ -45,6 +45,25 @@ entered through the services with a test clock gives the same invoices). Only th
 subscriptions and their drafts are billed and finalized. While the replay runs they are leased
 (the live clock's leases) so that the live tick leaves them to it.
 
+Options of the document (issue 17 item 16, follow-up):
+- `notify` (default false): the journal events the replay writes carry `"imported": {"run",
+  "key", "notify"}` in their payload (billing.journal.payload_marked, around the replay only);
+  the notifications handler records no customer e-mail for those marked `"notify": false`
+  (invoice finalized, receipt, credit note...). Webhooks are delivered as for any event (the
+  journal is the truth), with the mark. `true`: the customer is e-mailed as live.
+- `settle` (default `paid_outside`): every invoice the replay finalizes with something due is
+  paid, in the transaction that finalizes it, by a manual payment received at that instant
+  ("paid in the previous system", payments.services.cash), so neither collection nor dunning
+  ever sees it due. `open`: they stay due; collection (an existing customer's default payment
+  method) and dunning act on them as on any open invoice.
+- A history is a fact: changes and cancellations are replayed with `override_policy` (a plan
+  pair's change policy or a plan's cancellation policy that would time or refuse them
+  otherwise is overridden, the change records `override`); the run's job result and its
+  `import.completed` payload list each override (`policy_overrides`).
+- A document that bills more periods than IMPORT_SYNC_MAX_STEPS is replayed by a Celery task
+  (`invoicing.import_run`, the run's job queued until it starts): the API answers 202 with the
+  run `running`; the same service either way (`import_run_queued` runs the task's body).
+
 Each step is its own transaction (the services are): a replay that a service refuses halfway
 leaves what it did, the run `failed` with the error and its path; the run is never resumed
 (a retry with the same key returns it): fix the history and import it with a new key.
@@ -57,17 +76,20 @@ import json
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
+from functools import partial
 from typing import Any
 
+from django.conf import settings
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import Min
 
-from billing import periods
-from billing.enums import TERMINAL, ChangeStatus
+from billing import journal, periods
+from billing.enums import TERMINAL, ChangeStatus, ChangeTiming
 from billing.models import Customer, Subscription, SubscriptionChange
 from billing.services import journal_write
-from billing.services.customers import CUSTOMER_FIELDS, customer_create
+from billing.services.customers import CUSTOMER_FIELDS, customer_create, locked_customer
+from billing.services.policies import cancel_policy_timing
 from billing.services.subscriptions import (
     subscription_cancel,
     subscription_change,
@@ -80,14 +102,24 @@ from catalog.models import Plan
 from catalog.selectors import NoPriceInForce, plan_version_at
 from core.audit import Actor, audit_context
 from core.exceptions import ApplicationError, Conflict, ValidationFailed
-from core.jobs import Progress, tracked
+from core.jobs import Progress, job_create, tracked
+from core.models import Job, JobStatus
 from invoicing.models import BilledPeriod, ImportRun, ImportStatus, Invoice, InvoiceStatus
 from invoicing.services.clock import drafts_finalize_locked, leases_claim, leases_release
 from invoicing.services.writer import bill_locked, locked_subscriptions, totals_update
+from payments.services.cash import (
+    AllocationRequest,
+    allocations_write,
+    manual_payment_locked,
+    parts_for,
+)
 
 EVENT_TYPES = ("change", "pause", "resume", "cancel", "end")
 LEASE = timedelta(hours=1)  # the live tick leaves the import's subscriptions alone this long
+TASK_LEASE = timedelta(seconds=settings.EXPORT_TIME_LIMIT_SECONDS + 300)  # the task's replay
 JOB_KIND = "import"
+SETTLE = ("paid_outside", "open")
+DEFAULTS: dict[str, Any] = {"notify": False, "settle": "paid_outside"}
 
 _EVENT_FIELDS: dict[str, tuple[str, ...]] = {
     "change": ("plan", "quantity", "when", "prorate"),
@@ -137,6 +169,12 @@ class ImportPlan:
     customer_at: datetime
     subscriptions: list[SubscriptionPlan]
     actions: list[Action]
+    notify: bool = False  # e-mail the customer about what the replay produces
+    settle: str = "paid_outside"  # or "open"
+
+    def periods_billed(self) -> int:
+        """The billing periods the replay bills up to now (its new subscriptions')."""
+        return sum(len(self._periods(s)) for s in self.subscriptions if s.existing is None)
 
     def preview(self) -> dict[str, Any]:
         """What a run would create and do (the dry run's answer): the customer, the
@@ -164,6 +202,10 @@ class ImportPlan:
         return {
             "key": self.key,
             "as_of": self.as_of.isoformat(),
+            "notify": self.notify,
+            "settle": self.settle,
+            "periods_billed": self.periods_billed(),
+            "runs_in_background": self.periods_billed() > settings.IMPORT_SYNC_MAX_STEPS,
             "customer": {
                 "external_id": self.customer.external_id
                 if self.customer
@@ -215,7 +257,10 @@ class ImportPlan:
 
 
 def document_digest(document: Mapping[str, Any]) -> str:
-    text = json.dumps(document, sort_keys=True, separators=(",", ":"), default=str)
+    """The document's digest, its options' defaults filled in (leaving `notify` out or giving
+    its default is the same document)."""
+    text = json.dumps({**DEFAULTS, **document}, sort_keys=True, separators=(",", ":"),
+                      default=str)  # fmt: skip
     return hashlib.sha256(text.encode()).hexdigest()
 
 
@@ -294,11 +339,15 @@ def _version_label(plan: Plan, at: datetime, path: str) -> str:
 def import_validate(*, document: Any, as_of: datetime) -> ImportPlan:
     """Read the whole document and say what the replay would do, or refuse it (400 with the
     path of the field and the reason; 409 for a finalized period). Writes nothing."""
-    doc = _object(document, "", ("key", "customer", "subscriptions"),
+    doc = _object(document, "", ("key", "customer", "subscriptions", "notify", "settle"),
                   ("key", "customer", "subscriptions"))  # fmt: skip
     key = doc["key"]
     if not isinstance(key, str) or not 1 <= len(key) <= 100:
         raise ValidationFailed("A string of 1 to 100 characters.", field="key", code="invalid")
+    notify = _bool(doc.get("notify", DEFAULTS["notify"]), "notify")
+    settle = doc.get("settle", DEFAULTS["settle"])
+    if settle not in SETTLE:
+        raise ValidationFailed(f"One of {', '.join(SETTLE)}.", field="settle", code="invalid")
     customer, customer_data = _customer(doc["customer"])
     currency = customer.currency if customer else str((customer_data or {})["currency"]).upper()
     raw_subs = doc["subscriptions"]
@@ -324,6 +373,8 @@ def import_validate(*, document: Any, as_of: datetime) -> ImportPlan:
         customer_at=customer_at,
         subscriptions=subs,
         actions=actions,
+        notify=notify,
+        settle=str(settle),
     )
 
 
@@ -596,7 +647,11 @@ def import_run(*, document: Any, actor: Actor, as_of: datetime) -> ImportRun:
     """Validate the document, then (once per key) replay and bill it up to `as_of` (see the
     module's note), as a job (core.jobs: the jobs page shows its steps done). Returns the run
     (an existing one unchanged for a key already used with the same document). A refusal
-    during the replay leaves the run `failed` (`import.failed`) and is raised."""
+    during the replay leaves the run `failed` (`import.failed`) and is raised.
+
+    A document billing more than IMPORT_SYNC_MAX_STEPS periods is queued instead: its job is
+    created queued and the task `invoicing.import_run` replays it (`import_run_queued`); the
+    run is returned `running`, nothing replayed yet."""
     key = document.get("key") if isinstance(document, dict) else None
     if isinstance(key, str):  # a retry: checked against the run, not the database it changed
         done = ImportRun.objects.filter(key=key).first()
@@ -606,12 +661,77 @@ def import_run(*, document: Any, actor: Actor, as_of: datetime) -> ImportRun:
     run, new = import_start(plan=plan, actor=actor, as_of=as_of)
     if not new:
         return run
-    r = _Replay(run=run, plan=plan, actor=actor)
+    if plan.periods_billed() > settings.IMPORT_SYNC_MAX_STEPS:
+        return _enqueue(run, plan, actor, as_of)
+    return _execute(run, plan, actor, job_id=None)
+
+
+def _enqueue(run: ImportRun, plan: ImportPlan, actor: Actor, as_of: datetime) -> ImportRun:
+    with transaction.atomic(durable=True):
+        job = job_create(
+            kind=JOB_KIND,
+            label=f"import {plan.key}",
+            actor=actor.label,
+            params={"import": run.pk},
+            total=len(plan.actions),
+            as_of=as_of,
+        )
+        ImportRun.objects.filter(pk=run.pk).update(job=job)
+        transaction.on_commit(partial(_send_task, run.pk, actor), robust=True)
+    run.job = job
+    return run
+
+
+def _send_task(run_id: int, actor: Actor) -> None:
+    from invoicing.tasks import import_run_task
+
+    import_run_task.delay(run_id=run_id, actor=actor.as_dict())
+
+
+def import_run_queued(*, run_id: int, actor: Actor, as_of: datetime) -> ImportRun | None:
+    """The task's body: replay a queued run (its document validated again, at the instant the
+    run bills up to, against the database as it is now; `as_of`, when the task runs, dates the
+    leases that keep the live tick away). A task delivered again, whose run's job has left
+    `queued`, does nothing (None)."""
+    run = ImportRun.objects.filter(pk=run_id).first()
+    if run is None or run.job_id is None or run.status != ImportStatus.RUNNING:
+        return None
+    if not Job.objects.filter(pk=run.job_id, status=JobStatus.QUEUED).update(
+        status=JobStatus.RUNNING
+    ):
+        return None  # claimed by another delivery (one statement: one of them wins)
+    try:
+        plan = import_validate(document=run.document, as_of=run.billed_until)
+    except BaseException as exc:  # the database changed since it was queued: the run fails
+        error = [f"{type(exc).__name__}: {exc}"]
+        Job.objects.filter(pk=run.job_id).update(status=JobStatus.FAILED, errors=error)
+        _finish(_Replay(run=run, plan=None, actor=actor), error=exc)
+        if isinstance(exc, ApplicationError):
+            return ImportRun.objects.get(pk=run.pk)
+        raise
+    try:
+        return _execute(run, plan, actor, job_id=run.job_id, lease=(as_of, TASK_LEASE))
+    except ApplicationError:  # a service's refusal: the run is failed with it, nothing to retry
+        return ImportRun.objects.get(pk=run.pk)
+
+
+def _execute(
+    run: ImportRun,
+    plan: ImportPlan,
+    actor: Actor,
+    job_id: int | None,
+    lease: tuple[datetime, timedelta] | None = None,
+) -> ImportRun:
+    r = _Replay(run=run, plan=plan, actor=actor, lease=lease or (plan.as_of, LEASE))
     try:
         with tracked(kind=JOB_KIND, label=f"import {plan.key}", actor=actor.label,
-                     total=len(plan.actions), params={"import": run.pk}) as progress:  # fmt: skip
+                     total=len(plan.actions), params={"import": run.pk},
+                     job_id=job_id) as progress:  # fmt: skip
             ImportRun.objects.filter(pk=run.pk).update(job_id=progress.job_id)
-            _replay(r, progress)
+            run.job_id = progress.job_id
+            marks = {"run": run.pk, "key": plan.key, "notify": plan.notify}
+            with journal.payload_marked(imported=marks):
+                _replay(r, progress)
     except BaseException as exc:  # a refusal, a time limit, a bug: recorded on the run, raised
         _finish(r, error=exc)
         raise
@@ -621,12 +741,14 @@ def import_run(*, document: Any, actor: Actor, as_of: datetime) -> ImportRun:
 @dataclass
 class _Replay:
     run: ImportRun
-    plan: ImportPlan
+    plan: ImportPlan | None  # None: a queued run whose document no longer validates
     actor: Actor
     customer_id: int = 0
     subs: dict[int, int] = field(default_factory=dict)  # document index -> subscription id
     at: datetime | None = None  # billed up to
     invoices: set[int] = field(default_factory=set)  # the drafts its billing wrote to
+    overrides: list[dict[str, Any]] = field(default_factory=list)  # policies overridden
+    lease: tuple[datetime, timedelta] | None = None  # (from, for how long) the leases hold
 
     @property
     def token(self) -> str:
@@ -639,6 +761,7 @@ class _Replay:
 
 def _replay(r: _Replay, progress: Progress) -> None:
     run, plan, actor = r.run, r.plan, r.actor
+    assert plan is not None
     if plan.customer is not None:
         r.customer_id = plan.customer.pk
     else:
@@ -666,6 +789,7 @@ def _replay(r: _Replay, progress: Progress) -> None:
 def _apply(r: _Replay, a: Action) -> None:
     d, at, actor, reason = a.data, a.at, r.actor, str(a.data.get("reason") or r.reason)
     try:
+        assert r.plan is not None
         if a.kind == "start":
             plan = r.plan.subscriptions[a.sub].plan
             assert plan is not None
@@ -687,7 +811,7 @@ def _apply(r: _Replay, a: Action) -> None:
         sid = r.subs[a.sub]
         if a.kind == "change":
             new_plan = Plan.objects.get(code=d["plan"]).pk if d.get("plan") else None
-            subscription_change(
+            change = subscription_change(
                 subscription_id=sid,
                 actor=actor,
                 as_of=at,
@@ -696,20 +820,29 @@ def _apply(r: _Replay, a: Action) -> None:
                 when=d.get("when", "now"),
                 prorate=d.get("prorate", True),
                 reason=reason,
+                override_policy=True,  # a history is a fact: replayed as it happened
             )
+            if change.timing == ChangeTiming.OVERRIDE:
+                _overridden(r, a, change.policy, f"change #{change.pk}")
         elif a.kind == "pause":
             subscription_pause(subscription_id=sid, actor=actor, as_of=at, reason=reason)
         elif a.kind == "resume":
             subscription_resume(subscription_id=sid, actor=actor, as_of=at, reason=reason)
         elif a.kind == "cancel":
+            at_end = bool(d.get("at_period_end", False))
+            current = Subscription.objects.select_related("plan").get(pk=sid)
+            timing = cancel_policy_timing(current, at_end, override=True, reason=reason)[1]
             subscription_cancel(
                 subscription_id=sid,
                 actor=actor,
                 as_of=at,
-                at_period_end=d.get("at_period_end", False),
+                at_period_end=at_end,
                 prorate=d.get("prorate", True),
                 reason=reason,
+                override_policy=True,  # a history is a fact: replayed as it happened
             )
+            if timing.rule == ChangeTiming.OVERRIDE:
+                _overridden(r, a, timing.policy, f"cancellation of #{sid}")
         elif a.kind == "end":
             subscription_end(
                 subscription_id=sid,
@@ -724,12 +857,18 @@ def _apply(r: _Replay, a: Action) -> None:
         raise
 
 
+def _overridden(r: _Replay, a: Action, policy: str, what: str) -> None:
+    r.overrides.append({"path": a.path, "at": a.at.isoformat(), "action": a.kind,
+                        "policy": policy, "what": what})  # fmt: skip
+
+
 def _lease(r: _Replay) -> None:
     """Keep the live tick from the import's subscriptions and drafts while it replays them."""
-    now = r.plan.as_of
+    assert r.lease is not None
+    now, hold = r.lease
     leases_claim("subscription", list(r.subs.values()), token=r.token, as_of=now,
-                 expires_at=now + LEASE)  # fmt: skip
-    leases_claim("invoice", _drafts(r), token=r.token, as_of=now, expires_at=now + LEASE)
+                 expires_at=now + hold)  # fmt: skip
+    leases_claim("invoice", _drafts(r), token=r.token, as_of=now, expires_at=now + hold)
 
 
 def _drafts(r: _Replay) -> list[int]:
@@ -798,15 +937,41 @@ def _bill_at(r: _Replay, at: datetime) -> None:
             customer_ids={r.customer_id}, as_of=at, actor=r.actor, invoice_ids=_drafts(r)
         )
         totals_update([d for d in billing.touched if d.pk not in finalized], at)
+        assert r.plan is not None
+        if finalized and r.plan.settle == "paid_outside":
+            _paid_outside(r, finalized, at)
+
+
+def _paid_outside(r: _Replay, invoice_ids: set[int], at: datetime) -> None:
+    """Each invoice just finalized with something due is paid by a manual payment received
+    at its finalization ("paid in the previous system"), in the finalization's transaction:
+    collection and dunning never see it due. The customer is locked (first) already."""
+    assert r.plan is not None
+    customer = locked_customer(r.customer_id)
+    due = Invoice.objects.select_for_update().filter(
+        pk__in=sorted(invoice_ids), status=InvoiceStatus.OPEN, amount_due__gt=0
+    )
+    for invoice in due.order_by("billing_date", "pk"):
+        payment = manual_payment_locked(
+            customer,
+            amount=invoice.amount_due,
+            reference=f"import {r.plan.key}"[:255],
+            received_at=at,
+            memo=f"paid in the previous system (import {r.plan.key})"[:255],
+            actor=r.actor,
+            as_of=at,
+        )
+        parts = parts_for(payment, customer, [AllocationRequest(invoice.pk)])
+        allocations_write(parts, as_of=at, actor=r.actor)
 
 
 def _finish(r: _Replay, *, error: BaseException | None) -> ImportRun:
-    plan, actor = r.plan, r.actor
+    actor = r.actor
     ids = list(r.subs.values())
     with transaction.atomic(durable=True), audit_context(actor=actor, reason="import"):
         run = ImportRun.objects.select_for_update().get(pk=r.run.pk)
         run.invoices.set(sorted(r.invoices))
-        run.finished_at = plan.as_of
+        run.finished_at = run.billed_until
         if error is None:
             run.status = ImportStatus.SUCCEEDED
         else:
@@ -815,17 +980,35 @@ def _finish(r: _Replay, *, error: BaseException | None) -> ImportRun:
             run.error_field = (getattr(error, "field", None) or "")[:255]
             run.error_code = str(getattr(error, "code", "") or type(error).__name__)[:64]
         run.save()
+        if run.job_id is not None:  # what the run overrode, kept with its job
+            result = {
+                "policy_overrides": r.overrides,
+                "settle": import_option(run, "settle"),
+                "notify": import_option(run, "notify"),
+            }
+            Job.objects.filter(pk=run.job_id).update(result=result)
         journal_write(
             type="import.completed" if error is None else "import.failed",
             subject_type="import",
             subject_id=run.pk,
             payload={"import": import_payload(run)},
             actor=actor,
-            occurred_at=plan.as_of,
+            occurred_at=run.billed_until,
         )
     leases_release("subscription", ids, token=r.token)
     leases_release("invoice", sorted(r.invoices), token=r.token)
     return run
+
+
+def import_option(run: ImportRun, name: str) -> Any:
+    return run.document.get(name, DEFAULTS[name]) if isinstance(run.document, dict) else None
+
+
+def policy_overrides(run: ImportRun) -> list[dict[str, Any]]:
+    """The policies the run's replay overrode (its job's result)."""
+    result = run.job.result if run.job_id is not None and run.job is not None else None
+    found = (result or {}).get("policy_overrides", []) if isinstance(result, dict) else []
+    return list(found)
 
 
 def import_payload(run: ImportRun) -> dict[str, Any]:
@@ -849,6 +1032,9 @@ def import_payload(run: ImportRun) -> dict[str, Any]:
         ],
         "steps": run.steps,
         "done": run.done,
+        "notify": import_option(run, "notify"),
+        "settle": import_option(run, "settle"),
+        "policy_overrides": policy_overrides(run),
         "error": run.error,
         "error_field": run.error_field,
     }

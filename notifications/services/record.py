@@ -15,6 +15,9 @@ Which events, which e-mail:
   `dunning_warning`, `dunning_suspension`, `dunning_cancellation`; "" sends nothing);
 - the renewal clock hook -> `upcoming_renewal` (see `renewals_due`).
 
+Not for the events an import's replay wrote with `"notify": false` (their payload's
+`imported.notify`): a history brought from another system does not e-mail its customers again.
+
 Once: every notification has a unique `key` ('<template>:event:<event id>',
 'payment_receipt:payment:<payment id>' (one receipt per payment: a failed charge found paid
 writes `payment.late_success` and `payment.succeeded` for it),
@@ -150,6 +153,8 @@ def _enqueue(ids: list[int]) -> None:
 
 def _wanted(event: JournalEvent, customer_id: int) -> Wanted | None:
     p: dict[str, Any] = event.payload or {}
+    if silent_import(p):
+        return None  # an import's replay asked not to e-mail the customer about its past
     subject = int(event.subject_id)
     template: str
     data: dict[str, Any]
@@ -189,6 +194,13 @@ def _wanted(event: JournalEvent, customer_id: int) -> Wanted | None:
     else:
         return None
     return Wanted(customer_id, template, f"{template}:event:{event.pk}", data, event.pk)
+
+
+def silent_import(payload: dict[str, Any]) -> bool:
+    """An event written by an import's replay (invoicing/services/imports.py) run with
+    `"notify": false`: its payload carries `"imported": {"run": ..., "notify": false}`."""
+    imported = payload.get("imported")
+    return isinstance(imported, dict) and imported.get("notify") is False
 
 
 def receipt_key(payment_id: int) -> str:

@@ -414,26 +414,46 @@ def payment_record(
                 code="currency_mismatch",
             )
         _check_amount(amount, currency)
-        payment = Payment.objects.create(
-            customer=customer,
-            kind=PaymentKind.MANUAL,
-            state=PaymentState.SUCCEEDED,
-            currency=currency,
-            amount=amount,
-            gateway=MANUAL_GATEWAY,
-            gateway_reference=reference,
-            idempotency_key=f"manual-{uuid.uuid4()}",
-            unapplied=amount,
-            received_at=received_at,
-            memo=memo,
-            created_by=actor.label,
-            created_at=as_of,
-            updated_at=as_of,
-        )
-        received_write([payment], as_of=as_of, actor=actor)
+        payment = manual_payment_locked(customer, amount=amount, reference=reference,
+                                        received_at=received_at, memo=memo, actor=actor,
+                                        as_of=as_of)  # fmt: skip
         if allocations is not None or apply_oldest_first:
             parts = parts_for(payment, customer, allocations)
             allocations_write(parts, as_of=as_of, actor=actor)
+    return payment
+
+
+def manual_payment_locked(
+    customer: Customer,
+    *,
+    amount: Decimal,
+    reference: str,
+    received_at: datetime,
+    memo: str,
+    actor: Actor,
+    as_of: datetime,
+) -> Payment:
+    """A succeeded manual payment of the locked `customer`, in its currency, received (money
+    in, `payment.succeeded`), all of it unapplied cash: `payment_record`'s, and an import's
+    "paid in the previous system" (invoicing/services/imports.py), in the caller's
+    transaction. The amount is the caller's to check."""
+    payment = Payment.objects.create(
+        customer=customer,
+        kind=PaymentKind.MANUAL,
+        state=PaymentState.SUCCEEDED,
+        currency=customer.currency,
+        amount=amount,
+        gateway=MANUAL_GATEWAY,
+        gateway_reference=reference,
+        idempotency_key=f"manual-{uuid.uuid4()}",
+        unapplied=amount,
+        received_at=received_at,
+        memo=memo,
+        created_by=actor.label,
+        created_at=as_of,
+        updated_at=as_of,
+    )
+    received_write([payment], as_of=as_of, actor=actor)
     return payment
 
 

@@ -49,7 +49,9 @@ def plans() -> tuple[Plan, Plan]:
     return priced_plan("basic", "30"), priced_plan("premium", "60")
 
 
-def history(key: str = "acme-1", external_id: str = "acme", cancel: bool = True) -> dict[str, Any]:
+def history(
+    key: str = "acme-1", external_id: str = "acme", cancel: bool = True, **options: Any
+) -> dict[str, Any]:
     events: list[dict[str, Any]] = [
         {"type": "change", "at": MAR6.isoformat(), "plan": "premium"},
     ]
@@ -65,6 +67,7 @@ def history(key: str = "acme-1", external_id: str = "acme", cancel: bool = True)
             "payment_terms_days": 365,
         },
         "subscriptions": [{"plan": "basic", "start_at": JAN20.isoformat(), "events": events}],
+        **options,
     }
 
 
@@ -95,11 +98,12 @@ def test_a_history_is_billed_as_the_clock_would_have(plans: tuple[Plan, Plan]) -
     april = -(D("60") * 10 / 31).quantize(D("0.01"))  # unused Apr 10 - Apr 20: -19.35
     assert march == D("75.00")
     assert april == D("-19.35")
+    # settle "paid_outside" (the default): each invoice with something due is paid at once
     assert got == [
-        (JAN20, JAN20, "open", D("30.00")),  # basic, Jan 20 - Feb 20
-        (datetime(2026, 2, 20, tzinfo=UTC), datetime(2026, 2, 20, tzinfo=UTC), "open", D("30.00")),
+        (JAN20, JAN20, "paid", D("30.00")),  # basic, Jan 20 - Feb 20
+        (datetime(2026, 2, 20, tzinfo=UTC), datetime(2026, 2, 20, tzinfo=UTC), "paid", D("30.00")),
         # premium for Mar 20 - Apr 20, and the change's lines carried to this period end
-        (datetime(2026, 3, 20, tzinfo=UTC), datetime(2026, 3, 20, tzinfo=UTC), "open", march),
+        (datetime(2026, 3, 20, tzinfo=UTC), datetime(2026, 3, 20, tzinfo=UTC), "paid", march),
         # the cancellation's credit (its negative total goes to the balance: paid)
         (APR10, APR10, "paid", april),
     ]
@@ -126,7 +130,7 @@ def test_the_same_history_on_a_test_clock_gives_the_same_invoices(
     plans: tuple[Plan, Plan],
 ) -> None:
     basic, premium = plans
-    import_run(document=history(), actor=ACTOR, as_of=NOW)
+    import_run(document=history(settle="open"), actor=ACTOR, as_of=NOW)
     imported = invoices(Customer.objects.get(external_id="acme"))
 
     clock = clocks.clock_create(name="replay", frozen_time=JAN20, actor=ACTOR,
