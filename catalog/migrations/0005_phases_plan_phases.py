@@ -16,6 +16,30 @@ class Migration(migrations.Migration):
     ]
 
     operations = [
+        pgtrigger.migrations.RemoveTrigger(
+            model_name="charge",
+            name="insert_insert",
+        ),
+        pgtrigger.migrations.RemoveTrigger(
+            model_name="charge",
+            name="update_update",
+        ),
+        pgtrigger.migrations.RemoveTrigger(
+            model_name="charge",
+            name="delete_delete",
+        ),
+        pgtrigger.migrations.RemoveTrigger(
+            model_name="planversion",
+            name="insert_insert",
+        ),
+        pgtrigger.migrations.RemoveTrigger(
+            model_name="planversion",
+            name="update_update",
+        ),
+        pgtrigger.migrations.RemoveTrigger(
+            model_name="planversion",
+            name="delete_delete",
+        ),
         migrations.CreateModel(
             name="PlanPhase",
             fields=[
