@@ -103,7 +103,7 @@ class ImportCollectionView(generics.GenericAPIView[Any]):
         key = request.data["key"] if isinstance(request.data, dict) else None
         existing = ImportRun.objects.filter(key=key).exists()
         run = import_run(document=request.data, actor=request_actor(request), as_of=timezone.now())
-        code = status.HTTP_200_OK if existing else status.HTTP_201_CREATED
+        code: int = status.HTTP_200_OK if existing else status.HTTP_201_CREATED
         if run.status == ImportStatus.RUNNING:  # queued to its task (or still running)
             code = status.HTTP_202_ACCEPTED
         return Response(ImportRunDetailOut(_runs().get(pk=run.pk)).data, status=code)
