@@ -73,13 +73,14 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from functools import partial
 from typing import Any
 
 from django.conf import settings
+from django.core.exceptions import ImproperlyConfigured
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import Min
@@ -107,12 +108,6 @@ from core.models import Job, JobStatus
 from invoicing.models import BilledPeriod, ImportRun, ImportStatus, Invoice, InvoiceStatus
 from invoicing.services.clock import drafts_finalize_locked, leases_claim, leases_release
 from invoicing.services.writer import bill_locked, locked_subscriptions, totals_update
-from payments.services.cash import (
-    AllocationRequest,
-    allocations_write,
-    manual_payment_locked,
-    parts_for,
-)
 
 EVENT_TYPES = ("change", "pause", "resume", "cancel", "end")
 LEASE = timedelta(hours=1)  # the live tick leaves the import's subscriptions alone this long
@@ -942,27 +937,33 @@ def _bill_at(r: _Replay, at: datetime) -> None:
             _paid_outside(r, finalized, at)
 
 
+# Paying an invoice is the payments app's (a layer above): it registers how an invoice paid in
+# the previous system is settled (payments.services.cash.paid_outside), called with the customer
+# locked, the invoices, the instant, the import's key and the actor, in the caller's transaction.
+SettleOutside = Callable[[Customer, Sequence[Invoice], datetime, str, Actor], None]
+_settle_outside: list[SettleOutside] = []
+
+
+def register_settle_outside(func: SettleOutside) -> None:
+    if func not in _settle_outside:
+        _settle_outside.append(func)
+
+
 def _paid_outside(r: _Replay, invoice_ids: set[int], at: datetime) -> None:
     """Each invoice just finalized with something due is paid by a manual payment received
     at its finalization ("paid in the previous system"), in the finalization's transaction:
     collection and dunning never see it due. The customer is locked (first) already."""
     assert r.plan is not None
+    if not _settle_outside:
+        raise ImproperlyConfigured("No settlement registered for imported invoices (payments).")
     customer = locked_customer(r.customer_id)
-    due = Invoice.objects.select_for_update().filter(
-        pk__in=sorted(invoice_ids), status=InvoiceStatus.OPEN, amount_due__gt=0
+    due = list(
+        Invoice.objects.select_for_update()
+        .filter(pk__in=sorted(invoice_ids), status=InvoiceStatus.OPEN, amount_due__gt=0)
+        .order_by("billing_date", "pk")
     )
-    for invoice in due.order_by("billing_date", "pk"):
-        payment = manual_payment_locked(
-            customer,
-            amount=invoice.amount_due,
-            reference=f"import {r.plan.key}"[:255],
-            received_at=at,
-            memo=f"paid in the previous system (import {r.plan.key})"[:255],
-            actor=r.actor,
-            as_of=at,
-        )
-        parts = parts_for(payment, customer, [AllocationRequest(invoice.pk)])
-        allocations_write(parts, as_of=at, actor=r.actor)
+    for func in _settle_outside:
+        func(customer, due, at, r.plan.key, r.actor)
 
 
 def _finish(r: _Replay, *, error: BaseException | None) -> ImportRun:

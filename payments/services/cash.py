@@ -622,3 +622,23 @@ def _posted(
         ],
         actor=actor,
     )
+
+
+def paid_outside(
+    customer: Customer, invoices: Sequence[Invoice], at: datetime, key: str, actor: Actor
+) -> None:
+    """Invoices an import replayed, paid in the previous system: each is paid by a manual payment
+    received at `at` (its finalization), allocated to it, in the caller's transaction (the
+    customer locked). Registered with invoicing.services.imports at start-up."""
+    for invoice in invoices:
+        payment = manual_payment_locked(
+            customer,
+            amount=invoice.amount_due,
+            reference=f"import {key}"[:255],
+            received_at=at,
+            memo=f"paid in the previous system (import {key})"[:255],
+            actor=actor,
+            as_of=at,
+        )
+        parts = parts_for(payment, customer, [AllocationRequest(invoice.pk)])
+        allocations_write(parts, as_of=at, actor=actor)
