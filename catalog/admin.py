@@ -38,6 +38,7 @@ from catalog.models import (
     Product,
     TaxCategory,
     TaxRate,
+    UsageThreshold,
     VersionFeature,
     VersionStatus,
 )
@@ -201,9 +202,54 @@ class OneTimeFeeInline(admin.TabularInline[OneTimeFee, PlanVersion]):
 ONE_TIME_FEE_SPEC = ("name", "amount", "prorate", "tax_rate")
 
 
+class ThresholdFormSet(forms.BaseInlineFormSet):  # type: ignore[type-arg]
+    """A form posted without the thresholds' rows (its management form) keeps the version's
+    thresholds (`omitted`), as a version field not posted keeps its value."""
+
+    def __init__(self, data: Any = None, *args: Any, **kwargs: Any) -> None:
+        prefix = kwargs.get("prefix") or self.get_default_prefix()
+        self.omitted = data is not None and f"{prefix}-TOTAL_FORMS" not in data
+        if self.omitted:
+            data = data.copy()
+            data.update({f"{prefix}-TOTAL_FORMS": "0", f"{prefix}-INITIAL_FORMS": "0"})
+        super().__init__(data, *args, **kwargs)
+
+
+class ThresholdForm(forms.ModelForm[UsageThreshold]):
+    class Meta:
+        model = UsageThreshold
+        fields = ("amount", "recurring", "name")
+
+    def clean_amount(self) -> Decimal | None:
+        amount: Decimal | None = self.cleaned_data.get("amount")
+        if amount is not None and amount <= 0:
+            raise forms.ValidationError("A usage threshold is above 0.")
+        return amount
+
+
+class UsageThresholdInline(admin.TabularInline[UsageThreshold, PlanVersion]):
+    """A price book's usage thresholds (progressive billing): when the period's usage of its
+    charges in arrears reaches one, an invoice bills it at once; the period's end bills the
+    rest. Several one-off amounts, at most one recurring (every amount more)."""
+
+    model = UsageThreshold
+    form = ThresholdForm
+    formset = ThresholdFormSet
+    extra = 0
+    fields = ("amount", "recurring", "name")
+    verbose_name = "usage threshold"
+    verbose_name_plural = (
+        "usage thresholds (progressive billing: usage invoiced at once when it reaches one)"
+    )
+
+
+THRESHOLD_SPEC = ("amount", "recurring", "name")
+
+
 CHARGE_SPEC = ("metric", "pricing_model", "params", "display_name", "minimum_amount", "tax_rate")
 ROW_FIELD = re.compile(
-    r"^(?P<list>charges|features|one_time_fees)\[(?P<index>\d+)\]\.(?P<field>\w+)(?P<rest>.*)$"
+    r"^(?P<list>charges|features|one_time_fees|usage_thresholds)"
+    r"\[(?P<index>\d+)\]\.(?P<field>\w+)(?P<rest>.*)$"
 )
 
 
@@ -249,7 +295,7 @@ class PlanVersionAdmin(HistoryAdminMixin, ServiceModelAdmin):
     list_filter = (PublishedFilter, "plan")
     search_fields = ("plan__code", "plan__name", "note")
     list_select_related = ("plan",)
-    inlines = (ChargeInline, VersionFeatureInline, OneTimeFeeInline)
+    inlines = (ChargeInline, VersionFeatureInline, OneTimeFeeInline, UsageThresholdInline)
     actions = ("publish_selected", "copy_selected", "discard_selected")
     fields = (
         "plan", "effective_from", "effective_until", "fixed_fee", "fee_timing", "trial_days",
@@ -337,6 +383,19 @@ class PlanVersionAdmin(HistoryAdminMixin, ServiceModelAdmin):
                 ]
         return []
 
+    def _threshold_specs(self, formsets: list[Any]) -> list[dict[str, Any]] | None:
+        """The usage threshold rows kept: the service's `usage_thresholds` (None: not posted,
+        kept)."""
+        for formset in formsets:
+            if formset.model is UsageThreshold:
+                if formset.omitted:
+                    return None
+                return [
+                    {k: f.cleaned_data.get(k) for k in THRESHOLD_SPEC}
+                    for f in self._kept_rows(formset)
+                ]
+        return None
+
     def _data(self, form: Any) -> dict[str, Any]:
         data = {f: form.cleaned_data[f] for f in services.VERSION_FIELDS if f in form.cleaned_data}
         for name in self.DEFAULTED:  # a select always posts one; a form posted without it
@@ -350,6 +409,7 @@ class PlanVersionAdmin(HistoryAdminMixin, ServiceModelAdmin):
             plan_id=form.cleaned_data["plan"].pk, actor=_actor(request), as_of=timezone.now(),
             data=self._data(form), charges=charges, features=features,
             one_time_fees=self._fee_specs(formsets), reason="created in the admin",
+            usage_thresholds=self._threshold_specs(formsets) or [],
         )  # fmt: skip
 
     def service_update(self, request: HttpRequest, obj: Any, form: Any, formsets: list[Any]) -> Any:
@@ -358,6 +418,7 @@ class PlanVersionAdmin(HistoryAdminMixin, ServiceModelAdmin):
             version_id=obj.pk, actor=_actor(request), as_of=timezone.now(),
             data=self._data(form), charges=charges, features=features,
             one_time_fees=self._fee_specs(formsets), reason="edited in the admin",
+            usage_thresholds=self._threshold_specs(formsets),
         )  # fmt: skip
 
     def service_error(
@@ -369,7 +430,9 @@ class PlanVersionAdmin(HistoryAdminMixin, ServiceModelAdmin):
             return
         match = ROW_FIELD.match(exc.field or "")
         if match:
-            model = {"charges": Charge, "features": VersionFeature}.get(match["list"], OneTimeFee)
+            model = {
+                "charges": Charge, "features": VersionFeature, "usage_thresholds": UsageThreshold,
+            }.get(match["list"], OneTimeFee)  # fmt: skip
             for formset in formsets:
                 rows = self._kept_rows(formset) if formset.model is model else []
                 if int(match["index"]) < len(rows):

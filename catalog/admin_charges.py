@@ -24,7 +24,7 @@ from django.http import HttpRequest
 from django.utils.html import format_html, format_html_join
 
 from catalog.models import Charge, PlanVersion
-from catalog.pricing import PricingError, compile_charge
+from catalog.pricing import PAY_IN_ADVANCE_MODELS, PricingError, compile_charge
 from core.admin_widgets import SearchableSelect
 
 TIER_KEYS = ("from", "to", "unit_price", "flat_fee")
@@ -114,10 +114,28 @@ def tier_rows(value: Any, price_key: str = "unit_price") -> list[dict[str, str]]
     return rows
 
 
+ADVANCE_CHOICES = [
+    ("", "—"),
+    ("own", "own: an invoice of its own at once"),
+    ("next", "next: a line on the customer's next invoice"),
+]
+
+
+def advance_initial(params: Mapping[str, Any]) -> dict[str, Any]:
+    """The form's pay_in_advance and invoice inputs for a stored charge's parameters."""
+    if params.get("pay_in_advance") is not True:
+        return {}
+    return {"pay_in_advance": True, "invoice": params.get("invoice") or "own"}
+
+
 def initial_from_params(model: str, params: Any) -> dict[str, Any]:
     """The form's initial values for a stored charge's parameters."""
     if not isinstance(params, Mapping) or model not in MODEL_PARAMS:
         return {}
+    return {**_model_initial(model, params), **advance_initial(params)}
+
+
+def _model_initial(model: str, params: Mapping[str, Any]) -> dict[str, Any]:
     if model in TIERED:
         table = TIER_TABLES[model]
         initial: dict[str, Any] = {table: tier_rows(params.get("tiers"), TABLE_PRICE_KEYS[table])}
@@ -287,6 +305,19 @@ class ChargeForm(forms.ModelForm[Charge]):
         "two runs out first.",
     )
     amount = _param_field("amount", "Billed each period, whatever the usage.")
+    pay_in_advance = forms.BooleanField(
+        label="paid in advance",
+        required=False,
+        help_text="Bill the usage as its events arrive (its usage so far less what was billed "
+        "before), not at the period's end. Not for volume or flat charges, nor with a minimum "
+        "amount.",
+    )
+    invoice = forms.ChoiceField(
+        label="billed on",
+        choices=ADVANCE_CHOICES,
+        required=False,
+        help_text="Where a charge paid in advance is billed (empty: its own invoice).",
+    )
 
     class Meta:
         model = Charge
@@ -311,7 +342,7 @@ class ChargeForm(forms.ModelForm[Charge]):
         if not model or model not in MODEL_PARAMS:
             return data
         try:
-            params = self._params(model, data)
+            params = {**self._params(model, data), **self._advance(data)}
             compile_charge(
                 model, params, currency=self._currency(), minimum=data.get("minimum_amount")
             )
@@ -341,6 +372,17 @@ class ChargeForm(forms.ModelForm[Charge]):
             if text:
                 params[key] = decimal_text(text)
         return params
+
+    @staticmethod
+    def _advance(data: Mapping[str, Any]) -> dict[str, Any]:
+        """The pay_in_advance and invoice parameters (checked by the engine with the rest)."""
+        advance: dict[str, Any] = {}
+        if data.get("pay_in_advance"):
+            advance["pay_in_advance"] = True
+            advance["invoice"] = data.get("invoice") or "own"
+        elif data.get("invoice"):
+            advance["invoice"] = data["invoice"]  # refused: only with pay_in_advance
+        return advance
 
     def _tiers(
         self, rows: list[dict[str, str]], price_key: str = "unit_price"
@@ -393,7 +435,9 @@ class ChargeForm(forms.ModelForm[Charge]):
             self.add_error("pricing_model", message)
         elif field == "minimum":
             self.add_error("minimum_amount", message)
-        elif field in MODEL_PARAMS[model] and field in self.fields:
+        elif field == "pay_in_advance" and model not in PAY_IN_ADVANCE_MODELS:
+            self.add_error("pricing_model", message)  # its inputs are hidden for this model
+        elif field in (*MODEL_PARAMS[model], "pay_in_advance", "invoice") and field in self.fields:
             self.add_error(field, message)
         else:
             self.add_error(None, message)
@@ -420,15 +464,25 @@ def describe_params(model: str, params: Any) -> str:
             if params.get("flat_fee_at_zero") is True
             else ""
         )
+        advance = format_html_join(
+            "", "<p>Paid in advance: {} invoice.</p>", ((v,) for v in _advance_shown(params))
+        )
         return format_html(
             '<table class="tiers-readonly"><thead><tr><th>tier</th><th>from</th><th>to</th>'
-            "<th>{}</th><th>flat fee</th></tr></thead><tbody>{}</tbody></table>{}",
+            "<th>{}</th><th>flat fee</th></tr></thead><tbody>{}</tbody></table>{}{}",
             TIER_LABELS[price_key],
             body,
             at_zero,
+            advance,
         )
     shown = [(PARAM_LABELS.get(k, k), _text(params[k])) for k in MODEL_PARAMS.get(model, ())]
+    shown += [("paid in advance", f"{v} invoice") for v in _advance_shown(params)]
     return format_html_join("; ", "{}: {}", ((k, v) for k, v in shown if v)) or "—"
+
+
+def _advance_shown(params: Mapping[str, Any]) -> list[str]:
+    initial = advance_initial(params)
+    return [initial["invoice"]] if initial else []
 
 
 def _params_fieldset(name: str, fields: tuple[Any, ...], *models: str) -> Any:
@@ -454,6 +508,9 @@ PARAM_FIELDSETS = [
         "percentage",
     ),
     _params_fieldset("Flat fee", ("amount",), "flat"),
+    _params_fieldset(
+        "Billed before the period's end", ("pay_in_advance", "invoice"), *PAY_IN_ADVANCE_MODELS
+    ),
 ]
 
 

@@ -30,6 +30,7 @@ from invoicing.admin_display import (
     period_days,
     short,
 )
+from invoicing.admin_interim import interim_summary
 from invoicing.models import (
     INVOICE_TRANSITIONS,
     BillingFailure,
@@ -301,6 +302,7 @@ class InvoiceAdmin(InvoiceActionsMixin, HistoryAdminMixin, ServiceModelAdmin):
         "amounts",
         "pdf_link",
         "credit_notes_shown",
+        "interim_shown",
         "corrects",
         "finalized_at_full",
         "due_full",
@@ -438,6 +440,12 @@ class InvoiceAdmin(InvoiceActionsMixin, HistoryAdminMixin, ServiceModelAdmin):
                 for note in notes
             ),
         )
+
+    @admin.display(description="billed before its period's end")
+    def interim_shown(self, obj: Invoice) -> SafeString | str:
+        """Why usage was billed here before its period's end (a threshold reached, a charge
+        paid in advance): invoicing/admin_interim.py."""
+        return interim_summary(obj)
 
     def has_add_permission(self, request: HttpRequest) -> bool:
         return False
@@ -715,4 +723,5 @@ from invoicing import (  # noqa: E402
     admin_branding,  # noqa: F401
     admin_customer,  # noqa: F401
     admin_imports,  # noqa: F401
+    admin_interim,  # noqa: F401
 )

@@ -29,6 +29,7 @@ from invoicing.models import (
     Correction,
     CreditNote,
     CreditNoteLine,
+    InterimBilling,
     Invoice,
     InvoiceLine,
     InvoiceStatus,
@@ -98,6 +99,34 @@ class LineOut(serializers.ModelSerializer[InvoiceLine]):
         )
 
 
+class InterimBillingOut(serializers.ModelSerializer[InterimBilling]):
+    """Usage billed on this invoice before its period's end (invoicing/services/interim.py)."""
+
+    reason = serializers.ChoiceField(
+        choices=InterimBilling.Reason.choices,
+        help_text='"threshold": the period\'s usage reached a usage threshold (progressive '
+        'billing); "in_advance": a charge paid in advance billed as its events arrived.',
+    )
+    threshold = serializers.DecimalField(
+        max_digits=28, decimal_places=12, allow_null=True,
+        help_text="The threshold level reached (reason threshold), in the invoice's currency.",
+    )  # fmt: skip
+    metric = serializers.CharField(source="charge.metric.code", read_only=True)
+    charge_id = serializers.IntegerField(read_only=True)
+    subscription_id = serializers.IntegerField(read_only=True)
+
+    class Meta:
+        model = InterimBilling
+        fields = (
+            "reason", "threshold", "subscription_id", "period_start", "charge_id", "metric",
+            "quantity", "usage_until", "billed_to", "amount",
+        )  # fmt: skip
+        extra_kwargs = {
+            "billed_to": {"help_text": "The charge's usage of the period so far, rated."},
+            "amount": {"help_text": "Billed here: billed_to less what was billed before."},
+        }
+
+
 class InvoiceOut(serializers.ModelSerializer[Invoice]):
     customer: serializers.SlugRelatedField[Any] = serializers.SlugRelatedField(
         slug_field="external_id", read_only=True
@@ -109,6 +138,13 @@ class InvoiceOut(serializers.ModelSerializer[Invoice]):
     tax_breakdown = serializers.SerializerMethodField(
         help_text="Each tax rate of its lines with its base and its tax (exempt and reverse-charge "
         "rates with their legal mention)."
+    )
+    interim_billings = InterimBillingOut(
+        many=True,
+        read_only=True,
+        help_text="Usage billed on it before its period's end, and why: a usage threshold "
+        "reached (an invoice issued at once) or a charge paid in advance (at once, or as lines "
+        "of the next invoice). Empty for other invoices.",
     )
 
     class Meta:
@@ -135,6 +171,7 @@ class InvoiceOut(serializers.ModelSerializer[Invoice]):
             "created_at",
             "updated_at",
             "lines",
+            "interim_billings",
         )
 
     def get_livemode(self, obj: Invoice) -> bool:
@@ -151,7 +188,11 @@ class InvoiceOut(serializers.ModelSerializer[Invoice]):
 
 def _queryset() -> Any:
     return Invoice.objects.select_related("customer").prefetch_related(
-        Prefetch("lines", queryset=InvoiceLine.objects.select_related("tax_rate"))
+        Prefetch("lines", queryset=InvoiceLine.objects.select_related("tax_rate")),
+        Prefetch(
+            "interim_billings",
+            queryset=InterimBilling.objects.select_related("charge__metric").order_by("id"),
+        ),
     )
 
 
