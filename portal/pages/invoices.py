@@ -13,6 +13,7 @@ from django.db.models import QuerySet
 from billing.models import Customer
 from invoicing import pdf
 from invoicing.models import CreditNote, Invoice, InvoiceStatus
+from invoicing.taxes import lines_breakdown
 from payments.models import Allocation
 from portal.pages import display
 
@@ -51,7 +52,7 @@ def list_row(invoice: Invoice, as_of: datetime) -> dict[str, Any]:
 def invoice_detail(invoice: Invoice, reader: pdf.Reader, as_of: datetime) -> dict[str, Any]:
     """One finalized invoice as its PDF writes it, with what happened to it since: the credit
     notes against it and the payments applied to it (what is still due follows from them)."""
-    lines = list(invoice.lines.order_by("position", "id"))
+    lines = list(invoice.lines.select_related("tax_rate").order_by("position", "id"))
     notes = list(CreditNote.objects.filter(invoice=invoice).order_by("issued_at", "id"))
     allocations = list(
         Allocation.objects.filter(invoice=invoice, unapplied_at__isnull=True)
@@ -62,10 +63,7 @@ def invoice_detail(invoice: Invoice, reader: pdf.Reader, as_of: datetime) -> dic
     return {
         **list_row(invoice, as_of),
         "lines": display.line_rows(lines, reader),
-        "taxes": pdf._tax_rows(  # the PDF's grouping by rate, reused as it is
-            ((line.tax_percentage, line.tax_inclusive, line.tax_amount) for line in lines),
-            reader,
-        ),
+        "taxes": pdf._tax_rows(lines_breakdown(lines), reader),  # the PDF's, as it is
         "credit_notes": notes,
         "credited": credited,
         "payments": [
