@@ -406,6 +406,11 @@ SPECTACULAR_SETTINGS = {
         "JobStatusEnum": "core.models.JobStatus",  # jobs and exports' jobs (core.jobs)
         "WebhookDeliveryKindEnum": "integrations.models.DeliveryKind",  # webhooks
         "ExportKindEnum": "backoffice.models.ExportKind",  # accounting exports
+        "ImportStatusEnum": "invoicing.models.ImportStatus",  # imports of a history
+        "InvoiceStatusEnum": "invoicing.models.InvoiceStatus",  # invoices, imports' invoices
+        "SubscriptionStatusEnum": "billing.enums.SubscriptionStatus",  # subscriptions, items
+        "BillingPolicyEnum": "catalog.models.BillingPolicy",  # change and cancellation policies
+        "ChangeTimingEnum": "billing.enums.ChangeTiming",  # what decided a change's timing
     },
 }
 # /api/schema/ and /api/docs/: for anyone (true; `make run` sets DEBUG, hence true), or
