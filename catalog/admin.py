@@ -34,6 +34,7 @@ from catalog.models import (
     Feature,
     OneTimeFee,
     Plan,
+    PlanPhase,
     PlanVersion,
     Product,
     TaxCategory,
@@ -202,6 +203,87 @@ class OneTimeFeeInline(admin.TabularInline[OneTimeFee, PlanVersion]):
 ONE_TIME_FEE_SPEC = ("name", "amount", "prorate", "tax_rate")
 
 
+class PhaseFormSet(forms.BaseInlineFormSet):  # type: ignore[type-arg]
+    """A form posted without the phases' rows (its management form) keeps the version's phases
+    (`omitted`). The rows' order (position, then as typed) is the phases' order: the catalog
+    service numbers them 0, 1, ... and checks them (not the rows' own unique positions)."""
+
+    def __init__(self, data: Any = None, *args: Any, **kwargs: Any) -> None:
+        prefix = kwargs.get("prefix") or self.get_default_prefix()
+        self.omitted = data is not None and f"{prefix}-TOTAL_FORMS" not in data
+        if self.omitted:
+            data = data.copy()
+            data.update({f"{prefix}-TOTAL_FORMS": "0", f"{prefix}-INITIAL_FORMS": "0"})
+        super().__init__(data, *args, **kwargs)
+
+    def validate_unique(self) -> None:
+        return  # the service renumbers the phases in their order
+
+
+class PhaseForm(forms.ModelForm[PlanPhase]):
+    class Meta:
+        model = PlanPhase
+        fields = ("position", "name", "kind", "periods", "fixed_fee")
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["position"].required = False  # empty: after the rows above it
+
+    def validate_unique(self) -> None:
+        return  # positions are the service's (PhaseFormSet)
+
+
+class PhaseInline(admin.TabularInline[PlanPhase, PlanVersion]):
+    """A price book's plan phases, in order (trial, discount, fixed term, evergreen): a
+    subscription walks through them from its first paid period, each lasting `periods` whole
+    billing periods (empty: open-ended, the last one only) at its own fixed fee, which
+    replaces the version's. Saved through the catalog service with the rest of the book."""
+
+    model = PlanPhase
+    form = PhaseForm
+    formset = PhaseFormSet
+    extra = 0
+    fields = ("position", "name", "kind", "periods", "fixed_fee")
+    verbose_name = "plan phase"
+    verbose_name_plural = (
+        "plan phases (walked in order from the first paid period; each phase's fixed fee "
+        "replaces the version's; periods empty: open-ended, the last phase only)"
+    )
+
+    def _editable(self, request: HttpRequest, obj: PlanVersion | None) -> bool:
+        return obj is None or not obj.is_published
+
+    def get_fields(self, request: HttpRequest, obj: PlanVersion | None = None) -> Any:
+        if self._editable(request, obj):
+            return self.fields
+        return ("position", "name", "kind", "length", "fee")
+
+    def get_readonly_fields(self, request: HttpRequest, obj: PlanVersion | None = None) -> Any:
+        if self._editable(request, obj):
+            return ()
+        return ("position", "name", "kind", "length", "fee")
+
+    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return self._editable(request, obj) and super().has_add_permission(request, obj)
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return self._editable(request, obj) and super().has_change_permission(request, obj)
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return self._editable(request, obj) and super().has_delete_permission(request, obj)
+
+    @admin.display(description="periods")
+    def length(self, obj: PlanPhase) -> str:
+        return "open-ended" if obj.periods is None else str(obj.periods)
+
+    @admin.display(description="fixed fee")
+    def fee(self, obj: PlanPhase) -> str:
+        return money(obj.fixed_fee, obj.plan_version.plan.currency)
+
+
+PHASE_SPEC = ("name", "kind", "periods", "fixed_fee")
+
+
 class ThresholdFormSet(forms.BaseInlineFormSet):  # type: ignore[type-arg]
     """A form posted without the thresholds' rows (its management form) keeps the version's
     thresholds (`omitted`), as a version field not posted keeps its value."""
@@ -246,9 +328,11 @@ class UsageThresholdInline(admin.TabularInline[UsageThreshold, PlanVersion]):
 THRESHOLD_SPEC = ("amount", "recurring", "name")
 
 
-CHARGE_SPEC = ("metric", "pricing_model", "params", "display_name", "minimum_amount", "tax_rate")
+CHARGE_SPEC = (
+    "metric", "pricing_model", "params", "display_name", "minimum_amount", "tax_rate", "phase",
+)  # fmt: skip
 ROW_FIELD = re.compile(
-    r"^(?P<list>charges|features|one_time_fees|usage_thresholds)"
+    r"^(?P<list>charges|features|one_time_fees|usage_thresholds|phases)"
     r"\[(?P<index>\d+)\]\.(?P<field>\w+)(?P<rest>.*)$"
 )
 
@@ -295,7 +379,9 @@ class PlanVersionAdmin(HistoryAdminMixin, ServiceModelAdmin):
     list_filter = (PublishedFilter, "plan")
     search_fields = ("plan__code", "plan__name", "note")
     list_select_related = ("plan",)
-    inlines = (ChargeInline, VersionFeatureInline, OneTimeFeeInline, UsageThresholdInline)
+    inlines = (
+        PhaseInline, ChargeInline, VersionFeatureInline, OneTimeFeeInline, UsageThresholdInline,
+    )  # fmt: skip
     actions = ("publish_selected", "copy_selected", "discard_selected")
     fields = (
         "plan", "effective_from", "effective_until", "fixed_fee", "fee_timing", "trial_days",
@@ -396,6 +482,17 @@ class PlanVersionAdmin(HistoryAdminMixin, ServiceModelAdmin):
                 ]
         return None
 
+    def _phase_specs(self, formsets: list[Any]) -> list[dict[str, Any]] | None:
+        """The phase rows kept, in their order: the service's `phases` (None: not posted, kept)."""
+        for formset in formsets:
+            if formset.model is PlanPhase:
+                if formset.omitted:
+                    return None
+                return [
+                    {k: f.cleaned_data.get(k) for k in PHASE_SPEC} for f in self._kept_rows(formset)
+                ]
+        return None
+
     def _data(self, form: Any) -> dict[str, Any]:
         data = {f: form.cleaned_data[f] for f in services.VERSION_FIELDS if f in form.cleaned_data}
         for name in self.DEFAULTED:  # a select always posts one; a form posted without it
@@ -410,6 +507,7 @@ class PlanVersionAdmin(HistoryAdminMixin, ServiceModelAdmin):
             data=self._data(form), charges=charges, features=features,
             one_time_fees=self._fee_specs(formsets), reason="created in the admin",
             usage_thresholds=self._threshold_specs(formsets) or [],
+            phases=self._phase_specs(formsets) or [],
         )  # fmt: skip
 
     def service_update(self, request: HttpRequest, obj: Any, form: Any, formsets: list[Any]) -> Any:
@@ -419,6 +517,7 @@ class PlanVersionAdmin(HistoryAdminMixin, ServiceModelAdmin):
             data=self._data(form), charges=charges, features=features,
             one_time_fees=self._fee_specs(formsets), reason="edited in the admin",
             usage_thresholds=self._threshold_specs(formsets),
+            phases=self._phase_specs(formsets),
         )  # fmt: skip
 
     def service_error(
@@ -432,6 +531,7 @@ class PlanVersionAdmin(HistoryAdminMixin, ServiceModelAdmin):
         if match:
             model = {
                 "charges": Charge, "features": VersionFeature, "usage_thresholds": UsageThreshold,
+                "phases": PlanPhase,
             }.get(match["list"], OneTimeFee)  # fmt: skip
             for formset in formsets:
                 rows = self._kept_rows(formset) if formset.model is model else []
@@ -674,7 +774,7 @@ class CouponAdmin(CatalogAdmin):
 
     def formfield_for_manytomany(self, db_field: Any, request: Any, **kwargs: Any) -> Any:
         if db_field.name == "charges":  # a charge by its plan and price book
-            field = super().formfield_for_manytomany(db_field, request, **kwargs)
+            field: Any = super().formfield_for_manytomany(db_field, request, **kwargs)
             field.queryset = Charge.objects.select_related("plan_version__plan", "metric")
             field.label_from_instance = lambda c: f"{c.plan_version.label}: {c} [id {c.pk}]"
             return field

@@ -463,7 +463,7 @@ class Charge(models.Model):
     @property
     def phase_position(self) -> int | None:
         """The position of its phase in the price book (None: every phase)."""
-        return self.phase.position if self.phase_id is not None else None
+        return self.phase.position if self.phase is not None else None
 
 
 @tracked()
@@ -549,7 +549,7 @@ class Coupon(models.Model):
         related_name="coupons",
         help_text="Only the usage of these metrics (empty: no limit by metric).",
     )
-    charges = models.ManyToManyField(
+    charges: models.ManyToManyField[Charge, Any] = models.ManyToManyField(
         "Charge",
         blank=True,
         related_name="coupons",

@@ -35,7 +35,7 @@ window from its time on (invoicing/services/corrections.py).
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
@@ -68,9 +68,9 @@ _known_partitions: set[str] = set()
 # a customer archived meanwhile, and the late ones.
 INSERT_SQL = """
 WITH incoming AS (
-    SELECT * FROM json_to_recordset(%s::json) AS t(
+    SELECT * FROM json_to_recordset(%s::json) WITH ORDINALITY AS t(
         customer_id bigint, metric_id bigint, event_id varchar, event_time timestamptz,
-        value numeric, properties jsonb, received_at timestamptz, operation varchar
+        value numeric, properties jsonb, received_at timestamptz, operation varchar, position bigint
     )
 ),
 locked AS (
@@ -96,6 +96,7 @@ stored AS (
     SELECT v.customer_id, v.metric_id, v.event_id, v.event_time, v.received_at, v.value,
            v.properties, v.late, v.operation
     FROM valid v JOIN keys k ON k.customer_id = v.customer_id AND k.event_id = v.event_id
+    ORDER BY v.position  -- ids in batch order: same-instant events keep their order (ties by id)
 )
 SELECT id, NULL::varchar, 'archived' FROM locked WHERE archived_at IS NOT NULL
 UNION ALL
@@ -261,7 +262,7 @@ def usage_partitions_ahead(*, as_of: datetime, months: int = 3) -> list[str]:
     return usage_partitions_ensure(months=starts)
 
 
-UsageAccepted = Callable[[dict[int, datetime]], None]
+UsageAccepted = Callable[[Mapping[int, datetime]], object]
 _on_accepted: list[UsageAccepted] = []
 
 

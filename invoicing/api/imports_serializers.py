@@ -104,9 +104,7 @@ class ImportInvoiceOut(serializers.ModelSerializer[Invoice]):
 
 
 class ImportRunOut(serializers.ModelSerializer[ImportRun]):
-    subscriptions: serializers.ManyRelatedField = serializers.PrimaryKeyRelatedField(
-        many=True, read_only=True
-    )
+    subscriptions: Any = serializers.PrimaryKeyRelatedField(many=True, read_only=True)
     invoices = ImportInvoiceOut(many=True, read_only=True)
     notify = serializers.SerializerMethodField()
     settle = serializers.SerializerMethodField()
