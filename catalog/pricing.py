@@ -82,6 +82,11 @@ class PricingError(ValueError):
         self.field = field
 
 
+MAX_INTEGER_DIGITS, PARAM_DECIMALS = 16, 12  # DecimalField(max_digits=28, decimal_places=12)
+MAX_PARAM = Decimal(10) ** MAX_INTEGER_DIGITS
+PARAM_STEP = Decimal(1).scaleb(-PARAM_DECIMALS)
+
+
 def _decimal(value: Any, field: str, *, allow_negative: bool = False) -> Decimal:
     if isinstance(value, bool | float):
         raise PricingError(
@@ -101,6 +106,14 @@ def _decimal(value: Any, field: str, *, allow_negative: bool = False) -> Decimal
         raise PricingError(f"{field} must be a finite number.", field=field)
     if number < 0 and not allow_negative:
         raise PricingError(f"{field} cannot be negative.", field=field)
+    # what a price's column holds, DecimalField(28, 12): a larger one overflows the amounts
+    if abs(number) >= MAX_PARAM:
+        raise PricingError(
+            f"{field} is too large: at most {MAX_INTEGER_DIGITS} digits before the decimal point.",
+            field=field,
+        )
+    if number != number.quantize(PARAM_STEP):
+        raise PricingError(f"{field} has more than {PARAM_DECIMALS} decimal places.", field=field)
     return number
 
 

@@ -12,7 +12,7 @@ from __future__ import annotations
 import json
 from collections.abc import Mapping, Sequence
 from datetime import datetime
-from decimal import Decimal
+from decimal import Decimal, InvalidOperation
 from typing import Any, TypeVar
 
 from django.core.exceptions import ValidationError
@@ -184,6 +184,28 @@ def check_tax_rate(rate: Any, field: str = "tax_rate") -> None:
             f"The tax rate {rate.code} is archived: set a rate in use.", field=field,
             code="archived",
         )  # fmt: skip
+
+
+# A fixed amount of a price book (a phase's fee, a usage threshold, a one-time fee) is billed as
+# an invoice line: DecimalField(20, 4), 16 digits before the point, as the invoice's totals. Below
+# 10^15 a line with its tax (at most 100%) and the invoice's other lines still fit.
+MAX_BOOK_AMOUNT = Decimal(10) ** 15
+
+
+def check_book_amount(amount: Decimal, currency: str, field: str, what: str) -> None:
+    """A fixed amount of a price book: in the currency's precision, and small enough that the
+    invoice billing it can store it (MAX_BOOK_AMOUNT)."""
+    if abs(amount) >= MAX_BOOK_AMOUNT:
+        raise ValidationFailed(
+            f"{what} is too large: at most {MAX_BOOK_AMOUNT - 1:,} {currency}.",
+            field=field,
+            code="max_value",
+        )
+    if quantize(amount, currency) != amount:
+        places = get_currency(currency).exponent
+        raise ValidationFailed(
+            f"{what} has more decimals than {currency} allows ({places}).", field=field
+        )
 
 
 def product_create(
@@ -885,6 +907,12 @@ def _build_charges(
                 currency=version.plan.currency,
                 minimum=charge.minimum_amount,
             )
+        except InvalidOperation:  # an amount computed from the params overflows
+            raise ValidationFailed(
+                "The amount is too large: it overflows what an amount holds.",
+                field=f"{path}.params",
+                code="amount_too_large",
+            ) from None
         except PricingError as exc:
             field = f"{path}.params" + (f".{exc.field}" if exc.field else "")
             if exc.field in ("model", "minimum"):
@@ -962,12 +990,7 @@ def _build_phases(version: PlanVersion, phases: Sequence[Mapping[str, Any]]) -> 
             raise ValidationFailed(
                 "A phase's fixed fee is not negative.", field=f"{path}.fixed_fee"
             )
-        if quantize(phase.fixed_fee, currency) != phase.fixed_fee:
-            raise ValidationFailed(
-                f"The fixed fee has more decimals than {currency} allows "
-                f"({get_currency(currency).exponent}).",
-                field=f"{path}.fixed_fee",
-            )
+        check_book_amount(phase.fixed_fee, currency, f"{path}.fixed_fee", "The fixed fee")
         built.append(phase)
     return built
 
@@ -988,8 +1011,10 @@ ONE_TIME_FEE_SPEC = ("name", "amount", "prorate", "tax_rate")
 def _build_one_time_fees(
     version: PlanVersion, fees: Sequence[Mapping[str, Any]]
 ) -> list[OneTimeFee]:
-    """A price book's one-time fees (a setup fee): billed once, at a subscription's start."""
+    """A price book's one-time fees (a setup fee): billed once, at a subscription's start; each
+    amount in the plan's currency's precision, its rate one in use."""
     built: list[OneTimeFee] = []
+    currency = version.plan.currency
     for index, spec in enumerate(fees):
         path = f"one_time_fees[{index}]"
         unknown = sorted(set(spec) - set(ONE_TIME_FEE_SPEC))
@@ -1002,8 +1027,7 @@ def _build_one_time_fees(
         if spec.get("amount") is None:
             raise ValidationFailed("Each one-time fee needs an amount.", field=f"{path}.amount")
         rate = spec.get("tax_rate")
-        if rate is not None and not isinstance(rate, TaxRate):
-            raise ValidationFailed("tax_rate is a tax rate.", field=f"{path}.tax_rate")
+        check_tax_rate(rate, f"{path}.tax_rate")
         fee = OneTimeFee(
             plan_version=version,
             name=spec["name"],
@@ -1017,6 +1041,7 @@ def _build_one_time_fees(
             raise ValidationFailed(
                 "A one-time fee is not negative (a credit is a coupon).", field=f"{path}.amount"
             )
+        check_book_amount(fee.amount, currency, f"{path}.amount", "The one-time fee")
         built.append(fee)
     return built
 
@@ -1051,10 +1076,7 @@ def _build_thresholds(
         _full_clean(item, prefix=path, exclude=["plan_version"])
         if item.amount <= 0:
             raise ValidationFailed("A usage threshold is above 0.", field=f"{path}.amount")
-        if quantize(item.amount, currency) != item.amount:
-            raise ValidationFailed(
-                f"The threshold has more decimals than {currency} allows.", field=f"{path}.amount"
-            )
+        check_book_amount(item.amount, currency, f"{path}.amount", "The threshold")
         if item.recurring:
             if recurring:
                 raise ValidationFailed(

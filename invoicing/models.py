@@ -4,7 +4,7 @@ import pghistory
 from django.db import models
 
 from billing.models import CouponRedemption, Customer, Subscription
-from catalog.models import PlanVersion, TaxRate
+from catalog.models import Charge, PlanVersion, TaxRate
 
 
 class ClockLease(models.Model):
@@ -272,6 +272,15 @@ class InvoiceLine(models.Model):
         blank=True,
         related_name="lines",
         help_text="The coupon redemption a discount line comes from.",
+    )
+    charge = models.ForeignKey(
+        Charge,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        help_text="The usage charge that priced a usage or minimum line (a coupon limited to "
+        "charges covers it by this).",
     )
 
     class Meta:

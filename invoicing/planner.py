@@ -30,7 +30,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from billing import lifecycle, periods
-from billing.aggregation import Aggregate, prorated_terms
+from billing.aggregation import Aggregate, prorated_terms, proration_reference
 from billing.lifecycle import BILLABLE, FINISHED, State
 from billing.periods import Period
 from billing.proration import part as proration_part
@@ -130,7 +130,7 @@ class OneTimeFee:
     name: str
     amount: Decimal
     prorate: bool = False  # a share of the first paid period (when that is a stub)
-    tax_rate_id: int | None = None  # set on the fee: overrides the address's
+    tax_rate_id: int | None = None  # set on the fee: overrides the product's and the address's
 
 
 @dataclass(frozen=True)
@@ -431,7 +431,7 @@ def start_lines(state: State, start: StartTerms) -> list[LineSpec]:
                 subscription_id=state.id,
                 book_id=book.id,
                 plan_id=book.plan_id,
-                tax_rate_id=fee.tax_rate_id,
+                tax_rate_id=fee.tax_rate_id or book.tax_rate_id,  # its own, else the product's
             )
         )
     return lines
@@ -461,14 +461,13 @@ def usage_lines(
             rating = charge.rater.rate_transactions(list(usage.transactions.get(key, ())))
         elif charge.prorated is not None:
             unit, change_day = charge.prorated
-            whole = state.period
-            inside = whole.start <= window.start and window.end <= whole.end
-            reference = state.fee_reference(whole if inside else window)
+            reference = proration_reference(state, window)  # as the fee's (current usage too)
             quantity, proration = prorated_terms(
                 usage.prorated.get((unit, change_day, *key)),
                 (reference.start, reference.end),
                 unit,
                 change_day,
+                state.zone,
             )
             found = replace(found, quantity=quantity)
             rating = charge.rater.rate(quantity)
@@ -687,6 +686,18 @@ def usage_windows(
 # idempotent and order-free: run twice, the second run finds nothing new to bill.
 
 THRESHOLD, IN_ADVANCE = "threshold", "in_advance"
+# The mark of a line billed before its period's end: the key of its explanation that explains
+# it (`_interim_part`). Such a line is a USAGE line of the period (same subscription, period
+# start, metric) but not the period end's: a draft refreshed by late usage keeps it, and a
+# correction does not count it as what the period's line billed (InterimBilling holds it; the
+# period's line is net of it). A key, not a LineKind: every rule on usage lines (revenue,
+# coupons limited to a metric, taxes, the PDF) still applies to it, and no migration.
+INTERIM_MARK = "interim"
+
+
+def is_interim(explanation: Mapping[str, Any] | None) -> bool:
+    """Whether a line (its explanation) was billed before its period's end (INTERIM_MARK)."""
+    return INTERIM_MARK in (explanation or {})
 
 
 @dataclass(frozen=True)
@@ -822,7 +833,7 @@ def _interim_part(
         description = f"{line.description}: paid in advance"
     explanation = {
         **line.explanation,
-        "interim": {
+        INTERIM_MARK: {
             "rule": rule,
             "reason": reason,
             "threshold": plain(level) if level is not None else None,
@@ -1326,15 +1337,16 @@ def simulate(
     books: Mapping[int, Sequence[PriceBook]] | None = None,
     trial_will_end_sent: bool = True,
     pending: bool = False,
-    start_terms: tuple[PriceBook, int] | None = None,
+    start_terms: AdvanceTerms | None = None,
     start: StartTerms | None = None,
 ) -> tuple[list[Planned], State]:
     """Run the subscription forward to `until` as the clock would, without writing: its edges
     (start, trial end, scheduled changes, set end date, period ends, cancellation at a period
     end: billing/lifecycle.py) and its billing steps in time order, each with the state it
     falls due in. Returns them and the state at `until`. `pending`: it has proration lines or
-    add-ons waiting; `start_terms`: the price book and quantity its current period's fee in
-    advance is billed at, when they changed since that fee fell due (see `advance_terms`);
+    add-ons waiting; `start_terms`: the price book, quantity and phase walk its current
+    period's fee in advance is billed at, when they changed since that fee fell due (see
+    `advance_terms`);
     `start`: what it bills at its start (its start step, planned once it has started)."""
     books = books or {}
     planned: list[Planned] = []
@@ -1368,7 +1380,7 @@ def simulate(
                 if book is None:
                     continue  # no price in force: the clock refuses it too
                 if start_terms is None and _after_advance_due(state, frozenset(done), change.at):
-                    start_terms = (state.book, state.quantity)
+                    start_terms = (state.book, state.quantity, state.phase_start)
                 state, lines = lifecycle.changed(
                     state, change.at, book, change.quantity or state.quantity,
                     prorate=change.prorate, phase=change.phase,
@@ -1416,6 +1428,12 @@ def _after_advance_due(state: State, billed: Billed, at: datetime) -> bool:
     )
 
 
-def with_terms(state: State, book: PriceBook, quantity: int) -> State:
-    """The state priced at other terms (a fee in advance billed at its period's start terms)."""
-    return replace(state, book=book, quantity=quantity)
+# The terms a fee in advance fell due at: its price book, quantity and phase walk start
+# (`State.phase_start`: the phase position in force then, which a "restart" moved since).
+AdvanceTerms = tuple[PriceBook, int, int | None]
+
+
+def with_terms(state: State, book: PriceBook, quantity: int, phase_start: int | None) -> State:
+    """The state priced at other terms (a fee in advance billed at its period's start terms:
+    the price book, quantity and phase walk then)."""
+    return replace(state, book=book, quantity=quantity, phase_start=phase_start)

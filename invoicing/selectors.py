@@ -42,6 +42,7 @@ from invoicing.models import (
     BilledPeriod,
     Branding,
     CreditNote,
+    CreditNoteLine,
     InterimBilling,
     Invoice,
     InvoiceKind,
@@ -156,15 +157,15 @@ def pending_lines(states: Mapping[int, State]) -> dict[int, list[LineSpec]]:
     return found
 
 
-def advance_terms(states: Sequence[State]) -> dict[int, tuple[PriceBook, int]]:
-    """For subscriptions whose current period's fee in advance is not billed yet: the price book
-    and quantity it is billed at, when a change applied since it fell due (a clock running
-    late, or a change made before the first tick) — the terms that change started from; its
-    proration lines count on the fee being billed at them."""
+def advance_terms(states: Sequence[State]) -> dict[int, planner.AdvanceTerms]:
+    """For subscriptions whose current period's fee in advance is not billed yet: the price
+    book, quantity and phase walk it is billed at, when a change applied since it fell due (a
+    clock running late, or a change made before the first tick) — the terms that change started
+    from; its proration lines count on the fee being billed at them."""
     wanted = {s.id: s for s in states if s.book.fee_timing == "advance"}
     if not wanted:
         return {}
-    found: dict[int, tuple[PriceBook, int]] = {}
+    found: dict[int, planner.AdvanceTerms] = {}
     rows = (
         SubscriptionChange.objects.filter(
             subscription__in=list(wanted),
@@ -182,6 +183,7 @@ def advance_terms(states: Sequence[State]) -> dict[int, tuple[PriceBook, int]]:
             found[change.subscription_id] = (
                 change.from_plan_version.book(),
                 change.from_quantity,
+                change.from_phase_start_period,  # the walk then (a "restart" moved it since)
             )
     return found
 
@@ -334,7 +336,10 @@ def period_fees(
 ) -> dict[tuple[int, datetime], list[LineSpec]]:
     """For a plan's minimum commitment (planner.commitment_line): the fixed fee lines already on
     invoices (not void) of each (subscription, period) wanted, by (subscription, period start);
-    with `invoice_id` (a draft refreshed) also the proration lines of that invoice."""
+    with `invoice_id` (a draft refreshed) also the proration lines of that invoice. A
+    cancellation (or end date) credited by a credit note (`cancellation_credit` = credit_note)
+    counts as the proration line it replaces: each line of a credit note naming the
+    subscription, over the part it credited, as a negative proration line of that period."""
     periods: dict[int, list[Period]] = {}
     for sub_id, period in wanted:
         periods.setdefault(sub_id, []).append(period)
@@ -358,7 +363,51 @@ def period_fees(
         for period in periods[sub_id]:
             if period.start <= row.period_start and row.period_end <= period.end:
                 found.setdefault((sub_id, period.start), []).extend(line_specs([row]))
+    for spec in cancellation_credit_specs(list(periods)):
+        owner, start, end = spec.subscription_id, spec.period_start, spec.period_end
+        assert owner is not None
+        assert start is not None
+        assert end is not None
+        for period in periods[owner]:
+            if period.start <= start and end <= period.end:
+                found.setdefault((owner, period.start), []).append(spec)
     return found
+
+
+def cancellation_credit_specs(subscription_ids: Sequence[int]) -> list[LineSpec]:
+    """The lines of the credit notes that credited these subscriptions' cancellations or end
+    dates (invoicing/services/cancellation.py), each as the proration line it replaced: kind
+    proration, minus the amount credited (before tax), over the part credited (the credit's
+    `part` in the note's explanation, else the credited invoice line's period)."""
+    rows = (
+        CreditNoteLine.objects.filter(credit_note__subscription_id__in=subscription_ids)
+        .select_related("credit_note", "invoice_line__plan_version")
+        .order_by("credit_note_id", "id")
+    )
+    specs = []
+    for row in rows:
+        note = row.credit_note
+        part = (note.explanation or {}).get("part") or {}
+        invoice_line = row.invoice_line
+        start = part.get("start") or (invoice_line.period_start if invoice_line else None)
+        end = part.get("end") or (invoice_line.period_end if invoice_line else None)
+        if start is None or end is None:
+            continue
+        version = invoice_line.plan_version if invoice_line else None
+        specs.append(
+            LineSpec(
+                kind=planner.PRORATION,
+                description=f"{row.description} (credit note {note.number})",
+                amount=-row.amount,
+                period_start=datetime.fromisoformat(start) if isinstance(start, str) else start,
+                period_end=datetime.fromisoformat(end) if isinstance(end, str) else end,
+                explanation={"credit_note": note.number, "rule": note.explanation.get("rule")},
+                subscription_id=note.subscription_id,
+                book_id=version.pk if version else None,
+                plan_id=version.plan_id if version else None,
+            )
+        )
+    return specs
 
 
 def line_specs(lines: Iterable[InvoiceLine]) -> list[LineSpec]:
@@ -378,7 +427,7 @@ def line_specs(lines: Iterable[InvoiceLine]) -> list[LineSpec]:
             book_id=line.plan_version_id,
             plan_id=line.plan_version.plan_id if line.plan_version else None,
             redemption_id=line.redemption_id,
-            charge_id=(line.explanation or {}).get("charge_id"),  # usage_lines keeps it there
+            charge_id=line.charge_id,
             tax_rate_id=line.catalog_tax_rate_id,
         )
         for line in lines
@@ -594,7 +643,7 @@ def _planned_ahead(
     trial_will_end_sent: bool,
     *,
     pending: bool = False,
-    start_terms: tuple[PriceBook, int] | None = None,
+    start_terms: planner.AdvanceTerms | None = None,
     start: planner.StartTerms | None = None,
     dates: int = 3,
 ) -> list[planner.Planned]:

@@ -158,7 +158,10 @@ class VersionFeatureOut(serializers.ModelSerializer[VersionFeature]):
 
 class OneTimeFeeOut(serializers.ModelSerializer[OneTimeFee]):
     tax_rate: serializers.SlugRelatedField[Any] = serializers.SlugRelatedField(
-        slug_field="code", read_only=True, allow_null=True, help_text="null: the customer's rate"
+        slug_field="code",
+        read_only=True,
+        allow_null=True,
+        help_text="null: the rate of the plan's product, else the customer's address rate",
     )
 
     class Meta:
@@ -458,7 +461,8 @@ class OneTimeFeeIn(serializers.Serializer[Any]):
         queryset=TaxRate.objects.all(),
         required=False,
         allow_null=True,
-        help_text="The code of a tax rate overriding the customer's (null: the customer's).",
+        help_text="The code of a tax rate for the fee's line (null: the rate of the plan's "
+        "product, else the customer's address rate).",
     )
 
 

@@ -4,6 +4,7 @@ copied, published and previewed; published price books are read-only."""
 from __future__ import annotations
 
 from collections.abc import Callable
+from decimal import InvalidOperation
 from typing import Any
 
 from django.db.models import Model, QuerySet
@@ -53,7 +54,11 @@ class _ListCreate(generics.GenericAPIView[Any]):
     create: CreateService
 
     def get_queryset(self) -> QuerySet[Any]:
-        return self.model._default_manager.all()
+        queryset = self.model._default_manager.all()
+        # a rate set on the object (a product's, an add-on's) is listed by its code: joined
+        if any(f.name == "tax_rate" for f in self.model._meta.concrete_fields):
+            queryset = queryset.select_related("tax_rate")
+        return queryset
 
     def get_serializer_class(self) -> type[serializers.BaseSerializer[Any]]:
         return self.out
@@ -523,8 +528,22 @@ class PlanVersionPreview(generics.GenericAPIView[Any]):
                 field="metric",
             )
         return Response(
-            rating_body(_rate(selectors.charge_rater(charge=charge), data.validated_data))
+            _rated_body(selectors.charge_rater(charge=charge), data.validated_data)
         )
+
+
+def _rated_body(rater: Any, data: dict[str, Any]) -> dict[str, Any]:
+    """The rating's body; an amount beyond what a decimal of 28 digits holds (a huge quantity
+    at a huge price) is a 400, not a 500."""
+    try:
+        return rating_body(_rate(rater, data))
+    except InvalidOperation:
+        field = "transactions" if "transactions" in data else "quantity"
+        raise ValidationFailed(
+            "The amount is too large: it overflows what an amount holds.",
+            field=field,
+            code="amount_too_large",
+        ) from None
 
 
 def _rate(rater: Any, data: dict[str, Any]) -> Rating:
@@ -571,7 +590,7 @@ class RateView(APIView):
             raise ValidationFailed(exc.message, field=field, code="invalid_pricing") from None
         except UnknownCurrencyError as exc:
             raise ValidationFailed(str(exc), field="currency", code="unknown_currency") from None
-        return Response(rating_body(_rate(rater, values)))
+        return Response(_rated_body(rater, values))
 
 
 class PlanPriceAt(generics.GenericAPIView[Any]):

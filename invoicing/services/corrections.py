@@ -166,6 +166,8 @@ def _propose(
     billed: dict[tuple[int, datetime, str], list[InvoiceLine]] = {}
     for line in stored:
         if line.kind in USAGE_KINDS and line.subscription_id and line.period_start:
+            if planner.is_interim(line.explanation):  # billed before the period's end: the
+                continue  # recomputed line is net of it (InterimBilling), not a correction's
             key = (line.subscription_id, line.period_start, line.metric_code)
             billed.setdefault(key, []).append(line)
     ends = {(w.subscription_id, w.period_start): w.period_end for w in windows}
@@ -247,7 +249,11 @@ def _discount_rows(
     kept = [
         spec
         for spec in selectors.line_specs(line for line in stored if line.kind != LineKind.DISCOUNT)
-        if not (spec.kind in USAGE_KINDS and (spec.subscription_id, spec.period_start) in touched)
+        if not (
+            spec.kind in USAGE_KINDS
+            and (spec.subscription_id, spec.period_start) in touched
+            and not planner.is_interim(spec.explanation)  # billed before its end: not re-rated
+        )
     ]
     lines = kept + [s for s in replaced if (s.subscription_id, s.period_start) in touched]
     now = planner.invoice_discounts(lines, coupons, invoice.currency)
@@ -328,17 +334,44 @@ def _supplementary_invoice(
             "subscription_id", "plan_version_id"
         )
     )
-    # a correction is taxed like the lines it corrects: the rate set in the catalog on the usage
-    # lines of its metric and window, or on the subscription's discount lines when they share one
-    set_rates: dict[tuple[Any, ...], set[int | None]] = {}
-    for sub_id, kind, start, metric, set_rate in invoice.lines.filter(
-        kind__in=[LineKind.USAGE, LineKind.DISCOUNT]
-    ).values_list("subscription_id", "kind", "period_start", "metric_code", "catalog_tax_rate"):
-        key = (sub_id, start, metric) if kind == LineKind.USAGE else (sub_id,)
-        set_rates.setdefault(key, set()).add(set_rate)
+    # a correction is taxed like the lines it corrects: a usage correction at the rate set in the
+    # catalog on the usage lines of its metric and window; a coupon correction split by rate over
+    # what changed its discount (`_discount_covered`), never the address rate by default
+    usage_rates: dict[tuple[Any, ...], set[int | None]] = {}
+    usage_terms: dict[tuple[Any, ...], tuple[int | None, int | None]] = {}  # charge, plan
+    discounted: dict[int | None, dict[int | None, Decimal]] = {}  # sub -> rate -> discount
+    for sub_id, kind, start, metric, set_rate, charge_id, plan_id, amount in invoice.lines.filter(
+        kind__in=[*USAGE_KINDS, LineKind.DISCOUNT]
+    ).values_list(
+        "subscription_id", "kind", "period_start", "metric_code", "catalog_tax_rate",
+        "charge_id", "plan_version__plan_id", "amount",
+    ):  # fmt: skip
+        if kind == LineKind.DISCOUNT:
+            weights = discounted.setdefault(sub_id, {})
+            weights[set_rate] = weights.get(set_rate, Decimal(0)) - amount
+        else:
+            usage_rates.setdefault((sub_id, start, metric), set()).add(set_rate)
+            if charge_id is not None or (sub_id, start, metric) not in usage_terms:
+                usage_terms[(sub_id, start, metric)] = (charge_id, plan_id)
+    coupons = (
+        [
+            c
+            for c in selectors.coupons_of([invoice.customer_id], [invoice.pk]).get(
+                invoice.customer_id, []
+            )
+            if invoice.pk in c.discounted
+        ]
+        if any(c.kind == Correction.Kind.DISCOUNT for c in corrections)
+        else []
+    )
+
+    def usage_rate(key: tuple[Any, ...]) -> int | None:
+        found = usage_rates.get(key, {None})
+        return next(iter(found)) if len(found) == 1 else None
+
     rates = Rates()
-    lines = []
-    for position, c in enumerate(corrections):
+    lines: list[InvoiceLine] = []
+    for c in corrections:
         usage = c.kind == Correction.Kind.USAGE
         what = (c.metric_code or "minimum commitment") if usage else "coupon discounts"
         spec = LineSpec(
@@ -358,11 +391,22 @@ def _supplementary_invoice(
             subscription_id=c.subscription_id,
             book_id=books.get(c.subscription_id) if usage else None,
         )
-        key = (c.subscription_id, c.period_start, c.metric_code) if usage else (c.subscription_id,)
-        found = set_rates.get(key, {None})
-        spec = replace(spec, tax_rate_id=next(iter(found)) if len(found) == 1 else None)
-        rate = rates.for_line(invoice.customer, spec.tax_rate_id)
-        lines.append(line_of(spec, supplement, position, rate))
+        if usage:
+            key = (c.subscription_id, c.period_start, c.metric_code)
+            specs = [replace(spec, tax_rate_id=usage_rate(key), charge_id=usage_terms.get(
+                key, (None, None))[0])]  # fmt: skip
+        else:
+            covered = _discount_covered(c, corrections, coupons, usage_terms, usage_rate)
+            if not covered:  # no usage of it corrected now: the subscription's discount lines
+                covered = [
+                    (LineSpec(kind=LineKind.DISCOUNT, description="", amount=weight,
+                              tax_rate_id=rate_id), weight)
+                    for rate_id, weight in discounted.get(c.subscription_id, {}).items()
+                ]  # fmt: skip
+            specs = planner.discount_by_rate(spec, covered, invoice.currency)
+        for part in specs:
+            rate = rates.for_line(invoice.customer, part.tax_rate_id)
+            lines.append(line_of(part, supplement, len(lines), rate))
     InvoiceLine.objects.bulk_create(lines)
     recompute_totals(supplement)
     supplement.save()
@@ -370,6 +414,40 @@ def _supplementary_invoice(
         **invoice_created(supplement, invoice.customer, corrects=invoice.number), actor=actor
     )
     return supplement
+
+
+def _discount_covered(
+    correction: Correction,
+    batch: Sequence[Correction],
+    coupons: Sequence[planner.Coupon],
+    usage_terms: dict[tuple[Any, ...], tuple[int | None, int | None]],
+    usage_rate: Any,
+) -> list[tuple[LineSpec, Decimal]]:
+    """What changed a coupon correction's discount: the usage corrections of its subscription
+    in the same batch that the invoice's coupons cover (a coupon limited to metrics or charges
+    covers only theirs), each weighted by its change (usage up, discount down), at the rate of
+    the usage lines it corrects, for `planner.discount_by_rate`."""
+    covered = []
+    for other in batch:
+        if other.kind != Correction.Kind.USAGE:
+            continue
+        if other.subscription_id != correction.subscription_id:
+            continue
+        key = (other.subscription_id, other.period_start, other.metric_code)
+        charge_id, plan_id = usage_terms.get(key, (None, None))
+        weight = other.difference if correction.difference < 0 else -other.difference
+        line = LineSpec(
+            kind=LineKind.USAGE,
+            description="",
+            amount=weight,
+            metric_code=other.metric_code,
+            subscription_id=other.subscription_id,
+            charge_id=charge_id,
+            tax_rate_id=usage_rate(key),
+        )
+        if any(c.applies(other.subscription_id, plan_id) and c.covers(line) for c in coupons):
+            covered.append((line, weight))
+    return covered
 
 
 def _credit_parts(invoice: Invoice, corrections: Sequence[Correction]) -> list[tuple[int, Decimal]]:

@@ -114,6 +114,7 @@ def line_of(
         plan_version_id=spec.book_id,
         redemption_id=spec.redemption_id,
         catalog_tax_rate_id=spec.tax_rate_id,
+        charge_id=spec.charge_id,
     )
     return taxed(line, rate, invoice.currency)
 
