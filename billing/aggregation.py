@@ -105,6 +105,16 @@ def _quantity_sql(metric: BillableMetric, source: str) -> str:
     """  # noqa: S608 - only fixed fragments are interpolated; values are parameters
 
 
+# Where a recurring metric's history starts for a window: the start of the customer's earliest
+# subscription live at the window's end (started before it, not ended before it), so a new
+# subscription does not carry the level of the customer's earlier, ended ones (Lago scopes a
+# recurring metric to its subscription). No such subscription (a bare window): the whole history.
+SUBSCRIPTION_SINCE = """COALESCE((
+    SELECT MIN(s.start_at) FROM billing_subscription s
+    WHERE s.customer_id = {cid} AND s.start_at < {we}
+      AND (s.ended_at IS NULL OR s.ended_at >= {we})), '-infinity'::timestamptz)"""
+
+
 def _carries(metric: BillableMetric) -> bool:
     """A recurring metric reads every earlier event of the customer, not only the window's."""
     return metric.recurring and metric.aggregation in ("sum", "unique_count")
@@ -145,7 +155,10 @@ def aggregate(
     if metric.aggregation == "weighted_sum":
         sql = _weighted_sql(customer_clause, filters, group_expr)
     else:
-        since = "" if _carries(metric) else "AND e.event_time >= %(start)s"
+        since = "AND e.event_time >= %(start)s"
+        if _carries(metric):
+            bound = SUBSCRIPTION_SINCE.format(cid="e.customer_id", we="%(end)s::timestamptz")
+            since = f"AND e.event_time >= {bound}"
         source = f"""
             SELECT e.customer_id AS cid, %(start)s::timestamptz AS ws, %(end)s::timestamptz AS we,
                    {group_expr.replace("properties", "e.properties")} AS grp, {SOURCE_COLUMNS}
@@ -222,6 +235,8 @@ def _window_source(metric: BillableMetric, filters: str, *, carries: bool = Fals
     """The events of each (customer, window) pair, as `_quantity_sql` reads them (with every
     earlier event for a recurring metric)."""
     since = "" if carries or _carries(metric) else "AND e.event_time >= w.ws"
+    if carries or _carries(metric):
+        since = f"AND e.event_time >= {SUBSCRIPTION_SINCE.format(cid='w.cid', we='w.we')}"
     return f"""
         WITH w AS ({PAIRS})
         SELECT w.cid, w.ws, w.we, NULL::text AS grp, {SOURCE_COLUMNS}
@@ -306,9 +321,6 @@ def aggregate_windows(
     }
 
 
-DAY_SNAP = {"new": "FLOOR", "old": "CEIL"}  # the day of a change: billed at the new or old level
-
-
 def prorated_windows(
     *,
     metric: BillableMetric,
@@ -319,7 +331,13 @@ def prorated_windows(
     """A recurring metric's level held over each (customer, window) pair, in one query: the
     level integrated over the window (unit x seconds, or unit x whole days) with its segments.
     Each result's quantity is that integral over the window's own length; the planner divides
-    it by the length of the whole period the window is a share of (`prorated_quantity`)."""
+    it by the length of the whole period the window is a share of (`prorated_quantity`).
+
+    By whole days the days are the fee's (billing/proration.py `Rule`): local days in the
+    customer's time zone (the subscription's), every change instant (and the window's ends: a
+    cut by a cancellation) moved to a local midnight by the change-day rule. The SQL returns
+    each window's level at each instant it changes (one row per window); Python snaps and
+    counts them with `Rule`, the one function the fee uses."""
     if not windows:
         return {}
     params, filters = _pairs(metric, windows)
@@ -331,16 +349,9 @@ def prorated_windows(
             0) END"""
     else:
         delta = "COALESCE(value, 0)"
-    if unit == "day":
-        snap = DAY_SNAP.get(change_day, "FLOOR")
-        t = f"LEAST(we, ws + {snap}(EXTRACT(EPOCH FROM (t - ws)) / 86400) * INTERVAL '1 day')"
-        length = "ROUND(EXTRACT(EPOCH FROM ({0})) / 86400)"
-    else:
-        t = "t"
-        length = "EXTRACT(EPOCH FROM ({0}))"
-    # the level carried into the window: every earlier event
+    # the level carried into the window: every earlier event (of its subscription)
     source = _window_source(metric, filters, carries=True)
-    sql = f"""
+    levels = f"""
         WITH src AS ({source}),
         deltas AS (SELECT cid, ws, we, event_time, id, {delta} AS delta FROM src),
         points AS (
@@ -349,19 +360,19 @@ def prorated_windows(
             UNION ALL
             SELECT cid, ws, we, event_time, id, delta, 1 FROM deltas WHERE event_time >= ws
         ),
-        snapped AS (SELECT cid, ws, we, {t} AS t, id, delta, counted FROM points),
         levels AS (
             SELECT cid, ws, we, t, id, counted, SUM(delta) OVER x AS level,
                    LEAD(t, 1, we) OVER x AS t_next
-            FROM snapped
+            FROM points
             WINDOW x AS (PARTITION BY cid, ws, we ORDER BY t, id
                          ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW)
-        ),
-        segments AS (
-            SELECT *, {length.format("t_next - t")} AS held FROM levels
-        )
-        SELECT cid, ws, we, SUM(level * held) AS integral, {length.format("we - ws")} AS length,
-               SUM(counted) AS events,
+        )"""  # noqa: S608 - only fixed fragments are interpolated; values are parameters
+    if unit == "day":
+        return _by_day(metric, params, levels, change_day)
+    sql = f"""{levels},
+        segments AS (SELECT *, EXTRACT(EPOCH FROM (t_next - t)) AS held FROM levels)
+        SELECT cid, ws, we, SUM(level * held) AS integral,
+               EXTRACT(EPOCH FROM (we - ws)) AS length, SUM(counted) AS events,
                (ARRAY_AGG(json_build_array(t, level, held) ORDER BY t, id)
                   FILTER (WHERE held > 0))[1:{MAX_SEGMENTS}] AS segments
         FROM segments GROUP BY cid, ws, we
@@ -391,6 +402,60 @@ def prorated_windows(
     return found
 
 
+def _by_day(
+    metric: BillableMetric, params: dict[str, Any], levels: str, change_day: str
+) -> dict[Window, Aggregate]:
+    """Whole local days (see `prorated_windows`): the level after the last change at each
+    instant, per window, with the customer's time zone; the days counted by `Rule`."""
+    from billing.proration import DAY, Rule
+
+    sql = f"""{levels},
+        last AS (
+            SELECT DISTINCT ON (cid, ws, we, t) cid, ws, we, t, level
+            FROM levels ORDER BY cid, ws, we, t, id DESC
+        ),
+        counted AS (SELECT cid, ws, we, SUM(counted) AS events FROM levels GROUP BY cid, ws, we)
+        SELECT l.cid, l.ws, l.we, c.timezone, n.events,
+               ARRAY_AGG(l.t ORDER BY l.t), ARRAY_AGG(l.level ORDER BY l.t)
+        FROM last l JOIN counted n USING (cid, ws, we)
+        JOIN billing_customer c ON c.id = l.cid
+        GROUP BY l.cid, l.ws, l.we, c.timezone, n.events
+    """  # noqa: S608 - only fixed fragments are interpolated; values are parameters
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        rows = list(cursor.fetchall())
+    found = {}
+    for cid, ws, we, zone, events, instants, values in rows:
+        rule = Rule(DAY, change_day, zone)
+        lo, hi = rule.snap(ws), rule.snap(we)  # a window cut by a cancellation: by the rule
+        integral, segments = Decimal(0), []
+        for i, (at, level) in enumerate(zip(instants, values, strict=True)):
+            after = instants[i + 1] if i + 1 < len(instants) else we
+            first = min(max(rule.snap(at), lo), hi)
+            held = rule.count(first, min(max(rule.snap(after), lo), hi))
+            if held <= 0:
+                continue
+            integral += Decimal(level) * held
+            if len(segments) < MAX_SEGMENTS:
+                segments.append({"from": first.isoformat(), "level": str(level), "held": str(held)})
+        length = Decimal(rule.count(lo, hi))
+        found[(cid, ws, we)] = Aggregate(
+            cid,
+            metric.code,
+            None,
+            integral / length if length else Decimal(0),
+            int(events),
+            proration={
+                "unit": DAY,
+                "time_zone": zone,
+                "integral": integral,
+                "window_length": length,
+                "segments": segments,
+            },
+        )
+    return found
+
+
 MAX_SEGMENTS = 100  # the segments an explanation lists
 QUANTITY_PLACES = Decimal("1e-12")  # a prorated quantity is kept to 12 places (half up)
 
@@ -405,20 +470,39 @@ def prorated_quantity(found: Aggregate, reference_length: Decimal) -> Decimal:
     return exact.quantize(QUANTITY_PLACES, rounding=ROUND_HALF_UP)
 
 
-def reference_length(start: datetime, end: datetime, unit: str) -> Decimal:
-    """A period's length in the proration unit: seconds, or whole days (24-hour steps)."""
-    seconds = Decimal(int((end - start).total_seconds()))
+def reference_length(
+    start: datetime, end: datetime, unit: str, zone: str = "UTC", change_day: str = "new"
+) -> Decimal:
+    """A period's length in the proration unit: seconds, or whole local days of `zone` (the
+    fee's count: billing/proration.py `Rule.count`)."""
+    from billing.proration import Rule
+
     if unit == "day":
-        return (seconds / 86400).quantize(Decimal(1), rounding=ROUND_HALF_UP)
-    return seconds
+        return Decimal(Rule(unit, change_day, zone).count(start, end))
+    return Decimal(int((end - start).total_seconds()))
+
+
+def proration_reference(state: Any, window: Any) -> Any:
+    """The period a prorated charge's window is a share of: as the fixed fee's, the
+    subscription's `fee_reference` of its current period (a stub's whole interval) when the
+    window lies in it, else of the window itself. One helper for the planner and
+    `current_usage` (state: billing.lifecycle.State, window: billing.periods.Period)."""
+    whole = state.period
+    inside = whole.start <= window.start and window.end <= whole.end
+    return state.fee_reference(whole if inside else window)
 
 
 def prorated_terms(
-    found: Aggregate | None, reference: tuple[datetime, datetime], unit: str, change_day: str
+    found: Aggregate | None,
+    reference: tuple[datetime, datetime],
+    unit: str,
+    change_day: str,
+    zone: str = "UTC",
 ) -> tuple[Decimal, dict[str, Any]]:
     """A prorated charge's quantity and its explanation: the segments of the level held over
-    the window, and the formula (level x held + ...) / the reference period's length."""
-    length = reference_length(reference[0], reference[1], unit)
+    the window, and the formula (level x held + ...) / the reference period's length (by day:
+    local days of `zone`, the subscription's time zone)."""
+    length = reference_length(reference[0], reference[1], unit, zone, change_day)
     unit_name = "s" if unit != "day" else "days"
     if found is None or found.proration is None:
         quantity, segments, parts = Decimal(0), [], ["0"]
@@ -433,6 +517,7 @@ def prorated_terms(
         "unit": unit,
         "reference_period": {"start": reference[0].isoformat(), "end": reference[1].isoformat()},
         "reference_length": f"{_plain(str(length))} {unit_name}",
+        **({"time_zone": zone} if unit == "day" else {}),
         "segments": segments,
         "formula": f"({' + '.join(parts)}) / {_plain(str(length))} = {_plain(str(quantity))}",
     }
@@ -472,7 +557,12 @@ def reproduce_sql(metric: BillableMetric, customer_id: int, start: datetime, end
     in; it returns the quantity and the window's number of events."""
     if metric.aggregation == "unique_count" or _carries(metric):
         field = metric.field_name.replace("'", "''")
-        since = "" if _carries(metric) else f"AND event_time >= '{start.isoformat()}' "
+        since = f"AND event_time >= '{start.isoformat()}' "
+        if _carries(metric):
+            bound = SUBSCRIPTION_SINCE.format(
+                cid=str(customer_id), we=f"'{end.isoformat()}'::timestamptz"
+            )
+            since = f"AND event_time >= {' '.join(bound.split())} "
         source = (
             f"SELECT customer_id AS cid, '{start.isoformat()}'::timestamptz AS ws, "  # noqa: S608
             f"'{end.isoformat()}'::timestamptz AS we, NULL::text AS grp, event_time, id, value, "
@@ -495,41 +585,85 @@ def current_usage(*, customer_id: int, as_of: datetime) -> list[dict[str, Any]]:
     """For each live subscription of the customer: its current period, and for each usage charge
     of its price book the quantity so far and the estimated charge, with the explanation. A
     metering view: what the customer will be billed is the upcoming invoice (invoicing's
-    planner), which this agrees with for a period's usage charges. A trial bills nothing."""
+    planner), which this agrees with for a period's usage charges. A trial bills nothing.
+    Set-based: the queries do not grow with the subscriptions (one for the charges, then one
+    per metric and kind of rating, over every subscription's window)."""
     from billing.enums import ENTITLED
     from billing.models import Subscription
+    from catalog.models import Charge
     from catalog.pricing import Percentage
     from catalog.selectors import charge_rater
 
     result = []
-    subscriptions = Subscription.objects.filter(
-        customer_id=customer_id, status__in=ENTITLED
-    ).select_related("plan", "plan_version__plan__product")
+    subscriptions = list(
+        Subscription.objects.filter(customer_id=customer_id, status__in=ENTITLED).select_related(
+            "plan", "plan_version__plan__product", "customer"
+        )
+    )
+    by_version: dict[int, list[Charge]] = {}
+    for charge in Charge.objects.filter(
+        plan_version__in={sub.plan_version_id for sub in subscriptions}
+    ).select_related("metric", "plan_version__plan"):
+        by_version.setdefault(charge.plan_version_id, []).append(charge)
+    # what each metric is read for, over every subscription's window: the quantities, the
+    # transactions (per-transaction percentages), the level held (prorated, by book's terms)
+    raters: dict[int, Any] = {}
+    plain: dict[int, tuple[BillableMetric, set[Window]]] = {}
+    each: dict[int, tuple[BillableMetric, set[Window]]] = {}
+    held_by: dict[tuple[int, str, str], tuple[BillableMetric, set[Window]]] = {}
+    for sub in subscriptions:
+        window = (customer_id, sub.current_period_start, sub.current_period_end)
+        book = sub.plan_version
+        for charge in by_version.get(sub.plan_version_id, []):
+            rater = raters[charge.pk] = charge_rater(charge=charge)
+            plain.setdefault(charge.metric_id, (charge.metric, set()))[1].add(window)
+            if isinstance(rater, Percentage) and rater.per_transaction:
+                each.setdefault(charge.metric_id, (charge.metric, set()))[1].add(window)
+            elif rater.prorated:
+                key = (charge.metric_id, book.proration_unit, book.proration_change_day)
+                held_by.setdefault(key, (charge.metric, set()))[1].add(window)
+    quantities = {
+        (metric.pk, *window): found
+        for metric, windows in plain.values()
+        for window, found in aggregate_windows(metric=metric, windows=sorted(windows)).items()
+    }
+    transactions = {
+        (metric.pk, *window): values
+        for metric, windows in each.values()
+        for window, values in transactions_windows(metric=metric, windows=sorted(windows)).items()
+    }
+    held_levels = {
+        (key, *window): held
+        for key, (metric, windows) in held_by.items()
+        for window, held in prorated_windows(
+            metric=metric, windows=sorted(windows), unit=key[1], change_day=key[2]
+        ).items()
+    }
     for sub in subscriptions:
         start, end = sub.current_period_start, sub.current_period_end
         in_trial = sub.trial_end is not None and end <= sub.trial_end
         charges = []
-        for charge in sub.plan_version.charges.select_related("metric", "plan_version__plan"):
-            found = aggregate_one(
-                metric=charge.metric, customer_id=customer_id, start=start, end=end
+        for charge in by_version.get(sub.plan_version_id, []):
+            window = (customer_id, start, end)
+            found = quantities.get((charge.metric_id, *window)) or Aggregate(
+                customer_id, charge.metric.code, None, Decimal(0), 0
             )
-            rater = charge_rater(charge=charge)
+            rater = raters[charge.pk]
             proration = None
             if isinstance(rater, Percentage) and rater.per_transaction:
-                window = (customer_id, start, end)
-                values = transactions_windows(metric=charge.metric, windows=[window])
-                rating = rater.rate_transactions(values.get(window, []))
-            elif rater.prorated:  # the current period so far, as the upcoming invoice
-                window = (customer_id, start, end)
+                rating = rater.rate_transactions(transactions.get((charge.metric_id, *window), []))
+            elif rater.prorated:  # the current period, as the upcoming invoice prorates it
                 book = sub.plan_version
-                held = prorated_windows(
-                    metric=charge.metric,
-                    windows=[window],
-                    unit=book.proration_unit,
-                    change_day=book.proration_change_day,
-                ).get(window)
+                key = (charge.metric_id, book.proration_unit, book.proration_change_day)
+                held = held_levels.get((key, *window))
+                state = sub.state()
+                reference = proration_reference(state, state.period)  # a stub: its interval
                 quantity, proration = prorated_terms(
-                    held, (start, end), book.proration_unit, book.proration_change_day
+                    held,
+                    (reference.start, reference.end),
+                    book.proration_unit,
+                    book.proration_change_day,
+                    state.zone,
                 )
                 found = Aggregate(customer_id, charge.metric.code, None, quantity, found.events)
                 rating = rater.rate(quantity)

@@ -147,6 +147,7 @@ def _check_usage_line(
             (datetime.fromisoformat(reference["start"]), datetime.fromisoformat(reference["end"])),
             unit,
             change_day,
+            proration.get("time_zone", "UTC"),
         )
         found = replace(found, quantity=quantity)
     corrections = Correction.objects.filter(

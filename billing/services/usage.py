@@ -68,10 +68,11 @@ _known_partitions: set[str] = set()
 # a customer archived meanwhile, and the late ones.
 INSERT_SQL = """
 WITH incoming AS (
-    SELECT * FROM json_to_recordset(%s::json) WITH ORDINALITY AS t(
+    SELECT * FROM ROWS FROM (json_to_recordset(%s::json) AS (
         customer_id bigint, metric_id bigint, event_id varchar, event_time timestamptz,
-        value numeric, properties jsonb, received_at timestamptz, operation varchar, position bigint
-    )
+        value numeric, properties jsonb, received_at timestamptz, operation varchar
+    )) WITH ORDINALITY AS t(customer_id, metric_id, event_id, event_time, value, properties,
+                            received_at, operation, position)
 ),
 locked AS (
     SELECT id, usage_billed_until, archived_at FROM billing_customer
