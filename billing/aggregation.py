@@ -20,21 +20,23 @@ window), optionally grouped by one event property:
 
 Recurring metrics (BillableMetric.recurring: sum and unique count): the quantity carries from
 period to period instead of starting from zero. A window's quantity is computed over all of the
-customer's events before the window's end, not only the window's: a recurring sum is the level at
-the end (+5 seats, then -2: 3, in that window and every later one with no event), a recurring
-unique count the values added and not removed by the end (whenever they were added). A window
-reports the number of its own events. Reading the customer's whole history of the metric is an
-index range scan on (customer, metric, time).
+customer's events before the window's end since its subscription started (`SUBSCRIPTION_SINCE`:
+an earlier, ended subscription's level is not carried), not only the window's: a recurring sum
+is the level at the end (+5 seats, then -2: 3, in that window and every later one with no
+event), a recurring unique count the values added and not removed by the end (whenever they were
+added). A window reports the number of its own events. Reading the customer's history of the
+metric is an index range scan on (customer, metric, time).
 
 Prorated (a charge's `prorated: true`, on a recurring metric: `prorated_windows`): each unit is
 billed for the share of the period it was held. The level over the window (the carried level at
 its start, then each event's change: a sum's value; a unique count's value entering or leaving
-the set) is integrated, by the second or by whole days (the price book's proration unit: a change
-counts from the start of its day, or with the change-day rule "old" from the next day; days are
-24-hour steps from the window's start), and divided by the length of the period the window is a
-share of (the planner's `fee_reference`, as for the fixed fee). 5 seats held for a 30-day period
-and 3 more from day 11: (5 x 10 + 8 x 20) / 30 = 7 = 5 + 3 x 20/30. The pricing model rates that
-prorated quantity (for graduated and volume prices, the tiers apply to it).
+the set) is integrated, by the second or by whole days (the price book's proration unit: the
+fee's days, billing/proration.py `Rule`: local days of the customer's time zone, a change counted
+from the local midnight starting its day, or with the change-day rule "old" from the next one; a
+window's end, a cancellation, by the same rule), and divided by the length of the period the
+window is a share of (the planner's `fee_reference`, as for the fixed fee). 5 seats held for a
+30-day period and 3 more from day 11: (5 x 10 + 8 x 20) / 30 = 7 = 5 + 3 x 20/30. The pricing
+model rates that prorated quantity (for graduated and volume prices, the tiers apply to it).
 
 The metric's filters ({"region": ["eu", "us"]}) keep only matching events. Each result carries
 the number of events it read (in its window). Results feed the rating engine unchanged. One SQL
