@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import UTC, datetime
+from decimal import Decimal
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -33,6 +34,7 @@ from billing.models import (
     UsageEvent,
 )
 from billing.selectors import customer_as_of, customer_id_as_of, customer_read_as_of
+from billing.services.subscriptions import subscription_phase
 from catalog.admin_display import instant, instant_both, money, period_days, short
 from catalog.models import BillingPolicy, Plan
 from core.admin import HistoryAdminMixin
@@ -150,6 +152,17 @@ class ChangePlanForm(InZoneForm):
     )
     on = WallClockField(required=False, widget=admin_widgets.AdminSplitDateTime)
     prorate = forms.BooleanField(required=False, initial=True)
+    phase = forms.ChoiceField(
+        required=False,
+        label="Plan phases",
+        choices=[
+            ("", "Default: the same phase of the new plan (a change of plan)"),
+            ("same", "Same: the same phase of the new plan, as many periods into it"),
+            ("restart", "Restart: the new plan's phases start over with the change's period"),
+        ],
+        help_text="A change of plan only (a change of quantity keeps the phase). Same is "
+        "refused when the new plan has phases but fewer than the subscription's current one.",
+    )
     override_policy = forms.BooleanField(
         required=False,
         label="Override the change policy",
@@ -221,6 +234,7 @@ class ChangeInline(admin.TabularInline[SubscriptionChange, Subscription]):
         "from_quantity",
         "new_quantity",
         "prorate",
+        "phase",
         "timing",
         "policy",
         "requested_by",
@@ -306,6 +320,7 @@ class SubscriptionAdmin(HistoryAdminMixin, ServiceModelAdmin):
         "parent",
         "plan",
         "plan_version",
+        "current_phase",
         "quantity",
         "status",
         "start_at",
@@ -333,6 +348,24 @@ class SubscriptionAdmin(HistoryAdminMixin, ServiceModelAdmin):
         if obj.current_period_start is None or obj.current_period_end is None:
             return "-"
         return period_days(obj.current_period_start, obj.current_period_end, obj.customer.timezone)
+
+    @admin.display(description="plan phase")
+    def current_phase(self, obj: Subscription) -> str:
+        """The phase of its price book its current period is in, and when the next starts."""
+        if not obj.plan_version.phase_count:
+            return "-"  # a price book without phases
+        found = subscription_phase(obj)
+        if found is None:
+            return "-"
+        length = ", open-ended" if found["periods"] is None else f" of {found['periods']}"
+        shown = (
+            f"{found['position']}: {found['name'] or 'phase'} (period {found['period_of_phase']}"
+            f"{length}), fixed fee {money(Decimal(found['fixed_fee']), obj.plan.currency)}"
+        )
+        if found["next_phase_at"] is None:
+            return f"{shown}; the last phase"
+        following = datetime.fromisoformat(found["next_phase_at"])
+        return f"{shown}; the next phase starts {instant_both(following, obj.customer.timezone)}"
 
     @admin.display(description="at period end", ordering="cancel_at_period_end")
     def renews(self, obj: Subscription) -> str:
@@ -522,6 +555,7 @@ class SubscriptionAdmin(HistoryAdminMixin, ServiceModelAdmin):
                 "quantity": d["quantity"] if d["quantity"] != sub.quantity else None,
                 "when": when,
                 "prorate": d["prorate"],
+                "phase": d.get("phase") or None,
                 "override_policy": d["override_policy"],
                 "reason": d["reason"],
             }
@@ -604,6 +638,7 @@ class SubscriptionAdmin(HistoryAdminMixin, ServiceModelAdmin):
                     as_of=customer_as_of(sub.customer, timezone.now()),
                     ends_at=d["ends_at"],
                     reason=d["reason"],
+                    override_policy=True,  # staff may set an end date (policies.end_policy_check)
                 ),
                 "End date set.",
             ):

@@ -233,6 +233,21 @@ def walk_after_change(state: State, at: datetime, book: PriceBook, phase: str) -
     return index - book.periods_before(position) - into
 
 
+def change_fees(
+    state: State, at: datetime, book: PriceBook, quantity: int, phase: str = SAME
+) -> tuple[Decimal, Decimal]:
+    """The period's fee (times the quantity) the subscription pays for the period `at` falls
+    in, and what it would pay for it after a change to `book` and `quantity` at `at` with the
+    phase option `phase`: each its phase's fee in force then, else its book's (what tells an
+    upgrade from a downgrade). A change of quantity alone passes `state.book`."""
+    period = state.period_at(at)
+    after = replace(
+        state, book=book, quantity=quantity,
+        phase_start=walk_after_change(state, at, book, phase),
+    )  # fmt: skip
+    return state.fee_at(period) * state.quantity, after.fee_at(period) * quantity
+
+
 def changed(
     state: State,
     at: datetime,
@@ -243,7 +258,8 @@ def changed(
     phase: str = SAME,
 ) -> tuple[State, list[proration.Line]]:
     """A change of plan and/or quantity taking effect at `at`, and its proration lines (by the
-    second, or by whole days: each line by its own book's rule, of the fee's period) when it
+    second, or by whole days: each line by its own book's rule, of the fee's period, both split
+    at one instant, `proration.change_instant`) when it
     falls strictly inside a period whose fees are billed. `phase`: where the new plan's phase
     walk starts (`walk_after_change`); each side of the proration at its phase's fee.
     A change of quantity alone keeps the period's price book (pass `state.book`)."""
@@ -268,7 +284,9 @@ def changed(
             fee_since=state.fee_since,
         )
     if billing_fees:
-        new = replace(new, fee_since=max(at, period.start))
+        # the new terms' fee runs from the instant both proration lines split at
+        split = proration.change_instant(state.rule, new.rule, at)
+        new = replace(new, fee_since=min(max(split, period.start), period.end))
     return new, lines
 
 

@@ -27,6 +27,10 @@ change is billed at the new terms; "old" to the next midnight, so it is billed a
 An instant that is a local midnight splits no day and stays. Period boundaries and the first paid
 day are local midnights already. A line is priced by the rule of the book it is a line of: the
 credit of the old terms by the old book's rule, the charge of the new terms by the new book's.
+A change between two books splits the fee at one instant for both its lines (`change_instant`):
+the change's instant snapped by the new book's rule when it prorates by whole days (its
+`proration_change_day` decides the day of the change), else by the old book's; so the day of a
+change is billed once, never at both prices nor at neither.
 """
 
 from __future__ import annotations
@@ -242,6 +246,13 @@ def _day_explanation(
     }
 
 
+def change_instant(old: Rule, new: Rule, at: datetime) -> datetime:
+    """The one instant a change from terms priced by `old` to terms priced by `new` splits a fee
+    at, for both its lines: snapped by the new book's rule when it prorates by whole days, else
+    by the old book's (by the second on both sides: `at` itself)."""
+    return (new if new.by_day else old).snap(at)
+
+
 def change_lines(
     old: FeeTerms,
     new: FeeTerms,
@@ -252,8 +263,10 @@ def change_lines(
     fee_since: datetime | None = None,
 ) -> list[Line]:
     """The lines of a change of plan or quantity at `at` within `period` (an arrears fee is
-    charged for its used part since `fee_since`, the last change, or the period's start)."""
+    charged for its used part since `fee_since`, the last change, or the period's start).
+    Both lines split the fee at the same instant (`change_instant`)."""
     why = f"change from {old.version} x {old.quantity} to {new.version} x {new.quantity}"
+    at = change_instant(old.rule, new.rule, at)
     used_from = max(fee_since or period.start, period.start)
     lines: list[Line | None]
     if old.timing == "advance":

@@ -593,7 +593,11 @@ class SubscriptionEnd(_Action):
         request=EndIn,
         responses={200: SubscriptionOut, **error_responses(400, 404, 409)},
         tags=TAGS,
-        description="End the subscription on a set date (at once when the date has come).",
+        description="End the subscription on a set date (at once when the date has come). An end "
+        "date is a cancellation in effect: the plan's cancellation policy applies (illegal: 409 "
+        "`cancellation_not_allowed`; end_of_term: an end before the current period's end is 400 "
+        "`contradicts_policy` on `ends_at`), and the unused part of a fee paid in advance is "
+        "credited as a cancellation's (a proration line, or a credit note).",
     )
     def post(self, request: Request, pk: int) -> Response:
         sub = self.get_object()

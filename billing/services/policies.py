@@ -148,6 +148,35 @@ def cancel_policy_timing(
     return at_period_end, Timing(ChangeTiming.OVERRIDE, policy, f"{named} overridden")
 
 
+def end_policy_check(sub: Subscription, ends_at: datetime, *, override: bool) -> None:
+    """An end date set on a subscription is a cancellation in effect: the plan's cancellation
+    policy applies to it as to a cancellation. `illegal`: refused, whatever the date (409
+    `cancellation_not_allowed`); `end_of_term`: an end before the current period's end (the
+    trial's, in a trial) is refused (400 `contradicts_policy` on `ends_at`), one at or after it
+    is allowed (a subscription not started has no term). `override`: staff (the admin's end
+    date) and the import of a history set it as asked."""
+    policy = sub.plan.cancellation_policy
+    if not policy or override:
+        return
+    named = f"the cancellation policy of plan {sub.plan.code} ({policy}: {WORDS[P(policy)]})"
+    if policy == P.ILLEGAL:
+        raise Conflict(
+            f"Subscriptions to {sub.plan.code} cannot be canceled, nor given an end date: "
+            f"{named}. Staff may set an end date instead.",
+            field="ends_at",
+            code="cancellation_not_allowed",
+        )
+    term_end = sub.current_period_end
+    if policy == P.END_OF_TERM and sub.status != S.PENDING and ends_at < term_end:
+        raise ValidationFailed(
+            f"An end date at {ends_at.isoformat()} is a cancellation before the end of the "
+            f"period ({term_end.isoformat()}), which contradicts {named}: end it at "
+            f"{term_end.isoformat()} or later.",
+            field="ends_at",
+            code="contradicts_policy",
+        )
+
+
 def _override_reason(reason: str) -> None:
     if not reason.strip():
         raise ValidationFailed(

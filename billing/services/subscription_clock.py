@@ -10,7 +10,7 @@ invoicing and for tests of the subscription rules."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from datetime import datetime
 from typing import Any
 
@@ -32,6 +32,8 @@ from billing.services.journal import journal_write_many
 from billing.services.subscriptions import (
     S,
     apply_change,
+    items_finish,
+    items_follow_end,
     locked_subscription,
     start_paid,
     subscription_event,
@@ -76,21 +78,35 @@ def subscription_advance(*, subscription_id: int, as_of: datetime, actor: Actor)
 
 
 def subscription_edges_apply(
-    sub: Subscription, *, until: datetime, actor: Actor, period_ends: bool
+    sub: Subscription,
+    *,
+    until: datetime,
+    actor: Actor,
+    period_ends: bool,
+    peers: Sequence[Subscription] = (),
 ) -> bool:
     """Apply to a subscription its caller has locked everything due by `until`, in time order;
     without `period_ends`, only what falls due before its current period ends (the invoicing
     clock bills a period first, then ends it with `subscriptions_period_end`). Returns whether
-    anything happened."""
+    anything happened. `peers`: the other subscriptions the caller locked (the clock's chunk):
+    what the subscription's end or end date does to its items is done to those objects."""
     moved = False
+    peers = [sub, *peers]
     for _ in range(10_000):  # bounded: every step moves the subscription forward in time
-        if not _advance_one(sub, until, actor, period_ends=period_ends):
+        if not _advance_one(sub, until, actor, period_ends=period_ends, peers=peers):
             break
         moved = True
     return moved
 
 
-def _advance_one(sub: Subscription, as_of: datetime, actor: Actor, *, period_ends: bool) -> bool:
+def _advance_one(
+    sub: Subscription,
+    as_of: datetime,
+    actor: Actor,
+    *,
+    period_ends: bool,
+    peers: Sequence[Subscription],
+) -> bool:
     if sub.status in TERMINAL:
         return False
     state = sub.state()
@@ -122,33 +138,48 @@ def _advance_one(sub: Subscription, as_of: datetime, actor: Actor, *, period_end
         sub.save(update_fields=["trial_will_end_sent"])
         subscription_event(sub, "trial_will_end", actor, at)
     elif edge.what == "trial_end":
+        before = sub.ends_at
         start_paid(sub, at, reanchor=False)
         sub.updated_at = as_of
         sub.save()
+        items_follow_end(sub, before, as_of, actor, peers=peers)
         subscription_event(sub, "updated", actor, at, trial_ended=True)
         entitlements_recompute(customer=sub.customer, as_of=as_of)
     elif edge.what == "end":
         subscription_finish(sub, S.ENDED, at, actor, reason="set end date")
+        items_finish(sub, S.ENDED, at, actor, peers=peers)
     elif edge.what == "change":
         assert next_change is not None
-        apply_change(sub, next_change, actor, as_of)
+        apply_change(sub, next_change, actor, as_of, peers=peers)
     else:  # the period ended
-        subscriptions_period_end(subs=[sub], as_of=as_of, actor=actor)
+        subscriptions_period_end(subs=[sub], as_of=as_of, actor=actor, peers=peers)
     return True
 
 
-def subscriptions_period_end(*, subs: list[Subscription], as_of: datetime, actor: Actor) -> None:
+def subscriptions_period_end(
+    *,
+    subs: list[Subscription],
+    as_of: datetime,
+    actor: Actor,
+    peers: Sequence[Subscription] = (),
+) -> None:
     """End the current period of subscriptions their caller has locked (and, under the invoicing
-    clock, billed): canceled at period end, or rolled into the next period (set-based)."""
+    clock, billed): canceled at period end, or rolled into the next period (set-based). A
+    parent canceled at period end finishes its live items with it (`items_finish`); `peers`:
+    the other subscriptions the caller locked (see `subscription_edges_apply`)."""
+    pool = [*subs, *peers]
     rolling = []
     for sub in subs:
+        if sub.status in TERMINAL:  # an item finished with its parent just before
+            continue
         if sub.cancel_at_period_end:
             at = sub.current_period_end
             subscription_finish(sub, S.CANCELED, at, actor, reason="canceled at period end")
+            items_finish(sub, S.CANCELED, at, actor, peers=pool)
         else:
             rolling.append(sub)
     if rolling:
-        subscriptions_roll(subs=rolling, as_of=as_of, actor=actor)
+        subscriptions_roll(subs=rolling, as_of=as_of, actor=actor, peers=pool)
 
 
 def _published_versions(plan_ids: Iterable[int]) -> dict[int, list[PlanVersion]]:
@@ -159,18 +190,27 @@ def _published_versions(plan_ids: Iterable[int]) -> dict[int, list[PlanVersion]]
     return found
 
 
-def subscriptions_roll(*, subs: list[Subscription], as_of: datetime, actor: Actor) -> None:
+def subscriptions_roll(
+    *,
+    subs: list[Subscription],
+    as_of: datetime,
+    actor: Actor,
+    peers: Sequence[Subscription] = (),
+) -> None:
     """Move subscriptions, locked by the caller, whose period has ended into their next period
     (the clock's period roll, for one or a whole chunk at once). Each new period is priced with
     the plan's version in force at its start (lifecycle.rolled): a version that took effect
     during the period that ended applies from this roll on (with the entitlements it grants).
     Without a version in force then, the subscription keeps the one it has. Each move onto
-    another version is recorded (`SubscriptionPriceMove`, one INSERT for the chunk)."""
+    another version is recorded (`SubscriptionPriceMove`, one INSERT for the chunk). A version
+    whose phases are a fixed term sets the end date (lifecycle.with_walk_end): its items'
+    follow (`items_follow_end`; `peers`: see `subscription_edges_apply`)."""
     versions = _published_versions(sub.plan_id for sub in subs)
     books = {plan: [v.book() for v in found] for plan, found in versions.items()}
     rows = {v.pk: v for found in versions.values() for v in found}
     events, moved = [], []
     price_moves: list[SubscriptionPriceMove] = []
+    ends_before = {sub.pk: sub.ends_at for sub in subs}
     for sub in subs:
         at = sub.current_period_end
         state, old_book = lifecycle.rolled(sub.state(), books.get(sub.plan_id, []))
@@ -209,8 +249,13 @@ def subscriptions_roll(*, subs: list[Subscription], as_of: datetime, actor: Acto
             "fee_since",
             "plan_version",
             "updated_at",
+            "ends_at",
         ],
     )
+    pool = [*subs, *peers]
+    for sub in subs:
+        if sub.ends_at != ends_before[sub.pk]:
+            items_follow_end(sub, ends_before[sub.pk], as_of, actor, peers=pool)
     # the structured record of each move onto a new version (what the dashboard's MRR reads):
     # one INSERT for the chunk, only when a version moved
     if price_moves:

@@ -267,6 +267,77 @@ def _parent_of(item: Subscription) -> Subscription:
     return Subscription.objects.select_related("plan").get(pk=item.parent_id)
 
 
+def _live_items(
+    parent: Subscription, as_of: datetime, actor: Actor, peers: Sequence[Subscription] | None
+) -> list[Subscription]:
+    """The live items of a locked subscription: for a service (`peers` None) locked and billed up
+    to `as_of` (`locked_items`); for the clock, the rows of its chunk (`peers`: locked in this
+    transaction, used as they are so that the chunk sees what is done to them), the others
+    locked here, none billed again (the clock bills them itself)."""
+    if peers is None:
+        return locked_items(parent, as_of, actor)
+    chunk = {one.pk: one for one in peers}
+    ids = list(
+        Subscription.objects.select_for_update(of=("self",))
+        .filter(parent=parent)
+        .exclude(status__in=TERMINAL)
+        .order_by("pk")
+        .values_list("pk", flat=True)
+    )
+    found = [chunk[pk] if pk in chunk else locked_subscription(pk) for pk in ids]
+    return [item for item in found if item.status not in TERMINAL]
+
+
+def items_follow_end(
+    parent: Subscription,
+    before: datetime | None,
+    as_of: datetime,
+    actor: Actor,
+    *,
+    peers: Sequence[Subscription] | None = None,
+) -> None:
+    """An item never outlives its parent: when a parent's end date moved from `before` (a
+    change of plan, a trial's end or a period roll onto a price book whose phases are a fixed
+    term; an end date set), its live items' end dates follow through the end date's own path
+    (`_end_locked`): set to it when they have none or a later one; moved with it (later, or
+    none) when they followed the old one. `peers`: see `_live_items`."""
+    end = parent.ends_at
+    if end == before or parent.parent_id is not None:
+        return
+    for item in _live_items(parent, as_of, actor, peers):
+        if end is not None and (item.ends_at is None or item.ends_at > end):
+            pass
+        elif not (before is not None and item.ends_at == before):
+            continue
+        _end_locked(item, end, as_of, actor, follow=True,
+                    reason=f"the end date of its subscription #{parent.pk}")  # fmt: skip
+
+
+def items_finish(
+    parent: Subscription, status: str, at: datetime, actor: Actor, *, peers: Sequence[Subscription]
+) -> None:
+    """The clock finished a parent (its end date, a cancellation at period end): its live items
+    finish with it, at the same instant, in the same transaction (one not started yet is
+    canceled). `peers`: the clock's chunk (see `_live_items`)."""
+    if parent.parent_id is not None:
+        return
+    for item in _live_items(parent, at, actor, peers):
+        subscription_finish(
+            item, S.CANCELED if item.status == S.PENDING else status, at, actor,
+            reason=f"its subscription #{parent.pk} {parent.status}",
+        )  # fmt: skip
+
+
+def _within_parent_end(item: Subscription) -> None:
+    """An item's own end date (a change of its plan to a fixed term) never passes its
+    parent's."""
+    if item.parent_id is None:
+        return
+    end = _parent_of(item).ends_at
+    if end is not None and (item.ends_at is None or item.ends_at > end):
+        item.ends_at = end
+
+
 # ------------------------------------------------------------------------------------ create
 
 
@@ -436,10 +507,13 @@ def resolve_change(
     *,
     override_policy: bool = False,
     reason: str = "",
+    phase: str | None = None,
 ) -> ResolvedChange:
     """The plan, quantity and instant a change request means, or its refusal: one rule for
     the change itself and for its preview. A plan pair's change policy times it (or refuses
-    it) before the price heuristic of "auto" (billing/services/policies.py)."""
+    it) before the price heuristic of "auto" (billing/services/policies.py), which compares
+    the fee of the phase in force now with the one the change would put it in (`phase`: the
+    change's phase option; see `lifecycle.change_fees`)."""
     if plan_id is None and quantity is None:
         raise ValidationFailed("Give a new plan or a new quantity.", field="plan")
     if quantity is not None and quantity < 1:
@@ -482,8 +556,10 @@ def resolve_change(
             if new_plan.pk != sub.plan_id
             else sub.plan_version  # a change of quantity keeps the period's price book
         )
-        old_amount = sub.plan_version.fixed_fee * sub.quantity
-        new_amount = probe.fixed_fee * new_quantity
+        old_amount, new_amount = lifecycle.change_fees(
+            sub.state(), max(as_of, sub.start_at), probe.book(), new_quantity,
+            phase=lifecycle.RESTART if phase == lifecycle.RESTART else lifecycle.SAME,
+        )  # fmt: skip
         upgrade = new_amount >= old_amount
         when = "now" if upgrade or sub.status in (S.PENDING, S.TRIALING) else "period_end"
         fees = f"the period's fee {plain(old_amount)} -> {plain(new_amount)}"
@@ -582,8 +658,9 @@ def subscription_change(
             )
         catch_up(sub, as_of, actor)
         new_plan, new_quantity, instant, timing = resolve_change(
-            sub, as_of, plan_id, quantity, when, override_policy=override_policy, reason=reason
-        )
+            sub, as_of, plan_id, quantity, when, override_policy=override_policy, reason=reason,
+            phase=phase,
+        )  # fmt: skip
         phase = check_phase(sub, new_plan, instant, phase)
         change = _record_change(
             sub, new_plan, new_quantity, instant, actor, as_of, prorate=prorate, reason=reason,
@@ -633,6 +710,7 @@ def _record_change(
         from_plan_version=sub.plan_version,
         new_plan=new_plan if new_plan.pk != sub.plan_id else None,
         from_quantity=sub.quantity,
+        from_phase_start_period=sub.phase_start_period,
         new_quantity=new_quantity if new_quantity != sub.quantity else None,
         effective_at=instant,
         prorate=prorate,
@@ -698,8 +776,9 @@ def subscription_change_preview(
         sub = locked_subscription(subscription_id)
         catch_up(sub, as_of, PREVIEW_ACTOR)
         new_plan, new_quantity, instant, timing = resolve_change(
-            sub, as_of, plan_id, quantity, when, override_policy=override_policy, reason=reason
-        )
+            sub, as_of, plan_id, quantity, when, override_policy=override_policy, reason=reason,
+            phase=phase,
+        )  # fmt: skip
         phase = check_phase(sub, new_plan, instant, phase)
         new_version = (
             _version_for(new_plan, instant) if new_plan.pk != sub.plan_id else sub.plan_version
@@ -753,15 +832,24 @@ def _change_dict(change: SubscriptionChange) -> dict[str, Any]:
 
 
 def apply_change(
-    sub: Subscription, change: SubscriptionChange, actor: Actor, as_of: datetime
+    sub: Subscription,
+    change: SubscriptionChange,
+    actor: Actor,
+    as_of: datetime,
+    *,
+    peers: Sequence[Subscription] | None = None,
 ) -> None:
+    """Apply a change due to a locked subscription; its items' end dates follow its own when
+    the change moved it (`items_follow_end`; `peers`: the clock's chunk)."""
     at = change.effective_at
+    before = sub.ends_at
     new_plan = change.new_plan or sub.plan
     # a new plan is priced with its version in force then; a change of quantity keeps the
     # period's price book (a version taking effect inside the period waits for the next)
     new_version = _version_for(new_plan, at) if change.new_plan else sub.plan_version
     # the terms it changes from, as they are when it applies
     change.from_plan_version, change.from_quantity = sub.plan_version, sub.quantity
+    change.from_phase_start_period = sub.phase_start_period
     state, lines = lifecycle.changed(
         sub.state(),
         at,
@@ -771,14 +859,17 @@ def apply_change(
         phase=change.phase,
     )
     sub.take(state, new_version)
+    _within_parent_end(sub)
     sub.updated_at = as_of
     sub.save()
+    items_follow_end(sub, before, as_of, actor, peers=peers)
     change.status = ChangeStatus.APPLIED
     change.applied_plan_version = new_version
     change.applied_at = as_of
     change.save(
         update_fields=[
             "status", "applied_plan_version", "applied_at", "from_plan_version", "from_quantity",
+            "from_phase_start_period",
         ]
     )  # fmt: skip
     saved = _save_lines(sub, lines, as_of, change)
@@ -886,12 +977,21 @@ def _cancel_locked(
         ).update(status=ChangeStatus.CANCELED, canceled_at=as_of)
         subscription_event(sub, "updated", actor, as_of, cancel_at_period_end=True, reason=reason)
         return
-    book = sub.plan_version.book()
     lines = lifecycle.cancel_lines(sub.state(), as_of, prorate=prorate)
     subscription_finish(sub, S.CANCELED, as_of, actor, reason=reason)
-    if lines and book.cancellation_credit == CancellationCredit.CREDIT_NOTE:
-        lines = policies.cancel_credit(sub, lines, as_of, actor)
-    _save_lines(sub, lines, as_of)
+    _save_lines(sub, _cancellation_credit(sub, lines, as_of, actor), as_of)
+
+
+def _cancellation_credit(
+    sub: Subscription, lines: list[proration.Line], as_of: datetime, actor: Actor
+) -> list[proration.Line]:
+    """The one rule for the credit of a cancellation or an end date before the period's end:
+    under a price book whose `cancellation_credit` is `credit_note`, the unused part of a fee
+    paid in advance is credited by a credit note (`policies.cancel_credit`); the lines left
+    wait for the next invoice as proration lines."""
+    if lines and sub.plan_version.book().cancellation_credit == CancellationCredit.CREDIT_NOTE:
+        return policies.cancel_credit(sub, lines, as_of, actor)
+    return lines
 
 
 def subscription_undo_cancel(
@@ -920,14 +1020,27 @@ def subscription_undo_cancel(
 
 
 def subscription_end(
-    *, subscription_id: int, actor: Actor, as_of: datetime, ends_at: datetime, reason: str = ""
+    *,
+    subscription_id: int,
+    actor: Actor,
+    as_of: datetime,
+    ends_at: datetime,
+    reason: str = "",
+    override_policy: bool = False,
 ) -> Subscription:
-    """End on a set date (or at once when the date has come)."""
+    """End on a set date (or at once when the date has come). An end date is a cancellation in
+    effect: the plan's cancellation policy applies (`policies.end_policy_check`: `illegal`
+    refuses it, `end_of_term` refuses one before the current period's end) unless
+    `override_policy` (staff: the admin; the import of a history). The unused part of a fee paid
+    in advance after an end inside the current period is credited by the cancellation's rule
+    (a proration line, or a credit note under `cancellation_credit` = credit_note). Its live
+    items end with it (never later)."""
     with transaction.atomic(durable=True), audit_context(actor=actor, reason=reason):
         sub = locked_subscription(subscription_id)
         catch_up(sub, as_of, actor)
         if sub.status in TERMINAL:
             raise TransitionNotAllowed(f"The subscription is already {sub.status}.")
+        policies.end_policy_check(sub, ends_at, override=override_policy)
         if sub.ends_at is not None and sub.ends_at != ends_at:
             raise Conflict(
                 f"The subscription already ends at {sub.ends_at.isoformat()}.",
@@ -955,25 +1068,36 @@ def subscription_end(
 
 
 def _end_locked(
-    sub: Subscription, ends_at: datetime, as_of: datetime, actor: Actor, *, reason: str
+    sub: Subscription,
+    ends_at: datetime | None,
+    as_of: datetime,
+    actor: Actor,
+    *,
+    reason: str,
+    follow: bool = False,
 ) -> None:
-    """Set the end date of a locked subscription billed up to `as_of` (checked by the caller)."""
-    later = sub.changes.filter(status=ChangeStatus.SCHEDULED, effective_at__gte=ends_at)
-    if later.exists():
-        raise Conflict(
-            f"Change #{later.first().pk} is scheduled after that end; cancel it first.",  # type: ignore[union-attr]
-            field="ends_at",
-            code="change_after_end",
-        )
-    credit = _unused_advance(sub, ends_at, as_of)
+    """Set the end date of a locked subscription billed up to `as_of` (checked by the caller);
+    None: no end date (an item following its parent's, see `items_follow_end`). `follow`: an
+    item following its parent: a change scheduled after the end is canceled when it ends rather
+    than refused."""
+    if not follow and ends_at is not None:
+        later = sub.changes.filter(status=ChangeStatus.SCHEDULED, effective_at__gte=ends_at)
+        if later.exists():
+            raise Conflict(
+                f"Change #{later.first().pk} is scheduled after that end; cancel it first.",  # type: ignore[union-attr]
+                field="ends_at",
+                code="change_after_end",
+            )
+    credit = _unused_advance(sub, ends_at, as_of) if ends_at is not None else []
     sub.ends_at = ends_at
     sub.updated_at = as_of
-    if ends_at <= as_of:
+    if ends_at is not None and ends_at <= as_of:
         subscription_finish(sub, S.ENDED, as_of, actor, reason=reason)
     else:
         sub.save()
-        subscription_event(sub, "updated", actor, as_of, ends_at=ends_at.isoformat())
-    _save_lines(sub, credit, as_of)
+        subscription_event(sub, "updated", actor, as_of,
+                           ends_at=ends_at.isoformat() if ends_at else None)  # fmt: skip
+    _save_lines(sub, _cancellation_credit(sub, credit, as_of, actor), as_of)
 
 
 def _unused_advance(sub: Subscription, ends_at: datetime, as_of: datetime) -> list[proration.Line]:
@@ -1099,9 +1223,11 @@ def subscription_activate(
         catch_up(sub, as_of, actor)
         if sub.status != S.TRIALING:
             raise TransitionNotAllowed("Only a trialing subscription can be activated early.")
+        before = sub.ends_at
         start_paid(sub, as_of, reanchor=True)
         sub.updated_at = as_of
         sub.save()
+        items_follow_end(sub, before, as_of, actor)
         subscription_event(sub, "updated", actor, as_of, trial_ended_early=True)
         entitlements_recompute(customer=sub.customer, as_of=as_of)
     return sub

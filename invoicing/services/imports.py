@@ -845,6 +845,7 @@ def _apply(r: _Replay, a: Action) -> None:
                 as_of=at,
                 ends_at=datetime.fromisoformat(d["ends_at"]),
                 reason=reason,
+                override_policy=True,  # a history is a fact: replayed as it happened
             )
     except ApplicationError as exc:
         # the service's own field, under the event's path

@@ -141,7 +141,7 @@ def bill_locked(
         writer.write(items, pending)
         ended = [s for s in subs if s.status in BILLABLE and s.current_period_end <= as_of]
         if ended:
-            subscriptions_period_end(subs=ended, as_of=as_of, actor=actor)
+            subscriptions_period_end(subs=ended, as_of=as_of, actor=actor, peers=subs)
         if not (edged or items or ended):
             break
     writer.finish(totals=totals)
@@ -169,7 +169,9 @@ def _edges(subs: list[Subscription], as_of: datetime, actor: Actor) -> bool:
             changes=scheduled.get(sub.pk, []),
         )
         if edge is not None:
-            moved |= subscription_edges_apply(sub, until=as_of, actor=actor, period_ends=False)
+            moved |= subscription_edges_apply(
+                sub, until=as_of, actor=actor, period_ends=False, peers=subs
+            )
     return moved
 
 
@@ -497,6 +499,8 @@ def draft_windows_rerate(invoice: Invoice, items: Sequence[BilledPeriod], as_of:
             subscription_id=state.id,
             kind__in=[LineKind.USAGE, LineKind.MINIMUM],
             period_start=item.period_start,
+        ).exclude(  # the lines billed before the period's end ("next"): kept, net of below
+            explanation__has_key=planner.INTERIM_MARK
         )
         position = min((line.position for line in old), default=None)
         if position is None:

@@ -538,3 +538,78 @@ def test_finalized_later_still_credits_by_note() -> None:
     invoice_finalize(invoice_id=draft.pk, as_of=APR + timedelta(hours=1), actor=TEST_ACTOR)
     subscription_cancel(subscription_id=sub.pk, actor=TEST_ACTOR, as_of=APR_11)
     assert CreditNote.objects.get().total == D("20.00")
+
+
+# ------------------------------------------ an end date is a cancellation in effect (review)
+
+
+def test_an_end_date_over_the_api_follows_the_cancellation_policy(
+    api: APIClient, plans: dict[str, Plan]
+) -> None:
+    import time_machine
+
+    from billing.services import subscription_end
+
+    pro = plans["pro"]
+    catalog.plan_update(
+        plan_id=pro.pk, actor=TEST_ACTOR, as_of=APR, changes={"cancellation_policy": "end_of_term"}
+    )
+    sub = subscribed(pro)
+    url = f"{V1}subscriptions/{sub.pk}/end/"
+    with time_machine.travel(APR_11, tick=False):
+        # end_of_term: an end within the period (5 s from now: at once) is refused, naming it
+        at_once = api.post(url, {"ends_at": (APR_11 + timedelta(seconds=5)).isoformat()},
+                           format="json")  # fmt: skip
+        assert at_once.status_code == 400
+        assert (error(at_once)["field"], error(at_once)["code"]) == (
+            "ends_at",
+            "contradicts_policy",
+        )
+        assert "cancellation policy of plan pro (end_of_term" in error(at_once)["message"]
+        sub.refresh_from_db()
+        assert (sub.status, sub.ends_at) == ("active", None)
+        # at the period's end (or later): allowed
+        at_end = api.post(url, {"ends_at": MAY.isoformat()}, format="json")
+        assert at_end.status_code == 200
+        assert at_end.json()["ends_at"] == "2026-05-01T00:00:00Z"
+    # illegal: no end date at all over the API (409); staff set one (the override)
+    catalog.plan_update(
+        plan_id=pro.pk, actor=TEST_ACTOR, as_of=APR, changes={"cancellation_policy": "illegal"}
+    )
+    sub = subscribed(pro)
+    url = f"{V1}subscriptions/{sub.pk}/end/"
+    with time_machine.travel(APR_11, tick=False):
+        refused = api.post(url, {"ends_at": MAY.isoformat()}, format="json")
+        assert refused.status_code == 409
+        assert (error(refused)["field"], error(refused)["code"]) == (
+            "ends_at", "cancellation_not_allowed",
+        )  # fmt: skip
+    sub.refresh_from_db()
+    assert sub.ends_at is None
+    subscription_end(subscription_id=sub.pk, actor=TEST_ACTOR, as_of=APR_11, ends_at=MAY,
+                     override_policy=True, reason="contract")  # fmt: skip
+    sub.refresh_from_db()
+    assert sub.ends_at == MAY
+
+
+def test_an_end_date_credits_by_a_credit_note_under_credit_note(api: APIClient) -> None:
+    import time_machine
+
+    plan = credit_note_plan("ending")
+    sub = subscribed(plan)
+    # April's fee in advance 30.00, finalized
+    subscriptions_bill_chunk(subscription_ids=[sub.pk], as_of=APR, actor=CLOCK)
+    invoice = Invoice.objects.get(customer_id=sub.customer_id)
+    assert (invoice.status, invoice.total) == ("open", D("30.00"))
+    with time_machine.travel(APR_11, tick=False):
+        ended = api.post(f"{V1}subscriptions/{sub.pk}/end/",
+                         {"ends_at": (APR_11 + timedelta(seconds=5)).isoformat()},
+                         format="json")  # fmt: skip
+    assert ended.status_code == 200
+    # unused from Apr 11 00:00:05 to May 1: 1,727,995 s of 2,592,000 s:
+    # 30 x 1727995 / 2592000 = 19.99994.. -> 20.00, on a credit note of the April invoice,
+    # not a proration line (the cancellation's credit rule)
+    note = CreditNote.objects.get()
+    assert (note.invoice_id, note.subscription_id, note.total) == (invoice.pk, sub.pk, D("20.00"))
+    assert note.explanation["part_seconds"] == 1_727_995
+    assert not ProrationLine.objects.filter(subscription=sub).exists()

@@ -104,7 +104,8 @@ def test_a_change_on_day_10_billed_at_the_new_terms_from_that_day() -> None:
     assert (credit.explanation["part_days"], credit.explanation["period_days"]) == (21, 30)
     assert charge.explanation["formula"] == "600 x 1 x 21 days / 30 days = 420"
     assert credit.description == "Unused time on pro@v1 x 1 (2025-04-10 to 2025-05-01)"
-    assert new.fee_since == APRIL_10_AFTERNOON
+    # the new terms' fee runs from the instant both lines split at: Apr 10 00:00
+    assert new.fee_since == utc(2025, 4, 10)
 
 
 def test_a_change_on_day_10_billed_at_the_old_terms_that_day() -> None:
@@ -147,14 +148,59 @@ def test_the_day_is_the_customers_local_day() -> None:
         assert lines[0].description.endswith(f"(2025-04-{start:02d} to 2025-05-01)")
 
 
-def test_each_line_is_priced_by_its_own_books_rule() -> None:
-    # by the second to by whole days ("new"): the old plan's credit by the second
-    # (-204.17, as above), the new plan's charge by whole days from Apr 10: 600 x 21/30 = 420
+def test_each_line_is_priced_by_its_own_books_rule_at_one_instant() -> None:
+    # by the second to by whole days ("new"): the change splits at the new book's instant,
+    # Apr 10 00:00, for both lines. The old plan's credit by the second from then: 21 days of
+    # 30 = 1,814,400 s of 2,592,000 s: -300 x 1814400/2592000 = -210.00; the new plan's charge
+    # by whole days from Apr 10: 600 x 21/30 = 420.00. No part of Apr 10 billed twice.
     old = state(book("300", unit="second"))
-    _, lines = lifecycle.changed(
+    new, lines = lifecycle.changed(
         old, APRIL_10_AFTERNOON, book("600", id=2, name="Max"), 1, prorate=True
     )
-    assert amounts(lines) == [("credit", D("-204.17")), ("charge", D("420.00"))]
+    assert amounts(lines) == [("credit", D("-210.00")), ("charge", D("420.00"))]
+    assert lines[0].explanation["formula"] == "-300 x 1 x 1814400 / 2592000 s = -210"
+    assert (lines[0].start, lines[1].start, new.fee_since) == (utc(2025, 4, 10),) * 3
+    # by whole days ("old") to by the second: the old book's rule splits, at Apr 11 00:00:
+    # credit -300 x 20/30 = -200.00; charge by the second from Apr 11: 600 x 20/30 = 400.00
+    old = state(book("300", day="old"))
+    new, lines = lifecycle.changed(
+        old, APRIL_10_AFTERNOON, book("600", unit="second", id=2, name="Max"), 1, prorate=True
+    )
+    assert amounts(lines) == [("credit", D("-200.00")), ("charge", D("400.00"))]
+    assert new.fee_since == utc(2025, 4, 11)
+
+
+def test_books_with_other_change_day_rules_bill_the_change_day_once() -> None:
+    # Pro 300 by day "old" -> Max 600 by day "new", in advance, on Apr 10 14:00. The new book's
+    # rule decides: the day of the change is at the new terms, split at Apr 10 00:00 for both
+    # lines: credit -300 x 21/30 = -210.00, charge 600 x 21/30 = 420.00 (net 210.00 = 10 x 21
+    # days more). Before the fix the credit snapped by "old" (-300 x 20/30 = -200) and the
+    # charge by "new" (420): Apr 10 billed at both prices (net 220.00).
+    old = state(book("300", day="old"))
+    new, lines = lifecycle.changed(
+        old, APRIL_10_AFTERNOON, book("600", day="new", id=2, name="Max"), 1, prorate=True
+    )
+    assert amounts(lines) == [("credit", D("-210.00")), ("charge", D("420.00"))]
+    assert sum(line.rounded for line in lines) == D("210.00")
+    # the other way, "new" -> "old": split at Apr 11 00:00 (the new book's "old"), 20 days:
+    # credit -300 x 20/30 = -200.00, charge 600 x 20/30 = 400.00: Apr 10 at the old price only
+    old = state(book("300", day="new"))
+    new, lines = lifecycle.changed(
+        old, APRIL_10_AFTERNOON, book("600", day="old", id=2, name="Max"), 1, prorate=True
+    )
+    assert amounts(lines) == [("credit", D("-200.00")), ("charge", D("400.00"))]
+    # in arrears: the used part at the old price to the split, the new fee from it. Old "old"
+    # -> new "new" arrears: used Apr 1..9 = 300 x 9/30 = 90.00 charged now; the period end
+    # charges 600 x 21/30 = 420.00 from Apr 10: 30 days billed once.
+    old = state(book("300", day="old", timing="arrears"))
+    new, lines = lifecycle.changed(
+        old, APRIL_10_AFTERNOON,
+        book("600", day="new", id=2, name="Max", timing="arrears"), 1, prorate=True,
+    )  # fmt: skip
+    assert amounts(lines) == [("charge", D("90.00"))]
+    step = planner.Step(new.id, planner.PERIOD_END, new.period, new.period.end)
+    (fee,) = planner.step_lines(step, new, [], planner.Usage())
+    assert fee.amount == D("420.00")
 
 
 def test_a_cancellation_mid_period() -> None:

@@ -454,3 +454,123 @@ def test_the_admin_adds_an_item_and_shows_refusals_on_the_form(
             reverse("admin:billing_subscription_do", args=[item.pk, "pause"]), follow=True
         )
         assert "never alone" in paused.content.decode()
+
+
+# ----------------------------------- an item never outlives its parent when its end moves
+
+
+def a_fixed_term_plan(code: str, fee: str, periods: int = 1) -> Plan:
+    """A plan whose one phase is a fixed term of `periods` months: it ends its subscriptions."""
+    plan = catalog.plan_create(
+        actor=TEST_ACTOR, as_of=SINCE,
+        data={"code": code, "name": code.title(), "currency": "USD", "interval_unit": "month"},
+    )  # fmt: skip
+    version = catalog.plan_version_create(
+        plan_id=plan.pk, actor=TEST_ACTOR, as_of=SINCE,
+        data={"effective_from": SINCE, "fixed_fee": D(fee), "fee_timing": "arrears"},
+        phases=[{"name": "Term", "kind": "fixed_term", "periods": periods, "fixed_fee": D(fee)}],
+        charges=[],
+    )  # fmt: skip
+    catalog.plan_version_publish(version_id=version.pk, actor=TEST_ACTOR, as_of=SINCE)
+    return plan
+
+
+def statuses(customer: Customer) -> dict[int, tuple[str, datetime | None]]:
+    return {s.pk: (s.status, s.ended_at) for s in Subscription.objects.filter(customer=customer)}
+
+
+def test_an_item_ends_with_its_parent_changed_to_a_fixed_term(plans: dict[str, Plan]) -> None:
+    # the parent (open-ended, 30.00) with an item (10.00) changes on Nov 11 to a plan of one
+    # fixed-term period, restarted: its walk is the period Nov 1 - Dec 1, so it ends Dec 1;
+    # the item follows at once, and both end on Dec 1: nothing billed on Jan 1.
+    customer = CustomerFactory(external_id="fixed-term")
+    parent = parent_of(customer, plans["a"])
+    item = add(parent, plans["b"], 1, NOV1)
+    fixed = a_fixed_term_plan("fixed", "30.00")
+    from billing.services import subscription_change
+
+    subscription_change(subscription_id=parent.pk, plan_id=fixed.pk, when="now",
+                        phase="restart", actor=TEST_ACTOR, as_of=day(11))  # fmt: skip
+    parent.refresh_from_db()
+    item.refresh_from_db()
+    assert parent.ends_at == item.ends_at == DEC1
+    invoices = bill(customer, datetime(2027, 1, 2, tzinfo=UTC))
+    assert statuses(customer) == {parent.pk: ("ended", DEC1), item.pk: ("ended", DEC1)}
+    # Dec 1: plan A used Nov 1..11: 30 x 10/30 = 10.00 (proration); fixed 30 x 20/30 = 20.00;
+    # the item's whole period 10.00. Nothing after.
+    assert [i.billing_date for i in invoices] == [DEC1]
+    assert amounts(invoices[0]) == [
+        ("fixed_fee", parent.pk, D("20.00")),
+        ("fixed_fee", item.pk, D("10.00")),
+        ("proration", parent.pk, D("10.00")),
+    ]
+
+
+def test_an_item_follows_its_parent_back_to_open_ended(plans: dict[str, Plan]) -> None:
+    # the parent on a one-period fixed term (ends Dec 1) gets an item: its end date too. The
+    # parent changes on Nov 11 to an open-ended plan: no end date, and the item's (the one it
+    # followed) goes with it: both billed on Jan 1 (30.00 and 10.00).
+    customer = CustomerFactory(external_id="open-again")
+    parent = parent_of(customer, a_fixed_term_plan("fixed2", "30.00"))
+    item = add(parent, plans["b"], 1, NOV1)
+    assert item.ends_at == DEC1
+    from billing.services import subscription_change
+
+    subscription_change(subscription_id=parent.pk, plan_id=plans["a"].pk, when="now",
+                        actor=TEST_ACTOR, as_of=day(11))  # fmt: skip
+    item.refresh_from_db()
+    assert item.ends_at is None
+    bill(customer, datetime(2027, 1, 2, tzinfo=UTC))
+    jan = on(customer, datetime(2027, 1, 1, tzinfo=UTC))
+    assert amounts(jan) == [
+        ("fixed_fee", parent.pk, D("30.00")),
+        ("fixed_fee", item.pk, D("10.00")),
+    ]
+
+
+def test_an_item_follows_its_parent_rolled_onto_a_fixed_term_version(
+    plans: dict[str, Plan],
+) -> None:
+    # plan A's version 2, in force from Dec 1, is a fixed term of two periods (its walk counts
+    # from the first paid period, Nov 1): the roll on Dec 1 moves the parent onto it and sets
+    # its end (Jan 1); the item's follows in the same run, and both end on Jan 1: billed Dec 1
+    # and Jan 1, nothing on Feb 1.
+    customer = CustomerFactory(external_id="rolled")
+    parent = parent_of(customer, plans["a"])
+    item = add(parent, plans["b"], 1, NOV1)
+    version = catalog.plan_version_create(
+        plan_id=plans["a"].pk, actor=TEST_ACTOR, as_of=SINCE,
+        data={"effective_from": DEC1, "fixed_fee": D("30.00"), "fee_timing": "arrears"},
+        phases=[{"name": "Term", "kind": "fixed_term", "periods": 2, "fixed_fee": D("30.00")}],
+        charges=[],
+    )  # fmt: skip
+    catalog.plan_version_publish(version_id=version.pk, actor=TEST_ACTOR, as_of=SINCE)
+    jan1 = datetime(2027, 1, 1, tzinfo=UTC)
+    bill(customer, DEC1 + timedelta(hours=1))
+    parent.refresh_from_db()
+    item.refresh_from_db()
+    assert parent.ends_at == item.ends_at == jan1  # saved by the roll, followed by the item
+    invoices = bill(customer, datetime(2027, 2, 2, tzinfo=UTC))
+    assert [i.billing_date for i in invoices] == [DEC1, jan1]
+    assert statuses(customer) == {parent.pk: ("ended", jan1), item.pk: ("ended", jan1)}
+
+
+def test_the_clock_finishes_a_parents_items_with_it(plans: dict[str, Plan]) -> None:
+    # an item whose end date or pending cancellation did not follow its parent (rows written
+    # before the rule): the clock ends (cancels) it with its parent, in the same run.
+    customer = CustomerFactory(external_id="finish")
+    parent = parent_of(customer, plans["a"])
+    item = add(parent, plans["b"], 1, NOV1)
+    subscription_end(subscription_id=parent.pk, actor=TEST_ACTOR, as_of=day(2), ends_at=day(20))
+    Subscription.objects.filter(pk=item.pk).update(ends_at=None)
+    bill(customer, DEC1 + timedelta(days=40))
+    assert statuses(customer) == {parent.pk: ("ended", day(20)), item.pk: ("ended", day(20))}
+    other = CustomerFactory(external_id="finish2")
+    parent = parent_of(other, plans["a"])
+    item = add(parent, plans["b"], 1, NOV1)
+    subscription_cancel(subscription_id=parent.pk, actor=TEST_ACTOR, as_of=day(2),
+                        at_period_end=True)  # fmt: skip
+    Subscription.objects.filter(pk=item.pk).update(cancel_at_period_end=False)
+    subscriptions_bill(subscription_ids=[parent.pk], as_of=DEC1 + timedelta(hours=1),
+                       actor=TEST_ACTOR)  # fmt: skip
+    assert statuses(other) == {parent.pk: ("canceled", DEC1), item.pk: ("canceled", DEC1)}

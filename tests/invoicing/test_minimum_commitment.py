@@ -28,6 +28,7 @@ from billing.services import (
 )
 from catalog import services as catalog
 from catalog.models import Plan, PlanVersion
+from catalog.money import quantize
 from core.audit import CLOCK
 from core.exceptions import ValidationFailed
 from invoicing import planner
@@ -516,3 +517,69 @@ def test_the_upcoming_invoice_is_the_invoice(
         (line.kind, line.amount, line.description) for line in invoice.lines.all()
     )
     assert preview["total"] == invoice.total
+
+
+# ------------------------------------- a cancellation credited by a credit note counts (review)
+
+
+def cancel_mode_plan(mode: str) -> Plan:
+    """Fee 100 in advance, minimum 150 per period, by whole days, canceled credited by `mode`."""
+    plan = make_plan(f"cm{mode}{next(serial)}")
+    v = catalog.plan_version_create(plan_id=plan.pk, actor=TEST_ACTOR, as_of=APR, data={
+        "effective_from": utc(2020, 1, 1), "fixed_fee": D("100"), "fee_timing": "advance",
+        "minimum_commitment": D("150"), "proration_unit": "day", "cancellation_credit": mode,
+    })  # fmt: skip
+    catalog.plan_version_publish(version_id=v.pk, actor=TEST_ACTOR, as_of=APR)
+    return plan
+
+
+def net_billed_when_canceled(mode: str, day: int) -> tuple[Decimal, Any]:
+    """What the customer is billed net (invoices less credit notes) for April when canceled on
+    Apr `day` at 10:00, and the upcoming invoice seen right after the cancellation."""
+    from invoicing.models import CreditNote
+
+    n = next(serial)
+    c = Customer.objects.create(external_id=f"cm{n}", name="C", currency="USD", created_at=APR,
+                                updated_at=APR, invoice_grace_period_days=0)  # fmt: skip
+    sub = subscription_create(customer_id=c.pk, plan_id=cancel_mode_plan(mode).pk,
+                              actor=TEST_ACTOR, as_of=APR)  # fmt: skip
+    subscriptions_bill_chunk(subscription_ids=[sub.pk], as_of=utc(2025, 4, 1, 1), actor=CLOCK)
+    at = utc(2025, 4, day, 10)
+    subscription_cancel(subscription_id=sub.pk, actor=TEST_ACTOR, as_of=at)
+    preview = upcoming_invoice(customer_id=c.pk, as_of=at + timedelta(minutes=1))
+    subscriptions_bill_chunk(subscription_ids=[sub.pk], as_of=utc(2025, 5, 2), actor=CLOCK)
+    invoiced = sum((i.total for i in Invoice.objects.filter(customer=c)), D(0))
+    credited = sum((n.total for n in CreditNote.objects.filter(invoice__customer=c)), D(0))
+    return invoiced - credited, preview
+
+
+@pytest.mark.django_db
+def test_a_cancellation_credited_by_a_credit_note_counts_toward_the_minimum() -> None:
+    # fee 100 in advance (Apr 1 invoice), minimum 150, by whole days ("new"), canceled Apr 16:
+    # the period ran Apr 1..15 = 15 days of 30: minimum 150 x 15/30 = 75.00 owed.
+    # proration_line: the credit -100 x 15/30 = -50.00 waits for the next invoice, the period
+    # billed 100 - 50 = 50.00, true-up 75 - 50 = 25.00: net 100 - 50 + 25 = 75.00.
+    # credit_note: the same -50.00 on a credit note of the Apr 1 invoice; it counts as the
+    # proration line it replaces: true-up 25.00 too, net 100 + 25 - 50 = 75.00 (was 50.00).
+    net_line, _ = net_billed_when_canceled("proration_line", 16)
+    net_note, preview = net_billed_when_canceled("credit_note", 16)
+    assert net_line == net_note == D("75.00")
+    assert [(r["kind"], r["amount"]) for r in preview["lines"]] == [("minimum", D("25.00"))]
+    true_up = preview["lines"][0]["explanation"]
+    assert true_up["billed_total"] == "50.00"
+    assert [b["amount"] for b in true_up["billed"]] == ["100.0000", "-50.0000"]
+
+
+@pytest.mark.django_db
+@settings(
+    max_examples=3, deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)  # fmt: skip
+@given(day=st.integers(2, 30))
+def test_both_cancellation_credits_bill_the_same_under_a_minimum(day: int) -> None:
+    """Canceled on any day of April: a proration line or a credit note, the customer pays the
+    same net, max(minimum, fee) x the days used / 30 (fee 100 < minimum 150)."""
+    net_line, _ = net_billed_when_canceled("proration_line", day)
+    net_note, _ = net_billed_when_canceled("credit_note", day)
+    # days used: Apr 1 .. Apr day-1 ("new": the day of the cancellation is not billed)
+    assert net_line == net_note == quantize(D(150) * (day - 1) / 30, "USD")
