@@ -20,11 +20,17 @@ from typing import Any
 from django import forms
 from django.conf import settings
 from django.contrib import admin
+from django.contrib.admin.utils import flatten_fieldsets
 from django.http import HttpRequest
 from django.utils.html import format_html, format_html_join
 
-from catalog.models import Charge, PlanVersion
-from catalog.pricing import PAY_IN_ADVANCE_MODELS, PricingError, compile_charge
+from catalog.models import Charge, PlanPhase, PlanVersion
+from catalog.pricing import (
+    PAY_IN_ADVANCE_MODELS,
+    PRORATED_MODELS,
+    PricingError,
+    compile_charge,
+)
 from core.admin_widgets import SearchableSelect
 
 TIER_KEYS = ("from", "to", "unit_price", "flat_fee")
@@ -132,7 +138,8 @@ def initial_from_params(model: str, params: Any) -> dict[str, Any]:
     """The form's initial values for a stored charge's parameters."""
     if not isinstance(params, Mapping) or model not in MODEL_PARAMS:
         return {}
-    return {**_model_initial(model, params), **advance_initial(params)}
+    prorated = {"prorated": True} if params.get("prorated") is True else {}
+    return {**_model_initial(model, params), **advance_initial(params), **prorated}
 
 
 def _model_initial(model: str, params: Mapping[str, Any]) -> dict[str, Any]:
@@ -312,11 +319,26 @@ class ChargeForm(forms.ModelForm[Charge]):
         "before), not at the period's end. Not for volume or flat charges, nor with a minimum "
         "amount.",
     )
+    prorated = forms.BooleanField(
+        label="prorated",
+        required=False,
+        help_text="On a recurring metric (seats, storage): bill the level held, prorated by the "
+        "time it was held in the period, not the period's quantity. Per unit, graduated and "
+        "volume charges only; billed at the period's end.",
+    )
     invoice = forms.ChoiceField(
         label="billed on",
         choices=ADVANCE_CHOICES,
         required=False,
         help_text="Where a charge paid in advance is billed (empty: its own invoice).",
+    )
+
+    phase = forms.IntegerField(
+        label="phase",
+        required=False,
+        min_value=0,
+        widget=forms.Select(choices=[("", "every phase")]),
+        help_text="Only in this phase of the price book (by its position; empty: in every phase).",
     )
 
     class Meta:
@@ -335,6 +357,9 @@ class ChargeForm(forms.ModelForm[Charge]):
             stored = initial_from_params(self.instance.pricing_model, self.instance.params)
             for key, value in stored.items():
                 self.initial.setdefault(key, value)
+            phase = self.instance.phase if self.instance.phase_id is not None else None
+            if phase is not None:
+                self.initial.setdefault("phase", phase.position)
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
@@ -343,6 +368,8 @@ class ChargeForm(forms.ModelForm[Charge]):
             return data
         try:
             params = {**self._params(model, data), **self._advance(data)}
+            if data.get("prorated"):
+                params["prorated"] = True  # unchecked: left out, today's rule
             compile_charge(
                 model, params, currency=self._currency(), minimum=data.get("minimum_amount")
             )
@@ -437,7 +464,12 @@ class ChargeForm(forms.ModelForm[Charge]):
             self.add_error("minimum_amount", message)
         elif field == "pay_in_advance" and model not in PAY_IN_ADVANCE_MODELS:
             self.add_error("pricing_model", message)  # its inputs are hidden for this model
-        elif field in (*MODEL_PARAMS[model], "pay_in_advance", "invoice") and field in self.fields:
+        elif field == "prorated" and model not in PRORATED_MODELS:
+            self.add_error("pricing_model", message)  # its box is hidden for this model
+        elif (
+            field in (*MODEL_PARAMS[model], "pay_in_advance", "invoice", "prorated")
+            and field in self.fields
+        ):
             self.add_error(field, message)
         else:
             self.add_error(None, message)
@@ -467,16 +499,23 @@ def describe_params(model: str, params: Any) -> str:
         advance = format_html_join(
             "", "<p>Paid in advance: {} invoice.</p>", ((v,) for v in _advance_shown(params))
         )
+        prorated = (
+            format_html("<p>{}</p>", "Prorated: the level held, by the time it was held.")
+            if params.get("prorated") is True
+            else ""
+        )
         return format_html(
             '<table class="tiers-readonly"><thead><tr><th>tier</th><th>from</th><th>to</th>'
-            "<th>{}</th><th>flat fee</th></tr></thead><tbody>{}</tbody></table>{}{}",
+            "<th>{}</th><th>flat fee</th></tr></thead><tbody>{}</tbody></table>{}{}{}",
             TIER_LABELS[price_key],
             body,
             at_zero,
             advance,
+            prorated,
         )
     shown = [(PARAM_LABELS.get(k, k), _text(params[k])) for k in MODEL_PARAMS.get(model, ())]
     shown += [("paid in advance", f"{v} invoice") for v in _advance_shown(params)]
+    shown += [("prorated", "yes")] if params.get("prorated") is True else []
     return format_html_join("; ", "{}: {}", ((k, v) for k, v in shown if v)) or "—"
 
 
@@ -511,7 +550,29 @@ PARAM_FIELDSETS = [
     _params_fieldset(
         "Billed before the period's end", ("pay_in_advance", "invoice"), *PAY_IN_ADVANCE_MODELS
     ),
+    _params_fieldset("Recurring metric", ("prorated",), *PRORATED_MODELS),
 ]
+
+
+EXTRA_PHASE_CHOICES = 4  # positions offered past the saved phases (phases added on the page)
+
+
+def phase_label(phase: PlanPhase) -> str:
+    length = "open-ended" if phase.periods is None else f"{phase.periods} periods"
+    return f"{phase.position}: {phase.name or phase.get_kind_display()} ({length})"
+
+
+def phase_choices(version: PlanVersion | None) -> list[tuple[Any, str]]:
+    """The phase select's options: every phase (empty), the version's saved phases by position,
+    and a few positions past them for phases added in the same form (the catalog service
+    refuses a position the price book does not have)."""
+    saved = list(version.phases.all()) if version is not None and version.pk else []
+    extra = range(len(saved), len(saved) + EXTRA_PHASE_CHOICES)
+    return [
+        ("", "every phase"),
+        *((p.position, phase_label(p)) for p in saved),
+        *((n, f"{n}: a phase added above") for n in extra),
+    ]
 
 
 class ChargeInline(admin.StackedInline[Charge, PlanVersion]):
@@ -520,19 +581,23 @@ class ChargeInline(admin.StackedInline[Charge, PlanVersion]):
     model = Charge
     form = ChargeForm
     extra = 0
-    readonly_fields = ("parameters",)
+    readonly_fields = ("parameters", "in_phase")
     fieldsets = [
         (None, {"fields": ("metric", "pricing_model")}),
         *PARAM_FIELDSETS,
-        (None, {"fields": ("display_name", "minimum_amount", "tax_rate", "position")}),
+        (None, {"fields": ("phase", "display_name", "minimum_amount", "tax_rate", "position")}),
     ]
 
     def get_fieldsets(self, request: HttpRequest, obj: PlanVersion | None = None) -> Any:
         if self._editable(request, obj):
             return self.fieldsets
-        fields = ("metric", "pricing_model", "parameters", "display_name", "minimum_amount",
-                  "tax_rate", "position")  # fmt: skip
+        fields = ("metric", "pricing_model", "parameters", "in_phase", "display_name",
+                  "minimum_amount", "tax_rate", "position")  # fmt: skip
         return [(None, {"fields": fields})]
+
+    @admin.display(description="phase")
+    def in_phase(self, obj: Charge) -> str:
+        return "every phase" if obj.phase is None else phase_label(obj.phase)
 
     def _editable(self, request: HttpRequest, obj: PlanVersion | None) -> bool:
         if obj is None:
@@ -549,12 +614,23 @@ class ChargeInline(admin.StackedInline[Charge, PlanVersion]):
     def get_formset(
         self, request: HttpRequest, obj: PlanVersion | None = None, **kwargs: Any
     ) -> Any:
+        if "fields" not in kwargs:  # the phase select is the form's own (a position), not the
+            # model's foreign key: the service resolves it among the book's phases
+            shown = flatten_fieldsets(self.get_fieldsets(request, obj))
+            kwargs["fields"] = [f for f in shown if f != "phase"]
         formset = super().get_formset(request, obj, **kwargs)
+
+        choices = phase_choices(obj)
 
         class WithVersion(formset):  # type: ignore[misc,valid-type]
             def _construct_form(self, i: int, **kw: Any) -> Any:
                 form = super()._construct_form(i, **kw)
                 form.parent_version = obj
                 return form
+
+            def add_fields(self, form: Any, index: Any) -> None:
+                super().add_fields(form, index)
+                if "phase" in form.fields:
+                    form.fields["phase"].widget.choices = choices
 
         return WithVersion

@@ -16,7 +16,7 @@ twice); the period's end bills its usage net of them, line by line. An invoice a
 billing draft dated at the instant, finalized by the clock's rule (its grace period, the one
 "complete" check) in the same transaction when it is due. Triggered after events are accepted
 (one task per customer, deduplicated: `interim_enqueue`) and by the clock's tick (a safety net:
-`interim_due_customers`).
+`interim_tick` queues the same tasks for `interim_due_customers`).
 """
 
 from __future__ import annotations
@@ -44,7 +44,7 @@ from core.audit import CLOCK, Actor, audit_context
 from invoicing import planner, selectors
 from invoicing.models import InterimBilling, Invoice
 from invoicing.services.lines import line_of
-from invoicing.services.writer import _Writer, bill_locked, locked_subscriptions
+from invoicing.services.writer import _Writer, bill_locked, locked_subscriptions, stops_billing
 from invoicing.taxes import Rates
 
 logger = logging.getLogger(__name__)
@@ -231,7 +231,7 @@ def interim_due_customers(*, as_of: datetime, test_clock: int | None = None) -> 
 # ---------------------------------------------------------------------------------- triggers
 
 QUEUED_KEY = "interim:queued:{}"
-QUEUED_SECONDS = 600  # a mark whose task was lost expires: the clock's tick is the safety net
+QUEUED_SECONDS = 600  # a mark whose task was lost expires: then the clock's tick queues it again
 
 
 def _redis() -> Any:
@@ -243,13 +243,20 @@ def interim_enqueue(customers: Mapping[int, datetime]) -> list[int]:
     per customer billing usage before its periods' ends, unless one is queued and not started
     yet (a mark in Redis, cleared by the task as it starts: it will see these events). One
     query; nothing is rated here. Returns the customers whose task was queued."""
+    return _queue(interim_customers(customers))
+
+
+def _queue(customer_ids: Iterable[int]) -> list[int]:
+    """A task per customer (invoicing.customer_interim_bill, billing at the worker's now),
+    unless the customer's mark says one is queued and not started yet."""
     from invoicing.tasks import customer_interim_bill_task  # the tasks import this module
 
     queued = []
-    for customer_id in interim_customers(customers):
+    client = _redis()
+    for customer_id in customer_ids:
         try:
             fresh = bool(
-                _redis().set(QUEUED_KEY.format(customer_id), "1", nx=True, ex=QUEUED_SECONDS)
+                client.set(QUEUED_KEY.format(customer_id), "1", nx=True, ex=QUEUED_SECONDS)
             )
         except RedisError:  # no deduplication then: a second task bills nothing twice
             fresh = True
@@ -268,16 +275,27 @@ def interim_dequeued(customer_id: int) -> None:
 
 
 def interim_tick(as_of: datetime, *, test_clock: int | None = None) -> dict[str, int]:
-    """The clock's tick hook: every customer with a live subscription billing usage before its
-    periods' ends is billed up to the tick's instant (a safety net for lost tasks; a customer
-    with nothing new to bill gets nothing). In the tick's process, one transaction each."""
+    """The clock's tick hook, a safety net for lost tasks: every customer with a live
+    subscription billing usage before its periods' ends gets its task queued (deduplicated by
+    the same Redis mark as ingestion's; a customer with nothing new to bill gets nothing). The
+    tick itself runs one query, whatever the number of customers.
+
+    A test clock's advance is its customers' worker (their tasks would find the clock
+    advancing and leave it to the advance): it bills them here at the clock's instant, one
+    transaction each. A customer's failure is logged and the others go on, except the errors
+    that stop billing (a time limit, the database gone: `stops_billing`), raised."""
+    customers = interim_due_customers(as_of=as_of, test_clock=test_clock)
+    if test_clock is None:
+        return {"interim_queued": len(_queue(customers))}
     billed = failed = 0
-    for customer_id in interim_due_customers(as_of=as_of, test_clock=test_clock):
+    for customer_id in customers:
         try:
             billed += bool(customer_interim_bill(customer_id=customer_id, as_of=as_of, actor=CLOCK))
         except SoftTimeLimitExceeded:
             raise
-        except Exception:  # one customer's failure never stops the others; the next tick retries
+        except Exception as exc:  # one customer's bug never stops the others; the next retries
+            if stops_billing(exc):
+                raise
             logger.exception("interim billing of customer %s failed", customer_id)
             failed += 1
     return {"interim_invoiced": billed, "interim_failed": failed}

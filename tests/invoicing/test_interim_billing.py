@@ -246,6 +246,10 @@ def test_ingestion_queues_one_task_per_customer_and_the_tick_is_a_safety_net() -
         customer_interim_bill_task(customer.pk)
     assert client.get(key) is None
     assert [i.total for i in invoices(customer)] == [D("60.00")]
-    # the clock's hook finds nothing new to bill
-    assert interim_tick(utc(2025, 4, 11))["interim_invoiced"] == 0
+    # the clock's hook queues the customer's task again (its mark was cleared), which finds
+    # nothing new to bill
+    assert interim_tick(utc(2025, 4, 11)) == {"interim_queued": 1}
+    assert client.get(key) == b"1"
+    with time_machine.travel(utc(2025, 4, 11, 1), tick=False):
+        customer_interim_bill_task(customer.pk)
     assert [i.total for i in invoices(customer)] == [D("60.00")]

@@ -23,7 +23,7 @@ from hypothesis import settings as hsettings
 from hypothesis import strategies as st
 
 from billing.models import Customer, JournalEvent
-from billing.services import customer_balance_adjust
+from billing.services import customer_balance_adjust, subscription_create
 from catalog.models import Plan
 from invoicing.admin_display import instant, instant_both, money
 from invoicing.models import CreditNote, Invoice, InvoiceLine
@@ -529,9 +529,22 @@ def test_the_customer_page_shows_its_billing_in_a_bounded_number_of_queries(
         assert again == first, (first, again)
         # 41 on 2026-11-29: 31 + payments' cash and wallet, dunning's part, the e-mails; 49
         # with the back office's story (timelines, allocations, journal, audit, notes, retries);
-        # 53 with the timelines' price moves at renewals (one query)
-        with django_assert_max_num_queries(53):
+        # 53 with the timelines' price moves at renewals (one query); 54 with the upcoming
+        # invoice's interim billings (one query for every subscription: selectors.interim_billed)
+        with django_assert_max_num_queries(54):
             staff_client.get(f"/admin/billing/customer/{customer.pk}/change/")
+        # more subscriptions cost no more queries (current usage and the upcoming invoice read
+        # every subscription's window at once): 2 added, then 3 more. (From 1 to 3 the page adds
+        # 2 constant ones: new subscriptions' one-time fees and changes for their first period.)
+        for added in (2, 3):
+            for _ in range(added):
+                subscription_create(customer_id=customer.pk, plan_id=sub.plan_id,
+                                    actor=TEST_ACTOR, as_of=FEB + timedelta(days=10))  # fmt: skip
+            page, count = _customer_page(staff_client, customer)
+            assert page.count("Usage this period") >= 1
+            if added == 2:
+                three = count
+        assert count == three, (three, count)
     listed = staff_client.get(f"{ADMIN}/?customer__id__exact={customer.pk}")
     assert listed.status_code == 200
     assert invoice.number in text(listed)
