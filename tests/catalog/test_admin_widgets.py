@@ -76,13 +76,13 @@ def test_numbers_stay_decimal_text_and_empty_rows_are_dropped(calls: BillableMet
     form = charge_form(
         calls,
         "volume",
-        **rows((" ", "", "", ""), ("", "1e3", " 0.100 ", ""), ("1000", "", "0.0800000000001", "")),
+        **rows((" ", "", "", ""), ("", "1e3", " 0.100 ", ""), ("1000", "", "0.080000000001", "")),
     )
     assert form.is_valid(), form.errors
     tiers = form.cleaned_data["params"]["tiers"]
     assert tiers == [
         {"from": "0", "to": "1000", "unit_price": "0.100"},
-        {"from": "1000", "to": None, "unit_price": "0.0800000000001"},
+        {"from": "1000", "to": None, "unit_price": "0.080000000001"},
     ]
     assert all(isinstance(v, str | None) for tier in tiers for v in tier.values())
 
