@@ -430,7 +430,7 @@ def _by_day(
     for cid, ws, we, zone, events, instants, values in rows:
         rule = Rule(DAY, change_day, zone)
         lo, hi = rule.snap(ws), rule.snap(we)  # a window cut by a cancellation: by the rule
-        integral, segments = Decimal(0), []
+        integral, segments = Decimal(0), list[dict[str, Any]]()
         for i, (at, level) in enumerate(zip(instants, values, strict=True)):
             after = instants[i + 1] if i + 1 < len(instants) else we
             first = min(max(rule.snap(at), lo), hi)
@@ -468,7 +468,7 @@ def prorated_quantity(found: Aggregate, reference_length: Decimal) -> Decimal:
     assert found.proration is not None
     if not reference_length:
         return Decimal(0)
-    exact = found.proration["integral"] / reference_length
+    exact: Decimal = found.proration["integral"] / reference_length
     return exact.quantize(QUANTITY_PLACES, rounding=ROUND_HALF_UP)
 
 

@@ -357,9 +357,9 @@ def period_fees(
         .order_by("invoice_id", "position", "id")
     )
     for row in rows:
-        sub_id = row.subscription_id
-        if sub_id is None or row.period_start is None or row.period_end is None:
+        if row.subscription_id is None or row.period_start is None or row.period_end is None:
             continue
+        sub_id = row.subscription_id
         for period in periods[sub_id]:
             if period.start <= row.period_start and row.period_end <= period.end:
                 found.setdefault((sub_id, period.start), []).extend(line_specs([row]))

@@ -34,7 +34,7 @@ from django.db import transaction
 from django.db.models import Exists, OuterRef, Q
 from redis.exceptions import RedisError
 
-from billing.lifecycle import BILLABLE
+from billing.lifecycle import BILLABLE, State
 from billing.models import Subscription
 from billing.selectors import clock_scope
 from billing.services import journal_write
@@ -125,11 +125,12 @@ def interim_bill_locked(
     usage = selectors.usage_of(windows, charges)
     billed = selectors.interim_billed((pk, state.period.start) for pk, state in live.items())
     writer = _Writer(as_of=as_of, actor=actor)
-    planned: list[tuple[Subscription, planner.State, planner.InterimPart]] = []
+    planned: list[tuple[Subscription, State, planner.InterimPart]] = []
     for sub in subs:
-        state = live.get(sub.pk)
-        if state is None:
+        found = live.get(sub.pk)
+        if found is None:
             continue
+        state = found
         parts = planner.interim_due(
             state, as_of, charges[state.book.id], usage,
             billed.get((sub.pk, state.period.start), {}), thresholds.get(state.book.id, ()),
@@ -138,7 +139,7 @@ def interim_bill_locked(
     if not planned:
         return []
 
-    def date(state: planner.State, part: planner.InterimPart) -> datetime:
+    def date(state: State, part: planner.InterimPart) -> datetime:
         return state.period.end if part.invoice == "next" else as_of
 
     writer._drafts({(sub.customer, date(state, part)) for sub, state, part in planned})
@@ -192,7 +193,7 @@ def interim_bill_locked(
 
 def _threshold_payload(
     sub: Subscription,
-    state: planner.State,
+    state: State,
     invoice: Invoice,
     level: Decimal,
     parts: Sequence[planner.InterimPart],
