@@ -227,7 +227,8 @@ class PhaseForm(forms.ModelForm[PlanPhase]):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["position"].required = False  # empty: after the rows above it
+        if "position" in self.fields:  # not on a published version's read-only rows
+            self.fields["position"].required = False  # empty: after the rows above it
 
     def validate_unique(self) -> None:
         return  # positions are the service's (PhaseFormSet)

@@ -186,6 +186,12 @@ class SubscriptionChange(models.Model):
         PlanVersion, on_delete=models.PROTECT, related_name="+", null=True, blank=True
     )
     from_quantity = models.PositiveIntegerField()
+    from_phase_start_period = models.IntegerField(
+        null=True,
+        blank=True,
+        help_text="The phase walk it changes from (the subscription's phase_start_period then: "
+        "empty, its first paid period): a fee in advance billed late is priced at it.",
+    )
     new_quantity = models.PositiveIntegerField(null=True, blank=True)
     effective_at = models.DateTimeField()
     prorate = models.BooleanField(default=True)
