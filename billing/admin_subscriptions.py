@@ -143,8 +143,11 @@ class ChangePlanForm(InZoneForm):
     quantity = forms.IntegerField(min_value=1)
     when = forms.ChoiceField(
         choices=[
-            ("auto", "Automatic: the plan pair's change policy, else upgrade now and downgrade "
-             "at period end"),
+            (
+                "auto",
+                "Automatic: the plan pair's change policy, else upgrade now and downgrade "
+                "at period end",
+            ),
             ("now", "Now (prorated)"),
             ("period_end", "At the end of the current period"),
             ("date", "On a date"),

@@ -514,8 +514,12 @@ def prorated_terms(
         parts = [f"{_plain(x['level'])} x {_plain(x['held'])}" for x in segments] or ["0"]
     explanation: dict[str, Any] = {
         "rule": "prorated: each unit billed for the share of the period it was held "
-        + ("(by the second)" if unit != "day" else f"(by whole days; the day of a change "
-           f"at the {'new' if change_day != 'old' else 'old'} level)"),
+        + (
+            "(by the second)"
+            if unit != "day"
+            else f"(by whole days; the day of a change "
+            f"at the {'new' if change_day != 'old' else 'old'} level)"
+        ),
         "unit": unit,
         "reference_period": {"start": reference[0].isoformat(), "end": reference[1].isoformat()},
         "reference_length": f"{_plain(str(length))} {unit_name}",

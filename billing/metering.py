@@ -197,13 +197,13 @@ def check_event(
         return Problem(
             "operation",
             "invalid_choice",
-            f"operation is \"add\" (the default) or \"remove\", not {str(operation)[:40]!r}.",
+            f'operation is "add" (the default) or "remove", not {str(operation)[:40]!r}.',
         )
     elif operation == "remove" and metric.aggregation != "unique_count":
         return Problem(
             "operation",
             "not_unique_count",
-            f"operation \"remove\" applies to unique count metrics only: metric {code} is a "
+            f'operation "remove" applies to unique count metrics only: metric {code} is a '
             f"{metric.aggregation} metric (a sum that allows negative values takes units "
             "away with a negative value).",
         )

@@ -967,8 +967,7 @@ def _build_phases(version: PlanVersion, phases: Sequence[Mapping[str, Any]]) -> 
             isinstance(periods, bool) or not isinstance(periods, int) or periods < 1
         ):
             raise ValidationFailed(
-                "periods is a whole number of billing periods, at least 1 (empty: "
-                "open-ended).",
+                "periods is a whole number of billing periods, at least 1 (empty: open-ended).",
                 field=f"{path}.periods",
             )
         if periods is None and index != len(phases) - 1:

@@ -565,9 +565,7 @@ class InterimBilling(models.Model):
 
     subscription = models.ForeignKey(Subscription, on_delete=models.PROTECT, related_name="+")
     period_start = models.DateTimeField(help_text="The billing period it bills part of.")
-    charge = models.ForeignKey(
-        "catalog.Charge", on_delete=models.PROTECT, related_name="+"
-    )
+    charge = models.ForeignKey("catalog.Charge", on_delete=models.PROTECT, related_name="+")
     reason = models.CharField(max_length=10, choices=Reason.choices)
     threshold = models.DecimalField(
         max_digits=28, decimal_places=12, null=True, blank=True,

@@ -256,8 +256,7 @@ def next_step_at(
         return first.billing_date if first is not None else state.trial_end
     whenever = datetime.max.replace(tzinfo=state.period.start.tzinfo)
     dates = [
-        s.billing_date
-        for s in due_steps(state, billed, whenever, pending=pending, start=start)
+        s.billing_date for s in due_steps(state, billed, whenever, pending=pending, start=start)
     ]
     if state.status in BILLABLE and state.ends_at is not None:
         dates.append(state.ends_at)
@@ -411,8 +410,7 @@ def start_lines(state: State, start: StartTerms) -> list[LineSpec]:
                 part={"start": first.start.isoformat(), "end": first.end.isoformat()},
                 part_seconds=counted,
                 period_seconds=whole,
-                formula=f"{plain(fee.amount)} x {counted} / {whole} {by.suffix} = "
-                f"{plain(exact)}",
+                formula=f"{plain(fee.amount)} x {counted} / {whole} {by.suffix} = {plain(exact)}",
             )
         else:
             exact = fee.amount
@@ -1393,9 +1391,7 @@ def simulate(
                 ]  # fmt: skip
             else:  # a trial's notice: nothing to bill
                 trial_will_end_sent = True
-        steps = due_steps(
-            state, frozenset(done), until, pending=pending or bool(made), start=start
-        )
+        steps = due_steps(state, frozenset(done), until, pending=pending or bool(made), start=start)
         for step in steps:
             at = state
             if step.kind == ADVANCE and start_terms is not None:

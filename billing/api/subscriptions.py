@@ -166,7 +166,7 @@ class ChangeIn(serializers.Serializer[Any]):
         choices=["same", "restart"],
         required=False,
         help_text='A change of plan with plan phases: "same" (default) puts the subscription in '
-        "the same phase of the new plan, as many periods into it; \"restart\" starts the new "
+        'the same phase of the new plan, as many periods into it; "restart" starts the new '
         "plan's phases over with the change's period. \"same\" to a plan with fewer phases "
         "than the current position: 400 `phase_missing`; given for a change of quantity: 400.",
     )

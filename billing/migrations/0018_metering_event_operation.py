@@ -7,9 +7,7 @@ under an exclusive lock; ingestion (billing.metering.check_event) accepts only t
 
 from django.db import migrations, models
 
-ADD_SQL = (
-    "ALTER TABLE billing_usageevent ADD COLUMN operation varchar(6) NOT NULL DEFAULT 'add'"
-)
+ADD_SQL = "ALTER TABLE billing_usageevent ADD COLUMN operation varchar(6) NOT NULL DEFAULT 'add'"
 DROP_SQL = "ALTER TABLE billing_usageevent DROP COLUMN operation"
 
 

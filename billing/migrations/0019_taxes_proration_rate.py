@@ -7,45 +7,91 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('billing', '0018_metering_event_operation'),
-        ('catalog', '0004_catalog_depth'),
+        ("billing", "0018_metering_event_operation"),
+        ("catalog", "0004_catalog_depth"),
     ]
 
     operations = [
         pgtrigger.migrations.RemoveTrigger(
-            model_name='prorationline',
-            name='insert_insert',
+            model_name="prorationline",
+            name="insert_insert",
         ),
         pgtrigger.migrations.RemoveTrigger(
-            model_name='prorationline',
-            name='update_update',
+            model_name="prorationline",
+            name="update_update",
         ),
         pgtrigger.migrations.RemoveTrigger(
-            model_name='prorationline',
-            name='delete_delete',
+            model_name="prorationline",
+            name="delete_delete",
         ),
         migrations.AddField(
-            model_name='prorationline',
-            name='tax_rate',
-            field=models.ForeignKey(blank=True, help_text="The rate set on its plan's product or its add-on (null: the address rate).", null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='catalog.taxrate'),
+            model_name="prorationline",
+            name="tax_rate",
+            field=models.ForeignKey(
+                blank=True,
+                help_text="The rate set on its plan's product or its add-on (null: the address rate).",
+                null=True,
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="+",
+                to="catalog.taxrate",
+            ),
         ),
         migrations.AddField(
-            model_name='prorationlineevent',
-            name='tax_rate',
-            field=models.ForeignKey(blank=True, db_constraint=False, help_text="The rate set on its plan's product or its add-on (null: the address rate).", null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', related_query_name='+', to='catalog.taxrate'),
+            model_name="prorationlineevent",
+            name="tax_rate",
+            field=models.ForeignKey(
+                blank=True,
+                db_constraint=False,
+                help_text="The rate set on its plan's product or its add-on (null: the address rate).",
+                null=True,
+                on_delete=django.db.models.deletion.DO_NOTHING,
+                related_name="+",
+                related_query_name="+",
+                to="catalog.taxrate",
+            ),
         ),
         pgtrigger.migrations.AddTrigger(
-            model_name='prorationline',
-            trigger=pgtrigger.compiler.Trigger(name='insert_insert', sql=pgtrigger.compiler.UpsertTriggerSql(func='INSERT INTO "billing_prorationlineevent" ("amount", "amount_rounded", "change_id", "created_at", "currency", "description", "explanation", "id", "invoiced_at", "kind", "period_end", "period_start", "pgh_context_id", "pgh_created_at", "pgh_label", "pgh_obj_id", "subscription_id", "tax_rate_id") VALUES (NEW."amount", NEW."amount_rounded", NEW."change_id", NEW."created_at", NEW."currency", NEW."description", NEW."explanation", NEW."id", NEW."invoiced_at", NEW."kind", NEW."period_end", NEW."period_start", _pgh_attach_context(), NOW(), \'insert\', NEW."id", NEW."subscription_id", NEW."tax_rate_id"); RETURN NULL;', hash='79914146cd858d9256a99e1c3c12ccf5674f7566', operation='INSERT', pgid='pgtrigger_insert_insert_82b21', table='billing_prorationline', when='AFTER')),
+            model_name="prorationline",
+            trigger=pgtrigger.compiler.Trigger(
+                name="insert_insert",
+                sql=pgtrigger.compiler.UpsertTriggerSql(
+                    func='INSERT INTO "billing_prorationlineevent" ("amount", "amount_rounded", "change_id", "created_at", "currency", "description", "explanation", "id", "invoiced_at", "kind", "period_end", "period_start", "pgh_context_id", "pgh_created_at", "pgh_label", "pgh_obj_id", "subscription_id", "tax_rate_id") VALUES (NEW."amount", NEW."amount_rounded", NEW."change_id", NEW."created_at", NEW."currency", NEW."description", NEW."explanation", NEW."id", NEW."invoiced_at", NEW."kind", NEW."period_end", NEW."period_start", _pgh_attach_context(), NOW(), \'insert\', NEW."id", NEW."subscription_id", NEW."tax_rate_id"); RETURN NULL;',
+                    hash="79914146cd858d9256a99e1c3c12ccf5674f7566",
+                    operation="INSERT",
+                    pgid="pgtrigger_insert_insert_82b21",
+                    table="billing_prorationline",
+                    when="AFTER",
+                ),
+            ),
         ),
         pgtrigger.migrations.AddTrigger(
-            model_name='prorationline',
-            trigger=pgtrigger.compiler.Trigger(name='update_update', sql=pgtrigger.compiler.UpsertTriggerSql(condition='WHEN (OLD.* IS DISTINCT FROM NEW.*)', func='INSERT INTO "billing_prorationlineevent" ("amount", "amount_rounded", "change_id", "created_at", "currency", "description", "explanation", "id", "invoiced_at", "kind", "period_end", "period_start", "pgh_context_id", "pgh_created_at", "pgh_label", "pgh_obj_id", "subscription_id", "tax_rate_id") VALUES (NEW."amount", NEW."amount_rounded", NEW."change_id", NEW."created_at", NEW."currency", NEW."description", NEW."explanation", NEW."id", NEW."invoiced_at", NEW."kind", NEW."period_end", NEW."period_start", _pgh_attach_context(), NOW(), \'update\', NEW."id", NEW."subscription_id", NEW."tax_rate_id"); RETURN NULL;', hash='593eb798751227179621059e8f344e8ee45889cd', operation='UPDATE', pgid='pgtrigger_update_update_3f0af', table='billing_prorationline', when='AFTER')),
+            model_name="prorationline",
+            trigger=pgtrigger.compiler.Trigger(
+                name="update_update",
+                sql=pgtrigger.compiler.UpsertTriggerSql(
+                    condition="WHEN (OLD.* IS DISTINCT FROM NEW.*)",
+                    func='INSERT INTO "billing_prorationlineevent" ("amount", "amount_rounded", "change_id", "created_at", "currency", "description", "explanation", "id", "invoiced_at", "kind", "period_end", "period_start", "pgh_context_id", "pgh_created_at", "pgh_label", "pgh_obj_id", "subscription_id", "tax_rate_id") VALUES (NEW."amount", NEW."amount_rounded", NEW."change_id", NEW."created_at", NEW."currency", NEW."description", NEW."explanation", NEW."id", NEW."invoiced_at", NEW."kind", NEW."period_end", NEW."period_start", _pgh_attach_context(), NOW(), \'update\', NEW."id", NEW."subscription_id", NEW."tax_rate_id"); RETURN NULL;',
+                    hash="593eb798751227179621059e8f344e8ee45889cd",
+                    operation="UPDATE",
+                    pgid="pgtrigger_update_update_3f0af",
+                    table="billing_prorationline",
+                    when="AFTER",
+                ),
+            ),
         ),
         pgtrigger.migrations.AddTrigger(
-            model_name='prorationline',
-            trigger=pgtrigger.compiler.Trigger(name='delete_delete', sql=pgtrigger.compiler.UpsertTriggerSql(func='INSERT INTO "billing_prorationlineevent" ("amount", "amount_rounded", "change_id", "created_at", "currency", "description", "explanation", "id", "invoiced_at", "kind", "period_end", "period_start", "pgh_context_id", "pgh_created_at", "pgh_label", "pgh_obj_id", "subscription_id", "tax_rate_id") VALUES (OLD."amount", OLD."amount_rounded", OLD."change_id", OLD."created_at", OLD."currency", OLD."description", OLD."explanation", OLD."id", OLD."invoiced_at", OLD."kind", OLD."period_end", OLD."period_start", _pgh_attach_context(), NOW(), \'delete\', OLD."id", OLD."subscription_id", OLD."tax_rate_id"); RETURN NULL;', hash='3279309441d808db0e4c08a1a8e2b2b351ab97ce', operation='DELETE', pgid='pgtrigger_delete_delete_a0fa7', table='billing_prorationline', when='AFTER')),
+            model_name="prorationline",
+            trigger=pgtrigger.compiler.Trigger(
+                name="delete_delete",
+                sql=pgtrigger.compiler.UpsertTriggerSql(
+                    func='INSERT INTO "billing_prorationlineevent" ("amount", "amount_rounded", "change_id", "created_at", "currency", "description", "explanation", "id", "invoiced_at", "kind", "period_end", "period_start", "pgh_context_id", "pgh_created_at", "pgh_label", "pgh_obj_id", "subscription_id", "tax_rate_id") VALUES (OLD."amount", OLD."amount_rounded", OLD."change_id", OLD."created_at", OLD."currency", OLD."description", OLD."explanation", OLD."id", OLD."invoiced_at", OLD."kind", OLD."period_end", OLD."period_start", _pgh_attach_context(), NOW(), \'delete\', OLD."id", OLD."subscription_id", OLD."tax_rate_id"); RETURN NULL;',
+                    hash="3279309441d808db0e4c08a1a8e2b2b351ab97ce",
+                    operation="DELETE",
+                    pgid="pgtrigger_delete_delete_a0fa7",
+                    table="billing_prorationline",
+                    when="AFTER",
+                ),
+            ),
         ),
     ]

@@ -6,54 +6,126 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('billing', '0019_taxes_proration_rate'),
+        ("billing", "0019_taxes_proration_rate"),
     ]
 
     operations = [
         pgtrigger.migrations.RemoveTrigger(
-            model_name='subscriptionchange',
-            name='insert_insert',
+            model_name="subscriptionchange",
+            name="insert_insert",
         ),
         pgtrigger.migrations.RemoveTrigger(
-            model_name='subscriptionchange',
-            name='update_update',
+            model_name="subscriptionchange",
+            name="update_update",
         ),
         pgtrigger.migrations.RemoveTrigger(
-            model_name='subscriptionchange',
-            name='delete_delete',
+            model_name="subscriptionchange",
+            name="delete_delete",
         ),
         migrations.AddField(
-            model_name='subscriptionchange',
-            name='policy',
-            field=models.CharField(blank=True, choices=[('immediate', 'at once'), ('end_of_term', 'at the end of the period'), ('illegal', 'refused')], help_text="The plan pair's change policy when one applied (or was overridden).", max_length=11),
+            model_name="subscriptionchange",
+            name="policy",
+            field=models.CharField(
+                blank=True,
+                choices=[
+                    ("immediate", "at once"),
+                    ("end_of_term", "at the end of the period"),
+                    ("illegal", "refused"),
+                ],
+                help_text="The plan pair's change policy when one applied (or was overridden).",
+                max_length=11,
+            ),
         ),
         migrations.AddField(
-            model_name='subscriptionchange',
-            name='timing',
-            field=models.CharField(blank=True, choices=[('requested', 'as asked (now, at period end or on a date)'), ('upgrade', 'automatic: an upgrade, at once'), ('downgrade', 'automatic: a downgrade, at period end'), ('not_started', 'automatic: in a trial or before the start, at once'), ('policy', "the plan pair's change policy"), ('override', "as asked by staff, overriding the plan pair's policy")], help_text='What decided when it takes effect (empty: recorded before this was kept).', max_length=11),
+            model_name="subscriptionchange",
+            name="timing",
+            field=models.CharField(
+                blank=True,
+                choices=[
+                    ("requested", "as asked (now, at period end or on a date)"),
+                    ("upgrade", "automatic: an upgrade, at once"),
+                    ("downgrade", "automatic: a downgrade, at period end"),
+                    ("not_started", "automatic: in a trial or before the start, at once"),
+                    ("policy", "the plan pair's change policy"),
+                    ("override", "as asked by staff, overriding the plan pair's policy"),
+                ],
+                help_text="What decided when it takes effect (empty: recorded before this was kept).",
+                max_length=11,
+            ),
         ),
         migrations.AddField(
-            model_name='subscriptionchangeevent',
-            name='policy',
-            field=models.CharField(blank=True, choices=[('immediate', 'at once'), ('end_of_term', 'at the end of the period'), ('illegal', 'refused')], help_text="The plan pair's change policy when one applied (or was overridden).", max_length=11),
+            model_name="subscriptionchangeevent",
+            name="policy",
+            field=models.CharField(
+                blank=True,
+                choices=[
+                    ("immediate", "at once"),
+                    ("end_of_term", "at the end of the period"),
+                    ("illegal", "refused"),
+                ],
+                help_text="The plan pair's change policy when one applied (or was overridden).",
+                max_length=11,
+            ),
         ),
         migrations.AddField(
-            model_name='subscriptionchangeevent',
-            name='timing',
-            field=models.CharField(blank=True, choices=[('requested', 'as asked (now, at period end or on a date)'), ('upgrade', 'automatic: an upgrade, at once'), ('downgrade', 'automatic: a downgrade, at period end'), ('not_started', 'automatic: in a trial or before the start, at once'), ('policy', "the plan pair's change policy"), ('override', "as asked by staff, overriding the plan pair's policy")], help_text='What decided when it takes effect (empty: recorded before this was kept).', max_length=11),
+            model_name="subscriptionchangeevent",
+            name="timing",
+            field=models.CharField(
+                blank=True,
+                choices=[
+                    ("requested", "as asked (now, at period end or on a date)"),
+                    ("upgrade", "automatic: an upgrade, at once"),
+                    ("downgrade", "automatic: a downgrade, at period end"),
+                    ("not_started", "automatic: in a trial or before the start, at once"),
+                    ("policy", "the plan pair's change policy"),
+                    ("override", "as asked by staff, overriding the plan pair's policy"),
+                ],
+                help_text="What decided when it takes effect (empty: recorded before this was kept).",
+                max_length=11,
+            ),
         ),
         pgtrigger.migrations.AddTrigger(
-            model_name='subscriptionchange',
-            trigger=pgtrigger.compiler.Trigger(name='insert_insert', sql=pgtrigger.compiler.UpsertTriggerSql(func='INSERT INTO "billing_subscriptionchangeevent" ("applied_at", "applied_plan_version_id", "canceled_at", "created_at", "effective_at", "from_plan_version_id", "from_quantity", "id", "kind", "new_plan_id", "new_quantity", "pgh_context_id", "pgh_created_at", "pgh_label", "pgh_obj_id", "policy", "prorate", "reason", "requested_by", "status", "subscription_id", "timing") VALUES (NEW."applied_at", NEW."applied_plan_version_id", NEW."canceled_at", NEW."created_at", NEW."effective_at", NEW."from_plan_version_id", NEW."from_quantity", NEW."id", NEW."kind", NEW."new_plan_id", NEW."new_quantity", _pgh_attach_context(), NOW(), \'insert\', NEW."id", NEW."policy", NEW."prorate", NEW."reason", NEW."requested_by", NEW."status", NEW."subscription_id", NEW."timing"); RETURN NULL;', hash='e9b88322fb42076e5efb2b38399a605b4d74acdd', operation='INSERT', pgid='pgtrigger_insert_insert_3f19e', table='billing_subscriptionchange', when='AFTER')),
+            model_name="subscriptionchange",
+            trigger=pgtrigger.compiler.Trigger(
+                name="insert_insert",
+                sql=pgtrigger.compiler.UpsertTriggerSql(
+                    func='INSERT INTO "billing_subscriptionchangeevent" ("applied_at", "applied_plan_version_id", "canceled_at", "created_at", "effective_at", "from_plan_version_id", "from_quantity", "id", "kind", "new_plan_id", "new_quantity", "pgh_context_id", "pgh_created_at", "pgh_label", "pgh_obj_id", "policy", "prorate", "reason", "requested_by", "status", "subscription_id", "timing") VALUES (NEW."applied_at", NEW."applied_plan_version_id", NEW."canceled_at", NEW."created_at", NEW."effective_at", NEW."from_plan_version_id", NEW."from_quantity", NEW."id", NEW."kind", NEW."new_plan_id", NEW."new_quantity", _pgh_attach_context(), NOW(), \'insert\', NEW."id", NEW."policy", NEW."prorate", NEW."reason", NEW."requested_by", NEW."status", NEW."subscription_id", NEW."timing"); RETURN NULL;',
+                    hash="e9b88322fb42076e5efb2b38399a605b4d74acdd",
+                    operation="INSERT",
+                    pgid="pgtrigger_insert_insert_3f19e",
+                    table="billing_subscriptionchange",
+                    when="AFTER",
+                ),
+            ),
         ),
         pgtrigger.migrations.AddTrigger(
-            model_name='subscriptionchange',
-            trigger=pgtrigger.compiler.Trigger(name='update_update', sql=pgtrigger.compiler.UpsertTriggerSql(condition='WHEN (OLD.* IS DISTINCT FROM NEW.*)', func='INSERT INTO "billing_subscriptionchangeevent" ("applied_at", "applied_plan_version_id", "canceled_at", "created_at", "effective_at", "from_plan_version_id", "from_quantity", "id", "kind", "new_plan_id", "new_quantity", "pgh_context_id", "pgh_created_at", "pgh_label", "pgh_obj_id", "policy", "prorate", "reason", "requested_by", "status", "subscription_id", "timing") VALUES (NEW."applied_at", NEW."applied_plan_version_id", NEW."canceled_at", NEW."created_at", NEW."effective_at", NEW."from_plan_version_id", NEW."from_quantity", NEW."id", NEW."kind", NEW."new_plan_id", NEW."new_quantity", _pgh_attach_context(), NOW(), \'update\', NEW."id", NEW."policy", NEW."prorate", NEW."reason", NEW."requested_by", NEW."status", NEW."subscription_id", NEW."timing"); RETURN NULL;', hash='7cc40f457610075f110f57af3366002fafb7c957', operation='UPDATE', pgid='pgtrigger_update_update_f317c', table='billing_subscriptionchange', when='AFTER')),
+            model_name="subscriptionchange",
+            trigger=pgtrigger.compiler.Trigger(
+                name="update_update",
+                sql=pgtrigger.compiler.UpsertTriggerSql(
+                    condition="WHEN (OLD.* IS DISTINCT FROM NEW.*)",
+                    func='INSERT INTO "billing_subscriptionchangeevent" ("applied_at", "applied_plan_version_id", "canceled_at", "created_at", "effective_at", "from_plan_version_id", "from_quantity", "id", "kind", "new_plan_id", "new_quantity", "pgh_context_id", "pgh_created_at", "pgh_label", "pgh_obj_id", "policy", "prorate", "reason", "requested_by", "status", "subscription_id", "timing") VALUES (NEW."applied_at", NEW."applied_plan_version_id", NEW."canceled_at", NEW."created_at", NEW."effective_at", NEW."from_plan_version_id", NEW."from_quantity", NEW."id", NEW."kind", NEW."new_plan_id", NEW."new_quantity", _pgh_attach_context(), NOW(), \'update\', NEW."id", NEW."policy", NEW."prorate", NEW."reason", NEW."requested_by", NEW."status", NEW."subscription_id", NEW."timing"); RETURN NULL;',
+                    hash="7cc40f457610075f110f57af3366002fafb7c957",
+                    operation="UPDATE",
+                    pgid="pgtrigger_update_update_f317c",
+                    table="billing_subscriptionchange",
+                    when="AFTER",
+                ),
+            ),
         ),
         pgtrigger.migrations.AddTrigger(
-            model_name='subscriptionchange',
-            trigger=pgtrigger.compiler.Trigger(name='delete_delete', sql=pgtrigger.compiler.UpsertTriggerSql(func='INSERT INTO "billing_subscriptionchangeevent" ("applied_at", "applied_plan_version_id", "canceled_at", "created_at", "effective_at", "from_plan_version_id", "from_quantity", "id", "kind", "new_plan_id", "new_quantity", "pgh_context_id", "pgh_created_at", "pgh_label", "pgh_obj_id", "policy", "prorate", "reason", "requested_by", "status", "subscription_id", "timing") VALUES (OLD."applied_at", OLD."applied_plan_version_id", OLD."canceled_at", OLD."created_at", OLD."effective_at", OLD."from_plan_version_id", OLD."from_quantity", OLD."id", OLD."kind", OLD."new_plan_id", OLD."new_quantity", _pgh_attach_context(), NOW(), \'delete\', OLD."id", OLD."policy", OLD."prorate", OLD."reason", OLD."requested_by", OLD."status", OLD."subscription_id", OLD."timing"); RETURN NULL;', hash='32305e4276541a6433e4be8baaa1eeeb6b418e75', operation='DELETE', pgid='pgtrigger_delete_delete_8a997', table='billing_subscriptionchange', when='AFTER')),
+            model_name="subscriptionchange",
+            trigger=pgtrigger.compiler.Trigger(
+                name="delete_delete",
+                sql=pgtrigger.compiler.UpsertTriggerSql(
+                    func='INSERT INTO "billing_subscriptionchangeevent" ("applied_at", "applied_plan_version_id", "canceled_at", "created_at", "effective_at", "from_plan_version_id", "from_quantity", "id", "kind", "new_plan_id", "new_quantity", "pgh_context_id", "pgh_created_at", "pgh_label", "pgh_obj_id", "policy", "prorate", "reason", "requested_by", "status", "subscription_id", "timing") VALUES (OLD."applied_at", OLD."applied_plan_version_id", OLD."canceled_at", OLD."created_at", OLD."effective_at", OLD."from_plan_version_id", OLD."from_quantity", OLD."id", OLD."kind", OLD."new_plan_id", OLD."new_quantity", _pgh_attach_context(), NOW(), \'delete\', OLD."id", OLD."policy", OLD."prorate", OLD."reason", OLD."requested_by", OLD."status", OLD."subscription_id", OLD."timing"); RETURN NULL;',
+                    hash="32305e4276541a6433e4be8baaa1eeeb6b418e75",
+                    operation="DELETE",
+                    pgid="pgtrigger_delete_delete_8a997",
+                    table="billing_subscriptionchange",
+                    when="AFTER",
+                ),
+            ),
         ),
     ]

@@ -7,44 +7,90 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('billing', '0020_policies_change_timing'),
+        ("billing", "0020_policies_change_timing"),
     ]
 
     operations = [
         pgtrigger.migrations.RemoveTrigger(
-            model_name='subscription',
-            name='insert_insert',
+            model_name="subscription",
+            name="insert_insert",
         ),
         pgtrigger.migrations.RemoveTrigger(
-            model_name='subscription',
-            name='update_update',
+            model_name="subscription",
+            name="update_update",
         ),
         pgtrigger.migrations.RemoveTrigger(
-            model_name='subscription',
-            name='delete_delete',
+            model_name="subscription",
+            name="delete_delete",
         ),
         migrations.AddField(
-            model_name='subscription',
-            name='parent',
-            field=models.ForeignKey(blank=True, help_text="An item of this subscription (Stripe's subscription items): billed on its cycle, on its invoices; empty for a subscription of its own.", null=True, on_delete=django.db.models.deletion.PROTECT, related_name='items', to='billing.subscription'),
+            model_name="subscription",
+            name="parent",
+            field=models.ForeignKey(
+                blank=True,
+                help_text="An item of this subscription (Stripe's subscription items): billed on its cycle, on its invoices; empty for a subscription of its own.",
+                null=True,
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="items",
+                to="billing.subscription",
+            ),
         ),
         migrations.AddField(
-            model_name='subscriptionevent',
-            name='parent',
-            field=models.ForeignKey(blank=True, db_constraint=False, help_text="An item of this subscription (Stripe's subscription items): billed on its cycle, on its invoices; empty for a subscription of its own.", null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', related_query_name='+', to='billing.subscription'),
+            model_name="subscriptionevent",
+            name="parent",
+            field=models.ForeignKey(
+                blank=True,
+                db_constraint=False,
+                help_text="An item of this subscription (Stripe's subscription items): billed on its cycle, on its invoices; empty for a subscription of its own.",
+                null=True,
+                on_delete=django.db.models.deletion.DO_NOTHING,
+                related_name="+",
+                related_query_name="+",
+                to="billing.subscription",
+            ),
         ),
         pgtrigger.migrations.AddTrigger(
-            model_name='subscription',
-            trigger=pgtrigger.compiler.Trigger(name='insert_insert', sql=pgtrigger.compiler.UpsertTriggerSql(func='INSERT INTO "billing_subscriptionevent" ("billing_anchor", "cancel_at_period_end", "cancel_requested_at", "canceled_at", "created_at", "current_period_end", "current_period_index", "current_period_start", "customer_id", "dunning_block_reason", "dunning_blocked", "dunning_blocked_from", "ended_at", "ends_at", "fee_since", "id", "metadata", "parent_id", "paused_at", "pgh_context_id", "pgh_created_at", "pgh_label", "pgh_obj_id", "plan_id", "plan_version_id", "quantity", "start_at", "status", "trial_end", "trial_will_end_sent", "updated_at") VALUES (NEW."billing_anchor", NEW."cancel_at_period_end", NEW."cancel_requested_at", NEW."canceled_at", NEW."created_at", NEW."current_period_end", NEW."current_period_index", NEW."current_period_start", NEW."customer_id", NEW."dunning_block_reason", NEW."dunning_blocked", NEW."dunning_blocked_from", NEW."ended_at", NEW."ends_at", NEW."fee_since", NEW."id", NEW."metadata", NEW."parent_id", NEW."paused_at", _pgh_attach_context(), NOW(), \'insert\', NEW."id", NEW."plan_id", NEW."plan_version_id", NEW."quantity", NEW."start_at", NEW."status", NEW."trial_end", NEW."trial_will_end_sent", NEW."updated_at"); RETURN NULL;', hash='d672b00e0d1d3a33cdaaaefe74b0b14614247710', operation='INSERT', pgid='pgtrigger_insert_insert_6f62d', table='billing_subscription', when='AFTER')),
+            model_name="subscription",
+            trigger=pgtrigger.compiler.Trigger(
+                name="insert_insert",
+                sql=pgtrigger.compiler.UpsertTriggerSql(
+                    func='INSERT INTO "billing_subscriptionevent" ("billing_anchor", "cancel_at_period_end", "cancel_requested_at", "canceled_at", "created_at", "current_period_end", "current_period_index", "current_period_start", "customer_id", "dunning_block_reason", "dunning_blocked", "dunning_blocked_from", "ended_at", "ends_at", "fee_since", "id", "metadata", "parent_id", "paused_at", "pgh_context_id", "pgh_created_at", "pgh_label", "pgh_obj_id", "plan_id", "plan_version_id", "quantity", "start_at", "status", "trial_end", "trial_will_end_sent", "updated_at") VALUES (NEW."billing_anchor", NEW."cancel_at_period_end", NEW."cancel_requested_at", NEW."canceled_at", NEW."created_at", NEW."current_period_end", NEW."current_period_index", NEW."current_period_start", NEW."customer_id", NEW."dunning_block_reason", NEW."dunning_blocked", NEW."dunning_blocked_from", NEW."ended_at", NEW."ends_at", NEW."fee_since", NEW."id", NEW."metadata", NEW."parent_id", NEW."paused_at", _pgh_attach_context(), NOW(), \'insert\', NEW."id", NEW."plan_id", NEW."plan_version_id", NEW."quantity", NEW."start_at", NEW."status", NEW."trial_end", NEW."trial_will_end_sent", NEW."updated_at"); RETURN NULL;',
+                    hash="d672b00e0d1d3a33cdaaaefe74b0b14614247710",
+                    operation="INSERT",
+                    pgid="pgtrigger_insert_insert_6f62d",
+                    table="billing_subscription",
+                    when="AFTER",
+                ),
+            ),
         ),
         pgtrigger.migrations.AddTrigger(
-            model_name='subscription',
-            trigger=pgtrigger.compiler.Trigger(name='update_update', sql=pgtrigger.compiler.UpsertTriggerSql(condition='WHEN (OLD.* IS DISTINCT FROM NEW.*)', func='INSERT INTO "billing_subscriptionevent" ("billing_anchor", "cancel_at_period_end", "cancel_requested_at", "canceled_at", "created_at", "current_period_end", "current_period_index", "current_period_start", "customer_id", "dunning_block_reason", "dunning_blocked", "dunning_blocked_from", "ended_at", "ends_at", "fee_since", "id", "metadata", "parent_id", "paused_at", "pgh_context_id", "pgh_created_at", "pgh_label", "pgh_obj_id", "plan_id", "plan_version_id", "quantity", "start_at", "status", "trial_end", "trial_will_end_sent", "updated_at") VALUES (NEW."billing_anchor", NEW."cancel_at_period_end", NEW."cancel_requested_at", NEW."canceled_at", NEW."created_at", NEW."current_period_end", NEW."current_period_index", NEW."current_period_start", NEW."customer_id", NEW."dunning_block_reason", NEW."dunning_blocked", NEW."dunning_blocked_from", NEW."ended_at", NEW."ends_at", NEW."fee_since", NEW."id", NEW."metadata", NEW."parent_id", NEW."paused_at", _pgh_attach_context(), NOW(), \'update\', NEW."id", NEW."plan_id", NEW."plan_version_id", NEW."quantity", NEW."start_at", NEW."status", NEW."trial_end", NEW."trial_will_end_sent", NEW."updated_at"); RETURN NULL;', hash='4bb9b3bb2e8e43315ee217150fac9c1706ee9ca7', operation='UPDATE', pgid='pgtrigger_update_update_5c2d2', table='billing_subscription', when='AFTER')),
+            model_name="subscription",
+            trigger=pgtrigger.compiler.Trigger(
+                name="update_update",
+                sql=pgtrigger.compiler.UpsertTriggerSql(
+                    condition="WHEN (OLD.* IS DISTINCT FROM NEW.*)",
+                    func='INSERT INTO "billing_subscriptionevent" ("billing_anchor", "cancel_at_period_end", "cancel_requested_at", "canceled_at", "created_at", "current_period_end", "current_period_index", "current_period_start", "customer_id", "dunning_block_reason", "dunning_blocked", "dunning_blocked_from", "ended_at", "ends_at", "fee_since", "id", "metadata", "parent_id", "paused_at", "pgh_context_id", "pgh_created_at", "pgh_label", "pgh_obj_id", "plan_id", "plan_version_id", "quantity", "start_at", "status", "trial_end", "trial_will_end_sent", "updated_at") VALUES (NEW."billing_anchor", NEW."cancel_at_period_end", NEW."cancel_requested_at", NEW."canceled_at", NEW."created_at", NEW."current_period_end", NEW."current_period_index", NEW."current_period_start", NEW."customer_id", NEW."dunning_block_reason", NEW."dunning_blocked", NEW."dunning_blocked_from", NEW."ended_at", NEW."ends_at", NEW."fee_since", NEW."id", NEW."metadata", NEW."parent_id", NEW."paused_at", _pgh_attach_context(), NOW(), \'update\', NEW."id", NEW."plan_id", NEW."plan_version_id", NEW."quantity", NEW."start_at", NEW."status", NEW."trial_end", NEW."trial_will_end_sent", NEW."updated_at"); RETURN NULL;',
+                    hash="4bb9b3bb2e8e43315ee217150fac9c1706ee9ca7",
+                    operation="UPDATE",
+                    pgid="pgtrigger_update_update_5c2d2",
+                    table="billing_subscription",
+                    when="AFTER",
+                ),
+            ),
         ),
         pgtrigger.migrations.AddTrigger(
-            model_name='subscription',
-            trigger=pgtrigger.compiler.Trigger(name='delete_delete', sql=pgtrigger.compiler.UpsertTriggerSql(func='INSERT INTO "billing_subscriptionevent" ("billing_anchor", "cancel_at_period_end", "cancel_requested_at", "canceled_at", "created_at", "current_period_end", "current_period_index", "current_period_start", "customer_id", "dunning_block_reason", "dunning_blocked", "dunning_blocked_from", "ended_at", "ends_at", "fee_since", "id", "metadata", "parent_id", "paused_at", "pgh_context_id", "pgh_created_at", "pgh_label", "pgh_obj_id", "plan_id", "plan_version_id", "quantity", "start_at", "status", "trial_end", "trial_will_end_sent", "updated_at") VALUES (OLD."billing_anchor", OLD."cancel_at_period_end", OLD."cancel_requested_at", OLD."canceled_at", OLD."created_at", OLD."current_period_end", OLD."current_period_index", OLD."current_period_start", OLD."customer_id", OLD."dunning_block_reason", OLD."dunning_blocked", OLD."dunning_blocked_from", OLD."ended_at", OLD."ends_at", OLD."fee_since", OLD."id", OLD."metadata", OLD."parent_id", OLD."paused_at", _pgh_attach_context(), NOW(), \'delete\', OLD."id", OLD."plan_id", OLD."plan_version_id", OLD."quantity", OLD."start_at", OLD."status", OLD."trial_end", OLD."trial_will_end_sent", OLD."updated_at"); RETURN NULL;', hash='3e131c5a4a7d9ecb16d65bedd34dbf2044ee24f5', operation='DELETE', pgid='pgtrigger_delete_delete_bb9c3', table='billing_subscription', when='AFTER')),
+            model_name="subscription",
+            trigger=pgtrigger.compiler.Trigger(
+                name="delete_delete",
+                sql=pgtrigger.compiler.UpsertTriggerSql(
+                    func='INSERT INTO "billing_subscriptionevent" ("billing_anchor", "cancel_at_period_end", "cancel_requested_at", "canceled_at", "created_at", "current_period_end", "current_period_index", "current_period_start", "customer_id", "dunning_block_reason", "dunning_blocked", "dunning_blocked_from", "ended_at", "ends_at", "fee_since", "id", "metadata", "parent_id", "paused_at", "pgh_context_id", "pgh_created_at", "pgh_label", "pgh_obj_id", "plan_id", "plan_version_id", "quantity", "start_at", "status", "trial_end", "trial_will_end_sent", "updated_at") VALUES (OLD."billing_anchor", OLD."cancel_at_period_end", OLD."cancel_requested_at", OLD."canceled_at", OLD."created_at", OLD."current_period_end", OLD."current_period_index", OLD."current_period_start", OLD."customer_id", OLD."dunning_block_reason", OLD."dunning_blocked", OLD."dunning_blocked_from", OLD."ended_at", OLD."ends_at", OLD."fee_since", OLD."id", OLD."metadata", OLD."parent_id", OLD."paused_at", _pgh_attach_context(), NOW(), \'delete\', OLD."id", OLD."plan_id", OLD."plan_version_id", OLD."quantity", OLD."start_at", OLD."status", OLD."trial_end", OLD."trial_will_end_sent", OLD."updated_at"); RETURN NULL;',
+                    hash="3e131c5a4a7d9ecb16d65bedd34dbf2044ee24f5",
+                    operation="DELETE",
+                    pgid="pgtrigger_delete_delete_bb9c3",
+                    table="billing_subscription",
+                    when="AFTER",
+                ),
+            ),
         ),
     ]

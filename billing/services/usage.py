@@ -148,9 +148,7 @@ class Report:
 
 def metric_definitions() -> dict[str, MetricDef]:
     return {
-        m.code: MetricDef(
-            m.id, m.code, m.aggregation, m.field_name, m.allow_negative, m.recurring
-        )
+        m.code: MetricDef(m.id, m.code, m.aggregation, m.field_name, m.allow_negative, m.recurring)
         for m in BillableMetric.objects.filter(archived_at__isnull=True)
     }
 

@@ -67,7 +67,7 @@ CANCELLATION_POLICY_HELP = (
     '(at once), "end_of_term" (at the end of the current period), "illegal" (refused).'
 )
 CANCELLATION_CREDIT_HELP = (
-    'How a cancellation at once credits the unused part of a fee paid in advance: '
+    "How a cancellation at once credits the unused part of a fee paid in advance: "
     '"proration_line" (a negative line on the next invoice) or "credit_note" (a credit note on '
     "the finalized invoice that billed the fee; a proration line while it is a draft)."
 )
@@ -110,12 +110,12 @@ PARAMS_HELP = (
     "boolean: bill the first tier's flat fee at quantity 0, as Stripe does; default false, a "
     'quantity of 0 costs nothing)}. graduated_percentage: {"tiers": [{"from", "to", "rate" '
     '(percent), "flat_fee"}]}: each tier\'s rate applies to the part of the amount inside it, '
-    "its flat fee once when the amount reaches into it (Lago). package: {\"package_size\", "
+    'its flat fee once when the amount reaches into it (Lago). package: {"package_size", '
     '"package_price", "free_units"}. percentage: {"rate" (percent), "fixed_fee", '
     '"min_per_transaction", "max_per_transaction", "free_transactions", "free_amount"}: '
     "free_amount is the first part of the period's amount free of the rate; with "
     "per-transaction parameters the free allowance (free_transactions, free_amount) is spent "
-    "in time order and ends with whichever runs out first. flat: {\"amount\"}."
+    'in time order and ends with whichever runs out first. flat: {"amount"}.'
 )
 
 
@@ -205,9 +205,7 @@ class PlanVersionOut(serializers.ModelSerializer[PlanVersion]):
         many=True, read_only=True, help_text="Billed once, at a subscription's start."
     )
     phases = PlanPhaseOut(many=True, read_only=True, help_text=PHASES_HELP)
-    usage_thresholds = UsageThresholdOut(
-        many=True, read_only=True, help_text=USAGE_THRESHOLDS_HELP
-    )
+    usage_thresholds = UsageThresholdOut(many=True, read_only=True, help_text=USAGE_THRESHOLDS_HELP)
 
     class Meta:
         model = PlanVersion
@@ -502,9 +500,7 @@ class PlanVersionIn(serializers.Serializer[Any]):
         many=True, required=False, help_text="Billed once, at a subscription's start."
     )
     phases = PlanPhaseIn(many=True, required=False, help_text=PHASES_HELP)
-    usage_thresholds = UsageThresholdIn(
-        many=True, required=False, help_text=USAGE_THRESHOLDS_HELP
-    )
+    usage_thresholds = UsageThresholdIn(many=True, required=False, help_text=USAGE_THRESHOLDS_HELP)
     cancellation_credit = serializers.ChoiceField(
         choices=CancellationCredit.choices, required=False, help_text=CANCELLATION_CREDIT_HELP
     )

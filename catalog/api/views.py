@@ -320,8 +320,13 @@ class PlanChangePolicyDetail(generics.GenericAPIView[Any]):
 
 def _version_queryset() -> QuerySet[PlanVersion]:
     return PlanVersion.objects.select_related("plan").prefetch_related(
-        "charges__metric", "charges__tax_rate", "features__feature", "one_time_fees__tax_rate",
-        "charges__phase", "phases", "usage_thresholds",
+        "charges__metric",
+        "charges__tax_rate",
+        "features__feature",
+        "one_time_fees__tax_rate",
+        "charges__phase",
+        "phases",
+        "usage_thresholds",
     )
 
 
@@ -527,9 +532,7 @@ class PlanVersionPreview(generics.GenericAPIView[Any]):
                 f"{version.label} has no charge for metric {data.validated_data['metric']!r}.",
                 field="metric",
             )
-        return Response(
-            _rated_body(selectors.charge_rater(charge=charge), data.validated_data)
-        )
+        return Response(_rated_body(selectors.charge_rater(charge=charge), data.validated_data))
 
 
 def _rated_body(rater: Any, data: dict[str, Any]) -> dict[str, Any]:

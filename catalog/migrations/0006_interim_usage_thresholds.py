@@ -7,82 +7,160 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('catalog', '0005_phases_plan_phases'),
-        ('pghistory', '0007_auto_20250421_0444'),
+        ("catalog", "0005_phases_plan_phases"),
+        ("pghistory", "0007_auto_20250421_0444"),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='UsageThreshold',
+            name="UsageThreshold",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('amount', models.DecimalField(decimal_places=12, max_digits=28)),
-                ('recurring', models.BooleanField(default=False, help_text='Every `amount` more, after the highest one-off threshold.')),
-                ('name', models.CharField(blank=True, max_length=200)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("amount", models.DecimalField(decimal_places=12, max_digits=28)),
+                (
+                    "recurring",
+                    models.BooleanField(
+                        default=False,
+                        help_text="Every `amount` more, after the highest one-off threshold.",
+                    ),
+                ),
+                ("name", models.CharField(blank=True, max_length=200)),
             ],
             options={
-                'ordering': ('plan_version', 'recurring', 'amount', 'id'),
+                "ordering": ("plan_version", "recurring", "amount", "id"),
             },
         ),
         migrations.CreateModel(
-            name='UsageThresholdEvent',
+            name="UsageThresholdEvent",
             fields=[
-                ('pgh_id', models.AutoField(primary_key=True, serialize=False)),
-                ('pgh_created_at', models.DateTimeField(auto_now_add=True)),
-                ('pgh_label', models.TextField(help_text='The event label.')),
-                ('id', models.BigIntegerField()),
-                ('amount', models.DecimalField(decimal_places=12, max_digits=28)),
-                ('recurring', models.BooleanField(default=False, help_text='Every `amount` more, after the highest one-off threshold.')),
-                ('name', models.CharField(blank=True, max_length=200)),
+                ("pgh_id", models.AutoField(primary_key=True, serialize=False)),
+                ("pgh_created_at", models.DateTimeField(auto_now_add=True)),
+                ("pgh_label", models.TextField(help_text="The event label.")),
+                ("id", models.BigIntegerField()),
+                ("amount", models.DecimalField(decimal_places=12, max_digits=28)),
+                (
+                    "recurring",
+                    models.BooleanField(
+                        default=False,
+                        help_text="Every `amount` more, after the highest one-off threshold.",
+                    ),
+                ),
+                ("name", models.CharField(blank=True, max_length=200)),
             ],
             options={
-                'abstract': False,
+                "abstract": False,
             },
         ),
         migrations.AddField(
-            model_name='usagethreshold',
-            name='plan_version',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='usage_thresholds', to='catalog.planversion'),
+            model_name="usagethreshold",
+            name="plan_version",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.CASCADE,
+                related_name="usage_thresholds",
+                to="catalog.planversion",
+            ),
         ),
         migrations.AddField(
-            model_name='usagethresholdevent',
-            name='pgh_context',
-            field=models.ForeignKey(db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='pghistory.context'),
+            model_name="usagethresholdevent",
+            name="pgh_context",
+            field=models.ForeignKey(
+                db_constraint=False,
+                null=True,
+                on_delete=django.db.models.deletion.DO_NOTHING,
+                related_name="+",
+                to="pghistory.context",
+            ),
         ),
         migrations.AddField(
-            model_name='usagethresholdevent',
-            name='pgh_obj',
-            field=models.ForeignKey(db_constraint=False, on_delete=django.db.models.deletion.DO_NOTHING, related_name='events', to='catalog.usagethreshold'),
+            model_name="usagethresholdevent",
+            name="pgh_obj",
+            field=models.ForeignKey(
+                db_constraint=False,
+                on_delete=django.db.models.deletion.DO_NOTHING,
+                related_name="events",
+                to="catalog.usagethreshold",
+            ),
         ),
         migrations.AddField(
-            model_name='usagethresholdevent',
-            name='plan_version',
-            field=models.ForeignKey(db_constraint=False, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', related_query_name='+', to='catalog.planversion'),
+            model_name="usagethresholdevent",
+            name="plan_version",
+            field=models.ForeignKey(
+                db_constraint=False,
+                on_delete=django.db.models.deletion.DO_NOTHING,
+                related_name="+",
+                related_query_name="+",
+                to="catalog.planversion",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='usagethreshold',
-            constraint=models.UniqueConstraint(condition=models.Q(('recurring', True)), fields=('plan_version',), name='one_recurring_threshold_per_version'),
+            model_name="usagethreshold",
+            constraint=models.UniqueConstraint(
+                condition=models.Q(("recurring", True)),
+                fields=("plan_version",),
+                name="one_recurring_threshold_per_version",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='usagethreshold',
-            constraint=models.UniqueConstraint(condition=models.Q(('recurring', False)), fields=('plan_version', 'amount'), name='usage_threshold_amount_once'),
+            model_name="usagethreshold",
+            constraint=models.UniqueConstraint(
+                condition=models.Q(("recurring", False)),
+                fields=("plan_version", "amount"),
+                name="usage_threshold_amount_once",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='usagethreshold',
-            constraint=models.CheckConstraint(condition=models.Q(('amount__gt', 0)), name='usage_threshold_positive'),
+            model_name="usagethreshold",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("amount__gt", 0)), name="usage_threshold_positive"
+            ),
         ),
         pgtrigger.migrations.AddTrigger(
-            model_name='usagethreshold',
-            trigger=pgtrigger.compiler.Trigger(name='insert_insert', sql=pgtrigger.compiler.UpsertTriggerSql(func='INSERT INTO "catalog_usagethresholdevent" ("amount", "id", "name", "pgh_context_id", "pgh_created_at", "pgh_label", "pgh_obj_id", "plan_version_id", "recurring") VALUES (NEW."amount", NEW."id", NEW."name", _pgh_attach_context(), NOW(), \'insert\', NEW."id", NEW."plan_version_id", NEW."recurring"); RETURN NULL;', hash='9ce8b84df7d40faecf67215726a9d1c6f8e3f538', operation='INSERT', pgid='pgtrigger_insert_insert_7b7d7', table='catalog_usagethreshold', when='AFTER')),
+            model_name="usagethreshold",
+            trigger=pgtrigger.compiler.Trigger(
+                name="insert_insert",
+                sql=pgtrigger.compiler.UpsertTriggerSql(
+                    func='INSERT INTO "catalog_usagethresholdevent" ("amount", "id", "name", "pgh_context_id", "pgh_created_at", "pgh_label", "pgh_obj_id", "plan_version_id", "recurring") VALUES (NEW."amount", NEW."id", NEW."name", _pgh_attach_context(), NOW(), \'insert\', NEW."id", NEW."plan_version_id", NEW."recurring"); RETURN NULL;',
+                    hash="9ce8b84df7d40faecf67215726a9d1c6f8e3f538",
+                    operation="INSERT",
+                    pgid="pgtrigger_insert_insert_7b7d7",
+                    table="catalog_usagethreshold",
+                    when="AFTER",
+                ),
+            ),
         ),
         pgtrigger.migrations.AddTrigger(
-            model_name='usagethreshold',
-            trigger=pgtrigger.compiler.Trigger(name='update_update', sql=pgtrigger.compiler.UpsertTriggerSql(condition='WHEN (OLD.* IS DISTINCT FROM NEW.*)', func='INSERT INTO "catalog_usagethresholdevent" ("amount", "id", "name", "pgh_context_id", "pgh_created_at", "pgh_label", "pgh_obj_id", "plan_version_id", "recurring") VALUES (NEW."amount", NEW."id", NEW."name", _pgh_attach_context(), NOW(), \'update\', NEW."id", NEW."plan_version_id", NEW."recurring"); RETURN NULL;', hash='b30fbebc3ff66a3a28e9d9ad362fa516f110f67d', operation='UPDATE', pgid='pgtrigger_update_update_8dadd', table='catalog_usagethreshold', when='AFTER')),
+            model_name="usagethreshold",
+            trigger=pgtrigger.compiler.Trigger(
+                name="update_update",
+                sql=pgtrigger.compiler.UpsertTriggerSql(
+                    condition="WHEN (OLD.* IS DISTINCT FROM NEW.*)",
+                    func='INSERT INTO "catalog_usagethresholdevent" ("amount", "id", "name", "pgh_context_id", "pgh_created_at", "pgh_label", "pgh_obj_id", "plan_version_id", "recurring") VALUES (NEW."amount", NEW."id", NEW."name", _pgh_attach_context(), NOW(), \'update\', NEW."id", NEW."plan_version_id", NEW."recurring"); RETURN NULL;',
+                    hash="b30fbebc3ff66a3a28e9d9ad362fa516f110f67d",
+                    operation="UPDATE",
+                    pgid="pgtrigger_update_update_8dadd",
+                    table="catalog_usagethreshold",
+                    when="AFTER",
+                ),
+            ),
         ),
         pgtrigger.migrations.AddTrigger(
-            model_name='usagethreshold',
-            trigger=pgtrigger.compiler.Trigger(name='delete_delete', sql=pgtrigger.compiler.UpsertTriggerSql(func='INSERT INTO "catalog_usagethresholdevent" ("amount", "id", "name", "pgh_context_id", "pgh_created_at", "pgh_label", "pgh_obj_id", "plan_version_id", "recurring") VALUES (OLD."amount", OLD."id", OLD."name", _pgh_attach_context(), NOW(), \'delete\', OLD."id", OLD."plan_version_id", OLD."recurring"); RETURN NULL;', hash='b51a4c5c7adff6fdc2330297d78c489ceaf8fb58', operation='DELETE', pgid='pgtrigger_delete_delete_083aa', table='catalog_usagethreshold', when='AFTER')),
+            model_name="usagethreshold",
+            trigger=pgtrigger.compiler.Trigger(
+                name="delete_delete",
+                sql=pgtrigger.compiler.UpsertTriggerSql(
+                    func='INSERT INTO "catalog_usagethresholdevent" ("amount", "id", "name", "pgh_context_id", "pgh_created_at", "pgh_label", "pgh_obj_id", "plan_version_id", "recurring") VALUES (OLD."amount", OLD."id", OLD."name", _pgh_attach_context(), NOW(), \'delete\', OLD."id", OLD."plan_version_id", OLD."recurring"); RETURN NULL;',
+                    hash="b51a4c5c7adff6fdc2330297d78c489ceaf8fb58",
+                    operation="DELETE",
+                    pgid="pgtrigger_delete_delete_083aa",
+                    table="catalog_usagethreshold",
+                    when="AFTER",
+                ),
+            ),
         ),
     ]

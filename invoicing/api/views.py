@@ -59,9 +59,7 @@ class TaxBreakdownOut(serializers.Serializer[Any]):
     name = serializers.CharField()
     percentage = serializers.DecimalField(max_digits=7, decimal_places=4)
     inclusive = serializers.BooleanField()
-    category = serializers.CharField(
-        help_text="standard, reduced, zero, exempt or reverse_charge"
-    )
+    category = serializers.CharField(help_text="standard, reduced, zero, exempt or reverse_charge")
     legal_mention = serializers.CharField(
         help_text="Printed on the invoice (exempt and reverse-charge rates always have one)."
     )

@@ -6,59 +6,130 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('invoicing', '0015_branding'),
+        ("invoicing", "0015_branding"),
     ]
 
     operations = [
         pgtrigger.migrations.RemoveTrigger(
-            model_name='invoiceline',
-            name='insert_insert',
+            model_name="invoiceline",
+            name="insert_insert",
         ),
         pgtrigger.migrations.RemoveTrigger(
-            model_name='invoiceline',
-            name='update_update',
+            model_name="invoiceline",
+            name="update_update",
         ),
         pgtrigger.migrations.RemoveTrigger(
-            model_name='invoiceline',
-            name='delete_delete',
+            model_name="invoiceline",
+            name="delete_delete",
         ),
         migrations.AddField(
-            model_name='invoiceline',
-            name='tax_category',
-            field=models.CharField(blank=True, help_text="The rate's category as applied (exempt, ...).", max_length=14),
+            model_name="invoiceline",
+            name="tax_category",
+            field=models.CharField(
+                blank=True, help_text="The rate's category as applied (exempt, ...).", max_length=14
+            ),
         ),
         migrations.AddField(
-            model_name='invoicelineevent',
-            name='tax_category',
-            field=models.CharField(blank=True, help_text="The rate's category as applied (exempt, ...).", max_length=14),
+            model_name="invoicelineevent",
+            name="tax_category",
+            field=models.CharField(
+                blank=True, help_text="The rate's category as applied (exempt, ...).", max_length=14
+            ),
         ),
         migrations.AlterField(
-            model_name='billedperiod',
-            name='kind',
-            field=models.CharField(choices=[('advance', 'Advance'), ('period_end', 'period end'), ('closing', 'Closing'), ('start', 'Start')], default='period_end', max_length=10),
+            model_name="billedperiod",
+            name="kind",
+            field=models.CharField(
+                choices=[
+                    ("advance", "Advance"),
+                    ("period_end", "period end"),
+                    ("closing", "Closing"),
+                    ("start", "Start"),
+                ],
+                default="period_end",
+                max_length=10,
+            ),
         ),
         migrations.AlterField(
-            model_name='invoiceline',
-            name='kind',
-            field=models.CharField(choices=[('fixed_fee', 'fixed fee'), ('usage', 'Usage'), ('minimum', 'minimum commitment true-up'), ('proration', 'Proration'), ('one_off', 'one-off'), ('one_time', 'one-time fee'), ('trial', 'free trial'), ('add_on', 'add-on'), ('discount', 'Discount'), ('prepaid', 'prepaid credit')], max_length=9),
+            model_name="invoiceline",
+            name="kind",
+            field=models.CharField(
+                choices=[
+                    ("fixed_fee", "fixed fee"),
+                    ("usage", "Usage"),
+                    ("minimum", "minimum commitment true-up"),
+                    ("proration", "Proration"),
+                    ("one_off", "one-off"),
+                    ("one_time", "one-time fee"),
+                    ("trial", "free trial"),
+                    ("add_on", "add-on"),
+                    ("discount", "Discount"),
+                    ("prepaid", "prepaid credit"),
+                ],
+                max_length=9,
+            ),
         ),
         migrations.AlterField(
-            model_name='invoicelineevent',
-            name='kind',
-            field=models.CharField(choices=[('fixed_fee', 'fixed fee'), ('usage', 'Usage'), ('minimum', 'minimum commitment true-up'), ('proration', 'Proration'), ('one_off', 'one-off'), ('one_time', 'one-time fee'), ('trial', 'free trial'), ('add_on', 'add-on'), ('discount', 'Discount'), ('prepaid', 'prepaid credit')], max_length=9),
+            model_name="invoicelineevent",
+            name="kind",
+            field=models.CharField(
+                choices=[
+                    ("fixed_fee", "fixed fee"),
+                    ("usage", "Usage"),
+                    ("minimum", "minimum commitment true-up"),
+                    ("proration", "Proration"),
+                    ("one_off", "one-off"),
+                    ("one_time", "one-time fee"),
+                    ("trial", "free trial"),
+                    ("add_on", "add-on"),
+                    ("discount", "Discount"),
+                    ("prepaid", "prepaid credit"),
+                ],
+                max_length=9,
+            ),
         ),
         pgtrigger.migrations.AddTrigger(
-            model_name='invoiceline',
-            trigger=pgtrigger.compiler.Trigger(name='insert_insert', sql=pgtrigger.compiler.UpsertTriggerSql(func='INSERT INTO "invoicing_invoicelineevent" ("amount", "description", "explanation", "id", "invoice_id", "kind", "metric_code", "period_end", "period_start", "pgh_context_id", "pgh_created_at", "pgh_label", "pgh_obj_id", "plan_version_id", "position", "quantity", "redemption_id", "subscription_id", "tax_amount", "tax_category", "tax_inclusive", "tax_percentage", "tax_rate_id", "unit_amount") VALUES (NEW."amount", NEW."description", NEW."explanation", NEW."id", NEW."invoice_id", NEW."kind", NEW."metric_code", NEW."period_end", NEW."period_start", _pgh_attach_context(), NOW(), \'insert\', NEW."id", NEW."plan_version_id", NEW."position", NEW."quantity", NEW."redemption_id", NEW."subscription_id", NEW."tax_amount", NEW."tax_category", NEW."tax_inclusive", NEW."tax_percentage", NEW."tax_rate_id", NEW."unit_amount"); RETURN NULL;', hash='e058f082de0f3106cf466c5fb83d8f666c86f107', operation='INSERT', pgid='pgtrigger_insert_insert_2365b', table='invoicing_invoiceline', when='AFTER')),
+            model_name="invoiceline",
+            trigger=pgtrigger.compiler.Trigger(
+                name="insert_insert",
+                sql=pgtrigger.compiler.UpsertTriggerSql(
+                    func='INSERT INTO "invoicing_invoicelineevent" ("amount", "description", "explanation", "id", "invoice_id", "kind", "metric_code", "period_end", "period_start", "pgh_context_id", "pgh_created_at", "pgh_label", "pgh_obj_id", "plan_version_id", "position", "quantity", "redemption_id", "subscription_id", "tax_amount", "tax_category", "tax_inclusive", "tax_percentage", "tax_rate_id", "unit_amount") VALUES (NEW."amount", NEW."description", NEW."explanation", NEW."id", NEW."invoice_id", NEW."kind", NEW."metric_code", NEW."period_end", NEW."period_start", _pgh_attach_context(), NOW(), \'insert\', NEW."id", NEW."plan_version_id", NEW."position", NEW."quantity", NEW."redemption_id", NEW."subscription_id", NEW."tax_amount", NEW."tax_category", NEW."tax_inclusive", NEW."tax_percentage", NEW."tax_rate_id", NEW."unit_amount"); RETURN NULL;',
+                    hash="e058f082de0f3106cf466c5fb83d8f666c86f107",
+                    operation="INSERT",
+                    pgid="pgtrigger_insert_insert_2365b",
+                    table="invoicing_invoiceline",
+                    when="AFTER",
+                ),
+            ),
         ),
         pgtrigger.migrations.AddTrigger(
-            model_name='invoiceline',
-            trigger=pgtrigger.compiler.Trigger(name='update_update', sql=pgtrigger.compiler.UpsertTriggerSql(condition='WHEN (OLD.* IS DISTINCT FROM NEW.*)', func='INSERT INTO "invoicing_invoicelineevent" ("amount", "description", "explanation", "id", "invoice_id", "kind", "metric_code", "period_end", "period_start", "pgh_context_id", "pgh_created_at", "pgh_label", "pgh_obj_id", "plan_version_id", "position", "quantity", "redemption_id", "subscription_id", "tax_amount", "tax_category", "tax_inclusive", "tax_percentage", "tax_rate_id", "unit_amount") VALUES (NEW."amount", NEW."description", NEW."explanation", NEW."id", NEW."invoice_id", NEW."kind", NEW."metric_code", NEW."period_end", NEW."period_start", _pgh_attach_context(), NOW(), \'update\', NEW."id", NEW."plan_version_id", NEW."position", NEW."quantity", NEW."redemption_id", NEW."subscription_id", NEW."tax_amount", NEW."tax_category", NEW."tax_inclusive", NEW."tax_percentage", NEW."tax_rate_id", NEW."unit_amount"); RETURN NULL;', hash='9041298903a23a1d02e200e1b87b2c8b89805506', operation='UPDATE', pgid='pgtrigger_update_update_9aaab', table='invoicing_invoiceline', when='AFTER')),
+            model_name="invoiceline",
+            trigger=pgtrigger.compiler.Trigger(
+                name="update_update",
+                sql=pgtrigger.compiler.UpsertTriggerSql(
+                    condition="WHEN (OLD.* IS DISTINCT FROM NEW.*)",
+                    func='INSERT INTO "invoicing_invoicelineevent" ("amount", "description", "explanation", "id", "invoice_id", "kind", "metric_code", "period_end", "period_start", "pgh_context_id", "pgh_created_at", "pgh_label", "pgh_obj_id", "plan_version_id", "position", "quantity", "redemption_id", "subscription_id", "tax_amount", "tax_category", "tax_inclusive", "tax_percentage", "tax_rate_id", "unit_amount") VALUES (NEW."amount", NEW."description", NEW."explanation", NEW."id", NEW."invoice_id", NEW."kind", NEW."metric_code", NEW."period_end", NEW."period_start", _pgh_attach_context(), NOW(), \'update\', NEW."id", NEW."plan_version_id", NEW."position", NEW."quantity", NEW."redemption_id", NEW."subscription_id", NEW."tax_amount", NEW."tax_category", NEW."tax_inclusive", NEW."tax_percentage", NEW."tax_rate_id", NEW."unit_amount"); RETURN NULL;',
+                    hash="9041298903a23a1d02e200e1b87b2c8b89805506",
+                    operation="UPDATE",
+                    pgid="pgtrigger_update_update_9aaab",
+                    table="invoicing_invoiceline",
+                    when="AFTER",
+                ),
+            ),
         ),
         pgtrigger.migrations.AddTrigger(
-            model_name='invoiceline',
-            trigger=pgtrigger.compiler.Trigger(name='delete_delete', sql=pgtrigger.compiler.UpsertTriggerSql(func='INSERT INTO "invoicing_invoicelineevent" ("amount", "description", "explanation", "id", "invoice_id", "kind", "metric_code", "period_end", "period_start", "pgh_context_id", "pgh_created_at", "pgh_label", "pgh_obj_id", "plan_version_id", "position", "quantity", "redemption_id", "subscription_id", "tax_amount", "tax_category", "tax_inclusive", "tax_percentage", "tax_rate_id", "unit_amount") VALUES (OLD."amount", OLD."description", OLD."explanation", OLD."id", OLD."invoice_id", OLD."kind", OLD."metric_code", OLD."period_end", OLD."period_start", _pgh_attach_context(), NOW(), \'delete\', OLD."id", OLD."plan_version_id", OLD."position", OLD."quantity", OLD."redemption_id", OLD."subscription_id", OLD."tax_amount", OLD."tax_category", OLD."tax_inclusive", OLD."tax_percentage", OLD."tax_rate_id", OLD."unit_amount"); RETURN NULL;', hash='ade03a7f7dabf19394cb2717a7bfb88fb43e5368', operation='DELETE', pgid='pgtrigger_delete_delete_cc755', table='invoicing_invoiceline', when='AFTER')),
+            model_name="invoiceline",
+            trigger=pgtrigger.compiler.Trigger(
+                name="delete_delete",
+                sql=pgtrigger.compiler.UpsertTriggerSql(
+                    func='INSERT INTO "invoicing_invoicelineevent" ("amount", "description", "explanation", "id", "invoice_id", "kind", "metric_code", "period_end", "period_start", "pgh_context_id", "pgh_created_at", "pgh_label", "pgh_obj_id", "plan_version_id", "position", "quantity", "redemption_id", "subscription_id", "tax_amount", "tax_category", "tax_inclusive", "tax_percentage", "tax_rate_id", "unit_amount") VALUES (OLD."amount", OLD."description", OLD."explanation", OLD."id", OLD."invoice_id", OLD."kind", OLD."metric_code", OLD."period_end", OLD."period_start", _pgh_attach_context(), NOW(), \'delete\', OLD."id", OLD."plan_version_id", OLD."position", OLD."quantity", OLD."redemption_id", OLD."subscription_id", OLD."tax_amount", OLD."tax_category", OLD."tax_inclusive", OLD."tax_percentage", OLD."tax_rate_id", OLD."unit_amount"); RETURN NULL;',
+                    hash="ade03a7f7dabf19394cb2717a7bfb88fb43e5368",
+                    operation="DELETE",
+                    pgid="pgtrigger_delete_delete_cc755",
+                    table="invoicing_invoiceline",
+                    when="AFTER",
+                ),
+            ),
         ),
     ]

@@ -7,75 +7,221 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('billing', '0017_subscription_price_moves'),
-        ('core', '0003_job_chunks'),
-        ('invoicing', '0016_catalog_depth'),
-        ('pghistory', '0007_auto_20250421_0444'),
+        ("billing", "0017_subscription_price_moves"),
+        ("core", "0003_job_chunks"),
+        ("invoicing", "0016_catalog_depth"),
+        ("pghistory", "0007_auto_20250421_0444"),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='ImportRun',
+            name="ImportRun",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('key', models.CharField(help_text="The import's idempotency key.", max_length=100, unique=True)),
-                ('digest', models.CharField(help_text='SHA-256 of the document (canonical JSON).', max_length=64)),
-                ('document', models.JSONField()),
-                ('status', models.CharField(choices=[('running', 'running'), ('succeeded', 'succeeded'), ('failed', 'failed')], max_length=10)),
-                ('steps', models.PositiveIntegerField(default=0, help_text='Replay steps in the document.')),
-                ('done', models.PositiveIntegerField(default=0, help_text='Replay steps done.')),
-                ('billed_until', models.DateTimeField(help_text='The instant the replay bills up to (now).')),
-                ('error', models.TextField(blank=True)),
-                ('error_field', models.CharField(blank=True, max_length=255)),
-                ('error_code', models.CharField(blank=True, max_length=64)),
-                ('actor', models.CharField(max_length=255)),
-                ('created_at', models.DateTimeField()),
-                ('finished_at', models.DateTimeField(blank=True, null=True)),
-                ('customer', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='import_runs', to='billing.customer')),
-                ('invoices', models.ManyToManyField(blank=True, related_name='import_runs', to='invoicing.invoice')),
-                ('job', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to='core.job')),
-                ('subscriptions', models.ManyToManyField(blank=True, related_name='import_runs', to='billing.subscription')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "key",
+                    models.CharField(
+                        help_text="The import's idempotency key.", max_length=100, unique=True
+                    ),
+                ),
+                (
+                    "digest",
+                    models.CharField(
+                        help_text="SHA-256 of the document (canonical JSON).", max_length=64
+                    ),
+                ),
+                ("document", models.JSONField()),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("running", "running"),
+                            ("succeeded", "succeeded"),
+                            ("failed", "failed"),
+                        ],
+                        max_length=10,
+                    ),
+                ),
+                (
+                    "steps",
+                    models.PositiveIntegerField(
+                        default=0, help_text="Replay steps in the document."
+                    ),
+                ),
+                ("done", models.PositiveIntegerField(default=0, help_text="Replay steps done.")),
+                (
+                    "billed_until",
+                    models.DateTimeField(help_text="The instant the replay bills up to (now)."),
+                ),
+                ("error", models.TextField(blank=True)),
+                ("error_field", models.CharField(blank=True, max_length=255)),
+                ("error_code", models.CharField(blank=True, max_length=64)),
+                ("actor", models.CharField(max_length=255)),
+                ("created_at", models.DateTimeField()),
+                ("finished_at", models.DateTimeField(blank=True, null=True)),
+                (
+                    "customer",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="import_runs",
+                        to="billing.customer",
+                    ),
+                ),
+                (
+                    "invoices",
+                    models.ManyToManyField(
+                        blank=True, related_name="import_runs", to="invoicing.invoice"
+                    ),
+                ),
+                (
+                    "job",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to="core.job",
+                    ),
+                ),
+                (
+                    "subscriptions",
+                    models.ManyToManyField(
+                        blank=True, related_name="import_runs", to="billing.subscription"
+                    ),
+                ),
             ],
             options={
-                'ordering': ('-created_at', '-id'),
+                "ordering": ("-created_at", "-id"),
             },
         ),
         migrations.CreateModel(
-            name='ImportRunEvent',
+            name="ImportRunEvent",
             fields=[
-                ('pgh_id', models.AutoField(primary_key=True, serialize=False)),
-                ('pgh_created_at', models.DateTimeField(auto_now_add=True)),
-                ('pgh_label', models.TextField(help_text='The event label.')),
-                ('id', models.BigIntegerField()),
-                ('key', models.CharField(help_text="The import's idempotency key.", max_length=100)),
-                ('digest', models.CharField(help_text='SHA-256 of the document (canonical JSON).', max_length=64)),
-                ('status', models.CharField(choices=[('running', 'running'), ('succeeded', 'succeeded'), ('failed', 'failed')], max_length=10)),
-                ('steps', models.PositiveIntegerField(default=0, help_text='Replay steps in the document.')),
-                ('done', models.PositiveIntegerField(default=0, help_text='Replay steps done.')),
-                ('billed_until', models.DateTimeField(help_text='The instant the replay bills up to (now).')),
-                ('error', models.TextField(blank=True)),
-                ('error_field', models.CharField(blank=True, max_length=255)),
-                ('error_code', models.CharField(blank=True, max_length=64)),
-                ('actor', models.CharField(max_length=255)),
-                ('created_at', models.DateTimeField()),
-                ('finished_at', models.DateTimeField(blank=True, null=True)),
-                ('customer', models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', related_query_name='+', to='billing.customer')),
-                ('job', models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', related_query_name='+', to='core.job')),
-                ('pgh_context', models.ForeignKey(db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='pghistory.context')),
-                ('pgh_obj', models.ForeignKey(db_constraint=False, on_delete=django.db.models.deletion.DO_NOTHING, related_name='events', to='invoicing.importrun')),
+                ("pgh_id", models.AutoField(primary_key=True, serialize=False)),
+                ("pgh_created_at", models.DateTimeField(auto_now_add=True)),
+                ("pgh_label", models.TextField(help_text="The event label.")),
+                ("id", models.BigIntegerField()),
+                (
+                    "key",
+                    models.CharField(help_text="The import's idempotency key.", max_length=100),
+                ),
+                (
+                    "digest",
+                    models.CharField(
+                        help_text="SHA-256 of the document (canonical JSON).", max_length=64
+                    ),
+                ),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("running", "running"),
+                            ("succeeded", "succeeded"),
+                            ("failed", "failed"),
+                        ],
+                        max_length=10,
+                    ),
+                ),
+                (
+                    "steps",
+                    models.PositiveIntegerField(
+                        default=0, help_text="Replay steps in the document."
+                    ),
+                ),
+                ("done", models.PositiveIntegerField(default=0, help_text="Replay steps done.")),
+                (
+                    "billed_until",
+                    models.DateTimeField(help_text="The instant the replay bills up to (now)."),
+                ),
+                ("error", models.TextField(blank=True)),
+                ("error_field", models.CharField(blank=True, max_length=255)),
+                ("error_code", models.CharField(blank=True, max_length=64)),
+                ("actor", models.CharField(max_length=255)),
+                ("created_at", models.DateTimeField()),
+                ("finished_at", models.DateTimeField(blank=True, null=True)),
+                (
+                    "customer",
+                    models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        related_query_name="+",
+                        to="billing.customer",
+                    ),
+                ),
+                (
+                    "job",
+                    models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        related_query_name="+",
+                        to="core.job",
+                    ),
+                ),
+                (
+                    "pgh_context",
+                    models.ForeignKey(
+                        db_constraint=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to="pghistory.context",
+                    ),
+                ),
+                (
+                    "pgh_obj",
+                    models.ForeignKey(
+                        db_constraint=False,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="events",
+                        to="invoicing.importrun",
+                    ),
+                ),
             ],
             options={
-                'abstract': False,
+                "abstract": False,
             },
         ),
         pgtrigger.migrations.AddTrigger(
-            model_name='importrun',
-            trigger=pgtrigger.compiler.Trigger(name='insert_insert', sql=pgtrigger.compiler.UpsertTriggerSql(func='INSERT INTO "invoicing_importrunevent" ("actor", "billed_until", "created_at", "customer_id", "digest", "done", "error", "error_code", "error_field", "finished_at", "id", "job_id", "key", "pgh_context_id", "pgh_created_at", "pgh_label", "pgh_obj_id", "status", "steps") VALUES (NEW."actor", NEW."billed_until", NEW."created_at", NEW."customer_id", NEW."digest", NEW."done", NEW."error", NEW."error_code", NEW."error_field", NEW."finished_at", NEW."id", NEW."job_id", NEW."key", _pgh_attach_context(), NOW(), \'insert\', NEW."id", NEW."status", NEW."steps"); RETURN NULL;', hash='2445629c57abc211aeea5d7e0f212d300332a28f', operation='INSERT', pgid='pgtrigger_insert_insert_16556', table='invoicing_importrun', when='AFTER')),
+            model_name="importrun",
+            trigger=pgtrigger.compiler.Trigger(
+                name="insert_insert",
+                sql=pgtrigger.compiler.UpsertTriggerSql(
+                    func='INSERT INTO "invoicing_importrunevent" ("actor", "billed_until", "created_at", "customer_id", "digest", "done", "error", "error_code", "error_field", "finished_at", "id", "job_id", "key", "pgh_context_id", "pgh_created_at", "pgh_label", "pgh_obj_id", "status", "steps") VALUES (NEW."actor", NEW."billed_until", NEW."created_at", NEW."customer_id", NEW."digest", NEW."done", NEW."error", NEW."error_code", NEW."error_field", NEW."finished_at", NEW."id", NEW."job_id", NEW."key", _pgh_attach_context(), NOW(), \'insert\', NEW."id", NEW."status", NEW."steps"); RETURN NULL;',
+                    hash="2445629c57abc211aeea5d7e0f212d300332a28f",
+                    operation="INSERT",
+                    pgid="pgtrigger_insert_insert_16556",
+                    table="invoicing_importrun",
+                    when="AFTER",
+                ),
+            ),
         ),
         pgtrigger.migrations.AddTrigger(
-            model_name='importrun',
-            trigger=pgtrigger.compiler.Trigger(name='update_update', sql=pgtrigger.compiler.UpsertTriggerSql(condition='WHEN (OLD."actor" IS DISTINCT FROM (NEW."actor") OR OLD."billed_until" IS DISTINCT FROM (NEW."billed_until") OR OLD."created_at" IS DISTINCT FROM (NEW."created_at") OR OLD."customer_id" IS DISTINCT FROM (NEW."customer_id") OR OLD."digest" IS DISTINCT FROM (NEW."digest") OR OLD."done" IS DISTINCT FROM (NEW."done") OR OLD."error" IS DISTINCT FROM (NEW."error") OR OLD."error_code" IS DISTINCT FROM (NEW."error_code") OR OLD."error_field" IS DISTINCT FROM (NEW."error_field") OR OLD."finished_at" IS DISTINCT FROM (NEW."finished_at") OR OLD."id" IS DISTINCT FROM (NEW."id") OR OLD."job_id" IS DISTINCT FROM (NEW."job_id") OR OLD."key" IS DISTINCT FROM (NEW."key") OR OLD."status" IS DISTINCT FROM (NEW."status") OR OLD."steps" IS DISTINCT FROM (NEW."steps"))', func='INSERT INTO "invoicing_importrunevent" ("actor", "billed_until", "created_at", "customer_id", "digest", "done", "error", "error_code", "error_field", "finished_at", "id", "job_id", "key", "pgh_context_id", "pgh_created_at", "pgh_label", "pgh_obj_id", "status", "steps") VALUES (NEW."actor", NEW."billed_until", NEW."created_at", NEW."customer_id", NEW."digest", NEW."done", NEW."error", NEW."error_code", NEW."error_field", NEW."finished_at", NEW."id", NEW."job_id", NEW."key", _pgh_attach_context(), NOW(), \'update\', NEW."id", NEW."status", NEW."steps"); RETURN NULL;', hash='a2725e16648f5d979c09b06596fa52bea35dc267', operation='UPDATE', pgid='pgtrigger_update_update_fec48', table='invoicing_importrun', when='AFTER')),
+            model_name="importrun",
+            trigger=pgtrigger.compiler.Trigger(
+                name="update_update",
+                sql=pgtrigger.compiler.UpsertTriggerSql(
+                    condition='WHEN (OLD."actor" IS DISTINCT FROM (NEW."actor") OR OLD."billed_until" IS DISTINCT FROM (NEW."billed_until") OR OLD."created_at" IS DISTINCT FROM (NEW."created_at") OR OLD."customer_id" IS DISTINCT FROM (NEW."customer_id") OR OLD."digest" IS DISTINCT FROM (NEW."digest") OR OLD."done" IS DISTINCT FROM (NEW."done") OR OLD."error" IS DISTINCT FROM (NEW."error") OR OLD."error_code" IS DISTINCT FROM (NEW."error_code") OR OLD."error_field" IS DISTINCT FROM (NEW."error_field") OR OLD."finished_at" IS DISTINCT FROM (NEW."finished_at") OR OLD."id" IS DISTINCT FROM (NEW."id") OR OLD."job_id" IS DISTINCT FROM (NEW."job_id") OR OLD."key" IS DISTINCT FROM (NEW."key") OR OLD."status" IS DISTINCT FROM (NEW."status") OR OLD."steps" IS DISTINCT FROM (NEW."steps"))',
+                    func='INSERT INTO "invoicing_importrunevent" ("actor", "billed_until", "created_at", "customer_id", "digest", "done", "error", "error_code", "error_field", "finished_at", "id", "job_id", "key", "pgh_context_id", "pgh_created_at", "pgh_label", "pgh_obj_id", "status", "steps") VALUES (NEW."actor", NEW."billed_until", NEW."created_at", NEW."customer_id", NEW."digest", NEW."done", NEW."error", NEW."error_code", NEW."error_field", NEW."finished_at", NEW."id", NEW."job_id", NEW."key", _pgh_attach_context(), NOW(), \'update\', NEW."id", NEW."status", NEW."steps"); RETURN NULL;',
+                    hash="a2725e16648f5d979c09b06596fa52bea35dc267",
+                    operation="UPDATE",
+                    pgid="pgtrigger_update_update_fec48",
+                    table="invoicing_importrun",
+                    when="AFTER",
+                ),
+            ),
         ),
     ]

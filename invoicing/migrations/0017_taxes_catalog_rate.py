@@ -7,45 +7,91 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('catalog', '0004_catalog_depth'),
-        ('invoicing', '0016_catalog_depth'),
+        ("catalog", "0004_catalog_depth"),
+        ("invoicing", "0016_catalog_depth"),
     ]
 
     operations = [
         pgtrigger.migrations.RemoveTrigger(
-            model_name='invoiceline',
-            name='insert_insert',
+            model_name="invoiceline",
+            name="insert_insert",
         ),
         pgtrigger.migrations.RemoveTrigger(
-            model_name='invoiceline',
-            name='update_update',
+            model_name="invoiceline",
+            name="update_update",
         ),
         pgtrigger.migrations.RemoveTrigger(
-            model_name='invoiceline',
-            name='delete_delete',
+            model_name="invoiceline",
+            name="delete_delete",
         ),
         migrations.AddField(
-            model_name='invoiceline',
-            name='catalog_tax_rate',
-            field=models.ForeignKey(blank=True, help_text="The rate set on what priced the line (its charge, add-on, one-time fee or product), which overrides the customer's address rate; null: the address rate.", null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='catalog.taxrate'),
+            model_name="invoiceline",
+            name="catalog_tax_rate",
+            field=models.ForeignKey(
+                blank=True,
+                help_text="The rate set on what priced the line (its charge, add-on, one-time fee or product), which overrides the customer's address rate; null: the address rate.",
+                null=True,
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="+",
+                to="catalog.taxrate",
+            ),
         ),
         migrations.AddField(
-            model_name='invoicelineevent',
-            name='catalog_tax_rate',
-            field=models.ForeignKey(blank=True, db_constraint=False, help_text="The rate set on what priced the line (its charge, add-on, one-time fee or product), which overrides the customer's address rate; null: the address rate.", null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', related_query_name='+', to='catalog.taxrate'),
+            model_name="invoicelineevent",
+            name="catalog_tax_rate",
+            field=models.ForeignKey(
+                blank=True,
+                db_constraint=False,
+                help_text="The rate set on what priced the line (its charge, add-on, one-time fee or product), which overrides the customer's address rate; null: the address rate.",
+                null=True,
+                on_delete=django.db.models.deletion.DO_NOTHING,
+                related_name="+",
+                related_query_name="+",
+                to="catalog.taxrate",
+            ),
         ),
         pgtrigger.migrations.AddTrigger(
-            model_name='invoiceline',
-            trigger=pgtrigger.compiler.Trigger(name='insert_insert', sql=pgtrigger.compiler.UpsertTriggerSql(func='INSERT INTO "invoicing_invoicelineevent" ("amount", "catalog_tax_rate_id", "description", "explanation", "id", "invoice_id", "kind", "metric_code", "period_end", "period_start", "pgh_context_id", "pgh_created_at", "pgh_label", "pgh_obj_id", "plan_version_id", "position", "quantity", "redemption_id", "subscription_id", "tax_amount", "tax_category", "tax_inclusive", "tax_percentage", "tax_rate_id", "unit_amount") VALUES (NEW."amount", NEW."catalog_tax_rate_id", NEW."description", NEW."explanation", NEW."id", NEW."invoice_id", NEW."kind", NEW."metric_code", NEW."period_end", NEW."period_start", _pgh_attach_context(), NOW(), \'insert\', NEW."id", NEW."plan_version_id", NEW."position", NEW."quantity", NEW."redemption_id", NEW."subscription_id", NEW."tax_amount", NEW."tax_category", NEW."tax_inclusive", NEW."tax_percentage", NEW."tax_rate_id", NEW."unit_amount"); RETURN NULL;', hash='8edf217228f5b5adc45c9324a03608f088cd7c50', operation='INSERT', pgid='pgtrigger_insert_insert_2365b', table='invoicing_invoiceline', when='AFTER')),
+            model_name="invoiceline",
+            trigger=pgtrigger.compiler.Trigger(
+                name="insert_insert",
+                sql=pgtrigger.compiler.UpsertTriggerSql(
+                    func='INSERT INTO "invoicing_invoicelineevent" ("amount", "catalog_tax_rate_id", "description", "explanation", "id", "invoice_id", "kind", "metric_code", "period_end", "period_start", "pgh_context_id", "pgh_created_at", "pgh_label", "pgh_obj_id", "plan_version_id", "position", "quantity", "redemption_id", "subscription_id", "tax_amount", "tax_category", "tax_inclusive", "tax_percentage", "tax_rate_id", "unit_amount") VALUES (NEW."amount", NEW."catalog_tax_rate_id", NEW."description", NEW."explanation", NEW."id", NEW."invoice_id", NEW."kind", NEW."metric_code", NEW."period_end", NEW."period_start", _pgh_attach_context(), NOW(), \'insert\', NEW."id", NEW."plan_version_id", NEW."position", NEW."quantity", NEW."redemption_id", NEW."subscription_id", NEW."tax_amount", NEW."tax_category", NEW."tax_inclusive", NEW."tax_percentage", NEW."tax_rate_id", NEW."unit_amount"); RETURN NULL;',
+                    hash="8edf217228f5b5adc45c9324a03608f088cd7c50",
+                    operation="INSERT",
+                    pgid="pgtrigger_insert_insert_2365b",
+                    table="invoicing_invoiceline",
+                    when="AFTER",
+                ),
+            ),
         ),
         pgtrigger.migrations.AddTrigger(
-            model_name='invoiceline',
-            trigger=pgtrigger.compiler.Trigger(name='update_update', sql=pgtrigger.compiler.UpsertTriggerSql(condition='WHEN (OLD.* IS DISTINCT FROM NEW.*)', func='INSERT INTO "invoicing_invoicelineevent" ("amount", "catalog_tax_rate_id", "description", "explanation", "id", "invoice_id", "kind", "metric_code", "period_end", "period_start", "pgh_context_id", "pgh_created_at", "pgh_label", "pgh_obj_id", "plan_version_id", "position", "quantity", "redemption_id", "subscription_id", "tax_amount", "tax_category", "tax_inclusive", "tax_percentage", "tax_rate_id", "unit_amount") VALUES (NEW."amount", NEW."catalog_tax_rate_id", NEW."description", NEW."explanation", NEW."id", NEW."invoice_id", NEW."kind", NEW."metric_code", NEW."period_end", NEW."period_start", _pgh_attach_context(), NOW(), \'update\', NEW."id", NEW."plan_version_id", NEW."position", NEW."quantity", NEW."redemption_id", NEW."subscription_id", NEW."tax_amount", NEW."tax_category", NEW."tax_inclusive", NEW."tax_percentage", NEW."tax_rate_id", NEW."unit_amount"); RETURN NULL;', hash='6799106da12d2bdc7400f8c878b38cadcf2301dd', operation='UPDATE', pgid='pgtrigger_update_update_9aaab', table='invoicing_invoiceline', when='AFTER')),
+            model_name="invoiceline",
+            trigger=pgtrigger.compiler.Trigger(
+                name="update_update",
+                sql=pgtrigger.compiler.UpsertTriggerSql(
+                    condition="WHEN (OLD.* IS DISTINCT FROM NEW.*)",
+                    func='INSERT INTO "invoicing_invoicelineevent" ("amount", "catalog_tax_rate_id", "description", "explanation", "id", "invoice_id", "kind", "metric_code", "period_end", "period_start", "pgh_context_id", "pgh_created_at", "pgh_label", "pgh_obj_id", "plan_version_id", "position", "quantity", "redemption_id", "subscription_id", "tax_amount", "tax_category", "tax_inclusive", "tax_percentage", "tax_rate_id", "unit_amount") VALUES (NEW."amount", NEW."catalog_tax_rate_id", NEW."description", NEW."explanation", NEW."id", NEW."invoice_id", NEW."kind", NEW."metric_code", NEW."period_end", NEW."period_start", _pgh_attach_context(), NOW(), \'update\', NEW."id", NEW."plan_version_id", NEW."position", NEW."quantity", NEW."redemption_id", NEW."subscription_id", NEW."tax_amount", NEW."tax_category", NEW."tax_inclusive", NEW."tax_percentage", NEW."tax_rate_id", NEW."unit_amount"); RETURN NULL;',
+                    hash="6799106da12d2bdc7400f8c878b38cadcf2301dd",
+                    operation="UPDATE",
+                    pgid="pgtrigger_update_update_9aaab",
+                    table="invoicing_invoiceline",
+                    when="AFTER",
+                ),
+            ),
         ),
         pgtrigger.migrations.AddTrigger(
-            model_name='invoiceline',
-            trigger=pgtrigger.compiler.Trigger(name='delete_delete', sql=pgtrigger.compiler.UpsertTriggerSql(func='INSERT INTO "invoicing_invoicelineevent" ("amount", "catalog_tax_rate_id", "description", "explanation", "id", "invoice_id", "kind", "metric_code", "period_end", "period_start", "pgh_context_id", "pgh_created_at", "pgh_label", "pgh_obj_id", "plan_version_id", "position", "quantity", "redemption_id", "subscription_id", "tax_amount", "tax_category", "tax_inclusive", "tax_percentage", "tax_rate_id", "unit_amount") VALUES (OLD."amount", OLD."catalog_tax_rate_id", OLD."description", OLD."explanation", OLD."id", OLD."invoice_id", OLD."kind", OLD."metric_code", OLD."period_end", OLD."period_start", _pgh_attach_context(), NOW(), \'delete\', OLD."id", OLD."plan_version_id", OLD."position", OLD."quantity", OLD."redemption_id", OLD."subscription_id", OLD."tax_amount", OLD."tax_category", OLD."tax_inclusive", OLD."tax_percentage", OLD."tax_rate_id", OLD."unit_amount"); RETURN NULL;', hash='388567744f0dd96eb583a0e304566eca137b65a4', operation='DELETE', pgid='pgtrigger_delete_delete_cc755', table='invoicing_invoiceline', when='AFTER')),
+            model_name="invoiceline",
+            trigger=pgtrigger.compiler.Trigger(
+                name="delete_delete",
+                sql=pgtrigger.compiler.UpsertTriggerSql(
+                    func='INSERT INTO "invoicing_invoicelineevent" ("amount", "catalog_tax_rate_id", "description", "explanation", "id", "invoice_id", "kind", "metric_code", "period_end", "period_start", "pgh_context_id", "pgh_created_at", "pgh_label", "pgh_obj_id", "plan_version_id", "position", "quantity", "redemption_id", "subscription_id", "tax_amount", "tax_category", "tax_inclusive", "tax_percentage", "tax_rate_id", "unit_amount") VALUES (OLD."amount", OLD."catalog_tax_rate_id", OLD."description", OLD."explanation", OLD."id", OLD."invoice_id", OLD."kind", OLD."metric_code", OLD."period_end", OLD."period_start", _pgh_attach_context(), NOW(), \'delete\', OLD."id", OLD."plan_version_id", OLD."position", OLD."quantity", OLD."redemption_id", OLD."subscription_id", OLD."tax_amount", OLD."tax_category", OLD."tax_inclusive", OLD."tax_percentage", OLD."tax_rate_id", OLD."unit_amount"); RETURN NULL;',
+                    hash="388567744f0dd96eb583a0e304566eca137b65a4",
+                    operation="DELETE",
+                    pgid="pgtrigger_delete_delete_cc755",
+                    table="invoicing_invoiceline",
+                    when="AFTER",
+                ),
+            ),
         ),
     ]

@@ -9,56 +9,110 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('billing', '0017_subscription_price_moves'),
-        ('invoicing', '0017_import_runs'),
-        ('invoicing', '0017_taxes_catalog_rate'),
+        ("billing", "0017_subscription_price_moves"),
+        ("invoicing", "0017_import_runs"),
+        ("invoicing", "0017_taxes_catalog_rate"),
     ]
 
     operations = [
         pgtrigger.migrations.RemoveTrigger(
-            model_name='creditnote',
-            name='insert_insert',
+            model_name="creditnote",
+            name="insert_insert",
         ),
         pgtrigger.migrations.RemoveTrigger(
-            model_name='creditnote',
-            name='update_update',
+            model_name="creditnote",
+            name="update_update",
         ),
         pgtrigger.migrations.RemoveTrigger(
-            model_name='creditnote',
-            name='delete_delete',
+            model_name="creditnote",
+            name="delete_delete",
         ),
         migrations.AddField(
-            model_name='creditnote',
-            name='explanation',
-            field=models.JSONField(blank=True, default=dict, help_text='How it was computed when it was issued for a rule (the period, the unused part, the formula).'),
+            model_name="creditnote",
+            name="explanation",
+            field=models.JSONField(
+                blank=True,
+                default=dict,
+                help_text="How it was computed when it was issued for a rule (the period, the unused part, the formula).",
+            ),
         ),
         migrations.AddField(
-            model_name='creditnote',
-            name='subscription',
-            field=models.ForeignKey(blank=True, help_text="The subscription whose cancellation it credits (a price book's cancellation_credit = credit_note).", null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='billing.subscription'),
+            model_name="creditnote",
+            name="subscription",
+            field=models.ForeignKey(
+                blank=True,
+                help_text="The subscription whose cancellation it credits (a price book's cancellation_credit = credit_note).",
+                null=True,
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="+",
+                to="billing.subscription",
+            ),
         ),
         migrations.AddField(
-            model_name='creditnoteevent',
-            name='explanation',
-            field=models.JSONField(blank=True, default=dict, help_text='How it was computed when it was issued for a rule (the period, the unused part, the formula).'),
+            model_name="creditnoteevent",
+            name="explanation",
+            field=models.JSONField(
+                blank=True,
+                default=dict,
+                help_text="How it was computed when it was issued for a rule (the period, the unused part, the formula).",
+            ),
         ),
         migrations.AddField(
-            model_name='creditnoteevent',
-            name='subscription',
-            field=models.ForeignKey(blank=True, db_constraint=False, help_text="The subscription whose cancellation it credits (a price book's cancellation_credit = credit_note).", null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', related_query_name='+', to='billing.subscription'),
+            model_name="creditnoteevent",
+            name="subscription",
+            field=models.ForeignKey(
+                blank=True,
+                db_constraint=False,
+                help_text="The subscription whose cancellation it credits (a price book's cancellation_credit = credit_note).",
+                null=True,
+                on_delete=django.db.models.deletion.DO_NOTHING,
+                related_name="+",
+                related_query_name="+",
+                to="billing.subscription",
+            ),
         ),
         pgtrigger.migrations.AddTrigger(
-            model_name='creditnote',
-            trigger=pgtrigger.compiler.Trigger(name='insert_insert', sql=pgtrigger.compiler.UpsertTriggerSql(func='INSERT INTO "invoicing_creditnoteevent" ("currency", "explanation", "id", "invoice_id", "issued_at", "issued_by", "number", "pgh_context_id", "pgh_created_at", "pgh_label", "pgh_obj_id", "reason", "subscription_id", "tax_total", "to_balance", "total") VALUES (NEW."currency", NEW."explanation", NEW."id", NEW."invoice_id", NEW."issued_at", NEW."issued_by", NEW."number", _pgh_attach_context(), NOW(), \'insert\', NEW."id", NEW."reason", NEW."subscription_id", NEW."tax_total", NEW."to_balance", NEW."total"); RETURN NULL;', hash='af0cabf8656b6f991fa97ab2428ffe2d267ca39c', operation='INSERT', pgid='pgtrigger_insert_insert_0b245', table='invoicing_creditnote', when='AFTER')),
+            model_name="creditnote",
+            trigger=pgtrigger.compiler.Trigger(
+                name="insert_insert",
+                sql=pgtrigger.compiler.UpsertTriggerSql(
+                    func='INSERT INTO "invoicing_creditnoteevent" ("currency", "explanation", "id", "invoice_id", "issued_at", "issued_by", "number", "pgh_context_id", "pgh_created_at", "pgh_label", "pgh_obj_id", "reason", "subscription_id", "tax_total", "to_balance", "total") VALUES (NEW."currency", NEW."explanation", NEW."id", NEW."invoice_id", NEW."issued_at", NEW."issued_by", NEW."number", _pgh_attach_context(), NOW(), \'insert\', NEW."id", NEW."reason", NEW."subscription_id", NEW."tax_total", NEW."to_balance", NEW."total"); RETURN NULL;',
+                    hash="af0cabf8656b6f991fa97ab2428ffe2d267ca39c",
+                    operation="INSERT",
+                    pgid="pgtrigger_insert_insert_0b245",
+                    table="invoicing_creditnote",
+                    when="AFTER",
+                ),
+            ),
         ),
         pgtrigger.migrations.AddTrigger(
-            model_name='creditnote',
-            trigger=pgtrigger.compiler.Trigger(name='update_update', sql=pgtrigger.compiler.UpsertTriggerSql(condition='WHEN (OLD.* IS DISTINCT FROM NEW.*)', func='INSERT INTO "invoicing_creditnoteevent" ("currency", "explanation", "id", "invoice_id", "issued_at", "issued_by", "number", "pgh_context_id", "pgh_created_at", "pgh_label", "pgh_obj_id", "reason", "subscription_id", "tax_total", "to_balance", "total") VALUES (NEW."currency", NEW."explanation", NEW."id", NEW."invoice_id", NEW."issued_at", NEW."issued_by", NEW."number", _pgh_attach_context(), NOW(), \'update\', NEW."id", NEW."reason", NEW."subscription_id", NEW."tax_total", NEW."to_balance", NEW."total"); RETURN NULL;', hash='e86a032d6b49b59e72b368efd22c29e9d6f5d253', operation='UPDATE', pgid='pgtrigger_update_update_e4232', table='invoicing_creditnote', when='AFTER')),
+            model_name="creditnote",
+            trigger=pgtrigger.compiler.Trigger(
+                name="update_update",
+                sql=pgtrigger.compiler.UpsertTriggerSql(
+                    condition="WHEN (OLD.* IS DISTINCT FROM NEW.*)",
+                    func='INSERT INTO "invoicing_creditnoteevent" ("currency", "explanation", "id", "invoice_id", "issued_at", "issued_by", "number", "pgh_context_id", "pgh_created_at", "pgh_label", "pgh_obj_id", "reason", "subscription_id", "tax_total", "to_balance", "total") VALUES (NEW."currency", NEW."explanation", NEW."id", NEW."invoice_id", NEW."issued_at", NEW."issued_by", NEW."number", _pgh_attach_context(), NOW(), \'update\', NEW."id", NEW."reason", NEW."subscription_id", NEW."tax_total", NEW."to_balance", NEW."total"); RETURN NULL;',
+                    hash="e86a032d6b49b59e72b368efd22c29e9d6f5d253",
+                    operation="UPDATE",
+                    pgid="pgtrigger_update_update_e4232",
+                    table="invoicing_creditnote",
+                    when="AFTER",
+                ),
+            ),
         ),
         pgtrigger.migrations.AddTrigger(
-            model_name='creditnote',
-            trigger=pgtrigger.compiler.Trigger(name='delete_delete', sql=pgtrigger.compiler.UpsertTriggerSql(func='INSERT INTO "invoicing_creditnoteevent" ("currency", "explanation", "id", "invoice_id", "issued_at", "issued_by", "number", "pgh_context_id", "pgh_created_at", "pgh_label", "pgh_obj_id", "reason", "subscription_id", "tax_total", "to_balance", "total") VALUES (OLD."currency", OLD."explanation", OLD."id", OLD."invoice_id", OLD."issued_at", OLD."issued_by", OLD."number", _pgh_attach_context(), NOW(), \'delete\', OLD."id", OLD."reason", OLD."subscription_id", OLD."tax_total", OLD."to_balance", OLD."total"); RETURN NULL;', hash='4d3dfa5a7de19642a70cb755e32fbefbeb48a9c9', operation='DELETE', pgid='pgtrigger_delete_delete_694be', table='invoicing_creditnote', when='AFTER')),
+            model_name="creditnote",
+            trigger=pgtrigger.compiler.Trigger(
+                name="delete_delete",
+                sql=pgtrigger.compiler.UpsertTriggerSql(
+                    func='INSERT INTO "invoicing_creditnoteevent" ("currency", "explanation", "id", "invoice_id", "issued_at", "issued_by", "number", "pgh_context_id", "pgh_created_at", "pgh_label", "pgh_obj_id", "reason", "subscription_id", "tax_total", "to_balance", "total") VALUES (OLD."currency", OLD."explanation", OLD."id", OLD."invoice_id", OLD."issued_at", OLD."issued_by", OLD."number", _pgh_attach_context(), NOW(), \'delete\', OLD."id", OLD."reason", OLD."subscription_id", OLD."tax_total", OLD."to_balance", OLD."total"); RETURN NULL;',
+                    hash="4d3dfa5a7de19642a70cb755e32fbefbeb48a9c9",
+                    operation="DELETE",
+                    pgid="pgtrigger_delete_delete_694be",
+                    table="invoicing_creditnote",
+                    when="AFTER",
+                ),
+            ),
         ),
     ]

@@ -5,33 +5,102 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('billing', '0017_subscription_price_moves'),
-        ('catalog', '0006_interim_usage_thresholds'),
-        ('invoicing', '0018_policies_credit_note_cancellation'),
+        ("billing", "0017_subscription_price_moves"),
+        ("catalog", "0006_interim_usage_thresholds"),
+        ("invoicing", "0018_policies_credit_note_cancellation"),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='InterimBilling',
+            name="InterimBilling",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('period_start', models.DateTimeField(help_text='The billing period it bills part of.')),
-                ('reason', models.CharField(choices=[('threshold', 'usage threshold reached'), ('in_advance', 'charge paid in advance')], max_length=10)),
-                ('threshold', models.DecimalField(blank=True, decimal_places=12, help_text='The threshold level reached (progressive billing).', max_digits=28, null=True)),
-                ('amount', models.DecimalField(decimal_places=4, help_text='billed here', max_digits=20)),
-                ('billed_to', models.DecimalField(decimal_places=4, help_text="the charge's period usage, rated, then", max_digits=20)),
-                ('quantity', models.DecimalField(decimal_places=12, max_digits=38)),
-                ('usage_until', models.DateTimeField(help_text='Usage counted up to this instant.')),
-                ('created_at', models.DateTimeField()),
-                ('charge', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='catalog.charge')),
-                ('invoice', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='interim_billings', to='invoicing.invoice')),
-                ('subscription', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='billing.subscription')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "period_start",
+                    models.DateTimeField(help_text="The billing period it bills part of."),
+                ),
+                (
+                    "reason",
+                    models.CharField(
+                        choices=[
+                            ("threshold", "usage threshold reached"),
+                            ("in_advance", "charge paid in advance"),
+                        ],
+                        max_length=10,
+                    ),
+                ),
+                (
+                    "threshold",
+                    models.DecimalField(
+                        blank=True,
+                        decimal_places=12,
+                        help_text="The threshold level reached (progressive billing).",
+                        max_digits=28,
+                        null=True,
+                    ),
+                ),
+                (
+                    "amount",
+                    models.DecimalField(decimal_places=4, help_text="billed here", max_digits=20),
+                ),
+                (
+                    "billed_to",
+                    models.DecimalField(
+                        decimal_places=4,
+                        help_text="the charge's period usage, rated, then",
+                        max_digits=20,
+                    ),
+                ),
+                ("quantity", models.DecimalField(decimal_places=12, max_digits=38)),
+                (
+                    "usage_until",
+                    models.DateTimeField(help_text="Usage counted up to this instant."),
+                ),
+                ("created_at", models.DateTimeField()),
+                (
+                    "charge",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="catalog.charge",
+                    ),
+                ),
+                (
+                    "invoice",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="interim_billings",
+                        to="invoicing.invoice",
+                    ),
+                ),
+                (
+                    "subscription",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="billing.subscription",
+                    ),
+                ),
             ],
             options={
-                'ordering': ('subscription', 'period_start', 'id'),
-                'constraints': [models.UniqueConstraint(fields=('subscription', 'period_start', 'charge', 'billed_to'), name='interim_billed_once'), models.UniqueConstraint(condition=models.Q(('threshold__isnull', False)), fields=('subscription', 'period_start', 'charge', 'threshold'), name='interim_threshold_once')],
+                "ordering": ("subscription", "period_start", "id"),
+                "constraints": [
+                    models.UniqueConstraint(
+                        fields=("subscription", "period_start", "charge", "billed_to"),
+                        name="interim_billed_once",
+                    ),
+                    models.UniqueConstraint(
+                        condition=models.Q(("threshold__isnull", False)),
+                        fields=("subscription", "period_start", "charge", "threshold"),
+                        name="interim_threshold_once",
+                    ),
+                ],
             },
         ),
     ]

@@ -9,45 +9,91 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('catalog', '0006_interim_usage_thresholds'),
-        ('invoicing', '0019_interim_billing'),
+        ("catalog", "0006_interim_usage_thresholds"),
+        ("invoicing", "0019_interim_billing"),
     ]
 
     operations = [
         pgtrigger.migrations.RemoveTrigger(
-            model_name='invoiceline',
-            name='insert_insert',
+            model_name="invoiceline",
+            name="insert_insert",
         ),
         pgtrigger.migrations.RemoveTrigger(
-            model_name='invoiceline',
-            name='update_update',
+            model_name="invoiceline",
+            name="update_update",
         ),
         pgtrigger.migrations.RemoveTrigger(
-            model_name='invoiceline',
-            name='delete_delete',
+            model_name="invoiceline",
+            name="delete_delete",
         ),
         migrations.AddField(
-            model_name='invoiceline',
-            name='charge',
-            field=models.ForeignKey(blank=True, help_text='The usage charge that priced a usage or minimum line (a coupon limited to charges covers it by this).', null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='catalog.charge'),
+            model_name="invoiceline",
+            name="charge",
+            field=models.ForeignKey(
+                blank=True,
+                help_text="The usage charge that priced a usage or minimum line (a coupon limited to charges covers it by this).",
+                null=True,
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="+",
+                to="catalog.charge",
+            ),
         ),
         migrations.AddField(
-            model_name='invoicelineevent',
-            name='charge',
-            field=models.ForeignKey(blank=True, db_constraint=False, help_text='The usage charge that priced a usage or minimum line (a coupon limited to charges covers it by this).', null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', related_query_name='+', to='catalog.charge'),
+            model_name="invoicelineevent",
+            name="charge",
+            field=models.ForeignKey(
+                blank=True,
+                db_constraint=False,
+                help_text="The usage charge that priced a usage or minimum line (a coupon limited to charges covers it by this).",
+                null=True,
+                on_delete=django.db.models.deletion.DO_NOTHING,
+                related_name="+",
+                related_query_name="+",
+                to="catalog.charge",
+            ),
         ),
         pgtrigger.migrations.AddTrigger(
-            model_name='invoiceline',
-            trigger=pgtrigger.compiler.Trigger(name='insert_insert', sql=pgtrigger.compiler.UpsertTriggerSql(func='INSERT INTO "invoicing_invoicelineevent" ("amount", "catalog_tax_rate_id", "charge_id", "description", "explanation", "id", "invoice_id", "kind", "metric_code", "period_end", "period_start", "pgh_context_id", "pgh_created_at", "pgh_label", "pgh_obj_id", "plan_version_id", "position", "quantity", "redemption_id", "subscription_id", "tax_amount", "tax_category", "tax_inclusive", "tax_percentage", "tax_rate_id", "unit_amount") VALUES (NEW."amount", NEW."catalog_tax_rate_id", NEW."charge_id", NEW."description", NEW."explanation", NEW."id", NEW."invoice_id", NEW."kind", NEW."metric_code", NEW."period_end", NEW."period_start", _pgh_attach_context(), NOW(), \'insert\', NEW."id", NEW."plan_version_id", NEW."position", NEW."quantity", NEW."redemption_id", NEW."subscription_id", NEW."tax_amount", NEW."tax_category", NEW."tax_inclusive", NEW."tax_percentage", NEW."tax_rate_id", NEW."unit_amount"); RETURN NULL;', hash='102dae4a5109ce4e27d664e2e1c8a94e33b416dd', operation='INSERT', pgid='pgtrigger_insert_insert_2365b', table='invoicing_invoiceline', when='AFTER')),
+            model_name="invoiceline",
+            trigger=pgtrigger.compiler.Trigger(
+                name="insert_insert",
+                sql=pgtrigger.compiler.UpsertTriggerSql(
+                    func='INSERT INTO "invoicing_invoicelineevent" ("amount", "catalog_tax_rate_id", "charge_id", "description", "explanation", "id", "invoice_id", "kind", "metric_code", "period_end", "period_start", "pgh_context_id", "pgh_created_at", "pgh_label", "pgh_obj_id", "plan_version_id", "position", "quantity", "redemption_id", "subscription_id", "tax_amount", "tax_category", "tax_inclusive", "tax_percentage", "tax_rate_id", "unit_amount") VALUES (NEW."amount", NEW."catalog_tax_rate_id", NEW."charge_id", NEW."description", NEW."explanation", NEW."id", NEW."invoice_id", NEW."kind", NEW."metric_code", NEW."period_end", NEW."period_start", _pgh_attach_context(), NOW(), \'insert\', NEW."id", NEW."plan_version_id", NEW."position", NEW."quantity", NEW."redemption_id", NEW."subscription_id", NEW."tax_amount", NEW."tax_category", NEW."tax_inclusive", NEW."tax_percentage", NEW."tax_rate_id", NEW."unit_amount"); RETURN NULL;',
+                    hash="102dae4a5109ce4e27d664e2e1c8a94e33b416dd",
+                    operation="INSERT",
+                    pgid="pgtrigger_insert_insert_2365b",
+                    table="invoicing_invoiceline",
+                    when="AFTER",
+                ),
+            ),
         ),
         pgtrigger.migrations.AddTrigger(
-            model_name='invoiceline',
-            trigger=pgtrigger.compiler.Trigger(name='update_update', sql=pgtrigger.compiler.UpsertTriggerSql(condition='WHEN (OLD.* IS DISTINCT FROM NEW.*)', func='INSERT INTO "invoicing_invoicelineevent" ("amount", "catalog_tax_rate_id", "charge_id", "description", "explanation", "id", "invoice_id", "kind", "metric_code", "period_end", "period_start", "pgh_context_id", "pgh_created_at", "pgh_label", "pgh_obj_id", "plan_version_id", "position", "quantity", "redemption_id", "subscription_id", "tax_amount", "tax_category", "tax_inclusive", "tax_percentage", "tax_rate_id", "unit_amount") VALUES (NEW."amount", NEW."catalog_tax_rate_id", NEW."charge_id", NEW."description", NEW."explanation", NEW."id", NEW."invoice_id", NEW."kind", NEW."metric_code", NEW."period_end", NEW."period_start", _pgh_attach_context(), NOW(), \'update\', NEW."id", NEW."plan_version_id", NEW."position", NEW."quantity", NEW."redemption_id", NEW."subscription_id", NEW."tax_amount", NEW."tax_category", NEW."tax_inclusive", NEW."tax_percentage", NEW."tax_rate_id", NEW."unit_amount"); RETURN NULL;', hash='b555f6459ed8cd5b3f572e47fd3f29825b9c1ff1', operation='UPDATE', pgid='pgtrigger_update_update_9aaab', table='invoicing_invoiceline', when='AFTER')),
+            model_name="invoiceline",
+            trigger=pgtrigger.compiler.Trigger(
+                name="update_update",
+                sql=pgtrigger.compiler.UpsertTriggerSql(
+                    condition="WHEN (OLD.* IS DISTINCT FROM NEW.*)",
+                    func='INSERT INTO "invoicing_invoicelineevent" ("amount", "catalog_tax_rate_id", "charge_id", "description", "explanation", "id", "invoice_id", "kind", "metric_code", "period_end", "period_start", "pgh_context_id", "pgh_created_at", "pgh_label", "pgh_obj_id", "plan_version_id", "position", "quantity", "redemption_id", "subscription_id", "tax_amount", "tax_category", "tax_inclusive", "tax_percentage", "tax_rate_id", "unit_amount") VALUES (NEW."amount", NEW."catalog_tax_rate_id", NEW."charge_id", NEW."description", NEW."explanation", NEW."id", NEW."invoice_id", NEW."kind", NEW."metric_code", NEW."period_end", NEW."period_start", _pgh_attach_context(), NOW(), \'update\', NEW."id", NEW."plan_version_id", NEW."position", NEW."quantity", NEW."redemption_id", NEW."subscription_id", NEW."tax_amount", NEW."tax_category", NEW."tax_inclusive", NEW."tax_percentage", NEW."tax_rate_id", NEW."unit_amount"); RETURN NULL;',
+                    hash="b555f6459ed8cd5b3f572e47fd3f29825b9c1ff1",
+                    operation="UPDATE",
+                    pgid="pgtrigger_update_update_9aaab",
+                    table="invoicing_invoiceline",
+                    when="AFTER",
+                ),
+            ),
         ),
         pgtrigger.migrations.AddTrigger(
-            model_name='invoiceline',
-            trigger=pgtrigger.compiler.Trigger(name='delete_delete', sql=pgtrigger.compiler.UpsertTriggerSql(func='INSERT INTO "invoicing_invoicelineevent" ("amount", "catalog_tax_rate_id", "charge_id", "description", "explanation", "id", "invoice_id", "kind", "metric_code", "period_end", "period_start", "pgh_context_id", "pgh_created_at", "pgh_label", "pgh_obj_id", "plan_version_id", "position", "quantity", "redemption_id", "subscription_id", "tax_amount", "tax_category", "tax_inclusive", "tax_percentage", "tax_rate_id", "unit_amount") VALUES (OLD."amount", OLD."catalog_tax_rate_id", OLD."charge_id", OLD."description", OLD."explanation", OLD."id", OLD."invoice_id", OLD."kind", OLD."metric_code", OLD."period_end", OLD."period_start", _pgh_attach_context(), NOW(), \'delete\', OLD."id", OLD."plan_version_id", OLD."position", OLD."quantity", OLD."redemption_id", OLD."subscription_id", OLD."tax_amount", OLD."tax_category", OLD."tax_inclusive", OLD."tax_percentage", OLD."tax_rate_id", OLD."unit_amount"); RETURN NULL;', hash='37ee0ce5e5d6d25787e72453429d2222aad2e82a', operation='DELETE', pgid='pgtrigger_delete_delete_cc755', table='invoicing_invoiceline', when='AFTER')),
+            model_name="invoiceline",
+            trigger=pgtrigger.compiler.Trigger(
+                name="delete_delete",
+                sql=pgtrigger.compiler.UpsertTriggerSql(
+                    func='INSERT INTO "invoicing_invoicelineevent" ("amount", "catalog_tax_rate_id", "charge_id", "description", "explanation", "id", "invoice_id", "kind", "metric_code", "period_end", "period_start", "pgh_context_id", "pgh_created_at", "pgh_label", "pgh_obj_id", "plan_version_id", "position", "quantity", "redemption_id", "subscription_id", "tax_amount", "tax_category", "tax_inclusive", "tax_percentage", "tax_rate_id", "unit_amount") VALUES (OLD."amount", OLD."catalog_tax_rate_id", OLD."charge_id", OLD."description", OLD."explanation", OLD."id", OLD."invoice_id", OLD."kind", OLD."metric_code", OLD."period_end", OLD."period_start", _pgh_attach_context(), NOW(), \'delete\', OLD."id", OLD."plan_version_id", OLD."position", OLD."quantity", OLD."redemption_id", OLD."subscription_id", OLD."tax_amount", OLD."tax_category", OLD."tax_inclusive", OLD."tax_percentage", OLD."tax_rate_id", OLD."unit_amount"); RETURN NULL;',
+                    hash="37ee0ce5e5d6d25787e72453429d2222aad2e82a",
+                    operation="DELETE",
+                    pgid="pgtrigger_delete_delete_cc755",
+                    table="invoicing_invoiceline",
+                    when="AFTER",
+                ),
+            ),
         ),
     ]
