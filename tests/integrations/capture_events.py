@@ -59,6 +59,10 @@ def _collect() -> None:
             {"subject_type": event.subject_type, "counts": Counter(), "examples": {}},
         )
         keys = _keys(event.payload)
+        if isinstance(event.payload, dict) and "imported" in event.payload:
+            # written by an import's replay (its mark): an optional key, never the example
+            entry.setdefault("marked", set()).add(keys)
+            continue
         entry["counts"][keys] += 1
         entry["examples"].setdefault(keys, event.payload)
 
@@ -87,13 +91,16 @@ def pytest_sessionfinish(session: pytest.Session) -> None:
     merged: dict[str, Any] = json.loads(path.read_text()) if path.exists() else {}
     for type_, entry in sorted(_seen.items()):
         counts: Counter[str] = entry["counts"]
-        common = counts.most_common(1)[0][0]
         old = merged.get(type_, {})
-        variants = sorted(set(old.get("key_sets", [])) | set(counts))
+        variants = sorted(set(old.get("key_sets", [])) | set(counts) | entry.get("marked", set()))
+        if counts and not old.get("keep"):
+            example = entry["examples"][counts.most_common(1)[0][0]]
+        else:  # kept by hand, or only seen in an import's replay: the example stays
+            example = old.get("example")
         merged[type_] = {
             "subject_type": entry["subject_type"],
             "key_sets": variants,
-            "example": old.get("example") if old.get("keep") else entry["examples"][common],
+            "example": example,
             **({"keep": True} if old.get("keep") else {}),
         }
     path.write_text(json.dumps(dict(sorted(merged.items())), indent=1, sort_keys=True) + "\n")
