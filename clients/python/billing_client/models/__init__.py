@@ -25,18 +25,25 @@ from .balance_in_request import BalanceInRequest
 from .balance_kind_enum import BalanceKindEnum
 from .balance_transaction_out import BalanceTransactionOut
 from .billing_failure_out import BillingFailureOut
+from .billing_policy_enum import BillingPolicyEnum
 from .blank_enum import BlankEnum
 from .block_in_request import BlockInRequest
 from .branding_out import BrandingOut
 from .cancel_in_request import CancelInRequest
+from .cancellation_credit_enum import CancellationCreditEnum
+from .category_enum import CategoryEnum
+from .change_in_phase_enum import ChangeInPhaseEnum
 from .change_in_request import ChangeInRequest
 from .change_out import ChangeOut
 from .change_out_kind_enum import ChangeOutKindEnum
+from .change_out_phase_enum import ChangeOutPhaseEnum
 from .change_out_status_enum import ChangeOutStatusEnum
 from .change_preview_out import ChangePreviewOut
+from .change_timing_enum import ChangeTimingEnum
 from .charge_in_request import ChargeInRequest
 from .charge_out import ChargeOut
 from .check_out import CheckOut
+from .check_out_reason_enum import CheckOutReasonEnum
 from .copy_in_request import CopyInRequest
 from .correction_out import CorrectionOut
 from .correction_out_kind_enum import CorrectionOutKindEnum
@@ -105,11 +112,31 @@ from .grant_out_source_enum import GrantOutSourceEnum
 from .history_change_out import HistoryChangeOut
 from .history_entry_out import HistoryEntryOut
 from .history_out import HistoryOut
+from .import_customer_in_request import ImportCustomerInRequest
+from .import_event_in_request import ImportEventInRequest
+from .import_in_request import ImportInRequest
+from .import_invoice_out import ImportInvoiceOut
+from .import_preview_out import ImportPreviewOut
+from .import_preview_out_customer import ImportPreviewOutCustomer
+from .import_preview_out_steps_item import ImportPreviewOutStepsItem
+from .import_preview_out_subscriptions_item import ImportPreviewOutSubscriptionsItem
+from .import_run_detail_out import ImportRunDetailOut
+from .import_run_detail_out_policy_overrides_item import ImportRunDetailOutPolicyOverridesItem
+from .import_run_out import ImportRunOut
+from .import_run_out_policy_overrides_item import ImportRunOutPolicyOverridesItem
+from .import_status_enum import ImportStatusEnum
+from .import_subscription_in_request import ImportSubscriptionInRequest
+from .imports_list_status import ImportsListStatus
+from .interim_billing_out import InterimBillingOut
+from .interim_billing_out_reason_enum import InterimBillingOutReasonEnum
 from .interval_unit_enum import IntervalUnitEnum
 from .invoice_add_on_in_request import InvoiceAddOnInRequest
 from .invoice_out import InvoiceOut
-from .invoice_out_status_enum import InvoiceOutStatusEnum
+from .invoice_status_enum import InvoiceStatusEnum
 from .invoices_list_status import InvoicesListStatus
+from .item_in_request import ItemInRequest
+from .item_out import ItemOut
+from .item_remove_in_request import ItemRemoveInRequest
 from .job_out import JobOut
 from .job_out_params import JobOutParams
 from .job_out_result import JobOutResult
@@ -135,6 +162,9 @@ from .notification_template_enum import NotificationTemplateEnum
 from .notifications_list_state import NotificationsListState
 from .notifications_list_template import NotificationsListTemplate
 from .one_off_in_request import OneOffInRequest
+from .one_time_fee_in_request import OneTimeFeeInRequest
+from .one_time_fee_out import OneTimeFeeOut
+from .operation_enum import OperationEnum
 from .override_in_request import OverrideInRequest
 from .paginated_add_on_out_list import PaginatedAddOnOutList
 from .paginated_api_key_out_list import PaginatedApiKeyOutList
@@ -153,6 +183,7 @@ from .paginated_feature_out_list import PaginatedFeatureOutList
 from .paginated_gl_code_out_list import PaginatedGlCodeOutList
 from .paginated_grant_out_list import PaginatedGrantOutList
 from .paginated_history_out_list import PaginatedHistoryOutList
+from .paginated_import_run_out_list import PaginatedImportRunOutList
 from .paginated_invoice_out_list import PaginatedInvoiceOutList
 from .paginated_job_out_list import PaginatedJobOutList
 from .paginated_metric_out_list import PaginatedMetricOutList
@@ -165,6 +196,7 @@ from .paginated_payment_out_list import PaginatedPaymentOutList
 from .paginated_payout_method_out_list import PaginatedPayoutMethodOutList
 from .paginated_payout_out_list import PaginatedPayoutOutList
 from .paginated_payout_schedule_out_list import PaginatedPayoutScheduleOutList
+from .paginated_plan_change_policy_out_list import PaginatedPlanChangePolicyOutList
 from .paginated_plan_out_list import PaginatedPlanOutList
 from .paginated_plan_version_out_list import PaginatedPlanVersionOutList
 from .paginated_portal_configuration_out_list import PaginatedPortalConfigurationOutList
@@ -187,10 +219,12 @@ from .patched_dunning_policy_patch_in_request import PatchedDunningPolicyPatchIn
 from .patched_endpoint_patch_in_request import PatchedEndpointPatchInRequest
 from .patched_feature_update_in_request import PatchedFeatureUpdateInRequest
 from .patched_gl_code_patch_in_request import PatchedGlCodePatchInRequest
+from .patched_item_change_in_request import PatchedItemChangeInRequest
 from .patched_note_in_request import PatchedNoteInRequest
 from .patched_payee_patch_in_request import PatchedPayeePatchInRequest
 from .patched_payment_method_patch_in_request import PatchedPaymentMethodPatchInRequest
 from .patched_payout_schedule_patch_in_request import PatchedPayoutSchedulePatchInRequest
+from .patched_plan_change_policy_update_in_request import PatchedPlanChangePolicyUpdateInRequest
 from .patched_plan_update_in_request import PatchedPlanUpdateInRequest
 from .patched_plan_version_in_request import PatchedPlanVersionInRequest
 from .patched_portal_configuration_patch_in_request import PatchedPortalConfigurationPatchInRequest
@@ -240,9 +274,15 @@ from .payout_state_enum import PayoutStateEnum
 from .payouts_list_state import PayoutsListState
 from .pending_line_out import PendingLineOut
 from .period_out import PeriodOut
+from .phase_kind_enum import PhaseKindEnum
+from .plan_change_policies_list_policy import PlanChangePoliciesListPolicy
+from .plan_change_policy_in_request import PlanChangePolicyInRequest
+from .plan_change_policy_out import PlanChangePolicyOut
 from .plan_in_request import PlanInRequest
 from .plan_offered_out import PlanOfferedOut
 from .plan_out import PlanOut
+from .plan_phase_in_request import PlanPhaseInRequest
+from .plan_phase_out import PlanPhaseOut
 from .plan_version_create_in_request import PlanVersionCreateInRequest
 from .plan_version_out import PlanVersionOut
 from .plan_version_out_status_enum import PlanVersionOutStatusEnum
@@ -265,11 +305,12 @@ from .preview_line_out import PreviewLineOut
 from .pricing_model_enum import PricingModelEnum
 from .product_in_request import ProductInRequest
 from .product_out import ProductOut
+from .proration_change_day_enum import ProrationChangeDayEnum
 from .proration_kind_enum import ProrationKindEnum
 from .proration_line_out import ProrationLineOut
+from .proration_unit_enum import ProrationUnitEnum
 from .rate_in_request import RateInRequest
 from .rating_out import RatingOut
-from .reason_enum import ReasonEnum
 from .reason_in_request import ReasonInRequest
 from .redeem_in_request import RedeemInRequest
 from .redemption_out import RedemptionOut
@@ -297,6 +338,7 @@ from .scope_enum import ScopeEnum
 from .scopes_enum import ScopesEnum
 from .settings_in_request import SettingsInRequest
 from .settings_out import SettingsOut
+from .settle_enum import SettleEnum
 from .situation_out import SituationOut
 from .state_ref_out import StateRefOut
 from .stripe_webhook_out import StripeWebhookOut
@@ -304,10 +346,12 @@ from .subscription_action_enum import SubscriptionActionEnum
 from .subscription_action_when_enum import SubscriptionActionWhenEnum
 from .subscription_in_request import SubscriptionInRequest
 from .subscription_out import SubscriptionOut
-from .subscription_out_status_enum import SubscriptionOutStatusEnum
 from .subscription_payment_method_in_request import SubscriptionPaymentMethodInRequest
 from .subscription_payment_method_out import SubscriptionPaymentMethodOut
+from .subscription_phase_out import SubscriptionPhaseOut
+from .subscription_status_enum import SubscriptionStatusEnum
 from .subscriptions_list_status import SubscriptionsListStatus
+from .tax_breakdown_out import TaxBreakdownOut
 from .tax_rate_in_request import TaxRateInRequest
 from .tax_rate_out import TaxRateOut
 from .test_clock_advance_in_request import TestClockAdvanceInRequest
@@ -318,7 +362,9 @@ from .test_clock_status_enum import TestClockStatusEnum
 from .test_clocks_list_status import TestClocksListStatus
 from .timeline_out import TimelineOut
 from .timeline_row_out import TimelineRowOut
+from .timing_out import TimingOut
 from .top_up_in_request import TopUpInRequest
+from .type_enum import TypeEnum
 from .unapplied_cash_out import UnappliedCashOut
 from .unapply_in_request import UnapplyInRequest
 from .upcoming_line_out import UpcomingLineOut
@@ -332,6 +378,8 @@ from .usage_event_outcome import UsageEventOutcome
 from .usage_event_outcome_errors_item import UsageEventOutcomeErrorsItem
 from .usage_event_outcome_status_enum import UsageEventOutcomeStatusEnum
 from .usage_out import UsageOut
+from .usage_threshold_in_request import UsageThresholdInRequest
+from .usage_threshold_out import UsageThresholdOut
 from .version_feature_in_request import VersionFeatureInRequest
 from .version_feature_out import VersionFeatureOut
 from .wallet_out import WalletOut
@@ -340,6 +388,7 @@ from .webhook_deliveries_list_kind import WebhookDeliveriesListKind
 from .webhook_deliveries_list_status import WebhookDeliveriesListStatus
 from .webhook_delivery_kind_enum import WebhookDeliveryKindEnum
 from .webhooks_stripe_body import WebhooksStripeBody
+from .when_enum import WhenEnum
 
 __all__ = (
     "AccountEnum",
@@ -367,18 +416,25 @@ __all__ = (
     "BalanceKindEnum",
     "BalanceTransactionOut",
     "BillingFailureOut",
+    "BillingPolicyEnum",
     "BlankEnum",
     "BlockInRequest",
     "BrandingOut",
     "CancelInRequest",
+    "CancellationCreditEnum",
+    "CategoryEnum",
+    "ChangeInPhaseEnum",
     "ChangeInRequest",
     "ChangeOut",
     "ChangeOutKindEnum",
+    "ChangeOutPhaseEnum",
     "ChangeOutStatusEnum",
     "ChangePreviewOut",
+    "ChangeTimingEnum",
     "ChargeInRequest",
     "ChargeOut",
     "CheckOut",
+    "CheckOutReasonEnum",
     "CopyInRequest",
     "CorrectionOut",
     "CorrectionOutKindEnum",
@@ -447,11 +503,31 @@ __all__ = (
     "HistoryChangeOut",
     "HistoryEntryOut",
     "HistoryOut",
+    "ImportCustomerInRequest",
+    "ImportEventInRequest",
+    "ImportInRequest",
+    "ImportInvoiceOut",
+    "ImportPreviewOut",
+    "ImportPreviewOutCustomer",
+    "ImportPreviewOutStepsItem",
+    "ImportPreviewOutSubscriptionsItem",
+    "ImportRunDetailOut",
+    "ImportRunDetailOutPolicyOverridesItem",
+    "ImportRunOut",
+    "ImportRunOutPolicyOverridesItem",
+    "ImportsListStatus",
+    "ImportStatusEnum",
+    "ImportSubscriptionInRequest",
+    "InterimBillingOut",
+    "InterimBillingOutReasonEnum",
     "IntervalUnitEnum",
     "InvoiceAddOnInRequest",
     "InvoiceOut",
-    "InvoiceOutStatusEnum",
     "InvoicesListStatus",
+    "InvoiceStatusEnum",
+    "ItemInRequest",
+    "ItemOut",
+    "ItemRemoveInRequest",
     "JobOut",
     "JobOutParams",
     "JobOutResult",
@@ -477,6 +553,9 @@ __all__ = (
     "NotificationStateEnum",
     "NotificationTemplateEnum",
     "OneOffInRequest",
+    "OneTimeFeeInRequest",
+    "OneTimeFeeOut",
+    "OperationEnum",
     "OverrideInRequest",
     "PaginatedAddOnOutList",
     "PaginatedApiKeyOutList",
@@ -495,6 +574,7 @@ __all__ = (
     "PaginatedGlCodeOutList",
     "PaginatedGrantOutList",
     "PaginatedHistoryOutList",
+    "PaginatedImportRunOutList",
     "PaginatedInvoiceOutList",
     "PaginatedJobOutList",
     "PaginatedMetricOutList",
@@ -507,6 +587,7 @@ __all__ = (
     "PaginatedPayoutMethodOutList",
     "PaginatedPayoutOutList",
     "PaginatedPayoutScheduleOutList",
+    "PaginatedPlanChangePolicyOutList",
     "PaginatedPlanOutList",
     "PaginatedPlanVersionOutList",
     "PaginatedPortalConfigurationOutList",
@@ -529,10 +610,12 @@ __all__ = (
     "PatchedEndpointPatchInRequest",
     "PatchedFeatureUpdateInRequest",
     "PatchedGlCodePatchInRequest",
+    "PatchedItemChangeInRequest",
     "PatchedNoteInRequest",
     "PatchedPayeePatchInRequest",
     "PatchedPaymentMethodPatchInRequest",
     "PatchedPayoutSchedulePatchInRequest",
+    "PatchedPlanChangePolicyUpdateInRequest",
     "PatchedPlanUpdateInRequest",
     "PatchedPlanVersionInRequest",
     "PatchedPortalConfigurationPatchInRequest",
@@ -582,9 +665,15 @@ __all__ = (
     "PayoutStateEnum",
     "PendingLineOut",
     "PeriodOut",
+    "PhaseKindEnum",
+    "PlanChangePoliciesListPolicy",
+    "PlanChangePolicyInRequest",
+    "PlanChangePolicyOut",
     "PlanInRequest",
     "PlanOfferedOut",
     "PlanOut",
+    "PlanPhaseInRequest",
+    "PlanPhaseOut",
     "PlansListIntervalUnit",
     "PlanVersionCreateInRequest",
     "PlanVersionOut",
@@ -607,11 +696,12 @@ __all__ = (
     "PricingModelEnum",
     "ProductInRequest",
     "ProductOut",
+    "ProrationChangeDayEnum",
     "ProrationKindEnum",
     "ProrationLineOut",
+    "ProrationUnitEnum",
     "RateInRequest",
     "RatingOut",
-    "ReasonEnum",
     "ReasonInRequest",
     "RedeemInRequest",
     "RedemptionOut",
@@ -639,6 +729,7 @@ __all__ = (
     "ScopesEnum",
     "SettingsInRequest",
     "SettingsOut",
+    "SettleEnum",
     "SituationOut",
     "StateRefOut",
     "StripeWebhookOut",
@@ -646,10 +737,12 @@ __all__ = (
     "SubscriptionActionWhenEnum",
     "SubscriptionInRequest",
     "SubscriptionOut",
-    "SubscriptionOutStatusEnum",
     "SubscriptionPaymentMethodInRequest",
     "SubscriptionPaymentMethodOut",
+    "SubscriptionPhaseOut",
     "SubscriptionsListStatus",
+    "SubscriptionStatusEnum",
+    "TaxBreakdownOut",
     "TaxRateInRequest",
     "TaxRateOut",
     "TestClockAdvanceInRequest",
@@ -660,7 +753,9 @@ __all__ = (
     "TestClockStatusEnum",
     "TimelineOut",
     "TimelineRowOut",
+    "TimingOut",
     "TopUpInRequest",
+    "TypeEnum",
     "UnappliedCashOut",
     "UnapplyInRequest",
     "UpcomingLineOut",
@@ -674,6 +769,8 @@ __all__ = (
     "UsageEventOutcomeErrorsItem",
     "UsageEventOutcomeStatusEnum",
     "UsageOut",
+    "UsageThresholdInRequest",
+    "UsageThresholdOut",
     "VersionFeatureInRequest",
     "VersionFeatureOut",
     "WalletOut",
@@ -682,4 +779,5 @@ __all__ = (
     "WebhookDeliveriesListStatus",
     "WebhookDeliveryKindEnum",
     "WebhooksStripeBody",
+    "WhenEnum",
 )

@@ -1,7 +1,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, TypeVar
+from typing import Any, TypeVar, cast
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
@@ -20,6 +20,9 @@ class AddOnInRequest:
         currency (str):
         amount (str):
         description (str | Unset):
+        tax_rate (None | str | Unset): The code of a tax rate that overrides the customer's address rate for what is
+            billed under it (null: the address rate). Most specific first: a charge's, an add-on's or a one-time fee's rate,
+            then the plan's product's, then the address's; a tax-exempt customer is never taxed.
     """
 
     code: str
@@ -27,6 +30,7 @@ class AddOnInRequest:
     currency: str
     amount: str
     description: str | Unset = UNSET
+    tax_rate: None | str | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
@@ -40,6 +44,12 @@ class AddOnInRequest:
 
         description = self.description
 
+        tax_rate: None | str | Unset
+        if isinstance(self.tax_rate, Unset):
+            tax_rate = UNSET
+        else:
+            tax_rate = self.tax_rate
+
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
         field_dict.update(
@@ -52,6 +62,8 @@ class AddOnInRequest:
         )
         if description is not UNSET:
             field_dict["description"] = description
+        if tax_rate is not UNSET:
+            field_dict["tax_rate"] = tax_rate
 
         return field_dict
 
@@ -68,12 +80,22 @@ class AddOnInRequest:
 
         description = d.pop("description", UNSET)
 
+        def _parse_tax_rate(data: object) -> None | str | Unset:
+            if data is None:
+                return data
+            if isinstance(data, Unset):
+                return data
+            return cast(None | str | Unset, data)
+
+        tax_rate = _parse_tax_rate(d.pop("tax_rate", UNSET))
+
         add_on_in_request = cls(
             code=code,
             name=name,
             currency=currency,
             amount=amount,
             description=description,
+            tax_rate=tax_rate,
         )
 
         add_on_in_request.additional_properties = d

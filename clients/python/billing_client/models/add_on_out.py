@@ -21,6 +21,9 @@ class AddOnOut:
         name (str):
         currency (str):
         amount (str):
+        tax_rate (None | str): The code of a tax rate that overrides the customer's address rate for what is billed
+            under it (null: the address rate). Most specific first: a charge's, an add-on's or a one-time fee's rate, then
+            the plan's product's, then the address's; a tax-exempt customer is never taxed.
         created_at (datetime.datetime):
         updated_at (datetime.datetime):
         description (str | Unset):
@@ -32,6 +35,7 @@ class AddOnOut:
     name: str
     currency: str
     amount: str
+    tax_rate: None | str
     created_at: datetime.datetime
     updated_at: datetime.datetime
     description: str | Unset = UNSET
@@ -48,6 +52,9 @@ class AddOnOut:
         currency = self.currency
 
         amount = self.amount
+
+        tax_rate: None | str
+        tax_rate = self.tax_rate
 
         created_at = self.created_at.isoformat()
 
@@ -72,6 +79,7 @@ class AddOnOut:
                 "name": name,
                 "currency": currency,
                 "amount": amount,
+                "tax_rate": tax_rate,
                 "created_at": created_at,
                 "updated_at": updated_at,
             }
@@ -95,6 +103,13 @@ class AddOnOut:
         currency = d.pop("currency")
 
         amount = d.pop("amount")
+
+        def _parse_tax_rate(data: object) -> None | str:
+            if data is None:
+                return data
+            return cast(None | str, data)
+
+        tax_rate = _parse_tax_rate(d.pop("tax_rate"))
 
         created_at = datetime.datetime.fromisoformat(d.pop("created_at"))
 
@@ -125,6 +140,7 @@ class AddOnOut:
             name=name,
             currency=currency,
             amount=amount,
+            tax_rate=tax_rate,
             created_at=created_at,
             updated_at=updated_at,
             description=description,

@@ -1,7 +1,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, TypeVar
+from typing import Any, TypeVar, cast
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
@@ -15,18 +15,23 @@ T = TypeVar("T", bound="CancelInRequest")
 class CancelInRequest:
     """
     Attributes:
-        at_period_end (bool | Unset):  Default: False.
+        at_period_end (bool | None | Unset): Left out (or null): as the plan's cancellation policy says, at once without
+            one. A value that contradicts the plan's policy is refused (400 `contradicts_policy`).
         prorate (bool | Unset): credit the unused part of the fee when canceling at once Default: True.
         reason (str | Unset):  Default: ''.
     """
 
-    at_period_end: bool | Unset = False
+    at_period_end: bool | None | Unset = UNSET
     prorate: bool | Unset = True
     reason: str | Unset = ""
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
-        at_period_end = self.at_period_end
+        at_period_end: bool | None | Unset
+        if isinstance(self.at_period_end, Unset):
+            at_period_end = UNSET
+        else:
+            at_period_end = self.at_period_end
 
         prorate = self.prorate
 
@@ -47,7 +52,15 @@ class CancelInRequest:
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
         d = dict(src_dict)
-        at_period_end = d.pop("at_period_end", UNSET)
+
+        def _parse_at_period_end(data: object) -> bool | None | Unset:
+            if data is None:
+                return data
+            if isinstance(data, Unset):
+                return data
+            return cast(bool | None | Unset, data)
+
+        at_period_end = _parse_at_period_end(d.pop("at_period_end", UNSET))
 
         prorate = d.pop("prorate", UNSET)
 

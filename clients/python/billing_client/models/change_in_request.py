@@ -6,6 +6,7 @@ from typing import Any, TypeVar
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
+from ..models.change_in_phase_enum import ChangeInPhaseEnum
 from ..types import UNSET, Unset
 
 T = TypeVar("T", bound="ChangeInRequest")
@@ -17,10 +18,13 @@ class ChangeInRequest:
     Attributes:
         plan (str | Unset):
         quantity (int | Unset):
-        when (str | Unset): "auto" (upgrades now, downgrades at period end), "now", "period_end" or an ISO 8601 instant
-            Default: 'auto'. Example: period_end.
+        when (str | Unset): "auto" (the plan pair's change policy when there is one, else upgrades now and downgrades at
+            period end), "now", "period_end" or an ISO 8601 instant (refused, 400 `contradicts_policy`, when it contradicts
+            the pair's policy) Default: 'auto'. Example: period_end.
         prorate (bool | Unset):  Default: True.
         reason (str | Unset):  Default: ''.
+        phase (ChangeInPhaseEnum | Unset): * `same` - same
+            * `restart` - restart
     """
 
     plan: str | Unset = UNSET
@@ -28,6 +32,7 @@ class ChangeInRequest:
     when: str | Unset = "auto"
     prorate: bool | Unset = True
     reason: str | Unset = ""
+    phase: ChangeInPhaseEnum | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
@@ -40,6 +45,10 @@ class ChangeInRequest:
         prorate = self.prorate
 
         reason = self.reason
+
+        phase: str | Unset = UNSET
+        if not isinstance(self.phase, Unset):
+            phase = self.phase.value
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
@@ -54,6 +63,8 @@ class ChangeInRequest:
             field_dict["prorate"] = prorate
         if reason is not UNSET:
             field_dict["reason"] = reason
+        if phase is not UNSET:
+            field_dict["phase"] = phase
 
         return field_dict
 
@@ -70,12 +81,20 @@ class ChangeInRequest:
 
         reason = d.pop("reason", UNSET)
 
+        _phase = d.pop("phase", UNSET)
+        phase: ChangeInPhaseEnum | Unset
+        if isinstance(_phase, Unset):
+            phase = UNSET
+        else:
+            phase = ChangeInPhaseEnum(_phase)
+
         change_in_request = cls(
             plan=plan,
             quantity=quantity,
             when=when,
             prorate=prorate,
             reason=reason,
+            phase=phase,
         )
 
         change_in_request.additional_properties = d

@@ -7,8 +7,12 @@ from typing import Any, TypeVar, cast
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
+from ..models.billing_policy_enum import BillingPolicyEnum
+from ..models.blank_enum import BlankEnum
 from ..models.change_out_kind_enum import ChangeOutKindEnum
+from ..models.change_out_phase_enum import ChangeOutPhaseEnum
 from ..models.change_out_status_enum import ChangeOutStatusEnum
+from ..models.change_timing_enum import ChangeTimingEnum
 from ..types import UNSET, Unset
 
 T = TypeVar("T", bound="ChangeOut")
@@ -38,6 +42,23 @@ class ChangeOut:
         requested_by (str | Unset):
         applied_at (datetime.datetime | None | Unset):
         canceled_at (datetime.datetime | None | Unset):
+        timing (BlankEnum | ChangeTimingEnum | Unset): What decided when it takes effect (empty: recorded before this
+            was kept).
+
+            * `requested` - as asked (now, at period end or on a date)
+            * `upgrade` - automatic: an upgrade, at once
+            * `downgrade` - automatic: a downgrade, at period end
+            * `not_started` - automatic: in a trial or before the start, at once
+            * `policy` - the plan pair's change policy
+            * `override` - as asked by staff, overriding the plan pair's policy
+        policy (BillingPolicyEnum | BlankEnum | Unset): The plan pair's change policy when one applied (or was
+            overridden).
+
+            * `immediate` - at once
+            * `end_of_term` - at the end of the period
+            * `illegal` - refused
+        phase (ChangeOutPhaseEnum | Unset): * `same` - the same phase of the new plan
+            * `restart` - start its phases over
     """
 
     id: int
@@ -56,6 +77,9 @@ class ChangeOut:
     requested_by: str | Unset = UNSET
     applied_at: datetime.datetime | None | Unset = UNSET
     canceled_at: datetime.datetime | None | Unset = UNSET
+    timing: BlankEnum | ChangeTimingEnum | Unset = UNSET
+    policy: BillingPolicyEnum | BlankEnum | Unset = UNSET
+    phase: ChangeOutPhaseEnum | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
@@ -107,6 +131,26 @@ class ChangeOut:
         else:
             canceled_at = self.canceled_at
 
+        timing: str | Unset
+        if isinstance(self.timing, Unset):
+            timing = UNSET
+        elif isinstance(self.timing, ChangeTimingEnum):
+            timing = self.timing.value
+        else:
+            timing = self.timing.value
+
+        policy: str | Unset
+        if isinstance(self.policy, Unset):
+            policy = UNSET
+        elif isinstance(self.policy, BillingPolicyEnum):
+            policy = self.policy.value
+        else:
+            policy = self.policy.value
+
+        phase: str | Unset = UNSET
+        if not isinstance(self.phase, Unset):
+            phase = self.phase.value
+
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
         field_dict.update(
@@ -137,6 +181,12 @@ class ChangeOut:
             field_dict["applied_at"] = applied_at
         if canceled_at is not UNSET:
             field_dict["canceled_at"] = canceled_at
+        if timing is not UNSET:
+            field_dict["timing"] = timing
+        if policy is not UNSET:
+            field_dict["policy"] = policy
+        if phase is not UNSET:
+            field_dict["phase"] = phase
 
         return field_dict
 
@@ -212,6 +262,51 @@ class ChangeOut:
 
         canceled_at = _parse_canceled_at(d.pop("canceled_at", UNSET))
 
+        def _parse_timing(data: object) -> BlankEnum | ChangeTimingEnum | Unset:
+            if isinstance(data, Unset):
+                return data
+            try:
+                if not isinstance(data, str):
+                    raise TypeError()
+                timing_type_0 = ChangeTimingEnum(data)
+
+                return timing_type_0
+            except (TypeError, ValueError, AttributeError, KeyError):
+                pass
+            if not isinstance(data, str):
+                raise TypeError()
+            timing_type_1 = BlankEnum(data)
+
+            return timing_type_1
+
+        timing = _parse_timing(d.pop("timing", UNSET))
+
+        def _parse_policy(data: object) -> BillingPolicyEnum | BlankEnum | Unset:
+            if isinstance(data, Unset):
+                return data
+            try:
+                if not isinstance(data, str):
+                    raise TypeError()
+                policy_type_0 = BillingPolicyEnum(data)
+
+                return policy_type_0
+            except (TypeError, ValueError, AttributeError, KeyError):
+                pass
+            if not isinstance(data, str):
+                raise TypeError()
+            policy_type_1 = BlankEnum(data)
+
+            return policy_type_1
+
+        policy = _parse_policy(d.pop("policy", UNSET))
+
+        _phase = d.pop("phase", UNSET)
+        phase: ChangeOutPhaseEnum | Unset
+        if isinstance(_phase, Unset):
+            phase = UNSET
+        else:
+            phase = ChangeOutPhaseEnum(_phase)
+
         change_out = cls(
             id=id,
             subscription=subscription,
@@ -229,6 +324,9 @@ class ChangeOut:
             requested_by=requested_by,
             applied_at=applied_at,
             canceled_at=canceled_at,
+            timing=timing,
+            policy=policy,
+            phase=phase,
         )
 
         change_out.additional_properties = d

@@ -9,6 +9,7 @@ from attrs import field as _attrs_field
 
 if TYPE_CHECKING:
     from ..models.preview_line_out import PreviewLineOut
+    from ..models.timing_out import TimingOut
 
 
 T = TypeVar("T", bound="ChangePreviewOut")
@@ -27,6 +28,7 @@ class ChangePreviewOut:
         currency (str):
         lines (list[PreviewLineOut]):
         total (str):
+        timing (TimingOut):
     """
 
     new_plan: str
@@ -38,6 +40,7 @@ class ChangePreviewOut:
     currency: str
     lines: list[PreviewLineOut]
     total: str
+    timing: TimingOut
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
@@ -62,6 +65,8 @@ class ChangePreviewOut:
 
         total = self.total
 
+        timing = self.timing.to_dict()
+
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
         field_dict.update(
@@ -75,6 +80,7 @@ class ChangePreviewOut:
                 "currency": currency,
                 "lines": lines,
                 "total": total,
+                "timing": timing,
             }
         )
 
@@ -83,6 +89,7 @@ class ChangePreviewOut:
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
         from ..models.preview_line_out import PreviewLineOut  # noqa: PLC0415
+        from ..models.timing_out import TimingOut  # noqa: PLC0415
 
         d = dict(src_dict)
         new_plan = d.pop("new_plan")
@@ -108,6 +115,8 @@ class ChangePreviewOut:
 
         total = d.pop("total")
 
+        timing = TimingOut.from_dict(d.pop("timing"))
+
         change_preview_out = cls(
             new_plan=new_plan,
             new_version=new_version,
@@ -118,6 +127,7 @@ class ChangePreviewOut:
             currency=currency,
             lines=lines,
             total=total,
+            timing=timing,
         )
 
         change_preview_out.additional_properties = d

@@ -23,8 +23,22 @@ class ChargeOut:
             * `volume` - Volume
             * `package` - Package
             * `percentage` - Percentage
+            * `graduated_percentage` - graduated percentage
             * `flat` - flat fee
-        params (Any):
+        params (Any): The pricing model's parameters (decimals as strings or integers; catalog/pricing.py). per_unit:
+            {"unit_price"}. graduated and volume: {"tiers": [{"from", "to" (null on the last), "unit_price", "flat_fee"}],
+            "flat_fee_at_zero": true|false (optional, a JSON boolean: bill the first tier's flat fee at quantity 0, as
+            Stripe does; default false, a quantity of 0 costs nothing)}. graduated_percentage: {"tiers": [{"from", "to",
+            "rate" (percent), "flat_fee"}]}: each tier's rate applies to the part of the amount inside it, its flat fee once
+            when the amount reaches into it (Lago). package: {"package_size", "package_price", "free_units"}. percentage:
+            {"rate" (percent), "fixed_fee", "min_per_transaction", "max_per_transaction", "free_transactions",
+            "free_amount"}: free_amount is the first part of the period's amount free of the rate; with per-transaction
+            parameters the free allowance (free_transactions, free_amount) is spent in time order and ends with whichever
+            runs out first. flat: {"amount"}.
+        tax_rate (None | str): The code of a tax rate that overrides the customer's address rate for what is billed
+            under it (null: the address rate). Most specific first: a charge's, an add-on's or a one-time fee's rate, then
+            the plan's product's, then the address's; a tax-exempt customer is never taxed.
+        phase (int | None): The position of the phase it applies in (null: every phase).
         display_name (str | Unset):
         minimum_amount (None | str | Unset): Minimum commitment per period (true-up).
     """
@@ -33,6 +47,8 @@ class ChargeOut:
     metric: str
     pricing_model: PricingModelEnum
     params: Any
+    tax_rate: None | str
+    phase: int | None
     display_name: str | Unset = UNSET
     minimum_amount: None | str | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
@@ -45,6 +61,12 @@ class ChargeOut:
         pricing_model = self.pricing_model.value
 
         params = self.params
+
+        tax_rate: None | str
+        tax_rate = self.tax_rate
+
+        phase: int | None
+        phase = self.phase
 
         display_name = self.display_name
 
@@ -62,6 +84,8 @@ class ChargeOut:
                 "metric": metric,
                 "pricing_model": pricing_model,
                 "params": params,
+                "tax_rate": tax_rate,
+                "phase": phase,
             }
         )
         if display_name is not UNSET:
@@ -82,6 +106,20 @@ class ChargeOut:
 
         params = d.pop("params")
 
+        def _parse_tax_rate(data: object) -> None | str:
+            if data is None:
+                return data
+            return cast(None | str, data)
+
+        tax_rate = _parse_tax_rate(d.pop("tax_rate"))
+
+        def _parse_phase(data: object) -> int | None:
+            if data is None:
+                return data
+            return cast(int | None, data)
+
+        phase = _parse_phase(d.pop("phase"))
+
         display_name = d.pop("display_name", UNSET)
 
         def _parse_minimum_amount(data: object) -> None | str | Unset:
@@ -98,6 +136,8 @@ class ChargeOut:
             metric=metric,
             pricing_model=pricing_model,
             params=params,
+            tax_rate=tax_rate,
+            phase=phase,
             display_name=display_name,
             minimum_amount=minimum_amount,
         )

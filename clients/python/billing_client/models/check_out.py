@@ -6,7 +6,7 @@ from typing import Any, TypeVar, cast
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
-from ..models.reason_enum import ReasonEnum
+from ..models.check_out_reason_enum import CheckOutReasonEnum
 
 T = TypeVar("T", bound="CheckOut")
 
@@ -19,7 +19,7 @@ class CheckOut:
         feature (str):
         allowed (bool):
         limit (None | str):
-        reason (ReasonEnum): * `granted` - granted
+        reason (CheckOutReasonEnum): * `granted` - granted
             * `not_in_plan` - not_in_plan
             * `disabled` - disabled
             * `blocked` - blocked
@@ -31,7 +31,7 @@ class CheckOut:
     feature: str
     allowed: bool
     limit: None | str
-    reason: ReasonEnum
+    reason: CheckOutReasonEnum
     source: None | str
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
@@ -81,7 +81,7 @@ class CheckOut:
 
         limit = _parse_limit(d.pop("limit"))
 
-        reason = ReasonEnum(d.pop("reason"))
+        reason = CheckOutReasonEnum(d.pop("reason"))
 
         def _parse_source(data: object) -> None | str:
             if data is None:

@@ -24,14 +24,18 @@ class CouponInRequest:
             * `fixed` - fixed amount
         duration (DurationEnum): * `once` - Once
             * `repeating` - N periods
+            * `months` - N months
             * `forever` - Forever
         percent_off (None | str | Unset):
         amount_off (None | str | Unset):
         currency (str | Unset):
         duration_periods (int | None | Unset):
+        duration_months (int | None | Unset): A calendar window from the redemption (months).
         max_redemptions (int | None | Unset):
         redeem_by (datetime.datetime | None | Unset):
         plans (list[str] | Unset):
+        metrics (list[str] | Unset): Limit the coupon to the usage of these metrics (codes, as the plans).
+        charges (list[int] | Unset): Limit the coupon to these charges (ids, of price books of its plans).
     """
 
     code: str
@@ -42,9 +46,12 @@ class CouponInRequest:
     amount_off: None | str | Unset = UNSET
     currency: str | Unset = UNSET
     duration_periods: int | None | Unset = UNSET
+    duration_months: int | None | Unset = UNSET
     max_redemptions: int | None | Unset = UNSET
     redeem_by: datetime.datetime | None | Unset = UNSET
     plans: list[str] | Unset = UNSET
+    metrics: list[str] | Unset = UNSET
+    charges: list[int] | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
@@ -76,6 +83,12 @@ class CouponInRequest:
         else:
             duration_periods = self.duration_periods
 
+        duration_months: int | None | Unset
+        if isinstance(self.duration_months, Unset):
+            duration_months = UNSET
+        else:
+            duration_months = self.duration_months
+
         max_redemptions: int | None | Unset
         if isinstance(self.max_redemptions, Unset):
             max_redemptions = UNSET
@@ -93,6 +106,14 @@ class CouponInRequest:
         plans: list[str] | Unset = UNSET
         if not isinstance(self.plans, Unset):
             plans = self.plans
+
+        metrics: list[str] | Unset = UNSET
+        if not isinstance(self.metrics, Unset):
+            metrics = self.metrics
+
+        charges: list[int] | Unset = UNSET
+        if not isinstance(self.charges, Unset):
+            charges = self.charges
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
@@ -112,12 +133,18 @@ class CouponInRequest:
             field_dict["currency"] = currency
         if duration_periods is not UNSET:
             field_dict["duration_periods"] = duration_periods
+        if duration_months is not UNSET:
+            field_dict["duration_months"] = duration_months
         if max_redemptions is not UNSET:
             field_dict["max_redemptions"] = max_redemptions
         if redeem_by is not UNSET:
             field_dict["redeem_by"] = redeem_by
         if plans is not UNSET:
             field_dict["plans"] = plans
+        if metrics is not UNSET:
+            field_dict["metrics"] = metrics
+        if charges is not UNSET:
+            field_dict["charges"] = charges
 
         return field_dict
 
@@ -161,6 +188,15 @@ class CouponInRequest:
 
         duration_periods = _parse_duration_periods(d.pop("duration_periods", UNSET))
 
+        def _parse_duration_months(data: object) -> int | None | Unset:
+            if data is None:
+                return data
+            if isinstance(data, Unset):
+                return data
+            return cast(int | None | Unset, data)
+
+        duration_months = _parse_duration_months(d.pop("duration_months", UNSET))
+
         def _parse_max_redemptions(data: object) -> int | None | Unset:
             if data is None:
                 return data
@@ -189,6 +225,10 @@ class CouponInRequest:
 
         plans = cast(list[str], d.pop("plans", UNSET))
 
+        metrics = cast(list[str], d.pop("metrics", UNSET))
+
+        charges = cast(list[int], d.pop("charges", UNSET))
+
         coupon_in_request = cls(
             code=code,
             name=name,
@@ -198,9 +238,12 @@ class CouponInRequest:
             amount_off=amount_off,
             currency=currency,
             duration_periods=duration_periods,
+            duration_months=duration_months,
             max_redemptions=max_redemptions,
             redeem_by=redeem_by,
             plans=plans,
+            metrics=metrics,
+            charges=charges,
         )
 
         coupon_in_request.additional_properties = d

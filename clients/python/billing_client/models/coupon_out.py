@@ -25,14 +25,18 @@ class CouponOut:
             * `fixed` - fixed amount
         duration (DurationEnum): * `once` - Once
             * `repeating` - N periods
+            * `months` - N months
             * `forever` - Forever
         plans (list[str]):
+        metrics (list[str]): Only the usage of these metrics (codes; empty: no limit by metric).
+        charges (list[int]): Only these charges of price books (ids; empty: no limit by charge).
         created_at (datetime.datetime):
         updated_at (datetime.datetime):
         percent_off (None | str | Unset):
         amount_off (None | str | Unset):
         currency (str | Unset):
         duration_periods (int | None | Unset):
+        duration_months (int | None | Unset): A calendar window from the redemption (months).
         max_redemptions (int | None | Unset):
         redeem_by (datetime.datetime | None | Unset):
         archived_at (datetime.datetime | None | Unset):
@@ -44,12 +48,15 @@ class CouponOut:
     kind: CouponKindEnum
     duration: DurationEnum
     plans: list[str]
+    metrics: list[str]
+    charges: list[int]
     created_at: datetime.datetime
     updated_at: datetime.datetime
     percent_off: None | str | Unset = UNSET
     amount_off: None | str | Unset = UNSET
     currency: str | Unset = UNSET
     duration_periods: int | None | Unset = UNSET
+    duration_months: int | None | Unset = UNSET
     max_redemptions: int | None | Unset = UNSET
     redeem_by: datetime.datetime | None | Unset = UNSET
     archived_at: datetime.datetime | None | Unset = UNSET
@@ -67,6 +74,10 @@ class CouponOut:
         duration = self.duration.value
 
         plans = self.plans
+
+        metrics = self.metrics
+
+        charges = self.charges
 
         created_at = self.created_at.isoformat()
 
@@ -91,6 +102,12 @@ class CouponOut:
             duration_periods = UNSET
         else:
             duration_periods = self.duration_periods
+
+        duration_months: int | None | Unset
+        if isinstance(self.duration_months, Unset):
+            duration_months = UNSET
+        else:
+            duration_months = self.duration_months
 
         max_redemptions: int | None | Unset
         if isinstance(self.max_redemptions, Unset):
@@ -124,6 +141,8 @@ class CouponOut:
                 "kind": kind,
                 "duration": duration,
                 "plans": plans,
+                "metrics": metrics,
+                "charges": charges,
                 "created_at": created_at,
                 "updated_at": updated_at,
             }
@@ -136,6 +155,8 @@ class CouponOut:
             field_dict["currency"] = currency
         if duration_periods is not UNSET:
             field_dict["duration_periods"] = duration_periods
+        if duration_months is not UNSET:
+            field_dict["duration_months"] = duration_months
         if max_redemptions is not UNSET:
             field_dict["max_redemptions"] = max_redemptions
         if redeem_by is not UNSET:
@@ -159,6 +180,10 @@ class CouponOut:
         duration = DurationEnum(d.pop("duration"))
 
         plans = cast(list[str], d.pop("plans"))
+
+        metrics = cast(list[str], d.pop("metrics"))
+
+        charges = cast(list[int], d.pop("charges"))
 
         created_at = datetime.datetime.fromisoformat(d.pop("created_at"))
 
@@ -192,6 +217,15 @@ class CouponOut:
             return cast(int | None | Unset, data)
 
         duration_periods = _parse_duration_periods(d.pop("duration_periods", UNSET))
+
+        def _parse_duration_months(data: object) -> int | None | Unset:
+            if data is None:
+                return data
+            if isinstance(data, Unset):
+                return data
+            return cast(int | None | Unset, data)
+
+        duration_months = _parse_duration_months(d.pop("duration_months", UNSET))
 
         def _parse_max_redemptions(data: object) -> int | None | Unset:
             if data is None:
@@ -243,12 +277,15 @@ class CouponOut:
             kind=kind,
             duration=duration,
             plans=plans,
+            metrics=metrics,
+            charges=charges,
             created_at=created_at,
             updated_at=updated_at,
             percent_off=percent_off,
             amount_off=amount_off,
             currency=currency,
             duration_periods=duration_periods,
+            duration_months=duration_months,
             max_redemptions=max_redemptions,
             redeem_by=redeem_by,
             archived_at=archived_at,

@@ -3,6 +3,7 @@ from enum import StrEnum
 
 class DurationEnum(StrEnum):
     FOREVER = "forever"
+    MONTHS = "months"
     ONCE = "once"
     REPEATING = "repeating"
 

@@ -7,11 +7,13 @@ from typing import TYPE_CHECKING, Any, TypeVar, cast
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
-from ..models.invoice_out_status_enum import InvoiceOutStatusEnum
+from ..models.invoice_status_enum import InvoiceStatusEnum
 from ..types import UNSET, Unset
 
 if TYPE_CHECKING:
+    from ..models.interim_billing_out import InterimBillingOut
     from ..models.line_out import LineOut
+    from ..models.tax_breakdown_out import TaxBreakdownOut
 
 
 T = TypeVar("T", bound="InvoiceOut")
@@ -27,11 +29,16 @@ class InvoiceOut:
         currency (str):
         billing_date (datetime.datetime): The period end it bills (the billing date).
         grace_until (datetime.datetime): Late usage still lands in it until then.
+        tax_breakdown (list[TaxBreakdownOut]): Each tax rate of its lines with its base and its tax (exempt and reverse-
+            charge rates with their legal mention).
         created_at (datetime.datetime):
         updated_at (datetime.datetime):
         lines (list[LineOut]):
+        interim_billings (list[InterimBillingOut]): Usage billed on it before its period's end, and why: a usage
+            threshold reached (an invoice issued at once) or a charge paid in advance (at once, or as lines of the next
+            invoice). Empty for other invoices.
         number (None | str | Unset):
-        status (InvoiceOutStatusEnum | Unset): * `draft` - Draft
+        status (InvoiceStatusEnum | Unset): * `draft` - Draft
             * `open` - Open
             * `partially_paid` - partially paid
             * `paid` - Paid
@@ -55,11 +62,13 @@ class InvoiceOut:
     currency: str
     billing_date: datetime.datetime
     grace_until: datetime.datetime
+    tax_breakdown: list[TaxBreakdownOut]
     created_at: datetime.datetime
     updated_at: datetime.datetime
     lines: list[LineOut]
+    interim_billings: list[InterimBillingOut]
     number: None | str | Unset = UNSET
-    status: InvoiceOutStatusEnum | Unset = UNSET
+    status: InvoiceStatusEnum | Unset = UNSET
     subtotal: str | Unset = UNSET
     tax_total: str | Unset = UNSET
     total: str | Unset = UNSET
@@ -84,6 +93,11 @@ class InvoiceOut:
 
         grace_until = self.grace_until.isoformat()
 
+        tax_breakdown = []
+        for tax_breakdown_item_data in self.tax_breakdown:
+            tax_breakdown_item = tax_breakdown_item_data.to_dict()
+            tax_breakdown.append(tax_breakdown_item)
+
         created_at = self.created_at.isoformat()
 
         updated_at = self.updated_at.isoformat()
@@ -92,6 +106,11 @@ class InvoiceOut:
         for lines_item_data in self.lines:
             lines_item = lines_item_data.to_dict()
             lines.append(lines_item)
+
+        interim_billings = []
+        for interim_billings_item_data in self.interim_billings:
+            interim_billings_item = interim_billings_item_data.to_dict()
+            interim_billings.append(interim_billings_item)
 
         number: None | str | Unset
         if isinstance(self.number, Unset):
@@ -155,9 +174,11 @@ class InvoiceOut:
                 "currency": currency,
                 "billing_date": billing_date,
                 "grace_until": grace_until,
+                "tax_breakdown": tax_breakdown,
                 "created_at": created_at,
                 "updated_at": updated_at,
                 "lines": lines,
+                "interim_billings": interim_billings,
             }
         )
         if number is not UNSET:
@@ -187,7 +208,9 @@ class InvoiceOut:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
+        from ..models.interim_billing_out import InterimBillingOut  # noqa: PLC0415
         from ..models.line_out import LineOut  # noqa: PLC0415
+        from ..models.tax_breakdown_out import TaxBreakdownOut  # noqa: PLC0415
 
         d = dict(src_dict)
         id = d.pop("id")
@@ -202,6 +225,13 @@ class InvoiceOut:
 
         grace_until = datetime.datetime.fromisoformat(d.pop("grace_until"))
 
+        tax_breakdown = []
+        _tax_breakdown = d.pop("tax_breakdown")
+        for tax_breakdown_item_data in _tax_breakdown:
+            tax_breakdown_item = TaxBreakdownOut.from_dict(tax_breakdown_item_data)
+
+            tax_breakdown.append(tax_breakdown_item)
+
         created_at = datetime.datetime.fromisoformat(d.pop("created_at"))
 
         updated_at = datetime.datetime.fromisoformat(d.pop("updated_at"))
@@ -213,6 +243,13 @@ class InvoiceOut:
 
             lines.append(lines_item)
 
+        interim_billings = []
+        _interim_billings = d.pop("interim_billings")
+        for interim_billings_item_data in _interim_billings:
+            interim_billings_item = InterimBillingOut.from_dict(interim_billings_item_data)
+
+            interim_billings.append(interim_billings_item)
+
         def _parse_number(data: object) -> None | str | Unset:
             if data is None:
                 return data
@@ -223,11 +260,11 @@ class InvoiceOut:
         number = _parse_number(d.pop("number", UNSET))
 
         _status = d.pop("status", UNSET)
-        status: InvoiceOutStatusEnum | Unset
+        status: InvoiceStatusEnum | Unset
         if isinstance(_status, Unset):
             status = UNSET
         else:
-            status = InvoiceOutStatusEnum(_status)
+            status = InvoiceStatusEnum(_status)
 
         subtotal = d.pop("subtotal", UNSET)
 
@@ -314,9 +351,11 @@ class InvoiceOut:
             currency=currency,
             billing_date=billing_date,
             grace_until=grace_until,
+            tax_breakdown=tax_breakdown,
             created_at=created_at,
             updated_at=updated_at,
             lines=lines,
+            interim_billings=interim_billings,
             number=number,
             status=status,
             subtotal=subtotal,

@@ -7,8 +7,10 @@ class LineKindEnum(StrEnum):
     FIXED_FEE = "fixed_fee"
     MINIMUM = "minimum"
     ONE_OFF = "one_off"
+    ONE_TIME = "one_time"
     PREPAID = "prepaid"
     PRORATION = "proration"
+    TRIAL = "trial"
     USAGE = "usage"
 
     def __str__(self) -> str:

@@ -23,11 +23,15 @@ class LineOut:
             * `minimum` - minimum commitment true-up
             * `proration` - Proration
             * `one_off` - one-off
+            * `one_time` - one-time fee
+            * `trial` - free trial
             * `add_on` - add-on
             * `discount` - Discount
             * `prepaid` - prepaid credit
         description (str):
         amount (str): rounded once
+        tax_rate (None | str): The rate that taxed it: the one set on its charge, add-on, fee or product, else the
+            customer's address rate (null: untaxed).
         quantity (str | Unset):
         unit_amount (None | str | Unset):
         period_start (datetime.datetime | None | Unset):
@@ -35,6 +39,7 @@ class LineOut:
         metric_code (str | Unset):
         tax_percentage (str | Unset): as applied
         tax_inclusive (bool | Unset):
+        tax_category (str | Unset): The rate's category as applied (exempt, ...).
         tax_amount (str | Unset): rounded once per line
         explanation (Any | Unset):
     """
@@ -43,6 +48,7 @@ class LineOut:
     kind: LineKindEnum
     description: str
     amount: str
+    tax_rate: None | str
     quantity: str | Unset = UNSET
     unit_amount: None | str | Unset = UNSET
     period_start: datetime.datetime | None | Unset = UNSET
@@ -50,6 +56,7 @@ class LineOut:
     metric_code: str | Unset = UNSET
     tax_percentage: str | Unset = UNSET
     tax_inclusive: bool | Unset = UNSET
+    tax_category: str | Unset = UNSET
     tax_amount: str | Unset = UNSET
     explanation: Any | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
@@ -62,6 +69,9 @@ class LineOut:
         description = self.description
 
         amount = self.amount
+
+        tax_rate: None | str
+        tax_rate = self.tax_rate
 
         quantity = self.quantity
 
@@ -93,6 +103,8 @@ class LineOut:
 
         tax_inclusive = self.tax_inclusive
 
+        tax_category = self.tax_category
+
         tax_amount = self.tax_amount
 
         explanation = self.explanation
@@ -105,6 +117,7 @@ class LineOut:
                 "kind": kind,
                 "description": description,
                 "amount": amount,
+                "tax_rate": tax_rate,
             }
         )
         if quantity is not UNSET:
@@ -121,6 +134,8 @@ class LineOut:
             field_dict["tax_percentage"] = tax_percentage
         if tax_inclusive is not UNSET:
             field_dict["tax_inclusive"] = tax_inclusive
+        if tax_category is not UNSET:
+            field_dict["tax_category"] = tax_category
         if tax_amount is not UNSET:
             field_dict["tax_amount"] = tax_amount
         if explanation is not UNSET:
@@ -138,6 +153,13 @@ class LineOut:
         description = d.pop("description")
 
         amount = d.pop("amount")
+
+        def _parse_tax_rate(data: object) -> None | str:
+            if data is None:
+                return data
+            return cast(None | str, data)
+
+        tax_rate = _parse_tax_rate(d.pop("tax_rate"))
 
         quantity = d.pop("quantity", UNSET)
 
@@ -190,6 +212,8 @@ class LineOut:
 
         tax_inclusive = d.pop("tax_inclusive", UNSET)
 
+        tax_category = d.pop("tax_category", UNSET)
+
         tax_amount = d.pop("tax_amount", UNSET)
 
         explanation = d.pop("explanation", UNSET)
@@ -199,6 +223,7 @@ class LineOut:
             kind=kind,
             description=description,
             amount=amount,
+            tax_rate=tax_rate,
             quantity=quantity,
             unit_amount=unit_amount,
             period_start=period_start,
@@ -206,6 +231,7 @@ class LineOut:
             metric_code=metric_code,
             tax_percentage=tax_percentage,
             tax_inclusive=tax_inclusive,
+            tax_category=tax_category,
             tax_amount=tax_amount,
             explanation=explanation,
         )

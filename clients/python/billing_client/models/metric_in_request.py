@@ -29,6 +29,8 @@ class MetricInRequest:
         filters (Any | Unset):
         allow_negative (bool | Unset): Accept events whose value is negative (refunds, releases): they lower the
             quantity and the bill. Off: such events are refused. For sum, max and latest metrics.
+        recurring (bool | Unset): The quantity carries from period to period instead of starting from zero (seats, units
+            held): sum and unique count metrics.
     """
 
     code: str
@@ -38,6 +40,7 @@ class MetricInRequest:
     field_name: str | Unset = UNSET
     filters: Any | Unset = UNSET
     allow_negative: bool | Unset = UNSET
+    recurring: bool | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
@@ -54,6 +57,8 @@ class MetricInRequest:
         filters = self.filters
 
         allow_negative = self.allow_negative
+
+        recurring = self.recurring
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
@@ -72,6 +77,8 @@ class MetricInRequest:
             field_dict["filters"] = filters
         if allow_negative is not UNSET:
             field_dict["allow_negative"] = allow_negative
+        if recurring is not UNSET:
+            field_dict["recurring"] = recurring
 
         return field_dict
 
@@ -92,6 +99,8 @@ class MetricInRequest:
 
         allow_negative = d.pop("allow_negative", UNSET)
 
+        recurring = d.pop("recurring", UNSET)
+
         metric_in_request = cls(
             code=code,
             name=name,
@@ -100,6 +109,7 @@ class MetricInRequest:
             field_name=field_name,
             filters=filters,
             allow_negative=allow_negative,
+            recurring=recurring,
         )
 
         metric_in_request.additional_properties = d

@@ -33,6 +33,8 @@ class MetricOut:
         filters (Any | Unset): Only events whose properties match: {"region": ["eu", "us"]}.
         allow_negative (bool | Unset): Accept events whose value is negative (refunds, releases): they lower the
             quantity and the bill. Off: such events are refused. For sum, max and latest metrics.
+        recurring (bool | Unset): The quantity carries from period to period instead of starting from zero (seats, units
+            held): sum and unique count metrics.
         archived_at (datetime.datetime | None | Unset):
     """
 
@@ -46,6 +48,7 @@ class MetricOut:
     field_name: str | Unset = UNSET
     filters: Any | Unset = UNSET
     allow_negative: bool | Unset = UNSET
+    recurring: bool | Unset = UNSET
     archived_at: datetime.datetime | None | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
@@ -69,6 +72,8 @@ class MetricOut:
         filters = self.filters
 
         allow_negative = self.allow_negative
+
+        recurring = self.recurring
 
         archived_at: None | str | Unset
         if isinstance(self.archived_at, Unset):
@@ -98,6 +103,8 @@ class MetricOut:
             field_dict["filters"] = filters
         if allow_negative is not UNSET:
             field_dict["allow_negative"] = allow_negative
+        if recurring is not UNSET:
+            field_dict["recurring"] = recurring
         if archived_at is not UNSET:
             field_dict["archived_at"] = archived_at
 
@@ -125,6 +132,8 @@ class MetricOut:
         filters = d.pop("filters", UNSET)
 
         allow_negative = d.pop("allow_negative", UNSET)
+
+        recurring = d.pop("recurring", UNSET)
 
         def _parse_archived_at(data: object) -> datetime.datetime | None | Unset:
             if data is None:
@@ -154,6 +163,7 @@ class MetricOut:
             field_name=field_name,
             filters=filters,
             allow_negative=allow_negative,
+            recurring=recurring,
             archived_at=archived_at,
         )
 

@@ -1,7 +1,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, TypeVar
+from typing import Any, TypeVar, cast
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
@@ -20,6 +20,9 @@ class PatchedAddOnUpdateInRequest:
         description (str | Unset):
         currency (str | Unset):
         amount (str | Unset):
+        tax_rate (None | str | Unset): The code of a tax rate that overrides the customer's address rate for what is
+            billed under it (null: the address rate). Most specific first: a charge's, an add-on's or a one-time fee's rate,
+            then the plan's product's, then the address's; a tax-exempt customer is never taxed.
         archived (bool | Unset): true: archived (no new sales); false: restored.
     """
 
@@ -28,6 +31,7 @@ class PatchedAddOnUpdateInRequest:
     description: str | Unset = UNSET
     currency: str | Unset = UNSET
     amount: str | Unset = UNSET
+    tax_rate: None | str | Unset = UNSET
     archived: bool | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
@@ -41,6 +45,12 @@ class PatchedAddOnUpdateInRequest:
         currency = self.currency
 
         amount = self.amount
+
+        tax_rate: None | str | Unset
+        if isinstance(self.tax_rate, Unset):
+            tax_rate = UNSET
+        else:
+            tax_rate = self.tax_rate
 
         archived = self.archived
 
@@ -57,6 +67,8 @@ class PatchedAddOnUpdateInRequest:
             field_dict["currency"] = currency
         if amount is not UNSET:
             field_dict["amount"] = amount
+        if tax_rate is not UNSET:
+            field_dict["tax_rate"] = tax_rate
         if archived is not UNSET:
             field_dict["archived"] = archived
 
@@ -75,6 +87,15 @@ class PatchedAddOnUpdateInRequest:
 
         amount = d.pop("amount", UNSET)
 
+        def _parse_tax_rate(data: object) -> None | str | Unset:
+            if data is None:
+                return data
+            if isinstance(data, Unset):
+                return data
+            return cast(None | str | Unset, data)
+
+        tax_rate = _parse_tax_rate(d.pop("tax_rate", UNSET))
+
         archived = d.pop("archived", UNSET)
 
         patched_add_on_update_in_request = cls(
@@ -83,6 +104,7 @@ class PatchedAddOnUpdateInRequest:
             description=description,
             currency=currency,
             amount=amount,
+            tax_rate=tax_rate,
             archived=archived,
         )
 

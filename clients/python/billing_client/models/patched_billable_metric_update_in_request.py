@@ -29,6 +29,8 @@ class PatchedBillableMetricUpdateInRequest:
         filters (Any | Unset):
         allow_negative (bool | Unset): Accept events whose value is negative (refunds, releases): they lower the
             quantity and the bill. Off: such events are refused. For sum, max and latest metrics.
+        recurring (bool | Unset): The quantity carries from period to period instead of starting from zero (seats, units
+            held): sum and unique count metrics.
         archived (bool | Unset): true: archived (no new sales); false: restored.
     """
 
@@ -39,6 +41,7 @@ class PatchedBillableMetricUpdateInRequest:
     field_name: str | Unset = UNSET
     filters: Any | Unset = UNSET
     allow_negative: bool | Unset = UNSET
+    recurring: bool | Unset = UNSET
     archived: bool | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
@@ -59,6 +62,8 @@ class PatchedBillableMetricUpdateInRequest:
 
         allow_negative = self.allow_negative
 
+        recurring = self.recurring
+
         archived = self.archived
 
         field_dict: dict[str, Any] = {}
@@ -78,6 +83,8 @@ class PatchedBillableMetricUpdateInRequest:
             field_dict["filters"] = filters
         if allow_negative is not UNSET:
             field_dict["allow_negative"] = allow_negative
+        if recurring is not UNSET:
+            field_dict["recurring"] = recurring
         if archived is not UNSET:
             field_dict["archived"] = archived
 
@@ -105,6 +112,8 @@ class PatchedBillableMetricUpdateInRequest:
 
         allow_negative = d.pop("allow_negative", UNSET)
 
+        recurring = d.pop("recurring", UNSET)
+
         archived = d.pop("archived", UNSET)
 
         patched_billable_metric_update_in_request = cls(
@@ -115,6 +124,7 @@ class PatchedBillableMetricUpdateInRequest:
             field_name=field_name,
             filters=filters,
             allow_negative=allow_negative,
+            recurring=recurring,
             archived=archived,
         )
 

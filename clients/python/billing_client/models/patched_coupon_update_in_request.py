@@ -27,11 +27,15 @@ class PatchedCouponUpdateInRequest:
         currency (str | Unset):
         duration (DurationEnum | Unset): * `once` - Once
             * `repeating` - N periods
+            * `months` - N months
             * `forever` - Forever
         duration_periods (int | None | Unset):
+        duration_months (int | None | Unset): A calendar window from the redemption (months).
         max_redemptions (int | None | Unset):
         redeem_by (datetime.datetime | None | Unset):
         plans (list[str] | Unset):
+        metrics (list[str] | Unset): Limit the coupon to the usage of these metrics (codes, as the plans).
+        charges (list[int] | Unset): Limit the coupon to these charges (ids, of price books of its plans).
         archived (bool | Unset): true: archived (no new sales); false: restored.
     """
 
@@ -43,9 +47,12 @@ class PatchedCouponUpdateInRequest:
     currency: str | Unset = UNSET
     duration: DurationEnum | Unset = UNSET
     duration_periods: int | None | Unset = UNSET
+    duration_months: int | None | Unset = UNSET
     max_redemptions: int | None | Unset = UNSET
     redeem_by: datetime.datetime | None | Unset = UNSET
     plans: list[str] | Unset = UNSET
+    metrics: list[str] | Unset = UNSET
+    charges: list[int] | Unset = UNSET
     archived: bool | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
@@ -82,6 +89,12 @@ class PatchedCouponUpdateInRequest:
         else:
             duration_periods = self.duration_periods
 
+        duration_months: int | None | Unset
+        if isinstance(self.duration_months, Unset):
+            duration_months = UNSET
+        else:
+            duration_months = self.duration_months
+
         max_redemptions: int | None | Unset
         if isinstance(self.max_redemptions, Unset):
             max_redemptions = UNSET
@@ -99,6 +112,14 @@ class PatchedCouponUpdateInRequest:
         plans: list[str] | Unset = UNSET
         if not isinstance(self.plans, Unset):
             plans = self.plans
+
+        metrics: list[str] | Unset = UNSET
+        if not isinstance(self.metrics, Unset):
+            metrics = self.metrics
+
+        charges: list[int] | Unset = UNSET
+        if not isinstance(self.charges, Unset):
+            charges = self.charges
 
         archived = self.archived
 
@@ -121,12 +142,18 @@ class PatchedCouponUpdateInRequest:
             field_dict["duration"] = duration
         if duration_periods is not UNSET:
             field_dict["duration_periods"] = duration_periods
+        if duration_months is not UNSET:
+            field_dict["duration_months"] = duration_months
         if max_redemptions is not UNSET:
             field_dict["max_redemptions"] = max_redemptions
         if redeem_by is not UNSET:
             field_dict["redeem_by"] = redeem_by
         if plans is not UNSET:
             field_dict["plans"] = plans
+        if metrics is not UNSET:
+            field_dict["metrics"] = metrics
+        if charges is not UNSET:
+            field_dict["charges"] = charges
         if archived is not UNSET:
             field_dict["archived"] = archived
 
@@ -182,6 +209,15 @@ class PatchedCouponUpdateInRequest:
 
         duration_periods = _parse_duration_periods(d.pop("duration_periods", UNSET))
 
+        def _parse_duration_months(data: object) -> int | None | Unset:
+            if data is None:
+                return data
+            if isinstance(data, Unset):
+                return data
+            return cast(int | None | Unset, data)
+
+        duration_months = _parse_duration_months(d.pop("duration_months", UNSET))
+
         def _parse_max_redemptions(data: object) -> int | None | Unset:
             if data is None:
                 return data
@@ -210,6 +246,10 @@ class PatchedCouponUpdateInRequest:
 
         plans = cast(list[str], d.pop("plans", UNSET))
 
+        metrics = cast(list[str], d.pop("metrics", UNSET))
+
+        charges = cast(list[int], d.pop("charges", UNSET))
+
         archived = d.pop("archived", UNSET)
 
         patched_coupon_update_in_request = cls(
@@ -221,9 +261,12 @@ class PatchedCouponUpdateInRequest:
             currency=currency,
             duration=duration,
             duration_periods=duration_periods,
+            duration_months=duration_months,
             max_redemptions=max_redemptions,
             redeem_by=redeem_by,
             plans=plans,
+            metrics=metrics,
+            charges=charges,
             archived=archived,
         )
 

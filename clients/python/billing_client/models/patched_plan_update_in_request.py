@@ -6,6 +6,8 @@ from typing import Any, TypeVar, cast
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
+from ..models.billing_policy_enum import BillingPolicyEnum
+from ..models.blank_enum import BlankEnum
 from ..models.interval_unit_enum import IntervalUnitEnum
 from ..types import UNSET, Unset
 
@@ -28,6 +30,13 @@ class PatchedPlanUpdateInRequest:
         interval_count (int | Unset):
         calendar_aligned (bool | Unset): Periods start on calendar boundaries (the 1st of the month, Jan 1, Mondays);
             the first period runs from the start to the first boundary and is prorated.
+        cancellation_policy (BillingPolicyEnum | BlankEnum | Unset): When a cancellation takes effect: "" as the caller
+            asks (at once by default), "immediate" (at once), "end_of_term" (at the end of the current period), "illegal"
+            (refused).
+
+            * `immediate` - at once
+            * `end_of_term` - at the end of the period
+            * `illegal` - refused
         archived (bool | Unset): true: archived (no new sales); false: restored.
     """
 
@@ -39,6 +48,7 @@ class PatchedPlanUpdateInRequest:
     interval_unit: IntervalUnitEnum | Unset = UNSET
     interval_count: int | Unset = UNSET
     calendar_aligned: bool | Unset = UNSET
+    cancellation_policy: BillingPolicyEnum | BlankEnum | Unset = UNSET
     archived: bool | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
@@ -65,6 +75,14 @@ class PatchedPlanUpdateInRequest:
 
         calendar_aligned = self.calendar_aligned
 
+        cancellation_policy: str | Unset
+        if isinstance(self.cancellation_policy, Unset):
+            cancellation_policy = UNSET
+        elif isinstance(self.cancellation_policy, BillingPolicyEnum):
+            cancellation_policy = self.cancellation_policy.value
+        else:
+            cancellation_policy = self.cancellation_policy.value
+
         archived = self.archived
 
         field_dict: dict[str, Any] = {}
@@ -86,6 +104,8 @@ class PatchedPlanUpdateInRequest:
             field_dict["interval_count"] = interval_count
         if calendar_aligned is not UNSET:
             field_dict["calendar_aligned"] = calendar_aligned
+        if cancellation_policy is not UNSET:
+            field_dict["cancellation_policy"] = cancellation_policy
         if archived is not UNSET:
             field_dict["archived"] = archived
 
@@ -122,6 +142,25 @@ class PatchedPlanUpdateInRequest:
 
         calendar_aligned = d.pop("calendar_aligned", UNSET)
 
+        def _parse_cancellation_policy(data: object) -> BillingPolicyEnum | BlankEnum | Unset:
+            if isinstance(data, Unset):
+                return data
+            try:
+                if not isinstance(data, str):
+                    raise TypeError()
+                cancellation_policy_type_0 = BillingPolicyEnum(data)
+
+                return cancellation_policy_type_0
+            except (TypeError, ValueError, AttributeError, KeyError):
+                pass
+            if not isinstance(data, str):
+                raise TypeError()
+            cancellation_policy_type_1 = BlankEnum(data)
+
+            return cancellation_policy_type_1
+
+        cancellation_policy = _parse_cancellation_policy(d.pop("cancellation_policy", UNSET))
+
         archived = d.pop("archived", UNSET)
 
         patched_plan_update_in_request = cls(
@@ -133,6 +172,7 @@ class PatchedPlanUpdateInRequest:
             interval_unit=interval_unit,
             interval_count=interval_count,
             calendar_aligned=calendar_aligned,
+            cancellation_policy=cancellation_policy,
             archived=archived,
         )
 

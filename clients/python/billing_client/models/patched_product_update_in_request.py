@@ -1,7 +1,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, TypeVar
+from typing import Any, TypeVar, cast
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
@@ -18,12 +18,16 @@ class PatchedProductUpdateInRequest:
         code (str | Unset):
         name (str | Unset):
         description (str | Unset):
+        tax_rate (None | str | Unset): The code of a tax rate that overrides the customer's address rate for what is
+            billed under it (null: the address rate). Most specific first: a charge's, an add-on's or a one-time fee's rate,
+            then the plan's product's, then the address's; a tax-exempt customer is never taxed.
         archived (bool | Unset): true: archived (no new sales); false: restored.
     """
 
     code: str | Unset = UNSET
     name: str | Unset = UNSET
     description: str | Unset = UNSET
+    tax_rate: None | str | Unset = UNSET
     archived: bool | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
@@ -33,6 +37,12 @@ class PatchedProductUpdateInRequest:
         name = self.name
 
         description = self.description
+
+        tax_rate: None | str | Unset
+        if isinstance(self.tax_rate, Unset):
+            tax_rate = UNSET
+        else:
+            tax_rate = self.tax_rate
 
         archived = self.archived
 
@@ -45,6 +55,8 @@ class PatchedProductUpdateInRequest:
             field_dict["name"] = name
         if description is not UNSET:
             field_dict["description"] = description
+        if tax_rate is not UNSET:
+            field_dict["tax_rate"] = tax_rate
         if archived is not UNSET:
             field_dict["archived"] = archived
 
@@ -59,12 +71,22 @@ class PatchedProductUpdateInRequest:
 
         description = d.pop("description", UNSET)
 
+        def _parse_tax_rate(data: object) -> None | str | Unset:
+            if data is None:
+                return data
+            if isinstance(data, Unset):
+                return data
+            return cast(None | str | Unset, data)
+
+        tax_rate = _parse_tax_rate(d.pop("tax_rate", UNSET))
+
         archived = d.pop("archived", UNSET)
 
         patched_product_update_in_request = cls(
             code=code,
             name=name,
             description=description,
+            tax_rate=tax_rate,
             archived=archived,
         )
 

@@ -6,6 +6,7 @@ from typing import Any, TypeVar
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
+from ..models.category_enum import CategoryEnum
 from ..types import UNSET, Unset
 
 T = TypeVar("T", bound="PatchedTaxRateUpdateInRequest")
@@ -21,6 +22,12 @@ class PatchedTaxRateUpdateInRequest:
         inclusive (bool | Unset): Inclusive: prices already contain the tax.
         country (str | Unset): ISO 3166-1 alpha-2
         region (str | Unset):
+        category (CategoryEnum | Unset): * `standard` - Standard
+            * `reduced` - Reduced
+            * `zero` - zero-rated
+            * `exempt` - Exempt
+            * `reverse_charge` - reverse charge
+        legal_mention (str | Unset): Printed on invoices taxed at this rate ("Reverse charge: Art. 196 ...").
         description (str | Unset):
         archived (bool | Unset): true: archived (no new sales); false: restored.
     """
@@ -31,6 +38,8 @@ class PatchedTaxRateUpdateInRequest:
     inclusive: bool | Unset = UNSET
     country: str | Unset = UNSET
     region: str | Unset = UNSET
+    category: CategoryEnum | Unset = UNSET
+    legal_mention: str | Unset = UNSET
     description: str | Unset = UNSET
     archived: bool | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
@@ -47,6 +56,12 @@ class PatchedTaxRateUpdateInRequest:
         country = self.country
 
         region = self.region
+
+        category: str | Unset = UNSET
+        if not isinstance(self.category, Unset):
+            category = self.category.value
+
+        legal_mention = self.legal_mention
 
         description = self.description
 
@@ -67,6 +82,10 @@ class PatchedTaxRateUpdateInRequest:
             field_dict["country"] = country
         if region is not UNSET:
             field_dict["region"] = region
+        if category is not UNSET:
+            field_dict["category"] = category
+        if legal_mention is not UNSET:
+            field_dict["legal_mention"] = legal_mention
         if description is not UNSET:
             field_dict["description"] = description
         if archived is not UNSET:
@@ -89,6 +108,15 @@ class PatchedTaxRateUpdateInRequest:
 
         region = d.pop("region", UNSET)
 
+        _category = d.pop("category", UNSET)
+        category: CategoryEnum | Unset
+        if isinstance(_category, Unset):
+            category = UNSET
+        else:
+            category = CategoryEnum(_category)
+
+        legal_mention = d.pop("legal_mention", UNSET)
+
         description = d.pop("description", UNSET)
 
         archived = d.pop("archived", UNSET)
@@ -100,6 +128,8 @@ class PatchedTaxRateUpdateInRequest:
             inclusive=inclusive,
             country=country,
             region=region,
+            category=category,
+            legal_mention=legal_mention,
             description=description,
             archived=archived,
         )

@@ -6,6 +6,8 @@ from typing import Any, TypeVar, cast
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
+from ..models.billing_policy_enum import BillingPolicyEnum
+from ..models.blank_enum import BlankEnum
 from ..models.interval_unit_enum import IntervalUnitEnum
 from ..types import UNSET, Unset
 
@@ -28,6 +30,13 @@ class PlanInRequest:
         interval_count (int | Unset):
         calendar_aligned (bool | Unset): Periods start on calendar boundaries (the 1st of the month, Jan 1, Mondays);
             the first period runs from the start to the first boundary and is prorated.
+        cancellation_policy (BillingPolicyEnum | BlankEnum | Unset): When a cancellation takes effect: "" as the caller
+            asks (at once by default), "immediate" (at once), "end_of_term" (at the end of the current period), "illegal"
+            (refused).
+
+            * `immediate` - at once
+            * `end_of_term` - at the end of the period
+            * `illegal` - refused
     """
 
     code: str
@@ -38,6 +47,7 @@ class PlanInRequest:
     product: None | str | Unset = UNSET
     interval_count: int | Unset = UNSET
     calendar_aligned: bool | Unset = UNSET
+    cancellation_policy: BillingPolicyEnum | BlankEnum | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
@@ -61,6 +71,14 @@ class PlanInRequest:
 
         calendar_aligned = self.calendar_aligned
 
+        cancellation_policy: str | Unset
+        if isinstance(self.cancellation_policy, Unset):
+            cancellation_policy = UNSET
+        elif isinstance(self.cancellation_policy, BillingPolicyEnum):
+            cancellation_policy = self.cancellation_policy.value
+        else:
+            cancellation_policy = self.cancellation_policy.value
+
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
         field_dict.update(
@@ -79,6 +97,8 @@ class PlanInRequest:
             field_dict["interval_count"] = interval_count
         if calendar_aligned is not UNSET:
             field_dict["calendar_aligned"] = calendar_aligned
+        if cancellation_policy is not UNSET:
+            field_dict["cancellation_policy"] = cancellation_policy
 
         return field_dict
 
@@ -108,6 +128,25 @@ class PlanInRequest:
 
         calendar_aligned = d.pop("calendar_aligned", UNSET)
 
+        def _parse_cancellation_policy(data: object) -> BillingPolicyEnum | BlankEnum | Unset:
+            if isinstance(data, Unset):
+                return data
+            try:
+                if not isinstance(data, str):
+                    raise TypeError()
+                cancellation_policy_type_0 = BillingPolicyEnum(data)
+
+                return cancellation_policy_type_0
+            except (TypeError, ValueError, AttributeError, KeyError):
+                pass
+            if not isinstance(data, str):
+                raise TypeError()
+            cancellation_policy_type_1 = BlankEnum(data)
+
+            return cancellation_policy_type_1
+
+        cancellation_policy = _parse_cancellation_policy(d.pop("cancellation_policy", UNSET))
+
         plan_in_request = cls(
             code=code,
             name=name,
@@ -117,6 +156,7 @@ class PlanInRequest:
             product=product,
             interval_count=interval_count,
             calendar_aligned=calendar_aligned,
+            cancellation_policy=cancellation_policy,
         )
 
         plan_in_request.additional_properties = d

@@ -7,6 +7,8 @@ from typing import Any, TypeVar, cast
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
+from ..models.billing_policy_enum import BillingPolicyEnum
+from ..models.blank_enum import BlankEnum
 from ..models.interval_unit_enum import IntervalUnitEnum
 from ..types import UNSET, Unset
 
@@ -33,6 +35,13 @@ class PlanOut:
         calendar_aligned (bool | Unset): Periods start on calendar boundaries (the 1st of the month, Jan 1, Mondays);
             the first period runs from the start to the first boundary and is prorated.
         archived_at (datetime.datetime | None | Unset):
+        cancellation_policy (BillingPolicyEnum | BlankEnum | Unset): When a cancellation takes effect: "" as the caller
+            asks (at once by default), "immediate" (at once), "end_of_term" (at the end of the current period), "illegal"
+            (refused).
+
+            * `immediate` - at once
+            * `end_of_term` - at the end of the period
+            * `illegal` - refused
     """
 
     id: int
@@ -47,6 +56,7 @@ class PlanOut:
     interval_count: int | Unset = UNSET
     calendar_aligned: bool | Unset = UNSET
     archived_at: datetime.datetime | None | Unset = UNSET
+    cancellation_policy: BillingPolicyEnum | BlankEnum | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
@@ -81,6 +91,14 @@ class PlanOut:
         else:
             archived_at = self.archived_at
 
+        cancellation_policy: str | Unset
+        if isinstance(self.cancellation_policy, Unset):
+            cancellation_policy = UNSET
+        elif isinstance(self.cancellation_policy, BillingPolicyEnum):
+            cancellation_policy = self.cancellation_policy.value
+        else:
+            cancellation_policy = self.cancellation_policy.value
+
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
         field_dict.update(
@@ -103,6 +121,8 @@ class PlanOut:
             field_dict["calendar_aligned"] = calendar_aligned
         if archived_at is not UNSET:
             field_dict["archived_at"] = archived_at
+        if cancellation_policy is not UNSET:
+            field_dict["cancellation_policy"] = cancellation_policy
 
         return field_dict
 
@@ -153,6 +173,25 @@ class PlanOut:
 
         archived_at = _parse_archived_at(d.pop("archived_at", UNSET))
 
+        def _parse_cancellation_policy(data: object) -> BillingPolicyEnum | BlankEnum | Unset:
+            if isinstance(data, Unset):
+                return data
+            try:
+                if not isinstance(data, str):
+                    raise TypeError()
+                cancellation_policy_type_0 = BillingPolicyEnum(data)
+
+                return cancellation_policy_type_0
+            except (TypeError, ValueError, AttributeError, KeyError):
+                pass
+            if not isinstance(data, str):
+                raise TypeError()
+            cancellation_policy_type_1 = BlankEnum(data)
+
+            return cancellation_policy_type_1
+
+        cancellation_policy = _parse_cancellation_policy(d.pop("cancellation_policy", UNSET))
+
         plan_out = cls(
             id=id,
             code=code,
@@ -166,6 +205,7 @@ class PlanOut:
             interval_count=interval_count,
             calendar_aligned=calendar_aligned,
             archived_at=archived_at,
+            cancellation_policy=cancellation_policy,
         )
 
         plan_out.additional_properties = d

@@ -19,6 +19,9 @@ class ProductOut:
         id (int):
         code (str):
         name (str):
+        tax_rate (None | str): The code of a tax rate that overrides the customer's address rate for what is billed
+            under it (null: the address rate). Most specific first: a charge's, an add-on's or a one-time fee's rate, then
+            the plan's product's, then the address's; a tax-exempt customer is never taxed.
         created_at (datetime.datetime):
         updated_at (datetime.datetime):
         description (str | Unset):
@@ -28,6 +31,7 @@ class ProductOut:
     id: int
     code: str
     name: str
+    tax_rate: None | str
     created_at: datetime.datetime
     updated_at: datetime.datetime
     description: str | Unset = UNSET
@@ -40,6 +44,9 @@ class ProductOut:
         code = self.code
 
         name = self.name
+
+        tax_rate: None | str
+        tax_rate = self.tax_rate
 
         created_at = self.created_at.isoformat()
 
@@ -62,6 +69,7 @@ class ProductOut:
                 "id": id,
                 "code": code,
                 "name": name,
+                "tax_rate": tax_rate,
                 "created_at": created_at,
                 "updated_at": updated_at,
             }
@@ -81,6 +89,13 @@ class ProductOut:
         code = d.pop("code")
 
         name = d.pop("name")
+
+        def _parse_tax_rate(data: object) -> None | str:
+            if data is None:
+                return data
+            return cast(None | str, data)
+
+        tax_rate = _parse_tax_rate(d.pop("tax_rate"))
 
         created_at = datetime.datetime.fromisoformat(d.pop("created_at"))
 
@@ -109,6 +124,7 @@ class ProductOut:
             id=id,
             code=code,
             name=name,
+            tax_rate=tax_rate,
             created_at=created_at,
             updated_at=updated_at,
             description=description,

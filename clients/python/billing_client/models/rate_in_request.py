@@ -22,8 +22,18 @@ class RateInRequest:
             * `volume` - Volume
             * `package` - Package
             * `percentage` - Percentage
+            * `graduated_percentage` - graduated percentage
             * `flat` - flat fee
-        params (Any):
+        params (Any): The pricing model's parameters (decimals as strings or integers; catalog/pricing.py). per_unit:
+            {"unit_price"}. graduated and volume: {"tiers": [{"from", "to" (null on the last), "unit_price", "flat_fee"}],
+            "flat_fee_at_zero": true|false (optional, a JSON boolean: bill the first tier's flat fee at quantity 0, as
+            Stripe does; default false, a quantity of 0 costs nothing)}. graduated_percentage: {"tiers": [{"from", "to",
+            "rate" (percent), "flat_fee"}]}: each tier's rate applies to the part of the amount inside it, its flat fee once
+            when the amount reaches into it (Lago). package: {"package_size", "package_price", "free_units"}. percentage:
+            {"rate" (percent), "fixed_fee", "min_per_transaction", "max_per_transaction", "free_transactions",
+            "free_amount"}: free_amount is the first part of the period's amount free of the rate; with per-transaction
+            parameters the free allowance (free_transactions, free_amount) is spent in time order and ends with whichever
+            runs out first. flat: {"amount"}.
         currency (str):
         quantity (str | Unset):
         transactions (list[str] | Unset):

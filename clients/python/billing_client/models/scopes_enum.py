@@ -15,6 +15,8 @@ class ScopesEnum(StrEnum):
     EVENTSREAD = "events:read"
     EVENTSWRITE = "events:write"
     FULL = "full"
+    IMPORTSREAD = "imports:read"
+    IMPORTSWRITE = "imports:write"
     INVOICESREAD = "invoices:read"
     INVOICESWRITE = "invoices:write"
     NOTIFICATIONSREAD = "notifications:read"

@@ -2,13 +2,18 @@ from __future__ import annotations
 
 import datetime
 from collections.abc import Mapping
-from typing import Any, TypeVar, cast
+from typing import TYPE_CHECKING, Any, TypeVar, cast
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
-from ..models.subscription_out_status_enum import SubscriptionOutStatusEnum
+from ..models.subscription_status_enum import SubscriptionStatusEnum
 from ..types import UNSET, Unset
+
+if TYPE_CHECKING:
+    from ..models.item_out import ItemOut
+    from ..models.subscription_phase_out import SubscriptionPhaseOut
+
 
 T = TypeVar("T", bound="SubscriptionOut")
 
@@ -21,7 +26,7 @@ class SubscriptionOut:
         customer (str): Your system's id for this customer; unique, used by the API and usage events.
         plan (str):
         plan_version (str):
-        status (SubscriptionOutStatusEnum): * `pending` - Pending
+        status (SubscriptionStatusEnum): * `pending` - Pending
             * `trialing` - Trialing
             * `active` - Active
             * `paused` - Paused
@@ -34,6 +39,10 @@ class SubscriptionOut:
         current_period_end (datetime.datetime):
         created_at (datetime.datetime):
         updated_at (datetime.datetime):
+        parent (int): the subscription this is an item of (null: none)
+        items (list[ItemOut]): its items: other plans billed on its cycle and invoices, each with its own quantity (live
+            and finished ones)
+        phase (None | SubscriptionPhaseOut):
         quantity (int | Unset):
         trial_end (datetime.datetime | None | Unset):
         cancel_at_period_end (bool | Unset):
@@ -52,13 +61,16 @@ class SubscriptionOut:
     customer: str
     plan: str
     plan_version: str
-    status: SubscriptionOutStatusEnum
+    status: SubscriptionStatusEnum
     start_at: datetime.datetime
     billing_anchor: datetime.date
     current_period_start: datetime.datetime
     current_period_end: datetime.datetime
     created_at: datetime.datetime
     updated_at: datetime.datetime
+    parent: int
+    items: list[ItemOut]
+    phase: None | SubscriptionPhaseOut
     quantity: int | Unset = UNSET
     trial_end: datetime.datetime | None | Unset = UNSET
     cancel_at_period_end: bool | Unset = UNSET
@@ -72,6 +84,8 @@ class SubscriptionOut:
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
+        from ..models.subscription_phase_out import SubscriptionPhaseOut  # noqa: PLC0415
+
         id = self.id
 
         customer = self.customer
@@ -93,6 +107,19 @@ class SubscriptionOut:
         created_at = self.created_at.isoformat()
 
         updated_at = self.updated_at.isoformat()
+
+        parent = self.parent
+
+        items = []
+        for items_item_data in self.items:
+            items_item = items_item_data.to_dict()
+            items.append(items_item)
+
+        phase: dict[str, Any] | None
+        if isinstance(self.phase, SubscriptionPhaseOut):
+            phase = self.phase.to_dict()
+        else:
+            phase = self.phase
 
         quantity = self.quantity
 
@@ -165,6 +192,9 @@ class SubscriptionOut:
                 "current_period_end": current_period_end,
                 "created_at": created_at,
                 "updated_at": updated_at,
+                "parent": parent,
+                "items": items,
+                "phase": phase,
             }
         )
         if quantity is not UNSET:
@@ -192,6 +222,9 @@ class SubscriptionOut:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
+        from ..models.item_out import ItemOut  # noqa: PLC0415
+        from ..models.subscription_phase_out import SubscriptionPhaseOut  # noqa: PLC0415
+
         d = dict(src_dict)
         id = d.pop("id")
 
@@ -201,7 +234,7 @@ class SubscriptionOut:
 
         plan_version = d.pop("plan_version")
 
-        status = SubscriptionOutStatusEnum(d.pop("status"))
+        status = SubscriptionStatusEnum(d.pop("status"))
 
         start_at = datetime.datetime.fromisoformat(d.pop("start_at"))
 
@@ -214,6 +247,30 @@ class SubscriptionOut:
         created_at = datetime.datetime.fromisoformat(d.pop("created_at"))
 
         updated_at = datetime.datetime.fromisoformat(d.pop("updated_at"))
+
+        parent = d.pop("parent")
+
+        items = []
+        _items = d.pop("items")
+        for items_item_data in _items:
+            items_item = ItemOut.from_dict(items_item_data)
+
+            items.append(items_item)
+
+        def _parse_phase(data: object) -> None | SubscriptionPhaseOut:
+            if data is None:
+                return data
+            try:
+                if not isinstance(data, dict):
+                    raise TypeError()
+                phase_type_1 = SubscriptionPhaseOut.from_dict(data)
+
+                return phase_type_1
+            except (TypeError, ValueError, AttributeError, KeyError):
+                pass
+            return cast(None | SubscriptionPhaseOut, data)
+
+        phase = _parse_phase(d.pop("phase"))
 
         quantity = d.pop("quantity", UNSET)
 
@@ -337,6 +394,9 @@ class SubscriptionOut:
             current_period_end=current_period_end,
             created_at=created_at,
             updated_at=updated_at,
+            parent=parent,
+            items=items,
+            phase=phase,
             quantity=quantity,
             trial_end=trial_end,
             cancel_at_period_end=cancel_at_period_end,

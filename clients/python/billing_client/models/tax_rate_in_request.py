@@ -6,6 +6,7 @@ from typing import Any, TypeVar
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
+from ..models.category_enum import CategoryEnum
 from ..types import UNSET, Unset
 
 T = TypeVar("T", bound="TaxRateInRequest")
@@ -21,6 +22,12 @@ class TaxRateInRequest:
         inclusive (bool | Unset): Inclusive: prices already contain the tax.
         country (str | Unset): ISO 3166-1 alpha-2
         region (str | Unset):
+        category (CategoryEnum | Unset): * `standard` - Standard
+            * `reduced` - Reduced
+            * `zero` - zero-rated
+            * `exempt` - Exempt
+            * `reverse_charge` - reverse charge
+        legal_mention (str | Unset): Printed on invoices taxed at this rate ("Reverse charge: Art. 196 ...").
         description (str | Unset):
     """
 
@@ -30,6 +37,8 @@ class TaxRateInRequest:
     inclusive: bool | Unset = UNSET
     country: str | Unset = UNSET
     region: str | Unset = UNSET
+    category: CategoryEnum | Unset = UNSET
+    legal_mention: str | Unset = UNSET
     description: str | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
@@ -45,6 +54,12 @@ class TaxRateInRequest:
         country = self.country
 
         region = self.region
+
+        category: str | Unset = UNSET
+        if not isinstance(self.category, Unset):
+            category = self.category.value
+
+        legal_mention = self.legal_mention
 
         description = self.description
 
@@ -63,6 +78,10 @@ class TaxRateInRequest:
             field_dict["country"] = country
         if region is not UNSET:
             field_dict["region"] = region
+        if category is not UNSET:
+            field_dict["category"] = category
+        if legal_mention is not UNSET:
+            field_dict["legal_mention"] = legal_mention
         if description is not UNSET:
             field_dict["description"] = description
 
@@ -83,6 +102,15 @@ class TaxRateInRequest:
 
         region = d.pop("region", UNSET)
 
+        _category = d.pop("category", UNSET)
+        category: CategoryEnum | Unset
+        if isinstance(_category, Unset):
+            category = UNSET
+        else:
+            category = CategoryEnum(_category)
+
+        legal_mention = d.pop("legal_mention", UNSET)
+
         description = d.pop("description", UNSET)
 
         tax_rate_in_request = cls(
@@ -92,6 +120,8 @@ class TaxRateInRequest:
             inclusive=inclusive,
             country=country,
             region=region,
+            category=category,
+            legal_mention=legal_mention,
             description=description,
         )
 

@@ -7,6 +7,7 @@ from typing import Any, TypeVar, cast
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
+from ..models.category_enum import CategoryEnum
 from ..types import UNSET, Unset
 
 T = TypeVar("T", bound="TaxRateOut")
@@ -25,6 +26,12 @@ class TaxRateOut:
         inclusive (bool | Unset): Inclusive: prices already contain the tax.
         country (str | Unset): ISO 3166-1 alpha-2
         region (str | Unset):
+        category (CategoryEnum | Unset): * `standard` - Standard
+            * `reduced` - Reduced
+            * `zero` - zero-rated
+            * `exempt` - Exempt
+            * `reverse_charge` - reverse charge
+        legal_mention (str | Unset): Printed on invoices taxed at this rate ("Reverse charge: Art. 196 ...").
         description (str | Unset):
         archived_at (datetime.datetime | None | Unset):
     """
@@ -38,6 +45,8 @@ class TaxRateOut:
     inclusive: bool | Unset = UNSET
     country: str | Unset = UNSET
     region: str | Unset = UNSET
+    category: CategoryEnum | Unset = UNSET
+    legal_mention: str | Unset = UNSET
     description: str | Unset = UNSET
     archived_at: datetime.datetime | None | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
@@ -60,6 +69,12 @@ class TaxRateOut:
         country = self.country
 
         region = self.region
+
+        category: str | Unset = UNSET
+        if not isinstance(self.category, Unset):
+            category = self.category.value
+
+        legal_mention = self.legal_mention
 
         description = self.description
 
@@ -89,6 +104,10 @@ class TaxRateOut:
             field_dict["country"] = country
         if region is not UNSET:
             field_dict["region"] = region
+        if category is not UNSET:
+            field_dict["category"] = category
+        if legal_mention is not UNSET:
+            field_dict["legal_mention"] = legal_mention
         if description is not UNSET:
             field_dict["description"] = description
         if archived_at is not UNSET:
@@ -116,6 +135,15 @@ class TaxRateOut:
         country = d.pop("country", UNSET)
 
         region = d.pop("region", UNSET)
+
+        _category = d.pop("category", UNSET)
+        category: CategoryEnum | Unset
+        if isinstance(_category, Unset):
+            category = UNSET
+        else:
+            category = CategoryEnum(_category)
+
+        legal_mention = d.pop("legal_mention", UNSET)
 
         description = d.pop("description", UNSET)
 
@@ -146,6 +174,8 @@ class TaxRateOut:
             inclusive=inclusive,
             country=country,
             region=region,
+            category=category,
+            legal_mention=legal_mention,
             description=description,
             archived_at=archived_at,
         )

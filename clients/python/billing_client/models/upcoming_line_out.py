@@ -19,6 +19,8 @@ class UpcomingLineOut:
         quantity (str):
         amount (str):
         tax_amount (str):
+        tax_rate_code (None | str): the rate that taxes it
+        tax_category (str):
         period_start (datetime.datetime | None):
         period_end (datetime.datetime | None):
         explanation (Any):
@@ -29,6 +31,8 @@ class UpcomingLineOut:
     quantity: str
     amount: str
     tax_amount: str
+    tax_rate_code: None | str
+    tax_category: str
     period_start: datetime.datetime | None
     period_end: datetime.datetime | None
     explanation: Any
@@ -44,6 +48,11 @@ class UpcomingLineOut:
         amount = self.amount
 
         tax_amount = self.tax_amount
+
+        tax_rate_code: None | str
+        tax_rate_code = self.tax_rate_code
+
+        tax_category = self.tax_category
 
         period_start: None | str
         if isinstance(self.period_start, datetime.datetime):
@@ -68,6 +77,8 @@ class UpcomingLineOut:
                 "quantity": quantity,
                 "amount": amount,
                 "tax_amount": tax_amount,
+                "tax_rate_code": tax_rate_code,
+                "tax_category": tax_category,
                 "period_start": period_start,
                 "period_end": period_end,
                 "explanation": explanation,
@@ -88,6 +99,15 @@ class UpcomingLineOut:
         amount = d.pop("amount")
 
         tax_amount = d.pop("tax_amount")
+
+        def _parse_tax_rate_code(data: object) -> None | str:
+            if data is None:
+                return data
+            return cast(None | str, data)
+
+        tax_rate_code = _parse_tax_rate_code(d.pop("tax_rate_code"))
+
+        tax_category = d.pop("tax_category")
 
         def _parse_period_start(data: object) -> datetime.datetime | None:
             if data is None:
@@ -127,6 +147,8 @@ class UpcomingLineOut:
             quantity=quantity,
             amount=amount,
             tax_amount=tax_amount,
+            tax_rate_code=tax_rate_code,
+            tax_category=tax_category,
             period_start=period_start,
             period_end=period_end,
             explanation=explanation,

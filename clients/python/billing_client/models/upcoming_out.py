@@ -8,6 +8,7 @@ from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
 if TYPE_CHECKING:
+    from ..models.tax_breakdown_out import TaxBreakdownOut
     from ..models.upcoming_line_out import UpcomingLineOut
 
 
@@ -26,7 +27,8 @@ class UpcomingOut:
         lines (list[UpcomingLineOut]):
         subtotal (str):
         tax_total (str):
-        tax_rate (None | str):
+        tax_rate (None | str): the customer's address rate
+        tax_breakdown (list[TaxBreakdownOut]):
         total (str):
         credit_applied (str):
         amount_due (str):
@@ -40,6 +42,7 @@ class UpcomingOut:
     subtotal: str
     tax_total: str
     tax_rate: None | str
+    tax_breakdown: list[TaxBreakdownOut]
     total: str
     credit_applied: str
     amount_due: str
@@ -70,6 +73,11 @@ class UpcomingOut:
         tax_rate: None | str
         tax_rate = self.tax_rate
 
+        tax_breakdown = []
+        for tax_breakdown_item_data in self.tax_breakdown:
+            tax_breakdown_item = tax_breakdown_item_data.to_dict()
+            tax_breakdown.append(tax_breakdown_item)
+
         total = self.total
 
         credit_applied = self.credit_applied
@@ -88,6 +96,7 @@ class UpcomingOut:
                 "subtotal": subtotal,
                 "tax_total": tax_total,
                 "tax_rate": tax_rate,
+                "tax_breakdown": tax_breakdown,
                 "total": total,
                 "credit_applied": credit_applied,
                 "amount_due": amount_due,
@@ -98,6 +107,7 @@ class UpcomingOut:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
+        from ..models.tax_breakdown_out import TaxBreakdownOut  # noqa: PLC0415
         from ..models.upcoming_line_out import UpcomingLineOut  # noqa: PLC0415
 
         d = dict(src_dict)
@@ -140,6 +150,13 @@ class UpcomingOut:
 
         tax_rate = _parse_tax_rate(d.pop("tax_rate"))
 
+        tax_breakdown = []
+        _tax_breakdown = d.pop("tax_breakdown")
+        for tax_breakdown_item_data in _tax_breakdown:
+            tax_breakdown_item = TaxBreakdownOut.from_dict(tax_breakdown_item_data)
+
+            tax_breakdown.append(tax_breakdown_item)
+
         total = d.pop("total")
 
         credit_applied = d.pop("credit_applied")
@@ -155,6 +172,7 @@ class UpcomingOut:
             subtotal=subtotal,
             tax_total=tax_total,
             tax_rate=tax_rate,
+            tax_breakdown=tax_breakdown,
             total=total,
             credit_applied=credit_applied,
             amount_due=amount_due,

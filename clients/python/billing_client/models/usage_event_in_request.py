@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
+from ..models.operation_enum import OperationEnum
 from ..types import UNSET, Unset
 
 if TYPE_CHECKING:
@@ -25,6 +26,8 @@ class UsageEventInRequest:
         metric (str): a billable metric's code
         event_time (datetime.datetime | Unset): default: now
         properties (UsageEventInRequestProperties | Unset):
+        operation (OperationEnum | Unset): * `add` - add
+            * `remove` - remove
     """
 
     event_id: str
@@ -32,6 +35,7 @@ class UsageEventInRequest:
     metric: str
     event_time: datetime.datetime | Unset = UNSET
     properties: UsageEventInRequestProperties | Unset = UNSET
+    operation: OperationEnum | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
@@ -49,6 +53,10 @@ class UsageEventInRequest:
         if not isinstance(self.properties, Unset):
             properties = self.properties.to_dict()
 
+        operation: str | Unset = UNSET
+        if not isinstance(self.operation, Unset):
+            operation = self.operation.value
+
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
         field_dict.update(
@@ -62,6 +70,8 @@ class UsageEventInRequest:
             field_dict["event_time"] = event_time
         if properties is not UNSET:
             field_dict["properties"] = properties
+        if operation is not UNSET:
+            field_dict["operation"] = operation
 
         return field_dict
 
@@ -90,12 +100,20 @@ class UsageEventInRequest:
         else:
             properties = UsageEventInRequestProperties.from_dict(_properties)
 
+        _operation = d.pop("operation", UNSET)
+        operation: OperationEnum | Unset
+        if isinstance(_operation, Unset):
+            operation = UNSET
+        else:
+            operation = OperationEnum(_operation)
+
         usage_event_in_request = cls(
             event_id=event_id,
             customer=customer,
             metric=metric,
             event_time=event_time,
             properties=properties,
+            operation=operation,
         )
 
         usage_event_in_request.additional_properties = d

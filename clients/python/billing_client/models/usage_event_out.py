@@ -7,6 +7,7 @@ from typing import Any, TypeVar, cast
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
+from ..models.operation_enum import OperationEnum
 from ..types import UNSET, Unset
 
 T = TypeVar("T", bound="UsageEventOut")
@@ -25,6 +26,8 @@ class UsageEventOut:
         value (None | str | Unset): The metric's property, as a number.
         properties (Any | Unset):
         late (bool | Unset): Its time falls in usage already invoiced: needs a correction.
+        operation (OperationEnum | Unset): * `add` - add
+            * `remove` - remove
     """
 
     id: int
@@ -36,6 +39,7 @@ class UsageEventOut:
     value: None | str | Unset = UNSET
     properties: Any | Unset = UNSET
     late: bool | Unset = UNSET
+    operation: OperationEnum | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
@@ -61,6 +65,10 @@ class UsageEventOut:
 
         late = self.late
 
+        operation: str | Unset = UNSET
+        if not isinstance(self.operation, Unset):
+            operation = self.operation.value
+
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
         field_dict.update(
@@ -79,6 +87,8 @@ class UsageEventOut:
             field_dict["properties"] = properties
         if late is not UNSET:
             field_dict["late"] = late
+        if operation is not UNSET:
+            field_dict["operation"] = operation
 
         return field_dict
 
@@ -110,6 +120,13 @@ class UsageEventOut:
 
         late = d.pop("late", UNSET)
 
+        _operation = d.pop("operation", UNSET)
+        operation: OperationEnum | Unset
+        if isinstance(_operation, Unset):
+            operation = UNSET
+        else:
+            operation = OperationEnum(_operation)
+
         usage_event_out = cls(
             id=id,
             event_id=event_id,
@@ -120,6 +137,7 @@ class UsageEventOut:
             value=value,
             properties=properties,
             late=late,
+            operation=operation,
         )
 
         usage_event_out.additional_properties = d

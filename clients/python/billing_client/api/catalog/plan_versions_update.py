@@ -106,8 +106,8 @@ def sync_detailed(
     client: AuthenticatedClient,
     body: PatchedPlanVersionInRequest | Unset = UNSET,
 ) -> Response[ErrorBody | PlanVersionOut]:
-    """Edit a draft (charges and features, when given, replace the lists). A published version is read-
-    only: 409.
+    """Edit a draft (charges, features, one-time fees and usage thresholds, when given, replace the lists).
+    A published version is read-only: 409.
 
     Required scope: `catalog:write` (or `full`).
 
@@ -141,8 +141,8 @@ def sync(
     client: AuthenticatedClient,
     body: PatchedPlanVersionInRequest | Unset = UNSET,
 ) -> ErrorBody | PlanVersionOut | None:
-    """Edit a draft (charges and features, when given, replace the lists). A published version is read-
-    only: 409.
+    """Edit a draft (charges, features, one-time fees and usage thresholds, when given, replace the lists).
+    A published version is read-only: 409.
 
     Required scope: `catalog:write` (or `full`).
 
@@ -171,8 +171,8 @@ async def asyncio_detailed(
     client: AuthenticatedClient,
     body: PatchedPlanVersionInRequest | Unset = UNSET,
 ) -> Response[ErrorBody | PlanVersionOut]:
-    """Edit a draft (charges and features, when given, replace the lists). A published version is read-
-    only: 409.
+    """Edit a draft (charges, features, one-time fees and usage thresholds, when given, replace the lists).
+    A published version is read-only: 409.
 
     Required scope: `catalog:write` (or `full`).
 
@@ -204,8 +204,8 @@ async def asyncio(
     client: AuthenticatedClient,
     body: PatchedPlanVersionInRequest | Unset = UNSET,
 ) -> ErrorBody | PlanVersionOut | None:
-    """Edit a draft (charges and features, when given, replace the lists). A published version is read-
-    only: 409.
+    """Edit a draft (charges, features, one-time fees and usage thresholds, when given, replace the lists).
+    A published version is read-only: 409.
 
     Required scope: `catalog:write` (or `full`).
 

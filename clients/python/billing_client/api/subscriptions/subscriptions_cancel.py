@@ -115,7 +115,10 @@ def sync_detailed(
     body: CancelInRequest | Unset = UNSET,
     idempotency_key: str | Unset = UNSET,
 ) -> Response[ErrorBody | SubscriptionOut]:
-    """Required scope: `subscriptions:write` (or `full`).
+    """Cancel at once or at period end, as the plan's cancellation policy says (immediate, end_of_term;
+    illegal: 409 `cancellation_not_allowed`).
+
+    Required scope: `subscriptions:write` (or `full`).
 
     Args:
         id (int):
@@ -150,7 +153,10 @@ def sync(
     body: CancelInRequest | Unset = UNSET,
     idempotency_key: str | Unset = UNSET,
 ) -> ErrorBody | SubscriptionOut | None:
-    """Required scope: `subscriptions:write` (or `full`).
+    """Cancel at once or at period end, as the plan's cancellation policy says (immediate, end_of_term;
+    illegal: 409 `cancellation_not_allowed`).
+
+    Required scope: `subscriptions:write` (or `full`).
 
     Args:
         id (int):
@@ -180,7 +186,10 @@ async def asyncio_detailed(
     body: CancelInRequest | Unset = UNSET,
     idempotency_key: str | Unset = UNSET,
 ) -> Response[ErrorBody | SubscriptionOut]:
-    """Required scope: `subscriptions:write` (or `full`).
+    """Cancel at once or at period end, as the plan's cancellation policy says (immediate, end_of_term;
+    illegal: 409 `cancellation_not_allowed`).
+
+    Required scope: `subscriptions:write` (or `full`).
 
     Args:
         id (int):
@@ -213,7 +222,10 @@ async def asyncio(
     body: CancelInRequest | Unset = UNSET,
     idempotency_key: str | Unset = UNSET,
 ) -> ErrorBody | SubscriptionOut | None:
-    """Required scope: `subscriptions:write` (or `full`).
+    """Cancel at once or at period end, as the plan's cancellation policy says (immediate, end_of_term;
+    illegal: 409 `cancellation_not_allowed`).
+
+    Required scope: `subscriptions:write` (or `full`).
 
     Args:
         id (int):

@@ -110,7 +110,11 @@ def sync_detailed(
     client: AuthenticatedClient,
     body: EndInRequest,
 ) -> Response[ErrorBody | SubscriptionOut]:
-    """End the subscription on a set date (at once when the date has come).
+    """End the subscription on a set date (at once when the date has come). An end date is a cancellation
+    in effect: the plan's cancellation policy applies (illegal: 409 `cancellation_not_allowed`;
+    end_of_term: an end before the current period's end is 400 `contradicts_policy` on `ends_at`), and
+    the unused part of a fee paid in advance is credited as a cancellation's (a proration line, or a
+    credit note).
 
     Required scope: `subscriptions:write` (or `full`).
 
@@ -144,7 +148,11 @@ def sync(
     client: AuthenticatedClient,
     body: EndInRequest,
 ) -> ErrorBody | SubscriptionOut | None:
-    """End the subscription on a set date (at once when the date has come).
+    """End the subscription on a set date (at once when the date has come). An end date is a cancellation
+    in effect: the plan's cancellation policy applies (illegal: 409 `cancellation_not_allowed`;
+    end_of_term: an end before the current period's end is 400 `contradicts_policy` on `ends_at`), and
+    the unused part of a fee paid in advance is credited as a cancellation's (a proration line, or a
+    credit note).
 
     Required scope: `subscriptions:write` (or `full`).
 
@@ -173,7 +181,11 @@ async def asyncio_detailed(
     client: AuthenticatedClient,
     body: EndInRequest,
 ) -> Response[ErrorBody | SubscriptionOut]:
-    """End the subscription on a set date (at once when the date has come).
+    """End the subscription on a set date (at once when the date has come). An end date is a cancellation
+    in effect: the plan's cancellation policy applies (illegal: 409 `cancellation_not_allowed`;
+    end_of_term: an end before the current period's end is 400 `contradicts_policy` on `ends_at`), and
+    the unused part of a fee paid in advance is credited as a cancellation's (a proration line, or a
+    credit note).
 
     Required scope: `subscriptions:write` (or `full`).
 
@@ -205,7 +217,11 @@ async def asyncio(
     client: AuthenticatedClient,
     body: EndInRequest,
 ) -> ErrorBody | SubscriptionOut | None:
-    """End the subscription on a set date (at once when the date has come).
+    """End the subscription on a set date (at once when the date has come). An end date is a cancellation
+    in effect: the plan's cancellation policy applies (illegal: 409 `cancellation_not_allowed`;
+    end_of_term: an end before the current period's end is 400 `contradicts_policy` on `ends_at`), and
+    the unused part of a fee paid in advance is credited as a cancellation's (a proration line, or a
+    credit note).
 
     Required scope: `subscriptions:write` (or `full`).
 

@@ -1,7 +1,7 @@
 from enum import StrEnum
 
 
-class SubscriptionOutStatusEnum(StrEnum):
+class SubscriptionStatusEnum(StrEnum):
     ACTIVE = "active"
     CANCELED = "canceled"
     ENDED = "ended"

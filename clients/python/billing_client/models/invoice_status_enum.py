@@ -1,7 +1,7 @@
 from enum import StrEnum
 
 
-class InvoiceOutStatusEnum(StrEnum):
+class InvoiceStatusEnum(StrEnum):
     DRAFT = "draft"
     OPEN = "open"
     PAID = "paid"

@@ -1,7 +1,7 @@
 from enum import StrEnum
 
 
-class ReasonEnum(StrEnum):
+class CheckOutReasonEnum(StrEnum):
     BLOCKED = "blocked"
     BLOCKED_BY_DUNNING = "blocked_by_dunning"
     DISABLED = "disabled"
