@@ -256,3 +256,23 @@ def test_a_seat_added_at_any_instant_is_held_the_fees_days(
     assert held.proration is not None
     assert held.proration["integral"] == rule.count(at, end)
     assert held.proration["window_length"] == rule.count(start, end) == 31
+
+
+@pytest.mark.django_db
+def test_the_event_list_marks_a_remove_and_filters_by_operation(admin_client: Any) -> None:
+    CustomerFactory(external_id="listed")
+    metric("members", aggregation="unique_count", field_name="user")
+    at = APR + timedelta(days=2)
+    events = [
+        {"event_id": event_id, "customer": "listed", "metric": "members",
+         "event_time": at.isoformat(), "operation": op, "properties": {"user": "x"}}
+        for event_id, op in (("joined-1", "add"), ("left-1", "remove"))
+    ]  # fmt: skip
+    assert usage_ingest(events=events, actor=TEST_ACTOR, as_of=at).count("accepted") == 2
+    page = admin_client.get("/admin/billing/usageevent/").content.decode()
+    assert "left-1 (remove)" in page
+    assert "joined-1 (add)" not in page
+    assert "joined-1" in page
+    removes = admin_client.get("/admin/billing/usageevent/?operation=remove").content.decode()
+    assert "left-1 (remove)" in removes
+    assert "joined-1" not in removes
