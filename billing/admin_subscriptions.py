@@ -579,12 +579,20 @@ class SubscriptionAdmin(HistoryAdminMixin, ServiceModelAdmin):
                         **{**request_args, "as_of": customer_as_of(sub.customer, timezone.now())},
                         actor=_actor(request),
                     )
-                    self.message_user(
-                        request,
-                        f"Change recorded: {change.get_timing_display()}"
-                        + (f" ({change.policy})." if change.policy else "."),
-                        messages.SUCCESS,
+                    # "Change recorded." first, as every admin action's message; then what
+                    # decided its timing (and the plan pair's change policy when one applied)
+                    decided = (
+                        f" Timing: {change.get_timing_display()}"
+                        + (
+                            f" (the plan pair's change policy: {change.policy})"
+                            if change.policy
+                            else ""
+                        )
+                        + "."
+                        if change.timing
+                        else ""
                     )
+                    self.message_user(request, "Change recorded." + decided, messages.SUCCESS)
                     return self._back(pk)
                 preview = services.subscription_change_preview(**request_args)
             except (ApplicationError, ValidationError) as exc:

@@ -18,6 +18,26 @@
         return /__prefix__/.test(element.getAttribute('name') || element.id || '');
     }
 
+    // A hidden model's tiers table leaves the form, set aside with what was typed in it, and
+    // comes back when its model is selected again: a charge has one tiers table at a time (the
+    // tiered models' tables, unit price or rate, share their row markup), so the hidden table's
+    // rows are neither counted with the shown one's nor posted.
+    function park(fieldset) {
+        fieldset.querySelectorAll('.tiers-editor').forEach((editor) => {
+            const spot = document.createElement('div');
+            spot.className = 'tiers-parked';
+            spot.hidden = true;
+            spot.tiersEditor = editor;
+            editor.replaceWith(spot);
+        });
+    }
+
+    function unpark(fieldset) {
+        fieldset.querySelectorAll('.tiers-parked').forEach((spot) => {
+            spot.replaceWith(spot.tiersEditor);
+        });
+    }
+
     function showModel(select) {
         const box = select.closest('.inline-related') || select.form;
         if (!box) {
@@ -26,6 +46,11 @@
         box.querySelectorAll('fieldset.charge-params').forEach((fieldset) => {
             const shown = fieldset.classList.contains('charge-params-' + select.value);
             fieldset.style.display = shown ? '' : 'none';
+            if (shown) {
+                unpark(fieldset);
+            } else {
+                park(fieldset);
+            }
         });
     }
 
@@ -101,17 +126,18 @@
         renumber(editor);
     }
 
+    // The tables first: a table set aside by showModel is set up already.
     function setUp(root) {
-        root.querySelectorAll('select.charge-pricing-model').forEach((select) => {
-            if (!isTemplate(select)) {
-                showModel(select);
-            }
-        });
         root.querySelectorAll('.tiers-editor').forEach((editor) => {
             const first = editor.querySelector('input.tier-input-from');
             if (first && !isTemplate(first) && !editor.dataset.ready) {
                 editor.dataset.ready = 'yes';
                 setUpTable(editor);
+            }
+        });
+        root.querySelectorAll('select.charge-pricing-model').forEach((select) => {
+            if (!isTemplate(select)) {
+                showModel(select);
             }
         });
     }
