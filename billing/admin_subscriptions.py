@@ -583,11 +583,7 @@ class SubscriptionAdmin(HistoryAdminMixin, ServiceModelAdmin):
                     # decided its timing (and the plan pair's change policy when one applied)
                     decided = (
                         f" Timing: {change.get_timing_display()}"
-                        + (
-                            f" (the plan pair's change policy: {change.policy})"
-                            if change.policy
-                            else ""
-                        )
+                        + (f" ({change.policy})" if change.policy else "")
                         + "."
                         if change.timing
                         else ""
