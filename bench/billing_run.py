@@ -16,6 +16,7 @@ to the last of the first --pdfs (their `pdf_rendered_at`), with the worker alrea
 from __future__ import annotations
 
 import argparse
+import contextlib
 import io
 import os
 import signal
@@ -32,7 +33,7 @@ sys.path.insert(0, str(ROOT / "bench"))
 import services  # noqa: E402
 from common import bench_env, connect, manage, recreate_database  # noqa: E402
 
-DB = "billing_bench_run"
+DB = os.environ.get("BENCH_DB", "billing_bench_run")  # another name: two runs side by side
 TICK_SECONDS = 60  # beat's interval here (300 s in production): one tick does the whole run
 M = datetime(2026, 1, 1, tzinfo=UTC)
 M1 = datetime(2026, 2, 1, tzinfo=UTC)
@@ -137,11 +138,22 @@ def copy_events(url: str, n: int, calls_id: int, gb_id: int) -> int:
     return n * 100
 
 
-def start_worker(env: dict[str, str], queue: str, concurrency: int) -> subprocess.Popen[bytes]:
+def start_worker(
+    env: dict[str, str], queue: str, concurrency: int, profile: Path | None = None
+) -> subprocess.Popen[bytes]:
     (ROOT / ".data").mkdir(exist_ok=True)
     log = open(ROOT / ".data" / f"bench-worker-{queue}.log", "w")  # noqa: SIM115
+    # --profile: py-spy samples the worker and its processes (100 Hz, idle time left out) into
+    # collapsed stacks, read by bench/profile_report.py
+    spy = (
+        [str(Path(sys.executable).parent / "py-spy"), "record", "--subprocesses", "--rate", "100",
+         "--format", "raw", "--output", str(profile), "--"]
+        if profile is not None
+        else []
+    )  # fmt: skip
     worker = subprocess.Popen(
         [
+            *spy,
             sys.executable,
             "-m",
             "celery",
@@ -169,8 +181,49 @@ def start_worker(env: dict[str, str], queue: str, concurrency: int) -> subproces
 
 
 def stop_worker(worker: subprocess.Popen[bytes], *, kill: bool = False) -> None:
+    if PROFILED.get(worker.pid):  # py-spy writes its samples on SIGINT, then the worker goes
+        os.kill(worker.pid, signal.SIGINT)
+        with contextlib.suppress(subprocess.TimeoutExpired):
+            worker.wait(timeout=60)
+        kill = True
     os.killpg(worker.pid, signal.SIGKILL if kill else signal.SIGTERM)
     worker.wait(timeout=120)
+
+
+PROFILED: dict[int, bool] = {}
+
+
+def statements_reset(url: str) -> bool:
+    """pg_stat_statements emptied, when the server loads it (shared_preload_libraries)."""
+    with connect(url) as conn:
+        loaded = conn.execute(
+            "SELECT 'pg_stat_statements' = ANY(string_to_array(current_setting("
+            "'shared_preload_libraries'), ', '))"
+        ).fetchone()[0]
+        if loaded:
+            conn.execute("CREATE EXTENSION IF NOT EXISTS pg_stat_statements")
+            conn.execute("SELECT pg_stat_statements_reset()")
+        return bool(loaded)
+
+
+def statements_report(url: str, out: Path, top: int = 40) -> None:
+    """The server's side of the run: the statements by total execution time."""
+    with connect(url) as conn:
+        rows = conn.execute(
+            "SELECT round(total_exec_time::numeric, 1), calls, rows, "
+            "round(mean_exec_time::numeric, 3), left(regexp_replace(query, '\\s+', ' ', 'g'), 300) "
+            "FROM pg_stat_statements WHERE dbid = (SELECT oid FROM pg_database "
+            "WHERE datname = current_database()) ORDER BY total_exec_time DESC"
+        ).fetchall()
+    total = sum(float(r[0]) for r in rows)
+    lines = [
+        f"server: {total / 1000:.2f} s of statement execution in {len(rows)} statements, "
+        f"{sum(r[1] for r in rows):,} calls",
+        "total_ms\tcalls\trows\tmean_ms\tquery",
+    ]
+    lines += ["\t".join(str(x) for x in r) for r in rows[:top]]
+    out.write_text("\n".join(lines) + "\n")
+    print(f"pg_stat_statements: {total / 1000:.2f} s in {len(rows)} statements -> {out}")
 
 
 def run_clock(url: str, queue: str, n: int) -> float:
@@ -212,6 +265,12 @@ def main() -> None:
     parser.add_argument("--customers", type=int, default=10_000)
     parser.add_argument("--concurrency", type=int, default=2)
     parser.add_argument("--pdfs", type=int, default=400, help="PDFs to time after the run")
+    parser.add_argument(
+        "--profile",
+        type=Path,
+        help="a folder: py-spy samples of the billing worker (billing.txt) and the server's "
+        "pg_stat_statements (statements.txt); the run is slower under the profiler",
+    )
     args = parser.parse_args()
     started = services.ensure()
     url = recreate_database(started.database_url, DB)
@@ -232,13 +291,22 @@ def main() -> None:
             f"seeded {args.customers:,} customers and subscriptions, {events:,} raw events "
             f"in {seeded:.0f} s (not counted)"
         )
-        worker = start_worker(env, queue, args.concurrency)
+        profiled = False
+        if args.profile:
+            args.profile.mkdir(parents=True, exist_ok=True)
+            profiled = statements_reset(url)
+        worker = start_worker(
+            env, queue, args.concurrency, args.profile / "billing.txt" if args.profile else None
+        )
+        PROFILED[worker.pid] = bool(args.profile)
         os.environ.update(env)  # this process sends the ticks, as beat would
         import django
 
         os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
         django.setup()
         elapsed = run_clock(url, queue, args.customers)
+        if profiled:
+            statements_report(url, args.profile / "statements.txt")
         with connect(url) as conn:
             total = conn.execute("SELECT sum(total) FROM invoicing_invoice").fetchone()[0]
             count = conn.execute("SELECT count(*) FROM invoicing_invoice").fetchone()[0]

@@ -14,6 +14,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import django_stubs_ext
 import environ
+import pghistory
 from django.core.exceptions import ImproperlyConfigured
 
 django_stubs_ext.monkeypatch()  # lets admin.ModelAdmin[Model] etc. be subscripted at run time
@@ -34,6 +35,10 @@ ALLOWED_HOSTS = env.list(
 CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
 # a refused form under /portal/ is the portal's page, in the customer's language (config/urls.py)
 CSRF_FAILURE_VIEW = "config.urls.csrf_failure"
+
+# audit history: one statement-level trigger per write (transition tables), not one per row: a
+# COPY of 30,000 invoice lines is one INSERT ... SELECT into their history, with its context once
+PGHISTORY_LEVEL = pghistory.Statement
 
 INSTALLED_APPS = [
     "django.contrib.admin",
