@@ -67,11 +67,22 @@ def bench_env(database_url: str, redis_url: str) -> dict[str, str]:
     }
 
 
-def start_gunicorn(env: dict[str, str], *, workers: int, threads: int) -> tuple[Any, int]:
-    """gunicorn with config/gunicorn.conf.py on a free port, once /healthz answers."""
+def py_spy(profile: Path) -> list[str]:
+    """The command prefix that samples a process and its children (100 Hz, idle time left out)
+    into collapsed stacks at `profile`, written when the process gets SIGINT."""
+    return [str(Path(sys.executable).parent / "py-spy"), "record", "--subprocesses", "--rate",
+            "100", "--format", "raw", "--output", str(profile), "--"]  # fmt: skip
+
+
+def start_gunicorn(
+    env: dict[str, str], *, workers: int, threads: int, profile: Path | None = None
+) -> tuple[Any, int]:
+    """gunicorn with config/gunicorn.conf.py on a free port, once /healthz answers; under py-spy
+    when `profile` is given (stop it with SIGINT: py-spy writes its samples, then ends it)."""
     port = free_port()
     server = subprocess.Popen(
         [
+            *(py_spy(profile) if profile is not None else []),
             str(Path(sys.executable).parent / "gunicorn"),
             "-c",
             "config/gunicorn.conf.py",
@@ -108,3 +119,36 @@ def manage(env: dict[str, str], *args: str, capture: bool = False) -> str:
         text=True,
     )
     return result.stdout or ""
+
+
+def statements_reset(url: str) -> bool:
+    """pg_stat_statements emptied, when the server loads it (shared_preload_libraries)."""
+    with connect(url) as conn:
+        loaded = conn.execute(
+            "SELECT 'pg_stat_statements' = ANY(string_to_array(current_setting("
+            "'shared_preload_libraries'), ', '))"
+        ).fetchone()[0]
+        if loaded:
+            conn.execute("CREATE EXTENSION IF NOT EXISTS pg_stat_statements")
+            conn.execute("SELECT pg_stat_statements_reset()")
+        return bool(loaded)
+
+
+def statements_report(url: str, out: Path, top: int = 40) -> None:
+    """The server's side of the run: the statements by total execution time."""
+    with connect(url) as conn:
+        rows = conn.execute(
+            "SELECT round(total_exec_time::numeric, 1), calls, rows, "
+            "round(mean_exec_time::numeric, 3), left(regexp_replace(query, '\\s+', ' ', 'g'), 300) "
+            "FROM pg_stat_statements WHERE dbid = (SELECT oid FROM pg_database "
+            "WHERE datname = current_database()) ORDER BY total_exec_time DESC"
+        ).fetchall()
+    total = sum(float(r[0]) for r in rows)
+    lines = [
+        f"server: {total / 1000:.2f} s of statement execution in {len(rows)} statements, "
+        f"{sum(r[1] for r in rows):,} calls",
+        "total_ms\tcalls\trows\tmean_ms\tquery",
+    ]
+    lines += ["\t".join(str(x) for x in r) for r in rows[:top]]
+    out.write_text("\n".join(lines) + "\n")
+    print(f"pg_stat_statements: {total / 1000:.2f} s in {len(rows)} statements -> {out}")

@@ -4,7 +4,11 @@ table, with the ratio. Then the aggregation of one billing period of N events ac
 and 3 metrics, in SQL.
 
     .venv/bin/python bench/ingestion.py [--events 600000] [--batch 5000] [--senders 4] [--rounds 3]
-                                         [--aggregate-events 10000000]
+                                         [--aggregate-events 10000000] [--profile DIR]
+
+--profile DIR: py-spy samples of the gunicorn workers during the HTTP rounds (DIR/gunicorn.txt,
+collapsed stacks) and the server's pg_stat_statements of the rounds (DIR/statements.txt); slower
+under the profiler. BENCH_DB names the scratch database (two runs side by side).
 
 Targets: >= 20,000 events/s over HTTP on two cores, ratio to COPY >= 0.25; aggregating 10,000,000
 events of 10,000 customers and 3 metrics in <= 5 s.
@@ -30,9 +34,18 @@ sys.path.insert(0, str(ROOT / "scripts"))
 import services  # noqa: E402
 
 sys.path.insert(0, str(ROOT / "bench"))
-from common import bench_env, connect, manage, recreate_database, start_gunicorn, with_db  # noqa: E402
+from common import (  # noqa: E402
+    bench_env,
+    connect,
+    manage,
+    recreate_database,
+    start_gunicorn,
+    statements_report,
+    statements_reset,
+    with_db,
+)
 
-DB = "billing_bench_ingestion"
+DB = os.environ.get("BENCH_DB", "billing_bench_ingestion")
 CUSTOMERS = 10_000
 # the previous calendar month: inside the API's window into the past (USAGE_MAX_AGE_MONTHS)
 PERIOD_END = datetime.now(UTC).replace(day=1, hour=0, minute=0, second=0, microsecond=0)
@@ -150,6 +163,7 @@ def main() -> None:
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--aggregate-events", type=int, default=10_000_000)
+    parser.add_argument("--profile", type=Path, help="a folder for the profiles (see above)")
     args = parser.parse_args()
     started = services.ensure()
     base = started.database_url
@@ -167,9 +181,17 @@ def main() -> None:
             capture=True,
         )
         key = seed.strip().splitlines()[-1]
-        server, port = start_gunicorn(env, workers=args.workers, threads=1)
+        if args.profile:
+            args.profile.mkdir(parents=True, exist_ok=True)
+        server, port = start_gunicorn(
+            env,
+            workers=args.workers,
+            threads=1,
+            profile=args.profile / "gunicorn.txt" if args.profile else None,
+        )
         warm = make_events(args.batch, 10**9)
         http_ingest(port, key, [json.dumps({"events": warm}).encode()], 1)
+        profiled = bool(args.profile) and statements_reset(with_db(base, DB))
         with connect(with_db(base, DB)) as conn:
             customer_ids = dict(
                 conn.execute("SELECT external_id, id FROM billing_customer").fetchall()
@@ -204,8 +226,11 @@ def main() -> None:
             f"request, {args.senders} senders, gunicorn {args.workers} workers); COPY "
             f"{copy_rate:,.0f} events/s; ratio {ratio:.2f}"
         )
-        server.send_signal(signal.SIGTERM)
-        server.wait(timeout=30)
+        if profiled:
+            statements_report(with_db(base, DB), args.profile / "statements.txt")
+        # py-spy writes its samples on SIGINT, then stops gunicorn
+        server.send_signal(signal.SIGINT if args.profile else signal.SIGTERM)
+        server.wait(timeout=60)
         server = None
         aggregate_benchmark(with_db(base, DB), args.aggregate_events)
     finally:
