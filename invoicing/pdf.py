@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import base64
 import copy
+import functools
 import hashlib
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -27,6 +28,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from babel import Locale
 from babel.dates import format_date, format_interval, format_time
 from babel.numbers import format_decimal, format_percent, parse_pattern
+from django.conf import settings
 from django.template.loader import render_to_string
 from django.utils import translation
 from django.utils.translation import gettext as _
@@ -747,11 +749,29 @@ def _breakdown_rows(rows: Sequence[dict[str, Any]], reader: Reader) -> list[dict
     ]
 
 
-def document_brand(company: Mapping[str, Any] | None) -> dict[str, str] | None:
+def _logo_digest(company: Mapping[str, Any] | None) -> str:
+    frozen = (company or {}).get("brand")
+    return str(frozen.get("logo_sha256") or "") if isinstance(frozen, Mapping) else ""
+
+
+def brand_logos(companies: Iterable[Mapping[str, Any] | None]) -> dict[str, tuple[str, bytes]]:
+    """The logos (content type, bytes) that documents' frozen brands name, by digest: one
+    query, none when no brand has a logo."""
+    digests = {digest for company in companies if (digest := _logo_digest(company))}
+    if not digests:
+        return {}
+    rows = BrandLogo.objects.filter(pk__in=digests).values_list("pk", "content_type", "data")
+    return {pk: (content_type, bytes(data)) for pk, content_type, data in rows}
+
+
+def document_brand(
+    company: Mapping[str, Any] | None, logos: Mapping[str, tuple[str, bytes]] | None = None
+) -> dict[str, str] | None:
     """The brand a document froze with its company details (None for a document finalized
     before brands were frozen: it renders as it always did): its name, its colours (only
     `#rrggbb` values reach the stylesheet) and its logo as a data URI of the bytes its digest
-    names (one query, only when it has a logo; immutable rows, so the same bytes every time)."""
+    names (from `logos`, by default one query, only when it has a logo; immutable rows, so the
+    same bytes every time)."""
     frozen = (company or {}).get("brand")
     if not isinstance(frozen, Mapping):
         return None
@@ -761,22 +781,54 @@ def document_brand(company: Mapping[str, Any] | None) -> dict[str, str] | None:
     if primary:  # headings in the primary colour on white paper, unless it is too light to read
         readable = contrast_ratio(primary, "#ffffff") >= HEADING_CONTRAST
         brand["heading_color"] = primary if readable else brand.get("primary_text_color", "#222")
-    digest = str(frozen.get("logo_sha256") or "")
+    digest = _logo_digest(company)
     if digest:
-        logo = BrandLogo.objects.filter(pk=digest).values_list("content_type", "data").first()
+        logo = (logos if logos is not None else brand_logos([company])).get(digest)
         if logo is not None:
-            brand["logo_src"] = (
-                f"data:{logo[0]};base64,{base64.b64encode(bytes(logo[1])).decode('ascii')}"
-            )
+            brand["logo_src"] = f"data:{logo[0]};base64,{base64.b64encode(logo[1]).decode('ascii')}"
     return brand
 
 
 def invoice_html(invoice: Invoice) -> str:
+    return invoices_html([invoice])[0]
+
+
+def invoices_html(invoices: Sequence[Invoice]) -> list[str]:
+    """The HTML of several invoices, with the queries of one (`invoice_html` is a batch of one):
+    their lines in one query, the catalog's names that all their lines need (at most three:
+    `document_names`), their brands' logos (one, if any) and the numbers of the invoices they
+    correct (one, if any)."""
+    invoices = list(invoices)
+    lines: dict[int, list[InvoiceLine]] = {invoice.pk: [] for invoice in invoices}
+    for line in (
+        InvoiceLine.objects.filter(invoice__in=[invoice.pk for invoice in invoices])
+        .select_related("tax_rate")
+        .order_by("invoice_id", "position", "id")
+    ):
+        lines[line.invoice_id].append(line)
+    names = document_names(line for rows in lines.values() for line in rows)
+    logos = brand_logos(invoice.company_snapshot for invoice in invoices)
+    corrected = {invoice.corrects_id for invoice in invoices if invoice.corrects_id}
+    numbers = (
+        dict(Invoice.objects.filter(pk__in=corrected).values_list("pk", "number"))
+        if corrected
+        else {}
+    )
+    return [
+        _invoice_html(invoice, lines[invoice.pk], names, logos, numbers) for invoice in invoices
+    ]
+
+
+def _invoice_html(
+    invoice: Invoice,
+    lines: list[InvoiceLine],
+    names: Names,
+    logos: Mapping[str, tuple[str, bytes]],
+    corrected: Mapping[int, str | None],
+) -> str:
     snapshot: Mapping[str, Any] = invoice.customer_snapshot or {}
     reader = Reader.of(snapshot, invoice.currency)
-    lines = list(invoice.lines.select_related("tax_rate").order_by("position", "id"))
     breakdown = lines_breakdown(lines)
-    names = document_names(lines)
     with translation.override(reader.language):
         rows = []
         for line in lines:
@@ -809,7 +861,7 @@ def invoice_html(invoice: Invoice) -> str:
                 "lang": str(reader.locale).replace("_", "-"),
                 "number": invoice.number or _("draft %(id)s") % {"id": invoice.pk},
                 "company": invoice.company_snapshot,
-                "brand": document_brand(invoice.company_snapshot),
+                "brand": document_brand(invoice.company_snapshot, logos),
                 "customer": snapshot,
                 "customer_address": address_lines(snapshot, reader.locale),
                 "issued": reader.day(invoice.finalized_at),
@@ -825,8 +877,8 @@ def invoice_html(invoice: Invoice) -> str:
                 "credit": reader.money(invoice.credit_applied) if invoice.credit_applied else "",
                 # what was due at issue: the document never changes with later payments
                 "amount_due": reader.money(max(invoice.total - invoice.credit_applied, Decimal(0))),
-                "corrects": invoice.corrects.number
-                if invoice.corrects_id and invoice.corrects
+                "corrects": corrected.get(invoice.corrects_id) or ""
+                if invoice.corrects_id
                 else "",
             },
         )
@@ -896,11 +948,40 @@ def credit_note_html(note: CreditNote) -> str:
         )
 
 
-def render_pdf(html: str) -> bytes:
-    from weasyprint import HTML  # imported here: loading Pango is slow and not always needed
+STYLESHEET = settings.BASE_DIR / "templates" / "invoices" / "document.css"
 
-    pdf: bytes = HTML(string=html).write_pdf()
-    return pdf
+
+@functools.cache
+def _typesetter() -> tuple[Any, Any]:
+    """What every document of this process shares, made once: WeasyPrint's font configuration
+    and the documents' stylesheet, parsed with its selectors compiled. Neither changes while a
+    document is rendered (the templates have no @font-face), so a document's bytes do not
+    depend on what this process rendered before."""
+    from weasyprint import CSS  # imported here: loading Pango is slow and not always needed
+    from weasyprint.text.fonts import FontConfiguration
+
+    fonts = FontConfiguration()
+    return fonts, CSS(string=STYLESHEET.read_text(encoding="utf-8"), font_config=fonts)
+
+
+def render_pdfs(htmls: Iterable[str]) -> list[bytes]:
+    """The PDFs of several documents, one file each, every one the same bytes as rendering it
+    alone (`render_pdf` is a batch of one). What a document costs to typeset is its own
+    layout: the stylesheet and the fonts are shared (`_typesetter`). One WeasyPrint layout of
+    several documents split into files would not give the same bytes: the footer's
+    "page n / N" counts the pages of the whole layout, and the title, language and brand are
+    the document's."""
+    from weasyprint import HTML
+
+    fonts, stylesheet = _typesetter()
+    return [
+        HTML(string=html).write_pdf(stylesheets=[stylesheet], font_config=fonts)
+        for html in htmls
+    ]
+
+
+def render_pdf(html: str) -> bytes:
+    return render_pdfs([html])[0]
 
 
 def credit_note_pdf(note: CreditNote) -> bytes:

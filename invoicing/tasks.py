@@ -22,6 +22,7 @@ from invoicing.services import (
     clock_tick_work,
     invoice_render_pdf,
     invoices_finalize_ready,
+    invoices_render_pdfs,
     subscriptions_bill_chunk,
 )
 from invoicing.services.clock import BILLING_RUN
@@ -97,10 +98,9 @@ def invoice_render_pdf_task(invoice_id: int) -> str:
 
 @shared_task(name="invoicing.render_pdfs")
 def invoice_render_pdfs_task(invoice_ids: list[int]) -> int:
-    """Render the PDFs of a batch of just-finalized invoices (each in its own transaction)."""
-    for invoice_id in invoice_ids:
-        invoice_render_pdf(invoice_id=invoice_id, as_of=timezone.now())
-    return len(invoice_ids)
+    """Render and store the PDFs of a batch of just-finalized invoices (`invoices_render_pdfs`:
+    the batch's reads together, its writes in one transaction); how many were stored."""
+    return invoices_render_pdfs(invoice_ids=invoice_ids, as_of=timezone.now())
 
 
 @shared_task(name="invoicing.invoices_finalize")

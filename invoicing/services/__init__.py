@@ -47,7 +47,7 @@ from invoicing.services.drafts import (
     invoice_line_add,
     invoice_line_remove,
 )
-from invoicing.services.finalize import invoice_finalize, invoice_render_pdf
+from invoicing.services.finalize import invoice_finalize, invoice_render_pdf, invoices_render_pdfs
 from invoicing.services.lines import line_of, tax_rate_of
 from invoicing.services.writer import BillingRun, subscriptions_bill
 
@@ -74,6 +74,7 @@ __all__ = [
     "invoices_due_for_finalization",
     "invoices_finalize_ready",
     "invoices_ready",
+    "invoices_render_pdfs",
     "leases_claim",
     "leases_release",
     "line_of",

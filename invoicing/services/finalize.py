@@ -275,24 +275,54 @@ def _render_soon(invoice_ids: list[int]) -> None:
 
 
 def invoice_render_pdf(*, invoice_id: int, as_of: datetime) -> Invoice:
-    """Render and store a finalized invoice's PDF once, with its SHA-256. The document is frozen
-    at finalization, so it is rendered from a plain read, outside any lock; only the write of
-    the result takes the row (an invoice that has a PDF keeps it: the stored document is what
-    was issued, and a concurrent second rendering is thrown away)."""
-    invoice = Invoice.objects.select_related("customer").get(pk=invoice_id)
+    """Render and store a finalized invoice's PDF once, with its SHA-256 (`invoices_render_pdfs`
+    of one: the same bytes as in any batch). An invoice that has its PDF is returned as is; a
+    draft has none."""
+    invoice = Invoice.objects.get(pk=invoice_id)
     if invoice.pdf:
         return invoice
     if invoice.status == InvoiceStatus.DRAFT:
         raise TransitionNotAllowed("A draft has no PDF: finalize it first.")
-    data = pdf.render_pdf(pdf.invoice_html(invoice))
-    field = Invoice._meta.get_field("pdf")
-    name = field.generate_filename(invoice, f"{invoice.number}.pdf")
-    stored = default_storage.save(name, ContentFile(data))
-    with transaction.atomic(durable=True):
-        written = Invoice.objects.filter(pk=invoice_id, pdf="").update(
-            pdf=stored, pdf_sha256=pdf.checksum(data), pdf_rendered_at=as_of
-        )
-    if not written:
-        default_storage.delete(stored)
+    invoices_render_pdfs(invoice_ids=[invoice_id], as_of=as_of)
     invoice.refresh_from_db()
     return invoice
+
+
+def invoices_render_pdfs(*, invoice_ids: Sequence[int], as_of: datetime) -> int:
+    """Render and store the PDFs of finalized invoices (a chunk of the PDF queue) once each,
+    with their SHA-256; how many were stored. The documents are frozen at finalization, so they
+    are rendered from plain reads (one query for the invoices, and `pdf.invoices_html`'s few for
+    all their lines, names and logos), outside any lock, each the same bytes as rendered alone
+    (`pdf.render_pdfs`); then one transaction writes the results, each only on an invoice that
+    still has no PDF: an invoice that has one keeps it (the stored document is what was issued,
+    and a concurrent second rendering is thrown away). Drafts and invoices with a PDF are
+    skipped."""
+    invoices = list(
+        Invoice.objects.filter(pk__in=list(invoice_ids), pdf="")
+        .exclude(status=InvoiceStatus.DRAFT)
+        .order_by("pk")
+    )
+    if not invoices:
+        return 0
+    documents = pdf.render_pdfs(pdf.invoices_html(invoices))
+    field = Invoice._meta.get_field("pdf")
+    stored = [
+        (
+            invoice.pk,
+            default_storage.save(
+                field.generate_filename(invoice, f"{invoice.number}.pdf"), ContentFile(data)
+            ),
+            pdf.checksum(data),
+        )
+        for invoice, data in zip(invoices, documents, strict=True)
+    ]
+    lost = []
+    with transaction.atomic(durable=True):
+        for invoice_id, name, sha256 in stored:
+            if not Invoice.objects.filter(pk=invoice_id, pdf="").update(
+                pdf=name, pdf_sha256=sha256, pdf_rendered_at=as_of
+            ):
+                lost.append(name)
+    for name in lost:
+        default_storage.delete(name)
+    return len(stored) - len(lost)
