@@ -169,7 +169,9 @@ def leases_release(kind: str, ids: Sequence[int], *, token: str) -> None:
     """The task that held these leases is done: the next tick may queue the ids again."""
     with transaction.atomic(), connection.cursor() as cursor:
         cursor.execute(
-            "DELETE FROM invoicing_clocklease WHERE kind = %s AND object_id = ANY(%s) "
+            # bigint[]: psycopg sends small ids as int2[], and bigint = ANY(int2[]) is
+            # compared element by element for every lease of the kind (never hashed nor indexed)
+            "DELETE FROM invoicing_clocklease WHERE kind = %s AND object_id = ANY(%s::bigint[]) "
             "AND token = %s",
             [kind, list(ids), token],
         )

@@ -11,7 +11,7 @@ from django.conf import settings
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.db import transaction
-from django.db.models import Sum
+from django.db.models import BooleanField, ExpressionWrapper, Q, Sum
 
 from billing.models import (
     BalanceKind,
@@ -79,13 +79,11 @@ def finalize_locked(invoices: list[Invoice], as_of: datetime, actor: Actor) -> N
     ledger postings and journal events in one write each, and their PDFs after commit."""
     if not invoices:
         return
-    _retax(invoices)
-    recompute_totals_many(invoices)
+    prepaid = _totals_retaxed(invoices)
     # the company's details and its brand (name, colours, logo digest) as they are now: the
     # document keeps them whatever staff change later
     company = {**settings.COMPANY, "brand": brand_snapshot(branding_current())}
     available = {i.customer_id: i.customer.balance for i in invoices}
-    prepaid = prepaid_totals([i.pk for i in invoices])
     for invoice in invoices:
         customer = invoice.customer
         invoice.status = InvoiceStatus.OPEN
@@ -228,23 +226,35 @@ def finalized_amounts(
     return amounts
 
 
-def _retax(invoices: Sequence[Invoice]) -> None:
-    """Lines carry the tax of their rate when they were added (invoicing/taxes.py: the rate set
-    in the catalog on what priced them, else the customer's address rate); if that changed since
-    (a new address, exempted), its draft's lines are taxed again at finalization. Prepaid-credit
-    lines are never taxed (the credit's use is, on the invoices it pays)."""
+def _totals_retaxed(invoices: Sequence[Invoice]) -> dict[int, Decimal]:
+    """One read of the drafts' lines, grouped by invoice, tax and kind, for three things: their
+    lines taxed again where their tax changed since they were added (`_retax`), their totals
+    (as `recompute_totals_many` sets them) and their prepaid-credit lines summed (as
+    `prepaid_totals` returns them)."""
     rates = Rates()
     by_id = {i.pk: i for i in invoices}
+    sums = {pk: [ZERO, ZERO, ZERO] for pk in by_id}  # amounts, tax, tax added (not inclusive)
+    prepaid: dict[int, Decimal] = {}
     stale = set()
-    for invoice_id, set_rate, rate_id, percentage, inclusive, category in (
+    rows = (
         InvoiceLine.objects.filter(invoice__in=list(by_id))
-        .exclude(kind=LineKind.PREPAID)
-        .values_list(
-            "invoice", "catalog_tax_rate", "tax_rate", "tax_percentage", "tax_inclusive",
-            "tax_category",
-        )
-        .distinct()
-    ):  # fmt: skip
+        .order_by()  # the lines' default order would join their subscriptions and widen groups
+        .annotate(prepaid=ExpressionWrapper(Q(kind=LineKind.PREPAID), BooleanField()))
+        .values("invoice", "catalog_tax_rate", "tax_rate", "tax_percentage", "tax_inclusive",
+                "tax_category", "prepaid")
+        .annotate(t=Sum("amount"), tax=Sum("tax_amount"))
+        .values_list("invoice", "catalog_tax_rate", "tax_rate", "tax_percentage",
+                     "tax_inclusive", "tax_category", "prepaid", "t", "tax")
+    )  # fmt: skip
+    for invoice_id, set_rate, rate_id, percentage, inclusive, category, is_prepaid, t, tax in rows:
+        totals = sums[invoice_id]
+        totals[0] += t
+        totals[1] += tax
+        if not inclusive:
+            totals[2] += tax
+        if is_prepaid:
+            prepaid[invoice_id] = prepaid.get(invoice_id, ZERO) + t
+            continue
         rate = rates.for_line(by_id[invoice_id].customer, set_rate)
         now = (
             (rate.pk, rate.percentage, rate.inclusive, rate.category)
@@ -253,18 +263,41 @@ def _retax(invoices: Sequence[Invoice]) -> None:
         )
         if (rate_id, percentage, inclusive, category) != now:
             stale.add(invoice_id)
+    for invoice in invoices:
+        subtotal, tax_total, exclusive = sums[invoice.pk]
+        invoice.subtotal = subtotal
+        invoice.tax_total = tax_total
+        invoice.total = subtotal + exclusive
+        invoice.amount_due = max(invoice.total - invoice.credit_applied, ZERO)
     if stale:
-        lines = [
-            taxed(
-                line,
-                rates.for_line(by_id[line.invoice_id].customer, line.catalog_tax_rate_id),
-                by_id[line.invoice_id].currency,
-            )
-            for line in InvoiceLine.objects.filter(invoice__in=stale).exclude(kind=LineKind.PREPAID)
-        ]
-        bulk_update(
-            lines, ["tax_rate", "tax_percentage", "tax_inclusive", "tax_amount", "tax_category"]
+        _retax([by_id[pk] for pk in sorted(stale)], rates)
+    return prepaid
+
+
+ZERO = Decimal(0)
+
+
+def _retax(invoices: Sequence[Invoice], rates: Rates) -> None:
+    """Lines carry the tax of their rate when they were added (invoicing/taxes.py: the rate set
+    in the catalog on what priced them, else the customer's address rate); if that changed since
+    (a new address, exempted), its draft's lines are taxed again at finalization, and its totals
+    computed again. Prepaid-credit lines are never taxed (the credit's use is, on the invoices
+    it pays)."""
+    by_id = {i.pk: i for i in invoices}
+    lines = [
+        taxed(
+            line,
+            rates.for_line(by_id[line.invoice_id].customer, line.catalog_tax_rate_id),
+            by_id[line.invoice_id].currency,
         )
+        for line in InvoiceLine.objects.filter(invoice__in=list(by_id)).exclude(
+            kind=LineKind.PREPAID
+        )
+    ]
+    bulk_update(
+        lines, ["tax_rate", "tax_percentage", "tax_inclusive", "tax_amount", "tax_category"]
+    )
+    recompute_totals_many(invoices)
 
 
 def _render_soon(invoice_ids: list[int]) -> None:

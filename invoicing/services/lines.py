@@ -9,6 +9,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
+from django.db import connection
 from django.db.models import Q, Sum
 
 from billing.models import (
@@ -143,11 +144,18 @@ def next_number(prefix: str, year: int) -> str:
 def next_numbers(prefix: str, year: int, count: int) -> list[str]:
     """The next `count` numbers of a series, under its row lock (held to the commit, so numbers
     are gapless and in commit order also under concurrent finalization)."""
-    series, _ = NumberSeries.objects.select_for_update().get_or_create(prefix=prefix, year=year)
-    first = series.last_number + 1
-    series.last_number += count
-    series.save(update_fields=["last_number"])
-    return [f"{prefix}-{year}-{n:06d}" for n in range(first, first + count)]
+    # one statement: the upsert takes the series' row lock (a concurrent finalization waits for
+    # this commit, then adds to the committed count) and returns the new last number
+    table = NumberSeries._meta.db_table
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"INSERT INTO {table} (prefix, year, last_number) VALUES (%s, %s, %s) "  # noqa: S608
+            f"ON CONFLICT (prefix, year) DO UPDATE SET last_number = {table}.last_number "
+            "+ EXCLUDED.last_number RETURNING last_number",
+            [prefix, year, count],
+        )
+        last = int(cursor.fetchone()[0])
+    return [f"{prefix}-{year}-{n:06d}" for n in range(last - count + 1, last + 1)]
 
 
 def invoice_created(invoice: Invoice, customer: Customer, **extra: Any) -> dict[str, Any]:

@@ -42,7 +42,7 @@ def test_the_standard_workload_chunk_costs_the_same_statements_for_3_or_30() -> 
     statements(subs[:3])  # the first chunk of the process warms its caches
     small, large = statements(subs[3:6]), statements(subs[6:36])
     assert small == large
-    assert large <= 45, large
+    assert large <= 34, large  # 37 before the finalization read its lines once (issue 18)
     assert Invoice.objects.filter(status="open").count() == 36
 
 
