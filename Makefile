@@ -22,9 +22,11 @@ $(INSTALLED): pyproject.toml requirements.lock
 	$(BIN)/python -m pip install -q --disable-pip-version-check -c requirements.lock -e '.[dev]'
 	@touch $(INSTALLED)
 
-# Debian's Chromium for the browser tests (Playwright drives it through its executable path).
+# Debian's Chromium for the browser tests (Playwright drives it through its executable path), and
+# Debian's PgBouncer for the several-machines tests (tests/test_several_hosts.py).
 browser:
 	@bash scripts/ensure-browser.sh
+	@bash scripts/ensure-pgbouncer.sh
 
 # Static checks load the settings, which need a SECRET_KEY; they never serve anything with it.
 gates: export SECRET_KEY ?= insecure-key-for-static-checks-only-never-served-0123456789abcdef

@@ -2,7 +2,9 @@
 as of an instant given by the caller (views read the clock; nothing here does).
 
 Each figure is one set-based query, whatever the number of rows (about a dozen statements for the
-whole dashboard). Test customers (on a test clock) are left out of every money figure.
+whole dashboard). Test customers (on a test clock) are left out of every money figure. They read
+from the read replica when DATABASE_REPLICA_URL configures one (core.db.on_replica): the figures
+may be a few seconds behind the primary.
 
 - MRR and its movements: see backoffice/dashboard.py for the definition; `mrr_by_month` rebuilds
   every subscription's history in SQL (its segments between applied changes and price moves at
@@ -39,7 +41,7 @@ from datetime import date, datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
-from django.db import connection, transaction
+from django.db import connections, transaction
 from django.db.models import Count, Sum
 
 from backoffice.dashboard import (
@@ -53,6 +55,7 @@ from backoffice.dashboard import (
     months,
 )
 from catalog.money import from_minor_units, get_currency, quantize
+from core.db import on_replica
 from payments import reports
 
 RENEWAL_DAYS = 30
@@ -60,7 +63,7 @@ RENEWALS_SHOWN = 10
 
 
 def _rows(sql: str, params: dict[str, Any] | list[Any]) -> list[tuple[Any, ...]]:
-    with connection.cursor() as cursor:
+    with on_replica() as alias, connections[alias].cursor() as cursor:
         cursor.execute(sql, params)
         return list(cursor.fetchall())
 
@@ -654,7 +657,11 @@ class Dashboard:
 
 def dashboard(*, currency: str, first: date, last: date, as_of: datetime) -> Dashboard:
     """Every figure of the dashboard for `currency` over the months `first`..`last`."""
-    with transaction.atomic(), connection.cursor() as cursor:
+    with (
+        on_replica() as alias,
+        transaction.atomic(using=alias),
+        connections[alias].cursor() as cursor,
+    ):
         # the MRR's customer-months are sorted and hashed in memory, not on disk
         cursor.execute("SET LOCAL work_mem = '64MB'")
         return _dashboard(currency=currency, first=first, last=last, as_of=as_of)

@@ -9,6 +9,7 @@ import re
 from datetime import timedelta
 from email.utils import formataddr
 from pathlib import Path
+from typing import Any
 from urllib.parse import unquote
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -109,16 +110,53 @@ TEMPLATES = [
 
 # ------------------------------------------------------------------------------------ database
 # PostgreSQL only. `make run` / `make test` start an embedded server when DATABASE_URL is unset.
-_db = env.db_url("DATABASE_URL", default="postgres://postgres@127.0.0.1:5432/billing")
-if _db.get("ENGINE") != "django.db.backends.postgresql":
-    raise ImproperlyConfigured("DATABASE_URL must point at PostgreSQL (postgres://...).")
-_db["HOST"] = unquote(str(_db.get("HOST", "")))  # a socket directory arrives percent-encoded
-_db["CONN_MAX_AGE"] = env.int("DB_CONN_MAX_AGE", default=60)
-_db["CONN_HEALTH_CHECKS"] = True
-_db.setdefault("OPTIONS", {})
-_db["OPTIONS"]["connect_timeout"] = env.int("DB_CONNECT_TIMEOUT", default=5)
+# Several machines (README "Running on several machines"): DATABASE_POOLER=pgbouncer when
+# DATABASE_URL is a PgBouncer in transaction mode (no server-side cursors, no prepared statements:
+# consecutive transactions may run on different server connections); DATABASE_DIRECT_URL then
+# reaches PostgreSQL itself (or a PgBouncer database in session mode) for the session advisory
+# locks held across transactions (core.db.advisory_lock). DATABASE_REPLICA_URL: a read replica
+# for the finance dashboard and the accounting exports (core.db.on_replica, core.routers); its own
+# DATABASE_REPLICA_POOLER (default: none).
+POOLERS = ("", "pgbouncer")
+
+
+def _database(var: str, default: str | None = None, *, pooler_var: str) -> dict[str, Any]:
+    db: dict[str, Any] = env.db_url(var, default=default)
+    if db.get("ENGINE") != "django.db.backends.postgresql":
+        raise ImproperlyConfigured(f"{var} must point at PostgreSQL (postgres://...).")
+    db["HOST"] = unquote(str(db.get("HOST", "")))  # a socket directory arrives percent-encoded
+    db["CONN_MAX_AGE"] = env.int("DB_CONN_MAX_AGE", default=60)
+    db["CONN_HEALTH_CHECKS"] = True
+    db.setdefault("OPTIONS", {})
+    db["OPTIONS"]["connect_timeout"] = env.int("DB_CONNECT_TIMEOUT", default=5)
+    pooler = env.str(pooler_var, default="").strip().lower()
+    if pooler not in POOLERS:
+        raise ImproperlyConfigured(f"{pooler_var}={pooler!r}: empty (none) or pgbouncer.")
+    if pooler == "pgbouncer":
+        db["DISABLE_SERVER_SIDE_CURSORS"] = True  # a named cursor lives in one server session
+        db["OPTIONS"]["prepare_threshold"] = None  # psycopg prepares nothing server-side
+    return db
+
+
+_db = _database(
+    "DATABASE_URL", "postgres://postgres@127.0.0.1:5432/billing", pooler_var="DATABASE_POOLER"
+)
 _db["TEST"] = {"NAME": env.str("TEST_DATABASE_NAME", default="test_" + str(_db["NAME"]))}
 DATABASES = {"default": _db}
+if env.str("DATABASE_DIRECT_URL", default=""):
+    DATABASES["direct"] = _database("DATABASE_DIRECT_URL", pooler_var="DATABASE_DIRECT_POOLER")
+    DATABASES["direct"]["TEST"] = {"MIRROR": "default"}
+elif _db.get("DISABLE_SERVER_SIDE_CURSORS"):
+    raise ImproperlyConfigured(
+        "DATABASE_POOLER=pgbouncer needs DATABASE_DIRECT_URL: PostgreSQL itself (or a PgBouncer "
+        "database in session mode) for the advisory locks held across transactions."
+    )
+if env.str("DATABASE_REPLICA_URL", default=""):
+    DATABASES["replica"] = _database("DATABASE_REPLICA_URL", pooler_var="DATABASE_REPLICA_POOLER")
+    DATABASES["replica"]["TEST"] = {"MIRROR": "default"}
+# reads inside core.db.on_replica() go to "replica" when it is configured; every write (and
+# every other read) to "default"; nothing is migrated but "default"
+DATABASE_ROUTERS = ["core.routers.PrimaryReplicaRouter"]
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 REDIS_URL = env.str("REDIS_URL", default="redis://127.0.0.1:6379/0")

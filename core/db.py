@@ -7,10 +7,42 @@ import json
 import time
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
+from contextvars import ContextVar
 from typing import Any
 
 import orjson
-from django.db import connection, models
+from django.conf import settings
+from django.db import DEFAULT_DB_ALIAS, connection, connections, models
+from django.db.backends.base.base import BaseDatabaseWrapper
+
+REPLICA = "replica"  # DATABASE_REPLICA_URL (config/settings.py)
+DIRECT = "direct"  # DATABASE_DIRECT_URL: PostgreSQL itself, behind a PgBouncer in transaction mode
+_on_replica: ContextVar[bool] = ContextVar("on_replica", default=False)
+
+
+@contextmanager
+def on_replica() -> Iterator[str]:
+    """Reads inside the block go to the read replica when one is configured (core.routers), and
+    the block receives the alias to use for raw SQL ("replica" or "default"). Writes always go to
+    the primary. For reads that may lag the primary by seconds: the finance dashboard, exports."""
+    token = _on_replica.set(True)
+    try:
+        yield read_alias()
+    finally:
+        _on_replica.reset(token)
+
+
+def read_alias() -> str:
+    """The alias the current block reads from: "replica" inside `on_replica()` when it is
+    configured, else "default"."""
+    return REPLICA if _on_replica.get() and REPLICA in settings.DATABASES else DEFAULT_DB_ALIAS
+
+
+def lock_connection() -> BaseDatabaseWrapper:
+    """The connection of the session advisory locks: the default one, or behind a PgBouncer in
+    transaction mode (where a session lock would stay on whichever server connection took it)
+    the direct one (DATABASE_DIRECT_URL)."""
+    return connections[DIRECT] if DIRECT in settings.DATABASES else connection
 
 
 def lock_id(name: str) -> int:
@@ -41,7 +73,8 @@ def advisory_lock(
             "AND pg_try_advisory_lock(%s)"
         )
         params = [key, key]
-    with connection.cursor() as cursor:
+    locks = lock_connection()
+    with locks.cursor() as cursor:
         if wait and deadline is None and reentrant:
             cursor.execute("SELECT pg_advisory_lock(%s)", [key])
             acquired = True
@@ -56,7 +89,7 @@ def advisory_lock(
         yield acquired
     finally:
         if acquired:
-            with connection.cursor() as cursor:
+            with locks.cursor() as cursor:
                 cursor.execute("SELECT pg_advisory_unlock(%s)", [key])
 
 

@@ -22,6 +22,7 @@ ROOT = Path(__file__).resolve().parent.parent
 class Worker:
     queue: str
     proc: subprocess.Popen[bytes]
+    log: Path | None = None  # its log file (what it received and ran, at INFO)
 
     def kill(self) -> None:
         """SIGKILL the worker and its pool processes at once, mid-task: a crash."""
@@ -31,11 +32,17 @@ class Worker:
 
 @contextmanager
 def celery_worker(
-    concurrency: int = 1, queue: str | None = None, settings: dict[str, str] | None = None
+    concurrency: int = 1,
+    queue: str | None = None,
+    settings: dict[str, str] | None = None,
+    name: str | None = None,
 ) -> Iterator[Worker]:
     """Yields the worker (its queue name, its process); stops it (warm shutdown) at the end.
-    `settings` are extra environment variables for it."""
+    `settings` are extra environment variables for it; `name` its node name (default: the
+    queue's; two workers on one queue need their own), which also names its log
+    (.data/worker-<name>.log)."""
     queue = queue or f"test-{uuid.uuid4().hex[:10]}"
+    name = name or queue
     env = {
         **os.environ,
         "DATABASE_URL": database_url_of_test_db(),
@@ -43,7 +50,8 @@ def celery_worker(
         **(settings or {}),
     }
     (ROOT / ".data").mkdir(exist_ok=True)
-    log = open(ROOT / ".data" / f"worker-{queue}.log", "w+")  # noqa: SIM115
+    log_path = ROOT / ".data" / f"worker-{name}.log"
+    log = open(log_path, "w+")  # noqa: SIM115
     proc = subprocess.Popen(
         [
             sys.executable,
@@ -62,7 +70,7 @@ def celery_worker(
             "--without-mingle",
             "--without-heartbeat",
             "-n",
-            f"{queue}@%h",
+            f"{name}@%h",
         ],
         cwd=ROOT,
         env=env,
@@ -82,7 +90,7 @@ def celery_worker(
             time.sleep(0.2)
         else:
             raise RuntimeError("worker did not start within 60 s")
-        yield Worker(queue, proc)
+        yield Worker(queue, proc, log_path)
     finally:
         if proc.poll() is None:
             proc.send_signal(signal.SIGTERM)

@@ -25,7 +25,7 @@ from collections.abc import Sequence
 from datetime import datetime
 
 from celery.exceptions import SoftTimeLimitExceeded
-from django.db import connection, transaction
+from django.db import transaction
 from django.db.models import BooleanField
 from django.db.models.expressions import RawSQL
 
@@ -33,6 +33,7 @@ from billing.enums import TERMINAL
 from billing.models import Subscription
 from billing.services import subscription_cancel, subscription_pause, subscription_undo_cancel
 from core.audit import Actor
+from core.db import lock_connection
 from core.exceptions import ApplicationError
 from invoicing.models import Invoice
 from invoicing.services import invoice_mark_uncollectible
@@ -57,14 +58,14 @@ def action_lock_free_sql() -> RawSQL:
 
 
 def _try_lock(action_id: int) -> bool:
-    with connection.cursor() as cursor:
+    with lock_connection().cursor() as cursor:
         cursor.execute("SELECT pg_try_advisory_lock(%s::int4, %s::int4)", action_lock(action_id))
         row = cursor.fetchone()
     return bool(row and row[0])
 
 
 def _unlock(action_id: int) -> None:
-    with connection.cursor() as cursor:
+    with lock_connection().cursor() as cursor:
         cursor.execute("SELECT pg_advisory_unlock(%s::int4, %s::int4)", action_lock(action_id))
 
 
