@@ -15,7 +15,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import django_stubs_ext
 import environ
-import pghistory
+import pgtrigger
 from django.core.exceptions import ImproperlyConfigured
 
 django_stubs_ext.monkeypatch()  # lets admin.ModelAdmin[Model] etc. be subscripted at run time
@@ -39,7 +39,7 @@ CSRF_FAILURE_VIEW = "config.urls.csrf_failure"
 
 # audit history: one statement-level trigger per write (transition tables), not one per row: a
 # COPY of 30,000 invoice lines is one INSERT ... SELECT into their history, with its context once
-PGHISTORY_LEVEL = pghistory.Statement
+PGHISTORY_LEVEL = pgtrigger.Statement
 
 INSTALLED_APPS = [
     "django.contrib.admin",
