@@ -5,13 +5,14 @@ from __future__ import annotations
 import hashlib
 import json
 import time
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from contextvars import ContextVar
 from typing import Any
 
 import orjson
 from django.conf import settings
+from django.core.exceptions import EmptyResultSet
 from django.db import DEFAULT_DB_ALIAS, connection, connections, models
 from django.db.backends.base.base import BaseDatabaseWrapper
 
@@ -152,6 +153,58 @@ def bulk_update(objs: Sequence[models.Model], fields: Sequence[str]) -> int:
         return int(cursor.rowcount)
 
 
+class AnyOf(models.Lookup):
+    """`filter(AnyOf(F("customer_id"), ids))`: the integer column is one of `ids`, sent as one
+    array literal (`= ANY('{...}'::bigint[])`). Django's `__in` prepares every value and psycopg
+    quotes one parameter each: for a billing chunk's hundreds of ids that costs more than the
+    query. No ids: no row, and no query (as `__in`)."""
+
+    lookup_name = "any_of"
+    prepare_rhs = False
+
+    def get_prep_lookup(self) -> list[int]:
+        return [int(value) for value in self.rhs]
+
+    def as_sql(self, compiler: Any, connection: Any) -> tuple[str, tuple[Any, ...]]:
+        if not self.rhs:
+            raise EmptyResultSet
+        lhs, params = self.process_lhs(compiler, connection)
+        return f"{lhs} = ANY(%s::bigint[])", (*params, "{" + ",".join(map(str, self.rhs)) + "}")
+
+
+def json_text(value: Any) -> str | None:
+    """A JSONField's value (without an encoder) as the JSON text to store, serialized in C
+    (orjson); what orjson does not take as json.dumps would (keys that are not strings, integers
+    past 64 bits) goes through json.dumps. None stays SQL NULL."""
+    if value is None:
+        return None
+    try:
+        return orjson.dumps(value).decode()
+    except TypeError:
+        return json.dumps(value)
+
+
+def copy_rows(
+    model: type[models.Model], attnames: Sequence[str], rows: Iterable[Sequence[Any]]
+) -> int:
+    """INSERT new rows of a model with COPY from plain tuples of values (in `attnames` order,
+    JSON as text: `json_text`), without building model instances: the billing run's invoice
+    lines and billed periods. No defaults are filled in: every value is given. Triggers fire as
+    for any INSERT."""
+    meta = model._meta
+    by_attname = {f.attname: f.column for f in meta.concrete_fields}
+    columns = ", ".join(f'"{by_attname[name]}"' for name in attnames)
+    count = 0
+    with connection.cursor() as cursor:
+        raw = cursor.cursor  # psycopg's own cursor, inside Django's transaction
+        with raw.copy(f'COPY "{meta.db_table}" ({columns}) FROM STDIN') as copy:
+            write = copy.write_row
+            for row in rows:
+                write(row)
+                count += 1
+    return count
+
+
 def copy_insert(objs: Sequence[models.Model]) -> int:
     """INSERT many new rows of one model with COPY (no ids come back): journal events, ledger
     entries, invoice lines of a billing run's chunk. Triggers fire as for any INSERT."""
@@ -160,16 +213,68 @@ def copy_insert(objs: Sequence[models.Model]) -> int:
     meta = type(objs[0])._meta
     fields = [f for f in meta.concrete_fields if not f.primary_key]
     preps = [(f.attname, _prep(f), f.get_default if f.has_default() else None) for f in fields]
-    columns = ", ".join(f'"{f.column}"' for f in fields)
+
+    def row(obj: models.Model) -> list[Any]:
+        values = []
+        for attname, prep, default in preps:
+            value = getattr(obj, attname)
+            if value is None and default is not None:
+                value = default()
+            values.append(prep(value))
+        return values
+
+    return copy_rows(type(objs[0]), [f.attname for f in fields], map(row, objs))
+
+
+def insert_returning(objs: Sequence[models.Model]) -> None:
+    """INSERT new rows of one model in one statement and set their ids (and `_state`), as
+    `bulk_create` does without its compilation of every value of every row: the rows travel as
+    one JSON document unpacked by `json_to_recordset` (see `bulk_update`), in order, and the ids
+    come back in that order (as bulk_create's own INSERT ... SELECT FROM UNNEST relies on).
+    Values are the instances' own (a None replaced by the field's default, as `copy_insert`);
+    no signals are sent; triggers fire as for any INSERT."""
+    if not objs:
+        return
+    meta = type(objs[0])._meta
+    pk = meta.pk
+    assert pk is not None
+    fields: list[Any] = [f for f in meta.concrete_fields if not f.primary_key]
+    plain = (models.JSONField, models.FileField)
+    each = [
+        (f"v{i}", f.attname, f.get_default if f.has_default() else None,
+         None if not isinstance(f, plain) else f)
+        for i, f in enumerate(fields)
+    ]  # fmt: skip
+    rows = []
+    for obj in objs:
+        row = {}
+        for key, attname, default, special in each:
+            value = getattr(obj, attname)
+            if value is None and default is not None:
+                value = default()
+            row[key] = value if special is None else _as_json(special, value)
+        rows.append(row)
+    kinds = [
+        "text" if isinstance(field, models.JSONField) else field.db_type(connection)
+        for field in fields
+    ]
+    record = ", ".join(f"v{i} {kind}" for i, kind in enumerate(kinds))
+    columns = ", ".join(f'"{field.column}"' for field in fields)
+    values = ", ".join(
+        f"v.v{i}" + ("::jsonb" if isinstance(field, models.JSONField) else "")
+        for i, field in enumerate(fields)
+    )
+    sql = (
+        f'INSERT INTO "{meta.db_table}" ({columns}) '  # noqa: S608 - names from the model's metadata
+        f"SELECT {values} FROM json_to_recordset(%s::json) AS v({record}) "
+        f'RETURNING "{pk.column}"'
+    )
+    document = orjson.dumps(rows, default=str).decode()
     with connection.cursor() as cursor:
-        raw = cursor.cursor  # psycopg's own cursor, inside Django's transaction
-        with raw.copy(f'COPY "{meta.db_table}" ({columns}) FROM STDIN') as copy:
-            for obj in objs:
-                row = []
-                for attname, prep, default in preps:
-                    value = getattr(obj, attname)
-                    if value is None and default is not None:
-                        value = default()
-                    row.append(prep(value))
-                copy.write_row(row)
-    return len(objs)
+        cursor.execute(sql, [document])
+        ids = [row[0] for row in cursor.fetchall()]
+    assert len(ids) == len(objs)
+    for obj, id_ in zip(objs, ids, strict=True):
+        obj.pk = id_
+        obj._state.adding = False
+        obj._state.db = connection.alias
