@@ -80,6 +80,8 @@ class State:
 
     def fee_at(self, period: Period) -> Decimal:
         """The fixed fee of `period`: its phase's, or the price book's."""
+        if not self.book.phases:
+            return self.book.fixed_fee
         return self.book.fee_in(self.walk_count(period))
 
     @property

@@ -22,6 +22,7 @@ import calendar
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from decimal import Decimal
+from functools import lru_cache
 from zoneinfo import ZoneInfo
 
 UNITS = ("day", "week", "month", "year")
@@ -72,9 +73,18 @@ def boundary_date(anchor: date, interval: Interval, n: int) -> date:
     return add_months(anchor, months, anchor.day)
 
 
+@lru_cache(maxsize=1024)
+def interval(unit: str, count: int = 1) -> Interval:
+    """The Interval of a unit and count (one object for each: the billing run asks for a
+    subscription's many times)."""
+    return Interval(unit, count)
+
+
+@lru_cache(maxsize=65536)
 def local_midnight(day: date, zone: str) -> datetime:
     """Midnight of `day` in `zone`, as a UTC instant. Where midnight does not exist (a DST jump
-    at midnight), the instant is the first one of that day."""
+    at midnight), the instant is the first one of that day. Memoized: a billing run asks for the
+    same few days of the same zones again and again."""
     tz = ZoneInfo(zone)
     local = datetime.combine(day, time(0), tzinfo=tz)
     instant = local.astimezone(UTC)
@@ -90,6 +100,7 @@ def period(anchor: date, interval: Interval, n: int, zone: str) -> Period:
     return Period(boundary(anchor, interval, n, zone), boundary(anchor, interval, n + 1, zone), n)
 
 
+@lru_cache(maxsize=65536)
 def local_date(instant: datetime, zone: str) -> date:
     return instant.astimezone(ZoneInfo(zone)).date()
 

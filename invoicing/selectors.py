@@ -36,6 +36,7 @@ from catalog.money import quantize
 from catalog.pricebook import PriceBook
 from catalog.selectors import charge_rater
 from catalog.tax import line_tax
+from core.db import AnyOf
 from invoicing import planner
 from invoicing.models import (
     BRAND_DEFAULTS,
@@ -138,7 +139,7 @@ def pending_lines(states: Mapping[int, State]) -> dict[int, list[LineSpec]]:
     if not states:
         return found
     rows = ProrationLine.objects.filter(
-        subscription__in=list(states), invoiced_at__isnull=True
+        AnyOf(F("subscription_id"), list(states)), invoiced_at__isnull=True
     ).order_by("id")
     for row in rows:
         found.setdefault(row.subscription_id, []).append(
@@ -168,7 +169,7 @@ def advance_terms(states: Sequence[State]) -> dict[int, planner.AdvanceTerms]:
     found: dict[int, planner.AdvanceTerms] = {}
     rows = (
         SubscriptionChange.objects.filter(
-            subscription__in=list(wanted),
+            AnyOf(F("subscription_id"), list(wanted)),
             status="applied",
             effective_at__gt=min(planner.advance_date(s) for s in wanted.values()),
         )
@@ -196,7 +197,7 @@ def billed_steps(subs: Sequence[Subscription]) -> dict[int, set[tuple[datetime, 
     since = min(sub.current_period_start for sub in subs)
     rows = BilledPeriod.objects.filter(
         Q(period_start__gte=since) | Q(kind=BilledPeriod.Kind.START),  # a start: once, ever
-        subscription__in=list(found),
+        AnyOf(F("subscription_id"), list(found)),
     ).values_list("subscription_id", "period_start", "kind")
     for sub_id, start, kind in rows:
         found[sub_id].add((start, kind))
@@ -235,7 +236,7 @@ def start_terms(
     moved: set[int] = set()
     for change in (
         SubscriptionChange.objects.filter(
-            subscription__in=list(wanted),
+            AnyOf(F("subscription_id"), list(wanted)),
             status="applied",
             effective_at__gte=min(s.start_at for s in wanted.values()),
             from_plan_version__isnull=False,
@@ -264,7 +265,7 @@ def coupons_of(
         lines__invoice__status=InvoiceStatus.DRAFT, lines__invoice__kind=InvoiceKind.BILLING
     )
     redemptions = list(
-        CouponRedemption.objects.filter(customer_id__in=list(customer_ids))
+        CouponRedemption.objects.filter(AnyOf(F("customer_id"), list(customer_ids)))
         .filter(
             Q(status=CouponRedemption.Status.ACTIVE)
             | Q(lines__invoice__in=list(invoice_ids))
@@ -809,7 +810,8 @@ def interim_billed(
         return found
     rows = (
         InterimBilling.objects.filter(
-            subscription__in={s for s, _ in wanted}, period_start__in={p for _, p in wanted}
+            AnyOf(F("subscription_id"), {s for s, _ in wanted}),
+            period_start__in={p for _, p in wanted},
         )
         .select_related("charge__metric", "invoice", "charge__plan_version__plan__product")
         .order_by("id")

@@ -108,7 +108,8 @@ class Subscription(models.Model):
 
     @property
     def interval(self) -> periods.Interval:
-        return periods.Interval(self.plan.interval_unit, self.plan.interval_count)
+        plan = self.plan
+        return periods.interval(plan.interval_unit, plan.interval_count)
 
     @property
     def zone(self) -> str:
@@ -122,21 +123,29 @@ class Subscription(models.Model):
     def anchor(self) -> date:
         return self.billing_anchor
 
-    def state(self) -> lifecycle.State:
+    def state(self, books: dict[int, lifecycle.PriceBook] | None = None) -> lifecycle.State:
         """What the subscription is now, for the pure rules of billing/lifecycle.py (needs its
-        customer, plan and price book loaded)."""
+        customer, plan and price book loaded). `books`: the price books already read, by plan
+        version id (filled here), for a caller that reads the states of many subscriptions while
+        the catalog's rows do not change (a chunk of the billing run)."""
+        book = None if books is None else books.get(self.plan_version_id)
+        if book is None:
+            book = self.plan_version.book()
+            if books is not None:
+                books[self.plan_version_id] = book
+        plan = self.plan
         return lifecycle.State(
             id=self.pk,
             customer_id=self.customer_id,
             zone=self.customer.timezone,
-            interval=self.interval,
-            calendar_aligned=self.plan.calendar_aligned,
+            interval=periods.interval(plan.interval_unit, plan.interval_count),
+            calendar_aligned=plan.calendar_aligned,
             anchor=self.billing_anchor,
             start_at=self.start_at,
             trial_end=self.trial_end,
             status=self.status,
             quantity=self.quantity,
-            book=self.plan_version.book(),
+            book=book,
             period=periods.Period(
                 self.current_period_start, self.current_period_end, self.current_period_index
             ),

@@ -208,12 +208,13 @@ def subscriptions_roll(
     versions = _published_versions(sub.plan_id for sub in subs)
     books = {plan: [v.book() for v in found] for plan, found in versions.items()}
     rows = {v.pk: v for found in versions.values() for v in found}
+    read = {book.id: book for found in books.values() for book in found}  # for sub.state
     events, moved = [], []
     price_moves: list[SubscriptionPriceMove] = []
     ends_before = {sub.pk: sub.ends_at for sub in subs}
     for sub in subs:
         at = sub.current_period_end
-        state, old_book = lifecycle.rolled(sub.state(), books.get(sub.plan_id, []))
+        state, old_book = lifecycle.rolled(sub.state(read), books.get(sub.plan_id, []))
         sub.take(state, rows.get(state.book.id))
         sub.updated_at = as_of
         extra: dict[str, Any] = {

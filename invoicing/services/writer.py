@@ -36,10 +36,10 @@ from decimal import Decimal
 
 from celery.exceptions import SoftTimeLimitExceeded
 from django.db import InterfaceError, OperationalError, connection, transaction
-from django.db.models import Max
+from django.db.models import F, Max
 
 from billing import lifecycle
-from billing.lifecycle import BILLABLE, FINISHED, State
+from billing.lifecycle import BILLABLE, FINISHED, PriceBook, State
 from billing.models import CouponRedemption, Customer, ProrationLine, Subscription
 from billing.models import SubscriptionChange as Change
 from billing.periods import Period
@@ -48,10 +48,10 @@ from billing.services import (
     subscription_edges_apply,
     subscriptions_period_end,
 )
-from catalog.models import PlanVersion
+from catalog.models import Plan, PlanVersion
 from catalog.selectors import tax_rates_in_use
 from core.audit import Actor, audit_context
-from core.db import bulk_update, copy_insert
+from core.db import AnyOf, bulk_update, copy_insert, copy_rows, insert_returning
 from core.exceptions import ApplicationError, Conflict
 from invoicing import planner, selectors
 from invoicing.models import (
@@ -64,14 +64,21 @@ from invoicing.models import (
 )
 from invoicing.planner import ChargeTerms, LineSpec, Step
 from invoicing.services.lines import (
+    LINE_FIELDS,
     invoice_created,
     line_of,
+    line_row,
     recompute_totals_many,
 )
 from invoicing.taxes import Rates
 
 logger = logging.getLogger(__name__)
 
+# the columns of a billed step as `_Writer.write` gives them (core.db.copy_rows)
+PERIOD_FIELDS = (
+    "subscription_id", "kind", "period_start", "period_end", "invoice_id", "plan_version_id",
+    "created_at",
+)  # fmt: skip
 MAX_ROUNDS = 10_000  # a bound: every round moves each subscription with work forward in time
 
 
@@ -88,21 +95,31 @@ class BillingRun:
 def locked_subscriptions(subscription_ids: Sequence[int]) -> list[Subscription]:
     """Lock the chunk's customers, then its subscriptions, in id order (the order every service
     follows: customer, then subscription)."""
-    customer_ids = set(
-        Subscription.objects.filter(pk__in=subscription_ids).values_list("customer_id", flat=True)
-    )
+    ids = list(subscription_ids)
     customers = {
         c.pk: c
-        for c in Customer.objects.select_for_update().filter(pk__in=customer_ids).order_by("pk")
-    }
-    subs = list(
-        Subscription.objects.select_for_update(of=("self",))
-        .select_related("plan", "plan_version__plan__product")
-        .filter(pk__in=subscription_ids)
+        for c in Customer.objects.select_for_update()
+        .filter(pk__in=Subscription.objects.filter(AnyOf(F("pk"), ids)).values("customer_id"))
         .order_by("pk")
-    )
+    }
+    subs = list(Subscription.objects.select_for_update().filter(AnyOf(F("pk"), ids)).order_by("pk"))
+    # their plans and price books, read once each and shared (a chunk has few)
+    versions = {
+        v.pk: v
+        for v in PlanVersion.objects.filter(
+            pk__in={s.plan_version_id for s in subs}
+        ).select_related("plan__product")
+    }
+    plans = {v.plan_id: v.plan for v in versions.values()}
+    if missing := {s.plan_id for s in subs} - set(plans):
+        plans.update((p.pk, p) for p in Plan.objects.filter(pk__in=missing))
+    set_customer = Subscription.customer.field.set_cached_value
+    set_plan = Subscription.plan.field.set_cached_value
+    set_version = Subscription.plan_version.field.set_cached_value
     for sub in subs:
-        sub.customer = customers[sub.customer_id]
+        set_customer(sub, customers[sub.customer_id])
+        set_plan(sub, plans[sub.plan_id])
+        set_version(sub, versions[sub.plan_version_id])
     return subs
 
 
@@ -122,20 +139,37 @@ def bill_locked(
     computes them again: the clock's chunk finalizes first, then updates the others)."""
     writer = _Writer(as_of=as_of, actor=actor)
     billed = selectors.billed_steps(subs)
+    books: dict[int, PriceBook] = {}  # by plan version: the catalog does not change meanwhile
     for _ in range(MAX_ROUNDS):
         writer.run.rounds += 1
-        edged = _edges(subs, as_of, actor)
-        states = {sub.pk: sub.state() for sub in subs}
-        pending = selectors.pending_lines(states)
+        edged = _edges(subs, as_of, actor, books)
+        states = {sub.pk: sub.state(books) for sub in subs}
         writer.starts = selectors.start_terms(states.values(), billed, writer.fees)
+        # the proration lines and add-ons waiting count for a finished subscription (a closing
+        # step bills them) and for a period end step (it carries them): read for those only
+        due: dict[int, list[Step]] = {
+            sub.pk: planner.due_steps(
+                states[sub.pk], frozenset(billed[sub.pk]), as_of, start=writer.starts.get(sub.pk)
+            )
+            for sub in subs
+            if states[sub.pk].status not in FINISHED
+        }
+        pending = selectors.pending_lines(
+            {
+                sub_id: state
+                for sub_id, state in states.items()
+                if sub_id not in due or any(s.kind == planner.PERIOD_END for s in due[sub_id])
+            }
+        )
         items: list[tuple[Step, Subscription, State]] = []
         for sub in subs:
             state = states[sub.pk]
-            due = planner.due_steps(
-                state, frozenset(billed[sub.pk]), as_of, pending=sub.pk in pending,
-                start=writer.starts.get(sub.pk),
-            )  # fmt: skip
-            for step in due:
+            if sub.pk not in due:
+                due[sub.pk] = planner.due_steps(
+                    state, frozenset(billed[sub.pk]), as_of, pending=sub.pk in pending,
+                    start=writer.starts.get(sub.pk),
+                )  # fmt: skip
+            for step in due[sub.pk]:
                 items.append((step, sub, state))
                 billed[sub.pk].add(step.key)
         writer.write(items, pending)
@@ -148,7 +182,9 @@ def bill_locked(
     return writer.run
 
 
-def _edges(subs: list[Subscription], as_of: datetime, actor: Actor) -> bool:
+def _edges(
+    subs: list[Subscription], as_of: datetime, actor: Actor, books: dict[int, PriceBook]
+) -> bool:
     """Apply the clock's edges inside the subscriptions' current periods (one query decides
     which have any; those are advanced one by one, rarely more than a few)."""
     live = [sub for sub in subs if sub.status not in FINISHED]
@@ -156,13 +192,15 @@ def _edges(subs: list[Subscription], as_of: datetime, actor: Actor) -> bool:
         return False
     scheduled: dict[int, list[tuple[datetime, int]]] = {}
     for sub_id, at, change_id in Change.objects.filter(
-        subscription__in=[sub.pk for sub in live], status="scheduled", effective_at__lte=as_of
+        AnyOf(F("subscription_id"), [sub.pk for sub in live]),
+        status="scheduled",
+        effective_at__lte=as_of,
     ).values_list("subscription_id", "effective_at", "id"):
         scheduled.setdefault(sub_id, []).append((at, change_id))
     moved = False
     for sub in live:
         edge = lifecycle.next_edge(
-            sub.state(),
+            sub.state(books),
             until=as_of,
             period_ends=False,
             trial_will_end_sent=sub.trial_will_end_sent,
@@ -236,8 +274,8 @@ class _Writer:
                         found.extend(lines)
             planned.append((step, sub, state, lines))
         self._drafts({(sub.customer, step.billing_date) for step, sub, _, ls in planned if ls})
-        rows: list[InvoiceLine] = []
-        periods: list[BilledPeriod] = []
+        rows: list[tuple[object, ...]] = []
+        periods: list[tuple[object, ...]] = []
         invoiced: list[int] = []
         billed_until: dict[int, datetime] = {}
         for step, sub, state, lines in planned:
@@ -245,7 +283,7 @@ class _Writer:
             if invoice is not None:
                 for spec in lines:
                     rate = self.taxes.for_line(sub.customer, spec.tax_rate_id)
-                    rows.append(line_of(spec, invoice, self._next_position(invoice), rate))
+                    rows.append(line_row(spec, invoice, self._next_position(invoice), rate))
                     if spec.proration_line_id:
                         invoiced.append(spec.proration_line_id)
                 self.run.drafts.add(invoice.pk)
@@ -253,23 +291,16 @@ class _Writer:
             if step.kind == planner.START and sub.pk in self.starts:
                 book = self.starts[sub.pk].book  # the book it started with
             periods.append(
-                BilledPeriod(
-                    subscription_id=sub.pk,
-                    kind=step.kind,
-                    period_start=step.window.start,
-                    period_end=step.window.end,
-                    invoice=invoice,
-                    plan_version_id=book.id,
-                    created_at=self.as_of,
-                )
-            )
+                (sub.pk, step.kind, step.window.start, step.window.end,
+                 invoice.pk if invoice is not None else None, book.id, self.as_of)
+            )  # fmt: skip
             if step.kind == planner.PERIOD_END:
                 end = step.window.end
                 billed_until[sub.customer_id] = max(end, billed_until.get(sub.customer_id, end))
-        copy_insert(rows)
-        copy_insert(periods)
+        copy_rows(InvoiceLine, LINE_FIELDS, rows)
+        copy_rows(BilledPeriod, PERIOD_FIELDS, periods)
         if invoiced:
-            ProrationLine.objects.filter(pk__in=invoiced).update(invoiced_at=self.as_of)
+            ProrationLine.objects.filter(AnyOf(F("pk"), invoiced)).update(invoiced_at=self.as_of)
         _usage_billed_until(billed_until)
 
     def _drafts(self, keys: set[tuple[Customer, datetime]]) -> None:
@@ -279,14 +310,14 @@ class _Writer:
         if not wanted:
             return
         found = Invoice.objects.select_for_update().filter(
+            AnyOf(F("customer_id"), {c for c, _ in wanted}),
             kind=InvoiceKind.BILLING,
             status=InvoiceStatus.DRAFT,
-            customer_id__in={c for c, _ in wanted},
             billing_date__in={at for _, at in wanted},
         )
         existing = [i for i in found if (i.customer_id, i.billing_date) in wanted]
         last = dict(
-            InvoiceLine.objects.filter(invoice__in=existing)
+            InvoiceLine.objects.filter(AnyOf(F("invoice_id"), [i.pk for i in existing]))
             .values("invoice")
             .annotate(n=Max("position"))
             .values_list("invoice", "n")
@@ -295,7 +326,7 @@ class _Writer:
             invoice.customer = wanted[(invoice.customer_id, invoice.billing_date)]
             self.drafts[(invoice.customer_id, invoice.billing_date)] = invoice
             self.positions[invoice.pk] = last.get(invoice.pk, -1) + 1
-        new = Invoice.objects.bulk_create(
+        new = [
             Invoice(
                 customer_id=customer.pk,
                 kind=InvoiceKind.BILLING,
@@ -309,7 +340,8 @@ class _Writer:
             )
             for (customer_id, at), customer in sorted(wanted.items(), key=lambda kv: kv[0])
             if (customer_id, at) not in self.drafts
-        )
+        ]
+        insert_returning(new)
         for invoice in new:
             invoice.customer = wanted[(invoice.customer_id, invoice.billing_date)]
             self.drafts[(invoice.customer_id, invoice.billing_date)] = invoice
