@@ -44,6 +44,7 @@ OPERATIONS = ("add", "remove")
 MAX_VALUE = Decimal("1e26")
 VALUE_STEP = Decimal("1e-12")  # the decimal places the column keeps
 OUT_OF_RANGE = object()
+_INT_EXACT = 10**26  # an integer below it in absolute value is stored as it is
 
 
 class Unrepresentable:
@@ -92,6 +93,8 @@ class Checked:
 
 def _number(value: Any) -> Decimal | object | None:
     """The value as stored (12 decimal places), OUT_OF_RANGE, or None when it is not a number."""
+    if type(value) is int and -_INT_EXACT < value < _INT_EXACT:
+        return Decimal(value)  # the common case: an integer, exact and in range as it is
     if isinstance(value, bool):
         return None
     if isinstance(value, int | Decimal):
@@ -245,7 +248,11 @@ def check_event(
         return Problem("properties", "invalid", "properties is a JSON object.")
     if len(properties) > MAX_PROPERTIES:
         return Problem("properties", "too_many", f"At most {MAX_PROPERTIES} properties.")
-    properties = {key: _stored(item) for key, item in properties.items()}
+    # a copy, integers beyond 64 bits as exact decimals
+    properties = {
+        key: item if type(item) is not int or INT_MIN <= item <= INT_MAX else _stored(item)
+        for key, item in properties.items()
+    }
     for key, item in properties.items():
         if (
             not isinstance(key, str)

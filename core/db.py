@@ -46,6 +46,12 @@ def lock_connection() -> BaseDatabaseWrapper:
     return connections[DIRECT] if DIRECT in settings.DATABASES else connection
 
 
+def id_array(ids: Iterable[int]) -> str:
+    """Ids as one PostgreSQL array literal, for a `%s::bigint[]` parameter: one string quoted
+    once, where psycopg's client-side binding of a list dumps its thousands of ints one by one."""
+    return "{" + ",".join([str(int(i)) for i in ids]) + "}"
+
+
 def lock_id(name: str) -> int:
     """A stable signed 64-bit advisory-lock id for a name."""
     return int(hashlib.sha256(name.encode()).hexdigest()[:15], 16)

@@ -67,18 +67,32 @@ BatchOut = inline_serializer(
 )
 
 
-def _parse(request: Request) -> Any:
-    try:
-        return parse_json_body(request.body)
-    except (ValueError, RecursionError) as exc:
-        reason = "nested too deeply" if isinstance(exc, RecursionError) else str(exc)
-        return Response(
-            {"errors": [error_item(None, "parse_error", f"Malformed JSON: {reason}")]},
-            status=status.HTTP_400_BAD_REQUEST,
-        )
+_UNREAD = object()
 
 
-class EventView(APIView):
+class _ParsedOnce(APIView):
+    # the body parsed once (decimals exact), for the strict input check (core/api/strict.py)
+    # and the view alike (a comment: drf-spectacular would take a docstring as a description)
+
+    _json: Any = _UNREAD
+
+    def json_body(self, request: Request) -> Any:
+        if self._json is _UNREAD:
+            self._json = parse_json_body(request.body)
+        return self._json
+
+    def _parse(self, request: Request) -> Any:
+        try:
+            return self.json_body(request)
+        except (ValueError, RecursionError) as exc:
+            reason = "nested too deeply" if isinstance(exc, RecursionError) else str(exc)
+            return Response(
+                {"errors": [error_item(None, "parse_error", f"Malformed JSON: {reason}")]},
+                status=status.HTTP_400_BAD_REQUEST,
+            )
+
+
+class EventView(_ParsedOnce):
     permission_model = UsageEvent
     rate_class = "ingestion"  # its own rate limit (core/api/throttling.py)
 
@@ -98,7 +112,7 @@ class EventView(APIView):
         ],
     )  # fmt: skip
     def post(self, request: Request) -> Response:
-        body = _parse(request)
+        body = self._parse(request)
         if isinstance(body, Response):
             return body
         report = usage_ingest(events=[body], actor=request_actor(request), as_of=timezone.now())
@@ -109,7 +123,7 @@ class EventView(APIView):
         return Response(outcome.as_dict(), status=code)
 
 
-class EventBatchView(APIView):
+class EventBatchView(_ParsedOnce):
     strict_input_top_level_only = True  # an event's unknown field: that event's rejection
     permission_model = UsageEvent
     rate_class = "ingestion"  # its own rate limit (core/api/throttling.py)
@@ -126,7 +140,7 @@ class EventBatchView(APIView):
         "response is a 2xx. Resending the same batch stores nothing twice.",
     )
     def post(self, request: Request) -> Response | HttpResponse:
-        body = _parse(request)
+        body = self._parse(request)
         if isinstance(body, Response):
             return body
         events = body.get("events") if isinstance(body, dict) else body

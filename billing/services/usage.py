@@ -50,7 +50,7 @@ from billing.metering import UNREPRESENTABLE, Checked, MetricDef, Problem, check
 from billing.services.journal import journal_write
 from catalog.models import BillableMetric
 from core.audit import Actor
-from core.db import lock_id
+from core.db import id_array, lock_id
 from core.validators import storable_text
 
 # how JSON integers are read: as int up to 19 characters (within 64 bits, whatever the sign),
@@ -349,6 +349,7 @@ def usage_ingest(
         return Report(outcomes)
     if backfill:  # the API's window is kept ready by the clock
         usage_partitions_ensure(months=_months(e.event_time for _, e, _ in found))
+    received_text = {at: at.isoformat() for at in set(received.values())}  # as_of, test clocks
     with transaction.atomic(durable=True), connection.cursor() as cursor:
         document = orjson.dumps(
             [
@@ -359,7 +360,7 @@ def usage_ingest(
                     "event_time": event.event_time.isoformat(),  # normalized for PostgreSQL
                     "value": None if event.value is None else str(event.value),
                     "properties": event.properties,
-                    "received_at": received[index].isoformat(),
+                    "received_at": received_text[received[index]],
                     "operation": event.operation,
                 }
                 for index, event, customer_id in found
@@ -369,7 +370,7 @@ def usage_ingest(
         # PostgreSQL cannot estimate json_to_recordset (it assumes 100 rows) and would join the
         # batch's events with their new keys in a nested loop (5,000 x 5,000): hash joins only
         cursor.execute("SET LOCAL enable_nestloop = off")
-        customer_ids = sorted({customer_id for _, _, customer_id in found})
+        customer_ids = id_array(sorted({customer_id for _, _, customer_id in found}))
         cursor.execute(INSERT_SQL, [document, customer_ids])
         rows = cursor.fetchall()
         cursor.execute("SET LOCAL enable_nestloop = on")  # only for that statement

@@ -9,6 +9,7 @@ from typing import Any
 
 import pytest
 from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 from rest_framework.test import APIClient
 
@@ -558,3 +559,25 @@ def test_backfill_from_csv_and_ndjson(setup: Any, tmp_path: Path) -> None:
     assert UsageEvent.objects.get(event_id="c2").properties["region"] == "us"
     assert UsageEvent.objects.get(event_id="n1").value == D("1.5")
     assert BillableMetric.objects.count() == 2
+
+
+@pytest.mark.django_db
+def test_the_batch_endpoint_costs_the_same_statements_for_3_or_30_customers(
+    api: APIClient, setup: Any, django_capture_on_commit_callbacks: Any
+) -> None:
+    # the whole request: the key, the metrics, the customers named, the insert, and after the
+    # commit interim billing's one query (the events' customers as one array parameter)
+    def statements(prefix: str, n: int) -> int:
+        for i in range(n):
+            CustomerFactory(external_id=f"{prefix}{i}")
+        events = [ev(f"{prefix}{i}", f"{prefix}{i}", calls=i) for i in range(n)]
+        with (
+            CaptureQueriesContext(connection) as queries,
+            django_capture_on_commit_callbacks(execute=True),
+        ):
+            response = api.post("/api/v1/events/batch", {"events": events}, format="json")
+        assert response.json()["accepted"] == n
+        return len(queries)
+
+    statements("first", 1)  # the key's first use of the day is recorded once
+    assert statements("three", 3) == statements("thirty", 30) == 9
