@@ -403,7 +403,8 @@ def worker_peak_rss(worker: subprocess.Popen[bytes]) -> list[tuple[str, int, flo
     while todo:
         pid, parent_is_celery = todo.pop()
         try:
-            celery = "celery" in Path(f"/proc/{pid}/cmdline").read_bytes().decode().split("\0")
+            argv = Path(f"/proc/{pid}/cmdline").read_bytes().decode().split("\0")
+            celery = "celery" in argv and Path(argv[0]).name != "py-spy"
             status = Path(f"/proc/{pid}/status").read_text()
         except OSError:
             continue
@@ -542,11 +543,14 @@ def main() -> None:
         "(e.g. 100000); prints the time per invoice of both and their ratio (--profile: the "
         "second run's)",
     )
+    parser.add_argument(
+        "--keep", action="store_true", help="leave the database (BENCH_DB) for a look afterwards"
+    )
     args = parser.parse_args()
     started = services.ensure()
     try:
         if not args.growth:
-            run(started, args.customers, args.concurrency, args.pdfs, args.profile)
+            run(started, args.customers, args.concurrency, args.pdfs, args.profile, args.keep)
             return
         small = run(started, GROWTH_BASE, args.concurrency, 0, None) / GROWTH_BASE
         n = args.customers
@@ -563,9 +567,12 @@ def main() -> None:
 GROWTH_BASE = 1_000
 
 
-def run(started: Any, n: int, concurrency: int, pdfs: int, profile: Path | None) -> float:
+def run(
+    started: Any, n: int, concurrency: int, pdfs: int, profile: Path | None, keep: bool = False
+) -> float:
     """One billing run of n customers on a fresh database (dropped afterwards): seeded, billed,
-    verified (SystemExit on a mismatch), the PDFs timed; the seconds of the billing run."""
+    verified (SystemExit on a mismatch), the PDFs timed; the seconds of the billing run. `keep`:
+    the database is left for a look (EXPLAIN), dropped by the next run."""
     url = recreate_database(started.database_url, DB)
     queue = f"bench-{os.getpid()}"
     env = {
@@ -657,7 +664,8 @@ def run(started: Any, n: int, concurrency: int, pdfs: int, profile: Path | None)
         import redis
 
         redis.Redis.from_url(started.redis_url).delete(queue, f"{queue}-pdf")
-        recreate_database(started.database_url, DB, drop_only=True)
+        if not keep:
+            recreate_database(started.database_url, DB, drop_only=True)
     return elapsed
 
 
