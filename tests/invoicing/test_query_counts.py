@@ -42,7 +42,9 @@ def test_the_standard_workload_chunk_costs_the_same_statements_for_3_or_30() -> 
     statements(subs[:3])  # the first chunk of the process warms its caches
     small, large = statements(subs[3:6]), statements(subs[6:36])
     assert small == large
-    assert large <= 34, large  # 37 before the finalization read its lines once (issue 18)
+    # 37 before the finalization read its lines once, 34 before the writer read the pending
+    # proration lines only where they are used (issue 18)
+    assert large <= 33, large
     assert Invoice.objects.filter(status="open").count() == 36
 
 
@@ -76,7 +78,7 @@ def test_fees_in_advance_coupons_taxes_and_prorations_cost_the_same_for_3_or_30(
     statements(subs[:3])
     small, large = statements(subs[3:6]), statements(subs[6:36])
     assert small == large
-    assert large <= 50, large
+    assert large <= 45, large  # 50 before issue 18
     february = Invoice.objects.get(customer__external_id="q10", billing_date=FEB)
     kinds = sorted(line.kind for line in february.lines.all())
     assert kinds == ["discount", "fixed_fee", "proration", "proration", "usage"]
