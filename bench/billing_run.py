@@ -417,6 +417,7 @@ def worker_peak_rss(worker: subprocess.Popen[bytes]) -> list[tuple[str, int, flo
 
 
 SCHEMA_TEMPLATE = "bench_schema_"  # + the fingerprint of what `migrate` makes of an empty database
+SCHEMA_TEMPLATES_KEPT = 4
 
 
 def schema_fingerprint() -> str:
@@ -448,8 +449,9 @@ SCHEMA_SETTINGS = (
 def schema(env: dict[str, str], url: str) -> str:
     """The database at `url` made again as a copy of a migrated template database
     (`bench_schema_<fingerprint>`, migrated once for every bench run on this server until a
-    migration, the settings or the roles change; older ones are dropped). One process at a time
-    builds or copies (an advisory lock on the server's `postgres` database); what was done."""
+    migration, the settings or the roles change; the newest SCHEMA_TEMPLATES_KEPT are kept,
+    older ones dropped). One process at a time builds or copies (an advisory lock on the
+    server's `postgres` database); what was done."""
     name = url.rpartition("/")[2]
     template = SCHEMA_TEMPLATE + schema_fingerprint()
     done = f"copied {template}"
@@ -472,10 +474,13 @@ def schema(env: dict[str, str], url: str) -> str:
                 admin.execute(
                     f'ALTER DATABASE "{template}" IS_TEMPLATE true ALLOW_CONNECTIONS false'
                 )
+                # the newest SCHEMA_TEMPLATES_KEPT are kept (runs of other trees: a snapshot, a
+                # working copy with a new migration), older ones dropped
                 stale = admin.execute(
                     "SELECT datname FROM pg_database WHERE starts_with(datname, %s) "
-                    "AND datname <> %s",
-                    [SCHEMA_TEMPLATE, template],
+                    "AND datname <> %s AND datname NOT LIKE '%%\\_building' "
+                    "ORDER BY oid DESC OFFSET %s",
+                    [SCHEMA_TEMPLATE, template, SCHEMA_TEMPLATES_KEPT - 1],
                 ).fetchall()
                 for (old,) in stale:
                     admin.execute(f'ALTER DATABASE "{old}" IS_TEMPLATE false')
