@@ -12,7 +12,7 @@ from django.db import connection
 from django.db.models import Sum
 
 from billing.models import Customer, LedgerEntry
-from core.db import copy_insert
+from core.db import copy_rows
 
 ZERO = Decimal(0)
 
@@ -64,33 +64,48 @@ class Posting:
     at: datetime
 
 
+_ENTRY_COLUMNS = (
+    "posting",
+    "account",
+    "customer_id",
+    "currency",
+    "debit",
+    "credit",
+    "document_type",
+    "document_id",
+    "memo",
+    "posted_at",
+)
+
+
 def ledger_post_many(postings: Sequence[Posting]) -> None:
     """Many balanced postings in one write (a billing run's chunk of invoices); each checked as
     `ledger_post` checks one. Inside the caller's transaction."""
     if not connection.in_atomic_block:
         raise RuntimeError("ledger_post_many must run inside the transaction of its documents")
-    entries = []
+    rows = []  # plain rows to COPY: a LedgerEntry instance per entry cost more than its write
     for p in postings:
         if sum((amount for _, amount in p.amounts), ZERO) != ZERO:
             raise ValueError(f"Unbalanced posting for {p.document_type} {p.document_id}")
         posting = uuid.uuid4()
-        entries += [
-            LedgerEntry(
-                posting=posting,
-                account=account,
-                customer_id=p.customer_id,
-                currency=p.currency,
-                debit=amount if amount > 0 else ZERO,
-                credit=-amount if amount < 0 else ZERO,
-                document_type=p.document_type,
-                document_id=p.document_id,
-                memo=p.memo,
-                posted_at=p.at,
+        rows += [
+            (
+                posting,
+                account,
+                p.customer_id,
+                p.currency,
+                amount if amount > 0 else ZERO,
+                -amount if amount < 0 else ZERO,
+                p.document_type,
+                p.document_id,
+                p.memo,
+                p.at,
             )
             for account, amount in p.amounts
             if amount
         ]
-    copy_insert(entries)
+    if rows:
+        copy_rows(LedgerEntry, _ENTRY_COLUMNS, rows)
 
 
 def trial_balance() -> dict[str, Decimal]:

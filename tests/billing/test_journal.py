@@ -117,3 +117,35 @@ def test_a_soft_time_limit_stops_the_dispatch_instead_of_being_recorded_as_a_fai
     ):
         journal_dispatch(as_of=timezone.now())
     assert not JournalDelivery.objects.filter(handler="slow").exists()
+
+
+def test_many_events_store_what_one_event_stores() -> None:
+    """journal_write_many writes plain rows by COPY (JSON serialized by orjson): the stored
+    events are the ones journal_write stores, field for field, JSON value for JSON value."""
+    from django.db import connection, transaction
+
+    from billing.journal import payload_marked
+    from billing.services import journal_write, journal_write_many
+    from core.audit import Actor
+
+    at = timezone.now()
+    payload = {"é": "Zürich ✓", "n": [1, 2.5, None, True], "d": {"k": "", "big": 2**63}}
+    actor = Actor(kind="user", id="7", label="anne")
+    with transaction.atomic(), payload_marked(replay=True):
+        journal_write(type="t.one", subject_type="s", subject_id=5, payload=payload, actor=actor,
+                      occurred_at=at)  # fmt: skip
+        event = {"type": "t.one", "subject_type": "s", "subject_id": 5, "payload": payload}
+        journal_write_many([{**event, "occurred_at": at}], actor=actor)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT type, subject_type, subject_id, payload::text, actor::text, occurred_at "
+            "FROM billing_journalevent WHERE type = 't.one' ORDER BY id"
+        )
+        one, many = cursor.fetchall()
+    assert one == many
+    assert many[:3] == ("t.one", "s", "5")
+    assert many[5] == at
+    assert JournalEvent.objects.filter(type="t.one").last().payload == {  # type: ignore[union-attr]
+        **payload,
+        "replay": True,
+    }
