@@ -141,7 +141,9 @@ class Invoice(models.Model):
     status = models.CharField(
         max_length=14, choices=InvoiceStatus.choices, default=InvoiceStatus.DRAFT
     )
-    number = models.CharField(max_length=32, null=True, blank=True, unique=True)
+    # unique by a constraint (Meta), not unique=True: no varchar_pattern_ops ("_like") index
+    # beside it, which no query uses (no LIKE 'x%' on numbers) and every finalization writes
+    number = models.CharField(max_length=32, null=True, blank=True)  # noqa: DJ001 - NULL: a draft
     billing_date = models.DateTimeField(help_text="The period end it bills (the billing date).")
     grace_until = models.DateTimeField(help_text="Late usage still lands in it until then.")
     subtotal = models.DecimalField(max_digits=20, decimal_places=4, default=Decimal(0))
@@ -180,6 +182,7 @@ class Invoice(models.Model):
         blank=True,
         related_name="corrections",
         help_text="The finalized invoice this supplementary invoice corrects.",
+        db_index=False,  # a partial index (Meta): nearly every invoice corrects none
     )
     pdf = models.FileField(upload_to="invoices/%Y/", blank=True)
     pdf_sha256 = models.CharField(max_length=64, blank=True)
@@ -197,8 +200,17 @@ class Invoice(models.Model):
             models.CheckConstraint(
                 condition=models.Q(amount_due__gte=0), name="invoice_amount_due_not_negative"
             ),
+            # the name of unique=True's constraint, which it replaced (migration 0022)
+            models.UniqueConstraint(fields=["number"], name="invoicing_invoice_number_key"),
         ]
-        indexes = [models.Index(fields=["status", "grace_until"], name="invoice_due_idx")]
+        indexes = [
+            models.Index(fields=["status", "grace_until"], name="invoice_due_idx"),
+            models.Index(
+                fields=["corrects"],
+                condition=models.Q(corrects__isnull=False),
+                name="invoice_corrects_idx",
+            ),
+        ]
 
     def __str__(self) -> str:
         return self.number or f"draft #{self.pk}"
