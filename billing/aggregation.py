@@ -151,7 +151,9 @@ def aggregate(
         "group": group_by,
         "customers": list(customer_ids) if customer_ids is not None else None,
     }
-    customer_clause = "AND customer_id = ANY(%(customers)s)" if customer_ids is not None else ""
+    customer_clause = (
+        "AND customer_id = ANY(%(customers)s::bigint[])" if customer_ids is not None else ""
+    )
     filters = _filters(metric, params)
     group_expr = "properties ->> %(group)s" if group_by else "NULL::text"
     if metric.aggregation == "weighted_sum":

@@ -138,7 +138,7 @@ SELECT ep.id, ev.id, ev.type, ev.subject_type || ':' || ev.subject_id, 'event', 
        %(now)s, NULL, NULL, ev.livemode, NULL, '', %(now)s, '', NULL
 FROM (SELECT ev.*, {LIVEMODE_SQL} AS livemode
       FROM billing_journalevent ev
-      WHERE ev.id = ANY(%(ids)s) AND ev.type <> %(ping)s
+      WHERE ev.id = ANY(%(ids)s::bigint[]) AND ev.type <> %(ping)s
         AND NOT (jsonb_typeof(ev.payload) = 'object' AND ev.payload @> '{{"publish": false}}')
      ) ev
 JOIN {_E} ep ON ep.enabled AND ep.deleted_at IS NULL
@@ -356,7 +356,7 @@ def _load(claim: Claim) -> Batch:
     with connection.cursor() as cursor:
         cursor.execute(
             """SELECT id, type, subject_type, subject_id, occurred_at, payload::text
-               FROM billing_journalevent WHERE id = ANY(%s)""",
+               FROM billing_journalevent WHERE id = ANY(%s::bigint[])""",
             [sorted(livemode)],
         )
         for event_id, type_, subject_type, subject_id, occurred_at, data in cursor.fetchall():

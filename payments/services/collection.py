@@ -655,7 +655,8 @@ def _claim(payment_ids: Sequence[int], *, as_of: datetime, actor: Actor) -> list
                 """
                 WITH c AS (
                     SELECT id FROM payments_payment
-                    WHERE id = ANY(%s) AND state = 'pending' AND charge_requested_at IS NULL
+                    WHERE id = ANY(%s::bigint[]) AND state = 'pending'
+                      AND charge_requested_at IS NULL
                     ORDER BY id FOR UPDATE
                 )
                 UPDATE payments_payment p SET charge_requested_at = %s, updated_at = %s

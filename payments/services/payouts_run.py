@@ -167,12 +167,12 @@ ORDER BY w.schedule_id, r.id, w.e
 _BASIS_TOTALS_SQL = """
 SELECT payout_id, COALESCE(SUM(amount) FILTER (WHERE amount > 0), 0),
        COALESCE(-SUM(amount) FILTER (WHERE amount < 0), 0)
-FROM payments_payoutbasisitem WHERE payout_id = ANY(%s) GROUP BY payout_id
+FROM payments_payoutbasisitem WHERE payout_id = ANY(%s::bigint[]) GROUP BY payout_id
 """
 
 _CARRIES_SQL = """
 SELECT DISTINCT ON (schedule_id) schedule_id, COALESCE(carried_out, 0)
-FROM payments_payout WHERE schedule_id = ANY(%s) AND NOT (id = ANY(%s))
+FROM payments_payout WHERE schedule_id = ANY(%s::bigint[]) AND NOT (id = ANY(%s::bigint[]))
 ORDER BY schedule_id, period_start DESC
 """
 
@@ -468,7 +468,7 @@ def _claim(payout_ids: Sequence[int], *, as_of: datetime, actor: Actor) -> list[
                 """
                 WITH c AS (
                     SELECT id FROM payments_payout
-                    WHERE id = ANY(%s) AND state = 'pending'
+                    WHERE id = ANY(%s::bigint[]) AND state = 'pending'
                       AND (next_retry_at IS NULL OR next_retry_at <= %s)
                     ORDER BY id FOR UPDATE
                 )
