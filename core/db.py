@@ -175,7 +175,7 @@ class AnyOf(models.Lookup):
         if not self.rhs:
             raise EmptyResultSet
         lhs, params = self.process_lhs(compiler, connection)
-        return f"{lhs} = ANY(%s::bigint[])", (*params, "{" + ",".join(map(str, self.rhs)) + "}")
+        return f"{lhs} = ANY(%s::bigint[])", (*params, id_array(self.rhs))
 
 
 def json_text(value: Any) -> str | None:
