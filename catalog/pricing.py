@@ -56,6 +56,7 @@ from bisect import bisect_left
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from decimal import ROUND_CEILING, Decimal, InvalidOperation
+from functools import cached_property
 from typing import Any
 
 from catalog.money import get_currency, quantize
@@ -149,6 +150,12 @@ class Tier:
     price_key: str = "unit_price"
 
     def as_dict(self) -> dict[str, str | None]:
+        """The tier as an explanation shows it (a new dict each time; its text built once: a
+        billing chunk explains the same tiers on every line)."""
+        return dict(self._text)
+
+    @cached_property
+    def _text(self) -> dict[str, str | None]:
         return {
             "from": plain(self.lower),
             "to": None if self.upper is None else plain(self.upper),
