@@ -565,8 +565,9 @@ def test_backfill_from_csv_and_ndjson(setup: Any, tmp_path: Path) -> None:
 def test_the_batch_endpoint_costs_the_same_statements_for_3_or_30_customers(
     api: APIClient, setup: Any, django_capture_on_commit_callbacks: Any
 ) -> None:
-    # the whole request: the key, the metrics, the customers named, the insert, and after the
-    # commit interim billing's one query (the events' customers as one array parameter)
+    # the whole request: the key, the metrics, the customers named, the batch's temporary table
+    # created, filled (COPY: not seen by Django's query log), read by the insert and dropped, and
+    # after the commit interim billing's one query (the events' customers as one array parameter)
     def statements(prefix: str, n: int) -> int:
         for i in range(n):
             CustomerFactory(external_id=f"{prefix}{i}")
@@ -581,3 +582,16 @@ def test_the_batch_endpoint_costs_the_same_statements_for_3_or_30_customers(
 
     statements("first", 1)  # the key's first use of the day is recorded once
     assert statements("three", 3) == statements("thirty", 30) == 9
+
+
+@pytest.mark.django_db
+def test_text_with_copy_s_special_characters_is_stored_as_sent(setup: Any) -> None:
+    # the batch travels in COPY's text format: backslash, tab, newline and carriage return
+    # escaped in the event id and the properties
+    odd = "a\\b\tc\nd\re\\N"
+    report = ingest([ev(odd, calls=1, note=odd), ev("plain", calls=2, path="C:\\x\\")])
+    assert report.count("accepted") == 2
+    stored = UsageEvent.objects.get(event_id=odd)
+    assert (stored.value, stored.properties) == (D("1"), {"calls": 1, "note": odd})
+    assert UsageEvent.objects.get(event_id="plain").properties == {"calls": 2, "path": "C:\\x\\"}
+    assert ingest([ev(odd, calls=1)]).count("duplicate") == 1
