@@ -877,9 +877,7 @@ def _invoice_html(
                 "credit": reader.money(invoice.credit_applied) if invoice.credit_applied else "",
                 # what was due at issue: the document never changes with later payments
                 "amount_due": reader.money(max(invoice.total - invoice.credit_applied, Decimal(0))),
-                "corrects": corrected.get(invoice.corrects_id) or ""
-                if invoice.corrects_id
-                else "",
+                "corrects": corrected.get(invoice.corrects_id) or "" if invoice.corrects_id else "",
             },
         )
 
@@ -975,8 +973,7 @@ def render_pdfs(htmls: Iterable[str]) -> list[bytes]:
 
     fonts, stylesheet = _typesetter()
     return [
-        HTML(string=html).write_pdf(stylesheets=[stylesheet], font_config=fonts)
-        for html in htmls
+        HTML(string=html).write_pdf(stylesheets=[stylesheet], font_config=fonts) for html in htmls
     ]
 
 
