@@ -23,7 +23,7 @@ $(INSTALLED): pyproject.toml requirements.lock
 	@touch $(INSTALLED)
 
 # Debian's Chromium for the browser tests (Playwright drives it through its executable path), and
-# Debian's PgBouncer for the several-machines tests (tests/test_several_hosts.py).
+# Debian's PgBouncer for the several-machines tests (tests/hosts/test_two_hosts.py).
 browser:
 	@bash scripts/ensure-browser.sh
 	@bash scripts/ensure-pgbouncer.sh

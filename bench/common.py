@@ -38,6 +38,8 @@ def connect(url: str) -> Any:
 
 
 def recreate_database(base_url: str, name: str, *, drop_only: bool = False) -> str:
+    if name == base_url.rpartition("/")[2].partition("?")[0]:  # BENCH_DB=billing: never that one
+        raise SystemExit(f"the bench's database {name!r} is DATABASE_URL's: pick another BENCH_DB")
     with connect(with_db(base_url, "postgres")) as admin:
         admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
         if not drop_only:

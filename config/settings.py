@@ -115,8 +115,8 @@ TEMPLATES = [
 # consecutive transactions may run on different server connections); DATABASE_DIRECT_URL then
 # reaches PostgreSQL itself (or a PgBouncer database in session mode) for the session advisory
 # locks held across transactions (core.db.advisory_lock). DATABASE_REPLICA_URL: a read replica
-# for the finance dashboard and the accounting exports (core.db.on_replica, core.routers); its own
-# DATABASE_REPLICA_POOLER (default: none).
+# for the finance dashboard (core.db.on_replica, core.routers); its own DATABASE_REPLICA_POOLER
+# (default: none).
 POOLERS = ("", "pgbouncer")
 
 
@@ -144,6 +144,11 @@ _db = _database(
 _db["TEST"] = {"NAME": env.str("TEST_DATABASE_NAME", default="test_" + str(_db["NAME"]))}
 DATABASES = {"default": _db}
 if env.str("DATABASE_DIRECT_URL", default=""):
+    if env.str("DATABASE_DIRECT_POOLER", default="").strip():
+        raise ImproperlyConfigured(
+            "DATABASE_DIRECT_POOLER: the direct connection keeps one server session (PostgreSQL "
+            "itself, or a PgBouncer database in session mode): it takes no transaction pooler."
+        )
     DATABASES["direct"] = _database("DATABASE_DIRECT_URL", pooler_var="DATABASE_DIRECT_POOLER")
     DATABASES["direct"]["TEST"] = {"MIRROR": "default"}
 elif _db.get("DISABLE_SERVER_SIDE_CURSORS"):

@@ -25,7 +25,8 @@ _on_replica: ContextVar[bool] = ContextVar("on_replica", default=False)
 def on_replica() -> Iterator[str]:
     """Reads inside the block go to the read replica when one is configured (core.routers), and
     the block receives the alias to use for raw SQL ("replica" or "default"). Writes always go to
-    the primary. For reads that may lag the primary by seconds: the finance dashboard, exports."""
+    the primary. For reads that may lag the primary by seconds: the finance dashboard (never a
+    document that is frozen once written, such as an export)."""
     token = _on_replica.set(True)
     try:
         yield read_alias()
@@ -181,13 +182,23 @@ class AnyOf(models.Lookup):
 def json_text(value: Any) -> str | None:
     """A JSONField's value (without an encoder) as the JSON text to store, serialized in C
     (orjson); what orjson does not take as json.dumps would (keys that are not strings, integers
-    past 64 bits) goes through json.dumps. None stays SQL NULL."""
+    past 64 bits) goes through json.dumps, and so do datetimes, dataclasses and subclasses of
+    str/int/dict/list, which json.dumps refuses (TypeError) as the ORM's JSONField does: both
+    writers of a row accept the same values. None stays SQL NULL."""
     if value is None:
         return None
     try:
-        return orjson.dumps(value).decode()
+        return orjson.dumps(value, option=_STRICT).decode()
     except TypeError:
         return json.dumps(value)
+
+
+# orjson's own encodings json.dumps does not have: handed back to json.dumps (which refuses them)
+_STRICT = (
+    orjson.OPT_PASSTHROUGH_DATETIME
+    | orjson.OPT_PASSTHROUGH_DATACLASS
+    | orjson.OPT_PASSTHROUGH_SUBCLASS
+)
 
 
 def copy_rows(
@@ -200,11 +211,16 @@ def copy_rows(
     meta = model._meta
     by_attname = {f.attname: f.column for f in meta.concrete_fields}
     columns = ", ".join(f'"{by_attname[name]}"' for name in attnames)
-    count = 0
+    rows = iter(rows)
+    first = next(rows, None)
+    if first is None:  # no COPY: no round trip, no statement trigger fired for nothing
+        return 0
+    count = 1
     with connection.cursor() as cursor:
         raw = cursor.cursor  # psycopg's own cursor, inside Django's transaction
         with raw.copy(f'COPY "{meta.db_table}" ({columns}) FROM STDIN') as copy:
             write = copy.write_row
+            write(first)
             for row in rows:
                 write(row)
                 count += 1
@@ -212,8 +228,10 @@ def copy_rows(
 
 
 def copy_insert(objs: Sequence[models.Model]) -> int:
-    """INSERT many new rows of one model with COPY (no ids come back): journal events, ledger
-    entries, invoice lines of a billing run's chunk. Triggers fire as for any INSERT."""
+    """INSERT many new model instances with COPY (no ids come back): the instances' values
+    prepared as the ORM would, then `copy_rows` (the hot paths — a chunk's lines and billed
+    periods, journal events, ledger entries — give `copy_rows` tuples directly). Triggers fire
+    as for any INSERT."""
     if not objs:
         return 0
     meta = type(objs[0])._meta

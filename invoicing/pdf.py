@@ -946,9 +946,6 @@ def credit_note_html(note: CreditNote) -> str:
         )
 
 
-STYLESHEET = settings.BASE_DIR / "templates" / "invoices" / "document.css"
-
-
 @functools.cache
 def _typesetter() -> tuple[Any, Any]:
     """What every document of this process shares, made once: WeasyPrint's font configuration
@@ -959,7 +956,8 @@ def _typesetter() -> tuple[Any, Any]:
     from weasyprint.text.fonts import FontConfiguration
 
     fonts = FontConfiguration()
-    return fonts, CSS(string=STYLESHEET.read_text(encoding="utf-8"), font_config=fonts)
+    stylesheet = settings.BASE_DIR / "templates" / "invoices" / "document.css"
+    return fonts, CSS(string=stylesheet.read_text(encoding="utf-8"), font_config=fonts)
 
 
 def render_pdfs(htmls: Iterable[str]) -> list[bytes]:

@@ -30,7 +30,6 @@ from billing.models import (
 )
 from billing.periods import Period
 from catalog.models import BillableMetric, Charge, OneTimeFee, PlanVersion, UsageThreshold
-from catalog.models import Coupon as CouponModel
 from catalog.money import quantize
 from catalog.pricebook import PriceBook
 from catalog.selectors import charge_rater
@@ -51,9 +50,6 @@ from invoicing.models import (
 )
 from invoicing.planner import Billed, ChargeTerms, Coupon, LineSpec, Usage
 from invoicing.taxes import Rates, Taxed, breakdown
-
-CouponMetric = CouponModel.metrics.through
-CouponCharge = CouponModel.charges.through
 
 
 def charge_terms(book_ids: Iterable[int]) -> dict[int, list[ChargeTerms]]:

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Installs Debian's PgBouncer when missing and this user may install it: the several-machines
-# tests (tests/test_several_hosts.py) start one in transaction mode in front of the test database.
+# tests (tests/hosts/test_two_hosts.py) start one in transaction mode in front of the test database.
 # Without it (a machine where we are not root), those tests skip locally and fail under CI=true.
 set -u
 for b in /usr/sbin/pgbouncer /usr/bin/pgbouncer; do

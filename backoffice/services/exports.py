@@ -37,7 +37,7 @@ from backoffice.models import Export, ExportFormat, ExportKind
 from billing.services.journal import journal_write
 from catalog.money import is_currency
 from core.audit import Actor, audit_context
-from core.db import advisory_lock, on_replica
+from core.db import advisory_lock
 from core.exceptions import NotFound, ValidationFailed
 from core.jobs import job_create, tracked
 from core.models import Job, JobStatus
@@ -239,13 +239,14 @@ def export_run(
             with tracked(
                 kind=JOB_KIND, label=job.label, actor=job.actor, job_id=job.pk, echo=echo
             ) as progress:
-                with on_replica():  # its rows from the read replica, if there is one
-                    written = write_export(
-                        export.kind, export.format, target,
-                        start=export.period_start, end=export.period_end,
-                        currency=export.currency or None,
-                        on_start=progress.set_total, progress=progress.advance,
-                    )  # fmt: skip
+                # from the primary, never the read replica: an export is frozen once written,
+                # and a replica's lag would leave out what was committed just before it ran
+                written = write_export(
+                    export.kind, export.format, target,
+                    start=export.period_start, end=export.period_end,
+                    currency=export.currency or None,
+                    on_start=progress.set_total, progress=progress.advance,
+                )  # fmt: skip
                 for warning in written.warnings:
                     progress.advance(0, error=warning)
                 if out is not None:

@@ -7,6 +7,7 @@ from datetime import datetime, timedelta
 from decimal import Decimal
 from functools import partial
 
+from celery.exceptions import SoftTimeLimitExceeded
 from django.conf import settings
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
@@ -337,7 +338,24 @@ def invoices_render_pdfs(*, invoice_ids: Sequence[int], as_of: datetime) -> int:
     )
     if not invoices:
         return 0
-    documents = pdf.render_pdfs(pdf.invoices_html(invoices))
+    try:
+        documents = pdf.render_pdfs(pdf.invoices_html(invoices))
+    except Exception as exc:
+        if isinstance(exc, SoftTimeLimitExceeded) or len(invoices) == 1:
+            raise
+        # one document of the chunk failed: each alone, so that the others are stored, then the
+        # first failure goes on (the task is retried for what is left)
+        done, failure = 0, None
+        for invoice in invoices:
+            try:
+                done += invoices_render_pdfs(invoice_ids=[invoice.pk], as_of=as_of)
+            except Exception as alone:
+                if isinstance(alone, SoftTimeLimitExceeded):
+                    raise
+                failure = failure or alone
+        if failure is not None:
+            raise failure from exc
+        return done
     field = Invoice._meta.get_field("pdf")
     stored = [
         (

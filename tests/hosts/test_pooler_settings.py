@@ -18,7 +18,12 @@ SHOW = (
 
 
 def databases(**env: str) -> subprocess.CompletedProcess[str]:
-    ours = ("DATABASE_POOLER", "DATABASE_DIRECT_URL", "DATABASE_REPLICA_URL")
+    ours = (
+        "DATABASE_POOLER",
+        "DATABASE_DIRECT_URL",
+        "DATABASE_DIRECT_POOLER",
+        "DATABASE_REPLICA_URL",
+    )
     base = {k: v for k, v in os.environ.items() if k not in ours}
     return subprocess.run(
         [sys.executable, "-c", SHOW],
@@ -62,3 +67,15 @@ def test_an_unknown_pooler_is_refused() -> None:
     result = databases(DATABASE_POOLER="pgpool")
     assert result.returncode != 0
     assert "DATABASE_POOLER='pgpool'" in result.stderr
+
+
+def test_a_pooler_on_the_direct_connection_is_refused() -> None:
+    # the session advisory locks need one server session: no transaction pooler there
+    result = databases(
+        DATABASE_URL="postgres://app@pgbouncer.internal:6432/billing",
+        DATABASE_POOLER="pgbouncer",
+        DATABASE_DIRECT_URL="postgres://app@pgbouncer.internal:6432/billing",
+        DATABASE_DIRECT_POOLER="pgbouncer",
+    )
+    assert result.returncode != 0
+    assert "DATABASE_DIRECT_POOLER" in result.stderr
