@@ -7,6 +7,7 @@ subscription is billed exactly once."""
 
 from __future__ import annotations
 
+import contextlib
 import re
 import tempfile
 import uuid
@@ -14,6 +15,7 @@ from datetime import timedelta
 from decimal import ROUND_HALF_UP, Decimal
 
 import pytest
+from django.db import connection
 
 from billing.services import subscription_create, usage_ingest
 from invoicing.models import BilledPeriod, BillingFailure, Invoice, InvoiceLine
@@ -77,19 +79,21 @@ def test_two_hosts_one_behind_pgbouncer_bill_every_subscription_once() -> None:
     queue = f"test-{uuid.uuid4().hex[:10]}"
     direct = database_url_of_test_db()
     common = {"BILLING_CHUNK_SIZE": str(CHUNK), "DB_CONN_MAX_AGE": "60"}
+    # PgBouncer (run as `nobody` under root) reaches PostgreSQL over TCP; the embedded server of
+    # a clone without DATABASE_URL listens on a private socket only, so there host B connects
+    # directly (CI's DATABASE_URL is TCP: host B goes through PgBouncer)
+    pooled = not str(connection.settings_dict["HOST"]).startswith("/")
     with (
-        pgbouncer() as bouncer,
+        pgbouncer() if pooled else contextlib.nullcontext() as bouncer,
         tempfile.TemporaryDirectory() as media_a,
         tempfile.TemporaryDirectory() as media_b,
     ):
         host_a = {**common, "DATABASE_URL": direct, "MEDIA_ROOT": media_a}
-        host_b = {
-            **common,
-            "DATABASE_URL": bouncer.url,
-            "DATABASE_POOLER": "pgbouncer",
-            "DATABASE_DIRECT_URL": direct,
-            "MEDIA_ROOT": media_b,
-        }
+        host_b = {**common, "DATABASE_URL": direct, "MEDIA_ROOT": media_b}
+        if bouncer is not None:
+            host_b.update(
+                DATABASE_URL=bouncer.url, DATABASE_POOLER="pgbouncer", DATABASE_DIRECT_URL=direct
+            )
         with (
             celery_worker(queue=queue, name=f"host-a-{queue}", settings=host_a) as a,
             celery_worker(queue=queue, name=f"host-b-{queue}", settings=host_b) as b,
@@ -105,7 +109,8 @@ def test_two_hosts_one_behind_pgbouncer_bill_every_subscription_once() -> None:
         assert a.log is not None
         assert b.log is not None
         on_a, on_b = chunks_run(a.log.read_text()), chunks_run(b.log.read_text())
-        assert bouncer.logins() > 0  # host B's connections went through PgBouncer
+        if bouncer is not None:
+            assert bouncer.logins() > 0  # host B's connections went through PgBouncer
     assert on_a > 0, "host A billed some chunks"
     assert on_b > 0, "host B billed some chunks"
     assert on_a + on_b >= COUNT // CHUNK  # every chunk ran (a redelivered one bills nothing)
