@@ -31,8 +31,7 @@ import redis
 from celery.exceptions import SoftTimeLimitExceeded
 from django.conf import settings
 from django.db import transaction
-from django.db.models import Exists, OuterRef, Q
-from django.db.models.expressions import RawSQL
+from django.db.models import Exists, F, OuterRef, Q
 from redis.exceptions import RedisError
 
 from billing.lifecycle import BILLABLE, State
@@ -42,7 +41,7 @@ from billing.services import journal_write
 from catalog.models import Charge, UsageThreshold
 from catalog.pricing import plain
 from core.audit import CLOCK, Actor, audit_context
-from core.db import id_array
+from core.db import AnyOf
 from invoicing import planner, selectors
 from invoicing.models import InterimBilling, Invoice
 from invoicing.services.lines import line_of
@@ -75,11 +74,10 @@ def interim_customers(customer_ids: Iterable[int]) -> list[int]:
         return []
     # the ids as one array parameter: a batch's 5,000 customers as `IN (%s, %s, ...)` cost more
     # to build and plan than the query itself
-    among = RawSQL("SELECT unnest(%s::bigint[])", (id_array(ids),))
     return sorted(
         set(
             Subscription.objects.filter(
-                interim_terms(), customer_id__in=among, status__in=BILLABLE
+                AnyOf(F("customer_id"), ids), interim_terms(), status__in=BILLABLE
             ).values_list("customer_id", flat=True)
         )
     )
