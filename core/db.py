@@ -8,13 +8,19 @@ import time
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from contextvars import ContextVar
+from datetime import UTC
 from typing import Any
 
 import orjson
+import psycopg
 from django.conf import settings
 from django.core.exceptions import EmptyResultSet
 from django.db import DEFAULT_DB_ALIAS, connection, connections, models
 from django.db.backends.base.base import BaseDatabaseWrapper
+from psycopg.adapt import Loader
+from psycopg.pq import Format
+
+TIMESTAMPTZ_OID = psycopg.postgres.types["timestamptz"].oid
 
 REPLICA = "replica"  # DATABASE_REPLICA_URL (config/settings.py)
 DIRECT = "direct"  # DATABASE_DIRECT_URL: PostgreSQL itself, behind a PgBouncer in transaction mode
@@ -302,3 +308,38 @@ def insert_returning(objs: Sequence[models.Model]) -> None:
         obj.pk = id_
         obj._state.adding = False
         obj._state.db = connection.alias
+
+
+# ------------------------------------------------------------------ timestamps read in C
+# Django reads every timestamptz through its own loader, a subclass of psycopg's pure-Python
+# one (django.db.backends.postgresql.psycopg_any.BaseTzLoader: the text parsed in Python, then
+# the time zone replaced): a fifth of the time the billing run spent building its rows from
+# the database. psycopg's own loader (in C with psycopg[binary]) gives the same values when the
+# session's time zone is UTC — the datetime with `datetime.timezone.utc` — so it is used
+# whenever Django's connection is in UTC; otherwise Django's stays.
+class UtcTimestamptzLoader(Loader):
+    """psycopg's default timestamptz loader (C when available) under the `timezone` attribute
+    Django's cursors compare with their connection's (a differing one gets Django's loader)."""
+
+    timezone = UTC
+
+    def __init__(self, oid: int, context: Any = None) -> None:
+        super().__init__(oid, context)
+        default = psycopg.adapters.get_loader(TIMESTAMPTZ_OID, Format.TEXT)
+        assert default is not None
+        # the bound method itself: psycopg calls it for every value, with no Python frame of ours
+        self.load = default(oid, context).load  # type: ignore[method-assign]
+
+    def load(self, data: Any) -> Any:  # replaced per instance above
+        raise NotImplementedError
+
+
+def timestamps_in_c(sender: Any, connection: BaseDatabaseWrapper, **kwargs: Any) -> None:
+    """`connection_created`: psycopg's loader for timestamptz when the session is in UTC."""
+    raw = connection.connection
+    if (
+        connection.vendor == "postgresql"
+        and getattr(connection, "timezone", None) == UTC
+        and raw.info.parameter_status("TimeZone") == "UTC"
+    ):
+        raw.adapters.register_loader("timestamptz", UtcTimestamptzLoader)
