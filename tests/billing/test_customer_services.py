@@ -125,3 +125,23 @@ def test_archive_keeps_history_with_reason() -> None:
         for e in Events.objects.tracks(customer).order_by("pgh_created_at", "pgh_id")
     ]
     assert labels[-1] == ("update", "fraud")
+
+
+def test_the_billing_watermark_moving_writes_no_history_row_and_a_real_change_still_does() -> None:
+    customer = customer_create(
+        actor=TEST_ACTOR,
+        as_of=timezone.now(),
+        data={"external_id": "w1", "name": "W", "currency": "USD"},
+    )
+    # the billing writer's statement (invoicing/services/writer.py _usage_billed_until)
+    Customer.objects.filter(pk=customer.pk).update(usage_billed_until=timezone.now())
+    assert [e.pgh_label for e in Events.objects.tracks(customer)] == ["insert"]
+    customer_update(
+        customer_id=customer.pk, actor=TEST_ACTOR, as_of=timezone.now(), changes={"name": "Renamed"}
+    )
+    labels = [e.pgh_label for e in Events.objects.tracks(customer).order_by("pgh_id")]
+    assert labels == ["insert", "update"]
+    update = Events.objects.tracks(customer).order_by("pgh_id").last()
+    assert update is not None
+    assert update.pgh_diff["name"] == ["W", "Renamed"]
+    assert "usage_billed_until" not in update.pgh_data
