@@ -15,6 +15,7 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
+from catalog.money import UnknownCurrencyError
 from invoicing import pdf
 from invoicing.models import CreditNote, Invoice
 from invoicing.services import credit_note_issue, invoice_finalize, invoice_render_pdf
@@ -102,3 +103,30 @@ def test_the_pdf_task_stores_a_chunk_with_its_reads_together_and_one_transaction
     again = Invoice.objects.get(pk=done.pk)
     assert (again.pdf.name, again.pdf_sha256) == (done.pdf.name, done.pdf_sha256)
     assert invoice_render_pdfs_task(list(expected)) == 0  # rendered once: kept as issued
+
+
+def test_a_document_that_cannot_be_rendered_leaves_the_others_of_its_chunk_stored(
+    settings: Any, tmp_path: Path
+) -> None:
+    """One invoice of a chunk whose row is damaged (its currency no longer exists: written
+    around the frozen-invoice trigger, as a bad restore would) fails its rendering: the others
+    are rendered alone and stored, each the bytes of rendering it alone, and the failure goes
+    on, so the task is retried for the one left (and the tick queues it again)."""
+    settings.MEDIA_ROOT = tmp_path
+    first, damaged, last = invoice_with(1), invoice_with(2), invoice_with(3)
+    expected = {invoice.pk: alone(pdf.invoice_html(invoice)) for invoice in (first, last)}
+    with connection.cursor() as cursor:  # in the test's transaction: rolled back with it
+        cursor.execute("SET LOCAL session_replication_role = replica")  # no trigger fires
+        cursor.execute("UPDATE invoicing_invoice SET currency = 'ZZZ' WHERE id = %s", [damaged.pk])
+        cursor.execute("SET LOCAL session_replication_role = origin")
+    with pytest.raises(UnknownCurrencyError, match="ZZZ"):
+        invoice_render_pdfs_task([first.pk, damaged.pk, last.pk])
+    for invoice in Invoice.objects.filter(pk__in=expected):
+        assert invoice.pdf.read() == expected[invoice.pk]
+        assert invoice.pdf_sha256 == pdf.checksum(expected[invoice.pk])
+    left = Invoice.objects.get(pk=damaged.pk)
+    assert (left.pdf.name, left.pdf_sha256, left.pdf_rendered_at) == ("", "", None)
+    # the retry renders nothing again: the stored ones are kept, the damaged one fails again
+    with pytest.raises(UnknownCurrencyError):
+        invoice_render_pdfs_task([first.pk, damaged.pk, last.pk])
+    assert Invoice.objects.filter(pk__in=expected).exclude(pdf="").count() == 2
