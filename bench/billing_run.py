@@ -21,8 +21,8 @@ queue renders them, timed from the first PDF rendered to the last of the first -
 `pdf_rendered_at`), with the worker already started. --growth: two runs on fresh databases
 without PDFs, N = 1,000 and --customers, and the ratio of their times per invoice.
 During the run, every --analyze-every seconds (default 5), the bench does autovacuum's analyze
-(off on this server): the tables the run reads whose changes passed its threshold are analyzed
-(analyze_due; not the audit history's tables, which nothing in the run reads).
+(off on this server): the tables whose changes passed its threshold are analyzed, except the
+audit history's, which nothing in the run reads (analyze_due).
 """
 
 from __future__ import annotations
@@ -340,9 +340,9 @@ def stop_worker(worker: subprocess.Popen[bytes], *, kill: bool = False) -> None:
 PROFILED: dict[int, bool] = {}
 
 
-# autovacuum's analyze threshold (PostgreSQL's defaults: 50 rows + 10 % of the table), for the
-# tables the run reads: not the audit history's (django-pghistory's event tables, which have a
-# pgh_created_at column), which nothing in the run reads
+# autovacuum's analyze threshold (PostgreSQL's defaults: 50 rows + 10 % of the table), except
+# for the audit history's tables (django-pghistory's event tables, which have a pgh_created_at
+# column): nothing in the run reads them
 ANALYZE_DUE = (
     "SELECT format('%I.%I', s.schemaname, s.relname) FROM pg_stat_user_tables s "
     "WHERE s.n_mod_since_analyze > 50 + 0.1 * greatest(s.n_live_tup, 0) "
@@ -353,12 +353,13 @@ ANALYZE_DUE = (
 
 def analyze_due(conn: Any) -> int:
     """What autovacuum's daemon would do at its next pass: ANALYZE the tables whose changes since
-    their last analyze passed the threshold (those the run reads: autovacuum's analyze of the
-    audit history's tables is background work the run does not wait for). The server here runs
-    with autovacuum off (the CI machine's setting): without it, the tables the run fills (invoice
-    lines, leases, journal deliveries...) never get statistics and the planner scans them whole
-    for every chunk's 200-id lookups (cost per chunk O(N)). A production server analyzes them
-    (and has last month's statistics anyway); --analyze-every 0 shows the run without."""
+    their last analyze passed the threshold, except the audit history's tables (nothing in the
+    run reads them: autovacuum's analyze of them is background work the run does not wait for).
+    The server here runs with autovacuum off (the CI machine's setting): without it, the tables
+    the run fills (invoice lines, leases, journal deliveries...) never get statistics and the
+    planner scans them whole for every chunk's 200-id lookups (cost per chunk O(N)). A
+    production server analyzes them (and has last month's statistics anyway); --analyze-every 0
+    shows the run without."""
     tables = [row[0] for row in conn.execute(ANALYZE_DUE).fetchall()]
     for table in tables:
         conn.execute(f"ANALYZE {table}")

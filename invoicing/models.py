@@ -5,6 +5,7 @@ from django.db import models
 
 from billing.models import CouponRedemption, Customer, Subscription
 from catalog.models import Charge, PlanVersion, TaxRate
+from core.audit import history_references_unindexed
 
 
 class ClockLease(models.Model):
@@ -231,7 +232,6 @@ class LineKind(models.TextChoices):
     PREPAID = "prepaid", "prepaid credit"
 
 
-@pghistory.track(pghistory.InsertEvent(), pghistory.UpdateEvent(), pghistory.DeleteEvent())
 class InvoiceLine(models.Model):
     invoice = models.ForeignKey(Invoice, on_delete=models.CASCADE, related_name="lines")
     subscription = models.ForeignKey(
@@ -302,6 +302,25 @@ class InvoiceLine(models.Model):
 
     def __str__(self) -> str:
         return f"{self.description}: {self.amount}"
+
+
+# tracked like the others, its history's references unindexed (core.audit): a line's history is
+# read by the line (pgh_obj), never by its invoice, subscription or price
+pghistory.track(
+    pghistory.InsertEvent(),
+    pghistory.UpdateEvent(),
+    pghistory.DeleteEvent(),
+    attrs=history_references_unindexed(
+        InvoiceLine,
+        "invoice",
+        "subscription",
+        "tax_rate",
+        "catalog_tax_rate",
+        "plan_version",
+        "redemption",
+        "charge",
+    ),
+)(InvoiceLine)
 
 
 class BilledPeriod(models.Model):

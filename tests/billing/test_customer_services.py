@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from datetime import UTC, datetime
+
 import pytest
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -10,6 +12,7 @@ from billing.models import Customer, JournalEvent
 from billing.services import customer_archive, customer_create, customer_update, journal_write
 from core.audit import Actor
 from core.exceptions import ValidationFailed
+from invoicing.services.writer import _usage_billed_until
 from tests.billing.factories import CustomerFactory
 from tests.conftest import TEST_ACTOR
 
@@ -133,15 +136,18 @@ def test_the_billing_watermark_moving_writes_no_history_row_and_a_real_change_st
         as_of=timezone.now(),
         data={"external_id": "w1", "name": "W", "currency": "USD"},
     )
-    # the billing writer's statement (invoicing/services/writer.py _usage_billed_until)
-    Customer.objects.filter(pk=customer.pk).update(usage_billed_until=timezone.now())
+    until = datetime(2026, 3, 1, tzinfo=UTC)
+    _usage_billed_until({customer.pk: until})  # the billing writer's own statement
+    customer.refresh_from_db()
+    assert customer.usage_billed_until == until
     assert [e.pgh_label for e in Events.objects.tracks(customer)] == ["insert"]
     customer_update(
         customer_id=customer.pk, actor=TEST_ACTOR, as_of=timezone.now(), changes={"name": "Renamed"}
     )
-    labels = [e.pgh_label for e in Events.objects.tracks(customer).order_by("pgh_id")]
-    assert labels == ["insert", "update"]
-    update = Events.objects.tracks(customer).order_by("pgh_id").last()
-    assert update is not None
-    assert update.pgh_diff["name"] == ["W", "Renamed"]
-    assert "usage_billed_until" not in update.pgh_data
+    events = list(Events.objects.tracks(customer).order_by("pgh_id"))
+    assert [e.pgh_label for e in events] == ["insert", "update"]
+    # the change is recorded with the watermark as it is then (the column stays in the history)
+    diff = events[1].pgh_diff
+    assert diff["name"] == ["W", "Renamed"]
+    assert diff["usage_billed_until"] == [None, until.isoformat()]
+    assert set(diff) <= {"name", "usage_billed_until", "updated_at"}

@@ -4,6 +4,7 @@ pure-Python one give the same values, time zone included, on real PostgreSQL."""
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta, timezone
+from typing import Any
 
 import psycopg
 import pytest
@@ -44,6 +45,32 @@ def test_the_connection_reads_timestamptz_with_the_c_loader_and_django_keeps_it(
         (value,) = cursor.fetchone()
     assert value == datetime(2026, 3, 28, 23, 30, tzinfo=UTC)
     assert value.tzinfo is UTC
+    # psycopg's C implementation, not its pure-Python loader under another name
+    assert psycopg.pq.__impl__ == "binary"
+    load = UtcTimestamptzLoader(TIMESTAMPTZ_OID, connection.connection).load
+    assert type(load.__self__).__module__.startswith("psycopg_binary")
+
+
+@pytest.mark.django_db
+def test_without_time_zones_django_puts_its_own_loader_back_on_each_cursor(settings: Any) -> None:
+    connection.ensure_connection()
+    settings.USE_TZ = False  # the connection's timezone is None now: differs from ours
+    with connection.cursor() as cursor:
+        loader = cursor.cursor.adapters.get_loader(TIMESTAMPTZ_OID, psycopg.pq.Format.TEXT)
+        assert loader is not UtcTimestamptzLoader
+        cursor.execute("SELECT '2026-03-29 01:30:00+02'::timestamptz")
+        (value,) = cursor.fetchone()
+    assert value == datetime(2026, 3, 28, 23, 30)  # noqa: DTZ001  (naive, as Django reads it)
+
+
+@pytest.mark.django_db
+def test_a_server_side_cursor_reads_with_the_c_loader_too() -> None:
+    with connection.chunked_cursor() as cursor:
+        cursor.execute("SELECT now() FROM generate_series(1, 3)")
+        loader = cursor.cursor.adapters.get_loader(TIMESTAMPTZ_OID, psycopg.pq.Format.TEXT)
+        values = [row[0] for row in cursor.fetchall()]
+    assert loader is UtcTimestamptzLoader
+    assert [v.tzinfo for v in values] == [UTC, UTC, UTC]
 
 
 @pytest.mark.django_db
