@@ -344,7 +344,7 @@ def invoices_render_pdfs(*, invoice_ids: Sequence[int], as_of: datetime) -> int:
         if isinstance(exc, SoftTimeLimitExceeded) or len(invoices) == 1:
             raise
         # one document of the chunk failed: each alone, so that the others are stored, then the
-        # first failure goes on (the task is retried for what is left)
+        # first failure goes on (the tick queues what is left again after PDF_GRACE)
         done, failure = 0, None
         for invoice in invoices:
             try:
